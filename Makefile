@@ -1,0 +1,27 @@
+# Every target sets up .venv from pyproject.toml by itself (fast when nothing changed).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: check check-all test gen mutants report review clean help
+
+help:            ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+check: $(STAMP)  ## run TLC on every fast model and compare with spec/models.json (~3 min)
+	$(PY) -m gen check
+
+check-all: $(STAMP)  ## the fast models and the deep ones (~15 min)
+	$(PY) -m gen check --tier all
+
+test: $(STAMP)   ## the test suite: bridge, reference implementation, generated conformance tests
+	$(PY) -m pytest
+
+clean:           ## remove build output (keeps .venv)
+	rm -rf build

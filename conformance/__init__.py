@@ -1,0 +1,1 @@
+"""A reference implementation of zswap swap-in / writeback, shaped like the kernel code."""

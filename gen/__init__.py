@@ -1,0 +1,1 @@
+"""The bridge to TLC and the generators of the conformance suite."""
