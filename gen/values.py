@@ -16,6 +16,9 @@ sequence / tuple       ``tuple``
 record / function      :class:`FnValue` (records are functions whose
                        domain is a set of strings)
 =====================  ==========================================
+
+TLA+ text <-> these values: ``gen.tla_text.parse_value`` and
+``gen.tla_text.format_value`` (every form TLC 2.15 prints; round-trips).
 """
 
 from __future__ import annotations
