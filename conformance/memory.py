@@ -1,0 +1,72 @@
+"""mm/memory.c: the swap fault."""
+
+from __future__ import annotations
+
+from gen.values import ModelValue
+
+from . import swap_state
+from .page_io import swap_read_folio
+from .points import Blocked, Offer, Preemptible, offer
+from .state import NO_FOLIO, MM, swapin_frame
+
+
+def handle_mm_fault(mm: MM, task: ModelValue) -> Preemptible:
+    """A task's life: when idle, fault on any swapped-out page (StartFault); then do_swap_page."""
+    if not mm.frames(task):
+        swapped_out = tuple(Offer("StartFault", (("s", s),)) for s in mm.slots if mm.swap_map[s]["count"] == 1)
+        if not swapped_out:
+            return
+        slot = (yield swapped_out).args[0][1]
+        mm.push_frame(task, swapin_frame(slot, page=mm.swapped_page[slot]))
+    yield from do_swap_page(mm, task)
+
+
+def pte_same(mm: MM, frame) -> bool:  # type: ignore[no-untyped-def]
+    """Does the PTE still hold the swap entry this fault started from?"""
+    return mm.swapped_page[frame["slot"]] == frame["page"]
+
+
+def do_swap_page(mm: MM, task: ModelValue) -> Preemptible:
+    frame = mm.frame(task, 0)
+    slot = frame["slot"]
+    pc = frame["pc"]
+
+    if pc == "lookup" and not pte_same(mm, frame):
+        yield offer("PteChanged")  # another task brought the page in: nothing to do
+        mm.pop_frame(task)
+        return
+    if pc in ("lookup", "charge", "charge_retry", "add"):
+        folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(
+            mm, task, 0, slot, skip_if_exists=False)
+        if err:
+            mm.pop_frame(task)  # VM_FAULT_OOM
+            return
+        pc = "read" if folio_was_allocated else "hit_wait"
+        mm.update_frame(task, 0, pc=pc)
+
+    if pc == "hit_wait":
+        # folio_lock_or_retry(), then the pte_same() recheck.
+        if not pte_same(mm, mm.frame(task, 0)):
+            yield offer("PteChanged")
+            mm.pop_frame(task)
+            return
+        cached = swap_state.filemap_get_folio(mm, slot)
+        if cached is NO_FOLIO:
+            yield offer("RetryFault")  # the folio left the cache while we waited: fault again
+            mm.pop_frame(task)
+            return
+        if cached["locked"]:
+            while True:
+                yield Blocked(slot, "folio_lock_or_retry(): the folio is locked")
+        if not cached["uptodate"]:
+            return  # VM_FAULT_SIGBUS in the kernel; no step (no path leaves such a folio)
+    elif pc == "read":
+        yield offer("SwapReadFolio")
+        swap_read_folio(mm, slot)
+        mm.update_frame(task, 0, pc="map")
+
+    yield offer("MapFolio")
+    # set_pte_at() maps the folio's data; swap_free(); folio_free_swap(); folio_unlock()
+    swap_state.swap_free(mm, slot)
+    swap_state.delete_from_swap_cache(mm, slot)
+    mm.pop_frame(task)
