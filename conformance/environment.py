@@ -6,55 +6,57 @@ now (or None), so a refused request can say so, and the step itself.
 
 from __future__ import annotations
 
-from gen.values import ModelValue
-
 from . import swap_state, zswap
-from .state import NO_FOLIO, SWAPIN, MM
+from .state import MM, SwapinFrame
 
 
-def swap_out_refusal(mm: MM, slot: ModelValue, version: ModelValue) -> str | None:
-    if mm.swap_map[slot]["count"]:
-        return f"slot {slot.name} is in use (count = 1)"
-    if mm.swap_map[slot]["has_cache"]:
-        return f"slot {slot.name} is pinned (SWAP_HAS_CACHE): it cannot be reallocated yet"
-    if version in mm.referenced_versions():
-        return f"version {version.name} is referenced in the state: SwapOut takes a fresh one"
+def _faults_on(mm: MM, slot: int) -> list[SwapinFrame]:
+    """The swap-in frames of the tasks faulting on ``slot``."""
+    return [frames[0] for frames in mm.stack
+            if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot]
+
+
+def swap_out_refusal(mm: MM, slot: int, version: str, referenced: set[str] | None = None) -> str | None:
+    if mm.swap_map[slot].count:
+        return "the slot is in use (count = 1)"
+    if mm.swap_map[slot].has_cache:
+        return "the slot is pinned (SWAP_HAS_CACHE): it cannot be reallocated yet"
+    if version in (mm.referenced_versions() if referenced is None else referenced):
+        return f"version {version} is referenced in the state: SwapOut takes a fresh one"
     return None
 
 
-def swap_out(mm: MM, slot: ModelValue, version: ModelValue) -> None:
+def swap_out(mm: MM, slot: int, version: str) -> None:
     """shrink_folio_list(): add_to_swap() allocates the slot, swap_writepage() -> zswap_store()."""
     mm.set_swap_map(slot, count=1)
     mm.set_swapped_page(slot, version)
     zswap.zswap_store(mm, slot, version)
 
 
-def free_slot_refusal(mm: MM, slot: ModelValue) -> str | None:
-    if not mm.swap_map[slot]["count"]:
-        return f"slot {slot.name} is not in use"
-    for actor, frames in mm.stack.items():
-        if frames and frames[0]["fn"] == SWAPIN and frames[0]["slot"] == slot:
-            return f"{actor.name} is faulting on slot {slot.name} (holds mmap_lock for read)"
+def free_slot_refusal(mm: MM, slot: int) -> str | None:
+    if not mm.swap_map[slot].count:
+        return "the slot is not in use"
+    if _faults_on(mm, slot):
+        return "a task is faulting on the slot (it holds mmap_lock for read)"
     return None
 
 
-def free_slot(mm: MM, slot: ModelValue) -> None:
+def free_slot(mm: MM, slot: int) -> None:
     """munmap: zap_pte_range() -> free_swap_and_cache() -> swap_free() -> zswap_invalidate()."""
     swap_state.swap_free(mm, slot)
 
 
-def drop_clean_folio_refusal(mm: MM, slot: ModelValue) -> str | None:
-    cached = mm.swap_cache[slot]
-    if cached is NO_FOLIO:
-        return f"no folio is cached at slot {slot.name}"
-    if cached["locked"] or not cached["uptodate"]:
-        return f"the folio at slot {slot.name} is not clean (locked or not uptodate)"
-    for actor, frames in mm.stack.items():
-        if frames and frames[0]["fn"] == SWAPIN and frames[0]["slot"] == slot and frames[0]["pc"] == "hit_wait":
-            return f"{actor.name} holds a reference to the folio at slot {slot.name} (pc hit_wait)"
+def drop_clean_folio_refusal(mm: MM, slot: int) -> str | None:
+    folio = mm.swap_cache[slot]
+    if folio is None:
+        return "no folio is cached at the slot"
+    if folio.locked or not folio.uptodate:
+        return "the folio is not clean (locked or not uptodate)"
+    if any(frame.pc == "hit_wait" for frame in _faults_on(mm, slot)):
+        return "a faulting task holds a reference to the folio (pc hit_wait)"
     return None
 
 
-def drop_clean_folio(mm: MM, slot: ModelValue) -> None:
+def drop_clean_folio(mm: MM, slot: int) -> None:
     """Reclaim of a clean swap-cache folio: __remove_mapping() -> put_swap_folio()."""
     swap_state.delete_from_swap_cache(mm, slot)

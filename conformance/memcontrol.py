@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from gen.values import ModelValue
-
 from . import zswap
 from .points import ENOMEM, Preemptible, offer
-from .state import SWAPIN, MM, walk_frame
+from .state import MM, SwapinFrame, WalkFrame
 
 
-def mem_cgroup_swapin_charge_folio(mm: MM, actor: ModelValue, depth: int) -> Preemptible:
+def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptible:
     """Charge the folio being swapped in by the frame at ``depth``: 0 or -ENOMEM.
 
     Whether the charge succeeds, enters direct reclaim or fails is the
@@ -17,24 +15,25 @@ def mem_cgroup_swapin_charge_folio(mm: MM, actor: ModelValue, depth: int) -> Pre
     runs at most once per fault (the kernel gives up after
     MAX_RECLAIM_RETRIES), then the charge succeeds or fails.
     """
-    if mm.frame(actor, depth)["fn"] != SWAPIN:
+    frame = mm.frame(actor, depth)
+    if type(frame) is not SwapinFrame:
         return 0  # zswap writeback runs under PF_MEMALLOC: its charge never reclaims
-    if mm.frame(actor, depth)["pc"] == "charge":
+    if frame.pc == "charge":
         if len(mm.frames(actor)) == depth + 1:  # not reclaiming yet
             choice = yield offer("ChargeOk", "ChargeReclaim", "ChargeFail")
             if choice.name == "ChargeOk":
                 return 0
             if choice.name == "ChargeFail":
                 return -ENOMEM
-            # try_charge_memcg() -> try_to_free_mem_cgroup_pages(): reclaim in this task
-            mm.push_frame(actor, walk_frame(mm.cfg.scan_budget))
+            # try_charge_memcg() -> try_to_free_mem_cgroup_pages(): reclaim in this very task
+            mm.push_frame(actor, WalkFrame(budget=mm.cfg.scan_budget))
         yield from try_to_free_mem_cgroup_pages(mm, actor, depth + 1)
         mm.update_frame(actor, depth, pc="charge_retry")
     choice = yield offer("ChargeOk", "ChargeFail")
     return 0 if choice.name == "ChargeOk" else -ENOMEM
 
 
-def try_to_free_mem_cgroup_pages(mm: MM, actor: ModelValue, depth: int) -> Preemptible:
+def try_to_free_mem_cgroup_pages(mm: MM, actor: int, depth: int) -> Preemptible:
     """Direct reclaim; of all it does, only the zswap shrinker matters here."""
     # shrink_node() -> shrink_slab() -> zswap_shrinker_scan() -> list_lru_shrink_walk()
-    yield from zswap.shrink_memcg(mm, actor, depth)
+    yield from zswap.shrink_memcg(mm, actor, depth, encountered_page_in_swapcache=True)

@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from gen.values import ModelValue
-
 from . import swap_state
 from .page_io import swap_read_folio
 from .points import Blocked, Offer, Preemptible, offer
-from .state import NO_FOLIO, MM, swapin_frame
+from .state import MM, SwapinFrame
 
 
-def handle_mm_fault(mm: MM, task: ModelValue) -> Preemptible:
+def handle_mm_fault(mm: MM, task: int) -> Preemptible:
     """A task's life: when idle, fault on any swapped-out page (StartFault); then do_swap_page."""
     if not mm.frames(task):
-        swapped_out = tuple(Offer("StartFault", (("s", s),)) for s in mm.slots if mm.swap_map[s]["count"] == 1)
+        swapped_out = tuple(Offer("StartFault", (("s", s),)) for s in range(mm.nr_slots) if mm.swap_map[s].count)
         if not swapped_out:
             return
         slot = (yield swapped_out).args[0][1]
-        mm.push_frame(task, swapin_frame(slot, page=mm.swapped_page[slot]))
+        mm.push_frame(task, SwapinFrame(slot, page=mm.swapped_page[slot]))
     yield from do_swap_page(mm, task)
 
 
-def pte_same(mm: MM, frame) -> bool:  # type: ignore[no-untyped-def]
+def pte_same(mm: MM, frame: SwapinFrame) -> bool:
     """Does the PTE still hold the swap entry this fault started from?"""
-    return mm.swapped_page[frame["slot"]] == frame["page"]
+    return mm.swapped_page[frame.slot] == frame.page
 
 
-def do_swap_page(mm: MM, task: ModelValue) -> Preemptible:
+def do_swap_page(mm: MM, task: int) -> Preemptible:
     frame = mm.frame(task, 0)
-    slot = frame["slot"]
-    pc = frame["pc"]
+    slot = frame.slot
+    pc = frame.pc
 
     if pc == "lookup" and not pte_same(mm, frame):
         yield offer("PteChanged")  # another task brought the page in: nothing to do
@@ -50,15 +48,14 @@ def do_swap_page(mm: MM, task: ModelValue) -> Preemptible:
             yield offer("PteChanged")
             mm.pop_frame(task)
             return
-        cached = swap_state.filemap_get_folio(mm, slot)
-        if cached is NO_FOLIO:
+        folio = swap_state.filemap_get_folio(mm, slot)
+        if folio is None:
             yield offer("RetryFault")  # the folio left the cache while we waited: fault again
             mm.pop_frame(task)
             return
-        if cached["locked"]:
-            while True:
-                yield Blocked(slot, "folio_lock_or_retry(): the folio is locked")
-        if not cached["uptodate"]:
+        while folio.locked:
+            yield Blocked(slot, "folio_lock_or_retry(): the folio is locked")
+        if not folio.uptodate:
             return  # VM_FAULT_SIGBUS in the kernel; no step (no path leaves such a folio)
     elif pc == "read":
         yield offer("SwapReadFolio")

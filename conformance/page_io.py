@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from gen.values import ModelValue
-
 from .state import MM
 from .zswap import zswap_load
 
 
-def swap_read_folio(mm: MM, slot: ModelValue) -> None:
+def swap_read_folio(mm: MM, slot: int) -> None:
     """Fill the locked folio of ``slot``: from zswap if it holds the slot, else from the device."""
     data = zswap_load(mm, slot)
     if data is None:
         data = mm.swap_device[slot]  # swap_readpage_bdev_sync()
     # folio_mark_uptodate().  The fault keeps the folio locked until it maps
     # it: the kernel's unlock here and relock in do_swap_page are one step.
-    mm.update_folio(slot, uptodate=True, data=data)
+    mm.set_folio(slot, mm.swap_cache[slot]._replace(uptodate=True, data=data))

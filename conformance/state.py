@@ -1,91 +1,108 @@
-"""The kernel data the protocol touches, held as immutable TLA+ values.
+"""The kernel data the protocol touches, as plain immutable Python values.
 
-Every field of :class:`MM` is one variable of the spec (spec/README.md), in the
-exact value shape ``observe()`` must return: ``swap_map``, ``swapped_page``,
-``swap_cache``, ``zswap_tree``, ``zswap_lru``, ``swap_device`` and ``stack``.
-Updates replace a value instead of mutating it, which is what makes
-``observe()`` free (it hands out the values themselves) and ``copy()`` cheap
-(a copy shares every value with the original).
+Inside the implementation a slot is its offset on the swap device (an int,
+as ``swp_offset()`` gives), an actor is its number, a version is its name,
+and "nothing" is ``None`` (the kernel's NULL: no folio, no entry, no data).
+``observe.py`` turns this into the spec's TLA+ values.  Keeping model values
+out of the hot path matters: they hash in Python, tuples of ints and strs
+hash in C.
 
-The kernel functions (swap_state.py, zswap.py, memory.py, ...) change this
-data only through the small helpers below, each named after what it stands
-for in the kernel (``si->swap_map[offset]``, the swap address space, the
-zswap tree, ``pool->list_lru``).
+Every field is immutable and updates replace it, so copying an ``MM`` copies
+nine references, and ``observe()`` can memoize each variable's TLA+ value by
+the identity of its field.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from gen.values import FnValue, ModelValue, TlaValue
+from typing import NamedTuple, Union
 
 from .config import Config
-
-NO_ENTRY = ModelValue("NoEntry")
-NO_FOLIO = ModelValue("NoFolio")
-NO_DATA = ModelValue("NoData")
 
 # The spec's variables, in the order its VARIABLES line lists them.
 VARIABLES = ("swap_map", "swapped_page", "swap_cache", "zswap_tree", "zswap_lru", "swap_device", "stack")
 
-# Frame functions (the `fn` field of a frame).
-SWAPIN = "do_swap_page"
-WALK = "shrink_memcg_cb"
-WRITEBACK = "zswap_writeback_entry"
+
+class SwapMapEntry(NamedTuple):
+    """``si->swap_map[offset]``: the use count and SWAP_HAS_CACHE (the pin)."""
+
+    count: int
+    has_cache: bool
 
 
-def record(**fields: Any) -> FnValue:
-    """A TLA+ record ``[field |-> value, ...]``."""
-    return FnValue(fields)
+class Folio(NamedTuple):
+    locked: bool
+    uptodate: bool
+    data: str | None
 
 
-def folio(locked: bool, uptodate: bool, data: ModelValue) -> FnValue:
-    """A swap-cache folio: ``[locked, uptodate, data]``."""
-    return FnValue({"locked": locked, "uptodate": uptodate, "data": data})
-
-
-def zswap_entry(slot: ModelValue, data: ModelValue) -> FnValue:
+class ZswapEntry(NamedTuple):
     """A zswap entry.  ``data`` is a fresh version, so it is also the entry's identity."""
-    return FnValue({"slot": slot, "data": data})
+
+    slot: int
+    data: str
 
 
-def swapin_frame(slot: ModelValue, page: ModelValue, pc: str = "lookup", lru_removed: bool = False) -> FnValue:
-    return FnValue({"fn": SWAPIN, "slot": slot, "page": page, "pc": pc, "lru_removed": lru_removed})
+class SwapinFrame(NamedTuple):
+    """``do_swap_page`` on ``slot``; ``page`` is the data the PTE referred to when the fault began."""
+
+    slot: int
+    page: str
+    pc: str = "lookup"
+    lru_removed: bool = False
+    FN = "do_swap_page"
 
 
-def walk_frame(budget: int, last: TlaValue = NO_ENTRY) -> FnValue:
-    return FnValue({"fn": WALK, "budget": budget, "last": last})
+class WalkFrame(NamedTuple):
+    """The reclaim walk over the zswap LRU, with the entries it may still isolate."""
+
+    budget: int
+    FN = "shrink_memcg_cb"
 
 
-def writeback_frame(entry: FnValue, pc: str = "prepare") -> FnValue:
-    return FnValue({"fn": WRITEBACK, "entry": entry, "pc": pc})
+class WritebackFrame(NamedTuple):
+    """``zswap_writeback_entry`` of an isolated entry.
+
+    ``cursor`` is the LRU node the walk would continue from after an
+    -EEXIST (only with bug 27d3969b47cc; else None): a ghost that lets the
+    spec see a walk resume from a node someone else freed.
+    """
+
+    entry: ZswapEntry
+    pc: str = "prepare"
+    cursor: ZswapEntry | None = None
+    FN = "zswap_writeback_entry"
+
+
+Frame = Union[SwapinFrame, WalkFrame, WritebackFrame]
+
+
+def _replace_at(items: tuple, index: int, value: object) -> tuple:  # type: ignore[type-arg]
+    return items[:index] + (value,) + items[index + 1:]
 
 
 class MM:
     """One swap device, its swap cache, one zswap pool, and every actor's call stack."""
 
-    __slots__ = VARIABLES + ("cfg", "slots")
+    __slots__ = ("cfg", "nr_slots") + VARIABLES
 
-    swap_map: FnValue
-    swapped_page: FnValue
-    swap_cache: FnValue
-    zswap_tree: FnValue
-    zswap_lru: tuple[FnValue, ...]
-    swap_device: FnValue
-    stack: FnValue
+    swap_map: tuple[SwapMapEntry, ...]  # indexed by slot offset, like the fields below
+    swapped_page: tuple[str | None, ...]
+    swap_cache: tuple[Folio | None, ...]
+    zswap_tree: tuple[ZswapEntry | None, ...]
+    zswap_lru: tuple[ZswapEntry, ...]  # pool->list_lru, head = oldest
+    swap_device: tuple[str | None, ...]
+    stack: tuple[tuple[Frame, ...], ...]  # indexed by actor number, bottom frame first
 
-    def __init__(self, cfg: Config) -> None:
+    def __init__(self, cfg: Config, nr_actors: int) -> None:
         self.cfg = cfg  # the kernel "build": variant, put-back end, scan budget, reintroduced bugs
-        self.slots = cfg.slot_values
-        actors = cfg.task_values + cfg.shrinker_values
-        unused = FnValue({"count": 0, "has_cache": False})
-        self.swap_map = FnValue({s: unused for s in self.slots})
-        self.swapped_page = FnValue({s: NO_DATA for s in self.slots})
-        self.swap_cache = FnValue({s: NO_FOLIO for s in self.slots})
-        self.zswap_tree = FnValue({s: NO_ENTRY for s in self.slots})
+        n = self.nr_slots = len(cfg.slots)
+        self.swap_map = (SwapMapEntry(0, False),) * n
+        self.swapped_page = (None,) * n
+        self.swap_cache = (None,) * n
+        self.zswap_tree = (None,) * n
         self.zswap_lru = ()
-        self.swap_device = FnValue({s: NO_DATA for s in self.slots})
-        self.stack = FnValue({a: () for a in actors})
+        self.swap_device = (None,) * n
+        self.stack = ((),) * nr_actors
 
     def copy(self) -> "MM":
         other = MM.__new__(MM)
@@ -93,70 +110,56 @@ class MM:
             setattr(other, name, getattr(self, name))
         return other
 
-    def observe(self) -> dict[str, TlaValue]:
-        return {name: getattr(self, name) for name in VARIABLES}
-
-    # si->swap_map[offset]: the use count and SWAP_HAS_CACHE
-    def set_swap_map(self, slot: ModelValue, *, count: int | None = None, has_cache: bool | None = None) -> None:
+    def set_swap_map(self, slot: int, *, count: int | None = None, has_cache: bool | None = None) -> None:
         old = self.swap_map[slot]
-        new = FnValue({
-            "count": old["count"] if count is None else count,
-            "has_cache": old["has_cache"] if has_cache is None else has_cache,
-        })
-        self.swap_map = self.swap_map.set(slot, new)
+        new = SwapMapEntry(old.count if count is None else count, old.has_cache if has_cache is None else has_cache)
+        self.swap_map = _replace_at(self.swap_map, slot, new)
 
-    def set_swapped_page(self, slot: ModelValue, data: ModelValue) -> None:
-        self.swapped_page = self.swapped_page.set(slot, data)
+    def set_swapped_page(self, slot: int, data: str | None) -> None:
+        self.swapped_page = _replace_at(self.swapped_page, slot, data)
 
-    # the swap address space (swap cache): at most one folio per slot
-    def set_folio(self, slot: ModelValue, value: TlaValue) -> None:
-        self.swap_cache = self.swap_cache.set(slot, value)
+    def set_folio(self, slot: int, folio: Folio | None) -> None:
+        self.swap_cache = _replace_at(self.swap_cache, slot, folio)
 
-    def update_folio(self, slot: ModelValue, **fields: Any) -> None:
-        old = self.swap_cache[slot]
-        self.set_folio(slot, folio(fields.get("locked", old["locked"]), fields.get("uptodate", old["uptodate"]),
-                                   fields.get("data", old["data"])))
+    def set_tree(self, slot: int, entry: ZswapEntry | None) -> None:
+        self.zswap_tree = _replace_at(self.zswap_tree, slot, entry)
 
-    def set_tree(self, slot: ModelValue, value: TlaValue) -> None:
-        self.zswap_tree = self.zswap_tree.set(slot, value)
+    def set_device(self, slot: int, data: str) -> None:
+        self.swap_device = _replace_at(self.swap_device, slot, data)
 
-    def set_device(self, slot: ModelValue, data: ModelValue) -> None:
-        self.swap_device = self.swap_device.set(slot, data)
-
-    # each actor's call stack, bottom first
-    def frames(self, actor: ModelValue) -> tuple[FnValue, ...]:
+    # each actor's call stack
+    def frames(self, actor: int) -> tuple[Frame, ...]:
         return self.stack[actor]
 
-    def frame(self, actor: ModelValue, depth: int) -> FnValue:
+    def frame(self, actor: int, depth: int) -> Frame:
         return self.stack[actor][depth]
 
-    def push_frame(self, actor: ModelValue, frame: FnValue) -> None:
-        self.stack = self.stack.set(actor, self.stack[actor] + (frame,))
+    def push_frame(self, actor: int, frame: Frame) -> None:
+        self.stack = _replace_at(self.stack, actor, self.stack[actor] + (frame,))
 
-    def pop_frame(self, actor: ModelValue) -> FnValue:
+    def pop_frame(self, actor: int) -> Frame:
         frames = self.stack[actor]
-        self.stack = self.stack.set(actor, frames[:-1])
+        self.stack = _replace_at(self.stack, actor, frames[:-1])
         return frames[-1]
 
-    def update_frame(self, actor: ModelValue, depth: int, **fields: Any) -> None:
+    def update_frame(self, actor: int, depth: int, **fields: object) -> None:
         frames = self.stack[actor]
-        new = dict(frames[depth])
-        new.update(fields)
-        self.stack = self.stack.set(actor, frames[:depth] + (FnValue(new),) + frames[depth + 1:])
+        self.stack = _replace_at(self.stack, actor, _replace_at(frames, depth, frames[depth]._replace(**fields)))
 
-    def referenced_versions(self) -> set[ModelValue]:
+    def referenced_versions(self) -> set[str]:
         """Every version some variable mentions: SwapOut may only take another one."""
-        seen = set(self.swapped_page.values()) | set(self.swap_device.values())
-        seen.update(f["data"] for f in self.swap_cache.values() if f is not NO_FOLIO)
-        seen.update(e["data"] for e in self.zswap_tree.values() if e is not NO_ENTRY)
-        seen.update(e["data"] for e in self.zswap_lru)
-        for frames in self.stack.values():
+        seen = set(self.swapped_page)
+        seen.update(self.swap_device)
+        seen.update(f.data for f in self.swap_cache if f is not None)
+        seen.update(e.data for e in self.zswap_tree if e is not None)
+        seen.update(e.data for e in self.zswap_lru)
+        for frames in self.stack:
             for f in frames:
-                fn = f["fn"]
-                if fn == SWAPIN:
-                    seen.add(f["page"])
-                elif fn == WRITEBACK:
-                    seen.add(f["entry"]["data"])
-                elif f["last"] is not NO_ENTRY:
-                    seen.add(f["last"]["data"])
+                if type(f) is SwapinFrame:
+                    seen.add(f.page)
+                elif type(f) is WritebackFrame:
+                    seen.add(f.entry.data)
+                    if f.cursor is not None:
+                        seen.add(f.cursor.data)
+        seen.discard(None)
         return seen

@@ -8,18 +8,19 @@ from``), but a suspended generator cannot be copied, and tests must fork a
 state cheaply.  So the generators hold no state of their own: everything an
 actor would keep in locals lives in its frames, which are the spec's
 ``stack`` variable.  Each kernel function reads the ``pc`` of its frame at
-entry and resumes there (the ``if pc == ...`` blocks are its resume labels;
+entry and resumes there (its ``if pc == ...`` blocks are resume labels, and
 the code before a label has no side effects).  To run an actor, the system
 rebuilds its generator chain from its stack, runs it to its first yield (the
-actor's next point), and sends the chosen step, which runs the step's effect
-up to the next yield.  Copying a system therefore copies seven immutable
-values and nothing else; the price is one generator chain built per actor
-and state, which the system caches until the next step.
+actor's next point: its offers, or Blocked), and sends the chosen step,
+which runs the step's effect up to the next yield.  Copying a system copies
+nine immutable references; the price is one generator chain built per actor
+and state, cached until the next step.  (Replaying a step log into a fresh
+system would keep live generators but make every copy cost the whole log.)
 
 Steps are ``Step(name, actor, args)``: ``actor`` is None for the
-environment's steps (SwapOut, FreeSlot, DropCleanFolio), ``args`` a sorted
-tuple of ``(name, value)`` pairs using the contract's argument names
-(``s``, ``v``).
+environment's steps (SwapOut, FreeSlot, DropCleanFolio); ``args`` is a
+sorted tuple of ``(name, value)`` pairs with the contract's argument names
+(``s``, ``v``) and TLA+ values (model values).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from gen.values import ModelValue, TlaValue
 from . import environment
 from .config import Config
 from .memory import handle_mm_fault
+from .observe import Observer
 from .points import Blocked, Offer, Point, Preemptible
-from .state import MM, SWAPIN, WRITEBACK
+from .state import MM, VARIABLES, Frame, SwapinFrame, WalkFrame, WritebackFrame
 from .zswap import shrink_worker
 
 ACTOR_STEPS = frozenset({
@@ -41,11 +43,12 @@ ACTOR_STEPS = frozenset({
     "ChargeFail", "AddToSwapCache", "SwapReadFolio", "MapFolio", "ShrinkWorker", "LruIsolate", "ShrinkDone",
     "WbFolioExists", "WbSlotFreed", "WbSkipBusy", "WbAllocFolio", "WbEntryGone", "WbWrite", "WbPutback",
 })
-ENV_STEPS = ("SwapOut", "FreeSlot", "DropCleanFolio")
+ENV_STEPS = frozenset({"SwapOut", "FreeSlot", "DropCleanFolio"})
 STEP_ARGS: dict[str, tuple[str, ...]] = {"StartFault": ("s",), "SwapOut": ("s", "v"), "FreeSlot": ("s",),
                                          "DropCleanFolio": ("s",)}
-# pcs at which a frame holds its slot's pin (spec/README.md, "Who waits on whom")
-HOLDING_PCS = {SWAPIN: frozenset({"charge", "charge_retry", "add", "read", "map"}), WRITEBACK: frozenset({"write"})}
+# pcs at which a frame holds its slot's pin or folio lock (spec/README.md, "Who waits on whom")
+HOLDING_PCS = {SwapinFrame: frozenset({"charge", "charge_retry", "add", "read", "map"}),
+               WritebackFrame: frozenset({"write"})}
 
 
 class Step(NamedTuple):
@@ -57,6 +60,10 @@ class Step(NamedTuple):
         who = [self.actor.name] if self.actor is not None else []
         what = [v.name if isinstance(v, ModelValue) else repr(v) for _, v in self.args]
         return f"{self.name}({', '.join(who + what)})"
+
+
+class KernelBug(AssertionError):
+    """The implementation broke its own rules (not the caller's fault)."""
 
 
 class StepRefused(Exception):
@@ -85,152 +92,176 @@ class NotEnabled(StepRefused):
 
 
 class System:
+    """The protocol under a scheduler: ask ``enabled()``, pick one, ``step()`` it, ``observe()``."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.tasks = config.task_values
         self.shrinkers = config.shrinker_values
         self.actors = self.tasks + self.shrinkers
-        self._bodies: dict[ModelValue, Callable[[MM, ModelValue], Preemptible]] = {
-            **{t: handle_mm_fault for t in self.tasks}, **{k: shrink_worker for k in self.shrinkers}}
-        self._slots = frozenset(config.slot_values)
-        self._versions = frozenset(config.version_values)
+        self.observer = Observer(config)
+        self._actor_number = {a: i for i, a in enumerate(self.actors)}
+        self._bodies: tuple[Callable[[MM, int], Preemptible], ...] = (
+            (handle_mm_fault,) * len(self.tasks) + (shrink_worker,) * len(self.shrinkers))
+        self._slot_offset = {s: i for i, s in enumerate(config.slot_values)}
+        self._versions = config.version_values
         self.reset()
 
     # -- state ---------------------------------------------------------------
     def reset(self) -> None:
-        self.mm = MM(self.config)
-        self._points: dict[ModelValue, tuple[Preemptible, Point | None]] = {}
+        """Back to the initial state (every slot free, every actor idle)."""
+        self.mm = MM(self.config, len(self.actors))
+        self._points: dict[int, tuple[Preemptible, Point | None]] = {}
 
     def copy(self) -> "System":
+        """An independent system in the same state (shares only immutable values)."""
         other = System.__new__(System)
         other.__dict__.update(self.__dict__)
         other.mm = self.mm.copy()
-        other._points = {}  # suspended generators belong to the original
+        other._points = {}  # suspended generators run on the original's state
         return other
 
     def observe(self) -> dict[str, TlaValue]:
-        return self.mm.observe()
+        """The state as the spec's variables: ``{name: TLA+ value}``."""
+        return self.observer.observe(self.mm)
 
     # -- the scheduler's view ------------------------------------------------
-    def _point(self, actor: ModelValue) -> Point | None:
-        """Where ``actor`` stands now: its offers, Blocked, or None (nothing to do)."""
+    def _point(self, actor: int) -> Point | None:
+        """Where actor number ``actor`` stands now: its offers, Blocked, or None (nothing to do)."""
         cached = self._points.get(actor)
         if cached is None:
-            gen = self._bodies[actor](self.mm, actor)
+            mm = self.mm
+            before = mm.copy()
+            gen = self._bodies[actor](mm, actor)
             try:
                 point: Point | None = next(gen)
             except StopIteration:
                 point = None
+            if any(getattr(mm, name) is not getattr(before, name) for name in VARIABLES):
+                # A resume label ran an effect before its yield: a bug in a kernel function.
+                self.mm = before
+                raise KernelBug(f"{self.actors[actor].name} changed the state while only resuming "
+                                f"({self.describe(self.actors[actor])}): an effect sits before its yield")
             cached = self._points[actor] = (gen, point)
         return cached[1]
 
+    def _external(self, name: str, actor: ModelValue | None, args: tuple[tuple[str, object], ...]) -> Step:
+        slots = self.observer.slots
+        return Step(name, actor, tuple((k, slots[v] if k == "s" else self.observer.data(v)) for k, v in args))
+
     def enabled(self) -> list[Step]:
+        """Every step that can happen now: actors' steps (in actor order), then the environment's."""
         steps: list[Step] = []
-        for actor in self.actors:
-            point = self._point(actor)
-            if point is not None and not isinstance(point, Blocked):
-                steps.extend(Step(o.name, actor, o.args) for o in point)
+        for number, actor in enumerate(self.actors):
+            point = self._point(number)
+            if point is not None and type(point) is not Blocked:
+                steps.extend(self._external(o.name, actor, o.args) for o in point)
         mm = self.mm
-        for slot in mm.slots:
-            if not mm.swap_map[slot]["count"] and not mm.swap_map[slot]["has_cache"]:
-                referenced = mm.referenced_versions()
+        slots = self.observer.slots
+        referenced: set[str] | None = None
+        for offset, slot in enumerate(slots):
+            if not mm.swap_map[offset].count and not mm.swap_map[offset].has_cache:
+                if referenced is None:
+                    referenced = mm.referenced_versions()
                 steps.extend(Step("SwapOut", None, (("s", slot), ("v", v)))
-                             for v in self.config.version_values if v not in referenced)
-        steps.extend(Step("FreeSlot", None, (("s", s),)) for s in mm.slots
-                     if environment.free_slot_refusal(mm, s) is None)
-        steps.extend(Step("DropCleanFolio", None, (("s", s),)) for s in mm.slots
-                     if environment.drop_clean_folio_refusal(mm, s) is None)
+                             for v in self._versions if v.name not in referenced)
+        steps.extend(Step("FreeSlot", None, (("s", s),)) for i, s in enumerate(slots)
+                     if environment.free_slot_refusal(mm, i) is None)
+        steps.extend(Step("DropCleanFolio", None, (("s", s),)) for i, s in enumerate(slots)
+                     if environment.drop_clean_folio_refusal(mm, i) is None)
         return steps
 
     def blocked(self) -> dict[ModelValue, frozenset[ModelValue]]:
         """Each waiting actor and the actors holding the slot it waits on."""
         waiting = {}
-        for actor in self.actors:
-            point = self._point(actor)
-            if isinstance(point, Blocked):
-                waiting[actor] = self.holders(point.slot)
+        for number, actor in enumerate(self.actors):
+            point = self._point(number)
+            if type(point) is Blocked:
+                waiting[actor] = self.holders(self.observer.slot(point.slot))
         return waiting
 
-    def blocked_on(self, actor: ModelValue) -> Blocked | None:
-        point = self._point(actor)
-        return point if isinstance(point, Blocked) else None
+    def waits_on(self, actor: ModelValue) -> tuple[ModelValue, str] | None:
+        """The slot ``actor`` waits on and why, or None if it is not blocked."""
+        point = self._point(self._actor_number[actor])
+        return (self.observer.slot(point.slot), point.why) if type(point) is Blocked else None
 
     def holders(self, slot: ModelValue) -> frozenset[ModelValue]:
         """Actors holding ``slot``'s pin or folio lock: whoever a waiter on ``slot`` waits for."""
-        found = set()
-        for actor, frames in self.mm.stack.items():
-            for frame in frames:
-                pcs = HOLDING_PCS.get(frame["fn"])
-                if pcs and frame["pc"] in pcs and _frame_slot(frame) == slot:
-                    found.add(actor)
-        return frozenset(found)
+        offset = self._slot_offset[slot]
+        return frozenset(actor for actor, frames in zip(self.actors, self.mm.stack)
+                         if any(type(frame) in HOLDING_PCS and frame.pc in HOLDING_PCS[type(frame)]  # type: ignore[union-attr]
+                       and _frame_slot(frame) == offset
+                                for frame in frames))
 
     # -- stepping ------------------------------------------------------------
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None:
         """Carry out one step, or raise a StepRefused subclass and change nothing."""
-        label = _label(name, actor, args)
-        if name in ENV_STEPS:
-            self._env_step(name, label, actor, args)
-        elif name in ACTOR_STEPS:
-            self._actor_step(name, label, actor, args)
+        if name in ACTOR_STEPS:
+            self._actor_step(name, actor, args)
+        elif name in ENV_STEPS:
+            self._env_step(name, actor, args)
         else:
-            raise UnknownStep(label, f"no step is called {name!r}; steps: "
-                              f"{', '.join(sorted(ACTOR_STEPS | set(ENV_STEPS)))}")
+            raise UnknownStep(_label(name, actor, args), f"no step is called {name!r}; steps: "
+                              f"{', '.join(sorted(ACTOR_STEPS | ENV_STEPS))}")
 
-    def _check_args(self, name: str, label: str, args: dict[str, TlaValue]) -> dict[str, ModelValue]:
+    def _internal_args(self, name: str, actor: object, args: dict[str, TlaValue]) -> dict[str, object]:
         expected = STEP_ARGS.get(name, ())
         if set(args) != set(expected):
-            raise BadArguments(label, f"{name} takes arguments ({', '.join(expected)}), got ({', '.join(sorted(args))})")
-        values: dict[str, ModelValue] = {}
+            raise BadArguments(_label(name, actor, args), f"{name} takes arguments ({', '.join(expected)}), "
+                               f"got ({', '.join(sorted(args))})")
+        internal: dict[str, object] = {}
         for key, value in args.items():
             value = ModelValue(value) if isinstance(value, str) else value
-            universe, what = (self._slots, "Slots") if key == "s" else (self._versions, "Versions")
-            if value not in universe:
-                raise BadArguments(label, f"{key} = {value!r} is not in {what} "
-                                   f"{{{', '.join(sorted(v.name for v in universe))}}}")
-            values[key] = value  # type: ignore[assignment]
-        return values
+            if key == "s":
+                if value not in self._slot_offset:
+                    raise BadArguments(_label(name, actor, args), f"s = {value!r} is not in Slots "
+                                       f"{{{', '.join(s.name for s in self.observer.slots)}}}")
+                internal[key] = self._slot_offset[value]  # type: ignore[index]
+            else:
+                if value not in self._versions:
+                    raise BadArguments(_label(name, actor, args), f"v = {value!r} is not in Versions "
+                                       f"{{{', '.join(v.name for v in self._versions)}}}")
+                internal[key] = value.name  # type: ignore[union-attr]
+        return internal
 
-    def _env_step(self, name: str, label: str, actor: object, args: dict[str, TlaValue]) -> None:
+    def _env_step(self, name: str, actor: object, args: dict[str, TlaValue]) -> None:
         if actor is not None:
-            raise UnknownActor(label, f"{name} is the environment's step: call it without an actor")
-        a = self._check_args(name, label, args)
-        mm = self.mm
+            raise UnknownActor(_label(name, actor, args), f"{name} is the environment's step: call it without an actor")
+        a = self._internal_args(name, actor, args)
+        mm, slot = self.mm, a["s"]
+        assert isinstance(slot, int)
+        change: Callable[[MM], None]
         if name == "SwapOut":
-            why = environment.swap_out_refusal(mm, a["s"], a["v"])
-            if why is None:
-                self._commit(lambda m: environment.swap_out(m, a["s"], a["v"]))
+            version = a["v"]
+            assert isinstance(version, str)
+            why = environment.swap_out_refusal(mm, slot, version)
+            change = lambda m: environment.swap_out(m, slot, version)  # noqa: E731
         elif name == "FreeSlot":
-            why = environment.free_slot_refusal(mm, a["s"])
-            if why is None:
-                self._commit(lambda m: environment.free_slot(m, a["s"]))
+            why = environment.free_slot_refusal(mm, slot)
+            change = lambda m: environment.free_slot(m, slot)  # noqa: E731
         else:
-            why = environment.drop_clean_folio_refusal(mm, a["s"])
-            if why is None:
-                self._commit(lambda m: environment.drop_clean_folio(m, a["s"]))
+            why = environment.drop_clean_folio_refusal(mm, slot)
+            change = lambda m: environment.drop_clean_folio(m, slot)  # noqa: E731
         if why is not None:
-            raise NotEnabled(label, why)
-
-    def _commit(self, change: Callable[[MM], None]) -> None:
-        # Work on a copy so a failure half-way cannot leave a torn state behind.
-        mm = self.mm.copy()
+            raise NotEnabled(_label(name, actor, args), f"slot {self.observer.slot(slot).name}: {why}")
+        mm = mm.copy()  # a failure half-way must not leave a torn state behind
         change(mm)
         self.mm = mm
         self._points = {}
 
-    def _actor_step(self, name: str, label: str, actor: ModelValue | str | None, args: dict[str, TlaValue]) -> None:
+    def _actor_step(self, name: str, actor: ModelValue | str | None, args: dict[str, TlaValue]) -> None:
         if actor is None:
-            raise UnknownActor(label, f"{name} is an actor's step: say which actor takes it")
-        if isinstance(actor, str):
-            actor = ModelValue(actor)
-        if actor not in self._bodies:
-            raise UnknownActor(label, f"{actor!r} is not an actor; actors: {', '.join(a.name for a in self.actors)}")
-        values = self._check_args(name, label, args)
-        point = self._point(actor)
-        wanted = Offer(name, tuple(sorted(values.items())))
-        if point is None or isinstance(point, Blocked) or wanted not in point:
-            raise NotEnabled(label, self._why_not(actor, point))
-        gen = self._points[actor][0]
+            raise UnknownActor(_label(name, actor, args), f"{name} is an actor's step: say which actor takes it")
+        who = ModelValue(actor) if isinstance(actor, str) else actor
+        number = self._actor_number.get(who)
+        if number is None:
+            raise UnknownActor(_label(name, actor, args), f"{who!r} is not an actor; actors: "
+                               f"{', '.join(a.name for a in self.actors)}")
+        wanted = Offer(name, tuple(sorted(self._internal_args(name, actor, args).items())))
+        point = self._point(number)
+        if point is None or type(point) is Blocked or wanted not in point:
+            raise NotEnabled(_label(name, actor, args), self._why_not(who, point))
+        gen = self._points[number][0]
         self._points = {}
         before = self.mm.copy()
         try:
@@ -244,31 +275,32 @@ class System:
 
     def _why_not(self, actor: ModelValue, point: Point | None) -> str:
         where = self.describe(actor)
-        if isinstance(point, Blocked):
-            holders = ", ".join(sorted(a.name for a in self.holders(point.slot))) or "nobody"
-            return f"{actor.name} {where} is blocked on slot {point.slot.name}: {point.why} (held by {holders})"
+        if type(point) is Blocked:
+            slot = self.observer.slot(point.slot)
+            holders = ", ".join(sorted(a.name for a in self.holders(slot))) or "nobody"
+            return f"{actor.name} {where} is blocked on slot {slot.name}: {point.why} (held by {holders})"
         if point is None:
-            if not self.mm.frames(actor):
+            if not self.mm.frames(self._actor_number[actor]):
                 need = "a swapped-out slot" if actor in self.tasks else "a non-empty zswap LRU"
                 return f"{actor.name} is idle and its first step needs {need}"
             return f"{actor.name} {where} has no step"
-        return f"{actor.name} {where} can take only {', '.join(str(Step(o.name, actor, o.args)) for o in point)}"
+        offers = ", ".join(str(self._external(o.name, actor, o.args)) for o in point)
+        return f"{actor.name} {where} can take only {offers}"
 
     def describe(self, actor: ModelValue) -> str:
         """Where the actor is, e.g. 'in do_swap_page(s1) at pc charge'."""
-        frames = self.mm.frames(actor)
+        frames = self.mm.frames(self._actor_number[actor])
         if not frames:
             return "(idle)"
         top = frames[-1]
-        if top["fn"] == SWAPIN:
-            return f"in do_swap_page({top['slot'].name}) at pc {top['pc']}"
-        if top["fn"] == WRITEBACK:
-            return f"in zswap_writeback_entry({top['entry']['slot'].name}) at pc {top['pc']}"
-        return f"in the shrink_memcg_cb walk (budget {top['budget']})"
+        if type(top) is WalkFrame:
+            return f"in the shrink_memcg_cb walk (budget {top.budget})"
+        slot = self.observer.slot(_frame_slot(top)).name
+        return f"in {top.FN}({slot}) at pc {top.pc}"
 
 
-def _frame_slot(frame) -> ModelValue:  # type: ignore[no-untyped-def]
-    return frame["slot"] if frame["fn"] == SWAPIN else frame["entry"]["slot"]
+def _frame_slot(frame: Frame) -> int:
+    return frame.slot if type(frame) is SwapinFrame else frame.entry.slot  # type: ignore[union-attr]
 
 
 def _label(name: str, actor: object, args: dict[str, TlaValue]) -> str:

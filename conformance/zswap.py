@@ -8,23 +8,22 @@ on failure, puts it back (``zswap_lru_putback``).
 
 from __future__ import annotations
 
-from gen.values import FnValue, ModelValue
-
 from . import swap_state
 from .points import EEXIST, ENOMEM, Preemptible, offer
-from .state import NO_ENTRY, MM, walk_frame, writeback_frame, zswap_entry
+from .state import MM, WalkFrame, WritebackFrame, ZswapEntry
 
 # Commit ids of bugs the config may reintroduce (Config.bugs).
-BUG_NO_ENTRY_RECHECK = "04fc7816089c"  # writeback does not re-check the tree entry
-BUG_NO_SKIP_IF_EXISTS = "a65b0e7607cc"  # writeback waits on a held pin again
+BUG_NO_ENTRY_RECHECK = "04fc7816089c"  # writeback does not re-check the tree entry: stale data
+BUG_NO_SKIP_IF_EXISTS = "a65b0e7607cc"  # writeback waits on a held pin again: the recursion deadlock
+BUG_LRU_SKIP_CURSOR = "27d3969b47cc"  # on -EEXIST the walk goes on from a cursor it did not pin
 
 
-# pool->list_lru: head = oldest
-def zswap_lru_add(mm: MM, entry: FnValue) -> None:
+# pool->list_lru, head = oldest
+def zswap_lru_add(mm: MM, entry: ZswapEntry) -> None:
     mm.zswap_lru = mm.zswap_lru + (entry,)
 
 
-def zswap_lru_del(mm: MM, entry: FnValue) -> bool:
+def zswap_lru_del(mm: MM, entry: ZswapEntry) -> bool:
     """Take ``entry`` off the LRU; False if it was not on it (isolated, or never added)."""
     if entry not in mm.zswap_lru:
         return False
@@ -32,7 +31,7 @@ def zswap_lru_del(mm: MM, entry: FnValue) -> bool:
     return True
 
 
-def zswap_lru_putback(mm: MM, entry: FnValue) -> None:
+def zswap_lru_putback(mm: MM, entry: ZswapEntry) -> None:
     """Return a failed entry to the LRU: the tail as in v6.8, or the head (what the thread argued against)."""
     if mm.cfg.putback == "head":
         mm.zswap_lru = (entry,) + mm.zswap_lru
@@ -40,59 +39,58 @@ def zswap_lru_putback(mm: MM, entry: FnValue) -> None:
         mm.zswap_lru = mm.zswap_lru + (entry,)
 
 
-def zswap_remove_swpentry_from_lru(mm: MM, slot: ModelValue) -> bool:
+def zswap_remove_swpentry_from_lru(mm: MM, slot: int) -> bool:
     """Variant lru_remove (Domenico's v2): hide the slot's entry from reclaim while we swap it in."""
     entry = mm.zswap_tree[slot]
-    return entry is not NO_ENTRY and zswap_lru_del(mm, entry)
+    return entry is not None and zswap_lru_del(mm, entry)
 
 
-def zswap_entry_free(mm: MM, entry: FnValue) -> None:
+def zswap_entry_free(mm: MM, entry: ZswapEntry) -> None:
     """Erase ``entry`` from the tree (if it is still there) and from the LRU."""
-    slot = entry["slot"]
-    if mm.zswap_tree[slot] == entry:
-        mm.set_tree(slot, NO_ENTRY)
+    if mm.zswap_tree[entry.slot] == entry:
+        mm.set_tree(entry.slot, None)
     zswap_lru_del(mm, entry)
 
 
-def zswap_store(mm: MM, slot: ModelValue, data: ModelValue) -> None:
+def zswap_store(mm: MM, slot: int, data: str) -> None:
     """Compress the page into a new entry: into the tree, at the LRU tail."""
     old = mm.zswap_tree[slot]
-    if old is not NO_ENTRY:  # a duplicate store invalidates the old entry
+    if old is not None:  # a duplicate store invalidates the old entry
         zswap_entry_free(mm, old)
-    entry = zswap_entry(slot, data)
+    entry = ZswapEntry(slot, data)
     mm.set_tree(slot, entry)
     zswap_lru_add(mm, entry)
 
 
-def zswap_load(mm: MM, slot: ModelValue) -> ModelValue | None:
+def zswap_load(mm: MM, slot: int) -> str | None:
     """The slot's data if zswap holds it, else None.  Exclusive (v6.9+): the entry is freed."""
     entry = mm.zswap_tree[slot]
-    if entry is NO_ENTRY:
+    if entry is None:
         return None
     zswap_entry_free(mm, entry)
-    return entry["data"]
+    return entry.data
 
 
-def zswap_invalidate(mm: MM, slot: ModelValue) -> None:
+def zswap_invalidate(mm: MM, slot: int) -> None:
     """The slot was freed: its entry, if any, goes."""
     entry = mm.zswap_tree[slot]
-    if entry is not NO_ENTRY:
+    if entry is not None:
         zswap_entry_free(mm, entry)
 
 
-def zswap_writeback_entry(mm: MM, actor: ModelValue, depth: int) -> Preemptible:
+def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     """Write the isolated entry of the frame at ``depth`` to the swap device: 0 or -errno."""
     frame = mm.frame(actor, depth)
-    entry = frame["entry"]
-    slot = entry["slot"]
-    if frame["pc"] == "prepare":
+    entry = frame.entry
+    slot = entry.slot
+    if frame.pc == "prepare":
         skip_if_exists = mm.cfg.variant == "skip_if_exists" and BUG_NO_SKIP_IF_EXISTS not in mm.cfg.bugs
         folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(
             mm, actor, depth, slot, skip_if_exists)
         if err:
             return -ENOMEM
         if not folio_was_allocated:
-            return -EEXIST  # someone else's folio: we have no business writing it
+            return -EEXIST  # someone else's folio: not ours to write
         mm.update_frame(actor, depth, pc="write")
 
     # The folio is locked and the swap cache secured.  Verify that the entry
@@ -105,56 +103,65 @@ def zswap_writeback_entry(mm: MM, actor: ModelValue, depth: int) -> Preemptible:
 
     yield offer("WbWrite")
     # __zswap_load(); folio_mark_uptodate(); __swap_writepage(); the folio
-    # unlocks when writeback completes.
-    mm.update_folio(slot, locked=False, uptodate=True, data=entry["data"])
-    mm.set_device(slot, entry["data"])
+    # unlocks when the write completes.
+    mm.set_folio(slot, mm.swap_cache[slot]._replace(locked=False, uptodate=True, data=entry.data))
+    mm.set_device(slot, entry.data)
     if mm.zswap_tree[slot] == entry:  # the tree may have been invalidated / reused
         zswap_entry_free(mm, entry)
     return 0
 
 
-def shrink_memcg_cb(mm: MM, actor: ModelValue, depth: int) -> Preemptible:
-    """Write back the entry isolated in the frame at ``depth``; put it back on failure.
-
-    Returns the entry put back, or NoEntry when it was written back.
-    """
+def shrink_memcg_cb(mm: MM, actor: int, depth: int) -> Preemptible:
+    """Write back the entry isolated in the frame at ``depth``; put it back on failure."""
     frame = mm.frame(actor, depth)
-    entry = frame["entry"]
-    if frame["pc"] != "putback":
-        if not (yield from zswap_writeback_entry(mm, actor, depth)):
+    entry = frame.entry
+    if frame.pc != "putback":
+        writeback_result = yield from zswap_writeback_entry(mm, actor, depth)
+        if not writeback_result:
             mm.pop_frame(actor)
-            return NO_ENTRY
-        mm.update_frame(actor, depth, pc="putback")
+            return
+        # LRU_RETRY restarts the walk from the head; only -EEXIST (LRU_SKIP
+        # with bug 27d3969b47cc) goes on from the cursor.
+        cursor = frame.cursor if writeback_result == -EEXIST else None
+        mm.update_frame(actor, depth, pc="putback", cursor=cursor)
     yield offer("WbPutback")  # spin_lock(lru lock) again
-    if mm.zswap_tree[entry["slot"]] == entry:  # not invalidated meanwhile
+    if mm.zswap_tree[entry.slot] == entry:  # not invalidated meanwhile
         zswap_lru_putback(mm, entry)
     mm.pop_frame(actor)
-    return entry
 
 
-def shrink_memcg(mm: MM, actor: ModelValue, depth: int) -> Preemptible:
-    """list_lru_walk_one(&pool->list_lru, shrink_memcg_cb, nr_to_walk): the walk frame at ``depth``."""
+def shrink_memcg(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: bool = False) -> Preemptible:
+    """list_lru_walk_one(&pool->list_lru, shrink_memcg_cb, nr_to_walk): the walk frame at ``depth``.
+
+    The walk restarts from the head after every entry (LRU_RETRY,
+    LRU_REMOVED_RETRY), so it always isolates the oldest entry.
+    ``encountered_page_in_swapcache`` is passed by zswap_shrinker_scan()
+    (reclaim in a task), not by shrink_worker().
+    """
     while True:
         if len(mm.frames(actor)) == depth + 1:  # between two entries
             walk = mm.frame(actor, depth)
-            if walk["budget"] == 0 or not mm.zswap_lru:
+            if walk.budget == 0 or not mm.zswap_lru:
                 yield offer("ShrinkDone")
                 mm.pop_frame(actor)
                 return
             yield offer("LruIsolate")
             entry = mm.zswap_lru[0]
+            # list_for_each_safe() remembers the next node before the callback runs.
+            cursor = None
+            if BUG_LRU_SKIP_CURSOR in mm.cfg.bugs and encountered_page_in_swapcache and len(mm.zswap_lru) > 1:
+                cursor = mm.zswap_lru[1]
             mm.zswap_lru = mm.zswap_lru[1:]  # list_lru_isolate()
-            mm.update_frame(actor, depth, budget=walk["budget"] - 1)
-            mm.push_frame(actor, writeback_frame(entry))
-        last = yield from shrink_memcg_cb(mm, actor, depth + 1)
-        mm.update_frame(actor, depth, last=last)
+            mm.update_frame(actor, depth, budget=walk.budget - 1)
+            mm.push_frame(actor, WritebackFrame(entry, cursor=cursor))
+        yield from shrink_memcg_cb(mm, actor, depth + 1)
 
 
-def shrink_worker(mm: MM, shrinker: ModelValue) -> Preemptible:
+def shrink_worker(mm: MM, shrinker: int) -> Preemptible:
     """The background shrinker: one walk over the LRU each time the pool is over its limit."""
     if not mm.frames(shrinker):
         if not mm.zswap_lru:
             return
         yield offer("ShrinkWorker")
-        mm.push_frame(shrinker, walk_frame(mm.cfg.scan_budget))
+        mm.push_frame(shrinker, WalkFrame(budget=mm.cfg.scan_budget))
     yield from shrink_memcg(mm, shrinker, 0)
