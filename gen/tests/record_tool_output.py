@@ -1,0 +1,73 @@
+"""Re-record the golden TLC -tool outputs under gen/tests/data/tool_output/.
+
+Run: .venv/bin/python gen/tests/record_tool_output.py   (about 30 s)
+
+Each file is TLC's raw output for one small spec of gen/tests/data/specs/,
+after a first line that says how it was made and TLC's exit code (the
+parser treats that line as plain text).  ``truncated.out`` is
+``invariant.out`` cut inside a state message, as when TLC is killed.
+The expected typed results live in test_tool_output.py, written by hand.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from gen.tlc import RunOptions, run_tlc
+
+HERE = Path(__file__).resolve().parent
+SPECS = HERE / "data" / "specs"
+OUT = HERE / "data" / "tool_output"
+
+# name -> (spec, config, extra RunOptions)
+CASES: dict[str, tuple[str, str, dict]] = {
+    "passing": ("SlotPin", "passing", {}),
+    "invariant": ("SlotPin", "invariant", {}),
+    "action_property": ("SlotPin", "action", {}),
+    "lasso": ("SlotPin", "lasso", {}),
+    "stuttering": ("SlotPin", "stuttering", {}),
+    "deadlock": ("LockOrder", "LockOrder", {}),
+    "assumption": ("SlotPin", "assumption", {}),
+    "parse_error": ("Broken", "Broken", {}),
+    "semantic_error": ("Undefined", "Undefined", {}),
+    "eval_error": ("EvalError", "EvalError", {}),
+    "missing_config": ("SlotPin", "no_such_config", {}),
+    "out_of_memory": ("Huge", "Huge", {"jvm_options": ("-Xmx24m",), "timeout_seconds": 120}),
+    "simulate_success": ("SlotPin", "passing", {"mode": "simulate", "simulate_depth": 20, "simulate_traces": 5, "seed": 1}),
+    "simulate_invariant": ("SlotPin", "invariant", {"mode": "simulate", "simulate_depth": 20, "seed": 1}),
+}
+
+
+def record(name: str) -> None:
+    spec, config, extra = CASES[name]
+    options = RunOptions(SPECS / f"{spec}.tla", SPECS / f"{config}.cfg", workers=1, label=name, **extra)
+    run = run_tlc(options)
+    header = (
+        f"# recorded by gen/tests/record_tool_output.py: TLC -tool output for {spec}.tla "
+        f"with {config}.cfg; exit code {run.output.exit_code}\n"
+    )
+    (OUT / f"{name}.out").write_text(header + run.raw_output)
+    print(f"{name}: {run.outcome.verdict} (exit {run.output.exit_code})")
+
+
+def record_truncated() -> None:
+    lines = (OUT / "invariant.out").read_text().splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("@!@!@STARTMSG 2217:4")]
+    cut = starts[2] + 3  # inside the third state of the trace
+    header = (
+        "# recorded by gen/tests/record_tool_output.py: invariant.out cut inside a state "
+        "message, as a log of a killed TLC would end; exit code unknown\n"
+    )
+    (OUT / "truncated.out").write_text(header + "".join(lines[1:cut]))
+
+
+def main(names: list[str]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name in names or CASES:
+        record(name)
+    record_truncated()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

