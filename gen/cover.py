@@ -30,7 +30,6 @@ trusting the flow.
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -220,24 +219,33 @@ class _BalancingFlow:
         return extra, restarts, starts
 
     def _reprice(self, potential: list[int]) -> bool:
-        """Dijkstra on reduced costs from the source; fold distances into potentials."""
+        """Shortest reduced-cost distances from the source; fold them into the potentials.
+
+        Reduced costs are small non-negative integers (at most the graph's
+        depth), so a bucket queue (Dial's algorithm) replaces the heap.
+        """
         infinity = 1 << 60
         distance = [infinity] * self.nodes
         distance[self.source] = 0
-        heap = [(0, self.source)]
+        buckets: list[list[int]] = [[self.source]]
         head, capacity, cost, out_arcs = self.head, self.capacity, self.cost, self.out_arcs
-        while heap:
-            dist, node = heapq.heappop(heap)
-            if dist > distance[node]:
-                continue
-            base = dist + potential[node]
-            for arc in out_arcs[node]:
-                if capacity[arc]:
-                    nxt = head[arc]
-                    candidate = base + cost[arc] - potential[nxt]
-                    if candidate < distance[nxt]:
-                        distance[nxt] = candidate
-                        heapq.heappush(heap, (candidate, nxt))
+        current = 0
+        while current < len(buckets):
+            for node in buckets[current]:
+                if distance[node] != current:
+                    continue  # settled earlier at a smaller distance
+                base = current + potential[node]
+                for arc in out_arcs[node]:
+                    if capacity[arc]:
+                        nxt = head[arc]
+                        candidate = base + cost[arc] - potential[nxt]
+                        if candidate < distance[nxt]:
+                            distance[nxt] = candidate
+                            while len(buckets) <= candidate:
+                                buckets.append([])
+                            buckets[candidate].append(nxt)
+            buckets[current] = []
+            current += 1
         reach = distance[self.sink]
         if reach >= infinity:
             return False
@@ -251,60 +259,69 @@ class _BalancingFlow:
         source, sink = self.source, self.sink
         # Arcs of zero reduced cost stay so for the whole phase (their reverses too),
         # so the phase only ever looks at these: a small part of the graph.
-        tight = [
-            [arc for arc in arcs if cost[arc] + potential[node] - potential[head[arc]] == 0]
-            for node, arcs in enumerate(self.out_arcs)
-        ]
+        tight: list[list[int]] = []
+        for node, arcs in enumerate(self.out_arcs):
+            here = potential[node]
+            tight.append([arc for arc in arcs if cost[arc] + here == potential[head[arc]]])
         total = 0
         while True:
+            # Levels count steps *to* the sink (BFS backwards over arcs with
+            # capacity), so the DFS never wanders into parts that cannot reach it.
             level = [-1] * self.nodes
-            level[source] = 0
-            queue = deque([source])
+            level[sink] = 0
+            queue = deque([sink])
             while queue:
                 node = queue.popleft()
-                for arc in tight[node]:
-                    nxt = head[arc]
-                    if capacity[arc] and level[nxt] < 0:
-                        level[nxt] = level[node] + 1
-                        queue.append(nxt)
-            if level[sink] < 0:
+                for back in tight[node]:
+                    prev = head[back]
+                    if capacity[back ^ 1] and level[prev] < 0:
+                        level[prev] = level[node] + 1
+                        queue.append(prev)
+            if level[source] < 0:
                 return total
-            cursor = [0] * self.nodes
-            while True:
-                pushed = self._augment(tight, level, cursor)
-                if not pushed:
-                    break
-                total += pushed
+            total += self._blocking_round(tight, level)
 
-    def _augment(self, tight: list[list[int]], level: list[int], cursor: list[int]) -> int:
-        """One augmenting path in the level graph (iterative DFS with current-arc cursors)."""
+    def _blocking_round(self, tight: list[list[int]], level: list[int]) -> int:
+        """Augment along level-graph paths until none is left (iterative DFS, current-arc cursors).
+
+        After an augmentation the DFS backs up only to the first saturated
+        arc, so a path's shared prefix is not walked again.
+        """
         head, capacity = self.head, self.capacity
-        sink = self.sink
+        source, sink = self.source, self.sink
+        cursor = [0] * self.nodes
         path: list[int] = []
-        node = self.source
+        node = source
+        total = 0
         while True:
             if node == sink:
                 amount = min(capacity[arc] for arc in path)
-                for arc in path:
+                total += amount
+                cut = len(path)
+                for position, arc in enumerate(path):
                     capacity[arc] -= amount
                     capacity[arc ^ 1] += amount
-                return amount
+                    if not capacity[arc] and position < cut:
+                        cut = position
+                del path[cut:]
+                node = head[path[-1]] if path else source
+                continue
             arcs = tight[node]
-            advanced = False
-            while cursor[node] < len(arcs):
-                arc = arcs[cursor[node]]
-                nxt = head[arc]
-                if capacity[arc] and level[nxt] == level[node] + 1:
-                    path.append(arc)
-                    node = nxt
-                    advanced = True
+            position = cursor[node]
+            wanted = level[node] - 1
+            while position < len(arcs):
+                arc = arcs[position]
+                if capacity[arc] and level[head[arc]] == wanted:
                     break
-                cursor[node] += 1
-            if advanced:
+                position += 1
+            cursor[node] = position
+            if position < len(arcs):
+                path.append(arcs[position])
+                node = head[arcs[position]]
                 continue
             if not path:
-                return 0
-            level[node] = -1  # dead end for this round
+                return total
+            level[node] = -1  # a dead end for the rest of this round
             arc = path.pop()
             node = head[arc ^ 1]
             cursor[node] += 1
