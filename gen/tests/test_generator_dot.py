@@ -24,7 +24,7 @@ def test_recorded_dump_reads_states_edges_and_initial_state() -> None:
     # TLC writes Reset twice per state (once per `\E a`); the reader keeps it once.
     raw_edges = sum(" -> " in line for line in (DATA / "escapes.dot").read_text().splitlines())
     assert raw_edges == 20
-    assert len(graph.edges) == 12
+    assert len(graph.edges) == 15
     assert {edge.action for edge in graph.edges} == {"Inc", "Reset"}
 
 
