@@ -1,0 +1,45 @@
+"""``python -m gen <command>``: a thin dispatcher.
+
+Each command lives in its own module exposing ``add_arguments(parser)`` and
+``main(args) -> int``.  To add one, add a line to COMMANDS; modules are
+imported only when their command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from gen.errors import BridgeError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "doctor": ("gen.doctor", "show which Java and which TLC will be used"),
+    "check": ("gen.check", "run the manifest's models and compare with the expected results"),
+    "run": ("gen.run", "run TLC once and print the outcome and the error trace"),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gen", description="The bridge between this project and TLC.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, description=help_text)
+    # Parse the command name first so only its module is imported.
+    known, _ = parser.parse_known_args(argv)
+    module = importlib.import_module(COMMANDS[known.command][0])
+    module.add_arguments(sub.choices[known.command])
+    args = parser.parse_args(argv)
+    try:
+        return int(module.main(args))
+    except BridgeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_status
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""``python -m gen check``: run the manifest's models and compare with what it expects.
+
+Prints one 80-column table (model, expected, actual, states, depth, seconds,
+OK/MISMATCH), writes the same rows to ``build/check.json`` (atomically), and
+exits 1 on any mismatch, in both directions: an expected success that fails,
+and an expected violation that no longer happens.
+
+Exhaustive runs use one TLC worker unless the entry's ``extra_args`` or
+``--workers`` say otherwise: with several workers TLC 2.15's reported depth
+varies from run to run (measured: 5 or 7 for gen/tests/data/specs passing),
+and the depth is compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from gen.errors import UnknownModel
+from gen.manifest import DEFAULT_MANIFEST, Manifest, Model, load_manifest
+from gen.progress import Progress, colour
+from gen.tlc import REPO_ROOT, RunOptions, TlcRun, dry_run_command, format_command, run_tlc
+from gen.tool_output import SpecError, Success
+
+CHECK_JSON = REPO_ROOT / "build" / "check.json"
+TABLE_WIDTH = 80
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    model: str
+    expected: str
+    actual: str
+    matches: bool
+    distinct_states: int | None
+    depth: int | None
+    seconds: float
+    tier: str
+    why: str  # empty when it matches; else what differs and what to look at
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "model": self.model,
+            "expected": self.expected,
+            "actual": self.actual,
+            "matches": self.matches,
+            "distinct_states": self.distinct_states,
+            "depth": self.depth,
+            "seconds": round(self.seconds, 2),
+            "tier": self.tier,
+            "why": self.why,
+        }
+
+
+def run_options(model: Model, *, workers: int | None = None, keep_metadir: bool = False) -> RunOptions:
+    """The TLC run a manifest entry asks for."""
+    sim = model.simulate
+    return RunOptions(
+        spec=model.spec,
+        config=model.config,
+        mode=model.mode,
+        simulate_depth=sim.depth if sim else None,
+        simulate_traces=sim.traces if sim else None,
+        seed=sim.seed if sim else None,
+        check_deadlock=model.check_deadlock,
+        timeout_seconds=model.timeout_seconds,
+        extra_args=model.extra_args,
+        workers=workers or 1,
+        keep_metadir=keep_metadir,
+        label=model.name,
+    )
+
+
+def compare(model: Model, run: TlcRun) -> CheckResult:
+    """Compare one run with its manifest entry."""
+    outcome = run.outcome
+    stats = run.output.stats
+    actual = outcome.verdict
+    expected = model.expected
+    problems: list[str] = []
+    if actual != expected.result:
+        problems.append(f"expected {expected.result}, TLC says {actual}")
+        problems.extend(_explain(run))
+    elif model.mode == "exhaustive" and isinstance(outcome, Success):
+        if stats.distinct != expected.distinct_states:
+            problems.append(f"distinct states {_n(stats.distinct)}, expected {_n(expected.distinct_states)}")
+        if stats.depth != expected.depth:
+            problems.append(f"depth {_n(stats.depth)}, expected {_n(expected.depth)}")
+        if problems:
+            problems.append("if the spec changed on purpose, update the manifest's expected counts")
+    return CheckResult(
+        model=model.name,
+        expected=expected.result,
+        actual=actual,
+        matches=not problems,
+        distinct_states=stats.distinct,
+        depth=stats.depth,
+        seconds=run.wall_seconds,
+        tier=model.tier,
+        why="; ".join(problems),
+    )
+
+
+def _explain(run: TlcRun) -> list[str]:
+    outcome = run.outcome
+    if isinstance(outcome, SpecError):
+        return [f"{outcome.file}:{outcome.line}:{outcome.column}: {outcome.message}"]
+    message = getattr(outcome, "message", None)
+    if isinstance(message, str) and message:
+        return [" ".join(message.split())[:300]]
+    candidates = getattr(outcome, "candidates", ())
+    if candidates:
+        return ["TLC 2.15 does not name the violated temporal property; give this model one PROPERTY"]
+    if run.output.traces:
+        return [f"trace of {len(run.output.traces[0].states)} states: `python -m gen run --model ...` prints it"]
+    return []
+
+
+def _n(value: int | None) -> str:
+    return "none" if value is None else f"{value:,}"
+
+
+def select(manifest: Manifest, tier: str, only: str | None) -> list[Model]:
+    if only is not None:
+        for model in manifest.models:
+            if model.name == only:
+                return [model]
+        raise UnknownModel(only, manifest.names())
+    return [m for m in manifest.models if tier == "all" or m.tier == tier]
+
+
+# ------------------------------------------------------------------ output
+
+
+def _cell(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "~"
+
+
+_HEADERS = ("model", "expected", "actual", "states", "depth", "s")
+_RIGHT = {"states", "depth", "s"}
+_SHRINKABLE = (0, 1, 2)  # model, expected, actual give way when the table is too wide
+_STATUS_WIDTH = len("MISMATCH")
+
+
+def _row_cells(r: CheckResult) -> tuple[str, ...]:
+    return (
+        r.model,
+        r.expected,
+        r.actual,
+        "-" if r.distinct_states is None else f"{r.distinct_states:,}",
+        "-" if r.depth is None else str(r.depth),
+        f"{r.seconds:.0f}" if r.seconds >= 10 else f"{r.seconds:.1f}",
+    )
+
+
+def format_table(results: Sequence[CheckResult], *, colour_on: bool = False) -> str:
+    """The result table, at most 80 columns wide, then one line per mismatch.
+
+    Columns are as wide as their contents; if that is too wide, the widest of
+    model/expected/actual is cut (marked ``~``): the mismatch lines below the
+    table always give the full text.
+    """
+    rows = [_row_cells(r) for r in results]
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(_HEADERS)]
+    budget = TABLE_WIDTH - _STATUS_WIDTH - len(_HEADERS)
+    while sum(widths) > budget:
+        widest = max(_SHRINKABLE, key=lambda i: widths[i])
+        widths[widest] -= 1
+
+    def line(cells: Sequence[str]) -> str:
+        return " ".join(
+            f"{_cell(c, w):>{w}}" if h in _RIGHT else f"{_cell(c, w):<{w}}" for c, w, h in zip(cells, widths, _HEADERS)
+        )
+
+    lines = [line(_HEADERS) + " result", "-" * (sum(widths) + len(_HEADERS) + _STATUS_WIDTH)]
+    for r, cells in zip(results, rows):
+        status = colour("OK", "32", colour_on) if r.matches else colour("MISMATCH", "1;31", colour_on)
+        lines.append(f"{line(cells)} {status}")
+    mismatches = [r for r in results if not r.matches]
+    if mismatches:
+        lines.append("")
+        for r in mismatches:
+            lines.append(f"{r.model}: {r.why}")
+    ok = len(results) - len(mismatches)
+    summary = f"{ok} of {len(results)} models as expected"
+    lines.append(summary + (f", {len(mismatches)} MISMATCH" if mismatches else ""))
+    return "\n".join(lines)
+
+
+def write_json_atomically(path: Path, results: Sequence[CheckResult]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps([r.as_json() for r in results], indent=2) + "\n"
+    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------- CLI
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST, help="manifest (default: spec/models.json)")
+    parser.add_argument("--tier", choices=("fast", "deep", "all"), default="fast", help="which models (default: fast)")
+    parser.add_argument("--only", metavar="NAME", help="run this one model (any tier)")
+    parser.add_argument("--json", action="store_true", help="print the results as a JSON array instead of the table")
+    parser.add_argument("--workers", type=int, help="TLC workers (default 1: TLC's depth varies with more)")
+    parser.add_argument("--dry-run", action="store_true", help="print the java commands, run nothing")
+    parser.add_argument("--keep-metadir", action="store_true", help="keep TLC's scratch folders under build/tlc/")
+    parser.add_argument("--output", type=Path, default=CHECK_JSON, help="where to write the JSON (default build/check.json)")
+
+
+def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+    manifest = load_manifest(args.manifest)
+    models = select(manifest, args.tier, args.only)
+    if args.dry_run:
+        for model in models:
+            print(f"# {model.name}", file=stdout)
+            print(format_command(dry_run_command(run_options(model, workers=args.workers))), file=stdout)
+        return 0
+    if not models:
+        print(f"{manifest.path}: no {args.tier} models to run", file=stderr)
+        return 1
+    results: list[CheckResult] = []
+    for model in models:
+        progress = Progress(model.name, stderr)
+        try:
+            run = run_tlc(run_options(model, workers=args.workers, keep_metadir=args.keep_metadir), on_message=progress.on_message)
+        finally:
+            progress.close()
+        result = compare(model, run)
+        results.append(result)
+        if not progress.interactive:
+            print(f"{model.name}: {result.actual} ({'OK' if result.matches else 'MISMATCH'})", file=stderr)
+    write_json_atomically(args.output, results)
+    if args.json:
+        json.dump([r.as_json() for r in results], stdout, indent=2)
+        stdout.write("\n")
+    else:
+        print(format_table(results, colour_on=stdout.isatty()), file=stdout)
+    return 0 if all(r.matches for r in results) else 1

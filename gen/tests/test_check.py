@@ -1,0 +1,157 @@
+"""`python -m gen check`: comparison, the table, build/check.json, the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gen.check import CheckResult, compare, format_table, write_json_atomically
+from gen.manifest import load_manifest
+from gen.tlc import TlcRun
+from gen.tool_output import parse_tool_output
+
+HERE = Path(__file__).parent
+SPECS = HERE / "data" / "specs"
+GOLDEN = HERE / "data" / "tool_output"
+TEST_MANIFEST = SPECS / "models.json"
+REPO = HERE.parent.parent
+
+
+def recorded_run(name: str, exit_code: int) -> TlcRun:
+    """A TlcRun made of a recorded real TLC output (no TLC needed)."""
+    output = parse_tool_output((GOLDEN / f"{name}.out").read_text(), exit_code)
+    return TlcRun(("java",), output, 1.25, Path("/nonexistent"), False, 0, "")
+
+
+def model(name: str):  # noqa: ANN201
+    return next(m for m in load_manifest(TEST_MANIFEST).models if m.name == name)
+
+
+def test_expected_success_that_passes_with_the_same_counts_matches() -> None:
+    result = compare(model("slot_pin"), recorded_run("passing", 0))
+    assert result.matches and result.why == ""
+    assert (result.actual, result.distinct_states, result.depth) == ("success", 20, 5)
+
+
+def test_expected_success_that_fails_is_a_mismatch() -> None:
+    result = compare(model("slot_pin"), recorded_run("invariant", 12))
+    assert not result.matches
+    assert result.actual == "invariant:OnePinHolder"
+    assert "expected success, TLC says invariant:OnePinHolder" in result.why
+
+
+def test_expected_violation_that_no_longer_happens_is_a_mismatch() -> None:
+    result = compare(model("slot_pin_no_check"), recorded_run("passing", 0))
+    assert not result.matches and result.actual == "success"
+
+
+def test_changed_state_count_is_a_mismatch() -> None:
+    result = compare(model("lock_order_no_deadlock_check"), recorded_run("passing", 0))
+    assert not result.matches
+    assert "distinct states 20, expected 9" in result.why and "depth 5, expected 5" not in result.why
+
+
+def test_parse_error_says_where() -> None:
+    result = compare(model("slot_pin"), recorded_run("parse_error", 150))
+    assert "Broken.tla:5:20" in result.why
+
+
+def _result(name: str, expected: str, actual: str, matches: bool, why: str = "") -> CheckResult:
+    return CheckResult(name, expected, actual, matches, 123456, 41, 12.3, "fast", why)
+
+
+def test_table_fits_80_columns_and_lists_mismatches() -> None:
+    results = [
+        _result("none", "success", "success", True),
+        _result("bug_04fc7816089c_with_a_very_long_name", "invariant:NoStaleDataEverMapped", "success", False, "expected ..."),
+    ]
+    table = format_table(results)
+    lines = table.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[0].split() == ["model", "expected", "actual", "states", "depth", "s", "result"]
+    assert lines[2].endswith(" OK") and "123,456" in lines[2]
+    assert lines[3].endswith(" MISMATCH")
+    assert "bug_04fc7816089c_with_a_very_long_name: expected ..." in table
+    assert lines[-1] == "1 of 2 models as expected, 1 MISMATCH"
+
+
+def test_table_colours_only_when_asked() -> None:
+    assert "\x1b[" not in format_table([_result("a", "success", "success", True)])
+    assert "\x1b[32mOK" in format_table([_result("a", "success", "success", True)], colour_on=True)
+
+
+def test_json_is_written_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "build" / "check.json"
+    write_json_atomically(target, [_result("a", "success", "success", True)])
+    assert json.loads(target.read_text())[0]["model"] == "a"
+    assert [p.name for p in target.parent.iterdir()] == ["check.json"]  # no temp file left
+
+
+def gen_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gen", *args], capture_output=True, text=True, cwd=REPO, timeout=600, check=False
+    )
+
+
+def test_unknown_model_lists_the_known_ones() -> None:
+    done = gen_cli("check", "--manifest", str(TEST_MANIFEST), "--only", "nope")
+    assert done.returncode == 2
+    assert "no model named 'nope'" in done.stderr and "slot_pin_starvation" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    done = gen_cli("check", "--manifest", str(tmp_path / "models.json"))
+    assert done.returncode == 2
+    assert "no manifest at" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_dry_run_prints_one_command_per_model() -> None:
+    done = gen_cli("check", "--manifest", str(TEST_MANIFEST), "--dry-run", "--tier", "all")
+    assert done.returncode == 0
+    commands = [line for line in done.stdout.splitlines() if not line.startswith("#")]
+    assert len(commands) == len(load_manifest(TEST_MANIFEST).models)
+    assert all(" tlc2.TLC -tool " in c for c in commands)
+    assert "-simulate num=100 -depth 20 -seed 1" in done.stdout
+
+
+@pytest.mark.tlc
+@pytest.mark.slow
+def test_check_json_runs_every_fast_model(tmp_path: Path) -> None:
+    out = tmp_path / "check.json"
+    done = gen_cli("check", "--manifest", str(TEST_MANIFEST), "--json", "--output", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = json.loads(done.stdout)
+    fast = [m.name for m in load_manifest(TEST_MANIFEST).models if m.tier == "fast"]
+    assert [r["model"] for r in rows] == fast
+    assert all(r["matches"] for r in rows)
+    for row in rows:
+        assert {"model", "expected", "actual", "matches", "distinct_states", "depth", "seconds"} <= set(row)
+    assert json.loads(out.read_text()) == rows
+
+
+@pytest.mark.tlc
+def test_mismatch_in_both_directions_fails_the_check(tmp_path: Path) -> None:
+    for name in ("SlotPin.tla", "passing.cfg", "invariant.cfg"):
+        (tmp_path / name).write_text((SPECS / name).read_text())
+    common = {"summary": "s", "spec": "SlotPin.tla", "tier": "fast", "mode": "exhaustive", "timeout_seconds": 120}
+    manifest = tmp_path / "models.json"
+    manifest.write_text(
+        json.dumps(
+            {
+                "models": [
+                    {**common, "name": "fixed_now_fails", "config": "invariant.cfg", "expected": {"result": "success", "distinct_states": 9, "depth": 5}},
+                    {**common, "name": "bug_no_longer_fails", "config": "passing.cfg", "expected": {"result": "invariant:OnePinHolder"}},
+                ]
+            }
+        )
+    )
+    done = gen_cli("check", "--manifest", str(manifest), "--output", str(tmp_path / "check.json"))
+    assert done.returncode == 1
+    assert done.stdout.count("MISMATCH") == 3  # two rows and the summary line
+    assert "fixed_now_fails: expected success, TLC says invariant:OnePinHolder" in done.stdout
+    assert "bug_no_longer_fails: expected invariant:OnePinHolder, TLC says success" in done.stdout

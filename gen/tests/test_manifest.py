@@ -1,0 +1,129 @@
+"""Manifest validation: every problem names the model and the field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gen.errors import ManifestError, ManifestMissing
+from gen.manifest import DEFAULT_TIMEOUT_SECONDS, load_manifest
+
+SPECS = Path(__file__).parent / "data" / "specs"
+
+
+def entry(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "name": "none",
+        "summary": "The fixed kernel: no lost data.",
+        "spec": "SlotPin.tla",
+        "config": "passing.cfg",
+        "tier": "fast",
+        "mode": "exhaustive",
+        "check_deadlock": False,
+        "timeout_seconds": 300,
+        "extra_args": [],
+        "expected": {"result": "success", "distinct_states": 20, "depth": 5},
+    }
+    for key, value in changes.items():
+        if value is None:
+            base.pop(key, None)
+        else:
+            base[key] = value
+    return base
+
+
+def write(tmp_path: Path, models: list[Any] | Any) -> Path:
+    # The manifest sits beside the specs so relative paths resolve.
+    path = tmp_path / "models.json"
+    for name in ("SlotPin.tla", "passing.cfg"):
+        (tmp_path / name).write_text((SPECS / name).read_text())
+    path.write_text(json.dumps({"models": models} if isinstance(models, list) else models))
+    return path
+
+
+def test_the_test_manifest_is_valid() -> None:
+    manifest = load_manifest(SPECS / "models.json")
+    assert "slot_pin" in manifest.names()
+    sim = next(m for m in manifest.models if m.mode == "simulate")
+    assert sim.simulate is not None and sim.simulate.seed == 1
+
+
+def test_paths_resolve_relative_to_the_manifest(tmp_path: Path) -> None:
+    (model,) = load_manifest(write(tmp_path, [entry()])).models
+    assert model.spec == (tmp_path / "SlotPin.tla").resolve()
+    assert model.check_deadlock is False
+    assert model.expected.distinct_states == 20
+
+
+def test_optional_fields_have_defaults(tmp_path: Path) -> None:
+    (model,) = load_manifest(write(tmp_path, [entry(check_deadlock=None, timeout_seconds=None, extra_args=None)])).models
+    assert model.check_deadlock is True
+    assert model.timeout_seconds == DEFAULT_TIMEOUT_SECONDS
+    assert model.extra_args == ()
+
+
+def test_missing_manifest(tmp_path: Path) -> None:
+    with pytest.raises(ManifestMissing, match="--manifest"):
+        load_manifest(tmp_path / "models.json")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"summary": None}, "summary", "missing"),
+        ({"tier": "slow"}, "tier", "'slow' is not one of: fast, deep"),
+        ({"mode": "bfs"}, "mode", "not one of"),
+        ({"spec": "Nope.tla"}, "spec", "no such file"),
+        ({"config": "models/nope.cfg"}, "config", "no such file"),
+        ({"check_deadlock": "no"}, "check_deadlock", "true or false"),
+        ({"timeout_seconds": 0}, "timeout_seconds", "positive"),
+        ({"extra_args": "-coverage 1"}, "extra_args", "list of strings"),
+        ({"extra_args": ["-deadlock"]}, "extra_args", "check_deadlock"),
+        ({"expected": {"result": "violated"}}, "expected.result", "not one of"),
+        ({"expected": {"result": "success", "depth": 5}}, "expected.distinct_states", "exhaustive success"),
+        ({"expected": {"result": "success", "distinct_states": 20, "depth": -1}}, "expected.depth", "integer >= 1"),
+        ({"expected": {"result": "deadlock", "states": 3}}, "expected.states", "unknown field"),
+        ({"simulate": {"depth": 1, "traces": 1, "seed": 1}}, "simulate", "only for mode"),
+        ({"mode": "simulate"}, "simulate", "required for mode"),
+        ({"mode": "simulate", "simulate": {"depth": 10, "seed": 1}}, "simulate.traces", "missing"),
+        ({"mode": "simulate", "simulate": {"depth": 0, "traces": 1, "seed": 1}}, "simulate.depth", ">= 1"),
+        ({"cost": "5 s"}, "cost", "unknown field"),
+        ({"name": "has space"}, "name", "letters, digits"),
+    ],
+)
+def test_bad_entry_names_model_and_field(tmp_path: Path, changes: dict[str, Any], field: str, words: str) -> None:
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(write(tmp_path, [entry(**changes)]))
+    error = caught.value
+    assert error.field == field
+    assert error.model in ("none", "has space")
+    assert words in str(error)
+    assert f"field {field!r}" in str(error) and "what to do" in str(error)
+
+
+def test_duplicate_names(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match="used twice"):
+        load_manifest(write(tmp_path, [entry(), entry()]))
+
+
+def test_entry_without_a_name_is_named_by_position(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(write(tmp_path, [entry(), entry(name=None)]))
+    assert caught.value.model == "#2" and caught.value.field == "name"
+
+
+@pytest.mark.parametrize("document", ["[]", '{"models": {}}', '{"models": [], "x": 1}', "{not json"])
+def test_bad_document(tmp_path: Path, document: str) -> None:
+    path = tmp_path / "models.json"
+    path.write_text(document)
+    with pytest.raises(ManifestError):
+        load_manifest(path)
+
+
+def test_simulation_without_counts_is_fine(tmp_path: Path) -> None:
+    sim = entry(mode="simulate", simulate={"depth": 100, "traces": 1000, "seed": 1}, expected={"result": "success"})
+    (model,) = load_manifest(write(tmp_path, [sim])).models
+    assert model.simulate is not None and model.simulate.traces == 1000
