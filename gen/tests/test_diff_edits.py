@@ -1,0 +1,157 @@
+"""The behaviour diff on real edits of the spec, made on temporary copies.
+
+Each test copies spec/Zswap.tla and spec/MCZswap.tla into two folders, edits
+one copy the way a patch would (a guard weakened, a step removed, a variant
+added), checks a one-task, one-slot model of each with TLC and compares.
+The real spec is never touched.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gen.diff import DiffError, ModelDiff, diff_specs, render_markdown, snapshot_revision, witness_steps
+from gen.tlc import REPO_ROOT
+
+SPEC = REPO_ROOT / "spec"
+
+TINY_CONFIG = """\
+CONSTANTS
+    Tasks = {{t1}}
+    Shrinkers = {{}}
+    Slots = {{s1}}
+    Versions = {{v1, v2}}
+    VARIANT = "{variant}"
+    PUTBACK = "tail"
+    SCAN_BUDGET = 1
+    BUGS = {{}}
+    FAIRNESS = "weak"
+    NoEntry = NoEntry
+    NoFolio = NoFolio
+    NoData = NoData
+    t1 = t1
+    s1 = s1
+    v1 = v1
+    v2 = v2
+INIT Init
+NEXT Next
+SYMMETRY Symmetry
+INVARIANTS TypeOK NoSelfWait
+"""
+
+
+def make_version(root: Path, models: dict[str, tuple[str, str]]) -> Path:
+    """A folder with spec/ (the real Zswap.tla, MCZswap.tla) and tiny models {name: (variant, result)}."""
+    spec = root / "spec"
+    (spec / "models").mkdir(parents=True)
+    for name in ("Zswap.tla", "MCZswap.tla"):
+        (spec / name).write_text((SPEC / name).read_text())
+    entries = []
+    for name, (variant, result) in models.items():
+        (spec / "models" / f"{name}.cfg").write_text(TINY_CONFIG.format(variant=variant))
+        entries.append(
+            {
+                "name": name,
+                "summary": f"one task, one slot, {variant}",
+                "spec": "MCZswap.tla",
+                "config": f"models/{name}.cfg",
+                "tier": "fast",
+                "mode": "exhaustive",
+                # The diff never compares expectations; the manifest wants counts for a success.
+                "expected": {"result": result} | ({"distinct_states": 1, "depth": 1} if result == "success" else {}),
+            }
+        )
+    (spec / "models.json").write_text(json.dumps({"models": entries}))
+    return root
+
+
+def edit(root: Path, old: str, new: str) -> None:
+    path = root / "spec" / "Zswap.tla"
+    text = path.read_text()
+    assert text.count(old) == 1, f"the edit no longer applies to spec/Zswap.tla: {old!r}"
+    path.write_text(text.replace(old, new))
+
+
+def run_diff(base: Path, head: Path) -> ModelDiff:
+    (model,) = diff_specs(base, head, stderr=io.StringIO())
+    return model
+
+
+def words(model: ModelDiff, which: str) -> list[list[str]]:
+    version, result = (model.head, model.added) if which == "added" else (model.base, model.removed)
+    assert version is not None and result is not None
+    return [witness_steps(version, d) for d in result.differences]
+
+
+SEED = ["env SwapOut s1", "t1 StartFault s1", "t1 SwapcachePrepare s1", "t1 ChargeReclaim s1", "t1 LruIsolate s1"]
+
+pytestmark = [pytest.mark.tlc, pytest.mark.slow]
+
+
+def test_guard_weakened_shows_the_new_interleaving(tmp_path: Path) -> None:
+    # Patch: writeback skips a pinned entry in every variant (the SkipIfExists guard dropped).
+    base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    head = make_version(tmp_path / "head", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    edit(head, "    /\\ SkipIfExists\n", "")
+    model = run_diff(base, head)
+    assert model.head is not None and model.base is not None
+    assert model.head.actions - model.base.actions == {"WbSkipBusy", "WbPutback", "ShrinkDone"}
+    assert model.base.actions - model.head.actions == set()
+    assert words(model, "added") == [SEED + ["t1 WbSkipBusy s1"]]
+    # The base deadlocks where the writer waits on its own pin; the head never stops there.
+    assert words(model, "removed") == [SEED + ["no step enabled"]]
+    markdown = render_markdown([model], "base", 100)
+    assert "| tiny_none | invariant:NoSelfWait |" in markdown
+    assert "+ShrinkDone +WbPutback +WbSkipBusy" in markdown
+
+
+def test_step_removed_loses_its_behaviours_and_the_violation(tmp_path: Path) -> None:
+    # Patch: the charge never enters reclaim.
+    base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    head = make_version(tmp_path / "head", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    edit(head, "\\/ ChargeOk(t) \\/ ChargeReclaim(t) \\/ ChargeFail(t)", "\\/ ChargeOk(t) \\/ ChargeFail(t)")
+    model = run_diff(base, head)
+    assert model.base is not None and model.head is not None
+    assert (model.base.verdict, model.head.verdict) == ("invariant:NoSelfWait", "success")
+    assert "ChargeReclaim" in model.base.actions - model.head.actions
+    assert words(model, "removed")[0] == SEED[:3] + ["t1 ChargeReclaim s1"]
+    assert model.added is not None and model.added.differences == ()
+    assert model.head.distinct_states < model.base.distinct_states
+
+
+def test_variant_added_is_a_new_model_and_changes_nothing_else(tmp_path: Path) -> None:
+    # Patch: a new variant that skips busy entries like skip_if_exists, and a model for it.
+    base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    head = make_version(
+        tmp_path / "head",
+        {"tiny_none": ("none", "invariant:NoSelfWait"), "tiny_skip_always": ("skip_always", "success")},
+    )
+    edit(head, '"skip_if_exists", "swap_table"}', '"skip_if_exists", "swap_table", "skip_always"}')
+    edit(head, 'SkipIfExists  == VARIANT = "skip_if_exists"', 'SkipIfExists  == VARIANT \\in {"skip_if_exists", "skip_always"}')
+    diffs = {m.name: m for m in diff_specs(base, head, stderr=io.StringIO())}
+    new = diffs["tiny_skip_always"]
+    assert new.base is None and new.head is not None and new.head.verdict == "success"
+    same = diffs["tiny_none"]
+    assert same.added is not None and same.removed is not None
+    assert same.added.differences == () == same.removed.differences and same.added.complete
+    markdown = render_markdown(list(diffs.values()), "base", 100)
+    assert "| tiny_skip_always | new model: success |" in markdown
+    assert "Same behaviours (up to 100 steps): tiny_none." in markdown
+
+
+def test_snapshot_of_a_revision_is_what_git_has(tmp_path: Path) -> None:
+    commit = snapshot_revision("HEAD", tmp_path / "base")
+    expected = subprocess.run(
+        ["git", "show", f"{commit}:spec/README.md"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert (tmp_path / "base" / "spec" / "README.md").read_text() == expected
+
+
+def test_unknown_revision_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(DiffError, match="fetch-depth"):
+        snapshot_revision("no-such-branch-xyz", tmp_path / "base")
