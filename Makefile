@@ -23,5 +23,11 @@ check-all: $(STAMP)  ## the fast models and the deep ones (~15 min)
 test: $(STAMP)   ## the test suite: bridge, reference implementation, generated conformance tests
 	$(PY) -m pytest
 
+report: $(STAMP) ## build/report.md from build/check.json: models table, counterexamples as diagrams (~30 s; run make check first)
+	$(PY) -m gen report
+
+review: $(STAMP) ## behaviour diff of the spec against BASE (default origin/main) -> build/review.md (~2x make check)
+	$(PY) -m gen diff $(or $(BASE),origin/main)
+
 clean:           ## remove build output (keeps .venv)
 	rm -rf build
