@@ -1,0 +1,214 @@
+"""Counterexamples of the expected-violation models, as regression tests in both directions.
+
+For each model in :data:`COUNTEREXAMPLES`, TLC finds the shortest violating
+trace (breadth-first, one worker, SYMMETRY removed so the trace's states are
+real states, not representatives).  The steps behind the trace are recovered
+like the graph's edges (gen.edges).  The rendered tests then:
+
+* **buggy direction**: replay the trace against the model's own config (the
+  variant ``none`` or the bug switch): every state must equal TLC's, and the
+  last state must be the bad one (a task blocked on its own pin, a wait
+  cycle, stale data about to be mapped, a walk cursor off the LRU);
+* **fixed direction**: replay the same steps against each fixed config (the
+  three fixes for ``none``; the bug switched off for a bug model).  The fix
+  must bite: some step is refused, or leads to a state TLC's buggy trace does
+  not have, and the bad state is never reached.  Where that happens (step
+  number and how) is recorded at generation time from the implementation and
+  pinned by the test, so a change in where a fix bites shows up in review.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from gen.edges import StepLabel, recover_step
+from gen.errors import BridgeError
+from gen.render import render
+from gen.values import TlaValue
+
+REPO = Path(__file__).resolve().parent.parent
+SPEC = REPO / "spec" / "MCZswap.tla"
+MODELS = REPO / "spec" / "models"
+GENERATED = REPO / "conformance" / "generated"
+SCRATCH = REPO / "build" / "gen"
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """An expected-violation model and what its bad state is."""
+
+    model: str
+    badness: str  # "self_wait", "wait_cycle", "stale_data", "cursor_freed"
+    fixes: tuple[tuple[str, dict[str, Any]], ...]  # (name, Config fields to replace)
+
+
+_VARIANT_FIXES = tuple((v, {"variant": v}) for v in ("lru_remove", "skip_if_exists", "swap_table"))
+COUNTEREXAMPLES = (
+    Counterexample("none", "self_wait", _VARIANT_FIXES),
+    Counterexample("none_abba", "wait_cycle", _VARIANT_FIXES),
+    Counterexample("bug_a65b0e7607cc", "self_wait", (("a65b0e7607cc_fixed", {"bugs": []}),)),
+    Counterexample("bug_04fc7816089c", "stale_data", (("04fc7816089c_fixed", {"bugs": []}),)),
+    Counterexample("bug_27d3969b47cc", "cursor_freed", (("27d3969b47cc_fixed", {"bugs": []}),)),
+)
+
+BADNESS_WORDS = {
+    "self_wait": "an actor waits on a pin it holds itself (NoSelfWait)",
+    "wait_cycle": "two actors wait on each other's pins (NoCrossWaitCycle)",
+    "stale_data": "the next MapFolio maps data other than the page's (NoStaleData)",
+    "cursor_freed": "the walk's next WbPutback continues from a cursor no longer on the LRU (WalkCursorLive)",
+}
+
+
+class CounterexampleError(BridgeError):
+    """A counterexample model did not give the trace expected of it."""
+
+
+def counterexample_config_text(cfg_text: str) -> str:
+    """The model's config without SYMMETRY (a trace under symmetry mixes permuted states)."""
+    return "\n".join(line for line in cfg_text.splitlines() if not line.strip().startswith("SYMMETRY")) + "\n"
+
+
+def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str, TlaValue]], list[StepLabel], str]:
+    """Run TLC; return variables, states, recovered steps and the violation's verdict."""
+    from gen.tlc import RunOptions, run_tlc
+
+    cfg = MODELS / f"{example.model}.cfg"
+    if not cfg.exists():
+        raise CounterexampleError(f"counterexample model {example.model}: {cfg} does not exist",
+                                  "add it to spec/models or drop it from gen/counterexamples.py")
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    derived = SCRATCH / f"{example.model}.cex.cfg"
+    derived.write_text(counterexample_config_text(cfg.read_text()))
+    run = run_tlc(RunOptions(spec=SPEC, config=derived, workers=1, label=f"cex-{example.model}"),
+                  scratch_root=SCRATCH / "tlc")
+    trace = run.output.trace
+    if trace is None:
+        raise CounterexampleError(f"model {example.model}: TLC found no counterexample ({run.outcome.verdict})",
+                                  f"run `python -m gen run {cfg}`: the model is expected to fail")
+    states = [dict(state.variables) for state in trace.states]
+    variables = tuple(sorted(states[0]))
+    steps = [recover_step(after.action, before.variables, after.variables,
+                          f"model {example.model}, trace step {after.number} ({after.action})")
+             for before, after in zip(trace.states, trace.states[1:])]
+    return variables, states, steps, run.outcome.verdict
+
+
+def where_fix_bites(config: Any, steps: Sequence[StepLabel], states: Sequence[Mapping[str, TlaValue]],
+                    badness: str) -> tuple[int, str]:
+    """Replay a counterexample's steps against a fixed config: where and how the fix bites.
+
+    ``(k, "refused")``: step ``k`` is refused; ``(k, "diverged")``: step ``k``
+    leads to a state the buggy trace does not have; ``(n, "not bad")``: every
+    step matches, but the last state is not the bad one (e.g. the writer
+    skips instead of waiting).  Raises ``AssertionError`` if the bad state is
+    reached anyway: then the fix does not fix it.
+    """
+    from gen.replay import system_for
+
+    system = system_for(config)
+    for number, step in enumerate(steps, 1):
+        if badness_holds(badness, system, step):
+            raise AssertionError(f"the fixed config reaches the bad state ({badness}) before step {number}, {step}")
+        try:
+            system.step(step.name, step.actor, **dict(step.args))
+        except Exception:  # StepRefused: the fix forbids this step
+            return number, "refused"
+        if system.observe() != states[number]:
+            return number, "diverged"
+    if badness_holds(badness, system, None):
+        raise AssertionError(f"the fixed config reaches the bad state ({badness}) after the last step")
+    return len(steps), "not bad"
+
+
+def badness_holds(badness: str, system: Any, next_step: StepLabel | None) -> bool:
+    """Whether the system is in the bad state (for action properties: about to take the bad step).
+
+    The generated tests call this on the implementation, so it reads only
+    the driving interface: ``blocked()`` and ``observe()``.
+    """
+    from gen.values import FnValue, ModelValue
+
+    if badness == "self_wait":
+        return any(actor in holders for actor, holders in system.blocked().items())
+    if badness == "wait_cycle":
+        waits = system.blocked()
+
+        def reach(start: ModelValue) -> set[ModelValue]:
+            seen: set[ModelValue] = set()
+            todo = list(waits.get(start, ()))
+            while todo:
+                actor = todo.pop()
+                if actor not in seen:
+                    seen.add(actor)
+                    todo.extend(waits.get(actor, ()))
+            return seen
+
+        return any(a != b and b in reach(a) and a in reach(b) for a in waits for b in waits)
+    if next_step is None or next_step.actor is None:
+        return False
+    state = system.observe()
+    top = state["stack"][next_step.actor][-1] if state["stack"][next_step.actor] else None
+    if badness == "stale_data":
+        if next_step.name != "MapFolio" or top is None or top["fn"] != "do_swap_page":
+            return False
+        folio = state["swap_cache"][top["slot"]]
+        return isinstance(folio, FnValue) and folio["data"] != top["page"]
+    if badness == "cursor_freed":
+        if next_step.name != "WbPutback" or top is None or top["fn"] != "zswap_writeback_entry":
+            return False
+        return top["cursor"] != ModelValue("NoEntry") and top["cursor"] not in state["zswap_lru"]
+    raise ValueError(f"unknown bad state {badness!r}")
+
+
+def generate() -> dict[Path, str]:
+    """Render conformance/generated/test_counterexamples.py."""
+    from conformance.config import Config
+    from gen.generate import action_lines, describe_walk
+    from gen.render import py_identifier
+
+    lines = action_lines()
+    cases = []
+    names: set[str] = set()
+    for example in COUNTEREXAMPLES:
+        variables, states, steps, verdict = find_trace(example)
+        config = Config.from_cfg(MODELS / f"{example.model}.cfg")
+        fixes = []
+        for fix_name, fields in example.fixes:
+            fixed = replace(config, **{k: (frozenset(v) if k == "bugs" else v) for k, v in fields.items()})
+            try:
+                bites = where_fix_bites(fixed, steps, states, example.badness)
+            except AssertionError as failure:
+                raise CounterexampleError(f"model {example.model} under fix {fix_name}: {failure}",
+                                          "the fix does not fix it: check the implementation and the spec") from None
+            fixes.append({"name": fix_name, "fields": fields, "bites": {"step": bites[0], "how": bites[1]}})
+        for state in states:
+            _collect_names(state.values(), names)
+        cases.append({
+            "model": example.model, "badness": example.badness, "verdict": verdict,
+            "config": config, "variables": variables, "states": states,
+            "steps": [{"label": s, "then": i, "line": lines[s.name]} for i, s in enumerate(steps, 1)],
+            "summary": describe_walk(steps, ends_stuck=False),
+            "bad_words": BADNESS_WORDS[example.badness], "fixes": fixes,
+            "action_property": verdict.startswith("property:"),
+        })
+    model_values = sorted(n for n in names if py_identifier(n))
+    text = render("counterexamples_module.py.j2", cases=cases, model_values=model_values,
+                  wrap=lambda s: textwrap.fill(s, width=88, subsequent_indent="    "))
+    return {GENERATED / "test_counterexamples.py": text}
+
+
+def _collect_names(values: Any, names: set[str]) -> None:
+    from gen.values import ModelValue
+
+    for value in values:
+        if isinstance(value, ModelValue):
+            names.add(value.name)
+        elif isinstance(value, (tuple, frozenset)):
+            _collect_names(value, names)
+        elif hasattr(value, "items"):
+            _collect_names(value.keys(), names)
+            _collect_names(value.values(), names)

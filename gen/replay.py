@@ -1,0 +1,162 @@
+"""Replay a TLC trace against the reference implementation, checking every state.
+
+At every state of the trace, the implementation's ``observe()`` must equal
+TLC's state (every variable, compared as values) and its ``enabled()`` steps
+must equal the state's outgoing edges in TLC's graph: nothing missing,
+nothing extra.  A mismatch raises :class:`ReplayMismatch`, an
+``AssertionError`` whose message says which step, which variable (down to
+the differing key) or which steps were extra or missing, and the trace so
+far, so a failing generated test reads like a bug report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, Protocol
+
+from gen.edges import StepLabel
+from gen.tla_text import format_value
+from gen.values import FnValue, ModelValue, TlaValue
+
+__all__ = ["Replay", "ReplayMismatch", "StateTable", "describe_difference"]
+
+
+class System(Protocol):
+    """What replay needs of ``conformance.system.System``."""
+
+    def observe(self) -> dict[str, TlaValue]: ...
+    def enabled(self) -> list[Any]: ...
+    def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None: ...
+
+
+class ReplayMismatch(AssertionError):
+    """The implementation and TLC disagree at some step of a trace."""
+
+
+class StateTable(Protocol):
+    """A generated graph module: ``state(i)`` and ``enabled(i)`` for TLC's state ``i``."""
+
+    def state(self, index: int) -> Mapping[str, TlaValue]: ...
+    def enabled(self, index: int) -> Collection[StepLabel] | None: ...
+
+
+class Replay:
+    """Drives one system through a trace: ``step(...)`` per edge, each checked on arrival.
+
+    ``expected(i)`` gives TLC's state ``i`` and ``enabled(i)`` its outgoing
+    steps (``None``: the trace does not know them, e.g. the last state of a
+    counterexample, which TLC did not expand).
+    """
+
+    def __init__(
+        self,
+        system: System,
+        state: Callable[[int], Mapping[str, TlaValue]],
+        enabled: Callable[[int], Collection[StepLabel] | None],
+        initial: int,
+    ) -> None:
+        self.system = system
+        self._state = state
+        self._enabled = enabled
+        self.taken: list[StepLabel] = []
+        self._check(initial, "the initial state")
+
+    def step(self, name: str, actor: ModelValue | None = None, *, then: int, **args: TlaValue) -> None:
+        """Take a step that TLC took from the current state to its state ``then``, and check it."""
+        __tracebackhide__ = True  # pytest: show the message, not replay's own lines
+        label = StepLabel(name, actor, tuple(sorted(args.items())))
+        try:
+            self.system.step(name, actor, **args)
+        except Exception as refused:  # StepRefused and friends: a readable reason
+            raise ReplayMismatch(
+                f"step {len(self.taken) + 1}, {label}: the implementation refused it, but TLC takes it "
+                f"(to state {then}):\n  {type(refused).__name__}: {refused}\n{self._so_far()}"
+            ) from None
+        self.taken.append(label)
+        self._check(then, f"step {len(self.taken)}, {label}")
+
+    def _check(self, index: int, where: str) -> None:
+        __tracebackhide__ = True
+        observed = self.system.observe()
+        expected = self._state(index)
+        differences = [
+            line
+            for name in sorted(set(expected) | set(observed))
+            for line in describe_difference(name, expected.get(name), observed.get(name))
+        ]
+        if differences:
+            raise ReplayMismatch(
+                f"{where}: observe() differs from TLC state {index}:\n  "
+                + "\n  ".join(differences) + "\n" + self._so_far()
+            )
+        edges = self._enabled(index)
+        if edges is None:
+            return
+        offered = {StepLabel(*step) for step in self.system.enabled()}
+        wanted = set(edges)
+        extra, missing = offered - wanted, wanted - offered
+        if extra or missing:
+            lines = [f"{where}: enabled() differs from TLC's edges out of state {index}:"]
+            lines += [f"  extra (the implementation offers it, TLC has no such edge): {s}" for s in _sorted(extra)]
+            lines += [f"  missing (TLC takes it, the implementation does not offer it): {s}" for s in _sorted(missing)]
+            raise ReplayMismatch("\n".join(lines) + "\n" + self._so_far())
+
+    def _so_far(self) -> str:
+        if not self.taken:
+            return "trace so far: (no step yet)"
+        return "trace so far:\n" + "\n".join(f"  {i}. {s}" for i, s in enumerate(self.taken, 1))
+
+
+def _sorted(steps: set[StepLabel]) -> list[str]:
+    return sorted(str(step) for step in steps)
+
+
+def describe_difference(path: str, expected: TlaValue | None, observed: TlaValue | None) -> list[str]:
+    """Lines naming each place where two values differ, e.g. ``stack[t1][1].pc: TLC "add", got "read"``."""
+    if expected == observed:
+        return []
+    if expected is None or observed is None:
+        missing = "the implementation has no such variable" if observed is None else "TLC has no such variable"
+        return [f"{path}: {missing}"]
+    if isinstance(expected, FnValue) and isinstance(observed, FnValue) and set(expected) == set(observed):
+        lines: list[str] = []
+        for key in expected:
+            step = f".{key}" if isinstance(key, str) else f"[{format_value(key)}]"
+            lines += describe_difference(path + step, expected[key], observed[key])
+        return lines
+    if isinstance(expected, tuple) and isinstance(observed, tuple) and len(expected) == len(observed):
+        lines = []
+        for position, (want, got) in enumerate(zip(expected, observed), 1):
+            lines += describe_difference(f"{path}[{position}]", want, got)
+        return lines
+    return [f"{path}: TLC {_text(expected)}, implementation {_text(observed)}"]
+
+
+def _text(value: TlaValue) -> str:
+    try:
+        return format_value(value)
+    except Exception:  # a malformed observe() value: show it as Python sees it
+        return repr(value)
+
+
+# Set by `gen.mutants` to run the generated suite against a deliberately broken
+# configuration: a JSON object of Config fields to replace, e.g.
+# {"variant": "none"} or {"bugs": ["04fc7816089c"]}.
+CONFIG_OVERRIDE_VARIABLE = "ZSWAP_CONFORMANCE_CONFIG_OVERRIDE"
+
+
+def system_for(config: Any) -> System:
+    """A fresh ``conformance.system.System`` for ``config`` (with the mutation run's override, if any)."""
+    import dataclasses
+    import json
+    import os
+
+    from conformance.system import System as Implementation
+
+    override = os.environ.get(CONFIG_OVERRIDE_VARIABLE)
+    if override:
+        fields = json.loads(override)
+        if "bugs" in fields:
+            fields["bugs"] = frozenset(fields["bugs"])
+        config = dataclasses.replace(config, **fields)
+    return Implementation(config)
