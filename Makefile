@@ -23,6 +23,12 @@ check-all: $(STAMP)  ## the fast models and the deep ones (~15 min)
 test: $(STAMP)   ## the test suite: bridge, reference implementation, generated conformance tests
 	$(PY) -m pytest
 
+gen: $(STAMP)    ## regenerate conformance/generated/ from TLC's graphs and counterexamples (~1 min); CI: make gen && git diff --exit-code
+	$(PY) -m gen gen
+
+mutants: $(STAMP) ## run the generated suite against bug switches, variant none and implementation mutants; print the table (~3 min)
+	$(PY) -m gen.mutants
+
 report: $(STAMP) ## build/report.md from build/check.json: models table, counterexamples as diagrams (~30 s; run make check first)
 	$(PY) -m gen report
 
