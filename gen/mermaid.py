@@ -30,7 +30,7 @@ __all__ = ["SHARED_LIFELINE", "MermaidRenderError", "escape", "render", "rendere
 
 # What the shared lifeline stands for; its text is the header of that lifeline.
 SHARED_LIFELINE = "swap cache · zswap tree + LRU · swap device"
-ENVIRONMENT_LIFELINE = "environment (owner, reclaim)"
+ENVIRONMENT_LIFELINE = "environment"
 
 # Characters Mermaid's sequence-diagram lexer treats as plain text anywhere a
 # label may appear (participant alias, message, note).  Everything else,
@@ -144,6 +144,7 @@ def render(diagram: str, output: Path, *, timeout: float = 120.0) -> None:
     missing = renderer_missing()
     if missing:
         raise MermaidRenderError(missing)
+    output = output.resolve()  # mmdc runs in the scratch folder
     output.parent.mkdir(parents=True, exist_ok=True)
     # Scratch beside the output, so the final rename never crosses file systems.
     with tempfile.TemporaryDirectory(prefix=".mmdc-", dir=output.parent) as scratch:
@@ -152,7 +153,9 @@ def render(diagram: str, output: Path, *, timeout: float = 120.0) -> None:
         rendered = Path(scratch) / f"diagram{output.suffix}"
         try:
             result = subprocess.run(
-                [str(MMDC), "--quiet", "-p", str(PUPPETEER_CONFIG), "-i", str(source), "-o", str(rendered)],
+                [str(MMDC), "--quiet", "-p", str(PUPPETEER_CONFIG), "-i", str(source), "-o", str(rendered)]
+                # Twice the pixels for pictures, so text stays sharp in the README.
+                + (["--scale", "2"] if output.suffix == ".png" else []),
                 capture_output=True,
                 text=True,
                 timeout=timeout,

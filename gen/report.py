@@ -31,7 +31,7 @@ from gen.check import CHECK_JSON, run_options
 from gen.errors import BridgeError
 from gen.itf import trace_json, write_itf
 from gen.manifest import DEFAULT_MANIFEST, Model, load_manifest
-from gen.mermaid import sequence_diagram
+from gen.mermaid import MermaidRenderError, render, sequence_diagram
 from gen.tlc import REPO_ROOT, run_tlc
 from gen.tool_output import ErrorTrace, LassoKind
 from gen.values import FnValue, ModelValue
@@ -140,18 +140,23 @@ def changes_table(views: Sequence[StepView]) -> list[str]:
     return lines
 
 
-def counterexample_section(example: Counterexample) -> str:
+def diagram(example: Counterexample) -> tuple[str, list[StepView], list[str]]:
+    """The Mermaid text of a counterexample, its steps and its final-state notes."""
     steps = _steps_of(example.trace)
     views = view_steps(steps)
-    actors = lifelines(example.model, steps[0].state)
     notes = final_notes(example, steps)
+    return sequence_diagram(lifelines(example.model, steps[0].state), views, notes), views, notes
+
+
+def counterexample_section(example: Counterexample) -> str:
+    text, views, notes = diagram(example)
     lines = [
         f"### {example.model.name}: {example.verdict}",
         "",
         example.model.summary,
         "",
         "```mermaid",
-        sequence_diagram(actors, views, notes).rstrip("\n"),
+        text.rstrip("\n"),
         "```",
         "",
         "**Final state:** " + "; ".join(notes) + ".",
@@ -266,6 +271,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST, help="manifest (default spec/models.json)")
     parser.add_argument("--output", type=Path, default=REPORT_MD, help="where to write (default build/report.md)")
     parser.add_argument("--traces", type=Path, default=TRACES_DIR, help="where to save traces (default build/traces/)")
+    parser.add_argument(
+        "--png",
+        action="append",
+        default=[],
+        metavar="MODEL=PATH",
+        help="also render MODEL's diagram to PATH with mermaid-cli (e.g. none=docs/none-counterexample.png)",
+    )
 
 
 def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
@@ -284,6 +296,19 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
             continue
         examples.append(example)
     write_atomically(args.output, render_report(manifest, results, examples))
+    by_name = {example.model.name: example for example in examples}
+    for request in args.png:
+        name, _, path = request.partition("=")
+        if name not in by_name or not path:
+            raise ReportError(
+                f"--png {request!r}: no counterexample named {name!r} in this report",
+                f"use MODEL=PATH with one of: {', '.join(sorted(by_name)) or '(none: no model failed)'}",
+            )
+        try:
+            render(diagram(by_name[name])[0], Path(path))
+        except MermaidRenderError as error:
+            raise ReportError(str(error), "run `bash gen/mermaid-cli/install.sh`, or fix the diagram text shown") from None
+        print(f"{path}: {name}'s diagram", file=stdout)
     print(
         f"{args.output}: {len(results)} models, {len(examples)} counterexamples "
         f"({time.monotonic() - started:.1f} s)",
