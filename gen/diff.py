@@ -342,10 +342,25 @@ def render_text(diffs: Sequence[ModelDiff], base_label: str, bound: int, *, colo
             if result is not None and result.differences:
                 out.append(f"  {title}{_scope(result, bound)}:")
                 for line in _witness_lines(version, result):
-                    out.append(colour(f"    {sign} {line}", "32" if sign == "+" else "31", colour_on))
+                    for row in _wrap(line, f"    {sign} ", "      "):
+                        out.append(colour(row, "32" if sign == "+" else "31", colour_on))
         if not changed:
             out.append("  behaviours: same")
     return "\n".join(out) + "\n"
+
+
+def _wrap(line: str, first: str, rest: str, width: int = 80) -> list[str]:
+    """Break a witness between its steps so rows fit ``width`` columns."""
+    rows, current = [], first
+    for index, word in enumerate(line.split(" → ")):
+        piece = word if index == 0 else " → " + word
+        if len(current) + len(piece) > width and current.strip():
+            rows.append(current.rstrip())
+            current = rest + piece.lstrip()
+        else:
+            current += piece
+    rows.append(current)
+    return rows
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML  # check-jsonschema's own YAML reader
 
+from gen.report import TRACES_DIR
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "spec.yml"
 
@@ -97,7 +99,10 @@ def test_report_goes_to_job_summary_even_when_a_step_failed() -> None:
 def test_counterexamples_uploaded_on_failure() -> None:
     (step,) = [s for s in _steps() if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
     assert "failure()" in step["if"]
-    assert "build/check.json" in step["with"]["path"]
+    paths = step["with"]["path"].split()
+    assert "build/check.json" in paths
+    # Where `make report` saves each counterexample as ITF.
+    assert f"{TRACES_DIR.relative_to(ROOT)}/" in paths
 
 
 def test_review_can_see_the_target_branch() -> None:
