@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gen.edges import EdgeRecoveryError, StepLabel, recover_step
 from gen.values import FnValue, ModelValue, TlaValue
 
 __all__ = [
@@ -195,39 +196,31 @@ def _stack_changes(actor: str, before: tuple[Any, ...], after: tuple[Any, ...]) 
     return changes
 
 
-def _state_changes(before: State, after: State) -> tuple[list[str], list[Change]]:
-    """The actors whose stacks changed, and every change in reading order."""
-    moved: list[str] = []
+def _state_changes(before: State, after: State) -> list[Change]:
+    """Every change of a step, in reading order: call stacks, then shared structures."""
     changes: list[Change] = []
     stack_before, stack_after = before["stack"], after["stack"]
     for actor in sorted(stack_after, key=_name):
         old, new = stack_before[actor], stack_after[actor]
         if old != new:
-            moved.append(_name(actor))
             changes += _stack_changes(_name(actor), old, new)
     for variable in SHARED_VARIABLES:
         if variable in before and variable in after:
             changes += _diff(variable, before[variable], after[variable])
-    return moved, changes
+    return changes
 
 
-def _step_slot(actor: str | None, before: State, after: State) -> str | None:
-    if actor is not None:
-        old, new = before["stack"][ModelValue(actor)], after["stack"][ModelValue(actor)]
-        # The deeper stack's top frame is the one the step is about: the pushed
-        # frame of a push, the popped one of a pop, the updated one otherwise.
-        # The nearest frame with a slot below it names the slot (a reclaim
-        # walk inside a fault works for that fault's slot).
-        deeper = old if len(old) > len(new) else new
-        slots = [frame_slot(frame) for frame in reversed(deeper) if frame_slot(frame) is not None]
-        return slots[0] if slots else None
-    slots = {
-        _name(slot)
-        for variable in ("swap_map", "swap_cache", "swapped_page")
-        for slot in after.get(variable, {})
-        if before[variable][slot] != after[variable][slot]
-    }
-    return min(slots) if len(slots) == 1 else None
+def _actor_slot(step: StepLabel, before: State, after: State) -> str | None:
+    """The slot an actor step works on: its frame's slot (contract, "Steps")."""
+    assert step.actor is not None
+    old, new = before["stack"][step.actor], after["stack"][step.actor]
+    # The deeper stack's top frame is the one the step is about: the pushed
+    # frame of a push, the popped one of a pop, the updated one otherwise.
+    # The nearest frame with a slot below it names the slot (a reclaim walk
+    # inside a fault works for that fault's slot).
+    deeper = old if len(old) > len(new) else new
+    slots = [frame_slot(frame) for frame in reversed(deeper) if frame_slot(frame) is not None]
+    return slots[0] if slots else None
 
 
 def _pins(before: State, after: State) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -252,20 +245,25 @@ def view_steps(trace: Sequence[StateStep]) -> list[StepView]:
                 f"state {number} has no {', '.join(sorted(missing))}: the trace does not follow "
                 "spec/README.md's variables; re-run TLC on the current spec"
             )
-        moved, changes = _state_changes(before, after)
-        if len(moved) > 1:
-            raise TraceViewError(
-                f"step {number} ({trace[number].action}) changes the stacks of {', '.join(moved)}: "
-                "the contract says one actor per step; fix the action in spec/Zswap.tla"
-            )
-        actor = moved[0] if moved else None
+        changes = _state_changes(before, after)
+        try:
+            # Who took the step, and on which slot for the environment: the
+            # generator's edge recovery, so the report and the generated
+            # tests can never disagree about it.
+            step = recover_step(trace[number].action, before, after, f"step {number}")
+        except EdgeRecoveryError as error:
+            raise TraceViewError(f"{error}; fix the action in spec/Zswap.tla or the trace's source") from None
+        if step.actor is not None:
+            actor, slot = step.actor.name, _actor_slot(step, before, after)
+        else:
+            actor, slot = None, _name(dict(step.args)["s"])
         taken, released = _pins(before, after)
         views.append(
             StepView(
                 number=number,
                 action=trace[number].action,
                 actor=actor,
-                slot=_step_slot(actor, before, after),
+                slot=slot,
                 changes=tuple(changes),
                 touches_shared=any(variable in after and before[variable] != after[variable] for variable in SHARED_VARIABLES),
                 pins_taken=taken,

@@ -81,9 +81,15 @@ def test_environment_steps_name_their_slot() -> None:
 
 def test_two_actors_in_one_step_is_reported() -> None:
     trace = abba_deadlock()
-    merged = StateStep("Both", trace[2].state | {"stack": trace[5].state["stack"]})
-    with pytest.raises(TraceViewError, match="changes the stacks of t1, t2"):
+    merged = StateStep("StartFault", trace[2].state | {"stack": trace[5].state["stack"]})
+    with pytest.raises(TraceViewError, match="changed t1, t2: cannot tell who took the step"):
         view_steps([trace[0], merged])
+
+
+def test_a_step_outside_the_contract_is_reported() -> None:
+    trace = seed_deadlock()
+    with pytest.raises(TraceViewError, match="'Teleport' has no step in the contract"):
+        view_steps([trace[0], StateStep("Teleport", trace[1].state)])
 
 
 def test_states_without_the_contract_variables_are_reported() -> None:
