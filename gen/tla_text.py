@@ -68,6 +68,8 @@ class TlaTextError(ValueError):
 # with a digit in TLA+ (``1a`` is legal), so the two are tried in this order.
 _IDENT = re.compile(r"[A-Za-z0-9_]*[A-Za-z_][A-Za-z0-9_]*")
 _INT = re.compile(r"-?[0-9]+")
+# The common case, a name that starts with a letter: no backtracking.
+_NAME_FROM_LETTER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _WHITESPACE = " \t\r\n"
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "f": "\f"}
@@ -79,8 +81,10 @@ _RESERVED = frozenset({"TRUE", "FALSE"}) | _INFINITE_SETS
 def parse_value(text: str) -> TlaValue:
     """Parse one TLA+ value printed by TLC; the whole text must be that value."""
     value, end = parse_value_at(text, 0)
-    end = _skip_ws(text, end)
-    if end != len(text):
+    n = len(text)
+    while end < n and text[end] in _WHITESPACE:
+        end += 1
+    if end != n:
         raise TlaTextError("unexpected text after the value", text, end)
     return value
 
@@ -92,80 +96,209 @@ def parse_value_at(text: str, pos: int) -> tuple[TlaValue, int]:
     value embedded in larger text (``/\\ swap_map = ...`` lines).
     """
     try:
-        return _value(text, _skip_ws(text, pos))
+        return _parse(text, pos)
     except IndexError:
         raise TlaTextError("text ends inside a value", text, len(text)) from None
-    except RecursionError:
-        raise TlaTextError("value nested too deeply", text, pos) from None
 
 
-def _skip_ws(text: str, pos: int) -> int:
-    # Whitespace runs are short (one space, or a newline plus indentation
-    # when TLC wraps a long value), so a plain loop beats a regex call.
-    n = len(text)
-    while pos < n and text[pos] in _WHITESPACE:
-        pos += 1
-    return pos
+# Frame kinds of the parser's explicit stack (no recursion: no depth limit,
+# and no Python call per nested value).
+_SET, _SEQ, _REC, _FN = range(4)
+_CLOSER = {_SET: "}", _SEQ: ">>"}
+
+# Model values repeat in every state; one instance per name saves building
+# a dataclass per occurrence.  TRUE/FALSE are looked up the same way.
+_NAMED: dict[str, TlaValue] = {"TRUE": True, "FALSE": False}
+# Record field names already checked to be identifiers.
+_FIELDS: set[str] = set()
+_EMPTY_SET: frozenset = frozenset()
 
 
-def _expect(text: str, pos: int, token: str) -> int:
-    pos = _skip_ws(text, pos)
-    if not text.startswith(token, pos):
-        raise TlaTextError(f"expected {token!r}", text, pos)
-    return pos + len(token)
+def _parse(text: str, pos: int) -> tuple[TlaValue, int]:
+    """The scanner: one loop over the text with an explicit stack of frames.
+
+    A frame is ``[kind, items, key]``: items is a list (set, sequence) or a
+    dict (record, function); key is the pending record field or function
+    key, and for functions ``_FN_NEEDS_KEY`` while a key is expected.
+    """
+    ws = _WHITESPACE
+    stack: list[list] = []
+    value: TlaValue
+    while True:
+        # ---- read one value, or open a compound one
+        c = text[pos]
+        while c in ws:
+            pos += 1
+            c = text[pos]
+        if c == "{":
+            pos += 1
+            while text[pos] in ws:
+                pos += 1
+            if text[pos] == "}":
+                value = _EMPTY_SET
+                pos += 1
+            else:
+                stack.append([_SET, [], None])
+                continue
+        elif c == "<":
+            if text[pos + 1] != "<":
+                raise TlaTextError("expected '<<'", text, pos)
+            pos += 2
+            while text[pos] in ws:
+                pos += 1
+            if text.startswith(">>", pos):
+                value = ()
+                pos += 2
+            else:
+                stack.append([_SEQ, [], None])
+                continue
+        elif c == "[":
+            field, pos = _field_name(text, pos + 1)
+            stack.append([_REC, {}, field])
+            continue
+        elif c == "(":
+            pos += 1
+            stack.append([_FN, {}, _FN_NEEDS_KEY, []])
+            continue
+        elif c == '"':
+            value, pos = _string(text, pos)
+        elif "0" <= c <= "9" or c == "-":
+            value, pos = _number(text, pos, c)
+        else:
+            m = _NAME_FROM_LETTER.match(text, pos)
+            if m is None:
+                raise TlaTextError("expected a value", text, pos)
+            name = m.group()
+            value = _NAMED.get(name)  # type: ignore[assignment]
+            if value is None:
+                value = _named(text, pos, name)
+            pos = m.end()
+
+        # ---- hand the value to the enclosing frames, closing those that end
+        while True:
+            if not stack:
+                return value, pos
+            frame = stack[-1]
+            kind = frame[0]
+            c = text[pos]
+            while c in ws:
+                pos += 1
+                c = text[pos]
+            if kind is _FN:
+                if frame[2] is _FN_NEEDS_KEY:
+                    if not text.startswith(":>", pos):
+                        raise TlaTextError("expected ':>'", text, pos)
+                    frame[2] = value
+                    pos += 2
+                    break
+                frame[1][frame[2]] = value
+                frame[3].append(frame[2])
+                if c == "@" and text[pos + 1] == "@":
+                    frame[2] = _FN_NEEDS_KEY
+                    pos += 2
+                    break
+                if c != ")":
+                    raise TlaTextError("expected '@@' or ')'", text, pos)
+                stack.pop()
+                mapping = frame[1]
+                if len(mapping) != len(frame[3]):
+                    _check_no_bool_int_collision(frame[3], text, pos)
+                value = _fn(mapping)
+                pos += 1
+            elif kind is _REC:
+                frame[1][frame[2]] = value
+                if c == ",":
+                    frame[2], pos = _field_name(text, pos + 1)
+                    break
+                if c != "]":
+                    raise TlaTextError("expected ',' or ']'", text, pos)
+                stack.pop()
+                value = _fn(frame[1])
+                pos += 1
+            else:
+                items = frame[1]
+                items.append(value)
+                if c == ",":
+                    pos += 1
+                    break
+                closer = _CLOSER[kind]
+                if not text.startswith(closer, pos):
+                    raise TlaTextError(f"expected ',' or {closer!r}", text, pos)
+                stack.pop()
+                pos += len(closer)
+                if kind is _SET:
+                    value = frozenset(items)
+                    if len(value) != len(items):
+                        _check_no_bool_int_collision(items, text, pos)
+                else:
+                    value = tuple(items)
 
 
-def _value(text: str, pos: int) -> tuple[TlaValue, int]:
-    c = text[pos]
-    if c == '"':
-        return _string(text, pos)
-    if c == "{":
-        return _set(text, pos)
-    if c == "<":
-        return _sequence(text, pos)
-    if c == "[":
-        return _record(text, pos)
-    if c == "(":
-        return _function(text, pos)
-    if c == "-" or "0" <= c <= "9":
-        m = _INT.match(text, pos)
-        if m is None:
-            raise TlaTextError("expected a number after '-'", text, pos)
-        end = m.end()
-        if end < len(text) and text[end] in _IDENT_START and c != "-":
+class _NeedsKey:
+    """Marks a function frame that expects a key next (keys may be None-like values)."""
+
+
+_FN_NEEDS_KEY = _NeedsKey()
+
+
+def _fn(mapping: dict) -> FnValue:
+    # FnValue(mapping) would copy the dict we just built and own.
+    fn = FnValue.__new__(FnValue)
+    fn._items = mapping  # noqa: SLF001 - same package, same invariants as FnValue.__init__
+    fn._hash = None  # noqa: SLF001
+    return fn
+
+
+def _field_name(text: str, pos: int) -> tuple[str, int]:
+    """Read ``name |->`` starting at ``pos``; return the name and the offset after ``|->``."""
+    arrow = text.find("|->", pos)
+    if arrow < 0:
+        raise TlaTextError("expected a record field 'name |->'", text, pos)
+    name = text[pos:arrow].strip()
+    if name not in _FIELDS:
+        if _IDENT.fullmatch(name) is None:
+            raise TlaTextError("expected a record field name", text, pos)
+        _FIELDS.add(name)
+    return name, arrow + 3
+
+
+def _number(text: str, pos: int, c: str) -> tuple[TlaValue, int]:
+    m = _INT.match(text, pos)
+    if m is None:
+        raise TlaTextError("expected a number after '-'", text, pos)
+    end = m.end()
+    if end < len(text):
+        after = text[end]
+        if after in _IDENT_START and c != "-":
             # ``1a`` is an identifier in TLA+, hence a model value name.
             ident = _IDENT.match(text, pos)
             assert ident is not None
-            return _identifier(text, pos, ident.group())
-        low = int(m.group())
-        if text.startswith("..", end):
+            name = ident.group()
+            return _named(text, pos, name), ident.end()
+        if after == "." and text.startswith("..", end):
             hi = _INT.match(text, end + 2)
             if hi is None:
                 raise TlaTextError("expected the upper bound of an interval", text, end + 2)
-            return frozenset(range(low, int(hi.group()) + 1)), hi.end()
-        return low, end
-    m = _IDENT.match(text, pos)
-    if m is None:
-        raise TlaTextError("expected a value", text, pos)
-    return _identifier(text, pos, m.group())
+            return frozenset(range(int(m.group()), int(hi.group()) + 1)), hi.end()
+    return int(m.group()), end
 
 
-def _identifier(text: str, pos: int, name: str) -> tuple[TlaValue, int]:
-    end = pos + len(name)
-    if name == "TRUE":
-        return True, end
-    if name == "FALSE":
-        return False, end
+def _named(text: str, pos: int, name: str) -> TlaValue:
+    """The value of a bare name: a model value (interned), or an error."""
     if name in _INFINITE_SETS:
         raise TlaTextError(f"the set {name} has no finite Python value", text, pos)
-    return ModelValue(name), end
+    value = _NAMED.get(name)
+    if value is None:
+        value = _NAMED[name] = ModelValue(name)
+    return value
 
 
 def _string(text: str, pos: int) -> tuple[str, int]:
     start = pos + 1
     close = text.find('"', start)
-    backslash = text.find("\\", start, close if close >= 0 else len(text))
-    if close >= 0 and backslash < 0:
+    if close < 0:
+        raise TlaTextError("unterminated string", text, pos)
+    if text.find("\\", start, close) < 0:
         return text[start:close], close + 1  # the common case: no escapes
     parts: list[str] = []
     i = start
@@ -183,82 +316,6 @@ def _string(text: str, pos: int) -> tuple[str, int]:
             raise TlaTextError("unknown string escape", text, backslash)
         parts.append(escaped)
         i = backslash + 2
-
-
-def _elements(text: str, pos: int, close: str) -> tuple[list[TlaValue], int]:
-    """Comma-separated values up to ``close``; ``pos`` is just past the opener."""
-    pos = _skip_ws(text, pos)
-    items: list[TlaValue] = []
-    if text.startswith(close, pos):
-        return items, pos + len(close)
-    while True:
-        value, pos = _value(text, _skip_ws(text, pos))
-        items.append(value)
-        pos = _skip_ws(text, pos)
-        c = text[pos]
-        if c == ",":
-            pos += 1
-        elif text.startswith(close, pos):
-            return items, pos + len(close)
-        else:
-            raise TlaTextError(f"expected ',' or {close!r}", text, pos)
-
-
-def _set(text: str, pos: int) -> tuple[frozenset, int]:
-    items, end = _elements(text, pos + 1, "}")
-    result = frozenset(items)
-    if len(result) != len(items):
-        _check_no_bool_int_collision(items, text, pos)
-    return result, end
-
-
-def _sequence(text: str, pos: int) -> tuple[tuple, int]:
-    if not text.startswith("<<", pos):
-        raise TlaTextError("expected '<<'", text, pos)
-    items, end = _elements(text, pos + 2, ">>")
-    return tuple(items), end
-
-
-def _record(text: str, pos: int) -> tuple[FnValue, int]:
-    fields: dict[str, TlaValue] = {}
-    pos += 1
-    while True:
-        pos = _skip_ws(text, pos)
-        m = _IDENT.match(text, pos)
-        if m is None:
-            raise TlaTextError("expected a record field name", text, pos)
-        pos = _expect(text, m.end(), "|->")
-        value, pos = _value(text, _skip_ws(text, pos))
-        fields[m.group()] = value
-        pos = _skip_ws(text, pos)
-        c = text[pos]
-        if c == ",":
-            pos += 1
-        elif c == "]":
-            return FnValue(fields), pos + 1
-        else:
-            raise TlaTextError("expected ',' or ']'", text, pos)
-
-
-def _function(text: str, pos: int) -> tuple[FnValue, int]:
-    mapping: dict[TlaValue, TlaValue] = {}
-    keys: list[TlaValue] = []
-    pos += 1
-    while True:
-        key, pos = _value(text, _skip_ws(text, pos))
-        pos = _expect(text, pos, ":>")
-        value, pos = _value(text, _skip_ws(text, pos))
-        mapping[key] = value
-        keys.append(key)
-        pos = _skip_ws(text, pos)
-        if text.startswith("@@", pos):
-            pos += 2
-        elif text[pos] == ")":
-            if len(mapping) != len(keys):
-                _check_no_bool_int_collision(keys, text, pos)
-            return FnValue(mapping), pos + 1
-        else:
-            raise TlaTextError("expected '@@' or ')'", text, pos)
 
 
 def _check_no_bool_int_collision(items: list, text: str, pos: int) -> None:

@@ -469,8 +469,14 @@ def _split_action(text: str) -> tuple[str, SourceLocation | None]:
     return m.group(1), parse_location(m.group(2))
 
 
-def parse_assignments(text: str) -> dict[str, TlaValue]:
-    """``/\\ a = 1\\n/\\ b = {}`` (or ``a = 1`` for a single variable) -> dict."""
+def parse_assignments(text: str, memo: dict[str, TlaValue] | None = None) -> dict[str, TlaValue]:
+    """``/\\ a = 1\\n/\\ b = {}`` (or ``a = 1`` for a single variable) -> dict.
+
+    ``memo`` (optional, owned by the caller) maps a variable's value text to
+    its value: across the states of one run most values repeat (a slot's
+    ``swap_map`` entry, an empty LRU), so reading many states with one memo
+    parses each distinct value text once.
+    """
     variables: dict[str, TlaValue] = {}
     pos = 0
     n = len(text)
@@ -487,8 +493,24 @@ def parse_assignments(text: str) -> dict[str, TlaValue]:
         name = text[pos:eq].strip()
         if not name.replace("_", "a").isalnum():
             raise TlaTextError("expected a variable name", text, pos)
-        value, pos = parse_value_at(text, eq + 1)
+        if memo is not None:
+            # The value runs to the next conjunct marker: TLC prints a
+            # newline inside a string as \\n, so the marker never occurs
+            # inside a value (a value wrapped over lines has no "/\\ ").
+            end = text.find("\n/\\ ", eq)
+            if end < 0:
+                end = n
+            candidate = text[eq + 1 : end].strip()
+            cached = memo.get(candidate)
+            if cached is not None:
+                variables[name] = cached
+                pos = end
+                continue
+        value, after = parse_value_at(text, eq + 1)
         variables[name] = value
+        if memo is not None:
+            memo[text[eq + 1 : after].strip()] = value
+        pos = after
 
 
 class ToolOutputParser:

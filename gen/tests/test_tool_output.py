@@ -35,6 +35,7 @@ from gen.tool_output import (
     ToolOutput,
     ToolOutputParser,
     Truncated,
+    parse_assignments,
     parse_duration,
     parse_state,
     parse_tool_output,
@@ -296,3 +297,17 @@ def test_state_with_a_value_wrapped_over_lines() -> None:
     assert not isinstance(state, type(None))
     assert state.variables["zswap_lru"] == ()  # type: ignore[union-attr]
     assert state.variables["swap_map"][ModelValue("s2")]["count"] == 0  # type: ignore[union-attr]
+
+
+def test_memo_gives_the_same_states_and_is_reused() -> None:
+    labels = [
+        '/\\ swap_map = (s1 :> [count |-> 1, has_cache |-> FALSE])\n/\\ zswap_lru = <<>>\n/\\ note = "x\\n/\\\\ y = 1"',
+        '/\\ swap_map = (s1 :> [count |-> 1, has_cache |-> FALSE])\n/\\ zswap_lru = <<1>>\n/\\ note = "x"',
+    ]
+    memo: dict = {}
+    with_memo = [parse_assignments(label, memo) for label in labels]
+    assert with_memo == [parse_assignments(label) for label in labels]
+    # TLC escapes newlines and backslashes in strings: no conjunct marker inside one.
+    assert with_memo[0]["note"] == "x\n/\\ y = 1"
+    assert with_memo[0]["swap_map"] is with_memo[1]["swap_map"]  # parsed once
+    assert "(s1 :> [count |-> 1, has_cache |-> FALSE])" in memo
