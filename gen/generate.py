@@ -219,12 +219,18 @@ def model_values_of(graph: ModelGraph) -> list[str]:
     return sorted(name for name in found if py_identifier(name))
 
 
-def render_walk_modules(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
-    """The graph module and the walks module of one small model."""
+def render_walk_modules(graph: ModelGraph, cover: Cover, *, lines: dict[str, int] | None = None,
+                        package: str = "conformance.generated", folder: Path = GENERATED) -> dict[Path, str]:
+    """The graph module and the walks module of one small model.
+
+    ``lines`` maps actions to their line in Zswap.tla (default: read it);
+    ``package``/``folder`` say where the modules go (the golden tests use a
+    temporary package).
+    """
     from conformance.config import Config
 
     config = Config.from_cfg(graph.config_path)
-    lines = action_lines()
+    lines = action_lines() if lines is None else lines
     values: dict[TlaValue, int] = {}
     rows = []
     for state in graph.states:
@@ -259,12 +265,12 @@ def render_walk_modules(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
                    f"versions {', '.join(config.versions)}"
                    + (f", bugs {', '.join(sorted(config.bugs))}" if config.bugs else "") + ".")
     common = {"model": graph.model, "source": source, "model_values": names, "graph_module": graph_module,
-              "test_module": f"conformance/generated/{test_module}.py"}
+              "test_module": f"{package.replace('.', '/')}/{test_module}.py", "package": package}
     graph_text = render("graph_module.py.j2", config=config, variables=graph.variables, values=list(values),
                         states=rows, steps=list(steps), enabled=enabled, num_edges=len(graph.edges), **common)
     walks_text = render("walks_module.py.j2", walks=walks, description=textwrap.fill(description, width=76),
                         cover_summary=textwrap.fill(cover_sentence(cover), width=76), **common)
-    return {GENERATED / f"{graph_module}.py": graph_text, GENERATED / f"{test_module}.py": walks_text}
+    return {folder / f"{graph_module}.py": graph_text, folder / f"{test_module}.py": walks_text}
 
 
 def cover_sentence(cover: Cover) -> str:

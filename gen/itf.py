@@ -32,7 +32,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from gen.tla_text import format_value
 from gen.values import FnValue, ModelValue, TlaValue
 
 __all__ = ["ItfError", "MODEL_VALUE_SUFFIX", "from_itf", "read_itf", "to_itf", "write_itf"]
@@ -60,13 +59,18 @@ def to_itf(value: TlaValue) -> Any:
     if isinstance(value, tuple):
         return [to_itf(item) for item in value]
     if isinstance(value, frozenset):
-        return {"#set": [to_itf(item) for item in sorted(value, key=format_value)]}
+        return {"#set": sorted((to_itf(item) for item in value), key=_json_key)}
     if isinstance(value, FnValue):
         keys = list(value)
         if keys and all(isinstance(k, str) and not k.startswith("#") for k in keys) and keys != ["tag", "value"]:
             return {k: to_itf(value[k]) for k in sorted(keys)}
-        return {"#map": [[to_itf(k), to_itf(value[k])] for k in sorted(keys, key=format_value)]}
+        return {"#map": sorted(([to_itf(k), to_itf(value[k])] for k in keys), key=lambda pair: _json_key(pair[0]))}
     raise ItfError(f"{value!r} ({type(value).__name__}) is not a gen.values value")
+
+
+def _json_key(data: Any) -> str:
+    """Sort key for ITF elements: their JSON text, the same on every run."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
 def from_itf(data: Any) -> TlaValue:

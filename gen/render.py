@@ -16,7 +16,6 @@ from pathlib import Path
 
 import jinja2
 
-from gen.tla_text import format_value
 from gen.values import FnValue, ModelValue, TlaValue
 
 __all__ = ["RenderError", "environment", "py_literal", "py_identifier"]
@@ -59,21 +58,30 @@ def _literal(value: TlaValue, bare: frozenset[str]) -> str:
     if isinstance(value, frozenset):
         if not value:
             return "frozenset()"
-        return "frozenset({" + ", ".join(_literal(v, bare) for v in sorted(value, key=format_value)) + "})"
+        return "frozenset({" + ", ".join(sorted(_literal(v, bare) for v in value)) + "})"
     if isinstance(value, FnValue):
-        pairs = [f"{_literal(k, bare)}: {_literal(value[k], bare)}" for k in sorted(value, key=format_value)]
-        return "FnValue({" + ", ".join(pairs) + "})"
+        # Sorted by the keys' own text: any keys (even TLC-unprintable ones) sort, and the same way every run.
+        keyed = sorted(((_literal(k, bare), k) for k in value), key=lambda pair: pair[0])
+        return "FnValue({" + ", ".join(f"{text}: {_literal(value[k], bare)}" for text, k in keyed) + "})"
     raise RenderError(f"{value!r} ({type(value).__name__}) is not a gen.values value")
 
 
 def _docstring(text: str) -> str:
-    """A triple-quoted docstring body: no backslash or quote run can end it early."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    """A triple-quoted docstring body: every backslash and quote escaped, so nothing ends it early."""
+    out = []
+    for char in text:
+        if char in '\\"':
+            out.append("\\" + char)
+        elif char == "\n" or char.isprintable():
+            out.append(char)
+        else:  # \r would read back as \n, NUL is not allowed in source: escape like repr does
+            out.append(repr(char)[1:-1])
+    return "".join(out)
 
 
 def _comment(text: str) -> str:
-    """One line of comment text: newlines would end the comment and start code."""
-    return " ".join(text.split())
+    """One line of comment text: a newline would end the comment and start code, NUL is not source."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def environment() -> jinja2.Environment:
