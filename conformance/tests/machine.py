@@ -1,0 +1,130 @@
+"""A Hypothesis state machine driving the System through random schedules.
+
+One rule per step of the contract (its precondition: the step is enabled;
+``choice`` picks among the enabled instances, e.g. which slot and version
+SwapOut takes), one invariant per state property, and the action properties
+checked around every step.  Subclasses fix the config and say which
+properties it must keep.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from conformance.config import Config
+from conformance.system import ACTOR_STEPS, ENV_STEPS, Step, System
+from conformance.tests import properties as p
+
+
+class PropertyViolated(AssertionError):
+    """A property failed; carries the schedule that led there."""
+
+    def __init__(self, prop: str, trace: list[Step]) -> None:
+        super().__init__(f"{prop} violated after: {', '.join(map(str, trace))}")
+        self.prop = prop
+        self.trace = list(trace)
+
+
+STATE_PROPERTIES = ("type_ok", "no_self_wait", "no_wait_cycle", "no_data_loss", "swap_cache_implies_pin",
+                    "pin_held", "lru_only_live")
+ACTION_PROPERTIES = ("no_stale_data", "writeback_gives_up_only_on_own_pin", "fault_path_no_lru_work",
+                     "walk_makes_progress", "walk_cursor_live")
+
+
+def _rule_for(name: str) -> Any:
+    def take(self: "ProtocolMachine", choice: int) -> None:
+        options = [s for s in self.enabled if s.name == name]
+        self.take(options[choice % len(options)])
+
+    take.__name__ = take.__qualname__ = name  # Hypothesis prints failing programs with this name
+    enabled = precondition(lambda self: name in self.enabled_names and name not in self.excluded_steps)
+    return enabled(rule(choice=st.integers(min_value=0, max_value=7))(take))
+
+
+class ProtocolMachine(RuleBasedStateMachine):
+    config: ClassVar[Config]
+    # the properties this config is known to violate (the spec's models say the same)
+    violates: ClassVar[frozenset[str]] = frozenset()
+    # steps this machine never takes: narrows a hunt to the part of the protocol a scenario needs
+    excluded_steps: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.system = System(self.config)
+        self.skip_if_exists = self.config.variant == "skip_if_exists" and "a65b0e7607cc" not in self.config.bugs
+        self.trace: list[Step] = []
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.enabled = self.system.enabled()
+        self.enabled_names = {s.name for s in self.enabled}
+
+    def take(self, step: Step) -> None:
+        before = self.system.observe()
+        self.system.step(step.name, step.actor, **dict(step.args))
+        self.trace.append(step)
+        after = self.system.observe()
+        self._refresh()
+        for name in ACTION_PROPERTIES:
+            if name not in self.violates and not getattr(p, name)(before, step, after):
+                raise PropertyViolated(name, self.trace)
+
+    def _check(self, name: str, *args: Any) -> None:
+        if name not in self.violates and not getattr(p, name)(self.system.observe(), *args):
+            raise PropertyViolated(name, self.trace)
+
+    @invariant()
+    def type_ok(self) -> None:
+        self._check("type_ok")
+
+    @invariant()
+    def no_self_wait(self) -> None:
+        self._check("no_self_wait", self.skip_if_exists)
+
+    @invariant()
+    def no_wait_cycle(self) -> None:
+        self._check("no_wait_cycle", self.skip_if_exists)
+
+    @invariant()
+    def no_data_loss(self) -> None:
+        self._check("no_data_loss")
+
+    @invariant()
+    def swap_cache_implies_pin(self) -> None:
+        self._check("swap_cache_implies_pin")
+
+    @invariant()
+    def pin_held(self) -> None:
+        self._check("pin_held")
+
+    @invariant()
+    def lru_only_live(self) -> None:
+        self._check("lru_only_live")
+
+    @invariant()
+    def blocked_agrees_with_spec(self) -> None:
+        """The implementation's blocked() is the spec's WaitsOn relation."""
+        spec = {a: frozenset(b) for a, b in p.waits_on(self.system.observe(), self.skip_if_exists).items()}
+        mine = self.system.blocked()
+        assert {a: h for a, h in spec.items() if a in mine} == mine, (spec, mine)
+
+    @precondition(lambda self: not (self.enabled_names - self.excluded_steps))
+    @rule()
+    def start_over(self) -> None:
+        """Nothing can happen (every actor idle or blocked): begin a new schedule from the initial state."""
+        self.system.reset()
+        self.trace.clear()
+        self._refresh()
+
+    for _name in sorted(ACTOR_STEPS | ENV_STEPS):
+        locals()[_name] = _rule_for(_name)
+    del _name
+
+
+def machine_for(config: Config, violates: frozenset[str] = frozenset(),
+                excluded_steps: frozenset[str] = frozenset()) -> type[ProtocolMachine]:
+    name = f"Machine_{config.variant}_{config.putback}_{'_'.join(sorted(config.bugs)) or 'nobug'}"
+    return type(name, (ProtocolMachine,), {"config": config, "violates": violates, "excluded_steps": excluded_steps})

@@ -1,0 +1,185 @@
+"""The spec's safety properties (spec/Zswap.tla, "Properties"), over observe() values.
+
+Written against the TLA+ values only, not the implementation's internals,
+so they check the implementation rather than restate it.  State properties
+take a state; action properties take the state before, the step, and the
+state after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gen.values import FnValue, ModelValue
+
+from conformance.system import Step
+
+State = dict[str, Any]
+NO_ENTRY = ModelValue("NoEntry")
+NO_FOLIO = ModelValue("NoFolio")
+NO_DATA = ModelValue("NoData")
+HOLDER_PCS = {"charge", "charge_retry", "add", "read", "map"}
+
+
+def _slot_of(frame: FnValue) -> ModelValue:
+    return frame["slot"] if frame["fn"] == "do_swap_page" else frame["entry"]["slot"]
+
+
+def holds(state: State, actor: ModelValue, slot: ModelValue) -> bool:
+    """Actor holds the slot's pin (Holds in the spec)."""
+    for f in state["stack"][actor]:
+        if f["fn"] == "do_swap_page" and f["slot"] == slot and f["pc"] in HOLDER_PCS:
+            return True
+        if f["fn"] == "zswap_writeback_entry" and f["entry"]["slot"] == slot and f["pc"] == "write":
+            return True
+    return False
+
+
+def blocked_on(state: State, actor: ModelValue, skip_if_exists: bool) -> ModelValue | None:
+    """The slot the actor waits on (BlockedOn), or None."""
+    frames = state["stack"][actor]
+    if not frames:
+        return None
+    f = frames[-1]
+    if f["fn"] == "do_swap_page":
+        s = f["slot"]
+        if state["swapped_page"][s] != f["page"]:
+            return None
+        folio = state["swap_cache"][s]
+        if f["pc"] == "lookup" and folio == NO_FOLIO and state["swap_map"][s]["has_cache"]:
+            return s
+        if f["pc"] == "hit_wait" and folio != NO_FOLIO and folio["locked"]:
+            return s
+    elif f["fn"] == "zswap_writeback_entry" and f["pc"] == "prepare":
+        s = f["entry"]["slot"]
+        m = state["swap_map"][s]
+        if state["swap_cache"][s] == NO_FOLIO and m["count"] == 1 and m["has_cache"] and not skip_if_exists:
+            return s
+    return None
+
+
+def waits_on(state: State, skip_if_exists: bool) -> dict[ModelValue, set[ModelValue]]:
+    edges: dict[ModelValue, set[ModelValue]] = {a: set() for a in state["stack"]}
+    for a in state["stack"]:
+        s = blocked_on(state, a, skip_if_exists)
+        if s is not None:
+            edges[a] = {b for b in state["stack"] if holds(state, b, s)}
+    return edges
+
+
+def _reachable(edges: dict[ModelValue, set[ModelValue]], start: ModelValue) -> set[ModelValue]:
+    seen: set[ModelValue] = set()
+    todo = list(edges[start])
+    while todo:
+        b = todo.pop()
+        if b not in seen:
+            seen.add(b)
+            todo.extend(edges[b])
+    return seen
+
+
+# -- state properties ----------------------------------------------------------
+def type_ok(state: State) -> bool:
+    """Every variable has the shape the contract gives it (a structural subset of TypeOK)."""
+    for s, m in state["swap_map"].items():
+        if set(m) != {"count", "has_cache"} or m["count"] not in (0, 1):
+            return False
+    for folio in state["swap_cache"].values():
+        if folio != NO_FOLIO and set(folio) != {"locked", "uptodate", "data"}:
+            return False
+    for frames in state["stack"].values():
+        if len(frames) > 3:
+            return False
+        for f in frames:
+            if f["fn"] not in ("do_swap_page", "shrink_memcg_cb", "zswap_writeback_entry"):
+                return False
+    return isinstance(state["zswap_lru"], tuple)
+
+
+def no_self_wait(state: State, skip: bool) -> bool:
+    """No actor waits on a pin that it holds itself (the thread's deadlock)."""
+    edges = waits_on(state, skip)
+    return all(a not in edges[a] for a in edges)
+
+
+def no_wait_cycle(state: State, skip: bool) -> bool:
+    """No actor waits, through a chain of pin holders, on itself."""
+    edges = waits_on(state, skip)
+    return all(a not in _reachable(edges, a) for a in edges)
+
+
+def no_data_loss(state: State) -> bool:
+    """A swapped-out page's data is in zswap, on the device, or in an uptodate swap-cache folio."""
+    for s, m in state["swap_map"].items():
+        if m["count"] != 1:
+            continue
+        page = state["swapped_page"][s]
+        entry, folio = state["zswap_tree"][s], state["swap_cache"][s]
+        if not ((entry != NO_ENTRY and entry["data"] == page) or state["swap_device"][s] == page
+                or (folio != NO_FOLIO and folio["uptodate"] and folio["data"] == page)):
+            return False
+    return True
+
+
+def swap_cache_implies_pin(state: State) -> bool:
+    """A folio in the swap cache implies SWAP_HAS_CACHE."""
+    return all(state["swap_map"][s]["has_cache"] for s, f in state["swap_cache"].items() if f != NO_FOLIO)
+
+
+def pin_held(state: State) -> bool:
+    """A pin with no folio in the swap cache has a frame that holds it."""
+    return all(any(holds(state, a, s) for a in state["stack"])
+               for s, m in state["swap_map"].items() if m["has_cache"] and state["swap_cache"][s] == NO_FOLIO)
+
+
+def lru_only_live(state: State) -> bool:
+    """The zswap LRU holds only live tree entries, each once."""
+    lru = state["zswap_lru"]
+    return all(state["zswap_tree"][e["slot"]] == e for e in lru) and len(set(lru)) == len(lru)
+
+
+# -- action properties ---------------------------------------------------------
+def _top(state: State, actor: ModelValue) -> FnValue:
+    return state["stack"][actor][-1]
+
+
+def no_stale_data(before: State, step: Step, after: State) -> bool:
+    """A fault maps exactly the data of the page it faulted on."""
+    if step.name != "MapFolio":
+        return True
+    f = _top(before, step.actor)
+    return before["swap_cache"][f["slot"]]["data"] == f["page"]
+
+
+def writeback_gives_up_only_on_own_pin(before: State, step: Step, after: State) -> bool:
+    """Writeback gives up on a pinned entry only when the pin is its own (Johannes)."""
+    return step.name != "WbSkipBusy" or holds(before, step.actor, _slot_of(_top(before, step.actor)))
+
+
+FAULT_STEPS = {"StartFault", "PteChanged", "RetryFault", "SwapCacheHit", "SwapcachePrepare", "ChargeOk",
+               "ChargeReclaim", "ChargeFail", "AddToSwapCache", "MapFolio"}
+
+
+def fault_path_no_lru_work(before: State, step: Step, after: State) -> bool:
+    """No fault step except the zswap load itself changes the zswap LRU (Yosry)."""
+    return step.name not in FAULT_STEPS or before["zswap_lru"] == after["zswap_lru"]
+
+
+def walk_makes_progress(before: State, step: Step, after: State) -> bool:
+    """After a failed writeback puts its entry back, the LRU head is another entry if there is one."""
+    if step.name != "WbPutback" or len(after["zswap_lru"]) <= 1:
+        return True
+    return after["zswap_lru"][0] != _top(before, step.actor)["entry"]
+
+
+def walk_cursor_live(before: State, step: Step, after: State) -> bool:
+    """A walk continues only from a cursor that is still on the LRU."""
+    if step.name != "WbPutback":
+        return True
+    cursor = _top(before, step.actor)["cursor"]
+    return cursor == NO_ENTRY or cursor in before["zswap_lru"]
+
+
+StateProperty = Callable[[State], bool]
+ActionProperty = Callable[[State, Step, State], bool]

@@ -1,0 +1,23 @@
+"""Run a scripted schedule, checking the spec's properties after every step."""
+
+from __future__ import annotations
+
+from conformance.config import Config
+from conformance.schedule import parse_schedule
+from conformance.system import Step, System
+from conformance.tests import properties as p
+from conformance.tests.machine import ACTION_PROPERTIES
+
+
+def run(config: Config, schedule: str) -> tuple[System, dict[str, list[Step]]]:
+    """Take the steps; return the system and, per action property, the steps that violated it."""
+    system = System(config)
+    violations: dict[str, list[Step]] = {}
+    for step in parse_schedule(schedule):
+        before = system.observe()
+        system.step(step.name, step.actor, **dict(step.args))
+        after = system.observe()
+        for name in ACTION_PROPERTIES:
+            if not getattr(p, name)(before, step, after):
+                violations.setdefault(name, []).append(step)
+    return system, violations
