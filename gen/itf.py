@@ -34,7 +34,7 @@ from typing import Any
 
 from gen.values import FnValue, ModelValue, TlaValue
 
-__all__ = ["ItfError", "MODEL_VALUE_SUFFIX", "from_itf", "read_itf", "to_itf", "write_itf"]
+__all__ = ["ItfError", "MODEL_VALUE_SUFFIX", "dumps_itf", "from_itf", "read_itf", "to_itf", "trace_json", "write_itf"]
 
 MODEL_VALUE_SUFFIX = "_OF_MODELVALUE"
 _SAFE_INTEGER = 2**53 - 1
@@ -120,11 +120,8 @@ def trace_json(
     return trace
 
 
-def write_itf(path: str | Path, trace: Mapping[str, Any]) -> None:
-    """Write a trace object as ``*.itf.json``: one state per line, atomically (temp file + rename)."""
-    path = Path(path)
-    if not path.name.endswith(".itf.json"):
-        raise ItfError(f"{path}: ITF files are named *.itf.json")
+def dumps_itf(trace: Mapping[str, Any]) -> str:
+    """The text of an ITF file: the header on one line, then one state per line (diffs stay readable)."""
     head = {k: v for k, v in trace.items() if k != "states"}
     lines = [json.dumps(head, sort_keys=True, separators=(",", ":"))[:-1] + ',"states":[']
     states = trace["states"]
@@ -132,7 +129,15 @@ def write_itf(path: str | Path, trace: Mapping[str, Any]) -> None:
         comma = "," if index + 1 < len(states) else ""
         lines.append(json.dumps(state, separators=(",", ":"), ensure_ascii=False) + comma)
     lines.append("]}")
-    text = "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+def write_itf(path: str | Path, trace: Mapping[str, Any]) -> None:
+    """Write a trace object as ``*.itf.json``, atomically (temp file + rename)."""
+    path = Path(path)
+    if not path.name.endswith(".itf.json"):
+        raise ItfError(f"{path}: ITF files are named *.itf.json")
+    text = dumps_itf(trace)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=path.name, dir=path.parent)
     try:
