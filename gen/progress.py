@@ -7,7 +7,6 @@ ticks the elapsed time; it never invents numbers.  Colour only on a TTY.
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 import threading
@@ -25,8 +24,6 @@ _PHASES = {
 }
 
 
-# TLC's own rate: "... 15 states generated (1,265 s/min), ..."
-_TLC_RATE = re.compile(r"states generated \(([\d,]+) s/min\)")
 _REPORTS = (Code.TLC_PROGRESS_STATS, Code.TLC_PROGRESS_SIMU)
 
 
@@ -44,6 +41,7 @@ class Progress:
         self.phase = "starting TLC"
         self.started = time.monotonic()
         self._rate: float | None = None
+        self._last: tuple[float, int] | None = None  # (when, generated) at the previous report
         self._counts: tuple[int | None, int | None, int | None] | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -65,13 +63,18 @@ class Progress:
         counts = progress_counts(message)
         if counts is None:
             return
-        rate = _TLC_RATE.search(message.body)
+        now = time.monotonic()
+        generated = counts[0] or 0
         with self._lock:
             if message.code == Code.TLC_PROGRESS_SIMU:
                 self.phase = "simulating"
             self._counts = counts
-            # TLC's rate since its previous report; absent from its first one.
-            self._rate = int(rate.group(1).replace(",", "")) / 60 if rate else None
+            # Our own rate between reports: TLC's "s/min" figure is not
+            # normalised on its first report (it printed 5,209/s for 78k/s).
+            since, before = self._last if self._last is not None else (self.started, 0)
+            if now > since and generated >= before:
+                self._rate = (generated - before) / (now - since)
+            self._last = (now, generated)
         self._show()
 
     def line(self) -> str:

@@ -63,9 +63,10 @@ def describe(run: TlcRun) -> str:
     out = run.output
     lines = [f"outcome: {run.outcome.verdict}  ({run.outcome})"]
     s = out.stats
+    tlc_time = f"TLC {s.duration_seconds:.1f} s, " if s.duration_seconds is not None else ""
     lines.append(
         f"states:  {s.generated} generated, {s.distinct} distinct, {s.left_on_queue} left on queue; "
-        f"depth {s.depth}; TLC {s.duration_seconds} s, wall {run.wall_seconds:.1f} s"
+        f"depth {s.depth}; {tlc_time}wall {run.wall_seconds:.1f} s"
     )
     if run.metadir_kept:
         lines.append(f"metadir: {run.metadir}")
