@@ -22,6 +22,7 @@ prints the same as plain text.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import re
@@ -76,11 +77,12 @@ class Version:
 @dataclass(frozen=True)
 class ModelDiff:
     name: str
-    base: Version | None  # None: the model is new
-    head: Version | None  # None: the model was removed
+    base: Version | None  # None: the model is new, or unchanged
+    head: Version | None  # None: the model was removed, or unchanged
     added: SearchResult | None = None  # behaviours only the working tree allows
     removed: SearchResult | None = None  # behaviours only BASE allows
     seconds: float = 0.0
+    unchanged: bool = False  # same spec, config and manifest entry: not run at all
 
 
 # ------------------------------------------------------------- snapshots
@@ -178,6 +180,17 @@ def check_version(model: Model, scratch: Path, stderr: TextIO) -> Version:
     )
 
 
+def model_fingerprint(model: Model) -> str:
+    """A digest of everything TLC reads for ``model``: the .tla files beside its spec, its config, its entry."""
+    digest = hashlib.sha256()
+    for path in sorted(model.spec.parent.glob("*.tla")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(model.config.read_bytes() + b"\0")
+    entry = (model.spec.name, model.mode, model.check_deadlock, model.extra_args, model.timeout_seconds)
+    digest.update(repr(entry).encode())
+    return digest.hexdigest()
+
+
 def exhaustive_models(spec_root: Path, tier: str) -> dict[str, Model]:
     """The manifest's exhaustive models; none when that version has no manifest yet."""
     path = spec_root / "spec" / "models.json"
@@ -211,6 +224,12 @@ def diff_specs(
     diffs: list[ModelDiff] = []
     for name in names:
         started = time.monotonic()
+        if name in base_models and name in head_models:
+            if model_fingerprint(base_models[name]) == model_fingerprint(head_models[name]):
+                # Same inputs, same graph: a pull request that touches only gen/
+                # or another model costs nothing here.
+                diffs.append(ModelDiff(name, None, None, unchanged=True))
+                continue
         base = check_version(base_models[name], base_root / "graphs", stderr) if name in base_models else None
         head = check_version(head_models[name], head_root / "graphs", stderr) if name in head_models else None
         added = removed = None
@@ -289,6 +308,9 @@ def render_markdown(diffs: Sequence[ModelDiff], base_label: str, bound: int) -> 
         "|---|---|---|---|---|",
     ]
     for model in diffs:
+        if model.unchanged:
+            lines.append(f"| {model.name} | unchanged (same spec and config) | | | |")
+            continue
         if model.base is None or model.head is None:
             present = model.head or model.base
             assert present is not None
@@ -313,9 +335,9 @@ def render_markdown(diffs: Sequence[ModelDiff], base_label: str, bound: int) -> 
             if result.differences:
                 lines += ["", f"{title}{_scope(result, bound)}:", ""]
                 lines += [f"{n}. {line}" for n, line in enumerate(_witness_lines(version, result), 1)]
-    unchanged = [m.name for m in diffs if m.added is not None and not m.added.differences and not m.removed.differences]
-    if unchanged:
-        lines += ["", f"Same behaviours (up to {bound} steps): {', '.join(unchanged)}."]
+    same = [m.name for m in diffs if m.added is not None and not m.added.differences and not m.removed.differences]
+    if same:
+        lines += ["", f"Same behaviours (up to {bound} steps): {', '.join(same)}."]
     return "\n".join(lines) + "\n"
 
 
@@ -324,6 +346,9 @@ def render_text(diffs: Sequence[ModelDiff], base_label: str, bound: int, *, colo
     out = [f"behaviour diff: {base_label} -> working tree (sequences of step names, up to {bound} steps)"]
     for model in diffs:
         out.append("")
+        if model.unchanged:
+            out.append(colour(model.name, "1", colour_on) + ": unchanged (same spec and config), not run")
+            continue
         if model.base is None or model.head is None:
             present = model.head or model.base
             assert present is not None

@@ -90,9 +90,16 @@ def words(model: ModelDiff, which: str) -> list[list[str]]:
 
 SEED = ["env SwapOut s1", "t1 StartFault s1", "t1 SwapcachePrepare s1", "t1 ChargeReclaim s1", "t1 LruIsolate s1"]
 
-pytestmark = [pytest.mark.tlc, pytest.mark.slow]
+def test_unchanged_models_are_not_run(tmp_path: Path) -> None:
+    base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    head = make_version(tmp_path / "head", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    (model,) = diff_specs(base, head, stderr=io.StringIO())
+    assert model.unchanged and model.base is None and model.head is None
+    assert "| tiny_none | unchanged (same spec and config) |" in render_markdown([model], "base", 100)
 
 
+@pytest.mark.tlc
+@pytest.mark.slow
 def test_guard_weakened_shows_the_new_interleaving(tmp_path: Path) -> None:
     # Patch: writeback skips a pinned entry in every variant (the SkipIfExists guard dropped).
     base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
@@ -110,6 +117,8 @@ def test_guard_weakened_shows_the_new_interleaving(tmp_path: Path) -> None:
     assert "+ShrinkDone +WbPutback +WbSkipBusy" in markdown
 
 
+@pytest.mark.tlc
+@pytest.mark.slow
 def test_step_removed_loses_its_behaviours_and_the_violation(tmp_path: Path) -> None:
     # Patch: the charge never enters reclaim.
     base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
@@ -124,6 +133,8 @@ def test_step_removed_loses_its_behaviours_and_the_violation(tmp_path: Path) -> 
     assert model.head.distinct_states < model.base.distinct_states
 
 
+@pytest.mark.tlc
+@pytest.mark.slow
 def test_variant_added_is_a_new_model_and_changes_nothing_else(tmp_path: Path) -> None:
     # Patch: a new variant that skips busy entries like skip_if_exists, and a model for it.
     base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
