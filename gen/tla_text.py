@@ -367,13 +367,25 @@ def _format_str(value: str) -> str:
 
 
 def _format_model_value(value: ModelValue) -> str:
-    if _IDENT.fullmatch(value.name) is None or value.name in _RESERVED:
-        raise ValueError(f"model value name {value.name!r} is not a TLA+ identifier")
-    return value.name
+    name = value.name
+    if name not in _PRINTABLE_NAMES:
+        if _IDENT.fullmatch(name) is None or name in _RESERVED:
+            raise ValueError(f"model value name {name!r} is not a TLA+ identifier")
+        _PRINTABLE_NAMES.add(name)
+    return name
 
 
 def _is_field_name(key: str) -> bool:
-    return _IDENT.fullmatch(key) is not None and key not in _RESERVED
+    if key in _PRINTABLE_NAMES:
+        return True
+    if _IDENT.fullmatch(key) is None or key in _RESERVED:
+        return False
+    _PRINTABLE_NAMES.add(key)
+    return True
+
+
+# Names already checked to print as bare identifiers (model values, fields).
+_PRINTABLE_NAMES: set[str] = set()
 
 
 def _format_tuple(value: tuple) -> str:
@@ -406,13 +418,17 @@ def _format_set(value: frozenset) -> str:
 def _format_fn(value: FnValue) -> str:
     if len(value) == 0:
         return "<<>>"
-    keys = list(value)
-    if all(type(k) is str and _is_field_name(k) for k in keys):
-        keys.sort()
-        return "[" + ", ".join(f"{k} |-> {_format(value[k])}" for k in keys) + "]"
-    pairs = [(k, _format(k)) for k in keys]
-    pairs.sort(key=lambda p: _sort_key(p[0], p[1]))
-    return "(" + " @@ ".join(f"{t} :> {_format(value[k])}" for k, t in pairs) + ")"
+    items = list(value.items())
+    if all(type(k) is str and _is_field_name(k) for k, _ in items):
+        items.sort(key=_first)
+        return "[" + ", ".join(f"{k} |-> {_format(v)}" for k, v in items) + "]"
+    triples = [(_sort_key(k, text), text, v) for k, v in items for text in (_format(k),)]
+    triples.sort(key=_first)
+    return "(" + " @@ ".join(f"{t} :> {_format(v)}" for _, t, v in triples) + ")"
+
+
+def _first(pair: tuple) -> object:
+    return pair[0]
 
 
 _FORMATTERS: dict[type, Callable[[object], str]] = {
