@@ -29,6 +29,8 @@ class Observer:
         self.actors = cfg.task_values + cfg.shrinker_values
         self._version = {v.name: v for v in cfg.version_values}
         self._memo: dict[str, dict[Any, TlaValue]] = {name: {} for name in VARIABLES}
+        self._last_raws: tuple | None = None  # type: ignore[type-arg]
+        self._last_values: dict[str, TlaValue] = {}
         self._convert: dict[str, Callable[[Any], TlaValue]] = {
             "swap_map": lambda m: self._per_slot(
                 m, lambda e: FnValue({"count": e.count, "has_cache": e.has_cache})),
@@ -42,9 +44,14 @@ class Observer:
         }
 
     def observe(self, mm: MM) -> dict[str, TlaValue]:
+        raws = mm.snapshot()
+        last = self._last_raws
         values = {}
-        for name in VARIABLES:
-            raw = getattr(mm, name)
+        for i, name in enumerate(VARIABLES):
+            raw = raws[i]
+            if last is not None and raw is last[i]:  # most steps change one or two variables
+                values[name] = self._last_values[name]
+                continue
             memo = self._memo[name]
             value = memo.get(raw)
             if value is None:
@@ -52,7 +59,8 @@ class Observer:
                     memo.clear()
                 value = memo[raw] = self._convert[name](raw)
             values[name] = value
-        return values
+        self._last_raws, self._last_values = raws, values
+        return dict(values)
 
     def _per_slot(self, items: tuple, convert: Callable[[Any], TlaValue]) -> FnValue:  # type: ignore[type-arg]
         return FnValue({slot: convert(item) for slot, item in zip(self.slots, items)})

@@ -41,4 +41,11 @@ Preemptible = Generator[Point, Offer, "object"]
 
 
 def offer(*names: str) -> tuple[Offer, ...]:
-    return tuple(Offer(n) for n in names)
+    """The offers for these step names (interned: the same few tuples are yielded all the time)."""
+    offers = _OFFERS.get(names)
+    if offers is None:
+        offers = _OFFERS[names] = tuple(Offer(n) for n in names)
+    return offers
+
+
+_OFFERS: dict[tuple[str, ...], tuple[Offer, ...]] = {}

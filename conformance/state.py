@@ -14,6 +14,7 @@ the identity of its field.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import NamedTuple, Union
 
 from .config import Config
@@ -76,6 +77,9 @@ class WritebackFrame(NamedTuple):
 Frame = Union[SwapinFrame, WalkFrame, WritebackFrame]
 
 
+_variables = attrgetter(*VARIABLES)
+
+
 def _replace_at(items: tuple, index: int, value: object) -> tuple:  # type: ignore[type-arg]
     return items[:index] + (value,) + items[index + 1:]
 
@@ -106,9 +110,17 @@ class MM:
 
     def copy(self) -> "MM":
         other = MM.__new__(MM)
-        for name in MM.__slots__:
-            setattr(other, name, getattr(self, name))
+        other.cfg, other.nr_slots = self.cfg, self.nr_slots
+        other.restore(self.snapshot())
         return other
+
+    def snapshot(self) -> tuple:  # type: ignore[type-arg]
+        """The seven variables as one tuple (sharing them: they are immutable)."""
+        return _variables(self)
+
+    def restore(self, snapshot: tuple) -> None:  # type: ignore[type-arg]
+        (self.swap_map, self.swapped_page, self.swap_cache, self.zswap_tree, self.zswap_lru, self.swap_device,
+         self.stack) = snapshot
 
     def set_swap_map(self, slot: int, *, count: int | None = None, has_cache: bool | None = None) -> None:
         old = self.swap_map[slot]

@@ -35,7 +35,7 @@ from .config import Config
 from .memory import handle_mm_fault
 from .observe import Observer
 from .points import Blocked, Offer, Point, Preemptible
-from .state import MM, VARIABLES, Frame, SwapinFrame, WalkFrame, WritebackFrame
+from .state import MM, Frame, SwapinFrame, WalkFrame, WritebackFrame
 from .zswap import shrink_worker
 
 ACTOR_STEPS = frozenset({
@@ -105,6 +105,7 @@ class System:
             (handle_mm_fault,) * len(self.tasks) + (shrink_worker,) * len(self.shrinkers))
         self._slot_offset = {s: i for i, s in enumerate(config.slot_values)}
         self._versions = config.version_values
+        self._steps: dict[tuple[str, ModelValue | None, tuple[tuple[str, object], ...]], Step] = {}
         self.reset()
 
     # -- state ---------------------------------------------------------------
@@ -131,23 +132,28 @@ class System:
         cached = self._points.get(actor)
         if cached is None:
             mm = self.mm
-            before = mm.copy()
+            before = mm.snapshot()
             gen = self._bodies[actor](mm, actor)
             try:
                 point: Point | None = next(gen)
             except StopIteration:
                 point = None
-            if any(getattr(mm, name) is not getattr(before, name) for name in VARIABLES):
+            if mm.snapshot() != before:
                 # A resume label ran an effect before its yield: a bug in a kernel function.
-                self.mm = before
+                mm.restore(before)
                 raise KernelBug(f"{self.actors[actor].name} changed the state while only resuming "
                                 f"({self.describe(self.actors[actor])}): an effect sits before its yield")
             cached = self._points[actor] = (gen, point)
         return cached[1]
 
     def _external(self, name: str, actor: ModelValue | None, args: tuple[tuple[str, object], ...]) -> Step:
-        slots = self.observer.slots
-        return Step(name, actor, tuple((k, slots[v] if k == "s" else self.observer.data(v)) for k, v in args))
+        key = (name, actor, args)
+        step = self._steps.get(key)
+        if step is None:
+            slots = self.observer.slots
+            step = self._steps[key] = Step(
+                name, actor, tuple((k, slots[v] if k == "s" else self.observer.data(v)) for k, v in args))
+        return step
 
     def enabled(self) -> list[Step]:
         """Every step that can happen now: actors' steps (in actor order), then the environment's."""
@@ -244,10 +250,13 @@ class System:
             change = lambda m: environment.drop_clean_folio(m, slot)  # noqa: E731
         if why is not None:
             raise NotEnabled(_label(name, actor, args), f"slot {self.observer.slot(slot).name}: {why}")
-        mm = mm.copy()  # a failure half-way must not leave a torn state behind
-        change(mm)
-        self.mm = mm
+        before = mm.snapshot()
         self._points = {}
+        try:
+            change(mm)
+        except BaseException:
+            mm.restore(before)  # a failure half-way must not leave a torn state behind
+            raise
 
     def _actor_step(self, name: str, actor: ModelValue | str | None, args: dict[str, TlaValue]) -> None:
         if actor is None:
@@ -263,15 +272,16 @@ class System:
             raise NotEnabled(_label(name, actor, args), self._why_not(who, point))
         gen = self._points[number][0]
         self._points = {}
-        before = self.mm.copy()
+        before = self.mm.snapshot()
         try:
-            gen.send(wanted)
+            point = gen.send(wanted)
         except StopIteration:
-            pass
+            return
         except BaseException:
-            self.mm = before
+            self.mm.restore(before)  # a failure half-way must not leave a torn state behind
             raise
-        gen.close()
+        # The actor stopped at its next point in the state this step made: that is its point now.
+        self._points[number] = (gen, point)
 
     def _why_not(self, actor: ModelValue, point: Point | None) -> str:
         where = self.describe(actor)
