@@ -104,7 +104,7 @@ class TlcTimeout(TlcFailed):
 
 
 class TlcKilled(TlcFailed):
-    """TLC's JVM died from a signal or ran out of memory."""
+    """TLC's JVM died from a signal or ran out of memory (what and todo given by the caller)."""
 
 
 class ToolOutputTruncated(TlcFailed):

@@ -24,7 +24,23 @@ from pathlib import Path
 from typing import Literal
 
 from gen.java import Jar, Java, find_jar, find_java
-from gen.tool_output import Message, TemporalPropertyViolated, Timeout, ToolOutput, ToolOutputParser
+from gen.errors import SpecParseError, TlcFailed, TlcKilled, TlcTimeout, ToolOutputTruncated
+from gen.tool_output import (
+    ActionPropertyViolated,
+    Deadlock,
+    InvariantViolated,
+    Killed,
+    Message,
+    Outcome,
+    OutOfMemory,
+    SpecError,
+    Success,
+    TemporalPropertyViolated,
+    Timeout,
+    ToolOutput,
+    ToolOutputParser,
+    Truncated,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRATCH_ROOT = REPO_ROOT / "build" / "tlc"
@@ -67,8 +83,19 @@ class TlcRun:
     raw_output: str = field(repr=False)
 
     @property
-    def outcome(self):  # noqa: ANN201 - the Outcome union
+    def outcome(self) -> Outcome:
         return self.output.outcome
+
+    def raise_for_error(self) -> "TlcRun":
+        """Raise the typed error for a run that gave no verdict; else return self.
+
+        Success and every kind of violation are verdicts; a spec that does not
+        parse, a time limit, a killed or crashed JVM, a cut stream are not.
+        """
+        error = error_for(self.outcome)
+        if error is not None:
+            raise error
+        return self
 
 
 def build_command(options: RunOptions, metadir: Path, java: Java, jar: Jar) -> list[str]:
@@ -171,6 +198,33 @@ def run_tlc(
     if not options.keep_metadir:
         shutil.rmtree(metadir, ignore_errors=True)
     return TlcRun(tuple(argv), output, wall, metadir, options.keep_metadir, process.pid, "".join(raw))
+
+
+_VERDICTS = (Success, InvariantViolated, ActionPropertyViolated, TemporalPropertyViolated, Deadlock)
+
+
+def error_for(outcome: Outcome) -> TlcFailed | None:
+    """The typed error for an outcome that is not a model-checking verdict."""
+    if isinstance(outcome, _VERDICTS):
+        return None
+    if isinstance(outcome, SpecError):
+        return SpecParseError(outcome.file, outcome.line, outcome.column, outcome.message, semantic=outcome.semantic)
+    if isinstance(outcome, Timeout):
+        return TlcTimeout(outcome.seconds)
+    if isinstance(outcome, Truncated):
+        return ToolOutputTruncated(outcome.code, outcome.line_count)
+    if isinstance(outcome, OutOfMemory):
+        return TlcKilled(
+            f"TLC ran out of memory: {outcome.message}",
+            "give the JVM more heap (RunOptions.jvm_options, e.g. -Xmx8g) or check a smaller model",
+        )
+    if isinstance(outcome, Killed):
+        return TlcKilled(
+            f"TLC was killed by signal {outcome.signal}",
+            "if nobody stopped it, the kernel's OOM killer may have (see dmesg); rerun with a smaller model",
+        )
+    detail = " ".join(str(getattr(outcome, "message", "") or outcome).split())[:500]
+    return TlcFailed(f"TLC gave no verdict ({outcome.verdict}): {detail}", "fix the spec or model as the message says, then rerun")
 
 
 def _expire(process: subprocess.Popen, timed_out: threading.Event) -> None:

@@ -259,3 +259,32 @@ def wrapped_java(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     java_module.find_java.cache_clear()
     yield wrapper
     java_module.find_java.cache_clear()
+
+
+def test_outcomes_without_a_verdict_become_typed_errors() -> None:
+    from gen.errors import SpecParseError, TlcFailed, TlcKilled, TlcTimeout, ToolOutputTruncated
+    from gen.tlc import error_for
+    from gen.tool_output import EvalError, Killed, OutOfMemory, SpecError, Truncated
+
+    assert error_for(Success()) is None
+    assert error_for(InvariantViolated("NoSelfWait")) is None
+    assert error_for(TemporalPropertyViolated("FaultCompletes")) is None
+    parse = error_for(SpecError("Zswap.tla", 12, 3, "Was expecting ==", semantic=False))
+    assert isinstance(parse, SpecParseError) and str(parse).startswith("Zswap.tla:12:3: parse error: Was expecting ==")
+    assert isinstance(error_for(Timeout(5)), TlcTimeout)
+    assert isinstance(error_for(Truncated(2217, 40)), ToolOutputTruncated)
+    assert "more heap" in str(error_for(OutOfMemory("java.lang.OutOfMemoryError: Java heap space")))
+    assert isinstance(error_for(Killed(9)), TlcKilled)
+    evaluation = error_for(EvalError("Attempted to apply tuple\n<<1, 2>>\nto integer 3"))
+    assert type(evaluation) is TlcFailed and "<<1, 2>> to integer 3" in str(evaluation)
+
+
+@pytest.mark.tlc
+def test_raise_for_error_on_a_real_parse_error() -> None:
+    from gen.errors import SpecParseError
+
+    run = run_tlc(options("Broken", "Broken"))
+    with pytest.raises(SpecParseError) as caught:
+        run.raise_for_error()
+    assert (caught.value.file, caught.value.line, caught.value.column) == ("Broken.tla", 5, 20)
+    assert run_tlc(options("SlotPin", "invariant")).raise_for_error().outcome == InvariantViolated("OnePinHolder")
