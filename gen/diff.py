@@ -44,6 +44,7 @@ from gen.errors import BridgeError
 from gen.manifest import Model, load_manifest
 from gen.progress import Progress, colour
 from gen.tlc import REPO_ROOT, run_tlc
+from gen.tool_output import InconsistentExit
 from gen.trace_view import StateStep, TraceViewError, view_steps
 
 DIFF_ROOT = REPO_ROOT / "build" / "diff"
@@ -67,7 +68,6 @@ class Version:
     verdict: str
     distinct_states: int
     edges: int
-    depth: int | None
     actions: frozenset[str]
     graph: StateGraph
     symmetry: tuple[tuple[str, ...], ...]  # groups of interchangeable model values
@@ -155,12 +155,21 @@ def check_version(model: Model, scratch: Path, stderr: TextIO) -> Version:
         extra_args=(*options.extra_args, "-continue"),
         dump_dot=dot,
         label=f"{model.name}-graph",
+        # The graph does not depend on the workers (only TLC's reported depth
+        # does, and the diff does not use it): use every core.
+        workers=os.cpu_count() or 1,
     )
     progress = Progress(f"{model.name} (graph)", stderr)
     try:
         explored = run_tlc(graph_options, on_message=progress.on_message)
     finally:
         progress.close()
+    if explored.outcome.verdict.startswith("error:") and not _continued_past_violation(explored.outcome):
+        dot.unlink(missing_ok=True)
+        raise DiffError(
+            f"{model.name} ({model.config}): TLC failed while exploring the state graph: {explored.outcome}",
+            f"run `python -m gen run --spec {model.spec} --config {model.config}` to see TLC's whole message",
+        )
     if not dot.exists():
         raise DiffError(
             f"{model.name}: TLC wrote no state graph ({explored.outcome.verdict})",
@@ -172,7 +181,6 @@ def check_version(model: Model, scratch: Path, stderr: TextIO) -> Version:
         verdict=checked.outcome.verdict,
         distinct_states=len(graph.states),
         edges=len(graph.edges),
-        depth=explored.output.stats.depth,
         actions=frozenset(edge.action for edge in graph.edges),
         graph=graph,
         symmetry=symmetry_groups(model.config),
@@ -189,6 +197,11 @@ def model_fingerprint(model: Model) -> str:
     entry = (model.spec.name, model.mode, model.check_deadlock, model.extra_args, model.timeout_seconds)
     digest.update(repr(entry).encode())
     return digest.hexdigest()
+
+
+def _continued_past_violation(outcome: object) -> bool:
+    """With -continue TLC 2.15 exits 0 after reporting violations: the bridge calls that inconsistent."""
+    return isinstance(outcome, InconsistentExit) and outcome.exit_code == 0 and not outcome.from_messages.verdict.startswith("error:")
 
 
 def exhaustive_models(spec_root: Path, tier: str) -> dict[str, Model]:

@@ -166,3 +166,13 @@ def test_snapshot_of_a_revision_is_what_git_has(tmp_path: Path) -> None:
 def test_unknown_revision_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(DiffError, match="fetch-depth"):
         snapshot_revision("no-such-branch-xyz", tmp_path / "base")
+
+
+@pytest.mark.tlc
+def test_a_spec_that_does_not_parse_is_reported_with_what_to_do(tmp_path: Path) -> None:
+    base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    head = make_version(tmp_path / "head", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    edit(head, "\\/ ChargeOk(t) \\/ ChargeReclaim(t)", "\\/ ChargeOk(t) \\/ ChargeReclaimTypo(t)")
+    with pytest.raises(DiffError, match="TLC failed while exploring") as raised:
+        diff_specs(base, head, stderr=io.StringIO())
+    assert "python -m gen run --spec" in str(raised.value)
