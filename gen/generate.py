@@ -16,6 +16,7 @@ written to a temp name and renamed, and only when their text changed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import tempfile
@@ -43,9 +44,16 @@ GENERATED = REPO / "conformance" / "generated"
 SCRATCH = REPO / "build" / "gen"
 
 # Small models a reviewer reads: one test per walk of the edge cover.
-WALK_MODELS = ("conf_none", "conf_lru_remove", "conf_skip_if_exists", "conf_swap_table")
+WALK_MODELS = ("conf_none", "conf_lru_remove", "conf_skip_if_exists", "conf_swap_table", "conf_two_tasks")
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.
-ITF_MODELS: tuple[str, ...] = ()
+# Each is a small model with more slots (so the LRU holds two entries and
+# where a put-back goes matters): name -> (base model, Config fields replaced).
+ITF_MODELS: dict[str, tuple[str, dict[str, object]]] = {
+    "itf_skip_if_exists_2slots": ("conf_skip_if_exists",
+                                  {"shrinkers": (), "slots": ("s1", "s2"), "scan_budget": 2}),
+    "itf_lru_remove_2slots": ("conf_lru_remove",
+                              {"shrinkers": (), "slots": ("s1", "s2"), "scan_budget": 2}),
+}
 
 REGENERATE = "make gen"
 
@@ -87,18 +95,48 @@ def graph_config_text(cfg_text: str) -> str:
     return "\n".join(keep) + "\n"
 
 
+def config_text(config: object) -> str:
+    """A TLC config with ``config``'s constants (a conformance.config.Config), INIT and NEXT."""
+    c = config
+    names = [*c.tasks, *c.shrinkers, *c.slots, *c.versions, "NoEntry", "NoFolio", "NoData"]  # type: ignore[attr-defined]
+
+    def members(values: Sequence[str]) -> str:
+        return "{" + ", ".join(values) + "}"
+
+    lines = ["CONSTANTS",
+             f"    Tasks = {members(c.tasks)}", f"    Shrinkers = {members(c.shrinkers)}",  # type: ignore[attr-defined]
+             f"    Slots = {members(c.slots)}", f"    Versions = {members(c.versions)}",  # type: ignore[attr-defined]
+             f'    VARIANT = "{c.variant}"', f'    PUTBACK = "{c.putback}"',  # type: ignore[attr-defined]
+             f"    SCAN_BUDGET = {c.scan_budget}",  # type: ignore[attr-defined]
+             "    BUGS = {" + ", ".join(f'"{b}"' for b in sorted(c.bugs)) + "}",  # type: ignore[attr-defined]
+             f'    FAIRNESS = "{c.fairness}"']  # type: ignore[attr-defined]
+    lines += [f"    {name} = {name}" for name in names]
+    return "\n".join(lines + ["INIT Init", "NEXT Next"]) + "\n"
+
+
+def model_config(model: str) -> tuple[Path, str]:
+    """The model's .cfg (for ITF models: their base model's) and the graph config text TLC runs."""
+    from conformance.config import Config
+
+    base, fields = ITF_MODELS.get(model, (model, None))
+    cfg = MODELS / f"{base}.cfg"
+    if not cfg.exists():
+        raise GenerateError(f"model {model}: {cfg} does not exist",
+                            f"add spec/models/{base}.cfg or drop {model} from gen/generate.py")
+    if fields is None:
+        return cfg, graph_config_text(cfg.read_text())
+    return cfg, config_text(dataclasses.replace(Config.from_cfg(cfg), **fields))
+
+
 def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
     """Run TLC on the model's graph config with ``-dump dot,actionlabels`` and read the graph."""
     from gen.tlc import RunOptions, run_tlc
     from gen.tool_output import Success
 
-    cfg = MODELS / f"{model}.cfg"
-    if not cfg.exists():
-        raise GenerateError(f"model {model}: {cfg} does not exist",
-                            f"add spec/models/{model}.cfg or drop {model} from gen/generate.py")
+    cfg, text = model_config(model)
     scratch.mkdir(parents=True, exist_ok=True)
     graph_cfg = scratch / f"{model}.graph.cfg"
-    graph_cfg.write_text(graph_config_text(cfg.read_text()))
+    graph_cfg.write_text(text)
     dump = scratch / f"{model}.dot"
     dump.unlink(missing_ok=True)
     run = run_tlc(RunOptions(spec=SPEC, config=graph_cfg, check_deadlock=False, workers=1,
@@ -106,7 +144,7 @@ def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
     if not isinstance(run.outcome, Success):
         raise GenerateError(f"model {model}: TLC did not explore the whole graph: {run.outcome.verdict}",
                             f"run `python -m gen run {cfg}` and fix the model")
-    return canonical_graph(model, cfg, dump)
+    return canonical_graph(model, graph_cfg if model in ITF_MODELS else cfg, dump)
 
 
 def canonical_graph(model: str, cfg: Path, dump: Path) -> ModelGraph:
@@ -308,7 +346,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from gen import counterexamples
 
-    wanted = args.model or list(WALK_MODELS + ITF_MODELS)
+    wanted = args.model or [*WALK_MODELS, *ITF_MODELS]
     outputs: dict[Path, str] = {}
     walk_counts: dict[str, int] = {}
     for model in wanted:
@@ -353,7 +391,7 @@ def render_itf_outputs(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
             states.append(graph.state(target))
             metas.append({"walk": number, "state": target, "step": step_json(label), "enabled": enabled[target]})
     trace = trace_json(graph.variables, states, metas, {
-        "source": f"spec/models/{graph.model}.cfg",
+        "source": itf_source(graph.model),
         "description": f"Generated by `python -m gen gen`: the edge cover of model {graph.model} "
                        f"({cover.summary()}), one walk after another; each walk starts again at the "
                        f"initial state and #meta.walk numbers them. Regenerate with `{REGENERATE}`.",
@@ -363,6 +401,12 @@ def render_itf_outputs(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
                    "scan_budget": config.scan_budget, "bugs": sorted(config.bugs)},
     })
     return {GENERATED / "itf" / f"{graph.model}.itf.json": dumps_itf(trace)}
+
+
+def itf_source(model: str) -> str:
+    base, fields = ITF_MODELS[model]
+    changed = ", ".join(f"{k} = {v!r}" for k, v in sorted(fields.items()))
+    return f"spec/models/{base}.cfg with {changed}"
 
 
 def step_json(label: StepLabel) -> dict[str, object]:
