@@ -18,7 +18,7 @@
 (* device, one pool, no readahead, no swapoff, use count 0/1, exclusive    *)
 (* loads, one reclaim per fault.                                           *)
 (***************************************************************************)
-EXTENDS Naturals, Sequences, FiniteSets
+EXTENDS Naturals, Sequences
 
 CONSTANTS
     Tasks,        \* faulting tasks (do_swap_page); each may reclaim from its charge
@@ -602,7 +602,7 @@ WritebackGivesUpOnlyOnOwnPin ==
 
 \* No fault step except the zswap load itself changes the zswap LRU (Yosry).
 FaultPathNoLruWork ==
-    [][\A t \in Tasks : FaultStep(t) /\ ~SwapReadFolio(t) => zswap_lru' = zswap_lru]_vars
+    [][zswap_lru' = zswap_lru \/ \A t \in Tasks : FaultStep(t) => SwapReadFolio(t)]_vars
 
 \* Right after a failed writeback puts its entry back, the walk's next pick
 \* (the LRU head) is another entry whenever the LRU holds one.
