@@ -79,12 +79,12 @@ class Replay:
         __tracebackhide__ = True
         observed = self.system.observe()
         expected = self._state(index)
-        differences = [
-            line
-            for name in sorted(set(expected) | set(observed))
-            for line in describe_difference(name, expected.get(name), observed.get(name))
-        ]
-        if differences:
+        if observed != expected:
+            differences = [
+                line
+                for name in sorted(set(expected) | set(observed))
+                for line in describe_difference(name, expected.get(name), observed.get(name))
+            ]
             raise ReplayMismatch(
                 f"{where}: observe() differs from TLC state {index}:\n  "
                 + "\n  ".join(differences) + "\n" + self._so_far()
@@ -92,10 +92,13 @@ class Replay:
         edges = self._enabled(index)
         if edges is None:
             return
-        offered = {StepLabel(*step) for step in self.system.enabled()}
-        wanted = set(edges)
-        extra, missing = offered - wanted, wanted - offered
-        if extra or missing:
+        # The implementation's Step and StepLabel are both plain tuples underneath:
+        # equal and hashed alike, so the sets compare directly.
+        offered = set(self.system.enabled())
+        if offered != edges:
+            offered_labels = {StepLabel(*step) for step in offered}
+            wanted = set(edges)
+            extra, missing = offered_labels - wanted, wanted - offered_labels
             lines = [f"{where}: enabled() differs from TLC's edges out of state {index}:"]
             lines += [f"  extra (the implementation offers it, TLC has no such edge): {s}" for s in _sorted(extra)]
             lines += [f"  missing (TLC takes it, the implementation does not offer it): {s}" for s in _sorted(missing)]

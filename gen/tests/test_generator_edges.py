@@ -1,0 +1,114 @@
+"""Edge recovery from state differences, and replay's mismatch messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from gen.edges import EdgeRecoveryError, StepLabel, recover_step
+from gen.replay import Replay, ReplayMismatch, describe_difference, step_from_text
+from gen.values import FnValue, ModelValue
+
+t1, t2, s1, s2, v1 = (ModelValue(n) for n in ("t1", "t2", "s1", "s2", "v1"))
+NO_DATA, NO_FOLIO, NO_ENTRY = ModelValue("NoData"), ModelValue("NoFolio"), ModelValue("NoEntry")
+
+
+def state(stack: dict | None = None, pages: dict | None = None) -> dict:  # type: ignore[type-arg]
+    per_slot = FnValue({s1: NO_DATA, s2: NO_DATA})
+    return {
+        "stack": FnValue(stack or {t1: (), t2: ()}),
+        "swap_map": FnValue({s: FnValue({"count": 0, "has_cache": False}) for s in (s1, s2)}),
+        "swapped_page": FnValue(pages) if pages else per_slot,
+        "swap_cache": FnValue({s1: NO_FOLIO, s2: NO_FOLIO}),
+        "zswap_tree": FnValue({s1: NO_ENTRY, s2: NO_ENTRY}),
+        "swap_device": per_slot,
+        "zswap_lru": (),
+    }
+
+
+def frame(slot: ModelValue) -> FnValue:
+    return FnValue({"fn": "do_swap_page", "slot": slot, "page": v1, "pc": "lookup", "lru_removed": False})
+
+
+def test_actor_and_slot_come_from_the_changed_stack() -> None:
+    after = state({t1: (), t2: (frame(s2),)})
+    assert recover_step("StartFault", state(), after, "e") == StepLabel("StartFault", t2, (("s", s2),))
+
+
+def test_environment_step_takes_the_changed_slot_and_version() -> None:
+    after = state(pages={s1: NO_DATA, s2: v1})
+    assert recover_step("SwapOut", state(), after, "e") == StepLabel("SwapOut", None, (("s", s2), ("v", v1)))
+
+
+def test_two_changed_actors_is_an_error_naming_the_edge() -> None:
+    after = state({t1: (frame(s1),), t2: (frame(s2),)})
+    with pytest.raises(EdgeRecoveryError, match=r"edge 7: StartFault must change exactly one actor's `stack`.*t1, t2"):
+        recover_step("StartFault", state(), after, "edge 7")
+
+
+def test_no_changed_slot_is_an_error() -> None:
+    with pytest.raises(EdgeRecoveryError, match="changed no slot"):
+        recover_step("FreeSlot", state(), state(), "edge 3")
+
+
+def test_an_environment_step_that_moves_an_actor_is_an_error() -> None:
+    with pytest.raises(EdgeRecoveryError, match="environment step but changed `stack`"):
+        recover_step("FreeSlot", state(), state({t1: (frame(s1),), t2: ()}), "edge 3")
+
+
+def test_an_unknown_action_is_an_error_naming_it() -> None:
+    with pytest.raises(EdgeRecoveryError, match="'Teleport' has no step in the contract"):
+        recover_step("Teleport", state(), state(), "edge 1")
+
+
+def test_differences_name_the_path_down_to_the_field() -> None:
+    want = FnValue({t1: (frame(s1),)})
+    got = FnValue({t1: (FnValue({**frame(s1), "pc": "charge"}),)})
+    assert describe_difference("stack", want, got) == ['stack[t1][1].pc: TLC "lookup", implementation "charge"']
+
+
+def test_step_text_round_trips() -> None:
+    for step in (StepLabel("SwapOut", None, (("s", s1), ("v", v1))), StepLabel("ChargeOk", t2, ())):
+        assert step_from_text(str(step)) == step
+
+
+def fresh_system():  # type: ignore[no-untyped-def]
+    from conformance.config import Config
+    from conformance.system import System
+
+    return System(Config(tasks=("t1",), shrinkers=(), slots=("s1",), versions=("v1",), variant="none"))
+
+
+def test_a_mismatch_says_which_step_what_is_extra_and_missing_and_the_trace_so_far() -> None:
+    probe = fresh_system()
+    initial = probe.observe()
+    probe.step("SwapOut", s=s1, v=v1)
+    after = probe.observe()
+    # TLC's side, deliberately wrong about state 1: it claims ChargeFail(t1) and not StartFault.
+    states = {0: initial, 1: after}
+    edges = {0: frozenset({StepLabel("SwapOut", None, (("s", s1), ("v", v1)))}),
+             1: frozenset({StepLabel("ChargeFail", t1), StepLabel("FreeSlot", None, (("s", s1),))})}
+    run = Replay(fresh_system(), states.__getitem__, edges.__getitem__, 0)
+    with pytest.raises(ReplayMismatch) as caught:
+        run.step("SwapOut", s=s1, v=v1, then=1)
+    message = str(caught.value)
+    assert "step 1, SwapOut(s=s1, v=v1): enabled() differs from TLC's edges out of state 1" in message
+    assert "extra (the implementation offers it, TLC has no such edge): StartFault(t1, s=s1)" in message
+    assert "missing (TLC takes it, the implementation does not offer it): ChargeFail(t1)" in message
+    assert "trace so far:\n  1. SwapOut(s=s1, v=v1)" in message
+
+
+def test_a_state_mismatch_names_the_variable_and_key() -> None:
+    probe = fresh_system()
+    initial = probe.observe()
+    probe.step("SwapOut", s=s1, v=v1)
+    wrong = dict(probe.observe(), swapped_page=FnValue({s1: NO_DATA}))
+    run = Replay(fresh_system(), {0: initial, 1: wrong}.__getitem__, lambda _: None, 0)
+    with pytest.raises(ReplayMismatch, match=r"swapped_page\[s1\]: TLC NoData, implementation v1"):
+        run.step("SwapOut", s=s1, v=v1, then=1)
+
+
+def test_a_refused_step_is_a_mismatch_with_the_reason() -> None:
+    run = Replay(fresh_system(), {0: fresh_system().observe()}.__getitem__, lambda _: None, 0)
+    with pytest.raises(ReplayMismatch, match=r"(?s)step 1, FreeSlot\(s=s1\): the implementation refused it.*"
+                                             r"NotEnabled.*not in use"):
+        run.step("FreeSlot", s=s1, then=0)
