@@ -16,6 +16,33 @@ def _faults_on(mm: MM, slot: int) -> list[SwapinFrame]:
             if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot]
 
 
+def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, tuple[tuple[str, object], ...]]]:
+    """The environment's enabled steps, in order: SwapOut (by slot, version), FreeSlot, DropCleanFolio.
+
+    The same guards as the ``*_refusal`` functions, in one pass over the state
+    (enabled() runs at every step).
+    """
+    faulting: dict[int, bool] = {}  # slot -> some fault on it waits at hit_wait
+    for frames in mm.stack:
+        if frames and type(frames[0]) is SwapinFrame:
+            frame = frames[0]
+            faulting[frame.slot] = faulting.get(frame.slot, False) or frame.pc == "hit_wait"
+    swap_out, free, drop = [], [], []
+    referenced: set[str] | None = None
+    for slot, entry in enumerate(mm.swap_map):
+        if entry.count:
+            if slot not in faulting:
+                free.append(("FreeSlot", (("s", slot),)))
+        elif not entry.has_cache:
+            if referenced is None:
+                referenced = mm.referenced_versions()
+            swap_out += [("SwapOut", (("s", slot), ("v", v))) for v in versions if v not in referenced]
+        folio = mm.swap_cache[slot]
+        if folio is not None and not folio.locked and folio.uptodate and not faulting.get(slot, False):
+            drop.append(("DropCleanFolio", (("s", slot),)))
+    return swap_out + free + drop
+
+
 def swap_out_refusal(mm: MM, slot: int, version: str, referenced: set[str] | None = None) -> str | None:
     if mm.swap_map[slot].count:
         return "the slot is in use (count = 1)"

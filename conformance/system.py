@@ -105,6 +105,8 @@ class System:
             (handle_mm_fault,) * len(self.tasks) + (shrink_worker,) * len(self.shrinkers))
         self._slot_offset = {s: i for i, s in enumerate(config.slot_values)}
         self._versions = config.version_values
+        self._version_names = [v.name for v in self._versions]
+        self._version_of = {v: v.name for v in self._versions}
         self._steps: dict[tuple[str, ModelValue | None, tuple[tuple[str, object], ...]], Step] = {}
         self.reset()
 
@@ -162,19 +164,8 @@ class System:
             point = self._point(number)
             if point is not None and type(point) is not Blocked:
                 steps.extend(self._external(o.name, actor, o.args) for o in point)
-        mm = self.mm
-        slots = self.observer.slots
-        referenced: set[str] | None = None
-        for offset, slot in enumerate(slots):
-            if not mm.swap_map[offset].count and not mm.swap_map[offset].has_cache:
-                if referenced is None:
-                    referenced = mm.referenced_versions()
-                steps.extend(Step("SwapOut", None, (("s", slot), ("v", v)))
-                             for v in self._versions if v.name not in referenced)
-        steps.extend(Step("FreeSlot", None, (("s", s),)) for i, s in enumerate(slots)
-                     if environment.free_slot_refusal(mm, i) is None)
-        steps.extend(Step("DropCleanFolio", None, (("s", s),)) for i, s in enumerate(slots)
-                     if environment.drop_clean_folio_refusal(mm, i) is None)
+        for name, args in environment.enabled_steps(self.mm, self._version_names):
+            steps.append(self._external(name, None, args))
         return steps
 
     def blocked(self) -> dict[ModelValue, frozenset[ModelValue]]:
@@ -212,6 +203,8 @@ class System:
 
     def _internal_args(self, name: str, actor: object, args: dict[str, TlaValue]) -> dict[str, object]:
         expected = STEP_ARGS.get(name, ())
+        if not args and not expected:
+            return {}
         if set(args) != set(expected):
             raise BadArguments(_label(name, actor, args), f"{name} takes arguments ({', '.join(expected)}), "
                                f"got ({', '.join(sorted(args))})")
@@ -224,10 +217,10 @@ class System:
                                        f"{{{', '.join(s.name for s in self.observer.slots)}}}")
                 internal[key] = self._slot_offset[value]  # type: ignore[index]
             else:
-                if value not in self._versions:
+                if value not in self._version_of:
                     raise BadArguments(_label(name, actor, args), f"v = {value!r} is not in Versions "
                                        f"{{{', '.join(v.name for v in self._versions)}}}")
-                internal[key] = value.name  # type: ignore[union-attr]
+                internal[key] = self._version_of[value]
         return internal
 
     def _env_step(self, name: str, actor: object, args: dict[str, TlaValue]) -> None:
