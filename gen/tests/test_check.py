@@ -74,6 +74,7 @@ def test_table_fits_80_columns_and_lists_mismatches() -> None:
     assert all(len(line) <= 80 for line in lines)
     assert lines[0].split() == ["model", "expected", "actual", "states", "depth", "s", "result"]
     assert lines[2].endswith(" OK") and "123,456" in lines[2]
+    assert lines[2].split()[:3] == ["none", "success", "same"]
     assert lines[3].endswith(" MISMATCH")
     assert "bug_04fc7816089c_with_a_very_long_name: expected ..." in table
     assert lines[-1] == "1 of 2 models as expected, 1 MISMATCH"
