@@ -44,7 +44,7 @@ from gen.errors import BridgeError
 from gen.manifest import Model, load_manifest
 from gen.progress import Progress, colour
 from gen.tlc import REPO_ROOT, run_tlc
-from gen.tool_output import InconsistentExit
+from gen.tool_output import Success
 from gen.trace_view import StateStep, TraceViewError, view_steps
 
 DIFF_ROOT = REPO_ROOT / "build" / "diff"
@@ -138,21 +138,53 @@ def symmetry_groups(config: Path) -> tuple[tuple[str, ...], ...]:
     )
 
 
-def check_version(model: Model, scratch: Path, stderr: TextIO) -> Version:
-    """Run ``model`` as ``make check`` does, then again for its complete state graph."""
+_CFG_KEYWORDS = re.compile(
+    r"^\s*(CONSTANTS?|INIT|NEXT|SPECIFICATION|INVARIANTS?|PROPERTY|PROPERTIES|SYMMETRY|VIEW|"
+    r"CONSTRAINTS?|ACTION_CONSTRAINTS?|TYPE|TYPE_CONSTRAINT|ALIAS|POSTCONDITION|CHECK_DEADLOCK)\b"
+)
+_CHECKED_ONLY = {"INVARIANT", "INVARIANTS", "PROPERTY", "PROPERTIES"}
+
+
+def graph_config(config_text: str) -> str:
+    """A config that explores the same graph and checks nothing (no invariant, no property).
+
+    The graph depends on the constants, the initial states, the next-state
+    relation, the symmetry and any state constraint, never on what is
+    checked: dropping the checks makes the run faster (no liveness pass) and
+    lets models that differ only in their properties share one graph.
+    """
+    kept: list[str] = []
+    dropping = False
+    for line in re.sub(r"\\\*[^\n]*", "", config_text).splitlines():
+        keyword = _CFG_KEYWORDS.match(line)
+        if keyword:
+            dropping = keyword.group(1) in _CHECKED_ONLY
+        if not dropping and line.strip():
+            kept.append(line.rstrip())
+    return "\n".join(kept) + "\n"
+
+
+@dataclass(frozen=True)
+class _Graph:
+    graph: StateGraph
+    seconds: float
+
+
+def explore_graph(model: Model, scratch: Path, cache: dict[str, _Graph], stderr: TextIO) -> _Graph:
+    """The model's complete state graph (shared by models with the same spec and graph config)."""
+    text = graph_config(model.config.read_text())
+    spec_digest = model_fingerprint(replace(model, extra_args=(), timeout_seconds=0.0), config_text=text)
+    if spec_digest in cache:
+        return cache[spec_digest]
     started = time.monotonic()
-    options = run_options(model)
-    progress = Progress(f"{model.name} (outcome)", stderr)
-    try:
-        checked = run_tlc(options, on_message=progress.on_message)
-    finally:
-        progress.close()
-    dot = (scratch / f"{model.name}.dot").resolve()
+    config = model.config.parent / f"_graph_{spec_digest[:16]}.cfg"
+    config.write_text(text)  # inside our snapshot under build/diff/, never the working tree
+    dot = (scratch / f"{spec_digest[:16]}.dot").resolve()
     dot.parent.mkdir(parents=True, exist_ok=True)
-    graph_options = replace(
-        options,
+    options = replace(
+        run_options(model),
+        config=config,
         check_deadlock=False,
-        extra_args=(*options.extra_args, "-continue"),
         dump_dot=dot,
         label=f"{model.name}-graph",
         # The graph does not depend on the workers (only TLC's reported depth
@@ -161,22 +193,30 @@ def check_version(model: Model, scratch: Path, stderr: TextIO) -> Version:
     )
     progress = Progress(f"{model.name} (graph)", stderr)
     try:
-        explored = run_tlc(graph_options, on_message=progress.on_message)
+        explored = run_tlc(options, on_message=progress.on_message)
     finally:
         progress.close()
-    if explored.outcome.verdict.startswith("error:") and not _continued_past_violation(explored.outcome):
+    if not isinstance(explored.outcome, Success) or not dot.exists():
         dot.unlink(missing_ok=True)
         raise DiffError(
             f"{model.name} ({model.config}): TLC failed while exploring the state graph: {explored.outcome}",
             f"run `python -m gen run --spec {model.spec} --config {model.config}` to see TLC's whole message",
         )
-    if not dot.exists():
-        raise DiffError(
-            f"{model.name}: TLC wrote no state graph ({explored.outcome.verdict})",
-            f"run `python -m gen run --spec {model.spec} --config {model.config}` to see why",
-        )
     graph = read_dot(dot)
     dot.unlink()  # can be hundreds of MB; the parsed graph is all we need
+    cache[spec_digest] = _Graph(graph, time.monotonic() - started)
+    return cache[spec_digest]
+
+
+def check_version(model: Model, scratch: Path, cache: dict[str, _Graph], stderr: TextIO) -> Version:
+    """Run ``model`` as ``make check`` does (its outcome), and get its complete state graph."""
+    started = time.monotonic()
+    progress = Progress(f"{model.name} (outcome)", stderr)
+    try:
+        checked = run_tlc(run_options(model), on_message=progress.on_message)
+    finally:
+        progress.close()
+    graph = explore_graph(model, scratch, cache, stderr).graph
     return Version(
         verdict=checked.outcome.verdict,
         distinct_states=len(graph.states),
@@ -188,20 +228,15 @@ def check_version(model: Model, scratch: Path, stderr: TextIO) -> Version:
     )
 
 
-def model_fingerprint(model: Model) -> str:
+def model_fingerprint(model: Model, *, config_text: str | None = None) -> str:
     """A digest of everything TLC reads for ``model``: the .tla files beside its spec, its config, its entry."""
     digest = hashlib.sha256()
     for path in sorted(model.spec.parent.glob("*.tla")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(model.config.read_bytes() + b"\0")
+    digest.update((config_text.encode() if config_text is not None else model.config.read_bytes()) + b"\0")
     entry = (model.spec.name, model.mode, model.check_deadlock, model.extra_args, model.timeout_seconds)
     digest.update(repr(entry).encode())
     return digest.hexdigest()
-
-
-def _continued_past_violation(outcome: object) -> bool:
-    """With -continue TLC 2.15 exits 0 after reporting violations: the bridge calls that inconsistent."""
-    return isinstance(outcome, InconsistentExit) and outcome.exit_code == 0 and not outcome.from_messages.verdict.startswith("error:")
 
 
 def exhaustive_models(spec_root: Path, tier: str) -> dict[str, Model]:
@@ -235,6 +270,8 @@ def diff_specs(
             )
         names = [n for n in names if n in only]
     diffs: list[ModelDiff] = []
+    base_graphs: dict[str, _Graph] = {}
+    head_graphs: dict[str, _Graph] = {}
     for name in names:
         started = time.monotonic()
         if name in base_models and name in head_models:
@@ -243,8 +280,8 @@ def diff_specs(
                 # or another model costs nothing here.
                 diffs.append(ModelDiff(name, None, None, unchanged=True))
                 continue
-        base = check_version(base_models[name], base_root / "graphs", stderr) if name in base_models else None
-        head = check_version(head_models[name], head_root / "graphs", stderr) if name in head_models else None
+        base = check_version(base_models[name], base_root / "graphs", base_graphs, stderr) if name in base_models else None
+        head = check_version(head_models[name], head_root / "graphs", head_graphs, stderr) if name in head_models else None
         added = removed = None
         if base is not None and head is not None:
             added = first_differences(head.graph, base.graph, bound=bound)

@@ -92,3 +92,19 @@ def test_concrete_path_undoes_symmetry() -> None:
     g = StateGraph(("stack",), ((idle,), (t1_busy,), (swapped,)), (0, 1, 2), (0,), ())
     states = concrete_path(g, (0, 1, 2), permutations_of([("t1", "t2")]))
     assert states[2]["stack"] == both_busy_rep  # t1 kept f: only t2 changed
+
+
+def test_graph_config_keeps_what_shapes_the_graph_and_drops_the_checks() -> None:
+    from gen.diff import graph_config
+
+    config = (
+        "\\* header comment: INVARIANTS here are only words\n"
+        "CONSTANTS\n    Tasks = {t1}\n    VARIANT = \"none\"\n"
+        "SPECIFICATION Spec\nSYMMETRY Symmetry\n"
+        "INVARIANTS TypeOK\n    NoSelfWait\n"
+        "PROPERTIES FaultCompletes\n"
+        "CONSTRAINT Small\n"
+    )
+    assert graph_config(config) == (
+        "CONSTANTS\n    Tasks = {t1}\n    VARIANT = \"none\"\nSPECIFICATION Spec\nSYMMETRY Symmetry\nCONSTRAINT Small\n"
+    )
