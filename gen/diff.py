@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -359,7 +360,6 @@ def render_markdown(diffs: Sequence[ModelDiff], base_label: str, bound: int) -> 
     ]
     for model in diffs:
         if model.unchanged:
-            lines.append(f"| {model.name} | unchanged (same spec and config) | | | |")
             continue
         if model.base is None or model.head is None:
             present = model.head or model.base
@@ -388,6 +388,9 @@ def render_markdown(diffs: Sequence[ModelDiff], base_label: str, bound: int) -> 
     same = [m.name for m in diffs if m.added is not None and not m.added.differences and not m.removed.differences]
     if same:
         lines += ["", f"Same behaviours (up to {bound} steps): {', '.join(same)}."]
+    unchanged = [m.name for m in diffs if m.unchanged]
+    if unchanged:
+        lines += ["", f"Unchanged (same spec, config and manifest entry; not run): {', '.join(unchanged)}."]
     return "\n".join(lines) + "\n"
 
 
@@ -395,10 +398,9 @@ def render_text(diffs: Sequence[ModelDiff], base_label: str, bound: int, *, colo
     """The review for a terminal: one block per model, lines under 80 columns where the data allow."""
     out = [f"behaviour diff: {base_label} -> working tree (sequences of step names, up to {bound} steps)"]
     for model in diffs:
-        out.append("")
         if model.unchanged:
-            out.append(colour(model.name, "1", colour_on) + ": unchanged (same spec and config), not run")
             continue
+        out.append("")
         if model.base is None or model.head is None:
             present = model.head or model.base
             assert present is not None
@@ -421,6 +423,10 @@ def render_text(diffs: Sequence[ModelDiff], base_label: str, bound: int, *, colo
                         out.append(colour(row, "32" if sign == "+" else "31", colour_on))
         if not changed:
             out.append("  behaviours: same")
+    unchanged = [m.name for m in diffs if m.unchanged]
+    if unchanged:
+        out += ["", f"unchanged, not run ({len(unchanged)}):"]
+        out += textwrap.wrap(", ".join(unchanged), width=80, initial_indent="  ", subsequent_indent="  ")
     return "\n".join(out) + "\n"
 
 

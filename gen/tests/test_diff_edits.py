@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gen.diff import DiffError, ModelDiff, diff_specs, render_markdown, snapshot_revision, witness_steps
+from gen.diff import DiffError, ModelDiff, diff_specs, render_markdown, render_text, snapshot_revision, witness_steps
 from gen.tlc import REPO_ROOT
 
 SPEC = REPO_ROOT / "spec"
@@ -95,7 +95,8 @@ def test_unchanged_models_are_not_run(tmp_path: Path) -> None:
     head = make_version(tmp_path / "head", {"tiny_none": ("none", "invariant:NoSelfWait")})
     (model,) = diff_specs(base, head, stderr=io.StringIO())
     assert model.unchanged and model.base is None and model.head is None
-    assert "| tiny_none | unchanged (same spec and config) |" in render_markdown([model], "base", 100)
+    assert "Unchanged (same spec, config and manifest entry; not run): tiny_none." in render_markdown([model], "base", 100)
+    assert render_text([model], "base", 100).endswith("unchanged, not run (1):\n  tiny_none\n")
 
 
 @pytest.mark.tlc
