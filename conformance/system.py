@@ -51,6 +51,9 @@ HOLDING_PCS = {SwapinFrame: frozenset({"charge", "charge_retry", "add", "read", 
                WritebackFrame: frozenset({"write"})}
 
 
+_ENABLED_MEMO_LIMIT = 200_000  # states; a full memo is dropped, not grown
+
+
 class Step(NamedTuple):
     name: str
     actor: ModelValue | None
@@ -107,7 +110,8 @@ class System:
         self._versions = config.version_values
         self._version_names = [v.name for v in self._versions]
         self._version_of = {v: v.name for v in self._versions}
-        self._steps: dict[tuple[str, ModelValue | None, tuple[tuple[str, object], ...]], Step] = {}
+        self._steps: dict[tuple[str, int | None, tuple[tuple[str, object], ...]], Step] = {}
+        self._enabled_memo: dict[tuple, list[Step]] = {}  # type: ignore[type-arg]
         self.reset()
 
     # -- state ---------------------------------------------------------------
@@ -148,22 +152,37 @@ class System:
             cached = self._points[actor] = (gen, point)
         return cached[1]
 
-    def _external(self, name: str, actor: ModelValue | None, args: tuple[tuple[str, object], ...]) -> Step:
-        key = (name, actor, args)
+    def _external(self, name: str, number: int | None, args: tuple[tuple[str, object], ...]) -> Step:
+        """The Step for an offer of actor ``number`` (None: the environment), with TLA+ values."""
+        key = (name, number, args)  # no model values in the key: they hash in Python
         step = self._steps.get(key)
         if step is None:
             slots = self.observer.slots
+            actor = None if number is None else self.actors[number]
             step = self._steps[key] = Step(
                 name, actor, tuple((k, slots[v] if k == "s" else self.observer.data(v)) for k, v in args))
         return step
 
     def enabled(self) -> list[Step]:
-        """Every step that can happen now: actors' steps (in actor order), then the environment's."""
+        """Every step that can happen now: actors' steps (in actor order), then the environment's.
+
+        A pure function of the state, so it is memoized by the state (shared
+        with copies): schedules and graph walks come back to the same states.
+        """
+        state = self.mm.snapshot()
+        steps = self._enabled_memo.get(state)
+        if steps is None:
+            if len(self._enabled_memo) >= _ENABLED_MEMO_LIMIT:
+                self._enabled_memo.clear()
+            steps = self._enabled_memo[state] = self._compute_enabled()
+        return list(steps)
+
+    def _compute_enabled(self) -> list[Step]:
         steps: list[Step] = []
         for number, actor in enumerate(self.actors):
             point = self._point(number)
             if point is not None and type(point) is not Blocked:
-                steps.extend(self._external(o.name, actor, o.args) for o in point)
+                steps.extend(self._external(o.name, number, o.args) for o in point)
         for name, args in environment.enabled_steps(self.mm, self._version_names):
             steps.append(self._external(name, None, args))
         return steps
@@ -287,7 +306,7 @@ class System:
                 need = "a swapped-out slot" if actor in self.tasks else "a non-empty zswap LRU"
                 return f"{actor.name} is idle and its first step needs {need}"
             return f"{actor.name} {where} has no step"
-        offers = ", ".join(str(self._external(o.name, actor, o.args)) for o in point)
+        offers = ", ".join(str(self._external(o.name, self._actor_number[actor], o.args)) for o in point)
         return f"{actor.name} {where} can take only {offers}"
 
     def describe(self, actor: ModelValue) -> str:
