@@ -304,7 +304,7 @@ def witness_steps(version: Version, difference: Difference) -> list[str]:
         views = view_steps(trace)
     except TraceViewError:
         # States outside the contract's shape (an older spec): names only.
-        return list(difference.steps)
+        return [("no step enabled" if name == STOPS else name) for name in difference.steps]
     words = [" ".join(part for part in (v.actor or "env", v.action, v.slot or "") if part) for v in views]
     if difference.steps[-1] == STOPS:
         words.append("no step enabled")
@@ -396,7 +396,7 @@ def render_markdown(diffs: Sequence[ModelDiff], base_label: str, bound: int) -> 
 
 def render_text(diffs: Sequence[ModelDiff], base_label: str, bound: int, *, colour_on: bool = False) -> str:
     """The review for a terminal: one block per model, lines under 80 columns where the data allow."""
-    out = [f"behaviour diff: {base_label} -> working tree (sequences of step names, up to {bound} steps)"]
+    out = [f"behaviour diff: {base_label} -> working tree", f"(sequences of step names, up to {bound} steps)"]
     for model in diffs:
         if model.unchanged:
             continue
