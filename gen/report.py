@@ -101,6 +101,11 @@ def final_notes(example: Counterexample, steps: Sequence[StateStep]) -> list[str
     if stale:
         notes.append(stale)
     lasso = example.trace.lasso
+    if kind == "property" and lasso is None and len(steps) > 1:
+        # An action property fails on one step: name it.
+        last = view_steps(steps[-2:])[-1]
+        who = f"{last.actor or 'env'} {last.action}" + (f" {last.slot}" if last.slot else "")
+        notes.append(f"broken by step {len(steps) - 1}, {who}")
     if lasso is not None:
         if lasso.kind is LassoKind.STUTTERING:
             notes.append("then nothing happens forever (stuttering)")

@@ -110,6 +110,11 @@ def test_deadlock_and_lasso_are_called_out(tmp_path: Path) -> None:
     assert "then back to state 3 and round again forever" in section
 
 
+def test_action_property_names_the_step_that_breaks_it(tmp_path: Path) -> None:
+    example = Counterexample(model(tmp_path), "property:WalkMakesProgress", error_trace(writeback_and_free()[:3]))
+    assert "**Final state:** WalkMakesProgress violated; broken by step 2, k1 LruIsolate s1." in counterexample_section(example)
+
+
 def test_skip_if_exists_model_has_no_writeback_wait(tmp_path: Path) -> None:
     skipping = model(tmp_path, "skip", CONFIG.replace('"none"', '"skip_if_exists"'))
     section = counterexample_section(Counterexample(skipping, "invariant:X", error_trace(seed_deadlock())))
