@@ -631,21 +631,39 @@ def _outcome_from_messages(messages: list[Message], plain: str, exit_code: int |
     return None
 
 
+_NESTED_MARKER = re.compile(r"@!@!@(?:STARTMSG \d+:\d+|ENDMSG \d+) @!@!@\n?")
+_GENERAL_PREAMBLE = (
+    "TLC threw an unexpected exception.\n"
+    "This was probably caused by an error in the spec or model.\n"
+    "See the User Output or TLC Console for clues to what happened.\n"
+)
+
+
+def _readable(body: str) -> str:
+    """A message body without TLC's generic preamble and nested message markers."""
+    return _NESTED_MARKER.sub("", body.replace(_GENERAL_PREAMBLE, "")).strip()
+
+
 def _error_message(m: Message, exit_code: int | None) -> Outcome:
-    # Config problems are 22xx codes between these bounds in tlc2.output.EC.
+    body = _readable(m.body)
+    # Config problems are 22xx codes between these bounds in tlc2.output.EC,
+    # or a ConfigFileException wrapping a 5xxx config-parser message.
     if 2222 <= m.code <= 2243 or 2280 <= m.code <= 2281 or "ConfigFileException" in m.body:
-        return ConfigError(m.body)
+        return ConfigError(body)
     if "OutOfMemoryError" in m.body:
-        return OutOfMemory(m.body)
+        return OutOfMemory(body)
+    # TLC wraps an Assert failure (2132) in a general error and exits 75.
+    if f"STARTMSG {Code.TLC_VALUE_ASSERT_FAILED}:" in m.body:
+        return AssertFailed(body)
     if exit_code in (ExitStatus.ERROR_CONFIG_PARSE,):
-        return ConfigError(m.body)
+        return ConfigError(body)
     if exit_code in (ExitStatus.FAILURE_SPEC_EVAL, ExitStatus.FAILURE_SAFETY_EVAL, ExitStatus.FAILURE_LIVENESS_EVAL):
-        return EvalError(m.body)
+        return EvalError(body)
     if m.code in (Code.GENERAL, Code.TLC_NESTED_EXPRESSION, Code.TLC_FINGERPRINT_EXCEPTION) and (
         "Attempted" in m.body or "line " in m.body
     ):
-        return EvalError(m.body)
-    return TlcCrash(m.body, exit_code)
+        return EvalError(body)
+    return TlcCrash(body, exit_code)
 
 
 def _outcome_without_verdict(messages: list[Message], plain: str, exit_code: int | None, lines: int) -> Outcome:

@@ -33,6 +33,8 @@ CASES: dict[str, tuple[str, str, dict]] = {
     "semantic_error": ("Undefined", "Undefined", {}),
     "eval_error": ("EvalError", "EvalError", {}),
     "missing_config": ("SlotPin", "no_such_config", {}),
+    "config_syntax": ("SlotPin", "bad_syntax", {}),
+    "assert_failed": ("AssertFails", "AssertFails", {}),
     "out_of_memory": ("Huge", "Huge", {"jvm_options": ("-Xmx24m",), "timeout_seconds": 120}),
     "simulate_success": ("SlotPin", "passing", {"mode": "simulate", "simulate_depth": 20, "simulate_traces": 5, "seed": 1}),
     "simulate_invariant": ("SlotPin", "invariant", {"mode": "simulate", "simulate_depth": 20, "seed": 1}),

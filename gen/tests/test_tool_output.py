@@ -14,6 +14,7 @@ import pytest
 
 from gen.tool_output import (
     ActionPropertyViolated,
+    AssertFailed,
     AssumptionFailed,
     Code,
     ConfigError,
@@ -311,3 +312,21 @@ def test_memo_gives_the_same_states_and_is_reused() -> None:
     assert with_memo[0]["note"] == "x\n/\\ y = 1"
     assert with_memo[0]["swap_map"] is with_memo[1]["swap_map"]  # parsed once
     assert "(s1 :> [count |-> 1, has_cache |-> FALSE])" in memo
+
+
+def test_assert_failure_is_its_own_verdict() -> None:
+    out = load("assert_failed")
+    assert out.outcome == AssertFailed(
+        "The exception was a tlc2.tool.EvalException\n"
+        ": The first argument of Assert evaluated to FALSE; the second argument was:\n"
+        '"nr_pages overflow"'
+    )
+    assert out.outcome.verdict == "error:assert"
+    assert out.exit_code == 75  # TLC 2.15 exits 75 here, not 14
+
+
+def test_config_syntax_error_says_which_line() -> None:
+    out = load("config_syntax")
+    assert isinstance(out.outcome, ConfigError)
+    assert "configuration file at line 4" in out.outcome.message
+    assert "@!@!@" not in out.outcome.message
