@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from typing import Generator, NamedTuple, Union
 
-from gen.values import ModelValue, TlaValue
-
 # errno values the kernel functions return (negated, as in the kernel).
 ENOENT = 2
 ENOMEM = 12
@@ -27,11 +25,11 @@ EEXIST = 17
 
 class Offer(NamedTuple):
     name: str
-    args: tuple[tuple[str, TlaValue], ...] = ()
+    args: tuple[tuple[str, object], ...] = ()  # internal values: a slot's offset
 
 
 class Blocked(NamedTuple):
-    slot: ModelValue
+    slot: int  # the slot's offset
     why: str
 
 

@@ -13,6 +13,7 @@ import argparse
 import random
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from gen.values import FnValue, ModelValue, TlaValue
 
@@ -110,8 +111,7 @@ def stale_map(system: System, step: Step) -> str | None:
             f"but its page is {show(frame['page'])}")
 
 
-def run(system: System, schedule: Sequence[Step] | None, rng: random.Random, max_steps: int,
-        out: "TextIO") -> str:  # type: ignore[name-defined]  # noqa: F821
+def run(system: System, schedule: Sequence[Step] | None, rng: random.Random, max_steps: int, out: TextIO) -> str:
     """Run and print the steps; return why it stopped."""
     for number in range(1, max_steps + 1):
         cycle = wait_cycle(system)
