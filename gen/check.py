@@ -198,8 +198,12 @@ def format_table(results: Sequence[CheckResult], *, colour_on: bool = False) -> 
 
 
 def write_json_atomically(path: Path, results: Sequence[CheckResult]) -> None:
+    write_text_atomically(path, json.dumps([r.as_json() for r in results], indent=2) + "\n")
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write to a temporary name beside ``path``, then rename: no reader sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps([r.as_json() for r in results], indent=2) + "\n"
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w") as stream:
