@@ -30,7 +30,6 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
 import textwrap
 import time
 from collections.abc import Sequence
@@ -44,6 +43,7 @@ from gen.dot import StateGraph, read_dot
 from gen.errors import BridgeError
 from gen.manifest import Model, load_manifest
 from gen.progress import Progress, colour
+from gen.report import config_constants, write_text_atomically
 from gen.tlc import REPO_ROOT, run_tlc
 from gen.tool_output import Success
 from gen.trace_view import StateStep, TraceViewError, view_steps
@@ -126,17 +126,12 @@ def snapshot_worktree(destination: Path, source: Path = REPO_ROOT) -> None:
 # ------------------------------------------------------------------ runs
 
 
-_CONSTANT_SET = re.compile(r"^\s*(Tasks|Shrinkers|Slots|Versions)\s*=\s*\{([^}]*)\}", re.MULTILINE)
-
-
 def symmetry_groups(config: Path) -> tuple[tuple[str, ...], ...]:
     """The model values TLC may permute: MCZswap's Symmetry, if the config uses one."""
-    text = re.sub(r"\\\*[^\n]*", "", config.read_text())
-    if not re.search(r"^\s*SYMMETRY\b", text, re.MULTILINE):
+    if not re.search(r"^\s*SYMMETRY\b", re.sub(r"\\\*[^\n]*", "", config.read_text()), re.MULTILINE):
         return ()
-    return tuple(
-        tuple(name.strip() for name in body.split(",") if name.strip()) for _, body in _CONSTANT_SET.findall(text)
-    )
+    constants = config_constants(config)
+    return tuple(constants.get(name, ()) for name in ("Tasks", "Shrinkers", "Slots", "Versions"))
 
 
 _CFG_KEYWORDS = re.compile(
@@ -444,18 +439,6 @@ def _wrap(line: str, first: str, rest: str, width: int = 80) -> list[str]:
     return rows
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 # --------------------------------------------------------------------- CLI
 
 
@@ -476,7 +459,7 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
     started = time.monotonic()
     diffs = diff_specs(base_root, head_root, tier=args.tier, only=args.only, bound=args.bound, stderr=stderr)
     label = f"{args.base} ({commit[:12]})"
-    write_atomically(args.output, render_markdown(diffs, label, args.bound))
+    write_text_atomically(args.output, render_markdown(diffs, label, args.bound))
     stdout.write(render_text(diffs, label, args.bound, colour_on=stdout.isatty()))
     print(f"{len(diffs)} models compared in {time.monotonic() - started:.0f} s; Markdown in {args.output}", file=stderr)
     return 0

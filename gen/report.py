@@ -256,7 +256,8 @@ def rerun_counterexample(model: Model, traces_dir: Path) -> Counterexample | Non
     return Counterexample(model, verdict, trace)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary name beside ``path``, then rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
@@ -300,7 +301,7 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
             print(f"{model.name}: TLC gave no trace this time; its section is left out", file=stderr)
             continue
         examples.append(example)
-    write_atomically(args.output, render_report(manifest, results, examples))
+    write_text_atomically(args.output, render_report(manifest, results, examples))
     by_name = {example.model.name: example for example in examples}
     for request in args.png:
         name, _, path = request.partition("=")
