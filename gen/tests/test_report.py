@@ -180,6 +180,10 @@ def test_main_without_counterexamples_writes_the_table_only(tmp_path: Path) -> N
         "mode": "exhaustive", "expected": {"result": "success", "distinct_states": 1, "depth": 1}}]}))  # fmt: skip
     output = tmp_path / "report.md"
     args = argparse.Namespace(results=results, manifest=manifest, output=output, traces=tmp_path / "traces", png=[])
-    assert main(args, stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    stdout = io.StringIO()
+    assert main(args, stdout=stdout, stderr=io.StringIO()) == 0
+    printed = stdout.getvalue().splitlines()
+    assert printed[0].startswith("model") and printed[-1].startswith(f"{output}: 1 models, 0 counterexamples")
+    assert all(len(line) <= 80 for line in printed[:-1]) and "\x1b[" not in stdout.getvalue()
     text = output.read_text()
     assert "| none | s | `success` | `success` |" in text and "mermaid" not in text
