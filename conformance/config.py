@@ -38,12 +38,18 @@ class Config:
     scan_budget: int = 1
     bugs: frozenset[str] = field(default_factory=frozenset)
     fairness: str = "weak"  # liveness only; the implementation does not use it
+    # "any": SwapOut may take any version referenced nowhere (the spec's IsFreshVersion);
+    # "first": only the first such version in Versions' order (a model with
+    # `IsFreshVersion <- FirstFreshVersion`, spec/MCZswap.tla).
+    fresh_version: str = "any"
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
             raise ConfigError(f"VARIANT {self.variant!r} unknown: use one of {', '.join(VARIANTS)}")
         if self.putback not in PUTBACKS:
             raise ConfigError(f"PUTBACK {self.putback!r} unknown: use 'tail' or 'head'")
+        if self.fresh_version not in ("any", "first"):
+            raise ConfigError(f"fresh_version {self.fresh_version!r} unknown: use 'any' or 'first'")
         if self.scan_budget < 1:
             raise ConfigError(f"SCAN_BUDGET must be >= 1, got {self.scan_budget}")
         unknown = set(self.bugs) - KNOWN_BUGS
@@ -77,7 +83,12 @@ class Config:
         """Read the CONSTANTS of a TLC .cfg file (spec/models/*.cfg)."""
         text = Path(path).read_text()
         try:
-            return cls.from_constants(parse_cfg_constants(text))
+            constants = parse_cfg_constants(text)
+            fresh = parse_cfg_substitutions(text).get("IsFreshVersion")
+            if fresh not in (None, "FirstFreshVersion"):
+                raise ConfigError(f"IsFreshVersion <- {fresh}: the implementation knows only FirstFreshVersion")
+            constants["__fresh_version__"] = "first" if fresh else "any"
+            return cls.from_constants(constants)
         except ConfigError as err:
             raise ConfigError(f"{path}: {err}") from None
 
@@ -105,6 +116,7 @@ class Config:
             versions=names("Versions"), variant=str(need("VARIANT")), putback=str(need("PUTBACK")),
             scan_budget=budget, bugs=frozenset(str(b) for b in bugs),
             fairness=str(constants.get("FAIRNESS", "weak")),
+            fresh_version=str(constants.get("__fresh_version__", "any")),
         )
 
 
@@ -118,11 +130,21 @@ def parse_cfg_constants(text: str) -> dict[str, object]:
 
     Values: numbers, strings, model values (bare identifiers) and sets of
     those, as TLC's config language allows.  ``name <- def`` substitutions
-    are skipped: they name an operator, not a value.
+    are left to :func:`parse_cfg_substitutions`.
     """
+    return _parse_cfg(text)[0]
+
+
+def parse_cfg_substitutions(text: str) -> dict[str, str]:
+    """The ``name <- operator`` substitutions of a .cfg's CONSTANT(S) sections."""
+    return _parse_cfg(text)[1]
+
+
+def _parse_cfg(text: str) -> tuple[dict[str, object], dict[str, str]]:
     text = re.sub(r"\\\*.*", "", text)
     text = re.sub(r"\(\*.*?\*\)", "", text, flags=re.S)
     constants: dict[str, object] = {}
+    substitutions: dict[str, str] = {}
     in_constants = False
     body: list[str] = []
     for line in text.splitlines():
@@ -142,7 +164,9 @@ def parse_cfg_constants(text: str) -> dict[str, object]:
         value, pos = _parse_value(source, match.end())
         if op == "=":
             constants[name] = value
-    return constants
+        else:
+            substitutions[name] = str(value)
+    return constants, substitutions
 
 
 _TOKEN = re.compile(r'\s*(?:(-?\d+)|"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_]*)|(\{)|(\}))')

@@ -36,7 +36,10 @@ def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, tuple[tuple[st
         elif not entry.has_cache:
             if referenced is None:
                 referenced = mm.referenced_versions()
-            swap_out += [("SwapOut", (("s", slot), ("v", v))) for v in versions if v not in referenced]
+            fresh = [v for v in versions if v not in referenced]
+            if mm.cfg.fresh_version == "first":
+                fresh = fresh[:1]
+            swap_out += [("SwapOut", (("s", slot), ("v", v))) for v in fresh]
         folio = mm.swap_cache[slot]
         if folio is not None and not folio.locked and folio.uptodate and not faulting.get(slot, False):
             drop.append(("DropCleanFolio", (("s", slot),)))
@@ -48,8 +51,13 @@ def swap_out_refusal(mm: MM, slot: int, version: str, referenced: set[str] | Non
         return "the slot is in use (count = 1)"
     if mm.swap_map[slot].has_cache:
         return "the slot is pinned (SWAP_HAS_CACHE): it cannot be reallocated yet"
-    if version in (mm.referenced_versions() if referenced is None else referenced):
+    referenced = mm.referenced_versions() if referenced is None else referenced
+    if version in referenced:
         return f"version {version} is referenced in the state: SwapOut takes a fresh one"
+    if mm.cfg.fresh_version == "first":
+        first = next(v.name for v in mm.cfg.version_values if v.name not in referenced)
+        if version != first:
+            return f"this model takes the first fresh version ({first}), not {version} (FirstFreshVersion)"
     return None
 
 

@@ -9,7 +9,7 @@ import pytest
 from gen.values import FnValue, ModelValue
 
 from conformance.config import Config, ConfigError, parse_cfg_constants
-from conformance.system import System
+from conformance.system import NotEnabled, System
 
 MODELS = Path(__file__).resolve().parents[2] / "spec" / "models"
 
@@ -88,3 +88,18 @@ def test_bad_constants_say_what_to_do() -> None:
         Config(variant="nope")
     with pytest.raises(ConfigError, match=r"BUGS \['deadbeef'\] unknown"):
         Config(bugs=frozenset({"deadbeef"}))
+
+
+def test_first_fresh_version_models_offer_one_swap_out(tmp_path: Path) -> None:
+    text = ('CONSTANTS Tasks = {t1} Shrinkers = {} Slots = {s1, s2} Versions = {v1, v2, v3} VARIANT = "none" '
+            'PUTBACK = "tail" SCAN_BUDGET = 1 BUGS = {} IsFreshVersion <- FirstFreshVersion\nINIT Init\n')
+    path = tmp_path / "first_fresh.cfg"
+    path.write_text(text)
+    config = Config.from_cfg(path)
+    assert config.fresh_version == "first"
+    system = System(config)
+    assert [str(s) for s in system.enabled()] == ["SwapOut(s1, v1)", "SwapOut(s2, v1)"]
+    system.step("SwapOut", s="s2", v="v1")
+    assert [str(s) for s in system.enabled()][-2:] == ["SwapOut(s1, v2)", "FreeSlot(s2)"]
+    with pytest.raises(NotEnabled, match=r"takes the first fresh version \(v2\), not v3"):
+        system.step("SwapOut", s="s1", v="v3")
