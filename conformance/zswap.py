@@ -151,6 +151,7 @@ def shrink_memcg(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: 
             cursor = None
             if BUG_LRU_SKIP_CURSOR in mm.cfg.bugs and encountered_page_in_swapcache and len(mm.zswap_lru) > 1:
                 cursor = mm.zswap_lru[1]
+            # The kernel's callback does list_lru_isolate(); it is the same step, so the walk does it here.
             mm.zswap_lru = mm.zswap_lru[1:]  # list_lru_isolate()
             mm.update_frame(actor, depth, budget=walk.budget - 1)
             mm.push_frame(actor, WritebackFrame(entry, cursor=cursor))
