@@ -179,11 +179,11 @@ def format_table(results: Sequence[CheckResult], *, colour_on: bool = False) -> 
 
     def line(cells: Sequence[str]) -> str:
         return " ".join(
-            f"{_cell(c, w):>{w}}" if h in _RIGHT else f"{_cell(c, w):<{w}}" for c, w, h in zip(cells, widths, _HEADERS)
+            f"{_cell(c, w):>{w}}" if h in _RIGHT else f"{_cell(c, w):<{w}}" for c, w, h in zip(cells, widths, _HEADERS, strict=True)
         )
 
     lines = [line(_HEADERS) + " result", "-" * (sum(widths) + len(_HEADERS) + _STATUS_WIDTH)]
-    for r, cells in zip(results, rows):
+    for r, cells in zip(results, rows, strict=True):
         status = colour("OK", "32", colour_on) if r.matches else colour("MISMATCH", "1;31", colour_on)
         lines.append(f"{line(cells)} {status}")
     mismatches = [r for r in results if not r.matches]

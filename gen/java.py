@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -58,7 +58,7 @@ def java_version(java: Path) -> tuple[str, int]:
     return version, major
 
 
-@lru_cache(maxsize=None)
+@cache
 def find_java() -> Java:
     """The Java to run TLC with (cached for the process)."""
     explicit = os.environ.get("JAVA")
@@ -96,7 +96,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _checked_jar(path: Path, source: str, mtime_ns: int, size: int) -> Jar:
     # Keyed on mtime and size so a jar replaced during a long session is re-hashed.
     sha = _sha256(path)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -39,6 +39,9 @@ DEFAULT_TIMEOUT_SECONDS = 600.0
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 _RESULT = re.compile(r"success|deadlock|(invariant|property):[A-Za-z_][A-Za-z0-9_]*|error:[a-z][a-z0-9-]*")
+# fail(field, problem) -> the error to raise, naming the model being read.
+Fail = Callable[[str, str], ManifestError]
+
 _REQUIRED = ("name", "summary", "spec", "config", "tier", "mode", "expected")
 _OPTIONAL = ("simulate", "check_deadlock", "timeout_seconds", "extra_args")
 # Switches the bridge sets itself from other fields; in extra_args they would
@@ -152,9 +155,9 @@ def _model(path: Path, index: int, entry: Any) -> Model:
         if extra:
             raise fail(f"simulate.{extra[0]}", "unknown field; allowed: depth, traces, seed")
         simulate = Simulation(
-            depth=_integer(raw, "depth", fail, minimum=1, prefix="simulate."),
-            traces=_integer(raw, "traces", fail, minimum=1, prefix="simulate."),
-            seed=_integer(raw, "seed", fail, minimum=None, prefix="simulate."),
+            depth=_required_integer(raw, "depth", fail, minimum=1, prefix="simulate."),
+            traces=_required_integer(raw, "traces", fail, minimum=1, prefix="simulate."),
+            seed=_required_integer(raw, "seed", fail, minimum=None, prefix="simulate."),
         )
     elif "simulate" in entry:
         raise fail("simulate", 'only for mode "simulate"')
@@ -188,7 +191,7 @@ def _model(path: Path, index: int, entry: Any) -> Model:
     )
 
 
-def _expected(raw: Any, mode: str, fail) -> Expected:  # noqa: ANN001
+def _expected(raw: Any, mode: str, fail: Fail) -> Expected:
     if not isinstance(raw, dict):
         raise fail("expected", 'must be an object like {"result": "success", ...}')
     unknown = sorted(set(raw) - {"result", "distinct_states", "depth"})
@@ -208,31 +211,37 @@ def _expected(raw: Any, mode: str, fail) -> Expected:  # noqa: ANN001
     return Expected(result, distinct, depth)
 
 
-def _string(entry: Mapping[str, Any], key: str, fail) -> str:  # noqa: ANN001
+def _string(entry: Mapping[str, Any], key: str, fail: Fail) -> str:
     value = entry[key]
     if not isinstance(value, str) or not value.strip():
         raise fail(key, "must be a non-empty string")
     return value
 
 
-def _file(folder: Path, relative: str, key: str, fail) -> Path:  # noqa: ANN001
+def _file(folder: Path, relative: str, key: str, fail: Fail) -> Path:
     resolved = (folder / relative).resolve()
     if not resolved.is_file():
         raise fail(key, f"no such file: {resolved}")
     return resolved
 
 
-def _choice(entry: Mapping[str, Any], key: str, choices: tuple[str, ...], fail) -> str:  # noqa: ANN001
+def _choice(entry: Mapping[str, Any], key: str, choices: tuple[str, ...], fail: Fail) -> str:
     value = entry[key]
     if value not in choices:
         raise fail(key, f"{value!r} is not one of: {', '.join(choices)}")
     return value
 
 
+def _required_integer(entry: Mapping[str, Any], key: str, fail: Fail, *, minimum: int | None, prefix: str) -> int:
+    value = _integer(entry, key, fail, minimum=minimum, prefix=prefix)
+    assert value is not None  # _integer raises for a missing required key
+    return value
+
+
 def _integer(
     entry: Mapping[str, Any],
     key: str,
-    fail,  # noqa: ANN001
+    fail: Fail,
     *,
     minimum: int | None,
     prefix: str = "",

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from gen.values import FnValue, ModelValue, TlaValue
 
@@ -244,8 +245,8 @@ _FN_NEEDS_KEY = _NeedsKey()
 def _fn(mapping: dict) -> FnValue:
     # FnValue(mapping) would copy the dict we just built and own.
     fn = FnValue.__new__(FnValue)
-    fn._items = mapping  # noqa: SLF001 - same package, same invariants as FnValue.__init__
-    fn._hash = None  # noqa: SLF001
+    fn._items = mapping  # same package; the invariants of FnValue.__init__
+    fn._hash = None
     return fn
 
 
@@ -392,7 +393,7 @@ def _format_tuple(value: tuple) -> str:
     return "<<" + ", ".join(map(_format, value)) + ">>"
 
 
-def _sort_key(value: TlaValue, text: str) -> tuple:
+def _sort_key(value: Any, text: str) -> tuple:
     kind = type(value)
     if kind is int:
         return (0, value, "")
@@ -427,11 +428,11 @@ def _format_fn(value: FnValue) -> str:
     return "(" + " @@ ".join(f"{t} :> {_format(v)}" for _, t, v in triples) + ")"
 
 
-def _first(pair: tuple) -> object:
+def _first(pair: tuple) -> Any:
     return pair[0]
 
 
-_FORMATTERS: dict[type, Callable[[object], str]] = {
+_FORMATTERS: dict[type, Callable[[Any], str]] = {
     int: _format_int,
     bool: _format_bool,
     str: _format_str,

@@ -529,8 +529,8 @@ class ToolOutputParser:
         line = line.rstrip("\r\n")
         if self._open is None:
             if line.startswith(_START):
-                code, _, cls = line[len(_START) :].split(" ", 1)[0].partition(":")
-                self._open = (int(code), MessageClass(int(cls or 0)))
+                code_text, _, class_text = line[len(_START) :].split(" ", 1)[0].partition(":")
+                self._open = (int(code_text), MessageClass(int(class_text or 0)))
                 self._body = []
             else:
                 self._plain.append(line)
@@ -580,11 +580,13 @@ def _interpret(parser: ToolOutputParser, exit_code: int | None) -> ToolOutput:
     elif parser._open is not None:
         outcome = Truncated(parser._open[0], parser._line_count)
     else:
-        outcome = _outcome_from_messages(messages, plain, exit_code)
-        if outcome is None:
+        decided = _outcome_from_messages(messages, plain, exit_code)
+        if decided is None:
             outcome = _outcome_without_verdict(messages, plain, exit_code, parser._line_count)
-        elif exit_code is not None and exit_code not in _EXPECTED_EXIT.get(type(outcome), frozenset({exit_code})):
-            outcome = InconsistentExit(outcome, exit_code)
+        elif exit_code is not None and exit_code not in _EXPECTED_EXIT.get(type(decided), frozenset({exit_code})):
+            outcome = InconsistentExit(decided, exit_code)
+        else:
+            outcome = decided
     return ToolOutput(
         outcome=outcome,
         stats=stats,

