@@ -51,7 +51,7 @@ def assert_refused(system: System, error: type[StepRefused], name: str, actor: o
     assert system.observe() == before and system.enabled() == enabled
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, deadline=None)
 @given(config=st.sampled_from(CONFIGS), choices=st.lists(st.integers(0, 30), max_size=25))
 def test_every_illegal_request_is_refused_and_changes_nothing(config: Config, choices: list[int]) -> None:
     system = walk(config, choices)
@@ -72,7 +72,7 @@ def test_every_illegal_request_is_refused_and_changes_nothing(config: Config, ch
             assert_refused(system, NotEnabled, name, actor, **args)
 
 
-@settings(max_examples=30)
+@settings(max_examples=30, deadline=None)
 @given(config=st.sampled_from(CONFIGS), choices=st.lists(st.integers(0, 30), max_size=25))
 def test_every_enabled_step_can_be_taken(config: Config, choices: list[int]) -> None:
     system = walk(config, choices)

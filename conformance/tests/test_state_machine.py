@@ -10,12 +10,13 @@ from conformance.config import Config
 from conformance.tests.machine import ACTION_PROPERTIES, STATE_PROPERTIES, PropertyViolated, machine_for
 
 SMALL = dict(tasks=("t1", "t2"), shrinkers=("k1",), slots=("s1", "s2"), versions=("v1", "v2", "v3"))
-RANDOM = settings(max_examples=40, stateful_step_count=30)
+RANDOM = settings(max_examples=40, stateful_step_count=30, deadline=None)
 # Hunts are always derandomized: whether a bug is found within the budget must not be luck.
-HUNT = settings(max_examples=150, stateful_step_count=10, derandomize=True)
+HUNT = settings(max_examples=150, stateful_step_count=10, derandomize=True, deadline=None)
 # Stale data needs 10 steps; finding them is quick, shrinking them is not, and the test
 # needs only the race's shape, not the shortest schedule.
-HUNT_LONG = settings(max_examples=200, stateful_step_count=14, derandomize=True, phases=[Phase.generate])
+HUNT_LONG = settings(max_examples=200, stateful_step_count=14, derandomize=True, deadline=None,
+                     phases=[Phase.generate])
 
 # What each fixed variant is known to give up (spec/README.md, "What must be checkable").
 FIXED = {
