@@ -30,7 +30,7 @@ def test_none_ends_blocked_on_its_own_pin() -> None:
     assert not p.no_self_wait(system.observe(), skip=False)
 
 
-def test_lru_remove_never_offers_the_pinned_entry_to_writeback() -> None:
+def test_lru_remove_never_offers_the_pinned_entry_to_its_own_writeback() -> None:
     system, _ = run(config("lru_remove"), THREAD)
     state = system.observe()
     assert state["stack"][t1][0]["lru_removed"] is True
@@ -120,3 +120,18 @@ def test_bug_27d3969b47cc_walk_resumes_from_a_cursor_another_walk_took() -> None
     assert [str(s) for s in violations["walk_cursor_live"]] == ["WbPutback(t1)"]
     _, violations = run(config("skip_if_exists", scan_budget=2), schedule)
     assert "walk_cursor_live" not in violations  # the fixed walk restarts from the head
+
+
+def test_lru_remove_self_waits_once_a_background_shrinker_runs() -> None:
+    # The spec's finding (spec/README.md, model lru_remove): the shrinker holds s1's entry
+    # isolated when t1 pins s1, so t1 has nothing to take off the LRU; the shrinker's
+    # writeback meets a transient folio (t2's writeback of s1's previous entry, which
+    # WbEntryGone then drops), fails with -EEXIST and puts the entry back; t1's own
+    # reclaim isolates it and waits on t1's pin.
+    system, _ = run(config("lru_remove"),
+                    "SwapOut(s1, v1) SwapOut(s2, v3) StartFault(t2, s2) SwapcachePrepare(t2) ChargeReclaim(t2) "
+                    "LruIsolate(t2) FreeSlot(s1) SwapOut(s1, v2) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(t2) "
+                    "WbFolioExists(k1) WbEntryGone(t2) StartFault(t1, s1) SwapcachePrepare(t1) WbPutback(k1) "
+                    "ChargeReclaim(t1) LruIsolate(t1)")
+    assert system.observe()["stack"][t1][0]["lru_removed"] is False
+    assert system.blocked() == {t1: frozenset({t1})}

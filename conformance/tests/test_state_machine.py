@@ -31,7 +31,10 @@ FIXED = {
 @pytest.mark.parametrize("variant", sorted(FIXED))
 @pytest.mark.parametrize("budget", [1, 2])
 def test_fixed_variant_keeps_every_safety_property(variant: str, budget: int) -> None:
-    machine = machine_for(Config(variant=variant, scan_budget=budget, **SMALL), FIXED[variant])
+    # lru_remove is a fix only without background shrinkers: with one it self-waits in
+    # 18 steps (test_scenarios.py, spec model lru_remove); here its tasks reclaim alone.
+    actors = dict(shrinkers=()) if variant == "lru_remove" else {}
+    machine = machine_for(Config(variant=variant, scan_budget=budget, **{**SMALL, **actors}), FIXED[variant])
     run_state_machine_as_test(machine, settings=RANDOM)
 
 
