@@ -25,15 +25,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m gen", description="The bridge between this project and TLC.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (_module, help_text) in COMMANDS.items():
-        sub.add_parser(name, help=help_text, description=help_text)
-    # Parse the command name first so only its module is imported.
-    known, _ = parser.parse_known_args(argv)
-    module = importlib.import_module(COMMANDS[known.command][0])
-    module.add_arguments(sub.choices[known.command])
-    args = parser.parse_args(argv)
+    subparsers = {
+        name: sub.add_parser(name, help=help_text, description=help_text)
+        for name, (_module, help_text) in COMMANDS.items()
+    }
+    # Import only the named command's module (and give its parser its
+    # options before parsing, so `check --help` lists them).
+    command = next((a for a in arguments if not a.startswith("-")), None)
+    module = None
+    if command in COMMANDS:
+        module = importlib.import_module(COMMANDS[command][0])
+        module.add_arguments(subparsers[command])
+    args = parser.parse_args(arguments)
+    assert module is not None  # parse_args exits on an unknown command
     try:
         return int(module.main(args))
     except BridgeError as error:

@@ -63,6 +63,10 @@ class RunOptions:
     timeout_seconds: float | None = None
     extra_args: tuple[str, ...] = ()
     workers: int | None = None  # None: one per core (TLC 2.15 has no -workers auto)
+    # TLC picks a random fingerprint polynomial per run, and with it the order
+    # of its liveness search: the same model then gives different lassos.  A
+    # fixed one (-fp) makes every trace reproducible.  None: TLC's random one.
+    fingerprint_polynomial: int | None = 0
     dump_dot: Path | None = None  # -dump dot,actionlabels: the state graph
     coverage_minutes: int | None = None
     keep_metadir: bool = False
@@ -104,6 +108,8 @@ def build_command(options: RunOptions, metadir: Path, java: Java, jar: Jar) -> l
     argv += ["-metadir", str(metadir)]
     if "-workers" not in options.extra_args:
         argv += ["-workers", str(options.workers or os.cpu_count() or 1)]
+    if options.fingerprint_polynomial is not None and "-fp" not in options.extra_args:
+        argv += ["-fp", str(options.fingerprint_polynomial)]
     if not options.check_deadlock:
         argv.append("-deadlock")  # TLC's -deadlock means: do NOT check for deadlock
     if options.mode == "simulate":
