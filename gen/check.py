@@ -26,8 +26,16 @@ from typing import TextIO
 from gen.errors import UnknownModel
 from gen.manifest import DEFAULT_MANIFEST, Manifest, Model, load_manifest
 from gen.progress import Progress, colour
-from gen.tlc import REPO_ROOT, RunOptions, TlcRun, dry_run_command, format_command, run_tlc
-from gen.tool_output import SpecError, Success
+from gen.tlc import (
+    REPO_ROOT,
+    RunOptions,
+    TlcRun,
+    dry_run_command,
+    error_for,
+    format_command,
+    run_tlc,
+)
+from gen.tool_output import Success, TemporalPropertyViolated
 
 CHECK_JSON = REPO_ROOT / "build" / "check.json"
 TABLE_WIDTH = 80
@@ -87,7 +95,7 @@ def compare(model: Model, run: TlcRun) -> CheckResult:
     problems: list[str] = []
     if actual != expected.result:
         problems.append(f"expected {expected.result}, TLC says {actual}")
-        problems.extend(_explain(run))
+        problems.extend(_explain(model, run))
     elif model.mode == "exhaustive" and isinstance(outcome, Success):
         if stats.distinct != expected.distinct_states:
             problems.append(f"distinct states {_n(stats.distinct)}, expected {_n(expected.distinct_states)}")
@@ -108,18 +116,17 @@ def compare(model: Model, run: TlcRun) -> CheckResult:
     )
 
 
-def _explain(run: TlcRun) -> list[str]:
+def _explain(model: Model, run: TlcRun) -> list[str]:
+    """What to look at next when the verdict differs."""
     outcome = run.outcome
-    if isinstance(outcome, SpecError):
-        return [f"{outcome.file}:{outcome.line}:{outcome.column}: {outcome.message}"]
-    message = getattr(outcome, "message", None)
-    if isinstance(message, str) and message:
-        return [" ".join(message.split())[:300]]
-    candidates = getattr(outcome, "candidates", ())
-    if candidates:
+    error = error_for(outcome)
+    if error is not None:
+        return [" ".join(error.what.split())[:300], f"what to do: {error.todo}"]
+    if isinstance(outcome, TemporalPropertyViolated) and outcome.name is None:
         return ["TLC 2.15 does not name the violated temporal property; give this model one PROPERTY"]
     if run.output.traces:
-        return [f"trace of {len(run.output.traces[0].states)} states: `python -m gen run --model ...` prints it"]
+        steps = len(run.output.traces[0].states)
+        return [f"`python -m gen run --model {model.name}` prints the {steps}-state trace"]
     return []
 
 

@@ -23,8 +23,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from gen.errors import (
+    SpecParseError,
+    TlcFailed,
+    TlcKilled,
+    TlcTimeout,
+    ToolOutputTruncated,
+)
 from gen.java import Jar, Java, find_jar, find_java
-from gen.errors import SpecParseError, TlcFailed, TlcKilled, TlcTimeout, ToolOutputTruncated
 from gen.tool_output import (
     ActionPropertyViolated,
     Deadlock,

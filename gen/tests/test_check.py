@@ -57,7 +57,12 @@ def test_changed_state_count_is_a_mismatch() -> None:
 
 def test_parse_error_says_where() -> None:
     result = compare(model("slot_pin"), recorded_run("parse_error", 150))
-    assert "Broken.tla:5:20" in result.why
+    assert "Broken.tla:5:20: parse error" in result.why and "what to do: fix the spec" in result.why
+
+
+def test_violation_points_at_the_trace() -> None:
+    result = compare(model("slot_pin"), recorded_run("deadlock", 11))
+    assert "`python -m gen run --model slot_pin` prints the 3-state trace" in result.why
 
 
 def _result(name: str, expected: str, actual: str, matches: bool, why: str = "") -> CheckResult:

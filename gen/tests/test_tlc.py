@@ -10,11 +10,19 @@ from pathlib import Path
 import pytest
 
 from gen import java as java_module
+from gen.errors import (
+    SpecParseError,
+    TlcFailed,
+    TlcKilled,
+    TlcTimeout,
+    ToolOutputTruncated,
+)
 from gen.tlc import (
     RunOptions,
     build_command,
     config_properties,
     dry_run_command,
+    error_for,
     format_command,
     run_tlc,
 )
@@ -22,13 +30,17 @@ from gen.tool_output import (
     ActionPropertyViolated,
     Code,
     Deadlock,
+    EvalError,
     InvariantViolated,
+    Killed,
     LassoKind,
     Message,
+    OutOfMemory,
     SpecError,
     Success,
     TemporalPropertyViolated,
     Timeout,
+    Truncated,
 )
 from gen.values import FnValue, ModelValue
 
@@ -271,10 +283,6 @@ def wrapped_java(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 
 
 def test_outcomes_without_a_verdict_become_typed_errors() -> None:
-    from gen.errors import SpecParseError, TlcFailed, TlcKilled, TlcTimeout, ToolOutputTruncated
-    from gen.tlc import error_for
-    from gen.tool_output import EvalError, Killed, OutOfMemory, SpecError, Truncated
-
     assert error_for(Success()) is None
     assert error_for(InvariantViolated("NoSelfWait")) is None
     assert error_for(TemporalPropertyViolated("FaultCompletes")) is None
@@ -290,8 +298,6 @@ def test_outcomes_without_a_verdict_become_typed_errors() -> None:
 
 @pytest.mark.tlc
 def test_raise_for_error_on_a_real_parse_error() -> None:
-    from gen.errors import SpecParseError
-
     run = run_tlc(options("Broken", "Broken"))
     with pytest.raises(SpecParseError) as caught:
         run.raise_for_error()
