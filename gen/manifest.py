@@ -54,6 +54,8 @@ _RESERVED_SWITCHES = {
     "-simulate": "use \"mode\": \"simulate\"",
     "-depth": "use simulate.depth",
     "-seed": "use simulate.seed",
+    "-dump": "state graphs go under build/ (gen.tlc.RunOptions.dump_dot), never beside the spec",
+    "-fp": "the bridge fixes the fingerprint polynomial so traces are reproducible",
 }
 
 

@@ -82,6 +82,7 @@ def test_missing_manifest(tmp_path: Path) -> None:
         ({"timeout_seconds": 0}, "timeout_seconds", "positive"),
         ({"extra_args": "-coverage 1"}, "extra_args", "list of strings"),
         ({"extra_args": ["-deadlock"]}, "extra_args", "check_deadlock"),
+        ({"extra_args": ["-dump", "dot", "g"]}, "extra_args", "under build/"),
         ({"expected": {"result": "violated"}}, "expected.result", "not one of"),
         ({"expected": {"result": "success", "depth": 5}}, "expected.distinct_states", "exhaustive success"),
         ({"expected": {"result": "success", "distinct_states": 20, "depth": -1}}, "expected.depth", "integer >= 1"),
