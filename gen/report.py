@@ -109,8 +109,12 @@ def final_notes(example: Counterexample, steps: Sequence[StateStep]) -> list[str
     if lasso is not None:
         if lasso.kind is LassoKind.STUTTERING:
             notes.append("then nothing happens forever (stuttering)")
-        else:
-            notes.append(f"then back to state {lasso.back_to} and round again forever")
+        elif lasso.back_to is not None:
+            # TLC numbers states from 1 (the initial state); the tables number steps.
+            back = lasso.back_to - 1
+            closing = f"{lasso.action} leads " if lasso.action else ""
+            target = "the initial state" if back == 0 else f"the state after step {back}"
+            notes.append(f"then {closing}back to {target}: steps {back + 1}–{len(steps) - 1} and that one repeat forever")
     return notes
 
 

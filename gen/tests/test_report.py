@@ -102,12 +102,13 @@ def test_deadlock_and_lasso_are_called_out(tmp_path: Path) -> None:
     example = Counterexample(
         model(tmp_path),
         "deadlock",
-        error_trace(abba_deadlock(), Lasso(LassoKind.BACK_TO_STATE, back_to=3)),
+        error_trace(abba_deadlock(), Lasso(LassoKind.BACK_TO_STATE, back_to=3, action="LruIsolate")),
     )
     section = counterexample_section(example)
     assert "deadlock: no step is enabled" in section
     assert "t1 waits on t2 (s2); t2 waits on t1 (s1): a cycle of 2" in section
-    assert "then back to state 3 and round again forever" in section
+    # TLC's state 3 is the state after step 2; the trace has 8 steps.
+    assert "then LruIsolate leads back to the state after step 2: steps 3–8 and that one repeat forever" in section
 
 
 def test_action_property_names_the_step_that_breaks_it(tmp_path: Path) -> None:
