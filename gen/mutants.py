@@ -11,8 +11,11 @@ Two kinds of breakage, each run as its own pytest of conformance/generated:
   ``conformance/``, never to the real files, and the copy is put first on
   ``sys.path``.
 
-A breakage is *caught* when at least one generated test fails.  The table
-says which; the exit status is 1 if any breakage survived.
+    .venv/bin/python -m gen.mutants [NAME ...]    # all, or only the named ones
+
+A breakage is *caught* when at least one generated test fails (pytest
+stops at the first: the table names it).  The exit status is 1 if any
+breakage survived.
 """
 
 from __future__ import annotations
@@ -121,11 +124,11 @@ class MutantDoesNotApply(RuntimeError):
 
 
 def run_suite(tests: Path, env: dict[str, str]) -> tuple[int, int, str]:
-    """Run pytest on the generated tests; (failed, passed, first failing test id)."""
+    """Run pytest on the generated tests, stopping at the first failure; (failed, passed, first failing test)."""
     report = Path(tempfile.mkstemp(prefix="mutant-", suffix=".txt")[1])
     try:
         subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header", "-rf",
+            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--no-header", "-rf",
              "--rootdir", str(tests.parent.parent), "-c", str(REPO / "pyproject.toml"), str(tests)],
             env=env, stdout=report.open("w"), stderr=subprocess.STDOUT, cwd=tests.parent.parent, check=False,
         )
@@ -136,7 +139,7 @@ def run_suite(tests: Path, env: dict[str, str]) -> tuple[int, int, str]:
     first = ""
     for line in text.splitlines():
         if line.startswith("FAILED ") and not first:
-            first = line.split()[1].split("::")[-1]
+            first = line.split()[1].rsplit("/", 1)[-1]
         if (" passed" in line or " failed" in line) and line.strip().startswith(("=", "1", "2", "3", "4", "5",
                                                                                      "6", "7", "8", "9")):
             for part in line.strip("= ").split(","):
@@ -160,7 +163,13 @@ def apply_mutant(mutant: Mutant, copy: Path) -> None:
     path.write_text(text.replace(mutant.old, mutant.new))
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Run every breakage, or only those named on the command line (configs and mutants alike)."""
+    only = set(sys.argv[1:] if argv is None else argv)
+    known = {name for name, _ in CONFIGURATIONS} | {m.name for m in MUTANTS}
+    if only - known:
+        print(f"unknown breakage {sorted(only - known)}; known: {', '.join(sorted(known))}")
+        return 2
     rows: list[tuple[str, str, int, int, str]] = []
     base_env = {k: v for k, v in os.environ.items() if k != CONFIG_OVERRIDE_VARIABLE}
     started = time.monotonic()
@@ -170,11 +179,15 @@ def main() -> int:
         return 2
     print(f"baseline: {passed} generated tests pass ({time.monotonic() - started:.0f}s)")
     for name, fields in CONFIGURATIONS:
+        if only and name not in only:
+            continue
         env = dict(base_env, **{CONFIG_OVERRIDE_VARIABLE: json.dumps(fields)})
         failed, passed, first = run_suite(PACKAGE / "generated", env)
         rows.append(("config", name, failed, passed, first))
         print(f"  {name}: {failed} failed", flush=True)
     for mutant in MUTANTS:
+        if only and mutant.name not in only:
+            continue
         with tempfile.TemporaryDirectory(prefix=f"mutant-{mutant.name}-") as temp:
             copy = Path(temp)
             shutil.copytree(PACKAGE, copy / "conformance", ignore=shutil.ignore_patterns("__pycache__"))
@@ -184,9 +197,9 @@ def main() -> int:
         rows.append(("mutant", f"{mutant.name}: {mutant.what}", failed, passed, first))
         print(f"  {mutant.name}: {failed} failed", flush=True)
     print()
-    print(f"{'kind':7} {'breakage':92} {'caught':6} {'failed':>7} {'passed':>7}  first failing test")
-    for kind, name, failed, passed, first in rows:
-        print(f"{kind:7} {name[:92]:92} {'yes' if failed else 'NO':6} {failed:7d} {passed:7d}  {first}")
+    print(f"{'kind':7} {'breakage':100} {'caught':6}  first failing test")
+    for kind, name, failed, _passed, first in rows:
+        print(f"{kind:7} {name[:100]:100} {'yes' if failed else 'NO':6}  {first}")
     survivors = [name for _, name, failed, _, _ in rows if not failed]
     print(f"\n{len(rows) - len(survivors)}/{len(rows)} caught ({time.monotonic() - started:.0f}s)")
     for name in survivors:

@@ -54,10 +54,14 @@ class Replay:
         state: Callable[[int], Mapping[str, TlaValue]],
         enabled: Callable[[int], Collection[StepLabel] | None],
         initial: int,
+        universe: Collection[StepLabel] = (),
     ) -> None:
         self.system = system
         self._state = state
         self._enabled = enabled
+        # Steps to try where TLC has no edge for them: step() must refuse each
+        # and change nothing (enabled() and step() are separate code paths).
+        self._universe = tuple(universe)
         self.taken: list[StepLabel] = []
         self._check(initial, "the initial state")
 
@@ -103,6 +107,26 @@ class Replay:
             lines += [f"  extra (the implementation offers it, TLC has no such edge): {s}" for s in _sorted(extra)]
             lines += [f"  missing (TLC takes it, the implementation does not offer it): {s}" for s in _sorted(missing)]
             raise ReplayMismatch("\n".join(lines) + "\n" + self._so_far())
+        if self._universe:
+            self._check_refusals(index, where, expected, edges)
+
+    def _check_refusals(self, index: int, where: str, expected: Mapping[str, TlaValue],
+                        edges: Collection[StepLabel]) -> None:
+        __tracebackhide__ = True
+        from conformance.system import StepRefused
+
+        for step in self._universe:
+            if step in edges:
+                continue
+            try:
+                self.system.step(step.name, step.actor, **dict(step.args))
+            except StepRefused:
+                continue
+            raise ReplayMismatch(
+                f"{where}: the implementation took {step}, which TLC does not allow in state {index} "
+                f"(enabled() did not offer it either)\n{self._so_far()}")
+        if self.system.observe() != expected:
+            raise ReplayMismatch(f"{where}: a refused step changed the state (state {index})\n{self._so_far()}")
 
     def _so_far(self) -> str:
         if not self.taken:

@@ -641,5 +641,9 @@ def enabled(index: int) -> frozenset[StepLabel]:
 
 
 def replay() -> Replay:
-    """A fresh system of this model's config, checked against the initial state."""
-    return Replay(system_for(CONFIG), state, enabled, INITIAL)
+    """A fresh system of this model's config, checked against the initial state.
+
+    At every state, every step of this model that TLC does not take there is
+    tried too: the implementation must refuse it and change nothing.
+    """
+    return Replay(system_for(CONFIG), state, enabled, INITIAL, universe=STEPS)
