@@ -78,11 +78,15 @@ def sequence_diagram(
     actors: Sequence[str],
     steps: Sequence[StepView],
     final_notes: Sequence[str] = (),
+    *,
+    loop_from: int | None = None,
 ) -> str:
     """The Mermaid text of one counterexample (no surrounding code fence).
 
     ``actors``: every actor of the model in lifeline order; ``final_notes``:
-    sentences about the final state, drawn across all lifelines.
+    sentences about the final state, drawn across all lifelines;
+    ``loop_from``: for a liveness counterexample, the number of the first
+    step of the part that repeats forever (drawn inside a ``loop`` box).
     """
     unknown = sorted({step.actor for step in steps if step.actor is not None} - set(actors))
     if unknown:
@@ -98,13 +102,18 @@ def sequence_diagram(
     lines.append(f"    participant {shared} as {escape(SHARED_LIFELINE)}")
 
     for step in steps:
+        if step.number == loop_from:
+            lines.append(f"    loop {escape('repeats forever')}")
         source = ids[step.actor] if step.actor is not None else environment
         target = shared if step.touches_shared else source
-        lines.append(f"    {source}->>{target}: {_arrow_label(step)}")
+        indent = "        " if loop_from is not None and step.number >= loop_from else "    "
+        lines.append(f"{indent}{source}->>{target}: {_arrow_label(step)}")
         pin_notes = [f"pins {slot}" for slot in step.pins_taken] + [f"unpins {slot}" for slot in step.pins_released]
         if pin_notes:
-            lines.append(f"    Note over {source}: {escape(', '.join(pin_notes))}")
+            lines.append(f"{indent}Note over {source}: {escape(', '.join(pin_notes))}")
 
+    if loop_from is not None and any(step.number >= loop_from for step in steps):
+        lines.append("    end")
     first = ids[actors[0]] if actors else (environment if has_environment else shared)
     for sentence in final_notes:
         lines.append(f"    Note over {first},{shared}: {escape(sentence)}")

@@ -154,7 +154,11 @@ def diagram(example: Counterexample) -> tuple[str, list[StepView], list[str]]:
     steps = _steps_of(example.trace)
     views = view_steps(steps)
     notes = final_notes(example, steps)
-    return sequence_diagram(lifelines(example.model, steps[0].state), views, notes), views, notes
+    lasso = example.trace.lasso
+    # TLC's state k is reached by step k - 1, so the loop's first step is back_to.
+    loop_from = lasso.back_to if lasso is not None and lasso.back_to is not None else None
+    text = sequence_diagram(lifelines(example.model, steps[0].state), views, notes, loop_from=loop_from)
+    return text, views, notes
 
 
 def counterexample_section(example: Counterexample) -> str:

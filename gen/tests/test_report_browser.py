@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from report_traces import abba_deadlock, seed_deadlock, writeback_and_free
 
+from gen.manifest import load_manifest
 from gen.mermaid import MermaidRenderError, render, renderer_missing, sequence_diagram
+from gen.report import VIOLATION, diagram, rerun_counterexample
 from gen.trace_view import StepView, describe_waits, view_steps, waits_in
 
 pytestmark = [
@@ -41,6 +43,12 @@ def test_hand_made_counterexamples_render(trace, tmp_path: Path) -> None:
         assert label in texts
 
 
+def test_a_lasso_renders_with_its_loop_box(tmp_path: Path) -> None:
+    steps = view_steps(abba_deadlock())
+    render(sequence_diagram(["t1", "t2"], steps, ["FaultCompletes violated"], loop_from=4), tmp_path / "lasso.svg")
+    assert "[repeats forever]" in svg_texts(tmp_path / "lasso.svg")  # mermaid brackets a loop label
+
+
 def test_hostile_labels_render_as_written(tmp_path: Path) -> None:
     hostile = 'a;b #c %% d <br> e: f "g" {h} |i| end'
     step = StepView(1, hostile, "t1;end", None, (), True, ("s#1",), ())
@@ -56,3 +64,22 @@ def test_a_broken_diagram_is_reported_with_mermaids_message(tmp_path: Path) -> N
     with pytest.raises(MermaidRenderError, match="Parse error"):
         render("sequenceDiagram\n    t1->>: nothing\n    foo bar\n", tmp_path / "broken.svg")
     assert not (tmp_path / "broken.svg").exists()
+
+
+@pytest.mark.tlc
+@pytest.mark.slow
+def test_every_counterexample_in_the_manifest_renders(tmp_path: Path) -> None:
+    """What `make report` draws for each fast model expected to fail, rendered for real."""
+    models = [m for m in load_manifest().models if m.tier == "fast" and VIOLATION.match(m.expected.result)]
+    assert models, "spec/models.json has no fast model expected to fail: nothing to draw"
+    for model in models:
+        example = rerun_counterexample(model, tmp_path / "traces")
+        assert example is not None, f"{model.name}: TLC found no counterexample"
+        text, views, notes = diagram(example)
+        render(text, tmp_path / f"{model.name}.svg")
+        texts = svg_texts(tmp_path / f"{model.name}.svg")
+        for note in notes:
+            assert note in texts, f"{model.name}: the note {note!r} is not in the picture"
+        for view in views:
+            label = f"{view.action} {view.slot}" if view.slot else view.action
+            assert label in texts, f"{model.name}: the arrow {label!r} is not in the picture"

@@ -101,3 +101,14 @@ def test_hostile_names_cannot_inject_mermaid_statements() -> None:
     # Still exactly the statements we wrote: header, autonumber, 2 lifelines, arrow, pin note, final note.
     assert len(text.splitlines()) == 7
     assert sum(line.strip().startswith("participant") for line in text.splitlines()) == 2
+
+
+def test_the_repeating_part_of_a_lasso_is_a_loop_box() -> None:
+    steps = view_steps(abba_deadlock())
+    text = sequence_diagram(["t1", "t2"], steps, ["FaultCompletes violated"], loop_from=7)
+    lines = text.splitlines()
+    start = lines.index("    loop repeats forever")
+    assert lines[start + 1] == "        a_t2->>shared: LruIsolate s1"
+    assert lines[start + 2] == "        a_t1->>shared: LruIsolate s2"
+    assert lines[start + 3] == "    end"
+    assert lines[-1] == "    Note over a_t1,shared: FaultCompletes violated"
