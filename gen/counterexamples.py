@@ -53,6 +53,8 @@ COUNTEREXAMPLES = (
     Counterexample("bug_a65b0e7607cc", "self_wait", (("a65b0e7607cc_fixed", {"bugs": []}),)),
     Counterexample("bug_04fc7816089c", "stale_data", (("04fc7816089c_fixed", {"bugs": []}),)),
     Counterexample("bug_27d3969b47cc", "cursor_freed", (("27d3969b47cc_fixed", {"bugs": []}),)),
+    # A liveness counterexample: a lasso (here TLC's "stuttering": the fault never moves again).
+    Counterexample("none_liveness", "fault_never_completes", _VARIANT_FIXES),
 )
 
 BADNESS_WORDS = {
@@ -60,6 +62,7 @@ BADNESS_WORDS = {
     "wait_cycle": "two actors wait on each other's pins (NoCrossWaitCycle)",
     "stale_data": "the next MapFolio maps data other than the page's (NoStaleData)",
     "cursor_freed": "the walk's next WbPutback continues from a cursor no longer on the LRU (WalkCursorLive)",
+    "fault_never_completes": "no actor can move while a task is still faulting (FaultCompletes: the lasso stutters)",
 }
 
 
@@ -94,7 +97,24 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
     steps = [recover_step(after.action, before.variables, after.variables,
                           f"model {example.model}, trace step {after.number} ({after.action})")
              for before, after in zip(trace.states, trace.states[1:])]
-    return variables, states, steps, run.outcome.verdict
+    verdict = run.outcome.verdict
+    if trace.lasso is not None:
+        from gen.tool_output import LassoKind
+
+        if trace.lasso.kind is LassoKind.STUTTERING:
+            verdict += " (lasso: stutters in the last state)"
+        else:
+            # Close the loop: the step back to state `back_to` becomes the trace's last step.
+            back = trace.lasso.back_to
+            if back is None or trace.lasso.action is None:
+                raise CounterexampleError(f"model {example.model}: a lasso without its loop step",
+                                          "report this: TLC's lasso format was not understood")
+            target = dict(trace.states[back - 1].variables)
+            steps.append(recover_step(trace.lasso.action, states[-1], target,
+                                      f"model {example.model}, the lasso's step back to state {back}"))
+            states.append(target)
+            verdict += f" (lasso: back to state {back})"
+    return variables, states, steps, verdict
 
 
 def where_fix_bites(config: Any, steps: Sequence[StepLabel], states: Sequence[Mapping[str, TlaValue]],
@@ -148,6 +168,16 @@ def badness_holds(badness: str, system: Any, next_step: StepLabel | None) -> boo
             return seen
 
         return any(a != b and b in reach(a) and a in reach(b) for a in waits for b in waits)
+    if badness == "fault_never_completes":
+        if next_step is not None:
+            return False  # a stuttering lasso is bad in its last state only
+        # Fairness is per actor (the environment's steps are not fair): the
+        # behaviour may stutter forever once no actor can move, and a task
+        # that is still faulting then never completes.
+        state = system.observe()
+        if any(step[1] is not None for step in system.enabled()):
+            return False
+        return any(frames for task, frames in state["stack"].items() if task in system.tasks)
     if next_step is None or next_step.actor is None:
         return False
     state = system.observe()
@@ -193,7 +223,7 @@ def generate() -> dict[Path, str]:
             "steps": [{"label": s, "then": i, "line": lines[s.name]} for i, s in enumerate(steps, 1)],
             "summary": describe_walk(steps, ends_stuck=False),
             "bad_words": BADNESS_WORDS[example.badness], "fixes": fixes,
-            "action_property": verdict.startswith("property:"),
+            "action_property": verdict.startswith("property:") and example.badness != "fault_never_completes",
         })
     model_values = sorted(n for n in names if py_identifier(n))
     text = render("counterexamples_module.py.j2", cases=cases, model_values=model_values,
