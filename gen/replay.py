@@ -64,6 +64,38 @@ class Replay:
         self._universe = tuple(universe)
         self.taken: list[StepLabel] = []
         self._check(initial, "the initial state")
+        if self._universe:
+            self._check_malformed_requests(initial)
+
+    def _check_malformed_requests(self, initial: int) -> None:
+        """Requests no TLC edge can stand for (an actor step without its actor, an environment step
+        with one, a slot that is not a slot, an unknown step) are refused and change nothing; a copy
+        of the system is the same system."""
+        __tracebackhide__ = True
+        from conformance.system import StepRefused
+
+        actors = sorted({step.actor for step in self._universe if step.actor is not None})
+        stranger = ModelValue("NoEntry")  # a model value that is no actor, slot or version
+        malformed: list[tuple[str, ModelValue | None, dict[str, TlaValue]]] = [("NoSuchStep", None, {})]
+        for step in self._universe:
+            args = dict(step.args)
+            if step.actor is not None:
+                malformed += [(step.name, None, args), (step.name, stranger, args)]
+            elif actors:
+                malformed.append((step.name, actors[0], args))
+            if args:
+                malformed += [(step.name, step.actor, {}), (step.name, step.actor, {k: stranger for k in args})]
+        for name, actor, args in malformed:
+            try:
+                self.system.step(name, actor, **args)
+            except StepRefused:
+                continue
+            raise ReplayMismatch(f"the initial state: the malformed request {name}({actor}, {args}) was accepted")
+        if self.system.observe() != self._state(initial):
+            raise ReplayMismatch("the initial state: a refused malformed request changed the state")
+        copy = self.system.copy()  # type: ignore[attr-defined]
+        if copy.observe() != self.system.observe() or set(copy.enabled()) != set(self.system.enabled()):
+            raise ReplayMismatch("the initial state: copy() gives a different system")
 
     def step(self, name: str, actor: ModelValue | None = None, *, then: int, **args: TlaValue) -> None:
         """Take a step that TLC took from the current state to its state ``then``, and check it."""
