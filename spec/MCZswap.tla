@@ -22,4 +22,87 @@ FullSymmetry ==
     { (pt @@ pk) @@ (ps @@ pv) :
         pt \in Permutations(Tasks), pk \in Permutations(Shrinkers),
         ps \in Permutations(Slots), pv \in Permutations(Versions) }
+
+(* Tasks and slots only, for models that pick fresh versions canonically.  *)
+TaskSlotSymmetry == Permutations(Tasks) \cup Permutations(Slots)
+
+(* A canonical fresh version: SwapOut takes the first unreferenced version *)
+(* in TLC's fixed order of model values instead of any unreferenced one.   *)
+(* Override IsFreshVersion with it (cfg: IsFreshVersion <- FirstFresh-     *)
+(* Version) instead of listing Versions in SYMMETRY.  Sound for safety:    *)
+(* two unreferenced versions appear nowhere in the state, so swapping them *)
+(* fixes the state; every SwapOut(s, v) edge is therefore the canonical    *)
+(* edge SwapOut(s, c) followed by renaming c and v, and every property is  *)
+(* invariant under renaming versions.  It merges what symmetry over        *)
+(* Versions would merge at the moment a version is taken, at no cost per   *)
+(* state (TLC canonicalises each state under the whole generated group:    *)
+(* |Tasks|! |Slots|! |Versions|! = 864 permutations for 3, 3 and 4).       *)
+FirstFreshVersion(v) ==
+    /\ ~Referenced(v)
+    /\ v = CHOOSE w \in {x \in Versions : ~Referenced(x)} : TRUE
+
+(* A VIEW that renames versions by order of first appearance, for models  *)
+(* that use TaskSlotSymmetry and FirstFreshVersion.  TLC fingerprints the *)
+(* view of the state it reached, so two states get one fingerprint when   *)
+(* they differ only in the names of their versions (after TLC has taken   *)
+(* the least state under the task and slot permutations).  Sound for the  *)
+(* same reason as symmetry: renaming versions maps behaviours to          *)
+(* behaviours and keeps every property, so exploring one state of such a  *)
+(* pair explores both.  It costs one pass over the state instead of       *)
+(* |Versions|! permutations.                                              *)
+RECURSIVE SeqOfSet(_)
+SeqOfSet(S) == IF S = {} THEN <<>>
+               ELSE LET x == CHOOSE y \in S : TRUE IN <<x>> \o SeqOfSet(S \ {x})
+
+SlotOrder  == SeqOfSet(Slots)
+ActorOrder == SeqOfSet(Actors)
+VersionOrder == SeqOfSet(Versions)
+
+EntryData(e) == IF e = NoEntry THEN NoData ELSE e.data
+FolioData(f) == IF f = NoFolio THEN NoData ELSE f.data
+FrameData(f) ==
+    IF f.fn = "do_swap_page" THEN <<f.page>>
+    ELSE IF f.fn = "zswap_writeback_entry" THEN <<f.entry.data, EntryData(f.cursor)>>
+    ELSE <<>>
+
+RECURSIVE Flatten(_)
+Flatten(seqs) == IF seqs = <<>> THEN <<>> ELSE Head(seqs) \o Flatten(Tail(seqs))
+
+\* Every version field of the state, in a fixed order of slots and actors.
+VersionFields ==
+    Flatten(<<Flatten([i \in 1..Len(SlotOrder) |->
+                  LET s == SlotOrder[i] IN
+                  <<swapped_page[s], EntryData(zswap_tree[s]),
+                    FolioData(swap_cache[s]), swap_device[s]>>]),
+              [i \in 1..Len(zswap_lru) |-> zswap_lru[i].data],
+              Flatten([i \in 1..Len(ActorOrder) |->
+                  LET a == ActorOrder[i] IN
+                  Flatten([j \in 1..Len(stack[a]) |-> FrameData(stack[a][j])])])>>)
+
+RECURSIVE FirstSeen(_, _)
+FirstSeen(fields, seen) ==
+    IF fields = <<>> THEN seen
+    ELSE LET v == Head(fields) IN
+         FirstSeen(Tail(fields),
+                   IF v \in Versions /\ ~\E i \in 1..Len(seen) : seen[i] = v
+                   THEN Append(seen, v) ELSE seen)
+
+VersionView ==
+    LET seen == FirstSeen(VersionFields, <<>>)
+        rank(v) == CHOOSE i \in 1..Len(seen) : seen[i] = v
+        RV(x) == IF x \in Versions THEN VersionOrder[rank(x)] ELSE x
+        RE(e) == IF e = NoEntry THEN e ELSE [e EXCEPT !.data = RV(@)]
+        RF(f) == IF f = NoFolio THEN f ELSE [f EXCEPT !.data = RV(@)]
+        RFrame(f) ==
+            IF f.fn = "do_swap_page" THEN [f EXCEPT !.page = RV(@)]
+            ELSE IF f.fn = "zswap_writeback_entry"
+                 THEN [f EXCEPT !.entry = RE(@), !.cursor = RE(@)]
+            ELSE f
+    IN <<swap_map,
+         [s \in Slots |-> RV(swapped_page[s])],
+         [s \in Slots |-> RF(swap_cache[s])],
+         [s \in Slots |-> RE(zswap_tree[s])],
+         [i \in 1..Len(zswap_lru) |-> RE(zswap_lru[i])],
+         [s \in Slots |-> RV(swap_device[s])],
+         [a \in Actors |-> [j \in 1..Len(stack[a]) |-> RFrame(stack[a][j])]]>>
 =============================================================================

@@ -124,6 +124,8 @@ Referenced(v) ==
            \/ f.fn = "zswap_writeback_entry" /\
                 (f.entry.data = v \/ (f.cursor # NoEntry /\ f.cursor.data = v))
 
+IsFreshVersion(v) == ~Referenced(v)
+
 (***************************************************************************)
 (* Who holds a slot, who waits on whom (README "Who waits on whom").       *)
 (***************************************************************************)
@@ -460,7 +462,7 @@ WbPutback(a) ==
 SwapOut(s, v) ==
     /\ swap_map[s].count = 0
     /\ ~swap_map[s].has_cache
-    /\ ~Referenced(v)
+    /\ IsFreshVersion(v)
     /\ swap_map' = [swap_map EXCEPT ![s].count = 1]
     /\ swapped_page' = [swapped_page EXCEPT ![s] = v]
     /\ zswap_tree' = [zswap_tree EXCEPT ![s] = [slot |-> s, data |-> v]]
