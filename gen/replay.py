@@ -115,7 +115,7 @@ class Replay:
         __tracebackhide__ = True
         observed = self.system.observe()
         expected = self._state(index)
-        if observed != expected:
+        if not _same_state(expected, observed):
             differences = [
                 line
                 for name in sorted(set(expected) | set(observed))
@@ -164,6 +164,34 @@ class Replay:
         if not self.taken:
             return "trace so far: (no step yet)"
         return "trace so far:\n" + "\n".join(f"  {i}. {s}" for i, s in enumerate(self.taken, 1))
+
+
+# Both sides intern their values (TLC's graph shares unchanged parts between
+# states, observe() memoizes by the internal value), so the same pair of
+# objects is compared again and again; a pair found equal once is equal for
+# good (the values are immutable).  The cache keeps both objects alive, so
+# their ids cannot be reused while the entry exists.
+_EQUAL_PAIRS: dict[tuple[int, int], tuple[object, object]] = {}
+_EQUAL_PAIRS_LIMIT = 200_000
+
+
+def _same_value(expected: object, observed: object) -> bool:
+    if expected is observed:
+        return True
+    key = (id(expected), id(observed))
+    if key in _EQUAL_PAIRS:
+        return True
+    if expected != observed:
+        return False
+    if len(_EQUAL_PAIRS) >= _EQUAL_PAIRS_LIMIT:
+        _EQUAL_PAIRS.clear()
+    _EQUAL_PAIRS[key] = (expected, observed)
+    return True
+
+
+def _same_state(expected: Mapping[str, TlaValue], observed: Mapping[str, TlaValue]) -> bool:
+    return len(expected) == len(observed) and all(
+        name in expected and _same_value(expected[name], value) for name, value in observed.items())
 
 
 def _sorted(steps: set[StepLabel]) -> list[str]:
