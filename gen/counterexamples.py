@@ -86,8 +86,13 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
     SCRATCH.mkdir(parents=True, exist_ok=True)
     derived = SCRATCH / f"{example.model}.cex.cfg"
     derived.write_text(counterexample_config_text(cfg.read_text()))
-    run = run_tlc(RunOptions(spec=SPEC, config=derived, workers=1, label=f"cex-{example.model}"),
-                  scratch_root=SCRATCH / "tlc")
+    # The manifest says how the model is run (deadlock checking is off for liveness models).
+    from gen.manifest import load_manifest
+
+    entries = {model.name: model for model in load_manifest().models}
+    check_deadlock = entries[example.model].check_deadlock if example.model in entries else True
+    run = run_tlc(RunOptions(spec=SPEC, config=derived, workers=1, check_deadlock=check_deadlock,
+                             label=f"cex-{example.model}"), scratch_root=SCRATCH / "tlc")
     trace = run.output.trace
     if trace is None:
         raise CounterexampleError(f"model {example.model}: TLC found no counterexample ({run.outcome.verdict})",
