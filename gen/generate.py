@@ -346,6 +346,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from gen.cover import CoverError
+    from gen.dot import DotError
+    from gen.edges import EdgeRecoveryError
+    from gen.itf import ItfError
+    from gen.render import RenderError
+
+    try:
+        return _generate(args)
+    except (CoverError, DotError, EdgeRecoveryError, ItfError, RenderError) as error:
+        raise GenerateError(f"{type(error).__name__}: {error}",
+                            "nothing was written; fix the model or the generator named above, then `make gen`") from None
+
+
+def _generate(args: argparse.Namespace) -> int:
     from gen import counterexamples
 
     wanted = args.model or [*WALK_MODELS, *ITF_MODELS]
