@@ -206,9 +206,10 @@ class _BalancingFlow:
         potential = [0] * self.nodes
         sent = 0
         while sent < self.demand:
-            if not self._reprice(potential):
+            distance = self._reprice(potential)
+            if distance is None:
                 raise CoverError("some state short of arrivals cannot be reached: graph not connected")
-            pushed = self._blocking_flows(potential)
+            pushed = self._blocking_flows(potential, distance)
             if pushed == 0:
                 raise CoverError("internal error: a shortest path carried no flow")
             sent += pushed
@@ -218,7 +219,7 @@ class _BalancingFlow:
         starts = {s: flow[arc ^ 1] for arc, s in self.start_arcs if flow[arc ^ 1]}
         return extra, restarts, starts
 
-    def _reprice(self, potential: list[int]) -> bool:
+    def _reprice(self, potential: list[int]) -> list[int] | None:
         """Shortest reduced-cost distances from the source; fold them into the potentials.
 
         Reduced costs are small non-negative integers (at most the graph's
@@ -248,21 +249,29 @@ class _BalancingFlow:
             current += 1
         reach = distance[self.sink]
         if reach >= infinity:
-            return False
+            return None
         for node in range(self.nodes):
             potential[node] += min(distance[node], reach)
-        return True
+        return [d <= reach for d in distance]  # the nodes a shortest path of this phase can use
 
-    def _blocking_flows(self, potential: list[int]) -> int:
-        """Max flow over arcs of zero reduced cost (Dinic), the phase's shortest paths."""
+    def _blocking_flows(self, potential: list[int], near: list[bool]) -> int:
+        """Max flow over arcs of zero reduced cost (Dinic), the phase's shortest paths.
+
+        ``near[v]``: v is no farther from the source than the sink is.  No
+        zero-reduced-cost path from the source leaves those nodes, so the
+        phase ignores the rest of the graph.
+        """
         head, capacity, cost = self.head, self.capacity, self.cost
         source, sink = self.source, self.sink
         # Arcs of zero reduced cost stay so for the whole phase (their reverses too),
         # so the phase only ever looks at these: a small part of the graph.
         tight: list[list[int]] = []
         for node, arcs in enumerate(self.out_arcs):
+            if not near[node]:
+                tight.append([])
+                continue
             here = potential[node]
-            tight.append([arc for arc in arcs if cost[arc] + here == potential[head[arc]]])
+            tight.append([arc for arc in arcs if near[head[arc]] and cost[arc] + here == potential[head[arc]]])
         total = 0
         while True:
             # Levels count steps *to* the sink (BFS backwards over arcs with
