@@ -24,7 +24,7 @@ import shutil
 import time
 from pathlib import Path
 
-from gen.diff import DEFAULT_BOUND, diff_specs, snapshot_worktree
+from gen.diff import DEFAULT_BOUND, diff_specs, render_markdown, snapshot_worktree
 from gen.tlc import REPO_ROOT
 
 BENCH = REPO_ROOT / "build" / "bench"
@@ -67,6 +67,8 @@ def bench_review(only: list[str]) -> None:
             f"{model.added.pairs + model.removed.pairs:>9,}{len(model.added.differences):>6}{len(model.removed.differences):>6}"
         )
     print(f"review total: {time.monotonic() - started:.0f} s for {len(diffs)} models")
+    (BENCH / "review.md").write_text(render_markdown(diffs, "unpatched working tree", DEFAULT_BOUND))
+    print(f"review Markdown: {BENCH / 'review.md'}")
 
 
 def main() -> None:
