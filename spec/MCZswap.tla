@@ -41,6 +41,19 @@ FirstFreshVersion(v) ==
     /\ ~Referenced(v)
     /\ v = CHOOSE w \in {x \in Versions : ~Referenced(x)} : TRUE
 
+(* An abstraction for the deep model: a free slot's device bytes read as  *)
+(* NoData (cfg: FreedDevice <- ForgetFreedDevice, DeviceWrite <-          *)
+(* ForgetDeviceWrite).  No property reads the device of a free slot; a     *)
+(* reused slot starts from NoData instead of stale bytes, and both differ  *)
+(* from its new page (fresh version), so NoDataLoss and NoStaleData give   *)
+(* the same verdict on every step.  The one other effect is that a version *)
+(* held only by stale bytes becomes fresh again: SwapOut gets more choices, *)
+(* never fewer.  Every behaviour of the spec thus maps, step by step, to a *)
+(* behaviour of the abstraction with the same verdicts (the abstraction   *)
+(* may have more behaviours), so a success here is a success of the spec. *)
+ForgetFreedDevice(s) == NoData
+ForgetDeviceWrite(s, d) == IF swap_map[s].count = 1 THEN d ELSE NoData
+
 (* A VIEW that renames versions by order of first appearance, for models  *)
 (* that use TaskSlotSymmetry and FirstFreshVersion.  TLC fingerprints the *)
 (* view of the state it reached, so two states get one fingerprint when   *)

@@ -124,7 +124,14 @@ Referenced(v) ==
            \/ f.fn = "zswap_writeback_entry" /\
                 (f.entry.data = v \/ (f.cursor # NoEntry /\ f.cursor.data = v))
 
+\* SwapOut's version.  (The deep model overrides it with MCZswap!FirstFreshVersion.)
 IsFreshVersion(v) == ~Referenced(v)
+
+\* The device keeps a freed slot's stale bytes, and writeback writes a slot
+\* whatever its use count.  (The deep model overrides both with
+\* MCZswap!ForgetFreedDevice and MCZswap!ForgetDeviceWrite.)
+FreedDevice(s) == swap_device[s]
+DeviceWrite(s, d) == d
 
 (***************************************************************************)
 (* Who holds a slot, who waits on whom (README "Who waits on whom").       *)
@@ -311,8 +318,8 @@ MapFolio(t) ==
     /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 0, has_cache |-> FALSE]]
     /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
     /\ Invalidate(s)
+    /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
     /\ stack' = PopTop(t)
-    /\ UNCHANGED swap_device
 
 (***************************************************************************)
 (* Writeback: shrink_worker / zswap_shrinker_scan -> list_lru_walk_one ->  *)
@@ -430,7 +437,7 @@ WbWrite(a) ==
     /\ WbTop(a, "write")
     /\ zswap_tree[s] = e \/ NoEntryRecheck
     /\ swap_cache' = [swap_cache EXCEPT ![s] = [locked |-> FALSE, uptodate |-> TRUE, data |-> e.data]]
-    /\ swap_device' = [swap_device EXCEPT ![s] = e.data]
+    /\ swap_device' = [swap_device EXCEPT ![s] = DeviceWrite(s, e.data)]
     /\ IF zswap_tree[s] = e THEN Invalidate(s) ELSE UNCHANGED <<zswap_tree, zswap_lru>>
     /\ stack' = PopTop(a)
     /\ UNCHANGED <<swap_map, swapped_page>>
@@ -478,7 +485,8 @@ FreeSlot(s) ==
     /\ swap_map' = [swap_map EXCEPT ![s].count = 0]
     /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
     /\ Invalidate(s)
-    /\ UNCHANGED <<swap_cache, swap_device, stack>>
+    /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+    /\ UNCHANGED <<swap_cache, stack>>
 
 \* shrink_folio_list() -> __remove_mapping() -> __delete_from_swap_cache() + put_swap_folio():
 \* reclaim drops a clean folio that nobody is waiting on.
