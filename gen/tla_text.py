@@ -15,8 +15,10 @@ order, so our order can differ from TLC's; the value is the same.
 
 Speed matters: the state-graph reader parses every state label of graphs
 with hundreds of thousands of states.  The parser is a hand-written
-recursive-descent scanner over one string with an index; a regex is used at
-most once per *token* (numbers, identifiers), never per character.
+scanner over one string with an index and an explicit stack; a regex is
+used at most once per *token* (numbers, names), never per character.  It
+remembers flat compound values by their text (they repeat from state to
+state), which makes it about six times faster on state graphs.
 
 Known representation limits (documented, checked where cheap):
 
@@ -43,7 +45,7 @@ from typing import Any
 
 from gen.values import FnValue, ModelValue, TlaValue
 
-__all__ = ["TlaTextError", "format_value", "parse_value", "parse_value_at"]
+__all__ = ["TlaTextError", "forget_remembered_values", "format_value", "parse_value", "parse_value_at"]
 
 
 class TlaTextError(ValueError):
@@ -106,10 +108,16 @@ def parse_value_at(text: str, pos: int) -> tuple[TlaValue, int]:
 # and no Python call per nested value).
 _SET, _SEQ, _REC, _FN = range(4)
 _CLOSER = {_SET: "}", _SEQ: ">>"}
+_OPENER = {_SET: "{", _SEQ: "<<", _REC: "[", _FN: "("}
+_CLOSER_OF = {"{": "}", "<": ">>", "[": "]", "(": ")"}
 
 # Model values repeat in every state; one instance per name saves building
 # a dataclass per occurrence.  TRUE/FALSE are looked up the same way.
 _NAMED: dict[str, TlaValue] = {"TRUE": True, "FALSE": False}
+# Text of a flat compound value -> the value (bounded; values are immutable,
+# so sharing them is safe).
+_FLAT_VALUES: dict[str, TlaValue] = {}
+_FLAT_VALUES_MAX = 100_000
 # Record field names already checked to be identifiers.
 _FIELDS: set[str] = set()
 _EMPTY_SET: frozenset = frozenset()
@@ -118,11 +126,20 @@ _EMPTY_SET: frozenset = frozenset()
 def _parse(text: str, pos: int) -> tuple[TlaValue, int]:
     """The scanner: one loop over the text with an explicit stack of frames.
 
-    A frame is ``[kind, items, key]``: items is a list (set, sequence) or a
-    dict (record, function); key is the pending record field or function
-    key, and for functions ``_FN_NEEDS_KEY`` while a key is expected.
+    A frame is ``[kind, items, key, start, keys]``: items is a list (set,
+    sequence) or a dict (record, function); key is the pending record field
+    or function key (``_FN_NEEDS_KEY`` while a function expects a key);
+    start is the offset of the opener; keys lists a function's keys in order.
+
+    Flat compound values (no nested value of their own kind) repeat from
+    state to state: ``[count |-> 0, has_cache |-> FALSE]``, ``(s1 :> NoData
+    @@ s2 :> NoData)``.  Each is remembered by its text, and at an opener the
+    text up to the first matching closer is looked up first.  That lookup is
+    exact: if a closer inside a string cut it short, the text has an open
+    string and cannot be a remembered (complete) value.
     """
     ws = _WHITESPACE
+    flat = _FLAT_VALUES
     stack: list[list] = []
     value: TlaValue
     while True:
@@ -131,36 +148,46 @@ def _parse(text: str, pos: int) -> tuple[TlaValue, int]:
         while c in ws:
             pos += 1
             c = text[pos]
-        if c == "{":
-            pos += 1
-            while text[pos] in ws:
+        closer = _CLOSER_OF.get(c)
+        if closer is not None:
+            close = text.find(closer, pos)
+            cached = flat.get(text[pos : close + len(closer)]) if close > 0 else None
+            if cached is not None:
+                value = cached
+                pos = close + len(closer)
+            elif c == "{":
+                start = pos
                 pos += 1
-            if text[pos] == "}":
-                value = _EMPTY_SET
-                pos += 1
-            else:
-                stack.append([_SET, [], None])
-                continue
-        elif c == "<":
-            if text[pos + 1] != "<":
-                raise TlaTextError("expected '<<'", text, pos)
-            pos += 2
-            while text[pos] in ws:
-                pos += 1
-            if text.startswith(">>", pos):
-                value = ()
+                while text[pos] in ws:
+                    pos += 1
+                if text[pos] == "}":
+                    value = _EMPTY_SET
+                    pos += 1
+                else:
+                    stack.append([_SET, [], None, start, None])
+                    continue
+            elif c == "<":
+                if text[pos + 1] != "<":
+                    raise TlaTextError("expected '<<'", text, pos)
+                start = pos
                 pos += 2
-            else:
-                stack.append([_SEQ, [], None])
+                while text[pos] in ws:
+                    pos += 1
+                if text.startswith(">>", pos):
+                    value = ()
+                    pos += 2
+                else:
+                    stack.append([_SEQ, [], None, start, None])
+                    continue
+            elif c == "[":
+                field, after = _field_name(text, pos + 1)
+                stack.append([_REC, {}, field, pos, None])
+                pos = after
                 continue
-        elif c == "[":
-            field, pos = _field_name(text, pos + 1)
-            stack.append([_REC, {}, field])
-            continue
-        elif c == "(":
-            pos += 1
-            stack.append([_FN, {}, _FN_NEEDS_KEY, []])
-            continue
+            else:
+                stack.append([_FN, {}, _FN_NEEDS_KEY, pos, []])
+                pos += 1
+                continue
         elif c == '"':
             value, pos = _string(text, pos)
         elif "0" <= c <= "9" or c == "-":
@@ -193,17 +220,16 @@ def _parse(text: str, pos: int) -> tuple[TlaValue, int]:
                     pos += 2
                     break
                 frame[1][frame[2]] = value
-                frame[3].append(frame[2])
+                frame[4].append(frame[2])
                 if c == "@" and text[pos + 1] == "@":
                     frame[2] = _FN_NEEDS_KEY
                     pos += 2
                     break
                 if c != ")":
                     raise TlaTextError("expected '@@' or ')'", text, pos)
-                stack.pop()
                 mapping = frame[1]
-                if len(mapping) != len(frame[3]):
-                    _check_no_bool_int_collision(frame[3], text, pos)
+                if len(mapping) != len(frame[4]):
+                    _check_no_bool_int_collision(frame[4], text, pos)
                 value = _fn(mapping)
                 pos += 1
             elif kind is _REC:
@@ -213,7 +239,6 @@ def _parse(text: str, pos: int) -> tuple[TlaValue, int]:
                     break
                 if c != "]":
                     raise TlaTextError("expected ',' or ']'", text, pos)
-                stack.pop()
                 value = _fn(frame[1])
                 pos += 1
             else:
@@ -225,7 +250,6 @@ def _parse(text: str, pos: int) -> tuple[TlaValue, int]:
                 closer = _CLOSER[kind]
                 if not text.startswith(closer, pos):
                     raise TlaTextError(f"expected ',' or {closer!r}", text, pos)
-                stack.pop()
                 pos += len(closer)
                 if kind is _SET:
                     value = frozenset(items)
@@ -233,6 +257,18 @@ def _parse(text: str, pos: int) -> tuple[TlaValue, int]:
                         _check_no_bool_int_collision(items, text, pos)
                 else:
                     value = tuple(items)
+            stack.pop()
+            start = frame[3]
+            opener = _OPENER[kind]
+            if text.find(opener, start + 1, pos) < 0:
+                if len(flat) >= _FLAT_VALUES_MAX:
+                    flat.clear()
+                flat[text[start:pos]] = value
+
+
+def forget_remembered_values() -> None:
+    """Empty the memo of flat values (for cold-start measurements; never needed for correctness)."""
+    _FLAT_VALUES.clear()
 
 
 class _NeedsKey:

@@ -211,3 +211,29 @@ def test_arbitrary_text_is_a_value_or_a_typed_error(text: str) -> None:
         parse_value(text)
     except TlaTextError:
         pass
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"}", "a"}', frozenset({"}", "a"})),
+        ('[a |-> "]", b |-> 1]', FnValue(a="]", b=1)),
+        ('("a)" :> 1 @@ "b" :> 2)', FnValue({"a)": 1, "b": 2})),
+        ('<<">>", 1>>', (">>", 1)),
+        ("<<<<1>>, <<1>>>>", ((1,), (1,))),
+        ("[a |-> [b |-> 1], c |-> 2]", FnValue(a=FnValue(b=1), c=2)),
+        ("{[a |-> 1], [a |-> 2]}", frozenset({FnValue(a=1), FnValue(a=2)})),
+    ],
+)
+def test_remembered_flat_values_never_cut_at_a_closer_inside_a_string(text: str, expected: TlaValue) -> None:
+    # Parsed twice: the second time the flat pieces come from the memo.
+    assert parse_value(text) == expected
+    assert parse_value(text) == expected
+    assert parse_value(f"<<{text}, {text}>>") == (expected, expected)
+
+
+def test_remembered_values_keep_their_types() -> None:
+    assert type(parse_value("(1 :> TRUE)")[1]) is bool
+    assert parse_value("{1}") == frozenset({1})
+    assert type(next(iter(parse_value("{1}")))) is int
+    assert type(next(iter(parse_value("{TRUE}")))) is bool
