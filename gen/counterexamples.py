@@ -60,8 +60,8 @@ COUNTEREXAMPLES = (
 BADNESS_WORDS = {
     "self_wait": "an actor waits on a pin it holds itself (NoSelfWait)",
     "wait_cycle": "two actors wait on each other's pins (NoCrossWaitCycle)",
-    "stale_data": "the next MapFolio maps data other than the page's (NoStaleData)",
-    "cursor_freed": "the walk's next WbPutback continues from a cursor no longer on the LRU (WalkCursorLive)",
+    "stale_data": "MapFolio maps data other than the page's (NoStaleData)",
+    "cursor_freed": "WbPutback continues the walk from a cursor no longer on the LRU (WalkCursorLive)",
     "fault_never_completes": "no actor can move while a task is still faulting (FaultCompletes: the lasso stutters)",
 }
 

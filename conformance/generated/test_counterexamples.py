@@ -122,14 +122,16 @@ def test_none_reaches_the_bad_state() -> None:
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head.
 
-    At the end an actor waits on a pin it holds itself (NoSelfWait).
+At the end an actor waits on a pin it holds itself (NoSelfWait).
     """
+    # A counterexample is one path: TLC did not list the other steps of its states, so only
+    # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_CONFIG), NONE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:462
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:178
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:220
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:249
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:335
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:185
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:227
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:256
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:342
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -280,19 +282,21 @@ def test_none_abba_reaches_the_bad_state() -> None:
     is swapped out to s2; t2 faults on s2; t2 pins the slot; t2's charge enters reclaim; t2
     isolates the LRU head; t1 isolates the LRU head.
 
-    At the end two actors wait on each other's pins (NoCrossWaitCycle).
+At the end two actors wait on each other's pins (NoCrossWaitCycle).
     """
+    # A counterexample is one path: TLC did not list the other steps of its states, so only
+    # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_ABBA_CONFIG), NONE_ABBA_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:462
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:178
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:220
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:249
-    run.step('SwapOut', s=s2, v=v2, then=5)  # SwapOut Zswap.tla:462
-    run.step('StartFault', t2, s=s2, then=6)  # StartFault Zswap.tla:178
-    run.step('SwapcachePrepare', t2, then=7)  # SwapcachePrepare Zswap.tla:220
-    run.step('ChargeReclaim', t2, then=8)  # ChargeReclaim Zswap.tla:249
-    run.step('LruIsolate', t2, then=9)  # LruIsolate Zswap.tla:335
-    run.step('LruIsolate', t1, then=10)  # LruIsolate Zswap.tla:335
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:185
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:227
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s2, v=v2, then=5)  # SwapOut Zswap.tla:469
+    run.step('StartFault', t2, s=s2, then=6)  # StartFault Zswap.tla:185
+    run.step('SwapcachePrepare', t2, then=7)  # SwapcachePrepare Zswap.tla:227
+    run.step('ChargeReclaim', t2, then=8)  # ChargeReclaim Zswap.tla:256
+    run.step('LruIsolate', t2, then=9)  # LruIsolate Zswap.tla:342
+    run.step('LruIsolate', t1, then=10)  # LruIsolate Zswap.tla:342
     assert badness_holds('wait_cycle', run.system, None)
 
 
@@ -392,14 +396,16 @@ def test_bug_a65b0e7607cc_reaches_the_bad_state() -> None:
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head.
 
-    At the end an actor waits on a pin it holds itself (NoSelfWait).
+At the end an actor waits on a pin it holds itself (NoSelfWait).
     """
+    # A counterexample is one path: TLC did not list the other steps of its states, so only
+    # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_A65B0E7607CC_CONFIG), BUG_A65B0E7607CC_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:462
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:178
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:220
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:249
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:335
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:185
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:227
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:256
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:342
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -548,21 +554,23 @@ def test_bug_04fc7816089c_reaches_the_bad_state() -> None:
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1 writes the entry back; t1 maps the page.
 
-    At the end the next MapFolio maps data other than the page's (NoStaleData).
+Its last step is the bad one: MapFolio maps data other than the page's (NoStaleData).
     """
+    # A counterexample is one path: TLC did not list the other steps of its states, so only
+    # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_04FC7816089C_CONFIG), BUG_04FC7816089C_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:462
-    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:323
-    run.step('LruIsolate', k1, then=3)  # LruIsolate Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:475
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:462
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:178
-    run.step('WbAllocFolio', k1, then=7)  # WbAllocFolio Zswap.tla:396
-    run.step('SwapCacheHit', t1, then=8)  # SwapCacheHit Zswap.tla:206
-    run.step('WbWrite', k1, then=9)  # WbWrite Zswap.tla:426
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
+    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:330
+    run.step('LruIsolate', k1, then=3)  # LruIsolate Zswap.tla:342
+    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:469
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
+    run.step('WbAllocFolio', k1, then=7)  # WbAllocFolio Zswap.tla:403
+    run.step('SwapCacheHit', t1, then=8)  # SwapCacheHit Zswap.tla:213
+    run.step('WbWrite', k1, then=9)  # WbWrite Zswap.tla:433
     # property:NoStaleData is an action property: the bad step is the last one.
     assert badness_holds('stale_data', run.system, BUG_04FC7816089C_STEPS[-1])
-    run.step('MapFolio', t1, then=10)  # MapFolio Zswap.tla:301
+    run.step('MapFolio', t1, then=10)  # MapFolio Zswap.tla:308
 
 
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
@@ -752,25 +760,27 @@ def test_bug_27d3969b47cc_reaches_the_bad_state() -> None:
     writeback finds a folio (-EEXIST); k1 isolates the LRU head; t2 puts the entry back on
     the LRU.
 
-    At the end the walk's next WbPutback continues from a cursor no longer on the LRU (WalkCursorLive).
+Its last step is the bad one: WbPutback continues the walk from a cursor no longer on the LRU (WalkCursorLive).
     """
+    # A counterexample is one path: TLC did not list the other steps of its states, so only
+    # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_27D3969B47CC_CONFIG), BUG_27D3969B47CC_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:462
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:178
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:220
-    run.step('ChargeOk', t1, then=4)  # ChargeOk Zswap.tla:239
-    run.step('AddToSwapCache', t1, then=5)  # AddToSwapCache Zswap.tla:274
-    run.step('ShrinkWorker', k1, then=6)  # ShrinkWorker Zswap.tla:323
-    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:462
-    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:178
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:220
-    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:249
-    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:335
-    run.step('WbFolioExists', t2, then=12)  # WbFolioExists Zswap.tla:366
-    run.step('LruIsolate', k1, then=13)  # LruIsolate Zswap.tla:335
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:185
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:227
+    run.step('ChargeOk', t1, then=4)  # ChargeOk Zswap.tla:246
+    run.step('AddToSwapCache', t1, then=5)  # AddToSwapCache Zswap.tla:281
+    run.step('ShrinkWorker', k1, then=6)  # ShrinkWorker Zswap.tla:330
+    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:469
+    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:185
+    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:227
+    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:256
+    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:342
+    run.step('WbFolioExists', t2, then=12)  # WbFolioExists Zswap.tla:373
+    run.step('LruIsolate', k1, then=13)  # LruIsolate Zswap.tla:342
     # property:WalkCursorLive is an action property: the bad step is the last one.
     assert badness_holds('cursor_freed', run.system, BUG_27D3969B47CC_STEPS[-1])
-    run.step('WbPutback', t2, then=14)  # WbPutback Zswap.tla:443
+    run.step('WbPutback', t2, then=14)  # WbPutback Zswap.tla:450
 
 
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
@@ -811,88 +821,90 @@ NONE_LIVENESS_STATES: tuple[dict[str, TlaValue], ...] = (
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
         'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: NoData, s2: v2}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s2}),),
-        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v2, 'slot': s2})}),
+        'swapped_page': FnValue({s1: NoData, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 2
-        'stack': FnValue({t1: (), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'lookup', 'slot': s2}),), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
         'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: NoData, s2: v2}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s2}),),
-        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v2, 'slot': s2})}),
+        'swapped_page': FnValue({s1: NoData, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 3
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}),), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: NoData, s2: v2}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s2}),),
-        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v2, 'slot': s2})}),
+        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: NoData, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 4
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'})), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
         'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: NoData, s2: v2}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s2}),),
-        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v2, 'slot': s2})}),
+        'swapped_page': FnValue({s1: NoData, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 5
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'})), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v1, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'})), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
         'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: NoData, s2: v2}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s2}),),
-        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v2, 'slot': s2})}),
+        'swapped_page': FnValue({s1: NoData, s2: v1}),
+        'zswap_lru': (),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 6
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v2, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'})), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v1, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'})), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'lookup', 'slot': s2}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
         'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: NoData, s2: v2}),
+        'swapped_page': FnValue({s1: NoData, s2: v1}),
         'zswap_lru': (),
-        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v2, 'slot': s2})}),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
 )
 NONE_LIVENESS_STEPS = (
-    StepLabel('SwapOut', None, (('s', s2), ('v', v2))),
-    StepLabel('StartFault', t2, (('s', s2),)),
+    StepLabel('SwapOut', None, (('s', s2), ('v', v1))),
     StepLabel('StartFault', t1, (('s', s2),)),
     StepLabel('SwapcachePrepare', t1, ()),
     StepLabel('ChargeReclaim', t1, ()),
     StepLabel('LruIsolate', t1, ()),
+    StepLabel('StartFault', t2, (('s', s2),)),
 )
 
 
 def test_none_liveness_reaches_the_bad_state() -> None:
     """none_liveness: property:FaultCompletes (lasso: stutters in the last state).
 
-    v2 is swapped out to s2; t2 faults on s2; t1 faults on s2; t1 pins the slot; t1's charge
-    enters reclaim; t1 isolates the LRU head.
+    v1 is swapped out to s2; t1 faults on s2; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t2 faults on s2.
 
-    At the end no actor can move while a task is still faulting (FaultCompletes: the lasso stutters).
+At the end no actor can move while a task is still faulting (FaultCompletes: the lasso stutters).
     """
+    # A counterexample is one path: TLC did not list the other steps of its states, so only
+    # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_LIVENESS_CONFIG), NONE_LIVENESS_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s2, v=v2, then=1)  # SwapOut Zswap.tla:462
-    run.step('StartFault', t2, s=s2, then=2)  # StartFault Zswap.tla:178
-    run.step('StartFault', t1, s=s2, then=3)  # StartFault Zswap.tla:178
-    run.step('SwapcachePrepare', t1, then=4)  # SwapcachePrepare Zswap.tla:220
-    run.step('ChargeReclaim', t1, then=5)  # ChargeReclaim Zswap.tla:249
-    run.step('LruIsolate', t1, then=6)  # LruIsolate Zswap.tla:335
+    run.step('SwapOut', s=s2, v=v1, then=1)  # SwapOut Zswap.tla:469
+    run.step('StartFault', t1, s=s2, then=2)  # StartFault Zswap.tla:185
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:227
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:256
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:342
+    run.step('StartFault', t2, s=s2, then=6)  # StartFault Zswap.tla:185
     assert badness_holds('fault_never_completes', run.system, None)
 
 
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
-    ('lru_remove', '{"variant": "lru_remove"}', 4, 'diverged'),
+    ('lru_remove', '{"variant": "lru_remove"}', 3, 'diverged'),
     ('skip_if_exists', '{"variant": "skip_if_exists"}', 6, 'not bad'),
-    ('swap_table', '{"variant": "swap_table"}', 4, 'diverged'),
+    ('swap_table', '{"variant": "swap_table"}', 3, 'diverged'),
 ])
 def test_none_liveness_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
     """none_liveness under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
