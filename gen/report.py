@@ -16,6 +16,7 @@ CI artifact.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
@@ -32,6 +33,7 @@ from gen.errors import BridgeError
 from gen.itf import trace_json, write_itf
 from gen.manifest import DEFAULT_MANIFEST, Model, load_manifest
 from gen.mermaid import MermaidRenderError, render, sequence_diagram
+from gen.progress import Progress
 from gen.tlc import REPO_ROOT, run_tlc
 from gen.tool_output import ErrorTrace, LassoKind
 from gen.values import FnValue, ModelValue
@@ -242,9 +244,13 @@ def load_results(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def rerun_counterexample(model: Model, traces_dir: Path) -> Counterexample | None:
+def rerun_counterexample(model: Model, traces_dir: Path, stderr: TextIO | None = None) -> Counterexample | None:
     """Run ``model`` again for its trace; also saved as ``<model>.itf.json``."""
-    run = run_tlc(run_options(model))
+    progress = Progress(f"{model.name} (trace)", stderr if stderr is not None else io.StringIO())
+    try:
+        run = run_tlc(run_options(model), on_message=progress.on_message)
+    finally:
+        progress.close()
     trace = run.output.trace
     verdict = run.outcome.verdict
     if trace is None or not VIOLATION.match(verdict):
@@ -303,8 +309,7 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
         model = manifest.get(row["model"])
         if model is None or not VIOLATION.match(str(row.get("actual", ""))):
             continue
-        print(f"{model.name}: running TLC again for its trace", file=stderr)
-        example = rerun_counterexample(model, args.traces)
+        example = rerun_counterexample(model, args.traces, stderr)
         if example is None:
             print(f"{model.name}: TLC gave no trace this time; its section is left out", file=stderr)
             continue
