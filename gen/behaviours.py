@@ -49,8 +49,9 @@ class Difference:
     """The shortest sequence of step names that A allows and B does not.
 
     ``path`` is A's states along it (indices into A's graph; one more than
-    steps unless it ends in :data:`STOPS`).  ``others`` counts further
-    sequences of the same length that end in the same step.
+    steps unless it ends in :data:`STOPS`).  ``others`` counts the further
+    sequences of the same length ending in the same step that the search
+    met; it prunes subsumed ones, so there may be more.
     """
 
     steps: tuple[str, ...]

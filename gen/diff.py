@@ -325,7 +325,7 @@ def _actions(model: ModelDiff) -> str:
 def _witness_lines(version: Version, result: SearchResult) -> list[str]:
     lines = []
     for difference in result.differences[:SHOWN]:
-        more = f" (and {difference.others} more of {len(difference.steps)} steps)" if difference.others else ""
+        more = f" (and {difference.others}+ more of {len(difference.steps)} steps)" if difference.others else ""
         lines.append(" → ".join(witness_steps(version, difference)) + more)
     if len(result.differences) > SHOWN:
         lines.append(f"… and {len(result.differences) - SHOWN} more final steps")
@@ -461,7 +461,12 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
     label = f"{args.base} ({commit[:12]})"
     write_text_atomically(args.output, render_markdown(diffs, label, args.bound))
     stdout.write(render_text(diffs, label, args.bound, colour_on=stdout.isatty()))
-    print(f"{len(diffs)} models compared in {time.monotonic() - started:.0f} s; Markdown in {args.output}", file=stderr)
+    run = sum(1 for d in diffs if not d.unchanged)
+    print(
+        f"{run} of {len(diffs)} models checked in both versions ({len(diffs) - run} unchanged) "
+        f"in {time.monotonic() - started:.0f} s; Markdown in {args.output}",
+        file=stderr,
+    )
     return 0
 
 
