@@ -18,10 +18,11 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from gen.errors import (
     SpecParseError,
@@ -50,6 +51,13 @@ from gen.tool_output import (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRATCH_ROOT = REPO_ROOT / "build" / "tlc"
+# Overrides SCRATCH_ROOT (tests use it to stay clear of a concurrent `make clean`).
+SCRATCH_ENV = "GEN_SCRATCH_DIR"
+
+
+def default_scratch_root() -> Path:
+    """Where run folders go unless the caller says: $GEN_SCRATCH_DIR, else build/tlc/."""
+    return Path(os.environ.get(SCRATCH_ENV) or SCRATCH_ROOT)
 
 # TLC asks for the throughput collector in its own banner (message 2401).
 DEFAULT_JVM_OPTIONS: tuple[str, ...] = ("-XX:+UseParallelGC",)
@@ -145,7 +153,7 @@ def format_command(argv: list[str] | tuple[str, ...]) -> str:
 
 def dry_run_command(options: RunOptions) -> list[str]:
     """The command a run would use, with a placeholder scratch folder."""
-    metadir = SCRATCH_ROOT / f"{_label(options)}-XXXXXXXX"
+    metadir = default_scratch_root() / f"{_label(options)}-XXXXXXXX"
     return build_command(options, metadir, find_java(), find_jar())
 
 
@@ -158,10 +166,15 @@ def run_tlc(
     options: RunOptions,
     *,
     on_message: Callable[[Message], None] | None = None,
-    scratch_root: Path = SCRATCH_ROOT,
+    scratch_root: Path | None = None,
 ) -> TlcRun:
-    """Run TLC to the end (or the time limit) and parse what it said."""
+    """Run TLC to the end (or the time limit) and parse what it said.
+
+    The run's scratch folder is made under ``scratch_root`` (default:
+    :func:`default_scratch_root`).
+    """
     java, jar = find_java(), find_jar()
+    scratch_root = scratch_root or default_scratch_root()
     scratch_root.mkdir(parents=True, exist_ok=True)
     metadir = Path(tempfile.mkdtemp(prefix=f"{_label(options)}-", dir=scratch_root))
     argv = build_command(options, metadir, java, jar)
@@ -185,13 +198,14 @@ def run_tlc(
         watchdog.daemon = True
         watchdog.start()
     try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            raw.append(line)
-            message = parser.feed(line)
-            if message is not None and on_message is not None:
-                on_message(message)
-        exit_code = process.wait()
+        with _kill_group_on_termination(process, None if options.keep_metadir else metadir):
+            assert process.stdout is not None
+            for line in process.stdout:
+                raw.append(line)
+                message = parser.feed(line)
+                if message is not None and on_message is not None:
+                    on_message(message)
+            exit_code = process.wait()
     finally:
         if watchdog is not None:
             watchdog.cancel()
@@ -201,14 +215,14 @@ def run_tlc(
         process.wait()
         if process.stdout is not None:
             process.stdout.close()
+        if not options.keep_metadir:
+            shutil.rmtree(metadir, ignore_errors=True)
     wall = time.monotonic() - started
     output = parser.finish(exit_code)
     if timed_out.is_set():
         output = replace(output, outcome=Timeout(options.timeout_seconds or 0.0))
     elif isinstance(output.outcome, TemporalPropertyViolated):
         output = replace(output, outcome=name_temporal_violation(options.config))
-    if not options.keep_metadir:
-        shutil.rmtree(metadir, ignore_errors=True)
     return TlcRun(tuple(argv), output, wall, metadir, options.keep_metadir, process.pid, "".join(raw))
 
 
@@ -237,6 +251,46 @@ def error_for(outcome: Outcome) -> TlcFailed | None:
         )
     detail = " ".join(str(getattr(outcome, "message", "") or outcome).split())[:500]
     return TlcFailed(f"TLC gave no verdict ({outcome.verdict}): {detail}", "fix the spec or model as the message says, then rerun")
+
+
+@contextmanager
+def _kill_group_on_termination(process: subprocess.Popen, metadir: Path | None) -> Iterator[None]:
+    """While TLC runs, SIGTERM or SIGHUP to us also stops TLC's process group.
+
+    TLC runs in its own session (so a time limit can kill its whole group),
+    which also means a terminal hang-up or a `kill` of this process would
+    not reach it: without this, the JVM would outlive us.  Signals only
+    reach the main thread, so elsewhere this does nothing; a signal that is
+    ignored (nohup) stays ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}
+
+    def stop_tlc_then_ours(signum: int, frame: object) -> None:
+        _kill_group(process)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=30)  # reap it: gone, not merely signalled, when we exit
+        if metadir is not None:
+            shutil.rmtree(metadir, ignore_errors=True)
+        old = previous[signum]
+        signal.signal(signum, old)
+        if callable(old):
+            old(signum, frame)
+        else:
+            os.kill(os.getpid(), signum)  # the default action, now that TLC is gone
+
+    for sent in (signal.SIGTERM, signal.SIGHUP):
+        old = signal.getsignal(sent)
+        if old is not signal.SIG_IGN:
+            previous[sent] = old
+            signal.signal(sent, stop_tlc_then_ours)
+    try:
+        yield
+    finally:
+        for restored, handler in previous.items():
+            signal.signal(restored, handler)
 
 
 def _expire(process: subprocess.Popen, timed_out: threading.Event) -> None:

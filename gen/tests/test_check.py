@@ -97,6 +97,13 @@ def test_json_is_written_atomically(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["check.json"]  # no temp file left
 
 
+@pytest.fixture(autouse=True)
+def private_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # TLC runs (here and in `python -m gen` children) stay clear of build/,
+    # which other work may clean meanwhile.
+    monkeypatch.setenv("GEN_SCRATCH_DIR", str(tmp_path / "scratch"))
+
+
 def gen_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "gen", *args], capture_output=True, text=True, cwd=REPO, timeout=600, check=False

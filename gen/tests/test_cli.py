@@ -12,6 +12,13 @@ SPECS = Path(__file__).parent / "data" / "specs"
 REPO = Path(__file__).parent.parent.parent
 
 
+@pytest.fixture(autouse=True)
+def private_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # TLC runs (here and in `python -m gen` children) stay clear of build/,
+    # which other work may clean meanwhile.
+    monkeypatch.setenv("GEN_SCRATCH_DIR", str(tmp_path / "scratch"))
+
+
 def gen_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "gen", *args], capture_output=True, text=True, cwd=REPO, timeout=300, check=False

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +48,12 @@ from gen.tool_output import (
 from gen.values import FnValue, ModelValue
 
 SPECS = Path(__file__).parent / "data" / "specs"
+
+
+@pytest.fixture(autouse=True)
+def private_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Runs stay clear of build/, which other work may clean meanwhile.
+    monkeypatch.setenv("GEN_SCRATCH_DIR", str(tmp_path / "scratch"))
 
 
 def options(spec: str, config: str, **extra: object) -> RunOptions:
@@ -266,8 +275,8 @@ def test_an_exception_in_the_reader_leaves_no_java(tmp_path: Path) -> None:
 
     with pytest.raises(Stop):
         run_tlc(options("Forever", "Forever", timeout_seconds=60), on_message=stop_at_first_progress, scratch_root=tmp_path)
-    (metadir,) = tmp_path.iterdir()
-    assert processes_mentioning(str(metadir)) == []
+    assert processes_mentioning(str(tmp_path)) == []
+    assert list(tmp_path.iterdir()) == []  # the run's folder is gone too
 
 
 @pytest.fixture
@@ -303,3 +312,30 @@ def test_raise_for_error_on_a_real_parse_error() -> None:
         run.raise_for_error()
     assert (caught.value.file, caught.value.line, caught.value.column) == ("Broken.tla", 5, 20)
     assert run_tlc(options("SlotPin", "invariant")).raise_for_error().outcome == InvariantViolated("OnePinHolder")
+
+
+@pytest.mark.tlc
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGHUP])
+def test_terminating_the_bridge_stops_tlc(tmp_path: Path, sent: signal.Signals) -> None:
+    # TLC runs in its own session, so a signal to the bridge does not reach
+    # it by itself; the bridge must pass it on and leave nothing behind.
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from gen.tlc import RunOptions, run_tlc\n"
+        f"specs = Path({str(SPECS)!r})\n"
+        "def started(message):\n"
+        "    if message.code == 2185:\n"
+        "        print('started', flush=True)\n"
+        "run_tlc(RunOptions(specs / 'Forever.tla', specs / 'Forever.cfg', workers=1, timeout_seconds=120),\n"
+        f"        on_message=started, scratch_root=Path({str(tmp_path)!r}))\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as bridge:
+        assert bridge.stdout is not None
+        assert bridge.stdout.readline() == "started\n"
+        (metadir,) = tmp_path.iterdir()
+        assert processes_mentioning(str(metadir)) != []
+        bridge.send_signal(sent)
+        assert bridge.wait(timeout=60) == -sent
+    assert processes_mentioning(str(metadir)) == []
+    assert list(tmp_path.iterdir()) == []
