@@ -27,6 +27,7 @@ from gen.tlc import (
     dry_run_command,
     error_for,
     format_command,
+    name_temporal_violation,
     run_tlc,
 )
 from gen.tool_output import (
@@ -161,6 +162,15 @@ def test_config_properties_ignore_comments_and_other_sections(tmp_path: Path) ->
         "PROPERTIES A\n  B\nINVARIANT C\nPROPERTY D\n"
     )
     assert config_properties(cfg) == ("A", "B", "D")
+
+
+def test_temporal_violation_is_named_only_when_the_config_says_which(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.cfg", tmp_path / "two.cfg"
+    one.write_text("SPECIFICATION Spec\nPROPERTY FaultCompletes\n")
+    two.write_text("SPECIFICATION Spec\nPROPERTIES FaultCompletes NoStaleData\n")
+    assert name_temporal_violation(one) == TemporalPropertyViolated("FaultCompletes")
+    both = name_temporal_violation(two)
+    assert both.name is None and both.verdict == "property:FaultCompletes|NoStaleData"
 
 
 def test_dry_run_prints_a_pasteable_command() -> None:
