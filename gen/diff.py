@@ -70,7 +70,7 @@ class Version:
     distinct_states: int
     edges: int
     actions: frozenset[str]
-    graph: StateGraph
+    graph: StateGraph | None  # dropped once the comparison is done (hundreds of MB each)
     symmetry: tuple[tuple[str, ...], ...]  # groups of interchangeable model values
     seconds: float
 
@@ -84,6 +84,9 @@ class ModelDiff:
     removed: SearchResult | None = None  # behaviours only BASE allows
     seconds: float = 0.0
     unchanged: bool = False  # same spec, config and manifest entry: not run at all
+    # Each difference as "actor Step slot" words, in the order of added/removed.
+    added_words: tuple[tuple[str, ...], ...] = ()
+    removed_words: tuple[tuple[str, ...], ...] = ()
 
 
 # ------------------------------------------------------------- snapshots
@@ -166,12 +169,19 @@ class _Graph:
     seconds: float
 
 
-def explore_graph(model: Model, scratch: Path, cache: dict[str, _Graph], stderr: TextIO) -> _Graph:
-    """The model's complete state graph (shared by models with the same spec and graph config)."""
+def graph_key(model: Model) -> str:
+    """Equal for models whose state graphs are equal (same spec files, same graph config)."""
     text = graph_config(model.config.read_text())
-    spec_digest = model_fingerprint(replace(model, extra_args=(), timeout_seconds=0.0), config_text=text)
+    return model_fingerprint(replace(model, extra_args=(), timeout_seconds=0.0), config_text=text)
+
+
+def explore_graph(model: Model, scratch: Path, cache: dict[str, _Graph], stderr: TextIO) -> _Graph:
+    """The model's complete state graph; ``cache`` keeps the last one, for the next model sharing it."""
+    text = graph_config(model.config.read_text())
+    spec_digest = graph_key(model)
     if spec_digest in cache:
         return cache[spec_digest]
+    cache.clear()  # one graph per version at a time: they are large
     started = time.monotonic()
     config = model.config.parent / f"_graph_{spec_digest[:16]}.cfg"
     config.write_text(text)  # inside our snapshot under build/diff/, never the working tree
@@ -268,7 +278,13 @@ def diff_specs(
     diffs: list[ModelDiff] = []
     base_graphs: dict[str, _Graph] = {}
     head_graphs: dict[str, _Graph] = {}
-    for name in names:
+
+    def shared_graphs_together(name: str) -> tuple[str, str, str]:
+        base = graph_key(base_models[name]) if name in base_models else ""
+        head = graph_key(head_models[name]) if name in head_models else ""
+        return base, head, name
+
+    for name in sorted(names, key=shared_graphs_together):
         started = time.monotonic()
         if name in base_models and name in head_models:
             if model_fingerprint(base_models[name]) == model_fingerprint(head_models[name]):
@@ -279,11 +295,27 @@ def diff_specs(
         base = check_version(base_models[name], base_root / "graphs", base_graphs, stderr) if name in base_models else None
         head = check_version(head_models[name], head_root / "graphs", head_graphs, stderr) if name in head_models else None
         added = removed = None
+        added_words: tuple[tuple[str, ...], ...] = ()
+        removed_words: tuple[tuple[str, ...], ...] = ()
         if base is not None and head is not None:
+            assert base.graph is not None and head.graph is not None
             added = first_differences(head.graph, base.graph, bound=bound)
             removed = first_differences(base.graph, head.graph, bound=bound)
-        diffs.append(ModelDiff(name, base, head, added, removed, time.monotonic() - started))
-    return diffs
+            added_words = tuple(tuple(witness_steps(head, d)) for d in added.differences)
+            removed_words = tuple(tuple(witness_steps(base, d)) for d in removed.differences)
+        diffs.append(
+            ModelDiff(
+                name,
+                replace(base, graph=None) if base else None,
+                replace(head, graph=None) if head else None,
+                added,
+                removed,
+                time.monotonic() - started,
+                added_words=added_words,
+                removed_words=removed_words,
+            )
+        )
+    return sorted(diffs, key=lambda d: d.name)
 
 
 # ------------------------------------------------------------- rendering
@@ -291,6 +323,7 @@ def diff_specs(
 
 def witness_steps(version: Version, difference: Difference) -> list[str]:
     """``difference`` as "actor Step slot" words, in one execution's names."""
+    assert version.graph is not None, "witnesses are read while the graph is still in memory"
     path = difference.path
     renamings = permutations_of(version.symmetry)
     states = concrete_path(version.graph, path, renamings)
@@ -322,11 +355,11 @@ def _actions(model: ModelDiff) -> str:
     return " ".join([f"+{a}" for a in added] + [f"−{a}" for a in removed]) or "same"
 
 
-def _witness_lines(version: Version, result: SearchResult) -> list[str]:
+def _witness_lines(words: Sequence[Sequence[str]], result: SearchResult) -> list[str]:
     lines = []
-    for difference in result.differences[:SHOWN]:
+    for steps, difference in list(zip(words, result.differences))[:SHOWN]:
         more = f" (and {difference.others}+ more of {len(difference.steps)} steps)" if difference.others else ""
-        lines.append(" → ".join(witness_steps(version, difference)) + more)
+        lines.append(" → ".join(steps) + more)
     if len(result.differences) > SHOWN:
         lines.append(f"… and {len(result.differences) - SHOWN} more final steps")
     return lines
@@ -373,13 +406,13 @@ def render_markdown(diffs: Sequence[ModelDiff], base_label: str, bound: int) -> 
         if not model.added.differences and not model.removed.differences:
             continue
         lines += ["", f"### {model.name}"]
-        for title, version, result in (
-            ("Only the working tree allows", model.head, model.added),
-            (f"Only `{base_label}` allows", model.base, model.removed),
+        for title, words, result in (
+            ("Only the working tree allows", model.added_words, model.added),
+            (f"Only `{base_label}` allows", model.removed_words, model.removed),
         ):
             if result.differences:
                 lines += ["", f"{title}{_scope(result, bound)}:", ""]
-                lines += [f"{n}. {line}" for n, line in enumerate(_witness_lines(version, result), 1)]
+                lines += [f"{n}. {line}" for n, line in enumerate(_witness_lines(words, result), 1)]
     same = [m.name for m in diffs if m.added is not None and not m.added.differences and not m.removed.differences]
     if same:
         lines += ["", f"Same behaviours (up to {bound} steps): {', '.join(same)}."]
@@ -407,13 +440,13 @@ def render_text(diffs: Sequence[ModelDiff], base_label: str, bound: int, *, colo
         out.append(f"  states   {_change(model.base.distinct_states, model.head.distinct_states)}")
         out.append(f"  edges    {_change(model.base.edges, model.head.edges)}")
         out.append(f"  actions  {_actions(model)}")
-        for title, version, result, sign in (
-            ("only the working tree allows", model.head, model.added, "+"),
-            (f"only {base_label} allows", model.base, model.removed, "-"),
+        for title, words, result, sign in (
+            ("only the working tree allows", model.added_words, model.added, "+"),
+            (f"only {base_label} allows", model.removed_words, model.removed, "-"),
         ):
             if result is not None and result.differences:
                 out.append(f"  {title}{_scope(result, bound)}:")
-                for line in _witness_lines(version, result):
+                for line in _witness_lines(words, result):
                     for row in _wrap(line, f"    {sign} ", "      "):
                         out.append(colour(row, "32" if sign == "+" else "31", colour_on))
         if not changed:

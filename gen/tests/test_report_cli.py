@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from gen.behaviours import first_differences
-from gen.diff import ModelDiff, Version, render_text
+from gen.diff import ModelDiff, Version, render_text, witness_steps
 from gen.dot import StateGraph
 from gen.tlc import REPO_ROOT
 from test_diff_behaviours import graph
@@ -46,9 +46,11 @@ def test_diff_bound_must_be_positive() -> None:
 def test_diff_text_fits_80_columns_and_colours_only_when_asked() -> None:
     chain = [(n, f"Step{n}", n + 1) for n in range(12)]
     base, head = graph(chain), graph([*chain, (12, "WbSkipBusy", 13)])
+    added, removed = first_differences(head, base, bound=100), first_differences(base, head, bound=100)
     model = ModelDiff(
-        "tiny", version(base, "invariant:NoSelfWait"), version(head, "success"),
-        first_differences(head, base, bound=100), first_differences(base, head, bound=100),
+        "tiny", version(base, "invariant:NoSelfWait"), version(head, "success"), added, removed,
+        added_words=tuple(tuple(witness_steps(version(head, ""), d)) for d in added.differences),
+        removed_words=tuple(tuple(witness_steps(version(base, ""), d)) for d in removed.differences),
     )  # fmt: skip
     plain = render_text([model], "origin/main (0123456789ab)", 100)
     assert "\x1b[" not in plain
