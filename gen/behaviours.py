@@ -34,6 +34,7 @@ from gen.values import FnValue, ModelValue, TlaValue
 __all__ = [
     "STOPS",
     "Difference",
+    "Lts",
     "SearchResult",
     "concrete_path",
     "first_differences",
@@ -68,14 +69,14 @@ class SearchResult:
 
 
 @dataclass
-class _Lts:
+class Lts:
     """A graph as successor tables: state -> step name -> target states."""
 
     initial: tuple[int, ...]
     successors: list[dict[str, tuple[int, ...]]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, graph: StateGraph) -> "_Lts":
+    def of(cls, graph: StateGraph) -> "Lts":
         tables: list[dict[str, list[int]]] = [{} for _ in graph.states]
         for edge in graph.edges:
             tables[edge.source].setdefault(edge.action, []).append(edge.target)
@@ -88,9 +89,16 @@ class _Lts:
         return not self.successors[state]
 
 
-def first_differences(a: StateGraph, b: StateGraph, *, bound: int, max_pairs: int = 2_000_000) -> SearchResult:
-    """Shortest step-name sequences (up to ``bound`` steps) that A allows and B does not."""
-    lts_a, lts_b = _Lts.of(a), _Lts.of(b)
+def first_differences(
+    a: StateGraph | Lts, b: StateGraph | Lts, *, bound: int, max_pairs: int = 2_000_000
+) -> SearchResult:
+    """Shortest step-name sequences (up to ``bound`` steps) that A allows and B does not.
+
+    Pass :class:`Lts` tables (``Lts.of(graph)``) to compare the same graphs
+    both ways without building the tables twice.
+    """
+    lts_a = a if isinstance(a, Lts) else Lts.of(a)
+    lts_b = b if isinstance(b, Lts) else Lts.of(b)
     start_b = frozenset(lts_b.initial)
     # Each queue entry: (A state, B states, depth, parent entry index, step name)
     nodes: list[tuple[int, frozenset[int], int, int, str]] = []

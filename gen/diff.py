@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from gen.behaviours import STOPS, Difference, SearchResult, concrete_path, first_differences, permutations_of
+from gen.behaviours import STOPS, Difference, Lts, SearchResult, concrete_path, first_differences, permutations_of
 from gen.check import run_options
 from gen.dot import StateGraph, read_dot
 from gen.errors import BridgeError
@@ -299,8 +299,9 @@ def diff_specs(
         removed_words: tuple[tuple[str, ...], ...] = ()
         if base is not None and head is not None:
             assert base.graph is not None and head.graph is not None
-            added = first_differences(head.graph, base.graph, bound=bound)
-            removed = first_differences(base.graph, head.graph, bound=bound)
+            head_lts, base_lts = Lts.of(head.graph), Lts.of(base.graph)
+            added = first_differences(head_lts, base_lts, bound=bound)
+            removed = first_differences(base_lts, head_lts, bound=bound)
             added_words = tuple(tuple(witness_steps(head, d)) for d in added.differences)
             removed_words = tuple(tuple(witness_steps(base, d)) for d in removed.differences)
         diffs.append(
