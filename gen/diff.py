@@ -10,10 +10,12 @@ projected to actors and step names ("t1 SwapcachePrepare s1").
 
 Both versions are snapshots under ``build/diff/`` (``git archive`` for
 BASE, a copy for the working tree), so the working tree is never touched
-and an edit made while TLC runs does not mix two versions.  Each model is
-run twice per version: once as ``make check`` runs it (the outcome), once
-with ``-deadlock -continue -dump dot,actionlabels`` for the complete state
-graph (TLC would otherwise stop at the first violation).
+and an edit made while TLC runs does not mix two versions.  A model whose
+spec files, config and manifest entry are the same in both is not run.
+Otherwise it is run as ``make check`` runs it (the outcome), and its
+complete state graph is dumped (``-deadlock -dump dot,actionlabels``) with
+a copy of its config that checks nothing, so TLC does not stop at the
+first violation; models whose graphs are the same share one run.
 
 Writes ``build/review.md`` (GitHub Markdown, for the job summary) and
 prints the same as plain text.
