@@ -19,6 +19,7 @@ like the graph's edges (gen.edges).  The rendered tests then:
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -53,8 +54,12 @@ COUNTEREXAMPLES = (
     Counterexample("bug_a65b0e7607cc", "self_wait", (("a65b0e7607cc_fixed", {"bugs": []}),)),
     Counterexample("bug_04fc7816089c", "stale_data", (("04fc7816089c_fixed", {"bugs": []}),)),
     Counterexample("bug_27d3969b47cc", "cursor_freed", (("27d3969b47cc_fixed", {"bugs": []}),)),
-    # A liveness counterexample: a lasso (here TLC's "stuttering": the fault never moves again).
+    # Liveness counterexamples are lassos.  none_liveness: TLC's "stuttering" kind, no actor can
+    # move again.  skip_if_exists_starvation: "back to state k", a loop in which a faulting task
+    # never takes a step (weak fairness allows it; there is no fixed config to compare with, the
+    # fix is strong fairness, a property of the scheduler).
     Counterexample("none_liveness", "fault_never_completes", _VARIANT_FIXES),
+    Counterexample("skip_if_exists_starvation", "starvation", ()),
 )
 
 BADNESS_WORDS = {
@@ -63,7 +68,12 @@ BADNESS_WORDS = {
     "stale_data": "MapFolio maps data other than the page's (NoStaleData)",
     "cursor_freed": "WbPutback continues the walk from a cursor no longer on the LRU (WalkCursorLive)",
     "fault_never_completes": "no actor can move while a task is still faulting (FaultCompletes: the lasso stutters)",
+    "starvation": "the trace is back where its loop started, and a task faulted all through the loop "
+                  "without taking a step (FaultCompletes: the loop can repeat forever)",
 }
+
+
+LIVENESS = frozenset({"fault_never_completes", "starvation"})
 
 
 class CounterexampleError(BridgeError):
@@ -76,7 +86,11 @@ def counterexample_config_text(cfg_text: str) -> str:
 
 
 def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str, TlaValue]], list[StepLabel], str]:
-    """Run TLC; return variables, states, recovered steps and the violation's verdict."""
+    """Run TLC; return variables, states, recovered steps and the violation's verdict.
+
+    A lasso that goes back to state k gets its loop step appended, so the
+    last state is state k again (the verdict says so: "back to state k").
+    """
     from gen.tlc import RunOptions, run_tlc
 
     cfg = MODELS / f"{example.model}.cfg"
@@ -147,6 +161,17 @@ def where_fix_bites(config: Any, steps: Sequence[StepLabel], states: Sequence[Ma
     if badness_holds(badness, system, None):
         raise AssertionError(f"the fixed config reaches the bad state ({badness}) after the last step")
     return len(steps), "not bad"
+
+
+def starves_in_loop(states: Sequence[Mapping[str, TlaValue]], steps: Sequence[StepLabel], loop_start: int) -> bool:
+    """A lasso's loop (states[loop_start:], closed by the last step) in which some task is
+    faulting in every state and takes none of the loop's steps."""
+    if states[-1] != states[loop_start]:
+        return False
+    movers = {step.actor for step in steps[loop_start:]}
+    tasks = set(states[loop_start]["stack"])  # type: ignore[arg-type]
+    return any(task not in movers and all(state["stack"][task] for state in states[loop_start:])  # type: ignore[index]
+               for task in tasks)
 
 
 def badness_holds(badness: str, system: Any, next_step: StepLabel | None) -> bool:
@@ -222,17 +247,26 @@ def generate() -> dict[Path, str]:
             fixes.append({"name": fix_name, "fields": fields, "bites": {"step": bites[0], "how": bites[1]}})
         for state in states:
             _collect_names(state.values(), names)
+        back = re.search(r"back to state (\d+)", verdict)
+        loop_start = int(back.group(1)) - 1 if back else None
+        if example.badness == "starvation" and (loop_start is None or not starves_in_loop(states, steps, loop_start)):
+            raise CounterexampleError(f"model {example.model}: TLC's lasso is not a loop in which a task starves",
+                                      "check the model's expectation in spec/models.json")
         cases.append({
             "model": example.model, "badness": example.badness, "verdict": verdict,
             "config": config, "variables": variables, "states": states,
             "steps": [{"label": s, "then": i, "line": lines[s.name]} for i, s in enumerate(steps, 1)],
             "summary": describe_walk(steps, ends_stuck=False),
-            "bad_words": BADNESS_WORDS[example.badness], "fixes": fixes,
-            "action_property": verdict.startswith("property:") and example.badness != "fault_never_completes",
+            "bad_sentence": textwrap.fill(
+                ("Its last step is the bad one: " if verdict.startswith("property:") and example.badness not in LIVENESS
+                 else "At the end ") + BADNESS_WORDS[example.badness] + ".",
+                width=92, subsequent_indent="    ", break_on_hyphens=False),
+            "fixes": fixes,
+            "action_property": verdict.startswith("property:") and example.badness not in LIVENESS,
+            "loop_start": loop_start,
         })
     model_values = sorted(n for n in names if py_identifier(n))
-    text = render("counterexamples_module.py.j2", cases=cases, model_values=model_values,
-                  wrap=lambda s: textwrap.fill(s, width=88, subsequent_indent="    "))
+    text = render("counterexamples_module.py.j2", cases=cases, model_values=model_values)
     return {GENERATED / "test_counterexamples.py": text}
 
 
