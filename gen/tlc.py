@@ -118,7 +118,12 @@ class TlcRun:
 
 def build_command(options: RunOptions, metadir: Path, java: Java, jar: Jar) -> list[str]:
     """The exact argv for ``options`` (what --dry-run prints)."""
-    argv = [str(java.path), *options.jvm_options, "-cp", str(jar.path), "tlc2.TLC", "-tool"]
+    # TLC 2.15 copies the standard modules (Naturals.tla, ...) into
+    # java.io.tmpdir and deletes them on exit: two runs sharing /tmp race,
+    # and one fails with "Cannot find source file for module Sequences".
+    # The run's own scratch folder keeps them apart.
+    argv = [str(java.path), *options.jvm_options, f"-Djava.io.tmpdir={metadir}"]
+    argv += ["-cp", str(jar.path), "tlc2.TLC", "-tool"]
     argv += ["-metadir", str(metadir)]
     if "-workers" not in options.extra_args:
         argv += ["-workers", str(options.workers or os.cpu_count() or 1)]

