@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from gen.errors import UnknownModel
+from gen.files import write_json_atomically
 from gen.manifest import DEFAULT_MANIFEST, Manifest, Model, load_manifest
 from gen.progress import Progress, colour
 from gen.tlc import (
@@ -204,23 +203,6 @@ def format_table(results: Sequence[CheckResult], *, colour_on: bool = False) -> 
     return "\n".join(lines)
 
 
-def write_json_atomically(path: Path, results: Sequence[CheckResult]) -> None:
-    write_text_atomically(path, json.dumps([r.as_json() for r in results], indent=2) + "\n")
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write to a temporary name beside ``path``, then rename: no reader sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 # --------------------------------------------------------------------- CLI
 
 
@@ -257,7 +239,7 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
         results.append(result)
         if not progress.interactive:
             print(f"{model.name}: {result.actual} ({'OK' if result.matches else 'MISMATCH'})", file=stderr)
-    write_json_atomically(args.output, results)
+    write_json_atomically(args.output, [r.as_json() for r in results])
     if args.json:
         json.dump([r.as_json() for r in results], stdout, indent=2)
         stdout.write("\n")

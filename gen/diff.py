@@ -43,9 +43,10 @@ from gen.behaviours import STOPS, Difference, Lts, SearchResult, concrete_path, 
 from gen.check import run_options
 from gen.dot import StateGraph, read_dot
 from gen.errors import BridgeError
+from gen.files import write_text_atomically
 from gen.manifest import Model, load_manifest
 from gen.progress import Progress, colour
-from gen.report import config_constants, write_text_atomically
+from gen.report import config_constants
 from gen.tlc import REPO_ROOT, run_tlc
 from gen.tool_output import Success
 from gen.trace_view import StateStep, TraceViewError, view_steps

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import re
-import tempfile
 import textwrap
 import time
 from collections import deque
@@ -31,6 +29,7 @@ from gen.cover import Cover, edge_cover
 from gen.dot import read_dot
 from gen.edges import StepLabel, recover_step
 from gen.errors import BridgeError
+from gen.files import write_if_changed
 from gen.itf import dumps_itf, trace_json
 from gen.render import render
 from gen.tla_text import format_value
@@ -318,22 +317,6 @@ def cover_sentence(cover: Cover) -> str:
 
 def cover_of(graph: ModelGraph) -> Cover:
     return edge_cover(len(graph.states), [(s, t) for s, t, _ in graph.edges], [0])
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write atomically (temp file + rename) when the text differs; True if written."""
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return True
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -26,12 +26,11 @@ PyPI package ``itf-py`` reads every file we write to the same values.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from gen.files import write_text_atomically
 from gen.values import FnValue, ModelValue, TlaValue
 
 __all__ = ["ItfError", "MODEL_VALUE_SUFFIX", "dumps_itf", "from_itf", "read_itf", "to_itf", "trace_json", "write_itf"]
@@ -137,16 +136,7 @@ def write_itf(path: str | Path, trace: Mapping[str, Any]) -> None:
     path = Path(path)
     if not path.name.endswith(".itf.json"):
         raise ItfError(f"{path}: ITF files are named *.itf.json")
-    text = dumps_itf(trace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_text_atomically(path, dumps_itf(trace))
 
 
 def read_itf(path: str | Path) -> tuple[dict[str, Any], list[tuple[dict[str, Any], dict[str, TlaValue]]]]:

@@ -18,10 +18,8 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from typing import Any, TextIO
 
 from gen.check import CHECK_JSON, CheckResult, format_table, run_options
 from gen.errors import BridgeError
+from gen.files import write_text_atomically
 from gen.itf import trace_json, write_itf
 from gen.manifest import DEFAULT_MANIFEST, Model, load_manifest
 from gen.mermaid import MermaidRenderError, render, sequence_diagram
@@ -268,20 +267,6 @@ def rerun_counterexample(model: Model, traces_dir: Path, stderr: TextIO | None =
     )
     write_itf(traces_dir / f"{model.name}.itf.json", document)
     return Counterexample(model, verdict, trace)
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary name beside ``path``, then rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it 0600; a report is for everyone to read
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # --------------------------------------------------------------------- CLI

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.check import CheckResult, compare, format_table, write_json_atomically
+from gen.check import CheckResult, compare, format_table
+from gen.files import write_json_atomically
 from gen.manifest import Model, load_manifest
 from gen.tlc import TlcRun
 from gen.tool_output import parse_tool_output
@@ -92,9 +93,10 @@ def test_table_colours_only_when_asked() -> None:
 
 def test_json_is_written_atomically(tmp_path: Path) -> None:
     target = tmp_path / "build" / "check.json"
-    write_json_atomically(target, [_result("a", "success", "success", True)])
+    write_json_atomically(target, [_result("a", "success", "success", True).as_json()])
     assert json.loads(target.read_text())[0]["model"] == "a"
     assert [p.name for p in target.parent.iterdir()] == ["check.json"]  # no temp file left
+    assert target.stat().st_mode & 0o777 == 0o644  # readable by all, not mkstemp's 0600
 
 
 @pytest.fixture(autouse=True)
