@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,8 @@ HERE = Path(__file__).parent
 SPECS = HERE / "data" / "specs"
 GOLDEN = HERE / "data" / "tool_output"
 TEST_MANIFEST = SPECS / "models.json"
-REPO = HERE.parent.parent
+# The `gen_cli` fixture (conftest.py): `python -m gen ARGS...` with a private TLC scratch folder.
+GenCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def recorded_run(name: str, exit_code: int) -> TlcRun:
@@ -99,33 +100,20 @@ def test_json_is_written_atomically(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == 0o644  # readable by all, not mkstemp's 0600
 
 
-@pytest.fixture(autouse=True)
-def private_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # TLC runs (here and in `python -m gen` children) stay clear of build/,
-    # which other work may clean meanwhile.
-    monkeypatch.setenv("GEN_SCRATCH_DIR", str(tmp_path / "scratch"))
-
-
-def gen_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gen", *args], capture_output=True, text=True, cwd=REPO, timeout=600, check=False
-    )
-
-
-def test_unknown_model_lists_the_known_ones() -> None:
+def test_unknown_model_lists_the_known_ones(gen_cli: GenCli) -> None:
     done = gen_cli("check", "--manifest", str(TEST_MANIFEST), "--only", "nope")
     assert done.returncode == 2
     assert "no model named 'nope'" in done.stderr and "slot_pin_starvation" in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
+def test_missing_manifest_is_a_clear_error(tmp_path: Path, gen_cli: GenCli) -> None:
     done = gen_cli("check", "--manifest", str(tmp_path / "models.json"))
     assert done.returncode == 2
     assert "no manifest at" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_dry_run_prints_one_command_per_model() -> None:
+def test_dry_run_prints_one_command_per_model(gen_cli: GenCli) -> None:
     done = gen_cli("check", "--manifest", str(TEST_MANIFEST), "--dry-run", "--tier", "all")
     assert done.returncode == 0
     commands = [line for line in done.stdout.splitlines() if not line.startswith("#")]
@@ -136,7 +124,7 @@ def test_dry_run_prints_one_command_per_model() -> None:
 
 @pytest.mark.tlc
 @pytest.mark.slow
-def test_check_json_runs_every_fast_model(tmp_path: Path) -> None:
+def test_check_json_runs_every_fast_model(tmp_path: Path, gen_cli: GenCli) -> None:
     out = tmp_path / "check.json"
     done = gen_cli("check", "--manifest", str(TEST_MANIFEST), "--json", "--output", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -150,7 +138,7 @@ def test_check_json_runs_every_fast_model(tmp_path: Path) -> None:
 
 
 @pytest.mark.tlc
-def test_mismatch_in_both_directions_fails_the_check(tmp_path: Path) -> None:
+def test_mismatch_in_both_directions_fails_the_check(tmp_path: Path, gen_cli: GenCli) -> None:
     for name in ("SlotPin.tla", "passing.cfg", "invariant.cfg"):
         (tmp_path / name).write_text((SPECS / name).read_text())
     common = {"summary": "s", "spec": "SlotPin.tla", "tier": "fast", "mode": "exhaustive", "timeout_seconds": 120}

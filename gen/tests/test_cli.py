@@ -3,41 +3,29 @@
 from __future__ import annotations
 
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 SPECS = Path(__file__).parent / "data" / "specs"
-REPO = Path(__file__).parent.parent.parent
+# The `gen_cli` fixture (conftest.py): `python -m gen ARGS...` with a private TLC scratch folder.
+GenCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
-@pytest.fixture(autouse=True)
-def private_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # TLC runs (here and in `python -m gen` children) stay clear of build/,
-    # which other work may clean meanwhile.
-    monkeypatch.setenv("GEN_SCRATCH_DIR", str(tmp_path / "scratch"))
-
-
-def gen_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gen", *args], capture_output=True, text=True, cwd=REPO, timeout=300, check=False
-    )
-
-
-def test_command_help_lists_the_commands_own_options() -> None:
+def test_command_help_lists_the_commands_own_options(gen_cli: GenCli) -> None:
     done = gen_cli("check", "--help")
     assert done.returncode == 0
     for option in ("--manifest", "--tier", "--only", "--json", "--dry-run"):
         assert option in done.stdout
 
 
-def test_unknown_command_is_a_usage_error() -> None:
+def test_unknown_command_is_a_usage_error(gen_cli: GenCli) -> None:
     done = gen_cli("frobnicate")
     assert done.returncode == 2 and "invalid choice: 'frobnicate'" in done.stderr
 
 
-def test_run_dry_run_prints_the_exact_command() -> None:
+def test_run_dry_run_prints_the_exact_command(gen_cli: GenCli) -> None:
     done = gen_cli("run", "--spec", str(SPECS / "LockOrder.tla"), "--config", str(SPECS / "LockOrder.cfg"), "--no-deadlock", "--dry-run")
     assert done.returncode == 0
     (line,) = done.stdout.splitlines()
@@ -45,13 +33,13 @@ def test_run_dry_run_prints_the_exact_command() -> None:
     assert line.endswith(f"-config LockOrder.cfg {(SPECS / 'LockOrder.tla').resolve()}")
 
 
-def test_run_spec_without_config_says_what_to_do() -> None:
+def test_run_spec_without_config_says_what_to_do(gen_cli: GenCli) -> None:
     done = gen_cli("run", "--spec", str(SPECS / "LockOrder.tla"))
     assert done.returncode == 2 and "--spec needs --config" in done.stderr and "what to do" in done.stderr
 
 
 @pytest.mark.tlc
-def test_run_prints_outcome_counts_and_the_trace() -> None:
+def test_run_prints_outcome_counts_and_the_trace(gen_cli: GenCli) -> None:
     done = gen_cli("run", "--spec", str(SPECS / "LockOrder.tla"), "--config", str(SPECS / "LockOrder.cfg"), "--workers", "1")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -62,7 +50,7 @@ def test_run_prints_outcome_counts_and_the_trace() -> None:
 
 
 @pytest.mark.tlc
-def test_run_model_from_the_manifest() -> None:
+def test_run_model_from_the_manifest(gen_cli: GenCli) -> None:
     done = gen_cli("run", "--manifest", str(SPECS / "models.json"), "--model", "slot_pin_starvation")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("outcome: property:FaultCompletes")

@@ -82,6 +82,16 @@ def run_diff(base: Path, head: Path) -> ModelDiff:
     return model
 
 
+def diff_of_one_edit(tmp_path: Path, old: str, new: str) -> ModelDiff:
+    """The seed's tiny model before and after replacing ``old`` by ``new`` in the spec; both sides ran."""
+    base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    head = make_version(tmp_path / "head", {"tiny_none": ("none", "invariant:NoSelfWait")})
+    edit(head, old, new)
+    model = run_diff(base, head)
+    assert model.base is not None and model.head is not None
+    return model
+
+
 def words(model: ModelDiff, which: str) -> list[list[str]]:
     return [list(w) for w in (model.added_words if which == "added" else model.removed_words)]
 
@@ -101,11 +111,7 @@ def test_unchanged_models_are_not_run(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_guard_weakened_shows_the_new_interleaving(tmp_path: Path) -> None:
     # Patch: writeback skips a pinned entry in every variant (the SkipIfExists guard dropped).
-    base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
-    head = make_version(tmp_path / "head", {"tiny_none": ("none", "invariant:NoSelfWait")})
-    edit(head, "    /\\ SkipIfExists\n", "")
-    model = run_diff(base, head)
-    assert model.head is not None and model.base is not None
+    model = diff_of_one_edit(tmp_path, "    /\\ SkipIfExists\n", "")
     assert model.head.actions - model.base.actions == {"WbSkipBusy", "WbPutback", "ShrinkDone"}
     assert model.base.actions - model.head.actions == set()
     assert words(model, "added") == [SEED + ["t1 WbSkipBusy s1"]]
@@ -120,11 +126,7 @@ def test_guard_weakened_shows_the_new_interleaving(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_step_removed_loses_its_behaviours_and_the_violation(tmp_path: Path) -> None:
     # Patch: the charge never enters reclaim.
-    base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
-    head = make_version(tmp_path / "head", {"tiny_none": ("none", "invariant:NoSelfWait")})
-    edit(head, "\\/ ChargeOk(t) \\/ ChargeReclaim(t) \\/ ChargeFail(t)", "\\/ ChargeOk(t) \\/ ChargeFail(t)")
-    model = run_diff(base, head)
-    assert model.base is not None and model.head is not None
+    model = diff_of_one_edit(tmp_path, "\\/ ChargeOk(t) \\/ ChargeReclaim(t) \\/ ChargeFail(t)", "\\/ ChargeOk(t) \\/ ChargeFail(t)")
     assert (model.base.verdict, model.head.verdict) == ("invariant:NoSelfWait", "success")
     assert "ChargeReclaim" in model.base.actions - model.head.actions
     assert words(model, "removed")[0] == SEED[:3] + ["t1 ChargeReclaim s1"]

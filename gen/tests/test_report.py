@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from report_traces import M, abba_deadlock, at, folio, seed_deadlock, swapin, writeback_and_free
 
-from gen.manifest import Expected, Model
+from gen.manifest import Model
 from gen.report import (
     Counterexample,
     ReportError,
@@ -38,22 +39,19 @@ INIT Init
 """
 
 
-def model(tmp_path: Path, name: str = "none", config: str = CONFIG) -> Model:
-    cfg = tmp_path / f"{name}.cfg"
-    cfg.write_text(config)
-    return Model(
-        name=name,
-        summary="Before the fix: a task waits on its own pin.",
-        spec=tmp_path / "MCZswap.tla",
-        config=cfg,
-        tier="fast",
-        mode="exhaustive",
-        simulate=None,
-        check_deadlock=True,
-        timeout_seconds=60.0,
-        extra_args=(),
-        expected=Expected("invariant:NoSelfWait"),
-    )
+ModelFactory = Callable[..., Model]
+
+
+@pytest.fixture
+def model(tmp_path: Path, manifest_entry: Callable[..., Model]) -> ModelFactory:
+    """``model(name, config)``: a manifest entry whose config file (under tmp_path) holds ``config``."""
+
+    def make(name: str = "none", config: str = CONFIG) -> Model:
+        cfg = tmp_path / f"{name}.cfg"
+        cfg.write_text(config)
+        return manifest_entry(tmp_path / "MCZswap.tla", cfg, name)
+
+    return make
 
 
 def error_trace(steps: list[StateStep], lasso: Lasso | None = None) -> ErrorTrace:
@@ -72,21 +70,21 @@ def row(name: str, expected: str, actual: str, why: str = "") -> dict[str, objec
     }  # fmt: skip
 
 
-def test_config_constants_reads_sets_and_strings(tmp_path: Path) -> None:
-    constants = config_constants(model(tmp_path).config)
+def test_config_constants_reads_sets_and_strings(model: ModelFactory) -> None:
+    constants = config_constants(model().config)
     assert constants["Tasks"] == ("t1", "t2")
     assert constants["Shrinkers"] == ("k1",)
     assert constants["VARIANT"] == "none"
     assert constants["BUGS"] == ()
 
 
-def test_lifelines_put_tasks_before_shrinkers(tmp_path: Path) -> None:
+def test_lifelines_put_tasks_before_shrinkers(model: ModelFactory) -> None:
     state = writeback_and_free()[0].state  # stack has t1 and k1
-    assert lifelines(model(tmp_path), state) == ["t1", "k1"]
+    assert lifelines(model(), state) == ["t1", "k1"]
 
 
-def test_seed_counterexample_section(tmp_path: Path) -> None:
-    example = Counterexample(model(tmp_path), "invariant:NoSelfWait", error_trace(seed_deadlock()))
+def test_seed_counterexample_section(model: ModelFactory) -> None:
+    example = Counterexample(model(), "invariant:NoSelfWait", error_trace(seed_deadlock()))
     section = counterexample_section(example)
     assert section.startswith("### none: invariant:NoSelfWait\n\nBefore the fix: a task waits on its own pin.\n")
     diagram = section.split("```mermaid\n")[1].split("```")[0]
@@ -98,9 +96,9 @@ def test_seed_counterexample_section(tmp_path: Path) -> None:
     assert table[2] == "| 3 | t1 | SwapcachePrepare s1 | t1 do_swap_page(s1).pc: lookup → charge<br>swap_map[s1].has_cache: F → T |"
 
 
-def test_deadlock_and_lasso_are_called_out(tmp_path: Path) -> None:
+def test_deadlock_and_lasso_are_called_out(model: ModelFactory) -> None:
     example = Counterexample(
-        model(tmp_path),
+        model(),
         "deadlock",
         error_trace(abba_deadlock(), Lasso(LassoKind.BACK_TO_STATE, back_to=3, action="LruIsolate")),
     )
@@ -111,13 +109,13 @@ def test_deadlock_and_lasso_are_called_out(tmp_path: Path) -> None:
     assert "then LruIsolate leads back to the state after step 2: steps 3–8 and that one repeat forever" in section
 
 
-def test_action_property_names_the_step_that_breaks_it(tmp_path: Path) -> None:
-    example = Counterexample(model(tmp_path), "property:WalkMakesProgress", error_trace(writeback_and_free()[:3]))
+def test_action_property_names_the_step_that_breaks_it(model: ModelFactory) -> None:
+    example = Counterexample(model(), "property:WalkMakesProgress", error_trace(writeback_and_free()[:3]))
     assert "**Final state:** WalkMakesProgress violated; broken by step 2, k1 LruIsolate s1." in counterexample_section(example)
 
 
-def test_skip_if_exists_model_has_no_writeback_wait(tmp_path: Path) -> None:
-    skipping = model(tmp_path, "skip", CONFIG.replace('"none"', '"skip_if_exists"'))
+def test_skip_if_exists_model_has_no_writeback_wait(model: ModelFactory) -> None:
+    skipping = model("skip", CONFIG.replace('"none"', '"skip_if_exists"'))
     section = counterexample_section(Counterexample(skipping, "invariant:X", error_trace(seed_deadlock())))
     assert "waits on the pin" not in section
     assert "**Final state:** X violated." in section
@@ -134,8 +132,8 @@ def test_stale_mapping_names_the_wrong_page() -> None:
     assert stale_mapping([*steps[:-1], StateStep("WbWrite", same), StateStep("MapFolio", after)]) is None
 
 
-def test_models_table_marks_mismatches_and_says_why(tmp_path: Path) -> None:
-    models = {"none": model(tmp_path)}
+def test_models_table_marks_mismatches_and_says_why(model: ModelFactory) -> None:
+    models = {"none": model()}
     lines = models_table(
         models,
         [
@@ -151,8 +149,8 @@ def test_models_table_marks_mismatches_and_says_why(tmp_path: Path) -> None:
     assert lines[-1] == "- **lost**: expected success, TLC says deadlock \\| see trace"
 
 
-def test_report_is_deterministic_and_marked_generated(tmp_path: Path) -> None:
-    models = {"none": model(tmp_path)}
+def test_report_is_deterministic_and_marked_generated(model: ModelFactory) -> None:
+    models = {"none": model()}
     results = [row("none", "invariant:NoSelfWait", "invariant:NoSelfWait")]
     example = Counterexample(models["none"], "invariant:NoSelfWait", error_trace(seed_deadlock()))
     first = render_report(models, results, [example])
@@ -170,11 +168,11 @@ def test_missing_results_say_run_make_check(tmp_path: Path) -> None:
         load_results(tmp_path / "check.json")
 
 
-def test_main_without_counterexamples_writes_the_table_only(tmp_path: Path) -> None:
+def test_main_without_counterexamples_writes_the_table_only(tmp_path: Path, model: ModelFactory) -> None:
     results = tmp_path / "check.json"
     results.write_text(json.dumps([row("none", "success", "success")]))
     manifest = tmp_path / "models.json"
-    model(tmp_path)  # writes none.cfg
+    model()  # writes none.cfg
     (tmp_path / "MCZswap.tla").write_text("---- MODULE MCZswap ----\n====\n")
     manifest.write_text(json.dumps({"models": [{
         "name": "none", "summary": "s", "spec": "MCZswap.tla", "config": "none.cfg", "tier": "fast",

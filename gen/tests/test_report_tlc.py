@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from gen.itf import read_itf
-from gen.manifest import Expected, Model
+from gen.manifest import Model
 from gen.report import counterexample_section, rerun_counterexample
 from gen.tlc import REPO_ROOT
 
 pytestmark = [pytest.mark.tlc]
 
 
-def test_seed_model_report_section(tmp_path: Path) -> None:
-    model = Model(
-        name="none",
-        summary="Before the fix.",
-        spec=REPO_ROOT / "spec" / "MCZswap.tla",
-        config=REPO_ROOT / "spec" / "models" / "none.cfg",
-        tier="fast",
-        mode="exhaustive",
-        simulate=None,
-        check_deadlock=True,
-        timeout_seconds=120.0,
-        extra_args=(),
-        expected=Expected("invariant:NoSelfWait"),
-    )
+def test_seed_model_report_section(tmp_path: Path, manifest_entry: Callable[..., Model]) -> None:
+    model = manifest_entry(REPO_ROOT / "spec" / "MCZswap.tla", REPO_ROOT / "spec" / "models" / "none.cfg")
     example = rerun_counterexample(model, tmp_path)
     assert example is not None and example.verdict == "invariant:NoSelfWait"
     section = counterexample_section(example)

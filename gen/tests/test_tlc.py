@@ -51,10 +51,8 @@ from gen.values import FnValue, ModelValue
 SPECS = Path(__file__).parent / "data" / "specs"
 
 
-@pytest.fixture(autouse=True)
-def private_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Runs stay clear of build/, which other work may clean meanwhile.
-    monkeypatch.setenv("GEN_SCRATCH_DIR", str(tmp_path / "scratch"))
+# Every run here uses a private scratch folder (conftest.py), clear of build/.
+pytestmark = pytest.mark.usefixtures("private_scratch")
 
 
 def options(spec: str, config: str, **extra: object) -> RunOptions:
