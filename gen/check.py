@@ -24,6 +24,7 @@ from typing import TextIO
 from gen.errors import UnknownModel
 from gen.files import write_json_atomically
 from gen.manifest import DEFAULT_MANIFEST, Manifest, Model, load_manifest
+from gen.outcomes import Success, TemporalPropertyViolated
 from gen.progress import Progress, colour
 from gen.tlc import (
     REPO_ROOT,
@@ -34,7 +35,6 @@ from gen.tlc import (
     format_command,
     run_tlc,
 )
-from gen.tool_output import Success, TemporalPropertyViolated
 
 CHECK_JSON = REPO_ROOT / "build" / "check.json"
 TABLE_WIDTH = 80

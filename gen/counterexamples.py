@@ -118,7 +118,7 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
              for before, after in zip(trace.states, trace.states[1:])]
     verdict = run.outcome.verdict
     if trace.lasso is not None:
-        from gen.tool_output import LassoKind
+        from gen.outcomes import LassoKind
 
         if trace.lasso.kind is LassoKind.STUTTERING:
             verdict += " (lasso: stutters in the last state)"

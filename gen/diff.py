@@ -45,10 +45,10 @@ from gen.dot import StateGraph, read_dot
 from gen.errors import BridgeError
 from gen.files import write_text_atomically
 from gen.manifest import Model, load_manifest
+from gen.outcomes import Success
 from gen.progress import Progress, colour
 from gen.report import config_constants
 from gen.tlc import REPO_ROOT, run_tlc
-from gen.tool_output import Success
 from gen.trace_view import StateStep, TraceViewError, view_steps
 
 DIFF_ROOT = REPO_ROOT / "build" / "diff"

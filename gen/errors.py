@@ -93,6 +93,21 @@ class SpecParseError(TlcFailed):
         self.message = message
 
 
+class StandardModuleUnreadable(TlcFailed):
+    """SANY could not read one of TLC's own standard modules: not the spec's fault."""
+
+    def __init__(self, module: str, message: str) -> None:
+        super().__init__(
+            f"TLC could not read its own standard module {module} ({message.strip()}); TLC 2.15 copies "
+            "the standard modules from tla2tools.jar into java.io.tmpdir and deletes them on exit, so this "
+            "is usually another TLC run sharing that folder, or a folder TLC cannot write",
+            "rerun: the bridge gives each run its own java.io.tmpdir (gen/tlc.py); if you start TLC by hand, "
+            "pass -Djava.io.tmpdir=<a private writable folder>; if it persists, check the jar with "
+            "`python -m gen doctor`",
+        )
+        self.module = module
+
+
 class TlcTimeout(TlcFailed):
     """TLC ran past its time limit and was stopped (with its whole process group)."""
 

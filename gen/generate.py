@@ -129,8 +129,8 @@ def model_config(model: str) -> tuple[Path, str]:
 
 def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
     """Run TLC on the model's graph config with ``-dump dot,actionlabels`` and read the graph."""
+    from gen.outcomes import Success
     from gen.tlc import RunOptions, run_tlc
-    from gen.tool_output import Success
 
     cfg, text = model_config(model)
     scratch.mkdir(parents=True, exist_ok=True)

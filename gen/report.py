@@ -32,11 +32,11 @@ from gen.files import write_text_atomically
 from gen.itf import trace_json, write_itf
 from gen.manifest import DEFAULT_MANIFEST, Model, load_manifest
 from gen.mermaid import MermaidRenderError, render, sequence_diagram
+from gen.outcomes import ErrorTrace, LassoKind
 from gen.progress import Progress
 from gen.tlc import REPO_ROOT, run_tlc
-from gen.tool_output import ErrorTrace, LassoKind
-from gen.values import FnValue, ModelValue
 from gen.trace_view import StateStep, StepView, describe_waits, view_steps, waits_in
+from gen.values import FnValue, ModelValue
 
 REPORT_MD = REPO_ROOT / "build" / "report.md"
 TRACES_DIR = REPO_ROOT / "build" / "traces"

@@ -26,28 +26,28 @@ from typing import Any, Literal
 
 from gen.errors import (
     SpecParseError,
+    StandardModuleUnreadable,
     TlcFailed,
     TlcKilled,
     TlcTimeout,
     ToolOutputTruncated,
 )
 from gen.java import Jar, Java, find_jar, find_java
-from gen.tool_output import (
+from gen.outcomes import (
     ActionPropertyViolated,
     Deadlock,
     InvariantViolated,
     Killed,
-    Message,
     Outcome,
     OutOfMemory,
     SpecError,
+    StandardModuleMissing,
     Success,
     TemporalPropertyViolated,
     Timeout,
-    ToolOutput,
-    ToolOutputParser,
     Truncated,
 )
+from gen.tool_output import Message, ToolOutput, ToolOutputParser
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRATCH_ROOT = REPO_ROOT / "build" / "tlc"
@@ -240,6 +240,8 @@ def error_for(outcome: Outcome) -> TlcFailed | None:
         return None
     if isinstance(outcome, SpecError):
         return SpecParseError(outcome.file, outcome.line, outcome.column, outcome.message, semantic=outcome.semantic)
+    if isinstance(outcome, StandardModuleMissing):
+        return StandardModuleUnreadable(outcome.module, outcome.message)
     if isinstance(outcome, Timeout):
         return TlcTimeout(outcome.seconds)
     if isinstance(outcome, Truncated):

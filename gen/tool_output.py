@@ -10,7 +10,8 @@ With ``-tool`` TLC wraps everything it says in numbered messages::
 parse report, ``Print`` output and JVM errors arrive as plain lines between
 messages.  :class:`ToolOutputParser` is fed line by line while TLC runs (so
 progress can be shown live) and :meth:`ToolOutputParser.finish` turns the
-whole stream plus TLC's exit code into a :class:`ToolOutput`.
+whole stream plus TLC's exit code into a :class:`ToolOutput`, whose outcome
+and traces are the types of :mod:`gen.outcomes`.
 
 The codes are TLC 2.15's (``tlc2.output.EC``); the exit codes are its
 ``EC.ExitStatus``.  The outcome read from the messages is cross-checked
@@ -21,11 +22,36 @@ against the exit code; a disagreement is itself an outcome
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum, IntEnum
-from typing import Union
+from enum import IntEnum
 
+from gen.outcomes import (
+    STANDARD_MODULES,
+    ActionPropertyViolated,
+    AssertFailed,
+    AssumptionFailed,
+    ConfigError,
+    Deadlock,
+    ErrorTrace,
+    EvalError,
+    InconsistentExit,
+    InvariantViolated,
+    Killed,
+    Lasso,
+    LassoKind,
+    Outcome,
+    OutOfMemory,
+    SourceLocation,
+    SpecError,
+    StandardModuleMissing,
+    Stats,
+    Success,
+    TemporalPropertyViolated,
+    TlcCrash,
+    TraceState,
+    Truncated,
+)
 from gen.tla_text import TlaTextError, parse_value_at
 from gen.values import TlaValue
 
@@ -105,7 +131,7 @@ class ExitStatus(IntEnum):
     ERROR = 255
 
 
-# ------------------------------------------------------------------ results
+# ------------------------------------------------------------------ messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,255 +140,6 @@ class Message:
     cls: MessageClass
     body: str
 
-
-@dataclass(frozen=True, slots=True)
-class SourceLocation:
-    """``line L, col C to line L2, col C2 of module M`` (1-based, inclusive)."""
-
-    module: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    def __str__(self) -> str:
-        return f"{self.module}.tla:{self.line}:{self.column}"
-
-
-@dataclass(frozen=True, slots=True)
-class TraceState:
-    """One state of an error trace: how TLC got there, and the variables."""
-
-    number: int
-    action: str  # "Initial predicate" for the first state
-    location: SourceLocation | None
-    variables: Mapping[str, TlaValue]
-
-
-class LassoKind(Enum):
-    STUTTERING = "stuttering"
-    BACK_TO_STATE = "back-to-state"
-
-
-@dataclass(frozen=True, slots=True)
-class Lasso:
-    """How a liveness counter-example loops: stutters forever, or goes back."""
-
-    kind: LassoKind
-    back_to: int | None = None  # state number the loop returns to
-    action: str | None = None  # the action that closes the loop
-    location: SourceLocation | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorTrace:
-    states: tuple[TraceState, ...]
-    lasso: Lasso | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    """TLC's counters; ``None`` where TLC did not print them (e.g. simulate)."""
-
-    generated: int | None = None
-    distinct: int | None = None
-    left_on_queue: int | None = None
-    depth: int | None = None
-    duration_seconds: float | None = None
-
-
-# Outcomes: one small class per kind, so callers can `match` on them.  Each
-# has ``verdict``: the manifest's string for it.
-
-
-@dataclass(frozen=True, slots=True)
-class Success:
-    @property
-    def verdict(self) -> str:
-        return "success"
-
-
-@dataclass(frozen=True, slots=True)
-class InvariantViolated:
-    name: str
-
-    @property
-    def verdict(self) -> str:
-        return f"invariant:{self.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class ActionPropertyViolated:
-    name: str
-
-    @property
-    def verdict(self) -> str:
-        return f"property:{self.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class TemporalPropertyViolated:
-    """TLC 2.15 does not say *which* temporal property failed.
-
-    ``name`` is filled in by the runner when the model's config lists exactly
-    one property (see :func:`gen.tlc.config_properties`); otherwise it is
-    ``None`` and ``candidates`` lists the config's properties.
-    """
-
-    name: str | None = None
-    candidates: tuple[str, ...] = ()
-
-    @property
-    def verdict(self) -> str:
-        if self.name is not None:
-            return f"property:{self.name}"
-        return "property:" + ("|".join(self.candidates) if self.candidates else "?")
-
-
-@dataclass(frozen=True, slots=True)
-class Deadlock:
-    @property
-    def verdict(self) -> str:
-        return "deadlock"
-
-
-@dataclass(frozen=True, slots=True)
-class AssumptionFailed:
-    location: SourceLocation | None
-    message: str
-
-    @property
-    def verdict(self) -> str:
-        return "error:assumption"
-
-
-@dataclass(frozen=True, slots=True)
-class SpecError:
-    """SANY rejected the spec: ``semantic`` False for syntax, True for names/levels."""
-
-    file: str
-    line: int
-    column: int
-    message: str
-    semantic: bool
-
-    @property
-    def verdict(self) -> str:
-        return "error:semantic" if self.semantic else "error:parse"
-
-
-@dataclass(frozen=True, slots=True)
-class ConfigError:
-    message: str
-
-    @property
-    def verdict(self) -> str:
-        return "error:config"
-
-
-@dataclass(frozen=True, slots=True)
-class EvalError:
-    """TLC could not evaluate an expression of the spec (exit 75-77)."""
-
-    message: str
-
-    @property
-    def verdict(self) -> str:
-        return "error:eval"
-
-
-@dataclass(frozen=True, slots=True)
-class AssertFailed:
-    """A TLC ``Assert(FALSE, msg)`` in the spec fired (exit 14)."""
-
-    message: str
-
-    @property
-    def verdict(self) -> str:
-        return "error:assert"
-
-
-@dataclass(frozen=True, slots=True)
-class OutOfMemory:
-    message: str
-
-    @property
-    def verdict(self) -> str:
-        return "error:out-of-memory"
-
-
-@dataclass(frozen=True, slots=True)
-class TlcCrash:
-    """TLC or the JVM failed for a reason that is not the spec's."""
-
-    message: str
-    exit_code: int | None
-
-    @property
-    def verdict(self) -> str:
-        return "error:tlc-crash"
-
-
-@dataclass(frozen=True, slots=True)
-class Timeout:
-    seconds: float
-
-    @property
-    def verdict(self) -> str:
-        return "error:timeout"
-
-
-@dataclass(frozen=True, slots=True)
-class Killed:
-    signal: int
-
-    @property
-    def verdict(self) -> str:
-        return "error:killed"
-
-
-@dataclass(frozen=True, slots=True)
-class Truncated:
-    """The stream stopped inside a message (``code``) or before TLC finished."""
-
-    code: int | None
-    line_count: int
-
-    @property
-    def verdict(self) -> str:
-        return "error:truncated"
-
-
-@dataclass(frozen=True, slots=True)
-class InconsistentExit:
-    """The messages say one thing and the exit code another."""
-
-    from_messages: "Outcome"
-    exit_code: int
-
-    @property
-    def verdict(self) -> str:
-        return "error:inconsistent-exit"
-
-
-Outcome = Union[
-    Success,
-    InvariantViolated,
-    ActionPropertyViolated,
-    TemporalPropertyViolated,
-    Deadlock,
-    AssumptionFailed,
-    SpecError,
-    ConfigError,
-    EvalError,
-    AssertFailed,
-    OutOfMemory,
-    TlcCrash,
-    Timeout,
-    Killed,
-    Truncated,
-    InconsistentExit,
-]
 
 # Which exit codes each message-derived outcome may come with.  TLC 2.15
 # exits 13 (liveness) for a violated action property, so 12 and 13 are both
@@ -377,6 +154,7 @@ _EXPECTED_EXIT: dict[type, frozenset[int]] = {
     AssumptionFailed: frozenset({10, 75}),
     AssertFailed: frozenset({14, 75}),
     SpecError: frozenset({150}),
+    StandardModuleMissing: frozenset({150}),
     ConfigError: frozenset({150, 151, 255}),
     EvalError: frozenset({75, 76, 77, 255}),
     OutOfMemory: frozenset({1, 153, 255}),
@@ -419,6 +197,7 @@ _INVARIANT = re.compile(r"Invariant (\S+) is violated")
 _ACTION_PROPERTY = re.compile(r"Action property (\S+) is violated")
 _PARSE_POSITION = re.compile(r"at line (\d+), column (\d+)")
 _PARSE_FILE = re.compile(r"Could not parse module (\w+) from file (\S+)")
+_MISSING_MODULE = re.compile(r"Cannot find source file for module (\w+)[^\n]*")
 _SEMANTIC = re.compile(r"line (\d+), col (\d+) to line \d+, col \d+ of module (\w+)\s*\n(.*)")
 
 
@@ -686,9 +465,12 @@ def _last_lines(text: str, count: int = 8) -> str:
     return "\n".join([line for line in text.splitlines() if line.strip()][-count:])
 
 
-def _spec_error(sany: str, body: str) -> SpecError:
-    """SANY's plain-text report -> file:line:col and message."""
+def _spec_error(sany: str, body: str) -> SpecError | StandardModuleMissing:
+    """SANY's plain-text report -> file:line:col and message (or: a standard module went missing)."""
     text = sany + "\n" + body
+    missing = _MISSING_MODULE.search(text)
+    if missing is not None and missing.group(1) in STANDARD_MODULES:
+        return StandardModuleMissing(missing.group(1), missing.group(0))
     semantic = _SEMANTIC.search(text)
     if "*** Errors:" in text and semantic is not None:
         module = semantic.group(3)

@@ -32,8 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gen.java import find_jar, find_java
+from gen.outcomes import Success
 from gen.tlc import SCRATCH_ROOT, RunOptions, build_command, run_tlc
-from gen.tool_output import Success
 
 SPECS = Path(__file__).resolve().parent / "specs"
 

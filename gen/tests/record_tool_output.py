@@ -6,15 +6,21 @@ Each file is TLC's raw output for one small spec of gen/tests/data/specs/,
 after a first line that says how it was made and TLC's exit code (the
 parser treats that line as plain text).  ``truncated.out`` is
 ``invariant.out`` cut inside a state message, as when TLC is killed.
+``standard_module_missing.out`` is TLC with a java.io.tmpdir it cannot
+write, so SANY cannot copy its own Naturals.tla out of the jar: the same
+failure as when a concurrent run deletes TLC's copies from a shared /tmp.
 The expected typed results live in test_tool_output.py, written by hand.
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-from gen.tlc import RunOptions, run_tlc
+from gen.java import find_jar, find_java
+from gen.tlc import RunOptions, build_command, run_tlc
 
 HERE = Path(__file__).resolve().parent
 SPECS = HERE / "data" / "specs"
@@ -31,6 +37,7 @@ CASES: dict[str, tuple[str, str, dict]] = {
     "assumption": ("SlotPin", "assumption", {}),
     "parse_error": ("Broken", "Broken", {}),
     "semantic_error": ("Undefined", "Undefined", {}),
+    "module_missing": ("ExtendsMissing", "ExtendsMissing", {}),
     "eval_error": ("EvalError", "EvalError", {}),
     "missing_config": ("SlotPin", "no_such_config", {}),
     "config_syntax": ("SlotPin", "bad_syntax", {}),
@@ -64,11 +71,27 @@ def record_truncated() -> None:
     (OUT / "truncated.out").write_text(header + "".join(lines[1:cut]))
 
 
+def record_standard_module_missing() -> None:
+    options = RunOptions(SPECS / "SlotPin.tla", SPECS / "passing.cfg", workers=1)
+    with tempfile.TemporaryDirectory(prefix="record-") as scratch:
+        argv = build_command(options, Path(scratch), find_java(), find_jar())
+        unwritable = Path(scratch) / "no-such-folder"
+        argv = [f"-Djava.io.tmpdir={unwritable}" if arg.startswith("-Djava.io.tmpdir=") else arg for arg in argv]
+        done = subprocess.run(argv, cwd=SPECS, capture_output=True, text=True, timeout=120, check=False)
+    header = (
+        "# recorded by gen/tests/record_tool_output.py: TLC -tool output for SlotPin.tla with passing.cfg "
+        f"and an unwritable java.io.tmpdir; exit code {done.returncode}\n"
+    )
+    (OUT / "standard_module_missing.out").write_text(header + done.stdout)
+    print(f"standard_module_missing: exit {done.returncode}")
+
+
 def main(names: list[str]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name in names or CASES:
         record(name)
     record_truncated()
+    record_standard_module_missing()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import pytest
 from report_traces import M, abba_deadlock, at, folio, seed_deadlock, swapin, writeback_and_free
 
 from gen.manifest import Model
+from gen.outcomes import ErrorTrace, Lasso, LassoKind, TraceState
 from gen.report import (
     Counterexample,
     ReportError,
@@ -24,7 +25,6 @@ from gen.report import (
     render_report,
     stale_mapping,
 )
-from gen.tool_output import ErrorTrace, Lasso, LassoKind, TraceState
 from gen.trace_view import StateStep
 
 CONFIG = """\

@@ -15,8 +15,8 @@ import pytest
 from gen.check import run_options
 from gen.edges import StepLabel, recover_step
 from gen.manifest import load_manifest
+from gen.outcomes import ActionPropertyViolated, InvariantViolated, TraceState
 from gen.tlc import run_tlc
-from gen.tool_output import ActionPropertyViolated, InvariantViolated, TraceState
 from gen.values import ModelValue
 
 pytestmark = pytest.mark.tlc

@@ -15,10 +15,26 @@ import pytest
 from gen import java as java_module
 from gen.errors import (
     SpecParseError,
+    StandardModuleUnreadable,
     TlcFailed,
     TlcKilled,
     TlcTimeout,
     ToolOutputTruncated,
+)
+from gen.outcomes import (
+    ActionPropertyViolated,
+    Deadlock,
+    EvalError,
+    InvariantViolated,
+    Killed,
+    LassoKind,
+    OutOfMemory,
+    SpecError,
+    StandardModuleMissing,
+    Success,
+    TemporalPropertyViolated,
+    Timeout,
+    Truncated,
 )
 from gen.tlc import (
     RunOptions,
@@ -30,22 +46,7 @@ from gen.tlc import (
     name_temporal_violation,
     run_tlc,
 )
-from gen.tool_output import (
-    ActionPropertyViolated,
-    Code,
-    Deadlock,
-    EvalError,
-    InvariantViolated,
-    Killed,
-    LassoKind,
-    Message,
-    OutOfMemory,
-    SpecError,
-    Success,
-    TemporalPropertyViolated,
-    Timeout,
-    Truncated,
-)
+from gen.tool_output import Code, Message
 from gen.values import FnValue, ModelValue
 
 SPECS = Path(__file__).parent / "data" / "specs"
@@ -308,6 +309,10 @@ def test_outcomes_without_a_verdict_become_typed_errors() -> None:
     assert error_for(TemporalPropertyViolated("FaultCompletes")) is None
     parse = error_for(SpecError("Zswap.tla", 12, 3, "Was expecting ==", semantic=False))
     assert isinstance(parse, SpecParseError) and str(parse).startswith("Zswap.tla:12:3: parse error: Was expecting ==")
+    standard = error_for(StandardModuleMissing("Sequences", "Cannot find source file for module Sequences"))
+    assert isinstance(standard, StandardModuleUnreadable) and "?:0:0" not in str(standard)
+    assert "TLC could not read its own standard module Sequences" in str(standard)
+    assert "fix the spec" not in str(standard) and "java.io.tmpdir" in standard.todo
     assert isinstance(error_for(Timeout(5)), TlcTimeout)
     assert isinstance(error_for(Truncated(2217, 40)), ToolOutputTruncated)
     assert "more heap" in str(error_for(OutOfMemory("java.lang.OutOfMemoryError: Java heap space")))

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from gen.tool_output import (
+from gen.outcomes import (
     ActionPropertyViolated,
     AssertFailed,
     AssumptionFailed,
-    Code,
     ConfigError,
     Deadlock,
     EvalError,
@@ -24,18 +23,22 @@ from gen.tool_output import (
     InvariantViolated,
     Killed,
     LassoKind,
-    Message,
-    MessageClass,
     OutOfMemory,
     SourceLocation,
     SpecError,
+    StandardModuleMissing,
     Stats,
     Success,
     TemporalPropertyViolated,
     TlcCrash,
+    Truncated,
+)
+from gen.tool_output import (
+    Code,
+    Message,
+    MessageClass,
     ToolOutput,
     ToolOutputParser,
-    Truncated,
     parse_assignments,
     parse_duration,
     parse_state,
@@ -188,6 +191,21 @@ def test_semantic_error_names_the_unknown_operator() -> None:
     out = load("semantic_error")
     assert out.outcome == SpecError("Undefined.tla", 5, 14, "Unknown operator: `zswap_entry_count'.", semantic=True)
     assert out.outcome.verdict == "error:semantic"
+
+
+def test_missing_user_module_is_the_specs_error() -> None:
+    out = load("module_missing")
+    assert isinstance(out.outcome, SpecError) and out.outcome.verdict == "error:parse"
+    assert out.outcome.message == "Cannot find source file for module ZswapHelpers imported in module ExtendsMissing."
+
+
+def test_missing_standard_module_is_not_blamed_on_the_spec() -> None:
+    # TLC could not copy Naturals.tla out of its jar (unwritable java.io.tmpdir).
+    out = load("standard_module_missing")
+    assert out.outcome == StandardModuleMissing(
+        "Naturals", "Cannot find source file for module Naturals imported in module SlotPin."
+    )
+    assert out.outcome.verdict == "error:standard-module-missing"
 
 
 def test_evaluation_error_keeps_tlc_explanation_and_partial_trace() -> None:
