@@ -28,7 +28,7 @@ TLC writes an edge once per way it generated the successor, so the same
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,14 +215,3 @@ def _unescape(label: str) -> str:
         # backslash, so no other escape sequence can appear.
         return label.encode("ascii").decode("unicode_escape")
     return _ESCAPE.sub(lambda m: "\n" if m[1] == "n" else m[1], label)
-
-
-def iter_walk_states(graph: StateGraph, walk: Iterable[int]) -> Iterator[dict[str, TlaValue]]:
-    """The states along a walk of edge indices, starting with the first edge's source."""
-    first = True
-    for index in walk:
-        edge = graph.edges[index]
-        if first:
-            yield graph.state(edge.source)
-            first = False
-        yield graph.state(edge.target)

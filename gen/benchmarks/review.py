@@ -22,7 +22,6 @@ import io
 import os
 import shutil
 import time
-from pathlib import Path
 
 from gen.diff import DEFAULT_BOUND, diff_specs, render_markdown, snapshot_worktree
 from gen.tlc import REPO_ROOT
