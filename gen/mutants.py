@@ -3,7 +3,9 @@
 Two kinds of breakage, each run as its own pytest of conformance/generated:
 
 * **Configurations**: every bug switch and the variant ``none`` forced onto
-  every generated test (``gen.replay.CONFIG_OVERRIDE_VARIABLE``).  The tests
+  every generated test (this module is also a pytest plugin: ``-p gen.mutants
+  --config-override JSON`` makes ``gen.replay.system_for`` replace those
+  ``Config`` fields).  The tests
   replay graphs of fixed models, so each of these must make some test fail.
 * **Source mutants**: small patches of the reference implementation (a line
   missing, a condition flipped, the put-back at the wrong end, a pin not
@@ -29,8 +31,11 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from gen.replay import CONFIG_OVERRIDE_VARIABLE
+import pytest
+
+from gen.replay import override_config
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "conformance"
@@ -123,18 +128,33 @@ class MutantDoesNotApply(RuntimeError):
     """The implementation changed under a mutant: its ``old`` text is gone or ambiguous."""
 
 
-def run_suite(tests: Path, env: dict[str, str]) -> tuple[int, int, str]:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--config-override", metavar="JSON", default=None,
+                     help="gen.mutants: Config fields every generated test's system gets, e.g. '{\"variant\": \"none\"}'")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    fields = config.getoption("--config-override")
+    if fields:
+        override_config(config_fields(json.loads(fields)))
+
+
+def config_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """JSON's lists as the frozensets ``Config`` holds."""
+    return {name: frozenset(value) if name == "bugs" else value for name, value in fields.items()}
+
+
+def run_suite(tests: Path, env: dict[str, str], config_override: dict[str, Any] | None = None) -> tuple[int, int, str]:
     """Run pytest on the generated tests, stopping at the first failure; (failed, passed, first failing test)."""
-    report = Path(tempfile.mkstemp(prefix="mutant-", suffix=".txt")[1])
-    try:
+    override = ["-p", "gen.mutants", "--config-override", json.dumps(config_override)] if config_override else []
+    with tempfile.TemporaryFile("w+", prefix="mutant-", suffix=".txt") as report:
         subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--no-header", "-rf",
+            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--no-header", "-rf", *override,
              "--rootdir", str(tests.parent.parent), "-c", str(REPO / "pyproject.toml"), str(tests)],
-            env=env, stdout=report.open("w"), stderr=subprocess.STDOUT, cwd=tests.parent.parent, check=False,
+            env=env, stdout=report, stderr=subprocess.STDOUT, cwd=tests.parent.parent, check=False,
         )
-        text = report.read_text()
-    finally:
-        report.unlink(missing_ok=True)
+        report.seek(0)
+        text = report.read()
     failed = passed = 0
     first = ""
     for line in text.splitlines():
@@ -171,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown breakage {sorted(only - known)}; known: {', '.join(sorted(known))}")
         return 2
     rows: list[tuple[str, str, int, int, str]] = []
-    base_env = {k: v for k, v in os.environ.items() if k != CONFIG_OVERRIDE_VARIABLE}
+    base_env = dict(os.environ)
     started = time.monotonic()
     failed, passed, _ = run_suite(PACKAGE / "generated", base_env)
     if failed:
@@ -181,8 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, fields in CONFIGURATIONS:
         if only and name not in only:
             continue
-        env = dict(base_env, **{CONFIG_OVERRIDE_VARIABLE: json.dumps(fields)})
-        failed, passed, first = run_suite(PACKAGE / "generated", env)
+        failed, passed, first = run_suite(PACKAGE / "generated", base_env, fields)
         rows.append(("config", name, failed, passed, first))
         print(f"  {name}: {failed} failed", flush=True)
     for mutant in MUTANTS:

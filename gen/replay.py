@@ -226,26 +226,26 @@ def _text(value: TlaValue) -> str:
         return repr(value)
 
 
-# Set by `gen.mutants` to run the generated suite against a deliberately broken
-# configuration: a JSON object of Config fields to replace, e.g.
-# {"variant": "none"} or {"bugs": ["04fc7816089c"]}.
-CONFIG_OVERRIDE_VARIABLE = "ZSWAP_CONFORMANCE_CONFIG_OVERRIDE"
+# Config fields every later ``system_for`` replaces: only gen.mutants sets them
+# (its pytest option --config-override), to run the generated suite against a
+# deliberately wrong configuration, e.g. {"variant": "none"}.
+_config_override: dict[str, Any] = {}
+
+
+def override_config(fields: Mapping[str, Any]) -> None:
+    """From now on, ``system_for`` replaces these ``Config`` fields (``{}``: stop overriding)."""
+    _config_override.clear()
+    _config_override.update(fields)
 
 
 def system_for(config: Any) -> System:
     """A fresh ``conformance.system.System`` for ``config`` (with the mutation run's override, if any)."""
     import dataclasses
-    import json
-    import os
 
     from conformance.system import System as Implementation
 
-    override = os.environ.get(CONFIG_OVERRIDE_VARIABLE)
-    if override:
-        fields = json.loads(override)
-        if "bugs" in fields:
-            fields["bugs"] = frozenset(fields["bugs"])
-        config = dataclasses.replace(config, **fields)
+    if _config_override:
+        config = dataclasses.replace(config, **_config_override)
     return Implementation(config)
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from gen.generate import canonical_graph, cover_of, render_walk_modules
 from gen.render import environment, py_literal
-from gen.replay import CONFIG_OVERRIDE_VARIABLE, ReplayMismatch
+from gen.replay import ReplayMismatch, override_config
 from gen.values import FnValue, ModelValue
 
 DATA = Path(__file__).parent / "data" / "generator"
@@ -66,8 +66,9 @@ def test_the_rendered_tests_pass_against_the_implementation(golden_tests: Module
 
 
 def test_the_rendered_tests_fail_readably_against_a_wrong_config(
-        golden_tests: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(CONFIG_OVERRIDE_VARIABLE, json.dumps({"variant": "swap_table"}))
+        golden_tests: ModuleType, request: pytest.FixtureRequest) -> None:
+    override_config({"variant": "swap_table"})
+    request.addfinalizer(lambda: override_config({}))
     failures = []
     for walk in walks(golden_tests):
         try:
