@@ -1,7 +1,7 @@
 """Golden tests: recorded TLC 2.15 -tool outputs parsed into typed results.
 
 The recordings are real TLC runs on gen/tests/data/specs/ (re-record with
-gen/tests/record_tool_output.py); the expected results below are written
+gen/tests/data/tool_output/record.py); the expected results below are written
 by hand from reading them.
 """
 

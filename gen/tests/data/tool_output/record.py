@@ -1,15 +1,16 @@
 """Re-record the golden TLC -tool outputs under gen/tests/data/tool_output/.
 
-Run: .venv/bin/python gen/tests/record_tool_output.py   (about 30 s)
+Run: .venv/bin/python gen/tests/data/tool_output/record.py [NAME ...]   (about 30 s)
 
-Each file is TLC's raw output for one small spec of gen/tests/data/specs/,
-after a first line that says how it was made and TLC's exit code (the
-parser treats that line as plain text).  ``truncated.out`` is
+Each file beside this script is TLC's raw output for one small spec of
+gen/tests/data/specs/, after a first line that says how it was made and
+TLC's exit code (the parser treats that line as plain text).  ``truncated.out`` is
 ``invariant.out`` cut inside a state message, as when TLC is killed.
 ``standard_module_missing.out`` is TLC with a java.io.tmpdir it cannot
 write, so SANY cannot copy its own Naturals.tla out of the jar: the same
 failure as when a concurrent run deletes TLC's copies from a shared /tmp.
-The expected typed results live in test_tool_output.py, written by hand.
+The expected typed results live in gen/tests/test_tool_output.py, written
+by hand.  This is a script, not a test: pytest does not collect it.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from pathlib import Path
 from gen.java import find_jar, find_java
 from gen.tlc import RunOptions, build_command, run_tlc
 
-HERE = Path(__file__).resolve().parent
-SPECS = HERE / "data" / "specs"
-OUT = HERE / "data" / "tool_output"
+OUT = Path(__file__).resolve().parent
+SPECS = OUT.parent / "specs"
 
 # name -> (spec, config, extra RunOptions)
 CASES: dict[str, tuple[str, str, dict]] = {
@@ -53,7 +53,7 @@ def record(name: str) -> None:
     options = RunOptions(SPECS / f"{spec}.tla", SPECS / f"{config}.cfg", workers=1, label=name, **extra)
     run = run_tlc(options)
     header = (
-        f"# recorded by gen/tests/record_tool_output.py: TLC -tool output for {spec}.tla "
+        f"# recorded by gen/tests/data/tool_output/record.py: TLC -tool output for {spec}.tla "
         f"with {config}.cfg; exit code {run.output.exit_code}\n"
     )
     (OUT / f"{name}.out").write_text(header + run.raw_output)
@@ -65,7 +65,7 @@ def record_truncated() -> None:
     starts = [i for i, line in enumerate(lines) if line.startswith("@!@!@STARTMSG 2217:4")]
     cut = starts[2] + 3  # inside the third state of the trace
     header = (
-        "# recorded by gen/tests/record_tool_output.py: invariant.out cut inside a state "
+        "# recorded by gen/tests/data/tool_output/record.py: invariant.out cut inside a state "
         "message, as a log of a killed TLC would end; exit code unknown\n"
     )
     (OUT / "truncated.out").write_text(header + "".join(lines[1:cut]))
@@ -79,7 +79,7 @@ def record_standard_module_missing() -> None:
         argv = [f"-Djava.io.tmpdir={unwritable}" if arg.startswith("-Djava.io.tmpdir=") else arg for arg in argv]
         done = subprocess.run(argv, cwd=SPECS, capture_output=True, text=True, timeout=120, check=False)
     header = (
-        "# recorded by gen/tests/record_tool_output.py: TLC -tool output for SlotPin.tla with passing.cfg "
+        "# recorded by gen/tests/data/tool_output/record.py: TLC -tool output for SlotPin.tla with passing.cfg "
         f"and an unwritable java.io.tmpdir; exit code {done.returncode}\n"
     )
     (OUT / "standard_module_missing.out").write_text(header + done.stdout)
