@@ -1,7 +1,8 @@
 """``python -m gen check``: run the manifest's models and compare with what it expects.
 
 Prints one 80-column table (model, expected, actual, states, depth, seconds,
-OK/MISMATCH), writes the same rows to ``build/check.json`` (atomically), and
+OK/MISMATCH), writes the same rows to ``build/check.json`` (atomically; with
+``--only`` only that model's row is replaced, the others kept), and
 exits 1 on any mismatch, in both directions: an expected success that fails,
 and an expected violation that no longer happens.
 
@@ -203,6 +204,23 @@ def format_table(results: Sequence[CheckResult], *, colour_on: bool = False) -> 
     return "\n".join(lines)
 
 
+def merged_rows(path: Path, rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
+    """The rows already in ``path`` with those of the same model replaced by ``rows`` (new models appended).
+
+    A file that is missing or not a JSON list of rows counts as empty: it is rewritten, nothing is lost
+    that a reader could have used.
+    """
+    try:
+        existing = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        existing = []
+    if not isinstance(existing, list) or not all(isinstance(row, dict) and "model" in row for row in existing):
+        existing = []
+    fresh = {row["model"]: row for row in rows}
+    merged = [fresh.pop(row["model"], row) for row in existing]
+    return merged + list(fresh.values())
+
+
 # --------------------------------------------------------------------- CLI
 
 
@@ -214,7 +232,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="TLC workers (default 1: TLC's depth varies with more)")
     parser.add_argument("--dry-run", action="store_true", help="print the java commands, run nothing")
     parser.add_argument("--keep-metadir", action="store_true", help="keep TLC's scratch folders under build/tlc/")
-    parser.add_argument("--output", type=Path, default=CHECK_JSON, help="where to write the JSON (default build/check.json)")
+    parser.add_argument(
+        "--output", type=Path, default=CHECK_JSON,
+        help="where to write the JSON (default build/check.json); a tier run replaces the file, an --only run "
+             "replaces just that model's row and keeps the others, so `make report` still sees every model",
+    )
 
 
 def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
@@ -239,7 +261,8 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
         results.append(result)
         if not progress.interactive:
             print(f"{model.name}: {result.actual} ({'OK' if result.matches else 'MISMATCH'})", file=stderr)
-    write_json_atomically(args.output, [r.as_json() for r in results])
+    rows = [r.as_json() for r in results]
+    write_json_atomically(args.output, merged_rows(args.output, rows) if args.only else rows)
     if args.json:
         json.dump([r.as_json() for r in results], stdout, indent=2)
         stdout.write("\n")

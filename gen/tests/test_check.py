@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gen.check import CheckResult, compare, format_table
+from gen.check import CheckResult, compare, format_table, merged_rows
 from gen.files import write_json_atomically
 from gen.manifest import Model, load_manifest
 from gen.tlc import TlcRun
@@ -135,6 +135,31 @@ def test_check_json_runs_every_fast_model(tmp_path: Path, gen_cli: GenCli) -> No
     for row in rows:
         assert {"model", "expected", "actual", "matches", "distinct_states", "depth", "seconds"} <= set(row)
     assert json.loads(out.read_text()) == rows
+
+
+@pytest.mark.tlc
+def test_only_replaces_its_own_row_in_check_json(tmp_path: Path, gen_cli: GenCli) -> None:
+    out = tmp_path / "check.json"
+    earlier = [_result(name, "success", "success", True).as_json() for name in ("slot_pin", "lock_order")]
+    write_json_atomically(out, earlier)
+    done = gen_cli("check", "--manifest", str(TEST_MANIFEST), "--only", "lock_order", "--output", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = json.loads(out.read_text())
+    assert [r["model"] for r in rows] == ["slot_pin", "lock_order"]
+    assert rows[0] == earlier[0]  # kept as it was
+    assert rows[1]["actual"] == "deadlock" and rows[1]["matches"]  # this run's result
+
+
+def test_merged_rows_replace_by_model_and_append_new_ones(tmp_path: Path) -> None:
+    out = tmp_path / "check.json"
+    old = [{"model": "a", "actual": "old"}, {"model": "b", "actual": "old"}]
+    out.write_text(json.dumps(old))
+    assert merged_rows(out, [{"model": "b", "actual": "new"}, {"model": "c", "actual": "new"}]) == [
+        {"model": "a", "actual": "old"}, {"model": "b", "actual": "new"}, {"model": "c", "actual": "new"},
+    ]
+    out.write_text("{not json")
+    assert merged_rows(out, [{"model": "c"}]) == [{"model": "c"}]
+    assert merged_rows(tmp_path / "missing.json", [{"model": "c"}]) == [{"model": "c"}]
 
 
 @pytest.mark.tlc
