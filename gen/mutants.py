@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +176,52 @@ def run_suite(tests: Path, env: dict[str, str], config_override: dict[str, Any] 
     return failed, passed, first
 
 
+@dataclass(frozen=True)
+class Row:
+    """One breakage's result: how many generated tests failed, and the first that did."""
+
+    kind: str  # "config" or "mutant"
+    name: str
+    failed: int
+    first_failing_test: str
+
+
+TABLE_WIDTH = 80
+
+
+def format_table(rows: list[Row], width: int = TABLE_WIDTH) -> str:
+    """The results, ``width`` columns wide: a first failing test too long for its column
+    continues on the next lines (cut after ``::``, then by width); below, a legend says what
+    each mutant breaks."""
+    # No kind column: configurations read "variant ..." / "bug ...", and the legend lists the mutants.
+    name_width = max([len("breakage")] + [len(row.name) for row in rows])
+    indent = name_width + len(" caught ")
+    room = max(width - indent, 20)
+    lines = [f"{'breakage':{name_width}} caught first failing test"]
+    for row in rows:
+        pieces = _wrap_test_id(row.first_failing_test, room) or [""]
+        lines.append(f"{row.name:{name_width}} {'yes' if row.failed else 'NO':6} {pieces[0]}".rstrip())
+        lines.extend(" " * indent + piece for piece in pieces[1:])
+    mutants = [row.name for row in rows if row.kind == "mutant"]
+    if mutants:
+        what = {mutant.name: mutant.what for mutant in MUTANTS}
+        lines += ["", "mutants (source patches of conformance/):"]
+        for name in mutants:
+            lines += textwrap.wrap(f"{name}: {what[name]}", width, initial_indent="  ", subsequent_indent="    ")
+    return "\n".join(lines)
+
+
+def _wrap_test_id(test: str, room: int) -> list[str]:
+    """``file.py::test_name[param]`` in pieces of at most ``room`` characters, cut after ``::`` first."""
+    pieces: list[str] = []
+    for part in re.split(r"(?<=::)", test):
+        if pieces and len(pieces[-1]) + len(part) <= room:
+            pieces[-1] += part
+            continue
+        pieces += [part[i : i + room] for i in range(0, len(part), room)]
+    return [piece for piece in pieces if piece]
+
+
 def apply_mutant(mutant: Mutant, copy: Path) -> None:
     path = copy / "conformance" / mutant.file
     text = path.read_text()
@@ -190,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     if only - known:
         print(f"unknown breakage {sorted(only - known)}; known: {', '.join(sorted(known))}")
         return 2
-    rows: list[tuple[str, str, int, int, str]] = []
+    rows: list[Row] = []
     base_env = dict(os.environ)
     started = time.monotonic()
     failed, passed, _ = run_suite(PACKAGE / "generated", base_env)
@@ -202,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         if only and name not in only:
             continue
         failed, passed, first = run_suite(PACKAGE / "generated", base_env, fields)
-        rows.append(("config", name, failed, passed, first))
+        rows.append(Row("config", name, failed, first))
         print(f"  {name}: {failed} failed", flush=True)
     for mutant in MUTANTS:
         if only and mutant.name not in only:
@@ -213,13 +261,11 @@ def main(argv: list[str] | None = None) -> int:
             apply_mutant(mutant, copy)
             env = dict(base_env, PYTHONPATH=os.pathsep.join([temp, str(REPO)]), PYTHONDONTWRITEBYTECODE="1")
             failed, passed, first = run_suite(copy / "conformance" / "generated", env)
-        rows.append(("mutant", f"{mutant.name}: {mutant.what}", failed, passed, first))
+        rows.append(Row("mutant", mutant.name, failed, first))
         print(f"  {mutant.name}: {failed} failed", flush=True)
     print()
-    print(f"{'kind':7} {'breakage':100} {'caught':6}  first failing test")
-    for kind, name, failed, _passed, first in rows:
-        print(f"{kind:7} {name[:100]:100} {'yes' if failed else 'NO':6}  {first}")
-    survivors = [name for _, name, failed, _, _ in rows if not failed]
+    print(format_table(rows))
+    survivors = [row.name for row in rows if not row.failed]
     print(f"\n{len(rows) - len(survivors)}/{len(rows)} caught ({time.monotonic() - started:.0f}s)")
     for name in survivors:
         print(f"SURVIVED: {name}")
