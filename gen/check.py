@@ -1,10 +1,11 @@
 """``python -m gen check``: run the manifest's models and compare with what it expects.
 
-Prints one 80-column table (model, expected, actual, states, depth, seconds,
-OK/MISMATCH), writes the same rows to ``build/check.json`` (atomically; with
-``--only`` only that model's row is replaced, the others kept), and
-exits 1 on any mismatch, in both directions: an expected success that fails,
-and an expected violation that no longer happens.
+Prints one table (model, expected, actual, states, depth, seconds,
+OK/MISMATCH; 80 columns on a terminal, nothing cut in a CI log or a file),
+writes the same rows to ``build/check.json`` (atomically; with ``--only``
+only that model's row is replaced, the others kept), and exits 1 on any
+mismatch, in both directions: an expected success that fails, and an
+expected violation that no longer happens.
 
 Exhaustive runs use one TLC worker unless the entry's ``extra_args`` or
 ``--workers`` say otherwise: with several workers TLC 2.15's reported depth
@@ -169,18 +170,25 @@ def _row_cells(r: CheckResult) -> tuple[str, ...]:
     )
 
 
-def format_table(results: Sequence[CheckResult], *, colour_on: bool = False) -> str:
-    """The result table, at most 80 columns wide, then one line per mismatch.
+def terminal_width(stream: TextIO) -> int | None:
+    """80 columns on a terminal; None (no cutting) when the output goes to a CI log or a file."""
+    return TABLE_WIDTH if stream.isatty() else None
+
+
+def format_table(results: Sequence[CheckResult], *, colour_on: bool = False, width: int | None = TABLE_WIDTH) -> str:
+    """The result table, at most ``width`` columns wide, then one line per mismatch.
 
     ``actual`` says ``same`` when it equals ``expected``.  Columns are as wide
-    as their contents; if that is too wide, the widest of model/expected/actual
-    is cut (marked ``~``): the mismatch lines below the table give the full
-    text, and build/check.json has every value.
+    as their contents; if that is wider than ``width``, the widest of
+    model/expected/actual is cut (marked ``~``): the mismatch lines below the
+    table give the full text, and build/check.json has every value.
+    ``width=None`` cuts nothing (for logs and files, where nobody reads it
+    in an 80-column terminal).
     """
     rows = [_row_cells(r) for r in results]
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(_HEADERS)]
-    budget = TABLE_WIDTH - _STATUS_WIDTH - len(_HEADERS)
-    while sum(widths) > budget:
+    budget = (width or 0) - _STATUS_WIDTH - len(_HEADERS)
+    while width is not None and sum(widths) > budget:
         widest = max(_SHRINKABLE, key=lambda i: widths[i])
         widths[widest] -= 1
 
@@ -267,5 +275,5 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
         json.dump([r.as_json() for r in results], stdout, indent=2)
         stdout.write("\n")
     else:
-        print(format_table(results, colour_on=stdout.isatty()), file=stdout)
+        print(format_table(results, colour_on=stdout.isatty(), width=terminal_width(stdout)), file=stdout)
     return 0 if all(r.matches for r in results) else 1

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from gen.check import CHECK_JSON, CheckResult, format_table, run_options
+from gen.check import CHECK_JSON, CheckResult, format_table, run_options, terminal_width
 from gen.errors import BridgeError
 from gen.files import write_text_atomically
 from gen.itf import trace_json, write_itf
@@ -314,9 +314,10 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
         except MermaidRenderError as error:
             raise ReportError(str(error), "run `bash gen/mermaid-cli/install.sh`, or fix the diagram text shown") from None
         print(f"{path}: {name}'s diagram", file=stdout)
-    # The same 80-column table `make check` prints (the bridge's), then where the report went.
+    # The same table `make check` prints (80 columns on a terminal), then where the report went.
     try:
-        table = format_table([CheckResult(**row) for row in results], colour_on=stdout.isatty())
+        table = format_table([CheckResult(**row) for row in results], colour_on=stdout.isatty(),
+                             width=terminal_width(stdout))
     except TypeError:
         table = "(build/check.json is from another version of `make check`: run it again for the table)"
     print(table, file=stdout)

@@ -87,6 +87,16 @@ def test_table_fits_80_columns_and_lists_mismatches() -> None:
     assert lines[-1] == "1 of 2 models as expected, 1 MISMATCH"
 
 
+def test_table_for_a_log_or_file_cuts_nothing() -> None:
+    long_name = "bug_04fc7816089c_with_a_very_long_name_that_a_terminal_would_cut"
+    results = [_result(long_name, "invariant:NoStaleDataEverMapped", "property:WritebackGivesUpOnlyOnOwnPin", False)]
+    assert "~" in format_table(results)
+    full = format_table(results, width=None)
+    assert "~" not in full
+    assert full.splitlines()[2].split()[:3] == [long_name, "invariant:NoStaleDataEverMapped",
+                                                "property:WritebackGivesUpOnlyOnOwnPin"]
+
+
 def test_table_colours_only_when_asked() -> None:
     assert "\x1b[" not in format_table([_result("a", "success", "success", True)])
     assert "\x1b[32mOK" in format_table([_result("a", "success", "success", True)], colour_on=True)
