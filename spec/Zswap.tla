@@ -614,8 +614,7 @@ WritebackGivesUpOnlyOnOwnPin ==
 FaultPathNoLruWork ==
     [][zswap_lru' = zswap_lru \/ \A t \in Tasks : FaultStep(t) => SwapReadFolio(t)]_vars
 
-\* Right after a failed writeback puts its entry back, the walk's next pick
-\* (the LRU head) is another entry whenever the LRU holds one.
+\* Right after a failed writeback's put-back, the walk's next pick (the LRU head) is another entry if there is one.
 WalkMakesProgress ==
     [][\A a \in Actors : WbPutback(a) /\ Len(zswap_lru') > 1 =>
           Head(zswap_lru') # Top(a).entry]_vars
@@ -625,8 +624,10 @@ WalkCursorLive ==
     [][\A a \in Actors : WbPutback(a) =>
           Top(a).cursor = NoEntry \/ LruHas(Top(a).cursor)]_vars
 
-\* Every fault that starts eventually completes or fails.
+\* Task t is in do_swap_page (or in the reclaim its charge entered).
 Faulting(t) == stack[t] # <<>>
+
+\* Every fault that starts eventually completes or fails.
 FaultCompletes == \A t \in Tasks : Faulting(t) ~> ~Faulting(t)
 
 =============================================================================
