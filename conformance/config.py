@@ -151,9 +151,8 @@ def _parse_cfg(text: str) -> tuple[dict[str, object], dict[str, str]]:
         match = _SECTION.match(line)
         if match:
             in_constants = match.group(1).startswith("CONSTANT")
-            line = line[match.end():]
         if in_constants:
-            body.append(line)
+            body.append(line[match.end():] if match else line)
     source = " ".join(body)
     pos = 0
     while True:

@@ -179,7 +179,7 @@ class System:
 
     def _compute_enabled(self) -> list[Step]:
         steps: list[Step] = []
-        for number, actor in enumerate(self.actors):
+        for number in range(len(self.actors)):
             point = self._point(number)
             if point is not None and type(point) is not Blocked:
                 steps.extend(self._external(o.name, number, o.args) for o in point)
@@ -228,8 +228,8 @@ class System:
             raise BadArguments(_label(name, actor, args), f"{name} takes arguments ({', '.join(expected)}), "
                                f"got ({', '.join(sorted(args))})")
         internal: dict[str, object] = {}
-        for key, value in args.items():
-            value = ModelValue(value) if isinstance(value, str) else value
+        for key, given in args.items():
+            value = ModelValue(given) if isinstance(given, str) else given
             if key == "s":
                 if value not in self._slot_offset:
                     raise BadArguments(_label(name, actor, args), f"s = {value!r} is not in Slots "

@@ -110,8 +110,8 @@ def parse_dot_lines(lines: Iterable[str], where: str = "<dot>") -> StateGraph:
             labels.append(None)
         return index
 
-    for number, line in enumerate(lines, 1):
-        line = line.rstrip("\n")
+    for number, raw in enumerate(lines, 1):
+        line = raw.rstrip("\n")
         first = line[:1]
         if first == "-" or first.isdigit():
             if " -> " in line:

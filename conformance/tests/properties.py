@@ -82,7 +82,7 @@ def _reachable(edges: dict[ModelValue, set[ModelValue]], start: ModelValue) -> s
 # -- state properties ----------------------------------------------------------
 def type_ok(state: State) -> bool:
     """Every variable has the shape the contract gives it (a structural subset of TypeOK)."""
-    for s, m in state["swap_map"].items():
+    for m in state["swap_map"].values():
         if set(m) != {"count", "has_cache"} or m["count"] not in (0, 1):
             return False
     for folio in state["swap_cache"].values():

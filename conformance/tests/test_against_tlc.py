@@ -76,7 +76,7 @@ def mismatches(graph: StateGraph, config: Config, limit: int = 3) -> tuple[int, 
         if set(got) != expected and len(found) < limit:
             found.append(f"state {i} {graph.state(i)}: missing {sorted(expected - set(got))}, "
                          f"extra {sorted(map(str, set(got) - expected))}")
-        for (name, j), fork in got.items():
+        for (_step, j), fork in got.items():
             if j is not None and j not in at:
                 at[j] = fork
                 queue.append(j)
