@@ -18,7 +18,8 @@ HUNT = settings(max_examples=150, stateful_step_count=10, derandomize=True, dead
 HUNT_LONG = settings(max_examples=200, stateful_step_count=14, derandomize=True, deadline=None,
                      phases=[Phase.generate])
 
-# What each fixed variant is known to give up (spec/README.md, "What must be checkable").
+# What each fixed variant is known to give up (/work/shared/docs/zswap-protocol.md, section 4
+# "What must be checkable"; the properties are in spec/README.md, "Properties").
 FIXED = {
     # Domenico's patch adds LRU work to every fault (Yosry's latency concern).
     "lru_remove": frozenset({"fault_path_no_lru_work"}),
