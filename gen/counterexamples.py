@@ -105,8 +105,11 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
 
     entries = {model.name: model for model in load_manifest().models}
     check_deadlock = entries[example.model].check_deadlock if example.model in entries else True
+    # `-lncheck final`: TLC 2.15 otherwise checks liveness on a timer while it explores, so which
+    # lasso it reports depends on how far it got by then, and regeneration would not give the same bytes.
     run = run_tlc(RunOptions(spec=SPEC, config=derived, workers=1, check_deadlock=check_deadlock,
-                             label=f"cex-{example.model}"), scratch_root=SCRATCH / "tlc")
+                             extra_args=("-lncheck", "final"), label=f"cex-{example.model}"),
+                  scratch_root=SCRATCH / "tlc")
     trace = run.output.trace
     if trace is None:
         raise CounterexampleError(f"model {example.model}: TLC found no counterexample ({run.outcome.verdict})",
