@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-check: $(STAMP)  ## run TLC on every fast model and compare with spec/models.json (~4 min)
+check: $(STAMP)  ## run TLC on every fast model and compare with spec/models.json (~2 min quiet, ~4 loaded)
 	$(PY) -m gen check
 
 check-all: $(STAMP)  ## the fast models and the deep ones (~15 min)
