@@ -100,3 +100,48 @@ def test_bug_04fc7816089c_reuses_the_slot_between_isolation_and_write() -> None:
     fault = _stack(states[-2], mapping_task)[0]
     assert fault["slot"] == slot and fault["page"] == new_page
     assert states[-2].variables["swap_cache"][slot]["data"] == isolated["data"]
+
+
+def test_lru_remove_fails_with_three_walks_through_a_put_back() -> None:
+    """Domenico's lru_remove leaves a window: the entry is isolated by another walk when the fault pins.
+
+    zswap_remove_swpentry_from_lru() finds nothing to take off the LRU (the
+    entry is isolated, list_empty()), that walk's writeback fails with -EEXIST
+    on a third walk's transient folio, list_lru_putback() puts the entry
+    back while the fault still holds the pin, and the fault's own reclaim
+    isolates it.
+    """
+    outcome, states = _counterexample("lru_remove")
+    assert outcome == InvariantViolated("NoSelfWait")
+
+    steps = _steps(states)
+    names = [step.name for step in steps]
+    # The last step: the faulting task's own reclaim isolates the entry of the slot it pinned.
+    assert names[-1] == "LruIsolate"
+    task = steps[-1].actor
+    swapin, _walk, writeback = _stack(states[-1], task)
+    slot = swapin["slot"]
+    entry = writeback["entry"]
+    assert entry["slot"] == slot and swapin["pc"] == "charge"
+    assert swapin["lru_removed"] is False  # the fault's removal found nothing to remove
+
+    # When the task pinned the slot, another walk had the entry isolated.
+    pin = max(i for i, step in enumerate(steps) if step.name == "SwapcachePrepare" and step.actor == task)
+    at_pin = states[pin].variables
+    assert entry not in at_pin["zswap_lru"]
+    holders = [a for a, stack in at_pin["stack"].items()
+               if a != task and stack and stack[-1].get("entry") == entry]
+    assert len(holders) == 1, f"no other walk held {entry} isolated at the pin: {at_pin['stack']}"
+    (other,) = holders
+
+    # That walk's writeback failed on a folio already in the swap cache (-EEXIST) ...
+    failed = [i for i, step in enumerate(steps) if step.name == "WbFolioExists" and step.actor == other]
+    assert failed, f"{other} never got -EEXIST: {names}"
+    # ... and it put the entry back while the task still held the pin, before the task's own walk took it.
+    put_back = [i for i, step in enumerate(steps) if step.name == "WbPutback" and step.actor == other]
+    assert put_back and pin < put_back[-1] < len(steps) - 1
+    assert entry in states[put_back[-1] + 1].variables["zswap_lru"]
+
+    # Three reclaim walks: the other walk, the walk whose folio caused -EEXIST, and the task's own.
+    walkers = {step.actor for step in steps if step.name in ("LruIsolate", "WbAllocFolio")}
+    assert len(walkers) == 3, walkers
