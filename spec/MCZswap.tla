@@ -92,30 +92,84 @@ VersionFields ==
                   LET a == ActorOrder[i] IN
                   Flatten([j \in 1..Len(stack[a]) |-> FrameData(stack[a][j])])])>>)
 
-RECURSIVE FirstSeen(_, _)
-FirstSeen(fields, seen) ==
-    IF fields = <<>> THEN seen
-    ELSE LET v == Head(fields) IN
-         FirstSeen(Tail(fields),
-                   IF v \in Versions /\ ~\E i \in 1..Len(seen) : seen[i] = v
-                   THEN Append(seen, v) ELSE seen)
+\* The versions of the state, each once, in order of first appearance.  No
+\* recursion over the fields: TLC's interpreter looks up every name through
+\* the chain of enclosing calls, so a recursion as deep as the state is long
+\* costs quadratic time; SelectSeq and the quantifier loop in Java.
+FirstSeen(fields) ==
+    LET G == SelectSeq(fields, LAMBDA x : x \in Versions)
+        firsts == SelectSeq([i \in 1..Len(G) |-> i],
+                            LAMBDA i : \A j \in 1..(i - 1) : G[j] # G[i])
+    IN [k \in 1..Len(firsts) |-> G[firsts[k]]]
 
 VersionView ==
-    LET seen == FirstSeen(VersionFields, <<>>)
-        rank(v) == CHOOSE i \in 1..Len(seen) : seen[i] = v
-        RV(x) == IF x \in Versions THEN VersionOrder[rank(x)] ELSE x
-        RE(e) == IF e = NoEntry THEN e ELSE [e EXCEPT !.data = RV(@)]
+    LET seen == FirstSeen(VersionFields)
+        \* The k-th version seen is renamed to the k-th version in TLC's order.
+        ren == [v \in Versions |->
+                  LET ks == {k \in 1..Len(seen) : seen[k] = v} IN
+                  IF ks = {} THEN v ELSE VersionOrder[CHOOSE k \in ks : TRUE]]
+        RV(x) == IF x \in Versions THEN ren[x] ELSE x
+        RE(e) == IF e = NoEntry THEN e ELSE [e EXCEPT !.data = ren[@]]
         RF(f) == IF f = NoFolio THEN f ELSE [f EXCEPT !.data = RV(@)]
         RFrame(f) ==
-            IF f.fn = "do_swap_page" THEN [f EXCEPT !.page = RV(@)]
+            IF f.fn = "do_swap_page" THEN [f EXCEPT !.page = ren[@]]
             ELSE IF f.fn = "zswap_writeback_entry"
                  THEN [f EXCEPT !.entry = RE(@), !.cursor = RE(@)]
             ELSE f
-    IN <<swap_map,
-         [s \in Slots |-> RV(swapped_page[s])],
-         [s \in Slots |-> RF(swap_cache[s])],
-         [s \in Slots |-> RE(zswap_tree[s])],
-         [i \in 1..Len(zswap_lru) |-> RE(zswap_lru[i])],
-         [s \in Slots |-> RV(swap_device[s])],
-         [a \in Actors |-> [j \in 1..Len(stack[a]) |-> RFrame(stack[a][j])]]>>
+    IN \* Most states already name their versions in order: skip the rebuild
+       \* (the same value, so the same fingerprint).
+       IF \A k \in 1..Len(seen) : seen[k] = VersionOrder[k]
+       THEN <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru,
+              swap_device, stack>>
+       ELSE <<swap_map,
+              [s \in Slots |-> RV(swapped_page[s])],
+              [s \in Slots |-> RF(swap_cache[s])],
+              [s \in Slots |-> RE(zswap_tree[s])],
+              [i \in 1..Len(zswap_lru) |-> RE(zswap_lru[i])],
+              [s \in Slots |-> RV(swap_device[s])],
+              [a \in Actors |-> [j \in 1..Len(stack[a]) |-> RFrame(stack[a][j])]]>>
+
+(* Two folded steps for the deep model: each merges a step that no other   *)
+(* actor and no property can observe into the actor's next step, which    *)
+(* always follows it.  Such a step commutes with every step of every other *)
+(* actor (it reads and writes only its own actor's top frame, in a way no  *)
+(* guard of another actor and no property distinguishes), so every         *)
+(* behaviour of the spec can be reordered to take it right before (or     *)
+(* after) its neighbour, and each state the folding skips has the same    *)
+(* invariant values as a state it keeps (Lipton's reduction).  Action     *)
+(* properties still see the steps they name: WbPutback and WbWrite are    *)
+(* the folded actions themselves.  Safety only: liveness models never     *)
+(* fold.                                                                   *)
+(*                                                                         *)
+(* 1. ShrinkDone at budget 0 (cfg: PopTop <- PopTopFoldingShrinkDone).    *)
+(*    When zswap_writeback_entry's frame pops (WbWrite, WbPutback) onto a  *)
+(*    walk frame with no budget left, the walk returns in the same step:   *)
+(*    list_lru_walk_one() stops on "if (!*nr_to_walk) break;" and nothing  *)
+(*    else can happen in between.  The skipped state differs only in the  *)
+(*    top frames of the actor, which holds and waits on the same slots in  *)
+(*    both (a task's swap-in frame is at "charge"/"charge_retry", both in  *)
+(*    HolderPcs; a walk frame is never BlockedOn).  Mirrors ShrinkDone.    *)
+PopTopFoldingShrinkDone(a) ==
+    LET rest == Popped(a) IN
+    IF /\ rest # <<>>
+       /\ rest[Len(rest)].fn = "shrink_memcg_cb"
+       /\ rest[Len(rest)].budget = 0
+    THEN [stack EXCEPT ![a] = IF a \in Tasks
+                              THEN <<[stack[a][1] EXCEPT !.pc = "charge_retry"]>>
+                              ELSE <<>>]
+    ELSE [stack EXCEPT ![a] = rest]
+
+(* 2. ChargeOk followed by AddToSwapCache (cfg: ChargeOk <- ChargeOkAdd-   *)
+(*    ToSwapCache; variants that add the folio after the charge).  The    *)
+(*    state at "add" differs from the one at "charge" only in the pc, and  *)
+(*    both pcs hold the pin and wait on nothing; AddToSwapCache is the     *)
+(*    task's only step at "add" and always enabled there.                  *)
+ChargeOkAddToSwapCache(t) ==
+    LET s == Top(t).slot IN
+    /\ TopIs(t, "do_swap_page")
+    /\ Top(t).pc \in {"charge", "charge_retry"}
+    /\ ~SwapTable
+    /\ swap_cache' = [swap_cache EXCEPT ![s] = NewFolio]
+    /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "read"])
+    /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, swap_device>>
 =============================================================================

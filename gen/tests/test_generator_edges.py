@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from gen.edges import EdgeRecoveryError, StepLabel, recover_step
+from gen.edges import ACTOR_STEPS, FOLDED_STEPS, EdgeRecoveryError, StepLabel, recover_step
 from gen.replay import Replay, ReplayMismatch, describe_difference, step_from_text
 from gen.values import FnValue, ModelValue
 
@@ -53,6 +56,20 @@ def test_no_changed_slot_is_an_error() -> None:
 def test_an_environment_step_that_moves_an_actor_is_an_error() -> None:
     with pytest.raises(EdgeRecoveryError, match="environment step but changed `stack`"):
         recover_step("FreeSlot", state(), state({t1: (frame(s1),), t2: ()}), "edge 3")
+
+
+def test_a_folded_step_is_its_actors_step() -> None:
+    charging = frame(s1)
+    before = state({t1: (FnValue({**charging, "pc": "charge"}),), t2: ()})
+    after = state({t1: (FnValue({**charging, "pc": "read"}),), t2: ()})
+    assert recover_step("ChargeOkAddToSwapCache", before, after, "e") == StepLabel("ChargeOkAddToSwapCache", t1)
+
+
+def test_every_folded_step_is_an_operator_of_mczswap_made_of_contract_steps() -> None:
+    mc = (Path(__file__).parents[2] / "spec" / "MCZswap.tla").read_text()
+    for label, steps in FOLDED_STEPS.items():
+        assert re.search(rf"^{label}\(t\) ==", mc, re.MULTILINE), f"{label} is not defined in spec/MCZswap.tla"
+        assert len(steps) > 1 and set(steps) <= ACTOR_STEPS, (label, steps)
 
 
 def test_an_unknown_action_is_an_error_naming_it() -> None:
