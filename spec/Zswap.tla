@@ -181,7 +181,7 @@ Init ==
 (* Swap-in: do_swap_page -> __read_swap_cache_async -> swap_read_folio.    *)
 (***************************************************************************)
 
-\* do_swap_page(): the PTE holds a swap entry; remember which page it is.
+\* do_swap_page(): "entry = pte_to_swp_entry(vmf->orig_pte);" remember which page it is.
 StartFault(t, s) ==
     /\ stack[t] = <<>>
     /\ swap_map[s].count = 1
@@ -249,10 +249,10 @@ ChargeOk(t) ==
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = IF SwapTable THEN "read" ELSE "add"])
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
 
-\* mem_cgroup_swapin_charge_folio() -> try_charge_memcg() -> try_to_free_mem_cgroup_pages():
-\* direct reclaim in this task; shrink_slab() -> zswap_shrinker_scan() walks
-\* the zswap LRU.  Reclaim does not recurse (PF_MEMALLOC); it happens at
-\* most once per fault (MAX_RECLAIM_RETRIES is abstracted to one).
+\* try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options);"
+\* direct reclaim in this task, under mem_cgroup_swapin_charge_folio(); shrink_slab() ->
+\* zswap_shrinker_scan() walks the zswap LRU.  Reclaim does not recurse (PF_MEMALLOC);
+\* it happens at most once per fault (MAX_RECLAIM_RETRIES is abstracted to one).
 ChargeReclaim(t) ==
     /\ TopIs(t, "do_swap_page")
     /\ Top(t).pc = "charge"
@@ -476,9 +476,9 @@ SwapOut(s, v) ==
     /\ zswap_lru' = Append(zswap_lru, [slot |-> s, data |-> v])
     /\ UNCHANGED <<swap_cache, swap_device, stack>>
 
-\* zap_pte_range() -> free_swap_and_cache() -> swap_entry_free() -> zswap_invalidate():
-\* the owner unmaps a swapped-out page.  munmap holds mmap_lock for write,
-\* a fault holds it for read: not while a task faults on the slot.
+\* zap_pte_range(): "if (unlikely(!free_swap_and_cache(entry)))" then swap_range_free():
+\* "zswap_invalidate(si->type, offset);": the owner unmaps a swapped-out page.  munmap
+\* holds mmap_lock for write, a fault holds it for read: not while a task faults on the slot.
 FreeSlot(s) ==
     /\ swap_map[s].count = 1
     /\ \A t \in Tasks : ~FaultsOn(t, s)
@@ -488,8 +488,8 @@ FreeSlot(s) ==
     /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
     /\ UNCHANGED <<swap_cache, stack>>
 
-\* shrink_folio_list() -> __remove_mapping() -> __delete_from_swap_cache() + put_swap_folio():
-\* reclaim drops a clean folio that nobody is waiting on.
+\* __remove_mapping(): "__delete_from_swap_cache(folio, swap, shadow); ... put_swap_folio(folio, swap);"
+\* (under shrink_folio_list()): reclaim drops a clean folio that nobody is waiting on.
 DropCleanFolio(s) ==
     /\ swap_cache[s] # NoFolio
     /\ ~swap_cache[s].locked
