@@ -144,8 +144,8 @@ VersionView ==
 (* 1. ShrinkDone at budget 0 (cfg: PopTop <- PopTopFoldingShrinkDone).    *)
 (*    When zswap_writeback_entry's frame pops (WbWrite, WbPutback) onto a  *)
 (*    walk frame with no budget left, the walk returns in the same step:   *)
-(*    list_lru_walk_one() stops on "if (!*nr_to_walk) break;" and nothing  *)
-(*    else can happen in between.  The skipped state differs only in the  *)
+(*    list_lru_walk_one() stops on "if (!*nr_to_walk) break;", the actor  *)
+(*    has no other step in between.  The skipped state differs only in the *)
 (*    top frames of the actor, which holds and waits on the same slots in  *)
 (*    both (a task's swap-in frame is at "charge"/"charge_retry", both in  *)
 (*    HolderPcs; a walk frame is never BlockedOn).  Mirrors ShrinkDone.    *)
@@ -160,16 +160,17 @@ PopTopFoldingShrinkDone(a) ==
     ELSE [stack EXCEPT ![a] = rest]
 
 (* 2. ChargeOk followed by AddToSwapCache (cfg: ChargeOk <- ChargeOkAdd-   *)
-(*    ToSwapCache; variants that add the folio after the charge).  The    *)
-(*    state at "add" differs from the one at "charge" only in the pc, and  *)
-(*    both pcs hold the pin and wait on nothing; AddToSwapCache is the     *)
-(*    task's only step at "add" and always enabled there.                  *)
+(*    ToSwapCache).  The state at "add" differs from the one at "charge"  *)
+(*    only in the pc, and both pcs hold the pin and wait on nothing;      *)
+(*    AddToSwapCache is the task's only step at "add" and always enabled  *)
+(*    there.  With swap_table the folio is in the cache already and this  *)
+(*    is ChargeOk unchanged.                                               *)
 ChargeOkAddToSwapCache(t) ==
     LET s == Top(t).slot IN
     /\ TopIs(t, "do_swap_page")
     /\ Top(t).pc \in {"charge", "charge_retry"}
-    /\ ~SwapTable
-    /\ swap_cache' = [swap_cache EXCEPT ![s] = NewFolio]
+    /\ swap_cache' = IF SwapTable THEN swap_cache
+                     ELSE [swap_cache EXCEPT ![s] = NewFolio]
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "read"])
     /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, swap_device>>
 =============================================================================
