@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 check: $(STAMP)  ## run TLC on every fast model and compare with spec/models.json (~2 min quiet, ~4 loaded)
 	$(PY) -m gen check
 
-check-all: $(STAMP)  ## the fast models and the deep ones (~16 min quiet)
+check-all: $(STAMP)  ## the fast models and the deep ones (~13 min quiet)
 	$(PY) -m gen check --tier all
 
 test: $(STAMP)   ## the test suite: bridge, reference implementation, generated conformance tests
