@@ -148,15 +148,13 @@ VersionView ==
 (*    has no other step in between.  The skipped state differs only in the *)
 (*    top frames of the actor, which holds and waits on the same slots in  *)
 (*    both (a task's swap-in frame is at "charge"/"charge_retry", both in  *)
-(*    HolderPcs; a walk frame is never BlockedOn).  Mirrors ShrinkDone.    *)
+(*    HolderPcs; a walk frame is never BlockedOn).  ShrinkDone's WalkReturn.*)
 PopTopFoldingShrinkDone(a) ==
     LET rest == Popped(a) IN
     IF /\ rest # <<>>
        /\ rest[Len(rest)].fn = "shrink_memcg_cb"
        /\ rest[Len(rest)].budget = 0
-    THEN [stack EXCEPT ![a] = IF a \in Tasks
-                              THEN <<[stack[a][1] EXCEPT !.pc = "charge_retry"]>>
-                              ELSE <<>>]
+    THEN [stack EXCEPT ![a] = WalkReturn(a)]
     ELSE [stack EXCEPT ![a] = rest]
 
 (* 2. ChargeOk followed by AddToSwapCache (cfg: ChargeOk <- ChargeOkAdd-   *)

@@ -356,14 +356,14 @@ LruIsolate(a) ==
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, swap_device>>
 
 \* __list_lru_walk_one(): "if (!*nr_to_walk) break;" or the list is empty.
-\* Back in try_charge_memcg(), a task retries its charge.
+\* Back in try_charge_memcg(), a task retries its charge; a shrinker is done.
+WalkReturn(a) ==
+    IF a \in Tasks THEN <<[stack[a][1] EXCEPT !.pc = "charge_retry"]>> ELSE <<>>
+
 ShrinkDone(a) ==
     /\ TopIs(a, "shrink_memcg_cb")
     /\ Top(a).budget = 0 \/ zswap_lru = <<>>
-    /\ stack' = [stack EXCEPT ![a] =
-                   IF a \in Tasks
-                   THEN <<[stack[a][1] EXCEPT !.pc = "charge_retry"]>>
-                   ELSE <<>>]
+    /\ stack' = [stack EXCEPT ![a] = WalkReturn(a)]
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
 
 WbTop(a, pc) == TopIs(a, "zswap_writeback_entry") /\ Top(a).pc = pc

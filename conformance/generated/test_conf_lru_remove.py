@@ -47,7 +47,7 @@ def test_walk_03() -> None:
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_04() -> None:
@@ -69,7 +69,7 @@ def test_walk_04() -> None:
     run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:482
     run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_05() -> None:
@@ -105,13 +105,13 @@ def test_walk_05() -> None:
     run.step('SwapCacheHit', t1, then=52)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:433
     run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=190)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
     run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:330
@@ -124,7 +124,7 @@ def test_walk_05() -> None:
     run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=135)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=135)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
     run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
@@ -132,13 +132,13 @@ def test_walk_05() -> None:
     run.step('SwapCacheHit', t1, then=255)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:433
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=203)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=177)  # StartFault Zswap.tla:185
     run.step('ShrinkWorker', k1, then=205)  # ShrinkWorker Zswap.tla:330
@@ -151,14 +151,14 @@ def test_walk_05() -> None:
     run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=95)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
     run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
     run.step('WbAllocFolio', k1, then=246)  # WbAllocFolio Zswap.tla:403
     run.step('SwapCacheHit', t1, then=261)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
@@ -172,7 +172,7 @@ def test_walk_05() -> None:
     run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:450
     run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=164)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=164)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=193)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
@@ -220,7 +220,7 @@ def test_walk_06() -> None:
     run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=76)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
@@ -236,7 +236,7 @@ def test_walk_06() -> None:
     run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
     run.step('WbPutback', k1, then=103)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:342
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
@@ -256,7 +256,7 @@ def test_walk_06() -> None:
     run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=180)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
     run.step('SwapReadFolio', t1, then=72)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
 
@@ -300,14 +300,14 @@ def test_walk_07() -> None:
     run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
     run.step('WbPutback', k1, then=128)  # WbPutback Zswap.tla:450
     run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=45)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=45)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
@@ -318,7 +318,7 @@ def test_walk_07() -> None:
     run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
     run.step('SwapCacheHit', t1, then=65)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
@@ -332,7 +332,7 @@ def test_walk_07() -> None:
     run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:450
     run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=177)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=177)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
@@ -373,7 +373,7 @@ def test_walk_08() -> None:
     run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
@@ -384,7 +384,7 @@ def test_walk_08() -> None:
     run.step('SwapReadFolio', t1, then=209)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
@@ -392,13 +392,13 @@ def test_walk_08() -> None:
     run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=149)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=179)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=209)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_09() -> None:
@@ -419,11 +419,11 @@ def test_walk_09() -> None:
     run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
     run.step('WbPutback', k1, then=154)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=76)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=44)  # AddToSwapCache Zswap.tla:281
 
@@ -449,9 +449,9 @@ def test_walk_10() -> None:
     run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_11() -> None:
@@ -484,7 +484,7 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
     run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:204
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
@@ -500,7 +500,7 @@ def test_walk_11() -> None:
     run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:265
     run.step('WbPutback', k1, then=77)  # WbPutback Zswap.tla:450
     run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
@@ -512,7 +512,7 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=210)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=233)  # LruIsolate Zswap.tla:342
     run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:204
@@ -533,7 +533,7 @@ def test_walk_11() -> None:
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=155)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=183)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
     run.step('SwapReadFolio', t1, then=59)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
 
@@ -566,7 +566,7 @@ def test_walk_12() -> None:
     run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=210)  # ShrinkWorker Zswap.tla:330
     run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:204
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
@@ -587,14 +587,14 @@ def test_walk_12() -> None:
     run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
     run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:450
     run.step('ChargeReclaim', t1, then=156)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=35)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=35)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
@@ -605,7 +605,7 @@ def test_walk_12() -> None:
     run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=210)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=233)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=65)  # WbAllocFolio Zswap.tla:403
@@ -634,7 +634,7 @@ def test_walk_13() -> None:
     run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=126)  # ChargeOk Zswap.tla:246
     run.step('WbPutback', k1, then=152)  # WbPutback Zswap.tla:450
 
@@ -654,7 +654,7 @@ def test_walk_14() -> None:
     run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
@@ -667,9 +667,9 @@ def test_walk_14() -> None:
     run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', k1, then=182)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
 
 
@@ -709,13 +709,13 @@ def test_walk_16() -> None:
     run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=78)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
     run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
 
 
@@ -734,7 +734,7 @@ def test_walk_17() -> None:
     run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:363
     run.step('SwapReadFolio', t1, then=185)  # SwapReadFolio Zswap.tla:291
 
 
@@ -760,7 +760,7 @@ def test_walk_18() -> None:
     run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=212)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
@@ -778,7 +778,7 @@ def test_walk_18() -> None:
     run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=113)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=138)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=138)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
@@ -803,15 +803,15 @@ def test_walk_19() -> None:
     run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=212)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_20() -> None:
@@ -854,7 +854,7 @@ def test_walk_20() -> None:
     run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:482
@@ -864,7 +864,7 @@ def test_walk_20() -> None:
     run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=266)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=266)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=191)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
@@ -882,7 +882,7 @@ def test_walk_20() -> None:
     run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=220)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:363
     run.step('SwapReadFolio', t1, then=258)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
@@ -900,8 +900,8 @@ def test_walk_20() -> None:
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=241)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=241)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
@@ -911,13 +911,13 @@ def test_walk_20() -> None:
     run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=265)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
     run.step('SwapReadFolio', t1, then=279)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
@@ -928,7 +928,7 @@ def test_walk_20() -> None:
     run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:363
     run.step('SwapReadFolio', t1, then=283)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
@@ -940,7 +940,7 @@ def test_walk_20() -> None:
     run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=287)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=190)  # MapFolio Zswap.tla:308
@@ -949,15 +949,15 @@ def test_walk_20() -> None:
     run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=266)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=266)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=287)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_21() -> None:
@@ -1003,7 +1003,7 @@ def test_walk_21() -> None:
     run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
     run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:246
@@ -1017,7 +1017,7 @@ def test_walk_21() -> None:
     run.step('StartFault', t1, s=s1, then=236)  # StartFault Zswap.tla:185
     run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:482
@@ -1027,7 +1027,7 @@ def test_walk_21() -> None:
     run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=260)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=269)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=269)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=204)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
@@ -1045,7 +1045,7 @@ def test_walk_21() -> None:
     run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:363
     run.step('SwapReadFolio', t1, then=264)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
@@ -1063,8 +1063,8 @@ def test_walk_21() -> None:
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=251)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=251)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
@@ -1074,13 +1074,13 @@ def test_walk_21() -> None:
     run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=286)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:450
     run.step('SwapReadFolio', t1, then=281)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
@@ -1091,7 +1091,7 @@ def test_walk_21() -> None:
     run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:363
     run.step('SwapReadFolio', t1, then=285)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
@@ -1103,7 +1103,7 @@ def test_walk_21() -> None:
     run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=286)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=288)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=203)  # MapFolio Zswap.tla:308
@@ -1112,15 +1112,15 @@ def test_walk_21() -> None:
     run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=260)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=269)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=269)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=286)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=288)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_22() -> None:
@@ -1140,7 +1140,7 @@ def test_walk_22() -> None:
     run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=218)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=240)  # AddToSwapCache Zswap.tla:281
 
@@ -1165,7 +1165,7 @@ def test_walk_23() -> None:
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_24() -> None:
@@ -1184,7 +1184,7 @@ def test_walk_24() -> None:
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=161)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_25() -> None:
@@ -1202,8 +1202,8 @@ def test_walk_25() -> None:
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=188)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=188)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:185
 
@@ -1221,7 +1221,7 @@ def test_walk_26() -> None:
     run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=160)  # ChargeReclaim Zswap.tla:256
 
 
@@ -1239,7 +1239,7 @@ def test_walk_27() -> None:
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_28() -> None:
@@ -1280,16 +1280,16 @@ def test_walk_28() -> None:
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=111)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=220)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=242)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
@@ -1301,7 +1301,7 @@ def test_walk_28() -> None:
     run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=229)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=250)  # AddToSwapCache Zswap.tla:281
 
@@ -1319,7 +1319,7 @@ def test_walk_29() -> None:
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=54)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
@@ -1327,7 +1327,7 @@ def test_walk_29() -> None:
     run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_30() -> None:
@@ -1347,8 +1347,8 @@ def test_walk_30() -> None:
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=218)  # ChargeOk Zswap.tla:246
 
 
@@ -1362,7 +1362,7 @@ def test_walk_31() -> None:
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=84)  # DropCleanFolio Zswap.tla:493
 
 
@@ -1386,29 +1386,29 @@ def test_walk_32() -> None:
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=81)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=161)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=189)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=241)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=241)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=219)  # ChargeReclaim Zswap.tla:256
 
 
@@ -1432,7 +1432,7 @@ def test_walk_33() -> None:
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
     run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=85)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=85)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
@@ -1448,28 +1448,28 @@ def test_walk_33() -> None:
     run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=267)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_34() -> None:
@@ -1482,7 +1482,7 @@ def test_walk_34() -> None:
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=57)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_35() -> None:
@@ -1500,13 +1500,13 @@ def test_walk_35() -> None:
     run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=113)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=138)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=138)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=166)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=196)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_36() -> None:
@@ -1527,11 +1527,11 @@ def test_walk_36() -> None:
     run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
     run.step('WbPutback', k1, then=156)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=184)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=184)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=34)  # AddToSwapCache Zswap.tla:281
 
@@ -1557,9 +1557,9 @@ def test_walk_37() -> None:
     run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=156)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=184)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=184)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=155)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_38() -> None:
@@ -1579,13 +1579,13 @@ def test_walk_38() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:363
     run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:204
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_39() -> None:
@@ -1606,13 +1606,13 @@ def test_walk_39() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=222)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:342
     run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:204
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=85)  # FreeSlot Zswap.tla:482
 
 
@@ -1633,12 +1633,12 @@ def test_walk_40() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=222)  # ShrinkWorker Zswap.tla:330
     run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:256
 
 
@@ -1659,7 +1659,7 @@ def test_walk_41() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=222)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=52)  # WbAllocFolio Zswap.tla:403
@@ -1688,7 +1688,7 @@ def test_walk_42() -> None:
     run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:246
     run.step('WbPutback', k1, then=155)  # WbPutback Zswap.tla:450
 
@@ -1708,7 +1708,7 @@ def test_walk_43() -> None:
     run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=64)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
@@ -1721,9 +1721,9 @@ def test_walk_43() -> None:
     run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', k1, then=184)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
 
 
@@ -1763,13 +1763,13 @@ def test_walk_45() -> None:
     run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=199)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
     run.step('SwapReadFolio', t1, then=170)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
 
 
@@ -1788,7 +1788,7 @@ def test_walk_46() -> None:
     run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
     run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:291
 
 
@@ -1808,7 +1808,7 @@ def test_walk_47() -> None:
     run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=199)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=223)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
@@ -1816,7 +1816,7 @@ def test_walk_47() -> None:
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_48() -> None:
@@ -1832,15 +1832,15 @@ def test_walk_48() -> None:
     run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=64)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=199)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=223)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_49() -> None:
@@ -1858,7 +1858,7 @@ def test_walk_49() -> None:
     run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
     run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=172)  # ChargeOk Zswap.tla:246
@@ -1874,8 +1874,8 @@ def test_walk_49() -> None:
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:246
 
 
@@ -1897,7 +1897,7 @@ def test_walk_50() -> None:
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_51() -> None:
@@ -1914,7 +1914,7 @@ def test_walk_51() -> None:
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:185
 
 
@@ -1934,7 +1934,7 @@ def test_walk_52() -> None:
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=174)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=200)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=200)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_53() -> None:
@@ -1954,8 +1954,8 @@ def test_walk_53() -> None:
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=173)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=201)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=173)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=201)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
@@ -1963,7 +1963,7 @@ def test_walk_53() -> None:
     run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=227)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=82)  # StartFault Zswap.tla:185
     run.step('SwapCacheHit', t1, then=107)  # SwapCacheHit Zswap.tla:213
 
@@ -1981,7 +1981,7 @@ def test_walk_54() -> None:
     run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=173)  # ChargeReclaim Zswap.tla:256
 
 
@@ -1999,7 +1999,7 @@ def test_walk_55() -> None:
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_56() -> None:
@@ -2038,16 +2038,16 @@ def test_walk_56() -> None:
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=122)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=252)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=264)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=264)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
@@ -2055,7 +2055,7 @@ def test_walk_56() -> None:
     run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=262)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_57() -> None:
@@ -2077,24 +2077,24 @@ def test_walk_57() -> None:
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=93)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=174)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=202)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=251)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=251)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=229)  # ChargeOk Zswap.tla:246
 
 
@@ -2116,13 +2116,13 @@ def test_walk_58() -> None:
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=230)  # ChargeReclaim Zswap.tla:256
 
 
@@ -2136,7 +2136,7 @@ def test_walk_59() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=96)  # DropCleanFolio Zswap.tla:493
 
 
@@ -2155,8 +2155,8 @@ def test_walk_60() -> None:
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=201)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=201)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=172)  # ChargeOk Zswap.tla:246
 
 
@@ -2172,14 +2172,14 @@ def test_walk_61() -> None:
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
     run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_62() -> None:
@@ -2191,7 +2191,7 @@ def test_walk_62() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=97)  # FreeSlot Zswap.tla:482
 
 
@@ -2212,7 +2212,7 @@ def test_walk_63() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:185
     run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
     run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
@@ -2228,23 +2228,23 @@ def test_walk_63() -> None:
     run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=176)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=262)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=270)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=264)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=264)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_64() -> None:
@@ -2257,7 +2257,7 @@ def test_walk_64() -> None:
     run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_65() -> None:
@@ -2269,7 +2269,7 @@ def test_walk_65() -> None:
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_66() -> None:
@@ -2280,7 +2280,7 @@ def test_walk_66() -> None:
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:256
 
 
@@ -2293,7 +2293,7 @@ def test_walk_67() -> None:
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_68() -> None:
@@ -2327,23 +2327,23 @@ def test_walk_68() -> None:
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=57)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_69() -> None:
@@ -2359,20 +2359,20 @@ def test_walk_69() -> None:
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363

@@ -47,7 +47,7 @@ def test_walk_03() -> None:
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_04() -> None:
@@ -69,7 +69,7 @@ def test_walk_04() -> None:
     run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:482
     run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_05() -> None:
@@ -105,13 +105,13 @@ def test_walk_05() -> None:
     run.step('SwapCacheHit', t1, then=52)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:433
     run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=184)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=163)  # StartFault Zswap.tla:185
     run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:330
@@ -124,7 +124,7 @@ def test_walk_05() -> None:
     run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=135)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=135)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=185)  # LruIsolate Zswap.tla:342
     run.step('StartFault', t1, s=s1, then=204)  # StartFault Zswap.tla:185
@@ -132,13 +132,13 @@ def test_walk_05() -> None:
     run.step('SwapCacheHit', t1, then=243)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:433
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=195)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=175)  # StartFault Zswap.tla:185
     run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
@@ -151,14 +151,14 @@ def test_walk_05() -> None:
     run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=95)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=196)  # LruIsolate Zswap.tla:342
     run.step('StartFault', t1, s=s1, then=214)  # StartFault Zswap.tla:185
     run.step('WbAllocFolio', k1, then=234)  # WbAllocFolio Zswap.tla:403
     run.step('SwapCacheHit', t1, then=249)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
@@ -172,7 +172,7 @@ def test_walk_05() -> None:
     run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:450
     run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=187)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
@@ -231,7 +231,7 @@ def test_walk_06() -> None:
     run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=76)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
@@ -247,7 +247,7 @@ def test_walk_06() -> None:
     run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
     run.step('WbPutback', k1, then=103)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:342
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
@@ -267,7 +267,7 @@ def test_walk_06() -> None:
     run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=143)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=70)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:342
     run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:291
@@ -284,7 +284,7 @@ def test_walk_06() -> None:
     run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:265
     run.step('WbPutback', k1, then=77)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
@@ -306,7 +306,7 @@ def test_walk_06() -> None:
     run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
     run.step('WbPutback', k1, then=179)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_07() -> None:
@@ -360,7 +360,7 @@ def test_walk_08() -> None:
     run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
@@ -374,7 +374,7 @@ def test_walk_08() -> None:
     run.step('SwapReadFolio', t1, then=149)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=177)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=169)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
 
 
@@ -419,7 +419,7 @@ def test_walk_10() -> None:
     run.step('RetryFault', t1, then=76)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
@@ -453,7 +453,7 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:363
     run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:204
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
@@ -461,7 +461,7 @@ def test_walk_11() -> None:
     run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
     run.step('SwapCacheHit', t1, then=65)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
@@ -475,7 +475,7 @@ def test_walk_11() -> None:
     run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:450
     run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=175)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=175)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
@@ -519,7 +519,7 @@ def test_walk_12() -> None:
     run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=201)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=221)  # LruIsolate Zswap.tla:342
     run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:204
@@ -535,7 +535,7 @@ def test_walk_12() -> None:
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=155)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=131)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=57)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=78)  # LruIsolate Zswap.tla:342
     run.step('SwapReadFolio', t1, then=105)  # SwapReadFolio Zswap.tla:291
@@ -546,7 +546,7 @@ def test_walk_12() -> None:
     run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=201)  # ShrinkWorker Zswap.tla:330
     run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
@@ -572,7 +572,7 @@ def test_walk_12() -> None:
     run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=168)  # LruIsolate Zswap.tla:342
     run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_13() -> None:
@@ -592,7 +592,7 @@ def test_walk_13() -> None:
     run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=201)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=221)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=65)  # WbAllocFolio Zswap.tla:403
@@ -620,7 +620,7 @@ def test_walk_14() -> None:
     run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=126)  # ChargeOk Zswap.tla:246
     run.step('WbPutback', k1, then=152)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:330
     run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:291
@@ -665,7 +665,7 @@ def test_walk_15() -> None:
     run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
     run.step('WbPutback', k1, then=154)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', t1, then=45)  # LruIsolate Zswap.tla:342
 
 
@@ -691,7 +691,7 @@ def test_walk_16() -> None:
     run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:482
@@ -702,7 +702,7 @@ def test_walk_16() -> None:
     run.step('StartFault', t1, s=s1, then=224)  # StartFault Zswap.tla:185
     run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:482
@@ -712,7 +712,7 @@ def test_walk_16() -> None:
     run.step('WbAllocFolio', k1, then=215)  # WbAllocFolio Zswap.tla:403
     run.step('StartFault', t1, s=s1, then=234)  # StartFault Zswap.tla:185
     run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=158)  # ChargeOk Zswap.tla:246
@@ -762,7 +762,7 @@ def test_walk_17() -> None:
     run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=209)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=228)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=228)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=244)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=255)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=184)  # MapFolio Zswap.tla:308
@@ -771,7 +771,7 @@ def test_walk_17() -> None:
     run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=227)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=185)  # ChargeFail Zswap.tla:265
     run.step('WbAllocFolio', k1, then=205)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
@@ -785,7 +785,7 @@ def test_walk_17() -> None:
     run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=199)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=219)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=250)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=262)  # WbFolioExists Zswap.tla:373
@@ -815,7 +815,7 @@ def test_walk_18() -> None:
     run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=189)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=210)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_19() -> None:
@@ -834,7 +834,7 @@ def test_walk_19() -> None:
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=160)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_20() -> None:
@@ -852,8 +852,8 @@ def test_walk_20() -> None:
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:185
 
@@ -871,7 +871,7 @@ def test_walk_21() -> None:
     run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=159)  # ChargeReclaim Zswap.tla:256
 
 
@@ -889,7 +889,7 @@ def test_walk_22() -> None:
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_23() -> None:
@@ -922,7 +922,7 @@ def test_walk_23() -> None:
     run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=228)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=246)  # SwapReadFolio Zswap.tla:291
@@ -933,7 +933,7 @@ def test_walk_23() -> None:
     run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:227
     run.step('LruIsolate', k1, then=223)  # LruIsolate Zswap.tla:342
     run.step('ChargeReclaim', t1, then=242)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=241)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=253)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=259)  # SwapReadFolio Zswap.tla:291
@@ -944,14 +944,14 @@ def test_walk_23() -> None:
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=226)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:342
     run.step('AddToSwapCache', t1, then=253)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=260)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=209)  # WbPutback Zswap.tla:450
     run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_24() -> None:
@@ -969,9 +969,9 @@ def test_walk_24() -> None:
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_25() -> None:
@@ -992,11 +992,11 @@ def test_walk_25() -> None:
     run.step('StartFault', t1, s=s1, then=81)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=160)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=202)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=202)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=163)  # StartFault Zswap.tla:185
@@ -1023,10 +1023,10 @@ def test_walk_26() -> None:
     run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=189)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=245)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_27() -> None:
@@ -1039,7 +1039,7 @@ def test_walk_27() -> None:
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=84)  # DropCleanFolio Zswap.tla:493
 
 
@@ -1058,8 +1058,8 @@ def test_walk_28() -> None:
     run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=182)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=182)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=158)  # ChargeOk Zswap.tla:246
 
 
@@ -1115,7 +1115,7 @@ def test_walk_31() -> None:
     run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=190)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_32() -> None:
@@ -1159,7 +1159,7 @@ def test_walk_33() -> None:
     run.step('RetryFault', t1, then=77)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=35)  # LruIsolate Zswap.tla:342
 
@@ -1187,7 +1187,7 @@ def test_walk_34() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:363
     run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
@@ -1201,12 +1201,12 @@ def test_walk_34() -> None:
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', k1, then=51)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
     run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=85)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=85)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=163)  # StartFault Zswap.tla:185
@@ -1215,7 +1215,7 @@ def test_walk_34() -> None:
     run.step('ChargeOk', t1, then=226)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=244)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=255)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_35() -> None:
@@ -1236,13 +1236,13 @@ def test_walk_35() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=231)  # LruIsolate Zswap.tla:342
     run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:204
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=85)  # FreeSlot Zswap.tla:482
 
 
@@ -1265,14 +1265,14 @@ def test_walk_36() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:330
     run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
     run.step('LruIsolate', k1, then=28)  # LruIsolate Zswap.tla:342
     run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=105)  # SwapReadFolio Zswap.tla:291
@@ -1297,7 +1297,7 @@ def test_walk_37() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=231)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=52)  # WbAllocFolio Zswap.tla:403
@@ -1323,16 +1323,16 @@ def test_walk_38() -> None:
     run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:246
     run.step('WbPutback', k1, then=155)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:342
     run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=57)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_39() -> None:
@@ -1358,10 +1358,10 @@ def test_walk_39() -> None:
     run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
     run.step('WbPutback', k1, then=156)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=58)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_40() -> None:
@@ -1381,7 +1381,7 @@ def test_walk_40() -> None:
     run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
     run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=170)  # ChargeOk Zswap.tla:246
@@ -1401,11 +1401,11 @@ def test_walk_40() -> None:
     run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=237)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', k1, then=248)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=196)  # ChargeFail Zswap.tla:265
     run.step('WbAllocFolio', k1, then=215)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=82)  # StartFault Zswap.tla:185
     run.step('SwapCacheHit', t1, then=107)  # SwapCacheHit Zswap.tla:213
 
@@ -1430,7 +1430,7 @@ def test_walk_41() -> None:
     run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=200)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=239)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=239)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_42() -> None:
@@ -1447,7 +1447,7 @@ def test_walk_42() -> None:
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:185
 
 
@@ -1467,7 +1467,7 @@ def test_walk_43() -> None:
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=172)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=192)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=192)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_44() -> None:
@@ -1485,8 +1485,8 @@ def test_walk_44() -> None:
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:265
 
 
@@ -1503,7 +1503,7 @@ def test_walk_45() -> None:
     run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=171)  # ChargeReclaim Zswap.tla:256
 
 
@@ -1521,7 +1521,7 @@ def test_walk_46() -> None:
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=170)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=170)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_47() -> None:
@@ -1554,7 +1554,7 @@ def test_walk_47() -> None:
     run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=217)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=238)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=252)  # SwapReadFolio Zswap.tla:291
@@ -1565,7 +1565,7 @@ def test_walk_47() -> None:
     run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:227
     run.step('LruIsolate', k1, then=233)  # LruIsolate Zswap.tla:342
     run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:291
@@ -1576,14 +1576,14 @@ def test_walk_47() -> None:
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=199)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=217)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=217)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=236)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=247)  # LruIsolate Zswap.tla:342
     run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=262)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=219)  # WbPutback Zswap.tla:450
     run.step('SwapReadFolio', t1, then=240)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=252)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=252)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_48() -> None:
@@ -1603,16 +1603,16 @@ def test_walk_48() -> None:
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=93)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=172)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=194)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_49() -> None:
@@ -1633,7 +1633,7 @@ def test_walk_49() -> None:
     run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=200)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', t1, then=239)  # LruIsolate Zswap.tla:342
 
 
@@ -1647,7 +1647,7 @@ def test_walk_50() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=96)  # DropCleanFolio Zswap.tla:493
 
 
@@ -1666,8 +1666,8 @@ def test_walk_51() -> None:
     run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=170)  # ChargeOk Zswap.tla:246
 
 
@@ -1684,7 +1684,7 @@ def test_walk_52() -> None:
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
     run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=175)  # StartFault Zswap.tla:185
@@ -1692,7 +1692,7 @@ def test_walk_52() -> None:
     run.step('ChargeReclaim', t1, then=218)  # ChargeReclaim Zswap.tla:256
     run.step('ShrinkWorker', k1, then=237)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=251)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=239)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=239)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_53() -> None:
@@ -1704,7 +1704,7 @@ def test_walk_53() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=97)  # FreeSlot Zswap.tla:482
 
 
@@ -1739,11 +1739,11 @@ def test_walk_55() -> None:
     run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', k1, then=64)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:185
     run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
     run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
@@ -1754,7 +1754,7 @@ def test_walk_55() -> None:
     run.step('ChargeOk', t1, then=236)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=250)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=258)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=252)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=252)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_56() -> None:
@@ -1768,7 +1768,7 @@ def test_walk_56() -> None:
     run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:256
     run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=71)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_57() -> None:
@@ -1784,12 +1784,12 @@ def test_walk_57() -> None:
     run.step('ShrinkWorker', k1, then=23)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=38)  # LruIsolate Zswap.tla:342
     run.step('ChargeReclaim', t1, then=64)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
     run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=70)  # ShrinkWorker Zswap.tla:330
     run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363

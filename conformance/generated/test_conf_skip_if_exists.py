@@ -47,7 +47,7 @@ def test_walk_03() -> None:
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_04() -> None:
@@ -69,7 +69,7 @@ def test_walk_04() -> None:
     run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:482
     run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_05() -> None:
@@ -102,13 +102,13 @@ def test_walk_05() -> None:
     run.step('SwapCacheHit', t1, then=53)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=88)  # WbWrite Zswap.tla:433
     run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=221)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:185
     run.step('ShrinkWorker', k1, then=223)  # ShrinkWorker Zswap.tla:330
@@ -120,7 +120,7 @@ def test_walk_05() -> None:
     run.step('WbPutback', k1, then=91)  # WbPutback Zswap.tla:450
     run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
@@ -129,13 +129,13 @@ def test_walk_05() -> None:
     run.step('SwapCacheHit', t1, then=292)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:433
     run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:185
     run.step('ShrinkWorker', k1, then=237)  # ShrinkWorker Zswap.tla:330
@@ -147,7 +147,7 @@ def test_walk_05() -> None:
     run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:450
     run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
@@ -155,7 +155,7 @@ def test_walk_05() -> None:
     run.step('WbAllocFolio', k1, then=281)  # WbAllocFolio Zswap.tla:403
     run.step('SwapCacheHit', t1, then=301)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=88)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
@@ -196,7 +196,7 @@ def test_walk_06() -> None:
     run.step('SwapOut', s=s1, v=v1, then=81)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=80)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
@@ -231,7 +231,7 @@ def test_walk_07() -> None:
     run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:185
     run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:342
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
@@ -277,10 +277,10 @@ def test_walk_08() -> None:
     run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=185)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=175)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
@@ -291,7 +291,7 @@ def test_walk_08() -> None:
     run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
@@ -349,7 +349,7 @@ def test_walk_10() -> None:
     run.step('WbSkipBusy', k1, then=152)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:450
     run.step('AddToSwapCache', t1, then=173)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=73)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=100)  # LruIsolate Zswap.tla:342
     run.step('SwapReadFolio', t1, then=138)  # SwapReadFolio Zswap.tla:291
@@ -366,7 +366,7 @@ def test_walk_10() -> None:
     run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=64)  # ChargeFail Zswap.tla:265
     run.step('WbPutback', k1, then=81)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
@@ -401,11 +401,11 @@ def test_walk_11() -> None:
     run.step('LruIsolate', t1, then=185)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=76)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=76)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:482
@@ -455,7 +455,7 @@ def test_walk_12() -> None:
     run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
@@ -464,7 +464,7 @@ def test_walk_12() -> None:
     run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:391
     run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=241)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=265)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=265)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:227
@@ -473,9 +473,9 @@ def test_walk_12() -> None:
     run.step('LruIsolate', t1, then=175)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=204)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=231)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
@@ -490,7 +490,7 @@ def test_walk_12() -> None:
     run.step('RetryFault', t1, then=64)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:185
     run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
@@ -505,12 +505,12 @@ def test_walk_12() -> None:
     run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:450
     run.step('WbSkipBusy', k1, then=241)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=80)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=105)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=80)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
@@ -528,10 +528,10 @@ def test_walk_12() -> None:
     run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=200)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=159)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=133)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=133)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
@@ -543,13 +543,13 @@ def test_walk_12() -> None:
     run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=213)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
 
 
@@ -570,7 +570,7 @@ def test_walk_13() -> None:
     run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', k1, then=265)  # WbSkipBusy Zswap.tla:391
     run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:246
 
@@ -592,7 +592,7 @@ def test_walk_14() -> None:
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:227
     run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:450
     run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:363
     run.step('AddToSwapCache', t1, then=44)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=75)  # SwapReadFolio Zswap.tla:291
 
@@ -617,7 +617,7 @@ def test_walk_15() -> None:
     run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:450
     run.step('RetryFault', t1, then=80)  # RetryFault Zswap.tla:204
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
@@ -657,7 +657,7 @@ def test_walk_16() -> None:
     run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:363
     run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:204
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
@@ -669,7 +669,7 @@ def test_walk_16() -> None:
     run.step('WbSkipBusy', k1, then=168)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:450
     run.step('AddToSwapCache', t1, then=157)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=58)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:342
     run.step('SwapReadFolio', t1, then=121)  # SwapReadFolio Zswap.tla:291
@@ -680,7 +680,7 @@ def test_walk_16() -> None:
     run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:342
     run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:204
@@ -721,7 +721,7 @@ def test_walk_17() -> None:
     run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:330
     run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:204
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
@@ -734,11 +734,11 @@ def test_walk_17() -> None:
     run.step('LruIsolate', t1, then=200)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=61)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=61)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
@@ -747,7 +747,7 @@ def test_walk_17() -> None:
     run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=68)  # WbAllocFolio Zswap.tla:403
@@ -773,7 +773,7 @@ def test_walk_18() -> None:
     run.step('LruIsolate', t1, then=185)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=241)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=265)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=265)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:450
     run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:246
 
@@ -807,7 +807,7 @@ def test_walk_20() -> None:
     run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
     run.step('WbSkipBusy', k1, then=83)  # WbSkipBusy Zswap.tla:391
     run.step('AddToSwapCache', t1, then=122)  # AddToSwapCache Zswap.tla:281
@@ -842,7 +842,7 @@ def test_walk_22() -> None:
     run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:391
     run.step('ChargeOk', t1, then=83)  # ChargeOk Zswap.tla:246
     run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:363
     run.step('AddToSwapCache', t1, then=34)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=60)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
@@ -862,7 +862,7 @@ def test_walk_23() -> None:
     run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
     run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:391
     run.step('ChargeReclaim', t1, then=85)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=126)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=52)  # SwapcachePrepare Zswap.tla:227
@@ -888,7 +888,7 @@ def test_walk_24() -> None:
     run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=92)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:482
@@ -918,7 +918,7 @@ def test_walk_25() -> None:
     run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
     run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=128)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:246
@@ -931,7 +931,7 @@ def test_walk_25() -> None:
     run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=290)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=309)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=309)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=222)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:227
@@ -973,7 +973,7 @@ def test_walk_27() -> None:
     run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
     run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
@@ -1001,7 +1001,7 @@ def test_walk_28() -> None:
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_29() -> None:
@@ -1019,8 +1019,8 @@ def test_walk_29() -> None:
     run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=219)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=219)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=92)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=128)  # StartFault Zswap.tla:185
 
@@ -1038,7 +1038,7 @@ def test_walk_30() -> None:
     run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:256
 
 
@@ -1056,7 +1056,7 @@ def test_walk_31() -> None:
     run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_32() -> None:
@@ -1098,7 +1098,7 @@ def test_walk_32() -> None:
     run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
@@ -1107,7 +1107,7 @@ def test_walk_32() -> None:
     run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:227
     run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:391
     run.step('ChargeReclaim', t1, then=310)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=328)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:227
@@ -1117,7 +1117,7 @@ def test_walk_32() -> None:
     run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=251)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=273)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=273)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=293)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=307)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=326)  # WbFolioExists Zswap.tla:373
@@ -1129,10 +1129,10 @@ def test_walk_32() -> None:
     run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
@@ -1143,7 +1143,7 @@ def test_walk_32() -> None:
     run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
     run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=249)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=273)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=295)  # SwapReadFolio Zswap.tla:291
@@ -1155,7 +1155,7 @@ def test_walk_32() -> None:
     run.step('StartFault', t1, s=s1, then=269)  # StartFault Zswap.tla:185
     run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=145)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=145)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=110)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:482
@@ -1186,7 +1186,7 @@ def test_walk_33() -> None:
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=55)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=92)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=92)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
@@ -1196,13 +1196,13 @@ def test_walk_33() -> None:
     run.step('DropCleanFolio', s=s1, then=70)  # DropCleanFolio Zswap.tla:493
     run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=179)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=179)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
     run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=299)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:227
@@ -1235,17 +1235,17 @@ def test_walk_34() -> None:
     run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=309)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=309)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=289)  # ChargeOk Zswap.tla:246
     run.step('WbSkipBusy', k1, then=308)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=225)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=271)  # ShrinkWorker Zswap.tla:330
     run.step('AddToSwapCache', t1, then=293)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=312)  # SwapReadFolio Zswap.tla:291
@@ -1259,7 +1259,7 @@ def test_walk_34() -> None:
     run.step('SwapReadFolio', t1, then=325)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=337)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=275)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=295)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=295)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_35() -> None:
@@ -1281,7 +1281,7 @@ def test_walk_35() -> None:
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:493
     run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
@@ -1294,10 +1294,10 @@ def test_walk_35() -> None:
     run.step('WbPutback', k1, then=226)  # WbPutback Zswap.tla:450
     run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:227
@@ -1311,11 +1311,11 @@ def test_walk_35() -> None:
     run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=297)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=314)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=314)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=343)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=308)  # ChargeOk Zswap.tla:246
 
 
@@ -1354,7 +1354,7 @@ def test_walk_36() -> None:
     run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
@@ -1363,7 +1363,7 @@ def test_walk_36() -> None:
     run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:391
     run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=253)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=64)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:227
@@ -1372,9 +1372,9 @@ def test_walk_36() -> None:
     run.step('LruIsolate', t1, then=159)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=189)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=217)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:265
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
@@ -1383,16 +1383,16 @@ def test_walk_36() -> None:
     run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
@@ -1400,14 +1400,14 @@ def test_walk_36() -> None:
     run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=272)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=343)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=131)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
@@ -1415,7 +1415,7 @@ def test_walk_36() -> None:
     run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=297)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:246
 
 
@@ -1444,15 +1444,15 @@ def test_walk_37() -> None:
     run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:450
     run.step('WbSkipBusy', k1, then=253)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=158)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=158)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=81)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
     run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:185
@@ -1461,9 +1461,9 @@ def test_walk_37() -> None:
     run.step('ShrinkWorker', k1, then=272)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=313)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=249)  # ChargeOk Zswap.tla:246
 
 
@@ -1486,13 +1486,13 @@ def test_walk_38() -> None:
     run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=227)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_39() -> None:
@@ -1512,7 +1512,7 @@ def test_walk_39() -> None:
     run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', k1, then=277)  # WbSkipBusy Zswap.tla:391
     run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:246
 
@@ -1536,14 +1536,14 @@ def test_walk_40() -> None:
     run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:227
     run.step('WbPutback', k1, then=87)  # WbPutback Zswap.tla:450
     run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', t1, then=35)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=83)  # ChargeOk Zswap.tla:246
 
 
@@ -1572,7 +1572,7 @@ def test_walk_41() -> None:
     run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:450
     run.step('RetryFault', t1, then=81)  # RetryFault Zswap.tla:204
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
@@ -1589,7 +1589,7 @@ def test_walk_41() -> None:
     run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
     run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
@@ -1625,13 +1625,13 @@ def test_walk_42() -> None:
     run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=278)  # LruIsolate Zswap.tla:342
     run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:204
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=93)  # FreeSlot Zswap.tla:482
     run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
@@ -1642,16 +1642,16 @@ def test_walk_42() -> None:
     run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=313)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=329)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=327)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=315)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=330)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=330)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=339)  # ShrinkWorker Zswap.tla:330
     run.step('ChargeOk', t1, then=271)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=293)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=312)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=295)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=295)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_43() -> None:
@@ -1676,7 +1676,7 @@ def test_walk_43() -> None:
     run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:330
     run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
@@ -1685,15 +1685,15 @@ def test_walk_43() -> None:
     run.step('LruIsolate', k1, then=51)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=85)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', k1, then=124)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:450
     run.step('ChargeOk', t1, then=123)  # ChargeOk Zswap.tla:246
@@ -1716,7 +1716,7 @@ def test_walk_44() -> None:
     run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=278)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:403
@@ -1742,9 +1742,9 @@ def test_walk_45() -> None:
     run.step('LruIsolate', t1, then=200)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=253)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=133)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=133)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
 
 
@@ -1777,7 +1777,7 @@ def test_walk_47() -> None:
     run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=66)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=65)  # ChargeOk Zswap.tla:246
     run.step('WbSkipBusy', k1, then=101)  # WbSkipBusy Zswap.tla:391
     run.step('AddToSwapCache', t1, then=139)  # AddToSwapCache Zswap.tla:281
@@ -1829,20 +1829,20 @@ def test_walk_50() -> None:
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
     run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:391
     run.step('ChargeReclaim', t1, then=103)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=141)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=141)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=67)  # SwapcachePrepare Zswap.tla:227
     run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:450
     run.step('ChargeReclaim', t1, then=142)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', t1, then=45)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=212)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', t1, then=141)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=141)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=101)  # ChargeOk Zswap.tla:246
 
 
@@ -1861,7 +1861,7 @@ def test_walk_51() -> None:
     run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
     run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:246
@@ -1908,7 +1908,7 @@ def test_walk_53() -> None:
     run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=145)  # StartFault Zswap.tla:185
 
 
@@ -1928,7 +1928,7 @@ def test_walk_54() -> None:
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_55() -> None:
@@ -1961,8 +1961,8 @@ def test_walk_55() -> None:
     run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=233)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=233)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=110)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
@@ -1972,14 +1972,14 @@ def test_walk_55() -> None:
     run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:227
     run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:391
     run.step('ChargeReclaim', t1, then=319)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=300)  # SwapcachePrepare Zswap.tla:227
     run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:450
     run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
@@ -1993,7 +1993,7 @@ def test_walk_55() -> None:
     run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=263)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=316)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=332)  # WbFolioExists Zswap.tla:373
@@ -2005,10 +2005,10 @@ def test_walk_55() -> None:
     run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=286)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=286)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
@@ -2018,8 +2018,8 @@ def test_walk_55() -> None:
     run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:246
 
 
@@ -2036,7 +2036,7 @@ def test_walk_56() -> None:
     run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=176)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=176)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=206)  # ChargeReclaim Zswap.tla:256
 
 
@@ -2054,7 +2054,7 @@ def test_walk_57() -> None:
     run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_58() -> None:
@@ -2082,7 +2082,7 @@ def test_walk_58() -> None:
     run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=261)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=285)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=304)  # SwapReadFolio Zswap.tla:291
@@ -2092,7 +2092,7 @@ def test_walk_58() -> None:
     run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=259)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=90)  # StartFault Zswap.tla:185
     run.step('SwapCacheHit', t1, then=127)  # SwapCacheHit Zswap.tla:213
 
@@ -2114,16 +2114,16 @@ def test_walk_59() -> None:
     run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=107)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_60() -> None:
@@ -2150,17 +2150,17 @@ def test_walk_60() -> None:
     run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=262)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=262)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', t1, then=286)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=298)  # ChargeOk Zswap.tla:246
     run.step('WbSkipBusy', k1, then=317)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=239)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=261)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=261)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=283)  # ShrinkWorker Zswap.tla:330
     run.step('AddToSwapCache', t1, then=302)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=321)  # SwapReadFolio Zswap.tla:291
@@ -2174,7 +2174,7 @@ def test_walk_60() -> None:
     run.step('SwapReadFolio', t1, then=331)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=340)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=287)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_61() -> None:
@@ -2196,7 +2196,7 @@ def test_walk_61() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:493
     run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
@@ -2209,10 +2209,10 @@ def test_walk_61() -> None:
     run.step('WbPutback', k1, then=240)  # WbPutback Zswap.tla:450
     run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:227
@@ -2226,11 +2226,11 @@ def test_walk_61() -> None:
     run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=306)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=323)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=323)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=344)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:246
 
 
@@ -2249,8 +2249,8 @@ def test_walk_62() -> None:
     run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:246
 
 
@@ -2271,7 +2271,7 @@ def test_walk_63() -> None:
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
     run.step('FreeSlot', s=s1, then=71)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=111)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=111)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
@@ -2279,14 +2279,14 @@ def test_walk_63() -> None:
     run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=284)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=286)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=286)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=344)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=306)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
@@ -2294,7 +2294,7 @@ def test_walk_63() -> None:
     run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=306)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:246
 
 
@@ -2311,7 +2311,7 @@ def test_walk_64() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=111)  # FreeSlot Zswap.tla:482
     run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
@@ -2321,9 +2321,9 @@ def test_walk_64() -> None:
     run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=322)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=261)  # ChargeOk Zswap.tla:246
 
 
@@ -2342,7 +2342,7 @@ def test_walk_65() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:185
     run.step('SwapCacheHit', t1, then=144)  # SwapCacheHit Zswap.tla:213
     run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:308
@@ -2354,16 +2354,16 @@ def test_walk_65() -> None:
     run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=322)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=335)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', k1, then=318)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=333)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=324)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=336)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=336)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=342)  # ShrinkWorker Zswap.tla:330
     run.step('ChargeOk', t1, then=283)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=302)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=321)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_66() -> None:
@@ -2398,21 +2398,21 @@ def test_walk_66() -> None:
     run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:391
     run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:265
     run.step('WbPutback', k1, then=81)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:256
     run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=95)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=61)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=61)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=133)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=133)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=166)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=84)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=124)  # WbSkipBusy Zswap.tla:391
@@ -2420,17 +2420,17 @@ def test_walk_66() -> None:
     run.step('StartFault', t1, s=s1, then=126)  # StartFault Zswap.tla:185
     run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:450
     run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:330
     run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=95)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=132)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=58)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=94)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_67() -> None:
@@ -2452,18 +2452,18 @@ def test_walk_67() -> None:
     run.step('LruIsolate', k1, then=66)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=103)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=142)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:363
     run.step('WbSkipBusy', k1, then=141)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
     run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=65)  # LruIsolate Zswap.tla:342
@@ -2487,7 +2487,7 @@ def test_walk_68() -> None:
     run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:391
     run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:265
     run.step('WbPutback', k1, then=80)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
@@ -2512,14 +2512,14 @@ def test_walk_69() -> None:
     run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=113)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=76)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=76)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=212)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=182)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=102)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', k1, then=141)  # WbSkipBusy Zswap.tla:391
@@ -2527,14 +2527,14 @@ def test_walk_69() -> None:
     run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:185
     run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:450
     run.step('SwapcachePrepare', t1, then=105)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=23)  # ShrinkWorker Zswap.tla:330
     run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=113)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=149)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=73)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=112)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:363

@@ -47,7 +47,7 @@ def test_walk_03() -> None:
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_04() -> None:
@@ -69,7 +69,7 @@ def test_walk_04() -> None:
     run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:482
     run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_05() -> None:
@@ -102,13 +102,13 @@ def test_walk_05() -> None:
     run.step('SwapCacheHit', t1, then=53)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:433
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=207)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:185
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
@@ -120,7 +120,7 @@ def test_walk_05() -> None:
     run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:450
     run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
@@ -129,13 +129,13 @@ def test_walk_05() -> None:
     run.step('SwapCacheHit', t1, then=272)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=103)  # WbWrite Zswap.tla:433
     run.step('MapFolio', t1, then=106)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=219)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=198)  # StartFault Zswap.tla:185
     run.step('ShrinkWorker', k1, then=221)  # ShrinkWorker Zswap.tla:330
@@ -147,7 +147,7 @@ def test_walk_05() -> None:
     run.step('WbPutback', k1, then=106)  # WbPutback Zswap.tla:450
     run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:363
     run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
@@ -155,7 +155,7 @@ def test_walk_05() -> None:
     run.step('WbAllocFolio', k1, then=262)  # WbAllocFolio Zswap.tla:403
     run.step('SwapCacheHit', t1, then=280)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
@@ -196,7 +196,7 @@ def test_walk_06() -> None:
     run.step('SwapOut', s=s1, v=v1, then=79)  # SwapOut Zswap.tla:469
     run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=78)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
@@ -231,7 +231,7 @@ def test_walk_07() -> None:
     run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:185
     run.step('WbPutback', k1, then=115)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:342
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
@@ -277,9 +277,9 @@ def test_walk_08() -> None:
     run.step('WbFolioExists', k1, then=176)  # WbFolioExists Zswap.tla:373
     run.step('WbFolioExists', t1, then=201)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=192)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=144)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=144)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
@@ -290,7 +290,7 @@ def test_walk_08() -> None:
     run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
     run.step('SwapCacheHit', t1, then=67)  # SwapCacheHit Zswap.tla:213
     run.step('WbWrite', k1, then=103)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=138)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=138)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
@@ -347,7 +347,7 @@ def test_walk_10() -> None:
     run.step('ChargeOk', t1, then=111)  # ChargeOk Zswap.tla:246
     run.step('WbFolioExists', k1, then=146)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=134)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=64)  # LruIsolate Zswap.tla:342
     run.step('SwapReadFolio', t1, then=97)  # SwapReadFolio Zswap.tla:291
@@ -364,7 +364,7 @@ def test_walk_10() -> None:
     run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:265
     run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
@@ -375,12 +375,12 @@ def test_walk_10() -> None:
     run.step('WbFolioExists', k1, then=148)  # WbFolioExists Zswap.tla:373
     run.step('LruIsolate', t1, then=176)  # LruIsolate Zswap.tla:342
     run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', t1, then=74)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:482
@@ -430,7 +430,7 @@ def test_walk_11() -> None:
     run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:373
     run.step('WbFolioExists', k1, then=201)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=225)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=247)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=247)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=113)  # SwapcachePrepare Zswap.tla:227
@@ -439,9 +439,9 @@ def test_walk_11() -> None:
     run.step('LruIsolate', t1, then=167)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=192)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=216)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
@@ -456,7 +456,7 @@ def test_walk_11() -> None:
     run.step('RetryFault', t1, then=63)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:185
     run.step('WbPutback', k1, then=116)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
@@ -469,7 +469,7 @@ def test_walk_11() -> None:
     run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
@@ -479,12 +479,12 @@ def test_walk_11() -> None:
     run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:450
     run.step('WbFolioExists', k1, then=225)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=216)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=78)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=115)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=78)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
@@ -502,9 +502,9 @@ def test_walk_11() -> None:
     run.step('WbFolioExists', k1, then=189)  # WbFolioExists Zswap.tla:373
     run.step('WbFolioExists', t1, then=213)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=179)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
@@ -516,7 +516,7 @@ def test_walk_11() -> None:
     run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=111)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=145)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=175)  # WbFolioExists Zswap.tla:373
@@ -541,7 +541,7 @@ def test_walk_12() -> None:
     run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', k1, then=247)  # WbFolioExists Zswap.tla:373
     run.step('ChargeOk', t1, then=146)  # ChargeOk Zswap.tla:246
 
@@ -564,7 +564,7 @@ def test_walk_13() -> None:
     run.step('WbPutback', k1, then=102)  # WbPutback Zswap.tla:450
     run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
 
 
@@ -588,7 +588,7 @@ def test_walk_14() -> None:
     run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:450
     run.step('RetryFault', t1, then=78)  # RetryFault Zswap.tla:204
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
@@ -642,7 +642,7 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:363
     run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:204
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
@@ -653,7 +653,7 @@ def test_walk_15() -> None:
     run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:246
     run.step('WbFolioExists', k1, then=161)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:342
     run.step('SwapReadFolio', t1, then=80)  # SwapReadFolio Zswap.tla:291
@@ -664,7 +664,7 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=248)  # LruIsolate Zswap.tla:342
     run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:204
@@ -676,12 +676,12 @@ def test_walk_15() -> None:
     run.step('WbFolioExists', k1, then=163)  # WbFolioExists Zswap.tla:373
     run.step('LruIsolate', t1, then=189)  # LruIsolate Zswap.tla:342
     run.step('WbPutback', k1, then=152)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', t1, then=60)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
@@ -690,7 +690,7 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:330
     run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:204
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
@@ -703,7 +703,7 @@ def test_walk_15() -> None:
     run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:373
     run.step('WbFolioExists', k1, then=213)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=236)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=258)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=258)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:227
@@ -712,9 +712,9 @@ def test_walk_15() -> None:
     run.step('LruIsolate', t1, then=152)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=179)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=204)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=159)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=159)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:265
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
@@ -724,7 +724,7 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=248)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=67)  # WbAllocFolio Zswap.tla:403
@@ -758,7 +758,7 @@ def test_walk_17() -> None:
     run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=80)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
@@ -795,7 +795,7 @@ def test_walk_19() -> None:
     run.step('ChargeOk', t1, then=81)  # ChargeOk Zswap.tla:246
     run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:450
     run.step('SwapReadFolio', t1, then=150)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
 
 
@@ -813,7 +813,7 @@ def test_walk_20() -> None:
     run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
     run.step('WbFolioExists', k1, then=52)  # WbFolioExists Zswap.tla:373
     run.step('ChargeReclaim', t1, then=83)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=119)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=119)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=121)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=52)  # SwapcachePrepare Zswap.tla:227
@@ -838,7 +838,7 @@ def test_walk_21() -> None:
     run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=153)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:482
@@ -867,7 +867,7 @@ def test_walk_22() -> None:
     run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
     run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=88)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=88)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=153)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=180)  # ChargeOk Zswap.tla:246
@@ -879,7 +879,7 @@ def test_walk_22() -> None:
     run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=270)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=287)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=287)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=208)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:227
@@ -921,7 +921,7 @@ def test_walk_24() -> None:
     run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=156)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=156)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
     run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:185
@@ -946,7 +946,7 @@ def test_walk_25() -> None:
     run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=180)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=180)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_26() -> None:
@@ -964,8 +964,8 @@ def test_walk_26() -> None:
     run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=206)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=206)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=123)  # StartFault Zswap.tla:185
 
@@ -983,7 +983,7 @@ def test_walk_27() -> None:
     run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=181)  # ChargeReclaim Zswap.tla:256
 
 
@@ -1024,7 +1024,7 @@ def test_walk_28() -> None:
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=210)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=156)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
@@ -1033,7 +1033,7 @@ def test_walk_28() -> None:
     run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:227
     run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:373
     run.step('ChargeReclaim', t1, then=288)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=303)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=271)  # SwapcachePrepare Zswap.tla:227
@@ -1042,7 +1042,7 @@ def test_walk_28() -> None:
     run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=211)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=286)  # WbFolioExists Zswap.tla:373
@@ -1054,10 +1054,10 @@ def test_walk_28() -> None:
     run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', t1, then=275)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=305)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=305)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=156)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
@@ -1068,7 +1068,7 @@ def test_walk_28() -> None:
     run.step('WbPutback', k1, then=126)  # WbPutback Zswap.tla:450
     run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=232)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=255)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:308
@@ -1079,7 +1079,7 @@ def test_walk_28() -> None:
     run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:185
     run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=168)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=107)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:482
@@ -1109,7 +1109,7 @@ def test_walk_29() -> None:
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=55)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
@@ -1119,13 +1119,13 @@ def test_walk_29() -> None:
     run.step('DropCleanFolio', s=s1, then=69)  # DropCleanFolio Zswap.tla:493
     run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
     run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=278)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=220)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:227
@@ -1154,18 +1154,18 @@ def test_walk_30() -> None:
     run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', t1, then=256)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=275)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=311)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=287)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=287)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=269)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=285)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=301)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=234)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=255)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=255)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_31() -> None:
@@ -1189,7 +1189,7 @@ def test_walk_31() -> None:
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=90)  # DropCleanFolio Zswap.tla:493
     run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
@@ -1208,10 +1208,10 @@ def test_walk_31() -> None:
     run.step('WbPutback', k1, then=212)  # WbPutback Zswap.tla:450
     run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=257)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=184)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:227
@@ -1225,11 +1225,11 @@ def test_walk_31() -> None:
     run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=257)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=291)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=291)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=311)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=315)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=286)  # ChargeOk Zswap.tla:246
 
 
@@ -1256,15 +1256,15 @@ def test_walk_32() -> None:
     run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=87)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=182)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:363
     run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:308
     run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
@@ -1272,14 +1272,14 @@ def test_walk_32() -> None:
     run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', t1, then=275)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=311)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=315)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=292)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=292)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=126)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
@@ -1287,7 +1287,7 @@ def test_walk_32() -> None:
     run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=257)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=292)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=292)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=211)  # ChargeOk Zswap.tla:246
 
 
@@ -1316,7 +1316,7 @@ def test_walk_33() -> None:
     run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
@@ -1326,15 +1326,15 @@ def test_walk_33() -> None:
     run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:450
     run.step('WbFolioExists', k1, then=236)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=151)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=151)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
     run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=125)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:185
@@ -1343,9 +1343,9 @@ def test_walk_33() -> None:
     run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=290)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=305)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=305)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=232)  # ChargeOk Zswap.tla:246
 
 
@@ -1367,7 +1367,7 @@ def test_walk_34() -> None:
     run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=160)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=188)  # WbFolioExists Zswap.tla:373
@@ -1391,7 +1391,7 @@ def test_walk_35() -> None:
     run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', k1, then=258)  # WbFolioExists Zswap.tla:373
     run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:246
 
@@ -1416,14 +1416,14 @@ def test_walk_36() -> None:
     run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:227
     run.step('WbPutback', k1, then=85)  # WbPutback Zswap.tla:450
     run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', t1, then=35)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=60)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=187)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', t1, then=119)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=119)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=81)  # ChargeOk Zswap.tla:246
 
 
@@ -1450,7 +1450,7 @@ def test_walk_37() -> None:
     run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:450
     run.step('RetryFault', t1, then=79)  # RetryFault Zswap.tla:204
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
@@ -1466,7 +1466,7 @@ def test_walk_37() -> None:
     run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:363
     run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
@@ -1497,13 +1497,13 @@ def test_walk_38() -> None:
     run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=259)  # LruIsolate Zswap.tla:342
     run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:204
     run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:482
     run.step('DropCleanFolio', s=s1, then=125)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
@@ -1514,15 +1514,15 @@ def test_walk_38() -> None:
     run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=290)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=304)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', k1, then=287)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=302)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=292)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=312)  # ShrinkWorker Zswap.tla:330
     run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=273)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=255)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=255)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_39() -> None:
@@ -1547,7 +1547,7 @@ def test_walk_39() -> None:
     run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:330
     run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:204
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
@@ -1556,15 +1556,15 @@ def test_walk_39() -> None:
     run.step('LruIsolate', k1, then=51)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=83)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', t1, then=60)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', k1, then=119)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
     run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:246
@@ -1587,7 +1587,7 @@ def test_walk_40() -> None:
     run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:213
     run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
     run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=259)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:403
@@ -1621,7 +1621,7 @@ def test_walk_42() -> None:
     run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=65)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=64)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=97)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=133)  # WbFolioExists Zswap.tla:373
@@ -1674,20 +1674,20 @@ def test_walk_45() -> None:
     run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
     run.step('WbFolioExists', k1, then=66)  # WbFolioExists Zswap.tla:373
     run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=135)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=135)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=137)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=66)  # SwapcachePrepare Zswap.tla:227
     run.step('WbPutback', k1, then=102)  # WbPutback Zswap.tla:450
     run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', t1, then=45)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=74)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=200)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', t1, then=135)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=135)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=98)  # ChargeOk Zswap.tla:246
 
 
@@ -1705,7 +1705,7 @@ def test_walk_46() -> None:
     run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
     run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=105)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=105)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=139)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=168)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=193)  # ChargeOk Zswap.tla:246
@@ -1750,7 +1750,7 @@ def test_walk_48() -> None:
     run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=69)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=139)  # StartFault Zswap.tla:185
 
 
@@ -1768,7 +1768,7 @@ def test_walk_49() -> None:
     run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_50() -> None:
@@ -1801,8 +1801,8 @@ def test_walk_50() -> None:
     run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=194)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=218)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=194)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=218)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=107)  # ChargeFail Zswap.tla:265
     run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
@@ -1812,14 +1812,14 @@ def test_walk_50() -> None:
     run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:227
     run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:373
     run.step('ChargeReclaim', t1, then=296)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=297)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=308)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=279)  # SwapcachePrepare Zswap.tla:227
     run.step('WbPutback', k1, then=199)  # WbPutback Zswap.tla:450
     run.step('ChargeFail', t1, then=142)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:363
     run.step('SwapcachePrepare', t1, then=222)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeFail', t1, then=171)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
@@ -1832,7 +1832,7 @@ def test_walk_50() -> None:
     run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=223)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=243)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=243)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=264)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=294)  # WbFolioExists Zswap.tla:373
@@ -1844,10 +1844,10 @@ def test_walk_50() -> None:
     run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=267)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=267)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', t1, then=283)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=310)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=310)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=171)  # ChargeFail Zswap.tla:265
     run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
@@ -1857,8 +1857,8 @@ def test_walk_50() -> None:
     run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=180)  # ChargeOk Zswap.tla:246
 
 
@@ -1875,7 +1875,7 @@ def test_walk_51() -> None:
     run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
     run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=168)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=168)  # ShrinkDone Zswap.tla:363
     run.step('ChargeReclaim', t1, then=194)  # ChargeReclaim Zswap.tla:256
 
 
@@ -1902,7 +1902,7 @@ def test_walk_52() -> None:
     run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:469
     run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=222)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=222)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=243)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=266)  # SwapReadFolio Zswap.tla:291
     run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:308
@@ -1911,7 +1911,7 @@ def test_walk_52() -> None:
     run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=88)  # StartFault Zswap.tla:185
     run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:213
 
@@ -1932,15 +1932,15 @@ def test_walk_53() -> None:
     run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=69)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=195)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=217)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=217)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_54() -> None:
@@ -1963,18 +1963,18 @@ def test_walk_54() -> None:
     run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', t1, then=267)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=283)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=313)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=277)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=293)  # SwapReadFolio Zswap.tla:291
     run.step('WbFolioExists', k1, then=306)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=245)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=266)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=266)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_55() -> None:
@@ -1998,7 +1998,7 @@ def test_walk_55() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
     run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:482
     run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
@@ -2017,10 +2017,10 @@ def test_walk_55() -> None:
     run.step('WbPutback', k1, then=224)  # WbPutback Zswap.tla:450
     run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=268)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=314)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=314)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=197)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:227
@@ -2034,11 +2034,11 @@ def test_walk_55() -> None:
     run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=268)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=284)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=313)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=316)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=294)  # ChargeOk Zswap.tla:246
 
 
@@ -2057,8 +2057,8 @@ def test_walk_56() -> None:
     run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
     run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=193)  # ChargeOk Zswap.tla:246
 
 
@@ -2080,7 +2080,7 @@ def test_walk_57() -> None:
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
     run.step('FreeSlot', s=s1, then=70)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:363
     run.step('DropCleanFolio', s=s1, then=141)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
     run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
@@ -2088,14 +2088,14 @@ def test_walk_57() -> None:
     run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=265)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=282)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=267)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=267)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', t1, then=283)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=313)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=316)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=284)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=142)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
@@ -2103,7 +2103,7 @@ def test_walk_57() -> None:
     run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=268)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=284)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=223)  # ChargeOk Zswap.tla:246
 
 
@@ -2120,7 +2120,7 @@ def test_walk_58() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:363
     run.step('FreeSlot', s=s1, then=108)  # FreeSlot Zswap.tla:482
     run.step('DropCleanFolio', s=s1, then=141)  # DropCleanFolio Zswap.tla:493
     run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
@@ -2130,9 +2130,9 @@ def test_walk_58() -> None:
     run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=282)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=298)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=310)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=310)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=243)  # ChargeOk Zswap.tla:246
 
 
@@ -2151,7 +2151,7 @@ def test_walk_59() -> None:
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=105)  # StartFault Zswap.tla:185
     run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:213
     run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:308
@@ -2163,15 +2163,15 @@ def test_walk_59() -> None:
     run.step('LruIsolate', t1, then=282)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=298)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=309)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=314)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=314)  # ShrinkDone Zswap.tla:363
     run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=307)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=300)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=314)  # ShrinkWorker Zswap.tla:330
     run.step('ChargeOk', t1, then=264)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=281)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=266)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=266)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_60() -> None:
@@ -2204,21 +2204,21 @@ def test_walk_60() -> None:
     run.step('WbFolioExists', k1, then=52)  # WbFolioExists Zswap.tla:373
     run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
     run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:256
     run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=92)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=187)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
     run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:342
@@ -2233,7 +2233,7 @@ def test_walk_60() -> None:
     run.step('LruIsolate', t1, then=176)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=201)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=225)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=247)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=247)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:450
     run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:246
 
@@ -2255,18 +2255,18 @@ def test_walk_61() -> None:
     run.step('LruIsolate', k1, then=65)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=100)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=136)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=73)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', t1, then=74)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:363
     run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=44)  # SwapReadFolio Zswap.tla:291
 
@@ -2295,7 +2295,7 @@ def test_walk_62() -> None:
     run.step('WbFolioExists', k1, then=66)  # WbFolioExists Zswap.tla:373
     run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:265
     run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
@@ -2312,9 +2312,9 @@ def test_walk_62() -> None:
     run.step('LruIsolate', t1, then=189)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=213)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=236)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=258)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=258)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=159)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=119)  # WbFolioExists Zswap.tla:373
@@ -2322,16 +2322,16 @@ def test_walk_62() -> None:
     run.step('StartFault', t1, s=s1, then=121)  # StartFault Zswap.tla:185
     run.step('WbPutback', k1, then=116)  # WbPutback Zswap.tla:450
     run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:330
     run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=92)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=127)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=159)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=159)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
 
 
 def test_walk_63() -> None:
@@ -2353,14 +2353,14 @@ def test_walk_63() -> None:
     run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', t1, then=73)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=109)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:363
     run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:450
     run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=200)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', k1, then=216)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:360
-    run.step('ShrinkDone', t1, then=144)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
+    run.step('ShrinkDone', t1, then=144)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
     run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:373
@@ -2368,13 +2368,13 @@ def test_walk_63() -> None:
     run.step('StartFault', t1, s=s1, then=137)  # StartFault Zswap.tla:185
     run.step('WbPutback', k1, then=115)  # WbPutback Zswap.tla:450
     run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:363
     run.step('ShrinkWorker', k1, then=23)  # ShrinkWorker Zswap.tla:330
     run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t1, then=73)  # LruIsolate Zswap.tla:342
     run.step('WbFolioExists', t1, then=109)  # WbFolioExists Zswap.tla:373
     run.step('WbPutback', t1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
     run.step('SwapReadFolio', t1, then=72)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363

@@ -88,7 +88,7 @@ def test_walk_04() -> None:
     run.step('LruIsolate', t1, then=42)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=59)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=4)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=7)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
@@ -172,7 +172,7 @@ def test_walk_06() -> None:
     run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=67)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=6)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=10)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:227
@@ -245,7 +245,7 @@ def test_walk_07() -> None:
     run.step('StartFault', t2, s=s1, then=50)  # StartFault Zswap.tla:185
     run.step('WbSkipBusy', t1, then=67)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:281
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:213
@@ -349,7 +349,7 @@ def test_walk_08() -> None:
     run.step('WbSkipBusy', t1, then=54)  # WbSkipBusy Zswap.tla:391
     run.step('StartFault', t2, s=s1, then=67)  # StartFault Zswap.tla:185
     run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:281
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:213
@@ -364,7 +364,7 @@ def test_walk_08() -> None:
     run.step('StartFault', t2, s=s1, then=42)  # StartFault Zswap.tla:185
     run.step('WbSkipBusy', t1, then=59)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:281
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:213
@@ -378,7 +378,7 @@ def test_walk_08() -> None:
     run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:391
     run.step('PteChanged', t2, then=54)  # PteChanged Zswap.tla:195
     run.step('WbPutback', t1, then=71)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=87)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=87)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:185
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:185
@@ -430,7 +430,7 @@ def test_walk_10() -> None:
     run.step('LruIsolate', t2, then=44)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=62)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t2, then=3)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:227
@@ -540,7 +540,7 @@ def test_walk_11() -> None:
     run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:450
     run.step('PteChanged', t2, then=71)  # PteChanged Zswap.tla:195
     run.step('StartFault', t2, s=s1, then=83)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:281
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:213
@@ -562,7 +562,7 @@ def test_walk_11() -> None:
     run.step('WbSkipBusy', t1, then=46)  # WbSkipBusy Zswap.tla:391
     run.step('StartFault', t2, s=s1, then=59)  # StartFault Zswap.tla:185
     run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:281
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:213
@@ -575,7 +575,7 @@ def test_walk_11() -> None:
     run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:227
@@ -583,7 +583,7 @@ def test_walk_11() -> None:
     run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=145)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=161)  # SwapReadFolio Zswap.tla:291
@@ -599,7 +599,7 @@ def test_walk_11() -> None:
     run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:391
     run.step('PteChanged', t2, then=46)  # PteChanged Zswap.tla:195
     run.step('WbPutback', t1, then=63)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:185
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:185
@@ -628,7 +628,7 @@ def test_walk_11() -> None:
     run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:450
     run.step('PteChanged', t2, then=63)  # PteChanged Zswap.tla:195
     run.step('StartFault', t2, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:291
@@ -641,7 +641,7 @@ def test_walk_11() -> None:
     run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:363
     run.step('PteChanged', t2, then=87)  # PteChanged Zswap.tla:195
     run.step('ChargeOk', t1, then=21)  # ChargeOk Zswap.tla:246
     run.step('StartFault', t2, s=s1, then=33)  # StartFault Zswap.tla:185
@@ -656,7 +656,7 @@ def test_walk_11() -> None:
     run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=105)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:227
@@ -664,7 +664,7 @@ def test_walk_11() -> None:
     run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=137)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=153)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=167)  # SwapReadFolio Zswap.tla:291
@@ -688,7 +688,7 @@ def test_walk_11() -> None:
     run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:363
     run.step('PteChanged', t2, then=79)  # PteChanged Zswap.tla:195
     run.step('ChargeOk', t1, then=15)  # ChargeOk Zswap.tla:246
     run.step('StartFault', t2, s=s1, then=25)  # StartFault Zswap.tla:185
@@ -793,7 +793,7 @@ def test_walk_13() -> None:
     run.step('LruIsolate', t2, then=52)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=70)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t2, then=5)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:227
@@ -821,7 +821,7 @@ def test_walk_13() -> None:
     run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:185
     run.step('WbSkipBusy', t2, then=70)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:281
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:213
@@ -913,7 +913,7 @@ def test_walk_14() -> None:
     run.step('StartFault', t1, s=s1, then=44)  # StartFault Zswap.tla:185
     run.step('WbSkipBusy', t2, then=62)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:281
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:213
@@ -935,7 +935,7 @@ def test_walk_14() -> None:
     run.step('WbSkipBusy', t2, then=56)  # WbSkipBusy Zswap.tla:391
     run.step('StartFault', t1, s=s1, then=70)  # StartFault Zswap.tla:185
     run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:281
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:213
@@ -1075,7 +1075,7 @@ def test_walk_15() -> None:
     run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:391
     run.step('PteChanged', t1, then=56)  # PteChanged Zswap.tla:195
     run.step('WbPutback', t2, then=72)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=88)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=88)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t2, then=2)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:185
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:185
@@ -1101,7 +1101,7 @@ def test_walk_15() -> None:
     run.step('WbSkipBusy', t2, then=48)  # WbSkipBusy Zswap.tla:391
     run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
     run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:281
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:213
@@ -1116,7 +1116,7 @@ def test_walk_15() -> None:
     run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:450
     run.step('PteChanged', t1, then=72)  # PteChanged Zswap.tla:195
     run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:281
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:213
@@ -1130,7 +1130,7 @@ def test_walk_15() -> None:
     run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:391
     run.step('PteChanged', t1, then=48)  # PteChanged Zswap.tla:195
     run.step('WbPutback', t2, then=64)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=80)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=80)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t2, then=1)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:185
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:185
@@ -1147,7 +1147,7 @@ def test_walk_15() -> None:
     run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t2, then=103)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:227
@@ -1155,7 +1155,7 @@ def test_walk_15() -> None:
     run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=133)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=149)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=164)  # SwapReadFolio Zswap.tla:291
@@ -1172,7 +1172,7 @@ def test_walk_15() -> None:
     run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:450
     run.step('PteChanged', t1, then=64)  # PteChanged Zswap.tla:195
     run.step('StartFault', t1, s=s1, then=78)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:291
@@ -1185,7 +1185,7 @@ def test_walk_15() -> None:
     run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:363
     run.step('PteChanged', t1, then=88)  # PteChanged Zswap.tla:195
     run.step('ChargeOk', t2, then=23)  # ChargeOk Zswap.tla:246
     run.step('StartFault', t1, s=s1, then=35)  # StartFault Zswap.tla:185
@@ -1200,7 +1200,7 @@ def test_walk_15() -> None:
     run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t2, then=107)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:227
@@ -1208,7 +1208,7 @@ def test_walk_15() -> None:
     run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=141)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=157)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=170)  # SwapReadFolio Zswap.tla:291
@@ -1232,7 +1232,7 @@ def test_walk_15() -> None:
     run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:363
     run.step('PteChanged', t1, then=80)  # PteChanged Zswap.tla:195
     run.step('ChargeOk', t2, then=17)  # ChargeOk Zswap.tla:246
     run.step('StartFault', t1, s=s1, then=27)  # StartFault Zswap.tla:185
@@ -1248,7 +1248,7 @@ def test_walk_15() -> None:
     run.step('LruIsolate', t2, then=52)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=70)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:291
@@ -1262,7 +1262,7 @@ def test_walk_15() -> None:
     run.step('LruIsolate', t1, then=42)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=59)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:291
@@ -1300,7 +1300,7 @@ def test_walk_15() -> None:
     run.step('StartFault', t2, s=s1, then=50)  # StartFault Zswap.tla:185
     run.step('WbSkipBusy', t1, then=67)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:291
@@ -1314,7 +1314,7 @@ def test_walk_15() -> None:
     run.step('StartFault', t2, s=s1, then=42)  # StartFault Zswap.tla:185
     run.step('WbSkipBusy', t1, then=59)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:291
@@ -1328,7 +1328,7 @@ def test_walk_15() -> None:
     run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=67)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:291
@@ -1427,7 +1427,7 @@ def test_walk_16() -> None:
     run.step('LruIsolate', t2, then=44)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=62)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:291
@@ -1465,7 +1465,7 @@ def test_walk_16() -> None:
     run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:185
     run.step('WbSkipBusy', t2, then=70)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:291
@@ -1479,7 +1479,7 @@ def test_walk_16() -> None:
     run.step('StartFault', t1, s=s1, then=44)  # StartFault Zswap.tla:185
     run.step('WbSkipBusy', t2, then=62)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:291
@@ -1604,7 +1604,7 @@ def test_walk_17() -> None:
     run.step('PteChanged', t1, then=48)  # PteChanged Zswap.tla:195
     run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
     run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:291
@@ -1618,7 +1618,7 @@ def test_walk_17() -> None:
     run.step('PteChanged', t1, then=56)  # PteChanged Zswap.tla:195
     run.step('StartFault', t1, s=s1, then=70)  # StartFault Zswap.tla:185
     run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:291
@@ -1632,7 +1632,7 @@ def test_walk_17() -> None:
     run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:450
     run.step('PteChanged', t1, then=64)  # PteChanged Zswap.tla:195
     run.step('StartFault', t1, s=s1, then=78)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:291
@@ -1646,7 +1646,7 @@ def test_walk_17() -> None:
     run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:450
     run.step('PteChanged', t1, then=72)  # PteChanged Zswap.tla:195
     run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:291
@@ -1658,7 +1658,7 @@ def test_walk_17() -> None:
     run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=160)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t2, then=99)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:227
@@ -1666,7 +1666,7 @@ def test_walk_17() -> None:
     run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=160)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=127)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=143)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=159)  # SwapReadFolio Zswap.tla:291
@@ -1680,7 +1680,7 @@ def test_walk_17() -> None:
     run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=152)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t2, then=93)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:227
@@ -1688,7 +1688,7 @@ def test_walk_17() -> None:
     run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=152)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t2, then=121)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t2, then=135)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t2, then=151)  # SwapReadFolio Zswap.tla:291
@@ -1702,7 +1702,7 @@ def test_walk_17() -> None:
     run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=160)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:363
     run.step('PteChanged', t1, then=80)  # PteChanged Zswap.tla:195
     run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:185
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:246
@@ -1716,7 +1716,7 @@ def test_walk_17() -> None:
     run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t2, then=152)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:363
     run.step('PteChanged', t1, then=88)  # PteChanged Zswap.tla:195
     run.step('StartFault', t1, s=s1, then=100)  # StartFault Zswap.tla:185
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:246
@@ -1800,7 +1800,7 @@ def test_walk_18() -> None:
     run.step('PteChanged', t2, then=46)  # PteChanged Zswap.tla:195
     run.step('StartFault', t2, s=s1, then=59)  # StartFault Zswap.tla:185
     run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:291
@@ -1814,7 +1814,7 @@ def test_walk_18() -> None:
     run.step('PteChanged', t2, then=54)  # PteChanged Zswap.tla:195
     run.step('StartFault', t2, s=s1, then=67)  # StartFault Zswap.tla:185
     run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:291
@@ -1828,7 +1828,7 @@ def test_walk_18() -> None:
     run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:450
     run.step('PteChanged', t2, then=63)  # PteChanged Zswap.tla:195
     run.step('StartFault', t2, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:291
@@ -1842,7 +1842,7 @@ def test_walk_18() -> None:
     run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:450
     run.step('PteChanged', t2, then=71)  # PteChanged Zswap.tla:195
     run.step('StartFault', t2, s=s1, then=83)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:291
@@ -1854,7 +1854,7 @@ def test_walk_18() -> None:
     run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=156)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:227
@@ -1862,7 +1862,7 @@ def test_walk_18() -> None:
     run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=156)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=124)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=139)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=155)  # SwapReadFolio Zswap.tla:291
@@ -1876,7 +1876,7 @@ def test_walk_18() -> None:
     run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=148)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:363
     run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:265
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:227
@@ -1884,7 +1884,7 @@ def test_walk_18() -> None:
     run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=148)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:363
     run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:246
     run.step('AddToSwapCache', t1, then=131)  # AddToSwapCache Zswap.tla:281
     run.step('SwapReadFolio', t1, then=147)  # SwapReadFolio Zswap.tla:291
@@ -1898,7 +1898,7 @@ def test_walk_18() -> None:
     run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=156)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:363
     run.step('PteChanged', t2, then=79)  # PteChanged Zswap.tla:195
     run.step('StartFault', t2, s=s1, then=91)  # StartFault Zswap.tla:185
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:246
@@ -1912,7 +1912,7 @@ def test_walk_18() -> None:
     run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:342
     run.step('WbSkipBusy', t1, then=148)  # WbSkipBusy Zswap.tla:391
     run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:360
+    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:363
     run.step('PteChanged', t2, then=87)  # PteChanged Zswap.tla:195
     run.step('StartFault', t2, s=s1, then=97)  # StartFault Zswap.tla:185
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:246

@@ -833,7 +833,7 @@ NONE_LIVENESS_STATES: tuple[dict[str, TlaValue], ...] = (
         'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
     },
     {  # state 2
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: ()}),
+        'stack': FnValue({t1: (), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
         'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
@@ -842,10 +842,10 @@ NONE_LIVENESS_STATES: tuple[dict[str, TlaValue], ...] = (
         'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
     },
     {  # state 3
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),)}),
+        'stack': FnValue({t1: (), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
         'swapped_page': FnValue({s1: NoData, s2: v3}),
         'zswap_lru': (FnValue({'data': v3, 'slot': s2}),),
         'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
@@ -880,9 +880,9 @@ NONE_LIVENESS_STATES: tuple[dict[str, TlaValue], ...] = (
 )
 NONE_LIVENESS_STEPS = (
     StepLabel('SwapOut', None, (('s', s2), ('v', v3))),
-    StepLabel('StartFault', t1, (('s', s2),)),
     StepLabel('StartFault', t2, (('s', s2),)),
     StepLabel('SwapcachePrepare', t2, ()),
+    StepLabel('StartFault', t1, (('s', s2),)),
     StepLabel('ChargeReclaim', t2, ()),
     StepLabel('LruIsolate', t2, ()),
 )
@@ -891,7 +891,7 @@ NONE_LIVENESS_STEPS = (
 def test_none_liveness_reaches_the_bad_state() -> None:
     """none_liveness: property:FaultCompletes (lasso: stutters in the last state).
 
-    v3 is swapped out to s2; t1 faults on s2; t2 faults on s2; t2 pins the slot; t2's charge
+    v3 is swapped out to s2; t2 faults on s2; t2 pins the slot; t1 faults on s2; t2's charge
     enters reclaim; t2 isolates the LRU head.
 
     At the end no actor can move while a task is still faulting (FaultCompletes: the lasso
@@ -901,9 +901,9 @@ def test_none_liveness_reaches_the_bad_state() -> None:
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_LIVENESS_CONFIG), NONE_LIVENESS_STATES.__getitem__, lambda _: None, 0)
     run.step('SwapOut', s=s2, v=v3, then=1)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s2, then=2)  # StartFault Zswap.tla:185
-    run.step('StartFault', t2, s=s2, then=3)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t2, then=4)  # SwapcachePrepare Zswap.tla:227
+    run.step('StartFault', t2, s=s2, then=2)  # StartFault Zswap.tla:185
+    run.step('SwapcachePrepare', t2, then=3)  # SwapcachePrepare Zswap.tla:227
+    run.step('StartFault', t1, s=s2, then=4)  # StartFault Zswap.tla:185
     run.step('ChargeReclaim', t2, then=5)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t2, then=6)  # LruIsolate Zswap.tla:342
     assert badness_holds('fault_never_completes', run.system, None)
@@ -911,9 +911,9 @@ def test_none_liveness_reaches_the_bad_state() -> None:
 
 
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
-    ('lru_remove', '{"variant": "lru_remove"}', 4, 'diverged'),
+    ('lru_remove', '{"variant": "lru_remove"}', 3, 'diverged'),
     ('skip_if_exists', '{"variant": "skip_if_exists"}', 6, 'not bad'),
-    ('swap_table', '{"variant": "swap_table"}', 4, 'diverged'),
+    ('swap_table', '{"variant": "swap_table"}', 3, 'diverged'),
 ])
 def test_none_liveness_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
     """none_liveness under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
@@ -949,367 +949,387 @@ SKIP_IF_EXISTS_STARVATION_STATES: tuple[dict[str, TlaValue], ...] = (
         'stack': FnValue({t1: (), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: NoData, s2: v3}),
-        'zswap_lru': (FnValue({'data': v3, 'slot': s2}),),
-        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 0, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: NoData}),
+        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
+        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
     },
     {  # state 2
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: ()}),
+        'stack': FnValue({t1: (), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: NoData, s2: v3}),
-        'zswap_lru': (FnValue({'data': v3, 'slot': s2}),),
-        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v2, 'slot': s1}), FnValue({'data': v1, 'slot': s2})),
+        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 3
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: ()}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'lookup', 'slot': s2}),), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
         'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v3, 'slot': s2}), FnValue({'data': v2, 'slot': s1})),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v3, 'slot': s2})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v2, 'slot': s1}), FnValue({'data': v1, 'slot': s2})),
+        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 4
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}),), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v3, 'slot': s2}), FnValue({'data': v2, 'slot': s1})),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v3, 'slot': s2})}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v2, 'slot': s1}), FnValue({'data': v1, 'slot': s2})),
+        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 5
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'})), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v3, 'slot': s2}), FnValue({'data': v2, 'slot': s1})),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v3, 'slot': s2})}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v2, 'slot': s1}), FnValue({'data': v1, 'slot': s2})),
+        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 6
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'}))}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v2, 'slot': s1}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'})), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v3, 'slot': s2}), FnValue({'data': v2, 'slot': s1})),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v3, 'slot': s2})}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 7
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v3, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'}))}),
-        'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v2, 'slot': s1}), 'fn': 'zswap_writeback_entry', 'pc': 'write'})), t2: ()}),
+        'swap_cache': FnValue({s1: FnValue({'data': NoData, 'locked': True, 'uptodate': False}), s2: NoFolio}),
         'swap_device': FnValue({s1: NoData, s2: NoData}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v3, 'slot': s2})}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 8
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v3, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'write'}))}),
-        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': NoData, 'locked': True, 'uptodate': False})}),
-        'swap_device': FnValue({s1: NoData, s2: NoData}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'})), t2: ()}),
+        'swap_cache': FnValue({s1: FnValue({'data': v2, 'locked': False, 'uptodate': True}), s2: NoFolio}),
+        'swap_device': FnValue({s1: v2, s2: NoData}),
         'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: FnValue({'data': v3, 'slot': s2})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 9
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}))}),
-        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': v3, 'locked': False, 'uptodate': True})}),
-        'swap_device': FnValue({s1: NoData, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'})), t2: ()}),
+        'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
+        'swap_device': FnValue({s1: v2, s2: NoData}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 10
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge_retry', 'slot': s1}),)}),
-        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': v3, 'locked': False, 'uptodate': True})}),
-        'swap_device': FnValue({s1: NoData, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'})), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),)}),
+        'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
+        'swap_device': FnValue({s1: v2, s2: NoData}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 11
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: ()}),
-        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': v3, 'locked': False, 'uptodate': True})}),
-        'swap_device': FnValue({s1: NoData, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'})), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}),)}),
+        'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
+        'swap_device': FnValue({s1: v2, s2: NoData}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 12
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: ()}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v1, 'pc': 'charge_retry', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: NoData, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'swap_device': FnValue({s1: v2, s2: NoData}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 13
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),)}),
+        'stack': FnValue({t1: (), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: NoData, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'swap_device': FnValue({s1: v2, s2: NoData}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 14
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: NoData, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'swap_device': FnValue({s1: v2, s2: NoData}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 15
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'}))}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'}))}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: NoData, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'swap_device': FnValue({s1: v2, s2: NoData}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 16
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v2, 'slot': s1}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'}))}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v1, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'}))}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: NoData, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'swap_device': FnValue({s1: v2, s2: NoData}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
         'zswap_lru': (),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 17
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v2, 'slot': s1}), 'fn': 'zswap_writeback_entry', 'pc': 'write'}))}),
-        'swap_cache': FnValue({s1: FnValue({'data': NoData, 'locked': True, 'uptodate': False}), s2: NoFolio}),
-        'swap_device': FnValue({s1: NoData, s2: v3}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v1, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'write'}))}),
+        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': NoData, 'locked': True, 'uptodate': False})}),
+        'swap_device': FnValue({s1: v2, s2: NoData}),
         'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
         'zswap_lru': (),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 18
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}))}),
-        'swap_cache': FnValue({s1: FnValue({'data': v2, 'locked': False, 'uptodate': True}), s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}))}),
+        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': v1, 'locked': False, 'uptodate': True})}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
         'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
     {  # state 19
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}))}),
-        'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge_retry', 'slot': s1}),)}),
+        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': v1, 'locked': False, 'uptodate': True})}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
     {  # state 20
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge_retry', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge_retry', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
     {  # state 21
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge_retry', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge_retry', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: NoData, s2: v3}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 0, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: NoData}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
     {  # state 22
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge_retry', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge_retry', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v1, s2: v3}),
-        'zswap_lru': (FnValue({'data': v1, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v1, 'slot': s1}), s2: NoEntry}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'zswap_lru': (FnValue({'data': v3, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
     },
     {  # state 23
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: ()}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
         'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: v1, s2: v3}),
-        'zswap_lru': (FnValue({'data': v1, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v1, 'slot': s1}), s2: NoEntry}),
+        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'zswap_lru': (FnValue({'data': v3, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
     },
     {  # state 24
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
         'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: v1, s2: v3}),
-        'zswap_lru': (FnValue({'data': v1, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v1, 'slot': s1}), s2: NoEntry}),
+        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'zswap_lru': (FnValue({'data': v3, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
     },
     {  # state 25
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v1, s2: v3}),
-        'zswap_lru': (FnValue({'data': v1, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v1, 'slot': s1}), s2: NoEntry}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'zswap_lru': (FnValue({'data': v3, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
     },
     {  # state 26
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'}))}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'}))}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v1, s2: v3}),
-        'zswap_lru': (FnValue({'data': v1, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v1, 'slot': s1}), s2: NoEntry}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'zswap_lru': (FnValue({'data': v3, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
     },
     {  # state 27
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v1, 'slot': s1}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'}))}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v3, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'}))}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v1, s2: v3}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v3}),
         'zswap_lru': (),
-        'zswap_tree': FnValue({s1: FnValue({'data': v1, 'slot': s1}), s2: NoEntry}),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
     },
     {  # state 28
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v1, 'slot': s1}), 'fn': 'zswap_writeback_entry', 'pc': 'write'}))}),
-        'swap_cache': FnValue({s1: FnValue({'data': NoData, 'locked': True, 'uptodate': False}), s2: NoFolio}),
-        'swap_device': FnValue({s1: v2, s2: v3}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v3, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'write'}))}),
+        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': NoData, 'locked': True, 'uptodate': False})}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
         'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v1, s2: v3}),
+        'swapped_page': FnValue({s1: v2, s2: v3}),
         'zswap_lru': (),
-        'zswap_tree': FnValue({s1: FnValue({'data': v1, 'slot': s1}), s2: NoEntry}),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v3, 'slot': s2})}),
     },
     {  # state 29
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}))}),
-        'swap_cache': FnValue({s1: FnValue({'data': v1, 'locked': False, 'uptodate': True}), s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}))}),
+        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': v3, 'locked': False, 'uptodate': True})}),
+        'swap_device': FnValue({s1: v2, s2: v3}),
         'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v1, s2: v3}),
+        'swapped_page': FnValue({s1: v2, s2: v3}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
     {  # state 30
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}))}),
-        'swap_cache': FnValue({s1: FnValue({'data': v1, 'locked': False, 'uptodate': True}), s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: NoData, s2: v3}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge_retry', 'slot': s1}),)}),
+        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': v3, 'locked': False, 'uptodate': True})}),
+        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v3}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
     {  # state 31
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}))}),
-        'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: NoData, s2: v3}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: ()}),
+        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': v3, 'locked': False, 'uptodate': True})}),
+        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v3}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
     {  # state 32
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge_retry', 'slot': s2}),)}),
-        'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: NoData, s2: v3}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: ()}),
+        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': v3, 'locked': False, 'uptodate': True})}),
+        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 0, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: NoData}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
     {  # state 33
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: ()}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: ()}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: NoData, s2: v3}),
+        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 0, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: NoData}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
     {  # state 34
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
-        'swapped_page': FnValue({s1: NoData, s2: v3}),
+        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 0, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: NoData}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
     {  # state 35
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}),)}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: NoData, s2: v3}),
-        'zswap_lru': (),
-        'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
+        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 36
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'}))}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}),)}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 0, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: NoData, s2: v3}),
-        'zswap_lru': (),
-        'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
+        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 37
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'}))}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 1, 'fn': 'shrink_memcg_cb'}))}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (FnValue({'data': v2, 'slot': s1}),),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (FnValue({'data': v1, 'slot': s2}),),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 38
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v2, 'slot': s1}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'}))}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v1, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'prepare'}))}),
         'swap_cache': FnValue({s1: NoFolio, s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': False}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'swap_device': FnValue({s1: v2, s2: v3}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': False})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
         'zswap_lru': (),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
     },
     {  # state 39
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v2, 'slot': s1}), 'fn': 'zswap_writeback_entry', 'pc': 'write'}))}),
-        'swap_cache': FnValue({s1: FnValue({'data': NoData, 'locked': True, 'uptodate': False}), s2: NoFolio}),
-        'swap_device': FnValue({s1: v1, s2: v3}),
-        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
-        'zswap_lru': (),
-        'zswap_tree': FnValue({s1: FnValue({'data': v2, 'slot': s1}), s2: NoEntry}),
-    },
-    {  # state 40
-        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'lookup', 'slot': s2}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v3, 'pc': 'charge', 'slot': s2}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}))}),
-        'swap_cache': FnValue({s1: FnValue({'data': v2, 'locked': False, 'uptodate': True}), s2: NoFolio}),
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}), FnValue({'cursor': NoEntry, 'entry': FnValue({'data': v1, 'slot': s2}), 'fn': 'zswap_writeback_entry', 'pc': 'write'}))}),
+        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': NoData, 'locked': True, 'uptodate': False})}),
         'swap_device': FnValue({s1: v2, s2: v3}),
         'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
-        'swapped_page': FnValue({s1: v2, s2: v3}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
+        'zswap_lru': (),
+        'zswap_tree': FnValue({s1: NoEntry, s2: FnValue({'data': v1, 'slot': s2})}),
+    },
+    {  # state 40
+        'stack': FnValue({t1: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'lookup', 'slot': s1}),), t2: (FnValue({'fn': 'do_swap_page', 'lru_removed': False, 'page': v2, 'pc': 'charge', 'slot': s1}), FnValue({'budget': 0, 'fn': 'shrink_memcg_cb'}))}),
+        'swap_cache': FnValue({s1: NoFolio, s2: FnValue({'data': v1, 'locked': False, 'uptodate': True})}),
+        'swap_device': FnValue({s1: v2, s2: v1}),
+        'swap_map': FnValue({s1: FnValue({'count': 1, 'has_cache': True}), s2: FnValue({'count': 1, 'has_cache': True})}),
+        'swapped_page': FnValue({s1: v2, s2: v1}),
         'zswap_lru': (),
         'zswap_tree': FnValue({s1: NoEntry, s2: NoEntry}),
     },
 )
 SKIP_IF_EXISTS_STARVATION_STEPS = (
-    StepLabel('SwapOut', None, (('s', s2), ('v', v3))),
-    StepLabel('StartFault', t1, (('s', s2),)),
     StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
+    StepLabel('SwapOut', None, (('s', s2), ('v', v1))),
+    StepLabel('StartFault', t1, (('s', s2),)),
+    StepLabel('SwapcachePrepare', t1, ()),
+    StepLabel('ChargeReclaim', t1, ()),
+    StepLabel('LruIsolate', t1, ()),
+    StepLabel('WbAllocFolio', t1, ()),
+    StepLabel('WbWrite', t1, ()),
+    StepLabel('DropCleanFolio', None, (('s', s1),)),
+    StepLabel('StartFault', t2, (('s', s1),)),
+    StepLabel('SwapcachePrepare', t2, ()),
+    StepLabel('ShrinkDone', t1, ()),
+    StepLabel('ChargeFail', t1, ()),
+    StepLabel('StartFault', t1, (('s', s1),)),
+    StepLabel('ChargeReclaim', t2, ()),
+    StepLabel('LruIsolate', t2, ()),
+    StepLabel('WbAllocFolio', t2, ()),
+    StepLabel('WbWrite', t2, ()),
+    StepLabel('ShrinkDone', t2, ()),
+    StepLabel('DropCleanFolio', None, (('s', s2),)),
+    StepLabel('FreeSlot', None, (('s', s2),)),
+    StepLabel('SwapOut', None, (('s', s2), ('v', v3))),
+    StepLabel('ChargeFail', t2, ()),
     StepLabel('StartFault', t2, (('s', s1),)),
     StepLabel('SwapcachePrepare', t2, ()),
     StepLabel('ChargeReclaim', t2, ()),
@@ -1318,32 +1338,12 @@ SKIP_IF_EXISTS_STARVATION_STEPS = (
     StepLabel('WbWrite', t2, ()),
     StepLabel('ShrinkDone', t2, ()),
     StepLabel('ChargeFail', t2, ()),
+    StepLabel('FreeSlot', None, (('s', s2),)),
     StepLabel('DropCleanFolio', None, (('s', s2),)),
-    StepLabel('StartFault', t2, (('s', s2),)),
+    StepLabel('StartFault', t2, (('s', s1),)),
+    StepLabel('SwapOut', None, (('s', s2), ('v', v1))),
     StepLabel('SwapcachePrepare', t2, ()),
     StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbAllocFolio', t2, ()),
-    StepLabel('WbWrite', t2, ()),
-    StepLabel('DropCleanFolio', None, (('s', s1),)),
-    StepLabel('ShrinkDone', t2, ()),
-    StepLabel('FreeSlot', None, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('ChargeFail', t2, ()),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbAllocFolio', t2, ()),
-    StepLabel('WbWrite', t2, ()),
-    StepLabel('FreeSlot', None, (('s', s1),)),
-    StepLabel('DropCleanFolio', None, (('s', s1),)),
-    StepLabel('ShrinkDone', t2, ()),
-    StepLabel('ChargeFail', t2, ()),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
     StepLabel('LruIsolate', t2, ()),
     StepLabel('WbAllocFolio', t2, ()),
     StepLabel('WbWrite', t2, ()),
@@ -1353,17 +1353,17 @@ SKIP_IF_EXISTS_STARVATION_STEPS = (
 def test_skip_if_exists_starvation_reaches_the_bad_state() -> None:
     """skip_if_exists_starvation: property:FaultCompletes (lasso: back to state 19).
 
-    v3 is swapped out to s2; t1 faults on s2; v2 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback allocates
-    a folio; t2 writes the entry back; t2 ends its walk; t2's charge fails; s2's clean folio
-    is dropped; t2 faults on s2; t2 pins the slot; t2's charge enters reclaim; t2 isolates
-    the LRU head; t2's writeback allocates a folio; t2 writes the entry back; s1's clean
-    folio is dropped; t2 ends its walk; s1 is freed; v1 is swapped out to s1; t2's charge
-    fails; t2 faults on s2; t2 pins the slot; t2's charge enters reclaim; t2 isolates the
-    LRU head; t2's writeback allocates a folio; t2 writes the entry back; s1 is freed; s1's
-    clean folio is dropped; t2 ends its walk; t2's charge fails; t2 faults on s2; t2 pins
-    the slot; t2's charge enters reclaim; v2 is swapped out to s1; t2 isolates the LRU head;
-    t2's writeback allocates a folio; t2 writes the entry back.
+    v2 is swapped out to s1; v1 is swapped out to s2; t1 faults on s2; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback allocates a folio; t1
+    writes the entry back; s1's clean folio is dropped; t2 faults on s1; t2 pins the slot;
+    t1 ends its walk; t1's charge fails; t1 faults on s1; t2's charge enters reclaim; t2
+    isolates the LRU head; t2's writeback allocates a folio; t2 writes the entry back; t2
+    ends its walk; s2's clean folio is dropped; s2 is freed; v3 is swapped out to s2; t2's
+    charge fails; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates
+    the LRU head; t2's writeback allocates a folio; t2 writes the entry back; t2 ends its
+    walk; t2's charge fails; s2 is freed; s2's clean folio is dropped; t2 faults on s1; v1
+    is swapped out to s2; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU
+    head; t2's writeback allocates a folio; t2 writes the entry back.
 
     At the end the trace is back where its loop started, and a task faulted all through the loop
     without taking a step (FaultCompletes: the loop can repeat forever).
@@ -1371,43 +1371,43 @@ def test_skip_if_exists_starvation_reaches_the_bad_state() -> None:
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(SKIP_IF_EXISTS_STARVATION_CONFIG), SKIP_IF_EXISTS_STARVATION_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s2, v=v3, then=1)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s2, then=2)  # StartFault Zswap.tla:185
-    run.step('SwapOut', s=s1, v=v2, then=3)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t2, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t2, then=5)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t2, then=6)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t2, then=7)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', t2, then=8)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', t2, then=9)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', t2, then=10)  # ShrinkDone Zswap.tla:360
-    run.step('ChargeFail', t2, then=11)  # ChargeFail Zswap.tla:265
-    run.step('DropCleanFolio', s=s2, then=12)  # DropCleanFolio Zswap.tla:493
-    run.step('StartFault', t2, s=s2, then=13)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:227
+    run.step('SwapOut', s=s1, v=v2, then=1)  # SwapOut Zswap.tla:469
+    run.step('SwapOut', s=s2, v=v1, then=2)  # SwapOut Zswap.tla:469
+    run.step('StartFault', t1, s=s2, then=3)  # StartFault Zswap.tla:185
+    run.step('SwapcachePrepare', t1, then=4)  # SwapcachePrepare Zswap.tla:227
+    run.step('ChargeReclaim', t1, then=5)  # ChargeReclaim Zswap.tla:256
+    run.step('LruIsolate', t1, then=6)  # LruIsolate Zswap.tla:342
+    run.step('WbAllocFolio', t1, then=7)  # WbAllocFolio Zswap.tla:403
+    run.step('WbWrite', t1, then=8)  # WbWrite Zswap.tla:433
+    run.step('DropCleanFolio', s=s1, then=9)  # DropCleanFolio Zswap.tla:493
+    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:185
+    run.step('SwapcachePrepare', t2, then=11)  # SwapcachePrepare Zswap.tla:227
+    run.step('ShrinkDone', t1, then=12)  # ShrinkDone Zswap.tla:363
+    run.step('ChargeFail', t1, then=13)  # ChargeFail Zswap.tla:265
+    run.step('StartFault', t1, s=s1, then=14)  # StartFault Zswap.tla:185
     run.step('ChargeReclaim', t2, then=15)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t2, then=16)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', t2, then=17)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', t2, then=18)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=19)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', t2, then=20)  # ShrinkDone Zswap.tla:360
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=22)  # SwapOut Zswap.tla:469
+    run.step('ShrinkDone', t2, then=19)  # ShrinkDone Zswap.tla:363
+    run.step('DropCleanFolio', s=s2, then=20)  # DropCleanFolio Zswap.tla:493
+    run.step('FreeSlot', s=s2, then=21)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s2, v=v3, then=22)  # SwapOut Zswap.tla:469
     run.step('ChargeFail', t2, then=23)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t2, s=s2, then=24)  # StartFault Zswap.tla:185
+    run.step('StartFault', t2, s=s1, then=24)  # StartFault Zswap.tla:185
     run.step('SwapcachePrepare', t2, then=25)  # SwapcachePrepare Zswap.tla:227
     run.step('ChargeReclaim', t2, then=26)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t2, then=27)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', t2, then=28)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', t2, then=29)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=31)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', t2, then=32)  # ShrinkDone Zswap.tla:360
-    run.step('ChargeFail', t2, then=33)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t2, s=s2, then=34)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t2, then=35)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t2, then=36)  # ChargeReclaim Zswap.tla:256
-    run.step('SwapOut', s=s1, v=v2, then=37)  # SwapOut Zswap.tla:469
+    run.step('ShrinkDone', t2, then=30)  # ShrinkDone Zswap.tla:363
+    run.step('ChargeFail', t2, then=31)  # ChargeFail Zswap.tla:265
+    run.step('FreeSlot', s=s2, then=32)  # FreeSlot Zswap.tla:482
+    run.step('DropCleanFolio', s=s2, then=33)  # DropCleanFolio Zswap.tla:493
+    run.step('StartFault', t2, s=s1, then=34)  # StartFault Zswap.tla:185
+    run.step('SwapOut', s=s2, v=v1, then=35)  # SwapOut Zswap.tla:469
+    run.step('SwapcachePrepare', t2, then=36)  # SwapcachePrepare Zswap.tla:227
+    run.step('ChargeReclaim', t2, then=37)  # ChargeReclaim Zswap.tla:256
     run.step('LruIsolate', t2, then=38)  # LruIsolate Zswap.tla:342
     run.step('WbAllocFolio', t2, then=39)  # WbAllocFolio Zswap.tla:403
     run.step('WbWrite', t2, then=40)  # WbWrite Zswap.tla:433
