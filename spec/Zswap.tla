@@ -510,11 +510,14 @@ WbSlotFreed(a) ==
 \* The folio is allocated before the pin is tried, so writeback can fail
 \* with -ENOMEM whoever holds it (rotate only: the v6.8 variants keep
 \* their state graphs; spec/README.md says what this step does to them).
+\* It is allocated once ("if (!new_folio)"): a writer looping on a held pin
+\* (no skip_if_exists, bug a65b0e7607cc) has its folio and fails no more.
 WbAllocFail(a) ==
     /\ Rotate
     /\ WbTop(a, "prepare")
     /\ swap_cache[TopSlot(a)] = NoFolio
     /\ swap_map[TopSlot(a)].count = 1
+    /\ ~swap_map[TopSlot(a)].has_cache \/ SkipIfExists
     /\ stack' = WbFailed(a, FALSE, FALSE)
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
