@@ -37,7 +37,7 @@ def put_swap_folio(mm: MM, slot: int) -> None:
     """Drop SWAP_HAS_CACHE: the pin is released."""
     mm.set_swap_map(slot, has_cache=False)
     if zswap.rotating(mm) and not mm.swap_map[slot].count:
-        # [6.12 mm/swapfile.c:1673-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);"
+        # [6.12 mm/swapfile.c:1672-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);"
         free_swap_slot(mm, slot)
 
 
@@ -51,7 +51,7 @@ def swap_free(mm: MM, slot: int) -> None:
     """The PTE no longer refers to the slot: drop its use count; zswap forgets it.
 
     v6.8 invalidates at once; 6.12 (rotate) only when the slot is really
-    free, i.e. no folio holds SWAP_HAS_CACHE ([6.12 mm/swapfile.c:1516-1517] "if (!usage) free_swap_slot(entry);").
+    free, i.e. no folio holds SWAP_HAS_CACHE ([6.12 mm/swapfile.c:1520-1521] "if (!usage) free_swap_slot(entry);").
     """
     mm.set_swap_map(slot, count=0)
     mm.set_swapped_page(slot, None)

@@ -115,7 +115,7 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     # The folio is locked and the swap cache secured.  Verify that the entry
     # has not been invalidated and recycled behind our backs: our reference
     # does not prevent that, and old data must not overwrite a new page.
-    # [6.12 mm/zswap.c:1099] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) {"
+    # [6.12 mm/zswap.c:1097] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) {"
     if mm.zswap_tree[slot] != entry and BUG_NO_ENTRY_RECHECK not in mm.cfg.bugs:
         yield offer("WbEntryGone")
         swap_state.delete_from_swap_cache(mm, slot)  # and folio_unlock()
