@@ -142,7 +142,7 @@ def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcach
             return
         if rotating(mm):
             # The entry is at the LRU tail already: nothing to put back.
-            # [6.12 mm/zswap.c:1219-1220] "if (writeback_result == -EEXIST && encountered_page_in_swapcache) { ret = LRU_STOP;"
+            # [6.12 mm/zswap.c:1220-1221] "if (writeback_result == -EEXIST && encountered_page_in_swapcache) { ret = LRU_STOP;"
             mm.pop_frame(actor)
             if writeback_result == -EEXIST and encountered_page_in_swapcache:
                 mm.update_frame(actor, depth - 1, budget=0)  # LRU_STOP ends the walk

@@ -426,7 +426,7 @@ ShrinkWorker(k) ==
 \* rotate: the referenced entries at the head get their second chance
 \* first (LeadingReferenced), then [6.12 mm/zswap.c:1194] "list_move_tail(item, &l->list);"
 \* keeps the entry on the LRU, at the tail, while it is written back
-\* ([6.12 mm/zswap.c:1206] "spin_unlock(lock);"), each entry costing one of
+\* ([6.12 mm/zswap.c:1207] "spin_unlock(lock);"), each entry costing one of
 \* [6.12 mm/list_lru.c:230-232] "if (!*nr_to_walk) break; --*nr_to_walk;".
 LruIsolate(a) ==
     LET w == Top(a)
@@ -473,7 +473,7 @@ WbTop(a, pc) == TopIs(a, "zswap_writeback_entry") /\ Top(a).pc = pc
 \* zswap_writeback_entry() failed (-EEXIST, -ENOMEM).  v6.8: shrink_memcg_cb
 \* puts the entry back (WbPutback), with the cursor to continue from on
 \* -EEXIST (bug 27d3969b47cc) or none.  rotate: nothing to put back (the
-\* entry is at the tail already); [6.12 mm/zswap.c:1210-1222] "ret = LRU_RETRY;" ...
+\* entry is at the tail already); [6.12 mm/zswap.c:1213-1221] "ret = LRU_RETRY;" ...
 \* "if (writeback_result == -EEXIST && encountered_page_in_swapcache) { ret = LRU_STOP;"
 \* where only zswap_shrinker_scan() (a task's reclaim) passes the flag:
 \* [6.12 mm/zswap.c:1244-1245] "shrink_ret = list_lru_shrink_walk(&zswap_list_lru, sc, &shrink_memcg_cb, &encountered_page_in_swapcache);"
