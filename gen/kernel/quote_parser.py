@@ -87,6 +87,7 @@ def is_c_quote(text: str) -> bool:
 class CommentLine:
     line: int
     text: str  # the comment's words, prefix stripped; "" for a blank comment line
+    after_code: bool = False  # a trailing comment: its line is code, so it starts a paragraph of its own
 
 
 def comment_lines(path: Path, text: str) -> list[CommentLine | None]:
@@ -101,7 +102,8 @@ def _python_comments(text: str) -> list[CommentLine | None]:
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
         if token.type == tokenize.COMMENT:
             row = token.start[0]
-            lines[row - 1] = CommentLine(row, token.string.lstrip("#").strip())
+            after_code = bool(token.line[: token.start[1]].strip())
+            lines[row - 1] = CommentLine(row, token.string.lstrip("#").strip(), after_code)
     return lines
 
 
@@ -115,6 +117,7 @@ def _tla_comments(text: str) -> list[CommentLine | None]:
         i = 0
         current: list[str] = []
         in_string = False
+        after_code = False
         while i < len(line):
             pair = line[i : i + 2]
             if depth == 0:
@@ -126,11 +129,11 @@ def _tla_comments(text: str) -> list[CommentLine | None]:
                 elif line[i] == '"':
                     in_string = True
                 elif pair == "\\*":
-                    has_comment = True
+                    has_comment, after_code = True, bool(line[:i].strip())
                     parts.append(line[i + 2 :])
                     break
                 elif pair == "(*":
-                    depth, has_comment = 1, True
+                    depth, has_comment, after_code = 1, True, bool(line[:i].strip())
                     i += 2
                     continue
                 i += 1
@@ -149,7 +152,7 @@ def _tla_comments(text: str) -> list[CommentLine | None]:
                 i += 1
         if depth > 0:
             parts.append("".join(current))
-        result.append(CommentLine(number, _strip_box(" ".join(parts))) if has_comment else None)
+        result.append(CommentLine(number, _strip_box(" ".join(parts)), after_code) if has_comment else None)
     return result
 
 
@@ -196,6 +199,9 @@ def find_quotes(path: Path, text: str) -> list[Quote]:
 def _paragraphs(lines: Sequence[CommentLine | None]) -> Iterator[list[CommentLine]]:
     paragraph: list[CommentLine] = []
     for entry in lines:
+        if entry is not None and entry.after_code and paragraph:
+            yield paragraph
+            paragraph = []
         if entry is None or not entry.text:
             if paragraph:
                 yield paragraph

@@ -87,7 +87,7 @@ def check_files(files: Iterable[Path], tree_for: TreeFor, *, relative_to: Path =
         quote
         for path in files
         for quote in find_quotes(_display(path, relative_to), path.read_text(encoding="utf-8"))
-        if quote.tag is not None or quote.tag_error is not None or is_c_quote(quote.text)
+        if is_c_quote(quote.text)  # other quoted words after a tag are prose ("tail", step names)
     ]
     by_version: dict[str, list[str]] = {}
     for quote in quotes:
