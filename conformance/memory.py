@@ -43,7 +43,9 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         mm.update_frame(task, 0, pc=pc)
 
     if pc == "hit_wait":
-        # folio_lock_or_retry(), then the pte_same() recheck.
+        # [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);", then the pte_same() recheck:
+        # [6.12 mm/memory.c:4409-4410] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))
+        # goto out_nomap;"
         if not pte_same(mm, mm.frame(task, 0)):
             yield offer("PteChanged")
             mm.pop_frame(task)
@@ -63,7 +65,8 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         mm.update_frame(task, 0, pc="map")
 
     yield offer("MapFolio")
-    # set_pte_at() maps the folio's data; swap_free(); folio_free_swap(); folio_unlock()
+    # set_pte_at() maps the folio's data; [6.12 mm/memory.c:4526-4528] "swap_free_nr(entry, nr_pages);
+    # if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"; folio_unlock()
     swap_state.swap_free(mm, slot)
     swap_state.delete_from_swap_cache(mm, slot)
     mm.pop_frame(task)

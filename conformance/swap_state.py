@@ -82,11 +82,13 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
                 yield offer("WbSlotFreed")
                 return False, -ENOENT
             if mm.swap_map[slot].has_cache:
-                # swapcache_prepare() would return -EEXIST: someone is swapping the slot in.
+                # [6.12 mm/swap_state.c:485-489] "err = swapcache_prepare(entry, 1);" would return -EEXIST:
+                # someone is swapping the slot in.
+                # [6.12 mm/swap_state.c:499-500] "if (skip_if_exists) goto put_and_return;" (a65b0e7607cc)
                 if skip_if_exists:
                     yield offer("WbSkipBusy")
                     return False, -EEXIST
-                # schedule_timeout_uninterruptible(1), then retry: wait for the pin holder.
+                # [6.12 mm/swap_state.c:509] "schedule_timeout_uninterruptible(1);", then retry: wait for the pin holder.
                 yield Blocked(slot, "swapcache_prepare() returns -EEXIST")
                 continue
             yield offer("SwapcachePrepare" if fault else "WbAllocFolio")
@@ -103,7 +105,7 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
 
     if pc in ("charge", "charge_retry"):
         if (yield from mem_cgroup_swapin_charge_folio(mm, actor, depth)):
-            # fail_unlock:
+            # [6.12 mm/swap_state.c:538-539] "fail_unlock: put_swap_folio(new_folio, entry);"
             if mm.cfg.variant == "swap_table":
                 mm.set_folio(slot, None)
             put_swap_folio(mm, slot)
