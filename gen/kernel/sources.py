@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import hashlib
 import json
 import os
 import shutil
@@ -32,6 +31,8 @@ from pathlib import Path
 from typing import TextIO
 
 from gen.files import write_json_atomically
+# One sha256-of-a-file in the bridge: the jar check owns it.
+from gen.java import _sha256
 from gen.kernel.errors import KernelExtractFailed, KernelPathsMissing, KernelSourceMissing
 
 __all__ = [
@@ -180,14 +181,6 @@ def _read_stamp(target: Path) -> dict | None:
 
 def _stamp_covers(stamp: dict, fingerprint: dict[str, object], wanted: Iterable[str]) -> bool:
     return stamp.get("tarball") == fingerprint and set(wanted) <= set(stamp.get("paths", ()))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _extract(tarball: Path, version: str, paths: Sequence[str], target: Path, fingerprint: dict[str, object]) -> None:

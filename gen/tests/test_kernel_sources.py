@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from gen.kernel.errors import KernelPathsMissing, KernelSourceMissing
-from gen.kernel.sources import KERNEL_PATHS, kernel_tree
+from gen.kernel.sources import KERNEL_PATHS, KernelTree, kernel_tree
+from gen.tests.kernel_fixtures import kernel_6_12
+
+__all__ = ["kernel_6_12"]  # the fixture, re-exported so pytest finds it here
 
 
 @pytest.fixture
@@ -64,11 +67,8 @@ def test_kernel_src_tree_is_used_as_it_is(tmp_path: Path) -> None:
 
 
 @pytest.mark.kernel
-def test_the_cited_files_are_in_the_installed_6_12(tmp_path: Path) -> None:
-    try:
-        tree = kernel_tree()
-    except KernelSourceMissing as error:
-        pytest.skip(f"needs the Linux 6.12 sources: {error.todo}")
+def test_the_cited_files_are_in_the_installed_6_12(kernel_6_12: KernelTree) -> None:
+    tree = kernel_6_12
     missing = [path for path, _why in KERNEL_PATHS if not (tree.root / path).exists()]
     assert not missing
     assert (tree.root / "tools" / "testing" / "radix-tree" / "Makefile").is_file()
