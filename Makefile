@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: check check-all test gen mutants coverage-generated report review clean help
+.PHONY: check check-all test gen mutants coverage-generated report review kernel-src quotes clean help
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,6 +38,12 @@ report: $(STAMP) ## build/report.md from build/check.json: models table, counter
 
 review: $(STAMP) ## behaviour diff of the spec against BASE (default origin/main) -> build/review.md (~2x make check)
 	$(PY) -m gen diff $(or $(BASE),origin/main)
+
+kernel-src: $(STAMP) ## extract the kernel files the project cites from linux-source-6.12 into build/kernel/ (~16 s once, then instant)
+	$(PY) -m gen kernel-src
+
+quotes: $(STAMP) ## verify the tagged C quotes of spec/ and conformance/ against the kernel sources (~5 s after kernel-src)
+	$(PY) -m gen quotes
 
 clean:           ## remove build output (keeps .venv)
 	rm -rf build

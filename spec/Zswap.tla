@@ -344,7 +344,7 @@ AddToSwapCache(t) ==
 \* since do_swap_page here always reads into the swap cache):
 \* [6.12 mm/zswap.c:1622-1636] zswap_load(): "if (swapcache) entry = xa_erase(tree, offset);" ... "zswap_entry_free(entry);"
 \* The folio is unlocked after the load and locked again by do_swap_page's
-\* "folio_lock_or_retry()"; the model keeps it locked in between (spec/README.md,
+\* [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);"; the model keeps it locked in between (spec/README.md,
 \* "What is abstracted away": only another fault on the same page and
 \* DropCleanFolio could act in that window, and neither pins or walks).
 SwapReadFolio(t) ==
@@ -387,7 +387,7 @@ MapFolio(t) ==
 
 \* rotate: [6.12 mm/memory.c:3922-3939] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == (1 + folio_nr_pages(folio));"
 \* is false (a read fault with swap not full, the environment's choice):
-\* the page is mapped, "swap_free_nr(entry, nr_pages);" drops the use
+\* the page is mapped, [6.12 mm/memory.c:4526] "swap_free_nr(entry, nr_pages);" drops the use
 \* count, and the folio stays in the swap cache, unlocked, with
 \* SWAP_HAS_CACHE set, until reclaim drops it (DropCleanFolio).  The slot
 \* is not free yet, so zswap_invalidate() does not run (there is no entry:
@@ -684,7 +684,7 @@ Next ==
     \/ \E a \in Actors : WalkStep(a)
     \/ Environment
 
-\* The kernel's retry loop ("schedule_timeout_uninterruptible(1)", then try
+\* The kernel's retry loop ([6.12 mm/swap_state.c:509] "schedule_timeout_uninterruptible(1);", then try
 \* again) promises no order among waiters.  Weak fairness: an actor that is
 \* enabled *continuously* eventually steps; a waiter that is enabled only
 \* between another task's pin release and re-take may starve.  Strong
