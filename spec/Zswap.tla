@@ -418,7 +418,7 @@ ShrinkWorker(k) ==
 \* The walk restarts from the head after every entry (LRU_RETRY /
 \* LRU_REMOVED_RETRY: [6.12 mm/list_lru.c:255-261] "case LRU_RETRY:" ... "goto restart;"),
 \* so it always takes the oldest entry.
-\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb(): "list_lru_isolate(l, item);" ... "spin_unlock(lock);"
+\* v6.8 [v6.8 e8f897f4afef mm/zswap.c] shrink_memcg_cb(): "list_lru_isolate(l, item);" ... "spin_unlock(lock);"
 \* takes the entry off the LRU.  With bug 27d3969b47cc the walk of
 \* zswap_shrinker_scan() (a task's reclaim: it passes
 \* encountered_page_in_swapcache) remembers the next node,
@@ -551,7 +551,7 @@ WbAllocFolio(a) ==
 
 \* The re-check that 04fc7816089c added: the entry was invalidated (and the
 \* slot maybe reused) while the LRU lock was dropped.
-\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot, swp_offset(swpentry)) != entry) {"
+\* v6.8 [v6.8 e8f897f4afef mm/zswap.c] zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot, swp_offset(swpentry)) != entry) {"
 \* 6.12 [6.12 mm/zswap.c:1099-1104] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) { delete_from_swap_cache(folio); folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
 \* rotate: delete_from_swap_cache() puts the folio's swap reference; a slot
 \* freed meanwhile (FreeSlot deferred its invalidation) is freed now.
@@ -566,7 +566,7 @@ WbEntryGone(a) ==
     /\ stack' = WbFailed(a, FALSE, FALSE)
     /\ UNCHANGED swapped_page
 
-\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] zswap_writeback_entry(): "__zswap_load(entry, &folio->page);" ... "__swap_writepage(folio, &wbc);"
+\* v6.8 [v6.8 e8f897f4afef mm/zswap.c] zswap_writeback_entry(): "__zswap_load(entry, &folio->page);" ... "__swap_writepage(folio, &wbc);"
 \* then shrink_memcg_cb() frees the entry if it is still in the tree.
 \* 6.12: the successful xa_cmpxchg() took the entry out of the tree; then
 \* [6.12 mm/zswap.c:1104-1119] "zswap_decompress(entry, folio);" ... "zswap_entry_free(entry);" ... "folio_mark_uptodate(folio);" ... "__swap_writepage(folio, &wbc);"
@@ -586,7 +586,7 @@ WbWrite(a) ==
     /\ stack' = PopTop(a)
     /\ UNCHANGED <<swap_map, swapped_page>>
 
-\* [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb(): "zswap_lru_putback(&entry->pool->list_lru, entry);"
+\* [v6.8 e8f897f4afef mm/zswap.c] shrink_memcg_cb(): "zswap_lru_putback(&entry->pool->list_lru, entry);"
 \* on failure, then "ret = LRU_RETRY;".  An entry invalidated meanwhile is
 \* freed by the final zswap_entry_put(), so only a live entry ends up back
 \* on the LRU.  v6.8 puts it at the tail; PUTBACK = "head" is what the
@@ -606,7 +606,7 @@ WbPutback(a) ==
 (* Environment: the rest of mm.                                            *)
 (***************************************************************************)
 
-\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] zswap_store(): "zswap_rb_insert(&tree->rbroot, entry, &dupentry)" ... "zswap_lru_add(&entry->pool->list_lru, entry);"
+\* v6.8 [v6.8 e8f897f4afef mm/zswap.c] zswap_store(): "zswap_rb_insert(&tree->rbroot, entry, &dupentry)" ... "zswap_lru_add(&entry->pool->list_lru, entry);"
 \* 6.12 [6.12 mm/zswap.c:1518-1520] "entry->referenced = true;" ... "old = xa_store(tree, offset, entry, GFP_KERNEL);"
 \* and [6.12 mm/zswap.c:1555] "zswap_lru_add(&zswap_list_lru, entry);"
 \* for a page that swap_writepage() put in a free slot.  The swap cache
