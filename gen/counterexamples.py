@@ -43,7 +43,7 @@ class Counterexample:
     """An expected-violation model and what its bad state is."""
 
     model: str
-    badness: str  # "self_wait", "wait_cycle", "stale_data", "cursor_freed"
+    badness: str  # "self_wait", "wait_cycle", "stale_data", "cursor_freed", "lru_stop"
     fixes: tuple[tuple[str, dict[str, Any]], ...]  # (name, Config fields to replace)
 
 
@@ -57,6 +57,8 @@ COUNTEREXAMPLES = (
     # The same two bugs on 6.12's code (variant rotate).
     Counterexample("bug_a65b0e7607cc_rotate", "self_wait", (("6.12", {"bugs": []}),)),
     Counterexample("bug_04fc7816089c_rotate", "stale_data", (("6.12", {"bugs": []}),)),
+    # Not a bug: a witness trace through LRU_STOP, which no conformance graph reaches.
+    Counterexample("witness_rotate_lru_stop", "lru_stop", ()),
     # Liveness counterexamples are lassos.  none_liveness: TLC's "stuttering" kind, no actor can
     # move again.  skip_if_exists_starvation: "back to state k", a loop in which a faulting task
     # never takes a step (weak fairness allows it; there is no fixed config to compare with, the
@@ -70,6 +72,7 @@ BADNESS_WORDS = {
     "wait_cycle": "two actors wait on each other's pins (NoCrossWaitCycle)",
     "stale_data": "MapFolio maps data other than the page's (NoStaleData)",
     "cursor_freed": "WbPutback continues the walk from a cursor no longer on the LRU (WalkCursorLive)",
+    "lru_stop": "a task's walk with budget left meets a swap-cache folio and stops (LRU_STOP; NoEarlyLruStop)",
     "fault_never_completes": "no actor can move while a task is still faulting (FaultCompletes: the lasso stutters)",
     "starvation": "the trace is back where its loop started, and a task faulted all through the loop "
                   "without taking a step (FaultCompletes: the loop can repeat forever)",
@@ -223,6 +226,10 @@ def badness_holds(badness: str, system: Any, next_step: StepLabel | None) -> boo
             return False
         folio = state["swap_cache"][top["slot"]]
         return isinstance(folio, FnValue) and folio["data"] != top["page"]
+    if badness == "lru_stop":
+        walk = state["stack"][next_step.actor][-2] if len(state["stack"][next_step.actor]) > 1 else None
+        return (next_step.name == "WbFolioExists" and next_step.actor in system.tasks and walk is not None
+                and walk["budget"] > 0)
     if badness == "cursor_freed":
         if next_step.name != "WbPutback" or top is None or top["fn"] != "zswap_writeback_entry":
             return False

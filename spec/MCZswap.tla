@@ -173,4 +173,11 @@ ChargeOkAddToSwapCache(t) ==
                      ELSE [swap_cache EXCEPT ![s] = NewFolio]
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "read"])
     /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+(* A witness, expected to be violated (model witness_rotate_lru_stop): its  *)
+(* counterexample is a trace through LRU_STOP with budget left, which the   *)
+(* generated suite replays (no conformance graph small enough reaches it). *)
+\* A task's walk never ends early because its writeback met a swap-cache folio.
+NoEarlyLruStop ==
+    [][\A t \in Tasks : Rotate /\ WbFolioExists(t) => stack[t][Len(stack[t]) - 1].budget = 0]_vars
 =============================================================================
