@@ -95,10 +95,10 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
                 # Only writeback gets here: a fault whose page was freed took PteChanged.
                 yield offer("WbSlotFreed")
                 return False, -ENOENT
-            # 6.12 allocates the folio before it tries the pin, once (a writer
+            # The folio is allocated before the pin is tried (6.12: once, so a writer
             # looping on a held pin already has it): writeback may fail here.
             # [6.12 mm/swap_state.c:476-479] "if (!new_folio) { new_folio = folio_alloc_mpol(gfp_mask, 0, mpol, ilx, numa_node_id()); if (!new_folio) goto put_and_return;"
-            may_fail_alloc = not fault and zswap.rotating(mm) and (skip_if_exists or not mm.swap_map[slot].has_cache)
+            may_fail_alloc = not fault and (skip_if_exists or not mm.swap_map[slot].has_cache)
             if mm.swap_map[slot].has_cache:
                 # [6.12 mm/swap_state.c:485-489] "err = swapcache_prepare(entry, 1);" would return -EEXIST:
                 # someone is swapping the slot in.

@@ -45,7 +45,7 @@ ACTOR_STEPS = frozenset({
 })
 ENV_STEPS = frozenset({"SwapOut", "FreeSlot", "DropCleanFolio"})
 # Steps only 6.12's code has (variant rotate).
-ROTATE_ONLY_STEPS = frozenset({"MapFolioKeepCache", "WbAllocFail"})
+ROTATE_ONLY_STEPS = frozenset({"MapFolioKeepCache"})
 STEP_ARGS: dict[str, tuple[str, ...]] = {"StartFault": ("s",), "SwapOut": ("s", "v"), "FreeSlot": ("s",),
                                          "DropCleanFolio": ("s",)}
 # pcs at which a frame holds its slot's pin or folio lock (spec/README.md, "Who waits on whom")

@@ -508,12 +508,13 @@ WbSlotFreed(a) ==
 
 \* [6.12 mm/swap_state.c:476-479] __read_swap_cache_async(): "if (!new_folio) { new_folio = folio_alloc_mpol(gfp_mask, 0, mpol, ilx, numa_node_id()); if (!new_folio) goto put_and_return;"
 \* The folio is allocated before the pin is tried, so writeback can fail
-\* with -ENOMEM whoever holds it (rotate only: the v6.8 variants keep
-\* their state graphs; spec/README.md says what this step does to them).
-\* It is allocated once ("if (!new_folio)"): a writer looping on a held pin
-\* (no skip_if_exists, bug a65b0e7607cc) has its folio and fails no more.
+\* with -ENOMEM whoever holds it (v6.8 too: [v6.8 e8f897f4afef mm/swap_state.c]
+\* "folio = (struct folio *)alloc_pages_mpol(gfp_mask, 0, mpol, ilx, numa_node_id()); if (!folio) goto fail_put_swap;").
+\* 6.12 allocates once ("if (!new_folio)"): a writer looping on a held pin
+\* (no skip_if_exists) has its folio and fails no more.  v6.8 allocates
+\* on every turn of the loop; the model does not let a waiting writer fail
+\* either, or fairness would make an allocation failure its way out.
 WbAllocFail(a) ==
-    /\ Rotate
     /\ WbTop(a, "prepare")
     /\ swap_cache[TopSlot(a)] = NoFolio
     /\ swap_map[TopSlot(a)].count = 1
