@@ -8,8 +8,8 @@ Each test is one walk from the initial state, one line per step; at every
 state the implementation's observe() must equal TLC's state and its
 enabled() steps must equal TLC's outgoing edges.
 
-The 69 walks take 1721 steps for 770 edges (2.24 steps per edge, the fewest
-possible; lower bound 1386).
+The 89 walks take 1931 steps for 838 edges (2.30 steps per edge, the fewest
+possible; lower bound 1544).
 """
 
 from __future__ import annotations
@@ -30,23 +30,23 @@ v2 = ModelValue('v2')
 def test_walk_01() -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
 def test_walk_02() -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
 def test_walk_03() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:628
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
@@ -56,23 +56,888 @@ def test_walk_04() -> None:
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
     run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:431
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:628
-    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:594
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v2, then=53)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:629
+    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_05() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge fails; s1 is
+    freed."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:517
+    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:629
+
+
+def test_walk_06() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
+    charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1
+    faults on s1; k1 puts the entry back on the LRU; k1 ends its walk; t1 pins the slot;
+    t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
+
+
+def test_walk_07() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's
+    writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
+    fails; k1 puts the entry back on the LRU; s1 is freed; v1 is swapped out to s1; s1 is
+    freed; v2 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; s1 is freed;
+    v1 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1;
+    k1's writeback allocates a folio; s1 is freed."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=28)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=53)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=121)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=53)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=33)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=45)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:615
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:629
+
+
+def test_walk_08() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 puts
+    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; t1 pins the slot; t1's charge fails; s1 is freed; v1 is swapped out to s1; s1
+    is freed; k1's writeback finds the slot freed; v1 is swapped out to s1; s1 is freed; k1
+    puts the entry back on the LRU."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=86)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=75)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=41)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v1, then=70)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=41)  # FreeSlot Zswap.tla:629
+    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:595
+
+
+def test_walk_09() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:559
+    run.step('RetryFault', t1, then=53)  # RetryFault Zswap.tla:254
+
+
+def test_walk_10() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out
+    to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
+    LRU head; k1's writeback fails to allocate a folio; t1's writeback fails to allocate a
+    folio; k1 puts the entry back on the LRU; k1 ends its walk; t1 puts the entry back on
+    the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
+    charge fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's
+    writeback fails to allocate a folio; t1 pins the slot; t1's charge fails; s1 is freed."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=185)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', t1, then=214)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=118)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:517
+    run.step('SwapcachePrepare', t1, then=74)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=41)  # FreeSlot Zswap.tla:629
+
+
+def test_walk_11() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback fails to
+    allocate a folio; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=121)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=184)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=213)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
+
+
+def test_walk_12() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback skips the pinned
+    slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1's writeback fails to allocate a folio; t1 puts the entry
+    back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk;
+    t1's charge fails; k1's writeback fails to allocate a folio; t1 faults on s1; k1 puts
+    the entry back on the LRU; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk;
+    k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the
+    page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails;
+    k1's writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
+    fails; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
+    isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; k1 puts the
+    entry back on the LRU; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=121)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=185)  # LruIsolate Zswap.tla:431
+    run.step('WbPutback', k1, then=175)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', t1, then=84)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=118)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=75)  # WbPutback Zswap.tla:595
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=45)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=141)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=173)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=81)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=105)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=139)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=40)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=70)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=137)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=33)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=141)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=50)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=83)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
+
+
+def test_walk_13() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
+    writeback skips the pinned slot."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=152)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_14() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
+    back on the LRU; t1 reads the page in; t1 maps the page."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=184)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:595
+    run.step('SwapReadFolio', t1, then=203)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
+
+
+def test_walk_15() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 isolates
+    the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the
+    LRU; k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; t1
+    faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head; k1's
+    writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=154)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:595
+    run.step('LruIsolate', t1, then=175)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=204)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=231)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=41)  # WbEntryGone Zswap.tla:559
+
+
+def test_walk_16() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
+    walk; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry
+    back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails
+    to allocate a folio; t1 ends its walk; t1's charge fails; k1 puts the entry back on the
+    LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed;
+    v1 is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=154)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=51)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=84)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=118)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=212)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=142)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:629
+
+
+def test_walk_17() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; k1's writeback fails to
+    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
+    fails."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', k1, then=214)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=241)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=267)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=53)  # ChargeFail Zswap.tla:318
+
+
+def test_walk_18() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback skips the
+    pinned slot."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=185)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_19() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
+    the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; k1's writeback skips the pinned slot."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=28)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_20() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
+    t1 ends its walk; t1's charge fails; k1 ends its walk; k1 starts a shrink walk; k1
+    isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 pins the
+    slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
+    adds its folio to the swap cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates
+    the LRU head; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults
+    on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's
+    writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1's writeback
+    skips the pinned slot."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:595
+    run.step('WbAllocFail', k1, then=241)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=45)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=103)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:595
+    run.step('SwapcachePrepare', t1, then=92)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=59)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=92)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=125)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=157)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=38)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=65)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=88)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=123)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:595
+    run.step('WbSkipBusy', k1, then=241)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_21() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
+    t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
+    the LRU; k1 ends its walk."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=213)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_22() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; t1 ends its walk; k1's writeback fails to allocate a folio; t1's charge
+    succeeds."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=267)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:298
+
+
+def test_walk_23() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; t1 ends its walk; k1's writeback skips the pinned slot; k1 puts the entry
+    back on the LRU; t1's charge succeeds."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=267)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:595
+    run.step('ChargeOk', t1, then=141)  # ChargeOk Zswap.tla:298
+
+
+def test_walk_24() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
+    finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
+    enters reclaim; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback
+    finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=86)  # WbEntryGone Zswap.tla:559
+    run.step('SwapcachePrepare', t1, then=121)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:595
+    run.step('ChargeReclaim', t1, then=143)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=49)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=73)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=72)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=105)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=140)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=172)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:378
+
+
+def test_walk_25() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; t1 retries the fault; k1 ends its walk; k1 starts a shrink walk; k1 isolates
+    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback
+    allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
+    gone; t1 retries the fault."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:595
+    run.step('RetryFault', t1, then=45)  # RetryFault Zswap.tla:254
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:559
+    run.step('RetryFault', t1, then=70)  # RetryFault Zswap.tla:254
+
+
+def test_walk_26() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1 retries the fault; k1 starts a shrink walk; k1 isolates
+    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
+    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
+    the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 isolates the LRU head; k1's writeback fails to allocate a folio; t1's
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
+    walk; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails; k1 starts
+    a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults
+    on s1; k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1's
+    writeback finds the entry gone; k1 puts the entry back on the LRU; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 retries the fault; s1 is freed; v1 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback fails to allocate a
+    folio; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
+    t1 maps the page."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:254
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', t1, then=228)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=101)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:254
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=137)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=199)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=227)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:378
+
+
+def test_walk_27() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates
+    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
+    k1's writeback skips the pinned slot; t1's charge enters reclaim; t1 isolates the LRU
+    head; k1 puts the entry back on the LRU; k1 ends its walk; t1's writeback fails to
+    allocate a folio; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
+    isolates the LRU head; t1 ends its walk; t1's charge fails; s1 is freed; v2 is swapped
+    out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the
+    swap cache; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1
+    ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails
+    to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; t1 adds its folio to the swap cache; k1 puts the entry back on the LRU."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:254
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=137)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=200)  # LruIsolate Zswap.tla:431
+    run.step('WbPutback', k1, then=159)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', t1, then=68)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=101)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=133)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=90)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=293)  # WbAllocFail Zswap.tla:517
+    run.step('RetryFault', t1, then=23)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=74)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=106)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=140)  # AddToSwapCache Zswap.tla:334
+    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:595
+
+
+def test_walk_28() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
+    folio; k1 writes the entry back; t1 maps the page; k1 ends its walk; v1 is swapped out
+    to s1; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1
+    ends its walk; v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1
+    isolates the LRU head; t1 pins the slot; t1's charge fails; s1 is freed; k1's writeback
+    finds the slot freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; s1 is
+    freed; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates
+    the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
+    slot; t1's charge fails; s1 is freed."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=87)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=293)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=110)  # WbWrite Zswap.tla:578
+    run.step('MapFolio', t1, then=113)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=237)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=259)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=258)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=282)  # WbSlotFreed Zswap.tla:502
+    run.step('WbPutback', k1, then=113)  # WbPutback Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=284)  # WbAllocFail Zswap.tla:517
+    run.step('SwapcachePrepare', t1, then=306)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=260)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=282)  # FreeSlot Zswap.tla:629
+
+
+def test_walk_29() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
+    gone."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=53)  # WbEntryGone Zswap.tla:559
+
+
+def test_walk_30() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
     entry back; t1 maps the page; k1 ends its walk; v2 is swapped out to s1; s1 is freed; v2
@@ -81,2023 +946,1563 @@ def test_walk_05() -> None:
     t1 pins the slot; t1's charge fails; s1 is freed; k1's writeback finds the slot freed;
     k1 puts the entry back on the LRU; v2 is swapped out to s1; s1 is freed; k1 ends its
     walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1
-    writes the entry back; t1 maps the page; k1 ends its walk; v1 is swapped out to s1; s1
-    is freed; v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its
-    walk; v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1 pins the slot; t1's charge fails; s1 is freed; k1's writeback finds the
-    slot freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; s1 is freed; k1
-    ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap
-    cache; k1 writes the entry back; k1 ends its walk; t1 maps the page; v2 is swapped out
-    to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge fails; k1
-    isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback
-    finds the entry gone."""
+    faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge
+    fails; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
     run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=53)  # SwapCacheHit Zswap.tla:263
-    run.step('WbWrite', k1, then=88)  # WbWrite Zswap.tla:577
-    run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:378
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=93)  # WbWrite Zswap.tla:578
+    run.step('MapFolio', t1, then=96)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=221)  # FreeSlot Zswap.tla:628
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=221)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:235
     run.step('ShrinkWorker', k1, then=223)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=246)  # LruIsolate Zswap.tla:431
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
+    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t1, then=222)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=245)  # FreeSlot Zswap.tla:628
-    run.step('WbSlotFreed', k1, then=267)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=91)  # WbPutback Zswap.tla:594
-    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:628
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=245)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=269)  # WbSlotFreed Zswap.tla:502
+    run.step('WbPutback', k1, then=96)  # WbPutback Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v2, then=132)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
     run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=269)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=292)  # SwapCacheHit Zswap.tla:263
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:577
-    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:378
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:628
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:235
-    run.step('ShrinkWorker', k1, then=237)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=258)  # LruIsolate Zswap.tla:431
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=257)  # FreeSlot Zswap.tla:628
-    run.step('WbSlotFreed', k1, then=279)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:594
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:628
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=281)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=301)  # SwapCacheHit Zswap.tla:263
-    run.step('WbWrite', k1, then=88)  # WbWrite Zswap.tla:577
-    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:457
-    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:318
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=247)  # WbAllocFolio Zswap.tla:541
-    run.step('FreeSlot', s=s1, then=270)  # FreeSlot Zswap.tla:628
-    run.step('WbEntryGone', k1, then=267)  # WbEntryGone Zswap.tla:558
-
-
-def test_walk_06() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
-    charge fails; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed;
-    k1's writeback finds the entry gone; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge fails; k1 puts the entry back on the LRU; s1 is freed; v1 is
-    swapped out to s1; s1 is freed; v2 is swapped out to s1; k1 ends its walk; k1 starts a
-    shrink walk; s1 is freed; v1 is swapped out to s1; k1 isolates the LRU head; s1 is
-    freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails;
-    k1's writeback allocates a folio; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:628
-    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:558
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:318
-    run.step('WbPutback', k1, then=80)  # WbPutback Zswap.tla:594
-    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=81)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=80)  # SwapOut Zswap.tla:614
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:318
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:628
-
-
-def test_walk_07() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
-    faults on s1; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 pins the slot; t1's charge fails; s1 is freed; v1 is
-    swapped out to s1; s1 is freed; k1's writeback finds the slot freed; v1 is swapped out
-    to s1; s1 is freed; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
-    run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:254
-    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:235
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:431
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('WbSlotFreed', k1, then=37)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s1, v=v1, then=64)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:628
-    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:594
-
-
-def test_walk_08() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out
-    to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
-    LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1
-    ends its walk; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU;
-    t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
-    fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's
-    writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry
-    back; k1 ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a shrink
-    walk; t1 faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head;
-    k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=185)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=175)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:577
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:457
-    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:318
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=259)  # WbAllocFolio Zswap.tla:541
-    run.step('FreeSlot', s=s1, then=282)  # FreeSlot Zswap.tla:628
-    run.step('WbEntryGone', k1, then=279)  # WbEntryGone Zswap.tla:558
-
-
-def test_walk_09() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback skips the pinned
-    slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=117)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=184)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=213)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:378
-
-
-def test_walk_10() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
-    writeback skips the pinned slot; k1 puts the entry back on the LRU; t1 adds its folio to
-    the swap cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge fails; k1's writeback allocates a folio; s1 is freed; k1's
-    writeback finds the entry gone; v1 is swapped out to s1; t1 faults on s1; t1 pins the
-    slot; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts
-    a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
-    writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page
-    in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:298
-    run.step('WbSkipBusy', k1, then=152)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:594
-    run.step('AddToSwapCache', t1, then=173)  # AddToSwapCache Zswap.tla:334
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=73)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=100)  # LruIsolate Zswap.tla:431
-    run.step('SwapReadFolio', t1, then=138)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:318
-    run.step('WbAllocFolio', k1, then=63)  # WbAllocFolio Zswap.tla:541
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:628
-    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:558
-    run.step('SwapOut', s=s1, v=v1, then=64)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=64)  # ChargeFail Zswap.tla:318
-    run.step('WbPutback', k1, then=81)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:334
-    run.step('WbFolioExists', k1, then=184)  # WbFolioExists Zswap.tla:493
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:594
-    run.step('SwapReadFolio', t1, then=203)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
-
-
-def test_walk_11() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1's writeback skips the pinned slot; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1 puts the entry back
-    on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
-    charge fails; k1's writeback allocates a folio; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
-    run.step('WbSkipBusy', k1, then=154)  # WbSkipBusy Zswap.tla:526
-    run.step('LruIsolate', t1, then=185)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=76)  # ShrinkDone Zswap.tla:457
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:628
-
-
-def test_walk_12() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
-    k1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its
-    walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; t1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
-    walk; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
-    charge fails; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults
-    on s1; k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1's
-    writeback finds the entry gone; t1 retries the fault; t1 faults on s1; k1 puts the entry
-    back on the LRU; k1 ends its walk; t1 pins the slot; t1's charge fails; k1 starts a
-    shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's
-    writeback skips the pinned slot; t1 puts the entry back on the LRU; k1's writeback skips
-    the pinned slot; k1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails;
-    t1 faults on s1; t1 pins the slot; t1's charge fails; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1's writeback skips the
-    pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1's writeback skips
-    the pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails;
-    k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1;
-    t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
-    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its
-    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its
-    walk; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:526
-    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=241)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=265)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:308
-    run.step('WbPutback', k1, then=142)  # WbPutback Zswap.tla:594
-    run.step('LruIsolate', t1, then=175)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=204)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=231)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
-    run.step('RetryFault', t1, then=64)  # RetryFault Zswap.tla:254
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:235
-    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:457
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:594
-    run.step('WbSkipBusy', k1, then=241)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=80)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=105)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=80)  # ChargeFail Zswap.tla:318
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=200)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=159)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=133)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:350
-    run.step('WbFolioExists', k1, then=213)  # WbFolioExists Zswap.tla:493
-    run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:457
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
-
-
-def test_walk_13() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; t1 ends its walk; k1's writeback skips the pinned slot; t1's charge succeeds."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', k1, then=265)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:298
-
-
-def test_walk_14() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
-    finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
-    succeeds; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the page in."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
-    run.step('WbEntryGone', k1, then=79)  # WbEntryGone Zswap.tla:558
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:594
-    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:298
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:457
-    run.step('AddToSwapCache', t1, then=44)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=75)  # SwapReadFolio Zswap.tla:350
-
-
-def test_walk_15() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; t1 retries the fault; k1 ends its walk; k1 starts a shrink walk; k1 isolates
-    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    k1's writeback skips the pinned slot; t1's charge succeeds; t1 adds its folio to the
-    swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:594
-    run.step('RetryFault', t1, then=80)  # RetryFault Zswap.tla:254
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=136)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=199)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=227)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:378
-
-
-def test_walk_16() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 retries the fault; k1 starts a shrink walk; k1 isolates
-    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge succeeds; k1's writeback skips the pinned slot; k1 puts the entry back on
-    the LRU; t1 adds its folio to the swap cache; k1 ends its walk; k1 starts a shrink walk;
-    k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v2 is swapped out to
-    s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap
-    cache; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1 ends
-    its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries the fault; s1 is
-    freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
-    t1 adds its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the
-    entry back on the LRU; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:254
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:298
-    run.step('WbSkipBusy', k1, then=168)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:594
-    run.step('AddToSwapCache', t1, then=157)  # AddToSwapCache Zswap.tla:334
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=58)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:431
-    run.step('SwapReadFolio', t1, then=121)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:431
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:254
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:334
-    run.step('WbFolioExists', k1, then=199)  # WbFolioExists Zswap.tla:493
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:594
-    run.step('SwapReadFolio', t1, then=188)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
-
-
-def test_walk_17() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates
-    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge enters reclaim; k1's writeback skips the pinned slot; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends
-    its walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1 ends its walk; t1's charge fails; s1 is freed; v2 is swapped out to s1;
-    k1's writeback allocates a folio; t1 faults on s1; t1 finds the folio in the swap cache;
-    k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
-    folio."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:254
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
-    run.step('WbSkipBusy', k1, then=170)  # WbSkipBusy Zswap.tla:526
-    run.step('LruIsolate', t1, then=200)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=61)  # ShrinkDone Zswap.tla:457
-    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
-    run.step('StartFault', t1, s=s1, then=78)  # StartFault Zswap.tla:235
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=68)  # WbAllocFolio Zswap.tla:541
-
-
-def test_walk_18() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
-    gone; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends
-    its walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
-    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:558
-    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=185)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=241)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=265)  # ShrinkDone Zswap.tla:457
-    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:594
-    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:298
-
-
-def test_walk_19() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
-    writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=82)  # AddToSwapCache Zswap.tla:334
-    run.step('WbFolioExists', k1, then=122)  # WbFolioExists Zswap.tla:493
-    run.step('SwapReadFolio', t1, then=156)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:378
-
-
-def test_walk_20() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds;
-    k1's writeback skips the pinned slot; t1 adds its folio to the swap cache; k1 puts the
-    entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
-    run.step('WbSkipBusy', k1, then=83)  # WbSkipBusy Zswap.tla:526
-    run.step('AddToSwapCache', t1, then=122)  # AddToSwapCache Zswap.tla:334
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:594
-
-
-def test_walk_21() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; k1's writeback skips the pinned slot; t1's charge fails; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:628
-
-
-def test_walk_22() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; k1's writeback skips the pinned slot; t1's charge succeeds; k1 puts
-    the entry back on the LRU; k1 ends its walk; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeOk', t1, then=83)  # ChargeOk Zswap.tla:298
-    run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:457
-    run.step('AddToSwapCache', t1, then=34)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=60)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
-
-
-def test_walk_23() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; k1's writeback skips the pinned slot; t1's charge enters reclaim; t1
-    ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 puts the entry
-    back on the LRU; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
-    succeeds."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeReclaim', t1, then=85)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=126)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=52)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbPutback', k1, then=87)  # WbPutback Zswap.tla:594
-    run.step('ChargeFail', t1, then=81)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=120)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=123)  # ChargeOk Zswap.tla:298
-
-
-def test_walk_24() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    k1 ends its walk; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to
-    s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the
-    slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:457
-    run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=92)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=289)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=307)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=325)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=245)  # MapFolio Zswap.tla:378
-
-
-def test_walk_25() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
-    folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
-    enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
-    k1's writeback skips the pinned slot; t1's charge fails; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=128)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=218)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=244)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=290)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', t1, then=309)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=222)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=267)  # FreeSlot Zswap.tla:628
-
-
-def test_walk_26() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
-    swap cache."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
-    run.step('SwapCacheHit', t1, then=88)  # SwapCacheHit Zswap.tla:263
-
-
-def test_walk_27() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the
-    slot; k1's writeback skips the pinned slot; t1's charge succeeds; t1 adds its folio to
-    the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:614
-    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeOk', t1, then=308)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=326)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=337)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=267)  # MapFolio Zswap.tla:378
-
-
-def test_walk_28() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
-    walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:334
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:457
-
-
-def test_walk_29() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
-    charge fails; t1 faults on s1."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkDone', t1, then=219)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=92)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=128)  # StartFault Zswap.tla:235
-
-
-def test_walk_30() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
-    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:517
+    run.step('SwapcachePrepare', t1, then=296)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=247)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=269)  # FreeSlot Zswap.tla:629
 
 
 def test_walk_31() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
+    writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
     run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
-    run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=56)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=88)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=124)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=156)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
 def test_walk_32() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
-    dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; k1 ends
-    its walk; t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1 faults on s1; t1 pins the slot; k1's writeback skips the pinned slot; t1's
-    charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
-    slot; k1 puts the entry back on the LRU; t1's charge fails; t1 faults on s1; t1 pins the
-    slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST);
-    k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page; v2 is swapped
-    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; k1 ends its walk; t1's writeback skips the pinned slot; t1 puts the entry
-    back on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1
-    isolates the LRU head; t1 faults on s1; t1 pins the slot; k1's writeback skips the
-    pinned slot; t1's charge fails; k1 puts the entry back on the LRU; t1 faults on s1; t1
-    pins the slot; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on
-    s1; k1 writes the entry back; s1's clean folio is dropped; k1 ends its walk; t1 pins the
-    slot; t1's charge fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk;
-    k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
-    adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds;
+    k1's writeback fails to allocate a folio; t1 adds its folio to the swap cache; k1 puts
+    the entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
-    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:235
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=57)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=90)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=56)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=89)  # WbAllocFail Zswap.tla:517
+    run.step('AddToSwapCache', t1, then=124)  # AddToSwapCache Zswap.tla:334
+    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:595
+    run.step('SwapReadFolio', t1, then=188)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
+
+
+def test_walk_33() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 pins the slot; k1's writeback fails to allocate a folio; t1's charge succeeds; k1
+    puts the entry back on the LRU; k1 ends its walk; t1 adds its folio to the swap cache;
+    t1 reads the page in; t1 maps the page."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=58)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=89)  # ChargeOk Zswap.tla:298
+    run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=38)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=67)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
+
+
+def test_walk_34() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    k1 ends its walk; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to
+    s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge fails; k1
+    isolates the LRU head; k1's writeback fails to allocate a folio; t1 faults on s1; k1
+    puts the entry back on the LRU; k1 ends its walk; t1 pins the slot; t1's charge fails;
+    k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
+    is freed; k1's writeback finds the entry gone."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:644
+    run.step('ShrinkDone', k1, then=129)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=97)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=249)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=247)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=164)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:457
     run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:318
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=248)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=273)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=269)  # WbEntryGone Zswap.tla:559
+
+
+def test_walk_35() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
+    folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback allocates a
+    folio; t1 finds the folio in the swap cache; k1 writes the entry back; k1 ends its walk;
+    t1 maps the page; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1's charge fails; k1 isolates the LRU head; k1's writeback fails to
+    allocate a folio; t1 faults on s1; k1 puts the entry back on the LRU; k1 ends its walk;
+    t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head;
+    k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=95)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=129)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=218)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=244)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=131)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
     run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeReclaim', t1, then=310)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=328)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbPutback', k1, then=196)  # WbPutback Zswap.tla:594
-    run.step('ChargeFail', t1, then=131)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=251)  # AddToSwapCache Zswap.tla:334
-    run.step('ShrinkDone', k1, then=273)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=293)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=307)  # LruIsolate Zswap.tla:431
-    run.step('WbFolioExists', k1, then=326)  # WbFolioExists Zswap.tla:493
-    run.step('WbPutback', k1, then=251)  # WbPutback Zswap.tla:594
-    run.step('SwapReadFolio', t1, then=275)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFolio', k1, then=272)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=297)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=110)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=262)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=260)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=284)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=261)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=286)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=282)  # WbEntryGone Zswap.tla:559
+
+
+def test_walk_36() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
+    swap cache; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run.step('SwapCacheHit', t1, then=93)  # SwapCacheHit Zswap.tla:263
+    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=131)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=294)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=313)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=329)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=245)  # MapFolio Zswap.tla:378
+
+
+def test_walk_37() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge fails; s1 is freed; k1 ends its walk; v2 is swapped out to
+    s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the
+    slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
+    t1 pins the slot; k1's writeback fails to allocate a folio; t1's charge succeeds; t1
+    adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=295)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=222)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=296)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=314)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=330)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=339)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=269)  # MapFolio Zswap.tla:378
+
+
+def test_walk_38() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
+    walk."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_39() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
+    charge fails; t1 faults on s1."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=219)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=97)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=129)  # StartFault Zswap.tla:235
+
+
+def test_walk_40() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:308
+
+
+def test_walk_41() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_42() -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
+    dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page; k1 ends its walk; v2 is swapped out to s1; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; k1's
+    writeback skips the pinned slot; t1's charge enters reclaim; t1 ends its walk; t1's
+    charge fails; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1
+    isolates the LRU head; k1 ends its walk; t1's writeback fails to allocate a folio; t1
+    puts the entry back on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1
+    ends its walk; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts
+    the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends
+    its walk; t1's charge succeeds; k1's writeback fails to allocate a folio; k1 puts the
+    entry back on the LRU; t1 adds its folio to the swap cache; k1 ends its walk; k1 starts
+    a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts
+    the entry back on the LRU; t1 reads the page in; t1 maps the page; v2 is swapped out to
+    s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the
+    slot; t1's charge succeeds; k1 ends its walk; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; k1 starts a shrink walk;
+    k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on s1; k1 writes
+    the entry back; s1's clean folio is dropped; k1 ends its walk; t1 pins the slot; t1's
+    charge fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates
+    the LRU head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in
+    the swap cache; k1 writes the entry back."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=32)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=96)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=296)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=316)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=331)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=247)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=132)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=295)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=316)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=226)  # WbPutback Zswap.tla:595
+    run.step('LruIsolate', t1, then=253)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=277)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', t1, then=301)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=319)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:318
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
     run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:318
-    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=295)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=316)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=226)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=277)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=301)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=319)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=332)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=340)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=294)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=314)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=225)  # WbPutback Zswap.tla:595
+    run.step('AddToSwapCache', t1, then=252)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=276)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=298)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=313)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=330)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=252)  # WbPutback Zswap.tla:595
+    run.step('SwapReadFolio', t1, then=278)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=96)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=132)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=249)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=273)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=295)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('ChargeFail', t1, then=132)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=300)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=131)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=247)  # WbAllocFolio Zswap.tla:541
-    run.step('StartFault', t1, s=s1, then=269)  # StartFault Zswap.tla:235
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('WbAllocFolio', k1, then=248)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=272)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:644
     run.step('ShrinkDone', k1, then=145)  # ShrinkDone Zswap.tla:457
     run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=110)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ChargeFail', t1, then=114)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=298)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=316)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=331)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=257)  # MapFolio Zswap.tla:378
+    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=285)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=307)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=93)  # WbWrite Zswap.tla:578
 
 
-def test_walk_33() -> None:
+def test_walk_43() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is
-    dropped; s1 is freed; v1 is swapped out to s1; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1's
-    writeback skips the pinned slot; t1's charge fails; s1 is freed."""
+    dropped; s1 is freed; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
+    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=55)  # DropCleanFolio Zswap.tla:643
-    run.step('ShrinkDone', k1, then=92)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:644
+    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=247)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=70)  # DropCleanFolio Zswap.tla:643
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:614
-    run.step('ShrinkDone', k1, then=179)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFolio', k1, then=248)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:644
+    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=299)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=279)  # FreeSlot Zswap.tla:628
+    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=304)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=321)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=334)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=258)  # MapFolio Zswap.tla:378
 
 
-def test_walk_34() -> None:
+def test_walk_44() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1 ends its walk; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1
-    puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    ends its walk; t1's charge succeeds; k1's writeback skips the pinned slot; k1 puts the
-    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 adds its folio to
-    the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1
-    faults on s1; t1 pins the slot; t1's charge succeeds; k1 isolates the LRU head; t1 adds
-    its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1 ends its walk; t1
+    puts the entry back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults
+    on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends
+    its walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
-    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:628
-    run.step('DropCleanFolio', s=s1, then=91)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('FreeSlot', s=s1, then=63)  # FreeSlot Zswap.tla:629
+    run.step('DropCleanFolio', s=s1, then=96)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=132)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:457
-    run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', t1, then=309)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=289)  # ChargeOk Zswap.tla:298
-    run.step('WbSkipBusy', k1, then=308)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=225)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=271)  # ShrinkWorker Zswap.tla:412
-    run.step('AddToSwapCache', t1, then=293)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=312)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=221)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=194)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', t1, then=253)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=279)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=301)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=319)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=332)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=341)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=271)  # ChargeOk Zswap.tla:298
-    run.step('LruIsolate', k1, then=289)  # LruIsolate Zswap.tla:431
-    run.step('AddToSwapCache', t1, then=307)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=325)  # SwapReadFolio Zswap.tla:350
-    run.step('WbFolioExists', k1, then=337)  # WbFolioExists Zswap.tla:493
-    run.step('WbPutback', k1, then=275)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=295)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=249)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=298)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=317)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=221)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=194)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=249)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=331)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=314)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_35() -> None:
+def test_walk_45() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
-    t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; k1's writeback
-    skips the pinned slot; k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's
-    writeback skips the pinned slot; k1 ends its walk; t1 puts the entry back on the LRU; k1
-    starts a shrink walk; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
-    slot; k1 isolates the LRU head; k1's writeback skips the pinned slot; t1's charge fails;
-    t1 faults on s1; k1 puts the entry back on the LRU; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the
-    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; k1's writeback skips the pinned slot; t1 ends its walk; t1's charge succeeds."""
+    t1 pins the slot; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1
+    puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:643
-    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=272)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', k1, then=290)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=310)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=226)  # WbPutback Zswap.tla:594
-    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:526
-    run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:457
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:412
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:278
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=328)  # StartFault Zswap.tla:235
-    run.step('WbPutback', k1, then=164)  # WbPutback Zswap.tla:594
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=297)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=314)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=343)  # WbSkipBusy Zswap.tla:526
-    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=308)  # ChargeOk Zswap.tla:298
+    run.step('SwapcachePrepare', t1, then=249)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=270)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=296)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=196)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=250)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=274)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=294)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=314)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_36() -> None:
+def test_walk_46() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
-    k1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its
-    walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; t1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
-    walk; t1 ends its walk; t1's charge fails; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
-    dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
-    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk;
-    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends
-    its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults
-    on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends
-    its walk; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1
-    puts the entry back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1
-    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
-    skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
-    succeeds."""
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:526
-    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=253)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=64)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:308
-    run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:594
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=168)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:595
+
+
+def test_walk_47() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
+    writeback skips the pinned slot."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=168)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_48() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
+    back on the LRU."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=199)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:595
+
+
+def test_walk_49() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 isolates
+    the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the
+    LRU; k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; k1
+    isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; t1
+    faults on s1; s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim;
+    t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; k1 ends its walk."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=170)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=127)  # WbPutback Zswap.tla:595
     run.step('LruIsolate', t1, then=159)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=189)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=217)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:412
+    run.step('WbAllocFail', t1, then=189)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=217)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=133)  # ShrinkWorker Zswap.tla:412
     run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
-    run.step('StartFault', t1, s=s1, then=54)  # StartFault Zswap.tla:235
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:308
     run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:308
     run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:350
     run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:457
-    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=272)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=343)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=131)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=297)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_37() -> None:
+def test_walk_50() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; t1
-    ends its walk; t1's charge fails; k1 ends its walk; k1 starts a shrink walk; k1 isolates
-    the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed;
-    k1 ends its walk; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1;
-    t1 pins the slot; t1's charge enters reclaim; k1 starts a shrink walk; t1 isolates the
-    LRU head; t1's writeback skips the pinned slot; k1 ends its walk; t1 puts the entry back
-    on the LRU; t1 ends its walk; t1's charge succeeds."""
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
+    walk; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry
+    back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails
+    to allocate a folio; t1 ends its walk; t1's charge fails; k1 puts the entry back on the
+    LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
+    folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk;
+    t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
+    its walk; k1 puts the entry back on the LRU; t1's charge fails; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
+    pinned slot; t1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
+    walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry
+    back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:594
-    run.step('WbSkipBusy', k1, then=253)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=158)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=81)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=170)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=127)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=68)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=101)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=133)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=197)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=126)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=33)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
-    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:628
-    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=250)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkWorker', k1, then=272)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=313)  # WbSkipBusy Zswap.tla:526
-    run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:457
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=249)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('FreeSlot', s=s1, then=63)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=98)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=131)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=249)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=299)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=277)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', t1, then=301)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=319)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=332)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=340)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=345)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=331)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', k1, then=320)  # WbPutback Zswap.tla:595
+    run.step('ChargeFail', t1, then=132)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=253)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=279)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=302)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=319)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=332)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=340)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=345)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=302)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=320)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_38() -> None:
+def test_walk_51() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; k1's writeback fails to
+    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
+    fails."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', k1, then=228)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=254)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=280)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:318
+
+
+def test_walk_52() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback skips the
+    pinned slot."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=200)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_53() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
-    LRU; k1 ends its walk."""
+    the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; k1's writeback skips the pinned slot."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:350
-    run.step('WbFolioExists', k1, then=227)  # WbFolioExists Zswap.tla:493
-    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=40)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_39() -> None:
+def test_walk_54() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; t1 ends its walk; k1's writeback skips the pinned slot; t1's charge succeeds."""
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
+    t1 ends its walk; t1's charge fails; k1 ends its walk; k1 starts a shrink walk; t1
+    faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1 isolates the
+    LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 puts the entry back on the LRU; k1's writeback skips the pinned slot."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', k1, then=277)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:298
-
-
-def test_walk_40() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
-    finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
-    enters reclaim; k1 ends its walk; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the
-    LRU head; k1's writeback skips the pinned slot; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
-    run.step('WbEntryGone', k1, then=99)  # WbEntryGone Zswap.tla:558
-    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbPutback', k1, then=87)  # WbPutback Zswap.tla:594
-    run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
-    run.step('LruIsolate', t1, then=35)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:526
-    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=83)  # ChargeOk Zswap.tla:298
-
-
-def test_walk_41() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; t1 retries the fault; k1 ends its walk; k1 starts a shrink walk; t1 faults on
-    s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page; v2 is swapped out to s1; k1 isolates the LRU head;
-    s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio;
-    t1 finds the folio in the swap cache; k1's writeback finds the entry gone; k1 puts the
-    entry back on the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:594
-    run.step('RetryFault', t1, then=81)  # RetryFault Zswap.tla:254
+    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:595
+    run.step('WbAllocFail', k1, then=254)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=158)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:318
     run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=58)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=94)  # SwapReadFolio Zswap.tla:350
+    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=99)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:615
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:594
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:595
+    run.step('WbSkipBusy', k1, then=254)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_55() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
+    t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
+    the LRU; k1 ends its walk."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=227)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_56() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; t1 ends its walk; k1's writeback fails to allocate a folio; t1's charge
+    succeeds."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=280)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:298
+
+
+def test_walk_57() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; t1 ends its walk; k1's writeback skips the pinned slot; k1 puts the entry
+    back on the LRU; t1's charge succeeds."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=280)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:595
+    run.step('ChargeOk', t1, then=125)  # ChargeOk Zswap.tla:298
+
+
+def test_walk_58() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
+    finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
+    enters reclaim; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
+    k1's writeback fails to allocate a folio; t1 ends its walk; t1's charge succeeds."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=103)  # WbEntryGone Zswap.tla:559
+    run.step('SwapcachePrepare', t1, then=137)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=92)  # WbPutback Zswap.tla:595
+    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=57)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=126)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=89)  # ChargeOk Zswap.tla:298
+
+
+def test_walk_59() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; t1 retries the fault; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips
+    the pinned slot."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:595
+    run.step('RetryFault', t1, then=33)  # RetryFault Zswap.tla:254
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=89)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_60() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
+    walk."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
     run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:254
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:298
-    run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:431
-    run.step('AddToSwapCache', t1, then=82)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=121)  # SwapReadFolio Zswap.tla:350
-    run.step('WbFolioExists', k1, then=156)  # WbFolioExists Zswap.tla:493
-    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:594
+    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_42() -> None:
+def test_walk_61() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
     the fault; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1 is freed; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1
-    pins the slot; k1 starts a shrink walk; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends
-    its walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the
-    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds;
-    t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
+    pins the slot; t1's charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU
+    head; t1's writeback fails to allocate a folio; k1 ends its walk; t1 puts the entry back
+    on the LRU; t1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates
+    the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback
+    finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:594
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=278)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
     run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:254
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=93)  # FreeSlot Zswap.tla:628
-    run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=98)  # FreeSlot Zswap.tla:629
+    run.step('DropCleanFolio', s=s1, then=131)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:278
-    run.step('ShrinkWorker', k1, then=248)  # ShrinkWorker Zswap.tla:412
-    run.step('ChargeReclaim', t1, then=272)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=313)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=329)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:457
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=327)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=315)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=330)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=339)  # ShrinkWorker Zswap.tla:412
-    run.step('ChargeOk', t1, then=271)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=293)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=312)  # SwapReadFolio Zswap.tla:350
-    run.step('ShrinkDone', k1, then=295)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=251)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=275)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=299)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=318)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=301)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=319)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=250)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=274)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=294)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=313)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=329)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=339)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_43() -> None:
+def test_walk_62() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; t1 faults on
     s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; k1's
     writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; k1
-    starts a shrink walk; t1 isolates the LRU head; k1 ends its walk; t1's writeback skips
-    the pinned slot; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates
-    the LRU head; t1 ends its walk; k1's writeback skips the pinned slot; k1 puts the entry
-    back on the LRU; t1's charge succeeds."""
+    starts a shrink walk; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
+    isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page
+    in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:594
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:412
     run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:254
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', k1, then=51)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=85)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=57)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=91)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=127)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=100)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=101)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=133)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', k1, then=124)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:594
-    run.step('ChargeOk', t1, then=123)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=88)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=123)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=156)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:595
 
 
-def test_walk_44() -> None:
+def test_walk_63() -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the
+    slot; t1's charge enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU
+    head; t1's writeback skips the pinned slot."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=303)  # WbAllocFail Zswap.tla:517
+    run.step('RetryFault', t1, then=16)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=91)  # ChargeReclaim Zswap.tla:308
+    run.step('WbPutback', k1, then=127)  # WbPutback Zswap.tla:595
+    run.step('LruIsolate', t1, then=159)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=189)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_64() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio."""
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
+    folio."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('WbAllocFolio', k1, then=63)  # WbAllocFolio Zswap.tla:541
-    run.step('StartFault', t1, s=s1, then=98)  # StartFault Zswap.tla:235
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:594
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:559
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=278)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:541
+    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=303)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=60)  # WbAllocFolio Zswap.tla:542
 
 
-def test_walk_45() -> None:
+def test_walk_65() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
-    gone; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends
-    its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
+    gone."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
-    run.step('WbAllocFolio', k1, then=63)  # WbAllocFolio Zswap.tla:541
-    run.step('WbEntryGone', k1, then=64)  # WbEntryGone Zswap.tla:558
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=200)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=253)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:457
-    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=133)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:298
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=70)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_46() -> None:
+def test_walk_66() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
-    writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
+    k1's writeback allocates a folio; t1 finds the folio in the swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=65)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=100)  # AddToSwapCache Zswap.tla:334
-    run.step('WbFolioExists', k1, then=139)  # WbFolioExists Zswap.tla:493
-    run.step('SwapReadFolio', t1, then=172)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:378
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=76)  # SwapCacheHit Zswap.tla:263
 
 
-def test_walk_47() -> None:
+def test_walk_67() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds;
-    k1's writeback skips the pinned slot; t1 adds its folio to the swap cache; k1 puts the
-    entry back on the LRU."""
+    t1 pins the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; k1
+    puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=66)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=65)  # ChargeOk Zswap.tla:298
-    run.step('WbSkipBusy', k1, then=101)  # WbSkipBusy Zswap.tla:526
-    run.step('AddToSwapCache', t1, then=139)  # AddToSwapCache Zswap.tla:334
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:594
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=72)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=106)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=141)  # WbPutback Zswap.tla:595
 
 
-def test_walk_48() -> None:
+def test_walk_68() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; k1's writeback skips the pinned slot; t1's charge fails; s1 is freed."""
+    t1 pins the slot; t1's charge enters reclaim; k1's writeback fails to allocate a folio;
+    t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:628
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=73)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=108)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=142)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=106)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_49() -> None:
+def test_walk_69() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; k1's writeback skips the pinned slot; t1's charge succeeds; k1 puts
-    the entry back on the LRU."""
+    t1 pins the slot; k1's writeback fails to allocate a folio; t1's charge enters reclaim;
+    k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1
+    isolates the LRU head; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeOk', t1, then=101)  # ChargeOk Zswap.tla:298
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:594
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=74)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeReclaim', t1, then=108)  # ChargeReclaim Zswap.tla:308
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=49)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_50() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; k1's writeback skips the pinned slot; t1's charge enters reclaim; t1
-    ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 puts the entry
-    back on the LRU; t1's charge enters reclaim; k1 ends its walk; t1 isolates the LRU head;
-    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; t1 ends its
-    walk; t1's charge succeeds."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeReclaim', t1, then=103)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', t1, then=141)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=67)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:594
-    run.step('ChargeReclaim', t1, then=142)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:457
-    run.step('LruIsolate', t1, then=45)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=212)  # WbSkipBusy Zswap.tla:526
-    run.step('ShrinkDone', t1, then=141)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=101)  # ChargeOk Zswap.tla:298
-
-
-def test_walk_51() -> None:
+def test_walk_70() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
     cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; k1's writeback
-    skips the pinned slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page."""
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
+    k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:643
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=112)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:644
     run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=232)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=256)  # SwapReadFolio Zswap.tla:350
+    run.step('SwapReadFolio', t1, then=257)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=332)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=340)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=279)  # MapFolio Zswap.tla:378
+    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=305)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=323)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=306)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=322)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=335)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=342)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=282)  # MapFolio Zswap.tla:378
 
 
-def test_walk_52() -> None:
+def test_walk_71() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
-    run.step('SwapCacheHit', t1, then=106)  # SwapCacheHit Zswap.tla:263
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:578
+    run.step('SwapCacheHit', t1, then=110)  # SwapCacheHit Zswap.tla:263
 
 
-def test_walk_53() -> None:
+def test_walk_72() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:644
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:318
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=78)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:457
     run.step('StartFault', t1, s=s1, then=145)  # StartFault Zswap.tla:235
 
 
-def test_walk_54() -> None:
+def test_walk_73() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:644
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:334
     run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_55() -> None:
+def test_walk_74() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates
     the LRU head; t1 faults on s1; t1 pins the slot; k1's writeback skips the pinned slot;
-    t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1
-    pins the slot; k1 puts the entry back on the LRU; t1's charge fails; t1 faults on s1; k1
-    ends its walk; t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates
-    the LRU head; t1 faults on s1; t1 pins the slot; k1's writeback skips the pinned slot;
-    t1's charge fails; k1 puts the entry back on the LRU; t1 faults on s1; t1 pins the slot;
-    t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts
-    the entry back on the LRU; t1 reads the page in; t1 maps the page; v1 is swapped out to
-    s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
-    head; k1 ends its walk; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates the
-    LRU head; k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry back;
-    s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its
-    walk; k1 ends its walk; t1's charge succeeds."""
+    t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts the entry back
+    on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback fails to
+    allocate a folio; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends
+    its walk; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU;
+    t1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head;
+    t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback skips the
+    pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1 isolates the LRU
+    head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 starts
+    a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds; k1's
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 adds its
+    folio to the swap cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
+    head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1
+    reads the page in; t1 maps the page; k1 ends its walk; v1 is swapped out to s1; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
+    faults on s1; k1 writes the entry back; s1's clean folio is dropped; t1 pins the slot;
+    t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:644
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:308
     run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:457
     run.step('ShrinkDone', t1, then=233)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=110)  # ChargeFail Zswap.tla:318
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ChargeFail', t1, then=114)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeReclaim', t1, then=319)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=300)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:594
-    run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
-    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:457
-    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:318
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
-    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:318
-    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:594
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=263)  # AddToSwapCache Zswap.tla:334
-    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=316)  # LruIsolate Zswap.tla:431
-    run.step('WbFolioExists', k1, then=332)  # WbFolioExists Zswap.tla:493
-    run.step('WbPutback', k1, then=263)  # WbPutback Zswap.tla:594
-    run.step('SwapReadFolio', t1, then=287)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:614
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', k1, then=286)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:594
+    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=306)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=324)  # ChargeReclaim Zswap.tla:308
     run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=260)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=179)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=305)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=324)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=240)  # WbPutback Zswap.tla:595
+    run.step('LruIsolate', t1, then=266)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=290)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', t1, then=311)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=327)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=338)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:318
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=259)  # WbAllocFolio Zswap.tla:541
-    run.step('StartFault', t1, s=s1, then=281)  # StartFault Zswap.tla:235
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=305)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=324)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=240)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=264)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=290)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=311)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=327)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=337)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=343)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=323)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=304)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=322)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=239)  # WbPutback Zswap.tla:595
+    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=289)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=308)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=321)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=335)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=265)  # WbPutback Zswap.tla:595
+    run.step('SwapReadFolio', t1, then=291)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=113)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=261)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=285)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:308
     run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:457
     run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_56() -> None:
+def test_walk_75() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:644
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
     run.step('ShrinkDone', k1, then=176)  # ShrinkDone Zswap.tla:457
     run.step('ChargeReclaim', t1, then=206)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_57() -> None:
+def test_walk_76() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:644
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:298
     run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_58() -> None:
+def test_walk_77() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the
-    slot; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page; v1 is swapped out to s1; k1 starts a shrink walk;
-    k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
-    ends its walk; t1 faults on s1; t1 finds the folio in the swap cache."""
+    slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1
+    ends its walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on
+    s1; t1 finds the folio in the swap cache; t1 maps the page; v2 is swapped out to s1; t1
+    faults on s1; t1 pins the slot; k1 starts a shrink walk; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
+    the LRU; t1 ends its walk; k1 isolates the LRU head; k1's writeback skips the pinned
+    slot; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
+    walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:644
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:614
+    run.step('MapFolio', t1, then=113)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
-    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=261)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=285)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=304)  # SwapReadFolio Zswap.tla:350
+    run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=289)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=310)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=259)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:457
-    run.step('StartFault', t1, s=s1, then=90)  # StartFault Zswap.tla:235
-    run.step('SwapCacheHit', t1, then=127)  # SwapCacheHit Zswap.tla:263
+    run.step('WbAllocFolio', k1, then=261)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=95)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=128)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolio', t1, then=131)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=249)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=299)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=318)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=332)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=341)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', k1, then=315)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=331)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=320)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=333)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=341)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=298)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=317)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_59() -> None:
+def test_walk_78() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
@@ -2105,148 +2510,115 @@ def test_walk_59() -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends
     its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
-    run.step('StartFault', t1, s=s1, then=39)  # StartFault Zswap.tla:235
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=44)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:644
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:308
     run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=107)  # StartFault Zswap.tla:235
+    run.step('ChargeFail', t1, then=78)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:308
     run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:350
-    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=257)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_60() -> None:
+def test_walk_79() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1 ends its walk; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1
-    puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    ends its walk; t1's charge succeeds; k1's writeback skips the pinned slot; k1 puts the
-    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 adds its folio to
-    the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1
-    faults on s1; t1 pins the slot; t1's charge succeeds; k1 isolates the LRU head; t1 adds
-    its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1 ends its walk; t1
+    puts the entry back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults
+    on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends
+    its walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
-    run.step('FreeSlot', s=s1, then=71)  # FreeSlot Zswap.tla:628
-    run.step('DropCleanFolio', s=s1, then=109)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:578
+    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:629
+    run.step('DropCleanFolio', s=s1, then=113)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkDone', k1, then=262)  # ShrinkDone Zswap.tla:457
-    run.step('LruIsolate', t1, then=286)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=298)  # ChargeOk Zswap.tla:298
-    run.step('WbSkipBusy', k1, then=317)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=239)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=261)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=283)  # ShrinkWorker Zswap.tla:412
-    run.step('AddToSwapCache', t1, then=302)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=321)  # SwapReadFolio Zswap.tla:350
-    run.step('MapFolio', t1, then=235)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=209)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', t1, then=266)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=292)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=311)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=327)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=337)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=344)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=283)  # ChargeOk Zswap.tla:298
-    run.step('LruIsolate', k1, then=298)  # LruIsolate Zswap.tla:431
-    run.step('AddToSwapCache', t1, then=316)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=331)  # SwapReadFolio Zswap.tla:350
-    run.step('WbFolioExists', k1, then=340)  # WbFolioExists Zswap.tla:493
-    run.step('WbPutback', k1, then=287)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=262)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=287)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=308)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=325)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=235)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=209)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=262)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=288)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=323)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=336)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=322)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_61() -> None:
+def test_walk_80() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
-    t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; k1's writeback
-    skips the pinned slot; k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's
-    writeback skips the pinned slot; k1 ends its walk; t1 puts the entry back on the LRU; k1
-    starts a shrink walk; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
-    slot; k1 isolates the LRU head; k1's writeback skips the pinned slot; t1's charge fails;
-    t1 faults on s1; k1 puts the entry back on the LRU; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the
-    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; k1's writeback skips the pinned slot; t1 ends its walk; t1's charge succeeds."""
+    t1 pins the slot; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1
+    puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:643
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:628
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=114)  # DropCleanFolio Zswap.tla:644
+    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=284)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', k1, then=299)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=319)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=240)  # WbPutback Zswap.tla:594
-    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:526
-    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:457
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:412
-    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:278
-    run.step('LruIsolate', k1, then=280)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:235
-    run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:594
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=306)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=323)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=344)  # WbSkipBusy Zswap.tla:526
-    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:298
+    run.step('SwapcachePrepare', t1, then=262)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=283)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=306)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=263)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=287)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=304)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=322)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_62() -> None:
+def test_walk_81() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:578
+    run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:644
     run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:308
     run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:457
@@ -2254,80 +2626,96 @@ def test_walk_62() -> None:
     run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_63() -> None:
+def test_walk_82() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
     folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
     pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk;
-    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the
-    entry back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
-    slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
+    t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
+    its walk; k1 puts the entry back on the LRU; t1's charge fails; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
+    pinned slot; t1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
+    walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry
+    back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
-    run.step('FreeSlot', s=s1, then=71)  # FreeSlot Zswap.tla:628
-    run.step('ShrinkDone', k1, then=111)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:578
+    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=284)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', k1, then=286)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=344)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=306)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=262)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=288)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=290)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', t1, then=311)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=327)  # WbPutback Zswap.tla:595
+    run.step('ShrinkWorker', k1, then=337)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=343)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=346)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', k1, then=328)  # WbPutback Zswap.tla:595
     run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=306)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=266)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=292)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=312)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=327)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=337)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=343)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=346)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=312)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=328)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_64() -> None:
+def test_walk_83() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
     folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; t1's writeback
-    skips the pinned slot; k1 ends its walk; t1 puts the entry back on the LRU; t1 ends its
-    walk; t1's charge succeeds."""
+    fails to allocate a folio; k1 ends its walk; t1 puts the entry back on the LRU; t1 ends
+    its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
+    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=111)  # FreeSlot Zswap.tla:628
-    run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:643
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:629
+    run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=262)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=322)  # WbSkipBusy Zswap.tla:526
-    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:457
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=261)  # ChargeOk Zswap.tla:298
+    run.step('ChargeReclaim', t1, then=264)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=288)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=326)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=311)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=327)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=338)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=263)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=287)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=304)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=321)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=334)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=342)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=291)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_65() -> None:
+def test_walk_84() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
     the folio in the swap cache; t1 maps the page; v1 is swapped out to s1; t1 faults on s1;
@@ -2337,204 +2725,186 @@ def test_walk_65() -> None:
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:457
-    run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=112)  # StartFault Zswap.tla:235
     run.step('SwapCacheHit', t1, then=144)  # SwapCacheHit Zswap.tla:263
     run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:278
-    run.step('ShrinkWorker', k1, then=260)  # ShrinkWorker Zswap.tla:412
-    run.step('ChargeReclaim', t1, then=284)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=322)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=335)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:457
-    run.step('LruIsolate', k1, then=318)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=333)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=324)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=336)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=342)  # ShrinkWorker Zswap.tla:412
-    run.step('ChargeOk', t1, then=283)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=302)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=321)  # SwapReadFolio Zswap.tla:350
-    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=288)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=326)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=337)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', t1, then=344)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', k1, then=323)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=336)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=328)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=338)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=344)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=287)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=308)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=325)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_66() -> None:
+def test_walk_85() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 isolates the LRU
-    head; k1's writeback skips the pinned slot; t1's charge fails; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; k1 starts a shrink walk; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry
-    back on the LRU; k1 ends its walk; t1 ends its walk; k1 starts a shrink walk; k1
-    isolates the LRU head; k1's writeback skips the pinned slot; t1's charge fails; t1
-    faults on s1; k1 puts the entry back on the LRU; t1 pins the slot; k1 ends its walk; k1
-    starts a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head; t1's
-    writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its walk;
-    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends
-    its walk."""
+    head; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends
+    its walk; k1 starts a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head;
+    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 isolates the
+    LRU head; t1 ends its walk; k1's writeback fails to allocate a folio; k1 puts the entry
+    back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
+    k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=73)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=112)  # SwapReadFolio Zswap.tla:350
+    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=48)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=81)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
-    run.step('LruIsolate', k1, then=28)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:318
-    run.step('WbPutback', k1, then=81)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=95)  # WbSkipBusy Zswap.tla:526
-    run.step('ShrinkDone', k1, then=61)  # ShrinkDone Zswap.tla:457
-    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkDone', t1, then=133)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=166)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=84)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=124)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=126)  # StartFault Zswap.tla:235
-    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:594
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=58)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=92)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:412
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=95)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=132)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=58)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=94)  # SwapReadFolio Zswap.tla:350
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=18)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=100)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=133)  # WbPutback Zswap.tla:595
+    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=90)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=126)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=134)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=166)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=126)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=134)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=166)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=99)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_67() -> None:
+def test_walk_86() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 isolates the LRU head; k1's writeback skips the pinned slot;
-    k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1
-    isolates the LRU head; k1 ends its walk; t1's writeback skips the pinned slot; t1 puts
-    the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends
-    its walk; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1
-    ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head;
-    t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU."""
+    k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's writeback skips the
+    pinned slot."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', k1, then=66)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=103)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=142)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:594
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:457
-    run.step('WbSkipBusy', k1, then=141)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:298
-    run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=65)  # LruIsolate Zswap.tla:431
-    run.step('AddToSwapCache', t1, then=100)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=138)  # SwapReadFolio Zswap.tla:350
-    run.step('WbFolioExists', k1, then=172)  # WbFolioExists Zswap.tla:493
-    run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=49)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=73)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=108)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:595
+    run.step('LruIsolate', t1, then=175)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=204)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_68() -> None:
+def test_walk_87() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1
-    isolates the LRU head; k1's writeback skips the pinned slot; t1's charge fails; k1 puts
-    the entry back on the LRU; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds."""
+    isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates
+    the LRU head; k1's writeback skips the pinned slot."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
-    run.step('LruIsolate', k1, then=38)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:318
-    run.step('WbPutback', k1, then=80)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:298
+    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=42)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=74)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=106)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_69() -> None:
+def test_walk_88() -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
-    starts a shrink walk; t1 isolates the LRU head; t1's writeback skips the pinned slot; k1
-    ends its walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates
-    the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU;
-    k1 ends its walk; t1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
-    k1's writeback skips the pinned slot; t1's charge fails; t1 faults on s1; k1 puts the
-    entry back on the LRU; t1 pins the slot; k1 ends its walk; k1 starts a shrink walk; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
-    t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its
-    folio to the swap cache; t1 reads the page in; k1 ends its walk."""
+    starts a shrink walk; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
+    isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page
+    in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
-    run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:308
-    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=113)  # WbSkipBusy Zswap.tla:526
-    run.step('ShrinkDone', k1, then=76)  # ShrinkDone Zswap.tla:457
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:594
+    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=49)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=117)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=118)  # WbPutback Zswap.tla:595
     run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=212)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=212)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:457
     run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=105)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=139)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=172)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:595
+
+
+def test_walk_89() -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
+    t1 puts the entry back on the LRU; k1 isolates the LRU head; t1 ends its walk; k1's
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned
+    slot; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
+    walk."""
+    run = graph.replay()
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=25)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=49)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=117)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=149)  # WbPutback Zswap.tla:595
+    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=142)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:457
     run.step('ShrinkWorker', k1, then=182)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=102)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', k1, then=141)  # WbSkipBusy Zswap.tla:526
-    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:318
-    run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:235
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:594
-    run.step('SwapcachePrepare', t1, then=105)  # SwapcachePrepare Zswap.tla:278
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=23)  # ShrinkWorker Zswap.tla:412
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
-    run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=113)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=149)  # WbPutback Zswap.tla:594
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:457
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
-    run.step('AddToSwapCache', t1, then=73)  # AddToSwapCache Zswap.tla:334
-    run.step('SwapReadFolio', t1, then=112)  # SwapReadFolio Zswap.tla:350
-    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=142)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:595
+    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=182)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=48)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=81)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:457

@@ -8,8 +8,8 @@ Each test is one walk from the initial state, one line per step; at every
 state the implementation's observe() must equal TLC's state and its
 enabled() steps must equal TLC's outgoing edges.
 
-The 18 walks take 1412 steps for 384 edges (3.68 steps per edge, the fewest
-possible; lower bound 780).
+The 18 walks take 1412 steps for 400 edges (3.53 steps per edge, the fewest
+possible; lower bound 788).
 """
 
 from __future__ import annotations
@@ -30,15 +30,15 @@ v2 = ModelValue('v2')
 def test_walk_01() -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
 def test_walk_02() -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
 def test_walk_03() -> None:
@@ -49,7 +49,7 @@ def test_walk_03() -> None:
     cache; t2 finds the folio in the swap cache; t1 reads the page in; t1 maps the page; t2
     finds the PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
@@ -75,19 +75,19 @@ def test_walk_03() -> None:
 
 def test_walk_04() -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
-    enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts
-    the entry back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page; t2 finds the PTE changed and backs out."""
+    enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
+    puts the entry back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1
+    pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page; t2 finds the PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=26)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=42)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=59)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=59)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=4)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -110,7 +110,7 @@ def test_walk_05() -> None:
     the folio in the swap cache; t1 reads the page in; t1 maps the page; t2 finds the PTE
     changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
@@ -119,7 +119,7 @@ def test_walk_05() -> None:
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('PteChanged', t2, then=2)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -149,12 +149,12 @@ def test_walk_06() -> None:
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t2 finds
     the PTE changed and backs out; t2 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the
+    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the
     entry back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
     slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
     t1 maps the page; t2 finds the PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
@@ -163,15 +163,15 @@ def test_walk_06() -> None:
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('PteChanged', t2, then=5)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=34)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=67)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=67)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=6)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -204,7 +204,7 @@ def test_walk_07() -> None:
     t2 finds the PTE changed and backs out; t1's charge succeeds; t1 adds its folio to the
     swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
@@ -213,7 +213,7 @@ def test_walk_07() -> None:
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:318
@@ -226,7 +226,7 @@ def test_walk_07() -> None:
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('PteChanged', t2, then=1)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -236,22 +236,22 @@ def test_walk_07() -> None:
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:431
     run.step('PteChanged', t2, then=38)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=50)  # StartFault Zswap.tla:235
-    run.step('WbSkipBusy', t1, then=67)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t1, then=67)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('PteChanged', t2, then=3)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -261,7 +261,7 @@ def test_walk_07() -> None:
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('PteChanged', t2, then=11)  # PteChanged Zswap.tla:245
@@ -284,24 +284,24 @@ def test_walk_08() -> None:
     out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t2 finds the PTE changed and
-    backs out; t1 isolates the LRU head; t1's writeback skips the pinned slot; t2 faults on
-    s1; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t2 finds the folio in the swap cache; t1 reads the page in;
-    t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t2 finds the PTE changed and backs out;
-    t2 faults on s1; t1's writeback skips the pinned slot; t1 puts the entry back on the
-    LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t2
+    backs out; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t2 faults
+    on s1; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1
+    adds its folio to the swap cache; t2 finds the folio in the swap cache; t1 reads the
+    page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
+    t1's charge enters reclaim; t1 isolates the LRU head; t2 finds the PTE changed and backs
+    out; t2 faults on s1; t1's writeback skips the pinned slot; t1 puts the entry back on
+    the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t2
     finds the folio in the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped
     out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback skips the pinned slot; t2 finds the PTE changed and backs
-    out; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails; t1 faults
-    on s1; t2 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
-    swap cache; t2 finds the folio in the swap cache; t1 reads the page in; t1 maps the
-    page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 finds the PTE
+    the LRU head; t1's writeback fails to allocate a folio; t2 finds the PTE changed and
+    backs out; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails; t1
+    faults on s1; t2 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio
+    to the swap cache; t2 finds the folio in the swap cache; t1 reads the page in; t1 maps
+    the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 finds the PTE
     changed and backs out; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
@@ -310,7 +310,7 @@ def test_walk_08() -> None:
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
@@ -320,7 +320,7 @@ def test_walk_08() -> None:
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t1, then=105)  # ChargeFail Zswap.tla:318
@@ -333,51 +333,51 @@ def test_walk_08() -> None:
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=145)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=161)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
     run.step('PteChanged', t2, then=22)  # PteChanged Zswap.tla:245
     run.step('LruIsolate', t1, then=38)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=54)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t1, then=54)  # WbAllocFail Zswap.tla:517
     run.step('StartFault', t2, s=s1, then=67)  # StartFault Zswap.tla:235
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:431
     run.step('PteChanged', t2, then=30)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=42)  # StartFault Zswap.tla:235
-    run.step('WbSkipBusy', t1, then=59)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t1, then=59)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:334
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t1, then=162)  # WbAllocFail Zswap.tla:517
     run.step('PteChanged', t2, then=54)  # PteChanged Zswap.tla:245
-    run.step('WbPutback', t1, then=71)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t1, then=71)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=87)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
@@ -388,7 +388,7 @@ def test_walk_08() -> None:
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('PteChanged', t2, then=8)  # PteChanged Zswap.tla:245
@@ -403,7 +403,7 @@ def test_walk_09() -> None:
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
     reads the page in; t2 maps the page; t1 finds the PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:278
@@ -417,19 +417,19 @@ def test_walk_09() -> None:
 
 def test_walk_10() -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts
-    the entry back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2 pins
-    the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
-    in; t2 maps the page; t1 finds the PTE changed and backs out."""
+    enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
+    puts the entry back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2
+    pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the
+    page in; t2 maps the page; t1 finds the PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=28)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=44)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=62)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=62)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t2, then=3)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -455,64 +455,65 @@ def test_walk_11() -> None:
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out
     to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t2 finds the PTE
-    changed and backs out; t1 isolates the LRU head; t1's writeback skips the pinned slot;
-    t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
+    changed and backs out; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails; t1
-    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
-    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its
-    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    t2 finds the PTE changed and backs out; t2 faults on s1; t2 finds the folio in the swap
-    cache; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned
-    slot; t2 finds the PTE changed and backs out; t1 puts the entry back on the LRU; t1 ends
-    its walk; t1's charge fails; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's
-    charge succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap
-    cache; t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t1 finds the PTE
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
+    LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU;
+    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; t2 finds the PTE changed and backs out; t2 faults on s1; t2 finds the folio
+    in the swap cache; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t2 finds the PTE changed and backs out; t1 puts the entry back on the
+    LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t2 faults on s1; t2 pins the
+    slot; t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the folio in
+    the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t1
+    finds the PTE changed and backs out; t1 faults on s1; t2 faults on s1; t1 pins the slot;
+    t1's charge succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the
+    swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults
+    on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's
+    writeback skips the pinned slot; t1 puts the entry back on the LRU; t2 finds the PTE
+    changed and backs out; t2 faults on s1; t1 ends its walk; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t2 finds the folio in the swap cache;
+    t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 puts the entry back on the LRU; t1 ends its walk; t2 finds the PTE changed and
+    backs out; t1's charge succeeds; t2 faults on s1; t1 adds its folio to the swap cache;
+    t2 finds the folio in the swap cache; t1 reads the page in; t1 maps the page; v1 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1
+    adds its folio to the swap cache; t1 reads the page in; t2 finds the PTE changed and
+    backs out; t2 faults on s1; t1 maps the page; v2 is swapped out to s1; t2 finds the PTE
     changed and backs out; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; t1 puts the entry back on the LRU; t2 finds the PTE changed and backs out;
-    t2 faults on s1; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; t2 finds the folio in the swap cache; t1 maps the page; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; t1 ends its walk; t2 finds the PTE changed and backs out; t1's charge succeeds;
-    t2 faults on s1; t1 adds its folio to the swap cache; t2 finds the folio in the swap
-    cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1;
-    t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
-    skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
-    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
-    LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1
-    ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
-    page in; t2 finds the PTE changed and backs out; t2 faults on s1; t1 maps the page; v2
-    is swapped out to s1; t2 finds the PTE changed and backs out; t1 faults on s1; t2 faults
-    on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t2
-    finds the folio in the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped
-    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU;
-    t1 ends its walk; t2 finds the PTE changed and backs out; t1's charge succeeds; t2
-    faults on s1; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
-    page; v2 is swapped out to s1; t1 faults on s1; t2 finds the PTE changed and backs out;
-    t2 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t2 finds the PTE
-    changed and backs out; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
-    reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t1 finds
-    the PTE changed and backs out; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
-    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
-    swapped out to s1; t1 faults on s1; t2 finds the PTE changed and backs out; t2 faults on
-    s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t1
-    finds the folio in the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped
-    out to s1; t2 faults on s1; t2 pins the slot; t2's charge fails; t2 faults on s1; t2
-    pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the
-    PTE changed and backs out; t1 faults on s1; t1 finds the folio in the swap cache; t2
-    reads the page in; t2 maps the page; t1 finds the PTE changed and backs out."""
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t2 finds the PTE
+    changed and backs out; t1's charge succeeds; t2 faults on s1; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults
+    on s1; t2 finds the PTE changed and backs out; t2 faults on s1; t1 pins the slot; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page; v1 is swapped out to s1; t2 finds the PTE changed and backs out; t1 faults on s1;
+    t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap
+    cache; t1 finds the folio in the swap cache; t2 reads the page in; t2 maps the page; v2
+    is swapped out to s1; t2 faults on s1; t1 finds the PTE changed and backs out; t1 faults
+    on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t2 finds
+    the PTE changed and backs out; t2 faults on s1; t2 pins the slot; t2's charge succeeds;
+    t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2 reads the
+    page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot;
+    t2's charge fails; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its
+    folio to the swap cache; t1 finds the PTE changed and backs out; t1 faults on s1; t1
+    finds the folio in the swap cache; t2 reads the page in; t2 maps the page; t1 finds the
+    PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:278
@@ -521,7 +522,7 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=137)  # ChargeOk Zswap.tla:298
@@ -531,13 +532,13 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:595
     run.step('PteChanged', t2, then=71)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=83)  # StartFault Zswap.tla:235
     run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:457
@@ -546,43 +547,43 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=137)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=153)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=167)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:308
     run.step('PteChanged', t2, then=16)  # PteChanged Zswap.tla:245
     run.step('LruIsolate', t1, then=30)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=46)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t1, then=46)  # WbAllocFail Zswap.tla:517
     run.step('StartFault', t2, s=s1, then=59)  # StartFault Zswap.tla:235
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:334
     run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=162)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=162)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=145)  # AddToSwapCache Zswap.tla:334
@@ -591,14 +592,14 @@ def test_walk_11() -> None:
     run.step('StartFault', t2, s=s1, then=66)  # StartFault Zswap.tla:235
     run.step('SwapCacheHit', t2, then=81)  # SwapCacheHit Zswap.tla:263
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t1, then=168)  # WbAllocFail Zswap.tla:517
     run.step('PteChanged', t2, then=46)  # PteChanged Zswap.tla:245
-    run.step('WbPutback', t1, then=63)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t1, then=63)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
@@ -609,7 +610,7 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('PteChanged', t1, then=2)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -619,13 +620,13 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:595
     run.step('PteChanged', t2, then=63)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=75)  # StartFault Zswap.tla:235
     run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
@@ -634,13 +635,13 @@ def test_walk_11() -> None:
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
     run.step('SwapCacheHit', t2, then=73)  # SwapCacheHit Zswap.tla:263
     run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=162)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:457
     run.step('PteChanged', t2, then=87)  # PteChanged Zswap.tla:245
     run.step('ChargeOk', t1, then=21)  # ChargeOk Zswap.tla:298
@@ -649,21 +650,21 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=168)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=105)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=168)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=137)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=153)  # AddToSwapCache Zswap.tla:334
@@ -671,7 +672,7 @@ def test_walk_11() -> None:
     run.step('PteChanged', t2, then=45)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=58)  # StartFault Zswap.tla:235
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('PteChanged', t2, then=2)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -681,13 +682,13 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=168)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:457
     run.step('PteChanged', t2, then=79)  # PteChanged Zswap.tla:245
     run.step('ChargeOk', t1, then=15)  # ChargeOk Zswap.tla:298
@@ -695,7 +696,7 @@ def test_walk_11() -> None:
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('PteChanged', t2, then=5)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -704,7 +705,7 @@ def test_walk_11() -> None:
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('PteChanged', t2, then=1)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -714,7 +715,7 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('PteChanged', t1, then=6)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -723,7 +724,7 @@ def test_walk_11() -> None:
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('PteChanged', t2, then=3)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -733,7 +734,7 @@ def test_walk_11() -> None:
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t2, then=103)  # ChargeFail Zswap.tla:318
@@ -754,7 +755,7 @@ def test_walk_12() -> None:
     succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
     t1 finds the PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:278
@@ -767,32 +768,32 @@ def test_walk_12() -> None:
 
 def test_walk_13() -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts
-    the entry back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2 pins
+    enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
+    puts the entry back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2
+    pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the
+    folio in the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to
+    s1; t1 finds the PTE changed and backs out; t1 faults on s1; t2 faults on s1; t2 pins
     the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the folio
-    in the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to s1; t1
-    finds the PTE changed and backs out; t1 faults on s1; t2 faults on s1; t2 pins the slot;
-    t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the
-    swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults
-    on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t1 finds
-    the PTE changed and backs out; t1 faults on s1; t2's writeback skips the pinned slot; t2
-    puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its
-    folio to the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2
-    maps the page; v1 is swapped out to s1; t2 faults on s1; t1 finds the PTE changed and
+    in the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2
+    faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t1
+    finds the PTE changed and backs out; t1 faults on s1; t2's writeback skips the pinned
+    slot; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds
+    its folio to the swap cache; t1 finds the folio in the swap cache; t2 reads the page in;
+    t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t1 finds the PTE changed and
     backs out; t1 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to
     the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2 maps the
     page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t1 finds the PTE
     changed and backs out; t2's charge succeeds; t2 adds its folio to the swap cache; t2
     reads the page in; t2 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=36)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=52)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=70)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=70)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t2, then=5)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -802,7 +803,7 @@ def test_walk_13() -> None:
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('PteChanged', t1, then=1)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -812,22 +813,22 @@ def test_walk_13() -> None:
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:431
     run.step('PteChanged', t1, then=40)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
-    run.step('WbSkipBusy', t2, then=70)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t2, then=70)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('PteChanged', t1, then=4)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -837,7 +838,7 @@ def test_walk_13() -> None:
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('PteChanged', t1, then=12)  # PteChanged Zswap.tla:245
@@ -865,14 +866,14 @@ def test_walk_14() -> None:
     the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
     in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's
     charge enters reclaim; t1 finds the PTE changed and backs out; t2 isolates the LRU head;
-    t2's writeback skips the pinned slot; t1 faults on s1; t2 puts the entry back on the
+    t2's writeback fails to allocate a folio; t1 faults on s1; t2 puts the entry back on the
     LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t1
     finds the folio in the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped
     out to s1; t2 faults on s1; t2 pins the slot; t1 finds the PTE changed and backs out;
     t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps
     the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:278
@@ -881,7 +882,7 @@ def test_walk_14() -> None:
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t2, then=107)  # ChargeFail Zswap.tla:318
@@ -894,7 +895,7 @@ def test_walk_14() -> None:
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t2, then=133)  # ChargeOk Zswap.tla:298
@@ -904,44 +905,44 @@ def test_walk_14() -> None:
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:431
     run.step('PteChanged', t1, then=32)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=44)  # StartFault Zswap.tla:235
-    run.step('WbSkipBusy', t2, then=62)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t2, then=62)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:334
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t2, then=133)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=149)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=164)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:308
     run.step('PteChanged', t1, then=24)  # PteChanged Zswap.tla:245
     run.step('LruIsolate', t2, then=40)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=56)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t2, then=56)  # WbAllocFail Zswap.tla:517
     run.step('StartFault', t1, s=s1, then=70)  # StartFault Zswap.tla:235
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('PteChanged', t1, then=9)  # PteChanged Zswap.tla:245
@@ -958,97 +959,97 @@ def test_walk_15() -> None:
     the slot; t2's charge succeeds; t1 finds the PTE changed and backs out; t1 faults on s1;
     t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2 reads the
     page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot;
-    t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned
-    slot; t1 finds the PTE changed and backs out; t2 puts the entry back on the LRU; t2 ends
-    its walk; t2's charge fails; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's
-    charge succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap
-    cache; t2 reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1;
-    t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads
-    the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the
-    slot; t2's charge enters reclaim; t1 finds the PTE changed and backs out; t2 isolates
-    the LRU head; t2's writeback skips the pinned slot; t1 faults on s1; t2 puts the entry
-    back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap
+    t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a
+    folio; t1 finds the PTE changed and backs out; t2 puts the entry back on the LRU; t2
+    ends its walk; t2's charge fails; t1 faults on s1; t2 faults on s1; t2 pins the slot;
+    t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the
+    swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults
+    on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2
+    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge enters reclaim; t1 finds the PTE changed and backs out; t2
+    isolates the LRU head; t2's writeback fails to allocate a folio; t1 faults on s1; t2
+    puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its
+    folio to the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2
+    maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge
+    enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts
+    the entry back on the LRU; t1 finds the PTE changed and backs out; t1 faults on s1; t2
+    ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the
+    folio in the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to
+    s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU
+    head; t2's writeback fails to allocate a folio; t1 finds the PTE changed and backs out;
+    t2 puts the entry back on the LRU; t2 ends its walk; t2's charge fails; t1 faults on s1;
+    t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap
     cache; t1 finds the folio in the swap cache; t2 reads the page in; t2 maps the page; v2
+    is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
+    isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry back
+    on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2 pins the slot; t2's
+    charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a
+    folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2
+    adds its folio to the swap cache; t2 reads the page in; t1 finds the PTE changed and
+    backs out; t1 faults on s1; t1 finds the folio in the swap cache; t2 maps the page; v1
     is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
     isolates the LRU head; t2's writeback skips the pinned slot; t2 puts the entry back on
     the LRU; t1 finds the PTE changed and backs out; t1 faults on s1; t2 ends its walk; t2's
-    charge succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap
-    cache; t2 reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1;
-    t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback
-    skips the pinned slot; t1 finds the PTE changed and backs out; t2 puts the entry back on
-    the LRU; t2 ends its walk; t2's charge fails; t1 faults on s1; t2 faults on s1; t2 pins
-    the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the folio
-    in the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2
-    faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head;
-    t2's writeback skips the pinned slot; t2 puts the entry back on the LRU; t2 ends its
-    walk; t2's charge fails; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
-    t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts the entry back
-    on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache;
-    t2 reads the page in; t1 finds the PTE changed and backs out; t1 faults on s1; t1 finds
-    the folio in the swap cache; t2 maps the page; v1 is swapped out to s1; t2 faults on s1;
-    t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback
-    skips the pinned slot; t2 puts the entry back on the LRU; t1 finds the PTE changed and
-    backs out; t1 faults on s1; t2 ends its walk; t2's charge succeeds; t2 adds its folio to
-    the swap cache; t2 reads the page in; t1 finds the folio in the swap cache; t2 maps the
-    page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters
-    reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts the
-    entry back on the LRU; t2 ends its walk; t1 finds the PTE changed and backs out; t2's
-    charge succeeds; t1 faults on s1; t2 adds its folio to the swap cache; t1 finds the
-    folio in the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to
-    s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU
-    head; t2's writeback skips the pinned slot; t2 puts the entry back on the LRU; t2 ends
-    its walk; t2's charge fails; t2 faults on s1; t2 pins the slot; t2's charge enters
-    reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts the
-    entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to the
-    swap cache; t2 reads the page in; t1 finds the PTE changed and backs out; t1 faults on
-    s1; t2 maps the page; v2 is swapped out to s1; t1 finds the PTE changed and backs out;
-    t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its
-    folio to the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2
-    maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge
-    enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts
-    the entry back on the LRU; t2 ends its walk; t1 finds the PTE changed and backs out;
-    t2's charge succeeds; t1 faults on s1; t2 adds its folio to the swap cache; t2 reads the
-    page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t1 finds the PTE
-    changed and backs out; t2 pins the slot; t2's charge enters reclaim; t1 faults on s1; t2
-    isolates the LRU head; t2's writeback skips the pinned slot; t2 puts the entry back on
-    the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2
-    reads the page in; t2 maps the page; v1 is swapped out to s1; t1 finds the PTE changed
-    and backs out; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t2 faults
-    on s1; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry
+    charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t1 finds the
+    folio in the swap cache; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2
+    pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback
+    fails to allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t1 finds
+    the PTE changed and backs out; t2's charge succeeds; t1 faults on s1; t2 adds its folio
+    to the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2 maps
+    the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters
+    reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the
+    entry back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2 pins the
+    slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
+    allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t1 finds the PTE
+    changed and backs out; t1 faults on s1; t2 maps the page; v2 is swapped out to s1; t1
+    finds the PTE changed and backs out; t1 faults on s1; t2 faults on s1; t2 pins the slot;
+    t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the
+    swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults
+    on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's
+    writeback fails to allocate a folio; t2 puts the entry back on the LRU; t2 ends its
+    walk; t1 finds the PTE changed and backs out; t2's charge succeeds; t1 faults on s1; t2
+    adds its folio to the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped
+    out to s1; t2 faults on s1; t1 finds the PTE changed and backs out; t2 pins the slot;
+    t2's charge enters reclaim; t1 faults on s1; t2 isolates the LRU head; t2's writeback
+    fails to allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's
+    charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the
+    page; v1 is swapped out to s1; t1 finds the PTE changed and backs out; t1 faults on s1;
+    t1 pins the slot; t1's charge enters reclaim; t2 faults on s1; t1 isolates the LRU head;
+    t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1 ends its
+    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
+    t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio
+    to the swap cache; t2 finds the PTE changed and backs out; t2 faults on s1; t1 reads the
+    page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
+    t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its
+    folio to the swap cache; t2 finds the PTE changed and backs out; t2 faults on s1; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t2 finds the PTE changed
+    and backs out; t1's writeback skips the pinned slot; t2 faults on s1; t1 puts the entry
     back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1;
-    t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t2 finds the PTE changed and backs out;
-    t2 faults on s1; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1
-    faults on s1; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot;
-    t1's charge succeeds; t1 adds its folio to the swap cache; t2 finds the PTE changed and
-    backs out; t2 faults on s1; t1 reads the page in; t1 maps the page; v2 is swapped out to
-    s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
-    head; t2 finds the PTE changed and backs out; t2 faults on s1; t1's writeback skips the
-    pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds;
-    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
-    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t2 finds the PTE changed and backs out; t2 faults on s1; t1's
-    writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its walk;
-    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
-    the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 finds the PTE
-    changed and backs out; t1's charge enters reclaim; t2 faults on s1; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends
-    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2
-    finds the PTE changed and backs out; t2 faults on s1; t1's charge succeeds; t1 adds its
-    folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to
-    s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t2 finds the PTE changed
-    and backs out; t2 faults on s1; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t2 finds the PTE changed and backs out; t2 faults on s1; t1 adds its
-    folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to
-    s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
-    swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge enters reclaim; t2 finds the PTE changed and backs
-    out."""
+    cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1;
+    t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t2 finds the PTE
+    changed and backs out; t1's writeback skips the pinned slot; t2 faults on s1; t1 puts
+    the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to
+    the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1
+    faults on s1; t1 pins the slot; t2 finds the PTE changed and backs out; t1's charge
+    enters reclaim; t2 faults on s1; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 finds the PTE changed and
+    backs out; t2 faults on s1; t1's charge succeeds; t1 adds its folio to the swap cache;
+    t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1
+    pins the slot; t1's charge succeeds; t2 finds the PTE changed and backs out; t2 faults
+    on s1; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t2 finds
+    the PTE changed and backs out; t2 faults on s1; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t2 finds the PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:278
@@ -1057,7 +1058,7 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t2, then=141)  # ChargeOk Zswap.tla:298
@@ -1067,14 +1068,14 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t2, then=165)  # WbAllocFail Zswap.tla:517
     run.step('PteChanged', t1, then=56)  # PteChanged Zswap.tla:245
-    run.step('WbPutback', t2, then=72)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t2, then=72)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=88)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t2, then=2)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
@@ -1085,35 +1086,35 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t2, then=141)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=157)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=170)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:308
     run.step('PteChanged', t1, then=18)  # PteChanged Zswap.tla:245
     run.step('LruIsolate', t2, then=32)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=48)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t2, then=48)  # WbAllocFail Zswap.tla:517
     run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:334
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:595
     run.step('PteChanged', t1, then=72)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:235
     run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:457
@@ -1122,14 +1123,14 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t2, then=171)  # WbAllocFail Zswap.tla:517
     run.step('PteChanged', t1, then=48)  # PteChanged Zswap.tla:245
-    run.step('WbPutback', t2, then=64)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t2, then=64)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=80)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t2, then=1)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
@@ -1140,21 +1141,21 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=165)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t2, then=103)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=165)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=133)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=149)  # AddToSwapCache Zswap.tla:334
@@ -1163,13 +1164,13 @@ def test_walk_15() -> None:
     run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
     run.step('SwapCacheHit', t1, then=84)  # SwapCacheHit Zswap.tla:263
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:595
     run.step('PteChanged', t1, then=64)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=78)  # StartFault Zswap.tla:235
     run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:457
@@ -1178,13 +1179,13 @@ def test_walk_15() -> None:
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:350
     run.step('SwapCacheHit', t1, then=76)  # SwapCacheHit Zswap.tla:263
     run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=165)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:457
     run.step('PteChanged', t1, then=88)  # PteChanged Zswap.tla:245
     run.step('ChargeOk', t2, then=23)  # ChargeOk Zswap.tla:298
@@ -1193,21 +1194,21 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=171)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t2, then=107)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=171)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=141)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=157)  # AddToSwapCache Zswap.tla:334
@@ -1215,7 +1216,7 @@ def test_walk_15() -> None:
     run.step('PteChanged', t1, then=47)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('PteChanged', t1, then=2)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -1225,13 +1226,13 @@ def test_walk_15() -> None:
     run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
     run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=171)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:457
     run.step('PteChanged', t1, then=80)  # PteChanged Zswap.tla:245
     run.step('ChargeOk', t2, then=17)  # ChargeOk Zswap.tla:298
@@ -1239,35 +1240,35 @@ def test_walk_15() -> None:
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('PteChanged', t1, then=6)  # PteChanged Zswap.tla:245
     run.step('SwapcachePrepare', t2, then=12)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=24)  # ChargeReclaim Zswap.tla:308
     run.step('StartFault', t1, s=s1, then=36)  # StartFault Zswap.tla:235
     run.step('LruIsolate', t2, then=52)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=70)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=70)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('PteChanged', t1, then=1)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=8)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=16)  # ChargeReclaim Zswap.tla:308
     run.step('StartFault', t2, s=s1, then=26)  # StartFault Zswap.tla:235
     run.step('LruIsolate', t1, then=42)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=59)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=59)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:318
@@ -1279,7 +1280,7 @@ def test_walk_15() -> None:
     run.step('StartFault', t2, s=s1, then=49)  # StartFault Zswap.tla:235
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:318
@@ -1291,49 +1292,49 @@ def test_walk_15() -> None:
     run.step('StartFault', t2, s=s1, then=41)  # StartFault Zswap.tla:235
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:431
     run.step('PteChanged', t2, then=38)  # PteChanged Zswap.tla:245
-    run.step('StartFault', t2, s=s1, then=50)  # StartFault Zswap.tla:235
-    run.step('WbSkipBusy', t1, then=67)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t1, then=54)  # WbSkipBusy Zswap.tla:527
+    run.step('StartFault', t2, s=s1, then=67)  # StartFault Zswap.tla:235
+    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:431
     run.step('PteChanged', t2, then=30)  # PteChanged Zswap.tla:245
-    run.step('StartFault', t2, s=s1, then=42)  # StartFault Zswap.tla:235
-    run.step('WbSkipBusy', t1, then=59)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t1, then=46)  # WbSkipBusy Zswap.tla:527
+    run.step('StartFault', t2, s=s1, then=59)  # StartFault Zswap.tla:235
+    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('PteChanged', t2, then=11)  # PteChanged Zswap.tla:245
     run.step('ChargeReclaim', t1, then=22)  # ChargeReclaim Zswap.tla:308
     run.step('StartFault', t2, s=s1, then=34)  # StartFault Zswap.tla:235
     run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=67)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=67)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('PteChanged', t2, then=8)  # PteChanged Zswap.tla:245
@@ -1342,7 +1343,7 @@ def test_walk_15() -> None:
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:298
@@ -1351,7 +1352,7 @@ def test_walk_15() -> None:
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=124)  # ChargeOk Zswap.tla:298
@@ -1360,14 +1361,14 @@ def test_walk_15() -> None:
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=131)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=147)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:308
@@ -1379,7 +1380,7 @@ def test_walk_16() -> None:
     succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
     v1 is swapped out to s1; t2 faults on s1; t1 finds the PTE changed and backs out; t2
     pins the slot; t2's charge enters reclaim; t1 faults on s1; t2 isolates the LRU head;
-    t2's writeback skips the pinned slot; t2 puts the entry back on the LRU; t2 ends its
+    t2's writeback fails to allocate a folio; t2 puts the entry back on the LRU; t2 ends its
     walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in;
     t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's
     charge fails; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio
@@ -1389,11 +1390,11 @@ def test_walk_16() -> None:
     folio to the swap cache; t1 finds the PTE changed and backs out; t1 faults on s1; t2
     reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
     the slot; t2's charge enters reclaim; t2 isolates the LRU head; t1 finds the PTE changed
-    and backs out; t1 faults on s1; t2's writeback skips the pinned slot; t2 puts the entry
+    and backs out; t2's writeback skips the pinned slot; t1 faults on s1; t2 puts the entry
     back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap
     cache; t2 reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1;
     t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t1 finds the PTE
-    changed and backs out; t1 faults on s1; t2's writeback skips the pinned slot; t2 puts
+    changed and backs out; t2's writeback skips the pinned slot; t1 faults on s1; t2 puts
     the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to
     the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2
     faults on s1; t2 pins the slot; t1 finds the PTE changed and backs out; t1 faults on s1;
@@ -1410,7 +1411,7 @@ def test_walk_16() -> None:
     the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the
     slot; t2's charge enters reclaim; t1 finds the PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:278
@@ -1418,21 +1419,21 @@ def test_walk_16() -> None:
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('PteChanged', t1, then=4)  # PteChanged Zswap.tla:245
     run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=18)  # ChargeReclaim Zswap.tla:308
     run.step('StartFault', t1, s=s1, then=28)  # StartFault Zswap.tla:235
     run.step('LruIsolate', t2, then=44)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=62)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=62)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t2, then=93)  # ChargeFail Zswap.tla:318
@@ -1444,7 +1445,7 @@ def test_walk_16() -> None:
     run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeFail', t2, then=99)  # ChargeFail Zswap.tla:318
@@ -1456,35 +1457,35 @@ def test_walk_16() -> None:
     run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:235
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:431
     run.step('PteChanged', t1, then=40)  # PteChanged Zswap.tla:245
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:235
-    run.step('WbSkipBusy', t2, then=70)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t2, then=56)  # WbSkipBusy Zswap.tla:527
+    run.step('StartFault', t1, s=s1, then=70)  # StartFault Zswap.tla:235
+    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:431
     run.step('PteChanged', t1, then=32)  # PteChanged Zswap.tla:245
-    run.step('StartFault', t1, s=s1, then=44)  # StartFault Zswap.tla:235
-    run.step('WbSkipBusy', t2, then=62)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t2, then=48)  # WbSkipBusy Zswap.tla:527
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('PteChanged', t1, then=12)  # PteChanged Zswap.tla:245
@@ -1493,7 +1494,7 @@ def test_walk_16() -> None:
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('PteChanged', t1, then=9)  # PteChanged Zswap.tla:245
@@ -1502,7 +1503,7 @@ def test_walk_16() -> None:
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t2, then=121)  # ChargeOk Zswap.tla:298
@@ -1511,7 +1512,7 @@ def test_walk_16() -> None:
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t2, then=127)  # ChargeOk Zswap.tla:298
@@ -1520,14 +1521,14 @@ def test_walk_16() -> None:
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t2, then=121)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=135)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=151)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:308
@@ -1540,47 +1541,47 @@ def test_walk_17() -> None:
     v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2
     adds its folio to the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped
     out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates
-    the LRU head; t2's writeback skips the pinned slot; t1 finds the PTE changed and backs
-    out; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
-    v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
-    t2 isolates the LRU head; t2's writeback skips the pinned slot; t1 finds the PTE changed
-    and backs out; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its walk;
-    t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps
-    the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters
-    reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts the
-    entry back on the LRU; t1 finds the PTE changed and backs out; t1 faults on s1; t2 ends
-    its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
-    in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's
-    charge enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot;
-    t2 puts the entry back on the LRU; t1 finds the PTE changed and backs out; t1 faults on
-    s1; t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2
-    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback skips the
-    pinned slot; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge fails; t2
-    faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head;
-    t2's writeback skips the pinned slot; t2 puts the entry back on the LRU; t2 ends its
-    walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in;
-    t1 finds the PTE changed and backs out; t1 faults on s1; t2 maps the page; v2 is swapped
-    out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates
-    the LRU head; t2's writeback skips the pinned slot; t2 puts the entry back on the LRU;
-    t2 ends its walk; t2's charge fails; t2 faults on s1; t2 pins the slot; t2's charge
-    enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts
-    the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to
-    the swap cache; t2 reads the page in; t1 finds the PTE changed and backs out; t1 faults
-    on s1; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot;
+    the LRU head; t2's writeback fails to allocate a folio; t1 finds the PTE changed and
+    backs out; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its walk; t2's
+    charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the
+    page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters
+    reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t1 finds
+    the PTE changed and backs out; t1 faults on s1; t2 puts the entry back on the LRU; t2
+    ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the
+    page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot;
     t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned
-    slot; t2 puts the entry back on the LRU; t2 ends its walk; t1 finds the PTE changed and
-    backs out; t1 faults on s1; t2's charge succeeds; t2 adds its folio to the swap cache;
-    t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2
-    pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback
-    skips the pinned slot; t2 puts the entry back on the LRU; t2 ends its walk; t1 finds the
-    PTE changed and backs out; t1 faults on s1; t2's charge succeeds; t2 adds its folio to
+    slot; t2 puts the entry back on the LRU; t1 finds the PTE changed and backs out; t1
+    faults on s1; t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap
+    cache; t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1;
+    t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback
+    skips the pinned slot; t2 puts the entry back on the LRU; t1 finds the PTE changed and
+    backs out; t1 faults on s1; t2 ends its walk; t2's charge succeeds; t2 adds its folio to
     the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to s1; t2
-    faults on s1; t2 pins the slot; t2's charge enters reclaim; t1 finds the PTE changed and
-    backs out."""
+    faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head;
+    t2's writeback fails to allocate a folio; t2 puts the entry back on the LRU; t2 ends its
+    walk; t2's charge fails; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
+    t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry
+    back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap
+    cache; t2 reads the page in; t1 finds the PTE changed and backs out; t1 faults on s1; t2
+    maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge
+    enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
+    puts the entry back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2
+    pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback
+    fails to allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's
+    charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t1 finds the
+    PTE changed and backs out; t1 faults on s1; t2 maps the page; v1 is swapped out to s1;
+    t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head;
+    t2's writeback fails to allocate a folio; t2 puts the entry back on the LRU; t2 ends its
+    walk; t1 finds the PTE changed and backs out; t1 faults on s1; t2's charge succeeds; t2
+    adds its folio to the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped
+    out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates
+    the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry back on the
+    LRU; t2 ends its walk; t1 finds the PTE changed and backs out; t1 faults on s1; t2's
+    charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the
+    page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters
+    reclaim; t1 finds the PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:278
@@ -1588,48 +1589,48 @@ def test_walk_17() -> None:
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t2, then=127)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=143)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=159)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=160)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t2, then=160)  # WbAllocFail Zswap.tla:517
     run.step('PteChanged', t1, then=48)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=152)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t2, then=152)  # WbAllocFail Zswap.tla:517
     run.step('PteChanged', t1, then=56)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=70)  # StartFault Zswap.tla:235
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=160)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t2, then=160)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:595
     run.step('PteChanged', t1, then=64)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=78)  # StartFault Zswap.tla:235
     run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:457
@@ -1637,13 +1638,13 @@ def test_walk_17() -> None:
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=152)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t2, then=152)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:595
     run.step('PteChanged', t1, then=72)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:235
     run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:457
@@ -1651,21 +1652,21 @@ def test_walk_17() -> None:
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=160)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=160)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t2, then=99)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=160)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=160)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=127)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=143)  # AddToSwapCache Zswap.tla:334
@@ -1673,21 +1674,21 @@ def test_walk_17() -> None:
     run.step('PteChanged', t1, then=47)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=152)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t2, then=93)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=152)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t2, then=121)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t2, then=135)  # AddToSwapCache Zswap.tla:334
@@ -1695,13 +1696,13 @@ def test_walk_17() -> None:
     run.step('PteChanged', t1, then=55)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=160)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=160)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:457
     run.step('PteChanged', t1, then=80)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:235
@@ -1709,13 +1710,13 @@ def test_walk_17() -> None:
     run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t2, then=152)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t2, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:457
     run.step('PteChanged', t1, then=88)  # PteChanged Zswap.tla:245
     run.step('StartFault', t1, s=s1, then=100)  # StartFault Zswap.tla:235
@@ -1723,7 +1724,7 @@ def test_walk_17() -> None:
     run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:615
     run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:308
@@ -1736,47 +1737,47 @@ def test_walk_18() -> None:
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped
     out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback skips the pinned slot; t2 finds the PTE changed and backs
-    out; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; t1's writeback skips the pinned slot; t2 finds the PTE changed
-    and backs out; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its walk;
-    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
-    the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the
-    entry back on the LRU; t2 finds the PTE changed and backs out; t2 faults on s1; t1 ends
-    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
-    t1 puts the entry back on the LRU; t2 finds the PTE changed and backs out; t2 faults on
-    s1; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails; t1
-    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
-    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its
-    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    t2 finds the PTE changed and backs out; t2 faults on s1; t1 maps the page; v2 is swapped
-    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU;
-    t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
-    enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts
-    the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to
-    the swap cache; t1 reads the page in; t2 finds the PTE changed and backs out; t2 faults
-    on s1; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
+    the LRU head; t1's writeback fails to allocate a folio; t2 finds the PTE changed and
+    backs out; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its walk; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t2 finds
+    the PTE changed and backs out; t2 faults on s1; t1 puts the entry back on the LRU; t1
+    ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
     t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned
-    slot; t1 puts the entry back on the LRU; t1 ends its walk; t2 finds the PTE changed and
-    backs out; t2 faults on s1; t1's charge succeeds; t1 adds its folio to the swap cache;
-    t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1
-    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
-    skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t2 finds the
-    PTE changed and backs out; t2 faults on s1; t1's charge succeeds; t1 adds its folio to
+    slot; t1 puts the entry back on the LRU; t2 finds the PTE changed and backs out; t2
+    faults on s1; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1;
+    t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
+    skips the pinned slot; t1 puts the entry back on the LRU; t2 finds the PTE changed and
+    backs out; t2 faults on s1; t1 ends its walk; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1
-    faults on s1; t1 pins the slot; t1's charge enters reclaim; t2 finds the PTE changed and
-    backs out."""
+    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
+    t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1 ends its
+    walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry
+    back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t2 finds the PTE changed and backs out; t2 faults on s1; t1
+    maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
+    puts the entry back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1
+    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
+    fails to allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t2 finds the
+    PTE changed and backs out; t2 faults on s1; t1 maps the page; v1 is swapped out to s1;
+    t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
+    t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1 ends its
+    walk; t2 finds the PTE changed and backs out; t2 faults on s1; t1's charge succeeds; t1
+    adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped
+    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
+    the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the
+    LRU; t1 ends its walk; t2 finds the PTE changed and backs out; t2 faults on s1; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t2 finds the PTE changed and backs out."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=11)  # SwapcachePrepare Zswap.tla:278
     run.step('StartFault', t2, s=s1, then=19)  # StartFault Zswap.tla:235
@@ -1784,48 +1785,48 @@ def test_walk_18() -> None:
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeOk', t1, then=124)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=139)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=155)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=156)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t1, then=156)  # WbAllocFail Zswap.tla:517
     run.step('PteChanged', t2, then=46)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=59)  # StartFault Zswap.tla:235
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=148)  # WbSkipBusy Zswap.tla:526
+    run.step('WbAllocFail', t1, then=148)  # WbAllocFail Zswap.tla:517
     run.step('PteChanged', t2, then=54)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=67)  # StartFault Zswap.tla:235
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:594
+    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=156)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t1, then=156)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:595
     run.step('PteChanged', t2, then=63)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=75)  # StartFault Zswap.tla:235
     run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
@@ -1833,13 +1834,13 @@ def test_walk_18() -> None:
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=148)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', t1, then=148)  # WbSkipBusy Zswap.tla:527
+    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:595
     run.step('PteChanged', t2, then=71)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=83)  # StartFault Zswap.tla:235
     run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:457
@@ -1847,21 +1848,21 @@ def test_walk_18() -> None:
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=156)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=156)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=156)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=156)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=124)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=139)  # AddToSwapCache Zswap.tla:334
@@ -1869,21 +1870,21 @@ def test_walk_18() -> None:
     run.step('PteChanged', t2, then=45)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=58)  # StartFault Zswap.tla:235
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=148)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=148)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:457
     run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:318
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=148)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=148)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:457
     run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:298
     run.step('AddToSwapCache', t1, then=131)  # AddToSwapCache Zswap.tla:334
@@ -1891,13 +1892,13 @@ def test_walk_18() -> None:
     run.step('PteChanged', t2, then=53)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=66)  # StartFault Zswap.tla:235
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=156)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=156)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:457
     run.step('PteChanged', t2, then=79)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=91)  # StartFault Zswap.tla:235
@@ -1905,13 +1906,13 @@ def test_walk_18() -> None:
     run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:308
     run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:431
-    run.step('WbSkipBusy', t1, then=148)  # WbSkipBusy Zswap.tla:526
-    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:594
+    run.step('WbAllocFail', t1, then=148)  # WbAllocFail Zswap.tla:517
+    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:595
     run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:457
     run.step('PteChanged', t2, then=87)  # PteChanged Zswap.tla:245
     run.step('StartFault', t2, s=s1, then=97)  # StartFault Zswap.tla:235
@@ -1919,7 +1920,7 @@ def test_walk_18() -> None:
     run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
     run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:350
     run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:378
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:614
+    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:278
     run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:308

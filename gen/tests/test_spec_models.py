@@ -102,14 +102,15 @@ def test_bug_04fc7816089c_reuses_the_slot_between_isolation_and_write() -> None:
     assert states[-2].variables["swap_cache"][slot]["data"] == isolated["data"]
 
 
-def test_lru_remove_fails_with_three_walks_through_a_put_back() -> None:
+def test_lru_remove_fails_through_a_put_back() -> None:
     """Domenico's lru_remove leaves a window: the entry is isolated by another walk when the fault pins.
 
     zswap_remove_swpentry_from_lru() finds nothing to take off the LRU (the
-    entry is isolated, list_empty()), that walk's writeback fails with -EEXIST
-    on a third walk's transient folio, list_lru_putback() puts the entry
-    back while the fault still holds the pin, and the fault's own reclaim
-    isolates it.
+    entry is isolated, list_empty()), that walk's writeback fails (TLC's
+    shortest trace: its folio allocation, -ENOMEM; without allocation
+    failures, -EEXIST on a third walk's transient folio), list_lru_putback()
+    puts the entry back while the fault still holds the pin, and the fault's
+    own reclaim isolates it.
     """
     outcome, states = _counterexample("lru_remove")
     assert outcome == InvariantViolated("NoSelfWait")
@@ -134,14 +135,11 @@ def test_lru_remove_fails_with_three_walks_through_a_put_back() -> None:
     assert len(holders) == 1, f"no other walk held {entry} isolated at the pin: {at_pin['stack']}"
     (other,) = holders
 
-    # That walk's writeback failed on a folio already in the swap cache (-EEXIST) ...
-    failed = [i for i, step in enumerate(steps) if step.name == "WbFolioExists" and step.actor == other]
-    assert failed, f"{other} never got -EEXIST: {names}"
+    # That walk's writeback failed ...
+    failed = [i for i, step in enumerate(steps)
+              if step.name in ("WbFolioExists", "WbAllocFail") and step.actor == other]
+    assert failed, f"{other}'s writeback never failed: {names}"
     # ... and it put the entry back while the task still held the pin, before the task's own walk took it.
     put_back = [i for i, step in enumerate(steps) if step.name == "WbPutback" and step.actor == other]
     assert put_back and pin < put_back[-1] < len(steps) - 1
     assert entry in states[put_back[-1] + 1].variables["zswap_lru"]
-
-    # Three reclaim walks: the other walk, the walk whose folio caused -EEXIST, and the task's own.
-    walkers = {step.actor for step in steps if step.name in ("LruIsolate", "WbAllocFolio")}
-    assert len(walkers) == 3, walkers
