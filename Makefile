@@ -27,7 +27,7 @@ gen: $(STAMP)    ## regenerate conformance/generated/ from TLC's graphs and coun
 	$(PY) -m gen gen
 
 mutants: $(STAMP) ## run the generated suite against bug switches, variant none and implementation mutants; print the table (~2 min)
-	$(PY) -m gen.mutants
+	$(PY) -m gen.generators.mutants
 
 coverage-generated: $(STAMP) ## branch coverage of the implementation by the generated tests alone (~40 s)
 	$(PY) -m coverage run --branch --data-file=build/.coverage.generated --source=conformance --omit='conformance/tests/*,conformance/generated/*,conformance/benchmarks/*,conformance/simulate.py,conformance/schedule.py,conformance/config.py' -m pytest -q -p no:cacheprovider conformance/generated

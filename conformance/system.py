@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from gen.values import ModelValue, TlaValue
+from gen.bridge.values import ModelValue, TlaValue
 
 from . import environment
 from .config import Config

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.dot import StateGraph, read_dot
-from gen.tlc import RunOptions, run_tlc
+from gen.generators.dot import StateGraph, read_dot
+from gen.bridge.tlc import RunOptions, run_tlc
 
 from conformance.config import Config
 from conformance.system import System

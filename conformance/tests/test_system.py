@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from gen.values import FnValue, ModelValue
+from gen.bridge.values import FnValue, ModelValue
 
-from conformance.config import Config, ConfigError, parse_cfg_constants
+from conformance.config import Config, ConfigError
+from conformance.tlc_config import parse_cfg_constants
 from conformance.system import NotEnabled, System
 
 MODELS = Path(__file__).resolve().parents[2] / "spec" / "models"

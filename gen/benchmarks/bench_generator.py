@@ -7,9 +7,9 @@ dot,actionlabels`` of Zswap with 2 tasks, 2 slots, 3 versions, variant
 skip_if_exists, no symmetry (about 50,000 states and 147,000 edges, 49 MB;
 about 25 s of TLC).  Then times, on that graph:
 
-* reading the dump (gen.dot): MB/s and peak memory of the process;
-* recovering every edge's step and renumbering (gen.generate.canonical_graph);
-* the optimal edge cover (gen.cover) against a naive greedy cover (walk to
+* reading the dump (gen.generators.dot): MB/s and peak memory of the process;
+* recovering every edge's step and renumbering (gen.generators.generate.canonical_graph);
+* the optimal edge cover (gen.generators.cover) against a naive greedy cover (walk to
   the nearest untaken edge, restart from the initial state when none is
   reachable), with the lower bound;
 * rendering the walk modules of a few-hundred-state model (lines/s);
@@ -29,9 +29,9 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from gen.cover import edge_cover
-from gen.dot import read_dot
-from gen.generate import REPO, ModelGraph, canonical_graph, cover_of, render_walk_modules
+from gen.generators.cover import edge_cover
+from gen.generators.dot import read_dot
+from gen.generators.generate import REPO, ModelGraph, canonical_graph, cover_of, render_walk_modules
 
 BENCH = REPO / "build" / "bench"
 CFG_2T2S = """CONSTANTS
@@ -63,7 +63,7 @@ CFG_SMALL = CFG_2T2S.replace("Tasks = {t1, t2}", "Tasks = {t1}").replace("Shrink
 
 
 def make_dump(name: str, cfg_text: str, regenerate: bool) -> tuple[Path, Path]:
-    from gen.tlc import RunOptions, run_tlc
+    from gen.bridge.tlc import RunOptions, run_tlc
 
     BENCH.mkdir(parents=True, exist_ok=True)
     cfg, dump = BENCH / f"{name}.cfg", BENCH / f"{name}.dot"
@@ -128,7 +128,7 @@ def _init_worker(cfg: Path, dump: Path) -> None:
 def _replay_walks(walks: list[tuple[int, ...]]) -> tuple[int, float]:
     """Replay ``walks``; the steps taken and the CPU seconds this process spent on them."""
     from conformance.system import System
-    from gen.replay import Replay
+    from gen.generators.replay import Replay
 
     graph = _GRAPH
     assert graph is not None

@@ -6,7 +6,7 @@ Each round runs the same model, in turn (the order alternates by round):
 
 * ``bare``: the exact argv the bridge builds, as a plain subprocess with
   its output thrown away (so the difference is what the bridge costs);
-* ``bridge``: :func:`gen.tlc.run_tlc` (reads and parses every line, makes
+* ``bridge``: :func:`gen.bridge.tlc.run_tlc` (reads and parses every line, makes
   and removes the metadir, checks the jar);
 * with ``--plain``, also ``java -cp tla2tools.jar tlc2.TLC`` with only the
   model's own switches (no -tool, no GC flag), for reference.
@@ -31,9 +31,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from gen.java import find_jar, find_java
-from gen.outcomes import Success
-from gen.tlc import SCRATCH_ROOT, RunOptions, build_command, run_tlc
+from gen.bridge.java import find_jar, find_java
+from gen.bridge.outcomes import Success
+from gen.bridge.tlc import SCRATCH_ROOT, RunOptions, build_command, run_tlc
 
 SPECS = Path(__file__).resolve().parent / "specs"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from gen.check import CheckResult, compare, format_table, merged_rows
-from gen.files import write_json_atomically
-from gen.manifest import Model, load_manifest
-from gen.tlc import TlcRun
-from gen.tool_output import parse_tool_output
+from gen.bridge.checking import CheckResult, compare, format_table, merged_rows
+from gen.bridge.files import write_json_atomically
+from gen.bridge.manifest import Model, load_manifest
+from gen.bridge.tlc import TlcRun
+from gen.bridge.tool_output import parse_tool_output
 
 HERE = Path(__file__).parent
 SPECS = HERE / "data" / "specs"

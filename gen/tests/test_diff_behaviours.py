@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gen.behaviours import STOPS, concrete_path, first_differences, permutations_of
-from gen.dot import Edge, StateGraph
-from gen.values import FnValue, ModelValue
+from gen.review.behaviours import STOPS, concrete_path, first_differences, permutations_of
+from gen.generators.dot import Edge, StateGraph
+from gen.bridge.values import FnValue, ModelValue
 
 
 def graph(edges: list[tuple[int, str, int]], initial: tuple[int, ...] = (0,)) -> StateGraph:
@@ -95,7 +95,7 @@ def test_concrete_path_undoes_symmetry() -> None:
 
 
 def test_graph_config_keeps_what_shapes_the_graph_and_drops_the_checks() -> None:
-    from gen.diff import graph_config
+    from gen.review.diff import graph_config
 
     config = (
         "\\* header comment: INVARIANTS here are only words\n"

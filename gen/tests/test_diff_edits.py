@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.diff import DiffError, ModelDiff, diff_specs, render_markdown, render_text, snapshot_revision
-from gen.tlc import REPO_ROOT
+from gen.review.diff import DiffError, ModelDiff, diff_specs, render_markdown, render_text, snapshot_revision
+from gen.bridge.tlc import REPO_ROOT
 
 SPEC = REPO_ROOT / "spec"
 

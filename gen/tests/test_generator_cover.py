@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gen.cover import Cover, CoverError, edge_cover
+from gen.generators.cover import Cover, CoverError, edge_cover
 
 
 def assert_valid(cover: Cover, edges: list[tuple[int, int]], initial: list[int]) -> None:

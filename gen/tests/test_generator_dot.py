@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.dot import DotError, Edge, parse_dot_lines, read_dot
-from gen.values import FnValue, ModelValue
+from gen.generators.dot import DotError, Edge, parse_dot_lines, read_dot
+from gen.bridge.values import FnValue, ModelValue
 
 DATA = Path(__file__).parent / "data" / "generator"
 QUOTED = 'q"b\\n'  # the TLA+ string "q\"b\\n": a quote, a backslash, a letter n
@@ -78,7 +78,7 @@ def test_missing_file_says_how_to_make_it(tmp_path: Path) -> None:
 
 @pytest.mark.tlc
 def test_the_recorded_dump_is_what_tlc_writes(tmp_path: Path) -> None:
-    from gen.tlc import RunOptions, run_tlc
+    from gen.bridge.tlc import RunOptions, run_tlc
 
     dump = tmp_path / "escapes.dot"
     run = run_tlc(RunOptions(spec=DATA / "Escapes.tla", config=DATA / "Escapes.cfg", check_deadlock=False,

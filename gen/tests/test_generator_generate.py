@@ -1,4 +1,4 @@
-"""gen.generate: model configs, descriptions, and the committed modules are what generation gives."""
+"""gen.generators.generate: model configs, descriptions, and the committed modules are what generation gives."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance.config import Config, parse_cfg_constants
-from gen.counterexamples import counterexample_config_text
-from gen.edges import StepLabel
-from gen.generate import (GENERATED, ITF_MODELS, action_lines, config_text, cover_of, describe_walk, explore,
+from conformance.config import Config
+from conformance.tlc_config import parse_cfg_constants
+from gen.generators.counterexamples import counterexample_config_text
+from gen.generators.edges import StepLabel
+from gen.generators.generate import (GENERATED, ITF_MODELS, action_lines, config_text, cover_of, describe_walk, explore,
                           graph_config_text, model_config, render_walk_modules)
-from gen.values import ModelValue
+from gen.bridge.values import ModelValue
 
 CFG = """\\* a comment
 CONSTANTS
@@ -60,7 +61,7 @@ def test_walk_description_says_what_happens_in_words() -> None:
 
 
 def test_every_step_of_the_contract_has_a_definition_line() -> None:
-    from gen.edges import ACTOR_STEPS, ENVIRONMENT_STEPS
+    from gen.generators.edges import ACTOR_STEPS, ENVIRONMENT_STEPS
 
     lines = action_lines()
     assert ACTOR_STEPS | ENVIRONMENT_STEPS <= set(lines)

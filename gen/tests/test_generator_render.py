@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gen.generate import canonical_graph, cover_of, render_walk_modules
-from gen.render import environment, py_literal
-from gen.replay import ReplayMismatch, override_config
-from gen.values import FnValue, ModelValue
+from gen.generators.generate import canonical_graph, cover_of, render_walk_modules
+from gen.generators.render import environment, py_literal
+from gen.generators.replay import ReplayMismatch, override_config
+from gen.bridge.values import FnValue, ModelValue
 
 DATA = Path(__file__).parent / "data" / "generator"
 PACKAGE = "golden_pkg"
@@ -114,7 +114,7 @@ def import_source(text: str) -> ModuleType:
 
 TEMPLATE = '''\
 """{{ doc | docstring }}"""
-from gen.values import FnValue, ModelValue
+from gen.bridge.values import FnValue, ModelValue
 {% for name in names %}
 {{ name }} = ModelValue({{ name | pystr }})
 {% endfor %}

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from gen import java as java_module
-from gen.errors import JarChecksumMismatch, JarMissing, JavaNotFound, JavaTooOld
-from gen.java import PINNED_SHA256, find_jar, find_java, java_version
+from gen.bridge import java as java_module
+from gen.bridge.errors import JarChecksumMismatch, JarMissing, JavaNotFound, JavaTooOld
+from gen.bridge.java import PINNED_SHA256, find_jar, find_java, java_version
 
 
 @pytest.fixture(autouse=True)

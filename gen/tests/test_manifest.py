@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from gen.errors import ManifestError, ManifestMissing
-from gen.manifest import DEFAULT_TIMEOUT_SECONDS, load_manifest
+from gen.bridge.errors import ManifestError, ManifestMissing
+from gen.bridge.manifest import DEFAULT_TIMEOUT_SECONDS, load_manifest
 
 SPECS = Path(__file__).parent / "data" / "specs"
 

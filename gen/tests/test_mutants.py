@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gen.mutants import CONFIGURATIONS, MUTANTS, Row, format_table
+from gen.generators.mutants import CONFIGURATIONS, MUTANTS, Row, format_table
 
 LONG_TEST = "test_itf_traces.py::test_itf_walk[itf_skip_if_exists_2slots-6]"
 

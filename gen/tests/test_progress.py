@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from gen.progress import Progress
-from gen.tool_output import Message, MessageClass
+from gen.bridge.progress import Progress
+from gen.bridge.tool_output import Message, MessageClass
 
 REPORT = Message(
     2200,

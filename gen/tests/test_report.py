@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from report_traces import M, abba_deadlock, at, folio, seed_deadlock, swapin, writeback_and_free
 
-from gen.manifest import Model
-from gen.outcomes import ErrorTrace, Lasso, LassoKind, TraceState
-from gen.report import (
+from conformance.tlc_config import config_constants
+from gen.bridge.manifest import Model
+from gen.bridge.outcomes import ErrorTrace, Lasso, LassoKind, TraceState
+from gen.review.report import (
     Counterexample,
     ReportError,
-    config_constants,
     counterexample_section,
     lifelines,
     load_results,
@@ -25,7 +25,7 @@ from gen.report import (
     render_report,
     stale_mapping,
 )
-from gen.trace_view import StateStep
+from gen.review.trace_view import StateStep
 
 CONFIG = """\
 \\* a comment with = {x}

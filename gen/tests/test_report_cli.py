@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gen.behaviours import first_differences
-from gen.diff import ModelDiff, Version, render_text, witness_steps
-from gen.dot import StateGraph
-from gen.tlc import REPO_ROOT
+from gen.review.behaviours import first_differences
+from gen.review.diff import ModelDiff, Version, render_text, witness_steps
+from gen.generators.dot import StateGraph
+from gen.bridge.tlc import REPO_ROOT
 from test_diff_behaviours import graph
 
 

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from report_traces import abba_deadlock, seed_deadlock, writeback_and_free
 
-from gen.mermaid import SHARED_LIFELINE, escape, sequence_diagram, unescape
-from gen.trace_view import StepView, describe_waits, view_steps, waits_in
+from gen.review.mermaid import SHARED_LIFELINE, escape, sequence_diagram, unescape
+from gen.review.trace_view import StepView, describe_waits, view_steps, waits_in
 
 ENTITY_OR_PLAIN = re.compile(r"(?:#\d+;|[A-Za-z0-9 _.,()\[\]=+*/@!?'-])*")
 

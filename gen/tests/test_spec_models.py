@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from gen.check import run_options
-from gen.edges import StepLabel, recover_step
-from gen.manifest import load_manifest
-from gen.outcomes import ActionPropertyViolated, InvariantViolated, TraceState
-from gen.tlc import run_tlc
-from gen.values import ModelValue
+from gen.bridge.checking import run_options
+from gen.generators.edges import StepLabel, recover_step
+from gen.bridge.manifest import load_manifest
+from gen.bridge.outcomes import ActionPropertyViolated, InvariantViolated, TraceState
+from gen.bridge.tlc import run_tlc
+from gen.bridge.values import ModelValue
 
 pytestmark = pytest.mark.tlc
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from gen import java as java_module
-from gen.errors import (
+from gen.bridge import java as java_module
+from gen.bridge.errors import (
     SpecParseError,
     StandardModuleUnreadable,
     TlcFailed,
@@ -21,7 +21,7 @@ from gen.errors import (
     TlcTimeout,
     ToolOutputTruncated,
 )
-from gen.outcomes import (
+from gen.bridge.outcomes import (
     ActionPropertyViolated,
     Deadlock,
     EvalError,
@@ -36,7 +36,7 @@ from gen.outcomes import (
     Timeout,
     Truncated,
 )
-from gen.tlc import (
+from gen.bridge.tlc import (
     RunOptions,
     build_command,
     config_properties,
@@ -46,8 +46,8 @@ from gen.tlc import (
     name_temporal_violation,
     run_tlc,
 )
-from gen.tool_output import Code, Message
-from gen.values import FnValue, ModelValue
+from gen.bridge.tool_output import Code, Message
+from gen.bridge.values import FnValue, ModelValue
 
 SPECS = Path(__file__).parent / "data" / "specs"
 
@@ -338,7 +338,7 @@ def test_terminating_the_bridge_stops_tlc(tmp_path: Path, sent: signal.Signals) 
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from gen.tlc import RunOptions, run_tlc\n"
+        "from gen.bridge.tlc import RunOptions, run_tlc\n"
         f"specs = Path({str(SPECS)!r})\n"
         "def started(message):\n"
         "    if message.code == 2185:\n"

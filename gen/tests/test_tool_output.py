@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gen.outcomes import (
+from gen.bridge.outcomes import (
     ActionPropertyViolated,
     AssertFailed,
     AssumptionFailed,
@@ -33,7 +33,7 @@ from gen.outcomes import (
     TlcCrash,
     Truncated,
 )
-from gen.tool_output import (
+from gen.bridge.tool_output import (
     Code,
     Message,
     MessageClass,
@@ -45,7 +45,7 @@ from gen.tool_output import (
     parse_tool_output,
     progress_counts,
 )
-from gen.values import FnValue, ModelValue
+from gen.bridge.values import FnValue, ModelValue
 
 GOLDEN = Path(__file__).parent / "data" / "tool_output"
 _EXIT = re.compile(r"exit code (-?\d+|unknown)$")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML  # check-jsonschema's own YAML reader
 
-from gen.report import TRACES_DIR
+from gen.review.report import TRACES_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "spec.yml"
