@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gen.bridge.values import ModelValue
+from conformance.values import ModelValue
 
 from . import tlc_config
 

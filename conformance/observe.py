@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gen.bridge.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
 
 from .config import Config
 from .state import VARIABLES, MM, Folio, Frame, SwapinFrame, WalkFrame, ZswapEntry

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from .state import MM
-from .zswap import zswap_load
+from . import zswap
 
 
 def swap_read_folio(mm: MM, slot: int) -> None:
     """Fill the locked folio of ``slot``: from zswap if it holds the slot, else from the device."""
-    data = zswap_load(mm, slot)
+    data = zswap.zswap_load(mm, slot)
     if data is None:
         data = mm.swap_device[slot]  # swap_readpage_bdev_sync()
     # folio_mark_uptodate().  The fault keeps the folio locked until it maps

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from gen.bridge.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
 
 from .config import KNOWN_BUGS, PUTBACKS, VARIANTS, Config, ConfigError
 from .schedule import ScheduleError, parse_schedule

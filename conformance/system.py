@@ -28,9 +28,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from gen.bridge.values import ModelValue, TlaValue
+from conformance.values import ModelValue, TlaValue
 
-from . import environment
+from . import environment, steps
 from .config import Config
 from .memory import handle_mm_fault
 from .observe import Observer
@@ -38,14 +38,10 @@ from .points import Blocked, Offer, Point, Preemptible
 from .state import MM, Frame, SwapinFrame, WalkFrame, WritebackFrame
 from .zswap import shrink_worker
 
-ACTOR_STEPS = frozenset({
-    "StartFault", "PteChanged", "RetryFault", "SwapCacheHit", "SwapcachePrepare", "ChargeOk", "ChargeReclaim",
-    "ChargeFail", "AddToSwapCache", "SwapReadFolio", "MapFolio", "ShrinkWorker", "LruIsolate", "ShrinkDone",
-    "WbFolioExists", "WbSlotFreed", "WbSkipBusy", "WbAllocFolio", "WbEntryGone", "WbWrite", "WbPutback",
-})
-ENV_STEPS = frozenset({"SwapOut", "FreeSlot", "DropCleanFolio"})
-STEP_ARGS: dict[str, tuple[str, ...]] = {"StartFault": ("s",), "SwapOut": ("s", "v"), "FreeSlot": ("s",),
-                                         "DropCleanFolio": ("s",)}
+# The step vocabulary is conformance.steps' table; these names are kept for the tests.
+ACTOR_STEPS = steps.ACTOR_STEPS
+ENV_STEPS = steps.ENV_STEPS
+STEP_ARGS = steps.STEP_ARGS
 # pcs at which a frame holds its slot's pin or folio lock (spec/README.md, "Who waits on whom")
 HOLDING_PCS = {SwapinFrame: frozenset({"charge", "charge_retry", "add", "read", "map"}),
                WritebackFrame: frozenset({"write"})}

@@ -13,7 +13,7 @@ from gen.bridge.checking import run_options
 from gen.bridge.errors import BridgeError, UnknownModel
 from gen.bridge.manifest import DEFAULT_MANIFEST, load_manifest
 from gen.bridge.progress import Progress
-from gen.bridge.tla_text import format_value
+from conformance.tla_text import format_value
 from gen.bridge.tlc import RunOptions, TlcRun, dry_run_command, format_command, run_tlc
 
 

@@ -9,9 +9,9 @@ initial state, taking edges in the order of their step's text.
 from __future__ import annotations
 
 from conformance.config import Config
-from gen.generators.edges import StepLabel
-from gen.generators.replay import Replay, system_for
-from gen.bridge.values import FnValue, ModelValue, TlaValue
+from conformance.steps import StepLabel
+from conformance.replay import Replay, system_for
+from conformance.values import FnValue, ModelValue, TlaValue
 
 NoData = ModelValue('NoData')
 NoEntry = ModelValue('NoEntry')

@@ -15,7 +15,7 @@ possible; lower bound 1386).
 from __future__ import annotations
 
 from conformance.generated import graph_conf_skip_if_exists as graph
-from gen.bridge.values import ModelValue
+from conformance.values import ModelValue
 
 NoData = ModelValue('NoData')
 NoEntry = ModelValue('NoEntry')

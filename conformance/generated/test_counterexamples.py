@@ -15,10 +15,10 @@ import dataclasses
 import pytest
 
 from conformance.config import Config
-from gen.generators.counterexamples import badness_holds, starves_in_loop, where_fix_bites
-from gen.generators.edges import StepLabel
-from gen.generators.replay import Replay, system_for
-from gen.bridge.values import FnValue, ModelValue, TlaValue
+from conformance.bad_states import badness_holds, starves_in_loop, where_fix_bites
+from conformance.steps import StepLabel
+from conformance.replay import Replay, system_for
+from conformance.values import FnValue, ModelValue, TlaValue
 
 NoData = ModelValue('NoData')
 NoEntry = ModelValue('NoEntry')

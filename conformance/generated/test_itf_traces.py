@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.generators.itf import read_itf
-from gen.generators.replay import Replay, step_from_json, step_from_text, system_for
+from conformance.itf import read_itf
+from conformance.replay import Replay, step_from_json, step_from_text, system_for
 from conformance.config import Config
 
 TRACES = Path(__file__).parent / "itf"

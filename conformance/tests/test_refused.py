@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gen.bridge.values import ModelValue
+from conformance.values import ModelValue
 
 from conformance.config import Config
 from conformance.system import (ACTOR_STEPS, ENV_STEPS, STEP_ARGS, BadArguments, NotEnabled, StepRefused, System,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gen.bridge.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
 
 from conformance.config import Config
 from conformance.tests import properties as p

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gen.bridge.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
 
 from conformance.config import Config, ConfigError
 from conformance.tlc_config import parse_cfg_constants

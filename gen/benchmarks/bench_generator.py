@@ -128,7 +128,7 @@ def _init_worker(cfg: Path, dump: Path) -> None:
 def _replay_walks(walks: list[tuple[int, ...]]) -> tuple[int, float]:
     """Replay ``walks``; the steps taken and the CPU seconds this process spent on them."""
     from conformance.system import System
-    from gen.generators.replay import Replay
+    from conformance.replay import Replay
 
     graph = _GRAPH
     assert graph is not None

@@ -20,7 +20,7 @@ import re
 import time
 from pathlib import Path
 
-from gen.bridge.tla_text import forget_remembered_values, format_value
+from conformance.tla_text import forget_remembered_values, format_value
 from gen.bridge.tlc import REPO_ROOT, RunOptions, run_tlc
 from gen.bridge.tool_output import parse_assignments
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import ClassVar, Union
 
-from gen.bridge.values import TlaValue
+from conformance.values import TlaValue
 
 # TLC 2.15's standard modules (tla2sany/StandardModules/ in tla2tools.jar).
 STANDARD_MODULES = frozenset(

@@ -52,8 +52,8 @@ from gen.bridge.outcomes import (
     TraceState,
     Truncated,
 )
-from gen.bridge.tla_text import TlaTextError, parse_value_at
-from gen.bridge.values import TlaValue
+from conformance.tla_text import TlaTextError, parse_value_at
+from conformance.values import TlaValue
 
 
 class MessageClass(IntEnum):

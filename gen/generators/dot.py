@@ -32,8 +32,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gen.bridge.tla_text import TlaTextError, parse_value
-from gen.bridge.values import TlaValue
+from conformance.tla_text import TlaTextError, parse_value
+from conformance.values import TlaValue
 
 __all__ = ["DotError", "Edge", "StateGraph", "read_dot", "parse_dot_lines"]
 

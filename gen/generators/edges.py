@@ -18,45 +18,15 @@ would test the guess.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
-
-from gen.bridge.tla_text import format_value
-from gen.bridge.values import ModelValue, TlaValue
+from conformance.steps import ACTOR_STEPS, FOLDED_STEPS, StepLabel
+from conformance.steps import ENV_STEPS as ENVIRONMENT_STEPS
+from conformance.tla_text import format_value
+from conformance.values import ModelValue, TlaValue
 
 __all__ = ["ACTOR_STEPS", "ENVIRONMENT_STEPS", "FOLDED_STEPS", "EdgeRecoveryError", "StepLabel", "recover_step"]
 
-ACTOR_STEPS = frozenset({
-    "StartFault", "PteChanged", "RetryFault", "SwapCacheHit", "SwapcachePrepare", "ChargeOk",
-    "ChargeReclaim", "ChargeFail", "AddToSwapCache", "SwapReadFolio", "MapFolio", "ShrinkWorker",
-    "LruIsolate", "ShrinkDone", "WbFolioExists", "WbSlotFreed", "WbSkipBusy", "WbAllocFolio",
-    "WbEntryGone", "WbWrite", "WbPutback",
-})
-ENVIRONMENT_STEPS = frozenset({"SwapOut", "FreeSlot", "DropCleanFolio"})
-# One edge for two of the contract's steps of one actor, in the models that
-# fold them (deep_skip_if_exists, reduced_*; spec/MCZswap.tla): TLC labels
-# the edge with the overriding operator's name.  Readable in a trace, but
-# not a step the implementation takes: nothing generates tests from them.
-FOLDED_STEPS: dict[str, tuple[str, ...]] = {
-    "ChargeOkAddToSwapCache": ("ChargeOk", "AddToSwapCache"),
-}
 # Variables indexed by slot: an environment step changes them at exactly one slot.
 PER_SLOT_VARIABLES = ("swap_map", "swapped_page", "swap_cache", "zswap_tree", "swap_device")
-
-
-class StepLabel(NamedTuple):
-    """A step as the implementation names it: ``System.step(name, actor, **dict(args))``.
-
-    Same shape as ``conformance.system.Step`` (a tuple of name, actor, sorted
-    ``(arg, value)`` pairs), so the two compare equal.
-    """
-
-    name: str
-    actor: ModelValue | None
-    args: tuple[tuple[str, TlaValue], ...] = ()
-
-    def __str__(self) -> str:
-        who = [self.actor.name] if self.actor is not None else []
-        return f"{self.name}({', '.join(who + [f'{k}={format_value(v)}' for k, v in self.args])})"
 
 
 class EdgeRecoveryError(ValueError):
@@ -85,7 +55,7 @@ def recover_step(
             return StepLabel(action, None, (("s", slot), ("v", after["swapped_page"][slot])))  # type: ignore[index]
         return StepLabel(action, None, (("s", slot),))
     raise EdgeRecoveryError(f"{edge}: action {action!r} has no step in the contract (spec/README.md, Steps) "
-                            "and is no folded step; add it there and to gen/generators/edges.py")
+                            "and is no folded step; add it there and to conformance/steps.py")
 
 
 def _changed_actor(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue],

@@ -26,15 +26,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gen.bridge import paths
+from gen.generators.describe import action_lines, describe_walk
 from gen.generators.cover import Cover, edge_cover
 from gen.generators.dot import read_dot
-from gen.generators.edges import StepLabel, recover_step
+from conformance.steps import StepLabel
+from gen.generators.edges import recover_step
 from gen.bridge.errors import BridgeError
 from gen.bridge.files import write_if_changed
 from gen.generators.itf import dumps_itf, trace_json
 from gen.generators.render import render
-from gen.bridge.tla_text import format_value
-from gen.bridge.values import ModelValue, TlaValue
+from conformance.tla_text import format_value
+from conformance.values import ModelValue, TlaValue
 
 REPO = paths.REPO_ROOT
 SPEC = paths.MC_SPEC
@@ -180,58 +182,6 @@ def canonical_graph(model: str, cfg: Path, dump: Path) -> ModelGraph:
     states = tuple(graph.states[old] for old in by_new)
     edges = tuple((order[old], order[target], label) for old in by_new for _, target, label in leaving[old])
     return ModelGraph(model, cfg, graph.variables, states, edges)
-
-
-def action_lines(protocol: Path = PROTOCOL) -> dict[str, int]:
-    """The line of each action's definition in Zswap.tla (``Name(args) ==`` at a line start)."""
-    lines: dict[str, int] = {}
-    for number, line in enumerate(protocol.read_text().splitlines(), 1):
-        match = re.match(r"([A-Z][A-Za-z]*)(\([^)]*\))?\s*==", line)
-        if match:
-            lines.setdefault(match.group(1), number)
-    return lines
-
-
-# What a step does, in words, for the walks' docstrings.
-STEP_WORDS = {
-    "StartFault": "{a} faults on {s}",
-    "PteChanged": "{a} finds the PTE changed and backs out",
-    "RetryFault": "{a} retries the fault",
-    "SwapCacheHit": "{a} finds the folio in the swap cache",
-    "SwapcachePrepare": "{a} pins the slot",
-    "ChargeOk": "{a}'s charge succeeds",
-    "ChargeReclaim": "{a}'s charge enters reclaim",
-    "ChargeFail": "{a}'s charge fails",
-    "AddToSwapCache": "{a} adds its folio to the swap cache",
-    "SwapReadFolio": "{a} reads the page in",
-    "MapFolio": "{a} maps the page",
-    "ShrinkWorker": "{a} starts a shrink walk",
-    "LruIsolate": "{a} isolates the LRU head",
-    "ShrinkDone": "{a} ends its walk",
-    "WbFolioExists": "{a}'s writeback finds a folio (-EEXIST)",
-    "WbSlotFreed": "{a}'s writeback finds the slot freed",
-    "WbSkipBusy": "{a}'s writeback skips the pinned slot",
-    "WbAllocFolio": "{a}'s writeback allocates a folio",
-    "WbEntryGone": "{a}'s writeback finds the entry gone",
-    "WbWrite": "{a} writes the entry back",
-    "WbPutback": "{a} puts the entry back on the LRU",
-    "SwapOut": "{v} is swapped out to {s}",
-    "FreeSlot": "{s} is freed",
-    "DropCleanFolio": "{s}'s clean folio is dropped",
-}
-
-
-def describe_walk(steps: Sequence[StepLabel], ends_stuck: bool) -> str:
-    """The walk in words: one clause per step, wrapped for a docstring."""
-    clauses = []
-    for step in steps:
-        words = STEP_WORDS.get(step.name, step.name)
-        args = {k: format_value(v) for k, v in step.args}
-        clauses.append(words.format(a=step.actor.name if step.actor else "", **args))
-    text = "; ".join(clauses) + "."
-    if ends_stuck:
-        text += " No step is left: every actor is idle or blocked."
-    return textwrap.fill(text, width=92, subsequent_indent="    ", break_on_hyphens=False)
 
 
 def model_values_of(graph: ModelGraph) -> list[str]:
@@ -395,7 +345,7 @@ def render_itf_outputs(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
     leaving: list[list[StepLabel]] = [[] for _ in graph.states]
     for source, _target, label in graph.edges:
         leaving[source].append(label)
-    enabled = [sorted(str(s) for s in steps) for steps in leaving]  # gen.generators.replay.step_from_text reads them
+    enabled = [sorted(str(s) for s in steps) for steps in leaving]  # conformance.replay.step_from_text reads them
     states, metas = [], []
     for number, walk in enumerate(cover.walks):
         states.append(graph.state(0))

@@ -4,7 +4,7 @@ Two kinds of breakage, each run as its own pytest of conformance/generated:
 
 * **Configurations**: every bug switch and the variant ``none`` forced onto
   every generated test (this module is also a pytest plugin: ``-p gen.generators.mutants
-  --config-override JSON`` makes ``gen.generators.replay.system_for`` replace those
+  --config-override JSON`` makes ``conformance.replay.system_for`` replace those
   ``Config`` fields).  The tests
   replay graphs of fixed models, so each of these must make some test fail.
 * **Source mutants**: small patches of the reference implementation (a line
@@ -38,7 +38,7 @@ from typing import Any
 import pytest
 
 from gen.bridge import paths
-from gen.generators.replay import override_config
+from conformance.replay import override_config
 
 REPO = paths.REPO_ROOT
 PACKAGE = REPO / "conformance"

@@ -2,7 +2,7 @@
 
 Values never reach a template as raw text: every value goes through the
 ``py`` filter, which prints a Python expression that evaluates to exactly
-that :mod:`gen.bridge.values` value (strings via ``repr``, so quotes, backslashes
+that :mod:`conformance.values` value (strings via ``repr``, so quotes, backslashes
 and newlines are escaped; model values as their declared names or as
 ``ModelValue('...')``; sets and functions sorted, so the bytes are the same
 on every run whatever ``PYTHONHASHSEED`` is).
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 
-from gen.bridge.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
 
 __all__ = ["RenderError", "environment", "py_literal", "py_identifier"]
 
@@ -63,7 +63,7 @@ def _literal(value: TlaValue, bare: frozenset[str]) -> str:
         # Sorted by the keys' own text: any keys (even TLC-unprintable ones) sort, and the same way every run.
         keyed = sorted(((_literal(k, bare), k) for k in value), key=lambda pair: pair[0])
         return "FnValue({" + ", ".join(f"{text}: {_literal(value[k], bare)}" for text, k in keyed) + "})"
-    raise RenderError(f"{value!r} ({type(value).__name__}) is not a gen.bridge.values value")
+    raise RenderError(f"{value!r} ({type(value).__name__}) is not a conformance.values value")
 
 
 def _docstring(text: str) -> str:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gen.generators.dot import StateGraph
-from gen.bridge.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
 
 __all__ = [
     "STOPS",

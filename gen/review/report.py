@@ -37,7 +37,7 @@ from gen.bridge.progress import Progress
 from gen.bridge.tlc import REPO_ROOT, run_tlc
 from gen.review.trace_view import StateStep, StepView, describe_waits, view_steps, waits_in
 from conformance.tlc_config import config_constants
-from gen.bridge.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
 
 REPORT_MD = REPO_ROOT / "build" / "report.md"
 TRACES_DIR = REPO_ROOT / "build" / "traces"

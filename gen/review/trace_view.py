@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gen.generators.edges import EdgeRecoveryError, StepLabel, recover_step
-from gen.bridge.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
 
 __all__ = [
     "Change",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gen.review.trace_view import StateStep
-from gen.bridge.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
 
 M = ModelValue
 NO_ENTRY, NO_FOLIO, NO_DATA = M("NoEntry"), M("NoFolio"), M("NoData")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gen.review.behaviours import STOPS, concrete_path, first_differences, permutations_of
 from gen.generators.dot import Edge, StateGraph
-from gen.bridge.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
 
 
 def graph(edges: list[tuple[int, str, int]], initial: tuple[int, ...] = (0,)) -> StateGraph:

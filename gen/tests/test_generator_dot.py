@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gen.generators.dot import DotError, Edge, parse_dot_lines, read_dot
-from gen.bridge.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
 
 DATA = Path(__file__).parent / "data" / "generator"
 QUOTED = 'q"b\\n'  # the TLA+ string "q\"b\\n": a quote, a backslash, a letter n

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from gen.generators.edges import ACTOR_STEPS, FOLDED_STEPS, EdgeRecoveryError, StepLabel, recover_step
-from gen.generators.replay import Replay, ReplayMismatch, describe_difference, step_from_text
-from gen.bridge.values import FnValue, ModelValue
+from conformance.replay import Replay, ReplayMismatch, describe_difference, step_from_text
+from conformance.values import FnValue, ModelValue
 
 t1, t2, s1, s2, v1 = (ModelValue(n) for n in ("t1", "t2", "s1", "s2", "v1"))
 NO_DATA, NO_FOLIO, NO_ENTRY = ModelValue("NoData"), ModelValue("NoFolio"), ModelValue("NoEntry")

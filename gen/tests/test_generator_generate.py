@@ -12,7 +12,7 @@ from gen.generators.counterexamples import counterexample_config_text
 from gen.generators.edges import StepLabel
 from gen.generators.generate import (GENERATED, ITF_MODELS, action_lines, config_text, cover_of, describe_walk, explore,
                           graph_config_text, model_config, render_walk_modules)
-from gen.bridge.values import ModelValue
+from conformance.values import ModelValue
 
 CFG = """\\* a comment
 CONSTANTS

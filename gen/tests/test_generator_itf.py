@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gen.generators.itf import ItfError, from_itf, read_itf, to_itf, trace_json, write_itf
-from gen.bridge.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
 
 names = st.sampled_from(["t1", "s1", "NoEntry", "v2"]).map(ModelValue)
 keys = st.one_of(st.integers(-2**60, 2**60), st.text(max_size=5), names)
@@ -34,7 +34,7 @@ def test_every_value_round_trips(value: Any) -> None:
 
 
 def from_itf_py(value: Any) -> Any:
-    """itf-py's Python values (namedtuples, ImmutableDict, ...) as gen.bridge.values, for comparison."""
+    """itf-py's Python values (namedtuples, ImmutableDict, ...) as conformance.values, for comparison."""
     if isinstance(value, str) and value.endswith("_OF_MODELVALUE"):
         return ModelValue(value[: -len("_OF_MODELVALUE")])
     if isinstance(value, list):

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from gen.generators.generate import canonical_graph, cover_of, render_walk_modules
 from gen.generators.render import environment, py_literal
-from gen.generators.replay import ReplayMismatch, override_config
-from gen.bridge.values import FnValue, ModelValue
+from conformance.replay import ReplayMismatch, override_config
+from conformance.values import FnValue, ModelValue
 
 DATA = Path(__file__).parent / "data" / "generator"
 PACKAGE = "golden_pkg"
@@ -114,7 +114,7 @@ def import_source(text: str) -> ModuleType:
 
 TEMPLATE = '''\
 """{{ doc | docstring }}"""
-from gen.bridge.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
 {% for name in names %}
 {{ name }} = ModelValue({{ name | pystr }})
 {% endfor %}

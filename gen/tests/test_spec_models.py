@@ -17,7 +17,7 @@ from gen.generators.edges import StepLabel, recover_step
 from gen.bridge.manifest import load_manifest
 from gen.bridge.outcomes import ActionPropertyViolated, InvariantViolated, TraceState
 from gen.bridge.tlc import run_tlc
-from gen.bridge.values import ModelValue
+from conformance.values import ModelValue
 
 pytestmark = pytest.mark.tlc
 

@@ -47,7 +47,7 @@ from gen.bridge.tlc import (
     run_tlc,
 )
 from gen.bridge.tool_output import Code, Message
-from gen.bridge.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
 
 SPECS = Path(__file__).parent / "data" / "specs"
 

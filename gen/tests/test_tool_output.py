@@ -45,7 +45,7 @@ from gen.bridge.tool_output import (
     parse_tool_output,
     progress_counts,
 )
-from gen.bridge.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
 
 GOLDEN = Path(__file__).parent / "data" / "tool_output"
 _EXIT = re.compile(r"exit code (-?\d+|unknown)$")

@@ -123,25 +123,25 @@ def cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
     return sorted(found)
 
 
+def upward_imports(graph: Mapping[str, set[str]]) -> list[tuple[str, str]]:
+    """Imports from a lower layer into a higher one, and commands importing commands."""
+    rank = {layer: i for i, layer in enumerate(LAYERS)}
+    return sorted((a, b) for a, targets in graph.items() for b in targets
+                  if rank[layer_of(b)] > rank[layer_of(a)] or layer_of(a) == layer_of(b) == "commands" != b)
+
+
 def main() -> int:
     modules = project_modules()
     graph = {name: imports_of(name, path, modules) for name, path in modules.items()}
-    rank = {layer: i for i, layer in enumerate(LAYERS)}
     print("layers (lowest first):")
     for layer in LAYERS:
         members = sorted(m for m in modules if layer_of(m) == layer)
         lines = sum(len(modules[m].read_text().splitlines()) for m in members)
         print(f"  {layer:12} {len(members):3} modules {lines:6} lines: {', '.join(members)}")
-    upward = sorted((a, b) for a, targets in graph.items() for b in targets
-                    if rank[layer_of(b)] > rank[layer_of(a)])
-    print(f"imports that run upward: {len(upward)}")
+    upward = upward_imports(graph)
+    print(f"imports that run upward (or from one command to another): {len(upward)}")
     for source, target in upward:
         print(f"  {source} ({layer_of(source)}) -> {target} ({layer_of(target)})")
-    sideways = sorted((a, b) for a, targets in graph.items() for b in targets
-                      if layer_of(a) == layer_of(b) == "commands")
-    print(f"commands importing commands: {len(sideways)}")
-    for source, target in sideways:
-        print(f"  {source} -> {target}")
     found = cycles(graph)
     print(f"cycles: {len(found)}")
     for component in found:

@@ -1,4 +1,4 @@
-"""TLA+ value text as TLC 2.15 prints it <-> :mod:`gen.bridge.values` Python values.
+"""TLA+ value text as TLC 2.15 prints it <-> :mod:`conformance.values` Python values.
 
 ``parse_value`` reads every form TLC prints in traces, ``Print`` output and
 state-graph labels::
@@ -43,7 +43,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from gen.bridge.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
 
 __all__ = ["TlaTextError", "forget_remembered_values", "format_value", "parse_value", "parse_value_at"]
 

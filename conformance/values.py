@@ -17,8 +17,8 @@ record / function      :class:`FnValue` (records are functions whose
                        domain is a set of strings)
 =====================  ==========================================
 
-TLA+ text <-> these values: ``gen.bridge.tla_text.parse_value`` and
-``gen.bridge.tla_text.format_value`` (every form TLC 2.15 prints; round-trips).
+TLA+ text <-> these values: ``conformance.tla_text.parse_value`` and
+``conformance.tla_text.format_value`` (every form TLC 2.15 prints; round-trips).
 """
 
 from __future__ import annotations

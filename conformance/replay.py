@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
-from gen.generators.edges import StepLabel
-from gen.bridge.tla_text import format_value
-from gen.bridge.values import FnValue, ModelValue, TlaValue
+from conformance.steps import StepLabel
+from conformance.tla_text import format_value
+from conformance.values import FnValue, ModelValue, TlaValue
 
 __all__ = ["Replay", "ReplayMismatch", "StateTable", "describe_difference"]
 
@@ -251,7 +251,7 @@ def system_for(config: Any) -> System:
 
 def step_from_json(data: Mapping[str, Any]) -> StepLabel:
     """A step as the ITF traces record it: ``{"name", "actor", "args"}`` (args in ITF form)."""
-    from gen.generators.itf import from_itf
+    from conformance.itf import from_itf
 
     actor = data["actor"]
     return StepLabel(data["name"], ModelValue(actor) if actor is not None else None,
@@ -260,7 +260,7 @@ def step_from_json(data: Mapping[str, Any]) -> StepLabel:
 
 def step_from_text(text: str) -> StepLabel:
     """Parse ``str(StepLabel)``: ``Name(actor, k=v, ...)``, values in TLA+ syntax (the ITF traces' enabled sets)."""
-    from gen.bridge.tla_text import parse_value
+    from conformance.tla_text import parse_value
 
     name, _, inner = text.partition("(")
     if not inner.endswith(")"):
