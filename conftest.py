@@ -1,3 +1,5 @@
+"""Settings for the whole test run (every testpath: gen/tests, conformance/, the generated tests)."""
+
 import os
 
 from hypothesis import HealthCheck, settings
