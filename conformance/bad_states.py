@@ -17,8 +17,9 @@ from conformance.steps import StepLabel
 from conformance.values import FnValue, ModelValue, TlaValue
 
 
-def where_fix_bites(config: Any, steps: Sequence[StepLabel], states: Sequence[Mapping[str, TlaValue]],
-                    badness: str) -> tuple[int, str]:
+def where_fix_bites(
+    config: Any, steps: Sequence[StepLabel], states: Sequence[Mapping[str, TlaValue]], badness: str
+) -> tuple[int, str]:
     """Replay a counterexample's steps against a fixed config: where and how the fix bites.
 
     ``(k, "refused")``: step ``k`` is refused; ``(k, "diverged")``: step ``k``
@@ -49,8 +50,10 @@ def starves_in_loop(states: Sequence[Mapping[str, TlaValue]], steps: Sequence[St
         return False
     movers = {step.actor for step in steps[loop_start:]}
     tasks = set(states[loop_start]["stack"])  # type: ignore[arg-type]
-    return any(task not in movers and all(state["stack"][task] for state in states[loop_start:])  # type: ignore[index]
-               for task in tasks)
+    return any(
+        task not in movers and all(state["stack"][task] for state in states[loop_start:])  # type: ignore[index]
+        for task in tasks
+    )
 
 
 def badness_holds(badness: str, system: Any, next_step: StepLabel | None) -> bool:

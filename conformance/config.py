@@ -17,11 +17,13 @@ from . import tlc_config
 VARIANTS = ("none", "lru_remove", "skip_if_exists", "swap_table")
 PUTBACKS = ("tail", "head")
 # Commits whose bug a model may reintroduce (spec/README.md, BUGS).
-KNOWN_BUGS = frozenset({
-    "04fc7816089c",  # writeback does not re-check the tree entry: stale data
-    "a65b0e7607cc",  # writeback does not pass skip_if_exists: the recursion deadlock again
-    "27d3969b47cc",  # on -EEXIST the reclaim walk continues from a cursor that may be freed
-})
+KNOWN_BUGS = frozenset(
+    {
+        "04fc7816089c",  # writeback does not re-check the tree entry: stale data
+        "a65b0e7607cc",  # writeback does not pass skip_if_exists: the recursion deadlock again
+        "27d3969b47cc",  # on -EEXIST the reclaim walk continues from a cursor that may be freed
+    }
+)
 
 
 # One error type for a bad model, whether the .cfg does not parse or a value is unknown.
@@ -80,7 +82,7 @@ class Config:
         return tuple(ModelValue(n) for n in sorted(self.versions))
 
     @classmethod
-    def from_cfg(cls, path: str | Path) -> "Config":
+    def from_cfg(cls, path: str | Path) -> Config:
         """Read the CONSTANTS of a TLC .cfg file (spec/models/*.cfg)."""
         text = Path(path).read_text()
         try:
@@ -94,7 +96,7 @@ class Config:
             raise ConfigError(f"{path}: {err}") from None
 
     @classmethod
-    def from_constants(cls, constants: dict[str, object]) -> "Config":
+    def from_constants(cls, constants: dict[str, object]) -> Config:
         def need(name: str) -> object:
             if name not in constants:
                 raise ConfigError(f"constant {name} is not assigned (add `{name} = ...` under CONSTANTS)")
@@ -113,9 +115,14 @@ class Config:
         if not isinstance(bugs, frozenset):
             raise ConfigError(f"BUGS must be a set of strings, got {bugs!r}")
         return cls(
-            tasks=names("Tasks"), shrinkers=names("Shrinkers"), slots=names("Slots"),
-            versions=names("Versions"), variant=str(need("VARIANT")), putback=str(need("PUTBACK")),
-            scan_budget=budget, bugs=frozenset(str(b) for b in bugs),
+            tasks=names("Tasks"),
+            shrinkers=names("Shrinkers"),
+            slots=names("Slots"),
+            versions=names("Versions"),
+            variant=str(need("VARIANT")),
+            putback=str(need("PUTBACK")),
+            scan_budget=budget,
+            bugs=frozenset(str(b) for b in bugs),
             fairness=str(constants.get("FAIRNESS", "weak")),
             fresh_version=str(constants.get("__fresh_version__", "any")),
         )

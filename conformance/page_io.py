@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .state import MM
 from . import zswap
+from .state import MM
 
 
 def swap_read_folio(mm: MM, slot: int) -> None:

@@ -123,7 +123,9 @@ class Replay:
             ]
             raise ReplayMismatch(
                 f"{where}: observe() differs from TLC state {index}:\n  "
-                + "\n  ".join(differences) + "\n" + self._so_far()
+                + "\n  ".join(differences)
+                + "\n"
+                + self._so_far()
             )
         edges = self._enabled(index)
         if edges is None:
@@ -142,8 +144,9 @@ class Replay:
         if self._universe:
             self._check_refusals(index, where, expected, edges)
 
-    def _check_refusals(self, index: int, where: str, expected: Mapping[str, TlaValue],
-                        edges: Collection[StepLabel]) -> None:
+    def _check_refusals(
+        self, index: int, where: str, expected: Mapping[str, TlaValue], edges: Collection[StepLabel]
+    ) -> None:
         __tracebackhide__ = True
         from conformance.system import StepRefused
 
@@ -156,7 +159,8 @@ class Replay:
                 continue
             raise ReplayMismatch(
                 f"{where}: the implementation took {step}, which TLC does not allow in state {index} "
-                f"(enabled() did not offer it either)\n{self._so_far()}")
+                f"(enabled() did not offer it either)\n{self._so_far()}"
+            )
         if self.system.observe() != expected:
             raise ReplayMismatch(f"{where}: a refused step changed the state (state {index})\n{self._so_far()}")
 
@@ -191,7 +195,8 @@ def _same_value(expected: object, observed: object) -> bool:
 
 def _same_state(expected: Mapping[str, TlaValue], observed: Mapping[str, TlaValue]) -> bool:
     return len(expected) == len(observed) and all(
-        name in expected and _same_value(expected[name], value) for name, value in observed.items())
+        name in expected and _same_value(expected[name], value) for name, value in observed.items()
+    )
 
 
 def _sorted(steps: set[StepLabel]) -> list[str]:
@@ -254,8 +259,11 @@ def step_from_json(data: Mapping[str, Any]) -> StepLabel:
     from conformance.itf import from_itf
 
     actor = data["actor"]
-    return StepLabel(data["name"], ModelValue(actor) if actor is not None else None,
-                     tuple(sorted((k, from_itf(v)) for k, v in data["args"].items())))
+    return StepLabel(
+        data["name"],
+        ModelValue(actor) if actor is not None else None,
+        tuple(sorted((k, from_itf(v)) for k, v in data["args"].items())),
+    )
 
 
 def step_from_text(text: str) -> StepLabel:

@@ -27,32 +27,35 @@ class StepKind:
     words: str  # what it does, for the walks' docstrings ({a} actor, {s} slot, {v} version)
 
 
-STEPS: dict[str, StepKind] = {kind.name: kind for kind in (
-    StepKind("StartFault", "task", ("s",), "do_swap_page", "{a} faults on {s}"),
-    StepKind("PteChanged", "task", (), "do_swap_page", "{a} finds the PTE changed and backs out"),
-    StepKind("RetryFault", "task", (), "do_swap_page", "{a} retries the fault"),
-    StepKind("SwapCacheHit", "task", (), "__read_swap_cache_async", "{a} finds the folio in the swap cache"),
-    StepKind("SwapcachePrepare", "task", (), "swapcache_prepare", "{a} pins the slot"),
-    StepKind("ChargeOk", "task", (), "mem_cgroup_swapin_charge_folio", "{a}'s charge succeeds"),
-    StepKind("ChargeReclaim", "task", (), "mem_cgroup_swapin_charge_folio", "{a}'s charge enters reclaim"),
-    StepKind("ChargeFail", "task", (), "mem_cgroup_swapin_charge_folio", "{a}'s charge fails"),
-    StepKind("AddToSwapCache", "task", (), "add_to_swap_cache", "{a} adds its folio to the swap cache"),
-    StepKind("SwapReadFolio", "task", (), "swap_read_folio", "{a} reads the page in"),
-    StepKind("MapFolio", "task", (), "do_swap_page", "{a} maps the page"),
-    StepKind("ShrinkWorker", "shrinker", (), "shrink_worker", "{a} starts a shrink walk"),
-    StepKind("LruIsolate", "actor", (), "shrink_memcg_cb", "{a} isolates the LRU head"),
-    StepKind("ShrinkDone", "actor", (), "shrink_memcg", "{a} ends its walk"),
-    StepKind("WbFolioExists", "actor", (), "zswap_writeback_entry", "{a}'s writeback finds a folio (-EEXIST)"),
-    StepKind("WbSlotFreed", "actor", (), "zswap_writeback_entry", "{a}'s writeback finds the slot freed"),
-    StepKind("WbSkipBusy", "actor", (), "zswap_writeback_entry", "{a}'s writeback skips the pinned slot"),
-    StepKind("WbAllocFolio", "actor", (), "zswap_writeback_entry", "{a}'s writeback allocates a folio"),
-    StepKind("WbEntryGone", "actor", (), "zswap_writeback_entry", "{a}'s writeback finds the entry gone"),
-    StepKind("WbWrite", "actor", (), "zswap_writeback_entry", "{a} writes the entry back"),
-    StepKind("WbPutback", "actor", (), "shrink_memcg_cb", "{a} puts the entry back on the LRU"),
-    StepKind("SwapOut", "environment", ("s", "v"), "zswap_store", "{v} is swapped out to {s}"),
-    StepKind("FreeSlot", "environment", ("s",), "swap_free", "{s} is freed"),
-    StepKind("DropCleanFolio", "environment", ("s",), "delete_from_swap_cache", "{s}'s clean folio is dropped"),
-)}
+STEPS: dict[str, StepKind] = {
+    kind.name: kind
+    for kind in (
+        StepKind("StartFault", "task", ("s",), "do_swap_page", "{a} faults on {s}"),
+        StepKind("PteChanged", "task", (), "do_swap_page", "{a} finds the PTE changed and backs out"),
+        StepKind("RetryFault", "task", (), "do_swap_page", "{a} retries the fault"),
+        StepKind("SwapCacheHit", "task", (), "__read_swap_cache_async", "{a} finds the folio in the swap cache"),
+        StepKind("SwapcachePrepare", "task", (), "swapcache_prepare", "{a} pins the slot"),
+        StepKind("ChargeOk", "task", (), "mem_cgroup_swapin_charge_folio", "{a}'s charge succeeds"),
+        StepKind("ChargeReclaim", "task", (), "mem_cgroup_swapin_charge_folio", "{a}'s charge enters reclaim"),
+        StepKind("ChargeFail", "task", (), "mem_cgroup_swapin_charge_folio", "{a}'s charge fails"),
+        StepKind("AddToSwapCache", "task", (), "add_to_swap_cache", "{a} adds its folio to the swap cache"),
+        StepKind("SwapReadFolio", "task", (), "swap_read_folio", "{a} reads the page in"),
+        StepKind("MapFolio", "task", (), "do_swap_page", "{a} maps the page"),
+        StepKind("ShrinkWorker", "shrinker", (), "shrink_worker", "{a} starts a shrink walk"),
+        StepKind("LruIsolate", "actor", (), "shrink_memcg_cb", "{a} isolates the LRU head"),
+        StepKind("ShrinkDone", "actor", (), "shrink_memcg", "{a} ends its walk"),
+        StepKind("WbFolioExists", "actor", (), "zswap_writeback_entry", "{a}'s writeback finds a folio (-EEXIST)"),
+        StepKind("WbSlotFreed", "actor", (), "zswap_writeback_entry", "{a}'s writeback finds the slot freed"),
+        StepKind("WbSkipBusy", "actor", (), "zswap_writeback_entry", "{a}'s writeback skips the pinned slot"),
+        StepKind("WbAllocFolio", "actor", (), "zswap_writeback_entry", "{a}'s writeback allocates a folio"),
+        StepKind("WbEntryGone", "actor", (), "zswap_writeback_entry", "{a}'s writeback finds the entry gone"),
+        StepKind("WbWrite", "actor", (), "zswap_writeback_entry", "{a} writes the entry back"),
+        StepKind("WbPutback", "actor", (), "shrink_memcg_cb", "{a} puts the entry back on the LRU"),
+        StepKind("SwapOut", "environment", ("s", "v"), "zswap_store", "{v} is swapped out to {s}"),
+        StepKind("FreeSlot", "environment", ("s",), "swap_free", "{s} is freed"),
+        StepKind("DropCleanFolio", "environment", ("s",), "delete_from_swap_cache", "{s}'s clean folio is dropped"),
+    )
+}
 
 ACTOR_STEPS = frozenset(name for name, kind in STEPS.items() if kind.actor != "environment")
 ENV_STEPS = frozenset(name for name, kind in STEPS.items() if kind.actor == "environment")

@@ -370,9 +370,7 @@ def _check_no_bool_int_collision(items: list, text: str, pos: int) -> None:
 
 # ----------------------------------------------------------------- printing
 
-_STRING_ESCAPES = str.maketrans(
-    {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\f": "\\f"}
-)
+_STRING_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\f": "\\f"})
 
 
 def format_value(value: TlaValue) -> str:
@@ -385,8 +383,7 @@ def _format(value: TlaValue) -> str:
     formatter = _FORMATTERS.get(kind)
     if formatter is None:
         raise TypeError(
-            f"{kind.__name__} is not a TLA+ value; use int, str, bool, ModelValue, "
-            "frozenset, tuple or FnValue"
+            f"{kind.__name__} is not a TLA+ value; use int, str, bool, ModelValue, frozenset, tuple or FnValue"
         )
     return formatter(value)
 

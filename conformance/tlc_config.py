@@ -16,8 +16,10 @@ class ConfigError(ValueError):
     """A constant is missing, or has a value the model does not know or TLC's config language does not allow."""
 
 
-_SECTION = re.compile(r"^\s*(CONSTANTS?|SPECIFICATION|INIT|NEXT|INVARIANTS?|PROPERTY|PROPERTIES|SYMMETRY|"
-                      r"CONSTRAINTS?|ACTION_CONSTRAINTS?|VIEW|CHECK_DEADLOCK|POSTCONDITION|ALIAS)\b")
+_SECTION = re.compile(
+    r"^\s*(CONSTANTS?|SPECIFICATION|INIT|NEXT|INVARIANTS?|PROPERTY|PROPERTIES|SYMMETRY|"
+    r"CONSTRAINTS?|ACTION_CONSTRAINTS?|VIEW|CHECK_DEADLOCK|POSTCONDITION|ALIAS)\b"
+)
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(=|<-)\s*")
 
 
@@ -48,7 +50,7 @@ def _parse_cfg(text: str) -> tuple[dict[str, object], dict[str, str]]:
         if match:
             in_constants = match.group(1).startswith("CONSTANT")
         if in_constants:
-            body.append(line[match.end():] if match else line)
+            body.append(line[match.end() :] if match else line)
     source = " ".join(body)
     pos = 0
     while True:
@@ -70,7 +72,7 @@ _TOKEN = re.compile(r'\s*(?:(-?\d+)|"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_]*)
 def _parse_value(source: str, pos: int) -> tuple[object, int]:
     match = _TOKEN.match(source, pos)
     if not match:
-        raise ConfigError(f"cannot parse a constant's value at {source[pos:pos + 30]!r}")
+        raise ConfigError(f"cannot parse a constant's value at {source[pos : pos + 30]!r}")
     number, string, ident, lbrace, _ = match.groups()
     pos = match.end()
     if number is not None:
@@ -82,7 +84,7 @@ def _parse_value(source: str, pos: int) -> tuple[object, int]:
             return ident == "TRUE", pos
         return ident, pos  # a model value; its name is what the Config keeps
     if lbrace is None:
-        raise ConfigError(f"unexpected '}}' at {source[pos - 1:pos + 30]!r}")
+        raise ConfigError(f"unexpected '}}' at {source[pos - 1 : pos + 30]!r}")
     items: list[object] = []
     while True:
         close = re.compile(r"\s*\}").match(source, pos)

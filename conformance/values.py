@@ -77,7 +77,7 @@ class FnValue(Mapping[Any, Any]):
         inner = ", ".join(f"{k!r}: {v!r}" for k, v in self._items.items())
         return f"FnValue({{{inner}}})"
 
-    def set(self, key: Any, value: Any) -> "FnValue":
+    def set(self, key: Any, value: Any) -> FnValue:
         """A copy with ``key`` mapped to ``value`` (TLA+ ``[f EXCEPT ![key] = value]``)."""
         items = dict(self._items)
         items[key] = value

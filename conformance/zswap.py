@@ -85,8 +85,7 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     slot = entry.slot
     if frame.pc == "prepare":
         skip_if_exists = mm.cfg.variant == "skip_if_exists" and BUG_NO_SKIP_IF_EXISTS not in mm.cfg.bugs
-        folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(
-            mm, actor, depth, slot, skip_if_exists)
+        folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(mm, actor, depth, slot, skip_if_exists)
         if err:
             return -ENOMEM
         if not folio_was_allocated:

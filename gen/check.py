@@ -43,9 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="print the java commands, run nothing")
     parser.add_argument("--keep-metadir", action="store_true", help="keep TLC's scratch folders under build/tlc/")
     parser.add_argument(
-        "--output", type=Path, default=CHECK_JSON,
+        "--output",
+        type=Path,
+        default=CHECK_JSON,
         help="where to write the JSON (default build/check.json); a tier run replaces the file, an --only run "
-             "replaces just that model's row and keeps the others, so `make report` still sees every model",
+        "replaces just that model's row and keeps the others, so `make report` still sees every model",
     )
 
 
@@ -64,7 +66,9 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
     for model in models:
         progress = Progress(model.name, stderr)
         try:
-            run = run_tlc(run_options(model, workers=args.workers, keep_metadir=args.keep_metadir), on_message=progress.on_message)
+            run = run_tlc(
+                run_options(model, workers=args.workers, keep_metadir=args.keep_metadir), on_message=progress.on_message
+            )
         finally:
             progress.close()
         result = compare(model, run)

@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from conformance.tla_text import format_value
 from gen.bridge.checking import run_options
 from gen.bridge.errors import BridgeError, UnknownModel
 from gen.bridge.manifest import DEFAULT_MANIFEST, load_manifest
 from gen.bridge.progress import Progress
-from conformance.tla_text import format_value
 from gen.bridge.tlc import RunOptions, TlcRun, dry_run_command, format_command, run_tlc
 
 
@@ -46,7 +46,9 @@ def options_from(args: argparse.Namespace) -> RunOptions:
         try:
             depth, traces, seed = (int(x) for x in args.simulate.split(","))
         except ValueError:
-            raise BridgeError(f"--simulate {args.simulate!r} is not DEPTH,TRACES,SEED", "e.g. --simulate 100,1000,1") from None
+            raise BridgeError(
+                f"--simulate {args.simulate!r} is not DEPTH,TRACES,SEED", "e.g. --simulate 100,1000,1"
+            ) from None
         simulate = {"mode": "simulate", "simulate_depth": depth, "simulate_traces": traces, "seed": seed}
     return RunOptions(
         spec=args.spec,

@@ -28,14 +28,26 @@ class PropertyViolated(AssertionError):
         self.trace = list(trace)
 
 
-STATE_PROPERTIES = ("type_ok", "no_self_wait", "no_wait_cycle", "no_data_loss", "swap_cache_implies_pin",
-                    "pin_held", "lru_only_live")
-ACTION_PROPERTIES = ("no_stale_data", "writeback_gives_up_only_on_own_pin", "fault_path_no_lru_work",
-                     "walk_makes_progress", "walk_cursor_live")
+STATE_PROPERTIES = (
+    "type_ok",
+    "no_self_wait",
+    "no_wait_cycle",
+    "no_data_loss",
+    "swap_cache_implies_pin",
+    "pin_held",
+    "lru_only_live",
+)
+ACTION_PROPERTIES = (
+    "no_stale_data",
+    "writeback_gives_up_only_on_own_pin",
+    "fault_path_no_lru_work",
+    "walk_makes_progress",
+    "walk_cursor_live",
+)
 
 
 def _rule_for(name: str) -> Any:
-    def take(self: "ProtocolMachine", choice: int) -> None:
+    def take(self: ProtocolMachine, choice: int) -> None:
         options = [s for s in self.enabled if s.name == name]
         self.take(options[choice % len(options)])
 
@@ -124,7 +136,8 @@ class ProtocolMachine(RuleBasedStateMachine):
     del _name
 
 
-def machine_for(config: Config, violates: frozenset[str] = frozenset(),
-                excluded_steps: frozenset[str] = frozenset()) -> type[ProtocolMachine]:
+def machine_for(
+    config: Config, violates: frozenset[str] = frozenset(), excluded_steps: frozenset[str] = frozenset()
+) -> type[ProtocolMachine]:
     name = f"Machine_{config.variant}_{config.putback}_{'_'.join(sorted(config.bugs)) or 'nobug'}"
     return type(name, (ProtocolMachine,), {"config": config, "violates": violates, "excluded_steps": excluded_steps})

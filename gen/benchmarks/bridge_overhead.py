@@ -114,7 +114,9 @@ def main() -> None:
     print(f"model: ZswapMini (125,432 distinct states), 1 worker, {args.rounds} rounds")
     print(f"{'':8}{'wall min':>10}{'wall median':>13}{'cpu median':>12}")
     for name in ways:
-        print(f"{name:8}{min(walls[name]):9.2f}s{statistics.median(walls[name]):12.2f}s{statistics.median(cpus[name]):11.2f}s")
+        print(
+            f"{name:8}{min(walls[name]):9.2f}s{statistics.median(walls[name]):12.2f}s{statistics.median(cpus[name]):11.2f}s"
+        )
 
     def overhead(series: dict[str, list[float]], pick: Callable[[list[float]], float]) -> float:
         return (pick(series["bridge"]) - pick(series["bare"])) / pick(series["bare"]) * 100

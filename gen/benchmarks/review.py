@@ -23,8 +23,8 @@ import os
 import shutil
 import time
 
-from gen.review.diff import DEFAULT_BOUND, diff_specs, render_markdown, snapshot_worktree
 from gen.bridge.tlc import REPO_ROOT
+from gen.review.diff import DEFAULT_BOUND, diff_specs, render_markdown, snapshot_worktree
 
 BENCH = REPO_ROOT / "build" / "bench"
 GUARD = "    /\\ SkipIfExists\n"

@@ -61,7 +61,9 @@ def main() -> None:
         dot = make_dump()
     labels = state_labels(dot)
     megabytes = sum(len(label.encode()) for label in labels) / 1e6
-    print(f"{dot}: {dot.stat().st_size / 1e6:.0f} MB dump, {len(labels):,} state labels, {megabytes:.1f} MB of label text")
+    print(
+        f"{dot}: {dot.stat().st_size / 1e6:.0f} MB dump, {len(labels):,} state labels, {megabytes:.1f} MB of label text"
+    )
 
     states: list[dict] = []
     for title, use_memo in (("parse_value   ", False), ("+ label memo  ", True)):

@@ -10,7 +10,6 @@ gen/tests/data/specs passing), and the depth is compared.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,17 +17,13 @@ from typing import TextIO
 
 from gen.bridge import paths
 from gen.bridge.errors import UnknownModel
-from gen.bridge.files import write_json_atomically
-from gen.bridge.manifest import DEFAULT_MANIFEST, Manifest, Model, load_manifest
+from gen.bridge.manifest import Manifest, Model
 from gen.bridge.outcomes import Success, TemporalPropertyViolated
-from gen.bridge.progress import Progress, colour
+from gen.bridge.progress import colour
 from gen.bridge.tlc import (
     RunOptions,
     TlcRun,
-    dry_run_command,
     error_for,
-    format_command,
-    run_tlc,
 )
 
 CHECK_JSON = paths.CHECK_JSON
@@ -187,7 +182,8 @@ def format_table(results: Sequence[CheckResult], *, colour_on: bool = False, wid
 
     def line(cells: Sequence[str]) -> str:
         return " ".join(
-            f"{_cell(c, w):>{w}}" if h in _RIGHT else f"{_cell(c, w):<{w}}" for c, w, h in zip(cells, widths, _HEADERS, strict=True)
+            f"{_cell(c, w):>{w}}" if h in _RIGHT else f"{_cell(c, w):<{w}}"
+            for c, w, h in zip(cells, widths, _HEADERS, strict=True)
         )
 
     lines = [line(_HEADERS) + " result", "-" * (sum(widths) + len(_HEADERS) + _STATUS_WIDTH)]

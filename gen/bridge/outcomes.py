@@ -242,7 +242,7 @@ class Truncated(_Outcome):
 class InconsistentExit(_Outcome):
     """The messages say one thing and the exit code another."""
 
-    from_messages: "Outcome"
+    from_messages: Outcome
     exit_code: int
 
     VERDICT = "error:inconsistent-exit"

@@ -60,6 +60,7 @@ def default_scratch_root() -> Path:
     """Where run folders go unless the caller says: $GEN_SCRATCH_DIR, else build/tlc/."""
     return Path(os.environ.get(SCRATCH_ENV) or SCRATCH_ROOT)
 
+
 # TLC asks for the throughput collector in its own banner (message 2401).
 DEFAULT_JVM_OPTIONS: tuple[str, ...] = ("-XX:+UseParallelGC",)
 
@@ -105,7 +106,7 @@ class TlcRun:
     def outcome(self) -> Outcome:
         return self.output.outcome
 
-    def raise_for_error(self) -> "TlcRun":
+    def raise_for_error(self) -> TlcRun:
         """Raise the typed error for a run that gave no verdict; else return self.
 
         Success and every kind of violation are verdicts; a spec that does not
@@ -258,7 +259,9 @@ def error_for(outcome: Outcome) -> TlcFailed | None:
             "if nobody stopped it, the kernel's OOM killer may have (see dmesg); rerun with a smaller model",
         )
     detail = " ".join(str(getattr(outcome, "message", "") or outcome).split())[:500]
-    return TlcFailed(f"TLC gave no verdict ({outcome.verdict}): {detail}", "fix the spec or model as the message says, then rerun")
+    return TlcFailed(
+        f"TLC gave no verdict ({outcome.verdict}): {detail}", "fix the spec or model as the message says, then rerun"
+    )
 
 
 @contextmanager

@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from conformance.tla_text import TlaTextError, parse_value_at
+from conformance.values import TlaValue
 from gen.bridge.outcomes import (
     STANDARD_MODULES,
     ActionPropertyViolated,
@@ -52,8 +54,6 @@ from gen.bridge.outcomes import (
     TraceState,
     Truncated,
 )
-from conformance.tla_text import TlaTextError, parse_value_at
-from conformance.values import TlaValue
 
 
 class MessageClass(IntEnum):
@@ -474,7 +474,9 @@ def _spec_error(sany: str, body: str) -> SpecError | StandardModuleMissing:
     semantic = _SEMANTIC.search(text)
     if "*** Errors:" in text and semantic is not None:
         module = semantic.group(3)
-        return SpecError(f"{module}.tla", int(semantic.group(1)), int(semantic.group(2)), semantic.group(4).strip(), True)
+        return SpecError(
+            f"{module}.tla", int(semantic.group(1)), int(semantic.group(2)), semantic.group(4).strip(), True
+        )
     position = _PARSE_POSITION.search(text)
     file_match = _PARSE_FILE.search(text)
     file = file_match.group(2) if file_match else "?"

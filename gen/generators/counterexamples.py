@@ -21,19 +21,18 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from gen.bridge import paths
+from conformance.bad_states import starves_in_loop, where_fix_bites
 from conformance.steps import StepLabel
-from gen.generators.edges import recover_step
+from conformance.values import TlaValue
+from gen.bridge import paths
 from gen.bridge.errors import BridgeError
 from gen.generators.describe import action_lines, describe_walk
+from gen.generators.edges import recover_step
 from gen.generators.render import render
-from conformance.bad_states import starves_in_loop, where_fix_bites
-from conformance.values import TlaValue
 
 SPEC = paths.MC_SPEC
 MODELS = paths.MODELS_DIR
@@ -72,7 +71,7 @@ BADNESS_WORDS = {
     "cursor_freed": "WbPutback continues the walk from a cursor no longer on the LRU (WalkCursorLive)",
     "fault_never_completes": "no actor can move while a task is still faulting (FaultCompletes: the lasso stutters)",
     "starvation": "the trace is back where its loop started, and a task faulted all through the loop "
-                  "without taking a step (FaultCompletes: the loop can repeat forever)",
+    "without taking a step (FaultCompletes: the loop can repeat forever)",
 }
 
 
@@ -98,8 +97,10 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
 
     cfg = MODELS / f"{example.model}.cfg"
     if not cfg.exists():
-        raise CounterexampleError(f"counterexample model {example.model}: {cfg} does not exist",
-                                  "add it to spec/models or drop it from gen/generators/counterexamples.py")
+        raise CounterexampleError(
+            f"counterexample model {example.model}: {cfg} does not exist",
+            "add it to spec/models or drop it from gen/generators/counterexamples.py",
+        )
     SCRATCH.mkdir(parents=True, exist_ok=True)
     derived = SCRATCH / f"{example.model}.cex.cfg"
     derived.write_text(counterexample_config_text(cfg.read_text()))
@@ -110,18 +111,34 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
     check_deadlock = entries[example.model].check_deadlock if example.model in entries else True
     # `-lncheck final`: TLC 2.15 otherwise checks liveness on a timer while it explores, so which
     # lasso it reports depends on how far it got by then, and regeneration would not give the same bytes.
-    run = run_tlc(RunOptions(spec=SPEC, config=derived, workers=1, check_deadlock=check_deadlock,
-                             extra_args=("-lncheck", "final"), label=f"cex-{example.model}"),
-                  scratch_root=SCRATCH / "tlc")
+    run = run_tlc(
+        RunOptions(
+            spec=SPEC,
+            config=derived,
+            workers=1,
+            check_deadlock=check_deadlock,
+            extra_args=("-lncheck", "final"),
+            label=f"cex-{example.model}",
+        ),
+        scratch_root=SCRATCH / "tlc",
+    )
     trace = run.output.trace
     if trace is None:
-        raise CounterexampleError(f"model {example.model}: TLC found no counterexample ({run.outcome.verdict})",
-                                  f"run `python -m gen run {cfg}`: the model is expected to fail")
+        raise CounterexampleError(
+            f"model {example.model}: TLC found no counterexample ({run.outcome.verdict})",
+            f"run `python -m gen run {cfg}`: the model is expected to fail",
+        )
     states = [dict(state.variables) for state in trace.states]
     variables = tuple(sorted(states[0]))
-    steps = [recover_step(after.action, before.variables, after.variables,
-                          f"model {example.model}, trace step {after.number} ({after.action})")
-             for before, after in zip(trace.states, trace.states[1:])]
+    steps = [
+        recover_step(
+            after.action,
+            before.variables,
+            after.variables,
+            f"model {example.model}, trace step {after.number} ({after.action})",
+        )
+        for before, after in zip(trace.states, trace.states[1:])
+    ]
     verdict = run.outcome.verdict
     if trace.lasso is not None:
         from gen.bridge.outcomes import LassoKind
@@ -132,11 +149,19 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
             # Close the loop: the step back to state `back_to` becomes the trace's last step.
             back = trace.lasso.back_to
             if back is None or trace.lasso.action is None:
-                raise CounterexampleError(f"model {example.model}: a lasso without its loop step",
-                                          "report this: TLC's lasso format was not understood")
+                raise CounterexampleError(
+                    f"model {example.model}: a lasso without its loop step",
+                    "report this: TLC's lasso format was not understood",
+                )
             target = dict(trace.states[back - 1].variables)
-            steps.append(recover_step(trace.lasso.action, states[-1], target,
-                                      f"model {example.model}, the lasso's step back to state {back}"))
+            steps.append(
+                recover_step(
+                    trace.lasso.action,
+                    states[-1],
+                    target,
+                    f"model {example.model}, the lasso's step back to state {back}",
+                )
+            )
             states.append(target)
             verdict += f" (lasso: back to state {back})"
     return variables, states, steps, verdict
@@ -159,29 +184,47 @@ def generate() -> dict[Path, str]:
             try:
                 bites = where_fix_bites(fixed, steps, states, example.badness)
             except AssertionError as failure:
-                raise CounterexampleError(f"model {example.model} under fix {fix_name}: {failure}",
-                                          "the fix does not fix it: check the implementation and the spec") from None
+                raise CounterexampleError(
+                    f"model {example.model} under fix {fix_name}: {failure}",
+                    "the fix does not fix it: check the implementation and the spec",
+                ) from None
             fixes.append({"name": fix_name, "fields": fields, "bites": {"step": bites[0], "how": bites[1]}})
         for state in states:
             _collect_names(state.values(), names)
         back = re.search(r"back to state (\d+)", verdict)
         loop_start = int(back.group(1)) - 1 if back else None
         if example.badness == "starvation" and (loop_start is None or not starves_in_loop(states, steps, loop_start)):
-            raise CounterexampleError(f"model {example.model}: TLC's lasso is not a loop in which a task starves",
-                                      "check the model's expectation in spec/models.json")
-        cases.append({
-            "model": example.model, "badness": example.badness, "verdict": verdict,
-            "config": config, "variables": variables, "states": states,
-            "steps": [{"label": s, "then": i, "line": lines[s.name]} for i, s in enumerate(steps, 1)],
-            "summary": describe_walk(steps, ends_stuck=False),
-            "bad_sentence": textwrap.fill(
-                ("Its last step is the bad one: " if verdict.startswith("property:") and example.badness not in LIVENESS
-                 else "At the end ") + BADNESS_WORDS[example.badness] + ".",
-                width=92, subsequent_indent="    ", break_on_hyphens=False),
-            "fixes": fixes,
-            "action_property": verdict.startswith("property:") and example.badness not in LIVENESS,
-            "loop_start": loop_start,
-        })
+            raise CounterexampleError(
+                f"model {example.model}: TLC's lasso is not a loop in which a task starves",
+                "check the model's expectation in spec/models.json",
+            )
+        cases.append(
+            {
+                "model": example.model,
+                "badness": example.badness,
+                "verdict": verdict,
+                "config": config,
+                "variables": variables,
+                "states": states,
+                "steps": [{"label": s, "then": i, "line": lines[s.name]} for i, s in enumerate(steps, 1)],
+                "summary": describe_walk(steps, ends_stuck=False),
+                "bad_sentence": textwrap.fill(
+                    (
+                        "Its last step is the bad one: "
+                        if verdict.startswith("property:") and example.badness not in LIVENESS
+                        else "At the end "
+                    )
+                    + BADNESS_WORDS[example.badness]
+                    + ".",
+                    width=92,
+                    subsequent_indent="    ",
+                    break_on_hyphens=False,
+                ),
+                "fixes": fixes,
+                "action_property": verdict.startswith("property:") and example.badness not in LIVENESS,
+                "loop_start": loop_start,
+            }
+        )
     model_values = sorted(n for n in names if py_identifier(n))
     text = render("counterexamples_module.py.j2", cases=cases, model_values=model_values)
     return {GENERATED / "test_counterexamples.py": text}

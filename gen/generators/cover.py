@@ -73,9 +73,7 @@ class Cover:
         )
 
 
-def edge_cover(
-    num_states: int, edges: Sequence[tuple[int, int]], initial: Sequence[int]
-) -> Cover:
+def edge_cover(num_states: int, edges: Sequence[tuple[int, int]], initial: Sequence[int]) -> Cover:
     """The cheapest set of walks from ``initial`` states that takes every edge.
 
     States are ``0 .. num_states-1``; ``edges[i] = (source, target)``.

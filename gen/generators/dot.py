@@ -117,8 +117,10 @@ def parse_dot_lines(lines: Iterable[str], where: str = "<dot>") -> StateGraph:
             if " -> " in line:
                 match = _EDGE.match(line)
                 if match is None:
-                    raise DotError(f"{where}:{number}: an edge line without an action label: {line[:120]!r}; "
-                                   "run TLC with `-dump dot,actionlabels`, not `-dump dot`")
+                    raise DotError(
+                        f"{where}:{number}: an edge line without an action label: {line[:120]!r}; "
+                        "run TLC with `-dump dot,actionlabels`, not `-dump dot`"
+                    )
                 key = (node(int(match[1])), node(int(match[2])), match[3])
                 if key not in seen_edges:
                     seen_edges.add(key)
@@ -126,7 +128,7 @@ def parse_dot_lines(lines: Iterable[str], where: str = "<dot>") -> StateGraph:
                 continue
             match = _NODE.match(line)
             if match is None:
-                raise DotError(f"{where}:{number}: a node line that is not `id [label=\"...\"]`: {line[:120]!r}")
+                raise DotError(f'{where}:{number}: a node line that is not `id [label="..."]`: {line[:120]!r}')
             index = node(int(match[1]))
             if labels[index] is not None:
                 raise DotError(f"{where}:{number}: state {match[1]} is labelled twice")
@@ -147,12 +149,16 @@ def parse_dot_lines(lines: Iterable[str], where: str = "<dot>") -> StateGraph:
     if number == 0:
         raise DotError(f"{where}: empty dump: TLC wrote nothing (did it fail before exploring?)")
     if depth != 0:
-        raise DotError(f"{where}: the dump ends at line {number} inside a `{{` block: TLC was stopped before "
-                       "it finished writing; rerun it to completion")
+        raise DotError(
+            f"{where}: the dump ends at line {number} inside a `{{` block: TLC was stopped before "
+            "it finished writing; rerun it to completion"
+        )
     unlabelled = [fingerprints[i] for i, label in enumerate(labels) if label is None]
     if unlabelled:
-        raise DotError(f"{where}: {len(unlabelled)} states are reached by an edge but never labelled "
-                       f"(first: {unlabelled[0]}): the dump is incomplete")
+        raise DotError(
+            f"{where}: {len(unlabelled)} states are reached by an edge but never labelled "
+            f"(first: {unlabelled[0]}): the dump is incomplete"
+        )
     if not initial:
         raise DotError(f"{where}: no initial state (no node with `style = filled`)")
     return StateGraph(
@@ -205,7 +211,7 @@ def _conjunct(text: str) -> tuple[str, TlaValue]:
     match = _CONJUNCT.match(text)
     if match is None:
         raise DotError(f"expected `variable = value`, got {text[:120]!r}")
-    return match[1], parse_value(text[match.end():])
+    return match[1], parse_value(text[match.end() :])
 
 
 def _unescape(label: str) -> str:

@@ -18,6 +18,7 @@ would test the guess.
 from __future__ import annotations
 
 from collections.abc import Mapping
+
 from conformance.steps import ACTOR_STEPS, FOLDED_STEPS, StepLabel
 from conformance.steps import ENV_STEPS as ENVIRONMENT_STEPS
 from conformance.tla_text import format_value
@@ -33,9 +34,7 @@ class EdgeRecoveryError(ValueError):
     """An edge whose actor or arguments the state change does not determine."""
 
 
-def recover_step(
-    action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str
-) -> StepLabel:
+def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> StepLabel:
     """The step behind an edge labelled ``action`` from ``before`` to ``after``.
 
     ``edge`` names the edge in error messages (e.g. ``"edge 12 (state 3 -> 7)"``).
@@ -48,36 +47,43 @@ def recover_step(
         return StepLabel(action, actor)
     if action in ENVIRONMENT_STEPS:
         if before["stack"] != after["stack"]:
-            raise EdgeRecoveryError(f"{edge}: {action} is an environment step but changed `stack`; "
-                                    "the contract says environment steps change only slots")
+            raise EdgeRecoveryError(
+                f"{edge}: {action} is an environment step but changed `stack`; "
+                "the contract says environment steps change only slots"
+            )
         slot = _changed_slot(action, before, after, edge)
         if action == "SwapOut":
             return StepLabel(action, None, (("s", slot), ("v", after["swapped_page"][slot])))  # type: ignore[index]
         return StepLabel(action, None, (("s", slot),))
-    raise EdgeRecoveryError(f"{edge}: action {action!r} has no step in the contract (spec/README.md, Steps) "
-                            "and is no folded step; add it there and to conformance/steps.py")
+    raise EdgeRecoveryError(
+        f"{edge}: action {action!r} has no step in the contract (spec/README.md, Steps) "
+        "and is no folded step; add it there and to conformance/steps.py"
+    )
 
 
-def _changed_actor(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue],
-                   edge: str) -> ModelValue:
+def _changed_actor(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> ModelValue:
     old, new = before["stack"], after["stack"]
     changed = sorted(actor for actor in old if old[actor] != new[actor])  # type: ignore[union-attr,index]
     if len(changed) != 1:
         who = ", ".join(format_value(a) for a in changed) or "no actor"
-        raise EdgeRecoveryError(f"{edge}: {action} must change exactly one actor's `stack`, but it changed "
-                                f"{who}: cannot tell who took the step")
+        raise EdgeRecoveryError(
+            f"{edge}: {action} must change exactly one actor's `stack`, but it changed "
+            f"{who}: cannot tell who took the step"
+        )
     return changed[0]  # type: ignore[no-any-return]
 
 
-def _changed_slot(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue],
-                  edge: str) -> ModelValue:
+def _changed_slot(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> ModelValue:
     slots = before["swap_map"]
     changed = sorted(
-        slot for slot in slots  # type: ignore[union-attr]
+        slot
+        for slot in slots  # type: ignore[union-attr]
         if any(before[name][slot] != after[name][slot] for name in PER_SLOT_VARIABLES)  # type: ignore[index]
     )
     if len(changed) != 1:
         which = ", ".join(format_value(s) for s in changed) or "no slot"
-        raise EdgeRecoveryError(f"{edge}: {action} must change exactly one slot, but it changed {which}: "
-                                "cannot tell which slot it was taken on")
+        raise EdgeRecoveryError(
+            f"{edge}: {action} must change exactly one slot, but it changed {which}: "
+            "cannot tell which slot it was taken on"
+        )
     return changed[0]  # type: ignore[no-any-return]

@@ -25,18 +25,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gen.bridge import paths
-from gen.generators.describe import action_lines, describe_walk
-from gen.generators.cover import Cover, edge_cover
-from gen.generators.dot import read_dot
 from conformance.steps import StepLabel
-from gen.generators.edges import recover_step
-from gen.bridge.errors import BridgeError
-from gen.bridge.files import write_if_changed
-from gen.generators.itf import dumps_itf, trace_json
-from gen.generators.render import render
 from conformance.tla_text import format_value
 from conformance.values import ModelValue, TlaValue
+from gen.bridge import java, paths
+from gen.bridge.errors import BridgeError
+from gen.bridge.files import write_if_changed
+from gen.generators.cover import Cover, edge_cover
+from gen.generators.describe import action_lines, describe_walk
+from gen.generators.dot import read_dot
+from gen.generators.edges import recover_step
+from gen.generators.itf import dumps_itf, trace_json
+from gen.generators.render import render
 
 REPO = paths.REPO_ROOT
 SPEC = paths.MC_SPEC
@@ -51,10 +51,8 @@ WALK_MODELS = ("conf_none", "conf_lru_remove", "conf_skip_if_exists", "conf_swap
 # Each is a small model with more slots (so the LRU holds two entries and
 # where a put-back goes matters): name -> (base model, Config fields replaced).
 ITF_MODELS: dict[str, tuple[str, dict[str, object]]] = {
-    "itf_skip_if_exists_2slots": ("conf_skip_if_exists",
-                                  {"shrinkers": (), "slots": ("s1", "s2"), "scan_budget": 2}),
-    "itf_lru_remove_2slots": ("conf_lru_remove",
-                              {"shrinkers": (), "slots": ("s1", "s2"), "scan_budget": 2}),
+    "itf_skip_if_exists_2slots": ("conf_skip_if_exists", {"shrinkers": (), "slots": ("s1", "s2"), "scan_budget": 2}),
+    "itf_lru_remove_2slots": ("conf_lru_remove", {"shrinkers": (), "slots": ("s1", "s2"), "scan_budget": 2}),
 }
 
 REGENERATE = "make gen"
@@ -88,9 +86,23 @@ def graph_config_text(cfg_text: str) -> str:
     keeping = False
     for line in cfg_text.splitlines():
         head = re.match(r"\s*([A-Z_]+)\b", line)
-        if head and head.group(1) in {"CONSTANT", "CONSTANTS", "INIT", "NEXT", "SPECIFICATION", "SYMMETRY",
-                                      "INVARIANT", "INVARIANTS", "PROPERTY", "PROPERTIES", "CONSTRAINT",
-                                      "CONSTRAINTS", "ACTION_CONSTRAINT", "ACTION_CONSTRAINTS", "VIEW"}:
+        if head and head.group(1) in {
+            "CONSTANT",
+            "CONSTANTS",
+            "INIT",
+            "NEXT",
+            "SPECIFICATION",
+            "SYMMETRY",
+            "INVARIANT",
+            "INVARIANTS",
+            "PROPERTY",
+            "PROPERTIES",
+            "CONSTRAINT",
+            "CONSTRAINTS",
+            "ACTION_CONSTRAINT",
+            "ACTION_CONSTRAINTS",
+            "VIEW",
+        }:
             keeping = head.group(1) in {"CONSTANT", "CONSTANTS", "INIT", "NEXT"}
         if keeping:
             keep.append(line)
@@ -105,13 +117,18 @@ def config_text(config: object) -> str:
     def members(values: Sequence[str]) -> str:
         return "{" + ", ".join(values) + "}"
 
-    lines = ["CONSTANTS",
-             f"    Tasks = {members(c.tasks)}", f"    Shrinkers = {members(c.shrinkers)}",  # type: ignore[attr-defined]
-             f"    Slots = {members(c.slots)}", f"    Versions = {members(c.versions)}",  # type: ignore[attr-defined]
-             f'    VARIANT = "{c.variant}"', f'    PUTBACK = "{c.putback}"',  # type: ignore[attr-defined]
-             f"    SCAN_BUDGET = {c.scan_budget}",  # type: ignore[attr-defined]
-             "    BUGS = {" + ", ".join(f'"{b}"' for b in sorted(c.bugs)) + "}",  # type: ignore[attr-defined]
-             f'    FAIRNESS = "{c.fairness}"']  # type: ignore[attr-defined]
+    lines = [
+        "CONSTANTS",
+        f"    Tasks = {members(c.tasks)}",
+        f"    Shrinkers = {members(c.shrinkers)}",  # type: ignore[attr-defined]
+        f"    Slots = {members(c.slots)}",
+        f"    Versions = {members(c.versions)}",  # type: ignore[attr-defined]
+        f'    VARIANT = "{c.variant}"',
+        f'    PUTBACK = "{c.putback}"',  # type: ignore[attr-defined]
+        f"    SCAN_BUDGET = {c.scan_budget}",  # type: ignore[attr-defined]
+        "    BUGS = {" + ", ".join(f'"{b}"' for b in sorted(c.bugs)) + "}",  # type: ignore[attr-defined]
+        f'    FAIRNESS = "{c.fairness}"',
+    ]  # type: ignore[attr-defined]
     lines += [f"    {name} = {name}" for name in names]
     return "\n".join(lines + ["INIT Init", "NEXT Next"]) + "\n"
 
@@ -123,8 +140,10 @@ def model_config(model: str) -> tuple[Path, str]:
     base, fields = ITF_MODELS.get(model, (model, None))
     cfg = MODELS / f"{base}.cfg"
     if not cfg.exists():
-        raise GenerateError(f"model {model}: {cfg} does not exist",
-                            f"add spec/models/{base}.cfg or drop {model} from gen/generators/generate.py")
+        raise GenerateError(
+            f"model {model}: {cfg} does not exist",
+            f"add spec/models/{base}.cfg or drop {model} from gen/generators/generate.py",
+        )
     if fields is None:
         return cfg, graph_config_text(cfg.read_text())
     return cfg, config_text(dataclasses.replace(Config.from_cfg(cfg), **fields))
@@ -141,11 +160,17 @@ def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
     graph_cfg.write_text(text)
     dump = scratch / f"{model}.dot"
     dump.unlink(missing_ok=True)
-    run = run_tlc(RunOptions(spec=SPEC, config=graph_cfg, check_deadlock=False, workers=1,
-                             dump_dot=dump.resolve(), label=f"gen-{model}"), scratch_root=scratch / "tlc")
+    run = run_tlc(
+        RunOptions(
+            spec=SPEC, config=graph_cfg, check_deadlock=False, workers=1, dump_dot=dump.resolve(), label=f"gen-{model}"
+        ),
+        scratch_root=scratch / "tlc",
+    )
     if not isinstance(run.outcome, Success):
-        raise GenerateError(f"model {model}: TLC did not explore the whole graph: {run.outcome.verdict}",
-                            f"run `python -m gen run {cfg}` and fix the model")
+        raise GenerateError(
+            f"model {model}: TLC did not explore the whole graph: {run.outcome.verdict}",
+            f"run `python -m gen run {cfg}` and fix the model",
+        )
     return canonical_graph(model, graph_cfg if model in ITF_MODELS else cfg, dump)
 
 
@@ -154,21 +179,28 @@ def canonical_graph(model: str, cfg: Path, dump: Path) -> ModelGraph:
     graph = read_dot(dump)
     leaving: list[list[tuple[str, int, StepLabel]]] = [[] for _ in graph.states]
     for number, edge in enumerate(graph.edges):
-        label = recover_step(edge.action, graph.state(edge.source), graph.state(edge.target),
-                             f"model {model}, edge {number} ({edge.action} from TLC state "
-                             f"{graph.fingerprints[edge.source]} to {graph.fingerprints[edge.target]})")
+        label = recover_step(
+            edge.action,
+            graph.state(edge.source),
+            graph.state(edge.target),
+            f"model {model}, edge {number} ({edge.action} from TLC state "
+            f"{graph.fingerprints[edge.source]} to {graph.fingerprints[edge.target]})",
+        )
         leaving[edge.source].append((str(label), edge.target, label))
     for steps in leaving:
         steps.sort(key=lambda item: item[0])
         for before, after in zip(steps, steps[1:]):
             if before[0] == after[0]:
-                raise GenerateError(f"model {model}: two edges from one state are both {before[0]}",
-                                    "the step's arguments do not determine its effect: fix the spec or "
-                                    "gen/generators/edges.py")
+                raise GenerateError(
+                    f"model {model}: two edges from one state are both {before[0]}",
+                    "the step's arguments do not determine its effect: fix the spec or gen/generators/edges.py",
+                )
     initial = sorted(graph.initial, key=lambda i: [format_value(v) for v in graph.states[i]])
     if len(initial) != 1:
-        raise GenerateError(f"model {model}: {len(initial)} initial states",
-                            "the generated tests start from one initial state; fix Init")
+        raise GenerateError(
+            f"model {model}: {len(initial)} initial states",
+            "the generated tests start from one initial state; fix Init",
+        )
     order: dict[int, int] = {}
     queue = deque(initial)
     order[initial[0]] = 0
@@ -207,8 +239,14 @@ def model_values_of(graph: ModelGraph) -> list[str]:
     return sorted(name for name in found if py_identifier(name))
 
 
-def render_walk_modules(graph: ModelGraph, cover: Cover, *, lines: dict[str, int] | None = None,
-                        package: str = "conformance.generated", folder: Path = GENERATED) -> dict[Path, str]:
+def render_walk_modules(
+    graph: ModelGraph,
+    cover: Cover,
+    *,
+    lines: dict[str, int] | None = None,
+    package: str = "conformance.generated",
+    folder: Path = GENERATED,
+) -> dict[Path, str]:
     """The graph module and the walks module of one small model.
 
     ``lines`` maps actions to their line in Zswap.tla (default: read it);
@@ -234,36 +272,66 @@ def render_walk_modules(graph: ModelGraph, cover: Cover, *, lines: dict[str, int
     source = f"spec/models/{graph.model}.cfg"
     missing = sorted({label.name for _, _, label in graph.edges} - set(lines))
     if missing:
-        raise GenerateError(f"model {graph.model}: actions {', '.join(missing)} have no definition line "
-                            "in spec/Zswap.tla", "define them as `Name(args) ==` at a line start")
+        raise GenerateError(
+            f"model {graph.model}: actions {', '.join(missing)} have no definition line in spec/Zswap.tla",
+            "define them as `Name(args) ==` at a line start",
+        )
     walks = []
     width = len(str(len(cover.walks)))
     for number, walk in enumerate(cover.walks, 1):
-        walk_steps = [{"label": graph.edges[e][2], "then": graph.edges[e][1],
-                       "line": lines[graph.edges[e][2].name]} for e in walk]
+        walk_steps = [
+            {"label": graph.edges[e][2], "then": graph.edges[e][1], "line": lines[graph.edges[e][2].name]} for e in walk
+        ]
         last = graph.edges[walk[-1]][1]
-        walks.append({
-            "name": f"walk_{number:0{width}d}",
-            "summary": describe_walk([s["label"] for s in walk_steps], ends_stuck=not leaving[last]),
-            "steps": walk_steps,
-        })
-    description = (f"Model {graph.model}: VARIANT {config.variant}, PUTBACK {config.putback}, "
-                   f"SCAN_BUDGET {config.scan_budget}, tasks {', '.join(config.tasks) or 'none'}, "
-                   f"shrinkers {', '.join(config.shrinkers) or 'none'}, slots {', '.join(config.slots)}, "
-                   f"versions {', '.join(config.versions)}"
-                   + (f", bugs {', '.join(sorted(config.bugs))}" if config.bugs else "") + ".")
-    common = {"model": graph.model, "source": source, "model_values": names, "graph_module": graph_module,
-              "test_module": f"{package.replace('.', '/')}/{test_module}.py", "package": package}
-    graph_text = render("graph_module.py.j2", config=config, variables=graph.variables, values=list(values),
-                        states=rows, steps=list(steps), enabled=enabled, num_edges=len(graph.edges), **common)
-    walks_text = render("walks_module.py.j2", walks=walks, description=textwrap.fill(description, width=76),
-                        cover_summary=textwrap.fill(cover_sentence(cover), width=76), **common)
+        walks.append(
+            {
+                "name": f"walk_{number:0{width}d}",
+                "summary": describe_walk([s["label"] for s in walk_steps], ends_stuck=not leaving[last]),
+                "steps": walk_steps,
+            }
+        )
+    description = (
+        f"Model {graph.model}: VARIANT {config.variant}, PUTBACK {config.putback}, "
+        f"SCAN_BUDGET {config.scan_budget}, tasks {', '.join(config.tasks) or 'none'}, "
+        f"shrinkers {', '.join(config.shrinkers) or 'none'}, slots {', '.join(config.slots)}, "
+        f"versions {', '.join(config.versions)}"
+        + (f", bugs {', '.join(sorted(config.bugs))}" if config.bugs else "")
+        + "."
+    )
+    common = {
+        "model": graph.model,
+        "source": source,
+        "model_values": names,
+        "graph_module": graph_module,
+        "test_module": f"{package.replace('.', '/')}/{test_module}.py",
+        "package": package,
+    }
+    graph_text = render(
+        "graph_module.py.j2",
+        config=config,
+        variables=graph.variables,
+        values=list(values),
+        states=rows,
+        steps=list(steps),
+        enabled=enabled,
+        num_edges=len(graph.edges),
+        **common,
+    )
+    walks_text = render(
+        "walks_module.py.j2",
+        walks=walks,
+        description=textwrap.fill(description, width=76),
+        cover_summary=textwrap.fill(cover_sentence(cover), width=76),
+        **common,
+    )
     return {folder / f"{graph_module}.py": graph_text, folder / f"{test_module}.py": walks_text}
 
 
 def cover_sentence(cover: Cover) -> str:
-    return (f"The {len(cover.walks)} walks take {cover.steps} steps for {cover.edges} edges "
-            f"({cover.ratio:.2f} steps per edge, the fewest possible; lower bound {cover.lower_bound})")
+    return (
+        f"The {len(cover.walks)} walks take {cover.steps} steps for {cover.edges} edges "
+        f"({cover.ratio:.2f} steps per edge, the fewest possible; lower bound {cover.lower_bound})"
+    )
 
 
 def cover_of(graph: ModelGraph) -> Cover:
@@ -271,12 +339,15 @@ def cover_of(graph: ModelGraph) -> Cover:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", action="append", default=None,
-                        help="regenerate only this model (repeatable); default: all")
-    parser.add_argument("--no-counterexamples", action="store_true",
-                        help="skip the counterexample regression tests")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 naming every committed file that regeneration would change")
+    parser.add_argument(
+        "--model", action="append", default=None, help="regenerate only this model (repeatable); default: all"
+    )
+    parser.add_argument("--no-counterexamples", action="store_true", help="skip the counterexample regression tests")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 naming every committed file that regeneration would change",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -289,8 +360,10 @@ def main(args: argparse.Namespace) -> int:
     try:
         return _generate(args)
     except (CoverError, DotError, EdgeRecoveryError, ItfError, RenderError) as error:
-        raise GenerateError(f"{type(error).__name__}: {error}",
-                            "nothing was written; fix the model or the generator named above, then `make gen`") from None
+        raise GenerateError(
+            f"{type(error).__name__}: {error}",
+            "nothing was written; fix the model or the generator named above, then `make gen`",
+        ) from None
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -308,21 +381,37 @@ def _generate(args: argparse.Namespace) -> int:
             walk_counts[model] = len(cover.walks)
         else:
             outputs.update(render_walk_modules(graph, cover))
-        print(f"{model}: {len(graph.states)} states, {len(graph.edges)} edges; {cover.summary()} "
-              f"({time.monotonic() - started:.1f}s)")
+        print(
+            f"{model}: {len(graph.states)} states, {len(graph.edges)} edges; {cover.summary()} "
+            f"({time.monotonic() - started:.1f}s)"
+        )
     if not args.model:
         outputs.update(render_itf_test(walk_counts))
         if not args.no_counterexamples:
             outputs.update(counterexamples.generate())
-    outputs[GENERATED / "__init__.py"] = ('# Generated by `python -m gen gen`; do not edit, run `make gen`.\n'
-                                          '"""The generated conformance tests (see gen/generators/generate.py)."""\n')
+    outputs[GENERATED / "__init__.py"] = (
+        f"# Generated by `python -m gen gen` with {java.provenance()}; do not edit, run `make gen`.\n"
+        '"""The generated conformance tests (see gen/generators/generate.py)."""\n'
+    )
     # A full run owns the whole folder: a file it did not produce (a dropped model) goes.
-    leftovers = [] if args.model or args.no_counterexamples else sorted(
-        path for path in GENERATED.rglob("*") if path.is_file() and path.suffix in (".py", ".json")
-        and "__pycache__" not in path.parts and path not in outputs)
+    leftovers = (
+        []
+        if args.model or args.no_counterexamples
+        else sorted(
+            path
+            for path in GENERATED.rglob("*")
+            if path.is_file()
+            and path.suffix in (".py", ".json")
+            and "__pycache__" not in path.parts
+            and path not in outputs
+        )
+    )
     if args.check:
-        stale = [path for path, text in sorted(outputs.items())
-                 if not path.exists() or path.read_text(encoding="utf-8") != text] + leftovers
+        stale = [
+            path
+            for path, text in sorted(outputs.items())
+            if not path.exists() or path.read_text(encoding="utf-8") != text
+        ] + leftovers
         for path in stale:
             print(f"stale: {path.relative_to(REPO)}")
         print(f"{len(outputs)} files, {len(stale)} stale" + ("; run `make gen` and commit" if stale else ""))
@@ -354,16 +443,28 @@ def render_itf_outputs(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
             _source, target, label = graph.edges[edge]
             states.append(graph.state(target))
             metas.append({"walk": number, "state": target, "step": step_json(label), "enabled": enabled[target]})
-    trace = trace_json(graph.variables, states, metas, {
-        "source": itf_source(graph.model),
-        "description": f"Generated by `python -m gen gen`: the edge cover of model {graph.model} "
-                       f"({cover.summary()}), one walk after another; each walk starts again at the "
-                       f"initial state and #meta.walk numbers them. Regenerate with `{REGENERATE}`.",
-        "walks": len(cover.walks),
-        "config": {"tasks": list(config.tasks), "shrinkers": list(config.shrinkers), "slots": list(config.slots),
-                   "versions": list(config.versions), "variant": config.variant, "putback": config.putback,
-                   "scan_budget": config.scan_budget, "bugs": sorted(config.bugs)},
-    })
+    trace = trace_json(
+        graph.variables,
+        states,
+        metas,
+        {
+            "source": itf_source(graph.model),
+            "description": f"Generated by `python -m gen gen`: the edge cover of model {graph.model} "
+            f"({cover.summary()}), one walk after another; each walk starts again at the "
+            f"initial state and #meta.walk numbers them. Regenerate with `{REGENERATE}`.",
+            "walks": len(cover.walks),
+            "config": {
+                "tasks": list(config.tasks),
+                "shrinkers": list(config.shrinkers),
+                "slots": list(config.slots),
+                "versions": list(config.versions),
+                "variant": config.variant,
+                "putback": config.putback,
+                "scan_budget": config.scan_budget,
+                "bugs": sorted(config.bugs),
+            },
+        },
+    )
     return {GENERATED / "itf" / f"{graph.model}.itf.json": dumps_itf(trace)}
 
 
@@ -376,8 +477,11 @@ def itf_source(model: str) -> str:
 def step_json(label: StepLabel) -> dict[str, object]:
     from gen.generators.itf import to_itf
 
-    return {"name": label.name, "actor": label.actor.name if label.actor else None,
-            "args": {k: to_itf(v) for k, v in label.args}}
+    return {
+        "name": label.name,
+        "actor": label.actor.name if label.actor else None,
+        "args": {k: to_itf(v) for k, v in label.args},
+    }
 
 
 def render_itf_test(walk_counts: dict[str, int]) -> dict[Path, str]:
@@ -385,5 +489,8 @@ def render_itf_test(walk_counts: dict[str, int]) -> dict[Path, str]:
     if not walk_counts:
         return {}
     models = sorted(walk_counts)
-    return {GENERATED / "test_itf_traces.py": render("itf_test.py.j2", models=tuple(models),
-                                                      walk_counts=[(m, walk_counts[m]) for m in models])}
+    return {
+        GENERATED / "test_itf_traces.py": render(
+            "itf_test.py.j2", models=tuple(models), walk_counts=[(m, walk_counts[m]) for m in models]
+        )
+    }

@@ -34,11 +34,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
-from gen.bridge import paths
 from conformance.replay import override_config
+from gen.bridge import paths
 
 REPO = paths.REPO_ROOT
 PACKAGE = REPO / "conformance"
@@ -56,67 +57,112 @@ class Mutant:
 
 
 MUTANTS = (
-    Mutant("putback_at_head", "zswap.py",
-           "    else:\n        mm.zswap_lru = mm.zswap_lru + (entry,)",
-           "    else:\n        mm.zswap_lru = (entry,) + mm.zswap_lru",
-           "zswap_lru_putback puts a failed entry back at the head, not the tail"),
-    Mutant("charge_fail_keeps_pin", "swap_state.py",
-           "                mm.set_folio(slot, None)\n            put_swap_folio(mm, slot)\n",
-           "                mm.set_folio(slot, None)\n",
-           "ChargeFail's error path does not clear SWAP_HAS_CACHE (put_swap_folio missing)"),
-    Mutant("entry_gone_keeps_pin", "zswap.py",
-           "        swap_state.delete_from_swap_cache(mm, slot)  # and folio_unlock()",
-           "        mm.set_folio(slot, None)  # and folio_unlock()",
-           "WbEntryGone drops the folio but leaves the pin set"),
-    Mutant("load_not_exclusive", "zswap.py",
-           "    zswap_entry_free(mm, entry)\n    return entry.data",
-           "    return entry.data",
-           "zswap_load keeps the entry (pre-v6.9 non-exclusive load)"),
-    Mutant("skip_flag_flipped", "zswap.py",
-           'skip_if_exists = mm.cfg.variant == "skip_if_exists"',
-           'skip_if_exists = mm.cfg.variant != "skip_if_exists"',
-           "writeback passes skip_if_exists in every variant but the one that has it"),
-    Mutant("lru_remove_no_reinsert", "swap_state.py",
-           "                zswap.zswap_lru_add(mm, mm.zswap_tree[slot])  # lru_remove: re-insert what we hid",
-           "                pass",
-           "lru_remove's failed charge does not re-insert the hidden entry"),
-    Mutant("wb_write_keeps_entry", "zswap.py",
-           "    if mm.zswap_tree[slot] == entry:  # the tree may have been invalidated / reused\n"
-           "        zswap_entry_free(mm, entry)\n",
-           "",
-           "WbWrite does not free the written-back entry"),
-    Mutant("free_no_invalidate", "swap_state.py",
-           "    mm.set_swapped_page(slot, None)\n    zswap.zswap_invalidate(mm, slot)",
-           "    mm.set_swapped_page(slot, None)",
-           "swap_free forgets zswap_invalidate: the tree keeps a dead entry"),
-    Mutant("free_while_faulting", "environment.py",
-           "    if _faults_on(mm, slot):",
-           "    if False:",
-           "FreeSlot ignores the faulting task's mmap_lock"),
-    Mutant("drop_locked_folio", "environment.py",
-           "    if folio.locked or not folio.uptodate:",
-           "    if not folio.uptodate:",
-           "DropCleanFolio drops a locked folio"),
-    Mutant("walk_ignores_budget", "zswap.py",
-           "            if walk.budget == 0 or not mm.zswap_lru:",
-           "            if not mm.zswap_lru:",
-           "the reclaim walk ignores its scan budget"),
-    Mutant("store_not_on_lru", "zswap.py",
-           "    mm.set_tree(slot, entry)\n    zswap_lru_add(mm, entry)",
-           "    mm.set_tree(slot, entry)",
-           "zswap_store does not add the new entry to the LRU"),
-    Mutant("putback_after_invalidate", "zswap.py",
-           "    if mm.zswap_tree[entry.slot] == entry:  # not invalidated meanwhile",
-           "    if True:",
-           "WbPutback puts back an entry that was invalidated meanwhile"),
-    Mutant("swap_table_fail_keeps_folio", "swap_state.py",
-           '            if mm.cfg.variant == "swap_table":\n                mm.set_folio(slot, None)\n',
-           "",
-           "swap_table's failed charge leaves its locked folio in the swap cache"),
-    Mutant("map_keeps_pin", "memory.py",
-           "    swap_state.swap_free(mm, slot)\n    swap_state.delete_from_swap_cache(mm, slot)",
-           "    swap_state.swap_free(mm, slot)\n    mm.set_folio(slot, None)",
-           "MapFolio removes the folio but does not clear the pin"),
+    Mutant(
+        "putback_at_head",
+        "zswap.py",
+        "    else:\n        mm.zswap_lru = mm.zswap_lru + (entry,)",
+        "    else:\n        mm.zswap_lru = (entry,) + mm.zswap_lru",
+        "zswap_lru_putback puts a failed entry back at the head, not the tail",
+    ),
+    Mutant(
+        "charge_fail_keeps_pin",
+        "swap_state.py",
+        "                mm.set_folio(slot, None)\n            put_swap_folio(mm, slot)\n",
+        "                mm.set_folio(slot, None)\n",
+        "ChargeFail's error path does not clear SWAP_HAS_CACHE (put_swap_folio missing)",
+    ),
+    Mutant(
+        "entry_gone_keeps_pin",
+        "zswap.py",
+        "        swap_state.delete_from_swap_cache(mm, slot)  # and folio_unlock()",
+        "        mm.set_folio(slot, None)  # and folio_unlock()",
+        "WbEntryGone drops the folio but leaves the pin set",
+    ),
+    Mutant(
+        "load_not_exclusive",
+        "zswap.py",
+        "    zswap_entry_free(mm, entry)\n    return entry.data",
+        "    return entry.data",
+        "zswap_load keeps the entry (pre-v6.9 non-exclusive load)",
+    ),
+    Mutant(
+        "skip_flag_flipped",
+        "zswap.py",
+        'skip_if_exists = mm.cfg.variant == "skip_if_exists"',
+        'skip_if_exists = mm.cfg.variant != "skip_if_exists"',
+        "writeback passes skip_if_exists in every variant but the one that has it",
+    ),
+    Mutant(
+        "lru_remove_no_reinsert",
+        "swap_state.py",
+        "                zswap.zswap_lru_add(mm, mm.zswap_tree[slot])  # lru_remove: re-insert what we hid",
+        "                pass",
+        "lru_remove's failed charge does not re-insert the hidden entry",
+    ),
+    Mutant(
+        "wb_write_keeps_entry",
+        "zswap.py",
+        "    if mm.zswap_tree[slot] == entry:  # the tree may have been invalidated / reused\n"
+        "        zswap_entry_free(mm, entry)\n",
+        "",
+        "WbWrite does not free the written-back entry",
+    ),
+    Mutant(
+        "free_no_invalidate",
+        "swap_state.py",
+        "    mm.set_swapped_page(slot, None)\n    zswap.zswap_invalidate(mm, slot)",
+        "    mm.set_swapped_page(slot, None)",
+        "swap_free forgets zswap_invalidate: the tree keeps a dead entry",
+    ),
+    Mutant(
+        "free_while_faulting",
+        "environment.py",
+        "    if _faults_on(mm, slot):",
+        "    if False:",
+        "FreeSlot ignores the faulting task's mmap_lock",
+    ),
+    Mutant(
+        "drop_locked_folio",
+        "environment.py",
+        "    if folio.locked or not folio.uptodate:",
+        "    if not folio.uptodate:",
+        "DropCleanFolio drops a locked folio",
+    ),
+    Mutant(
+        "walk_ignores_budget",
+        "zswap.py",
+        "            if walk.budget == 0 or not mm.zswap_lru:",
+        "            if not mm.zswap_lru:",
+        "the reclaim walk ignores its scan budget",
+    ),
+    Mutant(
+        "store_not_on_lru",
+        "zswap.py",
+        "    mm.set_tree(slot, entry)\n    zswap_lru_add(mm, entry)",
+        "    mm.set_tree(slot, entry)",
+        "zswap_store does not add the new entry to the LRU",
+    ),
+    Mutant(
+        "putback_after_invalidate",
+        "zswap.py",
+        "    if mm.zswap_tree[entry.slot] == entry:  # not invalidated meanwhile",
+        "    if True:",
+        "WbPutback puts back an entry that was invalidated meanwhile",
+    ),
+    Mutant(
+        "swap_table_fail_keeps_folio",
+        "swap_state.py",
+        '            if mm.cfg.variant == "swap_table":\n                mm.set_folio(slot, None)\n',
+        "",
+        "swap_table's failed charge leaves its locked folio in the swap cache",
+    ),
+    Mutant(
+        "map_keeps_pin",
+        "memory.py",
+        "    swap_state.swap_free(mm, slot)\n    swap_state.delete_from_swap_cache(mm, slot)",
+        "    swap_state.swap_free(mm, slot)\n    mm.set_folio(slot, None)",
+        "MapFolio removes the folio but does not clear the pin",
+    ),
 )
 
 CONFIGURATIONS = (
@@ -132,8 +178,12 @@ class MutantDoesNotApply(RuntimeError):
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--config-override", metavar="JSON", default=None,
-                     help="gen.generators.mutants: Config fields every generated test's system gets, e.g. '{\"variant\": \"none\"}'")
+    parser.addoption(
+        "--config-override",
+        metavar="JSON",
+        default=None,
+        help='gen.generators.mutants: Config fields every generated test\'s system gets, e.g. \'{"variant": "none"}\'',
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -149,31 +199,53 @@ def config_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 def run_suite(tests: Path, env: dict[str, str], config_override: dict[str, Any] | None = None) -> tuple[int, int, str]:
     """Run pytest on the generated tests, stopping at the first failure; (failed, passed, first failing test)."""
-    override = ["-p", "gen.generators.mutants", "--config-override", json.dumps(config_override)] if config_override else []
-    with tempfile.TemporaryFile("w+", prefix="mutant-", suffix=".txt") as report:
-        subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--no-header", "-rf", *override,
-             "--rootdir", str(tests.parent.parent), "-c", str(REPO / "pyproject.toml"), str(tests)],
-            env=env, stdout=report, stderr=subprocess.STDOUT, cwd=tests.parent.parent, check=False,
+    override = (
+        ["-p", "gen.generators.mutants", "--config-override", json.dumps(config_override)] if config_override else []
+    )
+    with tempfile.TemporaryDirectory(prefix="mutant-report-") as folder:
+        junit = Path(folder) / "report.xml"
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-x",
+                "-p",
+                "no:cacheprovider",
+                "--no-header",
+                f"--junitxml={junit}",
+                *override,
+                "--rootdir",
+                str(tests.parent.parent),
+                "-c",
+                str(REPO / "pyproject.toml"),
+                str(tests),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=tests.parent.parent,
+            check=False,
         )
-        report.seek(0)
-        text = report.read()
-    failed = passed = 0
-    first = ""
-    for line in text.splitlines():
-        if line.startswith("FAILED ") and not first:
-            first = line.split()[1].rsplit("/", 1)[-1]
-        if (" passed" in line or " failed" in line) and line.strip().startswith(("=", "1", "2", "3", "4", "5",
-                                                                                     "6", "7", "8", "9")):
-            for part in line.strip("= ").split(","):
-                words = part.split()
-                if len(words) >= 2 and words[0].isdigit():
-                    if words[1].startswith("failed"):
-                        failed = int(words[0])
-                    elif words[1].startswith("passed"):
-                        passed = int(words[0])
+        text = done.stdout + done.stderr
+        failed, passed, first = _junit_counts(junit) if junit.is_file() else (0, 0, "")
     if failed == 0 and passed == 0:
         raise RuntimeError(f"pytest ran no generated test:\n{text[-2000:]}")
+    return failed, passed, first
+
+
+def _junit_counts(report: Path) -> tuple[int, int, str]:
+    """(failed, passed, first failing test as ``file.py::name``) from pytest's --junitxml report."""
+    failed = passed = 0
+    first = ""
+    for case in ElementTree.parse(report).iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+            if not first:
+                first = f"{case.get('classname', '').rsplit('.', 1)[-1]}.py::{case.get('name', '')}"
+        elif case.find("skipped") is None:
+            passed += 1
     return failed, passed, first
 
 
@@ -227,8 +299,10 @@ def apply_mutant(mutant: Mutant, copy: Path) -> None:
     path = copy / "conformance" / mutant.file
     text = path.read_text()
     if text.count(mutant.old) != 1:
-        raise MutantDoesNotApply(f"mutant {mutant.name}: its text occurs {text.count(mutant.old)} times in "
-                                 f"conformance/{mutant.file}; update gen/generators/mutants.py to the new code")
+        raise MutantDoesNotApply(
+            f"mutant {mutant.name}: its text occurs {text.count(mutant.old)} times in "
+            f"conformance/{mutant.file}; update gen/generators/mutants.py to the new code"
+        )
     path.write_text(text.replace(mutant.old, mutant.new))
 
 

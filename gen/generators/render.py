@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 from conformance.values import FnValue, ModelValue, TlaValue
+from gen.bridge import java
 
 __all__ = ["RenderError", "environment", "py_literal", "py_identifier"]
 
@@ -33,8 +34,26 @@ def py_identifier(name: str) -> bool:
 
 
 # Names the generated modules bind themselves: a model value must not shadow them.
-_RESERVED = frozenset({"FnValue", "ModelValue", "StepLabel", "graph", "run", "pytest", "annotations", "None",
-                       "True", "False", "frozenset", "tuple", "dict", "int", "str", "bool"})
+_RESERVED = frozenset(
+    {
+        "FnValue",
+        "ModelValue",
+        "StepLabel",
+        "graph",
+        "run",
+        "pytest",
+        "annotations",
+        "None",
+        "True",
+        "False",
+        "frozenset",
+        "tuple",
+        "dict",
+        "int",
+        "str",
+        "bool",
+    }
+)
 
 
 def py_literal(value: TlaValue, names: Iterable[str] = ()) -> str:
@@ -97,6 +116,7 @@ def environment() -> jinja2.Environment:
     env.filters["pystr"] = lambda text: repr(str(text))
     env.filters["docstring"] = _docstring
     env.filters["comment"] = _comment
+    env.globals["tlc"] = java.provenance()
     return env
 
 

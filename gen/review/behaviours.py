@@ -28,8 +28,8 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from gen.generators.dot import StateGraph
 from conformance.values import FnValue, ModelValue, TlaValue
+from gen.generators.dot import StateGraph
 
 __all__ = [
     "STOPS",
@@ -76,7 +76,7 @@ class Lts:
     successors: list[dict[str, tuple[int, ...]]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, graph: StateGraph) -> "Lts":
+    def of(cls, graph: StateGraph) -> Lts:
         tables: list[dict[str, list[int]]] = [{} for _ in graph.states]
         for edge in graph.edges:
             tables[edge.source].setdefault(edge.action, []).append(edge.target)

@@ -39,16 +39,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from gen.review.behaviours import STOPS, Difference, Lts, SearchResult, concrete_path, first_differences, permutations_of
+from conformance.tlc_config import config_constants
 from gen.bridge.checking import run_options
-from gen.generators.dot import StateGraph, read_dot
 from gen.bridge.errors import BridgeError
 from gen.bridge.files import write_text_atomically
 from gen.bridge.manifest import Model, load_manifest
 from gen.bridge.outcomes import Success
 from gen.bridge.progress import Progress, colour
-from conformance.tlc_config import config_constants
 from gen.bridge.tlc import REPO_ROOT, run_tlc
+from gen.generators.dot import StateGraph, read_dot
+from gen.review.behaviours import (
+    STOPS,
+    Difference,
+    Lts,
+    SearchResult,
+    concrete_path,
+    first_differences,
+    permutations_of,
+)
 from gen.review.trace_view import StateStep, TraceViewError, view_steps
 
 DIFF_ROOT = REPO_ROOT / "build" / "diff"
@@ -295,8 +303,12 @@ def diff_specs(
                 # or another model costs nothing here.
                 diffs.append(ModelDiff(name, None, None, unchanged=True))
                 continue
-        base = check_version(base_models[name], base_root / "graphs", base_graphs, stderr) if name in base_models else None
-        head = check_version(head_models[name], head_root / "graphs", head_graphs, stderr) if name in head_models else None
+        base = (
+            check_version(base_models[name], base_root / "graphs", base_graphs, stderr) if name in base_models else None
+        )
+        head = (
+            check_version(head_models[name], head_root / "graphs", head_graphs, stderr) if name in head_models else None
+        )
         added = removed = None
         added_words: tuple[tuple[str, ...], ...] = ()
         removed_words: tuple[tuple[str, ...], ...] = ()
@@ -331,7 +343,9 @@ def witness_steps(version: Version, difference: Difference) -> list[str]:
     path = difference.path
     renamings = permutations_of(version.symmetry)
     states = concrete_path(version.graph, path, renamings)
-    trace = [StateStep("Init", states[0])] + [StateStep(name, state) for name, state in zip(difference.steps, states[1:])]
+    trace = [StateStep("Init", states[0])] + [
+        StateStep(name, state) for name, state in zip(difference.steps, states[1:])
+    ]
     try:
         views = view_steps(trace)
     except TraceViewError:
@@ -397,7 +411,9 @@ def render_markdown(diffs: Sequence[ModelDiff], base_label: str, bound: int) -> 
             present = model.head or model.base
             assert present is not None
             status = "new model" if model.base is None else "removed model"
-            lines.append(f"| {model.name} | {status}: {present.verdict} | {present.distinct_states:,} | {present.edges:,} | |")
+            lines.append(
+                f"| {model.name} | {status}: {present.verdict} | {present.distinct_states:,} | {present.edges:,} | |"
+            )
             continue
         lines.append(
             f"| {model.name} | {_change(model.base.verdict, model.head.verdict)} "
@@ -436,7 +452,10 @@ def render_text(diffs: Sequence[ModelDiff], base_label: str, bound: int, *, colo
         if model.base is None or model.head is None:
             present = model.head or model.base
             assert present is not None
-            out.append(colour(model.name, "1", colour_on) + f": {'new' if model.base is None else 'removed'} model, {present.verdict}")
+            out.append(
+                colour(model.name, "1", colour_on)
+                + f": {'new' if model.base is None else 'removed'} model, {present.verdict}"
+            )
             continue
         changed = bool(model.added.differences or model.removed.differences) if model.added and model.removed else False
         out.append(colour(model.name, "1;33" if changed else "1", colour_on) + f"  ({model.seconds:.0f} s)")
@@ -480,10 +499,14 @@ def _wrap(line: str, first: str, rest: str, width: int = 80) -> list[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("base", metavar="BASE", help="git revision to compare the working tree's spec with (e.g. origin/main)")
+    parser.add_argument(
+        "base", metavar="BASE", help="git revision to compare the working tree's spec with (e.g. origin/main)"
+    )
     parser.add_argument("--tier", choices=("fast", "deep", "all"), default="fast", help="which models (default: fast)")
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="only this model (repeatable)")
-    parser.add_argument("--bound", type=int, default=DEFAULT_BOUND, help=f"longest step sequence compared (default {DEFAULT_BOUND})")
+    parser.add_argument(
+        "--bound", type=int, default=DEFAULT_BOUND, help=f"longest step sequence compared (default {DEFAULT_BOUND})"
+    )
     parser.add_argument("--output", type=Path, default=REVIEW_MD, help="Markdown output (default build/review.md)")
 
 

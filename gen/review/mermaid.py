@@ -27,7 +27,15 @@ from pathlib import Path
 from gen.bridge import paths
 from gen.review.trace_view import StepView
 
-__all__ = ["SHARED_LIFELINE", "MermaidRenderError", "escape", "render", "renderer_missing", "sequence_diagram", "unescape"]
+__all__ = [
+    "SHARED_LIFELINE",
+    "MermaidRenderError",
+    "escape",
+    "render",
+    "renderer_missing",
+    "sequence_diagram",
+    "unescape",
+]
 
 # What the shared lifeline stands for; its text is the header of that lifeline.
 SHARED_LIFELINE = "swap cache · zswap tree + LRU · swap device"
@@ -179,5 +187,7 @@ def render(diagram: str, output: Path, *, timeout: float = 120.0) -> None:
             message = (result.stderr or result.stdout).strip().splitlines()
             # mermaid's message is the first lines; the rest is a JS stack trace.
             summary = "\n".join(line for line in message if not line.lstrip().startswith("at "))[:2000]
-            raise MermaidRenderError(f"mermaid-cli could not render the diagram:\n{summary}\n--- diagram ---\n{diagram}")
+            raise MermaidRenderError(
+                f"mermaid-cli could not render the diagram:\n{summary}\n--- diagram ---\n{diagram}"
+            )
         os.replace(rendered, output)

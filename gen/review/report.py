@@ -26,18 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from conformance.tlc_config import config_constants
+from conformance.values import FnValue, ModelValue
 from gen.bridge.checking import CHECK_JSON, CheckResult, format_table, run_options, terminal_width
 from gen.bridge.errors import BridgeError
 from gen.bridge.files import write_text_atomically
-from gen.generators.itf import trace_json, write_itf
 from gen.bridge.manifest import DEFAULT_MANIFEST, Model, load_manifest
-from gen.review.mermaid import MermaidRenderError, render, sequence_diagram
 from gen.bridge.outcomes import ErrorTrace, LassoKind
 from gen.bridge.progress import Progress
 from gen.bridge.tlc import REPO_ROOT, run_tlc
+from gen.generators.itf import trace_json, write_itf
+from gen.review.mermaid import MermaidRenderError, render, sequence_diagram
 from gen.review.trace_view import StateStep, StepView, describe_waits, view_steps, waits_in
-from conformance.tlc_config import config_constants
-from conformance.values import FnValue, ModelValue
 
 REPORT_MD = REPO_ROOT / "build" / "report.md"
 TRACES_DIR = REPO_ROOT / "build" / "traces"
@@ -101,12 +101,14 @@ def final_notes(example: Counterexample, steps: Sequence[StateStep]) -> list[str
             back = lasso.back_to - 1
             closing = f"{lasso.action} leads " if lasso.action else ""
             target = "the initial state" if back == 0 else f"the state after step {back}"
-            notes.append(f"then {closing}back to {target}: steps {back + 1}–{len(steps) - 1} and that one repeat forever")
+            notes.append(
+                f"then {closing}back to {target}: steps {back + 1}–{len(steps) - 1} and that one repeat forever"
+            )
     return notes
 
 
 def stale_mapping(steps: Sequence[StateStep]) -> str | None:
-    """"t1 mapped v1, but its page is v2" when the last step mapped another page's data."""
+    """ "t1 mapped v1, but its page is v2" when the last step mapped another page's data."""
     if len(steps) < 2 or steps[-1].action != "MapFolio":
         return None
     before, after = steps[-2].state, steps[-1].state
@@ -115,7 +117,9 @@ def stale_mapping(steps: Sequence[StateStep]) -> str | None:
             frame = frames[-1]
             folio = before["swap_cache"][frame["slot"]]
             if isinstance(folio, FnValue) and folio["data"] != frame["page"]:
-                return f"{_name(actor)} mapped {_name(folio['data'])}, but its page is {_name(frame['page'])}: stale data"
+                return (
+                    f"{_name(actor)} mapped {_name(folio['data'])}, but its page is {_name(frame['page'])}: stale data"
+                )
     return None
 
 
@@ -247,8 +251,12 @@ def rerun_counterexample(model: Model, traces_dir: Path, stderr: TextIO | None =
         variables,
         [s.variables for s in trace.states],
         meta,
-        {"source": str(model.config.relative_to(REPO_ROOT)) if model.config.is_relative_to(REPO_ROOT) else model.config.name,
-         "description": f"{model.name}: {verdict}"},
+        {
+            "source": str(model.config.relative_to(REPO_ROOT))
+            if model.config.is_relative_to(REPO_ROOT)
+            else model.config.name,
+            "description": f"{model.name}: {verdict}",
+        },
         loop,
     )
     write_itf(traces_dir / f"{model.name}.itf.json", document)
@@ -298,18 +306,20 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
         try:
             render(diagram(by_name[name])[0], Path(path))
         except MermaidRenderError as error:
-            raise ReportError(str(error), "run `bash gen/mermaid-cli/install.sh`, or fix the diagram text shown") from None
+            raise ReportError(
+                str(error), "run `bash gen/mermaid-cli/install.sh`, or fix the diagram text shown"
+            ) from None
         print(f"{path}: {name}'s diagram", file=stdout)
     # The same table `make check` prints (80 columns on a terminal), then where the report went.
     try:
-        table = format_table([CheckResult(**row) for row in results], colour_on=stdout.isatty(),
-                             width=terminal_width(stdout))
+        table = format_table(
+            [CheckResult(**row) for row in results], colour_on=stdout.isatty(), width=terminal_width(stdout)
+        )
     except TypeError:
         table = "(build/check.json is from another version of `make check`: run it again for the table)"
     print(table, file=stdout)
     print(
-        f"{args.output}: {len(results)} models, {len(examples)} counterexamples "
-        f"({time.monotonic() - started:.1f} s)",
+        f"{args.output}: {len(results)} models, {len(examples)} counterexamples ({time.monotonic() - started:.1f} s)",
         file=stdout,
     )
     return 0

@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gen.generators.edges import EdgeRecoveryError, StepLabel, recover_step
 from conformance.values import FnValue, ModelValue, TlaValue
+from gen.generators.edges import EdgeRecoveryError, StepLabel, recover_step
 
 __all__ = [
     "Change",
@@ -265,7 +265,9 @@ def view_steps(trace: Sequence[StateStep]) -> list[StepView]:
                 actor=actor,
                 slot=slot,
                 changes=tuple(changes),
-                touches_shared=any(variable in after and before[variable] != after[variable] for variable in SHARED_VARIABLES),
+                touches_shared=any(
+                    variable in after and before[variable] != after[variable] for variable in SHARED_VARIABLES
+                ),
                 pins_taken=taken,
                 pins_released=released,
             )
@@ -332,8 +334,7 @@ def describe_waits(waits: Sequence[Wait]) -> list[str]:
             chain.append(current)
         if current.holder == wait.waiter and len(chain) > 1:
             sentences.append(
-                "; ".join(f"{w.waiter} waits on {w.holder} ({w.slot})" for w in chain)
-                + f": a cycle of {len(chain)}"
+                "; ".join(f"{w.waiter} waits on {w.holder} ({w.slot})" for w in chain) + f": a cycle of {len(chain)}"
             )
             seen_in_cycle.update(w.waiter for w in chain)
     for wait in waits:

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from gen.generators.dot import StateGraph, read_dot
-from gen.bridge.tlc import RunOptions, run_tlc
-
 from conformance.config import Config
 from conformance.system import System
+from gen.bridge.tlc import RunOptions, run_tlc
+from gen.generators.dot import StateGraph, read_dot
 
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "Zswap.tla"
 
@@ -30,10 +29,8 @@ MODELS = {
     "swap_table": (("t1", "t2"), ("k1",), ("s1",), ("v1", "v2"), "swap_table", "tail", 1, ()),
     "two_slots_budget2": (("t1",), ("k1",), ("s1", "s2"), ("v1", "v2"), "skip_if_exists", "tail", 2, ()),
     "bug_04fc7816089c": (("t1",), ("k1",), ("s1",), ("v1", "v2", "v3"), "none", "tail", 1, ("04fc7816089c",)),
-    "bug_a65b0e7607cc": (("t1",), ("k1",), ("s1", "s2"), ("v1", "v2"), "skip_if_exists", "tail", 2,
-                         ("a65b0e7607cc",)),
-    "bug_27d3969b47cc": (("t1", "t2"), (), ("s1", "s2"), ("v1", "v2"), "skip_if_exists", "tail", 2,
-                         ("27d3969b47cc",)),
+    "bug_a65b0e7607cc": (("t1",), ("k1",), ("s1", "s2"), ("v1", "v2"), "skip_if_exists", "tail", 2, ("a65b0e7607cc",)),
+    "bug_27d3969b47cc": (("t1", "t2"), (), ("s1", "s2"), ("v1", "v2"), "skip_if_exists", "tail", 2, ("27d3969b47cc",)),
 }
 
 
@@ -48,12 +45,15 @@ def write_cfg(path: Path, model: tuple) -> Config:  # type: ignore[type-arg]
         f'    VARIANT = "{variant}"\n    PUTBACK = "{putback}"\n    SCAN_BUDGET = {budget}\n'
         f'    BUGS = {{{bug_set}}}\n    FAIRNESS = "weak"\n'
         "    NoEntry = NoEntry\n    NoFolio = NoFolio\n    NoData = NoData\n"
-        + "".join(f"    {n} = {n}\n" for n in names) + "INIT Init\nNEXT Next\n")
+        + "".join(f"    {n} = {n}\n" for n in names)
+        + "INIT Init\nNEXT Next\n"
+    )
     return Config.from_cfg(path)
 
 
 def mismatches(graph: StateGraph, config: Config, limit: int = 3) -> tuple[int, list[str]]:
     """Walk TLC's graph breadth-first alongside the implementation; return (states visited, differences)."""
+
     def key(system: System) -> tuple:  # type: ignore[type-arg]
         observed = system.observe()
         return tuple(observed[v] for v in graph.variables)
@@ -74,8 +74,10 @@ def mismatches(graph: StateGraph, config: Config, limit: int = 3) -> tuple[int, 
             fork.step(step.name, step.actor, **dict(step.args))
             got[(step.name, index_of.get(key(fork)))] = fork
         if set(got) != expected and len(found) < limit:
-            found.append(f"state {i} {graph.state(i)}: missing {sorted(expected - set(got))}, "
-                         f"extra {sorted(map(str, set(got) - expected))}")
+            found.append(
+                f"state {i} {graph.state(i)}: missing {sorted(expected - set(got))}, "
+                f"extra {sorted(map(str, set(got) - expected))}"
+            )
         for (_step, j), fork in got.items():
             if j is not None and j not in at:
                 at[j] = fork
@@ -89,8 +91,16 @@ def mismatches(graph: StateGraph, config: Config, limit: int = 3) -> tuple[int, 
 def test_implementation_is_the_specs_state_graph(name: str, tmp_path: Path) -> None:
     config = write_cfg(tmp_path / f"{name}.cfg", MODELS[name])
     dump = tmp_path / f"{name}.dot"
-    run = run_tlc(RunOptions(spec=SPEC, config=tmp_path / f"{name}.cfg", check_deadlock=False, workers=1,
-                             dump_dot=dump, label=f"conformance-{name}")).raise_for_error()
+    run = run_tlc(
+        RunOptions(
+            spec=SPEC,
+            config=tmp_path / f"{name}.cfg",
+            check_deadlock=False,
+            workers=1,
+            dump_dot=dump,
+            label=f"conformance-{name}",
+        )
+    ).raise_for_error()
     graph = read_dot(dump)
     visited, found = mismatches(graph, config)
     assert not found, "\n".join(found)

@@ -34,16 +34,24 @@ def test_every_module_imports_in_a_fresh_interpreter() -> None:
     """A module that needs another to be imported first (a name bound from a partly initialised
     module in an import cycle) fails here, whatever the order the test run imported them in."""
     # One interpreter per module, run side by side: a shared interpreter would hide the order.
-    children = {name: subprocess.Popen([sys.executable, "-c", f"import {name}"], cwd=ROOT,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-                for name in MODULES}
+    children = {
+        name: subprocess.Popen(
+            [sys.executable, "-c", f"import {name}"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in MODULES
+    }
     failures = {}
     for name, child in children.items():
         _, err = child.communicate(timeout=120)
         if child.returncode != 0:
             failures[name] = err.strip().splitlines()[-1]
     assert not failures, "modules that do not import on their own:\n" + "\n".join(
-        f"  {name}: {why}" for name, why in sorted(failures.items()))
+        f"  {name}: {why}" for name, why in sorted(failures.items())
+    )
 
 
 def test_conformance_never_imports_gen() -> None:
@@ -53,8 +61,12 @@ def test_conformance_never_imports_gen() -> None:
         parts = path.relative_to(ROOT).with_suffix("").parts
         everything[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     known = set(everything) | set(import_graph.project_modules())
-    upward = sorted(f"{module} -> {target}" for module, path in everything.items()
-                    for target in import_graph.imports_of(module, path, known) if target.split(".")[0] == "gen")
+    upward = sorted(
+        f"{module} -> {target}"
+        for module, path in everything.items()
+        for target in import_graph.imports_of(module, path, known)
+        if target.split(".")[0] == "gen"
+    )
     assert upward == []
 
 

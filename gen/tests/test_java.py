@@ -108,7 +108,9 @@ def test_override_jar_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.mark.tlc
 def test_doctor_prints_java_jar_and_tlc_versions() -> None:
-    done = subprocess.run([sys.executable, "-m", "gen", "doctor"], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "gen", "doctor"], capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert "java:  " in done.stdout and "Java " in done.stdout
     assert "matches the pinned TLC 2.15" in done.stdout
@@ -121,8 +123,9 @@ def test_doctor_fails_when_the_jar_does_not_run_tlc(tmp_path: Path) -> None:
     not_a_jar.write_text("not a zip file\n")
     for jar, says in ((not_a_jar, "does not run TLC"), (tmp_path / "missing.jar", "tla2tools.jar not found")):
         env = dict(os.environ, TLA2TOOLS_JAR=str(jar))
-        done = subprocess.run([sys.executable, "-m", "gen", "doctor"], capture_output=True, text=True, timeout=120,
-                              env=env, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "gen", "doctor"], capture_output=True, text=True, timeout=120, env=env, check=False
+        )
         assert done.returncode == 2, done.stdout
         assert done.stderr.startswith("error: ") and says in done.stderr and "TLA2TOOLS_JAR" in done.stderr
         assert "Traceback" not in done.stderr
@@ -130,7 +133,9 @@ def test_doctor_fails_when_the_jar_does_not_run_tlc(tmp_path: Path) -> None:
 
 def test_doctor_without_java_says_what_to_do(tmp_path: Path) -> None:
     env = {"PATH": str(tmp_path), "JAVA": str(tmp_path / "none")}
-    done = subprocess.run([sys.executable, "-m", "gen", "doctor"], capture_output=True, text=True, timeout=120, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "gen", "doctor"], capture_output=True, text=True, timeout=120, env=env, check=False
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("error: java not found") and "what to do:" in done.stderr
     assert "Traceback" not in done.stderr

