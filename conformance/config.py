@@ -12,18 +12,12 @@ from pathlib import Path
 
 from conformance.values import ModelValue
 
-from . import tlc_config
+from . import contract, tlc_config
 
 VARIANTS = ("none", "lru_remove", "skip_if_exists", "swap_table")
 PUTBACKS = ("tail", "head")
 # Commits whose bug a model may reintroduce (spec/README.md, BUGS).
-KNOWN_BUGS = frozenset(
-    {
-        "04fc7816089c",  # writeback does not re-check the tree entry: stale data
-        "a65b0e7607cc",  # writeback does not pass skip_if_exists: the recursion deadlock again
-        "27d3969b47cc",  # on -EEXIST the reclaim walk continues from a cursor that may be freed
-    }
-)
+KNOWN_BUGS = contract.KNOWN_BUGS
 
 
 # One error type for a bad model, whether the .cfg does not parse or a value is unknown.

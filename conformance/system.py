@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from conformance.values import ModelValue, TlaValue
 
-from . import environment, steps
+from . import contract, environment, steps
 from .config import Config
 from .memory import handle_mm_fault
 from .observe import Observer
@@ -44,8 +44,8 @@ ENV_STEPS = steps.ENV_STEPS
 STEP_ARGS = steps.STEP_ARGS
 # pcs at which a frame holds its slot's pin or folio lock (spec/README.md, "Who waits on whom")
 HOLDING_PCS = {
-    SwapinFrame: frozenset({"charge", "charge_retry", "add", "read", "map"}),
-    WritebackFrame: frozenset({"write"}),
+    SwapinFrame: contract.HOLDING_PCS["do_swap_page"],
+    WritebackFrame: contract.HOLDING_PCS["zswap_writeback_entry"],
 }
 
 

@@ -8,14 +8,13 @@ on failure, puts it back (``zswap_lru_putback``).
 
 from __future__ import annotations
 
-from . import swap_state
+from . import contract, swap_state
 from .points import EEXIST, ENOMEM, Preemptible, offer
 from .state import MM, WalkFrame, WritebackFrame, ZswapEntry
 
 # Commit ids of bugs the config may reintroduce (Config.bugs).
-BUG_NO_ENTRY_RECHECK = "04fc7816089c"  # writeback does not re-check the tree entry: stale data
-BUG_NO_SKIP_IF_EXISTS = "a65b0e7607cc"  # writeback waits on a held pin again: the recursion deadlock
-BUG_LRU_SKIP_CURSOR = "27d3969b47cc"  # on -EEXIST the walk goes on from a cursor it did not pin
+BUG_NO_ENTRY_RECHECK = contract.BUG_NO_ENTRY_RECHECK
+BUG_LRU_SKIP_CURSOR = contract.BUG_LRU_SKIP_CURSOR
 
 
 # pool->list_lru, head = oldest
@@ -84,7 +83,7 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     entry = frame.entry
     slot = entry.slot
     if frame.pc == "prepare":
-        skip_if_exists = mm.cfg.variant == "skip_if_exists" and BUG_NO_SKIP_IF_EXISTS not in mm.cfg.bugs
+        skip_if_exists = contract.writeback_skips_pinned(mm.cfg.variant, mm.cfg.bugs)
         folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(mm, actor, depth, slot, skip_if_exists)
         if err:
             return -ENOMEM

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from conformance import contract
 from conformance.config import Config
 from conformance.system import ACTOR_STEPS, ENV_STEPS, Step, System
 from conformance.tests import properties as p
@@ -66,7 +67,7 @@ class ProtocolMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.system = System(self.config)
-        self.skip_if_exists = self.config.variant == "skip_if_exists" and "a65b0e7607cc" not in self.config.bugs
+        self.skip_if_exists = contract.writeback_skips_pinned(self.config.variant, self.config.bugs)
         self.trace: list[Step] = []
         self._refresh()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from conformance import contract
 from conformance.system import Step
 from conformance.values import FnValue, ModelValue
 
@@ -18,7 +19,7 @@ State = dict[str, Any]
 NO_ENTRY = ModelValue("NoEntry")
 NO_FOLIO = ModelValue("NoFolio")
 NO_DATA = ModelValue("NoData")
-HOLDER_PCS = {"charge", "charge_retry", "add", "read", "map"}
+HOLDER_PCS = contract.HOLDING_PCS["do_swap_page"]
 
 
 def _slot_of(frame: FnValue) -> ModelValue:

@@ -88,8 +88,8 @@ MUTANTS = (
     Mutant(
         "skip_flag_flipped",
         "zswap.py",
-        'skip_if_exists = mm.cfg.variant == "skip_if_exists"',
-        'skip_if_exists = mm.cfg.variant != "skip_if_exists"',
+        "skip_if_exists = contract.writeback_skips_pinned(mm.cfg.variant, mm.cfg.bugs)",
+        "skip_if_exists = not contract.writeback_skips_pinned(mm.cfg.variant, mm.cfg.bugs)",
         "writeback passes skip_if_exists in every variant but the one that has it",
     ),
     Mutant(

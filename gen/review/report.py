@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from conformance import contract
 from conformance.tlc_config import config_constants
 from conformance.values import FnValue, ModelValue
 from gen.bridge.checking import CHECK_JSON, CheckResult, format_table, run_options, terminal_width
@@ -69,7 +70,7 @@ def lifelines(model: Model, first_state: Mapping[str, Any]) -> list[str]:
 def writeback_skips(model: Model) -> bool:
     """Whether writeback gives up on a held pin (Zswap.tla's SkipIfExists)."""
     constants = config_constants(model.config)
-    return constants.get("VARIANT") == "skip_if_exists" and "a65b0e7607cc" not in constants.get("BUGS", ())
+    return contract.writeback_skips_pinned(str(constants.get("VARIANT")), constants.get("BUGS", ()))
 
 
 # ------------------------------------------------------------- sections

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from conformance import contract
 from conformance.values import FnValue, ModelValue, TlaValue
 from gen.generators.edges import EdgeRecoveryError, StepLabel, recover_step
 
@@ -40,7 +41,7 @@ State = Mapping[str, TlaValue]
 SHARED_VARIABLES = ("swap_map", "swapped_page", "swap_cache", "zswap_tree", "zswap_lru", "swap_device")
 # Program counters at which a swap-in frame holds its slot's pin (contract,
 # "Who waits on whom").
-SWAPIN_HOLDS = frozenset({"charge", "charge_retry", "add", "read", "map"})
+SWAPIN_HOLDS = contract.HOLDING_PCS["do_swap_page"]
 # The side of a push or pop where there is no frame.
 NOTHING = "—"
 
