@@ -8,18 +8,31 @@ model's constants with it and the generators derive their configs with it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from conformance.values import ModelValue
 
 
 class ConfigError(ValueError):
     """A constant is missing, or has a value the model does not know or TLC's config language does not allow."""
 
 
-_SECTION = re.compile(
-    r"^\s*(CONSTANTS?|SPECIFICATION|INIT|NEXT|INVARIANTS?|PROPERTY|PROPERTIES|SYMMETRY|"
-    r"CONSTRAINTS?|ACTION_CONSTRAINTS?|VIEW|CHECK_DEADLOCK|POSTCONDITION|ALIAS)\b"
-)
+# Every keyword that starts a section of a TLC config file (TLC 2.15).
+KEYWORDS = frozenset(
+    {
+        "CONSTANT", "CONSTANTS", "INIT", "NEXT", "SPECIFICATION", "INVARIANT", "INVARIANTS",
+        "PROPERTY", "PROPERTIES", "SYMMETRY", "VIEW", "CONSTRAINT", "CONSTRAINTS",
+        "ACTION_CONSTRAINT", "ACTION_CONSTRAINTS", "TYPE", "TYPE_CONSTRAINT", "ALIAS",
+        "POSTCONDITION", "CHECK_DEADLOCK",
+    }
+)  # fmt: skip
+# A line that opens a section: group 1 is its keyword.
+SECTION_START = re.compile(r"^\s*(" + "|".join(sorted(KEYWORDS, key=len, reverse=True)) + r")\b")
+# What only checks a graph, never shapes it.
+CHECKS = frozenset({"INVARIANT", "INVARIANTS", "PROPERTY", "PROPERTIES"})
+_SECTION = SECTION_START
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(=|<-)\s*")
 
 
@@ -110,3 +123,26 @@ def config_constants(config: Path) -> dict[str, Any]:
     for name, value in _STRING.findall(text):
         constants[name] = value
     return constants
+
+
+def format_constant(value: object) -> str:
+    """A constant's value in TLC's config language: sets keep a tuple's order, a frozenset's is sorted."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, ModelValue):
+        return value.name
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "{" + ", ".join(format_constant(item) for item in value) + "}"
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(sorted(format_constant(item) for item in value)) + "}"
+    raise ConfigError(f"{value!r} has no form in TLC's config language")
+
+
+def config_text(constants: Sequence[tuple[str, object]], *, init: str = "Init", next_: str = "Next") -> str:
+    """A TLC config: these CONSTANTS (in this order), then INIT and NEXT."""
+    lines = ["CONSTANTS", *(f"    {name} = {format_constant(value)}" for name, value in constants)]
+    return "\n".join([*lines, f"INIT {init}", f"NEXT {next_}"]) + "\n"

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from conformance import tlc_config
 from gen.bridge import paths
 from gen.bridge.errors import (
     SpecParseError,
@@ -318,14 +319,7 @@ def _kill_group(process: subprocess.Popen) -> None:
 
 # ----------------------------------------------------------- config reading
 
-_CFG_KEYWORDS = frozenset(
-    {
-        "CONSTANT", "CONSTANTS", "INIT", "NEXT", "SPECIFICATION", "INVARIANT", "INVARIANTS",
-        "PROPERTY", "PROPERTIES", "SYMMETRY", "VIEW", "CONSTRAINT", "CONSTRAINTS",
-        "ACTION_CONSTRAINT", "ACTION_CONSTRAINTS", "TYPE", "TYPE_CONSTRAINT", "ALIAS",
-        "POSTCONDITION", "CHECK_DEADLOCK",
-    }
-)  # fmt: skip
+_CFG_KEYWORDS = tlc_config.KEYWORDS
 _CFG_COMMENTS = re.compile(r"\\\*[^\n]*|\(\*.*?\*\)", re.DOTALL)
 
 

@@ -21,10 +21,11 @@ import re
 import textwrap
 import time
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from conformance import tlc_config
+from conformance.config import Config
 from conformance.steps import StepLabel
 from conformance.tla_text import format_value
 from conformance.values import ModelValue, TlaValue
@@ -86,56 +87,35 @@ def graph_config_text(cfg_text: str) -> str:
     keeping = False
     for line in cfg_text.splitlines():
         head = re.match(r"\s*([A-Z_]+)\b", line)
-        if head and head.group(1) in {
-            "CONSTANT",
-            "CONSTANTS",
-            "INIT",
-            "NEXT",
-            "SPECIFICATION",
-            "SYMMETRY",
-            "INVARIANT",
-            "INVARIANTS",
-            "PROPERTY",
-            "PROPERTIES",
-            "CONSTRAINT",
-            "CONSTRAINTS",
-            "ACTION_CONSTRAINT",
-            "ACTION_CONSTRAINTS",
-            "VIEW",
-        }:
+        if head and head.group(1) in tlc_config.KEYWORDS:
             keeping = head.group(1) in {"CONSTANT", "CONSTANTS", "INIT", "NEXT"}
         if keeping:
             keep.append(line)
     return "\n".join(keep) + "\n"
 
 
-def config_text(config: object) -> str:
-    """A TLC config with ``config``'s constants (a conformance.config.Config), INIT and NEXT."""
+def config_text(config: Config) -> str:
+    """A TLC config with ``config``'s constants, INIT and NEXT."""
     c = config
-    names = [*c.tasks, *c.shrinkers, *c.slots, *c.versions, "NoEntry", "NoFolio", "NoData"]  # type: ignore[attr-defined]
-
-    def members(values: Sequence[str]) -> str:
-        return "{" + ", ".join(values) + "}"
-
-    lines = [
-        "CONSTANTS",
-        f"    Tasks = {members(c.tasks)}",
-        f"    Shrinkers = {members(c.shrinkers)}",  # type: ignore[attr-defined]
-        f"    Slots = {members(c.slots)}",
-        f"    Versions = {members(c.versions)}",  # type: ignore[attr-defined]
-        f'    VARIANT = "{c.variant}"',
-        f'    PUTBACK = "{c.putback}"',  # type: ignore[attr-defined]
-        f"    SCAN_BUDGET = {c.scan_budget}",  # type: ignore[attr-defined]
-        "    BUGS = {" + ", ".join(f'"{b}"' for b in sorted(c.bugs)) + "}",  # type: ignore[attr-defined]
-        f'    FAIRNESS = "{c.fairness}"',
-    ]  # type: ignore[attr-defined]
-    lines += [f"    {name} = {name}" for name in names]
-    return "\n".join(lines + ["INIT Init", "NEXT Next"]) + "\n"
+    model_values = [*c.tasks, *c.shrinkers, *c.slots, *c.versions, "NoEntry", "NoFolio", "NoData"]
+    return tlc_config.config_text(
+        [
+            ("Tasks", tuple(ModelValue(n) for n in c.tasks)),
+            ("Shrinkers", tuple(ModelValue(n) for n in c.shrinkers)),
+            ("Slots", tuple(ModelValue(n) for n in c.slots)),
+            ("Versions", tuple(ModelValue(n) for n in c.versions)),
+            ("VARIANT", c.variant),
+            ("PUTBACK", c.putback),
+            ("SCAN_BUDGET", c.scan_budget),
+            ("BUGS", frozenset(c.bugs)),
+            ("FAIRNESS", c.fairness),
+            *((name, ModelValue(name)) for name in model_values),
+        ]
+    )
 
 
 def model_config(model: str) -> tuple[Path, str]:
     """The model's .cfg (for ITF models: their base model's) and the graph config text TLC runs."""
-    from conformance.config import Config
 
     base, fields = ITF_MODELS.get(model, (model, None))
     cfg = MODELS / f"{base}.cfg"
@@ -253,7 +233,6 @@ def render_walk_modules(
     ``package``/``folder`` say where the modules go (the golden tests use a
     temporary package).
     """
-    from conformance.config import Config
 
     config = Config.from_cfg(graph.config_path)
     lines = action_lines() if lines is None else lines
@@ -428,7 +407,6 @@ def _generate(args: argparse.Namespace) -> int:
 
 def render_itf_outputs(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
     """One ``*.itf.json`` per larger model: the cover's walks, each state with its enabled steps."""
-    from conformance.config import Config
 
     config = Config.from_cfg(graph.config_path)
     leaving: list[list[StepLabel]] = [[] for _ in graph.states]

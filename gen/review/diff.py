@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
+from conformance import tlc_config
 from conformance.tlc_config import config_constants
 from gen.bridge.checking import run_options
 from gen.bridge.errors import BridgeError
@@ -148,11 +149,8 @@ def symmetry_groups(config: Path) -> tuple[tuple[str, ...], ...]:
     return tuple(constants.get(name, ()) for name in ("Tasks", "Shrinkers", "Slots", "Versions"))
 
 
-_CFG_KEYWORDS = re.compile(
-    r"^\s*(CONSTANTS?|INIT|NEXT|SPECIFICATION|INVARIANTS?|PROPERTY|PROPERTIES|SYMMETRY|VIEW|"
-    r"CONSTRAINTS?|ACTION_CONSTRAINTS?|TYPE|TYPE_CONSTRAINT|ALIAS|POSTCONDITION|CHECK_DEADLOCK)\b"
-)
-_CHECKED_ONLY = {"INVARIANT", "INVARIANTS", "PROPERTY", "PROPERTIES"}
+_CFG_KEYWORDS = tlc_config.SECTION_START
+_CHECKED_ONLY = tlc_config.CHECKS
 
 
 def graph_config(config_text: str) -> str:
