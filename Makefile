@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: check check-all test gen mutants coverage-generated report review kernel-src quotes clean help
+.PHONY: check check-all manifest test lint gen mutants coverage-generated report review kernel-src quotes clean help
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -14,20 +14,28 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-check: $(STAMP)  ## run TLC on every fast model and compare with spec/models.json (~2 min quiet, ~4 loaded)
+manifest: $(STAMP) ## validate spec/models.json against spec/models.schema.json (~1 s; check and check-all do it first)
+	$(VENV)/bin/check-jsonschema --schemafile spec/models.schema.json spec/models.json
+
+check: manifest  ## run TLC on every fast model and compare with spec/models.json (~2 min quiet, ~4 loaded)
 	$(PY) -m gen check
 
-check-all: $(STAMP)  ## the fast models and the deep ones (~13 min quiet)
+check-all: manifest  ## the fast models and the deep ones (~13 min quiet)
 	$(PY) -m gen check --tier all
 
-test: $(STAMP)   ## the test suite: bridge, reference implementation, generated conformance tests
+lint: $(STAMP)   ## ruff (lint and format) and mypy, as configured in pyproject.toml (~30 s)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: lint       ## make lint, then the test suite: bridge, reference implementation, generated conformance tests
 	$(PY) -m pytest
 
 gen: $(STAMP)    ## regenerate conformance/generated/ from TLC's graphs and counterexamples (~1 min); CI: make gen && git diff --exit-code
 	$(PY) -m gen gen
 
 mutants: $(STAMP) ## run the generated suite against bug switches, variant none and implementation mutants; print the table (~2 min)
-	$(PY) -m gen.mutants
+	$(PY) -m gen.generators.mutants
 
 coverage-generated: $(STAMP) ## branch coverage of the implementation by the generated tests alone (~40 s)
 	$(PY) -m coverage run --branch --data-file=build/.coverage.generated --source=conformance --omit='conformance/tests/*,conformance/generated/*,conformance/benchmarks/*,conformance/simulate.py,conformance/schedule.py,conformance/config.py' -m pytest -q -p no:cacheprovider conformance/generated

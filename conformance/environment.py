@@ -12,8 +12,7 @@ from .state import MM, SwapinFrame
 
 def _faults_on(mm: MM, slot: int) -> list[SwapinFrame]:
     """The swap-in frames of the tasks faulting on ``slot``."""
-    return [frames[0] for frames in mm.stack
-            if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot]
+    return [frames[0] for frames in mm.stack if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot]
 
 
 def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, tuple[tuple[str, object], ...]]]:

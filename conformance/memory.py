@@ -35,7 +35,8 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         return
     if pc in ("lookup", "charge", "charge_retry", "add"):
         folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(
-            mm, task, 0, slot, skip_if_exists=False)
+            mm, task, 0, slot, skip_if_exists=False
+        )
         if err:
             mm.pop_frame(task)  # VM_FAULT_OOM
             return

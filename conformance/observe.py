@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gen.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
 
 from .config import Config
-from .state import VARIABLES, MM, Folio, Frame, SwapinFrame, WalkFrame, ZswapEntry
+from .state import MM, VARIABLES, Folio, Frame, SwapinFrame, WalkFrame, ZswapEntry
 
 NO_ENTRY = ModelValue("NoEntry")
 NO_FOLIO = ModelValue("NoFolio")
@@ -32,16 +32,16 @@ class Observer:
         self._last_raws: tuple | None = None  # type: ignore[type-arg]
         self._last_values: dict[str, TlaValue] = {}
         self._convert: dict[str, Callable[[Any], TlaValue]] = {
-            "swap_map": lambda m: self._per_slot(
-                m, lambda e: FnValue({"count": e.count, "has_cache": e.has_cache})),
+            "swap_map": lambda m: self._per_slot(m, lambda e: FnValue({"count": e.count, "has_cache": e.has_cache})),
             "swapped_page": lambda pages: self._per_slot(pages, self.data),
             "swap_cache": lambda cache: self._per_slot(cache, self.folio),
             "zswap_tree": lambda tree: self._per_slot(tree, self.entry),
             "zswap_lru": lambda lru: tuple(self.entry(e) for e in lru),
             "zswap_referenced": lambda bits: self._per_slot(bits, bool),
             "swap_device": lambda device: self._per_slot(device, self.data),
-            "stack": lambda stack: FnValue({a: tuple(self.frame(f) for f in frames)
-                                            for a, frames in zip(self.actors, stack)}),
+            "stack": lambda stack: FnValue(
+                {a: tuple(self.frame(f) for f in frames) for a, frames in zip(self.actors, stack)}
+            ),
         }
 
     def observe(self, mm: MM) -> dict[str, TlaValue]:
@@ -85,9 +85,17 @@ class Observer:
 
     def frame(self, frame: Frame) -> FnValue:
         if type(frame) is SwapinFrame:
-            return FnValue({"fn": frame.FN, "slot": self.slots[frame.slot], "page": self._version[frame.page],
-                            "pc": frame.pc, "lru_removed": frame.lru_removed})
+            return FnValue(
+                {
+                    "fn": frame.FN,
+                    "slot": self.slots[frame.slot],
+                    "page": self._version[frame.page],
+                    "pc": frame.pc,
+                    "lru_removed": frame.lru_removed,
+                }
+            )
         if type(frame) is WalkFrame:
             return FnValue({"fn": frame.FN, "budget": frame.budget})
-        return FnValue({"fn": frame.FN, "entry": self.entry(frame.entry), "pc": frame.pc,
-                        "cursor": self.entry(frame.cursor)})
+        return FnValue(
+            {"fn": frame.FN, "entry": self.entry(frame.entry), "pc": frame.pc, "cursor": self.entry(frame.cursor)}
+        )

@@ -15,7 +15,8 @@ point it yields either
 
 from __future__ import annotations
 
-from typing import Generator, NamedTuple, Union
+from collections.abc import Generator
+from typing import NamedTuple, Union
 
 # errno values the kernel functions return (negated, as in the kernel).
 ENOENT = 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from gen.values import ModelValue
+from conformance.values import ModelValue
 
 from .system import ACTOR_STEPS, ENV_STEPS, STEP_ARGS, Step
 

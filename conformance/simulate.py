@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from gen.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
 
 from .config import KNOWN_BUGS, PUTBACKS, VARIANTS, Config, ConfigError
 from .schedule import ScheduleError, parse_schedule
@@ -82,7 +82,7 @@ def wait_cycle(system: System) -> list[ModelValue] | None:
                 break
             actor = holders[0]
             if actor in path:
-                return path[path.index(actor):]
+                return path[path.index(actor) :]
             path.append(actor)
     return None
 
@@ -93,8 +93,9 @@ def describe_deadlock(system: System, cycle: list[ModelValue]) -> str:
         slot, why = system.waits_on(actor)  # type: ignore[misc]
         holders = ", ".join(sorted(a.name for a in system.holders(slot)))
         own = " (its own pin: the recursion of the thread)" if holders == actor.name else ""
-        lines.append(f"  {actor.name} {system.describe(actor)} waits on slot {slot.name} "
-                     f"[{why}], pinned by {holders}{own}")
+        lines.append(
+            f"  {actor.name} {system.describe(actor)} waits on slot {slot.name} [{why}], pinned by {holders}{own}"
+        )
     return "\n".join(lines)
 
 
@@ -107,8 +108,10 @@ def stale_map(system: System, step: Step) -> str | None:
     data = state["swap_cache"][frame["slot"]]["data"]  # type: ignore[index]
     if data == frame["page"]:
         return None
-    return (f"stale data: {step.actor.name} maps {show(data)} at slot {show(frame['slot'])}, "  # type: ignore[union-attr]
-            f"but its page is {show(frame['page'])}")
+    return (
+        f"stale data: {step.actor.name} maps {show(data)} at slot {show(frame['slot'])}, "  # type: ignore[union-attr]
+        f"but its page is {show(frame['page'])}"
+    )
 
 
 def run(system: System, schedule: Sequence[Step] | None, rng: random.Random, max_steps: int, out: TextIO) -> str:
@@ -126,8 +129,9 @@ def run(system: System, schedule: Sequence[Step] | None, rng: random.Random, max
             if not enabled:
                 waiting = system.blocked()
                 if waiting:
-                    return "stuck: " + ", ".join(f"{a.name} waits on {', '.join(sorted(h.name for h in hs))}"
-                                                 for a, hs in waiting.items())
+                    return "stuck: " + ", ".join(
+                        f"{a.name} waits on {', '.join(sorted(h.name for h in hs))}" for a, hs in waiting.items()
+                    )
                 return "nothing can happen: every actor idle, no step enabled"
             step = rng.choice(enabled)
         stale = stale_map(system, step)
@@ -153,26 +157,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cfg", help="take the constants from a TLC model file instead (spec/models/*.cfg)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--steps", type=int, default=200, help="stop after this many steps")
-    parser.add_argument("--script", help='steps to take instead of random ones, e.g. "SwapOut(s1, v1) StartFault(t1, s1)"')
+    parser.add_argument(
+        "--script", help='steps to take instead of random ones, e.g. "SwapOut(s1, v1) StartFault(t1, s1)"'
+    )
     args = parser.parse_args(argv)
     try:
         if args.cfg:
             config = Config.from_cfg(args.cfg)
         else:
-            config = Config(tasks=tuple(f"t{i}" for i in range(1, args.tasks + 1)),
-                            shrinkers=tuple(f"k{i}" for i in range(1, args.shrinkers + 1)),
-                            slots=tuple(f"s{i}" for i in range(1, args.slots + 1)),
-                            versions=tuple(f"v{i}" for i in range(1, args.versions + 1)),
-                            variant=args.variant, putback=args.putback, scan_budget=args.scan_budget,
-                            bugs=frozenset(b for b in args.bugs.split(",") if b))
+            config = Config(
+                tasks=tuple(f"t{i}" for i in range(1, args.tasks + 1)),
+                shrinkers=tuple(f"k{i}" for i in range(1, args.shrinkers + 1)),
+                slots=tuple(f"s{i}" for i in range(1, args.slots + 1)),
+                versions=tuple(f"v{i}" for i in range(1, args.versions + 1)),
+                variant=args.variant,
+                putback=args.putback,
+                scan_budget=args.scan_budget,
+                bugs=frozenset(b for b in args.bugs.split(",") if b),
+            )
         schedule = parse_schedule(args.script) if args.script else None
     except (ConfigError, ScheduleError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     bugs = ", ".join(sorted(config.bugs)) or "none"
-    print(f"variant {config.variant}, put-back {config.putback}, scan budget {config.scan_budget}, bugs {bugs}; "
-          f"tasks {', '.join(config.tasks)}; shrinkers {', '.join(config.shrinkers) or 'none'}; "
-          f"slots {', '.join(config.slots)}; " + ("scripted" if schedule else f"random schedule, seed {args.seed}"))
+    print(
+        f"variant {config.variant}, put-back {config.putback}, scan budget {config.scan_budget}, bugs {bugs}; "
+        f"tasks {', '.join(config.tasks)}; shrinkers {', '.join(config.shrinkers) or 'none'}; "
+        f"slots {', '.join(config.slots)}; " + ("scripted" if schedule else f"random schedule, seed {args.seed}")
+    )
     try:
         why = run(System(config), schedule, random.Random(args.seed), args.steps, sys.stdout)
     except StepRefused as refused:

@@ -20,8 +20,16 @@ from typing import NamedTuple, Union
 from .config import Config
 
 # The spec's variables, in the order its VARIABLES line lists them.
-VARIABLES = ("swap_map", "swapped_page", "swap_cache", "zswap_tree", "zswap_lru", "zswap_referenced", "swap_device",
-             "stack")
+VARIABLES = (
+    "swap_map",
+    "swapped_page",
+    "swap_cache",
+    "zswap_tree",
+    "zswap_lru",
+    "zswap_referenced",
+    "swap_device",
+    "stack",
+)
 
 
 class SwapMapEntry(NamedTuple):
@@ -82,7 +90,7 @@ _variables = attrgetter(*VARIABLES)
 
 
 def _replace_at(items: tuple, index: int, value: object) -> tuple:  # type: ignore[type-arg]
-    return items[:index] + (value,) + items[index + 1:]
+    return items[:index] + (value,) + items[index + 1 :]
 
 
 class MM:
@@ -111,7 +119,7 @@ class MM:
         self.swap_device = (None,) * n
         self.stack = ((),) * nr_actors
 
-    def copy(self) -> "MM":
+    def copy(self) -> MM:
         other = MM.__new__(MM)
         other.cfg, other.nr_slots = self.cfg, self.nr_slots
         other.restore(self.snapshot())
@@ -122,8 +130,16 @@ class MM:
         return _variables(self)
 
     def restore(self, snapshot: tuple) -> None:  # type: ignore[type-arg]
-        (self.swap_map, self.swapped_page, self.swap_cache, self.zswap_tree, self.zswap_lru, self.zswap_referenced,
-         self.swap_device, self.stack) = snapshot
+        (
+            self.swap_map,
+            self.swapped_page,
+            self.swap_cache,
+            self.zswap_tree,
+            self.zswap_lru,
+            self.zswap_referenced,
+            self.swap_device,
+            self.stack,
+        ) = snapshot
 
     def set_swap_map(self, slot: int, *, count: int | None = None, has_cache: bool | None = None) -> None:
         old = self.swap_map[slot]

@@ -10,8 +10,7 @@ step (its charge never reclaims: ``PF_MEMALLOC``).  The caller's frame
 
 from __future__ import annotations
 
-from . import zswap
-from .memcontrol import mem_cgroup_swapin_charge_folio
+from . import memcontrol, zswap
 from .points import EEXIST, ENOENT, ENOMEM, Blocked, Preemptible, offer
 from .state import MM, Folio, SwapinFrame
 
@@ -111,8 +110,9 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
                 continue
             if fault:
                 yield offer("SwapcachePrepare")
-            elif (yield (offer("WbAllocFolio", "WbAllocFail") if may_fail_alloc else offer("WbAllocFolio"))).name \
-                    == "WbAllocFail":
+            elif (
+                yield (offer("WbAllocFolio", "WbAllocFail") if may_fail_alloc else offer("WbAllocFolio"))
+            ).name == "WbAllocFail":
                 return False, -ENOMEM
             swapcache_prepare(mm, slot)
             break
@@ -126,7 +126,7 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
         pc = goto("charge")
 
     if pc in ("charge", "charge_retry"):
-        if (yield from mem_cgroup_swapin_charge_folio(mm, actor, depth)):
+        if (yield from memcontrol.mem_cgroup_swapin_charge_folio(mm, actor, depth)):
             # [6.12 mm/swap_state.c:538-539] "fail_unlock: put_swap_folio(new_folio, entry);"
             if mm.cfg.variant == "swap_table":
                 mm.set_folio(slot, None)

@@ -28,9 +28,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from gen.values import ModelValue, TlaValue
+from conformance.values import ModelValue, TlaValue
 
-from . import environment
+from . import contract, environment, steps
 from .config import Config
 from .memory import handle_mm_fault
 from .observe import Observer
@@ -38,19 +38,16 @@ from .points import Blocked, Offer, Point, Preemptible
 from .state import MM, Frame, SwapinFrame, WalkFrame, WritebackFrame
 from .zswap import shrink_worker
 
-ACTOR_STEPS = frozenset({
-    "StartFault", "PteChanged", "RetryFault", "SwapCacheHit", "SwapcachePrepare", "ChargeOk", "ChargeReclaim",
-    "ChargeFail", "AddToSwapCache", "SwapReadFolio", "MapFolio", "MapFolioKeepCache", "ShrinkWorker", "LruIsolate",
-    "ShrinkDone", "WbFolioExists", "WbSlotFreed", "WbAllocFail", "WbSkipBusy", "WbAllocFolio", "WbEntryGone", "WbWrite", "WbPutback",
-})
-ENV_STEPS = frozenset({"SwapOut", "FreeSlot", "DropCleanFolio"})
-# Steps only 6.12's code has (variant rotate).
-ROTATE_ONLY_STEPS = frozenset({"MapFolioKeepCache"})
-STEP_ARGS: dict[str, tuple[str, ...]] = {"StartFault": ("s",), "SwapOut": ("s", "v"), "FreeSlot": ("s",),
-                                         "DropCleanFolio": ("s",)}
+# The step vocabulary is conformance.steps' table; these names are kept for the tests.
+ACTOR_STEPS = steps.ACTOR_STEPS
+ENV_STEPS = steps.ENV_STEPS
+STEP_ARGS = steps.STEP_ARGS
+ROTATE_ONLY_STEPS = steps.ROTATE_ONLY_STEPS
 # pcs at which a frame holds its slot's pin or folio lock (spec/README.md, "Who waits on whom")
-HOLDING_PCS = {SwapinFrame: frozenset({"charge", "charge_retry", "add", "read", "map"}),
-               WritebackFrame: frozenset({"write"})}
+HOLDING_PCS = {
+    SwapinFrame: contract.HOLDING_PCS["do_swap_page"],
+    WritebackFrame: contract.HOLDING_PCS["zswap_writeback_entry"],
+}
 
 
 _ENABLED_MEMO_LIMIT = 200_000  # states; a full memo is dropped, not grown
@@ -106,8 +103,9 @@ class System:
         self.actors = self.tasks + self.shrinkers
         self.observer = Observer(config)
         self._actor_number = {a: i for i, a in enumerate(self.actors)}
-        self._bodies: tuple[Callable[[MM, int], Preemptible], ...] = (
-            (handle_mm_fault,) * len(self.tasks) + (shrink_worker,) * len(self.shrinkers))
+        self._bodies: tuple[Callable[[MM, int], Preemptible], ...] = (handle_mm_fault,) * len(self.tasks) + (
+            shrink_worker,
+        ) * len(self.shrinkers)
         self._slot_offset = {s: i for i, s in enumerate(config.slot_values)}
         self._versions = config.version_values
         self._version_names = [v.name for v in self._versions]
@@ -122,7 +120,7 @@ class System:
         self.mm = MM(self.config, len(self.actors))
         self._points: dict[int, tuple[Preemptible, Point | None]] = {}
 
-    def copy(self) -> "System":
+    def copy(self) -> System:
         """An independent system in the same state (shares only immutable values)."""
         other = System.__new__(System)
         other.__dict__.update(self.__dict__)
@@ -149,8 +147,10 @@ class System:
             if mm.snapshot() != before:
                 # A resume label ran an effect before its yield: a bug in a kernel function.
                 mm.restore(before)
-                raise KernelBug(f"{self.actors[actor].name} changed the state while only resuming "
-                                f"({self.describe(self.actors[actor])}): an effect sits before its yield")
+                raise KernelBug(
+                    f"{self.actors[actor].name} changed the state while only resuming "
+                    f"({self.describe(self.actors[actor])}): an effect sits before its yield"
+                )
             cached = self._points[actor] = (gen, point)
         return cached[1]
 
@@ -162,7 +162,8 @@ class System:
             slots = self.observer.slots
             actor = None if number is None else self.actors[number]
             step = self._steps[key] = Step(
-                name, actor, tuple((k, slots[v] if k == "s" else self.observer.data(v)) for k, v in args))
+                name, actor, tuple((k, slots[v] if k == "s" else self.observer.data(v)) for k, v in args)
+            )
         return step
 
     def enabled(self) -> list[Step]:
@@ -206,10 +207,16 @@ class System:
     def holders(self, slot: ModelValue) -> frozenset[ModelValue]:
         """Actors holding ``slot``'s pin or folio lock: whoever a waiter on ``slot`` waits for."""
         offset = self._slot_offset[slot]
-        return frozenset(actor for actor, frames in zip(self.actors, self.mm.stack)
-                         if any(type(frame) in HOLDING_PCS and frame.pc in HOLDING_PCS[type(frame)]  # type: ignore[union-attr]
-                       and _frame_slot(frame) == offset
-                                for frame in frames))
+        return frozenset(
+            actor
+            for actor, frames in zip(self.actors, self.mm.stack)
+            if any(
+                type(frame) in HOLDING_PCS
+                and frame.pc in HOLDING_PCS[type(frame)]  # type: ignore[union-attr]
+                and _frame_slot(frame) == offset
+                for frame in frames
+            )
+        )
 
     # -- stepping ------------------------------------------------------------
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None:
@@ -219,28 +226,36 @@ class System:
         elif name in ENV_STEPS:
             self._env_step(name, actor, args)
         else:
-            raise UnknownStep(_label(name, actor, args), f"no step is called {name!r}; steps: "
-                              f"{', '.join(sorted(ACTOR_STEPS | ENV_STEPS))}")
+            raise UnknownStep(
+                _label(name, actor, args),
+                f"no step is called {name!r}; steps: {', '.join(sorted(ACTOR_STEPS | ENV_STEPS))}",
+            )
 
     def _internal_args(self, name: str, actor: object, args: dict[str, TlaValue]) -> dict[str, object]:
         expected = STEP_ARGS.get(name, ())
         if not args and not expected:
             return {}
         if set(args) != set(expected):
-            raise BadArguments(_label(name, actor, args), f"{name} takes arguments ({', '.join(expected)}), "
-                               f"got ({', '.join(sorted(args))})")
+            raise BadArguments(
+                _label(name, actor, args),
+                f"{name} takes arguments ({', '.join(expected)}), got ({', '.join(sorted(args))})",
+            )
         internal: dict[str, object] = {}
         for key, given in args.items():
             value = ModelValue(given) if isinstance(given, str) else given
             if key == "s":
                 if value not in self._slot_offset:
-                    raise BadArguments(_label(name, actor, args), f"s = {value!r} is not in Slots "
-                                       f"{{{', '.join(s.name for s in self.observer.slots)}}}")
+                    raise BadArguments(
+                        _label(name, actor, args),
+                        f"s = {value!r} is not in Slots {{{', '.join(s.name for s in self.observer.slots)}}}",
+                    )
                 internal[key] = self._slot_offset[value]  # type: ignore[index]
             else:
                 if value not in self._version_of:
-                    raise BadArguments(_label(name, actor, args), f"v = {value!r} is not in Versions "
-                                       f"{{{', '.join(v.name for v in self._versions)}}}")
+                    raise BadArguments(
+                        _label(name, actor, args),
+                        f"v = {value!r} is not in Versions {{{', '.join(v.name for v in self._versions)}}}",
+                    )
                 internal[key] = self._version_of[value]
         return internal
 
@@ -278,8 +293,9 @@ class System:
         who = ModelValue(actor) if isinstance(actor, str) else actor
         number = self._actor_number.get(who)
         if number is None:
-            raise UnknownActor(_label(name, actor, args), f"{who!r} is not an actor; actors: "
-                               f"{', '.join(a.name for a in self.actors)}")
+            raise UnknownActor(
+                _label(name, actor, args), f"{who!r} is not an actor; actors: {', '.join(a.name for a in self.actors)}"
+            )
         wanted = Offer(name, tuple(sorted(self._internal_args(name, actor, args).items())))
         point = self._point(number)
         if point is None or type(point) is Blocked or wanted not in point:

@@ -13,20 +13,13 @@ task's reclaim walk stops (LRU_STOP) when writeback meets a swap-cache folio.
 
 from __future__ import annotations
 
-from . import swap_state
-from .config import Config
+from . import contract, swap_state
 from .points import EEXIST, ENOMEM, Preemptible, offer
 from .state import MM, WalkFrame, WritebackFrame, ZswapEntry
 
 # Commit ids of bugs the config may reintroduce (Config.bugs).
-BUG_NO_ENTRY_RECHECK = "04fc7816089c"  # writeback does not re-check the tree entry: stale data
-BUG_NO_SKIP_IF_EXISTS = "a65b0e7607cc"  # writeback waits on a held pin again: the recursion deadlock
-BUG_LRU_SKIP_CURSOR = "27d3969b47cc"  # on -EEXIST the walk goes on from a cursor it did not pin
-
-
-def skip_if_exists_in_effect(cfg: Config) -> bool:
-    """Writeback passes skip_if_exists (v6.8's fix, still in 6.12); bug a65b0e7607cc is "it does not"."""
-    return cfg.variant in ("skip_if_exists", "rotate") and BUG_NO_SKIP_IF_EXISTS not in cfg.bugs
+BUG_NO_ENTRY_RECHECK = contract.BUG_NO_ENTRY_RECHECK
+BUG_LRU_SKIP_CURSOR = contract.BUG_LRU_SKIP_CURSOR
 
 
 def rotating(mm: MM) -> bool:
@@ -103,9 +96,8 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     entry = frame.entry
     slot = entry.slot
     if frame.pc == "prepare":
-        skip_if_exists = skip_if_exists_in_effect(mm.cfg)
-        folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(
-            mm, actor, depth, slot, skip_if_exists)
+        skip_if_exists = contract.writeback_skips_pinned(mm.cfg.variant, mm.cfg.bugs)
+        folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(mm, actor, depth, slot, skip_if_exists)
         if err:
             return -ENOMEM
         if not folio_was_allocated:

@@ -12,15 +12,15 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from gen.errors import BridgeError
+from gen.bridge.errors import BridgeError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("gen.doctor", "show which Java and which TLC will be used"),
     "check": ("gen.check", "run the manifest's models and compare with the expected results"),
     "run": ("gen.run", "run TLC once and print the outcome and the error trace"),
-    "gen": ("gen.generate", "regenerate the conformance suite under conformance/generated/"),
-    "diff": ("gen.diff", "compare the spec's behaviours at a git revision with the working tree's"),
-    "report": ("gen.report", "write build/report.md: the models table and each counterexample as a diagram"),
+    "gen": ("gen.generators.generate", "regenerate the conformance suite under conformance/generated/"),
+    "diff": ("gen.review.diff", "compare the spec's behaviours at a git revision with the working tree's"),
+    "report": ("gen.review.report", "write build/report.md: the models table and each counterexample as a diagram"),
     "kernel-src": ("gen.kernel.sources", "extract the kernel files the project cites into build/kernel/ (once)"),
     "quotes": ("gen.kernel.quotes_cli", "verify every tagged C quote of the spec and conformance/ against the kernel"),
 }

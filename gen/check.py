@@ -7,10 +7,7 @@ only that model's row is replaced, the others kept), and exits 1 on any
 mismatch, in both directions: an expected success that fails, and an
 expected violation that no longer happens.
 
-Exhaustive runs use one TLC worker unless the entry's ``extra_args`` or
-``--workers`` say otherwise: with several workers TLC 2.15's reported depth
-varies from run to run (measured: 5 or 7 for gen/tests/data/specs passing),
-and the depth is compared.
+The runs, the comparison and the table are :mod:`gen.bridge.checking`'s.
 """
 
 from __future__ import annotations
@@ -18,218 +15,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from gen.errors import UnknownModel
-from gen.files import write_json_atomically
-from gen.manifest import DEFAULT_MANIFEST, Manifest, Model, load_manifest
-from gen.outcomes import Success, TemporalPropertyViolated
-from gen.progress import Progress, colour
-from gen.tlc import (
-    REPO_ROOT,
-    RunOptions,
-    TlcRun,
-    dry_run_command,
-    error_for,
-    format_command,
-    run_tlc,
+from gen.bridge.checking import (
+    CHECK_JSON,
+    CheckResult,
+    compare,
+    format_table,
+    merged_rows,
+    run_options,
+    select,
+    terminal_width,
 )
-
-CHECK_JSON = REPO_ROOT / "build" / "check.json"
-TABLE_WIDTH = 80
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    model: str
-    expected: str
-    actual: str
-    matches: bool
-    distinct_states: int | None
-    depth: int | None
-    seconds: float
-    tier: str
-    why: str  # empty when it matches; else what differs and what to look at
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "model": self.model,
-            "expected": self.expected,
-            "actual": self.actual,
-            "matches": self.matches,
-            "distinct_states": self.distinct_states,
-            "depth": self.depth,
-            "seconds": round(self.seconds, 2),
-            "tier": self.tier,
-            "why": self.why,
-        }
-
-
-def run_options(model: Model, *, workers: int | None = None, keep_metadir: bool = False) -> RunOptions:
-    """The TLC run a manifest entry asks for."""
-    sim = model.simulate
-    return RunOptions(
-        spec=model.spec,
-        config=model.config,
-        mode=model.mode,
-        simulate_depth=sim.depth if sim else None,
-        simulate_traces=sim.traces if sim else None,
-        seed=sim.seed if sim else None,
-        check_deadlock=model.check_deadlock,
-        timeout_seconds=model.timeout_seconds,
-        extra_args=model.extra_args,
-        workers=workers or 1,
-        keep_metadir=keep_metadir,
-        label=model.name,
-    )
-
-
-def compare(model: Model, run: TlcRun) -> CheckResult:
-    """Compare one run with its manifest entry."""
-    outcome = run.outcome
-    stats = run.output.stats
-    actual = outcome.verdict
-    expected = model.expected
-    problems: list[str] = []
-    if actual != expected.result:
-        problems.append(f"expected {expected.result}, TLC says {actual}")
-        problems.extend(_explain(model, run))
-    elif model.mode == "exhaustive" and isinstance(outcome, Success):
-        if stats.distinct != expected.distinct_states:
-            problems.append(f"distinct states {_n(stats.distinct)}, expected {_n(expected.distinct_states)}")
-        if stats.depth != expected.depth:
-            problems.append(f"depth {_n(stats.depth)}, expected {_n(expected.depth)}")
-        if problems:
-            problems.append("if the spec changed on purpose, update the manifest's expected counts")
-    return CheckResult(
-        model=model.name,
-        expected=expected.result,
-        actual=actual,
-        matches=not problems,
-        distinct_states=stats.distinct,
-        depth=stats.depth,
-        seconds=run.wall_seconds,
-        tier=model.tier,
-        why="; ".join(problems),
-    )
-
-
-def _explain(model: Model, run: TlcRun) -> list[str]:
-    """What to look at next when the verdict differs."""
-    outcome = run.outcome
-    error = error_for(outcome)
-    if error is not None:
-        return [" ".join(error.what.split())[:300], f"what to do: {error.todo}"]
-    if isinstance(outcome, TemporalPropertyViolated) and outcome.name is None:
-        return ["TLC 2.15 does not name the violated temporal property; give this model one PROPERTY"]
-    if run.output.traces:
-        steps = len(run.output.traces[0].states)
-        return [f"`python -m gen run --model {model.name}` prints the {steps}-state trace"]
-    return []
-
-
-def _n(value: int | None) -> str:
-    return "none" if value is None else f"{value:,}"
-
-
-def select(manifest: Manifest, tier: str, only: str | None) -> list[Model]:
-    if only is not None:
-        for model in manifest.models:
-            if model.name == only:
-                return [model]
-        raise UnknownModel(only, manifest.names())
-    return [m for m in manifest.models if tier == "all" or m.tier == tier]
-
-
-# ------------------------------------------------------------------ output
-
-
-def _cell(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "~"
-
-
-_HEADERS = ("model", "expected", "actual", "states", "depth", "s")
-_RIGHT = {"states", "depth", "s"}
-_SHRINKABLE = (0, 1, 2)  # model, expected, actual give way when the table is too wide
-_STATUS_WIDTH = len("MISMATCH")
-
-
-def _row_cells(r: CheckResult) -> tuple[str, ...]:
-    return (
-        r.model,
-        r.expected,
-        # Verdicts are long ("property:WritebackGivesUpOnlyOnOwnPin"); saying
-        # "same" keeps 80 columns readable and the differing ones stand out.
-        "same" if r.actual == r.expected else r.actual,
-        "-" if r.distinct_states is None else f"{r.distinct_states:,}",
-        "-" if r.depth is None else str(r.depth),
-        f"{r.seconds:.0f}" if r.seconds >= 10 else f"{r.seconds:.1f}",
-    )
-
-
-def terminal_width(stream: TextIO) -> int | None:
-    """80 columns on a terminal; None (no cutting) when the output goes to a CI log or a file."""
-    return TABLE_WIDTH if stream.isatty() else None
-
-
-def format_table(results: Sequence[CheckResult], *, colour_on: bool = False, width: int | None = TABLE_WIDTH) -> str:
-    """The result table, at most ``width`` columns wide, then one line per mismatch.
-
-    ``actual`` says ``same`` when it equals ``expected``.  Columns are as wide
-    as their contents; if that is wider than ``width``, the widest of
-    model/expected/actual is cut (marked ``~``): the mismatch lines below the
-    table give the full text, and build/check.json has every value.
-    ``width=None`` cuts nothing (for logs and files, where nobody reads it
-    in an 80-column terminal).
-    """
-    rows = [_row_cells(r) for r in results]
-    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(_HEADERS)]
-    budget = (width or 0) - _STATUS_WIDTH - len(_HEADERS)
-    while width is not None and sum(widths) > budget:
-        widest = max(_SHRINKABLE, key=lambda i: widths[i])
-        widths[widest] -= 1
-
-    def line(cells: Sequence[str]) -> str:
-        return " ".join(
-            f"{_cell(c, w):>{w}}" if h in _RIGHT else f"{_cell(c, w):<{w}}" for c, w, h in zip(cells, widths, _HEADERS, strict=True)
-        )
-
-    lines = [line(_HEADERS) + " result", "-" * (sum(widths) + len(_HEADERS) + _STATUS_WIDTH)]
-    for r, cells in zip(results, rows, strict=True):
-        status = colour("OK", "32", colour_on) if r.matches else colour("MISMATCH", "1;31", colour_on)
-        lines.append(f"{line(cells)} {status}")
-    mismatches = [r for r in results if not r.matches]
-    if mismatches:
-        lines.append("")
-        for r in mismatches:
-            lines.append(f"{r.model}: {r.why}")
-    ok = len(results) - len(mismatches)
-    summary = f"{ok} of {len(results)} models as expected"
-    lines.append(summary + (f", {len(mismatches)} MISMATCH" if mismatches else ""))
-    return "\n".join(lines)
-
-
-def merged_rows(path: Path, rows: Sequence[dict[str, object]]) -> list[dict[str, object]]:
-    """The rows already in ``path`` with those of the same model replaced by ``rows`` (new models appended).
-
-    A file that is missing or not a JSON list of rows counts as empty: it is rewritten, nothing is lost
-    that a reader could have used.
-    """
-    try:
-        existing = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        existing = []
-    if not isinstance(existing, list) or not all(isinstance(row, dict) and "model" in row for row in existing):
-        existing = []
-    fresh = {row["model"]: row for row in rows}
-    merged = [fresh.pop(row["model"], row) for row in existing]
-    return merged + list(fresh.values())
-
-
-# --------------------------------------------------------------------- CLI
+from gen.bridge.files import write_json_atomically
+from gen.bridge.manifest import DEFAULT_MANIFEST, load_manifest
+from gen.bridge.progress import Progress
+from gen.bridge.tlc import dry_run_command, format_command, run_tlc
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -241,9 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="print the java commands, run nothing")
     parser.add_argument("--keep-metadir", action="store_true", help="keep TLC's scratch folders under build/tlc/")
     parser.add_argument(
-        "--output", type=Path, default=CHECK_JSON,
+        "--output",
+        type=Path,
+        default=CHECK_JSON,
         help="where to write the JSON (default build/check.json); a tier run replaces the file, an --only run "
-             "replaces just that model's row and keeps the others, so `make report` still sees every model",
+        "replaces just that model's row and keeps the others, so `make report` still sees every model",
     )
 
 
@@ -262,7 +66,9 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
     for model in models:
         progress = Progress(model.name, stderr)
         try:
-            run = run_tlc(run_options(model, workers=args.workers, keep_metadir=args.keep_metadir), on_message=progress.on_message)
+            run = run_tlc(
+                run_options(model, workers=args.workers, keep_metadir=args.keep_metadir), on_message=progress.on_message
+            )
         finally:
             progress.close()
         result = compare(model, run)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from gen.java import PINNED_SHA256, find_jar, find_java, tlc_version
+from gen.bridge.java import PINNED_SHA256, find_jar, find_java, tlc_version
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from gen.check import run_options
-from gen.errors import BridgeError, UnknownModel
-from gen.manifest import DEFAULT_MANIFEST, load_manifest
-from gen.progress import Progress
-from gen.tla_text import format_value
-from gen.tlc import RunOptions, TlcRun, dry_run_command, format_command, run_tlc
+from conformance.tla_text import format_value
+from gen.bridge.checking import run_options
+from gen.bridge.errors import BridgeError, UnknownModel
+from gen.bridge.manifest import DEFAULT_MANIFEST, load_manifest
+from gen.bridge.progress import Progress
+from gen.bridge.tlc import RunOptions, TlcRun, dry_run_command, format_command, run_tlc
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +46,9 @@ def options_from(args: argparse.Namespace) -> RunOptions:
         try:
             depth, traces, seed = (int(x) for x in args.simulate.split(","))
         except ValueError:
-            raise BridgeError(f"--simulate {args.simulate!r} is not DEPTH,TRACES,SEED", "e.g. --simulate 100,1000,1") from None
+            raise BridgeError(
+                f"--simulate {args.simulate!r} is not DEPTH,TRACES,SEED", "e.g. --simulate 100,1000,1"
+            ) from None
         simulate = {"mode": "simulate", "simulate_depth": depth, "simulate_traces": traces, "seed": seed}
     return RunOptions(
         spec=args.spec,

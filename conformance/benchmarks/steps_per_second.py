@@ -51,11 +51,14 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     load = os.getloadavg()[0]
-    print(f"2 tasks, 1 shrinker, 2 slots, 3 versions; {args.steps} random steps per variant; "
-          f"load average {load:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"2 tasks, 1 shrinker, 2 slots, 3 versions; {args.steps} random steps per variant; "
+        f"load average {load:.1f} on {os.cpu_count()} CPUs"
+    )
     for variant in VARIANTS:
-        config = Config(tasks=("t1", "t2"), shrinkers=("k1",), slots=("s1", "s2"), versions=("v1", "v2", "v3"),
-                        variant=variant)
+        config = Config(
+            tasks=("t1", "t2"), shrinkers=("k1",), slots=("s1", "s2"), versions=("v1", "v2", "v3"), variant=variant
+        )
         wall, cpu = run(config, args.steps)
         verdict = "meets" if cpu >= TARGET else "below"
         print(f"  {variant:15} {cpu:9,.0f} steps per CPU second ({verdict} {TARGET:,}); {wall:9,.0f} per wall second")

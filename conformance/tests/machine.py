@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from conformance import zswap
+from conformance import contract
 from conformance.config import Config
 from conformance.system import ACTOR_STEPS, ENV_STEPS, ROTATE_ONLY_STEPS, Step, System
 from conformance.tests import properties as p
@@ -29,14 +29,26 @@ class PropertyViolated(AssertionError):
         self.trace = list(trace)
 
 
-STATE_PROPERTIES = ("type_ok", "no_self_wait", "no_wait_cycle", "no_data_loss", "swap_cache_implies_pin",
-                    "pin_held", "lru_only_live")
-ACTION_PROPERTIES = ("no_stale_data", "writeback_gives_up_only_on_own_pin", "fault_path_no_lru_work",
-                     "walk_makes_progress", "walk_cursor_live")
+STATE_PROPERTIES = (
+    "type_ok",
+    "no_self_wait",
+    "no_wait_cycle",
+    "no_data_loss",
+    "swap_cache_implies_pin",
+    "pin_held",
+    "lru_only_live",
+)
+ACTION_PROPERTIES = (
+    "no_stale_data",
+    "writeback_gives_up_only_on_own_pin",
+    "fault_path_no_lru_work",
+    "walk_makes_progress",
+    "walk_cursor_live",
+)
 
 
 def _rule_for(name: str) -> Any:
-    def take(self: "ProtocolMachine", choice: int) -> None:
+    def take(self: ProtocolMachine, choice: int) -> None:
         options = [s for s in self.enabled if s.name == name]
         self.take(options[choice % len(options)])
 
@@ -55,7 +67,7 @@ class ProtocolMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.system = System(self.config)
-        self.skip_if_exists = zswap.skip_if_exists_in_effect(self.config)
+        self.skip_if_exists = contract.writeback_skips_pinned(self.config.variant, self.config.bugs)
         self.trace: list[Step] = []
         self._refresh()
 
@@ -128,9 +140,11 @@ class ProtocolMachine(RuleBasedStateMachine):
     del _name
 
 
-def machine_for(config: Config, violates: frozenset[str] = frozenset(),
-                excluded_steps: frozenset[str] = frozenset()) -> type[ProtocolMachine]:
+def machine_for(
+    config: Config, violates: frozenset[str] = frozenset(), excluded_steps: frozenset[str] = frozenset()
+) -> type[ProtocolMachine]:
     name = f"Machine_{config.variant}_{config.putback}_{'_'.join(sorted(config.bugs)) or 'nobug'}"
     rules = {n: _rule_for(n) for n in sorted(ROTATE_ONLY_STEPS)} if config.variant == "rotate" else {}
-    return type(name, (ProtocolMachine,),
-                {"config": config, "violates": violates, "excluded_steps": excluded_steps, **rules})
+    return type(
+        name, (ProtocolMachine,), {"config": config, "violates": violates, "excluded_steps": excluded_steps, **rules}
+    )

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gen.values import FnValue, ModelValue
-
+from conformance import contract
 from conformance.system import Step
+from conformance.values import FnValue, ModelValue
 
 State = dict[str, Any]
 NO_ENTRY = ModelValue("NoEntry")
 NO_FOLIO = ModelValue("NoFolio")
 NO_DATA = ModelValue("NoData")
-HOLDER_PCS = {"charge", "charge_retry", "add", "read", "map"}
+HOLDER_PCS = contract.HOLDING_PCS["do_swap_page"]
 
 
 def _slot_of(frame: FnValue) -> ModelValue:
@@ -116,8 +116,11 @@ def no_data_loss(state: State) -> bool:
             continue
         page = state["swapped_page"][s]
         entry, folio = state["zswap_tree"][s], state["swap_cache"][s]
-        if not ((entry != NO_ENTRY and entry["data"] == page) or state["swap_device"][s] == page
-                or (folio != NO_FOLIO and folio["uptodate"] and folio["data"] == page)):
+        if not (
+            (entry != NO_ENTRY and entry["data"] == page)
+            or state["swap_device"][s] == page
+            or (folio != NO_FOLIO and folio["uptodate"] and folio["data"] == page)
+        ):
             return False
     return True
 
@@ -129,8 +132,11 @@ def swap_cache_implies_pin(state: State) -> bool:
 
 def pin_held(state: State) -> bool:
     """A pin with no folio in the swap cache has a frame that holds it."""
-    return all(any(holds(state, a, s) for a in state["stack"])
-               for s, m in state["swap_map"].items() if m["has_cache"] and state["swap_cache"][s] == NO_FOLIO)
+    return all(
+        any(holds(state, a, s) for a in state["stack"])
+        for s, m in state["swap_map"].items()
+        if m["has_cache"] and state["swap_cache"][s] == NO_FOLIO
+    )
 
 
 def lru_only_live(state: State) -> bool:
@@ -157,8 +163,19 @@ def writeback_gives_up_only_on_own_pin(before: State, step: Step, after: State) 
     return step.name != "WbSkipBusy" or holds(before, step.actor, _slot_of(_top(before, step.actor)))
 
 
-FAULT_STEPS = {"StartFault", "PteChanged", "RetryFault", "SwapCacheHit", "SwapcachePrepare", "ChargeOk",
-               "ChargeReclaim", "ChargeFail", "AddToSwapCache", "MapFolio", "MapFolioKeepCache"}
+FAULT_STEPS = {
+    "StartFault",
+    "PteChanged",
+    "RetryFault",
+    "SwapCacheHit",
+    "SwapcachePrepare",
+    "ChargeOk",
+    "ChargeReclaim",
+    "ChargeFail",
+    "AddToSwapCache",
+    "MapFolio",
+    "MapFolioKeepCache",
+}
 
 
 def fault_path_no_lru_work(before: State, step: Step, after: State) -> bool:

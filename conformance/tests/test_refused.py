@@ -6,14 +6,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gen.values import ModelValue
-
 from conformance.config import Config
-from conformance.system import (ACTOR_STEPS, ENV_STEPS, STEP_ARGS, BadArguments, NotEnabled, StepRefused, System,
-                                UnknownActor, UnknownStep)
+from conformance.system import (
+    ACTOR_STEPS,
+    ENV_STEPS,
+    STEP_ARGS,
+    BadArguments,
+    NotEnabled,
+    StepRefused,
+    System,
+    UnknownActor,
+    UnknownStep,
+)
+from conformance.values import ModelValue
 
-CONFIGS = [Config(variant=v, scan_budget=b) for v in ("none", "lru_remove", "skip_if_exists", "swap_table")
-           for b in (1, 2)]
+CONFIGS = [
+    Config(variant=v, scan_budget=b) for v in ("none", "lru_remove", "skip_if_exists", "swap_table") for b in (1, 2)
+]
 
 
 def walk(config: Config, choices: list[int]) -> System:

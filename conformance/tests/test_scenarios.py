@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from gen.values import FnValue, ModelValue
-
 from conformance.config import Config
 from conformance.tests import properties as p
 from conformance.tests.scenario import run
+from conformance.values import FnValue, ModelValue
 
 t1, t2, k1, s1, s2, v1, v2 = (ModelValue(n) for n in ("t1", "t2", "k1", "s1", "s2", "v1", "v2"))
 ENTRY_S1 = FnValue({"slot": s1, "data": v1})
@@ -44,19 +43,26 @@ def test_lru_remove_never_offers_the_pinned_entry_to_its_own_writeback() -> None
 def test_skip_if_exists_gives_up_and_puts_the_entry_back_at_the_tail() -> None:
     system, _ = run(config("skip_if_exists"), THREAD + " LruIsolate(t1)")
     assert names(system)[0] == "WbSkipBusy(t1)" and system.blocked() == {}
-    system, _ = run(config("skip_if_exists", scan_budget=2),
-                    "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s1) SwapcachePrepare(t1) ChargeReclaim(t1) "
-                    "LruIsolate(t1) WbSkipBusy(t1) WbPutback(t1)")
+    system, _ = run(
+        config("skip_if_exists", scan_budget=2),
+        "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s1) SwapcachePrepare(t1) ChargeReclaim(t1) "
+        "LruIsolate(t1) WbSkipBusy(t1) WbPutback(t1)",
+    )
     assert system.observe()["zswap_lru"] == (FnValue({"slot": s2, "data": v2}), ENTRY_S1)
     assert "LruIsolate(t1)" in names(system)  # the walk goes on with s2's entry, then finishes the fault
-    system, _ = run(config("skip_if_exists"), THREAD + " LruIsolate(t1) WbSkipBusy(t1) WbPutback(t1) ShrinkDone(t1) "
-                    "ChargeOk(t1) AddToSwapCache(t1) SwapReadFolio(t1) MapFolio(t1)")
+    system, _ = run(
+        config("skip_if_exists"),
+        THREAD + " LruIsolate(t1) WbSkipBusy(t1) WbPutback(t1) ShrinkDone(t1) "
+        "ChargeOk(t1) AddToSwapCache(t1) SwapReadFolio(t1) MapFolio(t1)",
+    )
     assert system.observe()["stack"][t1] == () and system.observe()["zswap_lru"] == ()
 
 
 def test_swap_table_sees_the_folio_and_returns_eexist() -> None:
     system, _ = run(config("swap_table"), THREAD)
-    assert system.observe()["swap_cache"][s1] == FnValue({"locked": True, "uptodate": False, "data": ModelValue("NoData")})
+    assert system.observe()["swap_cache"][s1] == FnValue(
+        {"locked": True, "uptodate": False, "data": ModelValue("NoData")}
+    )
     system, _ = run(config("swap_table"), THREAD + " LruIsolate(t1)")
     assert names(system)[0] == "WbFolioExists(t1)" and system.blocked() == {}
     system, _ = run(config("swap_table"), THREAD + " LruIsolate(t1) WbFolioExists(t1)")
@@ -69,21 +75,29 @@ def test_bug_a65b0e7607cc_brings_the_self_wait_back() -> None:
 
 
 def test_two_tasks_deadlock_abba_in_none() -> None:
-    system, _ = run(config("none"), "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s1) StartFault(t2, s2) "
-                    "SwapcachePrepare(t1) SwapcachePrepare(t2) ChargeReclaim(t1) ChargeReclaim(t2) "
-                    "LruIsolate(t1) LruIsolate(t2)")
+    system, _ = run(
+        config("none"),
+        "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s1) StartFault(t2, s2) "
+        "SwapcachePrepare(t1) SwapcachePrepare(t2) ChargeReclaim(t1) ChargeReclaim(t2) "
+        "LruIsolate(t1) LruIsolate(t2)",
+    )
     # t1 isolated s1's entry (its own pin); t2 isolated s2's: each waits on itself
     assert system.blocked() == {t1: frozenset({t1}), t2: frozenset({t2})}
-    system, _ = run(config("none"), "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s2) StartFault(t2, s1) "
-                    "SwapcachePrepare(t1) SwapcachePrepare(t2) ChargeReclaim(t1) ChargeReclaim(t2) "
-                    "LruIsolate(t1) LruIsolate(t2)")
+    system, _ = run(
+        config("none"),
+        "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s2) StartFault(t2, s1) "
+        "SwapcachePrepare(t1) SwapcachePrepare(t2) ChargeReclaim(t1) ChargeReclaim(t2) "
+        "LruIsolate(t1) LruIsolate(t2)",
+    )
     assert system.blocked() == {t1: frozenset({t2}), t2: frozenset({t1})}  # ABBA
     assert p.no_self_wait(system.observe(), skip=False) and not p.no_wait_cycle(system.observe(), skip=False)
 
 
 def test_skip_if_exists_also_skips_another_tasks_pin() -> None:
-    _, violations = run(config("skip_if_exists"), "SwapOut(s1, v1) StartFault(t1, s1) SwapcachePrepare(t1) "
-                        "ShrinkWorker(k1) LruIsolate(k1) WbSkipBusy(k1)")
+    _, violations = run(
+        config("skip_if_exists"),
+        "SwapOut(s1, v1) StartFault(t1, s1) SwapcachePrepare(t1) ShrinkWorker(k1) LruIsolate(k1) WbSkipBusy(k1)",
+    )
     assert [str(s) for s in violations["writeback_gives_up_only_on_own_pin"]] == ["WbSkipBusy(k1)"]
 
 
@@ -94,8 +108,10 @@ def test_lru_remove_does_lru_work_in_every_fault() -> None:
     assert "fault_path_no_lru_work" not in violations
 
 
-BUSY_THEN_PUTBACK = ("SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s1) SwapcachePrepare(t1) "
-                     "ShrinkWorker(k1) LruIsolate(k1) WbSkipBusy(k1) WbPutback(k1)")
+BUSY_THEN_PUTBACK = (
+    "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s1) SwapcachePrepare(t1) "
+    "ShrinkWorker(k1) LruIsolate(k1) WbSkipBusy(k1) WbPutback(k1)"
+)
 
 
 def test_head_putback_makes_the_walk_pick_the_busy_entry_again() -> None:
@@ -110,9 +126,11 @@ def test_bug_27d3969b47cc_walk_resumes_from_a_cursor_another_walk_took() -> None
     # t2 is swapping s1 in (its folio is cached); t1's reclaim isolates s1's entry and,
     # with the bug, remembers s2's entry as the cursor; the writeback finds t2's folio
     # (-EEXIST, LRU_SKIP); meanwhile the shrinker takes s2's entry off the LRU.
-    schedule = ("SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t2, s1) SwapcachePrepare(t2) ChargeOk(t2) "
-                "AddToSwapCache(t2) StartFault(t1, s2) SwapcachePrepare(t1) ChargeReclaim(t1) LruIsolate(t1) "
-                "WbFolioExists(t1) ShrinkWorker(k1) LruIsolate(k1) WbPutback(t1)")
+    schedule = (
+        "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t2, s1) SwapcachePrepare(t2) ChargeOk(t2) "
+        "AddToSwapCache(t2) StartFault(t1, s2) SwapcachePrepare(t1) ChargeReclaim(t1) LruIsolate(t1) "
+        "WbFolioExists(t1) ShrinkWorker(k1) LruIsolate(k1) WbPutback(t1)"
+    )
     buggy = config("skip_if_exists", bugs=frozenset({"27d3969b47cc"}), scan_budget=2)
     system, violations = run(buggy, schedule.removesuffix(" ShrinkWorker(k1) LruIsolate(k1) WbPutback(t1)"))
     assert system.observe()["stack"][t1][-1]["cursor"] == FnValue({"slot": s2, "data": v2})
@@ -128,10 +146,12 @@ def test_lru_remove_self_waits_once_a_background_shrinker_runs() -> None:
     # writeback meets a transient folio (t2's writeback of s1's previous entry, which
     # WbEntryGone then drops), fails with -EEXIST and puts the entry back; t1's own
     # reclaim isolates it and waits on t1's pin.
-    system, _ = run(config("lru_remove"),
-                    "SwapOut(s1, v1) SwapOut(s2, v3) StartFault(t2, s2) SwapcachePrepare(t2) ChargeReclaim(t2) "
-                    "LruIsolate(t2) FreeSlot(s1) SwapOut(s1, v2) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(t2) "
-                    "WbFolioExists(k1) WbEntryGone(t2) StartFault(t1, s1) SwapcachePrepare(t1) WbPutback(k1) "
-                    "ChargeReclaim(t1) LruIsolate(t1)")
+    system, _ = run(
+        config("lru_remove"),
+        "SwapOut(s1, v1) SwapOut(s2, v3) StartFault(t2, s2) SwapcachePrepare(t2) ChargeReclaim(t2) "
+        "LruIsolate(t2) FreeSlot(s1) SwapOut(s1, v2) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(t2) "
+        "WbFolioExists(k1) WbEntryGone(t2) StartFault(t1, s1) SwapcachePrepare(t1) WbPutback(k1) "
+        "ChargeReclaim(t1) LruIsolate(t1)",
+    )
     assert system.observe()["stack"][t1][0]["lru_removed"] is False
     assert system.blocked() == {t1: frozenset({t1})}

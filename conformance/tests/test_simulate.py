@@ -16,8 +16,10 @@ def test_random_schedule_in_none_ends_in_the_self_wait(capsys: pytest.CaptureFix
 
 
 def test_abba_names_both_pins(capsys: pytest.CaptureFixture[str]) -> None:
-    script = ("SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s2) StartFault(t2, s1) SwapcachePrepare(t1) "
-              "SwapcachePrepare(t2) ChargeReclaim(t1) ChargeReclaim(t2) LruIsolate(t1) LruIsolate(t2)")
+    script = (
+        "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s2) StartFault(t2, s1) SwapcachePrepare(t1) "
+        "SwapcachePrepare(t2) ChargeReclaim(t1) ChargeReclaim(t2) LruIsolate(t1) LruIsolate(t2)"
+    )
     assert main(["--script", script]) == 0
     out = capsys.readouterr().out
     assert "t1 in zswap_writeback_entry(s1) at pc prepare waits on slot s1" in out and "pinned by t2" in out
@@ -25,14 +27,18 @@ def test_abba_names_both_pins(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_stale_data_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
-    script = ("SwapOut(s1, v1) ShrinkWorker(k1) LruIsolate(k1) FreeSlot(s1) SwapOut(s1, v2) WbAllocFolio(k1) "
-              "WbWrite(k1) StartFault(t1, s1) SwapCacheHit(t1) MapFolio(t1)")
+    script = (
+        "SwapOut(s1, v1) ShrinkWorker(k1) LruIsolate(k1) FreeSlot(s1) SwapOut(s1, v2) WbAllocFolio(k1) "
+        "WbWrite(k1) StartFault(t1, s1) SwapCacheHit(t1) MapFolio(t1)"
+    )
     assert main(["--bugs", "04fc7816089c", "--script", script]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "stale data: t1 maps v1 at slot s1, but its page is v2"
     # with the re-check, the same race ends in WbEntryGone and the script's WbWrite is refused
     assert main(["--script", script]) == 1
-    assert "WbWrite(k1) refused: k1 in zswap_writeback_entry(s1) at pc write can take only WbEntryGone(k1)" \
+    assert (
+        "WbWrite(k1) refused: k1 in zswap_writeback_entry(s1) at pc write can take only WbEntryGone(k1)"
         in capsys.readouterr().err
+    )
 
 
 def test_bad_input_says_what_to_write(capsys: pytest.CaptureFixture[str]) -> None:

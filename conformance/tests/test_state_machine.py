@@ -15,8 +15,7 @@ RANDOM = settings(max_examples=40, stateful_step_count=30, deadline=None)
 HUNT = settings(max_examples=150, stateful_step_count=10, derandomize=True, deadline=None)
 # Stale data needs 10 steps; finding them is quick, shrinking them is not, and the test
 # needs only the race's shape, not the shortest schedule.
-HUNT_LONG = settings(max_examples=200, stateful_step_count=14, derandomize=True, deadline=None,
-                     phases=[Phase.generate])
+HUNT_LONG = settings(max_examples=200, stateful_step_count=14, derandomize=True, deadline=None, phases=[Phase.generate])
 
 # What each fixed variant is known to give up (/work/shared/docs/zswap-protocol.md, section 4
 # "What must be checkable"; the properties are in spec/README.md, "Properties").
@@ -41,8 +40,9 @@ def test_fixed_variant_keeps_every_safety_property(variant: str, budget: int) ->
     run_state_machine_as_test(machine, settings=RANDOM)
 
 
-def _hunt(config: Config, expected: str, hunt: settings = HUNT,
-          excluded_steps: frozenset[str] = frozenset()) -> PropertyViolated:
+def _hunt(
+    config: Config, expected: str, hunt: settings = HUNT, excluded_steps: frozenset[str] = frozenset()
+) -> PropertyViolated:
     """Run random schedules until Hypothesis finds ``expected`` violated; return the shrunk failure."""
     others = frozenset(STATE_PROPERTIES + ACTION_PROPERTIES) - {expected}
     machine = machine_for(config, frozenset(FIXED.get(config.variant, ())) & others, excluded_steps)
@@ -54,21 +54,33 @@ def _hunt(config: Config, expected: str, hunt: settings = HUNT,
 
 @pytest.mark.slow
 def test_none_self_wait_is_found_and_shrunk_to_the_thread_scenario() -> None:
-    found = _hunt(Config(variant="none", tasks=("t1",), shrinkers=(), slots=("s1",), versions=("v1", "v2")),
-                  "no_self_wait")
+    found = _hunt(
+        Config(variant="none", tasks=("t1",), shrinkers=(), slots=("s1",), versions=("v1", "v2")), "no_self_wait"
+    )
     assert [str(s) for s in found.trace] == [
-        "SwapOut(s1, v1)", "StartFault(t1, s1)", "SwapcachePrepare(t1)", "ChargeReclaim(t1)", "LruIsolate(t1)"]
+        "SwapOut(s1, v1)",
+        "StartFault(t1, s1)",
+        "SwapcachePrepare(t1)",
+        "ChargeReclaim(t1)",
+        "LruIsolate(t1)",
+    ]
 
 
 @pytest.mark.slow
 def test_bug_04fc7816089c_stale_data_is_found() -> None:
-    config = Config(variant="skip_if_exists", bugs=frozenset({"04fc7816089c"}), tasks=("t1",), shrinkers=("k1",),
-                    slots=("s1",), versions=("v1", "v2"))
+    config = Config(
+        variant="skip_if_exists",
+        bugs=frozenset({"04fc7816089c"}),
+        tasks=("t1",),
+        shrinkers=("k1",),
+        slots=("s1",),
+        versions=("v1", "v2"),
+    )
     # A shrinker racing munmap and slot reuse: the task's reclaim and charge failures are noise here.
     found = _hunt(config, "no_stale_data", HUNT_LONG, frozenset({"ChargeReclaim", "ChargeFail", "DropCleanFolio"}))
     names = [s.name for s in found.trace]
     assert names[-1] == "MapFolio"
     # the entry written back was isolated before its slot was freed (and reused)
     write = len(names) - 1 - names[::-1].index("WbWrite")
-    isolate = write - 1 - names[write - 1::-1].index("LruIsolate")
+    isolate = write - 1 - names[write - 1 :: -1].index("LruIsolate")
     assert "FreeSlot" in names[isolate:write] and "SwapOut" in names[isolate:write], names

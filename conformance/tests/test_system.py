@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from gen.values import FnValue, ModelValue
-
-from conformance.config import Config, ConfigError, parse_cfg_constants
+from conformance.config import Config, ConfigError
 from conformance.system import NotEnabled, System
+from conformance.tlc_config import parse_cfg_constants
+from conformance.values import FnValue, ModelValue
 
 MODELS = Path(__file__).resolve().parents[2] / "spec" / "models"
 
@@ -50,8 +50,14 @@ def test_enabled_order_is_stable() -> None:
         system.step("SwapOut", s="s1", v="v1")
     assert a.enabled() == b.enabled()
     assert [str(s) for s in a.enabled()] == [
-        "StartFault(t1, s1)", "StartFault(t1, s2)", "StartFault(t2, s1)", "StartFault(t2, s2)", "ShrinkWorker(k1)",
-        "FreeSlot(s1)", "FreeSlot(s2)"]
+        "StartFault(t1, s1)",
+        "StartFault(t1, s2)",
+        "StartFault(t2, s1)",
+        "StartFault(t2, s2)",
+        "ShrinkWorker(k1)",
+        "FreeSlot(s1)",
+        "FreeSlot(s2)",
+    ]
 
 
 @pytest.mark.parametrize("cfg", sorted(MODELS.glob("*.cfg")), ids=lambda p: p.name)
@@ -77,14 +83,26 @@ CONSTANTS
 INIT Init
 """
     config = Config.from_constants(parse_cfg_constants(text))
-    assert config == Config(tasks=("t1", "t2"), shrinkers=(), slots=("s1",), versions=("v1", "v2"),
-                            variant="lru_remove", putback="head", scan_budget=2, bugs=frozenset({"04fc7816089c"}))
+    assert config == Config(
+        tasks=("t1", "t2"),
+        shrinkers=(),
+        slots=("s1",),
+        versions=("v1", "v2"),
+        variant="lru_remove",
+        putback="head",
+        scan_budget=2,
+        bugs=frozenset({"04fc7816089c"}),
+    )
 
 
 def test_bad_constants_say_what_to_do() -> None:
     with pytest.raises(ConfigError, match=r"constant SCAN_BUDGET is not assigned"):
-        Config.from_constants(parse_cfg_constants("CONSTANTS Tasks = {t1} Shrinkers = {} Slots = {s1} "
-                                                  'Versions = {v1} VARIANT = "none" PUTBACK = "tail" BUGS = {}'))
+        Config.from_constants(
+            parse_cfg_constants(
+                "CONSTANTS Tasks = {t1} Shrinkers = {} Slots = {s1} "
+                'Versions = {v1} VARIANT = "none" PUTBACK = "tail" BUGS = {}'
+            )
+        )
     with pytest.raises(ConfigError, match=r"VARIANT 'nope' unknown"):
         Config(variant="nope")
     with pytest.raises(ConfigError, match=r"BUGS \['deadbeef'\] unknown"):
@@ -92,8 +110,10 @@ def test_bad_constants_say_what_to_do() -> None:
 
 
 def test_first_fresh_version_models_offer_one_swap_out(tmp_path: Path) -> None:
-    text = ('CONSTANTS Tasks = {t1} Shrinkers = {} Slots = {s1, s2} Versions = {v1, v2, v3} VARIANT = "none" '
-            'PUTBACK = "tail" SCAN_BUDGET = 1 BUGS = {} IsFreshVersion <- FirstFreshVersion\nINIT Init\n')
+    text = (
+        'CONSTANTS Tasks = {t1} Shrinkers = {} Slots = {s1, s2} Versions = {v1, v2, v3} VARIANT = "none" '
+        'PUTBACK = "tail" SCAN_BUDGET = 1 BUGS = {} IsFreshVersion <- FirstFreshVersion\nINIT Init\n'
+    )
     path = tmp_path / "first_fresh.cfg"
     path.write_text(text)
     config = Config.from_cfg(path)

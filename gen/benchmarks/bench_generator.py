@@ -7,9 +7,9 @@ dot,actionlabels`` of Zswap with 2 tasks, 2 slots, 3 versions, variant
 skip_if_exists, no symmetry (about 50,000 states and 147,000 edges, 49 MB;
 about 25 s of TLC).  Then times, on that graph:
 
-* reading the dump (gen.dot): MB/s and peak memory of the process;
-* recovering every edge's step and renumbering (gen.generate.canonical_graph);
-* the optimal edge cover (gen.cover) against a naive greedy cover (walk to
+* reading the dump (gen.generators.dot): MB/s and peak memory of the process;
+* recovering every edge's step and renumbering (gen.generators.generate.canonical_graph);
+* the optimal edge cover (gen.generators.cover) against a naive greedy cover (walk to
   the nearest untaken edge, restart from the initial state when none is
   reachable), with the lower bound;
 * rendering the walk modules of a few-hundred-state model (lines/s);
@@ -29,9 +29,9 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from gen.cover import edge_cover
-from gen.dot import read_dot
-from gen.generate import REPO, ModelGraph, canonical_graph, cover_of, render_walk_modules
+from gen.generators.cover import edge_cover
+from gen.generators.dot import read_dot
+from gen.generators.generate import REPO, ModelGraph, canonical_graph, cover_of, render_walk_modules
 
 BENCH = REPO / "build" / "bench"
 CFG_2T2S = """CONSTANTS
@@ -57,21 +57,36 @@ CFG_2T2S = """CONSTANTS
 INIT Init
 NEXT Next
 """
-CFG_SMALL = CFG_2T2S.replace("Tasks = {t1, t2}", "Tasks = {t1}").replace("Shrinkers = {}", "Shrinkers = {k1}") \
-    .replace("Slots = {s1, s2}", "Slots = {s1}").replace("Versions = {v1, v2, v3}", "Versions = {v1, v2}") \
-    .replace("    t2 = t2\n", "    k1 = k1\n").replace("    s2 = s2\n", "").replace("    v3 = v3\n", "")
+CFG_SMALL = (
+    CFG_2T2S.replace("Tasks = {t1, t2}", "Tasks = {t1}")
+    .replace("Shrinkers = {}", "Shrinkers = {k1}")
+    .replace("Slots = {s1, s2}", "Slots = {s1}")
+    .replace("Versions = {v1, v2, v3}", "Versions = {v1, v2}")
+    .replace("    t2 = t2\n", "    k1 = k1\n")
+    .replace("    s2 = s2\n", "")
+    .replace("    v3 = v3\n", "")
+)
 
 
 def make_dump(name: str, cfg_text: str, regenerate: bool) -> tuple[Path, Path]:
-    from gen.tlc import RunOptions, run_tlc
+    from gen.bridge.tlc import RunOptions, run_tlc
 
     BENCH.mkdir(parents=True, exist_ok=True)
     cfg, dump = BENCH / f"{name}.cfg", BENCH / f"{name}.dot"
     if regenerate or not dump.exists() or not cfg.exists() or cfg.read_text() != cfg_text:
         cfg.write_text(cfg_text)
         print(f"making {dump.relative_to(REPO)} with TLC ...", flush=True)
-        run_tlc(RunOptions(spec=REPO / "spec" / "MCZswap.tla", config=cfg, check_deadlock=False, workers=1,
-                           dump_dot=dump.resolve(), label=name), scratch_root=BENCH / "tlc")
+        run_tlc(
+            RunOptions(
+                spec=REPO / "spec" / "MCZswap.tla",
+                config=cfg,
+                check_deadlock=False,
+                workers=1,
+                dump_dot=dump.resolve(),
+                label=name,
+            ),
+            scratch_root=BENCH / "tlc",
+        )
     return cfg, dump
 
 
@@ -127,8 +142,8 @@ def _init_worker(cfg: Path, dump: Path) -> None:
 
 def _replay_walks(walks: list[tuple[int, ...]]) -> tuple[int, float]:
     """Replay ``walks``; the steps taken and the CPU seconds this process spent on them."""
+    from conformance.replay import Replay
     from conformance.system import System
-    from gen.replay import Replay
 
     graph = _GRAPH
     assert graph is not None
@@ -160,8 +175,10 @@ def main() -> None:
     graph_raw = read_dot(dump)
     parse, parse_cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"dump parsing: {size:.1f} MB, {len(graph_raw.states)} states, {len(graph_raw.edges)} edges in "
-          f"{parse:.2f} s = {size / parse:.1f} MB/s wall, {size / parse_cpu:.1f} MB/s CPU (peak RSS {peak:.0f} MB)")
+    print(
+        f"dump parsing: {size:.1f} MB, {len(graph_raw.states)} states, {len(graph_raw.edges)} edges in "
+        f"{parse:.2f} s = {size / parse:.1f} MB/s wall, {size / parse_cpu:.1f} MB/s CPU (peak RSS {peak:.0f} MB)"
+    )
     del graph_raw
 
     started = time.perf_counter()
@@ -171,8 +188,10 @@ def main() -> None:
     edges = [(s, t) for s, t, _ in graph.edges]
     started, cpu = time.perf_counter(), time.process_time()
     cover = edge_cover(len(graph.states), edges, [0])
-    print(f"optimal cover: {time.perf_counter() - started:.1f} s wall, {time.process_time() - cpu:.1f} s CPU; "
-          f"{cover.summary()}")
+    print(
+        f"optimal cover: {time.perf_counter() - started:.1f} s wall, {time.process_time() - cpu:.1f} s CPU; "
+        f"{cover.summary()}"
+    )
     small_cfg, small_dump = make_dump("generator_small", CFG_SMALL, args.regenerate)
     small = canonical_graph("bench_small", small_cfg, small_dump)
     started = time.perf_counter()
@@ -180,16 +199,20 @@ def main() -> None:
     took = time.perf_counter() - started
     small_edges = [(s, t) for s, t, _ in small.edges]
     naive = greedy_steps(len(small.states), small_edges, 0)
-    print(f"small model ({len(small.states)} states): optimal cover in {took:.2f} s, {small_cover.summary()}; "
-          f"naive greedy {naive} steps (ratio {naive / len(small_edges):.2f})")
+    print(
+        f"small model ({len(small.states)} states): optimal cover in {took:.2f} s, {small_cover.summary()}; "
+        f"naive greedy {naive} steps (ratio {naive / len(small_edges):.2f})"
+    )
     started = time.perf_counter()
     rendered = render_walk_modules(small, small_cover)
     took = time.perf_counter() - started
     lines = sum(text.count("\n") for text in rendered.values())
-    print(f"rendering: {len(small.states)}-state model, {len(small_cover.walks)} walks, {lines} lines in "
-          f"{took:.2f} s = {lines / took:.0f} lines/s")
+    print(
+        f"rendering: {len(small.states)}-state model, {len(small_cover.walks)} walks, {lines} lines in "
+        f"{took:.2f} s = {lines / took:.0f} lines/s"
+    )
 
-    chunks = [list(cover.walks[i::args.workers]) for i in range(args.workers)]
+    chunks = [list(cover.walks[i :: args.workers]) for i in range(args.workers)]
     started = time.perf_counter()
     if args.workers == 1:
         _init_worker(cfg, dump)
@@ -200,11 +223,13 @@ def main() -> None:
     took = time.perf_counter() - started
     total = sum(steps for steps, _ in results)
     slowest = max(cpu for _, cpu in results)
-    print(f"replay: the full edge cover, {total} steps, each state checked (observe and enabled), on "
-          f"{args.workers} process(es) in {took:.1f} s wall (incl. loading the graph per process) = "
-          f"{total / took:.0f} steps/s; replay CPU per process {', '.join(f'{c:.1f}' for _, c in results)} s "
-          f"= {total / sum(c for _, c in results):.0f} steps/s per core, {slowest:.1f} s on an idle "
-          f"{args.workers}-core machine; target under 60 s")
+    print(
+        f"replay: the full edge cover, {total} steps, each state checked (observe and enabled), on "
+        f"{args.workers} process(es) in {took:.1f} s wall (incl. loading the graph per process) = "
+        f"{total / took:.0f} steps/s; replay CPU per process {', '.join(f'{c:.1f}' for _, c in results)} s "
+        f"= {total / sum(c for _, c in results):.0f} steps/s per core, {slowest:.1f} s on an idle "
+        f"{args.workers}-core machine; target under 60 s"
+    )
 
 
 if __name__ == "__main__":

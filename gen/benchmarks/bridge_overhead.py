@@ -6,7 +6,7 @@ Each round runs the same model, in turn (the order alternates by round):
 
 * ``bare``: the exact argv the bridge builds, as a plain subprocess with
   its output thrown away (so the difference is what the bridge costs);
-* ``bridge``: :func:`gen.tlc.run_tlc` (reads and parses every line, makes
+* ``bridge``: :func:`gen.bridge.tlc.run_tlc` (reads and parses every line, makes
   and removes the metadir, checks the jar);
 * with ``--plain``, also ``java -cp tla2tools.jar tlc2.TLC`` with only the
   model's own switches (no -tool, no GC flag), for reference.
@@ -31,9 +31,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from gen.java import find_jar, find_java
-from gen.outcomes import Success
-from gen.tlc import SCRATCH_ROOT, RunOptions, build_command, run_tlc
+from gen.bridge.java import find_jar, find_java
+from gen.bridge.outcomes import Success
+from gen.bridge.tlc import SCRATCH_ROOT, RunOptions, build_command, run_tlc
 
 SPECS = Path(__file__).resolve().parent / "specs"
 
@@ -114,7 +114,9 @@ def main() -> None:
     print(f"model: ZswapMini (125,432 distinct states), 1 worker, {args.rounds} rounds")
     print(f"{'':8}{'wall min':>10}{'wall median':>13}{'cpu median':>12}")
     for name in ways:
-        print(f"{name:8}{min(walls[name]):9.2f}s{statistics.median(walls[name]):12.2f}s{statistics.median(cpus[name]):11.2f}s")
+        print(
+            f"{name:8}{min(walls[name]):9.2f}s{statistics.median(walls[name]):12.2f}s{statistics.median(cpus[name]):11.2f}s"
+        )
 
     def overhead(series: dict[str, list[float]], pick: Callable[[list[float]], float]) -> float:
         return (pick(series["bridge"]) - pick(series["bare"])) / pick(series["bare"]) * 100

@@ -23,15 +23,15 @@ import os
 import shutil
 import time
 
-from gen.diff import DEFAULT_BOUND, diff_specs, render_markdown, snapshot_worktree
-from gen.tlc import REPO_ROOT
+from gen.bridge.tlc import REPO_ROOT
+from gen.review.diff import DEFAULT_BOUND, diff_specs, render_markdown, snapshot_worktree
 
 BENCH = REPO_ROOT / "build" / "bench"
 GUARD = "    /\\ SkipIfExists\n"
 
 
 def bench_report() -> None:
-    from gen import report
+    from gen.review import report
 
     started = time.monotonic()
     args = argparse.Namespace(

@@ -5,7 +5,7 @@
 Makes (once) ``build/bench/zswap_mini.dot`` with TLC's ``-dump
 dot,actionlabels`` on gen/benchmarks/specs/ZswapMini (125k states, about
 110 MB), pulls out every state label, and times reading all of them into
-Python values with :func:`gen.tool_output.parse_assignments` (one
+Python values with :func:`gen.bridge.tool_output.parse_assignments` (one
 ``parse_value`` per variable), twice: every value parsed by ``parse_value``
 (which remembers flat compound values it has seen), and with a memo of
 whole variable-value texts as well.  Each pass starts with empty memos.  Reports MB/s of label text and states/s;
@@ -20,9 +20,9 @@ import re
 import time
 from pathlib import Path
 
-from gen.tla_text import forget_remembered_values, format_value
-from gen.tlc import REPO_ROOT, RunOptions, run_tlc
-from gen.tool_output import parse_assignments
+from conformance.tla_text import forget_remembered_values, format_value
+from gen.bridge.tlc import REPO_ROOT, RunOptions, run_tlc
+from gen.bridge.tool_output import parse_assignments
 
 SPECS = Path(__file__).resolve().parent / "specs"
 DUMP = REPO_ROOT / "build" / "bench" / "zswap_mini"  # TLC appends .dot
@@ -61,7 +61,9 @@ def main() -> None:
         dot = make_dump()
     labels = state_labels(dot)
     megabytes = sum(len(label.encode()) for label in labels) / 1e6
-    print(f"{dot}: {dot.stat().st_size / 1e6:.0f} MB dump, {len(labels):,} state labels, {megabytes:.1f} MB of label text")
+    print(
+        f"{dot}: {dot.stat().st_size / 1e6:.0f} MB dump, {len(labels):,} state labels, {megabytes:.1f} MB of label text"
+    )
 
     states: list[dict] = []
     for title, use_memo in (("parse_value   ", False), ("+ label memo  ", True)):

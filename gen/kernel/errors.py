@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from gen.errors import BridgeError
+from gen.bridge.errors import BridgeError
 
 
 class KernelSourceMissing(BridgeError):

@@ -52,7 +52,11 @@ class QuoteResult:
 
 def default_sources(repo: Path = REPO) -> list[Path]:
     """spec/Zswap.tla, spec/MCZswap.tla and conformance/*.py, generated files left out."""
-    candidates = [repo / "spec" / "Zswap.tla", repo / "spec" / "MCZswap.tla", *sorted((repo / "conformance").glob("*.py"))]
+    candidates = [
+        repo / "spec" / "Zswap.tla",
+        repo / "spec" / "MCZswap.tla",
+        *sorted((repo / "conformance").glob("*.py")),
+    ]
     return [p for p in candidates if p.is_file() and not _generated(p)]
 
 
@@ -111,7 +115,9 @@ def _check(quote: Quote, trees: dict[str, Path | str]) -> QuoteResult:
         return QuoteResult(quote, Outcome.BAD_TAG, quote.tag_error)
     tag = quote.tag
     if tag is None:
-        return QuoteResult(quote, Outcome.UNTAGGED, "a C quote needs a tag: [6.12 PATH:LINES], [vX.Y COMMIT PATH] or [patch <ID> PATH]")
+        return QuoteResult(
+            quote, Outcome.UNTAGGED, "a C quote needs a tag: [6.12 PATH:LINES], [vX.Y COMMIT PATH] or [patch <ID> PATH]"
+        )
     if not tag.verifiable:
         return QuoteResult(quote, Outcome.UNVERIFIED_BY_SOURCE, tag.text)
     assert tag.path is not None  # the grammar requires it for 6.x
@@ -150,7 +156,9 @@ def suggest_sources(results: Sequence[QuoteResult], tree: Path, files: Sequence[
         candidates = [(n, path) for path in files if (n := nearest(tree / path, result.quote.text)) is not None]
         if candidates:
             best, path = max(candidates, key=lambda pair: pair[0].ratio)
-            hints[index] = f"not in 6.12; nearest {path}:{_span(Found(best.first_line, best.last_line))} ({best.ratio:.0%}): {' '.join(best.text.split())}"
+            hints[index] = (
+                f"not in 6.12; nearest {path}:{_span(Found(best.first_line, best.last_line))} ({best.ratio:.0%}): {' '.join(best.text.split())}"
+            )
     return hints
 
 

@@ -20,10 +20,17 @@ QUOTE_WIDTH = 60
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*", type=Path, help="files to read (default: spec/Zswap.tla, spec/MCZswap.tla, conformance/*.py)")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="files to read (default: spec/Zswap.tla, spec/MCZswap.tla, conformance/*.py)",
+    )
     parser.add_argument("--kernel-src", type=Path, help="an unpacked 6.12 tree to use instead of the tarball")
     parser.add_argument(
-        "--suggest", action="store_true", help="for each untagged quote, say where it stands in 6.12 (or the nearest lines)"
+        "--suggest",
+        action="store_true",
+        help="for each untagged quote, say where it stands in 6.12 (or the nearest lines)",
     )
 
 
@@ -64,7 +71,9 @@ def render_failures(failures: Sequence[QuoteResult]) -> str:
         out.append(f"{r.quote.file}:{r.quote.line}: {r.outcome.value}: {r.where}")
         out.append(f'    quote:   "{r.quote.text}"')
         if r.nearest is not None:
-            span = f"{r.nearest.first_line}" + (f"-{r.nearest.last_line}" if r.nearest.last_line != r.nearest.first_line else "")
+            span = f"{r.nearest.first_line}" + (
+                f"-{r.nearest.last_line}" if r.nearest.last_line != r.nearest.first_line else ""
+            )
             out.append(f"    nearest: {r.nearest_file}:{span} ({r.nearest.ratio:.0%} alike):")
             out.extend(f"      {line}" for line in r.nearest.text.split("\n"))
     return "\n".join(out) + "\n"

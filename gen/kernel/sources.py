@@ -28,11 +28,12 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from gen.files import write_json_atomically
+from gen.bridge.files import write_json_atomically
+
 # One sha256-of-a-file in the bridge: the jar check owns it.
-from gen.java import _sha256
+from gen.bridge.java import _sha256
 from gen.kernel.errors import KernelExtractFailed, KernelPathsMissing, KernelSourceMissing
 
 __all__ = [
@@ -172,14 +173,15 @@ def _cheap_fingerprint(tarball: Path) -> dict[str, object]:
     return {"path": str(tarball), "size": status.st_size, "mtime_ns": status.st_mtime_ns}
 
 
-def _read_stamp(target: Path) -> dict | None:
+def _read_stamp(target: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((target / ".stamp.json").read_text(encoding="utf-8"))
+        stamp = json.loads((target / ".stamp.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return stamp if isinstance(stamp, dict) else None
 
 
-def _stamp_covers(stamp: dict, fingerprint: dict[str, object], wanted: Iterable[str]) -> bool:
+def _stamp_covers(stamp: dict[str, Any], fingerprint: dict[str, object], wanted: Iterable[str]) -> bool:
     return stamp.get("tarball") == fingerprint and set(wanted) <= set(stamp.get("paths", ()))
 
 

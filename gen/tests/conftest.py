@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gen.manifest import Expected, Model
+from gen.bridge.manifest import Expected, Model
 
 REPO = Path(__file__).parent.parent.parent
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gen.trace_view import StateStep
-from gen.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
+from gen.review.trace_view import StateStep
 
 M = ModelValue
 NO_ENTRY, NO_FOLIO, NO_DATA = M("NoEntry"), M("NoFolio"), M("NoData")

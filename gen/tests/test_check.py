@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from gen.check import CheckResult, compare, format_table, merged_rows
-from gen.files import write_json_atomically
-from gen.manifest import Model, load_manifest
-from gen.tlc import TlcRun
-from gen.tool_output import parse_tool_output
+from gen.bridge.checking import CheckResult, compare, format_table, merged_rows
+from gen.bridge.files import write_json_atomically
+from gen.bridge.manifest import Model, load_manifest
+from gen.bridge.tlc import TlcRun
+from gen.bridge.tool_output import parse_tool_output
 
 HERE = Path(__file__).parent
 SPECS = HERE / "data" / "specs"
@@ -74,7 +74,13 @@ def _result(name: str, expected: str, actual: str, matches: bool, why: str = "")
 def test_table_fits_80_columns_and_lists_mismatches() -> None:
     results = [
         _result("none", "success", "success", True),
-        _result("bug_04fc7816089c_with_a_very_long_name", "invariant:NoStaleDataEverMapped", "success", False, "expected ..."),
+        _result(
+            "bug_04fc7816089c_with_a_very_long_name",
+            "invariant:NoStaleDataEverMapped",
+            "success",
+            False,
+            "expected ...",
+        ),
     ]
     table = format_table(results)
     lines = table.splitlines()
@@ -93,8 +99,11 @@ def test_table_for_a_log_or_file_cuts_nothing() -> None:
     assert "~" in format_table(results)
     full = format_table(results, width=None)
     assert "~" not in full
-    assert full.splitlines()[2].split()[:3] == [long_name, "invariant:NoStaleDataEverMapped",
-                                                "property:WritebackGivesUpOnlyOnOwnPin"]
+    assert full.splitlines()[2].split()[:3] == [
+        long_name,
+        "invariant:NoStaleDataEverMapped",
+        "property:WritebackGivesUpOnlyOnOwnPin",
+    ]
 
 
 def test_table_colours_only_when_asked() -> None:
@@ -165,7 +174,9 @@ def test_merged_rows_replace_by_model_and_append_new_ones(tmp_path: Path) -> Non
     old = [{"model": "a", "actual": "old"}, {"model": "b", "actual": "old"}]
     out.write_text(json.dumps(old))
     assert merged_rows(out, [{"model": "b", "actual": "new"}, {"model": "c", "actual": "new"}]) == [
-        {"model": "a", "actual": "old"}, {"model": "b", "actual": "new"}, {"model": "c", "actual": "new"},
+        {"model": "a", "actual": "old"},
+        {"model": "b", "actual": "new"},
+        {"model": "c", "actual": "new"},
     ]
     out.write_text("{not json")
     assert merged_rows(out, [{"model": "c"}]) == [{"model": "c"}]
@@ -182,8 +193,18 @@ def test_mismatch_in_both_directions_fails_the_check(tmp_path: Path, gen_cli: Ge
         json.dumps(
             {
                 "models": [
-                    {**common, "name": "fixed_now_fails", "config": "invariant.cfg", "expected": {"result": "success", "distinct_states": 9, "depth": 5}},
-                    {**common, "name": "bug_no_longer_fails", "config": "passing.cfg", "expected": {"result": "invariant:OnePinHolder"}},
+                    {
+                        **common,
+                        "name": "fixed_now_fails",
+                        "config": "invariant.cfg",
+                        "expected": {"result": "success", "distinct_states": 9, "depth": 5},
+                    },
+                    {
+                        **common,
+                        "name": "bug_no_longer_fails",
+                        "config": "passing.cfg",
+                        "expected": {"result": "invariant:OnePinHolder"},
+                    },
                 ]
             }
         )

@@ -26,7 +26,15 @@ def test_unknown_command_is_a_usage_error(gen_cli: GenCli) -> None:
 
 
 def test_run_dry_run_prints_the_exact_command(gen_cli: GenCli) -> None:
-    done = gen_cli("run", "--spec", str(SPECS / "LockOrder.tla"), "--config", str(SPECS / "LockOrder.cfg"), "--no-deadlock", "--dry-run")
+    done = gen_cli(
+        "run",
+        "--spec",
+        str(SPECS / "LockOrder.tla"),
+        "--config",
+        str(SPECS / "LockOrder.cfg"),
+        "--no-deadlock",
+        "--dry-run",
+    )
     assert done.returncode == 0
     (line,) = done.stdout.splitlines()
     assert " tlc2.TLC -tool -metadir " in line and " -deadlock " in line
@@ -40,7 +48,9 @@ def test_run_spec_without_config_says_what_to_do(gen_cli: GenCli) -> None:
 
 @pytest.mark.tlc
 def test_run_prints_outcome_counts_and_the_trace(gen_cli: GenCli) -> None:
-    done = gen_cli("run", "--spec", str(SPECS / "LockOrder.tla"), "--config", str(SPECS / "LockOrder.cfg"), "--workers", "1")
+    done = gen_cli(
+        "run", "--spec", str(SPECS / "LockOrder.tla"), "--config", str(SPECS / "LockOrder.cfg"), "--workers", "1"
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "outcome: deadlock  (Deadlock())"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gen.behaviours import STOPS, concrete_path, first_differences, permutations_of
-from gen.dot import Edge, StateGraph
-from gen.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
+from gen.generators.dot import Edge, StateGraph
+from gen.review.behaviours import STOPS, concrete_path, first_differences, permutations_of
 
 
 def graph(edges: list[tuple[int, str, int]], initial: tuple[int, ...] = (0,)) -> StateGraph:
@@ -95,16 +95,16 @@ def test_concrete_path_undoes_symmetry() -> None:
 
 
 def test_graph_config_keeps_what_shapes_the_graph_and_drops_the_checks() -> None:
-    from gen.diff import graph_config
+    from gen.review.diff import graph_config
 
     config = (
         "\\* header comment: INVARIANTS here are only words\n"
-        "CONSTANTS\n    Tasks = {t1}\n    VARIANT = \"none\"\n"
+        'CONSTANTS\n    Tasks = {t1}\n    VARIANT = "none"\n'
         "SPECIFICATION Spec\nSYMMETRY Symmetry\n"
         "INVARIANTS TypeOK\n    NoSelfWait\n"
         "PROPERTIES FaultCompletes\n"
         "CONSTRAINT Small\n"
     )
     assert graph_config(config) == (
-        "CONSTANTS\n    Tasks = {t1}\n    VARIANT = \"none\"\nSPECIFICATION Spec\nSYMMETRY Symmetry\nCONSTRAINT Small\n"
+        'CONSTANTS\n    Tasks = {t1}\n    VARIANT = "none"\nSPECIFICATION Spec\nSYMMETRY Symmetry\nCONSTRAINT Small\n'
     )

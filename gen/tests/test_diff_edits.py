@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.diff import DiffError, ModelDiff, diff_specs, render_markdown, render_text, snapshot_revision
-from gen.tlc import REPO_ROOT
+from gen.bridge.tlc import REPO_ROOT
+from gen.review.diff import DiffError, ModelDiff, diff_specs, render_markdown, render_text, snapshot_revision
 
 SPEC = REPO_ROOT / "spec"
 
@@ -98,12 +98,15 @@ def words(model: ModelDiff, which: str) -> list[list[str]]:
 
 SEED = ["env SwapOut s1", "t1 StartFault s1", "t1 SwapcachePrepare s1", "t1 ChargeReclaim s1", "t1 LruIsolate s1"]
 
+
 def test_unchanged_models_are_not_run(tmp_path: Path) -> None:
     base = make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")})
     head = make_version(tmp_path / "head", {"tiny_none": ("none", "invariant:NoSelfWait")})
     (model,) = diff_specs(base, head, stderr=io.StringIO())
     assert model.unchanged and model.base is None and model.head is None
-    assert "Unchanged (same spec, config and manifest entry; not run): tiny_none." in render_markdown([model], "base", 100)
+    assert "Unchanged (same spec, config and manifest entry; not run): tiny_none." in render_markdown(
+        [model], "base", 100
+    )
     assert render_text([model], "base", 100).endswith("unchanged, not run (1):\n  tiny_none\n")
 
 
@@ -126,7 +129,9 @@ def test_guard_weakened_shows_the_new_interleaving(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_step_removed_loses_its_behaviours_and_the_violation(tmp_path: Path) -> None:
     # Patch: the charge never enters reclaim.
-    model = diff_of_one_edit(tmp_path, "\\/ ChargeOk(t) \\/ ChargeReclaim(t) \\/ ChargeFail(t)", "\\/ ChargeOk(t) \\/ ChargeFail(t)")
+    model = diff_of_one_edit(
+        tmp_path, "\\/ ChargeOk(t) \\/ ChargeReclaim(t) \\/ ChargeFail(t)", "\\/ ChargeOk(t) \\/ ChargeFail(t)"
+    )
     assert (model.base.verdict, model.head.verdict) == ("invariant:NoSelfWait", "success")
     assert "ChargeReclaim" in model.base.actions - model.head.actions
     assert words(model, "removed")[0] == SEED[:3] + ["t1 ChargeReclaim s1"]
@@ -144,7 +149,11 @@ def test_variant_added_is_a_new_model_and_changes_nothing_else(tmp_path: Path) -
         {"tiny_none": ("none", "invariant:NoSelfWait"), "tiny_skip_always": ("skip_always", "success")},
     )
     edit(head, '"skip_if_exists", "swap_table"}', '"skip_if_exists", "swap_table", "skip_always"}')
-    edit(head, 'SkipIfExists  == VARIANT = "skip_if_exists"', 'SkipIfExists  == VARIANT \\in {"skip_if_exists", "skip_always"}')
+    edit(
+        head,
+        'SkipIfExists  == VARIANT = "skip_if_exists"',
+        'SkipIfExists  == VARIANT \\in {"skip_if_exists", "skip_always"}',
+    )
     diffs = {m.name: m for m in diff_specs(base, head, stderr=io.StringIO())}
     new = diffs["tiny_skip_always"]
     assert new.base is None and new.head is not None and new.head.verdict == "success"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gen.cover import Cover, CoverError, edge_cover
+from gen.generators.cover import Cover, CoverError, edge_cover
 
 
 def assert_valid(cover: Cover, edges: list[tuple[int, int]], initial: list[int]) -> None:
@@ -48,9 +48,7 @@ def reachable_graphs(draw: st.DrawFn) -> tuple[int, list[tuple[int, int]], list[
     """Small graphs where every state is reached from state 0 (a spanning tree plus extra edges)."""
     num_states = draw(st.integers(1, 6))
     edges = [(draw(st.integers(0, child - 1)), child) for child in range(1, num_states)]
-    extra = draw(
-        st.lists(st.tuples(st.integers(0, num_states - 1), st.integers(0, num_states - 1)), max_size=5)
-    )
+    extra = draw(st.lists(st.tuples(st.integers(0, num_states - 1), st.integers(0, num_states - 1)), max_size=5))
     edges += extra
     order = draw(st.permutations(range(len(edges))))
     edges = [edges[i] for i in order]

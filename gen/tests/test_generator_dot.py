@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.dot import DotError, Edge, parse_dot_lines, read_dot
-from gen.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
+from gen.generators.dot import DotError, Edge, parse_dot_lines, read_dot
 
 DATA = Path(__file__).parent / "data" / "generator"
 QUOTED = 'q"b\\n'  # the TLA+ string "q\"b\\n": a quote, a backslash, a letter n
@@ -19,8 +19,11 @@ def test_recorded_dump_reads_states_edges_and_initial_state() -> None:
     assert len(graph.states) == 10
     init = graph.state(graph.initial[0])
     assert graph.initial == (0,)
-    assert init == {"r": FnValue({ModelValue("a1"): ModelValue("NoX"), ModelValue("a2"): ModelValue("NoX")}),
-                    "s": (), "x": 0}
+    assert init == {
+        "r": FnValue({ModelValue("a1"): ModelValue("NoX"), ModelValue("a2"): ModelValue("NoX")}),
+        "s": (),
+        "x": 0,
+    }
     # TLC writes Reset twice per state (once per `\E a`); the reader keeps it once.
     raw_edges = sum(" -> " in line for line in (DATA / "escapes.dot").read_text().splitlines())
     assert raw_edges == 20
@@ -41,8 +44,15 @@ def test_states_share_equal_values() -> None:
 
 
 def lines(*body: str) -> list[str]:
-    return ["strict digraph DiskGraph {", "nodesep=0.35;", "subgraph cluster_graph {", 'color="white";',
-            *body, "}", "}"]
+    return [
+        "strict digraph DiskGraph {",
+        "nodesep=0.35;",
+        "subgraph cluster_graph {",
+        'color="white";',
+        *body,
+        "}",
+        "}",
+    ]
 
 
 def test_an_edge_without_action_label_says_how_to_dump() -> None:
@@ -78,11 +88,19 @@ def test_missing_file_says_how_to_make_it(tmp_path: Path) -> None:
 
 @pytest.mark.tlc
 def test_the_recorded_dump_is_what_tlc_writes(tmp_path: Path) -> None:
-    from gen.tlc import RunOptions, run_tlc
+    from gen.bridge.tlc import RunOptions, run_tlc
 
     dump = tmp_path / "escapes.dot"
-    run = run_tlc(RunOptions(spec=DATA / "Escapes.tla", config=DATA / "Escapes.cfg", check_deadlock=False,
-                             workers=1, dump_dot=dump.resolve()), scratch_root=tmp_path / "scratch")
+    run = run_tlc(
+        RunOptions(
+            spec=DATA / "Escapes.tla",
+            config=DATA / "Escapes.cfg",
+            check_deadlock=False,
+            workers=1,
+            dump_dot=dump.resolve(),
+        ),
+        scratch_root=tmp_path / "scratch",
+    )
     assert dump.exists(), run.raw_output[-2000:]
     fresh, recorded = read_dot(dump), read_dot(DATA / "escapes.dot")
     assert set(fresh.states) == set(recorded.states)

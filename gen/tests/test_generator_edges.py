@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gen.edges import ACTOR_STEPS, FOLDED_STEPS, EdgeRecoveryError, StepLabel, recover_step
-from gen.replay import Replay, ReplayMismatch, describe_difference, step_from_text
-from gen.values import FnValue, ModelValue
+from conformance.replay import Replay, ReplayMismatch, describe_difference, step_from_text
+from conformance.values import FnValue, ModelValue
+from gen.generators.edges import ACTOR_STEPS, FOLDED_STEPS, EdgeRecoveryError, StepLabel, recover_step
 
 t1, t2, s1, s2, v1 = (ModelValue(n) for n in ("t1", "t2", "s1", "s2", "v1"))
 NO_DATA, NO_FOLIO, NO_ENTRY = ModelValue("NoData"), ModelValue("NoFolio"), ModelValue("NoEntry")
@@ -102,8 +102,10 @@ def test_a_mismatch_says_which_step_what_is_extra_and_missing_and_the_trace_so_f
     after = probe.observe()
     # TLC's side, deliberately wrong about state 1: it claims ChargeFail(t1) and not StartFault.
     states = {0: initial, 1: after}
-    edges = {0: frozenset({StepLabel("SwapOut", None, (("s", s1), ("v", v1)))}),
-             1: frozenset({StepLabel("ChargeFail", t1), StepLabel("FreeSlot", None, (("s", s1),))})}
+    edges = {
+        0: frozenset({StepLabel("SwapOut", None, (("s", s1), ("v", v1)))}),
+        1: frozenset({StepLabel("ChargeFail", t1), StepLabel("FreeSlot", None, (("s", s1),))}),
+    }
     run = Replay(fresh_system(), states.__getitem__, edges.__getitem__, 0)
     with pytest.raises(ReplayMismatch) as caught:
         run.step("SwapOut", s=s1, v=v1, then=1)
@@ -126,6 +128,9 @@ def test_a_state_mismatch_names_the_variable_and_key() -> None:
 
 def test_a_refused_step_is_a_mismatch_with_the_reason() -> None:
     run = Replay(fresh_system(), {0: fresh_system().observe()}.__getitem__, lambda _: None, 0)
-    with pytest.raises(ReplayMismatch, match=r"(?s)step 1, FreeSlot\(s=s1\): the implementation refused it.*"
-                                             r"NotEnabled.*not in use"):
+    with pytest.raises(
+        ReplayMismatch,
+        match=r"(?s)step 1, FreeSlot\(s=s1\): the implementation refused it.*"
+        r"NotEnabled.*not in use",
+    ):
         run.step("FreeSlot", s=s1, then=0)

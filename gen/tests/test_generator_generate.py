@@ -1,4 +1,4 @@
-"""gen.generate: model configs, descriptions, and the committed modules are what generation gives."""
+"""gen.generators.generate: model configs, descriptions, and the committed modules are what generation gives."""
 
 from __future__ import annotations
 
@@ -6,12 +6,23 @@ from pathlib import Path
 
 import pytest
 
-from conformance.config import Config, parse_cfg_constants
-from gen.counterexamples import counterexample_config_text
-from gen.edges import StepLabel
-from gen.generate import (GENERATED, ITF_MODELS, action_lines, config_text, cover_of, describe_walk, explore,
-                          graph_config_text, model_config, render_walk_modules)
-from gen.values import ModelValue
+from conformance.config import Config
+from conformance.tlc_config import parse_cfg_constants
+from conformance.values import ModelValue
+from gen.generators.counterexamples import counterexample_config_text
+from gen.generators.edges import StepLabel
+from gen.generators.generate import (
+    GENERATED,
+    ITF_MODELS,
+    action_lines,
+    config_text,
+    cover_of,
+    describe_walk,
+    explore,
+    graph_config_text,
+    model_config,
+    render_walk_modules,
+)
 
 CFG = """\\* a comment
 CONSTANTS
@@ -38,8 +49,16 @@ def test_counterexample_config_drops_symmetry_only() -> None:
 
 
 def test_config_text_reads_back_as_the_same_config() -> None:
-    config = Config(tasks=("t1", "t2"), shrinkers=(), slots=("s1",), versions=("v1", "v2"), variant="lru_remove",
-                    putback="head", scan_budget=2, bugs=frozenset({"04fc7816089c"}))
+    config = Config(
+        tasks=("t1", "t2"),
+        shrinkers=(),
+        slots=("s1",),
+        versions=("v1", "v2"),
+        variant="lru_remove",
+        putback="head",
+        scan_budget=2,
+        bugs=frozenset({"04fc7816089c"}),
+    )
     assert Config.from_constants(parse_cfg_constants(config_text(config))) == config
 
 
@@ -52,15 +71,22 @@ def test_itf_models_derive_from_committed_models() -> None:
 
 def test_walk_description_says_what_happens_in_words() -> None:
     t1, s1, v1 = ModelValue("t1"), ModelValue("s1"), ModelValue("v1")
-    text = describe_walk([StepLabel("SwapOut", None, (("s", s1), ("v", v1))), StepLabel("StartFault", t1, (("s", s1),)),
-                          StepLabel("SwapcachePrepare", t1)], ends_stuck=True)
-    assert " ".join(text.split()) == ("v1 is swapped out to s1; t1 faults on s1; t1 pins the slot. No step is left: "
-                                      "every actor is idle or blocked.")
+    text = describe_walk(
+        [
+            StepLabel("SwapOut", None, (("s", s1), ("v", v1))),
+            StepLabel("StartFault", t1, (("s", s1),)),
+            StepLabel("SwapcachePrepare", t1),
+        ],
+        ends_stuck=True,
+    )
+    assert " ".join(text.split()) == (
+        "v1 is swapped out to s1; t1 faults on s1; t1 pins the slot. No step is left: every actor is idle or blocked."
+    )
     assert all(len(line) <= 92 for line in text.splitlines())
 
 
 def test_every_step_of_the_contract_has_a_definition_line() -> None:
-    from gen.edges import ACTOR_STEPS, ENVIRONMENT_STEPS
+    from gen.generators.edges import ACTOR_STEPS, ENVIRONMENT_STEPS
 
     lines = action_lines()
     assert ACTOR_STEPS | ENVIRONMENT_STEPS <= set(lines)

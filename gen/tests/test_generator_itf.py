@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gen.itf import ItfError, from_itf, read_itf, to_itf, trace_json, write_itf
-from gen.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
+from gen.generators.itf import ItfError, from_itf, read_itf, to_itf, trace_json, write_itf
 
 names = st.sampled_from(["t1", "s1", "NoEntry", "v2"]).map(ModelValue)
-keys = st.one_of(st.integers(-2**60, 2**60), st.text(max_size=5), names)
+keys = st.one_of(st.integers(-(2**60), 2**60), st.text(max_size=5), names)
 values = st.recursive(
-    st.one_of(st.integers(-2**60, 2**60), st.booleans(), st.text(max_size=8), names),
+    st.one_of(st.integers(-(2**60), 2**60), st.booleans(), st.text(max_size=8), names),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3).map(tuple),
         st.frozensets(keys, max_size=3),
@@ -34,7 +34,7 @@ def test_every_value_round_trips(value: Any) -> None:
 
 
 def from_itf_py(value: Any) -> Any:
-    """itf-py's Python values (namedtuples, ImmutableDict, ...) as gen.values, for comparison."""
+    """itf-py's Python values (namedtuples, ImmutableDict, ...) as conformance.values, for comparison."""
     if isinstance(value, str) and value.endswith("_OF_MODELVALUE"):
         return ModelValue(value[: -len("_OF_MODELVALUE")])
     if isinstance(value, list):
@@ -51,9 +51,11 @@ def from_itf_py(value: Any) -> Any:
 def test_itf_py_reads_what_we_write(tmp_path: Path) -> None:
     states = [
         {"lru": (), "tree": FnValue({ModelValue("s1"): ModelValue("NoEntry")}), "pins": frozenset({1, 2})},
-        {"lru": (FnValue({"slot": ModelValue("s1"), "data": ModelValue("v1")}),),
-         "tree": FnValue({ModelValue("s1"): FnValue({"slot": ModelValue("s1"), "data": ModelValue("v1")})}),
-         "pins": frozenset()},
+        {
+            "lru": (FnValue({"slot": ModelValue("s1"), "data": ModelValue("v1")}),),
+            "tree": FnValue({ModelValue("s1"): FnValue({"slot": ModelValue("s1"), "data": ModelValue("v1")})}),
+            "pins": frozenset(),
+        },
     ]
     path = tmp_path / "t.itf.json"
     write_itf(path, trace_json(("lru", "pins", "tree"), states, [{"walk": 0}, {"walk": 0}], {"source": "x"}))

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gen.generate import canonical_graph, cover_of, render_walk_modules
-from gen.render import environment, py_literal
-from gen.replay import ReplayMismatch, override_config
-from gen.values import FnValue, ModelValue
+from conformance.replay import ReplayMismatch, override_config
+from conformance.values import FnValue, ModelValue
+from gen.generators.generate import canonical_graph, cover_of, render_walk_modules
+from gen.generators.render import environment, py_literal
 
 DATA = Path(__file__).parent / "data" / "generator"
 PACKAGE = "golden_pkg"
@@ -66,7 +66,8 @@ def test_the_rendered_tests_pass_against_the_implementation(golden_tests: Module
 
 
 def test_the_rendered_tests_fail_readably_against_a_wrong_config(
-        golden_tests: ModuleType, request: pytest.FixtureRequest) -> None:
+    golden_tests: ModuleType, request: pytest.FixtureRequest
+) -> None:
     override_config({"variant": "swap_table"})
     request.addfinalizer(lambda: override_config({}))
     failures = []
@@ -84,7 +85,7 @@ def test_the_rendered_tests_fail_readably_against_a_wrong_config(
 # ---- safe rendering of arbitrary values
 
 names = st.sampled_from(["t1", "s2", "NoEntry", "v_3", "class", "FnValue", "a b", "x'y", 'q"', "é", ""])
-scalars = st.one_of(st.integers(-2**70, 2**70), st.booleans(), st.text(), names.map(ModelValue))
+scalars = st.one_of(st.integers(-(2**70), 2**70), st.booleans(), st.text(), names.map(ModelValue))
 # Booleans and integers collide in Python sets and dict keys (True == 1): keep them apart, as TLC does.
 keys = st.one_of(st.integers(), st.text(), names.map(ModelValue))
 values = st.recursive(
@@ -114,7 +115,7 @@ def import_source(text: str) -> ModuleType:
 
 TEMPLATE = '''\
 """{{ doc | docstring }}"""
-from gen.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue
 {% for name in names %}
 {{ name }} = ModelValue({{ name | pystr }})
 {% endfor %}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gen.kernel.quote_parser import TagError, find_quotes, parse_tag
+from gen.kernel.quote_parser import TagError, parse_tag
 from gen.kernel.quotes import Outcome, QuoteResult, check_files, default_sources, installed_trees
 from gen.kernel.quotes_cli import render_failures, render_table
 from gen.kernel.sources import REPO, KernelTree
@@ -144,8 +144,9 @@ def _spec_files() -> list[Path]:
 
 def _failures_message(results: list[QuoteResult]) -> str:
     failures = [r for r in results if r.outcome.fails]
-    return f"{len(failures)} bad kernel quotes (python -m gen quotes --suggest says where they stand):\n" + render_failures(
-        failures
+    return (
+        f"{len(failures)} bad kernel quotes (python -m gen quotes --suggest says where they stand):\n"
+        + render_failures(failures)
     )
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from gen.errors import ManifestError, ManifestMissing
-from gen.manifest import DEFAULT_TIMEOUT_SECONDS, load_manifest
+from gen.bridge.errors import ManifestError, ManifestMissing
+from gen.bridge.manifest import DEFAULT_TIMEOUT_SECONDS, load_manifest
 
 SPECS = Path(__file__).parent / "data" / "specs"
 
@@ -59,7 +59,9 @@ def test_paths_resolve_relative_to_the_manifest(tmp_path: Path) -> None:
 
 
 def test_optional_fields_have_defaults(tmp_path: Path) -> None:
-    (model,) = load_manifest(write(tmp_path, [entry(check_deadlock=None, timeout_seconds=None, extra_args=None)])).models
+    (model,) = load_manifest(
+        write(tmp_path, [entry(check_deadlock=None, timeout_seconds=None, extra_args=None)])
+    ).models
     assert model.check_deadlock is True
     assert model.timeout_seconds == DEFAULT_TIMEOUT_SECONDS
     assert model.extra_args == ()

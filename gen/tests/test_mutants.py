@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gen.mutants import CONFIGURATIONS, MUTANTS, Row, format_table
+from gen.generators.mutants import CONFIGURATIONS, MUTANTS, Row, format_table
 
 LONG_TEST = "test_itf_traces.py::test_itf_walk[itf_skip_if_exists_2slots-6]"
 
@@ -21,7 +21,7 @@ def test_table_fits_80_columns_and_keeps_every_name_and_test() -> None:
     assert lines[first_mutant + 1].strip() == "test_itf_walk[itf_skip_if_exists_2slots-6]"
     assert lines[len(rows) + len(MUTANTS)].split() == [MUTANTS[0].name, "NO"]  # a survivor: no failing test
     # The legend says what every mutant breaks, in full.
-    legend = " ".join(" ".join(lines[lines.index("mutants (source patches of conformance/):") + 1:]).split())
+    legend = " ".join(" ".join(lines[lines.index("mutants (source patches of conformance/):") + 1 :]).split())
     for mutant in MUTANTS:
         assert f"{mutant.name}: {' '.join(mutant.what.split())}" in legend
 

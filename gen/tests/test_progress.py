@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from gen.progress import Progress
-from gen.tool_output import Message, MessageClass
+from gen.bridge.progress import Progress
+from gen.bridge.tool_output import Message, MessageClass
 
 REPORT = Message(
     2200,
@@ -51,6 +51,12 @@ def test_live_line_on_a_terminal() -> None:
 def test_simulation_has_no_distinct_count() -> None:
     stream = io.StringIO()
     progress = Progress("sim", stream)
-    progress.on_message(Message(2209, MessageClass.INFO, "Progress(-1) at x: 66 states generated, -1 distinct states found, -1 states left on queue."))
+    progress.on_message(
+        Message(
+            2209,
+            MessageClass.INFO,
+            "Progress(-1) at x: 66 states generated, -1 distinct states found, -1 states left on queue.",
+        )
+    )
     assert "sim simulating" in stream.getvalue() and ": 66 states" in stream.getvalue()
     assert "distinct" not in stream.getvalue() and "queue" not in stream.getvalue()

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from report_traces import M, abba_deadlock, at, folio, seed_deadlock, swapin, writeback_and_free
 
-from gen.manifest import Model
-from gen.outcomes import ErrorTrace, Lasso, LassoKind, TraceState
-from gen.report import (
+from conformance.tlc_config import config_constants
+from gen.bridge.manifest import Model
+from gen.bridge.outcomes import ErrorTrace, Lasso, LassoKind, TraceState
+from gen.review.report import (
     Counterexample,
     ReportError,
-    config_constants,
     counterexample_section,
     lifelines,
     load_results,
@@ -25,7 +25,7 @@ from gen.report import (
     render_report,
     stale_mapping,
 )
-from gen.trace_view import StateStep
+from gen.review.trace_view import StateStep
 
 CONFIG = """\
 \\* a comment with = {x}
@@ -93,7 +93,10 @@ def test_seed_counterexample_section(model: ModelFactory) -> None:
     assert "**Final state:** NoSelfWait violated; t1 waits on the pin it holds (s1)." in section
     table = section.split("| # | actor | step | what changed |")[1].strip().splitlines()[1:]
     assert len(table) == 5
-    assert table[2] == "| 3 | t1 | SwapcachePrepare s1 | t1 do_swap_page(s1).pc: lookup → charge<br>swap_map[s1].has_cache: F → T |"
+    assert (
+        table[2]
+        == "| 3 | t1 | SwapcachePrepare s1 | t1 do_swap_page(s1).pc: lookup → charge<br>swap_map[s1].has_cache: F → T |"
+    )
 
 
 def test_deadlock_and_lasso_are_called_out(model: ModelFactory) -> None:
@@ -111,7 +114,9 @@ def test_deadlock_and_lasso_are_called_out(model: ModelFactory) -> None:
 
 def test_action_property_names_the_step_that_breaks_it(model: ModelFactory) -> None:
     example = Counterexample(model(), "property:WalkMakesProgress", error_trace(writeback_and_free()[:3]))
-    assert "**Final state:** WalkMakesProgress violated; broken by step 2, k1 LruIsolate s1." in counterexample_section(example)
+    assert "**Final state:** WalkMakesProgress violated; broken by step 2, k1 LruIsolate s1." in counterexample_section(
+        example
+    )
 
 
 def test_skip_if_exists_model_has_no_writeback_wait(model: ModelFactory) -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from report_traces import abba_deadlock, seed_deadlock, writeback_and_free
 
-from gen.manifest import load_manifest
-from gen.mermaid import MermaidRenderError, render, renderer_missing, sequence_diagram
-from gen.report import VIOLATION, diagram, rerun_counterexample
-from gen.trace_view import StepView, describe_waits, view_steps, waits_in
+from gen.bridge.manifest import load_manifest
+from gen.review.mermaid import MermaidRenderError, render, renderer_missing, sequence_diagram
+from gen.review.report import VIOLATION, diagram, rerun_counterexample
+from gen.review.trace_view import StepView, describe_waits, view_steps, waits_in
 
 pytestmark = [
     pytest.mark.browser,

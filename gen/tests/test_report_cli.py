@@ -6,11 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gen.behaviours import first_differences
-from gen.diff import ModelDiff, Version, render_text, witness_steps
-from gen.dot import StateGraph
-from gen.tlc import REPO_ROOT
 from test_diff_behaviours import graph
+
+from gen.bridge.tlc import REPO_ROOT
+from gen.generators.dot import StateGraph
+from gen.review.behaviours import first_differences
+from gen.review.diff import ModelDiff, Version, render_text, witness_steps
 
 
 def version(g: StateGraph, verdict: str) -> Version:
@@ -18,7 +19,9 @@ def version(g: StateGraph, verdict: str) -> Version:
 
 
 def gen(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gen", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gen", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_report_without_check_results(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from report_traces import abba_deadlock, seed_deadlock, writeback_and_free
 
-from gen.mermaid import SHARED_LIFELINE, escape, sequence_diagram, unescape
-from gen.trace_view import StepView, describe_waits, view_steps, waits_in
+from gen.review.mermaid import SHARED_LIFELINE, escape, sequence_diagram, unescape
+from gen.review.trace_view import StepView, describe_waits, view_steps, waits_in
 
 ENTITY_OR_PLAIN = re.compile(r"(?:#\d+;|[A-Za-z0-9 _.,()\[\]=+*/@!?'-])*")
 
@@ -28,7 +28,7 @@ def test_escape_is_inverted_by_unescape(text: str) -> None:
 @pytest.mark.parametrize("dangerous", [";", "#", "%%", ":", "<br>", "\n", "-->>", "end", '"', "{", "}", "|"])
 def test_escape_neutralises_mermaid_syntax(dangerous: str) -> None:
     label = escape(f"a{dangerous}b")
-    for forbidden in ";#%:<>\n\"{}|":
+    for forbidden in ';#%:<>\n"{}|':
         # Every forbidden character survives only inside an entity code '#NN;'.
         assert forbidden not in re.sub(r"#\d+;", "", label)
 
@@ -36,7 +36,9 @@ def test_escape_neutralises_mermaid_syntax(dangerous: str) -> None:
 def _diagram(trace_steps: list, final: list[str] | None = None) -> tuple[str, list[StepView]]:
     steps = view_steps(trace_steps)
     actors = sorted(a.name for a in trace_steps[0].state["stack"])
-    return sequence_diagram(actors, steps, final if final is not None else describe_waits(waits_in(trace_steps[-1].state))), steps
+    return sequence_diagram(
+        actors, steps, final if final is not None else describe_waits(waits_in(trace_steps[-1].state))
+    ), steps
 
 
 def test_seed_deadlock_diagram() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from gen.itf import read_itf
-from gen.manifest import Model
-from gen.report import counterexample_section, rerun_counterexample
-from gen.tlc import REPO_ROOT
+from gen.bridge.manifest import Model
+from gen.bridge.tlc import REPO_ROOT
+from gen.generators.itf import read_itf
+from gen.review.report import counterexample_section, rerun_counterexample
 
 pytestmark = [pytest.mark.tlc]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from report_traces import M, abba_deadlock, at, folio, pin, seed_deadlock, swapin, writeback, writeback_and_free
 
-from gen.trace_view import StateStep, TraceViewError, Wait, describe_waits, view_steps, waits_in
+from gen.review.trace_view import StateStep, TraceViewError, Wait, describe_waits, view_steps, waits_in
 
 
 def test_seed_deadlock_steps() -> None:

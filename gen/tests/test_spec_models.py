@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from gen.check import run_options
-from gen.edges import StepLabel, recover_step
-from gen.manifest import load_manifest
-from gen.outcomes import ActionPropertyViolated, InvariantViolated, TraceState
-from gen.tlc import run_tlc
-from gen.values import ModelValue
+from conformance.values import ModelValue
+from gen.bridge.checking import run_options
+from gen.bridge.manifest import load_manifest
+from gen.bridge.outcomes import ActionPropertyViolated, InvariantViolated, TraceState
+from gen.bridge.tlc import run_tlc
+from gen.generators.edges import StepLabel, recover_step
 
 pytestmark = pytest.mark.tlc
 
@@ -50,7 +50,11 @@ def test_none_counterexample_is_the_threads_deadlock() -> None:
 
     steps = _steps(states)
     assert [step.name for step in steps] == [
-        "SwapOut", "StartFault", "SwapcachePrepare", "ChargeReclaim", "LruIsolate",
+        "SwapOut",
+        "StartFault",
+        "SwapcachePrepare",
+        "ChargeReclaim",
+        "LruIsolate",
     ]
     swap_out, *task_steps = steps
     task = task_steps[0].actor
@@ -83,7 +87,7 @@ def test_bug_04fc7816089c_reuses_the_slot_between_isolation_and_write() -> None:
     isolated = _stack(states[isolate + 1], writer)[-1]["entry"]
     slot = isolated["slot"]
 
-    between = steps[isolate + 1:write]
+    between = steps[isolate + 1 : write]
     freed = [i for i, step in enumerate(between) if step.name == "FreeSlot" and dict(step.args)["s"] == slot]
     reused = [i for i, step in enumerate(between) if step.name == "SwapOut" and dict(step.args)["s"] == slot]
     assert freed and reused and freed[0] < reused[0], f"slot {slot} not freed then reused in {between}"
@@ -130,14 +134,14 @@ def test_lru_remove_fails_through_a_put_back() -> None:
     pin = max(i for i, step in enumerate(steps) if step.name == "SwapcachePrepare" and step.actor == task)
     at_pin = states[pin].variables
     assert entry not in at_pin["zswap_lru"]
-    holders = [a for a, stack in at_pin["stack"].items()
-               if a != task and stack and stack[-1].get("entry") == entry]
+    holders = [a for a, stack in at_pin["stack"].items() if a != task and stack and stack[-1].get("entry") == entry]
     assert len(holders) == 1, f"no other walk held {entry} isolated at the pin: {at_pin['stack']}"
     (other,) = holders
 
     # That walk's writeback failed ...
-    failed = [i for i, step in enumerate(steps)
-              if step.name in ("WbFolioExists", "WbAllocFail") and step.actor == other]
+    failed = [
+        i for i, step in enumerate(steps) if step.name in ("WbFolioExists", "WbAllocFail") and step.actor == other
+    ]
     assert failed, f"{other}'s writeback never failed: {names}"
     # ... and it put the entry back while the task still held the pin, before the task's own walk took it.
     put_back = [i for i, step in enumerate(steps) if step.name == "WbPutback" and step.actor == other]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gen.tla_text import TlaTextError, format_value, parse_value, parse_value_at
-from gen.values import FnValue, ModelValue, TlaValue
+from conformance.tla_text import TlaTextError, format_value, parse_value, parse_value_at
+from conformance.values import FnValue, ModelValue, TlaValue
 
 # ------------------------------------------------- every form TLC 2.15 prints
 # The left column is text copied from TLC 2.15 output (Print, traces, dumps).

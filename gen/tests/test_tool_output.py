@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.outcomes import (
+from conformance.values import FnValue, ModelValue
+from gen.bridge.outcomes import (
     ActionPropertyViolated,
     AssertFailed,
     AssumptionFailed,
@@ -33,7 +34,7 @@ from gen.outcomes import (
     TlcCrash,
     Truncated,
 )
-from gen.tool_output import (
+from gen.bridge.tool_output import (
     Code,
     Message,
     MessageClass,
@@ -45,7 +46,6 @@ from gen.tool_output import (
     parse_tool_output,
     progress_counts,
 )
-from gen.values import FnValue, ModelValue
 
 GOLDEN = Path(__file__).parent / "data" / "tool_output"
 _EXIT = re.compile(r"exit code (-?\d+|unknown)$")
@@ -287,20 +287,34 @@ def test_tlc_bug_message_is_a_crash() -> None:
 def test_messages_are_delivered_as_they_complete() -> None:
     parser = ToolOutputParser()
     assert parser.feed("@!@!@STARTMSG 2200:0 @!@!@\n") is None
-    assert parser.feed("Progress(5) at x: 1,234,567 states generated (9 s/min), 89,012 distinct states found (3 ds/min), 345 states left on queue.\n") is None
+    assert (
+        parser.feed(
+            "Progress(5) at x: 1,234,567 states generated (9 s/min), 89,012 distinct states found (3 ds/min), 345 states left on queue.\n"
+        )
+        is None
+    )
     message = parser.feed("@!@!@ENDMSG 2200 @!@!@\n")
     assert message is not None and message.code == Code.TLC_PROGRESS_STATS and message.cls is MessageClass.INFO
     assert progress_counts(message) == (1234567, 89012, 345)
 
 
 def test_simulation_progress_has_no_distinct_count() -> None:
-    message = Message(2209, MessageClass.INFO, "Progress(-1) at x: 66 states generated, -1 distinct states found, -1 states left on queue.")
+    message = Message(
+        2209,
+        MessageClass.INFO,
+        "Progress(-1) at x: 66 states generated, -1 distinct states found, -1 states left on queue.",
+    )
     assert progress_counts(message) == (66, None, None)
 
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("Finished in 758ms at (2026-11-26 04:23:22)", 0.758), ("Finished in 02s at (x)", 2.0), ("Finished in 01min 02s at (x)", 62.0), ("Finished in 01h 00min 05s at (x)", 3605.0)],
+    [
+        ("Finished in 758ms at (2026-11-26 04:23:22)", 0.758),
+        ("Finished in 02s at (x)", 2.0),
+        ("Finished in 01min 02s at (x)", 62.0),
+        ("Finished in 01h 00min 05s at (x)", 3605.0),
+    ],
 )
 def test_durations(text: str, seconds: float) -> None:
     assert parse_duration(text) == pytest.approx(seconds)

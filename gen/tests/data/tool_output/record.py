@@ -20,8 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from gen.java import find_jar, find_java
-from gen.tlc import RunOptions, build_command, run_tlc
+from gen.bridge.java import find_jar, find_java
+from gen.bridge.tlc import RunOptions, build_command, run_tlc
 
 OUT = Path(__file__).resolve().parent
 SPECS = OUT.parent / "specs"

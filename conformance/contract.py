@@ -1,0 +1,26 @@
+"""Facts of the contract (spec/README.md) that more than one layer needs: one home each.
+
+The step vocabulary has its own table, :mod:`conformance.steps`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+# Commits whose bug a model may reintroduce (spec/README.md, BUGS).
+BUG_NO_ENTRY_RECHECK = "04fc7816089c"  # writeback does not re-check the tree entry: stale data
+BUG_NO_SKIP_IF_EXISTS = "a65b0e7607cc"  # writeback waits on a held pin again: the recursion deadlock
+BUG_LRU_SKIP_CURSOR = "27d3969b47cc"  # on -EEXIST the walk goes on from a cursor it did not pin
+KNOWN_BUGS = frozenset({BUG_NO_ENTRY_RECHECK, BUG_NO_SKIP_IF_EXISTS, BUG_LRU_SKIP_CURSOR})
+
+# The pcs at which a frame holds its slot's pin or folio lock, by the frame's
+# kernel function (spec/README.md, "Who waits on whom").
+HOLDING_PCS: dict[str, frozenset[str]] = {
+    "do_swap_page": frozenset({"charge", "charge_retry", "add", "read", "map"}),
+    "zswap_writeback_entry": frozenset({"write"}),
+}
+
+
+def writeback_skips_pinned(variant: str, bugs: Collection[str]) -> bool:
+    """Whether writeback gives up on a slot another task pinned (skip_if_exists is in effect: v6.8, still 6.12)."""
+    return variant in ("skip_if_exists", "rotate") and BUG_NO_SKIP_IF_EXISTS not in bugs

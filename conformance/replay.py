@@ -1,0 +1,284 @@
+"""Replay a TLC trace against the reference implementation, checking every state.
+
+At every state of the trace, the implementation's ``observe()`` must equal
+TLC's state (every variable, compared as values) and its ``enabled()`` steps
+must equal the state's outgoing edges in TLC's graph: nothing missing,
+nothing extra.  A mismatch raises :class:`ReplayMismatch`, an
+``AssertionError`` whose message says which step, which variable (down to
+the differing key) or which steps were extra or missing, and the trace so
+far, so a failing generated test reads like a bug report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, Protocol
+
+from conformance.steps import StepLabel
+from conformance.tla_text import format_value
+from conformance.values import FnValue, ModelValue, TlaValue
+
+__all__ = ["Replay", "ReplayMismatch", "StateTable", "describe_difference"]
+
+
+class System(Protocol):
+    """What replay needs of ``conformance.system.System``."""
+
+    def observe(self) -> dict[str, TlaValue]: ...
+    def enabled(self) -> list[Any]: ...
+    def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None: ...
+
+
+class ReplayMismatch(AssertionError):
+    """The implementation and TLC disagree at some step of a trace."""
+
+
+class StateTable(Protocol):
+    """A generated graph module: ``state(i)`` and ``enabled(i)`` for TLC's state ``i``."""
+
+    def state(self, index: int) -> Mapping[str, TlaValue]: ...
+    def enabled(self, index: int) -> Collection[StepLabel] | None: ...
+
+
+class Replay:
+    """Drives one system through a trace: ``step(...)`` per edge, each checked on arrival.
+
+    ``expected(i)`` gives TLC's state ``i`` and ``enabled(i)`` its outgoing
+    steps (``None``: the trace does not know them, e.g. the last state of a
+    counterexample, which TLC did not expand).
+    """
+
+    def __init__(
+        self,
+        system: System,
+        state: Callable[[int], Mapping[str, TlaValue]],
+        enabled: Callable[[int], Collection[StepLabel] | None],
+        initial: int,
+        universe: Collection[StepLabel] = (),
+    ) -> None:
+        self.system = system
+        self._state = state
+        self._enabled = enabled
+        # Steps to try where TLC has no edge for them: step() must refuse each
+        # and change nothing (enabled() and step() are separate code paths).
+        self._universe = tuple(universe)
+        self.taken: list[StepLabel] = []
+        self._check(initial, "the initial state")
+        if self._universe:
+            self._check_malformed_requests(initial)
+
+    def _check_malformed_requests(self, initial: int) -> None:
+        """Requests no TLC edge can stand for (an actor step without its actor, an environment step
+        with one, a slot that is not a slot, an unknown step) are refused and change nothing; a copy
+        of the system is the same system."""
+        __tracebackhide__ = True
+        from conformance.system import StepRefused
+
+        actors = sorted({step.actor for step in self._universe if step.actor is not None})
+        stranger = ModelValue("NoEntry")  # a model value that is no actor, slot or version
+        malformed: list[tuple[str, ModelValue | None, dict[str, TlaValue]]] = [("NoSuchStep", None, {})]
+        for step in self._universe:
+            args = dict(step.args)
+            if step.actor is not None:
+                malformed += [(step.name, None, args), (step.name, stranger, args)]
+            elif actors:
+                malformed.append((step.name, actors[0], args))
+            if args:
+                malformed += [(step.name, step.actor, {}), (step.name, step.actor, {k: stranger for k in args})]
+        for name, actor, args in malformed:
+            try:
+                self.system.step(name, actor, **args)
+            except StepRefused:
+                continue
+            raise ReplayMismatch(f"the initial state: the malformed request {name}({actor}, {args}) was accepted")
+        if self.system.observe() != self._state(initial):
+            raise ReplayMismatch("the initial state: a refused malformed request changed the state")
+        copy = self.system.copy()  # type: ignore[attr-defined]
+        if copy.observe() != self.system.observe() or set(copy.enabled()) != set(self.system.enabled()):
+            raise ReplayMismatch("the initial state: copy() gives a different system")
+
+    def step(self, name: str, actor: ModelValue | None = None, *, then: int, **args: TlaValue) -> None:
+        """Take a step that TLC took from the current state to its state ``then``, and check it."""
+        __tracebackhide__ = True  # pytest: show the message, not replay's own lines
+        label = StepLabel(name, actor, tuple(sorted(args.items())))
+        try:
+            self.system.step(name, actor, **args)
+        except Exception as refused:  # StepRefused and friends: a readable reason
+            raise ReplayMismatch(
+                f"step {len(self.taken) + 1}, {label}: the implementation refused it, but TLC takes it "
+                f"(to state {then}):\n  {type(refused).__name__}: {refused}\n{self._so_far()}"
+            ) from None
+        self.taken.append(label)
+        self._check(then, f"step {len(self.taken)}, {label}")
+
+    def _check(self, index: int, where: str) -> None:
+        __tracebackhide__ = True
+        observed = self.system.observe()
+        expected = self._state(index)
+        if not _same_state(expected, observed):
+            differences = [
+                line
+                for name in sorted(set(expected) | set(observed))
+                for line in describe_difference(name, expected.get(name), observed.get(name))
+            ]
+            raise ReplayMismatch(
+                f"{where}: observe() differs from TLC state {index}:\n  "
+                + "\n  ".join(differences)
+                + "\n"
+                + self._so_far()
+            )
+        edges = self._enabled(index)
+        if edges is None:
+            return
+        # The implementation's Step and StepLabel are both plain tuples underneath:
+        # equal and hashed alike, so the sets compare directly.
+        offered = set(self.system.enabled())
+        if offered != edges:
+            offered_labels = {StepLabel(*step) for step in offered}
+            wanted = set(edges)
+            extra, missing = offered_labels - wanted, wanted - offered_labels
+            lines = [f"{where}: enabled() differs from TLC's edges out of state {index}:"]
+            lines += [f"  extra (the implementation offers it, TLC has no such edge): {s}" for s in _sorted(extra)]
+            lines += [f"  missing (TLC takes it, the implementation does not offer it): {s}" for s in _sorted(missing)]
+            raise ReplayMismatch("\n".join(lines) + "\n" + self._so_far())
+        if self._universe:
+            self._check_refusals(index, where, expected, edges)
+
+    def _check_refusals(
+        self, index: int, where: str, expected: Mapping[str, TlaValue], edges: Collection[StepLabel]
+    ) -> None:
+        __tracebackhide__ = True
+        from conformance.system import StepRefused
+
+        for step in self._universe:
+            if step in edges:
+                continue
+            try:
+                self.system.step(step.name, step.actor, **dict(step.args))
+            except StepRefused:
+                continue
+            raise ReplayMismatch(
+                f"{where}: the implementation took {step}, which TLC does not allow in state {index} "
+                f"(enabled() did not offer it either)\n{self._so_far()}"
+            )
+        if self.system.observe() != expected:
+            raise ReplayMismatch(f"{where}: a refused step changed the state (state {index})\n{self._so_far()}")
+
+    def _so_far(self) -> str:
+        if not self.taken:
+            return "trace so far: (no step yet)"
+        return "trace so far:\n" + "\n".join(f"  {i}. {s}" for i, s in enumerate(self.taken, 1))
+
+
+# Both sides intern their values (TLC's graph shares unchanged parts between
+# states, observe() memoizes by the internal value), so the same pair of
+# objects is compared again and again; a pair found equal once is equal for
+# good (the values are immutable).  The cache keeps both objects alive, so
+# their ids cannot be reused while the entry exists.
+_EQUAL_PAIRS: dict[tuple[int, int], tuple[object, object]] = {}
+_EQUAL_PAIRS_LIMIT = 200_000
+
+
+def _same_value(expected: object, observed: object) -> bool:
+    if expected is observed:
+        return True
+    key = (id(expected), id(observed))
+    if key in _EQUAL_PAIRS:
+        return True
+    if expected != observed:
+        return False
+    if len(_EQUAL_PAIRS) >= _EQUAL_PAIRS_LIMIT:
+        _EQUAL_PAIRS.clear()
+    _EQUAL_PAIRS[key] = (expected, observed)
+    return True
+
+
+def _same_state(expected: Mapping[str, TlaValue], observed: Mapping[str, TlaValue]) -> bool:
+    return len(expected) == len(observed) and all(
+        name in expected and _same_value(expected[name], value) for name, value in observed.items()
+    )
+
+
+def _sorted(steps: set[StepLabel]) -> list[str]:
+    return sorted(str(step) for step in steps)
+
+
+def describe_difference(path: str, expected: TlaValue | None, observed: TlaValue | None) -> list[str]:
+    """Lines naming each place where two values differ, e.g. ``stack[t1][1].pc: TLC "add", got "read"``."""
+    if expected == observed:
+        return []
+    if expected is None or observed is None:
+        missing = "the implementation has no such variable" if observed is None else "TLC has no such variable"
+        return [f"{path}: {missing}"]
+    if isinstance(expected, FnValue) and isinstance(observed, FnValue) and set(expected) == set(observed):
+        lines: list[str] = []
+        for key in expected:
+            step = f".{key}" if isinstance(key, str) else f"[{format_value(key)}]"
+            lines += describe_difference(path + step, expected[key], observed[key])
+        return lines
+    if isinstance(expected, tuple) and isinstance(observed, tuple) and len(expected) == len(observed):
+        lines = []
+        for position, (want, got) in enumerate(zip(expected, observed), 1):
+            lines += describe_difference(f"{path}[{position}]", want, got)
+        return lines
+    return [f"{path}: TLC {_text(expected)}, implementation {_text(observed)}"]
+
+
+def _text(value: TlaValue) -> str:
+    try:
+        return format_value(value)
+    except Exception:  # a malformed observe() value: show it as Python sees it
+        return repr(value)
+
+
+# Config fields every later ``system_for`` replaces: only gen.generators.mutants sets them
+# (its pytest option --config-override), to run the generated suite against a
+# deliberately wrong configuration, e.g. {"variant": "none"}.
+_config_override: dict[str, Any] = {}
+
+
+def override_config(fields: Mapping[str, Any]) -> None:
+    """From now on, ``system_for`` replaces these ``Config`` fields (``{}``: stop overriding)."""
+    _config_override.clear()
+    _config_override.update(fields)
+
+
+def system_for(config: Any) -> System:
+    """A fresh ``conformance.system.System`` for ``config`` (with the mutation run's override, if any)."""
+    import dataclasses
+
+    from conformance.system import System as Implementation
+
+    if _config_override:
+        config = dataclasses.replace(config, **_config_override)
+    return Implementation(config)
+
+
+def step_from_json(data: Mapping[str, Any]) -> StepLabel:
+    """A step as the ITF traces record it: ``{"name", "actor", "args"}`` (args in ITF form)."""
+    from conformance.itf import from_itf
+
+    actor = data["actor"]
+    return StepLabel(
+        data["name"],
+        ModelValue(actor) if actor is not None else None,
+        tuple(sorted((k, from_itf(v)) for k, v in data["args"].items())),
+    )
+
+
+def step_from_text(text: str) -> StepLabel:
+    """Parse ``str(StepLabel)``: ``Name(actor, k=v, ...)``, values in TLA+ syntax (the ITF traces' enabled sets)."""
+    from conformance.tla_text import parse_value
+
+    name, _, inner = text.partition("(")
+    if not inner.endswith(")"):
+        raise ValueError(f"not a step: {text!r}")
+    actor: ModelValue | None = None
+    args = []
+    for part in filter(None, (p.strip() for p in inner[:-1].split(","))):
+        key, equals, value = part.partition("=")
+        if equals:
+            args.append((key, parse_value(value)))
+        else:
+            actor = ModelValue(part)
+    return StepLabel(name, actor, tuple(sorted(args)))

@@ -1,0 +1,349 @@
+"""The one entry point to TLC: build the command, run it, parse its -tool output.
+
+The command is an argv list (never a shell).  Each run gets its own scratch
+``-metadir`` under ``build/tlc/`` (removed afterwards unless ``keep_metadir``),
+TLC's output is read line by line while it runs (``on_message`` sees every
+message as it completes, for live progress), and a time limit kills TLC's
+whole process group, so no JVM outlives the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from conformance import tlc_config
+from gen.bridge import paths
+from gen.bridge.errors import (
+    SpecParseError,
+    StandardModuleUnreadable,
+    TlcFailed,
+    TlcKilled,
+    TlcTimeout,
+    ToolOutputTruncated,
+)
+from gen.bridge.java import Jar, Java, find_jar, find_java
+from gen.bridge.outcomes import (
+    ActionPropertyViolated,
+    Deadlock,
+    InvariantViolated,
+    Killed,
+    Outcome,
+    OutOfMemory,
+    SpecError,
+    StandardModuleMissing,
+    Success,
+    TemporalPropertyViolated,
+    Timeout,
+    Truncated,
+)
+from gen.bridge.tool_output import Message, ToolOutput, ToolOutputParser
+
+REPO_ROOT = paths.REPO_ROOT
+SCRATCH_ROOT = paths.BUILD / "tlc"
+# Overrides SCRATCH_ROOT (tests use it to stay clear of a concurrent `make clean`).
+SCRATCH_ENV = "GEN_SCRATCH_DIR"
+
+
+def default_scratch_root() -> Path:
+    """Where run folders go unless the caller says: $GEN_SCRATCH_DIR, else build/tlc/."""
+    return Path(os.environ.get(SCRATCH_ENV) or SCRATCH_ROOT)
+
+
+# TLC asks for the throughput collector in its own banner (message 2401).
+DEFAULT_JVM_OPTIONS: tuple[str, ...] = ("-XX:+UseParallelGC",)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything that decides a TLC run; the manifest entry maps onto this."""
+
+    spec: Path
+    config: Path
+    mode: Literal["exhaustive", "simulate"] = "exhaustive"
+    simulate_depth: int | None = None
+    simulate_traces: int | None = None
+    seed: int | None = None
+    check_deadlock: bool = True
+    timeout_seconds: float | None = None
+    extra_args: tuple[str, ...] = ()
+    workers: int | None = None  # None: one per core (TLC 2.15 has no -workers auto)
+    # TLC picks a random fingerprint polynomial per run, and with it the order
+    # of its liveness search: the same model then gives different lassos.  A
+    # fixed one (-fp) makes every trace reproducible.  None: TLC's random one.
+    fingerprint_polynomial: int | None = 0
+    dump_dot: Path | None = None  # -dump dot,actionlabels: the state graph
+    coverage_minutes: int | None = None
+    keep_metadir: bool = False
+    label: str | None = None  # names the scratch folder; defaults to the config's stem
+    jvm_options: tuple[str, ...] = DEFAULT_JVM_OPTIONS
+
+
+@dataclass(frozen=True)
+class TlcRun:
+    """One finished TLC run."""
+
+    command: tuple[str, ...]
+    output: ToolOutput
+    wall_seconds: float
+    metadir: Path  # the run's scratch folder; deleted unless metadir_kept
+    metadir_kept: bool
+    pid: int  # TLC's pid, also its process group id (gone when run_tlc returns)
+    raw_output: str = field(repr=False)
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.output.outcome
+
+    def raise_for_error(self) -> TlcRun:
+        """Raise the typed error for a run that gave no verdict; else return self.
+
+        Success and every kind of violation are verdicts; a spec that does not
+        parse, a time limit, a killed or crashed JVM, a cut stream are not.
+        """
+        error = error_for(self.outcome)
+        if error is not None:
+            raise error
+        return self
+
+
+def build_command(options: RunOptions, metadir: Path, java: Java, jar: Jar) -> list[str]:
+    """The exact argv for ``options`` (what --dry-run prints)."""
+    # TLC 2.15 copies the standard modules (Naturals.tla, ...) into
+    # java.io.tmpdir and deletes them on exit: two runs sharing /tmp race,
+    # and one fails with "Cannot find source file for module Sequences".
+    # The run's own scratch folder keeps them apart.
+    argv = [str(java.path), *options.jvm_options, f"-Djava.io.tmpdir={metadir}"]
+    argv += ["-cp", str(jar.path), "tlc2.TLC", "-tool"]
+    argv += ["-metadir", str(metadir)]
+    if "-workers" not in options.extra_args:
+        argv += ["-workers", str(options.workers or os.cpu_count() or 1)]
+    if options.fingerprint_polynomial is not None and "-fp" not in options.extra_args:
+        argv += ["-fp", str(options.fingerprint_polynomial)]
+    if not options.check_deadlock:
+        argv.append("-deadlock")  # TLC's -deadlock means: do NOT check for deadlock
+    if options.mode == "simulate":
+        argv.append("-simulate")
+        if options.simulate_traces is not None:
+            argv.append(f"num={options.simulate_traces}")
+        if options.simulate_depth is not None:
+            argv += ["-depth", str(options.simulate_depth)]
+        if options.seed is not None:
+            argv += ["-seed", str(options.seed)]
+    if options.coverage_minutes is not None:
+        argv += ["-coverage", str(options.coverage_minutes)]
+    if options.dump_dot is not None:
+        argv += ["-dump", "dot,actionlabels", str(options.dump_dot)]
+    argv += list(options.extra_args)
+    # TLC 2.15 reads -config relative to the spec's folder (an absolute path
+    # is "File not found"), and the run's cwd is that folder.
+    spec = options.spec.resolve()
+    argv += ["-config", os.path.relpath(options.config.resolve(), spec.parent), str(spec)]
+    return argv
+
+
+def format_command(argv: list[str] | tuple[str, ...]) -> str:
+    """A shell-pasteable rendering of ``argv``."""
+    return shlex.join(argv)
+
+
+def dry_run_command(options: RunOptions) -> list[str]:
+    """The command a run would use, with a placeholder scratch folder."""
+    metadir = default_scratch_root() / f"{_label(options)}-XXXXXXXX"
+    return build_command(options, metadir, find_java(), find_jar())
+
+
+def _label(options: RunOptions) -> str:
+    raw = options.label or options.config.stem
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", raw)
+
+
+def run_tlc(
+    options: RunOptions,
+    *,
+    on_message: Callable[[Message], None] | None = None,
+    scratch_root: Path | None = None,
+) -> TlcRun:
+    """Run TLC to the end (or the time limit) and parse what it said.
+
+    The run's scratch folder is made under ``scratch_root`` (default:
+    :func:`default_scratch_root`).
+    """
+    java, jar = find_java(), find_jar()
+    scratch_root = scratch_root or default_scratch_root()
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    metadir = Path(tempfile.mkdtemp(prefix=f"{_label(options)}-", dir=scratch_root))
+    argv = build_command(options, metadir, java, jar)
+    parser = ToolOutputParser()
+    raw: list[str] = []
+    timed_out = threading.Event()
+    started = time.monotonic()
+    process = subprocess.Popen(
+        argv,
+        cwd=options.spec.resolve().parent,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,  # its own process group: killpg reaches every child
+    )
+    watchdog = None
+    if options.timeout_seconds is not None:
+        watchdog = threading.Timer(options.timeout_seconds, _expire, (process, timed_out))
+        watchdog.daemon = True
+        watchdog.start()
+    try:
+        with _kill_group_on_termination(process, None if options.keep_metadir else metadir):
+            assert process.stdout is not None
+            for line in process.stdout:
+                raw.append(line)
+                message = parser.feed(line)
+                if message is not None and on_message is not None:
+                    on_message(message)
+            exit_code = process.wait()
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        # Reached with TLC still running only on an exception (Ctrl-C, a
+        # failing callback): never leave a JVM behind.
+        _kill_group(process)
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+        if not options.keep_metadir:
+            shutil.rmtree(metadir, ignore_errors=True)
+    wall = time.monotonic() - started
+    output = parser.finish(exit_code)
+    if timed_out.is_set():
+        output = replace(output, outcome=Timeout(options.timeout_seconds or 0.0))
+    elif isinstance(output.outcome, TemporalPropertyViolated):
+        output = replace(output, outcome=name_temporal_violation(options.config))
+    return TlcRun(tuple(argv), output, wall, metadir, options.keep_metadir, process.pid, "".join(raw))
+
+
+_VERDICTS = (Success, InvariantViolated, ActionPropertyViolated, TemporalPropertyViolated, Deadlock)
+
+
+def error_for(outcome: Outcome) -> TlcFailed | None:
+    """The typed error for an outcome that is not a model-checking verdict."""
+    if isinstance(outcome, _VERDICTS):
+        return None
+    if isinstance(outcome, SpecError):
+        return SpecParseError(outcome.file, outcome.line, outcome.column, outcome.message, semantic=outcome.semantic)
+    if isinstance(outcome, StandardModuleMissing):
+        return StandardModuleUnreadable(outcome.module, outcome.message)
+    if isinstance(outcome, Timeout):
+        return TlcTimeout(outcome.seconds)
+    if isinstance(outcome, Truncated):
+        return ToolOutputTruncated(outcome.code, outcome.line_count)
+    if isinstance(outcome, OutOfMemory):
+        return TlcKilled(
+            f"TLC ran out of memory: {outcome.message}",
+            "give the JVM more heap (RunOptions.jvm_options, e.g. -Xmx8g) or check a smaller model",
+        )
+    if isinstance(outcome, Killed):
+        return TlcKilled(
+            f"TLC was killed by signal {outcome.signal}",
+            "if nobody stopped it, the kernel's OOM killer may have (see dmesg); rerun with a smaller model",
+        )
+    detail = " ".join(str(getattr(outcome, "message", "") or outcome).split())[:500]
+    return TlcFailed(
+        f"TLC gave no verdict ({outcome.verdict}): {detail}", "fix the spec or model as the message says, then rerun"
+    )
+
+
+@contextmanager
+def _kill_group_on_termination(process: subprocess.Popen, metadir: Path | None) -> Iterator[None]:
+    """While TLC runs, SIGTERM or SIGHUP to us also stops TLC's process group.
+
+    TLC runs in its own session (so a time limit can kill its whole group),
+    which also means a terminal hang-up or a `kill` of this process would
+    not reach it: without this, the JVM would outlive us.  Signals only
+    reach the main thread, so elsewhere this does nothing; a signal that is
+    ignored (nohup) stays ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}
+
+    def stop_tlc_then_ours(signum: int, frame: object) -> None:
+        _kill_group(process)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=30)  # reap it: gone, not merely signalled, when we exit
+        if metadir is not None:
+            shutil.rmtree(metadir, ignore_errors=True)
+        old = previous[signum]
+        signal.signal(signum, old)
+        if callable(old):
+            old(signum, frame)
+        else:
+            os.kill(os.getpid(), signum)  # the default action, now that TLC is gone
+
+    for sent in (signal.SIGTERM, signal.SIGHUP):
+        old = signal.getsignal(sent)
+        if old is not signal.SIG_IGN:
+            previous[sent] = old
+            signal.signal(sent, stop_tlc_then_ours)
+    try:
+        yield
+    finally:
+        for restored, handler in previous.items():
+            signal.signal(restored, handler)
+
+
+def _expire(process: subprocess.Popen, timed_out: threading.Event) -> None:
+    timed_out.set()
+    _kill_group(process)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
+
+
+# ----------------------------------------------------------- config reading
+
+_CFG_KEYWORDS = tlc_config.KEYWORDS
+_CFG_COMMENTS = re.compile(r"\\\*[^\n]*|\(\*.*?\*\)", re.DOTALL)
+
+
+def config_properties(config: Path) -> tuple[str, ...]:
+    """The names listed under PROPERTY/PROPERTIES in a TLC config file."""
+    words = _CFG_COMMENTS.sub(" ", config.read_text()).split()
+    names: list[str] = []
+    collecting = False
+    for word in words:
+        if word in _CFG_KEYWORDS:
+            collecting = word in ("PROPERTY", "PROPERTIES")
+        elif collecting:
+            names.append(word)
+    return tuple(names)
+
+
+def name_temporal_violation(config: Path) -> TemporalPropertyViolated:
+    """TLC 2.15 does not name the violated temporal property; the config may.
+
+    With exactly one PROPERTY the name is certain.  With several, all are
+    returned as candidates (so a manifest expecting one of them sees a
+    mismatch that says why): give such models one property each.
+    """
+    names = config_properties(config)
+    if len(names) == 1:
+        return TemporalPropertyViolated(names[0])
+    return TemporalPropertyViolated(None, names)

@@ -1,0 +1,89 @@
+"""Which actor took a step, and with which arguments: recovered from the state change.
+
+TLC 2.15 labels an edge with the action's name only.  The contract
+(spec/README.md, "Steps") makes the rest recoverable: every actor step
+changes that actor's ``stack``, and every environment step changes exactly
+one slot.  So:
+
+* actor step: the actor is the one whose ``stack`` changed; ``StartFault``'s
+  slot is the slot of the frame it pushed;
+* environment step: the slot is the one whose per-slot variables changed;
+  ``SwapOut``'s version is the page it swapped out.
+
+When the change does not single out one actor or one slot the edge is
+ambiguous, and that is an error naming the edge: a test built on a guess
+would test the guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from conformance.steps import ACTOR_STEPS, FOLDED_STEPS, StepLabel
+from conformance.steps import ENV_STEPS as ENVIRONMENT_STEPS
+from conformance.tla_text import format_value
+from conformance.values import ModelValue, TlaValue
+
+__all__ = ["ACTOR_STEPS", "ENVIRONMENT_STEPS", "FOLDED_STEPS", "EdgeRecoveryError", "StepLabel", "recover_step"]
+
+# Variables indexed by slot: an environment step changes them at exactly one slot.
+PER_SLOT_VARIABLES = ("swap_map", "swapped_page", "swap_cache", "zswap_tree", "swap_device")
+
+
+class EdgeRecoveryError(ValueError):
+    """An edge whose actor or arguments the state change does not determine."""
+
+
+def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> StepLabel:
+    """The step behind an edge labelled ``action`` from ``before`` to ``after``.
+
+    ``edge`` names the edge in error messages (e.g. ``"edge 12 (state 3 -> 7)"``).
+    """
+    if action in ACTOR_STEPS or action in FOLDED_STEPS:
+        actor = _changed_actor(action, before, after, edge)
+        if action == "StartFault":
+            frame = after["stack"][actor][0]  # type: ignore[index]
+            return StepLabel(action, actor, (("s", frame["slot"]),))
+        return StepLabel(action, actor)
+    if action in ENVIRONMENT_STEPS:
+        if before["stack"] != after["stack"]:
+            raise EdgeRecoveryError(
+                f"{edge}: {action} is an environment step but changed `stack`; "
+                "the contract says environment steps change only slots"
+            )
+        slot = _changed_slot(action, before, after, edge)
+        if action == "SwapOut":
+            return StepLabel(action, None, (("s", slot), ("v", after["swapped_page"][slot])))  # type: ignore[index]
+        return StepLabel(action, None, (("s", slot),))
+    raise EdgeRecoveryError(
+        f"{edge}: action {action!r} has no step in the contract (spec/README.md, Steps) "
+        "and is no folded step; add it there and to conformance/steps.py"
+    )
+
+
+def _changed_actor(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> ModelValue:
+    old, new = before["stack"], after["stack"]
+    changed = sorted(actor for actor in old if old[actor] != new[actor])  # type: ignore[union-attr,index]
+    if len(changed) != 1:
+        who = ", ".join(format_value(a) for a in changed) or "no actor"
+        raise EdgeRecoveryError(
+            f"{edge}: {action} must change exactly one actor's `stack`, but it changed "
+            f"{who}: cannot tell who took the step"
+        )
+    return changed[0]  # type: ignore[no-any-return]
+
+
+def _changed_slot(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> ModelValue:
+    slots = before["swap_map"]
+    changed = sorted(
+        slot
+        for slot in slots  # type: ignore[union-attr]
+        if any(before[name][slot] != after[name][slot] for name in PER_SLOT_VARIABLES)  # type: ignore[index]
+    )
+    if len(changed) != 1:
+        which = ", ".join(format_value(s) for s in changed) or "no slot"
+        raise EdgeRecoveryError(
+            f"{edge}: {action} must change exactly one slot, but it changed {which}: "
+            "cannot tell which slot it was taken on"
+        )
+    return changed[0]  # type: ignore[no-any-return]

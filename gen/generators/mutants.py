@@ -1,0 +1,408 @@
+"""``make mutants``: is the generated suite strong enough to notice a broken implementation?
+
+Two kinds of breakage, each run as its own pytest of conformance/generated:
+
+* **Configurations**: every bug switch and the variant ``none`` forced onto
+  every generated test (this module is also a pytest plugin: ``-p gen.generators.mutants
+  --config-override JSON`` makes ``conformance.replay.system_for`` replace those
+  ``Config`` fields).  The tests
+  replay graphs of fixed models, so each of these must make some test fail.
+* **Source mutants**: small patches of the reference implementation (a line
+  missing, a condition flipped, the put-back at the wrong end, a pin not
+  cleared on an error path, ...).  Each is applied to a temporary copy of
+  ``conformance/``, never to the real files, and the copy is put first on
+  ``sys.path``.
+
+    .venv/bin/python -m gen.generators.mutants [NAME ...]    # all, or only the named ones
+
+A breakage is *caught* when at least one generated test fails (pytest
+stops at the first: the table names it).  The exit status is 1 if any
+breakage survived.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+
+from conformance.replay import override_config
+from gen.bridge import paths
+
+REPO = paths.REPO_ROOT
+PACKAGE = REPO / "conformance"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """Replace ``old`` (which must occur exactly once) by ``new`` in ``conformance/<file>``."""
+
+    name: str
+    file: str
+    old: str
+    new: str
+    what: str
+
+
+MUTANTS = (
+    Mutant(
+        "putback_at_head",
+        "zswap.py",
+        "    else:\n        mm.zswap_lru = mm.zswap_lru + (entry,)",
+        "    else:\n        mm.zswap_lru = (entry,) + mm.zswap_lru",
+        "zswap_lru_putback puts a failed entry back at the head, not the tail",
+    ),
+    Mutant(
+        "charge_fail_keeps_pin",
+        "swap_state.py",
+        "                mm.set_folio(slot, None)\n            put_swap_folio(mm, slot)\n",
+        "                mm.set_folio(slot, None)\n",
+        "ChargeFail's error path does not clear SWAP_HAS_CACHE (put_swap_folio missing)",
+    ),
+    Mutant(
+        "entry_gone_keeps_pin",
+        "zswap.py",
+        "        swap_state.delete_from_swap_cache(mm, slot)  # and folio_unlock()",
+        "        mm.set_folio(slot, None)  # and folio_unlock()",
+        "WbEntryGone drops the folio but leaves the pin set",
+    ),
+    Mutant(
+        "load_not_exclusive",
+        "zswap.py",
+        "    zswap_entry_free(mm, entry)\n    return entry.data",
+        "    return entry.data",
+        "zswap_load keeps the entry (pre-v6.9 non-exclusive load)",
+    ),
+    Mutant(
+        "skip_flag_flipped",
+        "zswap.py",
+        "skip_if_exists = contract.writeback_skips_pinned(mm.cfg.variant, mm.cfg.bugs)",
+        "skip_if_exists = not contract.writeback_skips_pinned(mm.cfg.variant, mm.cfg.bugs)",
+        "writeback passes skip_if_exists in every variant but the ones that have it",
+    ),
+    Mutant(
+        "lru_remove_no_reinsert",
+        "swap_state.py",
+        "                zswap.zswap_lru_add(mm, mm.zswap_tree[slot])  # lru_remove: re-insert what we hid",
+        "                pass",
+        "lru_remove's failed charge does not re-insert the hidden entry",
+    ),
+    Mutant(
+        "wb_write_keeps_entry",
+        "zswap.py",
+        "    if mm.zswap_tree[slot] == entry:  # the tree may have been invalidated / reused\n"
+        "        zswap_entry_free(mm, entry)\n",
+        "",
+        "WbWrite does not free the written-back entry",
+    ),
+    Mutant(
+        "free_no_invalidate",
+        "swap_state.py",
+        "    if not zswap.rotating(mm) or not mm.swap_map[slot].has_cache:\n        zswap.zswap_invalidate(mm, slot)",
+        "",
+        "swap_free forgets zswap_invalidate: the tree keeps a dead entry",
+    ),
+    Mutant(
+        "free_while_faulting",
+        "environment.py",
+        "    if _faults_on(mm, slot):",
+        "    if False:",
+        "FreeSlot ignores the faulting task's mmap_lock",
+    ),
+    Mutant(
+        "drop_locked_folio",
+        "environment.py",
+        "    if folio.locked or not folio.uptodate:",
+        "    if not folio.uptodate:",
+        "DropCleanFolio drops a locked folio",
+    ),
+    Mutant(
+        "walk_ignores_budget",
+        "zswap.py",
+        "            if walk.budget == 0 or not mm.zswap_lru:",
+        "            if not mm.zswap_lru:",
+        "the reclaim walk ignores its scan budget",
+    ),
+    Mutant(
+        "store_not_on_lru",
+        "zswap.py",
+        "    mm.set_tree(slot, entry)\n    zswap_lru_add(mm, entry)",
+        "    mm.set_tree(slot, entry)",
+        "zswap_store does not add the new entry to the LRU",
+    ),
+    Mutant(
+        "putback_after_invalidate",
+        "zswap.py",
+        "    if mm.zswap_tree[entry.slot] == entry:  # not invalidated meanwhile",
+        "    if True:",
+        "WbPutback puts back an entry that was invalidated meanwhile",
+    ),
+    Mutant(
+        "swap_table_fail_keeps_folio",
+        "swap_state.py",
+        '            if mm.cfg.variant == "swap_table":\n                mm.set_folio(slot, None)\n',
+        "",
+        "swap_table's failed charge leaves its locked folio in the swap cache",
+    ),
+    Mutant(
+        "map_keeps_pin",
+        "memory.py",
+        '    if choice.name == "MapFolio":\n        swap_state.delete_from_swap_cache(mm, slot)',
+        '    if choice.name == "MapFolio":\n        mm.set_folio(slot, None)',
+        "MapFolio removes the folio but does not clear the pin",
+    ),
+    # 6.12's lines (variant rotate)
+    Mutant(
+        "rotate_keeps_entry_at_head",
+        "zswap.py",
+        "    mm.zswap_lru = mm.zswap_lru[1:] + (entry,)\n",
+        "",
+        "rotate: the walk leaves the entry it writes back at the LRU head instead of list_move_tail",
+    ),
+    Mutant(
+        "rotate_no_lru_stop",
+        "zswap.py",
+        "                mm.update_frame(actor, depth - 1, budget=0)  # LRU_STOP ends the walk",
+        "                pass",
+        "rotate: a task's walk goes on after -EEXIST (no LRU_STOP)",
+    ),
+    Mutant(
+        "rotate_referenced_ignored",
+        "zswap.py",
+        "        if not mm.zswap_referenced[entry.slot]:",
+        "        if True:",
+        "rotate: the walk ignores the referenced bit (no second chance)",
+    ),
+    Mutant(
+        "rotate_walk_ignores_budget",
+        "zswap.py",
+        "    if not mm.zswap_lru or budget <= rotations:",
+        "    if not mm.zswap_lru:",
+        "rotate: the walk does not count the second chances against its budget",
+    ),
+    Mutant(
+        "rotate_invalidate_at_swap_free",
+        "swap_state.py",
+        "    if not zswap.rotating(mm) or not mm.swap_map[slot].has_cache:",
+        "    if True:",
+        "rotate: zswap_invalidate at the first swap_free, not at free_swap_slot",
+    ),
+    Mutant(
+        "rotate_recheck_skipped",
+        "zswap.py",
+        "    if mm.zswap_tree[slot] != entry and BUG_NO_ENTRY_RECHECK not in mm.cfg.bugs:",
+        "    if mm.zswap_tree[slot] != entry and not rotating(mm):",
+        "rotate: zswap_writeback_entry skips the xa_cmpxchg re-check",
+    ),
+    Mutant(
+        "no_alloc_failure",
+        "swap_state.py",
+        "            may_fail_alloc = not fault and",
+        "            may_fail_alloc = False and",
+        "writeback's folio allocation never fails",
+    ),
+    Mutant(
+        "rotate_map_always_frees",
+        "memory.py",
+        '        choice = yield offer("MapFolio", "MapFolioKeepCache")',
+        '        choice = yield offer("MapFolio")',
+        "rotate: do_swap_page always frees the swap cache (should_try_to_free_swap always true)",
+    ),
+)
+
+CONFIGURATIONS = (
+    ("variant none", {"variant": "none"}),
+    ("bug 04fc7816089c", {"bugs": ["04fc7816089c"]}),
+    ("bug a65b0e7607cc", {"bugs": ["a65b0e7607cc"]}),
+    ("bug 27d3969b47cc", {"bugs": ["27d3969b47cc"]}),
+)
+
+
+class MutantDoesNotApply(RuntimeError):
+    """The implementation changed under a mutant: its ``old`` text is gone or ambiguous."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--config-override",
+        metavar="JSON",
+        default=None,
+        help='gen.generators.mutants: Config fields every generated test\'s system gets, e.g. \'{"variant": "none"}\'',
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    fields = config.getoption("--config-override")
+    if fields:
+        override_config(config_fields(json.loads(fields)))
+
+
+def config_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """JSON's lists as the frozensets ``Config`` holds."""
+    return {name: frozenset(value) if name == "bugs" else value for name, value in fields.items()}
+
+
+def run_suite(tests: Path, env: dict[str, str], config_override: dict[str, Any] | None = None) -> tuple[int, int, str]:
+    """Run pytest on the generated tests, stopping at the first failure; (failed, passed, first failing test)."""
+    override = (
+        ["-p", "gen.generators.mutants", "--config-override", json.dumps(config_override)] if config_override else []
+    )
+    with tempfile.TemporaryDirectory(prefix="mutant-report-") as folder:
+        junit = Path(folder) / "report.xml"
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-x",
+                "-p",
+                "no:cacheprovider",
+                "--no-header",
+                f"--junitxml={junit}",
+                *override,
+                "--rootdir",
+                str(tests.parent.parent),
+                "-c",
+                str(REPO / "pyproject.toml"),
+                str(tests),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=tests.parent.parent,
+            check=False,
+        )
+        text = done.stdout + done.stderr
+        failed, passed, first = _junit_counts(junit) if junit.is_file() else (0, 0, "")
+    if failed == 0 and passed == 0:
+        raise RuntimeError(f"pytest ran no generated test:\n{text[-2000:]}")
+    return failed, passed, first
+
+
+def _junit_counts(report: Path) -> tuple[int, int, str]:
+    """(failed, passed, first failing test as ``file.py::name``) from pytest's --junitxml report."""
+    failed = passed = 0
+    first = ""
+    for case in ElementTree.parse(report).iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+            if not first:
+                first = f"{case.get('classname', '').rsplit('.', 1)[-1]}.py::{case.get('name', '')}"
+        elif case.find("skipped") is None:
+            passed += 1
+    return failed, passed, first
+
+
+@dataclass(frozen=True)
+class Row:
+    """One breakage's result: how many generated tests failed, and the first that did."""
+
+    kind: str  # "config" or "mutant"
+    name: str
+    failed: int
+    first_failing_test: str
+
+
+TABLE_WIDTH = 80
+
+
+def format_table(rows: list[Row], width: int = TABLE_WIDTH) -> str:
+    """The results, ``width`` columns wide: a first failing test too long for its column
+    continues on the next lines (cut after ``::``, then by width); below, a legend says what
+    each mutant breaks."""
+    # No kind column: configurations read "variant ..." / "bug ...", and the legend lists the mutants.
+    name_width = max([len("breakage")] + [len(row.name) for row in rows])
+    indent = name_width + len(" caught ")
+    room = max(width - indent, 20)
+    lines = [f"{'breakage':{name_width}} caught first failing test"]
+    for row in rows:
+        pieces = _wrap_test_id(row.first_failing_test, room) or [""]
+        lines.append(f"{row.name:{name_width}} {'yes' if row.failed else 'NO':6} {pieces[0]}".rstrip())
+        lines.extend(" " * indent + piece for piece in pieces[1:])
+    mutants = [row.name for row in rows if row.kind == "mutant"]
+    if mutants:
+        what = {mutant.name: mutant.what for mutant in MUTANTS}
+        lines += ["", "mutants (source patches of conformance/):"]
+        for name in mutants:
+            lines += textwrap.wrap(f"{name}: {what[name]}", width, initial_indent="  ", subsequent_indent="    ")
+    return "\n".join(lines)
+
+
+def _wrap_test_id(test: str, room: int) -> list[str]:
+    """``file.py::test_name[param]`` in pieces of at most ``room`` characters, cut after ``::`` first."""
+    pieces: list[str] = []
+    for part in re.split(r"(?<=::)", test):
+        if pieces and len(pieces[-1]) + len(part) <= room:
+            pieces[-1] += part
+            continue
+        pieces += [part[i : i + room] for i in range(0, len(part), room)]
+    return [piece for piece in pieces if piece]
+
+
+def apply_mutant(mutant: Mutant, copy: Path) -> None:
+    path = copy / "conformance" / mutant.file
+    text = path.read_text()
+    if text.count(mutant.old) != 1:
+        raise MutantDoesNotApply(
+            f"mutant {mutant.name}: its text occurs {text.count(mutant.old)} times in "
+            f"conformance/{mutant.file}; update gen/generators/mutants.py to the new code"
+        )
+    path.write_text(text.replace(mutant.old, mutant.new))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every breakage, or only those named on the command line (configs and mutants alike)."""
+    only = set(sys.argv[1:] if argv is None else argv)
+    known = {name for name, _ in CONFIGURATIONS} | {m.name for m in MUTANTS}
+    if only - known:
+        print(f"unknown breakage {sorted(only - known)}; known: {', '.join(sorted(known))}")
+        return 2
+    rows: list[Row] = []
+    base_env = dict(os.environ)
+    started = time.monotonic()
+    failed, passed, _ = run_suite(PACKAGE / "generated", base_env)
+    if failed:
+        print(f"the generated suite fails on the unmutated implementation ({failed} failed): fix that first")
+        return 2
+    print(f"baseline: {passed} generated tests pass ({time.monotonic() - started:.0f}s)")
+    for name, fields in CONFIGURATIONS:
+        if only and name not in only:
+            continue
+        failed, passed, first = run_suite(PACKAGE / "generated", base_env, fields)
+        rows.append(Row("config", name, failed, first))
+        print(f"  {name}: {failed} failed", flush=True)
+    for mutant in MUTANTS:
+        if only and mutant.name not in only:
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"mutant-{mutant.name}-") as temp:
+            copy = Path(temp)
+            shutil.copytree(PACKAGE, copy / "conformance", ignore=shutil.ignore_patterns("__pycache__"))
+            apply_mutant(mutant, copy)
+            env = dict(base_env, PYTHONPATH=os.pathsep.join([temp, str(REPO)]), PYTHONDONTWRITEBYTECODE="1")
+            failed, passed, first = run_suite(copy / "conformance" / "generated", env)
+        rows.append(Row("mutant", mutant.name, failed, first))
+        print(f"  {mutant.name}: {failed} failed", flush=True)
+    print()
+    print(format_table(rows))
+    survivors = [row.name for row in rows if not row.failed]
+    print(f"\n{len(rows) - len(survivors)}/{len(rows)} caught ({time.monotonic() - started:.0f}s)")
+    for name in survivors:
+        print(f"SURVIVED: {name}")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
