@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: check check-all test gen mutants coverage-generated report review clean help
+.PHONY: check check-all test gen mutants coverage-generated report review clean help kernel-harness
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,6 +38,9 @@ report: $(STAMP) ## build/report.md from build/check.json: models table, counter
 
 review: $(STAMP) ## behaviour diff of the spec against BASE (default origin/main) -> build/review.md (~2x make check)
 	$(PY) -m gen diff $(or $(BASE),origin/main)
+
+kernel-harness: $(STAMP) ## build the real 6.12 zswap/swap-in C under ASan/UBSan into build/kernel-c/612/ (~25 s from the tarball, ~10 s once extracted)
+	$(PY) -m conformance.kernel.build
 
 clean:           ## remove build output (keeps .venv)
 	rm -rf build

@@ -1,0 +1,59 @@
+"""Options for running the conformance suite against the kernel's own C (conformance/kernel/).
+
+    pytest --impl=kernel conformance/generated/test_conf_rotate.py
+    pytest conformance/kernel --kernel-src ~/linux --kernel-patch my.patch
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kernel", "the kernel's own C under test (conformance/kernel/)")
+    group.addoption("--impl", choices=("python", "kernel"), default="python",
+                    help="implementation the generated conformance tests drive: the Python reference "
+                         "(default) or the real 6.12 C harness")
+    group.addoption("--kernel-src", type=Path, default=None,
+                    help="build the C harness from this kernel tree instead of the linux-source-6.12 tarball")
+    group.addoption("--kernel-patch", type=Path, action="append", default=[],
+                    help="apply this .patch (patch -p1) to the kernel sources before building (repeatable)")
+
+
+@pytest.fixture(scope="session")
+def kernel_build_options(request: pytest.FixtureRequest) -> tuple[list[Path], Path | None]:
+    return list(request.config.getoption("--kernel-patch")), request.config.getoption("--kernel-src")
+
+
+@pytest.fixture(scope="session")
+def kernel_harness(kernel_build_options: tuple[list[Path], Path | None]) -> Path:
+    """The built harness (6.12 as released, or with --kernel-src / --kernel-patch); skips if it cannot be built."""
+    from conformance.kernel.build import BuildError, build
+    from conformance.kernel.extract import ExtractError
+
+    patches, src = kernel_build_options
+    try:
+        return build(patches, src)
+    except (BuildError, ExtractError) as err:
+        pytest.skip(f"kernel harness not available: {err}")
+
+
+@pytest.fixture(autouse=True)
+def _select_implementation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --impl=kernel, the generated tests' gen.replay.system_for() builds a KernelSystem."""
+    if request.config.getoption("--impl") != "kernel" or "generated" not in request.node.path.parts:
+        return
+    exe = request.getfixturevalue("kernel_harness")
+    import gen.replay
+    from conformance.kernel.system import KernelSystem
+
+    def make(config: object) -> KernelSystem:
+        return KernelSystem(config, exe)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gen.replay, "system_for", make)
+    # generated modules import system_for by name: patch their copies too
+    for module in (request.module, getattr(request.module, "graph", None)):
+        if module is not None and hasattr(module, "system_for"):
+            monkeypatch.setattr(module, "system_for", make)
