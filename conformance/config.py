@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gen.values import ModelValue
 
-VARIANTS = ("none", "lru_remove", "skip_if_exists", "swap_table")
+VARIANTS = ("none", "lru_remove", "skip_if_exists", "swap_table", "rotate")
 PUTBACKS = ("tail", "head")
 # Commits whose bug a model may reintroduce (spec/README.md, BUGS).
 KNOWN_BUGS = frozenset({

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import swap_state
+from . import swap_state, zswap
 from .page_io import swap_read_folio
 from .points import Blocked, Offer, Preemptible, offer
 from .state import MM, SwapinFrame
@@ -62,8 +62,16 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         swap_read_folio(mm, slot)
         mm.update_frame(task, 0, pc="map")
 
-    yield offer("MapFolio")
+    if zswap.rotating(mm):
+        # [6.12 mm/memory.c:4526-4528] "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
+        # whether it is true (a write fault, swap full, mlocked) is the environment's choice.
+        choice = yield offer("MapFolio", "MapFolioKeepCache")
+    else:
+        choice = yield offer("MapFolio")
     # set_pte_at() maps the folio's data; swap_free(); folio_free_swap(); folio_unlock()
     swap_state.swap_free(mm, slot)
-    swap_state.delete_from_swap_cache(mm, slot)
+    if choice.name == "MapFolio":
+        swap_state.delete_from_swap_cache(mm, slot)
+    else:  # the folio stays in the swap cache, SWAP_HAS_CACHE set, until reclaim drops it
+        mm.set_folio(slot, mm.swap_cache[slot]._replace(locked=False))
     mm.pop_frame(task)

@@ -38,6 +38,7 @@ class Observer:
             "swap_cache": lambda cache: self._per_slot(cache, self.folio),
             "zswap_tree": lambda tree: self._per_slot(tree, self.entry),
             "zswap_lru": lambda lru: tuple(self.entry(e) for e in lru),
+            "zswap_referenced": lambda bits: self._per_slot(bits, bool),
             "swap_device": lambda device: self._per_slot(device, self.data),
             "stack": lambda stack: FnValue({a: tuple(self.frame(f) for f in frames)
                                             for a, frames in zip(self.actors, stack)}),

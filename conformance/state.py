@@ -8,7 +8,7 @@ out of the hot path matters: they hash in Python, tuples of ints and strs
 hash in C.
 
 Every field is immutable and updates replace it, so copying an ``MM`` copies
-nine references, and ``observe()`` can memoize each variable's TLA+ value by
+ten references, and ``observe()`` can memoize each variable's TLA+ value by
 the identity of its field.
 """
 
@@ -20,7 +20,8 @@ from typing import NamedTuple, Union
 from .config import Config
 
 # The spec's variables, in the order its VARIABLES line lists them.
-VARIABLES = ("swap_map", "swapped_page", "swap_cache", "zswap_tree", "zswap_lru", "swap_device", "stack")
+VARIABLES = ("swap_map", "swapped_page", "swap_cache", "zswap_tree", "zswap_lru", "zswap_referenced", "swap_device",
+             "stack")
 
 
 class SwapMapEntry(NamedTuple):
@@ -94,6 +95,7 @@ class MM:
     swap_cache: tuple[Folio | None, ...]
     zswap_tree: tuple[ZswapEntry | None, ...]
     zswap_lru: tuple[ZswapEntry, ...]  # pool->list_lru, head = oldest
+    zswap_referenced: tuple[bool, ...]  # entry->referenced of the tree entry at each slot (rotate)
     swap_device: tuple[str | None, ...]
     stack: tuple[tuple[Frame, ...], ...]  # indexed by actor number, bottom frame first
 
@@ -105,6 +107,7 @@ class MM:
         self.swap_cache = (None,) * n
         self.zswap_tree = (None,) * n
         self.zswap_lru = ()
+        self.zswap_referenced = (False,) * n
         self.swap_device = (None,) * n
         self.stack = ((),) * nr_actors
 
@@ -115,12 +118,12 @@ class MM:
         return other
 
     def snapshot(self) -> tuple:  # type: ignore[type-arg]
-        """The seven variables as one tuple (sharing them: they are immutable)."""
+        """The eight variables as one tuple (sharing them: they are immutable)."""
         return _variables(self)
 
     def restore(self, snapshot: tuple) -> None:  # type: ignore[type-arg]
-        (self.swap_map, self.swapped_page, self.swap_cache, self.zswap_tree, self.zswap_lru, self.swap_device,
-         self.stack) = snapshot
+        (self.swap_map, self.swapped_page, self.swap_cache, self.zswap_tree, self.zswap_lru, self.zswap_referenced,
+         self.swap_device, self.stack) = snapshot
 
     def set_swap_map(self, slot: int, *, count: int | None = None, has_cache: bool | None = None) -> None:
         old = self.swap_map[slot]
@@ -135,6 +138,10 @@ class MM:
 
     def set_tree(self, slot: int, entry: ZswapEntry | None) -> None:
         self.zswap_tree = _replace_at(self.zswap_tree, slot, entry)
+
+    def set_referenced(self, slot: int, referenced: bool) -> None:
+        if self.zswap_referenced[slot] != referenced:
+            self.zswap_referenced = _replace_at(self.zswap_referenced, slot, referenced)
 
     def set_device(self, slot: int, data: str) -> None:
         self.swap_device = _replace_at(self.swap_device, slot, data)

@@ -36,13 +36,27 @@ def swapcache_prepare(mm: MM, slot: int) -> int:
 def put_swap_folio(mm: MM, slot: int) -> None:
     """Drop SWAP_HAS_CACHE: the pin is released."""
     mm.set_swap_map(slot, has_cache=False)
+    if zswap.rotating(mm) and not mm.swap_map[slot].count:
+        # [6.12 mm/swapfile.c:1673-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);"
+        free_swap_slot(mm, slot)
+
+
+def free_swap_slot(mm: MM, slot: int) -> None:
+    """The slot is free (no use count, no SWAP_HAS_CACHE): zswap forgets it."""
+    # [6.12 mm/swap_slots.c:277] "zswap_invalidate(entry);"
+    zswap.zswap_invalidate(mm, slot)
 
 
 def swap_free(mm: MM, slot: int) -> None:
-    """The PTE no longer refers to the slot: drop its use count; zswap forgets it."""
+    """The PTE no longer refers to the slot: drop its use count; zswap forgets it.
+
+    v6.8 invalidates at once; 6.12 (rotate) only when the slot is really
+    free, i.e. no folio holds SWAP_HAS_CACHE ([6.12 mm/swapfile.c:1516-1517] "if (!usage) free_swap_slot(entry);").
+    """
     mm.set_swap_map(slot, count=0)
     mm.set_swapped_page(slot, None)
-    zswap.zswap_invalidate(mm, slot)
+    if not zswap.rotating(mm) or not mm.swap_map[slot].has_cache:
+        zswap.zswap_invalidate(mm, slot)
 
 
 def add_to_swap_cache(mm: MM, slot: int, folio: Folio) -> None:
@@ -81,15 +95,23 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
                 # Only writeback gets here: a fault whose page was freed took PteChanged.
                 yield offer("WbSlotFreed")
                 return False, -ENOENT
+            # 6.12 allocates the folio before it tries the pin, once (a writer
+            # looping on a held pin already has it): writeback may fail here.
+            # [6.12 mm/swap_state.c:476-479] "if (!new_folio) { new_folio = folio_alloc_mpol(gfp_mask, 0, mpol, ilx, numa_node_id()); if (!new_folio) goto put_and_return;"
+            may_fail_alloc = not fault and zswap.rotating(mm) and (skip_if_exists or not mm.swap_map[slot].has_cache)
             if mm.swap_map[slot].has_cache:
                 # swapcache_prepare() would return -EEXIST: someone is swapping the slot in.
                 if skip_if_exists:
-                    yield offer("WbSkipBusy")
-                    return False, -EEXIST
+                    choice = yield (offer("WbSkipBusy", "WbAllocFail") if may_fail_alloc else offer("WbSkipBusy"))
+                    return False, -EEXIST if choice.name == "WbSkipBusy" else -ENOMEM
                 # schedule_timeout_uninterruptible(1), then retry: wait for the pin holder.
                 yield Blocked(slot, "swapcache_prepare() returns -EEXIST")
                 continue
-            yield offer("SwapcachePrepare" if fault else "WbAllocFolio")
+            if fault:
+                yield offer("SwapcachePrepare")
+            elif (yield (offer("WbAllocFolio", "WbAllocFail") if may_fail_alloc else offer("WbAllocFolio"))).name \
+                    == "WbAllocFail":
+                return False, -ENOMEM
             swapcache_prepare(mm, slot)
             break
         # The swap entry is ours to swap in.

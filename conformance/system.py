@@ -13,7 +13,7 @@ the code before a label has no side effects).  To run an actor, the system
 rebuilds its generator chain from its stack, runs it to its first yield (the
 actor's next point: its offers, or Blocked), and sends the chosen step,
 which runs the step's effect up to the next yield.  Copying a system copies
-nine immutable references; the price is one generator chain built per actor
+ten immutable references; the price is one generator chain built per actor
 and state, cached until the next step.  (Replaying a step log into a fresh
 system would keep live generators but make every copy cost the whole log.)
 
@@ -40,10 +40,12 @@ from .zswap import shrink_worker
 
 ACTOR_STEPS = frozenset({
     "StartFault", "PteChanged", "RetryFault", "SwapCacheHit", "SwapcachePrepare", "ChargeOk", "ChargeReclaim",
-    "ChargeFail", "AddToSwapCache", "SwapReadFolio", "MapFolio", "ShrinkWorker", "LruIsolate", "ShrinkDone",
-    "WbFolioExists", "WbSlotFreed", "WbSkipBusy", "WbAllocFolio", "WbEntryGone", "WbWrite", "WbPutback",
+    "ChargeFail", "AddToSwapCache", "SwapReadFolio", "MapFolio", "MapFolioKeepCache", "ShrinkWorker", "LruIsolate",
+    "ShrinkDone", "WbFolioExists", "WbSlotFreed", "WbAllocFail", "WbSkipBusy", "WbAllocFolio", "WbEntryGone", "WbWrite", "WbPutback",
 })
 ENV_STEPS = frozenset({"SwapOut", "FreeSlot", "DropCleanFolio"})
+# Steps only 6.12's code has (variant rotate).
+ROTATE_ONLY_STEPS = frozenset({"MapFolioKeepCache", "WbAllocFail"})
 STEP_ARGS: dict[str, tuple[str, ...]] = {"StartFault": ("s",), "SwapOut": ("s", "v"), "FreeSlot": ("s",),
                                          "DropCleanFolio": ("s",)}
 # pcs at which a frame holds its slot's pin or folio lock (spec/README.md, "Who waits on whom")

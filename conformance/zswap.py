@@ -4,11 +4,17 @@ The walk follows v6.8: ``shrink_memcg`` walks ``pool->list_lru`` from the
 head (oldest) for at most SCAN_BUDGET entries (``list_lru_walk_one``'s
 ``nr_to_walk``); ``shrink_memcg_cb`` isolates one entry, writes it back and,
 on failure, puts it back (``zswap_lru_putback``).
+
+Variant ``rotate`` is 6.12 (6.9 .. 6.12): the callback gives a referenced
+entry its second chance (LRU_ROTATE), moves the entry it writes back to the
+LRU tail, where it stays (``list_move_tail``), puts nothing back, and a
+task's reclaim walk stops (LRU_STOP) when writeback meets a swap-cache folio.
 """
 
 from __future__ import annotations
 
 from . import swap_state
+from .config import Config
 from .points import EEXIST, ENOMEM, Preemptible, offer
 from .state import MM, WalkFrame, WritebackFrame, ZswapEntry
 
@@ -16,6 +22,16 @@ from .state import MM, WalkFrame, WritebackFrame, ZswapEntry
 BUG_NO_ENTRY_RECHECK = "04fc7816089c"  # writeback does not re-check the tree entry: stale data
 BUG_NO_SKIP_IF_EXISTS = "a65b0e7607cc"  # writeback waits on a held pin again: the recursion deadlock
 BUG_LRU_SKIP_CURSOR = "27d3969b47cc"  # on -EEXIST the walk goes on from a cursor it did not pin
+
+
+def skip_if_exists_in_effect(cfg: Config) -> bool:
+    """Writeback passes skip_if_exists (v6.8's fix, still in 6.12); bug a65b0e7607cc is "it does not"."""
+    return cfg.variant in ("skip_if_exists", "rotate") and BUG_NO_SKIP_IF_EXISTS not in cfg.bugs
+
+
+def rotating(mm: MM) -> bool:
+    """6.9 .. 6.12: entries are rotated on the LRU, never isolated."""
+    return mm.cfg.variant == "rotate"
 
 
 # pool->list_lru, head = oldest
@@ -49,6 +65,7 @@ def zswap_entry_free(mm: MM, entry: ZswapEntry) -> None:
     """Erase ``entry`` from the tree (if it is still there) and from the LRU."""
     if mm.zswap_tree[entry.slot] == entry:
         mm.set_tree(entry.slot, None)
+        mm.set_referenced(entry.slot, False)
     zswap_lru_del(mm, entry)
 
 
@@ -58,6 +75,8 @@ def zswap_store(mm: MM, slot: int, data: str) -> None:
     if old is not None:  # a duplicate store invalidates the old entry
         zswap_entry_free(mm, old)
     entry = ZswapEntry(slot, data)
+    # [6.12 mm/zswap.c:1518] "entry->referenced = true;"
+    mm.set_referenced(slot, rotating(mm))
     mm.set_tree(slot, entry)
     zswap_lru_add(mm, entry)
 
@@ -84,7 +103,7 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     entry = frame.entry
     slot = entry.slot
     if frame.pc == "prepare":
-        skip_if_exists = mm.cfg.variant == "skip_if_exists" and BUG_NO_SKIP_IF_EXISTS not in mm.cfg.bugs
+        skip_if_exists = skip_if_exists_in_effect(mm.cfg)
         folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(
             mm, actor, depth, slot, skip_if_exists)
         if err:
@@ -96,6 +115,7 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     # The folio is locked and the swap cache secured.  Verify that the entry
     # has not been invalidated and recycled behind our backs: our reference
     # does not prevent that, and old data must not overwrite a new page.
+    # [6.12 mm/zswap.c:1099] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) {"
     if mm.zswap_tree[slot] != entry and BUG_NO_ENTRY_RECHECK not in mm.cfg.bugs:
         yield offer("WbEntryGone")
         swap_state.delete_from_swap_cache(mm, slot)  # and folio_unlock()
@@ -111,7 +131,7 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     return 0
 
 
-def shrink_memcg_cb(mm: MM, actor: int, depth: int) -> Preemptible:
+def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: bool = False) -> Preemptible:
     """Write back the entry isolated in the frame at ``depth``; put it back on failure."""
     frame = mm.frame(actor, depth)
     entry = frame.entry
@@ -119,6 +139,13 @@ def shrink_memcg_cb(mm: MM, actor: int, depth: int) -> Preemptible:
         writeback_result = yield from zswap_writeback_entry(mm, actor, depth)
         if not writeback_result:
             mm.pop_frame(actor)
+            return
+        if rotating(mm):
+            # The entry is at the LRU tail already: nothing to put back.
+            # [6.12 mm/zswap.c:1219-1220] "if (writeback_result == -EEXIST && encountered_page_in_swapcache) { ret = LRU_STOP;"
+            mm.pop_frame(actor)
+            if writeback_result == -EEXIST and encountered_page_in_swapcache:
+                mm.update_frame(actor, depth - 1, budget=0)  # LRU_STOP ends the walk
             return
         # LRU_RETRY restarts the walk from the head; only -EEXIST (LRU_SKIP
         # with bug 27d3969b47cc) goes on from the cursor.
@@ -141,6 +168,10 @@ def shrink_memcg(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: 
     while True:
         if len(mm.frames(actor)) == depth + 1:  # between two entries
             walk = mm.frame(actor, depth)
+            if rotating(mm):
+                if (yield from _rotating_walk_step(mm, actor, depth, walk.budget)):
+                    return
+                continue
             if walk.budget == 0 or not mm.zswap_lru:
                 yield offer("ShrinkDone")
                 mm.pop_frame(actor)
@@ -155,7 +186,49 @@ def shrink_memcg(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: 
             mm.zswap_lru = mm.zswap_lru[1:]  # list_lru_isolate()
             mm.update_frame(actor, depth, budget=walk.budget - 1)
             mm.push_frame(actor, WritebackFrame(entry, cursor=cursor))
-        yield from shrink_memcg_cb(mm, actor, depth + 1)
+        yield from shrink_memcg_cb(mm, actor, depth + 1, encountered_page_in_swapcache)
+
+
+def _leading_referenced(mm: MM) -> int:
+    """How many entries at the head the walk rotates before it meets an unreferenced one (all, if all are)."""
+    for i, entry in enumerate(mm.zswap_lru):
+        if not mm.zswap_referenced[entry.slot]:
+            return i
+    return len(mm.zswap_lru)
+
+
+def _rotate_head(mm: MM, count: int) -> None:
+    """LRU_ROTATE ``count`` entries: clear their referenced bits, move them to the tail in order."""
+    lru = mm.zswap_lru
+    for entry in lru[:count]:
+        mm.set_referenced(entry.slot, False)
+    mm.zswap_lru = lru[count:] + lru[:count]
+
+
+def _rotating_walk_step(mm: MM, actor: int, depth: int, budget: int) -> Preemptible:
+    """One locked stretch of 6.12's __list_lru_walk_one: True when the walk ended (ShrinkDone).
+
+    The LRU lock is held from the walk's (re)start to the callback's
+    spin_unlock, so the second chances it hands out and the entry it then
+    takes are one step.
+    """
+    rotations = _leading_referenced(mm)
+    if not mm.zswap_lru or budget <= rotations:
+        yield offer("ShrinkDone")
+        # [6.12 mm/list_lru.c:230-232] "if (!*nr_to_walk) break; --*nr_to_walk;"
+        if mm.zswap_lru:
+            _rotate_head(mm, budget)
+        mm.pop_frame(actor)
+        return True
+    yield offer("LruIsolate")
+    # [6.12 mm/zswap.c:1164-1167] "if (entry->referenced) { entry->referenced = false; return LRU_ROTATE; }"
+    _rotate_head(mm, rotations)
+    entry = mm.zswap_lru[0]
+    # [6.12 mm/zswap.c:1194] "list_move_tail(item, &l->list);": it stays on the LRU while written back
+    mm.zswap_lru = mm.zswap_lru[1:] + (entry,)
+    mm.update_frame(actor, depth, budget=budget - rotations - 1)
+    mm.push_frame(actor, WritebackFrame(entry))
+    return False
 
 
 def shrink_worker(mm: MM, shrinker: int) -> Preemptible:

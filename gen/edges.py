@@ -27,8 +27,9 @@ __all__ = ["ACTOR_STEPS", "ENVIRONMENT_STEPS", "FOLDED_STEPS", "EdgeRecoveryErro
 
 ACTOR_STEPS = frozenset({
     "StartFault", "PteChanged", "RetryFault", "SwapCacheHit", "SwapcachePrepare", "ChargeOk",
-    "ChargeReclaim", "ChargeFail", "AddToSwapCache", "SwapReadFolio", "MapFolio", "ShrinkWorker",
-    "LruIsolate", "ShrinkDone", "WbFolioExists", "WbSlotFreed", "WbSkipBusy", "WbAllocFolio",
+    "ChargeReclaim", "ChargeFail", "AddToSwapCache", "SwapReadFolio", "MapFolio", "MapFolioKeepCache",
+    "ShrinkWorker", "LruIsolate", "ShrinkDone", "WbFolioExists", "WbSlotFreed", "WbAllocFail", "WbSkipBusy",
+    "WbAllocFolio",
     "WbEntryGone", "WbWrite", "WbPutback",
 })
 ENVIRONMENT_STEPS = frozenset({"SwapOut", "FreeSlot", "DropCleanFolio"})

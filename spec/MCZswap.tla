@@ -120,12 +120,13 @@ VersionView ==
        \* (the same value, so the same fingerprint).
        IF \A k \in 1..Len(seen) : seen[k] = VersionOrder[k]
        THEN <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru,
-              swap_device, stack>>
+              zswap_referenced, swap_device, stack>>
        ELSE <<swap_map,
               [s \in Slots |-> RV(swapped_page[s])],
               [s \in Slots |-> RF(swap_cache[s])],
               [s \in Slots |-> RE(zswap_tree[s])],
               [i \in 1..Len(zswap_lru) |-> RE(zswap_lru[i])],
+              zswap_referenced,
               [s \in Slots |-> RV(swap_device[s])],
               [a \in Actors |-> [j \in 1..Len(stack[a]) |-> RFrame(stack[a][j])]]>>
 
@@ -170,5 +171,5 @@ ChargeOkAddToSwapCache(t) ==
     /\ swap_cache' = IF SwapTable THEN swap_cache
                      ELSE [swap_cache EXCEPT ![s] = NewFolio]
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "read"])
-    /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 =============================================================================

@@ -1,6 +1,6 @@
 ------------------------------- MODULE Zswap -------------------------------
 (***************************************************************************)
-(* Swap-in racing with zswap writeback (Linux mm, v6.5 .. 2025).           *)
+(* Swap-in racing with zswap writeback (Linux mm, v6.5 .. 6.12, 2025).     *)
 (*                                                                         *)
 (* The thread: "[PATCH v2 1/2] zswap: make shrinking memcg-aware",         *)
 (* linux-mm, September 2023.  A faulting task pins a swap slot             *)
@@ -11,8 +11,11 @@
 (* spec/README.md is the contract: variables, value shapes and steps are   *)
 (* shared with the Python reference implementation (conformance/) and the  *)
 (* generated tests.  Each action below quotes the kernel function and C    *)
-(* statement it models (mm/swap_state.c, mm/zswap.c, mm/memory.c of v6.8   *)
-(* unless said otherwise).                                                 *)
+(* statement it models, with its source in brackets: [6.12 mm/zswap.c:N]   *)
+(* is Debian's linux-source-6.12 (6.12.117), checked by `make quotes`;     *)
+(* [v6.8 <commit>] and [patch <Message-ID>] name older code that no        *)
+(* package holds (spec/README.md, "Kernel quotes").  VARIANT "rotate" is   *)
+(* 6.9 .. 6.12 as 6.12.117 has it; the other variants are v6.8's code.     *)
 (*                                                                         *)
 (* Abstracted away (README "What is abstracted away"): one memcg, one swap *)
 (* device, one pool, no readahead, no swapoff, use count 0/1, exclusive    *)
@@ -25,14 +28,14 @@ CONSTANTS
     Shrinkers,    \* background shrinkers (shrink_worker); writeback only
     Slots,        \* swap slots (swp_entry_t offsets)
     Versions,     \* page data; a fresh one per zswap_store
-    VARIANT,      \* "none", "lru_remove", "skip_if_exists", "swap_table"
+    VARIANT,      \* "none", "lru_remove", "skip_if_exists", "swap_table", "rotate"
     PUTBACK,      \* "tail" (v6.8) or "head": where a failed entry goes back
     SCAN_BUDGET,  \* entries one reclaim walk may isolate
     BUGS,         \* commit ids whose bug is reintroduced
     FAIRNESS,     \* "weak" or "strong", per actor
     NoEntry, NoFolio, NoData
 
-ASSUME VARIANT \in {"none", "lru_remove", "skip_if_exists", "swap_table"}
+ASSUME VARIANT \in {"none", "lru_remove", "skip_if_exists", "swap_table", "rotate"}
 ASSUME PUTBACK \in {"tail", "head"}
 ASSUME SCAN_BUDGET \in Nat \ {0}
 ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc"}
@@ -47,11 +50,12 @@ VARIABLES
     swap_cache,    \* the swap address space: one folio per slot
     zswap_tree,    \* the zswap tree: one entry per slot, with identity
     zswap_lru,     \* pool->list_lru, head = oldest
+    zswap_referenced, \* entry->referenced of the tree entry at each slot (rotate's second chance)
     swap_device,   \* what writeback wrote; stale bytes stay after free
     stack          \* each actor's call stack, bottom first
 
 vars == <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru,
-          swap_device, stack>>
+          zswap_referenced, swap_device, stack>>
 
 (***************************************************************************)
 (* Value shapes (README "Variables").                                      *)
@@ -73,9 +77,14 @@ WbFrame     == [fn : {"zswap_writeback_entry"}, entry : Entry, pc : WbPcs,
 (* with the swap table, which does both in one critical section.          *)
 SwapTable     == VARIANT = "swap_table"
 LruRemove     == VARIANT = "lru_remove"
+(* 6.9 .. 6.12: entries are rotated, not isolated; no put-back step.      *)
+Rotate        == VARIANT = "rotate"
 (* skip_if_exists is only in effect when zswap passes the flag: bug       *)
 (* a65b0e7607cc is "the flag exists but writeback does not pass it".      *)
-SkipIfExists  == VARIANT = "skip_if_exists" /\ "a65b0e7607cc" \notin BUGS
+(* 6.12 still passes it: [6.12 mm/zswap.c:1070-1071] "folio =             *)
+(* __read_swap_cache_async(swpentry, GFP_KERNEL, mpol, NO_INTERLEAVE_INDEX, *)
+(* &folio_was_allocated, true);"                                          *)
+SkipIfExists  == VARIANT \in {"skip_if_exists", "rotate"} /\ "a65b0e7607cc" \notin BUGS
 NoEntryRecheck == "04fc7816089c" \in BUGS
 LruSkipBug     == "27d3969b47cc" \in BUGS
 
@@ -101,10 +110,35 @@ FaultsOn(t, s) == stack[t] # <<>> /\ stack[t][1].slot = s
 LruHas(e)       == \E i \in 1..Len(zswap_lru) : zswap_lru[i] = e
 LruWithout(e)   == SelectSeq(zswap_lru, LAMBDA x : x # e)
 \* zswap_invalidate / zswap_entry_free: the tree entry and its LRU node go.
+\* [6.12 mm/zswap.c:800-803] zswap_entry_free(): "zswap_lru_del(&zswap_list_lru, entry);"
 Invalidate(s) ==
     /\ zswap_tree' = [zswap_tree EXCEPT ![s] = NoEntry]
     /\ zswap_lru' = IF zswap_tree[s] = NoEntry THEN zswap_lru
                     ELSE LruWithout(zswap_tree[s])
+    /\ zswap_referenced' = [zswap_referenced EXCEPT ![s] = FALSE]
+
+(* rotate's second chance: the walk's callback rotates a referenced entry   *)
+(* instead of writing it back.  [6.12 mm/zswap.c:1164-1167]                 *)
+(* shrink_memcg_cb(): "if (entry->referenced) { entry->referenced = false;  *)
+(* return LRU_ROTATE; }" and [6.12 mm/list_lru.c:250-251]                   *)
+(* __list_lru_walk_one(): "case LRU_ROTATE: list_move_tail(item, &l->list);" *)
+(* The walk holds the LRU lock from one callback's spin_lock to the next    *)
+(* spin_unlock, so the rotations and the step after them are one step.      *)
+EntryReferenced(e) == zswap_referenced[e.slot]   \* e is on the LRU, so it is the tree entry at e.slot
+\* How many entries at the head a walk rotates before it meets an
+\* unreferenced one (all of them when every entry is referenced: after
+\* that many rotations the walk meets the first one again, bit cleared).
+LeadingReferenced ==
+    LET n == Len(zswap_lru)
+        firsts == {i \in 1..n : ~EntryReferenced(zswap_lru[i])}
+    IN IF firsts = {} THEN n
+       ELSE (CHOOSE i \in firsts : \A j \in firsts : i <= j) - 1
+\* The LRU after its first m entries moved to the tail, in order.
+RotateLru(m) == SubSeq(zswap_lru, m + 1, Len(zswap_lru)) \o SubSeq(zswap_lru, 1, m)
+\* Their referenced bits cleared.
+ClearReferenced(m) ==
+    [s \in Slots |-> IF \E i \in 1..m : zswap_lru[i].slot = s THEN FALSE
+                     ELSE zswap_referenced[s]]
 
 NewFolio == [locked |-> TRUE, uptodate |-> FALSE, data |-> NoData]
 SetPin(s, b) == [swap_map EXCEPT ![s].has_cache = b]
@@ -132,6 +166,20 @@ IsFreshVersion(v) == ~Referenced(v)
 \* MCZswap!ForgetFreedDevice and MCZswap!ForgetDeviceWrite.)
 FreedDevice(s) == swap_device[s]
 DeviceWrite(s, d) == d
+
+\* rotate: zswap_invalidate() runs when the slot is really freed, the use
+\* count and SWAP_HAS_CACHE both gone: [6.12 mm/swapfile.c:1516-1517]
+\* "if (!usage) free_swap_slot(entry);" and [6.12 mm/swap_slots.c:277]
+\* free_swap_slot(): "zswap_invalidate(entry);".  The v6.8 variants
+\* invalidate at the first swap_free().
+InvalidatesNow(s) == ~Rotate \/ swap_cache[s] = NoFolio
+\* rotate: SWAP_HAS_CACHE goes from a slot whose use count is gone: the
+\* slot is freed now (v6.8 invalidated it at the swap_free()).
+SlotFreedWithPin(s) ==
+    IF Rotate /\ swap_map[s].count = 0
+    THEN /\ Invalidate(s)
+         /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+    ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 (***************************************************************************)
 (* Who holds a slot, who waits on whom (README "Who waits on whom").       *)
@@ -174,6 +222,7 @@ Init ==
     /\ swap_cache = [s \in Slots |-> NoFolio]
     /\ zswap_tree = [s \in Slots |-> NoEntry]
     /\ zswap_lru = <<>>
+    /\ zswap_referenced = [s \in Slots |-> FALSE]
     /\ swap_device = [s \in Slots |-> NoData]
     /\ stack = [a \in Actors |-> <<>>]
 
@@ -181,25 +230,26 @@ Init ==
 (* Swap-in: do_swap_page -> __read_swap_cache_async -> swap_read_folio.    *)
 (***************************************************************************)
 
-\* do_swap_page(): "entry = pte_to_swp_entry(vmf->orig_pte);" remember which page it is.
+\* [6.12 mm/memory.c:4161] do_swap_page(): "entry = pte_to_swp_entry(vmf->orig_pte);"
+\* remember which page it is.
 StartFault(t, s) ==
     /\ stack[t] = <<>>
     /\ swap_map[s].count = 1
     /\ stack' = [stack EXCEPT ![t] = <<[fn |-> "do_swap_page", slot |-> s,
                     page |-> swapped_page[s], pc |-> "lookup",
                     lru_removed |-> FALSE]>>]
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* do_swap_page(): "if (unlikely(!pte_same(ptep_get(vmf->pte), vmf->orig_pte))) goto out_nomap;"
+\* [6.12 mm/memory.c:4452-4453] do_swap_page(): "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte))) goto out_nomap;"
 \* another task mapped the page (and the slot may hold another page now).
 PteChanged(t) ==
     /\ TopIs(t, "do_swap_page")
     /\ Top(t).pc \in {"lookup", "hit_wait"}
     /\ ~PageUnchanged(Top(t))
     /\ stack' = PopTop(t)
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* do_swap_page(): "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;"
+\* [6.12 mm/memory.c:4361-4371] do_swap_page(): "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;"
 \* the folio we waited on left the swap cache; the access faults again.
 RetryFault(t) ==
     /\ TopIs(t, "do_swap_page")
@@ -207,21 +257,22 @@ RetryFault(t) ==
     /\ PageUnchanged(Top(t))
     /\ swap_cache[Top(t).slot] = NoFolio
     /\ stack' = PopTop(t)
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* __read_swap_cache_async(): "folio = filemap_get_folio(swap_address_space(entry), swp_offset(entry)); if (!IS_ERR(folio)) goto got_folio;"
+\* [6.12 mm/swap_state.c:454-457] __read_swap_cache_async(): "folio = filemap_get_folio(swap_address_space(entry), swap_cache_index(entry)); if (!IS_ERR(folio)) goto got_folio;"
 SwapCacheHit(t) ==
     /\ TopIs(t, "do_swap_page")
     /\ Top(t).pc = "lookup"
     /\ PageUnchanged(Top(t))
     /\ swap_cache[Top(t).slot] # NoFolio
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "hit_wait"])
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* __read_swap_cache_async(): "err = swapcache_prepare(entry); if (!err) break;"
-\* With -EEXIST the kernel loops on "schedule_timeout_uninterruptible(1);":
-\* no step here, the task is BlockedOn the slot.
-\* lru_remove (Domenico's v2): "zswap_lru_removed = zswap_remove_swpentry_from_lru(entry);"
+\* [6.12 mm/swap_state.c:485-487] __read_swap_cache_async(): "err = swapcache_prepare(entry, 1); if (!err) break;"
+\* With -EEXIST the kernel loops on [6.12 mm/swap_state.c:509]
+\* "schedule_timeout_uninterruptible(1);": no step here, the task is BlockedOn the slot.
+\* lru_remove [patch <20230912001318.2437018-2-nphamcs@gmail.com> mm/swap_state.c]:
+\* "zswap_lru_removed = zswap_remove_swpentry_from_lru(entry);"
 \* swap_table (2025): the locked folio goes into the swap cache together
 \* with the pin, before the charge.
 SwapcachePrepare(t) ==
@@ -240,16 +291,17 @@ SwapcachePrepare(t) ==
                      ELSE swap_cache
     /\ zswap_lru' = IF removed THEN LruWithout(e) ELSE zswap_lru
     /\ stack' = SetTop(t, [f EXCEPT !.pc = "charge", !.lru_removed = removed])
-    /\ UNCHANGED <<swapped_page, zswap_tree, swap_device>>
+    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_referenced, swap_device>>
 
-\* __read_swap_cache_async(): "if (mem_cgroup_swapin_charge_folio(folio, NULL, gfp_mask, entry))" succeeds.
+\* [6.12 mm/swap_state.c:518-519] __read_swap_cache_async(): "if (mem_cgroup_swapin_charge_folio(new_folio, NULL, gfp_mask, entry)) goto fail_unlock;"
+\* succeeds.
 ChargeOk(t) ==
     /\ TopIs(t, "do_swap_page")
     /\ Top(t).pc \in {"charge", "charge_retry"}
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = IF SwapTable THEN "read" ELSE "add"])
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options);"
+\* [6.12 mm/memcontrol.c:2210-2211] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);"
 \* direct reclaim in this task, under mem_cgroup_swapin_charge_folio(); shrink_slab() ->
 \* zswap_shrinker_scan() walks the zswap LRU.  Reclaim does not recurse (PF_MEMALLOC);
 \* it happens at most once per fault (MAX_RECLAIM_RETRIES is abstracted to one).
@@ -257,11 +309,12 @@ ChargeReclaim(t) ==
     /\ TopIs(t, "do_swap_page")
     /\ Top(t).pc = "charge"
     /\ stack' = Push(t, [fn |-> "shrink_memcg_cb", budget |-> SCAN_BUDGET])
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* __read_swap_cache_async(): "fail_unlock: put_swap_folio(folio, entry);"
+\* [6.12 mm/swap_state.c:538-539] __read_swap_cache_async(): "fail_unlock: put_swap_folio(new_folio, entry);"
 \* clears SWAP_HAS_CACHE; the fault returns VM_FAULT_OOM.
-\* lru_remove: "if (zswap_lru_removed) zswap_insert_swpentry_into_lru(entry);"
+\* lru_remove [patch <20230912001318.2437018-2-nphamcs@gmail.com> mm/swap_state.c]:
+\* "if (zswap_lru_removed) zswap_insert_swpentry_into_lru(entry);"
 ChargeFail(t) ==
     LET f == Top(t)
         s == f.slot
@@ -274,9 +327,9 @@ ChargeFail(t) ==
     /\ zswap_lru' = IF f.lru_removed /\ zswap_tree[s] # NoEntry
                     THEN Append(zswap_lru, zswap_tree[s]) ELSE zswap_lru
     /\ stack' = PopTop(t)
-    /\ UNCHANGED <<swapped_page, zswap_tree, swap_device>>
+    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_referenced, swap_device>>
 
-\* __read_swap_cache_async(): "if (add_to_swap_cache(folio, entry, gfp_mask & GFP_RECLAIM_MASK, &shadow))"
+\* [6.12 mm/swap_state.c:522] __read_swap_cache_async(): "if (add_to_swap_cache(new_folio, entry, gfp_mask & GFP_RECLAIM_MASK, &shadow))"
 \* the locked, not uptodate folio becomes visible to lookups.
 AddToSwapCache(t) ==
     LET s == Top(t).slot IN
@@ -284,10 +337,16 @@ AddToSwapCache(t) ==
     /\ Top(t).pc = "add"
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NewFolio]
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "read"])
-    /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* swap_read_folio(): "if (zswap_load(folio)) { folio_unlock(folio); goto finish; }"
-\* else the bdev read.  zswap_load() is exclusive (v6.9+): "zswap_entry_free(entry);"
+\* [6.12 mm/page_io.c:634-636] swap_read_folio(): "} else if (zswap_load(folio)) { folio_unlock(folio); goto finish; }"
+\* else the bdev read.  A swap-cache folio's load is exclusive (all loads are,
+\* since do_swap_page here always reads into the swap cache):
+\* [6.12 mm/zswap.c:1634-1645] zswap_load(): "if (swapcache) entry = xa_erase(tree, offset);" ... "zswap_entry_free(entry);"
+\* The folio is unlocked after the load and locked again by do_swap_page's
+\* "folio_lock_or_retry()"; the model keeps it locked in between (spec/README.md,
+\* "What is abstracted away": only another fault on the same page and
+\* DropCleanFolio could act in that window, and neither pins or walks).
 SwapReadFolio(t) ==
     LET s == Top(t).slot
         e == zswap_tree[s]
@@ -296,16 +355,14 @@ SwapReadFolio(t) ==
     /\ TopIs(t, "do_swap_page")
     /\ Top(t).pc = "read"
     /\ swap_cache' = [swap_cache EXCEPT ![s] = [locked |-> TRUE, uptodate |-> TRUE, data |-> d]]
-    /\ IF e # NoEntry THEN Invalidate(s) ELSE UNCHANGED <<zswap_tree, zswap_lru>>
+    /\ IF e # NoEntry THEN Invalidate(s) ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced>>
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "map"])
     /\ UNCHANGED <<swap_map, swapped_page, swap_device>>
 
-\* do_swap_page(): "set_pte_at(vma->vm_mm, vmf->address, vmf->pte, pte); ... swap_free(entry);
-\* if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
-\* The page is mapped with the folio's data; the slot is freed
-\* (zswap_invalidate), the folio leaves the swap cache and the pin goes.
-\* From hit_wait: "folio_lock_or_retry()" got a folio someone else filled.
-MapFolio(t) ==
+\* The fault has the page's folio: either it filled it ("map") or another
+\* actor did and the fault waited for it ("hit_wait", after
+\* [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);").
+CanMap(t) ==
     LET f == Top(t)
         s == f.slot
     IN
@@ -314,6 +371,13 @@ MapFolio(t) ==
        \/ /\ f.pc = "hit_wait" /\ PageUnchanged(f)
           /\ swap_cache[s] # NoFolio
           /\ ~swap_cache[s].locked /\ swap_cache[s].uptodate
+
+\* [6.12 mm/memory.c:4526-4528] do_swap_page(): "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
+\* The page is mapped with the folio's data; the slot is freed
+\* (zswap_invalidate), the folio leaves the swap cache and the pin goes.
+MapFolio(t) ==
+    LET s == Top(t).slot IN
+    /\ CanMap(t)
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
     /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 0, has_cache |-> FALSE]]
     /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
@@ -321,85 +385,159 @@ MapFolio(t) ==
     /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
     /\ stack' = PopTop(t)
 
+\* rotate: [6.12 mm/memory.c:3922-3939] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == 3;"
+\* is false (a read fault with swap not full, the environment's choice):
+\* the page is mapped, "swap_free_nr(entry, nr_pages);" drops the use
+\* count, and the folio stays in the swap cache, unlocked, with
+\* SWAP_HAS_CACHE set, until reclaim drops it (DropCleanFolio).  The slot
+\* is not free yet, so zswap_invalidate() does not run (there is no entry:
+\* the load was exclusive or came from the device).
+MapFolioKeepCache(t) ==
+    LET s == Top(t).slot IN
+    /\ Rotate
+    /\ CanMap(t)
+    /\ swap_cache' = [swap_cache EXCEPT ![s].locked = FALSE]
+    /\ swap_map' = [swap_map EXCEPT ![s].count = 0]
+    /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
+    /\ stack' = PopTop(t)
+    /\ UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
 (***************************************************************************)
 (* Writeback: shrink_worker / zswap_shrinker_scan -> list_lru_walk_one ->  *)
 (* shrink_memcg_cb -> zswap_writeback_entry.                               *)
 (***************************************************************************)
 
-\* shrink_worker(): "ret = shrink_memcg(memcg);" -> list_lru_walk_one(..., shrink_memcg_cb, NULL, &nr_to_walk)
+\* [6.12 mm/zswap.c:1353-1354] shrink_memcg(): "shrunk += list_lru_walk_one(&zswap_list_lru, nid, memcg, &shrink_memcg_cb, NULL, &nr_to_walk);"
+\* from shrink_worker(); SCAN_BUDGET stands for the worker's repeated calls.
 ShrinkWorker(k) ==
     /\ stack[k] = <<>>
     /\ zswap_lru # <<>>
     /\ stack' = [stack EXCEPT ![k] = <<[fn |-> "shrink_memcg_cb", budget |-> SCAN_BUDGET]>>]
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* shrink_memcg_cb(): "list_lru_isolate(l, item); ... spin_unlock(lock);"
 \* The walk restarts from the head after every entry (LRU_RETRY /
-\* LRU_REMOVED_RETRY), so it always takes the oldest entry.
-\* With bug 27d3969b47cc the walk of zswap_shrinker_scan() (a task's
-\* reclaim: it passes encountered_page_in_swapcache) remembers the next
-\* node, list_for_each_safe()'s "n", as the cursor to continue from.
+\* LRU_REMOVED_RETRY: [6.12 mm/list_lru.c:255-261] "case LRU_RETRY:" ... "goto restart;"),
+\* so it always takes the oldest entry.
+\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb(): "list_lru_isolate(l, item);" ... "spin_unlock(lock);"
+\* takes the entry off the LRU.  With bug 27d3969b47cc the walk of
+\* zswap_shrinker_scan() (a task's reclaim: it passes
+\* encountered_page_in_swapcache) remembers the next node,
+\* list_for_each_safe()'s "n", as the cursor to continue from.
+\* rotate: the referenced entries at the head get their second chance
+\* first (LeadingReferenced), then [6.12 mm/zswap.c:1194] "list_move_tail(item, &l->list);"
+\* keeps the entry on the LRU, at the tail, while it is written back
+\* ([6.12 mm/zswap.c:1206] "spin_unlock(lock);"), each entry costing one of
+\* [6.12 mm/list_lru.c:230-232] "if (!*nr_to_walk) break; --*nr_to_walk;".
 LruIsolate(a) ==
     LET w == Top(a)
-        e == Head(zswap_lru)
+        r == IF Rotate THEN LeadingReferenced ELSE 0
+        lru == IF Rotate THEN RotateLru(r) ELSE zswap_lru
+        e == Head(lru)
         cursor == IF LruSkipBug /\ a \in Tasks /\ Len(zswap_lru) > 1
                   THEN zswap_lru[2] ELSE NoEntry
     IN
     /\ TopIs(a, "shrink_memcg_cb")
-    /\ w.budget > 0
     /\ zswap_lru # <<>>
-    /\ zswap_lru' = Tail(zswap_lru)
+    /\ w.budget > r
+    /\ zswap_lru' = IF Rotate THEN Append(Tail(lru), e) ELSE Tail(lru)
+    /\ zswap_referenced' = ClearReferenced(r)
     /\ stack' = [stack EXCEPT ![a] =
-                   Append(Popped(a), [w EXCEPT !.budget = @ - 1]) \o
+                   Append(Popped(a), [w EXCEPT !.budget = @ - r - 1]) \o
                    <<[fn |-> "zswap_writeback_entry", entry |-> e,
                       pc |-> "prepare", cursor |-> cursor]>>]
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, swap_device>>
 
-\* __list_lru_walk_one(): "if (!*nr_to_walk) break;" or the list is empty.
 \* Back in try_charge_memcg(), a task retries its charge; a shrinker is done.
 WalkReturn(a) ==
     IF a \in Tasks THEN <<[stack[a][1] EXCEPT !.pc = "charge_retry"]>> ELSE <<>>
 
+\* The walk ends: the list is empty, or [6.12 mm/list_lru.c:230-231]
+\* "if (!*nr_to_walk) break;" (rotate: possibly after spending the rest of
+\* the budget on referenced entries).
 ShrinkDone(a) ==
+    LET w == Top(a)
+        r == IF Rotate /\ zswap_lru # <<>> /\ w.budget <= LeadingReferenced
+             THEN w.budget ELSE 0
+    IN
     /\ TopIs(a, "shrink_memcg_cb")
-    /\ Top(a).budget = 0 \/ zswap_lru = <<>>
+    /\ \/ w.budget = 0
+       \/ zswap_lru = <<>>
+       \/ Rotate /\ w.budget <= LeadingReferenced
+    /\ zswap_lru' = RotateLru(r)
+    /\ zswap_referenced' = ClearReferenced(r)
     /\ stack' = [stack EXCEPT ![a] = WalkReturn(a)]
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, swap_device>>
 
 WbTop(a, pc) == TopIs(a, "zswap_writeback_entry") /\ Top(a).pc = pc
 
-\* zswap_writeback_entry(): "if (!folio_was_allocated) { folio_put(folio); return -EEXIST; }"
+\* zswap_writeback_entry() failed (-EEXIST, -ENOMEM).  v6.8: shrink_memcg_cb
+\* puts the entry back (WbPutback), with the cursor to continue from on
+\* -EEXIST (bug 27d3969b47cc) or none.  rotate: nothing to put back (the
+\* entry is at the tail already); [6.12 mm/zswap.c:1210-1222] "ret = LRU_RETRY;" ...
+\* "if (writeback_result == -EEXIST && encountered_page_in_swapcache) { ret = LRU_STOP;"
+\* where only zswap_shrinker_scan() (a task's reclaim) passes the flag:
+\* [6.12 mm/zswap.c:1244-1245] "shrink_ret = list_lru_shrink_walk(&zswap_list_lru, sc, &shrink_memcg_cb, &encountered_page_in_swapcache);"
+\* LRU_STOP ends the walk ([6.12 mm/list_lru.c:262-264] "case LRU_STOP:" ... "goto out;"):
+\* its budget goes to 0.
+WbFailed(a, eexist, keep_cursor) ==
+    IF Rotate
+    THEN LET walk == Popped(a) IN
+         IF eexist /\ a \in Tasks
+         THEN [stack EXCEPT ![a] = [walk EXCEPT ![Len(walk)].budget = 0]]
+         ELSE PopTop(a)
+    ELSE SetTop(a, [Top(a) EXCEPT !.pc = "putback",
+                                  !.cursor = IF keep_cursor THEN @ ELSE NoEntry])
+
+\* [6.12 mm/zswap.c:1083-1086] zswap_writeback_entry(): "if (!folio_was_allocated) { folio_put(folio); return -EEXIST; }"
 \* (__read_swap_cache_async found a folio in the swap cache.)
 WbFolioExists(a) ==
     /\ WbTop(a, "prepare")
     /\ swap_cache[TopSlot(a)] # NoFolio
-    /\ stack' = SetTop(a, [Top(a) EXCEPT !.pc = "putback"])
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ stack' = WbFailed(a, TRUE, TRUE)
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* __read_swap_cache_async(): "if (!swap_swapcount(si, entry) && swap_slot_cache_enabled) goto fail_put_swap;"
-\* -> "if (!folio) return -ENOMEM;": the slot was freed meanwhile.
+\* [6.12 mm/swap_state.c:467-468] __read_swap_cache_async(): "if (!swap_swapcount(si, entry) && swap_slot_cache_enabled) goto put_and_return;"
+\* -> [6.12 mm/zswap.c:1072-1073] "if (!folio) return -ENOMEM;": the slot was freed meanwhile.
 \* -ENOMEM makes shrink_memcg_cb return LRU_RETRY: no cursor to continue from.
 WbSlotFreed(a) ==
     /\ WbTop(a, "prepare")
     /\ swap_cache[TopSlot(a)] = NoFolio
     /\ swap_map[TopSlot(a)].count = 0
-    /\ stack' = SetTop(a, [Top(a) EXCEPT !.pc = "putback", !.cursor = NoEntry])
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ stack' = WbFailed(a, FALSE, FALSE)
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* __read_swap_cache_async(): "if (skip_if_exists) goto fail_put_swap;" (a65b0e7607cc)
-\* swapcache_prepare() said -EEXIST but no folio is cached yet: give up.
+\* [6.12 mm/swap_state.c:476-479] __read_swap_cache_async(): "if (!new_folio) { new_folio = folio_alloc_mpol(gfp_mask, 0, mpol, ilx, numa_node_id()); if (!new_folio) goto put_and_return;"
+\* The folio is allocated before the pin is tried, so writeback can fail
+\* with -ENOMEM whoever holds it (rotate only: the v6.8 variants keep
+\* their state graphs; spec/README.md says what this step does to them).
+\* It is allocated once ("if (!new_folio)"): a writer looping on a held pin
+\* (no skip_if_exists, bug a65b0e7607cc) has its folio and fails no more.
+WbAllocFail(a) ==
+    /\ Rotate
+    /\ WbTop(a, "prepare")
+    /\ swap_cache[TopSlot(a)] = NoFolio
+    /\ swap_map[TopSlot(a)].count = 1
+    /\ ~swap_map[TopSlot(a)].has_cache \/ SkipIfExists
+    /\ stack' = WbFailed(a, FALSE, FALSE)
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+\* [6.12 mm/swap_state.c:499-500] __read_swap_cache_async(): "if (skip_if_exists) goto put_and_return;"
+\* (a65b0e7607cc) swapcache_prepare() said -EEXIST but no folio is cached yet: give up.
 WbSkipBusy(a) ==
     /\ WbTop(a, "prepare")
     /\ swap_cache[TopSlot(a)] = NoFolio
     /\ swap_map[TopSlot(a)].count = 1
     /\ swap_map[TopSlot(a)].has_cache
     /\ SkipIfExists
-    /\ stack' = SetTop(a, [Top(a) EXCEPT !.pc = "putback", !.cursor = NoEntry])
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, swap_device>>
+    /\ stack' = WbFailed(a, FALSE, FALSE)
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* __read_swap_cache_async() allocated: "err = swapcache_prepare(entry); if (!err) break;"
-\* then "add_to_swap_cache(folio, entry, ...)" (writeback's own charge never
-\* reclaims, PF_MEMALLOC): pin and locked folio in one step.
+\* __read_swap_cache_async() allocated: [6.12 mm/swap_state.c:485-487] "err = swapcache_prepare(entry, 1); if (!err) break;"
+\* then [6.12 mm/swap_state.c:522] "if (add_to_swap_cache(new_folio, entry, gfp_mask & GFP_RECLAIM_MASK, &shadow))"
+\* fails not: pin and locked folio in one step.  The charge between them
+\* succeeds and never reclaims here: a task's reclaim runs with PF_MEMALLOC
+\* (the background shrinker's kworker does not: spec/README.md, "What is
+\* abstracted away").
 WbAllocFolio(a) ==
     LET s == TopSlot(a) IN
     /\ WbTop(a, "prepare")
@@ -409,12 +547,14 @@ WbAllocFolio(a) ==
     /\ swap_map' = SetPin(s, TRUE)
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NewFolio]
     /\ stack' = SetTop(a, [Top(a) EXCEPT !.pc = "write"])
-    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, swap_device>>
+    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot, swp_offset(swpentry)) != entry) {
-\*   delete_from_swap_cache(folio); folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
 \* The re-check that 04fc7816089c added: the entry was invalidated (and the
 \* slot maybe reused) while the LRU lock was dropped.
+\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot, swp_offset(swpentry)) != entry) {"
+\* 6.12 [6.12 mm/zswap.c:1099-1104] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) { delete_from_swap_cache(folio); folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
+\* rotate: delete_from_swap_cache() puts the folio's swap reference; a slot
+\* freed meanwhile (FreeSlot deferred its invalidation) is freed now.
 WbEntryGone(a) ==
     LET s == TopSlot(a) IN
     /\ WbTop(a, "write")
@@ -422,14 +562,18 @@ WbEntryGone(a) ==
     /\ ~NoEntryRecheck
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
     /\ swap_map' = SetPin(s, FALSE)
-    /\ stack' = SetTop(a, [Top(a) EXCEPT !.pc = "putback", !.cursor = NoEntry])
-    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, swap_device>>
+    /\ SlotFreedWithPin(s)
+    /\ stack' = WbFailed(a, FALSE, FALSE)
+    /\ UNCHANGED swapped_page
 
-\* zswap_writeback_entry(): "__zswap_load(entry, &folio->page); folio_mark_uptodate(folio);
-\* __swap_writepage(folio, &wbc);" then shrink_memcg_cb(): "zswap_invalidate_entry(tree, entry);"
-\* (which frees the entry only if it is still in the tree).  Without the
-\* re-check (bug 04fc7816089c) the isolated entry's data is written even if
-\* the slot now holds another page.
+\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] zswap_writeback_entry(): "__zswap_load(entry, &folio->page);" ... "__swap_writepage(folio, &wbc);"
+\* then shrink_memcg_cb() frees the entry if it is still in the tree.
+\* 6.12: the successful xa_cmpxchg() took the entry out of the tree; then
+\* [6.12 mm/zswap.c:1106-1121] "zswap_decompress(entry, folio);" ... "zswap_entry_free(entry);" ... "folio_mark_uptodate(folio);" ... "__swap_writepage(folio, &wbc);"
+\* and the write's completion unlocks the folio ([6.12 mm/page_io.c:382-383]
+\* "folio_end_writeback(folio);"), uptodate and clean.  Without the re-check
+\* (bug 04fc7816089c) the entry's data is written even if the slot now
+\* holds another page.
 WbWrite(a) ==
     LET s == TopSlot(a)
         e == Top(a).entry
@@ -438,15 +582,15 @@ WbWrite(a) ==
     /\ zswap_tree[s] = e \/ NoEntryRecheck
     /\ swap_cache' = [swap_cache EXCEPT ![s] = [locked |-> FALSE, uptodate |-> TRUE, data |-> e.data]]
     /\ swap_device' = [swap_device EXCEPT ![s] = DeviceWrite(s, e.data)]
-    /\ IF zswap_tree[s] = e THEN Invalidate(s) ELSE UNCHANGED <<zswap_tree, zswap_lru>>
+    /\ IF zswap_tree[s] = e THEN Invalidate(s) ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced>>
     /\ stack' = PopTop(a)
     /\ UNCHANGED <<swap_map, swapped_page>>
 
-\* shrink_memcg_cb(): "if (writeback_result) { zswap_reject_reclaim_fail++;
-\*   zswap_lru_putback(&entry->pool->list_lru, entry); ret = LRU_RETRY; ..."
-\* An entry invalidated meanwhile is freed by the final zswap_entry_put(),
-\* so only a live entry ends up back on the LRU.  v6.8 puts it at the tail;
-\* PUTBACK = "head" is what the thread argued against.
+\* [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb(): "zswap_lru_putback(&entry->pool->list_lru, entry);"
+\* on failure, then "ret = LRU_RETRY;".  An entry invalidated meanwhile is
+\* freed by the final zswap_entry_put(), so only a live entry ends up back
+\* on the LRU.  v6.8 puts it at the tail; PUTBACK = "head" is what the
+\* thread argued against.  rotate has no put-back (the failure pops).
 WbPutback(a) ==
     LET s == TopSlot(a)
         e == Top(a).entry
@@ -456,16 +600,17 @@ WbPutback(a) ==
                     ELSE IF PUTBACK = "tail" THEN Append(zswap_lru, e)
                     ELSE <<e>> \o zswap_lru
     /\ stack' = PopTop(a)
-    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_referenced, swap_device>>
 
 (***************************************************************************)
 (* Environment: the rest of mm.                                            *)
 (***************************************************************************)
 
-\* zswap_store(): "zswap_rb_insert(&tree->rbroot, entry, &dupentry)" and
-\* "zswap_lru_add(&entry->pool->list_lru, entry);" for a page that
-\* swap_writepage() put in a free slot.  The swap cache folio that carried
-\* it there is already gone (reclaim freed it).
+\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] zswap_store(): "zswap_rb_insert(&tree->rbroot, entry, &dupentry)" ... "zswap_lru_add(&entry->pool->list_lru, entry);"
+\* 6.12 [6.12 mm/zswap.c:1518-1520] "entry->referenced = true;" ... "old = xa_store(tree, offset, entry, GFP_KERNEL);"
+\* and [6.12 mm/zswap.c:1555] "zswap_lru_add(&zswap_list_lru, entry);"
+\* for a page that swap_writepage() put in a free slot.  The swap cache
+\* folio that carried it there is already gone (reclaim freed it).
 SwapOut(s, v) ==
     /\ swap_map[s].count = 0
     /\ ~swap_map[s].has_cache
@@ -474,22 +619,27 @@ SwapOut(s, v) ==
     /\ swapped_page' = [swapped_page EXCEPT ![s] = v]
     /\ zswap_tree' = [zswap_tree EXCEPT ![s] = [slot |-> s, data |-> v]]
     /\ zswap_lru' = Append(zswap_lru, [slot |-> s, data |-> v])
+    /\ zswap_referenced' = [zswap_referenced EXCEPT ![s] = Rotate]
     /\ UNCHANGED <<swap_cache, swap_device, stack>>
 
-\* zap_pte_range(): "if (unlikely(!free_swap_and_cache(entry)))" then swap_range_free():
-\* "zswap_invalidate(si->type, offset);": the owner unmaps a swapped-out page.  munmap
-\* holds mmap_lock for write, a fault holds it for read: not while a task faults on the slot.
+\* [6.12 mm/memory.c:1675] zap_pte_range(): "if (unlikely(!free_swap_and_cache(entry)))"
+\* the owner unmaps a swapped-out page.  munmap holds mmap_lock for write,
+\* a fault holds it for read: not while a task faults on the slot.
 FreeSlot(s) ==
     /\ swap_map[s].count = 1
     /\ \A t \in Tasks : ~FaultsOn(t, s)
     /\ swap_map' = [swap_map EXCEPT ![s].count = 0]
     /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
-    /\ Invalidate(s)
-    /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+    /\ IF InvalidatesNow(s)
+       THEN /\ Invalidate(s)
+            /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+       ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
     /\ UNCHANGED <<swap_cache, stack>>
 
-\* __remove_mapping(): "__delete_from_swap_cache(folio, swap, shadow); ... put_swap_folio(folio, swap);"
-\* (under shrink_folio_list()): reclaim drops a clean folio that nobody is waiting on.
+\* [6.12 mm/vmscan.c:770-772] __remove_mapping(): "__delete_from_swap_cache(folio, swap, shadow);" ... "put_swap_folio(folio, swap);"
+\* (under shrink_folio_list()): reclaim drops a clean folio that nobody is
+\* waiting on.  rotate: if the use count is gone too, the slot is freed now
+\* ([6.12 mm/swapfile.c:1673-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);").
 DropCleanFolio(s) ==
     /\ swap_cache[s] # NoFolio
     /\ ~swap_cache[s].locked
@@ -498,7 +648,8 @@ DropCleanFolio(s) ==
                           /\ Top(t).slot = s /\ Top(t).pc = "hit_wait")
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
     /\ swap_map' = SetPin(s, FALSE)
-    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, swap_device, stack>>
+    /\ SlotFreedWithPin(s)
+    /\ UNCHANGED <<swapped_page, stack>>
 
 (***************************************************************************)
 (* Next-state relation and fairness.                                       *)
@@ -509,12 +660,12 @@ FaultStep(t) ==
     \/ \E s \in Slots : StartFault(t, s)
     \/ PteChanged(t) \/ RetryFault(t) \/ SwapCacheHit(t) \/ SwapcachePrepare(t)
     \/ ChargeOk(t) \/ ChargeReclaim(t) \/ ChargeFail(t) \/ AddToSwapCache(t)
-    \/ SwapReadFolio(t) \/ MapFolio(t)
+    \/ SwapReadFolio(t) \/ MapFolio(t) \/ MapFolioKeepCache(t)
 
 \* The steps of a reclaim walk and its writeback, in any actor.
 WalkStep(a) ==
     \/ LruIsolate(a) \/ ShrinkDone(a)
-    \/ WbFolioExists(a) \/ WbSlotFreed(a) \/ WbSkipBusy(a) \/ WbAllocFolio(a)
+    \/ WbFolioExists(a) \/ WbSlotFreed(a) \/ WbAllocFail(a) \/ WbSkipBusy(a) \/ WbAllocFolio(a)
     \/ WbEntryGone(a) \/ WbWrite(a) \/ WbPutback(a)
 
 ActorNext(a) ==
@@ -556,6 +707,7 @@ TypeOK ==
     /\ swap_cache \in [Slots -> Folio \cup {NoFolio}]
     /\ zswap_tree \in [Slots -> Entry \cup {NoEntry}]
     /\ \A i \in 1..Len(zswap_lru) : zswap_lru[i] \in Entry
+    /\ zswap_referenced \in [Slots -> BOOLEAN]
     /\ swap_device \in [Slots -> Data]
     /\ DOMAIN stack = Actors
     /\ \A t \in Tasks :
@@ -590,7 +742,8 @@ NoDataLoss ==
 
 \* A fault maps exactly the data of the page it faulted on.
 NoStaleData ==
-    [][\A t \in Tasks : MapFolio(t) => swap_cache[Top(t).slot].data = Top(t).page]_vars
+    [][\A t \in Tasks : MapFolio(t) \/ MapFolioKeepCache(t) =>
+          swap_cache[Top(t).slot].data = Top(t).page]_vars
 
 \* A folio in the swap cache implies SWAP_HAS_CACHE.
 SwapCacheImpliesPin ==
@@ -618,6 +771,17 @@ FaultPathNoLruWork ==
 WalkMakesProgress ==
     [][\A a \in Actors : WbPutback(a) /\ Len(zswap_lru') > 1 =>
           Head(zswap_lru') # Top(a).entry]_vars
+
+\* rotate: the entry a walk takes stays on the LRU, at its tail, and a walk only clears referenced bits.
+RotateToTail ==
+    [][\A a \in Actors : Rotate /\ LruIsolate(a) =>
+          /\ Len(zswap_lru') = Len(zswap_lru)
+          /\ zswap_lru'[Len(zswap_lru')] = stack'[a][Len(stack'[a])].entry
+          /\ \A s \in Slots : zswap_referenced'[s] => zswap_referenced[s]]_vars
+
+\* rotate: a task's reclaim walk that meets a swap-cache folio stops there (LRU_STOP).
+WalkStopsAtSwapCache ==
+    [][\A t \in Tasks : Rotate /\ WbFolioExists(t) => stack'[t][Len(stack'[t])].budget = 0]_vars
 
 \* A walk continues only from a cursor that is still on the LRU (not freed, not taken by another walk).
 WalkCursorLive ==

@@ -146,7 +146,7 @@ def _top(state: State, actor: ModelValue) -> FnValue:
 
 def no_stale_data(before: State, step: Step, after: State) -> bool:
     """A fault maps exactly the data of the page it faulted on."""
-    if step.name != "MapFolio":
+    if step.name not in ("MapFolio", "MapFolioKeepCache"):
         return True
     f = _top(before, step.actor)
     return before["swap_cache"][f["slot"]]["data"] == f["page"]
@@ -158,7 +158,7 @@ def writeback_gives_up_only_on_own_pin(before: State, step: Step, after: State) 
 
 
 FAULT_STEPS = {"StartFault", "PteChanged", "RetryFault", "SwapCacheHit", "SwapcachePrepare", "ChargeOk",
-               "ChargeReclaim", "ChargeFail", "AddToSwapCache", "MapFolio"}
+               "ChargeReclaim", "ChargeFail", "AddToSwapCache", "MapFolio", "MapFolioKeepCache"}
 
 
 def fault_path_no_lru_work(before: State, step: Step, after: State) -> bool:

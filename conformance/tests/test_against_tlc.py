@@ -34,6 +34,12 @@ MODELS = {
                          ("a65b0e7607cc",)),
     "bug_27d3969b47cc": (("t1", "t2"), (), ("s1", "s2"), ("v1", "v2"), "skip_if_exists", "tail", 2,
                          ("27d3969b47cc",)),
+    "rotate": (("t1", "t2"), ("k1",), ("s1",), ("v1", "v2"), "rotate", "tail", 2, ()),
+    "rotate_two_slots_budget3": (("t1",), ("k1",), ("s1", "s2"), ("v1", "v2"), "rotate", "tail", 3, ()),
+    "bug_a65b0e7607cc_rotate": (("t1",), ("k1",), ("s1", "s2"), ("v1", "v2"), "rotate", "tail", 2,
+                                ("a65b0e7607cc",)),
+    "bug_04fc7816089c_rotate": (("t1",), ("k1",), ("s1",), ("v1", "v2", "v3"), "rotate", "tail", 1,
+                                ("04fc7816089c",)),
 }
 
 

@@ -23,6 +23,7 @@ def test_initial_state_is_the_specs_init() -> None:
         "swap_cache": FnValue({s1: ModelValue("NoFolio")}),
         "zswap_tree": FnValue({s1: ModelValue("NoEntry")}),
         "zswap_lru": (),
+        "zswap_referenced": FnValue({s1: False}),
         "swap_device": FnValue({s1: ModelValue("NoData")}),
         "stack": FnValue({t1: (), k1: ()}),
     }
