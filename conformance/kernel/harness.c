@@ -559,6 +559,7 @@ static void kc_do_swap_page(struct kc_actor *a)
 	}
 	/* map: the PTE now maps the page, not the slot */
 	pte[a->slot] = 0;
+	folio->mapcount++;
 	a->mapped = kc_decode(folio->data);
 	// [6.12 mm/memory.c:4526-4528] "swap_free_nr(entry, nr_pages);" ... "if (should_try_to_free_swap(folio, vma, vmf->flags))" ... "folio_free_swap(folio);"
 	swap_free(entry);
@@ -656,7 +657,7 @@ static void env_drop_clean_folio(int s)
 
 	kc_delete_from_cache(f);
 	put_swap_folio(f, e);
-	folio_put(f);
+	folio_put(f);	/* the swap cache's reference; a mapped folio lives on in its PTEs */
 }
 
 static bool faults_on(int s)
@@ -854,31 +855,135 @@ static void trials(void)
 	printf("]\n");
 }
 
+static bool env_allowed(const char *name, int s);
+static bool kc_env_guard_refcount;	/* KC_ENV_GUARD=refcount */
+
+/* succ: every successor of this state, each computed in a fork()ed child:
+ * the actors' segments (as trials) and the environment's steps, each with
+ * the state it leads to.  One line of JSON objects. */
+static void succ_one(int actor, int input, const char *env, int s, int v, bool *first)
+{
+	int fds[2];
+	pid_t pid;
+	int status;
+	static char buf[1 << 16];
+	size_t got = 0;
+	ssize_t r;
+
+	if (pipe(fds))
+		kc_bug("pipe", __FILE__, __LINE__);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 1);
+		alarm(10);
+		if (env) {
+			kc_current = &env_actor;
+			if (!strcmp(env, "SwapOut"))
+				env_swap_out(s, v);
+			else if (!strcmp(env, "FreeSlot"))
+				env_free_slot(s);
+			else
+				env_drop_clean_folio(s);
+			kc_current = NULL;
+			printf("{\"env\":[\"%s\",%d,%d],\"state\":", env, s, v);
+		} else {
+			enum kc_point start = actors[actor].point;
+
+			kc_run(&actors[actor], input);
+			printf("{\"actor\":%d,\"input\":%d,\"seg\":[\"%s\",\"%s\",%u],\"state\":", actor, input,
+			       point_name[start], point_name[actors[actor].point], actors[actor].events);
+		}
+		observe();
+		printf("}");
+		fflush(stdout);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((r = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += r;
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	buf[got] = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		printf("%s{\"actor\":%d,\"input\":%d,\"crash\":%d}", *first ? "" : ",", actor, input,
+		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	} else {
+		/* observe() ends its line with a newline: drop it */
+		for (size_t i = 0; i < got; i++)
+			if (buf[i] == '\n')
+				buf[i] = ' ';
+		printf("%s%s", *first ? "" : ",", buf);
+	}
+	*first = false;
+}
+
+static void succ(void)
+{
+	bool first = true;
+	static const char *const env_names[] = { "SwapOut", "FreeSlot", "DropCleanFolio" };
+
+	printf("[");
+	for (int i = 0; i < n_actors; i++) {
+		int in[KC_MAX_SLOTS + 4], n = inputs_of(&actors[i], in);
+
+		for (int k = 0; k < n; k++)
+			succ_one(i, in[k], NULL, 0, 0, &first);
+	}
+	for (int s = 0; s < n_slots; s++)
+		for (int e = 0; e < 3; e++) {
+			if (!env_allowed(env_names[e], s))
+				continue;
+			if (e == 0)
+				for (int v = 1; v <= n_versions; v++)
+					succ_one(-1, 0, env_names[e], s, v, &first);
+			else
+				succ_one(-1, 0, env_names[e], s, 0, &first);
+		}
+	printf("]\n");
+}
+
+static bool env_allowed(const char *name, int s)
+{
+	struct folio *f = swap_cache[s];
+
+	/* get_swap_pages(): a free slot has neither a count nor SWAP_HAS_CACHE */
+	if (!strcmp(name, "SwapOut"))
+		return !swap_count[s] && !swap_has_cache[s];
+	/* munmap holds mmap_lock for write, a fault for read */
+	if (!strcmp(name, "FreeSlot"))
+		return swap_count[s] == 1 && pte[s] && !faults_on(s);
+	/* __remove_mapping(): folio_ref_freeze(folio, 1 + nr) fails when anyone
+	 * else holds a reference (a task waiting on it); trylock, clean,
+	 * uptodate.  A mapped folio's PTE references do not count: the spec
+	 * abstracts reclaim's try_to_unmap() (or folio_free_swap() of a mapped
+	 * folio) into this one step. */
+	if (!f || folio_test_locked(f) || !folio_test_uptodate(f))
+		return false;
+	if (kc_env_guard_refcount)	/* the kernel's own condition */
+		return f->refcount - f->mapcount == 1;
+	/* the spec's (default): no task waits at hit_wait on the slot, whichever
+	 * folio it holds: README "Findings" says where the two differ */
+	for (int i = 0; i < n_tasks; i++)
+		if (actors[i].fault_active && actors[i].slot == s && actors[i].point == P_HIT_WAIT)
+			return false;
+	return true;
+}
+
 static void envok(void)
 {
 	bool first = true;
 
-	printf("[");
-	for (int s = 0; s < n_slots; s++) {
-		struct folio *f = swap_cache[s];
+	static const char *const env_names[] = { "SwapOut", "FreeSlot", "DropCleanFolio" };
 
-		/* get_swap_pages(): a free slot has neither a count nor SWAP_HAS_CACHE */
-		if (!swap_count[s] && !swap_has_cache[s]) {
-			printf("%s[\"SwapOut\",%d]", first ? "" : ",", s);
-			first = false;
-		}
-		/* munmap holds mmap_lock for write, a fault for read */
-		if (swap_count[s] == 1 && pte[s] && !faults_on(s)) {
-			printf("%s[\"FreeSlot\",%d]", first ? "" : ",", s);
-			first = false;
-		}
-		/* __remove_mapping(): folio_ref_freeze(folio, 1 + nr) fails when anyone
-		 * else holds a reference (a task waiting on it); trylock, clean, uptodate */
-		if (f && !folio_test_locked(f) && folio_test_uptodate(f) && f->refcount == 1) {
-			printf("%s[\"DropCleanFolio\",%d]", first ? "" : ",", s);
-			first = false;
-		}
-	}
+	printf("[");
+	for (int s = 0; s < n_slots; s++)
+		for (int e = 0; e < 3; e++)
+			if (env_allowed(env_names[e], s)) {
+				printf("%s[\"%s\",%d]", first ? "" : ",", env_names[e], s);
+				first = false;
+			}
 	printf("]\n");
 }
 
@@ -887,6 +992,7 @@ int main(void)
 	char line[256];
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	kc_env_guard_refcount = getenv("KC_ENV_GUARD") && !strcmp(getenv("KC_ENV_GUARD"), "refcount");
 	kc_xa_setup();
 	while (fgets(line, sizeof(line), stdin)) {
 		char cmd[32], arg[32];
@@ -934,6 +1040,8 @@ int main(void)
 				env_drop_clean_folio(x);
 			kc_current = NULL;
 			printf("ok\n");
+		} else if (!strcmp(cmd, "succ")) {
+			succ();
 		} else if (!strcmp(cmd, "envok")) {
 			envok();
 		} else if (!strcmp(cmd, "observe")) {

@@ -137,6 +137,7 @@ static inline pgoff_t swp_offset(swp_entry_t e) { return e.val & ((1UL << SWP_TY
 struct folio {
 	unsigned long flags;
 	int refcount;
+	int mapcount;		/* PTEs mapping it (each also holds a reference) */
 	swp_entry_t swap;
 	u8 *data;		/* PAGE_SIZE bytes: the page's contents */
 };

@@ -214,7 +214,9 @@ class KernelSystem:
 
     def observe(self) -> dict[str, TlaValue]:
         """The state as the spec's variables: ``{name: TLA+ value}``."""
-        raw = self._raw()
+        return self._convert(self._raw())
+
+    def _convert(self, raw: dict[str, Any]) -> dict[str, TlaValue]:
         slots, actors = self.slots, self.actors
 
         def data(v: int) -> ModelValue:
@@ -245,6 +247,55 @@ class KernelSystem:
             "swap_device": FnValue({s: data(v) for s, v in zip(slots, raw["swap_device"])}),
             "stack": FnValue({a: tuple(frame(f) for f in frames) for a, frames in zip(actors, raw["stack"])}),
         }
+
+    def successors(self) -> list[tuple[Step, dict[str, TlaValue]]]:
+        """Every enabled step with the state it leads to, all computed by the harness in fork()ed
+        children from this one state (no copy(), no replay): what a state-graph walk needs."""
+        rows = json.loads(self._harness.ask("succ"))
+        out: list[tuple[Step, dict[str, TlaValue]]] = []
+        fresh = None
+        for row in rows:
+            if "crash" in row:
+                raise HarnessError(f"trying actor {row['actor']} input {row['input']} crashed the kernel code "
+                                   f"(exit {row['crash']}):\n{self._harness.error_text()}")
+            if "env" in row:
+                name, slot, v = row["env"]
+                if name == "SwapOut":
+                    if fresh is None:
+                        fresh = self._fresh_versions()
+                    if self.versions[v - 1] not in fresh:
+                        continue
+                    step = Step(name, None, (("s", self.slots[slot]), ("v", self.versions[v - 1])))
+                else:
+                    step = Step(name, None, (("s", self.slots[slot]),))
+            else:
+                start, end, events = row["seg"]
+                name = classify(start, end, events)
+                if name is None:
+                    continue
+                args = (("s", self.slots[row["input"]]),) if name == "StartFault" else ()
+                step = Step(name, self.actors[row["actor"]], args)
+            out.append((step, self._convert(row["state"])))
+        return out
+
+    def replay(self, log: list[str]) -> None:
+        """Reset, then run these harness commands (a ``log`` of another system of this config)."""
+        self.reset()
+        for command in log:
+            self._harness.ask(command)
+        self._log = list(log)
+
+    def command_for(self, step: Step) -> str:
+        """The harness command that takes ``step`` from the current state."""
+        if step.actor is None:
+            a = dict(step.args)
+            s = self._slot_offset[a["s"]]
+            return f"env {step.name} {s}" + (f" {self._version_index[a['v']]}" if step.name == "SwapOut" else "")
+        steps, _, _ = self._trials()
+        for candidate, n, value in steps:
+            if candidate == step:
+                return f"run {n} {value}"
+        raise NotEnabled(str(step), "not enabled")
 
     def mapped(self) -> dict[ModelValue, ModelValue]:
         """The data each task mapped by its last completed fault (NoData: none yet)."""
