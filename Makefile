@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: check check-all test gen mutants coverage-generated report review clean help kernel-harness
+.PHONY: check check-all test gen mutants coverage-generated report review kernel-src quotes clean help kernel-harness
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -41,6 +41,12 @@ review: $(STAMP) ## behaviour diff of the spec against BASE (default origin/main
 
 kernel-harness: $(STAMP) ## build the real 6.12 zswap/swap-in C under ASan/UBSan into build/kernel-c/612/ (~25 s from the tarball, ~10 s once extracted)
 	$(PY) -m conformance.kernel.build
+
+kernel-src: $(STAMP) ## extract the kernel files the project cites from linux-source-6.12 into build/kernel/ (~16 s once, then instant)
+	$(PY) -m gen kernel-src
+
+quotes: $(STAMP) ## verify the tagged C quotes of spec/ and conformance/ against the kernel sources (~5 s after kernel-src)
+	$(PY) -m gen quotes
 
 clean:           ## remove build output (keeps .venv)
 	rm -rf build

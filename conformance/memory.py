@@ -43,7 +43,9 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         mm.update_frame(task, 0, pc=pc)
 
     if pc == "hit_wait":
-        # folio_lock_or_retry(), then the pte_same() recheck.
+        # [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);", then the pte_same() recheck:
+        # [6.12 mm/memory.c:4409-4410] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))
+        # goto out_nomap;"
         if not pte_same(mm, mm.frame(task, 0)):
             yield offer("PteChanged")
             mm.pop_frame(task)

@@ -8,6 +8,7 @@ from .zswap import zswap_load
 
 def swap_read_folio(mm: MM, slot: int) -> None:
     """Fill the locked folio of ``slot``: from zswap if it holds the slot, else from the device."""
+    # [6.12 mm/page_io.c:634-637] "} else if (zswap_load(folio)) { folio_unlock(folio); goto finish; }"
     data = zswap_load(mm, slot)
     if data is None:
         data = mm.swap_device[slot]  # swap_readpage_bdev_sync()

@@ -37,7 +37,7 @@ def put_swap_folio(mm: MM, slot: int) -> None:
     """Drop SWAP_HAS_CACHE: the pin is released."""
     mm.set_swap_map(slot, has_cache=False)
     if zswap.rotating(mm) and not mm.swap_map[slot].count:
-        # [6.12 mm/swapfile.c:1673-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);"
+        # [6.12 mm/swapfile.c:1672-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);"
         free_swap_slot(mm, slot)
 
 
@@ -51,7 +51,7 @@ def swap_free(mm: MM, slot: int) -> None:
     """The PTE no longer refers to the slot: drop its use count; zswap forgets it.
 
     v6.8 invalidates at once; 6.12 (rotate) only when the slot is really
-    free, i.e. no folio holds SWAP_HAS_CACHE ([6.12 mm/swapfile.c:1516-1517] "if (!usage) free_swap_slot(entry);").
+    free, i.e. no folio holds SWAP_HAS_CACHE ([6.12 mm/swapfile.c:1520-1521] "if (!usage) free_swap_slot(entry);").
     """
     mm.set_swap_map(slot, count=0)
     mm.set_swapped_page(slot, None)
@@ -100,11 +100,13 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
             # [6.12 mm/swap_state.c:476-479] "if (!new_folio) { new_folio = folio_alloc_mpol(gfp_mask, 0, mpol, ilx, numa_node_id()); if (!new_folio) goto put_and_return;"
             may_fail_alloc = not fault and zswap.rotating(mm) and (skip_if_exists or not mm.swap_map[slot].has_cache)
             if mm.swap_map[slot].has_cache:
-                # swapcache_prepare() would return -EEXIST: someone is swapping the slot in.
+                # [6.12 mm/swap_state.c:485-489] "err = swapcache_prepare(entry, 1);" would return -EEXIST:
+                # someone is swapping the slot in.
+                # [6.12 mm/swap_state.c:499-500] "if (skip_if_exists) goto put_and_return;" (a65b0e7607cc)
                 if skip_if_exists:
                     choice = yield (offer("WbSkipBusy", "WbAllocFail") if may_fail_alloc else offer("WbSkipBusy"))
                     return False, -EEXIST if choice.name == "WbSkipBusy" else -ENOMEM
-                # schedule_timeout_uninterruptible(1), then retry: wait for the pin holder.
+                # [6.12 mm/swap_state.c:509] "schedule_timeout_uninterruptible(1);", then retry: wait for the pin holder.
                 yield Blocked(slot, "swapcache_prepare() returns -EEXIST")
                 continue
             if fault:
@@ -125,7 +127,7 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
 
     if pc in ("charge", "charge_retry"):
         if (yield from mem_cgroup_swapin_charge_folio(mm, actor, depth)):
-            # fail_unlock:
+            # [6.12 mm/swap_state.c:538-539] "fail_unlock: put_swap_folio(new_folio, entry);"
             if mm.cfg.variant == "swap_table":
                 mm.set_folio(slot, None)
             put_swap_folio(mm, slot)

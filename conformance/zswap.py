@@ -115,15 +115,18 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     # The folio is locked and the swap cache secured.  Verify that the entry
     # has not been invalidated and recycled behind our backs: our reference
     # does not prevent that, and old data must not overwrite a new page.
-    # [6.12 mm/zswap.c:1099] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) {"
+    # [6.12 mm/zswap.c:1097] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) {"
+    # [v6.8 04fc7816089c mm/zswap.c] zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot,
+    # swp_offset(entry->swpentry)) != entry) { spin_unlock(&tree->lock); delete_from_swap_cache(folio);
+    # folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
     if mm.zswap_tree[slot] != entry and BUG_NO_ENTRY_RECHECK not in mm.cfg.bugs:
         yield offer("WbEntryGone")
         swap_state.delete_from_swap_cache(mm, slot)  # and folio_unlock()
         return -ENOMEM
 
     yield offer("WbWrite")
-    # __zswap_load(); folio_mark_uptodate(); __swap_writepage(); the folio
-    # unlocks when the write completes.
+    # [v6.8 e8f897f4afef mm/zswap.c] "__zswap_load(entry, &folio->page);" ... "folio_mark_uptodate(folio);"
+    # ... "__swap_writepage(folio, &wbc);": the folio unlocks when the write completes.
     mm.set_folio(slot, mm.swap_cache[slot]._replace(locked=False, uptodate=True, data=entry.data))
     mm.set_device(slot, entry.data)
     if mm.zswap_tree[slot] == entry:  # the tree may have been invalidated / reused
@@ -142,7 +145,7 @@ def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcach
             return
         if rotating(mm):
             # The entry is at the LRU tail already: nothing to put back.
-            # [6.12 mm/zswap.c:1219-1220] "if (writeback_result == -EEXIST && encountered_page_in_swapcache) { ret = LRU_STOP;"
+            # [6.12 mm/zswap.c:1220-1221] "if (writeback_result == -EEXIST && encountered_page_in_swapcache) { ret = LRU_STOP;"
             mm.pop_frame(actor)
             if writeback_result == -EEXIST and encountered_page_in_swapcache:
                 mm.update_frame(actor, depth - 1, budget=0)  # LRU_STOP ends the walk
@@ -151,6 +154,8 @@ def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcach
         # with bug 27d3969b47cc) goes on from the cursor.
         cursor = frame.cursor if writeback_result == -EEXIST else None
         mm.update_frame(actor, depth, pc="putback", cursor=cursor)
+    # [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb(): "if (writeback_result) { zswap_reject_reclaim_fail++;
+    # zswap_lru_putback(&entry->pool->list_lru, entry); ret = LRU_RETRY;"
     yield offer("WbPutback")  # spin_lock(lru lock) again
     if mm.zswap_tree[entry.slot] == entry:  # not invalidated meanwhile
         zswap_lru_putback(mm, entry)
@@ -182,7 +187,8 @@ def shrink_memcg(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: 
             cursor = None
             if BUG_LRU_SKIP_CURSOR in mm.cfg.bugs and encountered_page_in_swapcache and len(mm.zswap_lru) > 1:
                 cursor = mm.zswap_lru[1]
-            # The kernel's callback does list_lru_isolate(); it is the same step, so the walk does it here.
+            # The kernel's callback does [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb():
+            # "list_lru_isolate(l, item);"; it is the same step, so the walk does it here.
             mm.zswap_lru = mm.zswap_lru[1:]  # list_lru_isolate()
             mm.update_frame(actor, depth, budget=walk.budget - 1)
             mm.push_frame(actor, WritebackFrame(entry, cursor=cursor))

@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gen": ("gen.generate", "regenerate the conformance suite under conformance/generated/"),
     "diff": ("gen.diff", "compare the spec's behaviours at a git revision with the working tree's"),
     "report": ("gen.report", "write build/report.md: the models table and each counterexample as a diagram"),
+    "kernel-src": ("gen.kernel.sources", "extract the kernel files the project cites into build/kernel/ (once)"),
+    "quotes": ("gen.kernel.quotes_cli", "verify every tagged C quote of the spec and conformance/ against the kernel"),
 }
 
 

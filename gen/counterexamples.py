@@ -54,6 +54,9 @@ COUNTEREXAMPLES = (
     Counterexample("bug_a65b0e7607cc", "self_wait", (("a65b0e7607cc_fixed", {"bugs": []}),)),
     Counterexample("bug_04fc7816089c", "stale_data", (("04fc7816089c_fixed", {"bugs": []}),)),
     Counterexample("bug_27d3969b47cc", "cursor_freed", (("27d3969b47cc_fixed", {"bugs": []}),)),
+    # The same two bugs on 6.12's code (variant rotate).
+    Counterexample("bug_a65b0e7607cc_rotate", "self_wait", (("6.12", {"bugs": []}),)),
+    Counterexample("bug_04fc7816089c_rotate", "stale_data", (("6.12", {"bugs": []}),)),
     # Liveness counterexamples are lassos.  none_liveness: TLC's "stuttering" kind, no actor can
     # move again.  skip_if_exists_starvation: "back to state k", a loop in which a faulting task
     # never takes a step (weak fairness allows it; there is no fixed config to compare with, the
@@ -216,7 +219,7 @@ def badness_holds(badness: str, system: Any, next_step: StepLabel | None) -> boo
     state = system.observe()
     top = state["stack"][next_step.actor][-1] if state["stack"][next_step.actor] else None
     if badness == "stale_data":
-        if next_step.name != "MapFolio" or top is None or top["fn"] != "do_swap_page":
+        if next_step.name not in ("MapFolio", "MapFolioKeepCache") or top is None or top["fn"] != "do_swap_page":
             return False
         folio = state["swap_cache"][top["slot"]]
         return isinstance(folio, FnValue) and folio["data"] != top["page"]

@@ -43,7 +43,7 @@ GENERATED = REPO / "conformance" / "generated"
 SCRATCH = REPO / "build" / "gen"
 
 # Small models a reviewer reads: one test per walk of the edge cover.
-WALK_MODELS = ("conf_none", "conf_lru_remove", "conf_skip_if_exists", "conf_swap_table", "conf_two_tasks")
+WALK_MODELS = ("conf_none", "conf_lru_remove", "conf_skip_if_exists", "conf_swap_table", "conf_two_tasks", "conf_rotate")
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.
 # Each is a small model with more slots (so the LRU holds two entries and
 # where a put-back goes matters): name -> (base model, Config fields replaced).
@@ -52,6 +52,9 @@ ITF_MODELS: dict[str, tuple[str, dict[str, object]]] = {
                                   {"shrinkers": (), "slots": ("s1", "s2"), "scan_budget": 2}),
     "itf_lru_remove_2slots": ("conf_lru_remove",
                               {"shrinkers": (), "slots": ("s1", "s2"), "scan_budget": 2}),
+    # 6.12's background shrinker alone, walking two entries and meeting a rotated one again
+    # (with a faulting task too the cover is 20k states, 400 MB of ITF: conf_rotate has the task).
+    "itf_rotate_2slots": ("conf_rotate", {"tasks": (), "slots": ("s1", "s2"), "scan_budget": 3}),
 }
 
 REGENERATE = "make gen"

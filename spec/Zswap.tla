@@ -168,7 +168,7 @@ FreedDevice(s) == swap_device[s]
 DeviceWrite(s, d) == d
 
 \* rotate: zswap_invalidate() runs when the slot is really freed, the use
-\* count and SWAP_HAS_CACHE both gone: [6.12 mm/swapfile.c:1516-1517]
+\* count and SWAP_HAS_CACHE both gone: [6.12 mm/swapfile.c:1520-1521]
 \* "if (!usage) free_swap_slot(entry);" and [6.12 mm/swap_slots.c:277]
 \* free_swap_slot(): "zswap_invalidate(entry);".  The v6.8 variants
 \* invalidate at the first swap_free().
@@ -230,7 +230,7 @@ Init ==
 (* Swap-in: do_swap_page -> __read_swap_cache_async -> swap_read_folio.    *)
 (***************************************************************************)
 
-\* [6.12 mm/memory.c:4161] do_swap_page(): "entry = pte_to_swp_entry(vmf->orig_pte);"
+\* [6.12 mm/memory.c:4223] do_swap_page(): "entry = pte_to_swp_entry(vmf->orig_pte);"
 \* remember which page it is.
 StartFault(t, s) ==
     /\ stack[t] = <<>>
@@ -240,7 +240,7 @@ StartFault(t, s) ==
                     lru_removed |-> FALSE]>>]
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* [6.12 mm/memory.c:4452-4453] do_swap_page(): "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte))) goto out_nomap;"
+\* [6.12 mm/memory.c:4409-4410] do_swap_page(): "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte))) goto out_nomap;"
 \* another task mapped the page (and the slot may hold another page now).
 PteChanged(t) ==
     /\ TopIs(t, "do_swap_page")
@@ -301,7 +301,7 @@ ChargeOk(t) ==
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = IF SwapTable THEN "read" ELSE "add"])
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* [6.12 mm/memcontrol.c:2210-2211] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);"
+\* [6.12 mm/memcontrol.c:2236-2237] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);"
 \* direct reclaim in this task, under mem_cgroup_swapin_charge_folio(); shrink_slab() ->
 \* zswap_shrinker_scan() walks the zswap LRU.  Reclaim does not recurse (PF_MEMALLOC);
 \* it happens at most once per fault (MAX_RECLAIM_RETRIES is abstracted to one).
@@ -342,9 +342,9 @@ AddToSwapCache(t) ==
 \* [6.12 mm/page_io.c:634-636] swap_read_folio(): "} else if (zswap_load(folio)) { folio_unlock(folio); goto finish; }"
 \* else the bdev read.  A swap-cache folio's load is exclusive (all loads are,
 \* since do_swap_page here always reads into the swap cache):
-\* [6.12 mm/zswap.c:1634-1645] zswap_load(): "if (swapcache) entry = xa_erase(tree, offset);" ... "zswap_entry_free(entry);"
+\* [6.12 mm/zswap.c:1622-1636] zswap_load(): "if (swapcache) entry = xa_erase(tree, offset);" ... "zswap_entry_free(entry);"
 \* The folio is unlocked after the load and locked again by do_swap_page's
-\* "folio_lock_or_retry()"; the model keeps it locked in between (spec/README.md,
+\* [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);"; the model keeps it locked in between (spec/README.md,
 \* "What is abstracted away": only another fault on the same page and
 \* DropCleanFolio could act in that window, and neither pins or walks).
 SwapReadFolio(t) ==
@@ -385,9 +385,9 @@ MapFolio(t) ==
     /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
     /\ stack' = PopTop(t)
 
-\* rotate: [6.12 mm/memory.c:3922-3939] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == 3;"
+\* rotate: [6.12 mm/memory.c:3922-3939] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == (1 + folio_nr_pages(folio));"
 \* is false (a read fault with swap not full, the environment's choice):
-\* the page is mapped, "swap_free_nr(entry, nr_pages);" drops the use
+\* the page is mapped, [6.12 mm/memory.c:4526] "swap_free_nr(entry, nr_pages);" drops the use
 \* count, and the folio stays in the swap cache, unlocked, with
 \* SWAP_HAS_CACHE set, until reclaim drops it (DropCleanFolio).  The slot
 \* is not free yet, so zswap_invalidate() does not run (there is no entry:
@@ -407,7 +407,7 @@ MapFolioKeepCache(t) ==
 (* shrink_memcg_cb -> zswap_writeback_entry.                               *)
 (***************************************************************************)
 
-\* [6.12 mm/zswap.c:1353-1354] shrink_memcg(): "shrunk += list_lru_walk_one(&zswap_list_lru, nid, memcg, &shrink_memcg_cb, NULL, &nr_to_walk);"
+\* [6.12 mm/zswap.c:1358-1359] shrink_memcg(): "shrunk += list_lru_walk_one(&zswap_list_lru, nid, memcg, &shrink_memcg_cb, NULL, &nr_to_walk);"
 \* from shrink_worker(); SCAN_BUDGET stands for the worker's repeated calls.
 ShrinkWorker(k) ==
     /\ stack[k] = <<>>
@@ -418,7 +418,7 @@ ShrinkWorker(k) ==
 \* The walk restarts from the head after every entry (LRU_RETRY /
 \* LRU_REMOVED_RETRY: [6.12 mm/list_lru.c:255-261] "case LRU_RETRY:" ... "goto restart;"),
 \* so it always takes the oldest entry.
-\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb(): "list_lru_isolate(l, item);" ... "spin_unlock(lock);"
+\* v6.8 [v6.8 e8f897f4afef mm/zswap.c] shrink_memcg_cb(): "list_lru_isolate(l, item);" ... "spin_unlock(lock);"
 \* takes the entry off the LRU.  With bug 27d3969b47cc the walk of
 \* zswap_shrinker_scan() (a task's reclaim: it passes
 \* encountered_page_in_swapcache) remembers the next node,
@@ -426,7 +426,7 @@ ShrinkWorker(k) ==
 \* rotate: the referenced entries at the head get their second chance
 \* first (LeadingReferenced), then [6.12 mm/zswap.c:1194] "list_move_tail(item, &l->list);"
 \* keeps the entry on the LRU, at the tail, while it is written back
-\* ([6.12 mm/zswap.c:1206] "spin_unlock(lock);"), each entry costing one of
+\* ([6.12 mm/zswap.c:1207] "spin_unlock(lock);"), each entry costing one of
 \* [6.12 mm/list_lru.c:230-232] "if (!*nr_to_walk) break; --*nr_to_walk;".
 LruIsolate(a) ==
     LET w == Top(a)
@@ -473,7 +473,7 @@ WbTop(a, pc) == TopIs(a, "zswap_writeback_entry") /\ Top(a).pc = pc
 \* zswap_writeback_entry() failed (-EEXIST, -ENOMEM).  v6.8: shrink_memcg_cb
 \* puts the entry back (WbPutback), with the cursor to continue from on
 \* -EEXIST (bug 27d3969b47cc) or none.  rotate: nothing to put back (the
-\* entry is at the tail already); [6.12 mm/zswap.c:1210-1222] "ret = LRU_RETRY;" ...
+\* entry is at the tail already); [6.12 mm/zswap.c:1213-1221] "ret = LRU_RETRY;" ...
 \* "if (writeback_result == -EEXIST && encountered_page_in_swapcache) { ret = LRU_STOP;"
 \* where only zswap_shrinker_scan() (a task's reclaim) passes the flag:
 \* [6.12 mm/zswap.c:1244-1245] "shrink_ret = list_lru_shrink_walk(&zswap_list_lru, sc, &shrink_memcg_cb, &encountered_page_in_swapcache);"
@@ -551,7 +551,7 @@ WbAllocFolio(a) ==
 
 \* The re-check that 04fc7816089c added: the entry was invalidated (and the
 \* slot maybe reused) while the LRU lock was dropped.
-\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot, swp_offset(swpentry)) != entry) {"
+\* v6.8 [v6.8 e8f897f4afef mm/zswap.c] zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot, swp_offset(swpentry)) != entry) {"
 \* 6.12 [6.12 mm/zswap.c:1099-1104] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) { delete_from_swap_cache(folio); folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
 \* rotate: delete_from_swap_cache() puts the folio's swap reference; a slot
 \* freed meanwhile (FreeSlot deferred its invalidation) is freed now.
@@ -566,12 +566,12 @@ WbEntryGone(a) ==
     /\ stack' = WbFailed(a, FALSE, FALSE)
     /\ UNCHANGED swapped_page
 
-\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] zswap_writeback_entry(): "__zswap_load(entry, &folio->page);" ... "__swap_writepage(folio, &wbc);"
+\* v6.8 [v6.8 e8f897f4afef mm/zswap.c] zswap_writeback_entry(): "__zswap_load(entry, &folio->page);" ... "__swap_writepage(folio, &wbc);"
 \* then shrink_memcg_cb() frees the entry if it is still in the tree.
 \* 6.12: the successful xa_cmpxchg() took the entry out of the tree; then
-\* [6.12 mm/zswap.c:1106-1121] "zswap_decompress(entry, folio);" ... "zswap_entry_free(entry);" ... "folio_mark_uptodate(folio);" ... "__swap_writepage(folio, &wbc);"
-\* and the write's completion unlocks the folio ([6.12 mm/page_io.c:382-383]
-\* "folio_end_writeback(folio);"), uptodate and clean.  Without the re-check
+\* [6.12 mm/zswap.c:1104-1119] "zswap_decompress(entry, folio);" ... "zswap_entry_free(entry);" ... "folio_mark_uptodate(folio);" ... "__swap_writepage(folio, &wbc);"
+\* which unlocks the folio as the write starts ([6.12 mm/page_io.c:382-383]
+\* "folio_start_writeback(folio); folio_unlock(folio);"): uptodate, under writeback.  Without the re-check
 \* (bug 04fc7816089c) the entry's data is written even if the slot now
 \* holds another page.
 WbWrite(a) ==
@@ -586,7 +586,7 @@ WbWrite(a) ==
     /\ stack' = PopTop(a)
     /\ UNCHANGED <<swap_map, swapped_page>>
 
-\* [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb(): "zswap_lru_putback(&entry->pool->list_lru, entry);"
+\* [v6.8 e8f897f4afef mm/zswap.c] shrink_memcg_cb(): "zswap_lru_putback(&entry->pool->list_lru, entry);"
 \* on failure, then "ret = LRU_RETRY;".  An entry invalidated meanwhile is
 \* freed by the final zswap_entry_put(), so only a live entry ends up back
 \* on the LRU.  v6.8 puts it at the tail; PUTBACK = "head" is what the
@@ -606,7 +606,7 @@ WbPutback(a) ==
 (* Environment: the rest of mm.                                            *)
 (***************************************************************************)
 
-\* v6.8 [v6.8 a65b0e7607cc mm/zswap.c] zswap_store(): "zswap_rb_insert(&tree->rbroot, entry, &dupentry)" ... "zswap_lru_add(&entry->pool->list_lru, entry);"
+\* v6.8 [v6.8 e8f897f4afef mm/zswap.c] zswap_store(): "zswap_rb_insert(&tree->rbroot, entry, &dupentry)" ... "zswap_lru_add(&entry->pool->list_lru, entry);"
 \* 6.12 [6.12 mm/zswap.c:1518-1520] "entry->referenced = true;" ... "old = xa_store(tree, offset, entry, GFP_KERNEL);"
 \* and [6.12 mm/zswap.c:1555] "zswap_lru_add(&zswap_list_lru, entry);"
 \* for a page that swap_writepage() put in a free slot.  The swap cache
@@ -622,7 +622,7 @@ SwapOut(s, v) ==
     /\ zswap_referenced' = [zswap_referenced EXCEPT ![s] = Rotate]
     /\ UNCHANGED <<swap_cache, swap_device, stack>>
 
-\* [6.12 mm/memory.c:1675] zap_pte_range(): "if (unlikely(!free_swap_and_cache(entry)))"
+\* [6.12 mm/memory.c:1654] zap_nonpresent_ptes(): "free_swap_and_cache_nr(entry, nr);"
 \* the owner unmaps a swapped-out page.  munmap holds mmap_lock for write,
 \* a fault holds it for read: not while a task faults on the slot.
 FreeSlot(s) ==
@@ -636,10 +636,10 @@ FreeSlot(s) ==
        ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
     /\ UNCHANGED <<swap_cache, stack>>
 
-\* [6.12 mm/vmscan.c:770-772] __remove_mapping(): "__delete_from_swap_cache(folio, swap, shadow);" ... "put_swap_folio(folio, swap);"
+\* [6.12 mm/vmscan.c:771-774] __remove_mapping(): "__delete_from_swap_cache(folio, swap, shadow);" ... "put_swap_folio(folio, swap);"
 \* (under shrink_folio_list()): reclaim drops a clean folio that nobody is
 \* waiting on.  rotate: if the use count is gone too, the slot is freed now
-\* ([6.12 mm/swapfile.c:1673-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);").
+\* ([6.12 mm/swapfile.c:1672-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);").
 DropCleanFolio(s) ==
     /\ swap_cache[s] # NoFolio
     /\ ~swap_cache[s].locked
@@ -684,7 +684,7 @@ Next ==
     \/ \E a \in Actors : WalkStep(a)
     \/ Environment
 
-\* The kernel's retry loop ("schedule_timeout_uninterruptible(1)", then try
+\* The kernel's retry loop ([6.12 mm/swap_state.c:509] "schedule_timeout_uninterruptible(1);", then try
 \* again) promises no order among waiters.  Weak fairness: an actor that is
 \* enabled *continuously* eventually steps; a waiter that is enabled only
 \* between another task's pin release and re-take may starve.  Strong

@@ -30,24 +30,24 @@ v2 = ModelValue('v2')
 def test_walk_01() -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_02() -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_03() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_04() -> None:
@@ -56,20 +56,20 @@ def test_walk_04() -> None:
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:382
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:482
-    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:628
+    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_05() -> None:
@@ -97,92 +97,92 @@ def test_walk_05() -> None:
     walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
     t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=52)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:433
-    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=190)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=191)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=214)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=234)  # WbSlotFreed Zswap.tla:382
-    run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=135)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=236)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=255)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:433
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=203)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=177)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=205)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=226)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=204)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=225)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=244)  # WbSlotFreed Zswap.tla:382
-    run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=95)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=246)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=261)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=216)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=237)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=234)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=164)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=193)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=271)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=214)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=52)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:577
+    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=190)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=191)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=214)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=234)  # WbSlotFreed Zswap.tla:502
+    run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=135)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=236)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=255)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:577
+    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=203)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=177)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=205)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=226)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=204)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=225)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=244)  # WbSlotFreed Zswap.tla:502
+    run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=95)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=246)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=261)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=216)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=237)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=234)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=164)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=193)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=271)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=214)  # MapFolio Zswap.tla:378
 
 
 def test_walk_06() -> None:
@@ -202,63 +202,63 @@ def test_walk_06() -> None:
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends
     its walk; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=76)  # WbPutback Zswap.tla:450
-    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=76)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=103)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=37)  # WbSlotFreed Zswap.tla:382
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:482
-    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v2, then=76)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=76)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=180)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
-    run.step('SwapReadFolio', t1, then=72)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=76)  # WbPutback Zswap.tla:594
+    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=76)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=103)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=37)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:628
+    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v2, then=76)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=76)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=180)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=72)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
 def test_walk_07() -> None:
@@ -280,69 +280,69 @@ def test_walk_07() -> None:
     isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=126)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=150)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=179)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=128)  # WbPutback Zswap.tla:450
-    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=45)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=65)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=176)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=227)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=247)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=244)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=177)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=273)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=225)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=126)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=150)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=179)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=128)  # WbPutback Zswap.tla:594
+    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=45)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=65)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=176)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=227)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=247)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=244)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=177)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=273)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=225)  # MapFolio Zswap.tla:378
 
 
 def test_walk_08() -> None:
@@ -358,47 +358,47 @@ def test_walk_08() -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1's
     writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=149)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=150)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=209)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=149)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=179)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=209)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=149)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=150)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=209)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=149)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=179)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=209)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_09() -> None:
@@ -408,24 +408,24 @@ def test_walk_09() -> None:
     back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
     k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=75)  # WbEntryGone Zswap.tla:418
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
-    run.step('WbPutback', k1, then=154)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=76)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=44)  # AddToSwapCache Zswap.tla:281
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=75)  # WbEntryGone Zswap.tla:558
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:308
+    run.step('WbPutback', k1, then=154)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=76)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=44)  # AddToSwapCache Zswap.tla:334
 
 
 def test_walk_10() -> None:
@@ -435,23 +435,23 @@ def test_walk_10() -> None:
     the LRU; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's charge enters
     reclaim; t1 ends its walk; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('RetryFault', t1, then=76)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('RetryFault', t1, then=76)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_11() -> None:
@@ -474,68 +474,68 @@ def test_walk_11() -> None:
     adds its folio to the swap cache; k1 ends its walk; t1 reads the page in; t1 maps the
     page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:204
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=77)  # WbPutback Zswap.tla:450
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=210)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=233)  # LruIsolate Zswap.tla:342
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:204
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:450
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=155)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=183)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
-    run.step('SwapReadFolio', t1, then=59)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:254
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=77)  # WbPutback Zswap.tla:594
+    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=210)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=233)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:254
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=155)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=183)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=59)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
 def test_walk_12() -> None:
@@ -556,59 +556,59 @@ def test_walk_12() -> None:
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=210)  # ShrinkWorker Zswap.tla:330
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:204
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('RetryFault', t1, then=62)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=196)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:450
-    run.step('ChargeReclaim', t1, then=156)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=35)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=210)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=233)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=65)  # WbAllocFolio Zswap.tla:403
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=210)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:254
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('RetryFault', t1, then=62)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=196)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:594
+    run.step('ChargeReclaim', t1, then=156)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=35)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=210)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=233)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=65)  # WbAllocFolio Zswap.tla:541
 
 
 def test_walk_13() -> None:
@@ -619,24 +619,24 @@ def test_walk_13() -> None:
     charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 puts the entry back on
     the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=105)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:418
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=126)  # ChargeOk Zswap.tla:246
-    run.step('WbPutback', k1, then=152)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=105)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:558
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=126)  # ChargeOk Zswap.tla:298
+    run.step('WbPutback', k1, then=152)  # WbPutback Zswap.tla:594
 
 
 def test_walk_14() -> None:
@@ -648,29 +648,29 @@ def test_walk_14() -> None:
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
     succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=130)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', k1, then=182)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=130)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', k1, then=182)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_15() -> None:
@@ -679,17 +679,17 @@ def test_walk_15() -> None:
     the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU;
     t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=105)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=130)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:450
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=105)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=130)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:594
+    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
 
 
 def test_walk_16() -> None:
@@ -700,23 +700,23 @@ def test_walk_16() -> None:
     (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; k1 ends its walk; t1
     maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=78)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=78)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
 def test_walk_17() -> None:
@@ -725,17 +725,17 @@ def test_walk_17() -> None:
     writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk;
     t1 reads the page in."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:363
-    run.step('SwapReadFolio', t1, then=185)  # SwapReadFolio Zswap.tla:291
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=185)  # SwapReadFolio Zswap.tla:350
 
 
 def test_walk_18() -> None:
@@ -751,43 +751,43 @@ def test_walk_18() -> None:
     finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; t1
     maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=212)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:469
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=166)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=113)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=138)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=167)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=211)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=212)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=166)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=113)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=138)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=167)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=211)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
 
 
 def test_walk_19() -> None:
@@ -797,21 +797,21 @@ def test_walk_19() -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page in;
     k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=212)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=212)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_20() -> None:
@@ -847,117 +847,117 @@ def test_walk_20() -> None:
     the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=266)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=191)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=275)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=234)  # MapFolio Zswap.tla:308
-    run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=111)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=220)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:363
-    run.step('SwapReadFolio', t1, then=258)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=271)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=275)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=279)  # WbPutback Zswap.tla:450
-    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=241)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=265)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=279)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:363
-    run.step('SwapReadFolio', t1, then=283)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=287)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=190)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=266)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=287)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=266)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=191)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=275)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=234)  # MapFolio Zswap.tla:378
+    run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=111)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=220)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=258)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=271)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=275)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=279)  # WbPutback Zswap.tla:594
+    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=241)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=265)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=279)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=283)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=287)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=190)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=235)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=266)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=272)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=287)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_21() -> None:
@@ -997,130 +997,130 @@ def test_walk_21() -> None:
     finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; k1 starts
     a shrink walk; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=187)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=213)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=216)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=236)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=260)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=269)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=204)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=277)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=244)  # MapFolio Zswap.tla:308
-    run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=122)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:363
-    run.step('SwapReadFolio', t1, then=264)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=273)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=277)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=281)  # WbPutback Zswap.tla:450
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=251)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=286)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=281)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:363
-    run.step('SwapReadFolio', t1, then=285)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=286)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=288)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=203)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=176)  # SwapOut Zswap.tla:469
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=260)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=269)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=286)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=288)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=187)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=213)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=216)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=236)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=260)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=269)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=204)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=277)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=244)  # MapFolio Zswap.tla:378
+    run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=122)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=264)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=273)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=277)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=281)  # WbPutback Zswap.tla:594
+    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=251)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=286)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=281)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=285)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=286)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=288)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=203)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=176)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=226)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=245)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=260)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=269)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=259)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=268)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=274)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=286)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=288)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_22() -> None:
@@ -1129,20 +1129,20 @@ def test_walk_22() -> None:
     swap cache; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the
     slot; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('SwapCacheHit', t1, then=80)  # SwapCacheHit Zswap.tla:213
-    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=218)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=240)  # AddToSwapCache Zswap.tla:281
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('SwapCacheHit', t1, then=80)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=218)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=240)  # AddToSwapCache Zswap.tla:334
 
 
 def test_walk_23() -> None:
@@ -1151,21 +1151,21 @@ def test_walk_23() -> None:
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; t1 faults on
     s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_24() -> None:
@@ -1174,17 +1174,17 @@ def test_walk_24() -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=161)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=161)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_25() -> None:
@@ -1193,19 +1193,19 @@ def test_walk_25() -> None:
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=188)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:185
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=188)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:235
 
 
 def test_walk_26() -> None:
@@ -1213,16 +1213,16 @@ def test_walk_26() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=160)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=160)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_27() -> None:
@@ -1230,16 +1230,16 @@ def test_walk_27() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_28() -> None:
@@ -1257,53 +1257,53 @@ def test_walk_28() -> None:
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's
     charge succeeds; t1 adds its folio to the swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=161)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=189)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=220)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=242)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=111)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=220)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=242)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=216)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=67)  # DropCleanFolio Zswap.tla:493
-    run.step('FreeSlot', s=s1, then=95)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=229)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=250)  # AddToSwapCache Zswap.tla:281
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=161)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=189)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=220)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=242)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=111)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=220)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=242)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=191)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=216)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=67)  # DropCleanFolio Zswap.tla:643
+    run.step('FreeSlot', s=s1, then=95)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=229)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=250)  # AddToSwapCache Zswap.tla:334
 
 
 def test_walk_29() -> None:
@@ -1313,21 +1313,21 @@ def test_walk_29() -> None:
     pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=54)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=54)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_30() -> None:
@@ -1336,20 +1336,20 @@ def test_walk_30() -> None:
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=83)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=218)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=83)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=165)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=221)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=218)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_31() -> None:
@@ -1357,13 +1357,13 @@ def test_walk_31() -> None:
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=84)  # DropCleanFolio Zswap.tla:493
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=84)  # DropCleanFolio Zswap.tla:643
 
 
 def test_walk_32() -> None:
@@ -1377,39 +1377,39 @@ def test_walk_32() -> None:
     t1's charge fails; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1 ends
     its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('StartFault', t1, s=s1, then=53)  # StartFault Zswap.tla:185
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=81)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=161)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=189)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=241)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=219)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('StartFault', t1, s=s1, then=53)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=81)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=161)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=189)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=241)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=219)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_33() -> None:
@@ -1426,63 +1426,63 @@ def test_walk_33() -> None:
     the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 ends
     its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=85)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=267)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=190)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=267)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=85)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=267)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=190)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=267)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=192)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=239)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=238)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_34() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=57)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=57)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_35() -> None:
@@ -1492,21 +1492,21 @@ def test_walk_35() -> None:
     page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=113)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=138)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=166)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=196)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=113)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=138)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=166)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=196)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_36() -> None:
@@ -1516,24 +1516,24 @@ def test_walk_36() -> None:
     back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
     k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=89)  # WbEntryGone Zswap.tla:418
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
-    run.step('WbPutback', k1, then=156)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=184)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=34)  # AddToSwapCache Zswap.tla:281
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=89)  # WbEntryGone Zswap.tla:558
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:308
+    run.step('WbPutback', k1, then=156)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=184)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=34)  # AddToSwapCache Zswap.tla:334
 
 
 def test_walk_37() -> None:
@@ -1543,23 +1543,23 @@ def test_walk_37() -> None:
     the LRU; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's charge enters
     reclaim; t1 ends its walk; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:450
-    run.step('RetryFault', t1, then=77)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=156)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=184)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=155)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:594
+    run.step('RetryFault', t1, then=77)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=156)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=184)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=155)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_38() -> None:
@@ -1569,23 +1569,23 @@ def test_walk_38() -> None:
     the LRU; k1 ends its walk; t1 retries the fault; k1 starts a shrink walk; t1 faults on
     s1; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:363
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:204
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:254
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_39() -> None:
@@ -1596,24 +1596,24 @@ def test_walk_39() -> None:
     the fault; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=222)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:342
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:204
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=85)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=222)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:254
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=85)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_40() -> None:
@@ -1623,23 +1623,23 @@ def test_walk_40() -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; t1 faults on
     s1; t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=222)  # ShrinkWorker Zswap.tla:330
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=222)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_41() -> None:
@@ -1649,20 +1649,20 @@ def test_walk_41() -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=88)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=222)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=52)  # WbAllocFolio Zswap.tla:403
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=88)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=222)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=52)  # WbAllocFolio Zswap.tla:541
 
 
 def test_walk_42() -> None:
@@ -1673,24 +1673,24 @@ def test_walk_42() -> None:
     charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 puts the entry back on
     the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=62)  # WbEntryGone Zswap.tla:418
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:246
-    run.step('WbPutback', k1, then=155)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=62)  # WbEntryGone Zswap.tla:558
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:298
+    run.step('WbPutback', k1, then=155)  # WbPutback Zswap.tla:594
 
 
 def test_walk_43() -> None:
@@ -1702,29 +1702,29 @@ def test_walk_43() -> None:
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
     succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=64)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=142)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', k1, then=184)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=64)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=142)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=169)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', k1, then=184)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_44() -> None:
@@ -1733,17 +1733,17 @@ def test_walk_44() -> None:
     the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU;
     t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=142)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=170)  # WbPutback Zswap.tla:450
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=142)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=170)  # WbPutback Zswap.tla:594
+    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
 
 
 def test_walk_45() -> None:
@@ -1754,23 +1754,23 @@ def test_walk_45() -> None:
     (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; k1 ends its walk; t1
     maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=199)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=170)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=199)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=170)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
 def test_walk_46() -> None:
@@ -1779,17 +1779,17 @@ def test_walk_46() -> None:
     writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk;
     t1 reads the page in."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
-    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:291
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:350
 
 
 def test_walk_47() -> None:
@@ -1799,24 +1799,24 @@ def test_walk_47() -> None:
     k1 starts a shrink walk; t1 reads the page in; t1 maps the page; v1 is swapped out to
     s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=199)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=223)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=199)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=223)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_48() -> None:
@@ -1826,21 +1826,21 @@ def test_walk_48() -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page in;
     k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=64)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=199)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=223)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=64)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=199)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=223)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_49() -> None:
@@ -1852,31 +1852,31 @@ def test_walk_49() -> None:
     s1; k1 writes the entry back; s1's clean folio is dropped; t1 pins the slot; t1's charge
     enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=172)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=200)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=224)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=227)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=172)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=200)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=224)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=227)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=162)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_50() -> None:
@@ -1885,19 +1885,19 @@ def test_walk_50() -> None:
     swap cache; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the
     slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('SwapCacheHit', t1, then=92)  # SwapCacheHit Zswap.tla:213
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('SwapCacheHit', t1, then=92)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_51() -> None:
@@ -1905,17 +1905,17 @@ def test_walk_51() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:185
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:235
 
 
 def test_walk_52() -> None:
@@ -1924,17 +1924,17 @@ def test_walk_52() -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=174)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=200)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=174)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=200)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_53() -> None:
@@ -1945,27 +1945,27 @@ def test_walk_53() -> None:
     the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its
     walk; t1 faults on s1; t1 finds the folio in the swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=173)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=201)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=227)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=82)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=107)  # SwapCacheHit Zswap.tla:213
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=173)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=201)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=227)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=82)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=107)  # SwapCacheHit Zswap.tla:263
 
 
 def test_walk_54() -> None:
@@ -1973,16 +1973,16 @@ def test_walk_54() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=173)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=173)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_55() -> None:
@@ -1990,16 +1990,16 @@ def test_walk_55() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_56() -> None:
@@ -2015,47 +2015,47 @@ def test_walk_56() -> None:
     swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=174)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=202)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=252)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=122)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=252)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=264)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=262)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=174)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=202)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=252)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=122)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=252)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=264)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=262)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_57() -> None:
@@ -2068,34 +2068,34 @@ def test_walk_57() -> None:
     on s1; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk;
     t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=39)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=93)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=174)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=202)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=251)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=229)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=39)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=93)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=174)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=202)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=251)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=229)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_58() -> None:
@@ -2105,25 +2105,25 @@ def test_walk_58() -> None:
     t1 ends its walk; k1 ends its walk; t1's charge fails; k1 starts a shrink walk; t1
     faults on s1; t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=95)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=230)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=95)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=178)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=232)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=230)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_59() -> None:
@@ -2131,13 +2131,13 @@ def test_walk_59() -> None:
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=96)  # DropCleanFolio Zswap.tla:493
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=96)  # DropCleanFolio Zswap.tla:643
 
 
 def test_walk_60() -> None:
@@ -2146,18 +2146,18 @@ def test_walk_60() -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('StartFault', t1, s=s1, then=66)  # StartFault Zswap.tla:185
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=201)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=172)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('StartFault', t1, s=s1, then=66)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=175)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=201)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=172)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_61() -> None:
@@ -2166,33 +2166,33 @@ def test_walk_61() -> None:
     folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
     pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_62() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=97)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=97)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_63() -> None:
@@ -2207,93 +2207,93 @@ def test_walk_63() -> None:
     pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=262)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=270)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=203)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=176)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=176)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=262)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=270)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=264)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=262)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=270)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=203)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=176)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=176)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=205)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=228)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=249)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=262)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=270)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=264)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_64() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_65() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_66() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1 ends
     its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_67() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_68() -> None:
@@ -2308,42 +2308,42 @@ def test_walk_68() -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=57)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=57)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=57)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=58)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=57)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_69() -> None:
@@ -2354,25 +2354,25 @@ def test_walk_69() -> None:
     t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=71)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:457

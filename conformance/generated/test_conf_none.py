@@ -30,24 +30,24 @@ v2 = ModelValue('v2')
 def test_walk_01() -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_02() -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_03() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_04() -> None:
@@ -56,20 +56,20 @@ def test_walk_04() -> None:
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:382
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:482
-    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:628
+    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_05() -> None:
@@ -97,92 +97,92 @@ def test_walk_05() -> None:
     walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
     t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=52)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:433
-    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=184)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=163)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=223)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=185)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=203)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=222)  # WbSlotFreed Zswap.tla:382
-    run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=135)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=185)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=204)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=224)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=243)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:433
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=195)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=175)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=233)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=196)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=213)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=232)  # WbSlotFreed Zswap.tla:382
-    run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=95)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=196)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=214)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=234)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=249)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=186)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=162)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=185)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=205)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=225)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=222)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=187)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=185)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=204)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=223)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=241)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=253)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=259)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=203)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=52)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:577
+    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=184)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=163)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=186)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=204)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=223)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=185)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=203)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=222)  # WbSlotFreed Zswap.tla:502
+    run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=135)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=185)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=204)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=224)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=243)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:577
+    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=195)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=175)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=233)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=196)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=213)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=232)  # WbSlotFreed Zswap.tla:502
+    run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=95)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=196)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=214)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=234)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=249)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=80)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=186)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=162)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=185)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=205)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=225)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=222)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=83)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=187)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=135)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=185)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=204)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=223)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=241)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=253)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=259)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=203)  # MapFolio Zswap.tla:378
 
 
 def test_walk_06() -> None:
@@ -213,100 +213,100 @@ def test_walk_06() -> None:
     the LRU head; k1 puts the entry back on the LRU; k1 ends its walk. No step is left:
     every actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=76)  # WbPutback Zswap.tla:450
-    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=76)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=103)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=37)  # WbSlotFreed Zswap.tla:382
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:482
-    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v2, then=76)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=76)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=143)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=70)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:342
-    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=77)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=126)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=150)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=177)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
-    run.step('WbPutback', k1, then=179)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=76)  # WbPutback Zswap.tla:594
+    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=76)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=103)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=37)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:628
+    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v2, then=76)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=76)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=143)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=70)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=77)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=126)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=150)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=177)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbPutback', k1, then=179)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_07() -> None:
@@ -316,22 +316,22 @@ def test_walk_07() -> None:
     to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
     LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=149)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=124)  # LruIsolate Zswap.tla:342
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=149)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=124)  # LruIsolate Zswap.tla:431
 
 
 def test_walk_08() -> None:
@@ -345,37 +345,37 @@ def test_walk_08() -> None:
     the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU;
     k1 ends its walk; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=150)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=169)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=149)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=177)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=169)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=150)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=169)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=77)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=99)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=123)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=149)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=177)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=169)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
 def test_walk_09() -> None:
@@ -384,18 +384,18 @@ def test_walk_09() -> None:
     finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
     enters reclaim; t1 isolates the LRU head."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=75)  # WbEntryGone Zswap.tla:418
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=128)  # WbPutback Zswap.tla:450
-    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:342
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=75)  # WbEntryGone Zswap.tla:558
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=128)  # WbPutback Zswap.tla:594
+    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
 
 
 def test_walk_10() -> None:
@@ -406,26 +406,26 @@ def test_walk_10() -> None:
     charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio
     to the swap cache; t1 reads the page in."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('RetryFault', t1, then=76)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=44)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=72)  # SwapReadFolio Zswap.tla:291
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('RetryFault', t1, then=76)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=44)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=72)  # SwapReadFolio Zswap.tla:350
 
 
 def test_walk_11() -> None:
@@ -443,49 +443,49 @@ def test_walk_11() -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:363
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:204
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=65)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=197)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=174)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=196)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=215)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=232)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=175)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=196)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=214)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=233)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=213)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:254
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=65)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=92)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=197)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=174)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=196)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=215)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=232)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=95)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=175)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=147)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=196)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=214)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=233)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=213)  # MapFolio Zswap.tla:378
 
 
 def test_walk_12() -> None:
@@ -509,70 +509,70 @@ def test_walk_12() -> None:
     t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry back on the LRU;
     k1 ends its walk. No step is left: every actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=201)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=221)  # LruIsolate Zswap.tla:342
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:204
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:450
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=155)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=131)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=57)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=78)  # LruIsolate Zswap.tla:342
-    run.step('SwapReadFolio', t1, then=105)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=201)  # ShrinkWorker Zswap.tla:330
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('RetryFault', t1, then=62)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=166)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=190)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=168)  # LruIsolate Zswap.tla:342
-    run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=201)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=221)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:254
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=155)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=131)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=57)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=78)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=105)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=74)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=201)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('RetryFault', t1, then=62)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=166)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=190)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=168)  # LruIsolate Zswap.tla:431
+    run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_13() -> None:
@@ -582,20 +582,20 @@ def test_walk_13() -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=201)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=221)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=65)  # WbAllocFolio Zswap.tla:403
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=101)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=125)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=178)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=201)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=221)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=65)  # WbAllocFolio Zswap.tla:541
 
 
 def test_walk_14() -> None:
@@ -609,37 +609,37 @@ def test_walk_14() -> None:
     page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
     reclaim; t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:418
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=126)  # ChargeOk Zswap.tla:246
-    run.step('WbPutback', k1, then=152)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:330
-    run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:469
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=113)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=138)  # LruIsolate Zswap.tla:342
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:558
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=126)  # ChargeOk Zswap.tla:298
+    run.step('WbPutback', k1, then=152)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:412
+    run.step('AddToSwapCache', t1, then=70)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=113)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=138)  # LruIsolate Zswap.tla:431
 
 
 def test_walk_15() -> None:
@@ -650,23 +650,23 @@ def test_walk_15() -> None:
     entry back on the LRU; k1 ends its walk; t1 isolates the LRU head. No step is left:
     every actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=130)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:256
-    run.step('WbPutback', k1, then=154)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', t1, then=45)  # LruIsolate Zswap.tla:342
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=130)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:308
+    run.step('WbPutback', k1, then=154)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=45)  # LruIsolate Zswap.tla:431
 
 
 def test_walk_16() -> None:
@@ -684,51 +684,51 @@ def test_walk_16() -> None:
     cache; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the
     page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=185)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=205)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=224)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=196)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=215)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=234)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=158)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=181)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=202)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=186)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=226)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=244)  # AddToSwapCache Zswap.tla:281
-    run.step('LruIsolate', k1, then=253)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=260)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=263)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=222)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=185)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=205)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=224)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=196)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=215)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=234)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=158)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=181)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=202)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=186)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=226)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=244)  # AddToSwapCache Zswap.tla:334
+    run.step('LruIsolate', k1, then=253)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=260)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=263)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=222)  # MapFolio Zswap.tla:378
 
 
 def test_walk_17() -> None:
@@ -746,51 +746,51 @@ def test_walk_17() -> None:
     the LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the
     page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('SwapCacheHit', t1, then=80)  # SwapCacheHit Zswap.tla:213
-    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=111)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=209)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=228)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=244)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=255)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=184)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=162)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=186)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=227)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=185)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=205)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=67)  # DropCleanFolio Zswap.tla:493
-    run.step('FreeSlot', s=s1, then=95)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=122)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=199)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=219)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=250)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=262)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=264)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=232)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('SwapCacheHit', t1, then=80)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=111)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=209)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=228)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=244)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=255)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=184)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=162)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=186)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=227)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=185)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=205)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=67)  # DropCleanFolio Zswap.tla:643
+    run.step('FreeSlot', s=s1, then=95)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=122)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=199)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=219)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=250)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=262)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=264)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=232)  # MapFolio Zswap.tla:378
 
 
 def test_walk_18() -> None:
@@ -800,22 +800,22 @@ def test_walk_18() -> None:
     s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its
     walk. No step is left: every actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=189)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=210)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=189)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=210)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_19() -> None:
@@ -824,17 +824,17 @@ def test_walk_19() -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=160)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=160)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_20() -> None:
@@ -843,19 +843,19 @@ def test_walk_20() -> None:
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:185
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:235
 
 
 def test_walk_21() -> None:
@@ -863,16 +863,16 @@ def test_walk_21() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=159)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=159)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_22() -> None:
@@ -880,16 +880,16 @@ def test_walk_22() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=158)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_23() -> None:
@@ -907,51 +907,51 @@ def test_walk_23() -> None:
     adds its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the
     entry back on the LRU; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=160)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=228)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=246)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=186)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=223)  # LruIsolate Zswap.tla:342
-    run.step('ChargeReclaim', t1, then=242)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=241)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=253)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=259)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=263)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=230)  # WbPutback Zswap.tla:450
-    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=226)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:342
-    run.step('AddToSwapCache', t1, then=253)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=260)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=209)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=160)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=207)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=228)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=246)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=162)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=186)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=206)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=223)  # LruIsolate Zswap.tla:431
+    run.step('ChargeReclaim', t1, then=242)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=241)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=253)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=259)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=263)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=230)  # WbPutback Zswap.tla:594
+    run.step('MapFolio', t1, then=83)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=226)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=253)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=260)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=209)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_24() -> None:
@@ -960,18 +960,18 @@ def test_walk_24() -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
     fails; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_25() -> None:
@@ -983,26 +983,26 @@ def test_walk_25() -> None:
     charge enters reclaim; t1 isolates the LRU head. No step is left: every actor is idle or
     blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=54)  # DropCleanFolio Zswap.tla:493
-    run.step('StartFault', t1, s=s1, then=81)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=160)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=202)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=163)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=187)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=229)  # LruIsolate Zswap.tla:342
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=54)  # DropCleanFolio Zswap.tla:643
+    run.step('StartFault', t1, s=s1, then=81)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=160)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=202)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=163)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=187)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=208)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=229)  # LruIsolate Zswap.tla:431
 
 
 def test_walk_26() -> None:
@@ -1012,21 +1012,21 @@ def test_walk_26() -> None:
     k1 ends its walk; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its walk.
     No step is left: every actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=83)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=189)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=245)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=83)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v2, then=111)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=136)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=189)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=245)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_27() -> None:
@@ -1034,13 +1034,13 @@ def test_walk_27() -> None:
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=84)  # DropCleanFolio Zswap.tla:493
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=84)  # DropCleanFolio Zswap.tla:643
 
 
 def test_walk_28() -> None:
@@ -1049,31 +1049,31 @@ def test_walk_28() -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('StartFault', t1, s=s1, then=53)  # StartFault Zswap.tla:185
-    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=182)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=158)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('StartFault', t1, s=s1, then=53)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=81)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=182)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=158)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_29() -> None:
     """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=34)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=59)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=34)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=59)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
 def test_walk_30() -> None:
@@ -1082,19 +1082,19 @@ def test_walk_30() -> None:
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=166)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=166)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
 
 
 def test_walk_31() -> None:
@@ -1103,19 +1103,19 @@ def test_walk_31() -> None:
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=190)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=137)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=190)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_32() -> None:
@@ -1124,18 +1124,18 @@ def test_walk_32() -> None:
     finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
     enters reclaim; t1 isolates the LRU head."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=89)  # WbEntryGone Zswap.tla:418
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:450
-    run.step('ChargeReclaim', t1, then=156)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=180)  # LruIsolate Zswap.tla:342
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=89)  # WbEntryGone Zswap.tla:558
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:594
+    run.step('ChargeReclaim', t1, then=156)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=180)  # LruIsolate Zswap.tla:431
 
 
 def test_walk_33() -> None:
@@ -1146,22 +1146,22 @@ def test_walk_33() -> None:
     charge enters reclaim; t1 isolates the LRU head. No step is left: every actor is idle or
     blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('RetryFault', t1, then=77)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=35)  # LruIsolate Zswap.tla:342
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:594
+    run.step('RetryFault', t1, then=77)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=35)  # LruIsolate Zswap.tla:431
 
 
 def test_walk_34() -> None:
@@ -1177,45 +1177,45 @@ def test_walk_34() -> None:
     t1 pins the slot; k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:363
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=57)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=51)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=85)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=163)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=187)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkWorker', k1, then=206)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeOk', t1, then=226)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=244)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=255)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=57)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=51)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=85)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=163)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=187)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=206)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=226)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=244)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=255)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_35() -> None:
@@ -1226,24 +1226,24 @@ def test_walk_35() -> None:
     the fault; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=231)  # LruIsolate Zswap.tla:342
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:204
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=85)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=231)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:254
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=85)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_36() -> None:
@@ -1255,29 +1255,29 @@ def test_walk_36() -> None:
     walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
     k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:330
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=28)  # LruIsolate Zswap.tla:342
-    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=105)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=130)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=88)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=28)  # LruIsolate Zswap.tla:431
+    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=105)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=130)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:594
 
 
 def test_walk_37() -> None:
@@ -1287,20 +1287,20 @@ def test_walk_37() -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=88)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=231)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=52)  # WbAllocFolio Zswap.tla:403
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=88)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=139)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=231)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=52)  # WbAllocFolio Zswap.tla:541
 
 
 def test_walk_38() -> None:
@@ -1312,27 +1312,27 @@ def test_walk_38() -> None:
     back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page in; k1
     ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=62)  # WbEntryGone Zswap.tla:418
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:246
-    run.step('WbPutback', k1, then=155)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:342
-    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=57)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=61)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=62)  # WbEntryGone Zswap.tla:558
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:298
+    run.step('WbPutback', k1, then=155)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=78)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=106)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=57)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_39() -> None:
@@ -1343,25 +1343,25 @@ def test_walk_39() -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 isolates the LRU
     head; k1 ends its walk. No step is left: every actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=142)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:256
-    run.step('WbPutback', k1, then=156)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=58)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=142)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=141)  # ChargeReclaim Zswap.tla:308
+    run.step('WbPutback', k1, then=156)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=58)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_40() -> None:
@@ -1375,39 +1375,39 @@ def test_walk_40() -> None:
     ends its walk; t1's charge fails; k1's writeback allocates a folio; k1 writes the entry
     back; k1 ends its walk; t1 faults on s1; t1 finds the folio in the swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=170)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=212)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=197)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=236)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=250)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=258)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=195)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=174)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=197)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=237)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=248)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=196)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=215)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=82)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=107)  # SwapCacheHit Zswap.tla:213
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=170)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=212)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=197)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=236)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=250)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=258)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=195)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=174)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=197)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=237)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=248)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=196)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=215)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=56)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=82)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=107)  # SwapCacheHit Zswap.tla:263
 
 
 def test_walk_41() -> None:
@@ -1417,20 +1417,20 @@ def test_walk_41() -> None:
     slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk. No step is
     left: every actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('SwapCacheHit', t1, then=92)  # SwapCacheHit Zswap.tla:213
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=200)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=239)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('SwapCacheHit', t1, then=92)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=200)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=220)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=239)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_42() -> None:
@@ -1438,17 +1438,17 @@ def test_walk_42() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:185
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:235
 
 
 def test_walk_43() -> None:
@@ -1457,17 +1457,17 @@ def test_walk_43() -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=172)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=192)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=172)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=192)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_44() -> None:
@@ -1476,18 +1476,18 @@ def test_walk_44() -> None:
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:265
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:318
 
 
 def test_walk_45() -> None:
@@ -1495,16 +1495,16 @@ def test_walk_45() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=171)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=171)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_46() -> None:
@@ -1512,16 +1512,16 @@ def test_walk_46() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=170)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=170)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_47() -> None:
@@ -1539,51 +1539,51 @@ def test_walk_47() -> None:
     adds its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the
     entry back on the LRU; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=172)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=194)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=217)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=238)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=252)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=197)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=233)  # LruIsolate Zswap.tla:342
-    run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=264)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=240)  # WbPutback Zswap.tla:450
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=199)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=217)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=236)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=247)  # LruIsolate Zswap.tla:342
-    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=262)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=219)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=240)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=252)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=172)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=194)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=217)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=238)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=252)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=197)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=233)  # LruIsolate Zswap.tla:431
+    run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=257)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=264)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=240)  # WbPutback Zswap.tla:594
+    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=199)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=217)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=236)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=247)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=256)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=262)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=219)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=240)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=252)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_48() -> None:
@@ -1594,25 +1594,25 @@ def test_walk_48() -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends
     its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=39)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=93)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=172)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=194)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=39)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=66)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=67)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=93)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=145)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=172)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=194)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_49() -> None:
@@ -1622,19 +1622,19 @@ def test_walk_49() -> None:
     k1 ends its walk; t1 isolates the LRU head. No step is left: every actor is idle or
     blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=95)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=200)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', t1, then=239)  # LruIsolate Zswap.tla:342
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=95)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v1, then=122)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=148)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=200)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=239)  # LruIsolate Zswap.tla:431
 
 
 def test_walk_50() -> None:
@@ -1642,13 +1642,13 @@ def test_walk_50() -> None:
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=96)  # DropCleanFolio Zswap.tla:493
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=96)  # DropCleanFolio Zswap.tla:643
 
 
 def test_walk_51() -> None:
@@ -1657,18 +1657,18 @@ def test_walk_51() -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('StartFault', t1, s=s1, then=66)  # StartFault Zswap.tla:185
-    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=170)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('StartFault', t1, s=s1, then=66)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=93)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=120)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=146)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=170)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_52() -> None:
@@ -1678,34 +1678,34 @@ def test_walk_52() -> None:
     charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
     walk. No step is left: every actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=175)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=218)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkWorker', k1, then=237)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=251)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=239)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=175)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=218)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=237)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=251)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=239)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_53() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=97)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=97)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_54() -> None:
@@ -1713,16 +1713,16 @@ def test_walk_54() -> None:
     charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads
     the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
-    run.step('LruIsolate', k1, then=63)  # LruIsolate Zswap.tla:342
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=142)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=169)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=63)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=142)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=169)  # WbPutback Zswap.tla:594
 
 
 def test_walk_55() -> None:
@@ -1733,28 +1733,28 @@ def test_walk_55() -> None:
     t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=64)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=175)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkWorker', k1, then=216)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeOk', t1, then=236)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=250)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=258)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=252)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=64)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=69)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=147)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=175)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=216)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=236)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=250)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=258)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=252)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_56() -> None:
@@ -1762,13 +1762,13 @@ def test_walk_56() -> None:
     starts a shrink walk; t1 isolates the LRU head; k1 ends its walk. No step is left: every
     actor is idle or blocked."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=71)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=71)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_57() -> None:
@@ -1778,18 +1778,18 @@ def test_walk_57() -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads
     the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkWorker', k1, then=23)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=38)  # LruIsolate Zswap.tla:342
-    run.step('ChargeReclaim', t1, then=64)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=70)  # ShrinkWorker Zswap.tla:330
-    run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=23)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=38)  # LruIsolate Zswap.tla:431
+    run.step('ChargeReclaim', t1, then=64)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=63)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=70)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=98)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:457

@@ -30,24 +30,24 @@ v2 = ModelValue('v2')
 def test_walk_01() -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_02() -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_03() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_04() -> None:
@@ -56,20 +56,20 @@ def test_walk_04() -> None:
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:382
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:482
-    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:628
+    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_05() -> None:
@@ -94,78 +94,78 @@ def test_walk_05() -> None:
     isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback
     finds the entry gone."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=53)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=88)  # WbWrite Zswap.tla:433
-    run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=221)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=223)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=246)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=222)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=245)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=267)  # WbSlotFreed Zswap.tla:382
-    run.step('WbPutback', k1, then=91)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=269)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=292)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:433
-    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=237)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=258)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=257)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=279)  # WbSlotFreed Zswap.tla:382
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=281)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=301)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=88)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=247)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=270)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=267)  # WbEntryGone Zswap.tla:418
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=53)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=88)  # WbWrite Zswap.tla:577
+    run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=221)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=223)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=246)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=222)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=245)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=267)  # WbSlotFreed Zswap.tla:502
+    run.step('WbPutback', k1, then=91)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=269)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=292)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:577
+    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=237)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=258)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=257)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=279)  # WbSlotFreed Zswap.tla:502
+    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=281)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=301)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=88)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=247)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=270)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=267)  # WbEntryGone Zswap.tla:558
 
 
 def test_walk_06() -> None:
@@ -178,36 +178,36 @@ def test_walk_06() -> None:
     freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails;
     k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=80)  # WbPutback Zswap.tla:450
-    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=81)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=80)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=80)  # WbPutback Zswap.tla:594
+    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=81)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=80)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_07() -> None:
@@ -219,30 +219,30 @@ def test_walk_07() -> None:
     swapped out to s1; s1 is freed; k1's writeback finds the slot freed; v1 is swapped out
     to s1; s1 is freed; k1 puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
-    run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=37)  # WbSlotFreed Zswap.tla:382
-    run.step('SwapOut', s=s1, v=v1, then=64)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:482
-    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
+    run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=37)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v1, then=64)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:628
+    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:594
 
 
 def test_walk_08() -> None:
@@ -259,49 +259,49 @@ def test_walk_08() -> None:
     walk; t1 faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=185)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=175)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=259)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=282)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=279)  # WbEntryGone Zswap.tla:418
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=185)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=175)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=259)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=282)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=279)  # WbEntryGone Zswap.tla:558
 
 
 def test_walk_09() -> None:
@@ -310,18 +310,18 @@ def test_walk_09() -> None:
     slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
     t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=117)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=184)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=213)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=117)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=184)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=213)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:378
 
 
 def test_walk_10() -> None:
@@ -338,47 +338,47 @@ def test_walk_10() -> None:
     writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page
     in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:246
-    run.step('WbSkipBusy', k1, then=152)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:450
-    run.step('AddToSwapCache', t1, then=173)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=73)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=100)  # LruIsolate Zswap.tla:342
-    run.step('SwapReadFolio', t1, then=138)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=63)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v1, then=64)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=64)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=81)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=184)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=203)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=152)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:594
+    run.step('AddToSwapCache', t1, then=173)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=73)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=100)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=138)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=63)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v1, then=64)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=64)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=81)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=184)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=203)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
 
 
 def test_walk_11() -> None:
@@ -389,26 +389,26 @@ def test_walk_11() -> None:
     on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
     charge fails; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:256
-    run.step('WbSkipBusy', k1, then=154)  # WbSkipBusy Zswap.tla:391
-    run.step('LruIsolate', t1, then=185)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=76)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=154)  # WbSkipBusy Zswap.tla:526
+    run.step('LruIsolate', t1, then=185)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=76)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_12() -> None:
@@ -444,113 +444,113 @@ def test_walk_12() -> None:
     k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its
     walk; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:391
-    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=241)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=265)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:256
-    run.step('WbPutback', k1, then=142)  # WbPutback Zswap.tla:450
-    run.step('LruIsolate', t1, then=175)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=204)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=231)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
-    run.step('RetryFault', t1, then=64)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:450
-    run.step('WbSkipBusy', k1, then=241)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=80)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=105)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=80)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=200)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=159)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=133)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=213)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:526
+    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=241)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=265)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:308
+    run.step('WbPutback', k1, then=142)  # WbPutback Zswap.tla:594
+    run.step('LruIsolate', t1, then=175)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=204)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=231)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
+    run.step('RetryFault', t1, then=64)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', k1, then=241)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=80)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=105)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=80)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=200)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=159)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=133)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=213)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
 def test_walk_13() -> None:
@@ -559,20 +559,20 @@ def test_walk_13() -> None:
     isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
     the LRU; t1 ends its walk; k1's writeback skips the pinned slot; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', k1, then=265)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=77)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=265)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_14() -> None:
@@ -581,20 +581,20 @@ def test_walk_14() -> None:
     finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
     succeeds; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the page in."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=79)  # WbEntryGone Zswap.tla:418
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:450
-    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:363
-    run.step('AddToSwapCache', t1, then=44)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=75)  # SwapReadFolio Zswap.tla:291
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=79)  # WbEntryGone Zswap.tla:558
+    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:594
+    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=44)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=75)  # SwapReadFolio Zswap.tla:350
 
 
 def test_walk_15() -> None:
@@ -606,29 +606,29 @@ def test_walk_15() -> None:
     k1's writeback skips the pinned slot; t1's charge succeeds; t1 adds its folio to the
     swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:450
-    run.step('RetryFault', t1, then=80)  # RetryFault Zswap.tla:204
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=136)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=199)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=227)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:594
+    run.step('RetryFault', t1, then=80)  # RetryFault Zswap.tla:254
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=136)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=199)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=227)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:378
 
 
 def test_walk_16() -> None:
@@ -647,53 +647,53 @@ def test_walk_16() -> None:
     t1 adds its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the
     entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:363
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:204
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:246
-    run.step('WbSkipBusy', k1, then=168)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:450
-    run.step('AddToSwapCache', t1, then=157)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=58)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:342
-    run.step('SwapReadFolio', t1, then=121)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:342
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:204
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=199)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=188)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:254
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=168)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:594
+    run.step('AddToSwapCache', t1, then=157)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=58)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=121)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:254
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=199)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=188)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
 
 
 def test_walk_17() -> None:
@@ -711,46 +711,46 @@ def test_walk_17() -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:330
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:204
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:256
-    run.step('WbSkipBusy', k1, then=170)  # WbSkipBusy Zswap.tla:391
-    run.step('LruIsolate', t1, then=200)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=61)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=78)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=68)  # WbAllocFolio Zswap.tla:403
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=78)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:254
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=170)  # WbSkipBusy Zswap.tla:526
+    run.step('LruIsolate', t1, then=200)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=61)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=78)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=68)  # WbAllocFolio Zswap.tla:541
 
 
 def test_walk_18() -> None:
@@ -760,22 +760,22 @@ def test_walk_18() -> None:
     head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends
     its walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:418
-    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=185)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=241)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=265)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:450
-    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:558
+    run.step('StartFault', t1, s=s1, then=79)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=185)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=241)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=265)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:594
+    run.step('ChargeOk', t1, then=140)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_19() -> None:
@@ -783,16 +783,16 @@ def test_walk_19() -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=82)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=122)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=156)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=82)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=122)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=156)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:378
 
 
 def test_walk_20() -> None:
@@ -801,31 +801,31 @@ def test_walk_20() -> None:
     k1's writeback skips the pinned slot; t1 adds its folio to the swap cache; k1 puts the
     entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('WbSkipBusy', k1, then=83)  # WbSkipBusy Zswap.tla:391
-    run.step('AddToSwapCache', t1, then=122)  # AddToSwapCache Zswap.tla:281
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=83)  # WbSkipBusy Zswap.tla:526
+    run.step('AddToSwapCache', t1, then=122)  # AddToSwapCache Zswap.tla:334
+    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:594
 
 
 def test_walk_21() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; k1's writeback skips the pinned slot; t1's charge fails; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_22() -> None:
@@ -834,18 +834,18 @@ def test_walk_22() -> None:
     the entry back on the LRU; k1 ends its walk; t1 adds its folio to the swap cache; t1
     reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeOk', t1, then=83)  # ChargeOk Zswap.tla:246
-    run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:363
-    run.step('AddToSwapCache', t1, then=34)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=60)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeOk', t1, then=83)  # ChargeOk Zswap.tla:298
+    run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=34)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=60)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
 def test_walk_23() -> None:
@@ -855,22 +855,22 @@ def test_walk_23() -> None:
     back on the LRU; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeReclaim', t1, then=85)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=126)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=52)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=87)  # WbPutback Zswap.tla:450
-    run.step('ChargeFail', t1, then=81)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=120)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=123)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeReclaim', t1, then=85)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=126)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=52)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=87)  # WbPutback Zswap.tla:594
+    run.step('ChargeFail', t1, then=81)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=120)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=123)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_24() -> None:
@@ -881,26 +881,26 @@ def test_walk_24() -> None:
     slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
     t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=92)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=289)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=307)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=325)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=245)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=92)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=289)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=307)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=325)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=245)  # MapFolio Zswap.tla:378
 
 
 def test_walk_25() -> None:
@@ -912,32 +912,32 @@ def test_walk_25() -> None:
     enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
     k1's writeback skips the pinned slot; t1's charge fails; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=128)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=218)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=244)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=290)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=309)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=222)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=267)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=128)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=218)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=244)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=290)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=309)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=222)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=267)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_26() -> None:
@@ -945,13 +945,13 @@ def test_walk_26() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('SwapCacheHit', t1, then=88)  # SwapCacheHit Zswap.tla:213
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('SwapCacheHit', t1, then=88)  # SwapCacheHit Zswap.tla:263
 
 
 def test_walk_27() -> None:
@@ -962,27 +962,27 @@ def test_walk_27() -> None:
     slot; k1's writeback skips the pinned slot; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeOk', t1, then=308)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=326)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=337)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=267)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeOk', t1, then=308)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=326)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=337)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=267)  # MapFolio Zswap.tla:378
 
 
 def test_walk_28() -> None:
@@ -991,17 +991,17 @@ def test_walk_28() -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_29() -> None:
@@ -1010,19 +1010,19 @@ def test_walk_29() -> None:
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=219)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=92)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=128)  # StartFault Zswap.tla:185
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=219)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=92)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=128)  # StartFault Zswap.tla:235
 
 
 def test_walk_30() -> None:
@@ -1030,16 +1030,16 @@ def test_walk_30() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_31() -> None:
@@ -1047,16 +1047,16 @@ def test_walk_31() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_32() -> None:
@@ -1084,90 +1084,90 @@ def test_walk_32() -> None:
     k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeReclaim', t1, then=310)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=328)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=196)  # WbPutback Zswap.tla:450
-    run.step('ChargeFail', t1, then=131)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=251)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=273)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=293)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=307)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=326)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=251)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=275)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:450
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=249)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=273)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=295)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=247)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=269)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=145)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=110)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=298)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=316)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=331)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=257)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeReclaim', t1, then=310)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=328)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=196)  # WbPutback Zswap.tla:594
+    run.step('ChargeFail', t1, then=131)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=251)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=273)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=293)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=307)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=326)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=251)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=275)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=91)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=268)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=131)  # WbPutback Zswap.tla:594
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=249)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=273)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=295)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=247)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=269)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=145)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=110)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=298)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=316)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=331)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=257)  # MapFolio Zswap.tla:378
 
 
 def test_walk_33() -> None:
@@ -1180,35 +1180,35 @@ def test_walk_33() -> None:
     reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1's
     writeback skips the pinned slot; t1's charge fails; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=55)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=92)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=247)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=70)  # DropCleanFolio Zswap.tla:493
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=179)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=299)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=279)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=55)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=92)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=247)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=70)  # DropCleanFolio Zswap.tla:643
+    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=179)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=299)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=279)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_34() -> None:
@@ -1224,42 +1224,42 @@ def test_walk_34() -> None:
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=91)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=309)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=289)  # ChargeOk Zswap.tla:246
-    run.step('WbSkipBusy', k1, then=308)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=225)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=271)  # ShrinkWorker Zswap.tla:330
-    run.step('AddToSwapCache', t1, then=293)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=312)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=221)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=194)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=271)  # ChargeOk Zswap.tla:246
-    run.step('LruIsolate', k1, then=289)  # LruIsolate Zswap.tla:342
-    run.step('AddToSwapCache', t1, then=307)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=325)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=337)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=275)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=295)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=91)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v2, then=131)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=309)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=289)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=308)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=225)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=271)  # ShrinkWorker Zswap.tla:412
+    run.step('AddToSwapCache', t1, then=293)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=312)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=221)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=194)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=271)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=289)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=307)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=325)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=337)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=275)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=295)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_35() -> None:
@@ -1276,47 +1276,47 @@ def test_walk_35() -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback skips the pinned slot; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:493
-    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=272)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=290)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=310)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=226)  # WbPutback Zswap.tla:450
-    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=328)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=164)  # WbPutback Zswap.tla:450
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=297)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=314)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=343)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=308)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:643
+    run.step('FreeSlot', s=s1, then=130)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=272)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=290)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=310)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=226)  # WbPutback Zswap.tla:594
+    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:526
+    run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=291)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=311)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=328)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=164)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=297)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=314)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=343)  # WbSkipBusy Zswap.tla:526
+    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=308)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_36() -> None:
@@ -1343,80 +1343,80 @@ def test_walk_36() -> None:
     skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
     succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:391
-    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=253)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=64)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:256
-    run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:450
-    run.step('LruIsolate', t1, then=159)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=189)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=217)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('StartFault', t1, s=s1, then=54)  # StartFault Zswap.tla:185
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=272)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=343)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=131)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=297)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:526
+    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=253)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=64)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:308
+    run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:594
+    run.step('LruIsolate', t1, then=159)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=189)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=217)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('StartFault', t1, s=s1, then=54)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=130)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=248)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=272)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=296)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=329)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=338)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=343)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=131)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=252)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=276)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=297)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_37() -> None:
@@ -1431,40 +1431,40 @@ def test_walk_37() -> None:
     LRU head; t1's writeback skips the pinned slot; k1 ends its walk; t1 puts the entry back
     on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:450
-    run.step('WbSkipBusy', k1, then=253)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=158)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=81)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=250)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkWorker', k1, then=272)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=313)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=249)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:594
+    run.step('WbSkipBusy', k1, then=253)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=158)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=81)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=250)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=272)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=313)  # WbSkipBusy Zswap.tla:526
+    run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=249)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_38() -> None:
@@ -1475,24 +1475,24 @@ def test_walk_38() -> None:
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=227)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=227)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_39() -> None:
@@ -1501,20 +1501,20 @@ def test_walk_39() -> None:
     isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
     the LRU; t1 ends its walk; k1's writeback skips the pinned slot; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', k1, then=277)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=97)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=254)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=277)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_40() -> None:
@@ -1525,26 +1525,26 @@ def test_walk_40() -> None:
     pinned slot; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the
     LRU head; k1's writeback skips the pinned slot; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=99)  # WbEntryGone Zswap.tla:418
-    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=87)  # WbPutback Zswap.tla:450
-    run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', t1, then=35)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=83)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=99)  # WbEntryGone Zswap.tla:558
+    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=87)  # WbPutback Zswap.tla:594
+    run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=35)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:526
+    run.step('ShrinkDone', t1, then=124)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=83)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_41() -> None:
@@ -1561,45 +1561,45 @@ def test_walk_41() -> None:
     adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:450
-    run.step('RetryFault', t1, then=81)  # RetryFault Zswap.tla:204
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=58)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=94)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:469
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:342
-    run.step('AddToSwapCache', t1, then=82)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=121)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=156)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:594
+    run.step('RetryFault', t1, then=81)  # RetryFault Zswap.tla:254
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=58)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=94)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=82)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=121)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=156)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:594
 
 
 def test_walk_42() -> None:
@@ -1615,43 +1615,43 @@ def test_walk_42() -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds;
     t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=278)  # LruIsolate Zswap.tla:342
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:204
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=93)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkWorker', k1, then=248)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=272)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=313)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=329)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=327)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=315)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=330)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=339)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeOk', t1, then=271)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=293)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=312)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=295)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=278)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:254
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=93)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=248)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=272)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=294)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=313)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=329)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=327)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=315)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=330)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=339)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=271)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=293)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=312)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=295)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_43() -> None:
@@ -1666,37 +1666,37 @@ def test_walk_43() -> None:
     the LRU head; t1 ends its walk; k1's writeback skips the pinned slot; k1 puts the entry
     back on the LRU; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:330
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=51)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=85)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', k1, then=124)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:450
-    run.step('ChargeOk', t1, then=123)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=98)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=51)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=85)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=61)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=124)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:594
+    run.step('ChargeOk', t1, then=123)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_44() -> None:
@@ -1706,20 +1706,20 @@ def test_walk_44() -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=63)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=98)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=278)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:403
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=63)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=98)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=255)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=278)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:541
 
 
 def test_walk_45() -> None:
@@ -1729,23 +1729,23 @@ def test_walk_45() -> None:
     head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends
     its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=63)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=64)  # WbEntryGone Zswap.tla:418
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=200)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=253)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=133)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=63)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=64)  # WbEntryGone Zswap.tla:558
+    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=136)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=200)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=253)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=133)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_46() -> None:
@@ -1753,16 +1753,16 @@ def test_walk_46() -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=65)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=100)  # AddToSwapCache Zswap.tla:281
-    run.step('WbFolioExists', k1, then=139)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=172)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=65)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=100)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=139)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=172)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:378
 
 
 def test_walk_47() -> None:
@@ -1771,31 +1771,31 @@ def test_walk_47() -> None:
     k1's writeback skips the pinned slot; t1 adds its folio to the swap cache; k1 puts the
     entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=66)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=65)  # ChargeOk Zswap.tla:246
-    run.step('WbSkipBusy', k1, then=101)  # WbSkipBusy Zswap.tla:391
-    run.step('AddToSwapCache', t1, then=139)  # AddToSwapCache Zswap.tla:281
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=66)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=65)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=101)  # WbSkipBusy Zswap.tla:526
+    run.step('AddToSwapCache', t1, then=139)  # AddToSwapCache Zswap.tla:334
+    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:594
 
 
 def test_walk_48() -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; k1's writeback skips the pinned slot; t1's charge fails; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_49() -> None:
@@ -1803,14 +1803,14 @@ def test_walk_49() -> None:
     t1 pins the slot; k1's writeback skips the pinned slot; t1's charge succeeds; k1 puts
     the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeOk', t1, then=101)  # ChargeOk Zswap.tla:246
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeOk', t1, then=101)  # ChargeOk Zswap.tla:298
+    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:594
 
 
 def test_walk_50() -> None:
@@ -1822,28 +1822,28 @@ def test_walk_50() -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; t1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeReclaim', t1, then=103)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=141)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=67)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:450
-    run.step('ChargeReclaim', t1, then=142)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', t1, then=45)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=212)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', t1, then=141)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=101)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeReclaim', t1, then=103)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=141)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=67)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:594
+    run.step('ChargeReclaim', t1, then=142)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=45)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=212)  # WbSkipBusy Zswap.tla:526
+    run.step('ShrinkDone', t1, then=141)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=101)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_51() -> None:
@@ -1855,29 +1855,29 @@ def test_walk_51() -> None:
     skips the pinned slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=232)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=256)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=332)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=340)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=279)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=232)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=256)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=332)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=340)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=279)  # MapFolio Zswap.tla:378
 
 
 def test_walk_52() -> None:
@@ -1885,13 +1885,13 @@ def test_walk_52() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('SwapCacheHit', t1, then=106)  # SwapCacheHit Zswap.tla:213
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
+    run.step('SwapCacheHit', t1, then=106)  # SwapCacheHit Zswap.tla:263
 
 
 def test_walk_53() -> None:
@@ -1899,17 +1899,17 @@ def test_walk_53() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=145)  # StartFault Zswap.tla:185
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=145)  # StartFault Zswap.tla:235
 
 
 def test_walk_54() -> None:
@@ -1918,17 +1918,17 @@ def test_walk_54() -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_55() -> None:
@@ -1952,75 +1952,75 @@ def test_walk_55() -> None:
     s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its
     walk; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=233)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=110)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeReclaim', t1, then=319)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=300)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:450
-    run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:450
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=263)  # AddToSwapCache Zswap.tla:281
-    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=316)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=332)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=263)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=287)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=286)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=259)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=281)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=233)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=110)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeReclaim', t1, then=319)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=300)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:594
+    run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=280)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:594
+    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=263)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=316)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=332)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=263)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=287)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=286)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=259)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=281)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_56() -> None:
@@ -2028,16 +2028,16 @@ def test_walk_56() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=176)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=206)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=176)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=206)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_57() -> None:
@@ -2045,16 +2045,16 @@ def test_walk_57() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_58() -> None:
@@ -2067,34 +2067,34 @@ def test_walk_58() -> None:
     k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; t1 faults on s1; t1 finds the folio in the swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=261)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=285)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=304)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=259)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=90)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=127)  # SwapCacheHit Zswap.tla:213
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=261)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=285)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=304)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=259)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=90)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=127)  # SwapCacheHit Zswap.tla:263
 
 
 def test_walk_59() -> None:
@@ -2105,25 +2105,25 @@ def test_walk_59() -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends
     its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=39)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=107)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=39)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=107)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_60() -> None:
@@ -2139,42 +2139,42 @@ def test_walk_60() -> None:
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=71)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=109)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=262)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', t1, then=286)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=298)  # ChargeOk Zswap.tla:246
-    run.step('WbSkipBusy', k1, then=317)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=239)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=261)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=283)  # ShrinkWorker Zswap.tla:330
-    run.step('AddToSwapCache', t1, then=302)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=321)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=235)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=209)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=283)  # ChargeOk Zswap.tla:246
-    run.step('LruIsolate', k1, then=298)  # LruIsolate Zswap.tla:342
-    run.step('AddToSwapCache', t1, then=316)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=331)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=340)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=287)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=71)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=109)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=262)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=286)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=298)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=317)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=239)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=261)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=283)  # ShrinkWorker Zswap.tla:412
+    run.step('AddToSwapCache', t1, then=302)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=321)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=235)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=209)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=283)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=298)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=316)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=331)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=340)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=287)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_61() -> None:
@@ -2191,47 +2191,47 @@ def test_walk_61() -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback skips the pinned slot; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:493
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=284)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=299)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=319)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=240)  # WbPutback Zswap.tla:450
-    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=280)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:450
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=306)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=323)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=344)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:643
+    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=284)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=299)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=319)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=240)  # WbPutback Zswap.tla:594
+    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:526
+    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=280)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=300)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=320)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=306)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=323)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=344)  # WbSkipBusy Zswap.tla:526
+    run.step('ShrinkDone', t1, then=333)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_62() -> None:
@@ -2240,18 +2240,18 @@ def test_walk_62() -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:185
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_63() -> None:
@@ -2265,37 +2265,37 @@ def test_walk_63() -> None:
     slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
     pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=71)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=111)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=284)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=286)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=344)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=306)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=306)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=71)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=111)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=260)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=284)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=286)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=305)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=335)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=344)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=306)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=264)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=288)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=306)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_64() -> None:
@@ -2306,25 +2306,25 @@ def test_walk_64() -> None:
     skips the pinned slot; k1 ends its walk; t1 puts the entry back on the LRU; t1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=111)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=262)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=322)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=261)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=111)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=262)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=284)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=322)  # WbSkipBusy Zswap.tla:526
+    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=261)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_65() -> None:
@@ -2337,33 +2337,33 @@ def test_walk_65() -> None:
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=144)  # SwapCacheHit Zswap.tla:213
-    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkWorker', k1, then=260)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=284)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=322)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=335)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', k1, then=318)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=333)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=324)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=336)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=342)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeOk', t1, then=283)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=302)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=321)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=72)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=144)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=260)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=284)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=303)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=322)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=335)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', k1, then=318)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=333)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=324)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=336)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=342)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=283)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=302)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=321)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_66() -> None:
@@ -2383,54 +2383,54 @@ def test_walk_66() -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends
     its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=73)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=112)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=28)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=81)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=95)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=61)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=133)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=166)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=84)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=124)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=126)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:450
-    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=95)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=132)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=58)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=94)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=73)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=112)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=28)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=52)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=81)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=95)  # WbSkipBusy Zswap.tla:526
+    run.step('ShrinkDone', k1, then=61)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=96)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=132)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=133)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=166)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=84)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=124)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=86)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=126)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=87)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=95)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=132)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=58)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=94)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_67() -> None:
@@ -2444,33 +2444,33 @@ def test_walk_67() -> None:
     t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=66)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=103)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=142)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:363
-    run.step('WbSkipBusy', k1, then=141)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=65)  # LruIsolate Zswap.tla:342
-    run.step('AddToSwapCache', t1, then=100)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=138)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=172)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=66)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=103)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=142)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=76)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=141)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=65)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=100)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=138)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=172)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:594
 
 
 def test_walk_68() -> None:
@@ -2479,18 +2479,18 @@ def test_walk_68() -> None:
     the entry back on the LRU; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=38)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=80)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=38)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=67)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=80)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_69() -> None:
@@ -2505,36 +2505,36 @@ def test_walk_69() -> None:
     t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its
     folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=113)  # WbSkipBusy Zswap.tla:391
-    run.step('ShrinkDone', k1, then=76)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=212)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=182)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=102)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', k1, then=141)  # WbSkipBusy Zswap.tla:391
-    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:450
-    run.step('SwapcachePrepare', t1, then=105)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=23)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:342
-    run.step('WbSkipBusy', t1, then=113)  # WbSkipBusy Zswap.tla:391
-    run.step('WbPutback', t1, then=149)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
-    run.step('AddToSwapCache', t1, then=73)  # AddToSwapCache Zswap.tla:281
-    run.step('SwapReadFolio', t1, then=112)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=113)  # WbSkipBusy Zswap.tla:526
+    run.step('ShrinkDone', k1, then=76)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=212)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=182)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=102)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=141)  # WbSkipBusy Zswap.tla:526
+    run.step('ChargeFail', t1, then=104)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=105)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=23)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=74)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=113)  # WbSkipBusy Zswap.tla:526
+    run.step('WbPutback', t1, then=149)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=73)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=112)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:457

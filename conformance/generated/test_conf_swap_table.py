@@ -30,24 +30,24 @@ v2 = ModelValue('v2')
 def test_walk_01() -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_02() -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_03() -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_04() -> None:
@@ -56,20 +56,20 @@ def test_walk_04() -> None:
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:382
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:482
-    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:628
+    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_05() -> None:
@@ -94,78 +94,78 @@ def test_walk_05() -> None:
     isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback
     finds the entry gone."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=53)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:433
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=207)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=208)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=228)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=249)  # WbSlotFreed Zswap.tla:382
-    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=251)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=272)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=103)  # WbWrite Zswap.tla:433
-    run.step('MapFolio', t1, then=106)  # MapFolio Zswap.tla:308
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=219)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=198)  # StartFault Zswap.tla:185
-    run.step('ShrinkWorker', k1, then=221)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=240)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=220)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=239)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=260)  # WbSlotFreed Zswap.tla:382
-    run.step('WbPutback', k1, then=106)  # WbPutback Zswap.tla:450
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:363
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=262)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=280)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=184)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=230)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=252)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=249)  # WbEntryGone Zswap.tla:418
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=53)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:577
+    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=207)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=208)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=228)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=249)  # WbSlotFreed Zswap.tla:502
+    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=251)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=272)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=103)  # WbWrite Zswap.tla:577
+    run.step('MapFolio', t1, then=106)  # MapFolio Zswap.tla:378
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=219)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=198)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=221)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=240)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=220)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=239)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=260)  # WbSlotFreed Zswap.tla:502
+    run.step('WbPutback', k1, then=106)  # WbPutback Zswap.tla:594
+    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=262)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=280)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=184)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=230)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=252)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=249)  # WbEntryGone Zswap.tla:558
 
 
 def test_walk_06() -> None:
@@ -178,36 +178,36 @@ def test_walk_06() -> None:
     freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails;
     k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=113)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:450
-    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=79)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=78)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v2, then=48)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=113)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:594
+    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=79)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=49)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=78)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_07() -> None:
@@ -219,30 +219,30 @@ def test_walk_07() -> None:
     swapped out to s1; s1 is freed; k1's writeback finds the slot freed; v1 is swapped out
     to s1; s1 is freed; k1 puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
-    run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=115)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:342
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('WbSlotFreed', k1, then=37)  # WbSlotFreed Zswap.tla:382
-    run.step('SwapOut', s=s1, v=v1, then=63)  # SwapOut Zswap.tla:469
-    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:482
-    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:558
+    run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=115)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('WbSlotFreed', k1, then=37)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v1, then=63)  # SwapOut Zswap.tla:614
+    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:628
+    run.step('WbPutback', k1, then=49)  # WbPutback Zswap.tla:594
 
 
 def test_walk_08() -> None:
@@ -259,48 +259,48 @@ def test_walk_08() -> None:
     t1's charge fails; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is
     freed; k1's writeback finds the entry gone."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=111)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=145)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=176)  # WbFolioExists Zswap.tla:373
-    run.step('WbFolioExists', t1, then=201)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=192)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=144)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=67)  # SwapCacheHit Zswap.tla:213
-    run.step('WbWrite', k1, then=103)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=138)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=197)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=263)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=260)  # WbEntryGone Zswap.tla:418
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=111)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=145)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=176)  # WbFolioExists Zswap.tla:493
+    run.step('WbFolioExists', t1, then=201)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=192)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=144)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=67)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=103)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=138)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=197)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=263)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=260)  # WbEntryGone Zswap.tla:558
 
 
 def test_walk_09() -> None:
@@ -308,17 +308,17 @@ def test_walk_09() -> None:
     is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback finds a folio
     (-EEXIST); t1's charge succeeds; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=113)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeOk', t1, then=146)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=175)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=113)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeOk', t1, then=146)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=175)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:378
 
 
 def test_walk_10() -> None:
@@ -337,53 +337,53 @@ def test_walk_10() -> None:
     LRU head; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; s1 is
     freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=111)  # ChargeOk Zswap.tla:246
-    run.step('WbFolioExists', k1, then=146)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=134)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=64)  # LruIsolate Zswap.tla:342
-    run.step('SwapReadFolio', t1, then=97)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=62)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:482
-    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:418
-    run.step('SwapOut', s=s1, v=v1, then=63)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:256
-    run.step('WbFolioExists', k1, then=148)  # WbFolioExists Zswap.tla:373
-    run.step('LruIsolate', t1, then=176)  # LruIsolate Zswap.tla:342
-    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', t1, then=74)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:265
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=111)  # ChargeOk Zswap.tla:298
+    run.step('WbFolioExists', k1, then=146)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=134)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=24)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=64)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=97)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=62)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:628
+    run.step('WbEntryGone', k1, then=37)  # WbEntryGone Zswap.tla:558
+    run.step('SwapOut', s=s1, v=v1, then=63)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:308
+    run.step('WbFolioExists', k1, then=148)  # WbFolioExists Zswap.tla:493
+    run.step('LruIsolate', t1, then=176)  # LruIsolate Zswap.tla:431
+    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', t1, then=74)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_11() -> None:
@@ -418,110 +418,110 @@ def test_walk_11() -> None:
     succeeds; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the
     entry back on the LRU; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:373
-    run.step('WbFolioExists', k1, then=201)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=225)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=247)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=113)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=148)  # ChargeReclaim Zswap.tla:256
-    run.step('WbPutback', k1, then=136)  # WbPutback Zswap.tla:450
-    run.step('LruIsolate', t1, then=167)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=192)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=216)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
-    run.step('RetryFault', t1, then=63)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=116)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:450
-    run.step('WbFolioExists', k1, then=225)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=216)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=78)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=115)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=78)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=160)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=189)  # WbFolioExists Zswap.tla:373
-    run.step('WbFolioExists', t1, then=213)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=179)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=111)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=145)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=175)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=165)  # WbPutback Zswap.tla:450
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:493
+    run.step('WbFolioExists', k1, then=201)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=225)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=247)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=48)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=113)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=148)  # ChargeReclaim Zswap.tla:308
+    run.step('WbPutback', k1, then=136)  # WbPutback Zswap.tla:594
+    run.step('LruIsolate', t1, then=167)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=192)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=216)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:558
+    run.step('RetryFault', t1, then=63)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=116)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:594
+    run.step('WbFolioExists', k1, then=225)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=216)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=78)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=115)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=78)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=160)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=189)  # WbFolioExists Zswap.tla:493
+    run.step('WbFolioExists', t1, then=213)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=179)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=111)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=145)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=175)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=165)  # WbPutback Zswap.tla:594
+    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
 
 
 def test_walk_12() -> None:
@@ -530,20 +530,20 @@ def test_walk_12() -> None:
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
     the LRU; t1 ends its walk; k1's writeback finds a folio (-EEXIST); t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', k1, then=247)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeOk', t1, then=146)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=75)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=112)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', k1, then=247)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeOk', t1, then=146)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_13() -> None:
@@ -552,20 +552,20 @@ def test_walk_13() -> None:
     finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
     succeeds; t1 reads the page in; k1 ends its walk; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=77)  # WbEntryGone Zswap.tla:418
-    run.step('SwapcachePrepare', t1, then=113)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=102)  # WbPutback Zswap.tla:450
-    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=77)  # WbEntryGone Zswap.tla:558
+    run.step('SwapcachePrepare', t1, then=113)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=102)  # WbPutback Zswap.tla:594
+    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
 def test_walk_14() -> None:
@@ -577,28 +577,28 @@ def test_walk_14() -> None:
     k1's writeback finds a folio (-EEXIST); t1's charge succeeds; t1 reads the page in; t1
     maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:450
-    run.step('RetryFault', t1, then=78)  # RetryFault Zswap.tla:204
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=131)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=188)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:594
+    run.step('RetryFault', t1, then=78)  # RetryFault Zswap.tla:254
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=131)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=188)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:378
 
 
 def test_walk_15() -> None:
@@ -632,102 +632,102 @@ def test_walk_15() -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback allocates a folio."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:363
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:204
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:246
-    run.step('WbFolioExists', k1, then=161)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:342
-    run.step('SwapReadFolio', t1, then=80)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=248)  # LruIsolate Zswap.tla:342
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:204
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:256
-    run.step('WbFolioExists', k1, then=163)  # WbFolioExists Zswap.tla:373
-    run.step('LruIsolate', t1, then=189)  # LruIsolate Zswap.tla:342
-    run.step('WbPutback', k1, then=152)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', t1, then=60)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:330
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:204
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:373
-    run.step('WbFolioExists', k1, then=213)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=236)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=258)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=163)  # ChargeReclaim Zswap.tla:256
-    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:450
-    run.step('LruIsolate', t1, then=152)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=179)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=204)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=159)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:265
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=76)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=248)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=67)  # WbAllocFolio Zswap.tla:403
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:254
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
+    run.step('WbFolioExists', k1, then=161)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=18)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=80)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=248)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:254
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('WbFolioExists', k1, then=163)  # WbFolioExists Zswap.tla:493
+    run.step('LruIsolate', t1, then=189)  # LruIsolate Zswap.tla:431
+    run.step('WbPutback', k1, then=152)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', t1, then=60)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=46)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=76)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:254
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:493
+    run.step('WbFolioExists', k1, then=213)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=236)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=258)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=163)  # ChargeReclaim Zswap.tla:308
+    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:594
+    run.step('LruIsolate', t1, then=152)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=179)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=204)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=159)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=76)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=248)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=67)  # WbAllocFolio Zswap.tla:541
 
 
 def test_walk_16() -> None:
@@ -735,15 +735,15 @@ def test_walk_16() -> None:
     t1 pins the slot; t1's charge succeeds; k1's writeback finds a folio (-EEXIST); t1 reads
     the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('WbFolioExists', k1, then=81)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=117)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('WbFolioExists', k1, then=81)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=117)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:378
 
 
 def test_walk_17() -> None:
@@ -752,18 +752,18 @@ def test_walk_17() -> None:
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=80)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=150)  # WbPutback Zswap.tla:450
-    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=51)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=50)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=80)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=150)  # WbPutback Zswap.tla:594
+    run.step('MapFolio', t1, then=49)  # MapFolio Zswap.tla:378
 
 
 def test_walk_18() -> None:
@@ -771,14 +771,14 @@ def test_walk_18() -> None:
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge fails; s1 is
     freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=52)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=52)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_19() -> None:
@@ -786,17 +786,17 @@ def test_walk_19() -> None:
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge succeeds; k1 puts
     the entry back on the LRU; t1 reads the page in; k1 ends its walk; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=52)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeOk', t1, then=81)  # ChargeOk Zswap.tla:246
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=150)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=52)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeOk', t1, then=81)  # ChargeOk Zswap.tla:298
+    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=150)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
 def test_walk_20() -> None:
@@ -806,22 +806,22 @@ def test_walk_20() -> None:
     back on the LRU; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=52)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeReclaim', t1, then=83)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=119)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=121)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=52)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=85)  # WbPutback Zswap.tla:450
-    run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=116)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=52)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeReclaim', t1, then=83)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=119)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=121)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=52)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=85)  # WbPutback Zswap.tla:594
+    run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=116)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_21() -> None:
@@ -831,25 +831,25 @@ def test_walk_21() -> None:
     s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the
     slot; t1's charge succeeds; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=153)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=269)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=285)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=228)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=153)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=269)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=285)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=228)  # MapFolio Zswap.tla:378
 
 
 def test_walk_22() -> None:
@@ -861,31 +861,31 @@ def test_walk_22() -> None:
     charge fails; t1 faults on s1; t1 pins the slot; k1's writeback finds a folio (-EEXIST);
     t1's charge fails; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=88)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=153)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=180)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=205)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=270)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=287)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=208)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=249)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=88)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=153)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=180)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=205)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=270)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=287)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=208)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=249)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_23() -> None:
@@ -893,13 +893,13 @@ def test_walk_23() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('SwapCacheHit', t1, then=86)  # SwapCacheHit Zswap.tla:213
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('SwapCacheHit', t1, then=86)  # SwapCacheHit Zswap.tla:263
 
 
 def test_walk_24() -> None:
@@ -910,26 +910,26 @@ def test_walk_24() -> None:
     slot; k1's writeback finds a folio (-EEXIST); t1's charge succeeds; t1 reads the page
     in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=156)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeOk', t1, then=286)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=249)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=156)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeOk', t1, then=286)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=249)  # MapFolio Zswap.tla:378
 
 
 def test_walk_25() -> None:
@@ -937,16 +937,16 @@ def test_walk_25() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=180)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=180)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_26() -> None:
@@ -955,19 +955,19 @@ def test_walk_26() -> None:
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=206)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=123)  # StartFault Zswap.tla:185
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=206)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=123)  # StartFault Zswap.tla:235
 
 
 def test_walk_27() -> None:
@@ -975,16 +975,16 @@ def test_walk_27() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=181)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=181)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_28() -> None:
@@ -1011,86 +1011,86 @@ def test_walk_28() -> None:
     isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads
     the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=182)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=210)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=156)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeReclaim', t1, then=288)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=303)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=271)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:450
-    run.step('ChargeFail', t1, then=126)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=211)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=286)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', t1, then=275)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=305)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=156)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=126)  # WbPutback Zswap.tla:450
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=232)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=255)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=230)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=168)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=107)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=277)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=293)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=239)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=182)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=210)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=156)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeReclaim', t1, then=288)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=303)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=271)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:594
+    run.step('ChargeFail', t1, then=126)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=211)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=286)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', t1, then=275)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=305)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=156)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=250)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=126)  # WbPutback Zswap.tla:594
+    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=232)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=255)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=230)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=168)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=107)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=277)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=293)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=239)  # MapFolio Zswap.tla:378
 
 
 def test_walk_29() -> None:
@@ -1103,35 +1103,35 @@ def test_walk_29() -> None:
     reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1's
     writeback finds a folio (-EEXIST); t1's charge fails; s1 is freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=55)  # DropCleanFolio Zswap.tla:493
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=230)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=69)  # DropCleanFolio Zswap.tla:493
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:469
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=278)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=220)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=297)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=260)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=55)  # DropCleanFolio Zswap.tla:643
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=230)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=69)  # DropCleanFolio Zswap.tla:643
+    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:614
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=278)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=220)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=297)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=260)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_30() -> None:
@@ -1143,29 +1143,29 @@ def test_walk_30() -> None:
     ends its walk; t1's charge succeeds; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', t1, then=256)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=275)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=311)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=287)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=269)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=285)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=301)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=234)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=255)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=256)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=275)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=311)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=287)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=269)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=285)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=301)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=234)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=255)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_31() -> None:
@@ -1184,53 +1184,53 @@ def test_walk_31() -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio
     (-EEXIST); t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=90)  # DropCleanFolio Zswap.tla:493
-    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=273)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=207)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=184)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=270)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=288)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=212)  # WbPutback Zswap.tla:450
-    run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=257)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=184)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=303)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:450
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=257)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=291)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=311)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=315)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=286)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=90)  # DropCleanFolio Zswap.tla:643
+    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=273)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=207)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=184)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=270)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=288)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=212)  # WbPutback Zswap.tla:594
+    run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=257)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=184)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=271)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=303)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=257)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=276)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=291)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=311)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=315)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=286)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_32() -> None:
@@ -1247,48 +1247,48 @@ def test_walk_32() -> None:
     charge enters reclaim; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST);
     t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('StartFault', t1, s=s1, then=54)  # StartFault Zswap.tla:185
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=87)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=182)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:363
-    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', t1, then=275)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=311)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=315)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=292)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=126)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=257)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=276)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=292)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=211)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('StartFault', t1, s=s1, then=54)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=55)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=87)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=182)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=231)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=256)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', t1, then=275)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=304)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=311)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=315)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=276)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=292)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=126)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=235)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=257)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=276)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=292)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=211)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_33() -> None:
@@ -1305,48 +1305,48 @@ def test_walk_33() -> None:
     shrink walk; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); k1 ends
     its walk; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:450
-    run.step('WbFolioExists', k1, then=236)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=151)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=91)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=125)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=210)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=233)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=290)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=305)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=232)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=36)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:594
+    run.step('WbFolioExists', k1, then=236)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=151)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=91)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=125)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=210)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=233)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=290)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=291)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=305)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=232)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_34() -> None:
@@ -1356,22 +1356,22 @@ def test_walk_34() -> None:
     the LRU; t1 ends its walk; t1's charge succeeds; t1 reads the page in; k1's writeback
     finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=160)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=188)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=150)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=160)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=188)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=150)  # WbPutback Zswap.tla:594
 
 
 def test_walk_35() -> None:
@@ -1380,20 +1380,20 @@ def test_walk_35() -> None:
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
     the LRU; t1 ends its walk; k1's writeback finds a folio (-EEXIST); t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', k1, then=258)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=237)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', k1, then=258)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_36() -> None:
@@ -1405,26 +1405,26 @@ def test_walk_36() -> None:
     LRU head; k1's writeback finds a folio (-EEXIST); t1 ends its walk; t1's charge
     succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=96)  # WbEntryGone Zswap.tla:418
-    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=85)  # WbPutback Zswap.tla:450
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', t1, then=35)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=60)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=187)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', t1, then=119)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=81)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=96)  # WbEntryGone Zswap.tla:558
+    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=85)  # WbPutback Zswap.tla:594
+    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=35)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=60)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=187)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', t1, then=119)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=81)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_37() -> None:
@@ -1439,39 +1439,39 @@ def test_walk_37() -> None:
     walk; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
     reads the page in."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:450
-    run.step('RetryFault', t1, then=79)  # RetryFault Zswap.tla:204
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:469
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:363
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=34)  # SwapReadFolio Zswap.tla:291
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:594
+    run.step('RetryFault', t1, then=79)  # RetryFault Zswap.tla:254
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:614
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=34)  # SwapReadFolio Zswap.tla:350
 
 
 def test_walk_38() -> None:
@@ -1487,42 +1487,42 @@ def test_walk_38() -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds;
     t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=259)  # LruIsolate Zswap.tla:342
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:204
-    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=125)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=210)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkWorker', k1, then=231)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=290)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=304)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', k1, then=287)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=302)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=292)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=312)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=273)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=255)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=259)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:254
+    run.step('WbAllocFolio', k1, then=16)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=125)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=210)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=231)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=254)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=274)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=290)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=304)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', k1, then=287)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=302)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=292)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=312)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=253)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=273)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=255)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_39() -> None:
@@ -1537,37 +1537,37 @@ def test_walk_39() -> None:
     isolates the LRU head; t1 ends its walk; k1's writeback finds a folio (-EEXIST); k1 puts
     the entry back on the LRU; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:403
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:330
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:204
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=51)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=83)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', t1, then=60)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', k1, then=119)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=95)  # WbAllocFolio Zswap.tla:541
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=51)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=83)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', t1, then=60)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=82)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', k1, then=119)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_40() -> None:
@@ -1577,20 +1577,20 @@ def test_walk_40() -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=62)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=95)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:213
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:418
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=259)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:403
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=62)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=95)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:558
+    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=259)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:541
 
 
 def test_walk_41() -> None:
@@ -1598,15 +1598,15 @@ def test_walk_41() -> None:
     t1 pins the slot; t1's charge succeeds; k1's writeback finds a folio (-EEXIST); t1 reads
     the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=64)  # ChargeOk Zswap.tla:246
-    run.step('WbFolioExists', k1, then=98)  # WbFolioExists Zswap.tla:373
-    run.step('SwapReadFolio', t1, then=133)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=64)  # ChargeOk Zswap.tla:298
+    run.step('WbFolioExists', k1, then=98)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=133)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=37)  # MapFolio Zswap.tla:378
 
 
 def test_walk_42() -> None:
@@ -1615,17 +1615,17 @@ def test_walk_42() -> None:
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=65)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=64)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=97)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=133)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=165)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=65)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=64)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=97)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=133)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=165)  # WbPutback Zswap.tla:594
 
 
 def test_walk_43() -> None:
@@ -1633,14 +1633,14 @@ def test_walk_43() -> None:
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge fails; s1 is
     freed."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=66)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:482
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=66)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:628
 
 
 def test_walk_44() -> None:
@@ -1648,14 +1648,14 @@ def test_walk_44() -> None:
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge succeeds; k1 puts
     the entry back on the LRU."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=66)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeOk', t1, then=98)  # ChargeOk Zswap.tla:246
-    run.step('WbPutback', k1, then=134)  # WbPutback Zswap.tla:450
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=66)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeOk', t1, then=98)  # ChargeOk Zswap.tla:298
+    run.step('WbPutback', k1, then=134)  # WbPutback Zswap.tla:594
 
 
 def test_walk_45() -> None:
@@ -1667,28 +1667,28 @@ def test_walk_45() -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); t1 ends
     its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=66)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=135)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=137)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=66)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=102)  # WbPutback Zswap.tla:450
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', t1, then=45)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=74)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=200)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', t1, then=135)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=98)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=38)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=66)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeReclaim', t1, then=100)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=135)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=137)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=66)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=102)  # WbPutback Zswap.tla:594
+    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=45)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=74)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=200)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', t1, then=135)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=98)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_46() -> None:
@@ -1699,27 +1699,27 @@ def test_walk_46() -> None:
     faults on s1; t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge
     succeeds; t1 reads the page in; t1 maps the page."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=105)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=139)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=168)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=193)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=217)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeOk', t1, then=294)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=306)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=260)  # MapFolio Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=105)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=139)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=168)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=193)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=217)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeOk', t1, then=294)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=306)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=260)  # MapFolio Zswap.tla:378
 
 
 def test_walk_47() -> None:
@@ -1727,13 +1727,13 @@ def test_walk_47() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
-    run.step('SwapCacheHit', t1, then=103)  # SwapCacheHit Zswap.tla:213
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:577
+    run.step('SwapCacheHit', t1, then=103)  # SwapCacheHit Zswap.tla:263
 
 
 def test_walk_48() -> None:
@@ -1741,17 +1741,17 @@ def test_walk_48() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=69)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=139)  # StartFault Zswap.tla:185
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=69)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=139)  # StartFault Zswap.tla:235
 
 
 def test_walk_49() -> None:
@@ -1759,16 +1759,16 @@ def test_walk_49() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_50() -> None:
@@ -1792,74 +1792,74 @@ def test_walk_50() -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=194)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=218)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=107)  # ChargeFail Zswap.tla:265
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeReclaim', t1, then=296)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=297)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=308)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=279)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbPutback', k1, then=199)  # WbPutback Zswap.tla:450
-    run.step('ChargeFail', t1, then=142)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
-    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:363
-    run.step('SwapcachePrepare', t1, then=222)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeFail', t1, then=171)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:227
-    run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=297)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=142)  # WbPutback Zswap.tla:450
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=223)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkDone', k1, then=243)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=264)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=294)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:450
-    run.step('SwapReadFolio', t1, then=245)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=106)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=267)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', t1, then=283)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=310)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=171)  # ChargeFail Zswap.tla:265
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=262)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=180)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=194)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=218)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=107)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeReclaim', t1, then=296)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=297)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=308)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=279)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbPutback', k1, then=199)  # WbPutback Zswap.tla:594
+    run.step('ChargeFail', t1, then=142)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=222)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=171)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=240)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=261)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=297)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=142)  # WbPutback Zswap.tla:594
+    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=223)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=243)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=264)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=294)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:594
+    run.step('SwapReadFolio', t1, then=245)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=106)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=267)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', t1, then=283)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=310)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=171)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=262)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=54)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=180)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_51() -> None:
@@ -1867,16 +1867,16 @@ def test_walk_51() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=168)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeReclaim', t1, then=194)  # ChargeReclaim Zswap.tla:256
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=168)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=194)  # ChargeReclaim Zswap.tla:308
 
 
 def test_walk_52() -> None:
@@ -1888,32 +1888,32 @@ def test_walk_52() -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; k1 ends its walk; t1 faults on s1; t1 finds the folio in the swap cache."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:185
-    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=195)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=106)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=222)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=243)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=266)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=88)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:213
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=39)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=195)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=106)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=222)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=243)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=266)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=31)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=57)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=88)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:263
 
 
 def test_walk_53() -> None:
@@ -1923,24 +1923,24 @@ def test_walk_53() -> None:
     fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk;
     t1's charge succeeds; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('StartFault', t1, s=s1, then=39)  # StartFault Zswap.tla:185
-    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:433
-    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=69)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=195)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=217)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('StartFault', t1, s=s1, then=39)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=68)  # WbWrite Zswap.tla:577
+    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=69)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=195)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=217)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_54() -> None:
@@ -1952,29 +1952,29 @@ def test_walk_54() -> None:
     ends its walk; t1's charge succeeds; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=70)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=106)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', t1, then=267)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=283)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=313)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=277)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=293)  # SwapReadFolio Zswap.tla:291
-    run.step('WbFolioExists', k1, then=306)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=245)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=266)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=70)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=106)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=267)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=283)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=313)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=277)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=293)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=306)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=245)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=266)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_55() -> None:
@@ -1993,53 +1993,53 @@ def test_walk_55() -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio
     (-EEXIST); t1 ends its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:493
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:482
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=264)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=281)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=219)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=197)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=265)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=278)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=296)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=224)  # WbPutback Zswap.tla:450
-    run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=268)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:330
-    run.step('ShrinkDone', t1, then=314)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=197)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=261)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=297)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=308)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:450
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=268)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=284)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=313)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=316)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=294)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:643
+    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:628
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=264)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=281)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=219)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=197)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=265)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=278)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=296)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=224)  # WbPutback Zswap.tla:594
+    run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=268)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=314)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=197)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=261)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=279)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=297)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=308)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=268)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=284)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=313)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=316)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=294)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_56() -> None:
@@ -2048,18 +2048,18 @@ def test_walk_56() -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:185
-    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=193)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=193)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_57() -> None:
@@ -2074,37 +2074,37 @@ def test_walk_57() -> None:
     folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
     succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('FreeSlot', s=s1, then=70)  # FreeSlot Zswap.tla:482
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:363
-    run.step('DropCleanFolio', s=s1, then=141)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=265)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=282)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=267)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', t1, then=283)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=313)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=316)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=284)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeFail', t1, then=142)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=268)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=284)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=223)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('FreeSlot', s=s1, then=70)  # FreeSlot Zswap.tla:628
+    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=141)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=242)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=265)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=282)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=267)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', t1, then=283)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=309)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=313)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=316)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=284)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=142)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=246)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=268)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=284)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=223)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_58() -> None:
@@ -2115,25 +2115,25 @@ def test_walk_58() -> None:
     finds a folio (-EEXIST); k1 ends its walk; t1 puts the entry back on the LRU; t1 ends
     its walk; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:363
-    run.step('FreeSlot', s=s1, then=108)  # FreeSlot Zswap.tla:482
-    run.step('DropCleanFolio', s=s1, then=141)  # DropCleanFolio Zswap.tla:493
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=198)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=222)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=244)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=282)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=298)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=310)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=243)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=108)  # FreeSlot Zswap.tla:628
+    run.step('DropCleanFolio', s=s1, then=141)  # DropCleanFolio Zswap.tla:643
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=198)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=222)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=244)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=282)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=298)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=310)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=243)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_59() -> None:
@@ -2146,32 +2146,32 @@ def test_walk_59() -> None:
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge
     succeeds; t1 reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:342
-    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:403
-    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:433
-    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=105)  # StartFault Zswap.tla:185
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:213
-    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=198)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=222)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkWorker', k1, then=242)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=265)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=282)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=298)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=309)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=314)  # ShrinkDone Zswap.tla:363
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=307)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=300)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=314)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeOk', t1, then=264)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=281)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=266)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=22)  # WbAllocFolio Zswap.tla:541
+    run.step('WbWrite', k1, then=41)  # WbWrite Zswap.tla:577
+    run.step('ShrinkDone', k1, then=71)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=105)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=198)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=222)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=242)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=265)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=282)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=298)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=309)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=314)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=307)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=300)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=314)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeOk', t1, then=264)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=281)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=266)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_60() -> None:
@@ -2190,52 +2190,52 @@ def test_walk_60() -> None:
     (-EEXIST); t1 puts the entry back on the LRU; t1 ends its walk; k1 puts the entry back
     on the LRU; t1's charge succeeds."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=72)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=28)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=52)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=92)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=187)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:342
-    run.step('SwapReadFolio', t1, then=80)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:418
-    run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=113)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=148)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=176)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=201)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=225)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=247)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:450
-    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:246
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=72)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=17)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=28)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=52)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=19)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=33)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=92)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=93)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=127)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=187)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=18)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=32)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=50)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=80)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=47)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:558
+    run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=113)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=148)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=176)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=201)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=225)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=247)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:594
+    run.step('ChargeOk', t1, then=134)  # ChargeOk Zswap.tla:298
 
 
 def test_walk_61() -> None:
@@ -2247,28 +2247,28 @@ def test_walk_61() -> None:
     its walk; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk; t1's charge succeeds; t1 reads the page in."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', k1, then=65)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=100)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=136)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=73)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', t1, then=74)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:342
-    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:363
-    run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=44)  # SwapReadFolio Zswap.tla:291
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=65)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=100)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=136)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=73)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=45)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', t1, then=74)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=99)  # ShrinkDone Zswap.tla:457
+    run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=44)  # SwapReadFolio Zswap.tla:350
 
 
 def test_walk_62() -> None:
@@ -2287,51 +2287,51 @@ def test_walk_62() -> None:
     on the LRU; t1 ends its walk; t1's charge succeeds; t1 reads the page in; k1 ends its
     walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:227
-    run.step('LruIsolate', k1, then=38)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=66)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:265
-    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:363
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:246
-    run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=64)  # LruIsolate Zswap.tla:342
-    run.step('SwapReadFolio', t1, then=97)  # SwapReadFolio Zswap.tla:291
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:308
-    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:469
-    run.step('WbAllocFolio', k1, then=62)  # WbAllocFolio Zswap.tla:403
-    run.step('WbEntryGone', k1, then=63)  # WbEntryGone Zswap.tla:418
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=163)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=189)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=213)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=236)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=258)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=159)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=119)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=121)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=116)  # WbPutback Zswap.tla:450
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=92)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=127)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=159)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=23)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=38)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=66)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:318
+    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=24)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=42)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=64)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=97)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=36)  # SwapOut Zswap.tla:614
+    run.step('WbAllocFolio', k1, then=62)  # WbAllocFolio Zswap.tla:541
+    run.step('WbEntryGone', k1, then=63)  # WbEntryGone Zswap.tla:558
+    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=163)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=189)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=213)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=236)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=258)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=159)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=119)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=84)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=121)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=116)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=33)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=59)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=92)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=127)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=159)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=32)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=34)  # ShrinkDone Zswap.tla:457
 
 
 def test_walk_63() -> None:
@@ -2346,35 +2346,35 @@ def test_walk_63() -> None:
     (-EEXIST); t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1
     reads the page in; k1 ends its walk."""
     run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:469
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:185
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:227
-    run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:256
-    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', t1, then=73)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=109)  # WbFolioExists Zswap.tla:373
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:363
-    run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:450
-    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=200)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', k1, then=216)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkDone', t1, then=144)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:330
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:373
-    run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:265
-    run.step('StartFault', t1, s=s1, then=137)  # StartFault Zswap.tla:185
-    run.step('WbPutback', k1, then=115)  # WbPutback Zswap.tla:450
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:227
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:363
-    run.step('ShrinkWorker', k1, then=23)  # ShrinkWorker Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:256
-    run.step('LruIsolate', t1, then=73)  # LruIsolate Zswap.tla:342
-    run.step('WbFolioExists', t1, then=109)  # WbFolioExists Zswap.tla:373
-    run.step('WbPutback', t1, then=143)  # WbPutback Zswap.tla:450
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:363
-    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:246
-    run.step('SwapReadFolio', t1, then=72)  # SwapReadFolio Zswap.tla:291
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:363
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:614
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=25)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=43)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=73)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=109)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:457
+    run.step('WbPutback', t1, then=110)  # WbPutback Zswap.tla:594
+    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=200)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', k1, then=216)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=144)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:493
+    run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=137)  # StartFault Zswap.tla:235
+    run.step('WbPutback', k1, then=115)  # WbPutback Zswap.tla:594
+    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=23)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=43)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=73)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', t1, then=109)  # WbFolioExists Zswap.tla:493
+    run.step('WbPutback', t1, then=143)  # WbPutback Zswap.tla:594
+    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=42)  # ChargeOk Zswap.tla:298
+    run.step('SwapReadFolio', t1, then=72)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
