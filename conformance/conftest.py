@@ -22,6 +22,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="apply this .patch (patch -p1) to the kernel sources before building (repeatable)")
 
 
+# Generated tests where the real C and the spec knowingly differ, with why (strict:
+# a test that starts passing, or a renumbered suite, shows up).  See
+# conformance/kernel/README.md, "Findings", and test_kernel_scenarios.py::test_d_*.
+_REPLACED_FOLIO = ("6.12 retries at once a fault whose folio left the swap cache while another folio holds the "
+                   "slot locked (RetryFault); the spec has the task blocked on the slot's new folio")
+KERNEL_DIVERGENCES = {
+    "test_conf_rotate.py::test_walk_069": _REPLACED_FOLIO,
+    "test_conf_rotate.py::test_walk_087": _REPLACED_FOLIO,
+    "test_conf_rotate.py::test_walk_101": _REPLACED_FOLIO,
+    "test_conf_rotate.py::test_walk_112": _REPLACED_FOLIO,
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--impl") != "kernel":
+        return
+    for item in items:
+        reason = KERNEL_DIVERGENCES.get(f"{item.path.name}::{item.name}")
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+
+
 @pytest.fixture(scope="session")
 def kernel_build_options(request: pytest.FixtureRequest) -> tuple[list[Path], Path | None]:
     return list(request.config.getoption("--kernel-patch")), request.config.getoption("--kernel-src")

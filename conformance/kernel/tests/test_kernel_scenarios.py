@@ -140,3 +140,44 @@ def test_c_the_same_schedule_on_612_finds_the_entry_gone(kernel_harness: Path) -
                   ("ChargeOk", t1, {}), ("AddToSwapCache", t1, {}), ("SwapReadFolio", t1, {}),
                   ("MapFolio", t1, {})])
     assert system.mapped()[t1] == v2
+
+
+FOLIO_REPLACED = [
+    ("SwapOut", None, {"s": s1, "v": v1}),
+    ("ShrinkWorker", k1, {}),
+    ("LruIsolate", k1, {}),            # rotates v1's entry, takes it (budget 4 -> 2)
+    ("FreeSlot", None, {"s": s1}),     # v1's entry is invalidated
+    ("SwapOut", None, {"s": s1, "v": v2}),
+    ("StartFault", t1, {"s": s1}),
+    ("WbAllocFolio", k1, {}),          # k1's folio A, locked, in the swap cache
+    ("SwapCacheHit", t1, {}),          # t1 takes a reference to A and waits for its lock
+    ("WbEntryGone", k1, {}),           # the entry is not v1's: A leaves the cache, unlocked
+    ("LruIsolate", k1, {}),            # rotates v2's entry, takes it (budget 2 -> 0)
+    ("WbAllocFolio", k1, {}),          # k1's folio B, locked, in the swap cache
+]
+
+
+def test_d_a_waiter_whose_folio_was_replaced_retries_at_once(kernel_harness: Path) -> None:
+    """Finding: the spec identifies the folio a task waits on with the slot's current folio.
+
+    t1 found folio A (SwapCacheHit) and holds a reference to it; A left the
+    swap cache (WbEntryGone) and another folio B, locked, took the slot.  In
+    6.12 t1 locks A at once (nobody holds A's lock), sees
+    ``!folio_test_swapcache(folio)`` ([6.12 mm/memory.c:4369]) and retries the
+    fault (RetryFault).  The spec has t1 blocked until B is unlocked
+    (BlockedOn: hit_wait and swap_cache[s] locked).  Same effect in the end
+    (the fault is retried), but a wait the kernel does not have: the 4
+    generated conformance tests that reach such a state fail with --impl=kernel.
+    """
+    from conformance.kernel.system import KernelSystem
+    from conformance.system import System
+
+    config = Config(tasks=("t1",), shrinkers=("k1",), slots=("s1",), versions=("v1", "v2"), variant="rotate",
+                    scan_budget=4)
+    kernel, reference = KernelSystem(config, kernel_harness), System(config)
+    _run(kernel, FOLIO_REPLACED)
+    _run(reference, FOLIO_REPLACED)
+    assert kernel.observe() == reference.observe()
+    assert [str(s) for s in kernel.enabled() if s.actor == t1] == ["RetryFault(t1)"]
+    assert [str(s) for s in reference.enabled() if s.actor == t1] == []
+    assert t1 in reference.blocked()
