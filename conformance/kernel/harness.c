@@ -330,7 +330,7 @@ static void free_swap_slot(swp_entry_t e)
 }
 
 /* mm/swapfile.c: the slot is freed when its count and SWAP_HAS_CACHE are both gone:
- * [6.12 mm/swapfile.c:1516-1517] "if (!usage) free_swap_slot(entry);" */
+ * [6.12 mm/swapfile.c:1520-1521] "if (!usage) free_swap_slot(entry);" */
 static void kc_swap_entry_put(pgoff_t s, bool cache)
 {
 	if (cache) {
@@ -590,9 +590,9 @@ static void task_main(void)
 	}
 }
 
-/* shrink_worker(): [6.12 mm/zswap.c:1409] "ret = shrink_memcg(memcg);" once per
+/* shrink_worker(): [6.12 mm/zswap.c:1435] "ret = shrink_memcg(memcg);" once per
  * unit of the scan budget (each shrink_memcg() walks one entry:
- * [6.12 mm/zswap.c:1351] "unsigned long nr_to_walk = 1;"). */
+ * [6.12 mm/zswap.c:1356] "unsigned long nr_to_walk = 1;"). */
 static void shrinker_main(void)
 {
 	struct kc_actor *a = kc_current;

@@ -10,6 +10,7 @@ is reached by replaying its path from the initial state in a fresh harness.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from conformance.tests.test_against_tlc import SPEC, write_cfg
 from gen.dot import StateGraph, read_dot
 from gen.tlc import RunOptions, run_tlc
 
-# (tasks, shrinkers, slots, versions, variant, putback, budget, bugs)
+# (tasks, shrinkers, slots, versions, variant, putback, budget, bugs).  conf_rotate (660 states) takes ~25 s;
+# the other two ~10 min together on 2 cores: KERNEL_GRAPHS=all runs them.
 MODELS = {
     "conf_rotate": (("t1",), ("k1",), ("s1",), ("v1", "v2"), "rotate", "tail", 2, ()),
     "rotate": (("t1", "t2"), ("k1",), ("s1",), ("v1", "v2"), "rotate", "tail", 2, ()),
@@ -68,6 +70,8 @@ def kernel_mismatches(graph: StateGraph, config, exe: Path, limit: int = 5):  # 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_kernel_c_is_the_specs_state_graph(name: str, tmp_path: Path, kernel_harness: Path) -> None:
+    if name != "conf_rotate" and os.environ.get("KERNEL_GRAPHS") != "all":
+        pytest.skip("a bigger graph (minutes): set KERNEL_GRAPHS=all")
     config = write_cfg(tmp_path / f"{name}.cfg", MODELS[name])
     dump = tmp_path / f"{name}.dot"
     run_tlc(RunOptions(spec=SPEC, config=tmp_path / f"{name}.cfg", check_deadlock=False, workers=1,
