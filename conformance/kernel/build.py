@@ -78,7 +78,8 @@ def build(patches: list[Path] = (), kernel_src: Path | None = None, name: str | 
     _need_tools()
     BUILD.mkdir(parents=True, exist_ok=True)
     if patches or kernel_src is not None:
-        tree = extract.extract_tree(BUILD / f"src-{name}", patches=patches, kernel_src=kernel_src)
+        base = extract.extract_tree(BUILD / "src") if kernel_src is None else None
+        tree = extract.extract_tree(BUILD / f"src-{name}", patches=patches, kernel_src=kernel_src, base=base)
         if kernel_src is not None and not (tree / "tools/testing/shared").exists():
             raise BuildError(f"{kernel_src} has no tools/testing/shared (the radix-tree harness)")
     else:

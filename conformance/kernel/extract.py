@@ -81,8 +81,11 @@ class ExtractError(RuntimeError):
     pass
 
 
-def extract_tree(dest: Path, tarball: Path = TARBALL, patches: list[Path] = (), kernel_src: Path | None = None) -> Path:
-    """The source tree under ``dest`` (``dest/linux-source-6.12``), patched; reused when its stamp matches."""
+def extract_tree(dest: Path, tarball: Path = TARBALL, patches: list[Path] = (), kernel_src: Path | None = None,
+                 base: Path | None = None) -> Path:
+    """The source tree under ``dest`` (``dest/linux-source-6.12``), patched; reused when its stamp matches.
+
+    ``base``: an already extracted tree to copy instead of reading the tarball again."""
     stamp_text = f"{kernel_src or tarball}\n" + "".join(f"{p.resolve()} {p.stat().st_mtime_ns}\n" for p in patches)
     tree = dest / TOP
     stamp = dest / ".stamp"
@@ -91,7 +94,9 @@ def extract_tree(dest: Path, tarball: Path = TARBALL, patches: list[Path] = (), 
     tmp = dest.with_name(dest.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    if kernel_src is not None:
+    if kernel_src is None and base is not None:
+        shutil.copytree(base, tmp / TOP, symlinks=True)
+    elif kernel_src is not None:
         if not (kernel_src / "mm/zswap.c").exists():
             raise ExtractError(f"--kernel-src {kernel_src}: no mm/zswap.c there (give the top of a kernel tree)")
         shutil.copytree(kernel_src, tmp / TOP, symlinks=True,

@@ -43,7 +43,7 @@ def kernel_mismatches(graph: StateGraph, config, exe: Path, limit: int = 5):  # 
         assert key(system.observe()) == graph.states[start], "the initial states differ"
         paths: dict[int, list[str]] = {start: []}
         queue, found, steps = deque([start]), [], 0
-        while queue:
+        while queue and len(found) < limit:
             i = queue.popleft()
             system.replay(paths[i])
             if key(system.observe()) != graph.states[i]:
