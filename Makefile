@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: check check-all manifest test lint gen mutants coverage-generated report review kernel-src quotes clean help
+.PHONY: check check-all manifest test lint gen mutants coverage-generated report review kernel-src quotes kernel-harness test-kernel clean help
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -46,6 +46,13 @@ report: $(STAMP) ## build/report.md from build/check.json: models table, counter
 
 review: $(STAMP) ## behaviour diff of the spec against BASE (default origin/main) -> build/review.md (~2x make check)
 	$(PY) -m gen diff $(or $(BASE),origin/main)
+
+test-kernel: $(STAMP) ## the kernel's own C under test: its scenarios, and the generated rotate suite against it (~1 min)
+	$(PY) -m pytest -q conformance/kernel
+	$(PY) -m pytest -q --impl=kernel conformance/generated/test_conf_rotate.py
+
+kernel-harness: $(STAMP) ## build the real 6.12 zswap/swap-in C under ASan/UBSan into build/kernel-c/612/ (~25 s from the tarball, ~10 s once extracted)
+	$(PY) -m conformance.kernel.build
 
 kernel-src: $(STAMP) ## extract the kernel files the project cites from linux-source-6.12 into build/kernel/ (~16 s once, then instant)
 	$(PY) -m gen kernel-src

@@ -1,0 +1,1060 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * harness.c: the 6.12 swap-in / zswap writeback code, real, under a
+ * deterministic scheduler, driven over a line protocol by
+ * conformance/kernel/system.py.
+ *
+ * Each actor (faulting task, background shrinker) runs on its own stack
+ * (ucontext, with ASan's fiber annotations).  It runs until a shim that is a
+ * step boundary of the spec calls kc_yield(): the lock drop in
+ * shrink_memcg_cb() before writeback, its re-lock after, the charge,
+ * folio_add_lru() after add_to_swap_cache(), schedule_timeout_uninterruptible()
+ * (the -EEXIST loop: BLOCKED), a folio lock held by someone else (BLOCKED).
+ * A segment is what one actor runs from one such point to the next, with one
+ * input (the slot of a fault, the charge's outcome, whether the writeback
+ * folio allocation succeeds, should_try_to_free_swap()).  The scheduler
+ * reports each segment as (start point, end point, events seen by shims);
+ * system.py's table turns that into the spec's step name.
+ *
+ * enabled() is computed by running the real code: every (actor, input) is
+ * tried in a fork()ed child, which reports its segment and exits.  The
+ * parent then runs only the segment that the caller chose.
+ *
+ * Protocol (one command a line on stdin, one answer a line on stdout):
+ *   init SLOTS TASKS SHRINKERS BUDGET V1 V2 ...   -> ok
+ *   trials        -> [[actor, input, start, end, events], ...]  (JSON)
+ *   run A I       -> start end events
+ *   env SwapOut S V | env FreeSlot S | env DropCleanFolio S   -> ok
+ *   envok         -> [[name, s], ...] the environment steps the kernel side allows
+ *   observe       -> the state (JSON, internal shapes; system.py converts)
+ *   mapped        -> [[task, version], ...] the data each task last mapped
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <sanitizer/common_interface_defs.h>
+
+#include "kc_stubs.h"
+
+#define KC_MAX_SLOTS 8
+#define KC_MAX_ACTORS 8
+#define KC_MAX_VERSIONS 8
+#define KC_STACK (1 << 20)
+
+/* Points: where an actor stands between steps. */
+enum kc_point {
+	P_IDLE, P_LOOKUP, P_HIT_WAIT, P_CHARGE, P_CHARGE_RETRY, P_ADD, P_READ, P_MAP,
+	P_WALK, P_WB_PREPARE, P_WB_WRITE, P_BLOCKED, P_NR
+};
+static const char *const point_name[P_NR] = {
+	"IDLE", "LOOKUP", "HIT_WAIT", "CHARGE", "CHARGE_RETRY", "ADD", "READ", "MAP",
+	"WALK", "WB_PREPARE", "WB_WRITE", "BLOCKED",
+};
+
+/* Events: what the shims saw during a segment (names in system.py's table). */
+enum {
+	E_NOSTEP = 1 << 0,	/* the actor's guard is false: no step */
+	E_PTE_CHANGED = 1 << 1,	/* pte_same() failed */
+	E_OUT_PAGE = 1 << 2,	/* do_swap_page: the folio left the swap cache */
+	E_FOLIO_FOUND = 1 << 3,	/* filemap_get_folio() found a folio */
+	E_SLOT_FREED = 1 << 4,	/* swap_swapcount() == 0 */
+	E_ALLOC_FAIL = 1 << 5,	/* folio_alloc_mpol() failed (input) */
+	E_EEXIST = 1 << 6,	/* swapcache_prepare() == -EEXIST */
+	E_WRITEPAGE = 1 << 7,	/* __swap_writepage() */
+	E_DELETE = 1 << 8,	/* delete_from_swap_cache() */
+	E_FREE_SWAP = 1 << 9,	/* folio_free_swap() */
+	E_SIGBUS = 1 << 10,	/* do_swap_page: mapped a folio that is not uptodate */
+	E_CHARGE_FAIL = 1 << 11,
+};
+
+/* Inputs: what the environment decides at a point. */
+enum { IN_GO = 0, IN_CHARGE_OK = 0, IN_CHARGE_RECLAIM = 1, IN_CHARGE_FAIL = 2,
+       IN_ALLOC_OK = 0, IN_ALLOC_FAIL = 1, IN_KEEP_CACHE = 0, IN_FREE_SWAP = 1 };
+
+struct kc_actor {
+	int id;
+	bool is_task;
+	ucontext_t ctx;
+	void *stack;
+	void *fake_stack;
+	enum kc_point point;
+	int input;
+	unsigned events;
+	/* do_swap_page's frame: the spec's [slot, page, pc] */
+	bool fault_active;
+	int slot, page;
+	bool reclaimed;		/* this fault's charge reclaimed once (MAX_RECLAIM_RETRIES: one) */
+	int mapped;		/* the data of the page this task mapped last (0: none) */
+	/* the walk frame */
+	bool in_walk;
+	struct shrink_control *sc;	/* a task's reclaim: the walk's nr_to_walk is sc->nr_to_scan */
+	bool *stop_flag;		/* zswap_shrinker_scan()'s encountered_page_in_swapcache */
+	bool walk_stopped;		/* the last walk returned on LRU_STOP */
+	unsigned long budget;		/* a shrinker's remaining shrink_memcg() calls */
+	/* zswap_writeback_entry's frame: the entry the walk took, as it was then */
+	bool wb_active;
+	int wb_slot, wb_data;
+	int block_slot;
+};
+
+struct kc_actor *kc_current;
+static struct kc_actor actors[KC_MAX_ACTORS];
+static struct kc_actor env_actor = { .id = -1 };	/* who runs the environment's steps */
+static int n_actors, n_tasks, n_slots, n_versions;
+static unsigned long scan_budget;
+static char version_name[KC_MAX_VERSIONS + 1][16];	/* [0] unused: NoData */
+static ucontext_t sched_ctx;
+static void *sched_fake_stack;
+static const void *main_stack_bottom;
+static size_t main_stack_size;
+
+/* The rest of mm: the swap map, the swap cache, the device, the page table. */
+static int swap_count[KC_MAX_SLOTS];
+static bool swap_has_cache[KC_MAX_SLOTS];
+static struct folio *swap_cache[KC_MAX_SLOTS];
+static u8 *swap_device[KC_MAX_SLOTS];
+static int pte[KC_MAX_SLOTS];	/* the page whose PTE holds the slot (0: none): swapped_page */
+
+void kc_bug(const char *what, const char *file, int line)
+{
+	fprintf(stderr, "KERNEL BUG: %s at %s:%d (actor %d)\n", what, file, line,
+		kc_current ? kc_current->id : -1);
+	fflush(stderr);
+	_exit(3);
+}
+
+/* ---- scheduling ------------------------------------------------------- */
+
+static void kc_yield(enum kc_point point)
+{
+	struct kc_actor *a = kc_current;
+
+	a->point = point;
+	__sanitizer_start_switch_fiber(&a->fake_stack, main_stack_bottom, main_stack_size);
+	swapcontext(&a->ctx, &sched_ctx);
+	__sanitizer_finish_switch_fiber(a->fake_stack, &main_stack_bottom, &main_stack_size);
+}
+
+static void kc_run(struct kc_actor *a, int input)
+{
+	a->input = input;
+	a->events = 0;
+	kc_current = a;
+	__sanitizer_start_switch_fiber(&sched_fake_stack, a->stack, KC_STACK);
+	swapcontext(&sched_ctx, &a->ctx);
+	__sanitizer_finish_switch_fiber(sched_fake_stack, NULL, NULL);
+	kc_current = NULL;
+}
+
+/* The -EEXIST loop and a folio lock held by another actor: the actor cannot
+ * go on until someone else steps.  It stops here for good: only trials get
+ * here, and they are thrown away. */
+static void __attribute__((noreturn)) kc_block(int slot)
+{
+	kc_current->block_slot = slot;
+	for (;;)
+		kc_yield(P_BLOCKED);
+}
+
+void kc_spin_lock(spinlock_t *l, const char *site)
+{
+	struct kc_actor *a = kc_current;
+
+	/* [6.12 mm/zswap.c:1225] "spin_lock(lock);" after writeback: the walk goes on */
+	if (a && !strcmp(site, "shrink_memcg_cb")) {
+		a->wb_active = false;
+		kc_yield(P_WALK);
+	}
+	if (l->held)
+		kc_bug("spin_lock of a held lock (one CPU: a deadlock)", site, 0);
+	l->held = 1;
+}
+
+static int kc_decode(const u8 *page);
+static struct list_head *zswap_list_lru_tail(void);
+static struct zswap_entry *kc_entry_of(struct list_head *item);
+static swp_entry_t kc_entry_swp(struct zswap_entry *e);
+static const u8 *kc_entry_data(struct zswap_entry *e);
+
+void kc_spin_unlock(spinlock_t *l, const char *site)
+{
+	struct kc_actor *a = kc_current;
+
+	if (!l->held)
+		kc_bug("spin_unlock of a free lock", site, 0);
+	l->held = 0;
+	/* [6.12 mm/zswap.c:1206] "spin_unlock(lock);" before zswap_writeback_entry() */
+	if (a && !strcmp(site, "shrink_memcg_cb")) {
+		/* The entry was list_move_tail()ed just before: it is the LRU's
+		 * tail.  Note what it is now, while it is surely alive. */
+		struct list_head *tail = zswap_list_lru_tail();
+		struct zswap_entry *e = kc_entry_of(tail);
+
+		a->wb_active = true;
+		a->wb_slot = (int)swp_offset(kc_entry_swp(e));
+		a->wb_data = kc_decode(kc_entry_data(e));
+		kc_yield(P_WB_PREPARE);
+	}
+}
+
+/* zswap_shrinker_scan()'s walk: its flag is live only during the walk. */
+void kc_walk_enter(void *cb_arg)
+{
+	kc_current->stop_flag = cb_arg;
+	kc_current->walk_stopped = false;
+}
+
+void kc_walk_leave(void *cb_arg)
+{
+	kc_current->walk_stopped = cb_arg && *(bool *)cb_arg;
+	kc_current->stop_flag = NULL;
+}
+
+/* ---- folios and the swap cache ------------------------------------------ */
+
+static int kc_decode(const u8 *page)
+{
+	for (int v = 1; v <= n_versions; v++)
+		if (!strncmp((const char *)page, version_name[v], 16))
+			return v;
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		if (page[i])
+			kc_bug("page holds bytes of no version", __FILE__, __LINE__);
+	return 0;
+}
+
+static void kc_fill(u8 *page, int v)
+{
+	for (size_t i = 0; i < PAGE_SIZE; i += 16)
+		strncpy((char *)page + i, version_name[v], 16);
+}
+
+struct folio *folio_alloc_mpol(gfp_t gfp, unsigned int order, struct mempolicy *mpol, pgoff_t ilx, int nid)
+{
+	struct folio *f;
+
+	(void)gfp; (void)order; (void)mpol; (void)ilx; (void)nid;
+	/* An input for writeback; a task's allocation succeeds (the spec has no
+	 * step for it). */
+	if (kc_current && kc_current->in_walk && kc_current->input == IN_ALLOC_FAIL) {
+		kc_current->events |= E_ALLOC_FAIL;
+		return NULL;
+	}
+	f = calloc(1, sizeof(*f));
+	f->data = calloc(1, PAGE_SIZE);
+	f->refcount = 1;
+	return f;
+}
+
+void folio_put(struct folio *f)
+{
+	if (--f->refcount == 0) {
+		free(f->data);
+		free(f);
+	} else if (f->refcount < 0) {
+		kc_bug("folio refcount below zero", __FILE__, __LINE__);
+	}
+}
+
+void folio_unlock(struct folio *f)
+{
+	if (!folio_test_locked(f))
+		kc_bug("folio_unlock of an unlocked folio", __FILE__, __LINE__);
+	f->flags &= ~(1UL << PG_locked);
+}
+
+/* folio_lock(): one CPU, so "wait until unlocked" means "another actor must step". */
+static void kc_folio_lock(struct folio *f, int slot)
+{
+	if (folio_test_locked(f))
+		kc_block(slot);
+	f->flags |= 1UL << PG_locked;
+}
+
+/* After add_to_swap_cache() the folio is visible and locked: the end of
+ * AddToSwapCache (a task) or WbAllocFolio (writeback). */
+void folio_add_lru(struct folio *f)
+{
+	(void)f;
+	kc_yield(kc_current->in_walk ? P_WB_WRITE : P_READ);
+}
+
+struct swap_info_struct *get_swap_device(swp_entry_t e) { (void)e; return (struct swap_info_struct *)1; }
+struct address_space *swap_address_space(swp_entry_t e) { (void)e; return NULL; }
+
+struct folio *filemap_get_folio(struct address_space *m, pgoff_t index)
+{
+	struct folio *f = swap_cache[index];
+
+	(void)m;
+	if (!f)
+		return ERR_PTR(-ENOENT);
+	f->refcount++;
+	kc_current->events |= E_FOLIO_FOUND;
+	return f;
+}
+
+int swap_swapcount(struct swap_info_struct *si, swp_entry_t e)
+{
+	int n = swap_count[swp_offset(e)];
+
+	(void)si;
+	if (!n)
+		kc_current->events |= E_SLOT_FREED;
+	return n;
+}
+
+/* mm/swapfile.c __swap_duplicate(entry, SWAP_HAS_CACHE, 1) */
+int swapcache_prepare(swp_entry_t e, int nr)
+{
+	pgoff_t s = swp_offset(e);
+
+	(void)nr;
+	if (!swap_count[s] && !swap_has_cache[s])
+		return -ENOENT;
+	if (swap_has_cache[s]) {
+		kc_current->events |= E_EEXIST;
+		return -EEXIST;
+	}
+	swap_has_cache[s] = true;
+	return 0;
+}
+
+/* [6.12 mm/swap_slots.c:277] free_swap_slot(): "zswap_invalidate(entry);" */
+static void free_swap_slot(swp_entry_t e)
+{
+	zswap_invalidate(e);
+}
+
+/* mm/swapfile.c: the slot is freed when its count and SWAP_HAS_CACHE are both gone:
+ * [6.12 mm/swapfile.c:1520-1521] "if (!usage) free_swap_slot(entry);" */
+static void kc_swap_entry_put(pgoff_t s, bool cache)
+{
+	if (cache) {
+		if (!swap_has_cache[s])
+			kc_bug("SWAP_HAS_CACHE cleared twice", __FILE__, __LINE__);
+		swap_has_cache[s] = false;
+	} else {
+		if (!swap_count[s])
+			kc_bug("swap count below zero", __FILE__, __LINE__);
+		swap_count[s]--;
+	}
+	if (!swap_count[s] && !swap_has_cache[s])
+		free_swap_slot(swp_entry(0, s));
+}
+
+void put_swap_folio(struct folio *f, swp_entry_t e) { (void)f; kc_swap_entry_put(swp_offset(e), true); }
+static void swap_free(swp_entry_t e) { kc_swap_entry_put(swp_offset(e), false); }
+
+int add_to_swap_cache(struct folio *f, swp_entry_t e, gfp_t gfp, void **shadowp)
+{
+	pgoff_t s = swp_offset(e);
+
+	(void)gfp; (void)shadowp;
+	if (swap_cache[s])
+		kc_bug("add_to_swap_cache: slot has a folio", __FILE__, __LINE__);
+	f->refcount++;
+	f->flags |= 1UL << PG_swapcache;
+	f->swap = e;
+	swap_cache[s] = f;
+	return 0;
+}
+
+/* __delete_from_swap_cache() */
+static void kc_delete_from_cache(struct folio *f)
+{
+	pgoff_t s = swp_offset(f->swap);
+
+	if (swap_cache[s] != f)
+		kc_bug("deleting a folio that is not in the swap cache", __FILE__, __LINE__);
+	swap_cache[s] = NULL;
+	f->flags &= ~(1UL << PG_swapcache);
+}
+
+/* [6.12 mm/swap_state.c:243-247] "__delete_from_swap_cache(folio, entry, NULL);" ...
+ * "put_swap_folio(folio, entry);" ... "folio_ref_sub(folio, folio_nr_pages(folio));" */
+void delete_from_swap_cache(struct folio *f)
+{
+	swp_entry_t e = f->swap;
+
+	kc_current->events |= E_DELETE;
+	kc_delete_from_cache(f);
+	put_swap_folio(f, e);
+	folio_put(f);
+}
+
+/* folio_free_swap(): the folio leaves the swap cache (it is locked, written back, unmapped from swap). */
+static void folio_free_swap(struct folio *f)
+{
+	kc_current->events |= E_FREE_SWAP;
+	delete_from_swap_cache(f);
+}
+
+void schedule_timeout_uninterruptible(long timeout)
+{
+	(void)timeout;
+	kc_block(-1);
+}
+
+/* The swap device: __swap_writepage() writes the slot's bytes; the write
+ * completes at once and its end unlocks the folio
+ * ([6.12 mm/page_io.c:383] "folio_unlock(folio);" in the bio's end). */
+int __swap_writepage(struct folio *f, struct writeback_control *wbc)
+{
+	(void)wbc;
+	kc_current->events |= E_WRITEPAGE;
+	memcpy(swap_device[swp_offset(f->swap)], f->data, PAGE_SIZE);
+	folio_unlock(f);
+	return 0;
+}
+
+/* ---- the memcg charge: an input ---------------------------------------- */
+
+static void kc_task_reclaim(struct kc_actor *a);
+
+/* mem_cgroup_swapin_charge_folio(): ok, enter reclaim, or fail (the input).
+ * A charge inside a walk (writeback's own __read_swap_cache_async) never
+ * stops and succeeds: a task's direct reclaim runs with PF_MEMALLOC, and the
+ * spec abstracts the kworker's charge the same way. */
+int mem_cgroup_swapin_charge_folio(struct folio *f, struct mm_struct *mm, gfp_t gfp, swp_entry_t e)
+{
+	struct kc_actor *a = kc_current;
+
+	(void)f; (void)mm; (void)gfp; (void)e;
+	if (a->in_walk)
+		return 0;
+	kc_yield(P_CHARGE);
+	for (;;) {
+		switch (a->input) {
+		case IN_CHARGE_OK:
+			kc_yield(P_ADD);
+			return 0;
+		case IN_CHARGE_RECLAIM:
+			if (a->reclaimed) {
+				a->events |= E_NOSTEP;
+				kc_yield(a->point);
+				continue;
+			}
+			a->reclaimed = true;
+			/* [6.12 mm/memcontrol.c:2210-2211] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);" */
+			kc_task_reclaim(a);
+			kc_yield(P_CHARGE_RETRY);
+			continue;
+		default:
+			a->events |= E_CHARGE_FAIL;
+			return -ENOMEM;
+		}
+	}
+}
+
+#include "kernel_fns.c"		/* the real 6.12 functions (generated by extract.py) */
+
+/* ---- accessors the shims above need (after struct zswap_entry) ---------- */
+
+static struct list_head *zswap_list_lru_tail(void) { return zswap_list_lru.node[0].lru.list.prev; }
+static struct zswap_entry *kc_entry_of(struct list_head *item) { return container_of(item, struct zswap_entry, lru); }
+static swp_entry_t kc_entry_swp(struct zswap_entry *e) { return e->swpentry; }
+static const u8 *kc_entry_data(struct zswap_entry *e) { return (const u8 *)e->handle; }
+
+/* ---- the actors' code ---------------------------------------------------- */
+
+static bool kc_pte_same(struct kc_actor *a) { return pte[a->slot] == a->page; }
+
+/* A task's direct reclaim: try_to_free_mem_cgroup_pages() -> shrink_slab() ->
+ * do_shrink_slab() -> zswap_shrinker_scan(), called again with what is left
+ * of the scan budget until it is spent, the walk stopped (LRU_STOP), or
+ * nothing was scanned (the spec's SCAN_BUDGET stands for reclaim's repeated
+ * passes). */
+static void kc_task_reclaim(struct kc_actor *a)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = 0, .memcg = NULL };
+	struct shrinker shrinker = { 0 };
+	unsigned long budget = scan_budget;
+
+	a->in_walk = true;
+	a->sc = &sc;
+	a->stop_flag = NULL;
+	sc.nr_to_scan = budget;
+	kc_yield(P_WALK);
+	while (budget) {
+		sc.nr_to_scan = budget;
+		zswap_shrinker_scan(&shrinker, &sc);
+		if (a->walk_stopped || sc.nr_to_scan == budget)
+			break;
+		budget = sc.nr_to_scan;
+	}
+	a->in_walk = false;
+	a->sc = NULL;
+	a->stop_flag = NULL;
+}
+
+/* swap_read_folio(): [6.12 mm/page_io.c:634-636] "} else if (zswap_load(folio)) { folio_unlock(folio); goto finish; }"
+ * else the device read, whose completion marks the folio uptodate and unlocks it. */
+static void kc_swap_read_folio(struct folio *f)
+{
+	if (zswap_load(f)) {
+		folio_unlock(f);
+		return;
+	}
+	memcpy(f->data, swap_device[swp_offset(f->swap)], PAGE_SIZE);
+	folio_mark_uptodate(f);
+	folio_unlock(f);
+}
+
+/* do_swap_page(), the parts the model covers, in 6.12's order. */
+static void kc_do_swap_page(struct kc_actor *a)
+{
+	swp_entry_t entry = swp_entry(0, a->slot);
+	struct folio *folio;
+	bool allocated;
+
+	kc_yield(P_LOOKUP);
+	// [6.12 mm/memory.c:4220] "if (!pte_unmap_same(vmf))"
+	if (!kc_pte_same(a)) {
+		a->events |= E_PTE_CHANGED;
+		return;
+	}
+	/* swap_cache_get_folio() and swapin_readahead() -> read_swap_cache_async()
+	 * (no readahead) -> __read_swap_cache_async(), which looks the folio up
+	 * again and otherwise pins the slot, charges and adds a new folio:
+	 * [6.12 mm/memory.c:4325] "folio = swapin_readahead(entry, GFP_HIGHUSER_MOVABLE," */
+	folio = __read_swap_cache_async(entry, GFP_HIGHUSER_MOVABLE, NULL, 0, &allocated, false);
+	if (!folio)
+		return;		/* VM_FAULT_OOM (the charge failed) */
+	if (allocated) {
+		kc_swap_read_folio(folio);
+		/* [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);"
+		 * right after the read, in the same step: nobody can take the lock in
+		 * between that the spec lets act (spec: "the model keeps it locked"). */
+		kc_folio_lock(folio, a->slot);
+		kc_yield(P_MAP);
+	} else {
+		kc_yield(P_HIT_WAIT);
+		// [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);"
+		kc_folio_lock(folio, a->slot);
+		// [6.12 mm/memory.c:4369] "if (unlikely(!folio_test_swapcache(folio) ||"
+		if (!folio_test_swapcache(folio) || folio->swap.val != entry.val) {
+			a->events |= E_OUT_PAGE | (kc_pte_same(a) ? 0 : E_PTE_CHANGED);
+			folio_unlock(folio);
+			folio_put(folio);
+			return;
+		}
+	}
+	// [6.12 mm/memory.c:4409] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))"
+	if (!kc_pte_same(a)) {
+		a->events |= E_PTE_CHANGED;
+		folio_unlock(folio);
+		folio_put(folio);
+		return;
+	}
+	// [6.12 mm/memory.c:4412] "if (unlikely(!folio_test_uptodate(folio))) {"
+	if (!folio_test_uptodate(folio)) {
+		a->events |= E_SIGBUS;
+		folio_unlock(folio);
+		folio_put(folio);
+		return;
+	}
+	/* map: the PTE now maps the page, not the slot */
+	pte[a->slot] = 0;
+	folio->mapcount++;
+	a->mapped = kc_decode(folio->data);
+	// [6.12 mm/memory.c:4526-4528] "swap_free_nr(entry, nr_pages);" ... "if (should_try_to_free_swap(folio, vma, vmf->flags))" ... "folio_free_swap(folio);"
+	swap_free(entry);
+	if (a->input == IN_FREE_SWAP)	/* should_try_to_free_swap(): an input */
+		folio_free_swap(folio);
+	folio_unlock(folio);
+	/* the mapping keeps the folio's reference */
+}
+
+static void task_main(void)
+{
+	struct kc_actor *a = kc_current;
+
+	__sanitizer_finish_switch_fiber(NULL, &main_stack_bottom, &main_stack_size);
+	for (;;) {
+		kc_yield(P_IDLE);
+		/* StartFault(t, s): the task touches the page whose PTE holds slot s */
+		if (a->input < 0 || a->input >= n_slots || !pte[a->input]) {
+			a->events |= E_NOSTEP;
+			continue;
+		}
+		a->slot = a->input;
+		a->page = pte[a->slot];
+		a->fault_active = true;
+		a->reclaimed = false;
+		kc_do_swap_page(a);
+		a->fault_active = false;
+	}
+}
+
+/* shrink_worker(): [6.12 mm/zswap.c:1435] "ret = shrink_memcg(memcg);" once per
+ * unit of the scan budget (each shrink_memcg() walks one entry:
+ * [6.12 mm/zswap.c:1356] "unsigned long nr_to_walk = 1;"). */
+static void shrinker_main(void)
+{
+	struct kc_actor *a = kc_current;
+
+	__sanitizer_finish_switch_fiber(NULL, &main_stack_bottom, &main_stack_size);
+	for (;;) {
+		kc_yield(P_IDLE);
+		if (list_empty(&zswap_list_lru.node[0].lru.list)) {
+			a->events |= E_NOSTEP;	/* the worker is queued when the pool fills */
+			continue;
+		}
+		a->in_walk = true;
+		a->budget = scan_budget;
+		kc_yield(P_WALK);
+		while (a->budget) {
+			a->budget--;
+			if (shrink_memcg(NULL) == -ENOENT) {	/* nothing scanned: the LRU is empty */
+				a->budget++;
+				break;
+			}
+		}
+		a->in_walk = false;
+	}
+}
+
+/* ---- the environment: zswap_store, munmap, reclaim of clean folios -------- */
+
+/* SwapOut(s, v): swap_writepage() -> zswap_store() of a page in free slot s. */
+static void env_swap_out(int s, int v)
+{
+	struct folio *f = calloc(1, sizeof(*f));
+	bool stored;
+
+	f->data = calloc(1, PAGE_SIZE);
+	f->refcount = 1;
+	kc_fill(f->data, v);
+	f->swap = swp_entry(0, s);
+	f->flags = (1UL << PG_locked) | (1UL << PG_swapcache) | (1UL << PG_uptodate);
+	swap_count[s] = 1;	/* the PTE's reference; the folio's pin is gone after reclaim */
+	pte[s] = v;
+	stored = zswap_store(f);
+	if (!stored)
+		kc_bug("zswap_store failed", __FILE__, __LINE__);
+	free(f->data);
+	free(f);
+}
+
+/* FreeSlot(s): zap_pte_range() -> free_swap_and_cache(): the use count goes;
+ * the slot is freed (zswap_invalidate) only if no folio holds SWAP_HAS_CACHE. */
+static void env_free_slot(int s)
+{
+	pte[s] = 0;
+	swap_free(swp_entry(0, s));
+}
+
+/* DropCleanFolio(s): shrink_folio_list() -> __remove_mapping():
+ * [6.12 mm/vmscan.c:770-772] "__delete_from_swap_cache(folio, swap, shadow);" ... "put_swap_folio(folio, swap);" */
+static void env_drop_clean_folio(int s)
+{
+	struct folio *f = swap_cache[s];
+	swp_entry_t e = f->swap;
+
+	kc_delete_from_cache(f);
+	put_swap_folio(f, e);
+	folio_put(f);	/* the swap cache's reference; a mapped folio lives on in its PTEs */
+}
+
+static bool faults_on(int s)
+{
+	for (int i = 0; i < n_tasks; i++)
+		if (actors[i].fault_active && actors[i].slot == s)
+			return true;
+	return false;
+}
+
+/* ---- observation ---------------------------------------------------------- */
+
+static const char *pc_of(struct kc_actor *a)
+{
+	switch (a->point) {
+	case P_LOOKUP: return "lookup";
+	case P_HIT_WAIT: return "hit_wait";
+	case P_CHARGE: return "charge";
+	case P_CHARGE_RETRY: return "charge_retry";
+	case P_ADD: return "add";
+	case P_READ: return "read";
+	case P_MAP: return "map";
+	default: return "charge";	/* in its reclaim walk */
+	}
+}
+
+static void observe(void)
+{
+	printf("{\"swap_map\":[");
+	for (int s = 0; s < n_slots; s++)
+		printf("%s[%d,%d]", s ? "," : "", swap_count[s], swap_has_cache[s]);
+	printf("],\"swapped_page\":[");
+	for (int s = 0; s < n_slots; s++)
+		printf("%s%d", s ? "," : "", pte[s]);
+	printf("],\"swap_cache\":[");
+	for (int s = 0; s < n_slots; s++) {
+		struct folio *f = swap_cache[s];
+
+		if (f)
+			printf("%s[%d,%d,%d]", s ? "," : "", folio_test_locked(f), folio_test_uptodate(f),
+			       kc_decode(f->data));
+		else
+			printf("%snull", s ? "," : "");
+	}
+	printf("],\"zswap_tree\":[");
+	for (int s = 0; s < n_slots; s++) {
+		struct zswap_entry *e = xa_load(swap_zswap_tree(swp_entry(0, s)), s);
+
+		if (e)
+			printf("%s[%lu,%d,%d]", s ? "," : "", swp_offset(e->swpentry),
+			       kc_decode((u8 *)e->handle), e->referenced);
+		else
+			printf("%snull", s ? "," : "");
+	}
+	printf("],\"zswap_lru\":[");
+	{
+		struct list_head *head = &zswap_list_lru.node[0].lru.list, *p;
+		bool first = true;
+
+		for (p = head->next; p != head; p = p->next) {
+			struct zswap_entry *e = kc_entry_of(p);
+
+			printf("%s[%lu,%d]", first ? "" : ",", swp_offset(e->swpentry), kc_decode((u8 *)e->handle));
+			first = false;
+		}
+	}
+	printf("],\"swap_device\":[");
+	for (int s = 0; s < n_slots; s++)
+		printf("%s%d", s ? "," : "", kc_decode(swap_device[s]));
+	printf("],\"stack\":[");
+	for (int i = 0; i < n_actors; i++) {
+		struct kc_actor *a = &actors[i];
+		bool first = true;
+
+		printf("%s[", i ? "," : "");
+		if (a->is_task && a->fault_active) {
+			printf("[\"do_swap_page\",%d,%d,\"%s\"]", a->slot, a->page, pc_of(a));
+			first = false;
+		}
+		if (a->in_walk) {
+			unsigned long budget;
+
+			if (a->is_task)
+				budget = (a->stop_flag && *a->stop_flag) ? 0 : a->sc->nr_to_scan;
+			else
+				budget = a->budget;
+			printf("%s[\"shrink_memcg_cb\",%lu]", first ? "" : ",", budget);
+			first = false;
+		}
+		if (a->wb_active)
+			printf("%s[\"zswap_writeback_entry\",%d,%d,\"%s\"]", first ? "" : ",", a->wb_slot, a->wb_data,
+			       a->point == P_WB_WRITE ? "write" : "prepare");
+		printf("]");
+	}
+	printf("]}\n");
+}
+
+/* ---- the protocol --------------------------------------------------------- */
+
+static void kc_init_actor(struct kc_actor *a, int id, bool is_task)
+{
+	a->id = id;
+	a->is_task = is_task;
+	a->stack = malloc(KC_STACK);
+	getcontext(&a->ctx);
+	a->ctx.uc_stack.ss_sp = a->stack;
+	a->ctx.uc_stack.ss_size = KC_STACK;
+	a->ctx.uc_link = NULL;
+	makecontext(&a->ctx, is_task ? task_main : shrinker_main, 0);
+	kc_run(a, 0);	/* to its idle point */
+}
+
+static int inputs_of(struct kc_actor *a, int *in)
+{
+	int n = 0;
+
+	switch (a->point) {
+	case P_IDLE:
+		if (a->is_task)
+			for (int s = 0; s < n_slots; s++)
+				in[n++] = s;
+		else
+			in[n++] = IN_GO;
+		break;
+	case P_CHARGE:
+		in[n++] = IN_CHARGE_OK; in[n++] = IN_CHARGE_RECLAIM; in[n++] = IN_CHARGE_FAIL;
+		break;
+	case P_CHARGE_RETRY:
+		in[n++] = IN_CHARGE_OK; in[n++] = IN_CHARGE_FAIL;
+		break;
+	case P_WB_PREPARE:
+		in[n++] = IN_ALLOC_OK; in[n++] = IN_ALLOC_FAIL;
+		break;
+	case P_HIT_WAIT: case P_MAP:
+		in[n++] = IN_KEEP_CACHE; in[n++] = IN_FREE_SWAP;
+		break;
+	default:
+		in[n++] = IN_GO;
+	}
+	return n;
+}
+
+static void trials(void)
+{
+	bool first = true;
+
+	printf("[");
+	for (int i = 0; i < n_actors; i++) {
+		struct kc_actor *a = &actors[i];
+		int in[KC_MAX_SLOTS + 4], n = inputs_of(a, in);
+
+		for (int k = 0; k < n; k++) {
+			int fds[2];
+			pid_t pid;
+			char buf[128];
+			ssize_t got;
+			int status;
+
+			if (pipe(fds))
+				kc_bug("pipe", __FILE__, __LINE__);
+			fflush(stdout);
+			pid = fork();
+			if (pid == 0) {
+				enum kc_point start = a->point;
+				int len;
+
+				close(fds[0]);
+				alarm(10);	/* a runaway loop in the code under test */
+				kc_run(a, in[k]);
+				len = snprintf(buf, sizeof(buf), "%s %s %u %d", point_name[start],
+					       point_name[a->point], a->events, a->block_slot);
+				if (write(fds[1], buf, len) != len)
+					_exit(4);
+				_exit(0);
+			}
+			close(fds[1]);
+			got = read(fds[0], buf, sizeof(buf) - 1);
+			close(fds[0]);
+			waitpid(pid, &status, 0);
+			if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+				printf("%s{\"actor\":%d,\"input\":%d,\"crash\":%d}", first ? "" : ",", i, in[k],
+				       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			} else {
+				char s0[32], s1[32];
+				unsigned ev;
+				int bs;
+
+				buf[got] = 0;
+				sscanf(buf, "%31s %31s %u %d", s0, s1, &ev, &bs);
+				printf("%s[%d,%d,\"%s\",\"%s\",%u,%d]", first ? "" : ",", i, in[k], s0, s1, ev, bs);
+			}
+			first = false;
+		}
+	}
+	printf("]\n");
+}
+
+static bool env_allowed(const char *name, int s);
+static bool kc_env_guard_refcount;	/* KC_ENV_GUARD=refcount */
+
+/* succ: every successor of this state, each computed in a fork()ed child:
+ * the actors' segments (as trials) and the environment's steps, each with
+ * the state it leads to.  One line of JSON objects. */
+static void succ_one(int actor, int input, const char *env, int s, int v, bool *first)
+{
+	int fds[2];
+	pid_t pid;
+	int status;
+	static char buf[1 << 16];
+	size_t got = 0;
+	ssize_t r;
+
+	if (pipe(fds))
+		kc_bug("pipe", __FILE__, __LINE__);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 1);
+		alarm(10);
+		if (env) {
+			kc_current = &env_actor;
+			if (!strcmp(env, "SwapOut"))
+				env_swap_out(s, v);
+			else if (!strcmp(env, "FreeSlot"))
+				env_free_slot(s);
+			else
+				env_drop_clean_folio(s);
+			kc_current = NULL;
+			printf("{\"env\":[\"%s\",%d,%d],\"state\":", env, s, v);
+		} else {
+			enum kc_point start = actors[actor].point;
+
+			kc_run(&actors[actor], input);
+			printf("{\"actor\":%d,\"input\":%d,\"seg\":[\"%s\",\"%s\",%u],\"state\":", actor, input,
+			       point_name[start], point_name[actors[actor].point], actors[actor].events);
+		}
+		observe();
+		printf("}");
+		fflush(stdout);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((r = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += r;
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	buf[got] = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		printf("%s{\"actor\":%d,\"input\":%d,\"crash\":%d}", *first ? "" : ",", actor, input,
+		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	} else {
+		/* observe() ends its line with a newline: drop it */
+		for (size_t i = 0; i < got; i++)
+			if (buf[i] == '\n')
+				buf[i] = ' ';
+		printf("%s%s", *first ? "" : ",", buf);
+	}
+	*first = false;
+}
+
+static void succ(void)
+{
+	bool first = true;
+	static const char *const env_names[] = { "SwapOut", "FreeSlot", "DropCleanFolio" };
+
+	printf("[");
+	for (int i = 0; i < n_actors; i++) {
+		int in[KC_MAX_SLOTS + 4], n = inputs_of(&actors[i], in);
+
+		for (int k = 0; k < n; k++)
+			succ_one(i, in[k], NULL, 0, 0, &first);
+	}
+	for (int s = 0; s < n_slots; s++)
+		for (int e = 0; e < 3; e++) {
+			if (!env_allowed(env_names[e], s))
+				continue;
+			if (e == 0)
+				for (int v = 1; v <= n_versions; v++)
+					succ_one(-1, 0, env_names[e], s, v, &first);
+			else
+				succ_one(-1, 0, env_names[e], s, 0, &first);
+		}
+	printf("]\n");
+}
+
+static bool env_allowed(const char *name, int s)
+{
+	struct folio *f = swap_cache[s];
+
+	/* get_swap_pages(): a free slot has neither a count nor SWAP_HAS_CACHE */
+	if (!strcmp(name, "SwapOut"))
+		return !swap_count[s] && !swap_has_cache[s];
+	/* munmap holds mmap_lock for write, a fault for read */
+	if (!strcmp(name, "FreeSlot"))
+		return swap_count[s] == 1 && pte[s] && !faults_on(s);
+	/* __remove_mapping(): folio_ref_freeze(folio, 1 + nr) fails when anyone
+	 * else holds a reference (a task waiting on it); trylock, clean,
+	 * uptodate.  A mapped folio's PTE references do not count: the spec
+	 * abstracts reclaim's try_to_unmap() (or folio_free_swap() of a mapped
+	 * folio) into this one step. */
+	if (!f || folio_test_locked(f) || !folio_test_uptodate(f))
+		return false;
+	if (kc_env_guard_refcount)	/* the kernel's own condition */
+		return f->refcount - f->mapcount == 1;
+	/* the spec's (default): no task waits at hit_wait on the slot, whichever
+	 * folio it holds: README "Findings" says where the two differ */
+	for (int i = 0; i < n_tasks; i++)
+		if (actors[i].fault_active && actors[i].slot == s && actors[i].point == P_HIT_WAIT)
+			return false;
+	return true;
+}
+
+static void envok(void)
+{
+	bool first = true;
+
+	static const char *const env_names[] = { "SwapOut", "FreeSlot", "DropCleanFolio" };
+
+	printf("[");
+	for (int s = 0; s < n_slots; s++)
+		for (int e = 0; e < 3; e++)
+			if (env_allowed(env_names[e], s)) {
+				printf("%s[\"%s\",%d]", first ? "" : ",", env_names[e], s);
+				first = false;
+			}
+	printf("]\n");
+}
+
+int main(void)
+{
+	char line[256];
+
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	kc_env_guard_refcount = getenv("KC_ENV_GUARD") && !strcmp(getenv("KC_ENV_GUARD"), "refcount");
+	kc_xa_setup();
+	while (fgets(line, sizeof(line), stdin)) {
+		char cmd[32], arg[32];
+		int x, y, n;
+
+		if (sscanf(line, "%31s%n", cmd, &n) != 1)
+			continue;
+		if (!strcmp(cmd, "init")) {
+			int nsh, off = n, used;
+			char *p = line + off;
+
+			sscanf(p, "%d %d %d %lu%n", &n_slots, &n_tasks, &nsh, &scan_budget, &used);
+			p += used;
+			n_versions = 0;
+			while (sscanf(p, "%15s%n", version_name[n_versions + 1], &used) == 1) {
+				n_versions++;
+				p += used;
+			}
+			if (kc_xarray_size > KC_XARRAY_SIZE)
+				kc_bug("struct xarray is larger than KC_XARRAY_SIZE", __FILE__, __LINE__);
+			kc_zswap_entry_cache.size = sizeof(struct zswap_entry);
+			zswap_list_lru.node = &kc_lru_node;
+			INIT_LIST_HEAD(&kc_lru_node.lru.list);
+			zswap_swapon(0, n_slots);
+			for (int s = 0; s < n_slots; s++)
+				swap_device[s] = calloc(1, PAGE_SIZE);
+			n_actors = n_tasks + nsh;
+			for (int i = 0; i < n_actors; i++)
+				kc_init_actor(&actors[i], i, i < n_tasks);
+			printf("ok\n");
+		} else if (!strcmp(cmd, "trials")) {
+			trials();
+		} else if (!strcmp(cmd, "run") && sscanf(line + n, "%d %d", &x, &y) == 2) {
+			enum kc_point start = actors[x].point;
+
+			kc_run(&actors[x], y);
+			printf("%s %s %u\n", point_name[start], point_name[actors[x].point], actors[x].events);
+		} else if (!strcmp(cmd, "env") && sscanf(line + n, "%31s %d", arg, &x) == 2) {
+			kc_current = &env_actor;
+			if (!strcmp(arg, "SwapOut") && sscanf(line + n, "%31s %d %d", arg, &x, &y) == 3)
+				env_swap_out(x, y);
+			else if (!strcmp(arg, "FreeSlot"))
+				env_free_slot(x);
+			else if (!strcmp(arg, "DropCleanFolio"))
+				env_drop_clean_folio(x);
+			kc_current = NULL;
+			printf("ok\n");
+		} else if (!strcmp(cmd, "succ")) {
+			succ();
+		} else if (!strcmp(cmd, "envok")) {
+			envok();
+		} else if (!strcmp(cmd, "observe")) {
+			observe();
+		} else if (!strcmp(cmd, "mapped")) {
+			printf("[");
+			for (int i = 0; i < n_tasks; i++)
+				printf("%s%d", i ? "," : "", actors[i].mapped);
+			printf("]\n");
+		} else {
+			printf("error unknown command %s\n", cmd);
+		}
+		fflush(stdout);
+	}
+	return 0;
+}

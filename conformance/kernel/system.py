@@ -1,0 +1,521 @@
+"""KernelSystem: the real 6.12 C (conformance/kernel/harness.c) behind conformance.System's contract.
+
+The harness is a separate process (ASan and UBSan need their runtime loaded
+first, which a Python process that already runs cannot do, and a sanitizer
+report must not kill the test runner) spoken to over a line protocol.  Why a
+process and not ctypes/cffi: see README.md.
+
+* ``enabled()``: the harness tries every (actor, input) in a fork()ed child,
+  which runs the real code to its next step boundary and reports the segment
+  as (start point, end point, shim events); :data:`STEP_TABLE` names it.
+  The environment's guards (SwapOut, FreeSlot, DropCleanFolio) come from the
+  harness too, except the spec's version freshness, a property of the model's
+  values that is computed here from the observed state.
+* ``step()``: the chosen (actor, input) runs for real in the harness.
+* ``copy()``: a new harness process that replays the step log (deterministic).
+  Results of ``trials`` are memoized by the step log, shared among copies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import weakref
+from pathlib import Path
+from typing import Any
+
+from conformance.values import FnValue, ModelValue, TlaValue
+
+from ..config import Config
+from ..system import BadArguments, KernelBug, NotEnabled, Step, UnknownActor, UnknownStep
+
+NO_ENTRY = ModelValue("NoEntry")
+NO_FOLIO = ModelValue("NoFolio")
+NO_DATA = ModelValue("NoData")
+
+ACTOR_STEPS = frozenset(
+    {
+        "StartFault",
+        "PteChanged",
+        "RetryFault",
+        "SwapCacheHit",
+        "SwapcachePrepare",
+        "ChargeOk",
+        "ChargeReclaim",
+        "ChargeFail",
+        "AddToSwapCache",
+        "SwapReadFolio",
+        "MapFolio",
+        "MapFolioKeepCache",
+        "ShrinkWorker",
+        "LruIsolate",
+        "ShrinkDone",
+        "WbFolioExists",
+        "WbSlotFreed",
+        "WbAllocFail",
+        "WbSkipBusy",
+        "WbAllocFolio",
+        "WbEntryGone",
+        "WbWrite",
+    }
+)
+ENV_STEPS = frozenset({"SwapOut", "FreeSlot", "DropCleanFolio"})
+STEP_ARGS = {"StartFault": ("s",), "SwapOut": ("s", "v"), "FreeSlot": ("s",), "DropCleanFolio": ("s",)}
+
+# The shims' event bits (harness.c, enum E_*).
+EVENTS = {
+    "NOSTEP": 1 << 0,
+    "PTE_CHANGED": 1 << 1,
+    "OUT_PAGE": 1 << 2,
+    "FOLIO_FOUND": 1 << 3,
+    "SLOT_FREED": 1 << 4,
+    "ALLOC_FAIL": 1 << 5,
+    "EEXIST": 1 << 6,
+    "WRITEPAGE": 1 << 7,
+    "DELETE": 1 << 8,
+    "FREE_SWAP": 1 << 9,
+    "SIGBUS": 1 << 10,
+    "CHARGE_FAIL": 1 << 11,
+}
+
+# The classification: a segment of real code, from one step boundary (point)
+# to the next, with the shim events it raised, is the spec step named here.
+# First matching row wins; ``events`` must all have been seen.  Points:
+# harness.c's enum kc_point.  Edit this table, not the C, when the spec's
+# step boundaries move.
+STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ...] = tuple(
+    (frozenset(starts.split()), frozenset(ends.split()), frozenset(events.split()), name)
+    for starts, ends, events, name in (
+        # a task's fault: do_swap_page -> __read_swap_cache_async -> swap_read_folio
+        ("IDLE", "LOOKUP", "", "StartFault"),
+        ("LOOKUP", "IDLE", "PTE_CHANGED", "PteChanged"),
+        ("LOOKUP", "HIT_WAIT", "", "SwapCacheHit"),
+        ("LOOKUP", "CHARGE", "", "SwapcachePrepare"),
+        # the kernel checks folio_test_swapcache() before pte_same(); with both
+        # gone the spec names the pop by its PteChanged guard (same effect)
+        ("HIT_WAIT", "IDLE", "PTE_CHANGED", "PteChanged"),
+        ("HIT_WAIT", "IDLE", "OUT_PAGE", "RetryFault"),
+        ("HIT_WAIT MAP", "IDLE", "FREE_SWAP", "MapFolio"),
+        ("HIT_WAIT MAP", "IDLE", "", "MapFolioKeepCache"),
+        ("CHARGE CHARGE_RETRY", "ADD", "", "ChargeOk"),
+        ("CHARGE", "WALK", "", "ChargeReclaim"),
+        ("CHARGE CHARGE_RETRY", "IDLE", "CHARGE_FAIL", "ChargeFail"),
+        ("ADD", "READ", "", "AddToSwapCache"),
+        ("READ", "MAP", "", "SwapReadFolio"),
+        # the walk: shrink_worker / zswap_shrinker_scan -> list_lru_walk_one -> shrink_memcg_cb
+        ("IDLE", "WALK", "", "ShrinkWorker"),
+        ("WALK", "WB_PREPARE", "", "LruIsolate"),
+        ("WALK", "CHARGE_RETRY IDLE", "", "ShrinkDone"),
+        # zswap_writeback_entry -> __read_swap_cache_async
+        ("WB_PREPARE", "WALK", "FOLIO_FOUND", "WbFolioExists"),
+        ("WB_PREPARE", "WALK", "SLOT_FREED", "WbSlotFreed"),
+        ("WB_PREPARE", "WALK", "ALLOC_FAIL", "WbAllocFail"),
+        ("WB_PREPARE", "WALK", "EEXIST", "WbSkipBusy"),
+        ("WB_PREPARE", "WB_WRITE", "", "WbAllocFolio"),
+        ("WB_WRITE", "WALK", "DELETE", "WbEntryGone"),
+        ("WB_WRITE", "WALK", "WRITEPAGE", "WbWrite"),
+    )
+)
+
+HOLDING_PCS = {
+    "do_swap_page": frozenset({"charge", "charge_retry", "add", "read", "map"}),
+    "zswap_writeback_entry": frozenset({"write"}),
+}
+
+
+def classify(start: str, end: str, events: int) -> str | None:
+    """The step name of a segment; None: no step (a false guard, or the actor blocks)."""
+    if end == "BLOCKED" or events & EVENTS["NOSTEP"]:
+        return None
+    seen = {name for name, bit in EVENTS.items() if events & bit}
+    for starts, ends, needs, name in STEP_TABLE:
+        if start in starts and end in ends and needs <= seen:
+            return name
+    raise KernelBug(f"no step in STEP_TABLE for a segment {start} -> {end} with events {sorted(seen)}")
+
+
+class HarnessError(KernelBug):
+    """The C harness died or reported a kernel BUG / sanitizer error."""
+
+
+class _Harness:
+    """One harness process."""
+
+    def __init__(self, exe: Path, init: str) -> None:
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        env = dict(
+            os.environ,
+            ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:halt_on_error=1",
+            UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1",
+        )
+        self.proc = subprocess.Popen(
+            [str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True, bufsize=1, env=env
+        )
+        self._finalizer = weakref.finalize(self, _Harness._close, self.proc, self.stderr)
+        self.ask(init)
+
+    @staticmethod
+    def _close(proc: subprocess.Popen, stderr: Any) -> None:  # type: ignore[type-arg]
+        try:
+            proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]
+        stderr.close()
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def error_text(self) -> str:
+        self.stderr.flush()
+        self.stderr.seek(0)
+        text = self.stderr.read()
+        lines = [line for line in text.splitlines() if "doesn't fully support makecontext" not in line]
+        return "\n".join(lines[-60:])
+
+    def ask(self, line: str) -> str:
+        try:
+            self.proc.stdin.write(line + "\n")  # type: ignore[union-attr]
+            self.proc.stdin.flush()  # type: ignore[union-attr]
+            answer = self.proc.stdout.readline()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            answer = ""
+        if not answer:
+            self.proc.wait()
+            raise HarnessError(
+                f"the kernel harness died on `{line}` (exit {self.proc.returncode}):\n{self.error_text()}"
+            )
+        return answer.rstrip("\n")
+
+
+_TRIALS_MEMO: dict[tuple, tuple] = {}  # type: ignore[type-arg]
+_MEMO_LIMIT = 200_000
+
+
+class KernelSystem:
+    """The kernel's own C under the driving contract of :class:`conformance.system.System`."""
+
+    def __init__(self, config: Config, exe: Path | None = None) -> None:
+        if exe is None:
+            from .build import build
+
+            exe = build()
+        self.config = config
+        self.exe = Path(exe)
+        self.tasks = config.task_values
+        self.shrinkers = config.shrinker_values
+        self.actors = self.tasks + self.shrinkers
+        self.slots = config.slot_values
+        self.versions = config.version_values
+        self._actor_number = {a: i for i, a in enumerate(self.actors)}
+        self._slot_offset = {s: i for i, s in enumerate(self.slots)}
+        self._version_index = {v: i + 1 for i, v in enumerate(self.versions)}
+        self._init = f"init {len(self.slots)} {len(self.tasks)} {len(self.shrinkers)} {config.scan_budget} " + " ".join(
+            v.name for v in self.versions
+        )
+        self._memo_key = (str(self.exe), self._init)
+        self.reset()
+
+    # -- state ---------------------------------------------------------------
+    def reset(self) -> None:
+        if getattr(self, "_harness", None) is not None:
+            self._harness.close()
+        self._harness = _Harness(self.exe, self._init)
+        self._log: list[str] = []  # the commands that made this state
+        self._cached: dict[str, Any] = {}
+
+    def close(self) -> None:
+        self._harness.close()
+
+    def copy(self) -> KernelSystem:
+        """An independent system in the same state: a new harness process replaying the step log."""
+        other = KernelSystem.__new__(KernelSystem)
+        other.__dict__.update(self.__dict__)
+        other._harness = _Harness(self.exe, self._init)
+        for command in self._log:
+            other._harness.ask(command)
+        other._log = list(self._log)
+        other._cached = dict(self._cached)
+        return other
+
+    def _raw(self) -> dict[str, Any]:
+        raw = self._cached.get("observe")
+        if raw is None:
+            raw = self._cached["observe"] = json.loads(self._harness.ask("observe"))
+        return raw
+
+    def observe(self) -> dict[str, TlaValue]:
+        """The state as the spec's variables: ``{name: TLA+ value}``."""
+        return self._convert(self._raw())
+
+    def _convert(self, raw: dict[str, Any]) -> dict[str, TlaValue]:
+        slots, actors = self.slots, self.actors
+
+        def data(v: int) -> ModelValue:
+            return self.versions[v - 1] if v else NO_DATA
+
+        def entry(slot: int, v: int) -> FnValue:
+            return FnValue({"slot": slots[slot], "data": data(v)})
+
+        def frame(f: list) -> FnValue:  # type: ignore[type-arg]
+            if f[0] == "do_swap_page":
+                return FnValue({"fn": f[0], "slot": slots[f[1]], "page": data(f[2]), "pc": f[3], "lru_removed": False})
+            if f[0] == "shrink_memcg_cb":
+                return FnValue({"fn": f[0], "budget": f[1]})
+            return FnValue({"fn": f[0], "entry": entry(f[1], f[2]), "pc": f[3], "cursor": NO_ENTRY})
+
+        return {
+            "swap_map": FnValue(
+                {s: FnValue({"count": c, "has_cache": bool(h)}) for s, (c, h) in zip(slots, raw["swap_map"])}
+            ),
+            "swapped_page": FnValue({s: data(v) for s, v in zip(slots, raw["swapped_page"])}),
+            "swap_cache": FnValue(
+                {
+                    s: NO_FOLIO
+                    if f is None
+                    else FnValue({"locked": bool(f[0]), "uptodate": bool(f[1]), "data": data(f[2])})
+                    for s, f in zip(slots, raw["swap_cache"])
+                }
+            ),
+            "zswap_tree": FnValue(
+                {s: NO_ENTRY if e is None else entry(e[0], e[1]) for s, e in zip(slots, raw["zswap_tree"])}
+            ),
+            "zswap_referenced": FnValue({s: bool(e is not None and e[2]) for s, e in zip(slots, raw["zswap_tree"])}),
+            "zswap_lru": tuple(entry(slot, v) for slot, v in raw["zswap_lru"]),
+            "swap_device": FnValue({s: data(v) for s, v in zip(slots, raw["swap_device"])}),
+            "stack": FnValue({a: tuple(frame(f) for f in frames) for a, frames in zip(actors, raw["stack"])}),
+        }
+
+    def successors(self) -> list[tuple[Step, dict[str, TlaValue]]]:
+        """Every enabled step with the state it leads to, all computed by the harness in fork()ed
+        children from this one state (no copy(), no replay): what a state-graph walk needs."""
+        rows = json.loads(self._harness.ask("succ"))
+        out: list[tuple[Step, dict[str, TlaValue]]] = []
+        fresh = None
+        for row in rows:
+            if "crash" in row:
+                raise HarnessError(
+                    f"trying actor {row['actor']} input {row['input']} crashed the kernel code "
+                    f"(exit {row['crash']}):\n{self._harness.error_text()}"
+                )
+            if "env" in row:
+                name, slot, v = row["env"]
+                if name == "SwapOut":
+                    if fresh is None:
+                        fresh = self._fresh_versions()
+                    if self.versions[v - 1] not in fresh:
+                        continue
+                    step = Step(name, None, (("s", self.slots[slot]), ("v", self.versions[v - 1])))
+                else:
+                    step = Step(name, None, (("s", self.slots[slot]),))
+            else:
+                start, end, events = row["seg"]
+                name = classify(start, end, events)
+                if name is None:
+                    continue
+                args = (("s", self.slots[row["input"]]),) if name == "StartFault" else ()
+                step = Step(name, self.actors[row["actor"]], args)
+            out.append((step, self._convert(row["state"])))
+        return out
+
+    def replay(self, log: list[str]) -> None:
+        """Reset, then run these harness commands (a ``log`` of another system of this config)."""
+        self.reset()
+        for command in log:
+            self._harness.ask(command)
+        self._log = list(log)
+
+    def command_for(self, step: Step) -> str:
+        """The harness command that takes ``step`` from the current state."""
+        if step.actor is None:
+            a = dict(step.args)
+            s = self._slot_offset[a["s"]]
+            return f"env {step.name} {s}" + (f" {self._version_index[a['v']]}" if step.name == "SwapOut" else "")
+        steps, _, _ = self._trials()
+        for candidate, n, value in steps:
+            if candidate == step:
+                return f"run {n} {value}"
+        raise NotEnabled(str(step), "not enabled")
+
+    def mapped(self) -> dict[ModelValue, ModelValue]:
+        """The data each task mapped by its last completed fault (NoData: none yet)."""
+        values = json.loads(self._harness.ask("mapped"))
+        return {t: (self.versions[v - 1] if v else NO_DATA) for t, v in zip(self.tasks, values)}
+
+    # -- the scheduler's view ------------------------------------------------
+    def _trials(self) -> tuple[list[tuple[Step, int, int]], dict[int, str], list[tuple[str, int]]]:
+        """([(step, actor number, input)], {blocked actor number: why}, [(env step, slot)])."""
+        cached = self._cached.get("trials")
+        if cached is not None:
+            return cached
+        key = (self._memo_key, tuple(self._log))
+        memo = _TRIALS_MEMO.get(key)
+        if memo is None:
+            rows = json.loads(self._harness.ask("trials"))
+            env = [tuple(x) for x in json.loads(self._harness.ask("envok"))]
+            memo = (rows, env)
+            if len(_TRIALS_MEMO) >= _MEMO_LIMIT:
+                _TRIALS_MEMO.clear()
+            _TRIALS_MEMO[key] = memo
+        rows, env = memo
+        steps: list[tuple[Step, int, int]] = []
+        blocked: dict[int, str] = {}
+        seen: set[Step] = set()
+        for row in rows:
+            if isinstance(row, dict):
+                raise HarnessError(
+                    f"trying {self.actors[row['actor']].name} with input {row['input']} "
+                    f"crashed the kernel code (exit {row['crash']}) at "
+                    f"{self.describe(self.actors[row['actor']])}:\n{self._harness.error_text()}"
+                )
+            number, value, start, end, events, _ = row
+            name = classify(start, end, events)
+            if name is None:
+                if end == "BLOCKED":
+                    blocked[number] = start
+                continue
+            args = (("s", self.slots[value]),) if name == "StartFault" else ()
+            step = Step(name, self.actors[number], args)
+            if step not in seen:
+                seen.add(step)
+                steps.append((step, number, value))
+        # a blocked actor is one that can do nothing at all
+        for number in list(blocked):
+            if any(n == number for _, n, _ in steps):
+                del blocked[number]
+        result = (steps, blocked, [(name, slot) for name, slot in env])
+        self._cached["trials"] = result
+        return result
+
+    def _referenced_versions(self) -> set[ModelValue]:
+        """The spec's Referenced(v): versions the state refers to anywhere."""
+        raw = self._raw()
+        used: set[int] = set(raw["swapped_page"]) | set(raw["swap_device"])
+        used |= {e[1] for e in raw["zswap_tree"] if e is not None}
+        used |= {f[2] for f in raw["swap_cache"] if f is not None}
+        used |= {v for _, v in raw["zswap_lru"]}
+        for frames in raw["stack"]:
+            for f in frames:
+                if f[0] == "do_swap_page" or f[0] == "zswap_writeback_entry":
+                    used.add(f[2])
+        return {self.versions[v - 1] for v in used if v}
+
+    def _fresh_versions(self) -> list[ModelValue]:
+        used = self._referenced_versions()
+        fresh = [v for v in self.versions if v not in used]
+        return fresh[:1] if self.config.fresh_version == "first" else fresh
+
+    def _env_steps(self) -> list[Step]:
+        _, _, env = self._trials()
+        out = []
+        fresh = self._fresh_versions()
+        for name, slot in env:
+            s = self.slots[slot]
+            if name == "SwapOut":
+                out += [Step(name, None, (("s", s), ("v", v))) for v in fresh]
+            else:
+                out.append(Step(name, None, (("s", s),)))
+        return out
+
+    def enabled(self) -> list[Step]:
+        """Every step that can happen now: actors' steps (in actor order), then the environment's."""
+        steps, _, _ = self._trials()
+        return [step for step, _, _ in steps] + self._env_steps()
+
+    def blocked(self) -> dict[ModelValue, frozenset[ModelValue]]:
+        """Each waiting actor and the actors holding the slot it waits on."""
+        _, blocked, _ = self._trials()
+        stack = self.observe()["stack"]
+        out = {}
+        for number in blocked:
+            actor = self.actors[number]
+            top = stack[actor][-1]
+            slot = top["slot"] if top["fn"] == "do_swap_page" else top["entry"]["slot"]
+            out[actor] = self.holders(slot)
+        return out
+
+    def holders(self, slot: ModelValue) -> frozenset[ModelValue]:
+        stack = self.observe()["stack"]
+        return frozenset(
+            a
+            for a in self.actors
+            for f in stack[a]
+            if f["fn"] in HOLDING_PCS
+            and f["pc"] in HOLDING_PCS[f["fn"]]
+            and (f["slot"] if f["fn"] == "do_swap_page" else f["entry"]["slot"]) == slot
+        )
+
+    def describe(self, actor: ModelValue) -> str:
+        frames = self.observe()["stack"][actor]
+        if not frames:
+            return "(idle)"
+        top = frames[-1]
+        if top["fn"] == "shrink_memcg_cb":
+            return f"in the shrink_memcg_cb walk (budget {top['budget']})"
+        slot = top["slot"] if top["fn"] == "do_swap_page" else top["entry"]["slot"]
+        return f"in {top['fn']}({slot.name}) at pc {top['pc']}"
+
+    # -- stepping ------------------------------------------------------------
+    def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None:
+        """Carry out one step, or raise a StepRefused subclass and change nothing."""
+        label = _label(name, actor, args)
+        if name not in ACTOR_STEPS and name not in ENV_STEPS:
+            raise UnknownStep(label, f"no step is called {name!r}; steps: {', '.join(sorted(ACTOR_STEPS | ENV_STEPS))}")
+        expected = STEP_ARGS.get(name, ())
+        if set(args) != set(expected):
+            raise BadArguments(
+                label, f"{name} takes arguments ({', '.join(expected)}), got ({', '.join(sorted(args))})"
+            )
+        values = {}
+        for key, given in args.items():
+            value = ModelValue(given) if isinstance(given, str) else given
+            if key == "s" and value not in self._slot_offset:
+                raise BadArguments(label, f"s = {value!r} is not in Slots")
+            if key == "v" and value not in self._version_index:
+                raise BadArguments(label, f"v = {value!r} is not in Versions")
+            values[key] = value
+        if name in ENV_STEPS:
+            if actor is not None:
+                raise UnknownActor(label, f"{name} is the environment's step: call it without an actor")
+            want = Step(name, None, tuple(sorted(values.items())))
+            if want not in self._env_steps():
+                raise NotEnabled(label, "its guard is false in this state")
+            s = self._slot_offset[values["s"]]
+            command = f"env {name} {s}" + (f" {self._version_index[values['v']]}" if name == "SwapOut" else "")
+            self._harness.ask(command)
+            self._log.append(command)
+            self._cached = {}
+            return
+        if actor is None:
+            raise UnknownActor(label, f"{name} is an actor's step: say which actor takes it")
+        who = ModelValue(actor) if isinstance(actor, str) else actor
+        number = self._actor_number.get(who)
+        if number is None:
+            raise UnknownActor(label, f"{who!r} is not an actor")
+        want = Step(name, who, tuple(sorted(values.items())))
+        steps, blocked, _ = self._trials()
+        for step, n, value in steps:  # noqa: B007 (the matching trial's n and value are used below)
+            if step == want:
+                break
+        else:
+            why = "it is blocked" if number in blocked else "the real code does not take it here"
+            raise NotEnabled(label, f"{who.name} {self.describe(who)}: {why}")
+        command = f"run {n} {value}"
+        start, end, events = self._harness.ask(command).split()
+        self._log.append(command)
+        self._cached = {}
+        if classify(start, end, int(events)) != name:
+            raise KernelBug(f"{label}: the real run did {start} -> {end} (events {events}), not what its trial did")
+
+
+def _label(name: str, actor: object, args: dict[str, TlaValue]) -> str:
+    parts = [actor.name if isinstance(actor, ModelValue) else str(actor)] if actor is not None else []
+    parts += [f"{k}={v.name if isinstance(v, ModelValue) else v!r}" for k, v in sorted(args.items())]
+    return f"{name}({', '.join(parts)})"
