@@ -204,7 +204,7 @@ MUTANTS = (
         "zswap.py",
         "    if mm.zswap_tree[slot] != entry and BUG_NO_ENTRY_RECHECK not in mm.cfg.bugs:",
         "    if mm.zswap_tree[slot] != entry and not rotating(mm):",
-        "rotate: zswap_writeback_entry skips the xa_cmpxchg re-check",
+        "rotate: zswap_writeback_entry skips the xa_cmpxchg check of the entry",
     ),
     Mutant(
         "no_alloc_failure",

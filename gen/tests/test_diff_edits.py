@@ -148,11 +148,11 @@ def test_variant_added_is_a_new_model_and_changes_nothing_else(tmp_path: Path) -
         tmp_path / "head",
         {"tiny_none": ("none", "invariant:NoSelfWait"), "tiny_skip_always": ("skip_always", "success")},
     )
-    edit(head, '"skip_if_exists", "swap_table"}', '"skip_if_exists", "swap_table", "skip_always"}')
+    edit(head, '"skip_if_exists", "swap_table", "rotate"}', '"skip_if_exists", "swap_table", "rotate", "skip_always"}')
     edit(
         head,
-        'SkipIfExists  == VARIANT = "skip_if_exists"',
-        'SkipIfExists  == VARIANT \\in {"skip_if_exists", "skip_always"}',
+        'SkipIfExists  == VARIANT \\in {"skip_if_exists", "rotate"}',
+        'SkipIfExists  == VARIANT \\in {"skip_if_exists", "rotate", "skip_always"}',
     )
     diffs = {m.name: m for m in diff_specs(base, head, stderr=io.StringIO())}
     new = diffs["tiny_skip_always"]
