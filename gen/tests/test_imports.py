@@ -18,6 +18,8 @@ def _all_modules() -> list[str]:
     for package in ("gen", "conformance"):
         for path in sorted((ROOT / package).rglob("*.py")):
             parts = path.relative_to(ROOT).with_suffix("").parts
+            if not all(part.isidentifier() for part in parts):
+                continue  # not a module name: e.g. gen/mermaid-cli/node_modules (npm's files, once installed)
             if parts[:2] == ("gen", "tests") or parts[-1] == "__main__":
                 # gen/tests is no package (pytest puts it on sys.path to import its helpers);
                 # __main__ runs a command when imported.

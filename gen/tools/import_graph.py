@@ -64,8 +64,8 @@ def project_modules(root: Path = ROOT) -> dict[str, Path]:
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
             parts = path.relative_to(root).with_suffix("").parts
-            if any(part in LEFT_OUT for part in parts):
-                continue
+            if any(part in LEFT_OUT for part in parts) or not all(part.isidentifier() for part in parts):
+                continue  # (a name that is no identifier is no module: e.g. gen/mermaid-cli/node_modules)
             name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
             modules[name] = path
     return modules
