@@ -16,7 +16,7 @@ import pytest
 
 from conformance.config import Config
 from conformance.system import System
-from gen.bridge.tlc import RunOptions, run_tlc
+from gen.bridge.tlc import RunOptions, TlcRun, run_tlc
 from gen.generators import generate
 from gen.generators.dot import StateGraph, read_dot
 
@@ -89,23 +89,22 @@ def mismatches(graph: StateGraph, config: Config, limit: int = 3) -> tuple[int, 
     return len(at), found
 
 
+def state_graph(name: str, model: tuple, tmp_path: Path, label: str) -> tuple[Config, StateGraph, TlcRun]:  # type: ignore[type-arg]
+    """``model`` (a MODELS row) as a cfg, TLC's whole state graph of it, and TLC's run."""
+    config = write_cfg(tmp_path / f"{name}.cfg", model)
+    dump = tmp_path / f"{name}.dot"
+    options = RunOptions(
+        spec=SPEC, config=tmp_path / f"{name}.cfg", check_deadlock=False, workers=1, dump_dot=dump, label=label
+    )
+    run = run_tlc(options).raise_for_error()
+    return config, read_dot(dump), run
+
+
 @pytest.mark.tlc
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_implementation_is_the_specs_state_graph(name: str, tmp_path: Path) -> None:
-    config = write_cfg(tmp_path / f"{name}.cfg", MODELS[name])
-    dump = tmp_path / f"{name}.dot"
-    run = run_tlc(
-        RunOptions(
-            spec=SPEC,
-            config=tmp_path / f"{name}.cfg",
-            check_deadlock=False,
-            workers=1,
-            dump_dot=dump,
-            label=f"conformance-{name}",
-        )
-    ).raise_for_error()
-    graph = read_dot(dump)
+    config, graph, run = state_graph(name, MODELS[name], tmp_path, f"conformance-{name}")
     visited, found = mismatches(graph, config)
     assert not found, "\n".join(found)
     assert visited == len(graph.states), f"reached {visited} of TLC's {len(graph.states)} states"

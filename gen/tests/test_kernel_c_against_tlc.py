@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from gen.bridge.tlc import RunOptions, run_tlc
-from gen.generators.dot import StateGraph, read_dot
-from gen.tests.test_conformance_against_tlc import SPEC, write_cfg
+from gen.generators.dot import StateGraph
+from gen.tests.test_conformance_against_tlc import state_graph
 
 # (tasks, shrinkers, slots, versions, variant, putback, budget, bugs).  conf_rotate (660 states) takes ~25 s;
 # the other two ~10 min together on 2 cores: KERNEL_GRAPHS=all runs them.
@@ -74,19 +73,7 @@ def kernel_mismatches(graph: StateGraph, config, exe: Path, limit: int = 5):  # 
 def test_kernel_c_is_the_specs_state_graph(name: str, tmp_path: Path, kernel_harness: Path) -> None:
     if name != "conf_rotate" and os.environ.get("KERNEL_GRAPHS") != "all":
         pytest.skip("a bigger graph (minutes): set KERNEL_GRAPHS=all")
-    config = write_cfg(tmp_path / f"{name}.cfg", MODELS[name])
-    dump = tmp_path / f"{name}.dot"
-    run_tlc(
-        RunOptions(
-            spec=SPEC,
-            config=tmp_path / f"{name}.cfg",
-            check_deadlock=False,
-            workers=1,
-            dump_dot=dump,
-            label=f"kernel-{name}",
-        )
-    ).raise_for_error()
-    graph = read_dot(dump)
+    config, graph, _ = state_graph(name, MODELS[name], tmp_path, f"kernel-{name}")
     visited, found, _ = kernel_mismatches(graph, config, kernel_harness)
     assert not found, "\n".join(found)
     assert visited == len(graph.states), f"reached {visited} of TLC's {len(graph.states)} states"
