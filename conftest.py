@@ -54,10 +54,10 @@ _REPLACED_FOLIO = (
     "slot locked (RetryFault); the spec has the task blocked on the slot's new folio"
 )
 KERNEL_DIVERGENCES = {
-    "test_conf_rotate.py::test_walk_069": _REPLACED_FOLIO,
-    "test_conf_rotate.py::test_walk_087": _REPLACED_FOLIO,
-    "test_conf_rotate.py::test_walk_101": _REPLACED_FOLIO,
-    "test_conf_rotate.py::test_walk_112": _REPLACED_FOLIO,
+    "test_conf_rotate.py::test_walk_176": _REPLACED_FOLIO,
+    "test_conf_rotate.py::test_walk_220": _REPLACED_FOLIO,
+    "test_conf_rotate.py::test_walk_243": _REPLACED_FOLIO,
+    "test_conf_rotate.py::test_walk_257": _REPLACED_FOLIO,
 }
 
 

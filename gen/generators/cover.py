@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Cover", "CoverError", "edge_cover"]
+__all__ = ["Cover", "CoverError", "cap_walks", "edge_cover"]
 
 
 class CoverError(ValueError):
@@ -52,6 +52,10 @@ class Cover:
     walks: tuple[tuple[int, ...], ...]
     edges: int
     lower_bound: int
+    # Set by :func:`cap_walks`: the longest walk allowed, and the steps of the
+    # optimal cover before it was cut (so the cap's cost can be said).
+    max_walk_steps: int | None = None
+    uncapped_steps: int | None = None
 
     @property
     def steps(self) -> int:
@@ -63,13 +67,23 @@ class Cover:
         """Steps per edge: 1.0 means every edge was taken exactly once."""
         return self.steps / self.edges if self.edges else 1.0
 
+    @property
+    def longest(self) -> int:
+        """Steps of the longest walk."""
+        return max((len(walk) for walk in self.walks), default=0)
+
     def summary(self) -> str:
         """One line for reports and benchmarks."""
         bound_ratio = self.steps / self.lower_bound if self.lower_bound else 1.0
+        capped = (
+            f"; walks capped at {self.max_walk_steps} steps (uncapped optimum {self.uncapped_steps} steps)"
+            if self.max_walk_steps is not None
+            else ""
+        )
         return (
             f"{len(self.walks)} walks, {self.steps} steps for {self.edges} edges "
             f"(ratio {self.ratio:.3f}); lower bound {self.lower_bound} "
-            f"(steps/bound {bound_ratio:.3f})"
+            f"(steps/bound {bound_ratio:.3f}); longest walk {self.longest}{capped}"
         )
 
 
@@ -100,6 +114,95 @@ def edge_cover(num_states: int, edges: Sequence[tuple[int, int]], initial: Seque
     lower_bound = len(edges) + _lower_bound_extra(num_states, edges, initial, balance)
     walks = _euler_walks(num_states, edges, initial, first, extra_traversals, restarts, starts)
     return Cover(walks=walks, edges=len(edges), lower_bound=lower_bound)
+
+
+def cap_walks(
+    cover: Cover, num_states: int, edges: Sequence[tuple[int, int]], initial: Sequence[int], max_steps: int
+) -> Cover:
+    """``cover`` with every walk longer than ``max_steps`` cut into readable pieces.
+
+    The optimal cover strings edges into few long walks (hundreds of steps in
+    the two-task model), which no reviewer follows.  A walk is cut at some
+    states, and each piece after the first starts again from an initial state
+    along a shortest path to its cut state (the *prefix*), so every piece is a
+    walk from an initial state and every edge is still taken.  Where to cut is
+    chosen per walk by dynamic programming: the fewest prefix steps in total
+    (then the fewest pieces) such that every piece, prefix included, has at
+    most ``max_steps`` steps.  A state deeper than ``max_steps - 1`` cannot be
+    left within the cap; its piece gets the prefix and one step.
+    """
+    if max_steps < 1:
+        raise CoverError(f"a walk cap of {max_steps} steps leaves no room for a step")
+    distance, reached_by = _shortest_path_tree(num_states, edges, initial)
+
+    def prefix(state: int) -> list[int]:
+        path = []
+        while reached_by[state] >= 0:
+            path.append(reached_by[state])
+            state = edges[reached_by[state]][0]
+        return path[::-1]
+
+    walks: list[tuple[int, ...]] = []
+    for walk in cover.walks:
+        for start, end in _cuts(walk, edges, distance, max_steps):
+            lead = prefix(edges[walk[start - 1]][1]) if start else []
+            walks.append((*lead, *walk[start:end]))
+    return Cover(
+        walks=tuple(walks),
+        edges=cover.edges,
+        lower_bound=cover.lower_bound,
+        max_walk_steps=max_steps,
+        uncapped_steps=cover.steps if cover.uncapped_steps is None else cover.uncapped_steps,
+    )
+
+
+def _cuts(
+    walk: Sequence[int], edges: Sequence[tuple[int, int]], distance: list[int], max_steps: int
+) -> list[tuple[int, int]]:
+    """The pieces ``walk[start:end]`` of one walk, cut where the prefixes cost least."""
+    length = len(walk)
+    # depth[p]: the prefix a piece starting after p steps of the walk needs.
+    depth = [0] + [distance[edges[walk[i]][1]] for i in range(length)]
+    unreached = (length * (length + 1) + 1, 0)
+    best = [unreached] * (length + 1)  # best[c]: (prefix steps, pieces) to end a piece at c
+    came_from = [-1] * (length + 1)
+    best[0] = (0, 0)
+    for end in range(1, length + 1):
+        for start in range(max(0, end - max_steps), end):
+            lead = depth[start] if start else 0
+            if best[start] == unreached or (lead + end - start > max_steps and end - start > 1):
+                continue
+            candidate = (best[start][0] + lead, best[start][1] + 1)
+            if candidate < best[end]:
+                best[end], came_from[end] = candidate, start
+    pieces = []
+    end = length
+    while end > 0:
+        pieces.append((came_from[end], end))
+        end = came_from[end]
+    return pieces[::-1]
+
+
+def _shortest_path_tree(
+    num_states: int, edges: Sequence[tuple[int, int]], initial: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """Breadth-first from ``initial``: each state's distance and the edge that first reached it."""
+    leaving: list[list[int]] = [[] for _ in range(num_states)]
+    for index, (source, _target) in enumerate(edges):
+        leaving[source].append(index)
+    distance = [-1] * num_states
+    reached_by = [-1] * num_states
+    queue = deque(initial)
+    for state in initial:
+        distance[state] = 0
+    while queue:
+        state = queue.popleft()
+        for index in leaving[state]:
+            target = edges[index][1]
+            if distance[target] < 0:
+                distance[target], reached_by[target] = distance[state] + 1, index
+                queue.append(target)
+    return distance, reached_by
 
 
 def _check_reachable(num_states: int, edges: Sequence[tuple[int, int]], initial: Sequence[int]) -> None:

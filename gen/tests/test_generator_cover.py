@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gen.generators.cover import Cover, CoverError, edge_cover
+from gen.generators.cover import Cover, CoverError, cap_walks, edge_cover
 
 
 def assert_valid(cover: Cover, edges: list[tuple[int, int]], initial: list[int]) -> None:
@@ -109,3 +109,93 @@ def test_no_initial_state_is_an_error() -> None:
 def test_deterministic() -> None:
     edges = [(0, 1), (1, 2), (2, 1), (1, 3), (3, 0), (2, 4), (4, 4), (0, 4)]
     assert edge_cover(5, edges, [0]) == edge_cover(5, edges, [0])
+
+
+def depths(num_states: int, edges: list[tuple[int, int]], initial: list[int]) -> list[int]:
+    """Breadth-first distance of each state from the initial ones (an independent copy of the tree)."""
+    depth = [-1] * num_states
+    for state in initial:
+        depth[state] = 0
+    frontier, level = list(initial), 0
+    while frontier:
+        level += 1
+        reached = [t for s, t in edges if s in frontier and depth[t] < 0]
+        for state in reached:
+            depth[state] = level
+        frontier = reached
+    return depth
+
+
+@settings(max_examples=300, deadline=None)
+@given(reachable_graphs(), st.integers(1, 6))
+def test_capped_walks_are_valid_and_within_the_cap(
+    graph: tuple[int, list[tuple[int, int]], list[int]], cap: int
+) -> None:
+    num_states, edges, initial = graph
+    if not edges:
+        return
+    optimal = edge_cover(num_states, edges, initial)
+    capped = cap_walks(optimal, num_states, edges, initial, cap)
+    assert_valid(capped, edges, initial)
+    deepest = max(depths(num_states, edges, initial))
+    # A piece needs a prefix to its start and one step: a state deeper than the cap allows that much.
+    assert capped.longest <= max(cap, deepest + 1)
+    assert capped.steps >= optimal.steps and capped.uncapped_steps == optimal.steps
+    assert capped.max_walk_steps == cap
+
+
+def test_a_cap_above_the_longest_walk_changes_nothing() -> None:
+    edges = [(0, 1), (1, 2), (2, 0), (1, 3), (3, 1)]
+    optimal = edge_cover(4, edges, [0])
+    capped = cap_walks(optimal, 4, edges, [0], optimal.longest)
+    assert capped.walks == optimal.walks and capped.steps == optimal.steps
+
+
+def test_a_long_walk_is_cut_where_restarting_is_cheapest() -> None:
+    # States 1 (one step deep) and 2 (two steps) with loops and edges both
+    # ways: one optimal walk of 7 steps.  Capped at 4, a later piece starts
+    # again from 0 along a prefix of 1 or 2 steps; the cuts must cost no more
+    # than the best of all 2**6 ways of cutting.
+    edges = [(0, 1), (1, 1), (1, 2), (2, 2), (2, 1), (1, 2), (2, 2)]
+    optimal = edge_cover(3, edges, [0])
+    assert len(optimal.walks) == 1 and optimal.steps == 7
+    capped = cap_walks(optimal, 3, edges, [0], 4)
+    assert capped.longest <= 4
+    assert_valid(capped, edges, [0])
+    assert capped.steps == brute_force_cut_steps(optimal.walks[0], edges, 4)
+
+
+def brute_force_cut_steps(walk: tuple[int, ...], edges: list[tuple[int, int]], cap: int) -> int:
+    """Fewest steps over every way of cutting ``walk`` into pieces of at most ``cap`` steps."""
+    depth = depths(max(max(e) for e in edges) + 1, edges, [0])
+    best = 1 << 30
+    for mask in range(1 << (len(walk) - 1)):
+        cuts = [i + 1 for i in range(len(walk) - 1) if mask >> i & 1]
+        bounds = list(zip([0, *cuts], [*cuts, len(walk)]))
+        pieces = [(depth[edges[walk[a - 1]][1]] if a else 0) + b - a for a, b in bounds]
+        if all(piece <= cap for piece in pieces):
+            best = min(best, sum(pieces))
+    return best
+
+
+@settings(max_examples=200, deadline=None)
+@given(reachable_graphs(), st.integers(2, 5))
+def test_the_cuts_are_the_cheapest_within_the_cap(
+    graph: tuple[int, list[tuple[int, int]], list[int]], cap: int
+) -> None:
+    num_states, edges, _initial = graph
+    initial = [0]
+    if not edges:
+        return
+    optimal = edge_cover(num_states, edges, initial)
+    deepest = max(depths(num_states, edges, initial))
+    if deepest + 1 > cap or any(len(walk) > 12 for walk in optimal.walks):
+        return  # the brute force needs every piece to fit, and few cut subsets
+    capped = cap_walks(optimal, num_states, edges, initial, cap)
+    assert capped.steps == sum(brute_force_cut_steps(walk, edges, cap) for walk in optimal.walks)
+
+
+def test_a_cap_without_room_for_a_step_is_refused() -> None:
+    optimal = edge_cover(2, [(0, 1)], [0])
+    with pytest.raises(CoverError, match="no room"):
+        cap_walks(optimal, 2, [(0, 1)], [0], 0)
