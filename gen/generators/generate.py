@@ -72,7 +72,7 @@ REGENERATE = "make gen"
 # into walks of up to 324 steps (conf_two_tasks), which nobody reads; cut at
 # 30 (each model's deepest state is 17-21 steps from the initial one), the
 # walks cost 7-21% more steps than the optimum (every module's header says
-# how many; spec/README's conformance section has the table).
+# how many; conformance/README.md has the table).
 MAX_WALK_STEPS = 30
 
 
