@@ -227,7 +227,8 @@ ShrinkWorkerWalking(k) ==
 \* The step is a's LruIsolate, alone or folded with its walk's start.
 WalkTakes(a) ==
     \/ LruIsolate(a)
-    \/ /\ ChargeReclaim(a) \/ ShrinkWorker(a)
+    \/ /\ \/ a \in Tasks /\ ChargeReclaim(a)
+          \/ a \in Shrinkers /\ ShrinkWorker(a)
        /\ Len(stack'[a]) = Len(stack[a]) + 2
 
 \* RotateToTail (Zswap.tla) on the isolations, folded ones included.
