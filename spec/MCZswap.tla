@@ -130,7 +130,7 @@ VersionView ==
               [s \in Slots |-> RV(swap_device[s])],
               [a \in Actors |-> [j \in 1..Len(stack[a]) |-> RFrame(stack[a][j])]]>>
 
-(* Two folded steps for the deep model: each merges a step that no other   *)
+(* Folded steps for the deep models: each merges a step that no other      *)
 (* actor and no property can observe into the actor's next step, which    *)
 (* always follows it.  Such a step commutes with every step of every other *)
 (* actor (it reads and writes only its own actor's top frame, in a way no  *)
@@ -173,6 +173,105 @@ ChargeOkAddToSwapCache(t) ==
                      ELSE [swap_cache EXCEPT ![s] = NewFolio]
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "read"])
     /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+(* 3. A walk's start with its first step (cfg: ChargeReclaim <- Charge-     *)
+(*    ReclaimWalking, ShrinkWorker <- ShrinkWorkerWalking; the rotate deep  *)
+(*    model and its reduced_* models).  ChargeReclaim and ShrinkWorker      *)
+(*    write only their actor's stack, and no other actor's guard reads it   *)
+(*    (FreeSlot and DropCleanFolio read a task's swap-in frame, which stays *)
+(*    at "charge", a HolderPc, either way), so each moves right past every  *)
+(*    other actor's step: ChargeReclaim is always enabled at "charge";       *)
+(*    ShrinkWorker needs a non-empty LRU, and if the LRU is empty by the    *)
+(*    shrinker's next step that step is ShrinkDone, which undoes the start:  *)
+(*    the pair is dropped.  The skipped state has a fresh walk frame on      *)
+(*    top, which Holds and BlockedOn do not read (a walk frame is never     *)
+(*    blocked), so its invariants are those of the state before.  The next *)
+(*    step is the walk's LruIsolate or ShrinkDone (exactly one is enabled),  *)
+(*    written out here for the fresh frame.  Action properties that name    *)
+(*    those steps get the folded step too (RotateToTailFolded,              *)
+(*    FaultPathNoLruWorkFolded below).                                      *)
+WalkStart == [fn |-> "shrink_memcg_cb", budget |-> SCAN_BUDGET]
+FirstWalkStep(a) ==
+    LET r == IF Rotate THEN LeadingReferenced ELSE 0
+        lru == IF Rotate THEN RotateLru(r) ELSE zswap_lru
+        e == Head(lru)
+        cursor == IF LruSkipBug /\ a \in Tasks /\ Len(zswap_lru) > 1
+                  THEN zswap_lru[2] ELSE NoEntry
+        \* ShrinkDone's rotations: SCAN_BUDGET <= LeadingReferenced there.
+        rd == IF Rotate /\ zswap_lru # <<>> THEN SCAN_BUDGET ELSE 0
+    IN IF zswap_lru # <<>> /\ SCAN_BUDGET > r
+       THEN \* LruIsolate
+            /\ zswap_lru' = IF Rotate THEN Append(Tail(lru), e) ELSE Tail(lru)
+            /\ zswap_referenced' = ClearReferenced(r)
+            /\ stack' = [stack EXCEPT ![a] =
+                   Append(stack[a], [WalkStart EXCEPT !.budget = @ - r - 1]) \o
+                   <<[fn |-> "zswap_writeback_entry", entry |-> e,
+                      pc |-> "prepare", cursor |-> cursor]>>]
+       ELSE \* ShrinkDone
+            /\ zswap_lru' = RotateLru(rd)
+            /\ zswap_referenced' = ClearReferenced(rd)
+            /\ stack' = [stack EXCEPT ![a] = WalkReturn(a)]
+
+ChargeReclaimWalking(t) ==
+    /\ TopIs(t, "do_swap_page")
+    /\ Top(t).pc = "charge"
+    /\ FirstWalkStep(t)
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, swap_device>>
+
+ShrinkWorkerWalking(k) ==
+    /\ stack[k] = <<>>
+    /\ zswap_lru # <<>>
+    /\ FirstWalkStep(k)
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, swap_device>>
+
+\* The step is a's LruIsolate, alone or folded with its walk's start.
+WalkTakes(a) ==
+    \/ LruIsolate(a)
+    \/ /\ \/ a \in Tasks /\ ChargeReclaim(a)
+          \/ a \in Shrinkers /\ ShrinkWorker(a)
+       /\ Len(stack'[a]) = Len(stack[a]) + 2
+
+\* RotateToTail (Zswap.tla) on the isolations, folded ones included.
+RotateToTailFolded ==
+    [][\A a \in Actors : Rotate /\ WalkTakes(a) =>
+          /\ Len(zswap_lru') = Len(zswap_lru)
+          /\ zswap_lru'[Len(zswap_lru')] = stack'[a][Len(stack'[a])].entry
+          /\ \A s \in Slots : zswap_referenced'[s] => zswap_referenced[s]]_vars
+
+\* FaultPathNoLruWork (Zswap.tla) where ChargeReclaim carries its walk's
+\* first step: the LRU work of that step is the walk's.  (ChargeReclaim
+\* itself leaves the LRU alone: UNCHANGED zswap_lru in Zswap.tla, checked
+\* by the unfolded models rotate and rotate_fault_cost.)
+FaultPathNoLruWorkFolded ==
+    [][zswap_lru' = zswap_lru \/
+       \A t \in Tasks : FaultStep(t) => SwapReadFolio(t) \/ ChargeReclaim(t)]_vars
+
+(* An abstraction for the rotate deep model: no entry is ever referenced   *)
+(* (cfg: EntryReferenced <- NeverReferenced), so a walk never gives a      *)
+(* second chance and writes the head back at once.  An over-approximation *)
+(* when SCAN_BUDGET = 1 and writeback passes skip_if_exists (the deep      *)
+(* model; the reduced_* models check it against bugs): a walk can then   *)
+(* rotate only when its whole budget goes on the referenced head           *)
+(* (LruIsolate needs budget > rotations), so the spec's second chance is   *)
+(* ShrinkDone moving the head to the tail, clearing its bit, and returning *)
+(* the walk.  The abstraction reaches the same state in two steps: it      *)
+(* takes the head to the tail (LruIsolate, budget 0), and its writeback    *)
+(* fails at once, because at "prepare" one of WbFolioExists (a folio in    *)
+(* the cache), WbSlotFreed (use count 0) and WbAllocFail (use count 1;     *)
+(* skip_if_exists makes it enabled whoever holds the pin) is always        *)
+(* enabled, and each returns the walk (its budget is 0).  The state in     *)
+(* between differs from the one after only in the walker's frames, and a   *)
+(* writeback frame at "prepare" neither holds a pin nor is BlockedOn       *)
+(* (skip_if_exists), so every invariant has the same value there.  No      *)
+(* guard but the walk's reads the bit, and no invariant reads it; the      *)
+(* action properties hold on the extra steps (RotateToTail: the entry goes *)
+(* to the tail, no bit is set; WalkStopsAtSwapCache: WbFolioExists ends a  *)
+(* task's walk).  Every behaviour of the spec thus maps to a behaviour of  *)
+(* the abstraction with the same verdicts (the abstraction may have more), *)
+(* so a success here is a success of the spec.  The bits then equal "the   *)
+(* slot has an entry" and no longer multiply the states.  The second      *)
+(* chance itself is checked by rotate, conf_rotate and the mutants.       *)
+NeverReferenced(e) == FALSE
 
 (* A witness, expected to be violated (model witness_rotate_lru_stop): its  *)
 (* counterexample is a trace through LRU_STOP with budget left, which the   *)
