@@ -116,11 +116,13 @@ def describe(run: TlcRun, *, raw: bool = False) -> str:
 
 def _step_view(trace: ErrorTrace) -> list[str]:
     """The report's and the simulator's view: per step, the actor, the step and what it changed."""
+    if not {"stack", "swap_map"} <= set(trace.states[0].variables):
+        return _raw_trace(trace)  # another spec than this project's: TLC's own states
     steps = [StateStep("Init" if n == 0 else s.action, s.variables) for n, s in enumerate(trace.states)]
     try:
         views = view_steps(steps)
     except TraceViewError as error:
-        # Not this project's variables (another spec): TLC's own states.
+        # This project's variables, but not the contract's shape (an older spec).
         return [f"(no step view: {error})", *_raw_trace(trace)]
     lines = [f"trace ({len(views)} steps from the initial state; --raw prints TLC's states):"]
     width = max([len(_step_name(v.action, v.slot)) for v in views] + [4])
