@@ -28,6 +28,7 @@ rules for other tools (``make check`` validates against it first).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -117,8 +118,8 @@ def load_manifest(path: Path = DEFAULT_MANIFEST) -> Manifest:
     if not path.is_file():
         raise ManifestMissing(path)
     try:
-        # NaN and Infinity are not JSON, though Python's reader takes them.
-        data = json.loads(path.read_text(), parse_constant=_not_json(path))
+        # Python's reader also takes NaN and Infinity (not JSON): every number field rejects them below.
+        data = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise ManifestError(path, f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
     if not isinstance(data, dict) or not isinstance(data.get("models"), list):
@@ -135,13 +136,6 @@ def load_manifest(path: Path = DEFAULT_MANIFEST) -> Manifest:
         seen.add(model.name)
         models.append(model)
     return Manifest(path, tuple(models))
-
-
-def _not_json(path: Path) -> Callable[[str], Any]:
-    def reject(constant: str) -> Any:
-        raise ManifestError(path, f"{constant} is not a JSON number: write a finite number of seconds")
-
-    return reject
 
 
 def _model(path: Path, index: int, entry: Any) -> Model:
@@ -225,7 +219,7 @@ def _runtime(raw: Any, fail: Fail) -> Runtime:
     if not isinstance(raw, dict) or sorted(raw) != ["seconds", "states"]:
         raise fail("runtime", 'must be an object {"seconds": S, "states": N or null}')
     seconds, states = raw["seconds"], raw["states"]
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not (0 <= seconds < math.inf):
         raise fail("runtime.seconds", "must be a number of seconds >= 0")
     if states is not None and (isinstance(states, bool) or not isinstance(states, int) or states < 0):
         raise fail("runtime.states", "must be a whole number >= 0 or null")
