@@ -6,6 +6,7 @@ prints ``str(error)`` (never a traceback) and exits with ``exit_status``.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -214,7 +215,11 @@ class FileSystemFault(BridgeError):
 
     @classmethod
     def from_os_error(cls, error: OSError, lost: str = "") -> FileSystemFault:
-        return cls(str(error.filename or "a file"), error.strerror or str(error), lost)
+        reason = error.strerror or str(error)
+        if error.errno in (errno.EEXIST, errno.ENOTDIR):
+            # mkdir(exist_ok=True) on a file says "File exists"; a file inside the path, "Not a directory".
+            reason += " (a file is where a folder must be)"
+        return cls(str(error.filename or "a file"), reason, lost)
 
 
 # --------------------------------------------------------------- manifest
