@@ -95,7 +95,9 @@ def options_from(args: argparse.Namespace) -> RunOptions:
 
 def describe(run: TlcRun, *, raw: bool = False) -> str:
     out = run.output
-    lines = [f"outcome: {run.outcome.verdict}  ({run.outcome})"]
+    # A run without a verdict is explained by the typed error printed after this, not by the outcome's fields.
+    detail = "no verdict: the error below says why" if error_for_run(run) is not None else str(run.outcome)
+    lines = [f"outcome: {run.outcome.verdict}  ({detail})"]
     s = out.stats
     tlc_time = f"TLC {s.duration_seconds:.1f} s, " if s.duration_seconds is not None else ""
     partial = " (partial: TLC was stopped before its final count)" if counts_are_partial(run.outcome) else ""

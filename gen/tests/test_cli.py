@@ -162,3 +162,11 @@ def test_run_shows_a_trace_as_the_step_view_and_raw_on_request(gen_cli: GenCli) 
     assert max(len(line) for line in lines[2:]) < 120 and "/\\" not in done.stdout
     raw = gen_cli("run", "--model", "none", "--workers", "1", "--raw")
     assert raw.returncode == 0 and "       swap_map = " in raw.stdout
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "inf", "nan"])
+def test_run_timeout_must_be_a_finite_positive_number(gen_cli: GenCli, seconds: str) -> None:
+    done = gen_cli(
+        "run", "--spec", str(SPECS / "LockOrder.tla"), "--config", str(SPECS / "LockOrder.cfg"), "--timeout", seconds
+    )
+    assert done.returncode == 2 and "is not a number of seconds" in done.stderr and "what to do" in done.stderr
