@@ -110,12 +110,19 @@ def test_run_timeout_is_honoured_for_a_model_and_the_counts_are_partial(gen_cli:
         "expected": {"result": "error:timeout"},
     }
     manifest.write_text(json.dumps({"models": [entry]}))
-    done = gen_cli("run", "--manifest", str(manifest), "--model", "forever", "--timeout", "6", "--json")
-    _says_what_to_do(done, "TLC did not finish within 6 s and was stopped; the counts are partial")
+    done = gen_cli("run", "--manifest", str(manifest), "--model", "forever", "--timeout", "12", "--json")
+    _says_what_to_do(done, "TLC did not finish within 12 s and was stopped; ")
     printed = json.loads(done.stdout)
     assert printed["verdict"] == "error:timeout" and printed["counts_partial"] is True
     assert printed["seconds"] < 60  # the manifest's 300 s did not apply
-    assert printed["distinct_states"] > 1000  # TLC's first progress line, a few seconds in
+    # TLC's first progress line comes a few seconds in (later on a loaded machine): the message says which it was.
+    if printed["distinct_states"] is None:
+        assert "TLC printed no counts before it was stopped" in done.stderr
+    else:
+        assert (
+            f"the counts are partial, from TLC's last progress line before it was stopped: {printed['distinct_states']:,} distinct"
+            in done.stderr
+        )
 
 
 @pytest.mark.parametrize(("workers", "says"), [("-3", "--workers -3"), ("0", "--workers 0")])
