@@ -11,7 +11,7 @@ help:            ## list the targets
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@bash gen/tools/pip_install.sh $(PY) --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
 manifest: $(STAMP) ## validate spec/models.json against spec/models.schema.json (~1 s; check and check-all do it first)

@@ -39,6 +39,33 @@ def parse_step(text: str) -> Step:
     return Step(name, actor, tuple(sorted((k, ModelValue(w)) for k, w in zip(keys, words))))
 
 
+_SCHEDULE_ITEM = re.compile(r"[A-Za-z]+\s*\([^)]*\)")
+_SEPARATORS = re.compile(r"[\s;]*")
+
+
 def parse_schedule(text: str) -> list[Step]:
-    """Steps separated by whitespace or ';' outside parentheses."""
-    return [parse_step(m.group(0)) for m in re.finditer(r"[A-Za-z]+\s*\([^)]*\)", text)]
+    """Steps separated by whitespace or ';' outside parentheses; anything else is a ScheduleError.
+
+    Text between the steps that is not a separator (``garbage``, an unclosed
+    parenthesis) would otherwise be dropped without a word, and a script of
+    no steps at all would run nothing.
+    """
+    steps: list[Step] = []
+    pos = 0
+    for match in _SCHEDULE_ITEM.finditer(text):
+        _reject_between(text, pos, match.start())
+        steps.append(parse_step(match.group(0)))
+        pos = match.end()
+    _reject_between(text, pos, len(text))
+    if not steps:
+        raise ScheduleError(f"{text!r} has no step: write e.g. 'SwapOut(s1, v1) StartFault(t1, s1)'")
+    return steps
+
+
+def _reject_between(text: str, start: int, end: int) -> None:
+    between = text[start:end]
+    if not _SEPARATORS.fullmatch(between):
+        raise ScheduleError(
+            f"cannot read {between.strip()!r} (at character {start + 1} of the script) as a step: "
+            "write steps like 'StartFault(t1, s1)', separated by spaces or ';'"
+        )

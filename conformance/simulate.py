@@ -175,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 scan_budget=args.scan_budget,
                 bugs=frozenset(b for b in args.bugs.split(",") if b),
             )
-        schedule = parse_schedule(args.script) if args.script else None
+        schedule = parse_schedule(args.script) if args.script is not None else None
     except (ConfigError, ScheduleError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -146,3 +146,37 @@ def config_text(constants: Sequence[tuple[str, object]], *, init: str = "Init", 
     """A TLC config: these CONSTANTS (in this order), then INIT and NEXT."""
     lines = ["CONSTANTS", *(f"    {name} = {format_constant(value)}" for name, value in constants)]
     return "\n".join([*lines, f"INIT {init}", f"NEXT {next_}"]) + "\n"
+
+
+def line_naming(text: str, word: str) -> int | None:
+    """The 1-based number of the first line of a config's ``text`` that names ``word`` outside a comment.
+
+    TLC 2.15 names the word it rejects ("The invariant X specified in the
+    configuration file is not defined") but not its line; this finds it.
+    """
+    pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])")
+    in_block_comment = False
+    for number, line in enumerate(text.splitlines(), 1):
+        visible = ""
+        rest = line
+        while rest:
+            if in_block_comment:
+                end = rest.find("*)")
+                if end < 0:
+                    rest = ""
+                    break
+                rest, in_block_comment = rest[end + 2 :], False
+                continue
+            starts = [i for i in (rest.find("(*"), rest.find("\\*")) if i >= 0]
+            if not starts:
+                visible += rest
+                break
+            cut = min(starts)
+            visible += rest[:cut]
+            if rest.startswith("(*", cut):
+                rest, in_block_comment = rest[cut + 2 :], True
+            else:
+                break  # \* runs to the end of the line
+        if pattern.search(visible):
+            return number
+    return None

@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from gen.bridge.errors import BridgeError
+from gen.bridge.errors import BridgeError, FileSystemFault
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("gen.doctor", "show which Java and which TLC will be used"),
@@ -48,6 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BridgeError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_status
+    except OSError as error:
+        # A file-system fault no command turned into its own error (build/
+        # read-only or a file, a full disk): typed, with what to do, no traceback.
+        fault = FileSystemFault.from_os_error(error)
+        print(f"error: {fault}", file=sys.stderr)
+        return fault.exit_status
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

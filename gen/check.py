@@ -2,8 +2,9 @@
 
 Prints one table (model, expected, actual, states, depth, seconds,
 OK/MISMATCH; 80 columns on a terminal, nothing cut in a CI log or a file),
-writes the same rows to ``build/check.json`` (atomically; with ``--only``
-only that model's row is replaced, the others kept), and exits 1 on any
+then writes the same rows to ``build/check.json`` (atomically; with ``--only``
+only that model's row is replaced, the others kept; printed first, so a
+write that fails loses nothing and says what was not written), and exits 1 on any
 mismatch, in both directions: an expected success that fails, and an
 expected violation that no longer happens.
 
@@ -28,9 +29,11 @@ from gen.bridge.checking import (
     select,
     terminal_width,
 )
+from gen.bridge.errors import FileSystemFault
 from gen.bridge.files import write_json_atomically
 from gen.bridge.manifest import DEFAULT_MANIFEST, load_manifest
 from gen.bridge.progress import Progress
+from gen.bridge.switches import check_workers
 from gen.bridge.tlc import dry_run_command, format_command, run_tlc
 
 
@@ -39,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tier", choices=("fast", "deep", "all"), default="fast", help="which models (default: fast)")
     parser.add_argument("--only", metavar="NAME", help="run this one model (any tier)")
     parser.add_argument("--json", action="store_true", help="print the results as a JSON array instead of the table")
-    parser.add_argument("--workers", type=int, help="TLC workers (default 1: TLC's depth varies with more)")
+    parser.add_argument("--workers", type=int, help="TLC workers, 1 or more (default 1: TLC's depth varies with more)")
     parser.add_argument("--dry-run", action="store_true", help="print the java commands, run nothing")
     parser.add_argument("--keep-metadir", action="store_true", help="keep TLC's scratch folders under build/tlc/")
     parser.add_argument(
@@ -52,6 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+    check_workers(args.workers)
     manifest = load_manifest(args.manifest)
     models = select(manifest, args.tier, args.only)
     if args.dry_run:
@@ -76,10 +80,16 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
         if not progress.interactive:
             print(f"{model.name}: {result.actual} ({'OK' if result.matches else 'MISMATCH'})", file=stderr)
     rows = [r.as_json() for r in results]
-    write_json_atomically(args.output, merged_rows(args.output, rows) if args.only else rows)
     if args.json:
-        json.dump([r.as_json() for r in results], stdout, indent=2)
+        json.dump(rows, stdout, indent=2)
         stdout.write("\n")
     else:
         print(format_table(results, colour_on=stdout.isatty(), width=terminal_width(stdout)), file=stdout)
+    stdout.flush()
+    try:
+        write_json_atomically(args.output, merged_rows(args.output, rows) if args.only else rows)
+    except OSError as error:
+        raise FileSystemFault.from_os_error(
+            error, lost=f"the results above are not saved in {args.output} (`make report` reads them from there)"
+        ) from None
     return 0 if all(r.matches for r in results) else 1

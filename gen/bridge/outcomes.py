@@ -173,10 +173,36 @@ class StandardModuleMissing(_Outcome):
 
 
 @dataclass(frozen=True, slots=True)
+class ModuleNotFound(_Outcome):
+    """SANY found no source for a module the spec ``EXTENDS`` or ``INSTANCE``s (not a standard one).
+
+    Typically a community module (``FiniteSetsExt``, ``TLAPS``) that is not
+    on TLC's path.  ``searched`` are the folders SANY looked in, in order:
+    the importing spec's folder, then TLC's library path (``-DTLA-Library``),
+    then the standard modules inside tla2tools.jar.
+    """
+
+    module: str
+    imported_by: str
+    searched: tuple[str, ...]
+
+    VERDICT = "error:module-not-found"
+
+
+@dataclass(frozen=True, slots=True)
 class ConfigError(_Outcome):
     message: str
 
     VERDICT = "error:config"
+
+
+@dataclass(frozen=True, slots=True)
+class UsageError(_Outcome):
+    """TLC rejected its command line (an unknown switch, a bad value) and printed its usage."""
+
+    message: str
+
+    VERDICT = "error:usage"
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +283,9 @@ Outcome = Union[
     AssumptionFailed,
     SpecError,
     StandardModuleMissing,
+    ModuleNotFound,
     ConfigError,
+    UsageError,
     EvalError,
     AssertFailed,
     OutOfMemory,
@@ -267,3 +295,13 @@ Outcome = Union[
     Truncated,
     InconsistentExit,
 ]
+
+
+def counts_are_partial(outcome: Outcome) -> bool:
+    """Whether a run's counts are only what TLC had printed when it stopped.
+
+    A run stopped by the time limit, a signal or a cut stream never printed
+    its final statistics: its counts come from TLC's last progress line
+    (printed a few seconds after the start, then once a minute).
+    """
+    return isinstance(outcome, (Timeout, Killed, Truncated))

@@ -26,29 +26,10 @@ from typing import Any, Literal
 
 from conformance import tlc_config
 from gen.bridge import paths
-from gen.bridge.errors import (
-    SpecParseError,
-    StandardModuleUnreadable,
-    TlcFailed,
-    TlcKilled,
-    TlcTimeout,
-    ToolOutputTruncated,
-)
 from gen.bridge.java import Jar, Java, find_jar, find_java
-from gen.bridge.outcomes import (
-    ActionPropertyViolated,
-    Deadlock,
-    InvariantViolated,
-    Killed,
-    Outcome,
-    OutOfMemory,
-    SpecError,
-    StandardModuleMissing,
-    Success,
-    TemporalPropertyViolated,
-    Timeout,
-    Truncated,
-)
+from gen.bridge.no_verdict import error_for as error_for  # re-exported: its home moved to no_verdict
+from gen.bridge.no_verdict import error_for_run
+from gen.bridge.outcomes import Outcome, TemporalPropertyViolated, Timeout
 from gen.bridge.tool_output import Message, ToolOutput, ToolOutputParser
 
 REPO_ROOT = paths.REPO_ROOT
@@ -113,7 +94,7 @@ class TlcRun:
         Success and every kind of violation are verdicts; a spec that does not
         parse, a time limit, a killed or crashed JVM, a cut stream are not.
         """
-        error = error_for(self.outcome)
+        error = error_for_run(self)
         if error is not None:
             raise error
         return self
@@ -232,37 +213,6 @@ def run_tlc(
     elif isinstance(output.outcome, TemporalPropertyViolated):
         output = replace(output, outcome=name_temporal_violation(options.config))
     return TlcRun(tuple(argv), output, wall, metadir, options.keep_metadir, process.pid, "".join(raw))
-
-
-_VERDICTS = (Success, InvariantViolated, ActionPropertyViolated, TemporalPropertyViolated, Deadlock)
-
-
-def error_for(outcome: Outcome) -> TlcFailed | None:
-    """The typed error for an outcome that is not a model-checking verdict."""
-    if isinstance(outcome, _VERDICTS):
-        return None
-    if isinstance(outcome, SpecError):
-        return SpecParseError(outcome.file, outcome.line, outcome.column, outcome.message, semantic=outcome.semantic)
-    if isinstance(outcome, StandardModuleMissing):
-        return StandardModuleUnreadable(outcome.module, outcome.message)
-    if isinstance(outcome, Timeout):
-        return TlcTimeout(outcome.seconds)
-    if isinstance(outcome, Truncated):
-        return ToolOutputTruncated(outcome.code, outcome.line_count)
-    if isinstance(outcome, OutOfMemory):
-        return TlcKilled(
-            f"TLC ran out of memory: {outcome.message}",
-            "give the JVM more heap (RunOptions.jvm_options, e.g. -Xmx8g) or check a smaller model",
-        )
-    if isinstance(outcome, Killed):
-        return TlcKilled(
-            f"TLC was killed by signal {outcome.signal}",
-            "if nobody stopped it, the kernel's OOM killer may have (see dmesg); rerun with a smaller model",
-        )
-    detail = " ".join(str(getattr(outcome, "message", "") or outcome).split())[:500]
-    return TlcFailed(
-        f"TLC gave no verdict ({outcome.verdict}): {detail}", "fix the spec or model as the message says, then rerun"
-    )
 
 
 @contextmanager

@@ -42,6 +42,7 @@ from gen.bridge.outcomes import (
     Killed,
     Lasso,
     LassoKind,
+    ModuleNotFound,
     Outcome,
     OutOfMemory,
     SourceLocation,
@@ -53,6 +54,7 @@ from gen.bridge.outcomes import (
     TlcCrash,
     TraceState,
     Truncated,
+    UsageError,
 )
 
 
@@ -70,6 +72,8 @@ class Code(IntEnum):
     """The message codes the bridge interprets (``tlc2.output.EC``, TLC 2.15)."""
 
     GENERAL = 1000  # "TLC threw an unexpected exception"
+    WRONG_COMMANDLINE_PARAMS_SIMULATOR = 1101  # "Error: ..." then TLC's usage line
+    WRONG_COMMANDLINE_PARAMS_TLC = 1102
     SYSTEM_OUT_OF_MEMORY = 1001
     SYSTEM_OUT_OF_MEMORY_TOO_MANY_INIT = 1002
     SYSTEM_STACK_OVERFLOW = 1005
@@ -155,6 +159,8 @@ _EXPECTED_EXIT: dict[type, frozenset[int]] = {
     AssertFailed: frozenset({14, 75}),
     SpecError: frozenset({150}),
     StandardModuleMissing: frozenset({150}),
+    ModuleNotFound: frozenset({150}),
+    UsageError: frozenset({0, 1, 255}),
     ConfigError: frozenset({150, 151, 255}),
     EvalError: frozenset({75, 76, 77, 255}),
     OutOfMemory: frozenset({1, 153, 255}),
@@ -198,6 +204,10 @@ _ACTION_PROPERTY = re.compile(r"Action property (\S+) is violated")
 _PARSE_POSITION = re.compile(r"at line (\d+), column (\d+)")
 _PARSE_FILE = re.compile(r"Could not parse module (\w+) from file (\S+)")
 _MISSING_MODULE = re.compile(r"Cannot find source file for module (\w+)[^\n]*")
+# SANY's resolver, on stderr: the last file it tried and every folder of its path.
+_SEARCHED = re.compile(r"File does not exist: \S+ while looking in these directories: (.*)")
+_ROOT_FILE = re.compile(r"^Parsing file (\S+)", re.MULTILINE)
+_IMPORTED_BY = re.compile(r"imported in module (\w+)")
 _SEMANTIC = re.compile(r"line (\d+), col (\d+) to line \d+, col \d+ of module (\w+)\s*\n(.*)")
 
 
@@ -398,6 +408,8 @@ def _outcome_from_messages(messages: list[Message], plain: str, exit_code: int |
             return AssertFailed(m.body)
         if code in (Code.TLC_PARSING_FAILED, Code.TLC_PARSING_FAILED2):
             return _spec_error(plain, m.body)
+        if code in (Code.WRONG_COMMANDLINE_PARAMS_TLC, Code.WRONG_COMMANDLINE_PARAMS_SIMULATOR):
+            return UsageError(m.body.strip())
         if code in (Code.SYSTEM_OUT_OF_MEMORY, Code.SYSTEM_OUT_OF_MEMORY_TOO_MANY_INIT):
             return OutOfMemory(m.body)
         if code == Code.TLC_SUCCESS:
@@ -465,12 +477,15 @@ def _last_lines(text: str, count: int = 8) -> str:
     return "\n".join([line for line in text.splitlines() if line.strip()][-count:])
 
 
-def _spec_error(sany: str, body: str) -> SpecError | StandardModuleMissing:
-    """SANY's plain-text report -> file:line:col and message (or: a standard module went missing)."""
+def _spec_error(sany: str, body: str) -> SpecError | StandardModuleMissing | ModuleNotFound:
+    """SANY's plain-text report -> file:line:col and message (or: a module it could not find)."""
     text = sany + "\n" + body
     missing = _MISSING_MODULE.search(text)
     if missing is not None and missing.group(1) in STANDARD_MODULES:
         return StandardModuleMissing(missing.group(1), missing.group(0))
+    if missing is not None:
+        importer = _IMPORTED_BY.search(missing.group(0))
+        return ModuleNotFound(missing.group(1), importer.group(1) if importer else "?", _searched_folders(text))
     semantic = _SEMANTIC.search(text)
     if "*** Errors:" in text and semantic is not None:
         module = semantic.group(3)
@@ -483,6 +498,18 @@ def _spec_error(sany: str, body: str) -> SpecError | StandardModuleMissing:
     line, column = (int(position.group(1)), int(position.group(2))) if position else (0, 0)
     message = _sany_message(text)
     return SpecError(file, line, column, message, False)
+
+
+def _searched_folders(text: str) -> tuple[str, ...]:
+    """Where SANY looked: the root spec's folder, then the folders its resolver lists (library path, the jar)."""
+    folders: list[str] = []
+    root = _ROOT_FILE.search(text)
+    if root is not None:
+        folders.append(root.group(1).rsplit("/", 1)[0] + "/")
+    listed = _SEARCHED.search(text)
+    if listed is not None:
+        folders += [folder.strip() for folder in listed.group(1).split(", ") if folder.strip()]
+    return tuple(dict.fromkeys(folders))
 
 
 def _sany_message(text: str) -> str:

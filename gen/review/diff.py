@@ -374,11 +374,21 @@ def _actions(model: ModelDiff) -> str:
 def _witness_lines(words: Sequence[Sequence[str]], result: SearchResult) -> list[str]:
     lines = []
     for steps, difference in list(zip(words, result.differences))[:SHOWN]:
-        more = f" (and {difference.others}+ more of {len(difference.steps)} steps)" if difference.others else ""
-        lines.append(" → ".join(steps) + more)
+        lines.append(" → ".join(steps) + _others(difference))
     if len(result.differences) > SHOWN:
         lines.append(f"… and {len(result.differences) - SHOWN} more final steps")
     return lines
+
+
+def _others(difference: Difference) -> str:
+    """How many other sequences of the same length end in the same step (the witness shows all its steps).
+
+    A lower bound: the search prunes sequences that another one subsumes.
+    """
+    if not difference.others:
+        return ""
+    total = difference.others + 1
+    return f" (1 shown of at least {total} sequences of {len(difference.steps)} steps ending this way)"
 
 
 def _scope(result: SearchResult | None, bound: int) -> str:

@@ -10,7 +10,9 @@ and a compact table of what changed at each step.
 TLC's traces are not in check.json, so each model whose result is a
 violation is run again (seconds each: TLC stops at the first violation)
 and its trace is also written to ``build/traces/<model>.itf.json`` for the
-CI artifact.
+CI artifact.  A counterexample that does not come back (TLC now says
+something else) is listed in the report as not reproduced, and the command
+exits 1.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from gen.bridge.checking import CHECK_JSON, CheckResult, format_table, run_optio
 from gen.bridge.errors import BridgeError
 from gen.bridge.files import write_text_atomically
 from gen.bridge.manifest import DEFAULT_MANIFEST, Model, load_manifest
+from gen.bridge.no_verdict import error_for_run
 from gen.bridge.outcomes import ErrorTrace, LassoKind
 from gen.bridge.progress import Progress
 from gen.bridge.tlc import REPO_ROOT, run_tlc
@@ -54,6 +57,16 @@ class Counterexample:
     model: Model
     verdict: str
     trace: ErrorTrace
+
+
+@dataclass(frozen=True)
+class Unreproduced:
+    """A violation check.json records that TLC did not give again: ``verdict`` is what it said this time."""
+
+    model: Model
+    recorded: str
+    verdict: str
+    detail: str = ""  # the typed error's message when TLC gave no verdict
 
 
 # --------------------------------------------------------------- config
@@ -193,10 +206,25 @@ def models_table(manifest_models: Mapping[str, Model], results: Sequence[Mapping
     return lines
 
 
+def unreproduced_section(missing: Sequence[Unreproduced]) -> list[str]:
+    lines = [
+        "## Counterexamples not reproduced",
+        "",
+        "build/check.json records these violations, but TLC did not find them again, so they are not drawn. "
+        "Run `make check` again: the spec, its models or TLC changed since it wrote check.json.",
+        "",
+    ]
+    for item in missing:
+        said = f"`{item.verdict}`" + (f" ({_cell(item.detail)})" if item.detail else "")
+        lines.append(f"- **{item.model.name}**: check.json says `{item.recorded}`; TLC now says {said}")
+    return lines
+
+
 def render_report(
     manifest_models: Mapping[str, Model],
     results: Sequence[Mapping[str, Any]],
     counterexamples: Sequence[Counterexample],
+    unreproduced: Sequence[Unreproduced] = (),
 ) -> str:
     ok = sum(1 for row in results if row["matches"])
     lines = [
@@ -216,6 +244,8 @@ def render_report(
         )
         for example in counterexamples:
             lines += ["", counterexample_section(example).rstrip("\n")]
+    if unreproduced:
+        lines += ["", *unreproduced_section(unreproduced)]
     return "\n".join(lines) + "\n"
 
 
@@ -229,13 +259,48 @@ def load_results(path: Path) -> list[dict[str, Any]]:
         rows = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise ReportError(f"{path} is not valid JSON ({error.msg})", "run `make check` again to rewrite it") from None
-    if not isinstance(rows, list) or not all(isinstance(r, dict) and "model" in r for r in rows):
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ReportError(f"{path} is not a list of model results", "run `make check` again to rewrite it")
+    for number, row in enumerate(rows, 1):
+        for field, types in _ROW_FIELDS.items():
+            if field in row and _fits(row[field], types):
+                continue
+            name = row.get("model", f"#{number}")
+            problem = f"has no {field!r}" if field not in row else f"has {field!r} = {row[field]!r}"
+            raise ReportError(
+                f"{path}: row {number} ({name}) {problem}",
+                "run `make check` again to rewrite it (`make report` reads the rows this version of `make check` "
+                "writes)",
+            )
     return rows
 
 
-def rerun_counterexample(model: Model, traces_dir: Path, stderr: TextIO | None = None) -> Counterexample | None:
-    """Run ``model`` again for its trace; also saved as ``<model>.itf.json``."""
+def _fits(value: object, types: tuple[type, ...]) -> bool:
+    # JSON true/false are Python bools, which are also ints: a count must not be one.
+    return isinstance(value, types) and (isinstance(value, bool) == (bool in types))
+
+
+# The fields of a check.json row (CheckResult.as_json) and the JSON types each may have.
+_ROW_FIELDS: dict[str, tuple[type, ...]] = {
+    "model": (str,),
+    "expected": (str,),
+    "actual": (str,),
+    "matches": (bool,),
+    "distinct_states": (int, type(None)),
+    "depth": (int, type(None)),
+    "seconds": (int, float),
+    "tier": (str,),
+    "why": (str,),
+}
+
+
+def rerun_counterexample(
+    model: Model, traces_dir: Path, stderr: TextIO | None = None, *, recorded: str | None = None
+) -> Counterexample | Unreproduced:
+    """Run ``model`` again for its trace; also saved as ``<model>.itf.json``.
+
+    ``recorded`` is the violation check.json has (default: the manifest's expected one).
+    """
     progress = Progress(f"{model.name} (trace)", stderr if stderr is not None else io.StringIO())
     try:
         run = run_tlc(run_options(model), on_message=progress.on_message)
@@ -244,7 +309,10 @@ def rerun_counterexample(model: Model, traces_dir: Path, stderr: TextIO | None =
     trace = run.output.trace
     verdict = run.outcome.verdict
     if trace is None or not VIOLATION.match(verdict):
-        return None
+        error = error_for_run(run)
+        return Unreproduced(
+            model, recorded or model.expected.result, verdict, " ".join(error.what.split())[:300] if error else ""
+        )
     variables = sorted(trace.states[0].variables)
     meta = [{"action": s.action} for s in trace.states]
     loop = trace.lasso.back_to - 1 if trace.lasso and trace.lasso.back_to is not None else None
@@ -286,16 +354,17 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
     results = load_results(args.results)
     manifest = {m.name: m for m in load_manifest(args.manifest).models}
     examples: list[Counterexample] = []
+    unreproduced: list[Unreproduced] = []
     for row in results:
         model = manifest.get(row["model"])
-        if model is None or not VIOLATION.match(str(row.get("actual", ""))):
+        if model is None or not VIOLATION.match(row["actual"]):
             continue
-        example = rerun_counterexample(model, args.traces, stderr)
-        if example is None:
-            print(f"{model.name}: TLC gave no trace this time; its section is left out", file=stderr)
-            continue
-        examples.append(example)
-    write_text_atomically(args.output, render_report(manifest, results, examples))
+        example = rerun_counterexample(model, args.traces, stderr, recorded=row["actual"])
+        if isinstance(example, Unreproduced):
+            unreproduced.append(example)
+        else:
+            examples.append(example)
+    write_text_atomically(args.output, render_report(manifest, results, examples, unreproduced))
     by_name = {example.model.name: example for example in examples}
     for request in args.png:
         name, _, path = request.partition("=")
@@ -323,4 +392,11 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
         f"{args.output}: {len(results)} models, {len(examples)} counterexamples ({time.monotonic() - started:.1f} s)",
         file=stdout,
     )
+    if unreproduced:
+        names = ", ".join(f"{item.model.name} (now {item.verdict})" for item in unreproduced)
+        raise ReportError(
+            f"{len(unreproduced)} counterexample(s) of {args.results} not reproduced: {names}; "
+            f"{args.output} lists them",
+            "run `make check` again: the spec, its models or TLC changed since it wrote check.json",
+        )
     return 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -214,3 +216,52 @@ def test_mismatch_in_both_directions_fails_the_check(tmp_path: Path, gen_cli: Ge
     assert done.stdout.count("MISMATCH") == 3  # two rows and the summary line
     assert "fixed_now_fails: expected success, TLC says invariant:OnePinHolder" in done.stdout
     assert "bug_no_longer_fails: expected invariant:OnePinHolder, TLC says success" in done.stdout
+
+
+@pytest.mark.tlc
+def test_file_system_faults_are_typed_errors_and_check_prints_before_it_writes(
+    gen_cli: GenCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_the_way = tmp_path / "build"
+    in_the_way.write_text("a file where build/ should be\n")
+    manifest = str(SPECS / "models.json")
+    # The results cannot be written: the table is printed first, and the error says what was not saved.
+    done = gen_cli("check", "--manifest", manifest, "--only", "slot_pin", "--output", str(in_the_way / "check.json"))
+    assert done.returncode == 2, done.stdout
+    assert "slot_pin success  same       20     5" in done.stdout and "1 of 1 models as expected" in done.stdout
+    assert f"error: cannot write {in_the_way}: File exists (a file is where a folder must be); the results above " in (
+        done.stderr
+    )
+    assert "what to do: " in done.stderr and "Traceback" not in done.stderr
+    # TLC's scratch folder cannot be made: no run, a typed error.
+    monkeypatch.setenv("GEN_SCRATCH_DIR", str(in_the_way / "tlc"))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gen",
+            "run",
+            "--spec",
+            str(SPECS / "SlotPin.tla"),
+            "--config",
+            str(SPECS / "passing.cfg"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: cannot write {in_the_way / 'tlc'}: Not a directory")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.tlc
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_folder_is_a_typed_error(gen_cli: GenCli, tmp_path: Path) -> None:
+    read_only = tmp_path / "build"
+    read_only.mkdir(mode=0o555)
+    done = gen_cli(
+        "check", "--manifest", str(SPECS / "models.json"), "--only", "slot_pin", "--output", str(read_only / "c.json")
+    )
+    assert done.returncode == 2 and "Permission denied" in done.stderr and "Traceback" not in done.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gen.bridge import java as java_module
-from gen.bridge.errors import JarChecksumMismatch, JarMissing, JavaNotFound, JavaTooOld
+from gen.bridge.errors import JarChecksumMismatch, JarMissing, JarUnusable, JavaNotFound, JavaTooOld
 from gen.bridge.java import PINNED_SHA256, find_jar, find_java, java_version
 
 
@@ -90,7 +90,10 @@ def test_tampered_pinned_jar_is_refused(tmp_path: Path) -> None:
     assert "TLA2TOOLS_JAR" in str(caught.value)
 
 
-def test_override_jar_is_used_unverified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.tlc
+def test_override_jar_is_used_with_one_warning_naming_its_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     copy = tmp_path / "newer.jar"
     shutil.copy(find_jar().path, copy)
     with copy.open("ab") as stream:
@@ -98,6 +101,36 @@ def test_override_jar_is_used_unverified(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("TLA2TOOLS_JAR", str(copy))
     jar = find_jar()
     assert (jar.path, jar.source, jar.pinned) == (copy, "$TLA2TOOLS_JAR", False)
+    assert find_jar() == jar  # a second run of the same process: no second check, no second warning
+    warning = capsys.readouterr().err
+    assert warning.count("warning: ") == 1
+    assert f"$TLA2TOOLS_JAR is {copy}, TLC2 Version 2.15" in warning and "not the pinned TLC 2.15" in warning
+
+
+def test_override_jar_that_is_a_folder_is_blamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TLA2TOOLS_JAR", str(tmp_path))
+    with pytest.raises(JarUnusable, match="it is a folder, not a jar file") as caught:
+        find_jar()
+    assert "TLA2TOOLS_JAR" in caught.value.todo
+
+
+@pytest.mark.tlc
+def test_check_with_an_unusable_jar_blames_the_jar_once(tmp_path: Path) -> None:
+    not_tlc = tmp_path / "tla2tools.jar"
+    not_tlc.write_text("not a zip file\n")
+    env = dict(os.environ, TLA2TOOLS_JAR=str(not_tlc), GEN_SCRATCH_DIR=str(tmp_path / "scratch"))
+    manifest = Path(__file__).parent / "data" / "specs" / "models.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "gen", "check", "--manifest", str(manifest), "--output", str(tmp_path / "c.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count(f"error: {not_tlc} does not run TLC") == 1
+    assert "spec or model" not in done.stderr + done.stdout and "Traceback" not in done.stderr
 
 
 def test_override_jar_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +83,14 @@ def test_missing_manifest(tmp_path: Path) -> None:
         ({"spec": "Nope.tla"}, "spec", "no such file"),
         ({"config": "models/nope.cfg"}, "config", "no such file"),
         ({"check_deadlock": "no"}, "check_deadlock", "true or false"),
-        ({"timeout_seconds": 0}, "timeout_seconds", "positive"),
+        ({"timeout_seconds": 0}, "timeout_seconds", "> 0 and <= 86400"),
+        # Python's JSON reader takes NaN and Infinity: NaN would time out at once, Infinity crash the watchdog.
+        ({"timeout_seconds": float("nan")}, "timeout_seconds", "not nan"),
+        ({"timeout_seconds": float("inf")}, "timeout_seconds", "not inf"),
+        ({"runtime": {"seconds": float("nan"), "states": 1}}, "runtime.seconds", "number of seconds"),
+        ({"extra_args": ["-bogus"]}, "extra_args", "'-bogus' is not a TLC 2.15 switch"),
+        ({"extra_args": ["-lncheck"]}, "extra_args", "-lncheck takes a value"),
+        ({"extra_args": ["-workers", "-continue"]}, "extra_args", "-workers takes a value"),
         ({"extra_args": "-coverage 1"}, "extra_args", "list of strings"),
         ({"extra_args": ["-deadlock"]}, "extra_args", "check_deadlock"),
         ({"extra_args": ["-dump", "dot", "g"]}, "extra_args", "under build/"),
@@ -105,6 +114,24 @@ def test_bad_entry_names_model_and_field(tmp_path: Path, changes: dict[str, Any]
     assert error.model in ("none", "has space")
     assert words in str(error)
     assert f"field {field!r}" in str(error) and "what to do" in str(error)
+
+
+def test_tlc_switches_with_their_values_are_accepted(tmp_path: Path) -> None:
+    args = ["-lncheck", "final", "-continue", "-workers", "2", "-maxSetSize", "100000"]
+    (model,) = load_manifest(write(tmp_path, [entry(extra_args=args)])).models
+    assert model.extra_args == tuple(args)
+
+
+def test_the_schema_rejects_nan_and_infinity_timeouts_too(tmp_path: Path) -> None:
+    schema = Path(__file__).parent.parent.parent / "spec" / "models.schema.json"
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    for value in ("NaN", "Infinity", "300"):
+        path = write(tmp_path, [entry(timeout_seconds=12345)])
+        path.write_text(path.read_text().replace("12345", value))
+        done = subprocess.run(
+            [str(checker), "--schemafile", str(schema), str(path)], capture_output=True, text=True, check=False
+        )
+        assert (done.returncode == 0) == (value == "300"), (value, done.stdout)
 
 
 def test_duplicate_names(tmp_path: Path) -> None:

@@ -173,6 +173,27 @@ def test_missing_results_say_run_make_check(tmp_path: Path) -> None:
         load_results(tmp_path / "check.json")
 
 
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"matches": None}, "row 1 (none) has no 'matches'"),
+        ({"actual": None}, "row 1 (none) has no 'actual'"),
+        ({"depth": True}, "row 1 (none) has 'depth' = True"),
+        ({"seconds": "2"}, "row 1 (none) has 'seconds' = '2'"),
+        ({"model": None}, "row 1 (#1) has no 'model'"),
+    ],
+)
+def test_a_row_with_missing_or_wrong_fields_is_a_typed_error(
+    tmp_path: Path, change: dict[str, object], says: str
+) -> None:
+    broken = {**row("none", "success", "success"), **change}
+    broken = {key: value for key, value in broken.items() if value is not None}
+    (tmp_path / "check.json").write_text(json.dumps([broken]))
+    with pytest.raises(ReportError, match="run `make check` again") as caught:
+        load_results(tmp_path / "check.json")
+    assert says in str(caught.value)
+
+
 def test_main_without_counterexamples_writes_the_table_only(tmp_path: Path, model: ModelFactory) -> None:
     results = tmp_path / "check.json"
     results.write_text(json.dumps([row("none", "success", "success")]))

@@ -16,7 +16,7 @@ from report_traces import abba_deadlock, seed_deadlock, writeback_and_free
 
 from gen.bridge.manifest import load_manifest
 from gen.review.mermaid import MermaidRenderError, render, renderer_missing, sequence_diagram
-from gen.review.report import VIOLATION, diagram, rerun_counterexample
+from gen.review.report import VIOLATION, Counterexample, diagram, rerun_counterexample
 from gen.review.trace_view import StepView, describe_waits, view_steps, waits_in
 
 pytestmark = [
@@ -74,7 +74,7 @@ def test_every_counterexample_in_the_manifest_renders(tmp_path: Path) -> None:
     assert models, "spec/models.json has no fast model expected to fail: nothing to draw"
     for model in models:
         example = rerun_counterexample(model, tmp_path / "traces")
-        assert example is not None, f"{model.name}: TLC found no counterexample"
+        assert isinstance(example, Counterexample), f"{model.name}: TLC found no counterexample ({example})"
         text, views, notes = diagram(example)
         render(text, tmp_path / f"{model.name}.svg")
         texts = svg_texts(tmp_path / f"{model.name}.svg")

@@ -61,3 +61,26 @@ def test_diff_text_fits_80_columns_and_colours_only_when_asked() -> None:
     assert "  outcome  invariant:NoSelfWait → success" in plain
     assert "WbSkipBusy" in plain and "no step enabled" in plain
     assert "\x1b[32m" in render_text([model], "base", 100, colour_on=True)
+
+
+def test_a_witness_says_how_many_other_sequences_end_the_same_way() -> None:
+    # Two 2-step sequences (A·X and B·X) only the head allows; the witness shows one, whole, and counts both.
+    base = graph([(0, "A", 1), (0, "B", 2)])
+    head = graph([(0, "A", 1), (0, "B", 2), (1, "X", 3), (2, "X", 4)])
+    added, removed = first_differences(head, base, bound=10), first_differences(base, head, bound=10)
+    (difference,) = added.differences
+    assert difference.others == 1 and len(difference.steps) == 2
+    model = ModelDiff(
+        "tiny", version(base, "success"), version(head, "success"), added, removed,
+        added_words=(("A", "X"),), removed_words=(),
+    )  # fmt: skip
+    text = render_text([model], "base", 10)
+    assert "    + A → X (1 shown of at least 2 sequences of 2 steps ending this way)" in text
+    assert "more of" not in text
+    single = graph([(0, "A", 1), (1, "X", 2)])
+    alone = first_differences(single, graph([(0, "A", 1)]), bound=10)
+    lonely = ModelDiff(
+        "one", version(graph([(0, "A", 1)]), "success"), version(single, "success"), alone,
+        first_differences(graph([(0, "A", 1)]), single, bound=10), added_words=(("A", "X"),), removed_words=(),
+    )  # fmt: skip
+    assert "    + A → X\n" in render_text([lonely], "base", 10)

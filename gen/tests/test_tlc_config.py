@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.config import Config
-from conformance.tlc_config import KEYWORDS, config_text, parse_cfg_constants
+from conformance.tlc_config import KEYWORDS, config_text, line_naming, parse_cfg_constants
 from conformance.values import ModelValue
 from gen.bridge import paths
 from gen.generators import generate
@@ -52,3 +52,16 @@ def test_the_keywords_are_the_ones_every_reader_uses() -> None:
 
     assert tlc._CFG_KEYWORDS is KEYWORDS
     assert all(diff._CFG_KEYWORDS.match(f"{keyword} x") for keyword in KEYWORDS)
+
+
+def test_line_naming_finds_a_word_outside_comments() -> None:
+    text = (
+        "\\* CHECK_DEADLOCK in a line comment\n"
+        "(* CHECK_DEADLOCK in a block\n"
+        "   comment *) INVARIANT NoSelfWait\n"
+        "CHECK_DEADLOCKS FALSE\n"
+        "  CHECK_DEADLOCK FALSE \\* the one\n"
+    )
+    assert line_naming(text, "CHECK_DEADLOCK") == 5
+    assert line_naming(text, "NoSelfWait") == 3
+    assert line_naming(text, "Missing") is None

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from conformance.values import FnValue, ModelValue
+from gen.bridge.errors import ConfigRejected, ModuleNotOnPath, TlcTimeout, TlcUsageError
+from gen.bridge.no_verdict import error_for
 from gen.bridge.outcomes import (
     ActionPropertyViolated,
     AssertFailed,
@@ -24,6 +26,7 @@ from gen.bridge.outcomes import (
     InvariantViolated,
     Killed,
     LassoKind,
+    ModuleNotFound,
     OutOfMemory,
     SourceLocation,
     SpecError,
@@ -31,8 +34,11 @@ from gen.bridge.outcomes import (
     Stats,
     Success,
     TemporalPropertyViolated,
+    Timeout,
     TlcCrash,
     Truncated,
+    UsageError,
+    counts_are_partial,
 )
 from gen.bridge.tool_output import (
     Code,
@@ -193,10 +199,76 @@ def test_semantic_error_names_the_unknown_operator() -> None:
     assert out.outcome.verdict == "error:semantic"
 
 
-def test_missing_user_module_is_the_specs_error() -> None:
+def test_missing_user_module_is_its_own_outcome_with_the_folders_searched() -> None:
     out = load("module_missing")
-    assert isinstance(out.outcome, SpecError) and out.outcome.verdict == "error:parse"
-    assert out.outcome.message == "Cannot find source file for module ZswapHelpers imported in module ExtendsMissing."
+    assert isinstance(out.outcome, ModuleNotFound) and out.outcome.verdict == "error:module-not-found"
+    assert (out.outcome.module, out.outcome.imported_by) == ("ZswapHelpers", "ExtendsMissing")
+    spec_folder, jar = out.outcome.searched
+    assert spec_folder.endswith("/gen/tests/data/specs/")
+    assert jar.startswith("jar:file:") and jar.endswith("tla2tools.jar!/tla2sany/StandardModules/")
+
+
+def test_missing_community_module_names_the_library_path_searched() -> None:
+    # TLC ran with -DTLA-Library=<specs>/lib-a:<specs>/lib-b (record.py).
+    out = load("community_module_missing")
+    assert isinstance(out.outcome, ModuleNotFound)
+    assert (out.outcome.module, out.outcome.imported_by) == ("FiniteSetsExt", "ExtendsCommunity")
+    assert [folder.rsplit("/", 2)[-2] for folder in out.outcome.searched[:3]] == ["specs", "lib-a", "lib-b"]
+    assert out.outcome.searched[3].startswith("jar:file:")
+    error = error_for(out.outcome)
+    assert isinstance(error, ModuleNotOnPath) and error.exit_status == 1
+    text = str(error)
+    assert text.startswith("module FiniteSetsExt (imported by ExtendsCommunity) not found: TLC looked in ")
+    assert "/lib-a/; " in text and "the standard modules inside tla2tools.jar" in text
+    assert "?:0:0" not in text and "parse error" not in text
+    assert "what to do: put FiniteSetsExt.tla beside the spec" in text and "--library-path DIR" in text
+
+
+def test_check_deadlock_in_a_config_names_the_file_the_line_and_the_bridges_switch() -> None:
+    # TLC 2.15 reads TLC 2.16's CHECK_DEADLOCK as one more INVARIANT name, and names no line.
+    out = load("config_check_deadlock")
+    assert isinstance(out.outcome, ConfigError) and out.exit_code == 151
+    assert "The invariant CHECK_DEADLOCK specified in the configuration file" in out.outcome.message
+    config = GOLDEN.parent / "specs" / "check_deadlock.cfg"
+    error = error_for(out.outcome, config=config)
+    assert isinstance(error, ConfigRejected)
+    assert error.line == 5 and error.config.endswith("check_deadlock.cfg")
+    assert str(error).startswith(f"{error.config}:5: TLC rejected the configuration: The invariant CHECK_DEADLOCK")
+    assert '"check_deadlock": false' in error.todo and "--no-deadlock" in error.todo
+
+
+def test_config_syntax_error_names_the_file_and_the_line_it_gives() -> None:
+    out = load("config_syntax")
+    error = error_for(out.outcome, config=GOLDEN.parent / "specs" / "bad_syntax.cfg")
+    assert isinstance(error, ConfigRejected) and error.line == 4
+    assert "CHECK_DEADLOCK" not in error.todo
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [("usage_unknown_switch", "unrecognized option: -bogus"), ("usage_workers", "at least one worker required")],
+)
+def test_tlc_usage_message_is_a_usage_error(name: str, says: str) -> None:
+    out = load(name)
+    assert isinstance(out.outcome, UsageError) and out.outcome.verdict == "error:usage"
+    error = error_for(out.outcome)
+    assert isinstance(error, TlcUsageError) and says in str(error)
+    assert "spec or model" not in str(error) and "tlc2.TLC -help" in error.todo
+
+
+def test_counts_after_a_time_limit_are_marked_partial() -> None:
+    # The bridge killed TLC (exit -9) after its first progress line; run_tlc then reports Timeout.
+    out = load("timeout")
+    assert out.outcome == Killed(9)
+    assert out.stats.distinct is not None and out.stats.distinct > 1000 and out.stats.depth is None
+    assert counts_are_partial(Timeout(8)) and counts_are_partial(out.outcome)
+    assert not counts_are_partial(load("passing").outcome)
+    error = error_for(Timeout(8), stats=out.stats)
+    assert isinstance(error, TlcTimeout)
+    assert f"the counts are partial, from TLC's last progress line before it was stopped: {out.stats.distinct:,} " in (
+        error.what
+    )
+    assert "printed no counts" in str(error_for(Timeout(8), stats=Stats()))
 
 
 def test_missing_standard_module_is_not_blamed_on_the_spec() -> None:

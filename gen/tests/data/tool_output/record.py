@@ -6,7 +6,8 @@ Each file beside this script is TLC's raw output for one small spec of
 gen/tests/data/specs/, after a first line that says how it was made and
 TLC's exit code (the parser treats that line as plain text).  ``truncated.out`` is
 ``invariant.out`` cut inside a state message, as when TLC is killed.
-``standard_module_missing.out`` is TLC with a java.io.tmpdir it cannot
+``timeout.out`` is what TLC had said when the bridge's time limit killed it
+(exit -9).  ``standard_module_missing.out`` is TLC with a java.io.tmpdir it cannot
 write, so SANY cannot copy its own Naturals.tla out of the jar: the same
 failure as when a concurrent run deletes TLC's copies from a shared /tmp.
 The expected typed results live in gen/tests/test_tool_output.py, written
@@ -21,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from gen.bridge.java import find_jar, find_java
-from gen.bridge.tlc import RunOptions, build_command, run_tlc
+from gen.bridge.tlc import DEFAULT_JVM_OPTIONS, RunOptions, build_command, run_tlc
 
 OUT = Path(__file__).resolve().parent
 SPECS = OUT.parent / "specs"
@@ -45,12 +46,23 @@ CASES: dict[str, tuple[str, str, dict]] = {
     "out_of_memory": ("Huge", "Huge", {"jvm_options": ("-Xmx24m",), "timeout_seconds": 120}),
     "simulate_success": ("SlotPin", "passing", {"mode": "simulate", "simulate_depth": 20, "simulate_traces": 5, "seed": 1}),
     "simulate_invariant": ("SlotPin", "invariant", {"mode": "simulate", "simulate_depth": 20, "seed": 1}),
+    # A community module, with a library path of two folders that do not hold it.
+    "community_module_missing": (
+        "ExtendsCommunity",
+        "ExtendsCommunity",
+        {"jvm_options": (*DEFAULT_JVM_OPTIONS, f"-DTLA-Library={SPECS / 'lib-a'}:{SPECS / 'lib-b'}")},
+    ),
+    "config_check_deadlock": ("SlotPin", "check_deadlock", {}),
+    "usage_unknown_switch": ("SlotPin", "passing", {"extra_args": ("-bogus",)}),
+    "usage_workers": ("SlotPin", "passing", {"workers": -3}),
+    # Stopped by the time limit after TLC's first progress line (it prints one ~3 s in, then once a minute).
+    "timeout": ("Forever", "Forever", {"timeout_seconds": 8}),
 }
 
 
 def record(name: str) -> None:
     spec, config, extra = CASES[name]
-    options = RunOptions(SPECS / f"{spec}.tla", SPECS / f"{config}.cfg", workers=1, label=name, **extra)
+    options = RunOptions(SPECS / f"{spec}.tla", SPECS / f"{config}.cfg", **{"workers": 1, "label": name, **extra})
     run = run_tlc(options)
     header = (
         f"# recorded by gen/tests/data/tool_output/record.py: TLC -tool output for {spec}.tla "
