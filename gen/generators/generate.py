@@ -54,6 +54,8 @@ WALK_MODELS = (
     "conf_swap_table",
     "conf_two_tasks",
     "conf_rotate",
+    # The one walk module whose LRU holds two entries (put-back at the head, a walk over both).
+    "conf_putback_head_2slots",
 )
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.
 # Each is a small model with more slots (so the LRU holds two entries and
