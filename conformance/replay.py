@@ -3,7 +3,8 @@
 At every state of the trace, the implementation's ``observe()`` must equal
 TLC's state (every variable, compared as values) and its ``enabled()`` steps
 must equal the state's outgoing edges in TLC's graph: nothing missing,
-nothing extra.  A mismatch raises :class:`ReplayMismatch`, an
+nothing extra; where the graph carries TLC's ``BlockedOn`` and ``Holds``
+(walk modules), ``blocked()`` and ``holders()`` must agree with them too.  A mismatch raises :class:`ReplayMismatch`, an
 ``AssertionError`` whose message says which step, which variable (down to
 the differing key) or which steps were extra or missing, and the trace so
 far, so a failing generated test reads like a bug report.
@@ -18,7 +19,10 @@ from conformance.steps import StepLabel
 from conformance.tla_text import format_value
 from conformance.values import FnValue, ModelValue, TlaValue
 
-__all__ = ["Replay", "ReplayMismatch", "StateTable", "describe_difference"]
+__all__ = ["Replay", "ReplayMismatch", "StateTable", "WaitRow", "describe_difference"]
+
+# TLC's verdict at one state: the (actor, slot) names of BlockedOn, then of Holds.
+WaitRow = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
 
 class System(Protocol):
@@ -55,10 +59,12 @@ class Replay:
         enabled: Callable[[int], Collection[StepLabel] | None],
         initial: int,
         universe: Collection[StepLabel] = (),
+        waits: Callable[[int], WaitRow] | None = None,
     ) -> None:
         self.system = system
         self._state = state
         self._enabled = enabled
+        self._waits = waits
         # Steps to try where TLC has no edge for them: step() must refuse each
         # and change nothing (enabled() and step() are separate code paths).
         self._universe = tuple(universe)
@@ -127,6 +133,8 @@ class Replay:
                 + "\n"
                 + self._so_far()
             )
+        if self._waits is not None:
+            self._check_waits(index, where, expected)
         edges = self._enabled(index)
         if edges is None:
             return
@@ -143,6 +151,26 @@ class Replay:
             raise ReplayMismatch("\n".join(lines) + "\n" + self._so_far())
         if self._universe:
             self._check_refusals(index, where, expected, edges)
+
+    def _check_waits(self, index: int, where: str, expected: Mapping[str, TlaValue]) -> None:
+        """``blocked()`` and ``holders()`` against TLC's ``BlockedOn`` and ``Holds`` at state ``index``."""
+        __tracebackhide__ = True
+        assert self._waits is not None
+        blocked_on, holds = self._waits(index)
+        slots = tuple(expected["swap_map"])  # type: ignore[arg-type]
+        holders = {slot: frozenset(ModelValue(a) for a, s in holds if s == slot.name) for slot in slots}
+        by_name = {slot.name: slot for slot in slots}
+        wanted = {ModelValue(actor): holders[by_name[slot]] for actor, slot in blocked_on}
+        lines = []
+        got = self.system.blocked()  # type: ignore[attr-defined]
+        if got != wanted:
+            lines.append(f"blocked() is {_waits_text(got)}, TLC's BlockedOn/Holds say {_waits_text(wanted)}")
+        for slot in slots:
+            offered = self.system.holders(slot)  # type: ignore[attr-defined]
+            if offered != holders[slot]:
+                lines.append(f"holders({slot.name}) is {_names(offered)}, TLC's Holds says {_names(holders[slot])}")
+        if lines:
+            raise ReplayMismatch(f"{where}, TLC state {index}:\n  " + "\n  ".join(lines) + "\n" + self._so_far())
 
     def _check_refusals(
         self, index: int, where: str, expected: Mapping[str, TlaValue], edges: Collection[StepLabel]
@@ -197,6 +225,16 @@ def _same_state(expected: Mapping[str, TlaValue], observed: Mapping[str, TlaValu
     return len(expected) == len(observed) and all(
         name in expected and _same_value(expected[name], value) for name, value in observed.items()
     )
+
+
+def _names(actors: Collection[ModelValue]) -> str:
+    return "{" + ", ".join(sorted(actor.name for actor in actors)) + "}"
+
+
+def _waits_text(waiting: Mapping[ModelValue, Collection[ModelValue]]) -> str:
+    if not waiting:
+        return "nobody waits"
+    return ", ".join(f"{a.name} waits on {_names(h)}" for a, h in sorted(waiting.items(), key=lambda i: i[0].name))
 
 
 def _sorted(steps: set[StepLabel]) -> list[str]:

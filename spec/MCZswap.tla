@@ -279,4 +279,12 @@ NeverReferenced(e) == FALSE
 \* A task's walk never ends early because its writeback met a swap-cache folio.
 NoEarlyLruStop ==
     [][\A t \in Tasks : Rotate /\ WbFolioExists(t) => stack[t][Len(stack[t]) - 1].budget = 0]_vars
+(* For the generated suite (gen/generators/generate.py): TLC's own verdict  *)
+(* of who waits on which slot and who holds it, printed for every state of *)
+(* a conformance graph, so replay compares the implementation's blocked()  *)
+(* and holders() with the spec's BlockedOn and Holds, not with a copy.      *)
+WaitGraph ==
+    [blocked |-> {p \in Actors \X Slots : BlockedOn(p[1], p[2])},
+     holds   |-> {p \in Actors \X Slots : Holds(p[1], p[2])}]
+WaitGraphPrinted == PrintT(<<"wait-graph", vars, WaitGraph>>)
 =============================================================================

@@ -155,3 +155,45 @@ def test_lru_remove_self_waits_once_a_background_shrinker_runs() -> None:
     )
     assert system.observe()["stack"][t1][0]["lru_removed"] is False
     assert system.blocked() == {t1: frozenset({t1})}
+
+
+# A shrinker's writeback of s1 that holds s1's pin (swapcache_prepare() done, folio allocated).
+WRITEBACK_PINS_S1 = "SwapOut(s1, v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1)"
+NO_ENTRY, NO_DATA = ModelValue("NoEntry"), ModelValue("NoData")
+
+
+def test_writeback_frees_the_entry_it_wrote() -> None:
+    for variant in ("skip_if_exists", "rotate"):
+        system, _ = run(config(variant, scan_budget=2), WRITEBACK_PINS_S1 + " WbWrite(k1)")
+        state = system.observe()
+        assert state["swap_device"][s1] == v1, variant  # the page is on the swap device now...
+        assert state["zswap_tree"][s1] == NO_ENTRY and state["zswap_lru"] == (), variant  # ...and only there
+        assert state["swap_cache"][s1] == FnValue({"locked": False, "uptodate": True, "data": v1}), variant
+
+
+def test_v6_8_invalidates_a_slot_freed_while_writeback_pins_it() -> None:
+    # v6.8's swap_free() calls zswap_invalidate() at once, pin or no pin:
+    # writeback's re-check under the tree lock then finds the entry gone.
+    system, _ = run(config("skip_if_exists"), WRITEBACK_PINS_S1 + " FreeSlot(s1)")
+    state = system.observe()
+    assert state["zswap_tree"][s1] == NO_ENTRY
+    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": True})  # writeback's pin alone
+    assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbEntryGone(k1)"]
+    system, _ = run(config("skip_if_exists"), WRITEBACK_PINS_S1 + " FreeSlot(s1) WbEntryGone(k1)")
+    state = system.observe()
+    assert state["swap_device"][s1] == NO_DATA  # nothing written for a freed slot
+    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})  # and the pin is gone
+
+
+def test_rotate_invalidates_a_pinned_slot_only_at_free_swap_slot() -> None:
+    # 6.12 calls zswap_invalidate() from free_swap_slot(), once the use count
+    # and SWAP_HAS_CACHE are both gone: the pinned slot keeps its entry, and
+    # writeback's xa_cmpxchg() finds it and writes it out.
+    system, _ = run(config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s1)")
+    state = system.observe()
+    assert state["zswap_tree"][s1] == ENTRY_S1
+    assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbWrite(k1)"]
+    system, _ = run(config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s1) WbWrite(k1) DropCleanFolio(s1)")
+    state = system.observe()
+    assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_cache"][s1] == ModelValue("NoFolio")
+    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})  # free_swap_slot() ran

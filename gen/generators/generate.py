@@ -32,12 +32,14 @@ from conformance.values import ModelValue, TlaValue
 from gen.bridge import java, paths
 from gen.bridge.errors import BridgeError
 from gen.bridge.files import write_if_changed
+from gen.generators import wait_graph
 from gen.generators.cover import Cover, cap_walks, edge_cover
 from gen.generators.describe import action_lines, describe_walk
 from gen.generators.dot import read_dot
 from gen.generators.edges import recover_step
 from gen.generators.itf import dumps_itf, trace_json
 from gen.generators.render import render
+from gen.generators.wait_graph import WaitRow, read_wait_graph, spec_variable_order
 
 REPO = paths.REPO_ROOT
 SPEC = paths.MC_SPEC
@@ -54,6 +56,8 @@ WALK_MODELS = (
     "conf_swap_table",
     "conf_two_tasks",
     "conf_rotate",
+    # The one walk module whose LRU holds two entries (put-back at the head, a walk over both).
+    "conf_putback_head_2slots",
 )
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.
 # Each is a small model with more slots (so the LRU holds two entries and
@@ -89,6 +93,8 @@ class ModelGraph:
     variables: tuple[str, ...]
     states: tuple[tuple[TlaValue, ...], ...]
     edges: tuple[tuple[int, int, StepLabel], ...]
+    # TLC's BlockedOn and Holds per state (walk models only; see wait_graph.py).
+    waits: tuple[WaitRow, ...] | None = None
 
     def state(self, index: int) -> dict[str, TlaValue]:
         return dict(zip(self.variables, self.states[index]))
@@ -152,6 +158,8 @@ def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
     from gen.bridge.tlc import RunOptions, run_tlc
 
     cfg, text = model_config(model)
+    if model not in ITF_MODELS:  # walk modules compare blocked()/holders() with TLC's verdict
+        text += f"INVARIANT {wait_graph.INVARIANT}\n"
     scratch.mkdir(parents=True, exist_ok=True)
     graph_cfg = scratch / f"{model}.graph.cfg"
     graph_cfg.write_text(text)
@@ -168,7 +176,17 @@ def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
             f"model {model}: TLC did not explore the whole graph: {run.outcome.verdict}",
             f"run `python -m gen run {cfg}` and fix the model",
         )
-    return canonical_graph(model, graph_cfg if model in ITF_MODELS else cfg, dump)
+    graph = canonical_graph(model, graph_cfg if model in ITF_MODELS else cfg, dump)
+    if model in ITF_MODELS:
+        return graph
+    try:
+        order = spec_variable_order(PROTOCOL.read_text())
+        waits = read_wait_graph(run.raw_output, order, graph.variables, graph.states)
+    except wait_graph.WaitGraphError as error:
+        raise GenerateError(
+            f"model {model}: {error}", "nothing was written; fix spec/MCZswap.tla's WaitGraph"
+        ) from None
+    return dataclasses.replace(graph, waits=waits)
 
 
 def canonical_graph(model: str, cfg: Path, dump: Path) -> ModelGraph:
@@ -310,6 +328,7 @@ def render_walk_modules(
         states=rows,
         steps=list(steps),
         enabled=enabled,
+        waits=graph.waits,
         num_edges=len(graph.edges),
         **common,
     )

@@ -14,10 +14,13 @@ Two kinds of breakage, each run as its own pytest of conformance/generated:
   ``sys.path``.
 
     .venv/bin/python -m gen.generators.mutants [NAME ...]    # all, or only the named ones
+    .venv/bin/python -m gen.generators.mutants --by-module   # which module kills what (~10 min)
 
 A breakage is *caught* when at least one generated test fails (pytest
 stops at the first: the table names it).  The exit status is 1 if any
-breakage survived.
+breakage survived.  ``--by-module`` runs every test under every breakage
+(no stop at the first failure) and says, per generated module, how many
+breakages it kills and how many only it kills: which tests carry weight.
 """
 
 from __future__ import annotations
@@ -254,8 +257,20 @@ def config_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {name: frozenset(value) if name == "bugs" else value for name, value in fields.items()}
 
 
-def run_suite(tests: Path, env: dict[str, str], config_override: dict[str, Any] | None = None) -> tuple[int, int, str]:
-    """Run pytest on the generated tests, stopping at the first failure; (failed, passed, first failing test)."""
+@dataclass(frozen=True)
+class SuiteRun:
+    """What one pytest run of the generated tests gave."""
+
+    failed: int
+    passed: int
+    first_failing_test: str  # ``file.py::name``, or "" when none failed
+    failing_modules: frozenset[str]  # ``test_conf_none.py``, ...
+
+
+def run_suite(
+    tests: Path, env: dict[str, str], config_override: dict[str, Any] | None = None, *, stop_at_first: bool = True
+) -> SuiteRun:
+    """Run pytest on the generated tests, by default stopping at the first failure."""
     override = (
         ["-p", "gen.generators.mutants", "--config-override", json.dumps(config_override)] if config_override else []
     )
@@ -267,7 +282,7 @@ def run_suite(tests: Path, env: dict[str, str], config_override: dict[str, Any] 
                 "-m",
                 "pytest",
                 "-q",
-                "-x",
+                *(["-x"] if stop_at_first else []),
                 "-p",
                 "no:cacheprovider",
                 "--no-header",
@@ -286,24 +301,27 @@ def run_suite(tests: Path, env: dict[str, str], config_override: dict[str, Any] 
             check=False,
         )
         text = done.stdout + done.stderr
-        failed, passed, first = _junit_counts(junit) if junit.is_file() else (0, 0, "")
-    if failed == 0 and passed == 0:
+        run = _junit_counts(junit) if junit.is_file() else SuiteRun(0, 0, "", frozenset())
+    if run.failed == 0 and run.passed == 0:
         raise RuntimeError(f"pytest ran no generated test:\n{text[-2000:]}")
-    return failed, passed, first
+    return run
 
 
-def _junit_counts(report: Path) -> tuple[int, int, str]:
-    """(failed, passed, first failing test as ``file.py::name``) from pytest's --junitxml report."""
+def _junit_counts(report: Path) -> SuiteRun:
+    """The counts, the first failing test and the failing modules from pytest's --junitxml report."""
     failed = passed = 0
     first = ""
+    modules: set[str] = set()
     for case in ElementTree.parse(report).iter("testcase"):
         if case.find("failure") is not None or case.find("error") is not None:
             failed += 1
+            module = f"{case.get('classname', '').rsplit('.', 1)[-1]}.py"
+            modules.add(module)
             if not first:
-                first = f"{case.get('classname', '').rsplit('.', 1)[-1]}.py::{case.get('name', '')}"
+                first = f"{module}::{case.get('name', '')}"
         elif case.find("skipped") is None:
             passed += 1
-    return failed, passed, first
+    return SuiteRun(failed, passed, first, frozenset(modules))
 
 
 @dataclass(frozen=True)
@@ -363,27 +381,26 @@ def apply_mutant(mutant: Mutant, copy: Path) -> None:
     path.write_text(text.replace(mutant.old, mutant.new))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every breakage, or only those named on the command line (configs and mutants alike)."""
-    only = set(sys.argv[1:] if argv is None else argv)
-    known = {name for name, _ in CONFIGURATIONS} | {m.name for m in MUTANTS}
-    if only - known:
-        print(f"unknown breakage {sorted(only - known)}; known: {', '.join(sorted(known))}")
-        return 2
-    rows: list[Row] = []
-    base_env = dict(os.environ)
-    started = time.monotonic()
-    failed, passed, _ = run_suite(PACKAGE / "generated", base_env)
-    if failed:
-        print(f"the generated suite fails on the unmutated implementation ({failed} failed): fix that first")
-        return 2
-    print(f"baseline: {passed} generated tests pass ({time.monotonic() - started:.0f}s)")
+def format_module_table(kills: dict[str, frozenset[str]], modules: list[str]) -> str:
+    """Per generated module: the breakages it kills, and those no other module kills."""
+    width = max([len("module")] + [len(module) for module in modules])
+    lines = [f"{'module':{width}} kills  only it  breakages only it kills"]
+    for module in modules:
+        killed = sorted(name for name, killers in kills.items() if module in killers)
+        alone = sorted(name for name, killers in kills.items() if killers == {module})
+        lines.append(f"{module:{width}} {len(killed):5}  {len(alone):7}  {', '.join(alone)}".rstrip())
+    return "\n".join(lines)
+
+
+def _breakage_runs(only: set[str], base_env: dict[str, str], stop_at_first: bool) -> list[tuple[str, str, SuiteRun]]:
+    """(kind, name, run) for every configuration and source mutant, or those in ``only``."""
+    runs: list[tuple[str, str, SuiteRun]] = []
     for name, fields in CONFIGURATIONS:
         if only and name not in only:
             continue
-        failed, passed, first = run_suite(PACKAGE / "generated", base_env, fields)
-        rows.append(Row("config", name, failed, first))
-        print(f"  {name}: {failed} failed", flush=True)
+        run = run_suite(PACKAGE / "generated", base_env, fields, stop_at_first=stop_at_first)
+        runs.append(("config", name, run))
+        print(f"  {name}: {run.failed} failed", flush=True)
     for mutant in MUTANTS:
         if only and mutant.name not in only:
             continue
@@ -392,11 +409,36 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copytree(PACKAGE, copy / "conformance", ignore=shutil.ignore_patterns("__pycache__"))
             apply_mutant(mutant, copy)
             env = dict(base_env, PYTHONPATH=os.pathsep.join([temp, str(REPO)]), PYTHONDONTWRITEBYTECODE="1")
-            failed, passed, first = run_suite(copy / "conformance" / "generated", env)
-        rows.append(Row("mutant", mutant.name, failed, first))
-        print(f"  {mutant.name}: {failed} failed", flush=True)
+            run = run_suite(copy / "conformance" / "generated", env, stop_at_first=stop_at_first)
+        runs.append(("mutant", mutant.name, run))
+        print(f"  {mutant.name}: {run.failed} failed", flush=True)
+    return runs
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every breakage, or only those named on the command line (configs and mutants alike)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    by_module = "--by-module" in args
+    only = {arg for arg in args if arg != "--by-module"}
+    known = {name for name, _ in CONFIGURATIONS} | {m.name for m in MUTANTS}
+    if only - known:
+        print(f"unknown breakage {sorted(only - known)}; known: {', '.join(sorted(known))}")
+        return 2
+    base_env = dict(os.environ)
+    started = time.monotonic()
+    baseline = run_suite(PACKAGE / "generated", base_env)
+    if baseline.failed:
+        print(f"the generated suite fails on the unmutated implementation ({baseline.failed} failed): fix that first")
+        return 2
+    print(f"baseline: {baseline.passed} generated tests pass ({time.monotonic() - started:.0f}s)")
+    runs = _breakage_runs(only, base_env, stop_at_first=not by_module)
+    rows = [Row(kind, name, run.failed, run.first_failing_test) for kind, name, run in runs]
     print()
     print(format_table(rows))
+    if by_module:
+        modules = sorted(path.name for path in (PACKAGE / "generated").glob("test_*.py"))
+        print()
+        print(format_module_table({name: run.failing_modules for _, name, run in runs}, modules))
     survivors = [row.name for row in rows if not row.failed]
     print(f"\n{len(rows) - len(survivors)}/{len(rows)} caught ({time.monotonic() - started:.0f}s)")
     for name in survivors:

@@ -1,8 +1,10 @@
-"""`make mutants`' table: 80 columns, a legend for the mutants, nothing lost."""
+"""`make mutants`' tables: 80 columns, a legend for the mutants, nothing lost; the per-module kills."""
 
 from __future__ import annotations
 
-from gen.generators.mutants import CONFIGURATIONS, MUTANTS, Row, format_table
+from pathlib import Path
+
+from gen.generators.mutants import CONFIGURATIONS, MUTANTS, Row, _junit_counts, format_module_table, format_table
 
 LONG_TEST = "test_itf_traces.py::test_itf_walk[itf_skip_if_exists_2slots-6]"
 
@@ -31,3 +33,30 @@ def test_a_test_id_longer_than_its_column_is_cut_by_width() -> None:
     lines = format_table([row]).splitlines()
     assert max(len(line) for line in lines) <= 80
     assert "".join(line.strip() for line in lines[1:4]).endswith("a" * 100)
+
+
+def test_junit_report_gives_counts_first_failure_and_failing_modules(tmp_path: Path) -> None:
+    report = tmp_path / "report.xml"
+    report.write_text(
+        '<testsuites><testsuite name="pytest">'
+        '<testcase classname="conformance.generated.test_conf_none" name="test_walk_001"/>'
+        '<testcase classname="conformance.generated.test_conf_none" name="test_walk_002"><failure/></testcase>'
+        '<testcase classname="conformance.generated.test_conf_rotate" name="test_walk_009"><error/></testcase>'
+        '<testcase classname="conformance.generated.test_conf_rotate" name="test_walk_010"><skipped/></testcase>'
+        "</testsuite></testsuites>"
+    )
+    run = _junit_counts(report)
+    assert (run.failed, run.passed) == (2, 1)
+    assert run.first_failing_test == "test_conf_none.py::test_walk_002"
+    assert run.failing_modules == {"test_conf_none.py", "test_conf_rotate.py"}
+
+
+def test_module_table_counts_kills_and_sole_kills() -> None:
+    kills = {
+        "putback_at_head": frozenset({"test_conf_putback_head_2slots.py"}),
+        "variant none": frozenset({"test_conf_none.py", "test_conf_putback_head_2slots.py"}),
+        "survivor": frozenset(),
+    }
+    table = format_module_table(kills, ["test_conf_none.py", "test_conf_putback_head_2slots.py"]).splitlines()
+    assert table[1].split() == ["test_conf_none.py", "1", "0"]
+    assert table[2].split() == ["test_conf_putback_head_2slots.py", "2", "1", "putback_at_head"]
