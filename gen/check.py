@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from gen.bridge.cache import cached_run
 from gen.bridge.checking import (
     CHECK_JSON,
     CheckResult,
@@ -31,7 +32,7 @@ from gen.bridge.checking import (
 from gen.bridge.files import write_json_atomically
 from gen.bridge.manifest import DEFAULT_MANIFEST, load_manifest
 from gen.bridge.progress import Progress
-from gen.bridge.tlc import dry_run_command, format_command, run_tlc
+from gen.bridge.tlc import dry_run_command, format_command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the results as a JSON array instead of the table")
     parser.add_argument("--workers", type=int, help="TLC workers (default 1: TLC's depth varies with more)")
     parser.add_argument("--dry-run", action="store_true", help="print the java commands, run nothing")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="run TLC even when the cache (build/cache/tlc/) holds a result for the same inputs; $GEN_FRESH=1 too",
+    )
     parser.add_argument("--keep-metadir", action="store_true", help="keep TLC's scratch folders under build/tlc/")
     parser.add_argument(
         "--output",
@@ -66,8 +72,10 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
     for model in models:
         progress = Progress(model.name, stderr)
         try:
-            run = run_tlc(
-                run_options(model, workers=args.workers, keep_metadir=args.keep_metadir), on_message=progress.on_message
+            run = cached_run(
+                run_options(model, workers=args.workers, keep_metadir=args.keep_metadir),
+                fresh=args.fresh,
+                on_message=progress.on_message,
             )
         finally:
             progress.close()

@@ -41,6 +41,7 @@ class CheckResult:
     seconds: float
     tier: str
     why: str  # empty when it matches; else what differs and what to look at
+    cached: bool = False  # served from gen.bridge.cache; seconds are the original run's
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -53,6 +54,7 @@ class CheckResult:
             "seconds": round(self.seconds, 2),
             "tier": self.tier,
             "why": self.why,
+            "cached": self.cached,
         }
 
 
@@ -102,6 +104,7 @@ def compare(model: Model, run: TlcRun) -> CheckResult:
         seconds=run.wall_seconds,
         tier=model.tier,
         why="; ".join(problems),
+        cached=run.cached,
     )
 
 
@@ -154,7 +157,7 @@ def _row_cells(r: CheckResult) -> tuple[str, ...]:
         "same" if r.actual == r.expected else r.actual,
         "-" if r.distinct_states is None else f"{r.distinct_states:,}",
         "-" if r.depth is None else str(r.depth),
-        f"{r.seconds:.0f}" if r.seconds >= 10 else f"{r.seconds:.1f}",
+        "cache" if r.cached else f"{r.seconds:.0f}" if r.seconds >= 10 else f"{r.seconds:.1f}",
     )
 
 
@@ -197,7 +200,11 @@ def format_table(results: Sequence[CheckResult], *, colour_on: bool = False, wid
             lines.append(f"{r.model}: {r.why}")
     ok = len(results) - len(mismatches)
     summary = f"{ok} of {len(results)} models as expected"
-    lines.append(summary + (f", {len(mismatches)} MISMATCH" if mismatches else ""))
+    summary += f", {len(mismatches)} MISMATCH" if mismatches else ""
+    cached = sum(r.cached for r in results)
+    if cached:
+        summary += f" ({cached} from the cache of unchanged inputs, s = cache; --fresh runs TLC again)"
+    lines.append(summary)
     return "\n".join(lines)
 
 

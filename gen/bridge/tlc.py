@@ -102,6 +102,7 @@ class TlcRun:
     metadir_kept: bool
     pid: int  # TLC's pid, also its process group id (gone when run_tlc returns)
     raw_output: str = field(repr=False)
+    cached: bool = False  # served from gen.bridge.cache: TLC did not run now; wall_seconds is the original run's
 
     @property
     def outcome(self) -> Outcome:
@@ -226,12 +227,17 @@ def run_tlc(
         if not options.keep_metadir:
             shutil.rmtree(metadir, ignore_errors=True)
     wall = time.monotonic() - started
-    output = parser.finish(exit_code)
-    if timed_out.is_set():
-        output = replace(output, outcome=Timeout(options.timeout_seconds or 0.0))
-    elif isinstance(output.outcome, TemporalPropertyViolated):
-        output = replace(output, outcome=name_temporal_violation(options.config))
+    output = interpret(options, parser.finish(exit_code), timed_out=timed_out.is_set())
     return TlcRun(tuple(argv), output, wall, metadir, options.keep_metadir, process.pid, "".join(raw))
+
+
+def interpret(options: RunOptions, output: ToolOutput, *, timed_out: bool = False) -> ToolOutput:
+    """What the bridge adds to TLC's own word: the time limit, the violated temporal property's name."""
+    if timed_out:
+        return replace(output, outcome=Timeout(options.timeout_seconds or 0.0))
+    if isinstance(output.outcome, TemporalPropertyViolated):
+        return replace(output, outcome=name_temporal_violation(options.config))
+    return output
 
 
 _VERDICTS = (Success, InvariantViolated, ActionPropertyViolated, TemporalPropertyViolated, Deadlock)
