@@ -18,20 +18,19 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from gen.bridge.cache import cached_run
 from gen.bridge.checking import (
     CHECK_JSON,
     CheckResult,
-    compare,
+    default_jobs,
     format_table,
     merged_rows,
+    run_models,
     run_options,
     select,
     terminal_width,
 )
 from gen.bridge.files import write_json_atomically
 from gen.bridge.manifest import DEFAULT_MANIFEST, load_manifest
-from gen.bridge.progress import Progress
 from gen.bridge.tlc import dry_run_command, format_command
 
 
@@ -41,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", metavar="NAME", help="run this one model (any tier)")
     parser.add_argument("--json", action="store_true", help="print the results as a JSON array instead of the table")
     parser.add_argument("--workers", type=int, help="TLC workers (default 1: TLC's depth varies with more)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        help="cores to use: models run side by side, each TLC with --workers of them (default: every core)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the java commands, run nothing")
     parser.add_argument(
         "--fresh",
@@ -68,21 +73,18 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
     if not models:
         print(f"{manifest.path}: no {args.tier} models to run", file=stderr)
         return 1
-    results: list[CheckResult] = []
-    for model in models:
-        progress = Progress(model.name, stderr)
-        try:
-            run = cached_run(
-                run_options(model, workers=args.workers, keep_metadir=args.keep_metadir),
-                fresh=args.fresh,
-                on_message=progress.on_message,
-            )
-        finally:
-            progress.close()
-        result = compare(model, run)
-        results.append(result)
-        if not progress.interactive:
-            print(f"{model.name}: {result.actual} ({'OK' if result.matches else 'MISMATCH'})", file=stderr)
+    if args.jobs < 1:
+        print(f"--jobs {args.jobs}: give a number of cores, 1 or more", file=stderr)
+        return 2
+
+    def done(result: CheckResult, finished: int) -> None:
+        took = "cache" if result.cached else f"{result.seconds:.0f} s"
+        status = "OK" if result.matches else "MISMATCH"
+        print(f"[{finished}/{len(models)}] {result.model}: {result.actual} ({status}, {took})", file=stderr, flush=True)
+
+    results = run_models(
+        models, jobs=args.jobs, workers=args.workers, fresh=args.fresh, keep_metadir=args.keep_metadir, on_done=done
+    )
     rows = [r.as_json() for r in results]
     write_json_atomically(args.output, merged_rows(args.output, rows) if args.only else rows)
     if args.json:

@@ -64,6 +64,31 @@ def default_scratch_root() -> Path:
 
 # TLC asks for the throughput collector in its own banner (message 2401).
 DEFAULT_JVM_OPTIONS: tuple[str, ...] = ("-XX:+UseParallelGC",)
+# Heap per JVM when several run side by side.  TLC's fingerprint set takes a
+# quarter of the heap up front and touches it (the JVM's default heap, a
+# quarter of RAM, made each run of a fast model 2.2 GB resident); its state
+# queue and liveness graph are on disk.  512 MB holds 16 million fingerprints.
+MIN_HEAP_MB, MAX_HEAP_MB = 512, 4096
+
+
+def available_memory_mb() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux), else None."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def heap_options(jobs: int) -> tuple[str, ...]:
+    """``-Xmx`` for one of ``jobs`` JVMs at once: half the available memory shared out, within bounds."""
+    available = available_memory_mb()
+    if available is None:
+        return (f"-Xmx{MIN_HEAP_MB * 2}m",)
+    share = available // 2 // max(1, jobs)
+    return (f"-Xmx{max(MIN_HEAP_MB, min(MAX_HEAP_MB, share))}m",)
 
 
 @dataclass(frozen=True)
@@ -206,8 +231,10 @@ def run_tlc(
         watchdog = threading.Timer(options.timeout_seconds, _expire, (process, timed_out))
         watchdog.daemon = True
         watchdog.start()
+    with _live_lock:
+        _live[process.pid] = (process, None if options.keep_metadir else metadir)
     try:
-        with _kill_group_on_termination(process, None if options.keep_metadir else metadir):
+        with stopping_tlc_on_termination():
             assert process.stdout is not None
             for line in process.stdout:
                 raw.append(line)
@@ -222,6 +249,8 @@ def run_tlc(
         # failing callback): never leave a JVM behind.
         _kill_group(process)
         process.wait()
+        with _live_lock:
+            _live.pop(process.pid, None)
         if process.stdout is not None:
             process.stdout.close()
         if not options.keep_metadir:
@@ -271,15 +300,36 @@ def error_for(outcome: Outcome) -> TlcFailed | None:
     )
 
 
+# Every TLC this process has running, with the scratch folder to remove when it is stopped:
+# several run at once in threads (make check side by side), and a signal stops them all.
+_live: dict[int, tuple[subprocess.Popen, Path | None]] = {}
+_live_lock = threading.Lock()
+
+
+def stop_every_tlc() -> None:
+    """Kill every TLC this process started that still runs, reap it, remove its scratch folder."""
+    with _live_lock:
+        running = list(_live.values())
+    for process, _ in running:
+        _kill_group(process)
+    for process, metadir in running:
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=30)  # reap it: gone, not merely signalled, when we exit
+        if metadir is not None:
+            shutil.rmtree(metadir, ignore_errors=True)
+
+
 @contextmanager
-def _kill_group_on_termination(process: subprocess.Popen, metadir: Path | None) -> Iterator[None]:
-    """While TLC runs, SIGTERM or SIGHUP to us also stops TLC's process group.
+def stopping_tlc_on_termination() -> Iterator[None]:
+    """While inside, SIGTERM or SIGHUP to us first stops every TLC we run (:func:`stop_every_tlc`).
 
     TLC runs in its own session (so a time limit can kill its whole group),
     which also means a terminal hang-up or a `kill` of this process would
-    not reach it: without this, the JVM would outlive us.  Signals only
-    reach the main thread, so elsewhere this does nothing; a signal that is
-    ignored (nohup) stays ignored.
+    not reach it: without this, the JVM would outlive us (SIGKILL, which
+    cannot be caught, is covered by the death signal of :func:`_launcher`).
+    Signals only reach the main thread, so elsewhere this does nothing (the
+    caller that runs TLC in threads enters it in the main thread); a signal
+    that is ignored (nohup) stays ignored.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -287,11 +337,7 @@ def _kill_group_on_termination(process: subprocess.Popen, metadir: Path | None) 
     previous: dict[int, Any] = {}
 
     def stop_tlc_then_ours(signum: int, frame: object) -> None:
-        _kill_group(process)
-        with suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=30)  # reap it: gone, not merely signalled, when we exit
-        if metadir is not None:
-            shutil.rmtree(metadir, ignore_errors=True)
+        stop_every_tlc()
         old = previous[signum]
         signal.signal(signum, old)
         if callable(old):
