@@ -15,7 +15,7 @@ import shlex
 import shutil
 import signal
 import subprocess
-import tempfile
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +49,7 @@ from gen.bridge.outcomes import (
     Timeout,
     Truncated,
 )
+from gen.bridge.scratch import owned_folder, remove_orphans
 from gen.bridge.tool_output import Message, ToolOutput, ToolOutputParser
 
 REPO_ROOT = paths.REPO_ROOT
@@ -209,15 +210,15 @@ def run_tlc(
     """
     java, jar = find_java(), find_jar()
     scratch_root = scratch_root or default_scratch_root()
-    scratch_root.mkdir(parents=True, exist_ok=True)
-    metadir = Path(tempfile.mkdtemp(prefix=f"{_label(options)}-", dir=scratch_root))
+    remove_orphans(scratch_root)  # the folders of runs that were killed (SIGKILL) before they could
+    metadir = owned_folder(scratch_root, f"{_label(options)}-")
     argv = build_command(options, metadir, java, jar)
     parser = ToolOutputParser()
     raw: list[str] = []
     timed_out = threading.Event()
     started = time.monotonic()
     process = subprocess.Popen(
-        argv,
+        _launched(argv),
         cwd=options.spec.resolve().parent,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -267,6 +268,32 @@ def interpret(options: RunOptions, output: ToolOutput, *, timed_out: bool = Fals
     if isinstance(output.outcome, TemporalPropertyViolated):
         return replace(output, outcome=name_temporal_violation(options.config))
     return output
+
+
+# Sets the death signal, then becomes TLC (exec keeps it): the JVM gets SIGKILL
+# when the thread that started it dies, even by SIGKILL, which no handler sees.
+# A launcher rather than Popen's preexec_fn: preexec_fn may deadlock in a
+# process with threads (Python's documentation), and make check runs TLC from
+# threads.  It exits if the bridge died before the signal was set.
+_LAUNCHER = """\
+import ctypes, os, signal, sys
+PR_SET_PDEATHSIG = 1
+if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+    sys.exit("prctl(PR_SET_PDEATHSIG) failed: " + os.strerror(ctypes.get_errno()))
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(1)
+try:
+    os.execv(sys.argv[2], sys.argv[2:])
+except OSError as error:
+    sys.exit(f"cannot run {sys.argv[2]}: {error}")
+"""
+
+
+def _launched(argv: list[str]) -> list[str]:
+    """``argv`` behind the death-signal launcher on Linux; as is elsewhere (no PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return argv
+    return [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(os.getpid()), *argv]
 
 
 _VERDICTS = (Success, InvariantViolated, ActionPropertyViolated, TemporalPropertyViolated, Deadlock)
