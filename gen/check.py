@@ -22,9 +22,10 @@ from typing import TextIO
 from gen.bridge.checking import (
     CHECK_JSON,
     CheckResult,
-    compare,
+    default_jobs,
     format_table,
     merged_rows,
+    run_models,
     run_options,
     select,
     terminal_width,
@@ -32,9 +33,8 @@ from gen.bridge.checking import (
 from gen.bridge.errors import FileSystemFault
 from gen.bridge.files import write_json_atomically
 from gen.bridge.manifest import DEFAULT_MANIFEST, load_manifest
-from gen.bridge.progress import Progress
 from gen.bridge.switches import check_workers
-from gen.bridge.tlc import dry_run_command, format_command, run_tlc
+from gen.bridge.tlc import dry_run_command, format_command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +43,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", metavar="NAME", help="run this one model (any tier)")
     parser.add_argument("--json", action="store_true", help="print the results as a JSON array instead of the table")
     parser.add_argument("--workers", type=int, help="TLC workers, 1 or more (default 1: TLC's depth varies with more)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        help="cores to use: models run side by side, each TLC with --workers of them (default: every core)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the java commands, run nothing")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="run TLC even when the cache (build/cache/tlc/) holds a result for the same inputs; $GEN_FRESH=1 too",
+    )
     parser.add_argument("--keep-metadir", action="store_true", help="keep TLC's scratch folders under build/tlc/")
     parser.add_argument(
         "--output",
@@ -66,19 +77,18 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
     if not models:
         print(f"{manifest.path}: no {args.tier} models to run", file=stderr)
         return 1
-    results: list[CheckResult] = []
-    for model in models:
-        progress = Progress(model.name, stderr)
-        try:
-            run = run_tlc(
-                run_options(model, workers=args.workers, keep_metadir=args.keep_metadir), on_message=progress.on_message
-            )
-        finally:
-            progress.close()
-        result = compare(model, run)
-        results.append(result)
-        if not progress.interactive:
-            print(f"{model.name}: {result.actual} ({'OK' if result.matches else 'MISMATCH'})", file=stderr)
+    if args.jobs < 1:
+        print(f"--jobs {args.jobs}: give a number of cores, 1 or more", file=stderr)
+        return 2
+
+    def done(result: CheckResult, finished: int) -> None:
+        took = "cache" if result.cached else f"{result.seconds:.0f} s"
+        status = "OK" if result.matches else "MISMATCH"
+        print(f"[{finished}/{len(models)}] {result.model}: {result.actual} ({status}, {took})", file=stderr, flush=True)
+
+    results = run_models(
+        models, jobs=args.jobs, workers=args.workers, fresh=args.fresh, keep_metadir=args.keep_metadir, on_done=done
+    )
     rows = [r.as_json() for r in results]
     if args.json:
         json.dump(rows, stdout, indent=2)

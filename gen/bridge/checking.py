@@ -10,18 +10,29 @@ gen/tests/data/specs passing), and the depth is compared.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from gen.bridge import paths
+from gen.bridge.cache import cached_run
 from gen.bridge.errors import UnknownModel
 from gen.bridge.manifest import Manifest, Model
 from gen.bridge.no_verdict import error_for_run
 from gen.bridge.outcomes import Success, TemporalPropertyViolated
 from gen.bridge.progress import colour
-from gen.bridge.tlc import RunOptions, TlcRun
+from gen.bridge.tlc import (
+    DEFAULT_JVM_OPTIONS,
+    RunOptions,
+    TlcRun,
+    heap_options,
+    stop_every_tlc,
+    stopping_tlc_on_termination,
+)
+from gen.bridge.tool_output import Message
 
 CHECK_JSON = paths.CHECK_JSON
 TABLE_WIDTH = 80
@@ -38,6 +49,7 @@ class CheckResult:
     seconds: float
     tier: str
     why: str  # empty when it matches; else what differs and what to look at
+    cached: bool = False  # served from gen.bridge.cache; seconds are the original run's
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -50,11 +62,14 @@ class CheckResult:
             "seconds": round(self.seconds, 2),
             "tier": self.tier,
             "why": self.why,
+            "cached": self.cached,
         }
 
 
-def run_options(model: Model, *, workers: int | None = None, keep_metadir: bool = False) -> RunOptions:
-    """The TLC run a manifest entry asks for."""
+def run_options(
+    model: Model, *, workers: int | None = None, keep_metadir: bool = False, jobs: int | None = None
+) -> RunOptions:
+    """The TLC run a manifest entry asks for; ``jobs``: how many JVMs run at once (sets each one's heap)."""
     sim = model.simulate
     return RunOptions(
         spec=model.spec,
@@ -69,7 +84,61 @@ def run_options(model: Model, *, workers: int | None = None, keep_metadir: bool 
         workers=workers or 1,
         keep_metadir=keep_metadir,
         label=model.name,
+        jvm_options=DEFAULT_JVM_OPTIONS + (heap_options(jobs) if jobs is not None else ()),
     )
+
+
+def default_jobs() -> int:
+    """The core budget of a check: one per core."""
+    return os.cpu_count() or 1
+
+
+def run_models(
+    models: Sequence[Model],
+    *,
+    jobs: int,
+    workers: int | None = None,
+    fresh: bool = False,
+    keep_metadir: bool = False,
+    on_done: Callable[[CheckResult, int], None] | None = None,
+    on_message: Callable[[Model], Callable[[Message], None] | None] | None = None,
+) -> list[CheckResult]:
+    """Check ``models``, as many side by side as ``jobs`` cores allow (each TLC uses ``workers``); in their order.
+
+    The longest first (by the manifest's measured runtime), so the last to
+    finish is a short one.  ``on_done(result, finished)`` is called as each
+    ends.  Any exception (Ctrl-C included) stops every TLC still running;
+    SIGTERM and SIGHUP do too (:func:`gen.bridge.tlc.stopping_tlc_on_termination`).
+    """
+    per_run = workers or 1
+    slots = max(1, jobs // per_run)
+
+    def measured(index: int) -> float:
+        runtime = models[index].runtime
+        return runtime.seconds if runtime is not None else 0.0
+
+    order = sorted(range(len(models)), key=lambda index: -measured(index))
+    results: dict[int, CheckResult] = {}
+
+    def check_one(index: int) -> CheckResult:
+        model = models[index]
+        options = run_options(model, workers=workers, keep_metadir=keep_metadir, jobs=slots)
+        run = cached_run(options, fresh=fresh, on_message=on_message(model) if on_message else None)
+        return compare(model, run)
+
+    with stopping_tlc_on_termination(), ThreadPoolExecutor(max_workers=slots) as pool:
+        futures = {pool.submit(check_one, index): index for index in order}
+        try:
+            for future in as_completed(futures):
+                results[futures[future]] = result = future.result()
+                if on_done is not None:
+                    on_done(result, len(results))
+        except BaseException:
+            for pending in futures:
+                pending.cancel()
+            stop_every_tlc()
+            raise
+    return [results[i] for i in range(len(models))]
 
 
 def compare(model: Model, run: TlcRun) -> CheckResult:
@@ -99,6 +168,7 @@ def compare(model: Model, run: TlcRun) -> CheckResult:
         seconds=run.wall_seconds,
         tier=model.tier,
         why="; ".join(problems),
+        cached=run.cached,
     )
 
 
@@ -151,7 +221,7 @@ def _row_cells(r: CheckResult) -> tuple[str, ...]:
         "same" if r.actual == r.expected else r.actual,
         "-" if r.distinct_states is None else f"{r.distinct_states:,}",
         "-" if r.depth is None else str(r.depth),
-        f"{r.seconds:.0f}" if r.seconds >= 10 else f"{r.seconds:.1f}",
+        "cache" if r.cached else f"{r.seconds:.0f}" if r.seconds >= 10 else f"{r.seconds:.1f}",
     )
 
 
@@ -194,7 +264,11 @@ def format_table(results: Sequence[CheckResult], *, colour_on: bool = False, wid
             lines.append(f"{r.model}: {r.why}")
     ok = len(results) - len(mismatches)
     summary = f"{ok} of {len(results)} models as expected"
-    lines.append(summary + (f", {len(mismatches)} MISMATCH" if mismatches else ""))
+    summary += f", {len(mismatches)} MISMATCH" if mismatches else ""
+    cached = sum(r.cached for r in results)
+    if cached:
+        summary += f" ({cached} from the cache of unchanged inputs, s = cache; --fresh runs TLC again)"
+    lines.append(summary)
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ import shlex
 import shutil
 import signal
 import subprocess
-import tempfile
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +29,12 @@ from gen.bridge import paths
 from gen.bridge.java import Jar, Java, find_jar, find_java
 from gen.bridge.no_verdict import error_for as error_for  # re-exported: its home moved to no_verdict
 from gen.bridge.no_verdict import error_for_run
-from gen.bridge.outcomes import Outcome, TemporalPropertyViolated, Timeout
+from gen.bridge.outcomes import (
+    Outcome,
+    TemporalPropertyViolated,
+    Timeout,
+)
+from gen.bridge.scratch import owned_folder, remove_orphans
 from gen.bridge.tool_output import Message, ToolOutput, ToolOutputParser
 
 REPO_ROOT = paths.REPO_ROOT
@@ -45,6 +50,31 @@ def default_scratch_root() -> Path:
 
 # TLC asks for the throughput collector in its own banner (message 2401).
 DEFAULT_JVM_OPTIONS: tuple[str, ...] = ("-XX:+UseParallelGC",)
+# Heap per JVM when several run side by side.  TLC's fingerprint set takes a
+# quarter of the heap up front and touches it (the JVM's default heap, a
+# quarter of RAM, made each run of a fast model 2.2 GB resident); its state
+# queue and liveness graph are on disk.  512 MB holds 16 million fingerprints.
+MIN_HEAP_MB, MAX_HEAP_MB = 512, 4096
+
+
+def available_memory_mb() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux), else None."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def heap_options(jobs: int) -> tuple[str, ...]:
+    """``-Xmx`` for one of ``jobs`` JVMs at once: half the available memory shared out, within bounds."""
+    available = available_memory_mb()
+    if available is None:
+        return (f"-Xmx{MIN_HEAP_MB * 2}m",)
+    share = available // 2 // max(1, jobs)
+    return (f"-Xmx{max(MIN_HEAP_MB, min(MAX_HEAP_MB, share))}m",)
 
 
 @dataclass(frozen=True)
@@ -83,6 +113,7 @@ class TlcRun:
     metadir_kept: bool
     pid: int  # TLC's pid, also its process group id (gone when run_tlc returns)
     raw_output: str = field(repr=False)
+    cached: bool = False  # served from gen.bridge.cache: TLC did not run now; wall_seconds is the original run's
 
     @property
     def outcome(self) -> Outcome:
@@ -164,15 +195,15 @@ def run_tlc(
     """
     java, jar = find_java(), find_jar()
     scratch_root = scratch_root or default_scratch_root()
-    scratch_root.mkdir(parents=True, exist_ok=True)
-    metadir = Path(tempfile.mkdtemp(prefix=f"{_label(options)}-", dir=scratch_root))
+    remove_orphans(scratch_root)  # the folders of runs that were killed (SIGKILL) before they could
+    metadir = owned_folder(scratch_root, f"{_label(options)}-")
     argv = build_command(options, metadir, java, jar)
     parser = ToolOutputParser()
     raw: list[str] = []
     timed_out = threading.Event()
     started = time.monotonic()
     process = subprocess.Popen(
-        argv,
+        _launched(argv),
         cwd=options.spec.resolve().parent,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -186,8 +217,10 @@ def run_tlc(
         watchdog = threading.Timer(options.timeout_seconds, _expire, (process, timed_out))
         watchdog.daemon = True
         watchdog.start()
+    with _live_lock:
+        _live[process.pid] = (process, None if options.keep_metadir else metadir)
     try:
-        with _kill_group_on_termination(process, None if options.keep_metadir else metadir):
+        with stopping_tlc_on_termination():
             assert process.stdout is not None
             for line in process.stdout:
                 raw.append(line)
@@ -202,28 +235,82 @@ def run_tlc(
         # failing callback): never leave a JVM behind.
         _kill_group(process)
         process.wait()
+        with _live_lock:
+            _live.pop(process.pid, None)
         if process.stdout is not None:
             process.stdout.close()
         if not options.keep_metadir:
             shutil.rmtree(metadir, ignore_errors=True)
     wall = time.monotonic() - started
-    output = parser.finish(exit_code)
-    if timed_out.is_set():
-        output = replace(output, outcome=Timeout(options.timeout_seconds or 0.0))
-    elif isinstance(output.outcome, TemporalPropertyViolated):
-        output = replace(output, outcome=name_temporal_violation(options.config))
+    output = interpret(options, parser.finish(exit_code), timed_out=timed_out.is_set())
     return TlcRun(tuple(argv), output, wall, metadir, options.keep_metadir, process.pid, "".join(raw))
 
 
+def interpret(options: RunOptions, output: ToolOutput, *, timed_out: bool = False) -> ToolOutput:
+    """What the bridge adds to TLC's own word: the time limit, the violated temporal property's name."""
+    if timed_out:
+        return replace(output, outcome=Timeout(options.timeout_seconds or 0.0))
+    if isinstance(output.outcome, TemporalPropertyViolated):
+        return replace(output, outcome=name_temporal_violation(options.config))
+    return output
+
+
+# Sets the death signal, then becomes TLC (exec keeps it): the JVM gets SIGKILL
+# when the thread that started it dies, even by SIGKILL, which no handler sees.
+# A launcher rather than Popen's preexec_fn: preexec_fn may deadlock in a
+# process with threads (Python's documentation), and make check runs TLC from
+# threads.  It exits if the bridge died before the signal was set.
+_LAUNCHER = """\
+import ctypes, os, signal, sys
+PR_SET_PDEATHSIG = 1
+if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+    sys.exit("prctl(PR_SET_PDEATHSIG) failed: " + os.strerror(ctypes.get_errno()))
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(1)
+try:
+    os.execv(sys.argv[2], sys.argv[2:])
+except OSError as error:
+    sys.exit(f"cannot run {sys.argv[2]}: {error}")
+"""
+
+
+def _launched(argv: list[str]) -> list[str]:
+    """``argv`` behind the death-signal launcher on Linux; as is elsewhere (no PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return argv
+    return [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(os.getpid()), *argv]
+
+
+# Every TLC this process has running, with the scratch folder to remove when it is stopped:
+# several run at once in threads (make check side by side), and a signal stops them all.
+_live: dict[int, tuple[subprocess.Popen, Path | None]] = {}
+_live_lock = threading.Lock()
+
+
+def stop_every_tlc() -> None:
+    """Kill every TLC this process started that still runs, reap it, remove its scratch folder."""
+    with _live_lock:
+        running = list(_live.values())
+    for process, _ in running:
+        _kill_group(process)
+    for process, metadir in running:
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=30)  # reap it: gone, not merely signalled, when we exit
+        if metadir is not None:
+            shutil.rmtree(metadir, ignore_errors=True)
+
+
 @contextmanager
-def _kill_group_on_termination(process: subprocess.Popen, metadir: Path | None) -> Iterator[None]:
-    """While TLC runs, SIGTERM or SIGHUP to us also stops TLC's process group.
+def stopping_tlc_on_termination() -> Iterator[None]:
+    """While inside, SIGTERM or SIGHUP to us first stops every TLC we run (:func:`stop_every_tlc`).
 
     TLC runs in its own session (so a time limit can kill its whole group),
     which also means a terminal hang-up or a `kill` of this process would
-    not reach it: without this, the JVM would outlive us.  Signals only
-    reach the main thread, so elsewhere this does nothing; a signal that is
-    ignored (nohup) stays ignored.
+    not reach it: without this, the JVM would outlive us (SIGKILL, which
+    cannot be caught, is covered by the death signal of :func:`_launcher`).
+    Signals only reach the main thread, so elsewhere this does nothing (the
+    caller that runs TLC in threads enters it in the main thread); a signal
+    that is ignored (nohup) stays ignored.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -231,11 +318,7 @@ def _kill_group_on_termination(process: subprocess.Popen, metadir: Path | None) 
     previous: dict[int, Any] = {}
 
     def stop_tlc_then_ours(signum: int, frame: object) -> None:
-        _kill_group(process)
-        with suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=30)  # reap it: gone, not merely signalled, when we exit
-        if metadir is not None:
-            shutil.rmtree(metadir, ignore_errors=True)
+        stop_every_tlc()
         old = previous[signum]
         signal.signal(signum, old)
         if callable(old):

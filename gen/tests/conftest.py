@@ -20,9 +20,12 @@ ManifestEntry = Callable[..., Model]
 @pytest.fixture
 def private_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """TLC runs (in this process and in `python -m gen` children) stay clear of build/,
-    which other work may clean meanwhile."""
+    which other work may clean meanwhile; their result cache too, so every test runs TLC
+    unless it asks for the cache."""
     scratch = tmp_path / "scratch"
     monkeypatch.setenv("GEN_SCRATCH_DIR", str(scratch))
+    monkeypatch.setenv("GEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("GEN_FRESH", raising=False)
     return scratch
 
 

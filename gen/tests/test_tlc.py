@@ -7,6 +7,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from gen.bridge.outcomes import (
     Timeout,
     Truncated,
 )
+from gen.bridge.scratch import owned_folder, remove_orphans
 from gen.bridge.tlc import (
     RunOptions,
     build_command,
@@ -362,3 +364,45 @@ def test_terminating_the_bridge_stops_tlc(tmp_path: Path, sent: signal.Signals) 
         assert bridge.wait(timeout=60) == -sent
     assert processes_mentioning(str(metadir)) == []
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.tlc
+def test_sigkill_of_the_bridge_takes_tlc_with_it_and_the_next_run_clears_its_folder(tmp_path: Path) -> None:
+    # SIGKILL reaches no handler: the JVM must die by its death signal.
+    script = (
+        "from pathlib import Path\n"
+        "from gen.bridge.tlc import RunOptions, run_tlc\n"
+        f"specs = Path({str(SPECS)!r})\n"
+        "def started(message):\n"
+        "    if message.code == 2185:\n"
+        "        print('started', flush=True)\n"
+        "run_tlc(RunOptions(specs / 'Forever.tla', specs / 'Forever.cfg', workers=1, timeout_seconds=300),\n"
+        f"        on_message=started, scratch_root=Path({str(tmp_path)!r}))\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as bridge:
+        assert bridge.stdout is not None
+        assert bridge.stdout.readline() == "started\n"
+        (metadir,) = tmp_path.iterdir()
+        assert processes_mentioning(str(metadir)) != []
+        bridge.kill()
+        assert bridge.wait(timeout=60) == -signal.SIGKILL
+    deadline = time.monotonic() + 30  # generous: a loaded machine; it takes well under a second
+    while processes_mentioning(str(metadir)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_mentioning(str(metadir)) == []
+    assert metadir.exists()  # nobody could remove it ...
+    run = run_tlc(options("SlotPin", "passing"), scratch_root=tmp_path)
+    assert run.outcome == Success()
+    assert list(tmp_path.iterdir()) == []  # ... until the next run did
+
+
+def test_orphan_cleanup_keeps_live_and_unowned_folders(tmp_path: Path) -> None:
+    mine = owned_folder(tmp_path, "live-")
+    unowned = tmp_path / "unowned"
+    unowned.mkdir()
+    dead = tmp_path / "dead"
+    dead.mkdir()
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (dead / ".owner").write_text(f"{child.stdout.strip()} 1\n")  # that pid is gone (or reused: other start time)
+    assert remove_orphans(tmp_path) == [dead]
+    assert sorted(tmp_path.iterdir()) == sorted([mine, unowned])
