@@ -107,7 +107,7 @@ class DistributedUnsupported(BridgeError):
         super().__init__(
             f"{model} cannot be checked by TLC 2.15's distributed mode: {why}",
             "run it single-process (`python -m gen check --only NAME`, without --distributed); "
-            "what the distributed mode supports: spec/README.md, \"Distributed runs\"",
+            'what the distributed mode supports: spec/README.md, "Distributed runs"',
         )
 
 
@@ -177,11 +177,6 @@ def check_supported(options: RunOptions, name: str) -> None:
     if options.coverage_minutes is not None:
         raise DistributedUnsupported(name, "the server ignores -coverage")
     _check_switches(options.extra_args, name)
-    sections = _sections(options.config.read_text())
-    if "INIT" not in sections or "NEXT" not in sections:
-        raise DistributedUnsupported(
-            name, "its config has no INIT and NEXT (a violation is named by re-checking its step with them)"
-        )
     for prop in config_properties(options.config):
         if not _is_action_property(prop, options.spec.resolve().parent):
             raise DistributedUnsupported(
@@ -189,6 +184,11 @@ def check_supported(options: RunOptions, name: str) -> None:
                 f"PROPERTY {prop} is not of the form [][A]_v; the distributed mode checks no temporal "
                 "properties (TLC 2.15's server dies of a NullPointerException on one)",
             )
+    sections = config_sections(options.config.read_text())
+    if "INIT" not in sections or "NEXT" not in sections:
+        raise DistributedUnsupported(
+            name, "its config has no INIT and NEXT (a violation is named by re-checking its step with them)"
+        )
 
 
 def _check_switches(args: Sequence[str], name: str) -> None:
@@ -212,7 +212,7 @@ def _is_action_property(name: str, spec_dir: Path) -> bool:
     return False  # not found: cannot say it is one
 
 
-def _sections(text: str) -> dict[str, list[str]]:
+def config_sections(text: str) -> dict[str, list[str]]:
     """A config's sections: keyword -> the words under it (comments removed)."""
     text = re.sub(r"\\\*[^\n]*|\(\*.*?\*\)", " ", text, flags=re.DOTALL)
     sections: dict[str, list[str]] = {}
@@ -259,7 +259,7 @@ def worker_command(options: DistributedOptions, server: str, port: int, tmpdir: 
 
 def host_worker_command(options: DistributedOptions, port: int) -> str:
     """What each named host runs (its own java and tla2tools.jar 2.15 on the path given)."""
-    server = options.server_address or socket.getfqdn()
+    server = options.server_address or socket.getfqdn()  # pass --server-address where this is not resolvable
     return (
         f"java -Xmx{options.worker_heap} -XX:+UseParallelGC -D{PORT_PROPERTY}={port} "
         f"-D{THREADS_PROPERTY}=$(nproc) -Djava.rmi.server.hostname=$(hostname -f) "
@@ -292,7 +292,7 @@ def _die_with_parent(parent: int) -> Callable[[], None]:
     return arm
 
 
-def spawn(argv: Sequence[str], *, cwd: Path, stdout: IO[Any] | int) -> subprocess.Popen:
+def spawn(argv: Sequence[str], *, cwd: Path, stdout: IO[Any] | int) -> subprocess.Popen[str]:
     """Start one JVM in its own session, bound to die with us."""
     return subprocess.Popen(
         list(argv),
@@ -307,7 +307,7 @@ def spawn(argv: Sequence[str], *, cwd: Path, stdout: IO[Any] | int) -> subproces
     )
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen[str]) -> None:
     """SIGKILL the process's whole group and reap it."""
     with suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
@@ -316,7 +316,7 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def _stop_all_on_termination(processes: list[subprocess.Popen]) -> Iterator[None]:
+def _stop_all_on_termination(processes: list[subprocess.Popen[str]]) -> Iterator[None]:
     """SIGTERM or SIGHUP to us stops every JVM first, then takes its usual course."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -352,7 +352,7 @@ def _stop_all_on_termination(processes: list[subprocess.Popen]) -> Iterator[None
 class _Server:
     """The server's output as it arrives (read on a thread, handed over through a queue)."""
 
-    process: subprocess.Popen
+    process: subprocess.Popen[str]
     parser: ToolOutputParser = field(default_factory=ToolOutputParser)
     raw: list[str] = field(default_factory=list)
     inbox: queue.Queue[Message] = field(default_factory=queue.Queue)
@@ -403,8 +403,8 @@ def run_distributed(
     (folder / "tmp").mkdir()
     port = options.port or (DEFAULT_PORT if options.hosts else free_port())
     argv = server_command(options, stage, metadir, folder / "tmp", port)
-    processes: list[subprocess.Popen] = []
-    workers: list[tuple[int, subprocess.Popen, Path]] = []
+    processes: list[subprocess.Popen[str]] = []
+    workers: list[tuple[int, subprocess.Popen[str], Path]] = []
     exits: list[WorkerExit] = []
     keep = run.keep_metadir
     started = time.monotonic()
@@ -489,8 +489,8 @@ def iter_queue(inbox: queue.Queue[Message]) -> Iterator[Message]:
 
 
 def _start_workers(
-    options: DistributedOptions, folder: Path, port: int, processes: list[subprocess.Popen]
-) -> list[tuple[int, subprocess.Popen, Path]]:
+    options: DistributedOptions, folder: Path, port: int, processes: list[subprocess.Popen[str]]
+) -> list[tuple[int, subprocess.Popen[str], Path]]:
     started = []
     for index in range(1, options.local_workers + 1):
         home = folder / f"worker-{index}"
@@ -602,7 +602,7 @@ def verdict_config(config_text: str) -> str:
 def name_violation(run: RunOptions, output: ToolOutput, stage: Path, scratch_root: Path) -> TlcRun:
     """Re-check the reported step with single-process TLC: its verdict names the violation."""
     config_text = run.config.read_text()
-    next_action = _sections(config_text)["NEXT"][0]
+    next_action = config_sections(config_text)["NEXT"][0]
     module, single = verdict_module(output, next_action, run.spec.stem, stage)
     (stage / f"{VERDICT_MODULE}.tla").write_text(module)
     verdict_cfg = stage / f"{VERDICT_MODULE}.cfg"
