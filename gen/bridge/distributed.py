@@ -114,7 +114,8 @@ class DistributedUnsupported(BridgeError):
 class DistributedWorkersLost(TlcFailed):
     """Every worker died before the server finished: nobody is left to explore."""
 
-    def __init__(self, exits: Sequence[WorkerExit]) -> None:
+    def __init__(self, exits: Sequence[WorkerExit], server_pid: int) -> None:
+        self.server_pid = server_pid
         detail = "; ".join(f"worker {w.index} (pid {w.pid}) exited {w.exit_code}, log {w.log}" for w in exits)
         super().__init__(
             f"all TLC workers died before the server finished ({detail}); the server and every worker were stopped",
@@ -385,12 +386,14 @@ def run_distributed(
     name: str | None = None,
     on_message: Callable[[Message], None] | None = None,
     on_hosts: Callable[[list[str]], None] | None = None,
+    on_workers: Callable[[list[int]], None] | None = None,
     scratch_root: Path | None = None,
 ) -> DistributedRun:
     """Run the server and the local workers to the end (or the time limit); every JVM is gone on return.
 
     With ``options.hosts`` no local worker is started: ``on_hosts`` gets the
     command each host runs, and the server waits for them (within the time limit).
+    ``on_workers`` gets the local workers' pids once they are started.
     """
     run = options.run
     label = name or run.label or run.config.stem
@@ -429,6 +432,8 @@ def run_distributed(
                                 on_hosts([host_worker_command(options, port) for _ in options.hosts])
                         else:
                             workers = _start_workers(options, folder, port, processes)
+                            if on_workers is not None:
+                                on_workers([process.pid for _, process, _ in workers])
                 if server.process.poll() is not None:
                     break
                 if run.timeout_seconds is not None and time.monotonic() - started > run.timeout_seconds:
@@ -457,7 +462,7 @@ def run_distributed(
                     exits.append(WorkerExit(index, process.pid, None, False, log))
             if lost:
                 keep = True
-                raise DistributedWorkersLost(lost)
+                raise DistributedWorkersLost(lost, server.process.pid)
             output = server.parser.finish(server.process.returncode)
             verdict_run = None
             if timed_out:
