@@ -18,6 +18,7 @@ manifest as ``gen check`` does, with two differences that the mode forces:
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import replace
 from typing import TextIO
@@ -156,7 +157,11 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
         progress.close()
     row = compare_distributed(model, result)
     write_json_atomically(args.output, merged_rows(args.output, [row.as_json()]))
-    print(format_table([row], colour_on=stdout.isatty(), width=terminal_width(stdout)), file=stdout)
+    if args.json:
+        json.dump([{**row.as_json(), "generated": result.run.output.stats.generated}], stdout, indent=2)
+        stdout.write("\n")
+    else:
+        print(format_table([row], colour_on=stdout.isatty(), width=terminal_width(stdout)), file=stdout)
     for line in describe(result):
-        print(line, file=stdout)
+        print(line, file=stdout if not args.json else stderr)
     return 0 if row.matches else 1
