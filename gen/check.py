@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from gen import distributed_check
 from gen.bridge.checking import (
     CHECK_JSON,
     CheckResult,
@@ -63,10 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where to write the JSON (default build/check.json); a tier run replaces the file, an --only run "
         "replaces just that model's row and keeps the others, so `make report` still sees every model",
     )
+    distributed_check.add_arguments(parser)
 
 
 def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     check_workers(args.workers)
+    if args.distributed:
+        return distributed_check.main(args, stdout, stderr)
     manifest = load_manifest(args.manifest)
     models = select(manifest, args.tier, args.only)
     if args.dry_run:

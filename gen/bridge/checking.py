@@ -20,7 +20,7 @@ from typing import TextIO
 from gen.bridge import paths
 from gen.bridge.cache import cached_run
 from gen.bridge.errors import UnknownModel
-from gen.bridge.manifest import Manifest, Model
+from gen.bridge.manifest import Manifest, Model, in_tier
 from gen.bridge.no_verdict import error_for_run
 from gen.bridge.outcomes import Success, TemporalPropertyViolated
 from gen.bridge.progress import colour
@@ -196,7 +196,7 @@ def select(manifest: Manifest, tier: str, only: str | None) -> list[Model]:
             if model.name == only:
                 return [model]
         raise UnknownModel(only, manifest.names())
-    return [m for m in manifest.models if tier == "all" or m.tier == tier]
+    return [m for m in manifest.models if in_tier(m, tier)]
 
 
 # ------------------------------------------------------------------ output

@@ -44,7 +44,7 @@ from conformance.tlc_config import config_constants
 from gen.bridge.checking import run_options
 from gen.bridge.errors import BridgeError
 from gen.bridge.files import write_text_atomically
-from gen.bridge.manifest import Model, load_manifest
+from gen.bridge.manifest import Model, in_tier, load_manifest
 from gen.bridge.outcomes import Success
 from gen.bridge.progress import Progress, colour
 from gen.bridge.tlc import REPO_ROOT, run_tlc
@@ -260,7 +260,7 @@ def exhaustive_models(spec_root: Path, tier: str) -> dict[str, Model]:
     if not path.exists():
         return {}
     manifest = load_manifest(path)
-    return {m.name: m for m in manifest.models if m.mode == "exhaustive" and (tier == "all" or m.tier == tier)}
+    return {m.name: m for m in manifest.models if m.mode == "exhaustive" and in_tier(m, tier)}
 
 
 def diff_specs(

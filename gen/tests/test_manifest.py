@@ -78,7 +78,7 @@ def test_missing_manifest(tmp_path: Path) -> None:
     ("changes", "field", "words"),
     [
         ({"summary": None}, "summary", "missing"),
-        ({"tier": "slow"}, "tier", "'slow' is not one of: fast, deep"),
+        ({"tier": "slow"}, "tier", "'slow' is not one of: fast, deep, distributed"),
         ({"mode": "bfs"}, "mode", "not one of"),
         ({"spec": "Nope.tla"}, "spec", "no such file"),
         ({"config": "models/nope.cfg"}, "config", "no such file"),
