@@ -70,10 +70,10 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
         ("LOOKUP", "IDLE", "PTE_CHANGED", "PteChanged"),
         ("LOOKUP", "HIT_WAIT", "", "SwapCacheHit"),
         ("LOOKUP", "CHARGE", "", "SwapcachePrepare"),
-        # the kernel checks folio_test_swapcache() before pte_same(); with both
-        # gone the spec names the pop by its PteChanged guard (same effect)
-        ("HIT_WAIT", "IDLE", "PTE_CHANGED", "PteChanged"),
+        # the kernel checks folio_test_swapcache() before pte_same(), as the spec
+        # does (pc hit_gone: RetryFault whatever the PTE holds)
         ("HIT_WAIT", "IDLE", "OUT_PAGE", "RetryFault"),
+        ("HIT_WAIT", "IDLE", "PTE_CHANGED", "PteChanged"),
         ("HIT_WAIT MAP", "IDLE", "FREE_SWAP", "MapFolio"),
         ("HIT_WAIT MAP", "IDLE", "", "MapFolioKeepCache"),
         ("CHARGE CHARGE_RETRY", "ADD", "", "ChargeOk"),
