@@ -164,7 +164,7 @@ void kc_spin_lock(spinlock_t *l, const char *site)
 {
 	struct kc_actor *a = kc_current;
 
-	/* [6.12 mm/zswap.c:1225] "spin_lock(lock);" after writeback: the walk goes on */
+	/* [6.12 mm/zswap.c:1228] "spin_lock(lock);" after writeback: the walk goes on */
 	if (a && !strcmp(site, "shrink_memcg_cb")) {
 		a->wb_active = false;
 		kc_yield(P_WALK);
@@ -440,7 +440,7 @@ int mem_cgroup_swapin_charge_folio(struct folio *f, struct mm_struct *mm, gfp_t 
 				continue;
 			}
 			a->reclaimed = true;
-			/* [6.12 mm/memcontrol.c:2210-2211] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);" */
+			/* [6.12 mm/memcontrol.c:2236-2237] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);" */
 			kc_task_reclaim(a);
 			kc_yield(P_CHARGE_RETRY);
 			continue;
