@@ -152,7 +152,7 @@ MUTANTS = (
     Mutant(
         "swap_table_fail_keeps_folio",
         "swap_state.py",
-        '            if mm.cfg.variant == "swap_table":\n                mm.set_folio(slot, None)\n',
+        '            if mm.cfg.variant == "swap_table":\n                __delete_from_swap_cache(mm, slot)\n',
         "",
         "swap_table's failed charge leaves its locked folio in the swap cache",
     ),
