@@ -46,26 +46,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-# Generated tests where the real C and the spec knowingly differ, with why (strict:
-# a test that starts passing, or a renumbered suite, shows up).  See
-# conformance/kernel/README.md, "Findings", and test_kernel_scenarios.py::test_d_*.
-_REPLACED_FOLIO = (
-    "6.12 retries at once a fault whose folio left the swap cache while another folio holds the "
-    "slot locked (RetryFault); the spec has the task blocked on the slot's new folio"
-)
-KERNEL_DIVERGENCES = {
-    "test_conf_rotate.py::test_walk_176": _REPLACED_FOLIO,
-    "test_conf_rotate.py::test_walk_220": _REPLACED_FOLIO,
-    "test_conf_rotate.py::test_walk_243": _REPLACED_FOLIO,
-    "test_conf_rotate.py::test_walk_257": _REPLACED_FOLIO,
-}
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --impl=kernel, the generated tests where the C and the spec knowingly differ are strict xfails.
+
+    They are keyed by their walk's steps, not by test name (conformance/kernel/divergences.py).
+    """
     if config.getoption("--impl") != "kernel":
         return
+    from conformance.kernel.divergences import KERNEL_DIVERGENCES, walks
+
+    keys: dict[Path, dict[str, str]] = {}
     for item in items:
-        reason = KERNEL_DIVERGENCES.get(f"{item.path.name}::{item.name}")
+        if "generated" not in item.path.parts:
+            continue
+        if item.path not in keys:
+            keys[item.path] = dict(walks(item.path))
+        reason = KERNEL_DIVERGENCES.get(keys[item.path].get(item.name, ""))
         if reason is not None:
             item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
 

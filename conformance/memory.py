@@ -43,6 +43,14 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         pc = "read" if folio_was_allocated else "hit_wait"
         mm.update_frame(task, 0, pc=pc)
 
+    if pc == "hit_gone":
+        # The folio we found left the swap cache (swap_state.__delete_from_swap_cache); nobody holds
+        # its lock: [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);" succeeds, then
+        # [6.12 mm/memory.c:4369-4371] "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val))
+        # goto out_page;" comes before the pte_same() recheck: fault again.
+        yield offer("RetryFault")
+        mm.pop_frame(task)
+        return
     if pc == "hit_wait":
         # [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);", then the pte_same() recheck:
         # [6.12 mm/memory.c:4409-4410] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))
@@ -51,11 +59,9 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
             yield offer("PteChanged")
             mm.pop_frame(task)
             return
+        # still the slot's folio: __delete_from_swap_cache() moves a waiter on a leaving folio to hit_gone
         folio = swap_state.filemap_get_folio(mm, slot)
-        if folio is None:
-            yield offer("RetryFault")  # the folio left the cache while we waited: fault again
-            mm.pop_frame(task)
-            return
+        assert folio is not None, "a fault at hit_wait whose folio left the cache without __delete_from_swap_cache()"
         while folio.locked:
             yield Blocked(slot, "folio_lock_or_retry(): the folio is locked")
         if not folio.uptodate:

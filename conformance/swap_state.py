@@ -62,9 +62,24 @@ def add_to_swap_cache(mm: MM, slot: int, folio: Folio) -> None:
     mm.set_folio(slot, folio)
 
 
+def __delete_from_swap_cache(mm: MM, slot: int) -> None:
+    """The slot's folio leaves the swap address space: ``folio->swap`` and PG_swapcache are cleared.
+
+    A fault that found this folio (pc ``hit_wait``) holds a reference to the
+    folio, not to the slot: when it locks it, it sees that it left, whatever
+    folio holds the slot by then, and retries ([6.12 mm/memory.c:4369-4371]
+    "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;").
+    The state keeps folios by slot, so the fault's frame records it now: pc ``hit_gone``.
+    """
+    mm.set_folio(slot, None)
+    for actor, frames in enumerate(mm.stack):
+        if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot and frames[0].pc == "hit_wait":
+            mm.update_frame(actor, 0, pc="hit_gone")
+
+
 def delete_from_swap_cache(mm: MM, slot: int) -> None:
     """The folio leaves the swap cache and its swap reference (the pin) is put."""
-    mm.set_folio(slot, None)
+    __delete_from_swap_cache(mm, slot)
     put_swap_folio(mm, slot)
 
 
@@ -129,7 +144,7 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
         if (yield from memcontrol.mem_cgroup_swapin_charge_folio(mm, actor, depth)):
             # [6.12 mm/swap_state.c:538-539] "fail_unlock: put_swap_folio(new_folio, entry);"
             if mm.cfg.variant == "swap_table":
-                mm.set_folio(slot, None)
+                __delete_from_swap_cache(mm, slot)
             put_swap_folio(mm, slot)
             if fault and mm.frame(actor, depth).lru_removed and mm.zswap_tree[slot] is not None:
                 zswap.zswap_lru_add(mm, mm.zswap_tree[slot])  # lru_remove: re-insert what we hid

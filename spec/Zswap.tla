@@ -64,7 +64,7 @@ Data  == Versions \cup {NoData}
 Entry == [slot : Slots, data : Versions]
 Folio == [locked : BOOLEAN, uptodate : BOOLEAN, data : Data]
 
-SwapinPcs == {"lookup", "hit_wait", "charge", "charge_retry", "add", "read", "map"}
+SwapinPcs == {"lookup", "hit_wait", "hit_gone", "charge", "charge_retry", "add", "read", "map"}
 WbPcs     == {"prepare", "write", "putback"}
 
 SwapinFrame == [fn : {"do_swap_page"}, slot : Slots, page : Versions,
@@ -181,6 +181,22 @@ SlotFreedWithPin(s) ==
          /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
     ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
+\* Folio identity.  A fault that found the slot's folio (pc "hit_wait")
+\* holds a reference to *that* folio, not to the slot.  When the folio
+\* leaves the swap cache (MapFolio, WbEntryGone, swap_table's ChargeFail;
+\* each unlocks it in the same step), the fault goes to pc "hit_gone": it
+\* will lock the old folio at once, whatever folio holds the slot by then,
+\* and see that it left: [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);"
+\* then [6.12 mm/memory.c:4369-4371] "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;"
+\* (the same check in v6.8: [v6.8 cfeed8ffe55b mm/memory.c] "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val))").
+\* Without this the state names folios by slot, and the fault would wait
+\* on a new folio that took the slot (RetryFault, below).
+FolioLeaves(st, s) ==
+    [a \in Actors |->
+        IF a \in Tasks /\ st[a] # <<>> /\ st[a][1].slot = s /\ st[a][1].pc = "hit_wait"
+        THEN <<[st[a][1] EXCEPT !.pc = "hit_gone"]>>
+        ELSE st[a]]
+
 (***************************************************************************)
 (* Who holds a slot, who waits on whom (README "Who waits on whom").       *)
 (***************************************************************************)
@@ -249,13 +265,14 @@ PteChanged(t) ==
     /\ stack' = PopTop(t)
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* [6.12 mm/memory.c:4361-4371] do_swap_page(): "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;"
-\* the folio we waited on left the swap cache; the access faults again.
+\* [6.12 mm/memory.c:4369-4371] do_swap_page(): "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;"
+\* the folio we found left the swap cache (FolioLeaves); the access faults
+\* again.  Nobody holds the old folio's lock, and this check comes before
+\* the pte_same() one, so the fault retries at once, even if another
+\* (locked) folio holds the slot now or another task mapped the page.
 RetryFault(t) ==
     /\ TopIs(t, "do_swap_page")
-    /\ Top(t).pc = "hit_wait"
-    /\ PageUnchanged(Top(t))
-    /\ swap_cache[Top(t).slot] = NoFolio
+    /\ Top(t).pc = "hit_gone"
     /\ stack' = PopTop(t)
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
@@ -326,7 +343,7 @@ ChargeFail(t) ==
                      ELSE swap_cache
     /\ zswap_lru' = IF f.lru_removed /\ zswap_tree[s] # NoEntry
                     THEN Append(zswap_lru, zswap_tree[s]) ELSE zswap_lru
-    /\ stack' = PopTop(t)
+    /\ stack' = IF SwapTable THEN FolioLeaves(PopTop(t), s) ELSE PopTop(t)
     /\ UNCHANGED <<swapped_page, zswap_tree, zswap_referenced, swap_device>>
 
 \* [6.12 mm/swap_state.c:522] __read_swap_cache_async(): "if (add_to_swap_cache(new_folio, entry, gfp_mask & GFP_RECLAIM_MASK, &shadow))"
@@ -383,7 +400,7 @@ MapFolio(t) ==
     /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
     /\ Invalidate(s)
     /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
-    /\ stack' = PopTop(t)
+    /\ stack' = FolioLeaves(PopTop(t), s)
 
 \* rotate: [6.12 mm/memory.c:3922-3939] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == (1 + folio_nr_pages(folio));"
 \* is false (a read fault with swap not full, the environment's choice):
@@ -564,7 +581,7 @@ WbEntryGone(a) ==
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
     /\ swap_map' = SetPin(s, FALSE)
     /\ SlotFreedWithPin(s)
-    /\ stack' = WbFailed(a, FALSE, FALSE)
+    /\ stack' = FolioLeaves(WbFailed(a, FALSE, FALSE), s)
     /\ UNCHANGED swapped_page
 
 \* v6.8 [v6.8 e8f897f4afef mm/zswap.c] zswap_writeback_entry(): "__zswap_load(entry, &folio->page);" ... "__swap_writepage(folio, &wbc);"
@@ -638,8 +655,9 @@ FreeSlot(s) ==
     /\ UNCHANGED <<swap_cache, stack>>
 
 \* [6.12 mm/vmscan.c:771-774] __remove_mapping(): "__delete_from_swap_cache(folio, swap, shadow);" ... "put_swap_folio(folio, swap);"
-\* (under shrink_folio_list()): reclaim drops a clean folio that nobody is
-\* waiting on.  rotate: if the use count is gone too, the slot is freed now
+\* (under shrink_folio_list()): reclaim drops a clean folio that no fault
+\* holds a reference to ([6.12 mm/vmscan.c:757-759] "refcount = 1 + folio_nr_pages(folio); if (!folio_ref_freeze(folio, refcount)) goto cannot_free;"):
+\* none at pc "hit_wait" on the slot (one at "hit_gone" holds an older folio).  rotate: if the use count is gone too, the slot is freed now
 \* ([6.12 mm/swapfile.c:1672-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);").
 DropCleanFolio(s) ==
     /\ swap_cache[s] # NoFolio

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import extract
@@ -72,7 +73,7 @@ def harness_name(patches: list[Path], kernel_src: Path | None) -> str:
 
 
 def build(
-    patches: list[Path] = (), kernel_src: Path | None = None, name: str | None = None, force: bool = False
+    patches: Sequence[Path] = (), kernel_src: Path | None = None, name: str | None = None, force: bool = False
 ) -> Path:
     """The path of the built harness executable (built if missing or stale)."""
     patches = [Path(p) for p in patches]

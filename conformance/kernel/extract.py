@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 TARBALL = Path("/usr/src/linux-source-6.12.tar.xz")
@@ -100,7 +101,7 @@ class ExtractError(RuntimeError):
 def extract_tree(
     dest: Path,
     tarball: Path = TARBALL,
-    patches: list[Path] = (),
+    patches: Sequence[Path] = (),
     kernel_src: Path | None = None,
     base: Path | None = None,
 ) -> Path:
@@ -196,7 +197,7 @@ def find_definition(text: str, kind: str, name: str) -> tuple[int, int]:
                     if depth == 0:
                         break
                 i += 1
-            rest = re.match(r"[^;{]*", text[i + 1 :]).group(0)
+            rest = text[i + 1 :].split(";", 1)[0].split("{", 1)[0]  # up to the first ';' or '{'
             if text[i + 1 + len(rest)] != "{":
                 continue
             start = m.start()
@@ -205,11 +206,11 @@ def find_definition(text: str, kind: str, name: str) -> tuple[int, int]:
                 start = prev
             return start, _match_brace(text, i + 1 + len(rest))
     else:
-        m = re.search(rf"^{kind} {re.escape(name)} \{{", text, re.M)
-        if m:
-            end = _match_brace(text, m.end() - 1)
+        found = re.search(rf"^{kind} {re.escape(name)} \{{", text, re.M)
+        if found:
+            end = _match_brace(text, found.end() - 1)
             semi = text.index(";", end)
-            return m.start(), semi + 1
+            return found.start(), semi + 1
     raise ExtractError(f"{kind} {name} not found")
 
 
@@ -233,7 +234,7 @@ def extract_functions(tree: Path, out: Path, take: list[tuple[str, str, str]] = 
             raise ExtractError(f"{path}: {err}") from None
         line = text.count("\n", 0, start) + 1
         parts.append(f'#line {line} "{path}"\n{text[start:end]}\n')
-    names = {}
+    names: dict[str, list[str]] = {}
     for path, kind, name in take:
         if path == "include":
             continue

@@ -87,6 +87,7 @@ struct kc_actor {
 	bool fault_active;
 	int slot, page;
 	bool reclaimed;		/* this fault's charge reclaimed once (MAX_RECLAIM_RETRIES: one) */
+	struct folio *hit_folio;	/* at P_HIT_WAIT: the folio it found and holds a reference to */
 	int mapped;		/* the data of the page this task mapped last (0: none) */
 	/* the walk frame */
 	bool in_walk;
@@ -163,7 +164,7 @@ void kc_spin_lock(spinlock_t *l, const char *site)
 {
 	struct kc_actor *a = kc_current;
 
-	/* [6.12 mm/zswap.c:1225] "spin_lock(lock);" after writeback: the walk goes on */
+	/* [6.12 mm/zswap.c:1228] "spin_lock(lock);" after writeback: the walk goes on */
 	if (a && !strcmp(site, "shrink_memcg_cb")) {
 		a->wb_active = false;
 		kc_yield(P_WALK);
@@ -439,7 +440,7 @@ int mem_cgroup_swapin_charge_folio(struct folio *f, struct mm_struct *mm, gfp_t 
 				continue;
 			}
 			a->reclaimed = true;
-			/* [6.12 mm/memcontrol.c:2210-2211] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);" */
+			/* [6.12 mm/memcontrol.c:2236-2237] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);" */
 			kc_task_reclaim(a);
 			kc_yield(P_CHARGE_RETRY);
 			continue;
@@ -532,9 +533,11 @@ static void kc_do_swap_page(struct kc_actor *a)
 		kc_folio_lock(folio, a->slot);
 		kc_yield(P_MAP);
 	} else {
+		a->hit_folio = folio;
 		kc_yield(P_HIT_WAIT);
 		// [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);"
 		kc_folio_lock(folio, a->slot);
+		a->hit_folio = NULL;
 		// [6.12 mm/memory.c:4369] "if (unlikely(!folio_test_swapcache(folio) ||"
 		if (!folio_test_swapcache(folio) || folio->swap.val != entry.val) {
 			a->events |= E_OUT_PAGE | (kc_pte_same(a) ? 0 : E_PTE_CHANGED);
@@ -670,11 +673,18 @@ static bool faults_on(int s)
 
 /* ---- observation ---------------------------------------------------------- */
 
+/* The folio a fault found has left the swap cache (the spec's pc "hit_gone"):
+ * the same test do_swap_page() makes once it has the lock. */
+static bool kc_hit_folio_gone(struct kc_actor *a)
+{
+	return !folio_test_swapcache(a->hit_folio) || a->hit_folio->swap.val != swp_entry(0, a->slot).val;
+}
+
 static const char *pc_of(struct kc_actor *a)
 {
 	switch (a->point) {
 	case P_LOOKUP: return "lookup";
-	case P_HIT_WAIT: return "hit_wait";
+	case P_HIT_WAIT: return kc_hit_folio_gone(a) ? "hit_gone" : "hit_wait";
 	case P_CHARGE: return "charge";
 	case P_CHARGE_RETRY: return "charge_retry";
 	case P_ADD: return "add";
@@ -963,10 +973,10 @@ static bool env_allowed(const char *name, int s)
 		return false;
 	if (kc_env_guard_refcount)	/* the kernel's own condition */
 		return f->refcount - f->mapcount == 1;
-	/* the spec's (default): no task waits at hit_wait on the slot, whichever
-	 * folio it holds: README "Findings" says where the two differ */
+	/* the spec's (default): no task waits at hit_wait holding this folio (a
+	 * task at hit_gone holds an older one) */
 	for (int i = 0; i < n_tasks; i++)
-		if (actors[i].fault_active && actors[i].slot == s && actors[i].point == P_HIT_WAIT)
+		if (actors[i].fault_active && actors[i].point == P_HIT_WAIT && actors[i].hit_folio == f)
 			return false;
 	return true;
 }

@@ -23,8 +23,9 @@ import os
 import subprocess
 import tempfile
 import weakref
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from conformance import steps
 from conformance.values import FnValue, ModelValue, TlaValue
@@ -70,10 +71,10 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
         ("LOOKUP", "IDLE", "PTE_CHANGED", "PteChanged"),
         ("LOOKUP", "HIT_WAIT", "", "SwapCacheHit"),
         ("LOOKUP", "CHARGE", "", "SwapcachePrepare"),
-        # the kernel checks folio_test_swapcache() before pte_same(); with both
-        # gone the spec names the pop by its PteChanged guard (same effect)
-        ("HIT_WAIT", "IDLE", "PTE_CHANGED", "PteChanged"),
+        # the kernel checks folio_test_swapcache() before pte_same(), as the spec
+        # does (pc hit_gone: RetryFault whatever the PTE holds)
         ("HIT_WAIT", "IDLE", "OUT_PAGE", "RetryFault"),
+        ("HIT_WAIT", "IDLE", "PTE_CHANGED", "PteChanged"),
         ("HIT_WAIT MAP", "IDLE", "FREE_SWAP", "MapFolio"),
         ("HIT_WAIT MAP", "IDLE", "", "MapFolioKeepCache"),
         ("CHARGE CHARGE_RETRY", "ADD", "", "ChargeOk"),
@@ -100,6 +101,11 @@ HOLDING_PCS = {
     "do_swap_page": frozenset({"charge", "charge_retry", "add", "read", "map"}),
     "zswap_writeback_entry": frozenset({"write"}),
 }
+
+
+def _frame_slot(frame: FnValue) -> ModelValue:
+    """The slot a swap-in or writeback frame works on."""
+    return cast(ModelValue, frame["slot"] if frame["fn"] == "do_swap_page" else frame["entry"]["slot"])
 
 
 def classify(start: str, end: str, events: int) -> str | None:
@@ -202,8 +208,9 @@ class KernelSystem:
 
     # -- state ---------------------------------------------------------------
     def reset(self) -> None:
-        if getattr(self, "_harness", None) is not None:
-            self._harness.close()
+        previous: _Harness | None = getattr(self, "_harness", None)
+        if previous is not None:
+            previous.close()
         self._harness = _Harness(self.exe, self._init)
         self._log: list[str] = []  # the commands that made this state
         self._cached: dict[str, Any] = {}
@@ -226,7 +233,7 @@ class KernelSystem:
         raw = self._cached.get("observe")
         if raw is None:
             raw = self._cached["observe"] = json.loads(self._harness.ask("observe"))
-        return raw
+        return cast(dict[str, Any], raw)
 
     def observe(self) -> dict[str, TlaValue]:
         """The state as the spec's variables: ``{name: TLA+ value}``."""
@@ -309,12 +316,16 @@ class KernelSystem:
             self._harness.ask(command)
         self._log = list(log)
 
+    def _env_command(self, name: str, args: Mapping[str, TlaValue]) -> str:
+        """The harness command of environment step ``name`` (its arguments already checked)."""
+        slot, version = cast(ModelValue, args["s"]), cast(ModelValue, args.get("v"))
+        command = f"env {name} {self._slot_offset[slot]}"
+        return command + (f" {self._version_index[version]}" if name == "SwapOut" else "")
+
     def command_for(self, step: Step) -> str:
         """The harness command that takes ``step`` from the current state."""
         if step.actor is None:
-            a = dict(step.args)
-            s = self._slot_offset[a["s"]]
-            return f"env {step.name} {s}" + (f" {self._version_index[a['v']]}" if step.name == "SwapOut" else "")
+            return self._env_command(step.name, dict(step.args))
         steps, _, _ = self._trials()
         for candidate, n, value in steps:
             if candidate == step:
@@ -331,7 +342,7 @@ class KernelSystem:
         """([(step, actor number, input)], {blocked actor number: why}, [(env step, slot)])."""
         cached = self._cached.get("trials")
         if cached is not None:
-            return cached
+            return cast(tuple[list[tuple[Step, int, int]], dict[int, str], list[tuple[str, int]]], cached)
         key = (self._memo_key, tuple(self._log))
         memo = _TRIALS_MEMO.get(key)
         if memo is None:
@@ -406,38 +417,37 @@ class KernelSystem:
         steps, _, _ = self._trials()
         return [step for step, _, _ in steps] + self._env_steps()
 
+    def _frames(self, actor: ModelValue) -> tuple[FnValue, ...]:
+        """The actor's call stack as observed, bottom first."""
+        stack = self.observe()["stack"]
+        assert isinstance(stack, FnValue)
+        return cast(tuple[FnValue, ...], stack[actor])
+
     def blocked(self) -> dict[ModelValue, frozenset[ModelValue]]:
         """Each waiting actor and the actors holding the slot it waits on."""
         _, blocked, _ = self._trials()
-        stack = self.observe()["stack"]
         out = {}
         for number in blocked:
             actor = self.actors[number]
-            top = stack[actor][-1]
-            slot = top["slot"] if top["fn"] == "do_swap_page" else top["entry"]["slot"]
-            out[actor] = self.holders(slot)
+            out[actor] = self.holders(_frame_slot(self._frames(actor)[-1]))
         return out
 
     def holders(self, slot: ModelValue) -> frozenset[ModelValue]:
-        stack = self.observe()["stack"]
         return frozenset(
             a
             for a in self.actors
-            for f in stack[a]
-            if f["fn"] in HOLDING_PCS
-            and f["pc"] in HOLDING_PCS[f["fn"]]
-            and (f["slot"] if f["fn"] == "do_swap_page" else f["entry"]["slot"]) == slot
+            for f in self._frames(a)
+            if f["fn"] in HOLDING_PCS and f["pc"] in HOLDING_PCS[f["fn"]] and _frame_slot(f) == slot
         )
 
     def describe(self, actor: ModelValue) -> str:
-        frames = self.observe()["stack"][actor]
+        frames = self._frames(actor)
         if not frames:
             return "(idle)"
         top = frames[-1]
         if top["fn"] == "shrink_memcg_cb":
             return f"in the shrink_memcg_cb walk (budget {top['budget']})"
-        slot = top["slot"] if top["fn"] == "do_swap_page" else top["entry"]["slot"]
-        return f"in {top['fn']}({slot.name}) at pc {top['pc']}"
+        return f"in {top['fn']}({_frame_slot(top).name}) at pc {top['pc']}"
 
     # -- stepping ------------------------------------------------------------
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None:
@@ -464,8 +474,7 @@ class KernelSystem:
             want = Step(name, None, tuple(sorted(values.items())))
             if want not in self._env_steps():
                 raise NotEnabled(label, "its guard is false in this state")
-            s = self._slot_offset[values["s"]]
-            command = f"env {name} {s}" + (f" {self._version_index[values['v']]}" if name == "SwapOut" else "")
+            command = self._env_command(name, values)
             self._harness.ask(command)
             self._log.append(command)
             self._cached = {}

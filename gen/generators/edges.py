@@ -6,7 +6,10 @@ changes that actor's ``stack``, and every environment step changes exactly
 one slot.  So:
 
 * actor step: the actor is the one whose ``stack`` changed; ``StartFault``'s
-  slot is the slot of the frame it pushed;
+  slot is the slot of the frame it pushed.  A step that takes a folio out of
+  the swap cache also moves the faults waiting on that folio from pc
+  ``hit_wait`` to ``hit_gone`` (spec ``FolioLeaves``): such a change is no
+  step of theirs;
 * environment step: the slot is the one whose per-slot variables changed;
   ``SwapOut``'s version is the page it swapped out.
 
@@ -61,9 +64,27 @@ def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str
     )
 
 
+def _folio_left_under(old: TlaValue, new: TlaValue) -> bool:
+    """Is ``old`` -> ``new`` a waiting fault whose folio left the swap cache (hit_wait -> hit_gone), nothing else?"""
+    if not (isinstance(old, tuple) and isinstance(new, tuple) and len(old) == len(new) == 1):
+        return False
+    was, now = old[0], new[0]
+    return (
+        isinstance(was, Mapping)
+        and isinstance(now, Mapping)
+        and was.get("pc") == "hit_wait"
+        and now.get("pc") == "hit_gone"
+        and {k: v for k, v in was.items() if k != "pc"} == {k: v for k, v in now.items() if k != "pc"}
+    )
+
+
 def _changed_actor(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> ModelValue:
     old, new = before["stack"], after["stack"]
-    changed = sorted(actor for actor in old if old[actor] != new[actor])  # type: ignore[union-attr,index]
+    changed = sorted(
+        actor
+        for actor in old  # type: ignore[union-attr]
+        if old[actor] != new[actor] and not _folio_left_under(old[actor], new[actor])  # type: ignore[index]
+    )
     if len(changed) != 1:
         who = ", ".join(format_value(a) for a in changed) or "no actor"
         raise EdgeRecoveryError(

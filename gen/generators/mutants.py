@@ -70,15 +70,15 @@ MUTANTS = (
     Mutant(
         "charge_fail_keeps_pin",
         "swap_state.py",
-        "                mm.set_folio(slot, None)\n            put_swap_folio(mm, slot)\n",
-        "                mm.set_folio(slot, None)\n",
+        "                __delete_from_swap_cache(mm, slot)\n            put_swap_folio(mm, slot)\n",
+        "                __delete_from_swap_cache(mm, slot)\n",
         "ChargeFail's error path does not clear SWAP_HAS_CACHE (put_swap_folio missing)",
     ),
     Mutant(
         "entry_gone_keeps_pin",
         "zswap.py",
         "        swap_state.delete_from_swap_cache(mm, slot)  # and folio_unlock()",
-        "        mm.set_folio(slot, None)  # and folio_unlock()",
+        "        swap_state.__delete_from_swap_cache(mm, slot)  # and folio_unlock()",
         "WbEntryGone drops the folio but leaves the pin set",
     ),
     Mutant(
@@ -155,7 +155,7 @@ MUTANTS = (
     Mutant(
         "swap_table_fail_keeps_folio",
         "swap_state.py",
-        '            if mm.cfg.variant == "swap_table":\n                mm.set_folio(slot, None)\n',
+        '            if mm.cfg.variant == "swap_table":\n                __delete_from_swap_cache(mm, slot)\n',
         "",
         "swap_table's failed charge leaves its locked folio in the swap cache",
     ),

@@ -3,7 +3,7 @@
 A comment paragraph (consecutive comment lines; a blank comment line or a
 line without a comment ends it) is joined into one text, each line's comment
 prefix stripped (``\\*``, ``(*``/``*)``/``*`` box borders in TLA+, ``#`` in
-Python).  In it, a tag ``[...]`` names the source of the double-quoted
+Python, ``//``, ``/*``/``*/`` and the leading ``*`` of a block's lines in C).  In it, a tag ``[...]`` names the source of the double-quoted
 fragments after it, up to the next tag or the paragraph's end:
 
 - ``[6.12 PATH]``, ``[6.12 PATH:LINE]``, ``[6.12 PATH:FIRST-LAST]`` (also
@@ -94,6 +94,8 @@ def comment_lines(path: Path, text: str) -> list[CommentLine | None]:
     """One entry per source line: its comment, or None where the line has none (which ends a paragraph)."""
     if path.suffix == ".py":
         return _python_comments(text)
+    if path.suffix in (".c", ".h"):
+        return _c_comments(text)
     return _tla_comments(text)
 
 
@@ -105,6 +107,51 @@ def _python_comments(text: str) -> list[CommentLine | None]:
             after_code = bool(token.line[: token.start[1]].strip())
             lines[row - 1] = CommentLine(row, token.string.lstrip("#").strip(), after_code)
     return lines
+
+
+def _c_comments(text: str) -> list[CommentLine | None]:
+    """C: ``//`` to the end of the line, and ``/* ... */`` blocks, outside string and character literals."""
+    result: list[CommentLine | None] = []
+    in_block = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        parts: list[str] = []
+        has_comment = in_block
+        after_code = False
+        start = 0  # where the block comment's text starts on this line
+        i = 0
+        literal = ""  # the quote character of a literal we are in
+        while i < len(line):
+            pair = line[i : i + 2]
+            if in_block:
+                if pair == "*/":
+                    parts.append(line[start:i])
+                    in_block = False
+                    i += 2
+                    continue
+                i += 1
+                continue
+            if literal:
+                if line[i] == "\\":
+                    i += 2
+                    continue
+                if line[i] == literal:
+                    literal = ""
+            elif line[i] in "\"'":
+                literal = line[i]
+            elif pair == "//":
+                has_comment, after_code = True, after_code or bool(line[:i].strip())
+                parts.append(line[i + 2 :])
+                break
+            elif pair == "/*":
+                has_comment, after_code = True, after_code or bool(line[:i].strip())
+                in_block, start = True, i + 2
+                i += 2
+                continue
+            i += 1
+        if in_block:
+            parts.append(line[start:])
+        result.append(CommentLine(number, _strip_box(" ".join(parts)), after_code) if has_comment else None)
+    return result
 
 
 def _tla_comments(text: str) -> list[CommentLine | None]:

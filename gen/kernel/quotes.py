@@ -51,11 +51,13 @@ class QuoteResult:
 
 
 def default_sources(repo: Path = REPO) -> list[Path]:
-    """spec/Zswap.tla, spec/MCZswap.tla and conformance/*.py, generated files left out."""
+    """spec/Zswap.tla, spec/MCZswap.tla, conformance/*.py and the C harness (conformance/kernel/), generated files left out."""
+    kernel = repo / "conformance" / "kernel"
     candidates = [
         repo / "spec" / "Zswap.tla",
         repo / "spec" / "MCZswap.tla",
         *sorted((repo / "conformance").glob("*.py")),
+        *sorted([*kernel.glob("*.py"), *kernel.glob("*.c"), *kernel.glob("*.h")]),
     ]
     return [p for p in candidates if p.is_file() and not _generated(p)]
 

@@ -48,6 +48,15 @@ def test_two_changed_actors_is_an_error_naming_the_edge() -> None:
         recover_step("StartFault", state(), after, "edge 7")
 
 
+def test_a_waiter_moved_to_hit_gone_is_not_the_actor() -> None:
+    """MapFolio by t1 takes the folio t2 waits on out of the swap cache: t2 goes to hit_gone, t1 took the step."""
+    mapping = FnValue({**frame(s1), "pc": "map"})
+    waiting = FnValue({**frame(s1), "pc": "hit_wait"})
+    before = state({t1: (mapping,), t2: (waiting,)})
+    after = state({t1: (), t2: (FnValue({**waiting, "pc": "hit_gone"}),)})
+    assert recover_step("MapFolio", before, after, "e") == StepLabel("MapFolio", t1)
+
+
 def test_no_changed_slot_is_an_error() -> None:
     with pytest.raises(EdgeRecoveryError, match="changed no slot"):
         recover_step("FreeSlot", state(), state(), "edge 3")

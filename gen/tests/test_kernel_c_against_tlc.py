@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
+from conformance.config import Config
+from conformance.system import Step
+from conformance.values import TlaValue
 from gen.generators.dot import StateGraph
 from gen.tests.test_conformance_against_tlc import state_graph
 
@@ -28,10 +32,11 @@ MODELS = {
 }
 
 
-def kernel_mismatches(graph: StateGraph, config, exe: Path, limit: int = 5):  # type: ignore[no-untyped-def]
+def kernel_mismatches(graph: StateGraph, config: Config, exe: Path, limit: int = 5) -> tuple[int, list[str], int]:
+    """Walk TLC's graph breadth-first alongside the C; return (states visited, differences, successors compared)."""
     from conformance.kernel.system import KernelSystem
 
-    def key(observed):  # type: ignore[no-untyped-def]
+    def key(observed: Mapping[str, TlaValue]) -> tuple[TlaValue, ...]:
         return tuple(observed[v] for v in graph.variables)
 
     index_of = {state: i for i, state in enumerate(graph.states)}
@@ -41,7 +46,8 @@ def kernel_mismatches(graph: StateGraph, config, exe: Path, limit: int = 5):  # 
     try:
         assert key(system.observe()) == graph.states[start], "the initial states differ"
         paths: dict[int, list[str]] = {start: []}
-        queue, found, steps = deque([start]), [], 0
+        queue, steps = deque([start]), 0
+        found: list[str] = []
         while queue and len(found) < limit:
             i = queue.popleft()
             system.replay(paths[i])
@@ -49,7 +55,7 @@ def kernel_mismatches(graph: StateGraph, config, exe: Path, limit: int = 5):  # 
                 found.append(f"state {i}: replaying its path gives another state")
                 continue
             expected = {(graph.edges[e].action, graph.edges[e].target) for e in leaving[i]}
-            got = {}
+            got: dict[tuple[str, int | None], Step] = {}
             for step, state in system.successors():
                 got[(step.name, index_of.get(key(state)))] = step
             steps += len(got)

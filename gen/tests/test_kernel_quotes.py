@@ -29,7 +29,8 @@ def _fake_tree(version: str, paths: object) -> Path | str:
 def fixture_results() -> dict[str, QuoteResult]:
     """The made-up quotes, checked against the made-up tree, by the quote's first words."""
     files = sorted((DATA / "sources").iterdir())
-    return {r.quote.text.split()[0] + f"@{r.quote.line}": r for r in check_files(files, _fake_tree, relative_to=DATA)}
+    results = check_files(files, _fake_tree, relative_to=DATA)
+    return {f"{r.quote.file.name}:{r.quote.text.split()[0]}@{r.quote.line}": r for r in results}
 
 
 def _result(results: dict[str, QuoteResult], line: int) -> QuoteResult:
@@ -176,3 +177,16 @@ def test_quotes_command_exit_status(tmp_path: Path) -> None:
     bad.write_text('\\* "x();"\n', encoding="utf-8")
     status = quotes_cli.main(argparse.Namespace(files=[bad], kernel_src=None, suggest=False), stdout=io.StringIO())
     assert status == 1
+
+
+def test_c_comments_line_and_block_but_not_string_literals(fixture_results: dict[str, QuoteResult]) -> None:
+    c = {r.quote.line: r for r in fixture_results.values() if r.quote.file.suffix == ".c"}
+    assert sorted(c) == [3, 5, 8]  # the string literal on line 2 holds no comment
+    assert (c[3].outcome, c[3].where) == (Outcome.FOUND, "mm/widget.c:10")
+    assert (c[5].quote.text, c[5].where) == ("if (w->busy && (flags & WIDGET_WAIT)) {", "mm/widget.c:12-13")
+    assert c[8].outcome is Outcome.OUT_OF_RANGE
+
+
+def test_the_c_harness_is_a_default_source() -> None:
+    kernel = REPO / "conformance" / "kernel"
+    assert {kernel / "harness.c", kernel / "kc_stubs.h"} <= set(default_sources())
