@@ -363,8 +363,8 @@ def compare_versions(
     bound: int,
 ) -> ModelDiff:
     """Parse both versions' graphs (once when their dumps are the same bytes) and search for differences."""
-    started = time.monotonic()
     explored = {side: futures[(name, side)].result() for side in ("base", "head") if (name, side) in futures}
+    started = time.monotonic()  # the comparison's own time: parsing and searching, not waiting for TLC
     digests = {side: file_digest(found.dot) for side, found in explored.items()}
     graphs: dict[str, StateGraph] = {}
     versions: dict[str, Version] = {}
