@@ -8,8 +8,8 @@
 * review: the behaviour diff of a one-line patch, the guard of
   ``WbSkipBusy`` dropped (writeback skips busy entries in every variant),
   on snapshots under build/bench/ (the working tree is not touched); prints
-  per model the wall time (both versions: outcome run, graph run, parse,
-  both comparisons), the graph size, the state pairs the comparison
+  per model the wall time of the comparison (parse, search), TLC's time
+  per version or that it came from the cache, the graph size, the state pairs the comparison
   explored, and how many differences it found.
 
 The machine is shared: quote the figures with the load average printed.
@@ -23,8 +23,9 @@ import os
 import shutil
 import time
 
+from gen.bridge.checking import default_jobs
 from gen.bridge.tlc import REPO_ROOT
-from gen.review.diff import DEFAULT_BOUND, diff_specs, render_markdown, snapshot_worktree
+from gen.review.diff import DEFAULT_BOUND, _timing, diff_specs, render_markdown, snapshot_worktree
 
 BENCH = REPO_ROOT / "build" / "bench"
 GUARD = "    /\\ SkipIfExists\n"
@@ -43,7 +44,7 @@ def bench_report() -> None:
     print(f"report: {time.monotonic() - started:.1f} s, {text.count('```mermaid')} diagrams, {len(text):,} bytes")
 
 
-def bench_review(only: list[str]) -> None:
+def bench_review(only: list[str], jobs: int, fresh: bool) -> None:
     base, head = BENCH / "review-base", BENCH / "review-head"
     snapshot_worktree(base)
     if head.exists():
@@ -55,7 +56,7 @@ def bench_review(only: list[str]) -> None:
         raise SystemExit(f"the benchmark's patch no longer applies: {GUARD!r} is not once in spec/Zswap.tla")
     spec.write_text(text.replace(GUARD, "", 1))
     started = time.monotonic()
-    diffs = diff_specs(base, head, only=only, stderr=io.StringIO())
+    diffs = diff_specs(base, head, only=only, stderr=io.StringIO(), jobs=jobs, fresh=fresh)
     print(f"review (patch: WbSkipBusy without its SkipIfExists guard; bound {DEFAULT_BOUND} steps)")
     print(f"{'model':<28}{'s':>6}{'states':>9}{'edges':>9}{'pairs':>9}{'+diff':>6}{'-diff':>6}")
     for model in diffs:
@@ -64,6 +65,7 @@ def bench_review(only: list[str]) -> None:
         print(
             f"{model.name:<28}{model.seconds:>6.0f}{model.head.distinct_states:>9,}{model.head.edges:>9,}"
             f"{model.added.pairs + model.removed.pairs:>9,}{len(model.added.differences):>6}{len(model.removed.differences):>6}"
+            f"  {_timing(model)}"
         )
     print(f"review total: {time.monotonic() - started:.0f} s for {len(diffs)} models")
     (BENCH / "review.md").write_text(render_markdown(diffs, "unpatched working tree", DEFAULT_BOUND))
@@ -74,11 +76,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", default=[], metavar="NAME")
     parser.add_argument("--skip-report", action="store_true")
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="cores (default: all)")
+    parser.add_argument("--fresh", action="store_true", help="run TLC even when the result cache holds the run")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if not args.skip_report:
         bench_report()
-    bench_review(args.only)
+    bench_review(args.only, args.jobs, args.fresh)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from gen.bridge.tlc import (
     DEFAULT_JVM_OPTIONS,
     RunOptions,
     TlcRun,
+    config_properties,
     heap_options,
     stop_every_tlc,
     stopping_tlc_on_termination,
@@ -80,12 +81,26 @@ def run_options(
         seed=sim.seed if sim else None,
         check_deadlock=model.check_deadlock,
         timeout_seconds=model.timeout_seconds,
-        extra_args=model.extra_args,
+        extra_args=model.extra_args + liveness_switches(model),
         workers=workers or 1,
         keep_metadir=keep_metadir,
         label=model.name,
         jvm_options=DEFAULT_JVM_OPTIONS + (heap_options(jobs) if jobs is not None else ()),
     )
+
+
+def liveness_switches(model: Model) -> tuple[str, ...]:
+    """``-lncheck final`` for a model with properties: one liveness check after the whole graph.
+
+    TLC's default checks liveness on the graph found so far, at times set by
+    the clock, and stops at the first violation: none_liveness then gave
+    23,838, 1,482 and 1,051 distinct states in three runs, and
+    skip_if_exists_starvation three different lassos.  Checked once at the
+    end, the counts and the lasso are the same on every run.
+    """
+    if model.mode != "exhaustive" or "-lncheck" in model.extra_args or not config_properties(model.config):
+        return ()
+    return ("-lncheck", "final")
 
 
 def default_jobs() -> int:

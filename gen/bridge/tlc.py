@@ -30,6 +30,7 @@ from gen.bridge.java import Jar, Java, find_jar, find_java
 from gen.bridge.no_verdict import error_for as error_for  # re-exported: its home moved to no_verdict
 from gen.bridge.no_verdict import error_for_run
 from gen.bridge.outcomes import (
+    InconsistentExit,
     Outcome,
     TemporalPropertyViolated,
     Timeout,
@@ -250,6 +251,10 @@ def interpret(options: RunOptions, output: ToolOutput, *, timed_out: bool = Fals
     """What the bridge adds to TLC's own word: the time limit, the violated temporal property's name."""
     if timed_out:
         return replace(output, outcome=Timeout(options.timeout_seconds or 0.0))
+    outcome = output.outcome
+    if isinstance(outcome, InconsistentExit) and outcome.exit_code == 0 and "-continue" in options.extra_args:
+        # With -continue TLC 2.15 reports a violation, explores on and exits 0: the message is the verdict.
+        return replace(output, outcome=outcome.from_messages)
     if isinstance(output.outcome, TemporalPropertyViolated):
         return replace(output, outcome=name_temporal_violation(options.config))
     return output

@@ -8,14 +8,17 @@ and the behaviours one version allows and the other does not, each as the
 shortest step sequence that tells them apart (:mod:`gen.review.behaviours`),
 projected to actors and step names ("t1 SwapcachePrepare s1").
 
-Both versions are snapshots under ``build/diff/`` (``git archive`` for
-BASE, a copy for the working tree), so the working tree is never touched
-and an edit made while TLC runs does not mix two versions.  A model whose
-spec files, config and manifest entry are the same in both is not run.
-Otherwise it is run as ``make check`` runs it (the outcome), and its
-complete state graph is dumped (``-deadlock -dump dot,actionlabels``) with
-a copy of its config that checks nothing, so TLC does not stop at the
-first violation; models whose graphs are the same share one run.
+Both versions are snapshots in this run's own folder under ``build/diff/``
+(``git archive`` for BASE, a copy for the working tree; two diffs at once
+share nothing, and a killed run's folder is removed by the next), so the
+working tree is never touched and an edit made while TLC runs does not mix
+two versions.  A model whose spec files, config and manifest entry are the
+same in both is not run.  Otherwise TLC gives its outcome and its complete
+state graph (:func:`explore`: one run, two for models with properties),
+side by side within ``--jobs`` cores, through the result cache
+(:mod:`gen.bridge.cache`); when both versions' dumps are the same bytes the
+behaviour search is skipped.  The report says how long each model took and
+what came from the cache.
 
 Writes ``build/review.md`` (GitHub Markdown, for the job summary) and
 prints the same as plain text.
@@ -26,7 +29,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -35,20 +37,23 @@ import tarfile
 import textwrap
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from conformance import tlc_config
 from conformance.tlc_config import config_constants
-from gen.bridge.checking import run_options
+from gen.bridge.cache import cached_run, spec_files_digest
+from gen.bridge.checking import default_jobs, run_options
 from gen.bridge.errors import BridgeError
 from gen.bridge.files import write_text_atomically
 from gen.bridge.manifest import Model, in_tier, load_manifest
-from gen.bridge.outcomes import Success
-from gen.bridge.progress import Progress, colour
-from gen.bridge.tlc import REPO_ROOT, run_tlc
-from gen.generators.dot import StateGraph, read_dot
+from gen.bridge.outcomes import Outcome, Success
+from gen.bridge.progress import colour
+from gen.bridge.scratch import owned_folder, remove_orphans
+from gen.bridge.tlc import REPO_ROOT, TlcRun, error_for, stop_every_tlc, stopping_tlc_on_termination
+from gen.generators.dot import DotError, StateGraph, read_dot
 from gen.review.behaviours import (
     STOPS,
     Difference,
@@ -61,6 +66,7 @@ from gen.review.behaviours import (
 from gen.review.trace_view import StateStep, TraceViewError, view_steps
 
 DIFF_ROOT = REPO_ROOT / "build" / "diff"
+CHECKING_TEMPORAL_PROPERTIES = 2192  # TLC_CHECKING_TEMPORAL_PROPS
 REVIEW_MD = REPO_ROOT / "build" / "review.md"
 # Longer than any model's depth today (the deepest fast model is ~50), so the
 # comparison covers whole graphs; a model deeper than this is compared on
@@ -84,7 +90,8 @@ class Version:
     actions: frozenset[str]
     graph: StateGraph | None  # dropped once the comparison is done (hundreds of MB each)
     symmetry: tuple[tuple[str, ...], ...]  # groups of interchangeable model values
-    seconds: float
+    seconds: float  # TLC's wall time for this version (the original run's when cached)
+    cached: bool = False  # TLC's results came from gen.bridge.cache
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ class ModelDiff:
     # Each difference as "actor Step slot" words, in the order of added/removed.
     added_words: tuple[tuple[str, ...], ...] = ()
     removed_words: tuple[tuple[str, ...], ...] = ()
+    same_graph: bool = False  # both dumps the same bytes: behaviour search skipped
 
 
 # ------------------------------------------------------------- snapshots
@@ -172,82 +180,103 @@ def graph_config(config_text: str) -> str:
     return "\n".join(kept) + "\n"
 
 
+def checked_on_a_tableau(run: TlcRun) -> bool:
+    """Whether TLC checked temporal properties (on the product with a tableau: its dump is not the graph)."""
+    return any(message.code == CHECKING_TEMPORAL_PROPERTIES for message in run.output.messages)
+
+
 @dataclass(frozen=True)
-class _Graph:
-    graph: StateGraph
-    seconds: float
+class Explored:
+    """TLC's part of one model in one version: the outcome and the dump of the whole state graph."""
+
+    verdict: str
+    dot: Path
+    seconds: float  # TLC's wall time (the original runs' for cached ones)
+    cached: bool  # every run it took came from gen.bridge.cache
 
 
-def graph_key(model: Model) -> str:
-    """Equal for models whose state graphs are equal (same spec files, same graph config)."""
-    text = graph_config(model.config.read_text())
-    return model_fingerprint(replace(model, extra_args=(), timeout_seconds=0.0), config_text=text)
+def explore(model: Model, scratch: Path, *, fresh: bool = False, jobs: int = 1) -> Explored:
+    """Run ``model`` for its outcome and its complete state graph (safe to call from threads).
 
-
-def explore_graph(model: Model, scratch: Path, cache: dict[str, _Graph], stderr: TextIO) -> _Graph:
-    """The model's complete state graph; ``cache`` keeps the last one, for the next model sharing it."""
-    text = graph_config(model.config.read_text())
-    spec_digest = graph_key(model)
-    if spec_digest in cache:
-        return cache[spec_digest]
-    cache.clear()  # one graph per version at a time: they are large
-    started = time.monotonic()
-    config = model.config.parent / f"_graph_{spec_digest[:16]}.cfg"
-    config.write_text(text)  # inside our snapshot under build/diff/, never the working tree
-    dot = (scratch / f"{spec_digest[:16]}.dot").resolve()
-    dot.parent.mkdir(parents=True, exist_ok=True)
-    options = replace(
-        run_options(model),
-        config=config,
-        check_deadlock=False,
-        dump_dot=dot,
-        label=f"{model.name}-graph",
-        # The graph does not depend on the workers (only TLC's reported depth
-        # does, and the diff does not use it): use every core.
-        workers=os.cpu_count() or 1,
+    One TLC run for most models: its own config with ``-continue`` (TLC
+    reports the first violation, the one ``make check`` finds, and explores
+    on; action properties included) and ``-dump dot,actionlabels``; the dump
+    is the same bytes as that of a config that checks nothing (measured on
+    ``none``).  A second run, with :func:`graph_config` (which models of the
+    same graph share through the cache), when TLC checked temporal
+    properties (it dumps the product with the tableau: ``lru_remove_fault_cost``
+    55 MB against 19 MB) or checks deadlock (it stops at one even with
+    ``-continue``).  One worker: with more, TLC's counts of models with a
+    VIEW and symmetry depend on the order it explores in.
+    """
+    scratch.mkdir(parents=True, exist_ok=True)
+    dot = (scratch / f"{model.name}.dot").resolve()
+    base = run_options(model, jobs=jobs)
+    if model.check_deadlock:  # the run make check does (the same cache entry), then the graph
+        checked = cached_run(base, fresh=fresh)
+    else:
+        continued = replace(base, extra_args=(*base.extra_args, "-continue"), dump_dot=dot, label=f"{model.name}-all")
+        checked = cached_run(continued, fresh=fresh)
+    if error_for(checked.outcome) is not None or (not model.check_deadlock and not dot.exists()):
+        _fail(model, checked.outcome)
+    if not model.check_deadlock and not checked_on_a_tableau(checked):
+        return Explored(checked.outcome.verdict, dot, checked.wall_seconds, checked.cached)
+    config = scratch / f"{model.name}.graph.cfg"
+    config.write_text(graph_config(model.config.read_text()))  # in this run's own scratch, never the tree
+    graphed = cached_run(
+        replace(base, config=config, extra_args=(), check_deadlock=False, dump_dot=dot, label=f"{model.name}-graph"),
+        fresh=fresh,
     )
-    progress = Progress(f"{model.name} (graph)", stderr)
+    if not isinstance(graphed.outcome, Success) or not dot.exists():
+        _fail(model, graphed.outcome)
+    return Explored(
+        checked.outcome.verdict, dot, checked.wall_seconds + graphed.wall_seconds, checked.cached and graphed.cached
+    )
+
+
+def _fail(model: Model, outcome: Outcome) -> NoReturn:
+    raise DiffError(
+        f"{model.name} ({model.config}): TLC failed while exploring the state graph: {outcome}",
+        f"run `python -m gen run --spec {model.spec} --config {model.config}` to see TLC's whole message",
+    )
+
+
+def load_graph(dot: Path) -> StateGraph:
+    """Parse TLC's dump; a dump that is not one is a DiffError that says what to do."""
     try:
-        explored = run_tlc(options, on_message=progress.on_message)
-    finally:
-        progress.close()
-    if not isinstance(explored.outcome, Success) or not dot.exists():
-        dot.unlink(missing_ok=True)
+        return read_dot(dot)
+    except DotError as error:
         raise DiffError(
-            f"{model.name} ({model.config}): TLC failed while exploring the state graph: {explored.outcome}",
-            f"run `python -m gen run --spec {model.spec} --config {model.config}` to see TLC's whole message",
-        )
-    graph = read_dot(dot)
-    dot.unlink()  # can be hundreds of MB; the parsed graph is all we need
-    cache[spec_digest] = _Graph(graph, time.monotonic() - started)
-    return cache[spec_digest]
+            f"the state graph TLC dumped is unreadable: {error}",
+            "run the diff again with --fresh (a cached dump may be damaged: `rm -rf build/cache/tlc` clears "
+            "the cache); if it happens again, report it with that file",
+        ) from None
 
 
-def check_version(model: Model, scratch: Path, cache: dict[str, _Graph], stderr: TextIO) -> Version:
-    """Run ``model`` as ``make check`` does (its outcome), and get its complete state graph."""
-    started = time.monotonic()
-    progress = Progress(f"{model.name} (outcome)", stderr)
-    try:
-        checked = run_tlc(run_options(model), on_message=progress.on_message)
-    finally:
-        progress.close()
-    graph = explore_graph(model, scratch, cache, stderr).graph
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def version_of(model: Model, explored: Explored, graph: StateGraph) -> Version:
     return Version(
-        verdict=checked.outcome.verdict,
+        verdict=explored.verdict,
         distinct_states=len(graph.states),
         edges=len(graph.edges),
         actions=frozenset(edge.action for edge in graph.edges),
         graph=graph,
         symmetry=symmetry_groups(model.config),
-        seconds=time.monotonic() - started,
+        seconds=explored.seconds,
+        cached=explored.cached,
     )
 
 
 def model_fingerprint(model: Model, *, config_text: str | None = None) -> str:
     """A digest of everything TLC reads for ``model``: the .tla files beside its spec, its config, its entry."""
-    digest = hashlib.sha256()
-    for path in sorted(model.spec.parent.glob("*.tla")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest = hashlib.sha256(spec_files_digest(model.spec).encode() + b"\0")
     digest.update((config_text.encode() if config_text is not None else model.config.read_bytes()) + b"\0")
     entry = (model.spec.name, model.mode, model.check_deadlock, model.extra_args, model.timeout_seconds)
     digest.update(repr(entry).encode())
@@ -271,6 +300,8 @@ def diff_specs(
     only: Sequence[str] = (),
     bound: int = DEFAULT_BOUND,
     stderr: TextIO = sys.stderr,
+    jobs: int = 1,
+    fresh: bool = False,
 ) -> list[ModelDiff]:
     """Compare the models of two spec snapshots (folders holding ``spec/``)."""
     base_models = exhaustive_models(base_root, tier)
@@ -284,52 +315,91 @@ def diff_specs(
                 f"pick from: {', '.join(names)}",
             )
         names = [n for n in names if n in only]
+    changed = []
     diffs: list[ModelDiff] = []
-    base_graphs: dict[str, _Graph] = {}
-    head_graphs: dict[str, _Graph] = {}
-
-    def shared_graphs_together(name: str) -> tuple[str, str, str]:
-        base = graph_key(base_models[name]) if name in base_models else ""
-        head = graph_key(head_models[name]) if name in head_models else ""
-        return base, head, name
-
-    for name in sorted(names, key=shared_graphs_together):
-        started = time.monotonic()
+    for name in names:
         if name in base_models and name in head_models:
             if model_fingerprint(base_models[name]) == model_fingerprint(head_models[name]):
                 # Same inputs, same graph: a pull request that touches only gen/
                 # or another model costs nothing here.
                 diffs.append(ModelDiff(name, None, None, unchanged=True))
                 continue
-        base = (
-            check_version(base_models[name], base_root / "graphs", base_graphs, stderr) if name in base_models else None
-        )
-        head = (
-            check_version(head_models[name], head_root / "graphs", head_graphs, stderr) if name in head_models else None
-        )
-        added = removed = None
-        added_words: tuple[tuple[str, ...], ...] = ()
-        removed_words: tuple[tuple[str, ...], ...] = ()
-        if base is not None and head is not None:
-            assert base.graph is not None and head.graph is not None
-            head_lts, base_lts = Lts.of(head.graph), Lts.of(base.graph)
-            added = first_differences(head_lts, base_lts, bound=bound)
-            removed = first_differences(base_lts, head_lts, bound=bound)
-            added_words = tuple(tuple(witness_steps(head, d)) for d in added.differences)
-            removed_words = tuple(tuple(witness_steps(base, d)) for d in removed.differences)
-        diffs.append(
-            ModelDiff(
-                name,
-                replace(base, graph=None) if base else None,
-                replace(head, graph=None) if head else None,
-                added,
-                removed,
-                time.monotonic() - started,
-                added_words=added_words,
-                removed_words=removed_words,
-            )
-        )
+        changed.append(name)
+    slots = max(1, jobs)
+    sides = {"base": (base_models, base_root), "head": (head_models, head_root)}
+    work = [(name, side) for name in changed for side in sides if name in sides[side][0]]
+
+    def measured(item: tuple[str, str]) -> float:
+        runtime = sides[item[1]][0][item[0]].runtime
+        return runtime.seconds if runtime is not None else 0.0
+
+    def run(item: tuple[str, str]) -> Explored:
+        name, side = item
+        models, root = sides[side]
+        explored = explore(models[name], root / "graphs", fresh=fresh, jobs=slots)
+        took = "cache" if explored.cached else f"{explored.seconds:.0f} s"
+        print(f"{name} ({side}): {explored.verdict} ({took})", file=stderr, flush=True)
+        return explored
+
+    with stopping_tlc_on_termination(), ThreadPoolExecutor(max_workers=slots) as pool:
+        # Longest first, so the comparisons below wait on the TLC runs as little as possible.
+        futures = {item: pool.submit(run, item) for item in sorted(work, key=lambda item: -measured(item))}
+        try:
+            for name in changed:
+                diffs.append(compare_versions(name, base_models, head_models, futures, bound))
+        except BaseException:
+            for future in futures.values():
+                future.cancel()
+            stop_every_tlc()
+            raise
     return sorted(diffs, key=lambda d: d.name)
+
+
+def compare_versions(
+    name: str,
+    base_models: dict[str, Model],
+    head_models: dict[str, Model],
+    futures: dict[tuple[str, str], Future[Explored]],
+    bound: int,
+) -> ModelDiff:
+    """Parse both versions' graphs (once when their dumps are the same bytes) and search for differences."""
+    explored = {side: futures[(name, side)].result() for side in ("base", "head") if (name, side) in futures}
+    started = time.monotonic()  # the comparison's own time: parsing and searching, not waiting for TLC
+    digests = {side: file_digest(found.dot) for side, found in explored.items()}
+    graphs: dict[str, StateGraph] = {}
+    versions: dict[str, Version] = {}
+    for side, found in explored.items():
+        models = base_models if side == "base" else head_models
+        if digests[side] not in graphs:
+            graphs[digests[side]] = load_graph(found.dot)
+        found.dot.unlink()  # can be hundreds of MB; the parsed graph is all we need
+        versions[side] = version_of(models[name], found, graphs[digests[side]])
+    base, head = versions.get("base"), versions.get("head")
+    added = removed = None
+    added_words: tuple[tuple[str, ...], ...] = ()
+    removed_words: tuple[tuple[str, ...], ...] = ()
+    same_graph = base is not None and head is not None and digests["base"] == digests["head"]
+    if same_graph:
+        # The same graph, byte for byte: the same behaviours, no search needed.
+        added = removed = SearchResult((), bound, True, 0)
+    elif base is not None and head is not None:
+        assert base.graph is not None and head.graph is not None
+        head_lts, base_lts = Lts.of(head.graph), Lts.of(base.graph)
+        added = first_differences(head_lts, base_lts, bound=bound)
+        removed = first_differences(base_lts, head_lts, bound=bound)
+        added_words = tuple(tuple(witness_steps(head, d)) for d in added.differences)
+        removed_words = tuple(tuple(witness_steps(base, d)) for d in removed.differences)
+    return ModelDiff(
+        name,
+        replace(base, graph=None) if base else None,
+        replace(head, graph=None) if head else None,
+        added,
+        removed,
+        time.monotonic() - started,
+        added_words=added_words,
+        removed_words=removed_words,
+        same_graph=same_graph,
+    )
 
 
 # ------------------------------------------------------------- rendering
@@ -361,6 +431,17 @@ def _change(before: object, after: object) -> str:
     if isinstance(before, int) and isinstance(after, int):
         return f"{before:,} → {after:,} ({after - before:+,})"
     return f"{before} → {after}"
+
+
+def _timing(model: ModelDiff) -> str:
+    """How long the model took: TLC per version (or that it came from the cache), then the comparison."""
+    parts = [
+        f"{side} {'cache' if version.cached else f'{version.seconds:.0f} s'}"
+        for side, version in (("base", model.base), ("head", model.head))
+        if version is not None
+    ]
+    parts.append("same graph, no search" if model.same_graph else f"compare {model.seconds:.0f} s")
+    return ", ".join(parts)
 
 
 def _actions(model: ModelDiff) -> str:
@@ -409,8 +490,8 @@ def render_markdown(diffs: Sequence[ModelDiff], base_label: str, bound: int) -> 
         f"{bound} steps (whole graphs when shallower); each difference is the shortest "
         "sequence one version allows and the other does not, written as *actor step slot*.",
         "",
-        "| model | outcome | states | edges | actions |",
-        "|---|---|---|---|---|",
+        "| model | outcome | states | edges | actions | time (TLC per version; comparison) |",
+        "|---|---|---|---|---|---|",
     ]
     for model in diffs:
         if model.unchanged:
@@ -420,13 +501,14 @@ def render_markdown(diffs: Sequence[ModelDiff], base_label: str, bound: int) -> 
             assert present is not None
             status = "new model" if model.base is None else "removed model"
             lines.append(
-                f"| {model.name} | {status}: {present.verdict} | {present.distinct_states:,} | {present.edges:,} | |"
+                f"| {model.name} | {status}: {present.verdict} | {present.distinct_states:,} | {present.edges:,} "
+                f"| | {_timing(model)} |"
             )
             continue
         lines.append(
             f"| {model.name} | {_change(model.base.verdict, model.head.verdict)} "
             f"| {_change(model.base.distinct_states, model.head.distinct_states)} "
-            f"| {_change(model.base.edges, model.head.edges)} | {_actions(model)} |"
+            f"| {_change(model.base.edges, model.head.edges)} | {_actions(model)} | {_timing(model)} |"
         )
     for model in diffs:
         if model.base is None or model.head is None or model.added is None or model.removed is None:
@@ -466,7 +548,7 @@ def render_text(diffs: Sequence[ModelDiff], base_label: str, bound: int, *, colo
             )
             continue
         changed = bool(model.added.differences or model.removed.differences) if model.added and model.removed else False
-        out.append(colour(model.name, "1;33" if changed else "1", colour_on) + f"  ({model.seconds:.0f} s)")
+        out.append(colour(model.name, "1;33" if changed else "1", colour_on) + f"  ({_timing(model)})")
         out.append(f"  outcome  {_change(model.base.verdict, model.head.verdict)}")
         out.append(f"  states   {_change(model.base.distinct_states, model.head.distinct_states)}")
         out.append(f"  edges    {_change(model.base.edges, model.head.edges)}")
@@ -516,16 +598,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--bound", type=int, default=DEFAULT_BOUND, help=f"longest step sequence compared (default {DEFAULT_BOUND})"
     )
     parser.add_argument("--output", type=Path, default=REVIEW_MD, help="Markdown output (default build/review.md)")
+    parser.add_argument(
+        "--jobs", type=int, default=default_jobs(), help="cores: TLC runs side by side, one worker each (default: all)"
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="run TLC even when build/cache/tlc/ holds the result; $GEN_FRESH=1 too"
+    )
 
 
 def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     if args.bound < 1:
         raise DiffError(f"--bound {args.bound} is not a number of steps", "pass --bound 1 or more (default 100)")
-    base_root, head_root = DIFF_ROOT / "base", DIFF_ROOT / "head"
-    commit = snapshot_revision(args.base, base_root)
-    snapshot_worktree(head_root)
-    started = time.monotonic()
-    diffs = diff_specs(base_root, head_root, tier=args.tier, only=args.only, bound=args.bound, stderr=stderr)
+    if args.jobs < 1:
+        raise DiffError(f"--jobs {args.jobs} is not a number of cores", "pass --jobs 1 or more (default: every core)")
+    # This run's own folder: two diffs at once in one clone share no snapshot and no dump.
+    remove_orphans(DIFF_ROOT)
+    scratch = owned_folder(DIFF_ROOT, "run-")
+    try:
+        base_root, head_root = scratch / "base", scratch / "head"
+        commit = snapshot_revision(args.base, base_root)
+        snapshot_worktree(head_root)
+        started = time.monotonic()
+        diffs = diff_specs(
+            base_root,
+            head_root,
+            tier=args.tier,
+            only=args.only,
+            bound=args.bound,
+            stderr=stderr,
+            jobs=args.jobs,
+            fresh=args.fresh,
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     label = f"{args.base} ({commit[:12]})"
     write_text_atomically(args.output, render_markdown(diffs, label, args.bound))
     stdout.write(render_text(diffs, label, args.bound, colour_on=stdout.isatty()))

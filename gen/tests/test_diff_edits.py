@@ -8,6 +8,7 @@ The real spec is never touched.
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import subprocess
@@ -16,9 +17,20 @@ from pathlib import Path
 import pytest
 
 from gen.bridge.tlc import REPO_ROOT
-from gen.review.diff import DiffError, ModelDiff, diff_specs, render_markdown, render_text, snapshot_revision
+from gen.review import diff
+from gen.review.diff import (
+    DiffError,
+    ModelDiff,
+    diff_specs,
+    load_graph,
+    render_markdown,
+    render_text,
+    snapshot_revision,
+)
 
 SPEC = REPO_ROOT / "spec"
+# TLC scratch and result cache of these tests: private (a cached run would hide what a test measures).
+pytestmark = pytest.mark.usefixtures("private_scratch")
 
 TINY_CONFIG = """\
 CONSTANTS
@@ -186,3 +198,68 @@ def test_a_spec_that_does_not_parse_is_reported_with_what_to_do(tmp_path: Path) 
     with pytest.raises(DiffError, match="TLC failed while exploring") as raised:
         diff_specs(base, head, stderr=io.StringIO())
     assert "python -m gen run --spec" in str(raised.value)
+
+
+def without_deadlock_checking(root: Path) -> Path:
+    """Every fast model of the project has "check_deadlock": false; the diff then needs one TLC run per version."""
+    path = root / "spec" / "models.json"
+    manifest = json.loads(path.read_text())
+    for entry in manifest["models"]:
+        entry["check_deadlock"] = False
+    path.write_text(json.dumps(manifest))
+    return root
+
+
+@pytest.mark.tlc
+def test_a_comment_edit_gives_the_same_graph_no_search_and_then_the_cache(tmp_path: Path) -> None:
+    base = without_deadlock_checking(make_version(tmp_path / "base", {"tiny_none": ("none", "invariant:NoSelfWait")}))
+    head = without_deadlock_checking(make_version(tmp_path / "head", {"tiny_none": ("none", "invariant:NoSelfWait")}))
+    spec = head / "spec" / "Zswap.tla"
+    spec.write_text("A reviewer's note: text before the module header is no part of it.\n" + spec.read_text())
+    model = run_diff(base, head)
+    assert model.same_graph and model.added is not None and model.added.pairs == 0
+    assert model.base is not None and model.head is not None
+    assert (
+        model.base.verdict == model.head.verdict == "invariant:NoSelfWait"
+    )  # the violation, and -continue explored on
+    assert model.head.distinct_states > 5
+    assert not model.base.cached and not model.head.cached
+    again = run_diff(base, head)
+    assert again.base is not None and again.base.cached and again.head is not None and again.head.cached
+    assert (again.base.distinct_states, again.base.edges) == (model.base.distinct_states, model.base.edges)
+    text = render_markdown([again], "base", 100)
+    assert "base cache, head cache, same graph, no search" in text
+
+
+def test_an_unreadable_dump_is_a_typed_error_with_what_to_do(tmp_path: Path) -> None:
+    dot = tmp_path / "cut.dot"
+    dot.write_text('strict digraph DiskGraph {\n1 [label="x = 1"]\n1 -> 2\n')
+    with pytest.raises(DiffError, match="unreadable") as raised:
+        load_graph(dot)
+    assert "--fresh" in raised.value.todo
+
+
+def test_each_diff_runs_in_its_own_folder_and_clears_those_of_killed_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(diff, "DIFF_ROOT", tmp_path / "diff")
+    killed = tmp_path / "diff" / "run-killed"
+    killed.mkdir(parents=True)
+    (killed / ".owner").write_text("999999999 1\n")  # no such pid
+    seen: list[Path] = []
+    real = diff.diff_specs
+
+    def spy(base_root: Path, head_root: Path, **kwargs: object) -> list[ModelDiff]:
+        seen.append(base_root.parent)
+        assert (base_root.parent / ".owner").exists() and (head_root / "spec" / "models.json").exists()
+        return real(base_root, head_root, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(diff, "diff_specs", spy)
+    parser = argparse.ArgumentParser()
+    diff.add_arguments(parser)
+    # HEAD against the working tree: in a clean checkout every model is unchanged, and nothing runs TLC.
+    args = parser.parse_args(["HEAD", "--only", "none", "--output", str(tmp_path / "review.md")])
+    assert diff.main(args, stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    (folder,) = seen
+    assert folder.parent == tmp_path / "diff" and folder.name.startswith("run-")
+    assert list((tmp_path / "diff").iterdir()) == []  # its own removed at the end, the killed run's at the start

@@ -1,0 +1,41 @@
+"""make check's speed settings: liveness checked once at the end, heaps that fit N JVMs, side-by-side runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gen.bridge.checking import liveness_switches, run_models, run_options
+from gen.bridge.manifest import load_manifest
+from gen.bridge.tlc import MAX_HEAP_MB, MIN_HEAP_MB, heap_options
+
+MANIFEST = Path(__file__).parent / "data" / "specs" / "models.json"
+PROJECT = load_manifest()
+
+
+def test_liveness_models_check_once_at_the_end_and_safety_models_unchanged() -> None:
+    models = {m.name: m for m in PROJECT.models}
+    assert liveness_switches(models["none_liveness"]) == ("-lncheck", "final")
+    assert run_options(models["none_liveness"]).extra_args[-2:] == ("-lncheck", "final")
+    assert liveness_switches(models["none_abba"]) == ()  # invariants only
+
+
+def test_heaps_share_the_memory_out_within_bounds() -> None:
+    for jobs in (1, 2, 64, 10_000):
+        (option,) = heap_options(jobs)
+        assert option.startswith("-Xmx") and option.endswith("m")
+        assert MIN_HEAP_MB <= int(option[4:-1]) <= MAX_HEAP_MB
+    assert int(heap_options(10_000)[0][4:-1]) == MIN_HEAP_MB
+    assert run_options(PROJECT.models[0], jobs=2).jvm_options[-1].startswith("-Xmx")
+
+
+@pytest.mark.tlc
+@pytest.mark.usefixtures("private_scratch")
+def test_side_by_side_results_come_back_in_manifest_order_with_exact_counts() -> None:
+    models = [m for m in load_manifest(MANIFEST).models if m.tier == "fast"]
+    finished: list[str] = []
+    results = run_models(models, jobs=2, on_done=lambda result, n: finished.append(result.model))
+    assert [r.model for r in results] == [m.name for m in models]
+    assert sorted(finished) == sorted(m.name for m in models)
+    assert all(r.matches for r in results), [r.why for r in results if not r.matches]
