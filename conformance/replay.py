@@ -264,21 +264,3 @@ def step_from_json(data: Mapping[str, Any]) -> StepLabel:
         ModelValue(actor) if actor is not None else None,
         tuple(sorted((k, from_itf(v)) for k, v in data["args"].items())),
     )
-
-
-def step_from_text(text: str) -> StepLabel:
-    """Parse ``str(StepLabel)``: ``Name(actor, k=v, ...)``, values in TLA+ syntax (the ITF traces' enabled sets)."""
-    from conformance.tla_text import parse_value
-
-    name, _, inner = text.partition("(")
-    if not inner.endswith(")"):
-        raise ValueError(f"not a step: {text!r}")
-    actor: ModelValue | None = None
-    args = []
-    for part in filter(None, (p.strip() for p in inner[:-1].split(","))):
-        key, equals, value = part.partition("=")
-        if equals:
-            args.append((key, parse_value(value)))
-        else:
-            actor = ModelValue(part)
-    return StepLabel(name, actor, tuple(sorted(args)))

@@ -1,6 +1,6 @@
 """Watch the protocol run: ``python -m conformance.simulate --variant none --seed 1``.
 
-Runs a random schedule (or ``--script "SwapOut(s1, v1) StartFault(t1, s1) ..."``)
+Runs a random schedule (or ``--script "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) ..."``)
 and prints one line per step: who, which step, and what changed.  It stops
 at a deadlock (a cycle of actors waiting on pins held inside the cycle,
 named with the pins), at stale data (a fault about to map data other than
@@ -18,8 +18,8 @@ from typing import TextIO
 from conformance.values import FnValue, ModelValue, TlaValue
 
 from .config import KNOWN_BUGS, PUTBACKS, VARIANTS, Config, ConfigError
-from .schedule import ScheduleError, parse_schedule
 from .state import VARIABLES
+from .steps import StepSyntaxError, parse_steps
 from .system import Step, StepRefused, System
 
 
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--steps", type=int, default=200, help="stop after this many steps")
     parser.add_argument(
-        "--script", help='steps to take instead of random ones, e.g. "SwapOut(s1, v1) StartFault(t1, s1)"'
+        "--script", help='steps to take instead of random ones, e.g. "SwapOut(s=s1, v=v1) StartFault(t1, s=s1)"'
     )
     args = parser.parse_args(argv)
     try:
@@ -175,8 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 scan_budget=args.scan_budget,
                 bugs=frozenset(b for b in args.bugs.split(",") if b),
             )
-        schedule = parse_schedule(args.script) if args.script else None
-    except (ConfigError, ScheduleError, OSError) as err:
+        schedule = parse_steps(args.script) if args.script else None
+    except (ConfigError, StepSyntaxError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     bugs = ", ".join(sorted(config.bugs)) or "none"

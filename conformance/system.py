@@ -59,9 +59,7 @@ class Step(NamedTuple):
     args: tuple[tuple[str, TlaValue], ...] = ()
 
     def __str__(self) -> str:
-        who = [self.actor.name] if self.actor is not None else []
-        what = [v.name if isinstance(v, ModelValue) else repr(v) for _, v in self.args]
-        return f"{self.name}({', '.join(who + what)})"
+        return steps.format_step(self.name, self.actor, self.args)
 
 
 class KernelBug(AssertionError):
@@ -344,6 +342,5 @@ def _frame_slot(frame: Frame) -> int:
 
 
 def _label(name: str, actor: object, args: dict[str, TlaValue]) -> str:
-    parts = [actor.name if isinstance(actor, ModelValue) else str(actor)] if actor is not None else []
-    parts += [f"{k}={v.name if isinstance(v, ModelValue) else v!r}" for k, v in sorted(args.items())]
-    return f"{name}({', '.join(parts)})"
+    who = actor if actor is None or isinstance(actor, ModelValue) else str(actor)
+    return steps.format_step(name, who, sorted(args.items()))

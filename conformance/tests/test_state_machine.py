@@ -59,8 +59,8 @@ def test_none_self_wait_is_found_and_shrunk_to_the_thread_scenario() -> None:
         Config(variant="none", tasks=("t1",), shrinkers=(), slots=("s1",), versions=("v1", "v2")), "no_self_wait"
     )
     assert [str(s) for s in found.trace] == [
-        "SwapOut(s1, v1)",
-        "StartFault(t1, s1)",
+        "SwapOut(s=s1, v=v1)",
+        "StartFault(t1, s=s1)",
         "SwapcachePrepare(t1)",
         "ChargeReclaim(t1)",
         "LruIsolate(t1)",

@@ -422,7 +422,7 @@ def render_itf_outputs(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
     leaving: list[list[StepLabel]] = [[] for _ in graph.states]
     for source, _target, label in graph.edges:
         leaving[source].append(label)
-    enabled = [sorted(str(s) for s in steps) for steps in leaving]  # conformance.replay.step_from_text reads them
+    enabled = [sorted(str(s) for s in steps) for steps in leaving]  # conformance.steps.parse_step reads them
     states, metas = [], []
     for number, walk in enumerate(cover.walks):
         states.append(graph.state(0))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.replay import Replay, ReplayMismatch, describe_difference, step_from_text
+from conformance.replay import Replay, ReplayMismatch, describe_difference
+from conformance.steps import parse_step
 from conformance.values import FnValue, ModelValue
 from gen.generators.edges import ACTOR_STEPS, FOLDED_STEPS, EdgeRecoveryError, StepLabel, recover_step
 
@@ -85,7 +86,7 @@ def test_differences_name_the_path_down_to_the_field() -> None:
 
 def test_step_text_round_trips() -> None:
     for step in (StepLabel("SwapOut", None, (("s", s1), ("v", v1))), StepLabel("ChargeOk", t2, ())):
-        assert step_from_text(str(step)) == step
+        assert parse_step(str(step)) == step
 
 
 def fresh_system():  # type: ignore[no-untyped-def]
