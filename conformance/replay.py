@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
-from conformance.steps import StepLabel
+from conformance.steps import Step
 from conformance.tla_text import format_value
 from conformance.values import FnValue, ModelValue, TlaValue
 
@@ -25,7 +25,7 @@ class System(Protocol):
     """What replay needs of ``conformance.system.System``."""
 
     def observe(self) -> dict[str, TlaValue]: ...
-    def enabled(self) -> list[Any]: ...
+    def enabled(self) -> list[Step]: ...
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None: ...
 
 
@@ -37,7 +37,7 @@ class StateTable(Protocol):
     """A generated graph module: ``state(i)`` and ``enabled(i)`` for TLC's state ``i``."""
 
     def state(self, index: int) -> Mapping[str, TlaValue]: ...
-    def enabled(self, index: int) -> Collection[StepLabel] | None: ...
+    def enabled(self, index: int) -> Collection[Step] | None: ...
 
 
 class Replay:
@@ -52,9 +52,9 @@ class Replay:
         self,
         system: System,
         state: Callable[[int], Mapping[str, TlaValue]],
-        enabled: Callable[[int], Collection[StepLabel] | None],
+        enabled: Callable[[int], Collection[Step] | None],
         initial: int,
-        universe: Collection[StepLabel] = (),
+        universe: Collection[Step] = (),
     ) -> None:
         self.system = system
         self._state = state
@@ -62,7 +62,7 @@ class Replay:
         # Steps to try where TLC has no edge for them: step() must refuse each
         # and change nothing (enabled() and step() are separate code paths).
         self._universe = tuple(universe)
-        self.taken: list[StepLabel] = []
+        self.taken: list[Step] = []
         self._check(initial, "the initial state")
         if self._universe:
             self._check_malformed_requests(initial)
@@ -100,7 +100,7 @@ class Replay:
     def step(self, name: str, actor: ModelValue | None = None, *, then: int, **args: TlaValue) -> None:
         """Take a step that TLC took from the current state to its state ``then``, and check it."""
         __tracebackhide__ = True  # pytest: show the message, not replay's own lines
-        label = StepLabel(name, actor, tuple(sorted(args.items())))
+        label = Step(name, actor, tuple(sorted(args.items())))
         try:
             self.system.step(name, actor, **args)
         except Exception as refused:  # StepRefused and friends: a readable reason
@@ -130,13 +130,10 @@ class Replay:
         edges = self._enabled(index)
         if edges is None:
             return
-        # The implementation's Step and StepLabel are both plain tuples underneath:
-        # equal and hashed alike, so the sets compare directly.
         offered = set(self.system.enabled())
         if offered != edges:
-            offered_labels = {StepLabel(*step) for step in offered}
             wanted = set(edges)
-            extra, missing = offered_labels - wanted, wanted - offered_labels
+            extra, missing = offered - wanted, wanted - offered
             lines = [f"{where}: enabled() differs from TLC's edges out of state {index}:"]
             lines += [f"  extra (the implementation offers it, TLC has no such edge): {s}" for s in _sorted(extra)]
             lines += [f"  missing (TLC takes it, the implementation does not offer it): {s}" for s in _sorted(missing)]
@@ -145,7 +142,7 @@ class Replay:
             self._check_refusals(index, where, expected, edges)
 
     def _check_refusals(
-        self, index: int, where: str, expected: Mapping[str, TlaValue], edges: Collection[StepLabel]
+        self, index: int, where: str, expected: Mapping[str, TlaValue], edges: Collection[Step]
     ) -> None:
         __tracebackhide__ = True
         from conformance.system import StepRefused
@@ -199,7 +196,7 @@ def _same_state(expected: Mapping[str, TlaValue], observed: Mapping[str, TlaValu
     )
 
 
-def _sorted(steps: set[StepLabel]) -> list[str]:
+def _sorted(steps: set[Step]) -> list[str]:
     return sorted(str(step) for step in steps)
 
 
@@ -254,12 +251,12 @@ def system_for(config: Any) -> System:
     return Implementation(config)
 
 
-def step_from_json(data: Mapping[str, Any]) -> StepLabel:
+def step_from_json(data: Mapping[str, Any]) -> Step:
     """A step as the ITF traces record it: ``{"name", "actor", "args"}`` (args in ITF form)."""
     from conformance.itf import from_itf
 
     actor = data["actor"]
-    return StepLabel(
+    return Step(
         data["name"],
         ModelValue(actor) if actor is not None else None,
         tuple(sorted((k, from_itf(v)) for k, v in data["args"].items())),

@@ -19,8 +19,8 @@ from conformance.values import FnValue, ModelValue, TlaValue
 
 from .config import KNOWN_BUGS, PUTBACKS, VARIANTS, Config, ConfigError
 from .state import VARIABLES
-from .steps import StepSyntaxError, parse_steps
-from .system import Step, StepRefused, System
+from .steps import Step, StepSyntaxError, parse_steps
+from .system import StepRefused, System
 
 
 def show(value: TlaValue) -> str:

@@ -79,11 +79,18 @@ FOLDED_STEPS: dict[str, tuple[str, ...]] = {
 }
 
 
-class StepLabel(NamedTuple):
-    """A step as the implementation names it: ``System.step(name, actor, **dict(args))``.
+class Step(NamedTuple):
+    """One step of the contract: ``System.step(name, actor, **dict(args))``, a TLC edge, a test line.
 
-    Same shape as ``conformance.system.Step`` (a tuple of name, actor, sorted
-    ``(arg, value)`` pairs), so the two compare equal.
+    ``actor`` is None for the environment's steps (SwapOut, FreeSlot,
+    DropCleanFolio); ``args`` is a sorted tuple of ``(name, value)`` pairs with
+    the contract's argument names (``s``, ``v``) and TLA+ values.  The
+    implementation's enabled(), the C harness's, replay, the edge recovery
+    and the generated modules all use this one type.  (Inside the
+    implementation a kernel function yields ``conformance.points.Offer``: the
+    step's name and its arguments as internal values, a slot's offset, with
+    no actor, since a kernel function does not know which actor runs it;
+    System turns an Offer into a Step.)
     """
 
     name: str
@@ -131,8 +138,8 @@ def example_text(name: str) -> str:
 _STEP_TEXT = re.compile(r"\s*([A-Za-z]+)\s*\(([^()]*)\)\s*")
 
 
-def parse_step(text: str) -> StepLabel:
-    """The step ``text`` names (the inverse of ``str(StepLabel)``); StepSyntaxError says what is wrong."""
+def parse_step(text: str) -> Step:
+    """The step ``text`` names (the inverse of ``str(Step)``); StepSyntaxError says what is wrong."""
     match = _STEP_TEXT.fullmatch(text)
     if not match:
         raise StepSyntaxError(
@@ -167,14 +174,14 @@ def parse_step(text: str) -> StepLabel:
             raise StepSyntaxError(f"{text!r}: {key}={value} is no TLA+ value ({err})") from None
     if len(args) != len(kind.args):
         raise StepSyntaxError(f"{text!r}: {name} takes ({', '.join(kind.args)}), e.g. {example_text(name)}")
-    return StepLabel(name, actor, tuple(sorted(args.items())))
+    return Step(name, actor, tuple(sorted(args.items())))
 
 
 _SEPARATOR = re.compile(r"[\s;]*")
 _ONE_STEP = re.compile(r"[A-Za-z]+\s*\([^()]*\)")
 
 
-def parse_steps(text: str) -> list[StepLabel]:
+def parse_steps(text: str) -> list[Step]:
     """A schedule: steps separated by whitespace or ';', e.g. ``"SwapOut(s=s1, v=v1) StartFault(t1, s=s1)"``."""
     steps, position = [], _skip_separators(text, 0)
     while position < len(text):

@@ -26,7 +26,6 @@ sorted tuple of ``(name, value)`` pairs with the contract's argument names
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 from conformance.values import ModelValue, TlaValue
 
@@ -36,6 +35,7 @@ from .memory import handle_mm_fault
 from .observe import Observer
 from .points import Blocked, Offer, Point, Preemptible
 from .state import MM, Frame, SwapinFrame, WalkFrame, WritebackFrame
+from .steps import Step  # re-exported: conformance.kernel.system imports it from here
 from .zswap import shrink_worker
 
 # The step vocabulary is conformance.steps' table; these names are kept for the tests.
@@ -51,15 +51,6 @@ HOLDING_PCS = {
 
 
 _ENABLED_MEMO_LIMIT = 200_000  # states; a full memo is dropped, not grown
-
-
-class Step(NamedTuple):
-    name: str
-    actor: ModelValue | None
-    args: tuple[tuple[str, TlaValue], ...] = ()
-
-    def __str__(self) -> str:
-        return steps.format_step(self.name, self.actor, self.args)
 
 
 class KernelBug(AssertionError):

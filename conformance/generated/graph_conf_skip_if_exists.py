@@ -9,7 +9,7 @@ initial state, taking edges in the order of their step's text.
 from __future__ import annotations
 
 from conformance.config import Config
-from conformance.steps import StepLabel
+from conformance.steps import Step
 from conformance.replay import Replay, system_for
 from conformance.values import FnValue, ModelValue, TlaValue
 
@@ -568,36 +568,36 @@ STATES = (
     (153, 1, 11, 20, 8, 4, 5, 10),
 )
 STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
-    StepLabel('FreeSlot', None, (('s', s1),)),
-    StepLabel('ShrinkWorker', k1, ()),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('LruIsolate', k1, ()),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ShrinkDone', k1, ()),
-    StepLabel('WbAllocFail', k1, ()),
-    StepLabel('WbAllocFolio', k1, ()),
-    StepLabel('ChargeFail', t1, ()),
-    StepLabel('ChargeOk', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('WbSlotFreed', k1, ()),
-    StepLabel('WbPutback', k1, ()),
-    StepLabel('WbWrite', k1, ()),
-    StepLabel('AddToSwapCache', t1, ()),
-    StepLabel('LruIsolate', t1, ()),
-    StepLabel('WbSkipBusy', k1, ()),
-    StepLabel('SwapCacheHit', t1, ()),
-    StepLabel('WbEntryGone', k1, ()),
-    StepLabel('DropCleanFolio', None, (('s', s1),)),
-    StepLabel('SwapReadFolio', t1, ()),
-    StepLabel('WbAllocFail', t1, ()),
-    StepLabel('WbSkipBusy', t1, ()),
-    StepLabel('ShrinkDone', t1, ()),
-    StepLabel('MapFolio', t1, ()),
-    StepLabel('WbPutback', t1, ()),
-    StepLabel('WbFolioExists', k1, ()),
-    StepLabel('RetryFault', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('SwapOut', None, (('s', s1), ('v', v2))),
+    Step('FreeSlot', None, (('s', s1),)),
+    Step('ShrinkWorker', k1, ()),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('LruIsolate', k1, ()),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ShrinkDone', k1, ()),
+    Step('WbAllocFail', k1, ()),
+    Step('WbAllocFolio', k1, ()),
+    Step('ChargeFail', t1, ()),
+    Step('ChargeOk', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('WbSlotFreed', k1, ()),
+    Step('WbPutback', k1, ()),
+    Step('WbWrite', k1, ()),
+    Step('AddToSwapCache', t1, ()),
+    Step('LruIsolate', t1, ()),
+    Step('WbSkipBusy', k1, ()),
+    Step('SwapCacheHit', t1, ()),
+    Step('WbEntryGone', k1, ()),
+    Step('DropCleanFolio', None, (('s', s1),)),
+    Step('SwapReadFolio', t1, ()),
+    Step('WbAllocFail', t1, ()),
+    Step('WbSkipBusy', t1, ()),
+    Step('ShrinkDone', t1, ()),
+    Step('MapFolio', t1, ()),
+    Step('WbPutback', t1, ()),
+    Step('WbFolioExists', k1, ()),
+    Step('RetryFault', t1, ()),
 )
 # The steps of each state's outgoing edges, as indices into STEPS.
 ENABLED = (
@@ -955,7 +955,7 @@ def state(index: int) -> dict[str, TlaValue]:
     return {name: VALUES[value] for name, value in zip(VARIABLES, STATES[index])}
 
 
-def enabled(index: int) -> frozenset[StepLabel]:
+def enabled(index: int) -> frozenset[Step]:
     return frozenset(STEPS[step] for step in ENABLED[index])
 
 

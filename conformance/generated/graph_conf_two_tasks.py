@@ -9,7 +9,7 @@ initial state, taking edges in the order of their step's text.
 from __future__ import annotations
 
 from conformance.config import Config
-from conformance.steps import StepLabel
+from conformance.steps import Step
 from conformance.replay import Replay, system_for
 from conformance.values import FnValue, ModelValue, TlaValue
 
@@ -411,39 +411,39 @@ STATES = (
     (185, 1, 2, 20, 8, 9, 5, 10),
 )
 STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
-    StepLabel('FreeSlot', None, (('s', s1),)),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('StartFault', t2, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeFail', t1, ()),
-    StepLabel('ChargeOk', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('ChargeFail', t2, ()),
-    StepLabel('ChargeOk', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('AddToSwapCache', t1, ()),
-    StepLabel('LruIsolate', t1, ()),
-    StepLabel('AddToSwapCache', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('SwapReadFolio', t1, ()),
-    StepLabel('WbAllocFail', t1, ()),
-    StepLabel('WbSkipBusy', t1, ()),
-    StepLabel('SwapReadFolio', t2, ()),
-    StepLabel('WbAllocFail', t2, ()),
-    StepLabel('WbSkipBusy', t2, ()),
-    StepLabel('SwapCacheHit', t2, ()),
-    StepLabel('SwapCacheHit', t1, ()),
-    StepLabel('MapFolio', t1, ()),
-    StepLabel('WbPutback', t1, ()),
-    StepLabel('MapFolio', t2, ()),
-    StepLabel('WbPutback', t2, ()),
-    StepLabel('ShrinkDone', t1, ()),
-    StepLabel('ShrinkDone', t2, ()),
-    StepLabel('PteChanged', t2, ()),
-    StepLabel('PteChanged', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('SwapOut', None, (('s', s1), ('v', v2))),
+    Step('FreeSlot', None, (('s', s1),)),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('StartFault', t2, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeFail', t1, ()),
+    Step('ChargeOk', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('ChargeFail', t2, ()),
+    Step('ChargeOk', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('AddToSwapCache', t1, ()),
+    Step('LruIsolate', t1, ()),
+    Step('AddToSwapCache', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('SwapReadFolio', t1, ()),
+    Step('WbAllocFail', t1, ()),
+    Step('WbSkipBusy', t1, ()),
+    Step('SwapReadFolio', t2, ()),
+    Step('WbAllocFail', t2, ()),
+    Step('WbSkipBusy', t2, ()),
+    Step('SwapCacheHit', t2, ()),
+    Step('SwapCacheHit', t1, ()),
+    Step('MapFolio', t1, ()),
+    Step('WbPutback', t1, ()),
+    Step('MapFolio', t2, ()),
+    Step('WbPutback', t2, ()),
+    Step('ShrinkDone', t1, ()),
+    Step('ShrinkDone', t2, ()),
+    Step('PteChanged', t2, ()),
+    Step('PteChanged', t1, ()),
 )
 # The steps of each state's outgoing edges, as indices into STEPS.
 ENABLED = (
@@ -639,7 +639,7 @@ def state(index: int) -> dict[str, TlaValue]:
     return {name: VALUES[value] for name, value in zip(VARIABLES, STATES[index])}
 
 
-def enabled(index: int) -> frozenset[StepLabel]:
+def enabled(index: int) -> frozenset[Step]:
     return frozenset(STEPS[step] for step in ENABLED[index])
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from conformance.config import Config
 from conformance.bad_states import badness_holds, starves_in_loop, where_fix_bites
-from conformance.steps import StepLabel
+from conformance.steps import Step
 from conformance.replay import Replay, system_for
 from conformance.values import FnValue, ModelValue, TlaValue
 
@@ -115,11 +115,11 @@ NONE_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 NONE_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('LruIsolate', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('LruIsolate', t1, ()),
 )
 
 
@@ -281,16 +281,16 @@ NONE_ABBA_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 NONE_ABBA_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v2))),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('LruIsolate', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('SwapOut', None, (('s', s2), ('v', v2))),
+    Step('StartFault', t2, (('s', s2),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('LruIsolate', t1, ()),
 )
 
 
@@ -408,11 +408,11 @@ BUG_A65B0E7607CC_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 BUG_A65B0E7607CC_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('LruIsolate', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('LruIsolate', t1, ()),
 )
 
 
@@ -572,16 +572,16 @@ BUG_04FC7816089C_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 BUG_04FC7816089C_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('ShrinkWorker', k1, ()),
-    StepLabel('LruIsolate', k1, ()),
-    StepLabel('FreeSlot', None, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('WbAllocFolio', k1, ()),
-    StepLabel('SwapCacheHit', t1, ()),
-    StepLabel('WbWrite', k1, ()),
-    StepLabel('MapFolio', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('ShrinkWorker', k1, ()),
+    Step('LruIsolate', k1, ()),
+    Step('FreeSlot', None, (('s', s1),)),
+    Step('SwapOut', None, (('s', s1), ('v', v2))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('WbAllocFolio', k1, ()),
+    Step('SwapCacheHit', t1, ()),
+    Step('WbWrite', k1, ()),
+    Step('MapFolio', t1, ()),
 )
 
 
@@ -788,20 +788,20 @@ BUG_27D3969B47CC_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 BUG_27D3969B47CC_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeOk', t1, ()),
-    StepLabel('AddToSwapCache', t1, ()),
-    StepLabel('ShrinkWorker', k1, ()),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v2))),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbFolioExists', t2, ()),
-    StepLabel('LruIsolate', k1, ()),
-    StepLabel('WbPutback', t2, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeOk', t1, ()),
+    Step('AddToSwapCache', t1, ()),
+    Step('ShrinkWorker', k1, ()),
+    Step('SwapOut', None, (('s', s2), ('v', v2))),
+    Step('StartFault', t2, (('s', s2),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('WbFolioExists', t2, ()),
+    Step('LruIsolate', k1, ()),
+    Step('WbPutback', t2, ()),
 )
 
 
@@ -925,11 +925,11 @@ BUG_A65B0E7607CC_ROTATE_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 BUG_A65B0E7607CC_ROTATE_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('LruIsolate', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('LruIsolate', t1, ()),
 )
 
 
@@ -1109,18 +1109,18 @@ BUG_04FC7816089C_ROTATE_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 BUG_04FC7816089C_ROTATE_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('ShrinkWorker', k1, ()),
-    StepLabel('ShrinkDone', k1, ()),
-    StepLabel('ShrinkWorker', k1, ()),
-    StepLabel('LruIsolate', k1, ()),
-    StepLabel('FreeSlot', None, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('WbAllocFolio', k1, ()),
-    StepLabel('SwapCacheHit', t1, ()),
-    StepLabel('WbWrite', k1, ()),
-    StepLabel('MapFolio', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('ShrinkWorker', k1, ()),
+    Step('ShrinkDone', k1, ()),
+    Step('ShrinkWorker', k1, ()),
+    Step('LruIsolate', k1, ()),
+    Step('FreeSlot', None, (('s', s1),)),
+    Step('SwapOut', None, (('s', s1), ('v', v2))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('WbAllocFolio', k1, ()),
+    Step('SwapCacheHit', t1, ()),
+    Step('WbWrite', k1, ()),
+    Step('MapFolio', t1, ()),
 )
 
 
@@ -1340,21 +1340,21 @@ WITNESS_ROTATE_LRU_STOP_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 WITNESS_ROTATE_LRU_STOP_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('LruIsolate', t1, ()),
-    StepLabel('WbAllocFail', t1, ()),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v2))),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('ShrinkDone', t1, ()),
-    StepLabel('ChargeOk', t1, ()),
-    StepLabel('AddToSwapCache', t1, ()),
-    StepLabel('WbFolioExists', t2, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('LruIsolate', t1, ()),
+    Step('WbAllocFail', t1, ()),
+    Step('SwapOut', None, (('s', s2), ('v', v2))),
+    Step('StartFault', t2, (('s', s2),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('ShrinkDone', t1, ()),
+    Step('ChargeOk', t1, ()),
+    Step('AddToSwapCache', t1, ()),
+    Step('WbFolioExists', t2, ()),
 )
 
 
@@ -1477,12 +1477,12 @@ NONE_LIVENESS_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 NONE_LIVENESS_STEPS = (
-    StepLabel('SwapOut', None, (('s', s2), ('v', v2))),
-    StepLabel('StartFault', t1, (('s', s2),)),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
+    Step('SwapOut', None, (('s', s2), ('v', v2))),
+    Step('StartFault', t1, (('s', s2),)),
+    Step('StartFault', t2, (('s', s2),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
 )
 
 
@@ -1946,46 +1946,46 @@ SKIP_IF_EXISTS_STARVATION_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 SKIP_IF_EXISTS_STARVATION_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v3))),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbAllocFolio', t2, ()),
-    StepLabel('WbWrite', t2, ()),
-    StepLabel('ShrinkDone', t2, ()),
-    StepLabel('ChargeFail', t2, ()),
-    StepLabel('StartFault', t2, (('s', s1),)),
-    StepLabel('DropCleanFolio', None, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbAllocFolio', t2, ()),
-    StepLabel('WbWrite', t2, ()),
-    StepLabel('DropCleanFolio', None, (('s', s2),)),
-    StepLabel('ShrinkDone', t2, ()),
-    StepLabel('ChargeFail', t2, ()),
-    StepLabel('FreeSlot', None, (('s', s2),)),
-    StepLabel('StartFault', t2, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v1))),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbAllocFolio', t2, ()),
-    StepLabel('WbWrite', t2, ()),
-    StepLabel('FreeSlot', None, (('s', s2),)),
-    StepLabel('DropCleanFolio', None, (('s', s2),)),
-    StepLabel('ShrinkDone', t2, ()),
-    StepLabel('ChargeFail', t2, ()),
-    StepLabel('StartFault', t2, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v3))),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbAllocFolio', t2, ()),
-    StepLabel('WbWrite', t2, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v2))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapOut', None, (('s', s2), ('v', v3))),
+    Step('StartFault', t2, (('s', s2),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('WbAllocFolio', t2, ()),
+    Step('WbWrite', t2, ()),
+    Step('ShrinkDone', t2, ()),
+    Step('ChargeFail', t2, ()),
+    Step('StartFault', t2, (('s', s1),)),
+    Step('DropCleanFolio', None, (('s', s1),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('WbAllocFolio', t2, ()),
+    Step('WbWrite', t2, ()),
+    Step('DropCleanFolio', None, (('s', s2),)),
+    Step('ShrinkDone', t2, ()),
+    Step('ChargeFail', t2, ()),
+    Step('FreeSlot', None, (('s', s2),)),
+    Step('StartFault', t2, (('s', s1),)),
+    Step('SwapOut', None, (('s', s2), ('v', v1))),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('WbAllocFolio', t2, ()),
+    Step('WbWrite', t2, ()),
+    Step('FreeSlot', None, (('s', s2),)),
+    Step('DropCleanFolio', None, (('s', s2),)),
+    Step('ShrinkDone', t2, ()),
+    Step('ChargeFail', t2, ()),
+    Step('StartFault', t2, (('s', s1),)),
+    Step('SwapOut', None, (('s', s2), ('v', v3))),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('WbAllocFolio', t2, ()),
+    Step('WbWrite', t2, ()),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.config import Config
-from conformance.steps import STEPS, StepLabel, StepSyntaxError, example_text, parse_step, parse_steps
+from conformance.steps import STEPS, Step, StepSyntaxError, example_text, parse_step, parse_steps
 from conformance.system import System
 from conformance.values import ModelValue
 
@@ -15,7 +15,7 @@ def test_every_step_of_a_system_reads_back_as_itself() -> None:
     system.step("SwapOut", s="s1", v="v1")
     system.step("StartFault", "t1", s="s1")
     for step in system.enabled():
-        assert parse_step(str(step)) == StepLabel(*step)
+        assert parse_step(str(step)) == step
 
 
 @pytest.mark.parametrize("name", sorted(STEPS))
@@ -26,9 +26,9 @@ def test_each_steps_example_parses(name: str) -> None:
 def test_a_schedule_is_steps_separated_by_spaces_or_semicolons() -> None:
     s1, t1, v1 = ModelValue("s1"), ModelValue("t1"), ModelValue("v1")
     assert parse_steps(" SwapOut(s=s1, v=v1); StartFault(t1, s=s1)\n ChargeOk(t1) ") == [
-        StepLabel("SwapOut", None, (("s", s1), ("v", v1))),
-        StepLabel("StartFault", t1, (("s", s1),)),
-        StepLabel("ChargeOk", t1),
+        Step("SwapOut", None, (("s", s1), ("v", v1))),
+        Step("StartFault", t1, (("s", s1),)),
+        Step("ChargeOk", t1),
     ]
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.bad_states import starves_in_loop, where_fix_bites
-from conformance.steps import StepLabel
+from conformance.steps import Step
 from conformance.values import TlaValue
 from gen.bridge import paths
 from gen.bridge.errors import BridgeError
@@ -93,7 +93,7 @@ def counterexample_config_text(cfg_text: str) -> str:
     return "\n".join(line for line in cfg_text.splitlines() if not line.strip().startswith("SYMMETRY")) + "\n"
 
 
-def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str, TlaValue]], list[StepLabel], str]:
+def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str, TlaValue]], list[Step], str]:
     """Run TLC; return variables, states, recovered steps and the violation's verdict.
 
     A lasso that goes back to state k gets its loop step appended, so the

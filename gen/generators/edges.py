@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from conformance.steps import ACTOR_STEPS, FOLDED_STEPS, StepLabel
+from conformance.steps import ACTOR_STEPS, FOLDED_STEPS, Step
 from conformance.steps import ENV_STEPS as ENVIRONMENT_STEPS
 from conformance.tla_text import format_value
 from conformance.values import ModelValue, TlaValue
 
-__all__ = ["ACTOR_STEPS", "ENVIRONMENT_STEPS", "FOLDED_STEPS", "EdgeRecoveryError", "StepLabel", "recover_step"]
+__all__ = ["ACTOR_STEPS", "ENVIRONMENT_STEPS", "FOLDED_STEPS", "EdgeRecoveryError", "recover_step"]
 
 # Variables indexed by slot: an environment step changes them at exactly one slot.
 PER_SLOT_VARIABLES = ("swap_map", "swapped_page", "swap_cache", "zswap_tree", "swap_device")
@@ -34,7 +34,7 @@ class EdgeRecoveryError(ValueError):
     """An edge whose actor or arguments the state change does not determine."""
 
 
-def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> StepLabel:
+def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> Step:
     """The step behind an edge labelled ``action`` from ``before`` to ``after``.
 
     ``edge`` names the edge in error messages (e.g. ``"edge 12 (state 3 -> 7)"``).
@@ -43,8 +43,8 @@ def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str
         actor = _changed_actor(action, before, after, edge)
         if action == "StartFault":
             frame = after["stack"][actor][0]  # type: ignore[index]
-            return StepLabel(action, actor, (("s", frame["slot"]),))
-        return StepLabel(action, actor)
+            return Step(action, actor, (("s", frame["slot"]),))
+        return Step(action, actor)
     if action in ENVIRONMENT_STEPS:
         if before["stack"] != after["stack"]:
             raise EdgeRecoveryError(
@@ -53,8 +53,8 @@ def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str
             )
         slot = _changed_slot(action, before, after, edge)
         if action == "SwapOut":
-            return StepLabel(action, None, (("s", slot), ("v", after["swapped_page"][slot])))  # type: ignore[index]
-        return StepLabel(action, None, (("s", slot),))
+            return Step(action, None, (("s", slot), ("v", after["swapped_page"][slot])))  # type: ignore[index]
+        return Step(action, None, (("s", slot),))
     raise EdgeRecoveryError(
         f"{edge}: action {action!r} has no step in the contract (spec/README.md, Steps) "
         "and is no folded step; add it there and to conformance/steps.py"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from conformance import tlc_config
 from conformance.config import Config
-from conformance.steps import StepLabel
+from conformance.steps import Step
 from conformance.tla_text import format_value
 from conformance.values import ModelValue, TlaValue
 from gen.bridge import java, paths
@@ -81,7 +81,7 @@ class ModelGraph:
     config_path: Path
     variables: tuple[str, ...]
     states: tuple[tuple[TlaValue, ...], ...]
-    edges: tuple[tuple[int, int, StepLabel], ...]
+    edges: tuple[tuple[int, int, Step], ...]
 
     def state(self, index: int) -> dict[str, TlaValue]:
         return dict(zip(self.variables, self.states[index]))
@@ -167,7 +167,7 @@ def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
 def canonical_graph(model: str, cfg: Path, dump: Path) -> ModelGraph:
     """Read a dump, recover every edge's step, renumber states breadth-first."""
     graph = read_dot(dump)
-    leaving: list[list[tuple[str, int, StepLabel]]] = [[] for _ in graph.states]
+    leaving: list[list[tuple[str, int, Step]]] = [[] for _ in graph.states]
     for number, edge in enumerate(graph.edges):
         label = recover_step(
             edge.action,
@@ -250,7 +250,7 @@ def render_walk_modules(
     rows = []
     for state in graph.states:
         rows.append(tuple(values.setdefault(v, len(values)) for v in state))
-    steps: dict[StepLabel, int] = {}
+    steps: dict[Step, int] = {}
     leaving: list[list[int]] = [[] for _ in graph.states]
     for source, _target, label in graph.edges:
         leaving[source].append(steps.setdefault(label, len(steps)))
@@ -419,7 +419,7 @@ def render_itf_outputs(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
     """One ``*.itf.json`` per larger model: the cover's walks, each state with its enabled steps."""
 
     config = Config.from_cfg(graph.config_path)
-    leaving: list[list[StepLabel]] = [[] for _ in graph.states]
+    leaving: list[list[Step]] = [[] for _ in graph.states]
     for source, _target, label in graph.edges:
         leaving[source].append(label)
     enabled = [sorted(str(s) for s in steps) for steps in leaving]  # conformance.steps.parse_step reads them
@@ -462,7 +462,7 @@ def itf_source(model: str) -> str:
     return f"spec/models/{base}.cfg with {changed}"
 
 
-def step_json(label: StepLabel) -> dict[str, object]:
+def step_json(label: Step) -> dict[str, object]:
     from gen.generators.itf import to_itf
 
     return {

@@ -38,7 +38,7 @@ _RESERVED = frozenset(
     {
         "FnValue",
         "ModelValue",
-        "StepLabel",
+        "Step",
         "graph",
         "run",
         "pytest",

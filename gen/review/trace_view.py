@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance import contract
+from conformance.steps import Step
 from conformance.values import FnValue, ModelValue, TlaValue
-from gen.generators.edges import EdgeRecoveryError, StepLabel, recover_step
+from gen.generators.edges import EdgeRecoveryError, recover_step
 
 __all__ = [
     "Change",
@@ -211,7 +212,7 @@ def _state_changes(before: State, after: State) -> list[Change]:
     return changes
 
 
-def _actor_slot(step: StepLabel, before: State, after: State) -> str | None:
+def _actor_slot(step: Step, before: State, after: State) -> str | None:
     """The slot an actor step works on: its frame's slot (contract, "Steps")."""
     assert step.actor is not None
     old, new = before["stack"][step.actor], after["stack"][step.actor]
