@@ -18,37 +18,10 @@ from typing import TextIO
 from conformance.values import FnValue, ModelValue, TlaValue
 
 from .config import KNOWN_BUGS, PUTBACKS, VARIANTS, Config, ConfigError
+from .show import show_frame, show_value
 from .state import VARIABLES
 from .steps import Step, StepSyntaxError, parse_steps
 from .system import StepRefused, System
-
-
-def show(value: TlaValue) -> str:
-    """A short, readable form of a TLA+ value of this model."""
-    if isinstance(value, ModelValue):
-        return value.name
-    if isinstance(value, tuple):
-        return "<<" + ", ".join(show(v) for v in value) + ">>"
-    if isinstance(value, FnValue):
-        if set(value) == {"slot", "data"}:
-            return f"{show(value['slot'])}:{show(value['data'])}"
-        if set(value) == {"locked", "uptodate", "data"}:
-            flags = ("locked " if value["locked"] else "") + ("uptodate " if value["uptodate"] else "")
-            return f"folio({flags}{show(value['data'])})"
-        if set(value) == {"count", "has_cache"}:
-            return f"count={value['count']}" + (" HAS_CACHE" if value["has_cache"] else "")
-        if value.get("fn") == "do_swap_page":
-            removed = " lru_removed" if value["lru_removed"] else ""
-            return f"do_swap_page({show(value['slot'])}, page {show(value['page'])})@{value['pc']}{removed}"
-        if value.get("fn") == "shrink_memcg_cb":
-            return f"walk(budget {value['budget']})"
-        if value.get("fn") == "zswap_writeback_entry":
-            cursor = f" cursor {show(value['cursor'])}" if value["cursor"] != ModelValue("NoEntry") else ""
-            return f"writeback({show(value['entry'])})@{value['pc']}{cursor}"
-        return "[" + ", ".join(f"{k}={show(v)}" for k, v in value.items()) + "]"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    return str(value)
 
 
 def changes(before: dict[str, TlaValue], after: dict[str, TlaValue]) -> str:
@@ -60,14 +33,14 @@ def changes(before: dict[str, TlaValue], after: dict[str, TlaValue]) -> str:
         if name == "stack":
             for actor in new:  # type: ignore[union-attr]
                 if old[actor] != new[actor]:  # type: ignore[index]
-                    frames = " > ".join(show(f) for f in new[actor]) or "idle"  # type: ignore[index]
+                    frames = " > ".join(show_frame(f) for f in new[actor]) or "idle"  # type: ignore[index]
                     parts.append(f"{actor.name}: {frames}")
         elif isinstance(new, FnValue):
             for key in new:
                 if old[key] != new[key]:  # type: ignore[index]
-                    parts.append(f"{name}[{key.name}] = {show(new[key])}")
+                    parts.append(f"{name}[{key.name}] = {show_value(new[key])}")
         else:
-            parts.append(f"{name} = {show(new)}")
+            parts.append(f"{name} = {show_value(new)}")
     return "; ".join(parts)
 
 
@@ -109,8 +82,8 @@ def stale_map(system: System, step: Step) -> str | None:
     if data == frame["page"]:
         return None
     return (
-        f"stale data: {step.actor.name} maps {show(data)} at slot {show(frame['slot'])}, "  # type: ignore[union-attr]
-        f"but its page is {show(frame['page'])}"
+        f"stale data: {step.actor.name} maps {show_value(data)} at slot {show_value(frame['slot'])}, "  # type: ignore[union-attr]
+        f"but its page is {show_value(frame['page'])}"
     )
 
 

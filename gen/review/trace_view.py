@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance import contract
+from conformance.show import show_frame, show_value
 from conformance.steps import Step
 from conformance.values import FnValue, ModelValue, TlaValue
 from gen.generators.edges import EdgeRecoveryError, recover_step
@@ -103,46 +104,9 @@ def _name(value: Any) -> str:
     return value.name if isinstance(value, ModelValue) else str(value)
 
 
-def format_value_short(value: TlaValue) -> str:
-    """A TLA+ value as short, readable text for tables and diagram labels."""
-    if isinstance(value, bool):
-        return "T" if value else "F"
-    if isinstance(value, ModelValue):
-        return value.name
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, tuple):
-        return "⟨" + ", ".join(format_value_short(v) for v in value) + "⟩"
-    if isinstance(value, frozenset):
-        return "{" + ", ".join(sorted(format_value_short(v) for v in value)) + "}"
-    if isinstance(value, FnValue):
-        if set(value) == {"slot", "data"}:  # a zswap entry: its identity is its data version
-            return f"{_name(value['slot'])}:{_name(value['data'])}"
-        if set(value) == {"locked", "uptodate", "data"}:  # a folio
-            flags = ("locked " if value["locked"] else "") + ("uptodate " if value["uptodate"] else "")
-            return f"folio({flags}{_name(value['data'])})"
-        if "fn" in value:
-            return format_frame(value)
-        return "[" + ", ".join(f"{_name(k)} ↦ {format_value_short(v)}" for k, v in value.items()) + "]"
-    return repr(value)
-
-
-def format_frame(frame: Mapping[str, TlaValue]) -> str:
-    """A call-stack frame the way a kernel reader names it."""
-    fn = frame["fn"]
-    if fn == "do_swap_page":
-        removed = ", lru_removed" if frame.get("lru_removed") else ""
-        return f"do_swap_page({_name(frame['slot'])}, {_name(frame['page'])}) @{frame['pc']}{removed}"
-    if fn == "shrink_memcg_cb":
-        last = frame.get("last")
-        after = "" if last is None or _name(last) == "NoEntry" else f", last {format_value_short(last)}"
-        return f"shrink_memcg_cb(budget {frame['budget']}{after})"
-    if fn == "zswap_writeback_entry":
-        return f"zswap_writeback_entry({format_value_short(frame['entry'])}) @{frame['pc']}"
-    # A frame kind this module does not know yet: show every field.
-    return f"{fn}(" + ", ".join(f"{k} {format_value_short(v)}" for k, v in sorted(frame.items()) if k != "fn") + ")"
+# The short printer is conformance.show's, shared with the simulator; these names are this module's API.
+format_value_short = show_value
+format_frame = show_frame
 
 
 def frame_slot(frame: Mapping[str, TlaValue]) -> str | None:
