@@ -31,6 +31,8 @@ CONFIG = Config(
     putback='tail',
     scan_budget=1,
     bugs=frozenset(),
+    fairness='weak',
+    fresh_version='any',
 )
 INITIAL = 0
 VARIABLES = ('stack', 'swap_cache', 'swap_device', 'swap_map', 'swapped_page', 'zswap_lru', 'zswap_referenced', 'zswap_tree')

@@ -51,6 +51,8 @@ NONE_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset(),
+    fairness='weak',
+    fresh_version='any',
 )
 NONE_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -167,6 +169,8 @@ NONE_ABBA_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset(),
+    fairness='weak',
+    fresh_version='any',
 )
 NONE_ABBA_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -344,6 +348,8 @@ BUG_A65B0E7607CC_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset({'a65b0e7607cc'}),
+    fairness='weak',
+    fresh_version='any',
 )
 BUG_A65B0E7607CC_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -458,6 +464,8 @@ BUG_04FC7816089C_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset({'04fc7816089c'}),
+    fairness='weak',
+    fresh_version='any',
 )
 BUG_04FC7816089C_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -634,6 +642,8 @@ BUG_27D3969B47CC_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset({'27d3969b47cc'}),
+    fairness='weak',
+    fresh_version='any',
 )
 BUG_27D3969B47CC_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -861,6 +871,8 @@ BUG_A65B0E7607CC_ROTATE_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset({'a65b0e7607cc'}),
+    fairness='weak',
+    fresh_version='any',
 )
 BUG_A65B0E7607CC_ROTATE_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -975,6 +987,8 @@ BUG_04FC7816089C_ROTATE_CONFIG = Config(
     putback='tail',
     scan_budget=1,
     bugs=frozenset({'04fc7816089c'}),
+    fairness='weak',
+    fresh_version='any',
 )
 BUG_04FC7816089C_ROTATE_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -1176,6 +1190,8 @@ WITNESS_ROTATE_LRU_STOP_CONFIG = Config(
     putback='tail',
     scan_budget=3,
     bugs=frozenset(),
+    fairness='weak',
+    fresh_version='any',
 )
 WITNESS_ROTATE_LRU_STOP_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -1403,6 +1419,8 @@ NONE_LIVENESS_CONFIG = Config(
     putback='tail',
     scan_budget=1,
     bugs=frozenset(),
+    fairness='strong',
+    fresh_version='any',
 )
 NONE_LIVENESS_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -1532,6 +1550,8 @@ SKIP_IF_EXISTS_STARVATION_CONFIG = Config(
     putback='tail',
     scan_budget=1,
     bugs=frozenset(),
+    fairness='weak',
+    fresh_version='any',
 )
 SKIP_IF_EXISTS_STARVATION_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0

@@ -441,19 +441,21 @@ def render_itf_outputs(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
             f"({cover.summary()}), one walk after another; each walk starts again at the "
             f"initial state and #meta.walk numbers them. Regenerate with `{REGENERATE}`.",
             "walks": len(cover.walks),
-            "config": {
-                "tasks": list(config.tasks),
-                "shrinkers": list(config.shrinkers),
-                "slots": list(config.slots),
-                "versions": list(config.versions),
-                "variant": config.variant,
-                "putback": config.putback,
-                "scan_budget": config.scan_budget,
-                "bugs": sorted(config.bugs),
-            },
+            "config": config_json(config),
         },
     )
     return {GENERATED / "itf" / f"{graph.model}.itf.json": dumps_itf(trace)}
+
+
+def config_json(config: Config) -> dict[str, object]:
+    """Every Config field as JSON (tuples as lists, the bug set sorted); the ITF test reads it back."""
+    fields: dict[str, object] = {}
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        fields[field.name] = (
+            sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(value, tuple) else value
+        )
+    return fields
 
 
 def itf_source(model: str) -> str:
