@@ -18,7 +18,11 @@ from conformance.values import FnValue, ModelValue, TlaValue
 
 
 def where_fix_bites(
-    config: Any, steps: Sequence[Step], states: Sequence[Mapping[str, TlaValue]], badness: str
+    config: Any,
+    steps: Sequence[Step],
+    states: Sequence[Mapping[str, TlaValue]],
+    badness: str,
+    system_for: replay.SystemFactory = replay.system_for,
 ) -> tuple[int, str]:
     """Replay a counterexample's steps against a fixed config: where and how the fix bites.
 
@@ -28,7 +32,7 @@ def where_fix_bites(
     skips instead of waiting).  Raises ``AssertionError`` if the bad state is
     reached anyway: then the fix does not fix it.
     """
-    system = replay.system_for(config)
+    system = system_for(config)
     for number, step in enumerate(steps, 1):
         if badness_holds(badness, system, step):
             raise AssertionError(f"the fixed config reaches the bad state ({badness}) before step {number}, {step}")

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
+from conformance.config import Config
 from conformance.steps import Step
 from conformance.tla_text import format_value
 from conformance.values import FnValue, ModelValue, TlaValue
 
-__all__ = ["Replay", "ReplayMismatch", "StateTable", "describe_difference"]
+__all__ = ["Replay", "ReplayMismatch", "StateTable", "SystemFactory", "describe_difference", "system_for"]
 
 
 class System(Protocol):
@@ -228,26 +229,19 @@ def _text(value: TlaValue) -> str:
         return repr(value)
 
 
-# Config fields every later ``system_for`` replaces: only gen.generators.mutants sets them
-# (its pytest option --config-override), to run the generated suite against a
-# deliberately wrong configuration, e.g. {"variant": "none"}.
-_config_override: dict[str, Any] = {}
+# How a test gets its systems: ``system_for`` itself, or (conformance.pytest_plugin's fixture,
+# for gen.generators.mutants' --config-override) the same with some Config fields replaced.
+SystemFactory = Callable[[Config], System]
 
 
-def override_config(fields: Mapping[str, Any]) -> None:
-    """From now on, ``system_for`` replaces these ``Config`` fields (``{}``: stop overriding)."""
-    _config_override.clear()
-    _config_override.update(fields)
-
-
-def system_for(config: Any) -> System:
-    """A fresh ``conformance.system.System`` for ``config`` (with the mutation run's override, if any)."""
+def system_for(config: Config, override: Mapping[str, Any] | None = None) -> System:
+    """A fresh ``conformance.system.System`` for ``config``, with ``override``'s fields replaced if given."""
     import dataclasses
 
     from conformance.system import System as Implementation
 
-    if _config_override:
-        config = dataclasses.replace(config, **_config_override)
+    if override:
+        config = dataclasses.replace(config, **override)
     return Implementation(config)
 
 

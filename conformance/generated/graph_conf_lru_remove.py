@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from conformance.config import Config
 from conformance.steps import Step
-from conformance.replay import Replay, system_for
+from conformance.replay import Replay, SystemFactory
 from conformance.values import FnValue, ModelValue, TlaValue
 
 NoData = ModelValue('NoData')
@@ -1021,8 +1021,8 @@ def enabled(index: int) -> frozenset[Step]:
     return frozenset(STEPS[step] for step in ENABLED[index])
 
 
-def replay() -> Replay:
-    """A fresh system of this model's config, checked against the initial state.
+def replay(system_for: SystemFactory) -> Replay:
+    """A fresh system of this model's config (from ``system_for``, the test's fixture), checked against the initial state.
 
     At every state, every step of this model that TLC does not take there is
     tried too: the implementation must refuse it and change nothing.

@@ -15,6 +15,7 @@ possible; lower bound 1802).
 from __future__ import annotations
 
 from conformance.generated import graph_conf_lru_remove as graph
+from conformance.replay import SystemFactory
 from conformance.values import ModelValue
 
 NoData = ModelValue('NoData')
@@ -27,35 +28,35 @@ v1 = ModelValue('v1')
 v2 = ModelValue('v2')
 
 
-def test_walk_01() -> None:
+def test_walk_01(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_02() -> None:
+def test_walk_02(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_03() -> None:
+def test_walk_03(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_04() -> None:
+def test_walk_04(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1 isolates the LRU head;
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; s1 is freed;
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
     run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
@@ -72,7 +73,7 @@ def test_walk_04() -> None:
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_05() -> None:
+def test_walk_05(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge fails; s1 is
     freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1
@@ -87,7 +88,7 @@ def test_walk_05() -> None:
     head; t1 pins the slot; t1's charge fails; s1 is freed; v1 is swapped out to s1; s1 is
     freed; k1's writeback finds the slot freed; v1 is swapped out to s1; s1 is freed; k1
     puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -141,12 +142,12 @@ def test_walk_05() -> None:
     run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:595
 
 
-def test_walk_06() -> None:
+def test_walk_06(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's
     writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -164,10 +165,10 @@ def test_walk_06() -> None:
     run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_07() -> None:
+def test_walk_07(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -177,14 +178,14 @@ def test_walk_07() -> None:
     run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_08() -> None:
+def test_walk_08(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins
     the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on
     s1; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge fails; t1 faults on
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends
     its walk; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -209,7 +210,7 @@ def test_walk_08() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_09() -> None:
+def test_walk_09(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
@@ -226,7 +227,7 @@ def test_walk_09() -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page
     in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -286,13 +287,13 @@ def test_walk_09() -> None:
     run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
 
 
-def test_walk_10() -> None:
+def test_walk_10(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
     page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -310,13 +311,13 @@ def test_walk_10() -> None:
     run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_11() -> None:
+def test_walk_11(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk;
     t1's charge succeeds; k1 puts the entry back on the LRU; k1 ends its walk; t1 adds its
     folio to the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -334,7 +335,7 @@ def test_walk_11() -> None:
     run.step('AddToSwapCache', t1, then=50)  # AddToSwapCache Zswap.tla:334
 
 
-def test_walk_12() -> None:
+def test_walk_12(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -347,7 +348,7 @@ def test_walk_12() -> None:
     k1 puts the entry back on the LRU; t1 pins the slot; t1's charge fails; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -392,7 +393,7 @@ def test_walk_12() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_13() -> None:
+def test_walk_13(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -401,7 +402,7 @@ def test_walk_13() -> None:
     t1's charge fails; k1's writeback fails to allocate a folio; t1 faults on s1; t1 pins
     the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
     in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -430,14 +431,14 @@ def test_walk_13() -> None:
     run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:378
 
 
-def test_walk_14() -> None:
+def test_walk_14(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
     the fault; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; s1 is
     freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -458,7 +459,7 @@ def test_walk_14() -> None:
     run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_15() -> None:
+def test_walk_15(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -512,7 +513,7 @@ def test_walk_15() -> None:
     ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a shrink walk; k1
     isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -705,7 +706,7 @@ def test_walk_15() -> None:
     run.step('MapFolio', t1, then=256)  # MapFolio Zswap.tla:378
 
 
-def test_walk_16() -> None:
+def test_walk_16(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page; v2 is swapped out to s1; k1's writeback allocates a
@@ -717,7 +718,7 @@ def test_walk_16() -> None:
     maps the page; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
     swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -756,11 +757,11 @@ def test_walk_16() -> None:
     run.step('MapFolio', t1, then=268)  # MapFolio Zswap.tla:378
 
 
-def test_walk_17() -> None:
+def test_walk_17(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -773,7 +774,7 @@ def test_walk_17() -> None:
     run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_18() -> None:
+def test_walk_18(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its
@@ -783,7 +784,7 @@ def test_walk_18() -> None:
     faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge
     enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its
     walk. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -814,14 +815,14 @@ def test_walk_18() -> None:
     run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_19() -> None:
+def test_walk_19(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge succeeds; k1 puts the entry back on the LRU; t1 adds its
     folio to the swap cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1
     reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -842,13 +843,13 @@ def test_walk_19() -> None:
     run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
 
 
-def test_walk_20() -> None:
+def test_walk_20(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails; t1 faults on s1;
     t1 pins the slot; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
     cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -866,12 +867,12 @@ def test_walk_20() -> None:
     run.step('AddToSwapCache', t1, then=38)  # AddToSwapCache Zswap.tla:334
 
 
-def test_walk_21() -> None:
+def test_walk_21(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; t1's charge succeeds; k1 ends its
     walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -888,7 +889,7 @@ def test_walk_21() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_22() -> None:
+def test_walk_22(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
@@ -903,7 +904,7 @@ def test_walk_22() -> None:
     ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio (-EEXIST);
     k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -955,7 +956,7 @@ def test_walk_22() -> None:
     run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
 
 
-def test_walk_23() -> None:
+def test_walk_23(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
@@ -965,7 +966,7 @@ def test_walk_23() -> None:
     walk; t1's charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap
     cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -996,14 +997,14 @@ def test_walk_23() -> None:
     run.step('ShrinkDone', k1, then=225)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_24() -> None:
+def test_walk_24(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
     shrink walk; k1 isolates the LRU head; t1's charge fails; t1 faults on s1; k1's
     writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on the
     LRU; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1024,12 +1025,12 @@ def test_walk_24() -> None:
     run.step('ChargeOk', t1, then=121)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_25() -> None:
+def test_walk_25(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; t1's charge enters reclaim; k1 ends its walk; t1 isolates the LRU head. No step
     is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1042,13 +1043,13 @@ def test_walk_25() -> None:
     run.step('LruIsolate', t1, then=195)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_26() -> None:
+def test_walk_26(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot;
     k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1068,7 +1069,7 @@ def test_walk_26() -> None:
     run.step('ChargeOk', t1, then=156)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_27() -> None:
+def test_walk_27(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk; t1's charge enters reclaim; k1 starts a shrink walk; k1
@@ -1077,7 +1078,7 @@ def test_walk_27() -> None:
     writeback allocates a folio; k1's writeback finds the entry gone; t1 faults on s1; t1
     pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on
     the LRU; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1105,7 +1106,7 @@ def test_walk_27() -> None:
     run.step('ChargeOk', t1, then=142)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_28() -> None:
+def test_walk_28(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge fails; k1 isolates the
@@ -1113,7 +1114,7 @@ def test_walk_28() -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1137,13 +1138,13 @@ def test_walk_28() -> None:
     run.step('ShrinkDone', k1, then=225)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_29() -> None:
+def test_walk_29(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge enters reclaim; t1
     isolates the LRU head; k1 ends its walk. No step is left: every actor is idle or
     blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1158,7 +1159,7 @@ def test_walk_29() -> None:
     run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_30() -> None:
+def test_walk_30(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     k1 ends its walk; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to
@@ -1177,7 +1178,7 @@ def test_walk_30() -> None:
     writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; k1
     puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its walk. No step is
     left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1241,7 +1242,7 @@ def test_walk_30() -> None:
     run.step('ShrinkDone', k1, then=357)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_31() -> None:
+def test_walk_31(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
@@ -1281,7 +1282,7 @@ def test_walk_31() -> None:
     walk; k1 isolates the LRU head; t1's charge fails; t1 faults on s1; k1's writeback fails
     to allocate a folio; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
     succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1416,12 +1417,12 @@ def test_walk_31() -> None:
     run.step('ChargeOk', t1, then=329)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_32() -> None:
+def test_walk_32(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the
     slot; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1438,12 +1439,12 @@ def test_walk_32() -> None:
     run.step('AddToSwapCache', t1, then=285)  # AddToSwapCache Zswap.tla:334
 
 
-def test_walk_33() -> None:
+def test_walk_33(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; t1 faults on
     s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1461,7 +1462,7 @@ def test_walk_33() -> None:
     run.step('ShrinkDone', k1, then=261)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_34() -> None:
+def test_walk_34(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
@@ -1470,7 +1471,7 @@ def test_walk_34() -> None:
     a folio; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge enters
     reclaim; k1 ends its walk; t1 isolates the LRU head. No step is left: every actor is
     idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1496,12 +1497,12 @@ def test_walk_34() -> None:
     run.step('LruIsolate', t1, then=357)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_35() -> None:
+def test_walk_35(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1517,11 +1518,11 @@ def test_walk_35() -> None:
     run.step('StartFault', t1, s=s1, then=128)  # StartFault Zswap.tla:235
 
 
-def test_walk_36() -> None:
+def test_walk_36(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1534,11 +1535,11 @@ def test_walk_36() -> None:
     run.step('ChargeReclaim', t1, then=199)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_37() -> None:
+def test_walk_37(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1551,7 +1552,7 @@ def test_walk_37() -> None:
     run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_38() -> None:
+def test_walk_38(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
@@ -1566,7 +1567,7 @@ def test_walk_38() -> None:
     the LRU; k1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot;
     k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1620,14 +1621,14 @@ def test_walk_38() -> None:
     run.step('ChargeOk', t1, then=341)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_39() -> None:
+def test_walk_39(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; k1
     puts the entry back on the LRU; k1 ends its walk; t1's charge enters reclaim; k1 starts
     a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1651,12 +1652,12 @@ def test_walk_39() -> None:
     run.step('ChargeOk', t1, then=300)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_40() -> None:
+def test_walk_40(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1673,7 +1674,7 @@ def test_walk_40() -> None:
     run.step('ChargeOk', t1, then=261)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_41() -> None:
+def test_walk_41(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
@@ -1687,7 +1688,7 @@ def test_walk_41() -> None:
     allocate a folio; t1 pins the slot; k1 puts the entry back on the LRU; k1 ends its walk;
     k1 starts a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends
     its walk. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1732,7 +1733,7 @@ def test_walk_41() -> None:
     run.step('ShrinkDone', k1, then=357)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_42() -> None:
+def test_walk_42(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
@@ -1760,7 +1761,7 @@ def test_walk_42() -> None:
     pins the slot; t1's charge enters reclaim; k1 puts the entry back on the LRU; t1
     isolates the LRU head; k1 ends its walk. No step is left: every actor is idle or
     blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1854,10 +1855,10 @@ def test_walk_42() -> None:
     run.step('ShrinkDone', k1, then=363)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_43() -> None:
+def test_walk_43(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
@@ -1867,10 +1868,10 @@ def test_walk_43() -> None:
     run.step('ShrinkDone', k1, then=38)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_44() -> None:
+def test_walk_44(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
@@ -1879,13 +1880,13 @@ def test_walk_44() -> None:
     run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_45() -> None:
+def test_walk_45(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
     page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1903,12 +1904,12 @@ def test_walk_45() -> None:
     run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_46() -> None:
+def test_walk_46(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk;
     t1's charge succeeds; k1 puts the entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1925,13 +1926,13 @@ def test_walk_46() -> None:
     run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_47() -> None:
+def test_walk_47(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's charge enters
     reclaim; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1950,13 +1951,13 @@ def test_walk_47() -> None:
     run.step('ChargeOk', t1, then=125)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_48() -> None:
+def test_walk_48(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; t1 retries the fault; k1 starts a shrink walk; t1 faults on
     s1; t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1976,7 +1977,7 @@ def test_walk_48() -> None:
     run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_49() -> None:
+def test_walk_49(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1996,7 +1997,7 @@ def test_walk_49() -> None:
     allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1
     puts the entry back on the LRU; t1's charge fails; t1 faults on s1; t1 pins the slot; k1
     ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2065,13 +2066,13 @@ def test_walk_49() -> None:
     run.step('AddToSwapCache', t1, then=296)  # AddToSwapCache Zswap.tla:334
 
 
-def test_walk_50() -> None:
+def test_walk_50(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; t1 faults on
     s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2091,7 +2092,7 @@ def test_walk_50() -> None:
     run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_51() -> None:
+def test_walk_51(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2103,7 +2104,7 @@ def test_walk_51() -> None:
     freed; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; t1
     faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
     cache; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2142,10 +2143,10 @@ def test_walk_51() -> None:
     run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_52() -> None:
+def test_walk_52(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2154,7 +2155,7 @@ def test_walk_52() -> None:
     run.step('SwapCacheHit', t1, then=75)  # SwapCacheHit Zswap.tla:263
 
 
-def test_walk_53() -> None:
+def test_walk_53(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page; v1 is swapped out to s1; k1's writeback allocates a
@@ -2163,7 +2164,7 @@ def test_walk_53() -> None:
     walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 puts the
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback allocates a folio."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2190,11 +2191,11 @@ def test_walk_53() -> None:
     run.step('WbAllocFolio', k1, then=60)  # WbAllocFolio Zswap.tla:542
 
 
-def test_walk_54() -> None:
+def test_walk_54(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2207,13 +2208,13 @@ def test_walk_54() -> None:
     run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:378
 
 
-def test_walk_55() -> None:
+def test_walk_55(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 puts the
     entry back on the LRU; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 ends its
     walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2233,12 +2234,12 @@ def test_walk_55() -> None:
     run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_56() -> None:
+def test_walk_56(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its walk. No step
     is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2251,14 +2252,14 @@ def test_walk_56() -> None:
     run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_57() -> None:
+def test_walk_57(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge succeeds; k1 puts the entry back on the LRU; t1 adds its
     folio to the swap cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1
     reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2279,13 +2280,13 @@ def test_walk_57() -> None:
     run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
 
 
-def test_walk_58() -> None:
+def test_walk_58(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's
     charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2304,12 +2305,12 @@ def test_walk_58() -> None:
     run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_59() -> None:
+def test_walk_59(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; t1's charge succeeds; k1 ends its
     walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2326,7 +2327,7 @@ def test_walk_59() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_60() -> None:
+def test_walk_60(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
@@ -2340,7 +2341,7 @@ def test_walk_60() -> None:
     reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the
     swap cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2389,7 +2390,7 @@ def test_walk_60() -> None:
     run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_61() -> None:
+def test_walk_61(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
@@ -2399,7 +2400,7 @@ def test_walk_61() -> None:
     walk; t1's charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap
     cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2430,14 +2431,14 @@ def test_walk_61() -> None:
     run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_62() -> None:
+def test_walk_62(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
     shrink walk; k1 isolates the LRU head; t1's charge fails; t1 faults on s1; k1's
     writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on the
     LRU; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2458,12 +2459,12 @@ def test_walk_62() -> None:
     run.step('ChargeOk', t1, then=138)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_63() -> None:
+def test_walk_63(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; t1's charge enters reclaim; k1 ends its walk; t1 isolates the LRU head. No step
     is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2476,13 +2477,13 @@ def test_walk_63() -> None:
     run.step('LruIsolate', t1, then=213)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_64() -> None:
+def test_walk_64(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot;
     k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2502,7 +2503,7 @@ def test_walk_64() -> None:
     run.step('ChargeOk', t1, then=175)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_65() -> None:
+def test_walk_65(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk; t1's charge enters reclaim; k1 starts a shrink walk; k1
@@ -2513,7 +2514,7 @@ def test_walk_65() -> None:
     the LRU; k1 ends its walk; t1's charge fails; k1 starts a shrink walk; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's
     charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2549,7 +2550,7 @@ def test_walk_65() -> None:
     run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_66() -> None:
+def test_walk_66(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge fails; k1 isolates the
@@ -2557,7 +2558,7 @@ def test_walk_66() -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2581,13 +2582,13 @@ def test_walk_66() -> None:
     run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_67() -> None:
+def test_walk_67(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge enters reclaim; t1
     isolates the LRU head; k1 ends its walk. No step is left: every actor is idle or
     blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2602,7 +2603,7 @@ def test_walk_67() -> None:
     run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_68() -> None:
+def test_walk_68(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's
@@ -2635,7 +2636,7 @@ def test_walk_68() -> None:
     starts a shrink walk; k1 isolates the LRU head; t1's charge fails; t1 faults on s1; k1's
     writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on the
     LRU; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2746,12 +2747,12 @@ def test_walk_68() -> None:
     run.step('ChargeOk', t1, then=335)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_69() -> None:
+def test_walk_69(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the
     slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2767,11 +2768,11 @@ def test_walk_69() -> None:
     run.step('ShrinkDone', k1, then=273)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_70() -> None:
+def test_walk_70(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2785,7 +2786,7 @@ def test_walk_70() -> None:
     run.step('StartFault', t1, s=s1, then=145)  # StartFault Zswap.tla:235
 
 
-def test_walk_71() -> None:
+def test_walk_71(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
@@ -2794,7 +2795,7 @@ def test_walk_71() -> None:
     a folio; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge enters
     reclaim; k1 ends its walk; t1 isolates the LRU head. No step is left: every actor is
     idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2820,7 +2821,7 @@ def test_walk_71() -> None:
     run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_72() -> None:
+def test_walk_72(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
@@ -2830,7 +2831,7 @@ def test_walk_72() -> None:
     a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to
     allocate a folio; t1 pins the slot; k1 puts the entry back on the LRU; k1 ends its walk;
     t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2863,11 +2864,11 @@ def test_walk_72() -> None:
     run.step('ChargeOk', t1, then=348)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_73() -> None:
+def test_walk_73(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2880,11 +2881,11 @@ def test_walk_73() -> None:
     run.step('ChargeReclaim', t1, then=217)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_74() -> None:
+def test_walk_74(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2897,7 +2898,7 @@ def test_walk_74() -> None:
     run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_75() -> None:
+def test_walk_75(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
@@ -2911,7 +2912,7 @@ def test_walk_75() -> None:
     k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk; t1's charge enters reclaim; k1 starts a shrink walk; k1
     isolates the LRU head; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2961,7 +2962,7 @@ def test_walk_75() -> None:
     run.step('ChargeOk', t1, then=308)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_76() -> None:
+def test_walk_76(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
@@ -2978,7 +2979,7 @@ def test_walk_76() -> None:
     fails to allocate a folio; t1 pins the slot; k1 puts the entry back on the LRU; k1 ends
     its walk; k1 starts a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head;
     k1 ends its walk. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -3035,12 +3036,12 @@ def test_walk_76() -> None:
     run.step('ShrinkDone', k1, then=363)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_77() -> None:
+def test_walk_77(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -3057,7 +3058,7 @@ def test_walk_77() -> None:
     run.step('ChargeOk', t1, then=273)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_78() -> None:
+def test_walk_78(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
@@ -3067,7 +3068,7 @@ def test_walk_78() -> None:
     k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean
     folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1
     ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -3100,12 +3101,12 @@ def test_walk_78() -> None:
     run.step('ChargeOk', t1, then=198)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_79() -> None:
+def test_walk_79(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -3120,7 +3121,7 @@ def test_walk_79() -> None:
     run.step('ChargeOk', t1, then=216)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_80() -> None:
+def test_walk_80(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
     folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -3138,7 +3139,7 @@ def test_walk_80() -> None:
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends
     its walk; t1's charge fails; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot;
     t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -3208,13 +3209,13 @@ def test_walk_80() -> None:
     run.step('ShrinkDone', k1, then=261)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_81() -> None:
+def test_walk_81(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
     folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
     pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -3232,7 +3233,7 @@ def test_walk_81() -> None:
     run.step('ShrinkDone', k1, then=296)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_82() -> None:
+def test_walk_82(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
     the folio in the swap cache; t1 maps the page; v1 is swapped out to s1; k1 starts a
@@ -3248,7 +3249,7 @@ def test_walk_82() -> None:
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's
     charge fails; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge
     enters reclaim; t1 ends its walk; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -3310,10 +3311,10 @@ def test_walk_82() -> None:
     run.step('ShrinkDone', k1, then=273)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_83() -> None:
+def test_walk_83(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -3323,10 +3324,10 @@ def test_walk_83() -> None:
     run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_84() -> None:
+def test_walk_84(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -3335,10 +3336,10 @@ def test_walk_84() -> None:
     run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_85() -> None:
+def test_walk_85(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1 ends
     its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -3347,10 +3348,10 @@ def test_walk_85() -> None:
     run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_86() -> None:
+def test_walk_86(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -3359,7 +3360,7 @@ def test_walk_86() -> None:
     run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_87() -> None:
+def test_walk_87(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
@@ -3368,7 +3369,7 @@ def test_walk_87() -> None:
     a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends
     its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
     in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235

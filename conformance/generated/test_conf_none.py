@@ -15,6 +15,7 @@ possible; lower bound 1334).
 from __future__ import annotations
 
 from conformance.generated import graph_conf_none as graph
+from conformance.replay import SystemFactory
 from conformance.values import ModelValue
 
 NoData = ModelValue('NoData')
@@ -27,35 +28,35 @@ v1 = ModelValue('v1')
 v2 = ModelValue('v2')
 
 
-def test_walk_01() -> None:
+def test_walk_01(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_02() -> None:
+def test_walk_02(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_03() -> None:
+def test_walk_03(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_04() -> None:
+def test_walk_04(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1 isolates the LRU head;
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; s1 is freed;
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
     run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
@@ -72,7 +73,7 @@ def test_walk_04() -> None:
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_05() -> None:
+def test_walk_05(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge fails; s1 is
     freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1
@@ -87,7 +88,7 @@ def test_walk_05() -> None:
     head; t1 pins the slot; t1's charge fails; s1 is freed; v1 is swapped out to s1; s1 is
     freed; k1's writeback finds the slot freed; v1 is swapped out to s1; s1 is freed; k1
     puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -141,12 +142,12 @@ def test_walk_05() -> None:
     run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:595
 
 
-def test_walk_06() -> None:
+def test_walk_06(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's
     writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -164,10 +165,10 @@ def test_walk_06() -> None:
     run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_07() -> None:
+def test_walk_07(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -177,12 +178,12 @@ def test_walk_07() -> None:
     run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_08() -> None:
+def test_walk_08(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins
     the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry back
     on the LRU; k1 ends its walk. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -197,7 +198,7 @@ def test_walk_08() -> None:
     run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_09() -> None:
+def test_walk_09(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
@@ -212,7 +213,7 @@ def test_walk_09() -> None:
     cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head. No step is left:
     every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -263,12 +264,12 @@ def test_walk_09() -> None:
     run.step('LruIsolate', t1, then=142)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_10() -> None:
+def test_walk_10(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -284,12 +285,12 @@ def test_walk_10() -> None:
     run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
 
 
-def test_walk_11() -> None:
+def test_walk_11(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -306,12 +307,12 @@ def test_walk_11() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_12() -> None:
+def test_walk_12(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; t1's charge succeeds; k1 puts the entry back on
     the LRU; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the page in."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -328,7 +329,7 @@ def test_walk_12() -> None:
     run.step('SwapReadFolio', t1, then=82)  # SwapReadFolio Zswap.tla:350
 
 
-def test_walk_13() -> None:
+def test_walk_13(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -345,7 +346,7 @@ def test_walk_13() -> None:
     charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1
     faults on s1; k1 puts the entry back on the LRU; t1 pins the slot; t1's charge enters
     reclaim; t1 isolates the LRU head."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -403,7 +404,7 @@ def test_walk_13() -> None:
     run.step('LruIsolate', t1, then=163)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_14() -> None:
+def test_walk_14(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -411,7 +412,7 @@ def test_walk_14() -> None:
     the fault; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
     gone; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
     t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -438,14 +439,14 @@ def test_walk_14() -> None:
     run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:378
 
 
-def test_walk_15() -> None:
+def test_walk_15(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates
     the LRU head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; s1
     is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -466,7 +467,7 @@ def test_walk_15() -> None:
     run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_16() -> None:
+def test_walk_16(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -476,7 +477,7 @@ def test_walk_16() -> None:
     v1 is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; t1
     pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry
     back on the LRU; k1 ends its walk. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -507,7 +508,7 @@ def test_walk_16() -> None:
     run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_17() -> None:
+def test_walk_17(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -522,7 +523,7 @@ def test_walk_17() -> None:
     freed; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates
     the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge fails; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -573,7 +574,7 @@ def test_walk_17() -> None:
     run.step('FreeSlot', s=s1, then=253)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_18() -> None:
+def test_walk_18(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
     entry back; t1 maps the page; k1 ends its walk; v2 is swapped out to s1; s1 is freed; v2
@@ -584,7 +585,7 @@ def test_walk_18() -> None:
     walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
     faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge
     fails; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -622,11 +623,11 @@ def test_walk_18() -> None:
     run.step('FreeSlot', s=s1, then=242)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_19() -> None:
+def test_walk_19(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -639,12 +640,12 @@ def test_walk_19() -> None:
     run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_20() -> None:
+def test_walk_20(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1
     adds its folio to the swap cache; k1 puts the entry back on the LRU; t1 reads the page
     in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -658,14 +659,14 @@ def test_walk_20() -> None:
     run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
 
 
-def test_walk_21() -> None:
+def test_walk_21(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
     fails to allocate a folio; t1 pins the slot; k1 puts the entry back on the LRU; t1's
     charge enters reclaim; t1 isolates the LRU head."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -687,12 +688,12 @@ def test_walk_21() -> None:
     run.step('LruIsolate', t1, then=149)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_22() -> None:
+def test_walk_22(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     k1 puts the entry back on the LRU; k1 ends its walk; t1 isolates the LRU head. No step
     is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -705,12 +706,12 @@ def test_walk_22() -> None:
     run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_23() -> None:
+def test_walk_23(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge succeeds; k1 puts the entry back on the LRU; k1 ends its
     walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -727,14 +728,14 @@ def test_walk_23() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_24() -> None:
+def test_walk_24(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
     fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its
     walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -757,7 +758,7 @@ def test_walk_24() -> None:
     run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_25() -> None:
+def test_walk_25(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
@@ -770,7 +771,7 @@ def test_walk_25() -> None:
     finds the folio in the swap cache; k1's writeback finds the entry gone; t1 retries the
     fault; t1 faults on s1; t1 pins the slot; k1 puts the entry back on the LRU; k1 ends its
     walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -812,7 +813,7 @@ def test_walk_25() -> None:
     run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_26() -> None:
+def test_walk_26(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
@@ -822,7 +823,7 @@ def test_walk_26() -> None:
     walk; t1's charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap
     cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -853,7 +854,7 @@ def test_walk_26() -> None:
     run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_27() -> None:
+def test_walk_27(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     k1 ends its walk; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to
@@ -862,7 +863,7 @@ def test_walk_27() -> None:
     puts the entry back on the LRU; k1 ends its walk; t1 pins the slot; t1's charge fails;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
     is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -893,7 +894,7 @@ def test_walk_27() -> None:
     run.step('WbEntryGone', k1, then=242)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_28() -> None:
+def test_walk_28(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
@@ -905,7 +906,7 @@ def test_walk_28() -> None:
     allocate a folio; t1 faults on s1; k1 puts the entry back on the LRU; k1 ends its walk;
     t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -947,13 +948,13 @@ def test_walk_28() -> None:
     run.step('WbEntryGone', k1, then=253)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_29() -> None:
+def test_walk_29(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
     shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -974,14 +975,14 @@ def test_walk_29() -> None:
     run.step('MapFolio', t1, then=221)  # MapFolio Zswap.tla:378
 
 
-def test_walk_30() -> None:
+def test_walk_30(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; s1 is freed; k1 ends its walk; v2 is swapped out to
     s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
     fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1005,12 +1006,12 @@ def test_walk_30() -> None:
     run.step('MapFolio', t1, then=242)  # MapFolio Zswap.tla:378
 
 
-def test_walk_31() -> None:
+def test_walk_31(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1024,12 +1025,12 @@ def test_walk_31() -> None:
     run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_32() -> None:
+def test_walk_32(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1045,11 +1046,11 @@ def test_walk_32() -> None:
     run.step('StartFault', t1, s=s1, then=123)  # StartFault Zswap.tla:235
 
 
-def test_walk_33() -> None:
+def test_walk_33(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1062,11 +1063,11 @@ def test_walk_33() -> None:
     run.step('ChargeReclaim', t1, then=176)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_34() -> None:
+def test_walk_34(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1079,7 +1080,7 @@ def test_walk_34() -> None:
     run.step('ShrinkDone', k1, then=175)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_35() -> None:
+def test_walk_35(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
@@ -1096,7 +1097,7 @@ def test_walk_35() -> None:
     the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU
     head; k1 ends its walk. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1152,7 +1153,7 @@ def test_walk_35() -> None:
     run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_36() -> None:
+def test_walk_36(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -1164,7 +1165,7 @@ def test_walk_36() -> None:
     charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge
     fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk;
     t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1204,7 +1205,7 @@ def test_walk_36() -> None:
     run.step('LruIsolate', t1, then=250)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_37() -> None:
+def test_walk_37(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's
@@ -1213,7 +1214,7 @@ def test_walk_37() -> None:
     faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge
     enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge
     succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1241,7 +1242,7 @@ def test_walk_37() -> None:
     run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_38() -> None:
+def test_walk_38(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
@@ -1251,7 +1252,7 @@ def test_walk_38() -> None:
     faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge
     enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk;
     t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1283,13 +1284,13 @@ def test_walk_38() -> None:
     run.step('ChargeOk', t1, then=226)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_39() -> None:
+def test_walk_39(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out
     to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
     LRU head. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1308,12 +1309,12 @@ def test_walk_39() -> None:
     run.step('LruIsolate', t1, then=156)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_40() -> None:
+def test_walk_40(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1327,12 +1328,12 @@ def test_walk_40() -> None:
     run.step('WbPutback', k1, then=147)  # WbPutback Zswap.tla:595
 
 
-def test_walk_41() -> None:
+def test_walk_41(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1347,12 +1348,12 @@ def test_walk_41() -> None:
     run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:595
 
 
-def test_walk_42() -> None:
+def test_walk_42(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; t1's charge succeeds; k1 puts the entry back on
     the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1366,7 +1367,7 @@ def test_walk_42() -> None:
     run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:595
 
 
-def test_walk_43() -> None:
+def test_walk_43(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1394,7 +1395,7 @@ def test_walk_43() -> None:
     fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the
     swap cache; k1 writes the entry back."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1490,14 +1491,14 @@ def test_walk_43() -> None:
     run.step('WbWrite', k1, then=91)  # WbWrite Zswap.tla:578
 
 
-def test_walk_44() -> None:
+def test_walk_44(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 pins the slot; k1
     starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1519,7 +1520,7 @@ def test_walk_44() -> None:
     run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_45() -> None:
+def test_walk_45(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1530,7 +1531,7 @@ def test_walk_45() -> None:
     swap cache; t1 reads the page in; k1 ends its walk; t1 maps the page; v2 is swapped out
     to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge enters
     reclaim; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1569,14 +1570,14 @@ def test_walk_45() -> None:
     run.step('ChargeOk', t1, then=264)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_46() -> None:
+def test_walk_46(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; t1 faults on
     s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its
     walk. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1597,7 +1598,7 @@ def test_walk_46() -> None:
     run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_47() -> None:
+def test_walk_47(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1610,7 +1611,7 @@ def test_walk_47() -> None:
     entry gone; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 puts the
     entry back on the LRU; k1 ends its walk; t1 isolates the LRU head. No step is left:
     every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1649,7 +1650,7 @@ def test_walk_47() -> None:
     run.step('LruIsolate', t1, then=51)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_48() -> None:
+def test_walk_48(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1657,7 +1658,7 @@ def test_walk_48() -> None:
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1679,10 +1680,10 @@ def test_walk_48() -> None:
     run.step('WbAllocFolio', k1, then=60)  # WbAllocFolio Zswap.tla:542
 
 
-def test_walk_49() -> None:
+def test_walk_49(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1691,11 +1692,11 @@ def test_walk_49() -> None:
     run.step('SwapCacheHit', t1, then=75)  # SwapCacheHit Zswap.tla:263
 
 
-def test_walk_50() -> None:
+def test_walk_50(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1708,11 +1709,11 @@ def test_walk_50() -> None:
     run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:378
 
 
-def test_walk_51() -> None:
+def test_walk_51(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1
     adds its folio to the swap cache; k1 puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1724,7 +1725,7 @@ def test_walk_51() -> None:
     run.step('WbPutback', k1, then=161)  # WbPutback Zswap.tla:595
 
 
-def test_walk_52() -> None:
+def test_walk_52(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 puts the
@@ -1736,7 +1737,7 @@ def test_walk_52() -> None:
     dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
     reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its walk. No step is
     left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1776,11 +1777,11 @@ def test_walk_52() -> None:
     run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_53() -> None:
+def test_walk_53(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     k1 puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1791,11 +1792,11 @@ def test_walk_53() -> None:
     run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:595
 
 
-def test_walk_54() -> None:
+def test_walk_54(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge succeeds; k1 puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1808,14 +1809,14 @@ def test_walk_54() -> None:
     run.step('WbPutback', k1, then=133)  # WbPutback Zswap.tla:595
 
 
-def test_walk_55() -> None:
+def test_walk_55(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
     fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its
     walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1838,7 +1839,7 @@ def test_walk_55() -> None:
     run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_56() -> None:
+def test_walk_56(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
@@ -1846,7 +1847,7 @@ def test_walk_56() -> None:
     writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1
     ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
     succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1870,7 +1871,7 @@ def test_walk_56() -> None:
     run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_57() -> None:
+def test_walk_57(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
@@ -1880,7 +1881,7 @@ def test_walk_57() -> None:
     walk; t1's charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap
     cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1910,7 +1911,7 @@ def test_walk_57() -> None:
     run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:595
 
 
-def test_walk_58() -> None:
+def test_walk_58(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
@@ -1920,7 +1921,7 @@ def test_walk_58() -> None:
     cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; k1 starts a
     shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1955,11 +1956,11 @@ def test_walk_58() -> None:
     run.step('MapFolio', t1, then=232)  # MapFolio Zswap.tla:378
 
 
-def test_walk_59() -> None:
+def test_walk_59(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1969,14 +1970,14 @@ def test_walk_59() -> None:
     run.step('SwapCacheHit', t1, then=106)  # SwapCacheHit Zswap.tla:263
 
 
-def test_walk_60() -> None:
+def test_walk_60(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; s1 is freed; k1 ends its walk; v1 is swapped out to
     s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
     fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2000,12 +2001,12 @@ def test_walk_60() -> None:
     run.step('MapFolio', t1, then=253)  # MapFolio Zswap.tla:378
 
 
-def test_walk_61() -> None:
+def test_walk_61(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2019,12 +2020,12 @@ def test_walk_61() -> None:
     run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_62() -> None:
+def test_walk_62(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2040,11 +2041,11 @@ def test_walk_62() -> None:
     run.step('StartFault', t1, s=s1, then=137)  # StartFault Zswap.tla:235
 
 
-def test_walk_63() -> None:
+def test_walk_63(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2057,11 +2058,11 @@ def test_walk_63() -> None:
     run.step('ChargeReclaim', t1, then=189)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_64() -> None:
+def test_walk_64(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2074,7 +2075,7 @@ def test_walk_64() -> None:
     run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_65() -> None:
+def test_walk_65(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
@@ -2091,7 +2092,7 @@ def test_walk_65() -> None:
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
     charge enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1
     ends its walk. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2147,7 +2148,7 @@ def test_walk_65() -> None:
     run.step('ShrinkDone', k1, then=261)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_66() -> None:
+def test_walk_66(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
@@ -2161,7 +2162,7 @@ def test_walk_66() -> None:
     back on the LRU; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     enters reclaim; k1 ends its walk; t1 isolates the LRU head. No step is left: every actor
     is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2206,7 +2207,7 @@ def test_walk_66() -> None:
     run.step('LruIsolate', t1, then=261)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_67() -> None:
+def test_walk_67(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
     s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
@@ -2215,7 +2216,7 @@ def test_walk_67() -> None:
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
     charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge
     succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2243,7 +2244,7 @@ def test_walk_67() -> None:
     run.step('ChargeOk', t1, then=217)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_68() -> None:
+def test_walk_68(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's
@@ -2255,7 +2256,7 @@ def test_walk_68() -> None:
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
     succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2294,7 +2295,7 @@ def test_walk_68() -> None:
     run.step('ChargeOk', t1, then=237)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_69() -> None:
+def test_walk_69(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
@@ -2312,7 +2313,7 @@ def test_walk_69() -> None:
     walk; k1 isolates the LRU head; t1's charge fails; k1's writeback allocates a folio; t1
     faults on s1; k1 writes the entry back; s1's clean folio is dropped; t1 pins the slot;
     t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2374,12 +2375,12 @@ def test_walk_69() -> None:
     run.step('ChargeOk', t1, then=175)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_70() -> None:
+def test_walk_70(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2394,7 +2395,7 @@ def test_walk_70() -> None:
     run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_71() -> None:
+def test_walk_71(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
     folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
@@ -2402,7 +2403,7 @@ def test_walk_71() -> None:
     page in; k1 ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a shrink
     walk; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU
     head; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2430,11 +2431,11 @@ def test_walk_71() -> None:
     run.step('ChargeOk', t1, then=272)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_72() -> None:
+def test_walk_72(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -2445,14 +2446,14 @@ def test_walk_72() -> None:
     run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_73() -> None:
+def test_walk_73(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds;
     t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
     swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 puts the entry
     back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -2473,11 +2474,11 @@ def test_walk_73() -> None:
     run.step('WbPutback', k1, then=121)  # WbPutback Zswap.tla:595
 
 
-def test_walk_74() -> None:
+def test_walk_74(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
     starts a shrink walk; t1 isolates the LRU head; k1 ends its walk. No step is left: every
     actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
@@ -2487,7 +2488,7 @@ def test_walk_74() -> None:
     run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_75() -> None:
+def test_walk_75(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; k1
     isolates the LRU head; t1's charge enters reclaim; t1 ends its walk; t1's charge fails;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is
@@ -2502,7 +2503,7 @@ def test_walk_75() -> None:
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
     starts a shrink walk; t1 isolates the LRU head; k1 ends its walk. No step is left: every
     actor is idle or blocked."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278

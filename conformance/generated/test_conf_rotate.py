@@ -15,6 +15,7 @@ fewest possible; lower bound 3675).
 from __future__ import annotations
 
 from conformance.generated import graph_conf_rotate as graph
+from conformance.replay import SystemFactory
 from conformance.values import ModelValue
 
 NoData = ModelValue('NoData')
@@ -27,34 +28,34 @@ v1 = ModelValue('v1')
 v2 = ModelValue('v2')
 
 
-def test_walk_001() -> None:
+def test_walk_001(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_002() -> None:
+def test_walk_002(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_003() -> None:
+def test_walk_003(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_004() -> None:
+def test_walk_004(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1 isolates the LRU head;
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; s1 is freed;
     k1's writeback finds the slot freed; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
     run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
@@ -68,12 +69,12 @@ def test_walk_004() -> None:
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_005() -> None:
+def test_walk_005(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1
     isolates the LRU head; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped
     out to s1; s1 is freed; k1's writeback finds the slot freed; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -91,11 +92,11 @@ def test_walk_005() -> None:
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_006() -> None:
+def test_walk_006(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is
     freed; v1 is swapped out to s1; s1 is freed; v2 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
@@ -110,7 +111,7 @@ def test_walk_006() -> None:
     run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_007() -> None:
+def test_walk_007(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; s1 is freed; k1 writes the entry back; s1's clean folio is dropped;
     k1 ends its walk; v2 is swapped out to s1; s1 is freed; v2 is swapped out to s1; k1
@@ -145,7 +146,7 @@ def test_walk_007() -> None:
     s1; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; k1 ends its walk; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -277,14 +278,14 @@ def test_walk_007() -> None:
     run.step('MapFolio', t1, then=377)  # MapFolio Zswap.tla:378
 
 
-def test_walk_008() -> None:
+def test_walk_008(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's
     writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; s1 is
     freed; v1 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped out
     to s1; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
     gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -306,13 +307,13 @@ def test_walk_008() -> None:
     run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_009() -> None:
+def test_walk_009(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 ends
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 pins the slot; t1's
     charge fails; s1 is freed; v1 is swapped out to s1; s1 is freed; k1's writeback finds
     the slot freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -331,7 +332,7 @@ def test_walk_009() -> None:
     run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:502
 
 
-def test_walk_010() -> None:
+def test_walk_010(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
@@ -342,7 +343,7 @@ def test_walk_010() -> None:
     v1 is swapped out to s1; s1 is freed; k1's writeback finds the slot freed; v1 is swapped
     out to s1; s1 is freed; v2 is swapped out to s1; s1 is freed; v2 is swapped out to s1;
     k1 ends its walk; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -382,7 +383,7 @@ def test_walk_010() -> None:
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_011() -> None:
+def test_walk_011(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out
@@ -393,7 +394,7 @@ def test_walk_011() -> None:
     a folio; k1 ends its walk; t1 ends its walk; t1's charge fails; k1 starts a shrink walk;
     s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
     fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -432,7 +433,7 @@ def test_walk_011() -> None:
     run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_012() -> None:
+def test_walk_012(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback fails to
     allocate a folio; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
@@ -447,7 +448,7 @@ def test_walk_012() -> None:
     shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v1 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's writeback
     fails to allocate a folio; k1 ends its walk; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -502,12 +503,12 @@ def test_walk_012() -> None:
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_013() -> None:
+def test_walk_013(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback fails to allocate a folio; k1 ends its walk; t1 adds its folio to the swap
     cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -523,7 +524,7 @@ def test_walk_013() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_014() -> None:
+def test_walk_014(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; t1 adds its
@@ -531,7 +532,7 @@ def test_walk_014() -> None:
     s1; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1
     pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback
     finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -559,7 +560,7 @@ def test_walk_014() -> None:
     run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_015() -> None:
+def test_walk_015(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
@@ -567,7 +568,7 @@ def test_walk_015() -> None:
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves
     its folio in the swap cache; s1's clean folio is dropped."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -591,7 +592,7 @@ def test_walk_015() -> None:
     run.step('DropCleanFolio', s=s1, then=29)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_016() -> None:
+def test_walk_016(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback fails to allocate a folio; k1 ends its walk; t1 isolates the LRU head;
@@ -606,7 +607,7 @@ def test_walk_016() -> None:
     charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio
     to the swap cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
     t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -655,7 +656,7 @@ def test_walk_016() -> None:
     run.step('MapFolio', t1, then=355)  # MapFolio Zswap.tla:378
 
 
-def test_walk_017() -> None:
+def test_walk_017(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1
@@ -751,7 +752,7 @@ def test_walk_017() -> None:
     slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a
     folio (-EEXIST); k1 isolates the LRU head; t1 reads the page in; t1 maps the page and
     leaves its folio in the swap cache; s1's clean folio is dropped."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1076,7 +1077,7 @@ def test_walk_017() -> None:
     run.step('DropCleanFolio', s=s1, then=377)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_018() -> None:
+def test_walk_018(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1097,7 +1098,7 @@ def test_walk_018() -> None:
     k1's writeback skips the pinned slot; t1 ends its walk; t1's charge fails; k1 isolates
     the LRU head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; s1
     is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1168,7 +1169,7 @@ def test_walk_018() -> None:
     run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_019() -> None:
+def test_walk_019(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; k1's writeback skips
@@ -1177,7 +1178,7 @@ def test_walk_019() -> None:
     finds a folio (-EEXIST); k1 isolates the LRU head; k1's writeback finds a folio
     (-EEXIST); k1 ends its walk; t1 reads the page in; t1 maps the page and leaves its folio
     in the swap cache; s1's clean folio is dropped."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1204,14 +1205,14 @@ def test_walk_019() -> None:
     run.step('DropCleanFolio', s=s1, then=0)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_020() -> None:
+def test_walk_020(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1
     ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1231,13 +1232,13 @@ def test_walk_020() -> None:
     run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_021() -> None:
+def test_walk_021(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's
     writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the swap
     cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1256,7 +1257,7 @@ def test_walk_021() -> None:
     run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_022() -> None:
+def test_walk_022(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's
@@ -1267,7 +1268,7 @@ def test_walk_022() -> None:
     head; k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes
     the entry back; t1 maps the page and leaves its folio in the swap cache; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1300,7 +1301,7 @@ def test_walk_022() -> None:
     run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_023() -> None:
+def test_walk_023(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1308,7 +1309,7 @@ def test_walk_023() -> None:
     to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults on
     s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk; t1 adds its folio to the
     swap cache; k1 starts a shrink walk; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1338,13 +1339,13 @@ def test_walk_023() -> None:
     run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_024() -> None:
+def test_walk_024(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge fails; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the
     entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1362,7 +1363,7 @@ def test_walk_024() -> None:
     run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_025() -> None:
+def test_walk_025(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1402,7 +1403,7 @@ def test_walk_025() -> None:
     succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio (-EEXIST);
     k1 isolates the LRU head; t1 reads the page in; t1 maps the page and leaves its folio in
     the swap cache; s1's clean folio is dropped."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1532,7 +1533,7 @@ def test_walk_025() -> None:
     run.step('DropCleanFolio', s=s1, then=355)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_026() -> None:
+def test_walk_026(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1543,7 +1544,7 @@ def test_walk_026() -> None:
     clean folio is dropped; v2 is swapped out to s1; k1 ends its walk; k1 starts a shrink
     walk; t1 faults on s1; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1579,7 +1580,7 @@ def test_walk_026() -> None:
     run.step('DropCleanFolio', s=s1, then=166)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_027() -> None:
+def test_walk_027(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1619,7 +1620,7 @@ def test_walk_027() -> None:
     in the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a
     shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on
     s1; k1 writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1752,7 +1753,7 @@ def test_walk_027() -> None:
     run.step('ShrinkDone', k1, then=166)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_028() -> None:
+def test_walk_028(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1802,7 +1803,7 @@ def test_walk_028() -> None:
     pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its
     folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1967,7 +1968,7 @@ def test_walk_028() -> None:
     run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_029() -> None:
+def test_walk_029(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1981,7 +1982,7 @@ def test_walk_029() -> None:
     faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
     cache; k1 ends its walk; k1 starts a shrink walk; t1 reads the page in; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2028,7 +2029,7 @@ def test_walk_029() -> None:
     run.step('ShrinkDone', k1, then=480)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_030() -> None:
+def test_walk_030(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2046,7 +2047,7 @@ def test_walk_030() -> None:
     writeback skips the pinned slot; t1 ends its walk; k1's writeback fails to allocate a
     folio; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
     k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2104,7 +2105,7 @@ def test_walk_030() -> None:
     run.step('ShrinkDone', k1, then=480)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_031() -> None:
+def test_walk_031(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2118,7 +2119,7 @@ def test_walk_031() -> None:
     on s1; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its
     walk; t1's charge fails; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2165,7 +2166,7 @@ def test_walk_031() -> None:
     run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:235
 
 
-def test_walk_032() -> None:
+def test_walk_032(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2176,7 +2177,7 @@ def test_walk_032() -> None:
     fails; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back; s1's
     clean folio is dropped; t1 pins the slot; k1 ends its walk; t1's charge succeeds; t1
     adds its folio to the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2212,7 +2213,7 @@ def test_walk_032() -> None:
     run.step('AddToSwapCache', t1, then=325)  # AddToSwapCache Zswap.tla:334
 
 
-def test_walk_033() -> None:
+def test_walk_033(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2222,7 +2223,7 @@ def test_walk_033() -> None:
     the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
     fails; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back; s1's
     clean folio is dropped; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2257,7 +2258,7 @@ def test_walk_033() -> None:
     run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_034() -> None:
+def test_walk_034(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2274,7 +2275,7 @@ def test_walk_034() -> None:
     succeeds; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
     in the swap cache; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2329,7 +2330,7 @@ def test_walk_034() -> None:
     run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_035() -> None:
+def test_walk_035(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2349,7 +2350,7 @@ def test_walk_035() -> None:
     page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
     k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the
     swap cache; k1 ends its walk; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2418,7 +2419,7 @@ def test_walk_035() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_036() -> None:
+def test_walk_036(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2440,7 +2441,7 @@ def test_walk_036() -> None:
     k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a
     folio (-EEXIST)."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2515,7 +2516,7 @@ def test_walk_036() -> None:
     run.step('WbFolioExists', k1, then=210)  # WbFolioExists Zswap.tla:493
 
 
-def test_walk_037() -> None:
+def test_walk_037(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; t1
@@ -2545,7 +2546,7 @@ def test_walk_037() -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1
     is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2644,7 +2645,7 @@ def test_walk_037() -> None:
     run.step('ShrinkDone', k1, then=480)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_038() -> None:
+def test_walk_038(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
@@ -2668,7 +2669,7 @@ def test_walk_038() -> None:
     to allocate a folio; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the
     page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
     dropped."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2746,7 +2747,7 @@ def test_walk_038() -> None:
     run.step('DropCleanFolio', s=s1, then=0)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_039() -> None:
+def test_walk_039(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio
@@ -2774,7 +2775,7 @@ def test_walk_039() -> None:
     k1's writeback fails to allocate a folio; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2863,7 +2864,7 @@ def test_walk_039() -> None:
     run.step('DropCleanFolio', s=s1, then=143)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_040() -> None:
+def test_walk_040(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; t1 faults on
@@ -2893,7 +2894,7 @@ def test_walk_040() -> None:
     k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; t1
     maps the page and leaves its folio in the swap cache; k1's writeback finds a folio
     (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -2985,11 +2986,11 @@ def test_walk_040() -> None:
     run.step('ShrinkDone', k1, then=502)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_041() -> None:
+def test_walk_041(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3003,7 +3004,7 @@ def test_walk_041() -> None:
     run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:235
 
 
-def test_walk_042() -> None:
+def test_walk_042(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
@@ -3018,7 +3019,7 @@ def test_walk_042() -> None:
     folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3064,12 +3065,12 @@ def test_walk_042() -> None:
     run.step('ShrinkDone', k1, then=458)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_043() -> None:
+def test_walk_043(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3084,12 +3085,12 @@ def test_walk_043() -> None:
     run.step('ChargeFail', t1, then=102)  # ChargeFail Zswap.tla:318
 
 
-def test_walk_044() -> None:
+def test_walk_044(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
     cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3103,11 +3104,11 @@ def test_walk_044() -> None:
     run.step('AddToSwapCache', t1, then=299)  # AddToSwapCache Zswap.tla:334
 
 
-def test_walk_045() -> None:
+def test_walk_045(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3120,12 +3121,12 @@ def test_walk_045() -> None:
     run.step('ShrinkDone', k1, then=247)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_046() -> None:
+def test_walk_046(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge fails; t1
     faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
     cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3141,7 +3142,7 @@ def test_walk_046() -> None:
     run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_047() -> None:
+def test_walk_047(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge enters
     reclaim; t1 isolates the LRU head; k1 ends its walk; k1 starts a shrink walk; k1
@@ -3151,7 +3152,7 @@ def test_walk_047() -> None:
     folio; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge
     fails; k1's writeback allocates a folio; s1 is freed; k1 writes the entry back; k1 ends
     its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3180,7 +3181,7 @@ def test_walk_047() -> None:
     run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_048() -> None:
+def test_walk_048(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the
@@ -3190,7 +3191,7 @@ def test_walk_048() -> None:
     writeback fails to allocate a folio; t1's charge fails; t1 faults on s1; t1 pins the
     slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
     k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3220,12 +3221,12 @@ def test_walk_048() -> None:
     run.step('ShrinkDone', k1, then=458)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_049() -> None:
+def test_walk_049(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3240,13 +3241,13 @@ def test_walk_049() -> None:
     run.step('ShrinkDone', k1, then=143)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_050() -> None:
+def test_walk_050(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     k1 ends its walk; t1 finds the folio in the swap cache; t1 maps the page and leaves its
     folio in the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3262,12 +3263,12 @@ def test_walk_050() -> None:
     run.step('MapFolioKeepCache', t1, then=101)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_051() -> None:
+def test_walk_051(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     t1 finds the folio in the swap cache; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3282,7 +3283,7 @@ def test_walk_051() -> None:
     run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_052() -> None:
+def test_walk_052(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
@@ -3290,7 +3291,7 @@ def test_walk_052() -> None:
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults on
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends
     its walk; k1 starts a shrink walk; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3319,13 +3320,13 @@ def test_walk_052() -> None:
     run.step('ShrinkDone', k1, then=458)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_053() -> None:
+def test_walk_053(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio
     to the swap cache; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3343,13 +3344,13 @@ def test_walk_053() -> None:
     run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_054() -> None:
+def test_walk_054(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3366,13 +3367,13 @@ def test_walk_054() -> None:
     run.step('ShrinkDone', k1, then=248)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_055() -> None:
+def test_walk_055(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; t1 pins the slot; k1 ends its walk; t1's charge enters
     reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3389,12 +3390,12 @@ def test_walk_055() -> None:
     run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_056() -> None:
+def test_walk_056(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3411,7 +3412,7 @@ def test_walk_056() -> None:
     run.step('ShrinkDone', k1, then=247)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_057() -> None:
+def test_walk_057(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; k1's writeback fails to
@@ -3426,7 +3427,7 @@ def test_walk_057() -> None:
     ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's
     writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3476,7 +3477,7 @@ def test_walk_057() -> None:
     run.step('WbSkipBusy', k1, then=401)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_058() -> None:
+def test_walk_058(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -3498,7 +3499,7 @@ def test_walk_058() -> None:
     succeeds; k1's writeback fails to allocate a folio; k1 ends its walk; t1 adds its folio
     to the swap cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page
     in; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3570,7 +3571,7 @@ def test_walk_058() -> None:
     run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_059() -> None:
+def test_walk_059(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's
@@ -3599,7 +3600,7 @@ def test_walk_059() -> None:
     folio; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; t1 maps the page and leaves its folio in the swap cache; k1's
     writeback finds a folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3694,7 +3695,7 @@ def test_walk_059() -> None:
     run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_060() -> None:
+def test_walk_060(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -3702,7 +3703,7 @@ def test_walk_060() -> None:
     folio to the swap cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the
     page in; t1 maps the page and leaves its folio in the swap cache; k1's writeback finds a
     folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3726,13 +3727,13 @@ def test_walk_060() -> None:
     run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_061() -> None:
+def test_walk_061(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio
     (-EEXIST); t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3751,7 +3752,7 @@ def test_walk_061() -> None:
     run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_062() -> None:
+def test_walk_062(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -3776,7 +3777,7 @@ def test_walk_062() -> None:
     starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1
     faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback skips the
     pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -3857,11 +3858,11 @@ def test_walk_062() -> None:
     run.step('WbSkipBusy', k1, then=398)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_063() -> None:
+def test_walk_063(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
@@ -3872,7 +3873,7 @@ def test_walk_063() -> None:
     run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_064() -> None:
+def test_walk_064(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates
@@ -3883,7 +3884,7 @@ def test_walk_064() -> None:
     folio; t1 ends its walk; t1's charge fails; s1 is freed; v2 is swapped out to s1; t1
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
     k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -3920,13 +3921,13 @@ def test_walk_064() -> None:
     run.step('WbSkipBusy', k1, then=174)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_065() -> None:
+def test_walk_065(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); t1 reads the page
     in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
     dropped."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -3942,14 +3943,14 @@ def test_walk_065() -> None:
     run.step('DropCleanFolio', s=s1, then=29)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_066() -> None:
+def test_walk_066(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
     in the swap cache; s1's clean folio is dropped; v1 is swapped out to s1; t1 faults on
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -3972,7 +3973,7 @@ def test_walk_066() -> None:
     run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_067() -> None:
+def test_walk_067(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback fails to allocate a folio; k1 ends its walk; t1 isolates the LRU head; k1
@@ -3980,7 +3981,7 @@ def test_walk_067() -> None:
     head; t1 ends its walk; t1's charge succeeds; k1's writeback fails to allocate a folio;
     k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in;
     k1's writeback finds a folio (-EEXIST)."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4004,7 +4005,7 @@ def test_walk_067() -> None:
     run.step('WbFolioExists', k1, then=185)  # WbFolioExists Zswap.tla:493
 
 
-def test_walk_068() -> None:
+def test_walk_068(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1
@@ -4053,7 +4054,7 @@ def test_walk_068() -> None:
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
     and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1 ends
     its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4216,7 +4217,7 @@ def test_walk_068() -> None:
     run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_069() -> None:
+def test_walk_069(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's
@@ -4248,7 +4249,7 @@ def test_walk_069() -> None:
     t1's charge fails; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio
     in the swap cache; k1's writeback finds the entry gone; k1 isolates the LRU head; k1's
     writeback allocates a folio."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4360,13 +4361,13 @@ def test_walk_069() -> None:
     run.step('WbAllocFolio', k1, then=75)  # WbAllocFolio Zswap.tla:542
 
 
-def test_walk_070() -> None:
+def test_walk_070(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge fails; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the
     entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4384,7 +4385,7 @@ def test_walk_070() -> None:
     run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_071() -> None:
+def test_walk_071(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -4409,7 +4410,7 @@ def test_walk_071() -> None:
     fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
     LRU head; k1's writeback fails to allocate a folio; t1's writeback skips the pinned
     slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4491,7 +4492,7 @@ def test_walk_071() -> None:
     run.step('WbSkipBusy', t1, then=420)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_072() -> None:
+def test_walk_072(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -4518,7 +4519,7 @@ def test_walk_072() -> None:
     writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates
     the LRU head; t1's writeback skips the pinned slot; k1's writeback skips the pinned
     slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4607,7 +4608,7 @@ def test_walk_072() -> None:
     run.step('WbSkipBusy', k1, then=420)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_073() -> None:
+def test_walk_073(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -4619,7 +4620,7 @@ def test_walk_073() -> None:
     the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
     allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
     slot; t1's charge enters reclaim; k1's writeback fails to allocate a folio."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4660,7 +4661,7 @@ def test_walk_073() -> None:
     run.step('WbAllocFail', k1, then=322)  # WbAllocFail Zswap.tla:517
 
 
-def test_walk_074() -> None:
+def test_walk_074(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -4684,7 +4685,7 @@ def test_walk_074() -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
     the page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST);
     k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4762,7 +4763,7 @@ def test_walk_074() -> None:
     run.step('ShrinkDone', k1, then=502)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_075() -> None:
+def test_walk_075(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -4776,7 +4777,7 @@ def test_walk_075() -> None:
     the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
     allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
     slot; t1's charge enters reclaim; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4823,7 +4824,7 @@ def test_walk_075() -> None:
     run.step('WbSkipBusy', k1, then=322)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_076() -> None:
+def test_walk_076(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -4847,7 +4848,7 @@ def test_walk_076() -> None:
     writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
     fails; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4928,7 +4929,7 @@ def test_walk_076() -> None:
     run.step('FreeSlot', s=s1, then=62)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_077() -> None:
+def test_walk_077(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -4939,7 +4940,7 @@ def test_walk_077() -> None:
     writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates
     the LRU head; k1's writeback skips the pinned slot; t1's writeback fails to allocate a
     folio; t1 isolates the LRU head."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -4974,7 +4975,7 @@ def test_walk_077() -> None:
     run.step('LruIsolate', t1, then=151)  # LruIsolate Zswap.tla:431
 
 
-def test_walk_078() -> None:
+def test_walk_078(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -4987,7 +4988,7 @@ def test_walk_078() -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
     k1's writeback fails to allocate a folio."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5030,7 +5031,7 @@ def test_walk_078() -> None:
     run.step('WbAllocFail', k1, then=420)  # WbAllocFail Zswap.tla:517
 
 
-def test_walk_079() -> None:
+def test_walk_079(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -5043,7 +5044,7 @@ def test_walk_079() -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5086,7 +5087,7 @@ def test_walk_079() -> None:
     run.step('WbSkipBusy', k1, then=420)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_080() -> None:
+def test_walk_080(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -5098,7 +5099,7 @@ def test_walk_080() -> None:
     slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
     pinned slot; k1 isolates the LRU head; t1 ends its walk; k1's writeback fails to
     allocate a folio; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5137,7 +5138,7 @@ def test_walk_080() -> None:
     run.step('ChargeOk', t1, then=496)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_081() -> None:
+def test_walk_081(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -5149,7 +5150,7 @@ def test_walk_081() -> None:
     the entry gone; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes
     the entry back; k1 ends its walk; t1 finds the folio in the swap cache; t1 maps the page
     and leaves its folio in the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5187,7 +5188,7 @@ def test_walk_081() -> None:
     run.step('MapFolioKeepCache', t1, then=122)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_082() -> None:
+def test_walk_082(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -5212,7 +5213,7 @@ def test_walk_082() -> None:
     k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
     cache; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5293,7 +5294,7 @@ def test_walk_082() -> None:
     run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_083() -> None:
+def test_walk_083(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; t1
@@ -5305,7 +5306,7 @@ def test_walk_083() -> None:
     charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio
     (-EEXIST); k1 isolates the LRU head; t1 reads the page in; t1 maps the page and leaves
     its folio in the swap cache; k1's writeback finds a folio (-EEXIST)."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5343,14 +5344,14 @@ def test_walk_083() -> None:
     run.step('WbFolioExists', k1, then=264)  # WbFolioExists Zswap.tla:493
 
 
-def test_walk_084() -> None:
+def test_walk_084(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; t1 retries the fault; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5370,7 +5371,7 @@ def test_walk_084() -> None:
     run.step('DropCleanFolio', s=s1, then=102)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_085() -> None:
+def test_walk_085(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
@@ -5381,7 +5382,7 @@ def test_walk_085() -> None:
     writeback finds the entry gone; t1 pins the slot; k1 ends its walk; k1 starts a shrink
     walk; k1 isolates the LRU head; t1's charge enters reclaim; k1's writeback skips the
     pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5415,7 +5416,7 @@ def test_walk_085() -> None:
     run.step('WbSkipBusy', k1, then=322)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_086() -> None:
+def test_walk_086(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
@@ -5437,7 +5438,7 @@ def test_walk_086() -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1
     pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
     page in; t1 maps the page and leaves its folio in the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5510,12 +5511,12 @@ def test_walk_086() -> None:
     run.step('MapFolioKeepCache', t1, then=62)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_087() -> None:
+def test_walk_087(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5531,7 +5532,7 @@ def test_walk_087() -> None:
     run.step('WbAllocFolio', k1, then=59)  # WbAllocFolio Zswap.tla:542
 
 
-def test_walk_088() -> None:
+def test_walk_088(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
@@ -5555,7 +5556,7 @@ def test_walk_088() -> None:
     head; t1's writeback fails to allocate a folio; t1 isolates the LRU head; k1 isolates
     the LRU head; k1's writeback skips the pinned slot; t1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5630,7 +5631,7 @@ def test_walk_088() -> None:
     run.step('ChargeOk', t1, then=516)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_089() -> None:
+def test_walk_089(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
@@ -5638,7 +5639,7 @@ def test_walk_089() -> None:
     folio; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5662,12 +5663,12 @@ def test_walk_089() -> None:
     run.step('ShrinkDone', k1, then=102)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_090() -> None:
+def test_walk_090(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone; k1 ends its walk; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; k1
     isolates the LRU head; t1's charge enters reclaim; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5684,11 +5685,11 @@ def test_walk_090() -> None:
     run.step('WbSkipBusy', k1, then=93)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_091() -> None:
+def test_walk_091(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5699,11 +5700,11 @@ def test_walk_091() -> None:
     run.step('ShrinkDone', k1, then=165)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_092() -> None:
+def test_walk_092(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5716,12 +5717,12 @@ def test_walk_092() -> None:
     run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_093() -> None:
+def test_walk_093(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5735,11 +5736,11 @@ def test_walk_093() -> None:
     run.step('ShrinkDone', k1, then=325)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_094() -> None:
+def test_walk_094(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5752,11 +5753,11 @@ def test_walk_094() -> None:
     run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_095() -> None:
+def test_walk_095(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5769,11 +5770,11 @@ def test_walk_095() -> None:
     run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_096() -> None:
+def test_walk_096(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5786,7 +5787,7 @@ def test_walk_096() -> None:
     run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_097() -> None:
+def test_walk_097(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
@@ -5801,7 +5802,7 @@ def test_walk_097() -> None:
     t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; k1 ends its walk; t1 maps the page and leaves its
     folio in the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5850,12 +5851,12 @@ def test_walk_097() -> None:
     run.step('MapFolioKeepCache', t1, then=101)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_098() -> None:
+def test_walk_098(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page and leaves its folio in the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5870,7 +5871,7 @@ def test_walk_098() -> None:
     run.step('MapFolioKeepCache', t1, then=78)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_099() -> None:
+def test_walk_099(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -5884,7 +5885,7 @@ def test_walk_099() -> None:
     slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -5931,7 +5932,7 @@ def test_walk_099() -> None:
     run.step('ShrinkDone', k1, then=348)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_100() -> None:
+def test_walk_100(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -5950,7 +5951,7 @@ def test_walk_100() -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; k1's writeback fails to allocate a
     folio; t1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6011,7 +6012,7 @@ def test_walk_100() -> None:
     run.step('WbSkipBusy', t1, then=392)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_101() -> None:
+def test_walk_101(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6027,7 +6028,7 @@ def test_walk_101() -> None:
     s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk; k1 starts a shrink walk;
     t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves
     its folio in the swap cache; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6079,7 +6080,7 @@ def test_walk_101() -> None:
     run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_102() -> None:
+def test_walk_102(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6089,7 +6090,7 @@ def test_walk_102() -> None:
     k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; t1's writeback skips the pinned slot;
     k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6120,14 +6121,14 @@ def test_walk_102() -> None:
     run.step('WbSkipBusy', k1, then=392)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_103() -> None:
+def test_walk_103(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1's writeback fails to allocate a folio."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6150,14 +6151,14 @@ def test_walk_103() -> None:
     run.step('WbAllocFail', k1, then=296)  # WbAllocFail Zswap.tla:517
 
 
-def test_walk_104() -> None:
+def test_walk_104(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6180,7 +6181,7 @@ def test_walk_104() -> None:
     run.step('WbSkipBusy', k1, then=296)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_105() -> None:
+def test_walk_105(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6198,7 +6199,7 @@ def test_walk_105() -> None:
     charge succeeds; k1 ends its walk; k1 starts a shrink walk; t1 adds its folio to the
     swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
     cache; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6255,7 +6256,7 @@ def test_walk_105() -> None:
     run.step('ShrinkDone', k1, then=502)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_106() -> None:
+def test_walk_106(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6263,7 +6264,7 @@ def test_walk_106() -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
     k1's writeback fails to allocate a folio."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6288,7 +6289,7 @@ def test_walk_106() -> None:
     run.step('WbAllocFail', k1, then=392)  # WbAllocFail Zswap.tla:517
 
 
-def test_walk_107() -> None:
+def test_walk_107(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6296,7 +6297,7 @@ def test_walk_107() -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6321,7 +6322,7 @@ def test_walk_107() -> None:
     run.step('WbSkipBusy', k1, then=392)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_108() -> None:
+def test_walk_108(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6331,7 +6332,7 @@ def test_walk_108() -> None:
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 pins the
     slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
     succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6362,7 +6363,7 @@ def test_walk_108() -> None:
     run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_109() -> None:
+def test_walk_109(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6370,7 +6371,7 @@ def test_walk_109() -> None:
     folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; k1's
     writeback finds the entry gone; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6396,7 +6397,7 @@ def test_walk_109() -> None:
     run.step('FreeSlot', s=s1, then=101)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_110() -> None:
+def test_walk_110(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6412,7 +6413,7 @@ def test_walk_110() -> None:
     the swap cache; k1's writeback finds a folio (-EEXIST); k1 isolates the LRU head; t1
     reads the page in; t1 maps the page and leaves its folio in the swap cache; k1's
     writeback finds a folio (-EEXIST)."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6461,7 +6462,7 @@ def test_walk_110() -> None:
     run.step('WbFolioExists', k1, then=237)  # WbFolioExists Zswap.tla:493
 
 
-def test_walk_111() -> None:
+def test_walk_111(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback
@@ -6472,7 +6473,7 @@ def test_walk_111() -> None:
     the pinned slot; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 ends
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim;
     k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6505,7 +6506,7 @@ def test_walk_111() -> None:
     run.step('WbSkipBusy', k1, then=296)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_112() -> None:
+def test_walk_112(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; t1
@@ -6530,7 +6531,7 @@ def test_walk_112() -> None:
     pinned slot; t1 isolates the LRU head; k1 isolates the LRU head; t1's writeback fails to
     allocate a folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio;
     k1 writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6612,14 +6613,14 @@ def test_walk_112() -> None:
     run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_113() -> None:
+def test_walk_113(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; k1's
     writeback finds the entry gone; k1 ends its walk; k1 starts a shrink walk; k1 isolates
     the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its
     walk; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6640,7 +6641,7 @@ def test_walk_113() -> None:
     run.step('StartFault', t1, s=s1, then=98)  # StartFault Zswap.tla:235
 
 
-def test_walk_114() -> None:
+def test_walk_114(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry back;
@@ -6648,7 +6649,7 @@ def test_walk_114() -> None:
     walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6675,7 +6676,7 @@ def test_walk_114() -> None:
     run.step('MapFolioKeepCache', t1, then=122)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_115() -> None:
+def test_walk_115(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
@@ -6699,7 +6700,7 @@ def test_walk_115() -> None:
     walk; t1's charge fails; k1's writeback allocates a folio; k1 writes the entry back; t1
     faults on s1; s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6777,14 +6778,14 @@ def test_walk_115() -> None:
     run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_116() -> None:
+def test_walk_116(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
     fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk;
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends
     its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6806,10 +6807,10 @@ def test_walk_116() -> None:
     run.step('ShrinkDone', k1, then=372)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_117() -> None:
+def test_walk_117(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6818,11 +6819,11 @@ def test_walk_117() -> None:
     run.step('FreeSlot', s=s1, then=78)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_118() -> None:
+def test_walk_118(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6832,12 +6833,12 @@ def test_walk_118() -> None:
     run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_119() -> None:
+def test_walk_119(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6852,10 +6853,10 @@ def test_walk_119() -> None:
     run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_120() -> None:
+def test_walk_120(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -6865,11 +6866,11 @@ def test_walk_120() -> None:
     run.step('FreeSlot', s=s1, then=122)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_121() -> None:
+def test_walk_121(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page and leaves its folio in the swap cache; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -6881,12 +6882,12 @@ def test_walk_121() -> None:
     run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_122() -> None:
+def test_walk_122(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; k1 isolates the LRU head; t1's
     writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -6903,13 +6904,13 @@ def test_walk_122() -> None:
     run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:235
 
 
-def test_walk_123() -> None:
+def test_walk_123(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
     starts a shrink walk; t1 isolates the LRU head; k1 isolates the LRU head; t1's writeback
     fails to allocate a folio; t1 ends its walk; t1's charge fails; k1's writeback allocates
     a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is dropped; t1 pins
     the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
@@ -6930,7 +6931,7 @@ def test_walk_123() -> None:
     run.step('ShrinkDone', k1, then=326)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_124() -> None:
+def test_walk_124(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
@@ -6938,7 +6939,7 @@ def test_walk_124() -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot;
     k1 isolates the LRU head; t1's charge enters reclaim; k1's writeback skips the pinned
     slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278

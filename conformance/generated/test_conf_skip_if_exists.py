@@ -15,6 +15,7 @@ possible; lower bound 1544).
 from __future__ import annotations
 
 from conformance.generated import graph_conf_skip_if_exists as graph
+from conformance.replay import SystemFactory
 from conformance.values import ModelValue
 
 NoData = ModelValue('NoData')
@@ -27,35 +28,35 @@ v1 = ModelValue('v1')
 v2 = ModelValue('v2')
 
 
-def test_walk_01() -> None:
+def test_walk_01(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_02() -> None:
+def test_walk_02(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_03() -> None:
+def test_walk_03(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_04() -> None:
+def test_walk_04(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1 isolates the LRU head;
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; s1 is freed;
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
     run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
@@ -72,11 +73,11 @@ def test_walk_04() -> None:
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_05() -> None:
+def test_walk_05(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge fails; s1 is
     freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -87,13 +88,13 @@ def test_walk_05() -> None:
     run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_06() -> None:
+def test_walk_06(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1
     faults on s1; k1 puts the entry back on the LRU; k1 ends its walk; t1 pins the slot;
     t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
@@ -113,7 +114,7 @@ def test_walk_06() -> None:
     run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_07() -> None:
+def test_walk_07(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's
     writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
@@ -121,7 +122,7 @@ def test_walk_07() -> None:
     freed; v2 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; s1 is freed;
     v1 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1;
     k1's writeback allocates a folio; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -150,14 +151,14 @@ def test_walk_07() -> None:
     run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_08() -> None:
+def test_walk_08(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 puts
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 pins the slot; t1's charge fails; s1 is freed; v1 is swapped out to s1; s1
     is freed; k1's writeback finds the slot freed; v1 is swapped out to s1; s1 is freed; k1
     puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -180,11 +181,11 @@ def test_walk_08() -> None:
     run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:595
 
 
-def test_walk_09() -> None:
+def test_walk_09(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -197,7 +198,7 @@ def test_walk_09() -> None:
     run.step('RetryFault', t1, then=53)  # RetryFault Zswap.tla:254
 
 
-def test_walk_10() -> None:
+def test_walk_10(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out
@@ -207,7 +208,7 @@ def test_walk_10() -> None:
     the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's
     writeback fails to allocate a folio; t1 pins the slot; t1's charge fails; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -243,12 +244,12 @@ def test_walk_10() -> None:
     run.step('FreeSlot', s=s1, then=41)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_11() -> None:
+def test_walk_11(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback fails to
     allocate a folio; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -263,7 +264,7 @@ def test_walk_11() -> None:
     run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_12() -> None:
+def test_walk_12(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback skips the pinned
     slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry back on
@@ -280,7 +281,7 @@ def test_walk_12() -> None:
     the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; k1 puts the
     entry back on the LRU; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -338,11 +339,11 @@ def test_walk_12() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_13() -> None:
+def test_walk_13(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -354,12 +355,12 @@ def test_walk_13() -> None:
     run.step('WbSkipBusy', k1, then=152)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_14() -> None:
+def test_walk_14(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -375,7 +376,7 @@ def test_walk_14() -> None:
     run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
 
 
-def test_walk_15() -> None:
+def test_walk_15(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 isolates
@@ -383,7 +384,7 @@ def test_walk_15() -> None:
     LRU; k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; t1
     faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head; k1's
     writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -410,7 +411,7 @@ def test_walk_15() -> None:
     run.step('WbEntryGone', k1, then=41)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_16() -> None:
+def test_walk_16(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
@@ -419,7 +420,7 @@ def test_walk_16() -> None:
     to allocate a folio; t1 ends its walk; t1's charge fails; k1 puts the entry back on the
     LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed;
     v1 is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -449,13 +450,13 @@ def test_walk_16() -> None:
     run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_17() -> None:
+def test_walk_17(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; k1's writeback fails to
     allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
     fails."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -472,12 +473,12 @@ def test_walk_17() -> None:
     run.step('ChargeFail', t1, then=53)  # ChargeFail Zswap.tla:318
 
 
-def test_walk_18() -> None:
+def test_walk_18(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback skips the
     pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -491,14 +492,14 @@ def test_walk_18() -> None:
     run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_19() -> None:
+def test_walk_19(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
     the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -520,7 +521,7 @@ def test_walk_19() -> None:
     run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_20() -> None:
+def test_walk_20(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
@@ -534,7 +535,7 @@ def test_walk_20() -> None:
     on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's
     writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1's writeback
     skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -579,14 +580,14 @@ def test_walk_20() -> None:
     run.step('WbSkipBusy', k1, then=241)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_21() -> None:
+def test_walk_21(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
     on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
     t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
     the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -607,13 +608,13 @@ def test_walk_21() -> None:
     run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_22() -> None:
+def test_walk_22(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
     on the LRU; t1 ends its walk; k1's writeback fails to allocate a folio; t1's charge
     succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -630,13 +631,13 @@ def test_walk_22() -> None:
     run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_23() -> None:
+def test_walk_23(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
     on the LRU; t1 ends its walk; k1's writeback skips the pinned slot; k1 puts the entry
     back on the LRU; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -654,14 +655,14 @@ def test_walk_23() -> None:
     run.step('ChargeOk', t1, then=141)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_24() -> None:
+def test_walk_24(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
     enters reclaim; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1
     ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback
     finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -684,7 +685,7 @@ def test_walk_24() -> None:
     run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:378
 
 
-def test_walk_25() -> None:
+def test_walk_25(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -692,7 +693,7 @@ def test_walk_25() -> None:
     the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback
     allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
     gone; t1 retries the fault."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -716,7 +717,7 @@ def test_walk_25() -> None:
     run.step('RetryFault', t1, then=70)  # RetryFault Zswap.tla:254
 
 
-def test_walk_26() -> None:
+def test_walk_26(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -734,7 +735,7 @@ def test_walk_26() -> None:
     swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback fails to allocate a
     folio; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
     t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -793,7 +794,7 @@ def test_walk_26() -> None:
     run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:378
 
 
-def test_walk_27() -> None:
+def test_walk_27(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -808,7 +809,7 @@ def test_walk_27() -> None:
     ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails
     to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; k1 puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -857,7 +858,7 @@ def test_walk_27() -> None:
     run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:595
 
 
-def test_walk_28() -> None:
+def test_walk_28(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -872,7 +873,7 @@ def test_walk_28() -> None:
     freed; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates
     the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge fails; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -923,11 +924,11 @@ def test_walk_28() -> None:
     run.step('FreeSlot', s=s1, then=282)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_29() -> None:
+def test_walk_29(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -937,7 +938,7 @@ def test_walk_29() -> None:
     run.step('WbEntryGone', k1, then=53)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_30() -> None:
+def test_walk_30(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
     entry back; t1 maps the page; k1 ends its walk; v2 is swapped out to s1; s1 is freed; v2
@@ -948,7 +949,7 @@ def test_walk_30() -> None:
     walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
     faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge
     fails; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -986,11 +987,11 @@ def test_walk_30() -> None:
     run.step('FreeSlot', s=s1, then=269)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_31() -> None:
+def test_walk_31(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1003,12 +1004,12 @@ def test_walk_31() -> None:
     run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_32() -> None:
+def test_walk_32(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds;
     k1's writeback fails to allocate a folio; t1 adds its folio to the swap cache; k1 puts
     the entry back on the LRU; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1024,12 +1025,12 @@ def test_walk_32() -> None:
     run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
 
 
-def test_walk_33() -> None:
+def test_walk_33(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; k1's writeback fails to allocate a folio; t1's charge succeeds; k1
     puts the entry back on the LRU; k1 ends its walk; t1 adds its folio to the swap cache;
     t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1044,7 +1045,7 @@ def test_walk_33() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_34() -> None:
+def test_walk_34(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     k1 ends its walk; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to
@@ -1053,7 +1054,7 @@ def test_walk_34() -> None:
     puts the entry back on the LRU; k1 ends its walk; t1 pins the slot; t1's charge fails;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
     is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1084,7 +1085,7 @@ def test_walk_34() -> None:
     run.step('WbEntryGone', k1, then=269)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_35() -> None:
+def test_walk_35(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
@@ -1096,7 +1097,7 @@ def test_walk_35() -> None:
     allocate a folio; t1 faults on s1; k1 puts the entry back on the LRU; k1 ends its walk;
     t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1138,13 +1139,13 @@ def test_walk_35() -> None:
     run.step('WbEntryGone', k1, then=282)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_36() -> None:
+def test_walk_36(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
     shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1165,7 +1166,7 @@ def test_walk_36() -> None:
     run.step('MapFolio', t1, then=245)  # MapFolio Zswap.tla:378
 
 
-def test_walk_37() -> None:
+def test_walk_37(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; s1 is freed; k1 ends its walk; v2 is swapped out to
@@ -1173,7 +1174,7 @@ def test_walk_37() -> None:
     slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
     t1 pins the slot; k1's writeback fails to allocate a folio; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1202,12 +1203,12 @@ def test_walk_37() -> None:
     run.step('MapFolio', t1, then=269)  # MapFolio Zswap.tla:378
 
 
-def test_walk_38() -> None:
+def test_walk_38(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1221,12 +1222,12 @@ def test_walk_38() -> None:
     run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_39() -> None:
+def test_walk_39(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1242,11 +1243,11 @@ def test_walk_39() -> None:
     run.step('StartFault', t1, s=s1, then=129)  # StartFault Zswap.tla:235
 
 
-def test_walk_40() -> None:
+def test_walk_40(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1259,11 +1260,11 @@ def test_walk_40() -> None:
     run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_41() -> None:
+def test_walk_41(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1276,7 +1277,7 @@ def test_walk_41() -> None:
     run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_42() -> None:
+def test_walk_42(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
@@ -1304,7 +1305,7 @@ def test_walk_42() -> None:
     charge fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates
     the LRU head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in
     the swap cache; k1 writes the entry back."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1398,7 +1399,7 @@ def test_walk_42() -> None:
     run.step('WbWrite', k1, then=93)  # WbWrite Zswap.tla:578
 
 
-def test_walk_43() -> None:
+def test_walk_43(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -1406,7 +1407,7 @@ def test_walk_43() -> None:
     dropped; s1 is freed; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
     t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1434,7 +1435,7 @@ def test_walk_43() -> None:
     run.step('MapFolio', t1, then=258)  # MapFolio Zswap.tla:378
 
 
-def test_walk_44() -> None:
+def test_walk_44(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
@@ -1444,7 +1445,7 @@ def test_walk_44() -> None:
     swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults
     on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends
     its walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1479,14 +1480,14 @@ def test_walk_44() -> None:
     run.step('ChargeOk', t1, then=314)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_45() -> None:
+def test_walk_45(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
     t1 pins the slot; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1
     puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a
     shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1509,11 +1510,11 @@ def test_walk_45() -> None:
     run.step('WbSkipBusy', k1, then=314)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_46() -> None:
+def test_walk_46(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback fails to allocate a folio; k1 puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1526,11 +1527,11 @@ def test_walk_46() -> None:
     run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:595
 
 
-def test_walk_47() -> None:
+def test_walk_47(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1542,12 +1543,12 @@ def test_walk_47() -> None:
     run.step('WbSkipBusy', k1, then=168)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_48() -> None:
+def test_walk_48(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1561,7 +1562,7 @@ def test_walk_48() -> None:
     run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:595
 
 
-def test_walk_49() -> None:
+def test_walk_49(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 isolates
@@ -1572,7 +1573,7 @@ def test_walk_49() -> None:
     t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
     cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1609,7 +1610,7 @@ def test_walk_49() -> None:
     run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_50() -> None:
+def test_walk_50(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
@@ -1627,7 +1628,7 @@ def test_walk_50() -> None:
     pinned slot; t1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
     walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry
     back on the LRU; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1686,13 +1687,13 @@ def test_walk_50() -> None:
     run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_51() -> None:
+def test_walk_51(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; k1's writeback fails to
     allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
     fails."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1709,12 +1710,12 @@ def test_walk_51() -> None:
     run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:318
 
 
-def test_walk_52() -> None:
+def test_walk_52(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback skips the
     pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1728,14 +1729,14 @@ def test_walk_52() -> None:
     run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_53() -> None:
+def test_walk_53(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
     the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1757,7 +1758,7 @@ def test_walk_53() -> None:
     run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_54() -> None:
+def test_walk_54(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
@@ -1768,7 +1769,7 @@ def test_walk_54() -> None:
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 puts the entry back on the LRU; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1805,14 +1806,14 @@ def test_walk_54() -> None:
     run.step('WbSkipBusy', k1, then=254)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_55() -> None:
+def test_walk_55(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
     on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
     t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
     the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1833,13 +1834,13 @@ def test_walk_55() -> None:
     run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_56() -> None:
+def test_walk_56(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
     on the LRU; t1 ends its walk; k1's writeback fails to allocate a folio; t1's charge
     succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1856,13 +1857,13 @@ def test_walk_56() -> None:
     run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_57() -> None:
+def test_walk_57(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
     on the LRU; t1 ends its walk; k1's writeback skips the pinned slot; k1 puts the entry
     back on the LRU; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1880,13 +1881,13 @@ def test_walk_57() -> None:
     run.step('ChargeOk', t1, then=125)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_58() -> None:
+def test_walk_58(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
     enters reclaim; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1906,14 +1907,14 @@ def test_walk_58() -> None:
     run.step('ChargeOk', t1, then=89)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_59() -> None:
+def test_walk_59(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; t1 retries the fault; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips
     the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1934,14 +1935,14 @@ def test_walk_59() -> None:
     run.step('WbSkipBusy', k1, then=89)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_60() -> None:
+def test_walk_60(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1962,7 +1963,7 @@ def test_walk_60() -> None:
     run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_61() -> None:
+def test_walk_61(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1974,7 +1975,7 @@ def test_walk_61() -> None:
     on the LRU; t1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates
     the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback
     finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2014,7 +2015,7 @@ def test_walk_61() -> None:
     run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_62() -> None:
+def test_walk_62(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2027,7 +2028,7 @@ def test_walk_62() -> None:
     the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page
     in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2068,7 +2069,7 @@ def test_walk_62() -> None:
     run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:595
 
 
-def test_walk_63() -> None:
+def test_walk_63(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2076,7 +2077,7 @@ def test_walk_63() -> None:
     writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the
     slot; t1's charge enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU
     head; t1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2100,7 +2101,7 @@ def test_walk_63() -> None:
     run.step('WbSkipBusy', t1, then=189)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_64() -> None:
+def test_walk_64(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2108,7 +2109,7 @@ def test_walk_64() -> None:
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2130,11 +2131,11 @@ def test_walk_64() -> None:
     run.step('WbAllocFolio', k1, then=60)  # WbAllocFolio Zswap.tla:542
 
 
-def test_walk_65() -> None:
+def test_walk_65(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2144,10 +2145,10 @@ def test_walk_65() -> None:
     run.step('WbEntryGone', k1, then=70)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_66() -> None:
+def test_walk_66(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2156,11 +2157,11 @@ def test_walk_66() -> None:
     run.step('SwapCacheHit', t1, then=76)  # SwapCacheHit Zswap.tla:263
 
 
-def test_walk_67() -> None:
+def test_walk_67(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; k1
     puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2171,11 +2172,11 @@ def test_walk_67() -> None:
     run.step('WbPutback', k1, then=141)  # WbPutback Zswap.tla:595
 
 
-def test_walk_68() -> None:
+def test_walk_68(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; k1's writeback fails to allocate a folio;
     t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2187,12 +2188,12 @@ def test_walk_68() -> None:
     run.step('ChargeOk', t1, then=106)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_69() -> None:
+def test_walk_69(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; k1's writeback fails to allocate a folio; t1's charge enters reclaim;
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1
     isolates the LRU head; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2207,7 +2208,7 @@ def test_walk_69() -> None:
     run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_70() -> None:
+def test_walk_70(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
@@ -2216,7 +2217,7 @@ def test_walk_70() -> None:
     enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
     k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the
     swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2247,11 +2248,11 @@ def test_walk_70() -> None:
     run.step('MapFolio', t1, then=282)  # MapFolio Zswap.tla:378
 
 
-def test_walk_71() -> None:
+def test_walk_71(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2261,11 +2262,11 @@ def test_walk_71() -> None:
     run.step('SwapCacheHit', t1, then=110)  # SwapCacheHit Zswap.tla:263
 
 
-def test_walk_72() -> None:
+def test_walk_72(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2279,12 +2280,12 @@ def test_walk_72() -> None:
     run.step('StartFault', t1, s=s1, then=145)  # StartFault Zswap.tla:235
 
 
-def test_walk_73() -> None:
+def test_walk_73(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2298,7 +2299,7 @@ def test_walk_73() -> None:
     run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_74() -> None:
+def test_walk_74(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
@@ -2321,7 +2322,7 @@ def test_walk_74() -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
     faults on s1; k1 writes the entry back; s1's clean folio is dropped; t1 pins the slot;
     t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2399,11 +2400,11 @@ def test_walk_74() -> None:
     run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_75() -> None:
+def test_walk_75(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2416,11 +2417,11 @@ def test_walk_75() -> None:
     run.step('ChargeReclaim', t1, then=206)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_76() -> None:
+def test_walk_76(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2433,7 +2434,7 @@ def test_walk_76() -> None:
     run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_77() -> None:
+def test_walk_77(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
@@ -2449,7 +2450,7 @@ def test_walk_77() -> None:
     slot; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2502,14 +2503,14 @@ def test_walk_77() -> None:
     run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_78() -> None:
+def test_walk_78(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
     fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk;
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends
     its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2531,7 +2532,7 @@ def test_walk_78() -> None:
     run.step('ShrinkDone', k1, then=257)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_79() -> None:
+def test_walk_79(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
@@ -2541,7 +2542,7 @@ def test_walk_79() -> None:
     swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults
     on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends
     its walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2576,14 +2577,14 @@ def test_walk_79() -> None:
     run.step('ChargeOk', t1, then=322)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_80() -> None:
+def test_walk_80(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
     t1 pins the slot; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1
     puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a
     shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2606,12 +2607,12 @@ def test_walk_80() -> None:
     run.step('WbSkipBusy', k1, then=322)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_81() -> None:
+def test_walk_81(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2626,7 +2627,7 @@ def test_walk_81() -> None:
     run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_82() -> None:
+def test_walk_82(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
     folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
@@ -2638,7 +2639,7 @@ def test_walk_82() -> None:
     pinned slot; t1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
     walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry
     back on the LRU; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2677,7 +2678,7 @@ def test_walk_82() -> None:
     run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_83() -> None:
+def test_walk_83(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
     folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -2686,7 +2687,7 @@ def test_walk_83() -> None:
     its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1
     adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2715,7 +2716,7 @@ def test_walk_83() -> None:
     run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_84() -> None:
+def test_walk_84(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
     the folio in the swap cache; t1 maps the page; v1 is swapped out to s1; t1 faults on s1;
@@ -2724,7 +2725,7 @@ def test_walk_84() -> None:
     ends its walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2754,7 +2755,7 @@ def test_walk_84() -> None:
     run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_85() -> None:
+def test_walk_85(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 isolates the LRU
@@ -2766,7 +2767,7 @@ def test_walk_85() -> None:
     k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap
     cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -2804,12 +2805,12 @@ def test_walk_85() -> None:
     run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_86() -> None:
+def test_walk_86(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 isolates the LRU head; k1's writeback skips the pinned slot;
     k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's writeback skips the
     pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -2822,12 +2823,12 @@ def test_walk_86() -> None:
     run.step('WbSkipBusy', t1, then=204)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_87() -> None:
+def test_walk_87(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1
     isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on
     the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates
     the LRU head; k1's writeback skips the pinned slot."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -2842,7 +2843,7 @@ def test_walk_87() -> None:
     run.step('WbSkipBusy', k1, then=106)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_88() -> None:
+def test_walk_88(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
     starts a shrink walk; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
@@ -2850,7 +2851,7 @@ def test_walk_88() -> None:
     the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page
     in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
@@ -2875,7 +2876,7 @@ def test_walk_88() -> None:
     run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:595
 
 
-def test_walk_89() -> None:
+def test_walk_89(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
     t1 puts the entry back on the LRU; k1 isolates the LRU head; t1 ends its walk; k1's
@@ -2884,7 +2885,7 @@ def test_walk_89() -> None:
     slot; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278

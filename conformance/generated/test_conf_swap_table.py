@@ -15,6 +15,7 @@ possible; lower bound 1338).
 from __future__ import annotations
 
 from conformance.generated import graph_conf_swap_table as graph
+from conformance.replay import SystemFactory
 from conformance.values import ModelValue
 
 NoData = ModelValue('NoData')
@@ -27,35 +28,35 @@ v1 = ModelValue('v1')
 v2 = ModelValue('v2')
 
 
-def test_walk_01() -> None:
+def test_walk_01(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_02() -> None:
+def test_walk_02(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_03() -> None:
+def test_walk_03(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_04() -> None:
+def test_walk_04(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1 isolates the LRU head;
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; s1 is freed;
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
     run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
@@ -72,11 +73,11 @@ def test_walk_04() -> None:
     run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_05() -> None:
+def test_walk_05(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge fails; s1 is
     freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -87,13 +88,13 @@ def test_walk_05() -> None:
     run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_06() -> None:
+def test_walk_06(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1
     faults on s1; k1 puts the entry back on the LRU; k1 ends its walk; t1 pins the slot;
     t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
@@ -113,7 +114,7 @@ def test_walk_06() -> None:
     run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_07() -> None:
+def test_walk_07(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's
     writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
@@ -121,7 +122,7 @@ def test_walk_07() -> None:
     freed; v2 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; s1 is freed;
     v1 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1;
     k1's writeback allocates a folio; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -150,14 +151,14 @@ def test_walk_07() -> None:
     run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_08() -> None:
+def test_walk_08(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 puts
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 pins the slot; t1's charge fails; s1 is freed; v1 is swapped out to s1; s1
     is freed; k1's writeback finds the slot freed; v1 is swapped out to s1; s1 is freed; k1
     puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -180,13 +181,13 @@ def test_walk_08() -> None:
     run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:595
 
 
-def test_walk_09() -> None:
+def test_walk_09(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
     faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the
     page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -204,7 +205,7 @@ def test_walk_09() -> None:
     run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_10() -> None:
+def test_walk_10(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads
     the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the
@@ -214,7 +215,7 @@ def test_walk_10() -> None:
     t1 faults on s1; t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1
     isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1
     pins the slot; t1's charge fails; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -249,7 +250,7 @@ def test_walk_10() -> None:
     run.step('FreeSlot', s=s1, then=41)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_11() -> None:
+def test_walk_11(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback finds a folio
     (-EEXIST); t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry back
@@ -265,7 +266,7 @@ def test_walk_11() -> None:
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page
     in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -320,7 +321,7 @@ def test_walk_11() -> None:
     run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
 
 
-def test_walk_12() -> None:
+def test_walk_12(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 isolates
@@ -328,7 +329,7 @@ def test_walk_12() -> None:
     k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; t1
     faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head; k1's
     writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -355,7 +356,7 @@ def test_walk_12() -> None:
     run.step('WbEntryGone', k1, then=41)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_13() -> None:
+def test_walk_13(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); k1's writeback finds a
@@ -367,7 +368,7 @@ def test_walk_13() -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
     isolates the LRU head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a
     folio; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -405,7 +406,7 @@ def test_walk_13() -> None:
     run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_14() -> None:
+def test_walk_14(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
@@ -422,7 +423,7 @@ def test_walk_14() -> None:
     (-EEXIST); t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU; k1 ends its walk; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -480,12 +481,12 @@ def test_walk_14() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_15() -> None:
+def test_walk_15(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
     the LRU; t1 ends its walk; k1's writeback finds a folio (-EEXIST); t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -502,13 +503,13 @@ def test_walk_15() -> None:
     run.step('ChargeOk', t1, then=146)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_16() -> None:
+def test_walk_16(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
     head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends
     its walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -527,7 +528,7 @@ def test_walk_16() -> None:
     run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_17() -> None:
+def test_walk_17(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -536,7 +537,7 @@ def test_walk_17() -> None:
     allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
     gone; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
     reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -565,7 +566,7 @@ def test_walk_17() -> None:
     run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:378
 
 
-def test_walk_18() -> None:
+def test_walk_18(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -590,7 +591,7 @@ def test_walk_18() -> None:
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -674,14 +675,14 @@ def test_walk_18() -> None:
     run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:378
 
 
-def test_walk_19() -> None:
+def test_walk_19(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the
     slot; t1's charge succeeds; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -704,7 +705,7 @@ def test_walk_19() -> None:
     run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:378
 
 
-def test_walk_20() -> None:
+def test_walk_20(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -719,7 +720,7 @@ def test_walk_20() -> None:
     freed; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates
     the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge fails; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -770,7 +771,7 @@ def test_walk_20() -> None:
     run.step('FreeSlot', s=s1, then=263)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_21() -> None:
+def test_walk_21(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
     entry back; t1 maps the page; k1 ends its walk; v2 is swapped out to s1; s1 is freed; v2
@@ -781,7 +782,7 @@ def test_walk_21() -> None:
     walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
     faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge
     fails; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -819,11 +820,11 @@ def test_walk_21() -> None:
     run.step('FreeSlot', s=s1, then=251)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_22() -> None:
+def test_walk_22(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; k1's writeback finds a folio (-EEXIST); t1 reads
     the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -835,12 +836,12 @@ def test_walk_22() -> None:
     run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_23() -> None:
+def test_walk_23(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU; k1 ends its walk; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -856,11 +857,11 @@ def test_walk_23() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_24() -> None:
+def test_walk_24(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge succeeds; k1 puts
     the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -871,7 +872,7 @@ def test_walk_24() -> None:
     run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:595
 
 
-def test_walk_25() -> None:
+def test_walk_25(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     k1 ends its walk; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to
@@ -880,7 +881,7 @@ def test_walk_25() -> None:
     puts the entry back on the LRU; k1 ends its walk; t1 pins the slot; t1's charge fails;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
     is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -911,7 +912,7 @@ def test_walk_25() -> None:
     run.step('WbEntryGone', k1, then=251)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_26() -> None:
+def test_walk_26(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps
@@ -923,7 +924,7 @@ def test_walk_26() -> None:
     entry back on the LRU; k1 ends its walk; t1 pins the slot; t1's charge fails; k1 starts
     a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed;
     k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -964,13 +965,13 @@ def test_walk_26() -> None:
     run.step('WbEntryGone', k1, then=263)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_27() -> None:
+def test_walk_27(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
     shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -990,7 +991,7 @@ def test_walk_27() -> None:
     run.step('MapFolio', t1, then=228)  # MapFolio Zswap.tla:378
 
 
-def test_walk_28() -> None:
+def test_walk_28(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; k1 ends its
@@ -998,7 +999,7 @@ def test_walk_28() -> None:
     slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge succeeds; t1 reads
     the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1026,11 +1027,11 @@ def test_walk_28() -> None:
     run.step('MapFolio', t1, then=251)  # MapFolio Zswap.tla:378
 
 
-def test_walk_29() -> None:
+def test_walk_29(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1043,12 +1044,12 @@ def test_walk_29() -> None:
     run.step('ShrinkDone', k1, then=180)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_30() -> None:
+def test_walk_30(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1064,11 +1065,11 @@ def test_walk_30() -> None:
     run.step('StartFault', t1, s=s1, then=124)  # StartFault Zswap.tla:235
 
 
-def test_walk_31() -> None:
+def test_walk_31(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1081,7 +1082,7 @@ def test_walk_31() -> None:
     run.step('ChargeReclaim', t1, then=181)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_32() -> None:
+def test_walk_32(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page;
@@ -1101,7 +1102,7 @@ def test_walk_32() -> None:
     charge fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates
     the LRU head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in
     the swap cache; k1 writes the entry back."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1172,7 +1173,7 @@ def test_walk_32() -> None:
     run.step('WbWrite', k1, then=91)  # WbWrite Zswap.tla:578
 
 
-def test_walk_33() -> None:
+def test_walk_33(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -1180,7 +1181,7 @@ def test_walk_33() -> None:
     dropped; s1 is freed; v1 is swapped out to s1; k1 ends its walk; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
     t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1207,7 +1208,7 @@ def test_walk_33() -> None:
     run.step('MapFolio', t1, then=240)  # MapFolio Zswap.tla:378
 
 
-def test_walk_34() -> None:
+def test_walk_34(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
@@ -1215,7 +1216,7 @@ def test_walk_34() -> None:
     puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1
     ends its walk; t1's charge succeeds; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1241,7 +1242,7 @@ def test_walk_34() -> None:
     run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_35() -> None:
+def test_walk_35(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
@@ -1255,7 +1256,7 @@ def test_walk_35() -> None:
     reclaim; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback finds a folio (-EEXIST); t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
@@ -1302,7 +1303,7 @@ def test_walk_35() -> None:
     run.step('ChargeOk', t1, then=292)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_36() -> None:
+def test_walk_36(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 isolates
@@ -1313,7 +1314,7 @@ def test_walk_36() -> None:
     t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     enters reclaim; t1 ends its walk; t1's charge succeeds; t1 reads the page in; k1 ends
     its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1349,7 +1350,7 @@ def test_walk_36() -> None:
     run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_37() -> None:
+def test_walk_37(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); k1's writeback finds a
@@ -1368,7 +1369,7 @@ def test_walk_37() -> None:
     t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
     the LRU; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1430,7 +1431,7 @@ def test_walk_37() -> None:
     run.step('ChargeOk', t1, then=211)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_38() -> None:
+def test_walk_38(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
@@ -1444,7 +1445,7 @@ def test_walk_38() -> None:
     reclaim; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the
     entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 reads the page in;
     k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1492,12 +1493,12 @@ def test_walk_38() -> None:
     run.step('WbPutback', k1, then=150)  # WbPutback Zswap.tla:595
 
 
-def test_walk_39() -> None:
+def test_walk_39(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
     the LRU; t1 ends its walk; k1's writeback finds a folio (-EEXIST); t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1514,13 +1515,13 @@ def test_walk_39() -> None:
     run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_40() -> None:
+def test_walk_40(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
     head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends
     its walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1539,13 +1540,13 @@ def test_walk_40() -> None:
     run.step('ChargeOk', t1, then=120)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_41() -> None:
+def test_walk_41(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; t1 retries the fault; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 reads the page in."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1564,14 +1565,14 @@ def test_walk_41() -> None:
     run.step('SwapReadFolio', t1, then=38)  # SwapReadFolio Zswap.tla:350
 
 
-def test_walk_42() -> None:
+def test_walk_42(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     finds a folio (-EEXIST); t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1594,7 +1595,7 @@ def test_walk_42() -> None:
     run.step('ChargeOk', t1, then=87)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_43() -> None:
+def test_walk_43(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1604,7 +1605,7 @@ def test_walk_43() -> None:
     pins the slot; t1's charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU
     head; t1's writeback finds a folio (-EEXIST); k1 ends its walk; t1 puts the entry back
     on the LRU; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1637,14 +1638,14 @@ def test_walk_43() -> None:
     run.step('ChargeOk', t1, then=233)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_44() -> None:
+def test_walk_44(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; t1 faults on
     s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its
     walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1665,7 +1666,7 @@ def test_walk_44() -> None:
     run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_45() -> None:
+def test_walk_45(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1678,7 +1679,7 @@ def test_walk_45() -> None:
     on the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1720,7 +1721,7 @@ def test_walk_45() -> None:
     run.step('WbEntryGone', k1, then=53)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_46() -> None:
+def test_walk_46(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1728,7 +1729,7 @@ def test_walk_46() -> None:
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1750,10 +1751,10 @@ def test_walk_46() -> None:
     run.step('WbAllocFolio', k1, then=60)  # WbAllocFolio Zswap.tla:542
 
 
-def test_walk_47() -> None:
+def test_walk_47(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1762,11 +1763,11 @@ def test_walk_47() -> None:
     run.step('SwapCacheHit', t1, then=75)  # SwapCacheHit Zswap.tla:263
 
 
-def test_walk_48() -> None:
+def test_walk_48(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; k1's writeback finds a folio (-EEXIST); k1 puts
     the entry back on the LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1777,12 +1778,12 @@ def test_walk_48() -> None:
     run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:595
 
 
-def test_walk_49() -> None:
+def test_walk_49(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1796,11 +1797,11 @@ def test_walk_49() -> None:
     run.step('WbPutback', k1, then=165)  # WbPutback Zswap.tla:595
 
 
-def test_walk_50() -> None:
+def test_walk_50(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge enters reclaim; t1
     ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1812,7 +1813,7 @@ def test_walk_50() -> None:
     run.step('ChargeOk', t1, then=103)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_51() -> None:
+def test_walk_51(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps
@@ -1820,7 +1821,7 @@ def test_walk_51() -> None:
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's
     charge fails; t1 faults on s1; t1 pins the slot; k1's writeback finds a folio (-EEXIST);
     t1's charge succeeds; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1849,11 +1850,11 @@ def test_walk_51() -> None:
     run.step('MapFolio', t1, then=263)  # MapFolio Zswap.tla:378
 
 
-def test_walk_52() -> None:
+def test_walk_52(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1863,11 +1864,11 @@ def test_walk_52() -> None:
     run.step('SwapCacheHit', t1, then=107)  # SwapCacheHit Zswap.tla:263
 
 
-def test_walk_53() -> None:
+def test_walk_53(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1881,11 +1882,11 @@ def test_walk_53() -> None:
     run.step('StartFault', t1, s=s1, then=139)  # StartFault Zswap.tla:235
 
 
-def test_walk_54() -> None:
+def test_walk_54(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1898,7 +1899,7 @@ def test_walk_54() -> None:
     run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_55() -> None:
+def test_walk_55(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
@@ -1915,7 +1916,7 @@ def test_walk_55() -> None:
     writeback allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio
     is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1975,11 +1976,11 @@ def test_walk_55() -> None:
     run.step('ChargeOk', t1, then=180)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_56() -> None:
+def test_walk_56(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -1992,7 +1993,7 @@ def test_walk_56() -> None:
     run.step('ChargeReclaim', t1, then=194)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_57() -> None:
+def test_walk_57(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page; v1 is
@@ -2006,7 +2007,7 @@ def test_walk_57() -> None:
     LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 reads the page in; k1
     ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2053,13 +2054,13 @@ def test_walk_57() -> None:
     run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_58() -> None:
+def test_walk_58(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
     fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk;
     t1's charge succeeds; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2080,7 +2081,7 @@ def test_walk_58() -> None:
     run.step('ShrinkDone', k1, then=217)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_59() -> None:
+def test_walk_59(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
@@ -2088,7 +2089,7 @@ def test_walk_59() -> None:
     puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1
     ends its walk; t1's charge succeeds; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2114,7 +2115,7 @@ def test_walk_59() -> None:
     run.step('ShrinkDone', k1, then=270)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_60() -> None:
+def test_walk_60(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
@@ -2128,7 +2129,7 @@ def test_walk_60() -> None:
     reclaim; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback finds a folio (-EEXIST); t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2175,12 +2176,12 @@ def test_walk_60() -> None:
     run.step('ChargeOk', t1, then=299)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_61() -> None:
+def test_walk_61(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2195,7 +2196,7 @@ def test_walk_61() -> None:
     run.step('ChargeOk', t1, then=193)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_62() -> None:
+def test_walk_62(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
     folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
@@ -2206,7 +2207,7 @@ def test_walk_62() -> None:
     the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback finds a
     folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
     succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2240,14 +2241,14 @@ def test_walk_62() -> None:
     run.step('ChargeOk', t1, then=223)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_63() -> None:
+def test_walk_63(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
     folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; t1's writeback
     finds a folio (-EEXIST); k1 ends its walk; t1 puts the entry back on the LRU; t1 ends
     its walk; t1's charge succeeds."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2269,7 +2270,7 @@ def test_walk_63() -> None:
     run.step('ChargeOk', t1, then=245)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_64() -> None:
+def test_walk_64(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
     the folio in the swap cache; t1 maps the page; v1 is swapped out to s1; t1 faults on s1;
@@ -2278,7 +2279,7 @@ def test_walk_64() -> None:
     ends its walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge
     succeeds; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
@@ -2307,7 +2308,7 @@ def test_walk_64() -> None:
     run.step('ShrinkDone', k1, then=270)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_65() -> None:
+def test_walk_65(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1
     faults on s1; t1 pins the slot; k1 isolates the LRU head; k1's writeback finds a folio
@@ -2317,7 +2318,7 @@ def test_walk_65() -> None:
     head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends
     its walk; k1 starts a shrink walk; t1's charge succeeds; t1 reads the page in; k1 ends
     its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -2348,12 +2349,12 @@ def test_walk_65() -> None:
     run.step('ShrinkDone', k1, then=38)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_66() -> None:
+def test_walk_66(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST);
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1
     isolates the LRU head; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -2368,11 +2369,11 @@ def test_walk_66() -> None:
     run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_67() -> None:
+def test_walk_67(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1
     isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
     the LRU; k1 ends its walk; t1's charge succeeds; t1 reads the page in."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
     run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
@@ -2385,7 +2386,7 @@ def test_walk_67() -> None:
     run.step('SwapReadFolio', t1, then=50)  # SwapReadFolio Zswap.tla:350
 
 
-def test_walk_68() -> None:
+def test_walk_68(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
     starts a shrink walk; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST);
     k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
@@ -2393,7 +2394,7 @@ def test_walk_68() -> None:
     the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1's writeback finds the entry gone."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
@@ -2419,13 +2420,13 @@ def test_walk_68() -> None:
     run.step('WbEntryGone', k1, then=69)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_69() -> None:
+def test_walk_69(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST);
     t1 puts the entry back on the LRU; t1 ends its walk; k1 isolates the LRU head; k1's
     writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk;
     k1 starts a shrink walk; t1's charge succeeds; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278

@@ -15,6 +15,7 @@ possible; lower bound 788).
 from __future__ import annotations
 
 from conformance.generated import graph_conf_two_tasks as graph
+from conformance.replay import SystemFactory
 from conformance.values import ModelValue
 
 NoData = ModelValue('NoData')
@@ -27,28 +28,28 @@ v1 = ModelValue('v1')
 v2 = ModelValue('v2')
 
 
-def test_walk_01() -> None:
+def test_walk_01(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_02() -> None:
+def test_walk_02(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_03() -> None:
+def test_walk_03(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     fails; t1 faults on s1; t2 pins the slot; t2's charge fails; t1 pins the slot; t1's
     charge fails; t2 faults on s1; t2 pins the slot; t2's charge fails; t1 faults on s1; t2
     faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
     cache; t2 finds the folio in the swap cache; t1 reads the page in; t1 maps the page; t2
     finds the PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -73,13 +74,13 @@ def test_walk_03() -> None:
     run.step('PteChanged', t2, then=0)  # PteChanged Zswap.tla:245
 
 
-def test_walk_04() -> None:
+def test_walk_04(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
     puts the entry back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1
     pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
     page in; t1 maps the page; t2 finds the PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -99,7 +100,7 @@ def test_walk_04() -> None:
     run.step('PteChanged', t2, then=0)  # PteChanged Zswap.tla:245
 
 
-def test_walk_05() -> None:
+def test_walk_05(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t2 finds the PTE changed
@@ -109,7 +110,7 @@ def test_walk_05() -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t2 finds
     the folio in the swap cache; t1 reads the page in; t1 maps the page; t2 finds the PTE
     changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -144,7 +145,7 @@ def test_walk_05() -> None:
     run.step('PteChanged', t2, then=0)  # PteChanged Zswap.tla:245
 
 
-def test_walk_06() -> None:
+def test_walk_06(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t2 finds
@@ -153,7 +154,7 @@ def test_walk_06() -> None:
     entry back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
     slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
     t1 maps the page; t2 finds the PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -183,7 +184,7 @@ def test_walk_06() -> None:
     run.step('PteChanged', t2, then=0)  # PteChanged Zswap.tla:245
 
 
-def test_walk_07() -> None:
+def test_walk_07(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
@@ -203,7 +204,7 @@ def test_walk_07() -> None:
     page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot;
     t2 finds the PTE changed and backs out; t1's charge succeeds; t1 adds its folio to the
     swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -271,7 +272,7 @@ def test_walk_07() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_08() -> None:
+def test_walk_08(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
@@ -300,7 +301,7 @@ def test_walk_08() -> None:
     the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 finds the PTE
     changed and backs out; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; t1 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -398,11 +399,11 @@ def test_walk_08() -> None:
     run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_09() -> None:
+def test_walk_09(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
     reads the page in; t2 maps the page; t1 finds the PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -415,13 +416,13 @@ def test_walk_09() -> None:
     run.step('PteChanged', t1, then=0)  # PteChanged Zswap.tla:245
 
 
-def test_walk_10() -> None:
+def test_walk_10(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
     puts the entry back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2
     pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the
     page in; t2 maps the page; t1 finds the PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:235
@@ -441,7 +442,7 @@ def test_walk_10() -> None:
     run.step('PteChanged', t1, then=0)  # PteChanged Zswap.tla:245
 
 
-def test_walk_11() -> None:
+def test_walk_11(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
@@ -512,7 +513,7 @@ def test_walk_11() -> None:
     folio to the swap cache; t1 finds the PTE changed and backs out; t1 faults on s1; t1
     finds the folio in the swap cache; t2 reads the page in; t2 maps the page; t1 finds the
     PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -750,11 +751,11 @@ def test_walk_11() -> None:
     run.step('PteChanged', t1, then=0)  # PteChanged Zswap.tla:245
 
 
-def test_walk_12() -> None:
+def test_walk_12(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
     t1 finds the PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -766,7 +767,7 @@ def test_walk_12() -> None:
     run.step('PteChanged', t1, then=0)  # PteChanged Zswap.tla:245
 
 
-def test_walk_13() -> None:
+def test_walk_13(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
     puts the entry back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2
@@ -785,7 +786,7 @@ def test_walk_13() -> None:
     page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t1 finds the PTE
     changed and backs out; t2's charge succeeds; t2 adds its folio to the swap cache; t2
     reads the page in; t2 maps the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -848,7 +849,7 @@ def test_walk_13() -> None:
     run.step('MapFolio', t2, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_14() -> None:
+def test_walk_14(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
     reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
@@ -872,7 +873,7 @@ def test_walk_14() -> None:
     out to s1; t2 faults on s1; t2 pins the slot; t1 finds the PTE changed and backs out;
     t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps
     the page."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -952,7 +953,7 @@ def test_walk_14() -> None:
     run.step('MapFolio', t2, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_15() -> None:
+def test_walk_15(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
     reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
@@ -1048,7 +1049,7 @@ def test_walk_15() -> None:
     the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
     in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t2 finds the PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -1375,7 +1376,7 @@ def test_walk_15() -> None:
     run.step('PteChanged', t2, then=22)  # PteChanged Zswap.tla:245
 
 
-def test_walk_16() -> None:
+def test_walk_16(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
     v1 is swapped out to s1; t2 faults on s1; t1 finds the PTE changed and backs out; t2
@@ -1410,7 +1411,7 @@ def test_walk_16() -> None:
     t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads
     the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the
     slot; t2's charge enters reclaim; t1 finds the PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -1535,7 +1536,7 @@ def test_walk_16() -> None:
     run.step('PteChanged', t1, then=24)  # PteChanged Zswap.tla:245
 
 
-def test_walk_17() -> None:
+def test_walk_17(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
     v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2
@@ -1580,7 +1581,7 @@ def test_walk_17() -> None:
     charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the
     page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters
     reclaim; t1 finds the PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:235
@@ -1731,7 +1732,7 @@ def test_walk_17() -> None:
     run.step('PteChanged', t1, then=18)  # PteChanged Zswap.tla:245
 
 
-def test_walk_18() -> None:
+def test_walk_18(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 faults on s1; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
@@ -1776,7 +1777,7 @@ def test_walk_18() -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
     reclaim; t2 finds the PTE changed and backs out."""
-    run = graph.replay()
+    run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
     run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:235
     run.step('SwapcachePrepare', t1, then=11)  # SwapcachePrepare Zswap.tla:278

@@ -17,7 +17,7 @@ import pytest
 from conformance.config import Config
 from conformance.bad_states import badness_holds, starves_in_loop, where_fix_bites
 from conformance.steps import Step
-from conformance.replay import Replay, system_for
+from conformance.replay import Replay, SystemFactory
 from conformance.values import FnValue, ModelValue, TlaValue
 
 NoData = ModelValue('NoData')
@@ -125,7 +125,7 @@ NONE_STEPS = (
 )
 
 
-def test_none_reaches_the_bad_state() -> None:
+def test_none_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """none: invariant:NoSelfWait.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
@@ -150,13 +150,15 @@ def test_none_reaches_the_bad_state() -> None:
     ('skip_if_exists', '{"variant": "skip_if_exists"}', 5, 'not bad'),
     ('swap_table', '{"variant": "swap_table"}', 3, 'diverged'),
 ])
-def test_none_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_none_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """none under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(NONE_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, NONE_STEPS, NONE_STATES,
-                           'self_wait') == (bites_at, how), fix
+                           'self_wait', system_for) == (bites_at, how), fix
 
 
 # ---- none_abba: invariant:NoCrossWaitCycle
@@ -298,7 +300,7 @@ NONE_ABBA_STEPS = (
 )
 
 
-def test_none_abba_reaches_the_bad_state() -> None:
+def test_none_abba_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """none_abba: invariant:NoCrossWaitCycle.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; v2
@@ -329,13 +331,15 @@ def test_none_abba_reaches_the_bad_state() -> None:
     ('skip_if_exists', '{"variant": "skip_if_exists"}', 10, 'not bad'),
     ('swap_table', '{"variant": "swap_table"}', 3, 'diverged'),
 ])
-def test_none_abba_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_none_abba_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """none_abba under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(NONE_ABBA_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, NONE_ABBA_STEPS, NONE_ABBA_STATES,
-                           'wait_cycle') == (bites_at, how), fix
+                           'wait_cycle', system_for) == (bites_at, how), fix
 
 
 # ---- bug_a65b0e7607cc: invariant:NoSelfWait
@@ -422,7 +426,7 @@ BUG_A65B0E7607CC_STEPS = (
 )
 
 
-def test_bug_a65b0e7607cc_reaches_the_bad_state() -> None:
+def test_bug_a65b0e7607cc_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """bug_a65b0e7607cc: invariant:NoSelfWait.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
@@ -445,13 +449,15 @@ def test_bug_a65b0e7607cc_reaches_the_bad_state() -> None:
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
     ('a65b0e7607cc_fixed', '{"bugs": []}', 5, 'not bad'),
 ])
-def test_bug_a65b0e7607cc_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_bug_a65b0e7607cc_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """bug_a65b0e7607cc under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(BUG_A65B0E7607CC_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, BUG_A65B0E7607CC_STEPS, BUG_A65B0E7607CC_STATES,
-                           'self_wait') == (bites_at, how), fix
+                           'self_wait', system_for) == (bites_at, how), fix
 
 
 # ---- bug_04fc7816089c: property:NoStaleData
@@ -593,7 +599,7 @@ BUG_04FC7816089C_STEPS = (
 )
 
 
-def test_bug_04fc7816089c_reaches_the_bad_state() -> None:
+def test_bug_04fc7816089c_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """bug_04fc7816089c: property:NoStaleData.
 
     v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
@@ -623,13 +629,15 @@ def test_bug_04fc7816089c_reaches_the_bad_state() -> None:
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
     ('04fc7816089c_fixed', '{"bugs": []}', 9, 'refused'),
 ])
-def test_bug_04fc7816089c_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_bug_04fc7816089c_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """bug_04fc7816089c under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(BUG_04FC7816089C_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, BUG_04FC7816089C_STEPS, BUG_04FC7816089C_STATES,
-                           'stale_data') == (bites_at, how), fix
+                           'stale_data', system_for) == (bites_at, how), fix
 
 
 # ---- bug_27d3969b47cc: property:WalkCursorLive
@@ -815,7 +823,7 @@ BUG_27D3969B47CC_STEPS = (
 )
 
 
-def test_bug_27d3969b47cc_reaches_the_bad_state() -> None:
+def test_bug_27d3969b47cc_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """bug_27d3969b47cc: property:WalkCursorLive.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
@@ -852,13 +860,15 @@ def test_bug_27d3969b47cc_reaches_the_bad_state() -> None:
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
     ('27d3969b47cc_fixed', '{"bugs": []}', 11, 'diverged'),
 ])
-def test_bug_27d3969b47cc_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_bug_27d3969b47cc_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """bug_27d3969b47cc under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(BUG_27D3969B47CC_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, BUG_27D3969B47CC_STEPS, BUG_27D3969B47CC_STATES,
-                           'cursor_freed') == (bites_at, how), fix
+                           'cursor_freed', system_for) == (bites_at, how), fix
 
 
 # ---- bug_a65b0e7607cc_rotate: invariant:NoSelfWait
@@ -945,7 +955,7 @@ BUG_A65B0E7607CC_ROTATE_STEPS = (
 )
 
 
-def test_bug_a65b0e7607cc_rotate_reaches_the_bad_state() -> None:
+def test_bug_a65b0e7607cc_rotate_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """bug_a65b0e7607cc_rotate: invariant:NoSelfWait.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
@@ -968,13 +978,15 @@ def test_bug_a65b0e7607cc_rotate_reaches_the_bad_state() -> None:
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
     ('6.12', '{"bugs": []}', 5, 'not bad'),
 ])
-def test_bug_a65b0e7607cc_rotate_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_bug_a65b0e7607cc_rotate_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """bug_a65b0e7607cc_rotate under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(BUG_A65B0E7607CC_ROTATE_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, BUG_A65B0E7607CC_ROTATE_STEPS, BUG_A65B0E7607CC_ROTATE_STATES,
-                           'self_wait') == (bites_at, how), fix
+                           'self_wait', system_for) == (bites_at, how), fix
 
 
 # ---- bug_04fc7816089c_rotate: property:NoStaleData
@@ -1138,7 +1150,7 @@ BUG_04FC7816089C_ROTATE_STEPS = (
 )
 
 
-def test_bug_04fc7816089c_rotate_reaches_the_bad_state() -> None:
+def test_bug_04fc7816089c_rotate_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """bug_04fc7816089c_rotate: property:NoStaleData.
 
     v1 is swapped out to s1; k1 starts a shrink walk; k1 ends its walk; k1 starts a shrink walk;
@@ -1171,13 +1183,15 @@ def test_bug_04fc7816089c_rotate_reaches_the_bad_state() -> None:
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
     ('6.12', '{"bugs": []}', 11, 'refused'),
 ])
-def test_bug_04fc7816089c_rotate_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_bug_04fc7816089c_rotate_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """bug_04fc7816089c_rotate under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(BUG_04FC7816089C_ROTATE_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, BUG_04FC7816089C_ROTATE_STEPS, BUG_04FC7816089C_ROTATE_STATES,
-                           'stale_data') == (bites_at, how), fix
+                           'stale_data', system_for) == (bites_at, how), fix
 
 
 # ---- witness_rotate_lru_stop: property:NoEarlyLruStop
@@ -1374,7 +1388,7 @@ WITNESS_ROTATE_LRU_STOP_STEPS = (
 )
 
 
-def test_witness_rotate_lru_stop_reaches_the_bad_state() -> None:
+def test_witness_rotate_lru_stop_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """witness_rotate_lru_stop: property:NoEarlyLruStop.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
@@ -1504,7 +1518,7 @@ NONE_LIVENESS_STEPS = (
 )
 
 
-def test_none_liveness_reaches_the_bad_state() -> None:
+def test_none_liveness_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """none_liveness: property:FaultCompletes (lasso: stutters in the last state).
 
     v2 is swapped out to s2; t1 faults on s2; t2 faults on s2; t2 pins the slot; t2's charge
@@ -1531,13 +1545,15 @@ def test_none_liveness_reaches_the_bad_state() -> None:
     ('skip_if_exists', '{"variant": "skip_if_exists"}', 6, 'not bad'),
     ('swap_table', '{"variant": "swap_table"}', 4, 'diverged'),
 ])
-def test_none_liveness_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_none_liveness_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """none_liveness under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(NONE_LIVENESS_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, NONE_LIVENESS_STEPS, NONE_LIVENESS_STATES,
-                           'fault_never_completes') == (bites_at, how), fix
+                           'fault_never_completes', system_for) == (bites_at, how), fix
 
 
 # ---- skip_if_exists_starvation: property:FaultCompletes (lasso: back to state 19)
@@ -2009,7 +2025,7 @@ SKIP_IF_EXISTS_STARVATION_STEPS = (
 )
 
 
-def test_skip_if_exists_starvation_reaches_the_bad_state() -> None:
+def test_skip_if_exists_starvation_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """skip_if_exists_starvation: property:FaultCompletes (lasso: back to state 19).
 
     v2 is swapped out to s1; t1 faults on s1; v3 is swapped out to s2; t2 faults on s2; t2 pins

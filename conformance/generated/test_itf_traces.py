@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conformance.itf import read_itf
-from conformance.replay import Replay, step_from_json, system_for
+from conformance.replay import Replay, SystemFactory, step_from_json
 from conformance.steps import parse_step
 from conformance.config import Config
 
@@ -43,7 +43,7 @@ def walks_of(model: str) -> tuple[Config, tuple[tuple[tuple[dict, dict], ...], .
 
 
 @pytest.mark.parametrize(("model", "walk"), [(m, w) for m in MODELS for w in range(WALKS[m])])
-def test_itf_walk(model: str, walk: int) -> None:
+def test_itf_walk(model: str, walk: int, system_for: SystemFactory) -> None:
     config, walks = walks_of(model)
     states = walks[walk]
     expected = {i: values for i, (_, values) in enumerate(states)}
