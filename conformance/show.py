@@ -11,8 +11,9 @@ spec's (spec/Zswap.tla: SwapinFrame, WalkFrame, WbFrame).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from conformance.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue
 
 __all__ = ["show_frame", "show_value"]
 
@@ -50,7 +51,7 @@ def show_value(value: object) -> str:
     return repr(value)
 
 
-def show_frame(frame: Mapping[TlaValue, TlaValue]) -> str:
+def show_frame(frame: Mapping[Any, Any]) -> str:
     """A call-stack frame (an element of the spec's ``stack[a]``) the way a kernel reader names it."""
     fn = frame["fn"]
     if fn == "do_swap_page":

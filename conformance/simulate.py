@@ -30,15 +30,15 @@ def changes(before: dict[str, TlaValue], after: dict[str, TlaValue]) -> str:
         old, new = before[name], after[name]
         if old == new:
             continue
-        if name == "stack":
-            for actor in new:  # type: ignore[union-attr]
-                if old[actor] != new[actor]:  # type: ignore[index]
-                    frames = " > ".join(show_frame(f) for f in new[actor]) or "idle"  # type: ignore[index]
-                    parts.append(f"{actor.name}: {frames}")
-        elif isinstance(new, FnValue):
+        if name == "stack" and isinstance(old, FnValue) and isinstance(new, FnValue):
+            for actor in new:
+                if old[actor] != new[actor]:
+                    frames = " > ".join(show_frame(f) for f in new[actor]) or "idle"
+                    parts.append(f"{show_value(actor)}: {frames}")
+        elif isinstance(old, FnValue) and isinstance(new, FnValue):
             for key in new:
-                if old[key] != new[key]:  # type: ignore[index]
-                    parts.append(f"{name}[{key.name}] = {show_value(new[key])}")
+                if old[key] != new[key]:
+                    parts.append(f"{name}[{show_value(key)}] = {show_value(new[key])}")
         else:
             parts.append(f"{name} = {show_value(new)}")
     return "; ".join(parts)
@@ -63,7 +63,9 @@ def wait_cycle(system: System) -> list[ModelValue] | None:
 def describe_deadlock(system: System, cycle: list[ModelValue]) -> str:
     lines = ["deadlock:"]
     for actor in cycle:
-        slot, why = system.waits_on(actor)  # type: ignore[misc]
+        waits = system.waits_on(actor)
+        assert waits is not None, f"{actor.name} is in a wait cycle, so it waits"
+        slot, why = waits
         holders = ", ".join(sorted(a.name for a in system.holders(slot)))
         own = " (its own pin: the recursion of the thread)" if holders == actor.name else ""
         lines.append(
@@ -74,15 +76,17 @@ def describe_deadlock(system: System, cycle: list[ModelValue]) -> str:
 
 def stale_map(system: System, step: Step) -> str | None:
     """If ``step`` is a MapFolio about to map data other than its page's, say so."""
-    if step.name != "MapFolio":
+    if step.name != "MapFolio" or step.actor is None:
         return None
     state = system.observe()
-    frame = state["stack"][step.actor][-1]  # type: ignore[index]
-    data = state["swap_cache"][frame["slot"]]["data"]  # type: ignore[index]
+    stack, swap_cache = state["stack"], state["swap_cache"]
+    assert isinstance(stack, FnValue) and isinstance(swap_cache, FnValue)
+    frame = stack[step.actor][-1]
+    data = swap_cache[frame["slot"]]["data"]
     if data == frame["page"]:
         return None
     return (
-        f"stale data: {step.actor.name} maps {show_value(data)} at slot {show_value(frame['slot'])}, "  # type: ignore[union-attr]
+        f"stale data: {step.actor.name} maps {show_value(data)} at slot {show_value(frame['slot'])}, "
         f"but its page is {show_value(frame['page'])}"
     )
 

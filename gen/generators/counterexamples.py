@@ -215,7 +215,8 @@ def render_counterexamples(found: Sequence[FoundTrace], lines: Mapping[str, int]
         )
         fixes = []
         for fix_name, fields in example.fixes:
-            fixed = replace(config, **{k: (frozenset(v) if k == "bugs" else v) for k, v in fields.items()})
+            changed: dict[str, Any] = {k: (frozenset(v) if k == "bugs" else v) for k, v in fields.items()}
+            fixed = replace(config, **changed)
             try:
                 bites = where_fix_bites(fixed, steps, states, example.badness)
             except AssertionError as failure:

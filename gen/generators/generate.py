@@ -23,6 +23,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from conformance import tlc_config
 from conformance.config import Config
@@ -136,7 +137,8 @@ def model_config(model: str) -> tuple[Path, str]:
         )
     if fields is None:
         return cfg, graph_config_text(cfg.read_text())
-    return cfg, config_text(dataclasses.replace(Config.from_cfg(cfg), **fields))
+    changed: dict[str, Any] = dict(fields)
+    return cfg, config_text(dataclasses.replace(Config.from_cfg(cfg), **changed))
 
 
 def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
@@ -219,7 +221,7 @@ def model_values_of(graph: ModelGraph) -> list[str]:
             for item in value:
                 visit(item)
         elif hasattr(value, "items"):
-            for key, item in value.items():  # type: ignore[attr-defined]
+            for key, item in value.items():
                 visit(key)
                 visit(item)
 
@@ -252,8 +254,8 @@ def render_walk_modules(
         rows.append(tuple(values.setdefault(v, len(values)) for v in state))
     steps: dict[Step, int] = {}
     leaving: list[list[int]] = [[] for _ in graph.states]
-    for source, _target, label in graph.edges:
-        leaving[source].append(steps.setdefault(label, len(steps)))
+    for origin, _target, label in graph.edges:
+        leaving[origin].append(steps.setdefault(label, len(steps)))
     enabled = [tuple(sorted(row)) for row in leaving]
     names = model_values_of(graph)
     graph_module = f"graph_{graph.model}"
@@ -268,7 +270,7 @@ def render_walk_modules(
     walks = []
     width = len(str(len(cover.walks)))
     for number, walk in enumerate(cover.walks, 1):
-        walk_steps = [
+        walk_steps: list[dict[str, Any]] = [
             {"label": graph.edges[e][2], "then": graph.edges[e][1], "line": lines[graph.edges[e][2].name]} for e in walk
         ]
         last = graph.edges[walk[-1]][1]

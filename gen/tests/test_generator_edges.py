@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from conformance.config import Config
 from conformance.replay import Replay, ReplayMismatch, describe_difference
 from conformance.steps import Step, parse_step
+from conformance.system import System
 from conformance.values import FnValue, ModelValue
 from gen.generators.edges import ACTOR_STEPS, FOLDED_STEPS, EdgeRecoveryError, recover_step
 
@@ -89,10 +91,7 @@ def test_step_text_round_trips() -> None:
         assert parse_step(str(step)) == step
 
 
-def fresh_system():  # type: ignore[no-untyped-def]
-    from conformance.config import Config
-    from conformance.system import System
-
+def fresh_system() -> System:
     return System(Config(tasks=("t1",), shrinkers=(), slots=("s1",), versions=("v1",), variant="none"))
 
 

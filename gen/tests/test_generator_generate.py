@@ -11,13 +11,12 @@ from conformance.steps import Step
 from conformance.tlc_config import parse_cfg_constants
 from conformance.values import ModelValue
 from gen.generators.counterexamples import counterexample_config_text
+from gen.generators.describe import action_lines, describe_walk
 from gen.generators.generate import (
     GENERATED,
     ITF_MODELS,
-    action_lines,
     config_text,
     cover_of,
-    describe_walk,
     explore,
     graph_config_text,
     model_config,
