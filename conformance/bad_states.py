@@ -13,12 +13,16 @@ from typing import Any
 
 from conformance import replay
 from conformance import system as system_module
-from conformance.steps import StepLabel
+from conformance.steps import Step
 from conformance.values import FnValue, ModelValue, TlaValue
 
 
 def where_fix_bites(
-    config: Any, steps: Sequence[StepLabel], states: Sequence[Mapping[str, TlaValue]], badness: str
+    config: Any,
+    steps: Sequence[Step],
+    states: Sequence[Mapping[str, TlaValue]],
+    badness: str,
+    system_for: replay.SystemFactory = replay.system_for,
 ) -> tuple[int, str]:
     """Replay a counterexample's steps against a fixed config: where and how the fix bites.
 
@@ -28,7 +32,7 @@ def where_fix_bites(
     skips instead of waiting).  Raises ``AssertionError`` if the bad state is
     reached anyway: then the fix does not fix it.
     """
-    system = replay.system_for(config)
+    system = system_for(config)
     for number, step in enumerate(steps, 1):
         if badness_holds(badness, system, step):
             raise AssertionError(f"the fixed config reaches the bad state ({badness}) before step {number}, {step}")
@@ -43,7 +47,7 @@ def where_fix_bites(
     return len(steps), "not bad"
 
 
-def starves_in_loop(states: Sequence[Mapping[str, TlaValue]], steps: Sequence[StepLabel], loop_start: int) -> bool:
+def starves_in_loop(states: Sequence[Mapping[str, TlaValue]], steps: Sequence[Step], loop_start: int) -> bool:
     """A lasso's loop (states[loop_start:], closed by the last step) in which some task is
     faulting in every state and takes none of the loop's steps."""
     if states[-1] != states[loop_start]:
@@ -56,7 +60,7 @@ def starves_in_loop(states: Sequence[Mapping[str, TlaValue]], steps: Sequence[St
     )
 
 
-def badness_holds(badness: str, system: Any, next_step: StepLabel | None) -> bool:
+def badness_holds(badness: str, system: Any, next_step: Step | None) -> bool:
     """Whether the system is in the bad state (for action properties: about to take the bad step).
 
     The generated tests call this on the implementation, so it reads only

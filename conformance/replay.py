@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
-from conformance.steps import StepLabel
+from conformance.config import Config
+from conformance.steps import Step
 from conformance.tla_text import format_value
 from conformance.values import FnValue, ModelValue, TlaValue
 
-__all__ = ["Replay", "ReplayMismatch", "StateTable", "WaitRow", "describe_difference"]
+__all__ = ["Replay", "ReplayMismatch", "StateTable", "SystemFactory", "WaitRow", "describe_difference", "system_for"]
 
 # TLC's verdict at one state: the (actor, slot) names of BlockedOn, then of Holds.
 WaitRow = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
@@ -29,7 +30,7 @@ class System(Protocol):
     """What replay needs of ``conformance.system.System``."""
 
     def observe(self) -> dict[str, TlaValue]: ...
-    def enabled(self) -> list[Any]: ...
+    def enabled(self) -> list[Step]: ...
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None: ...
 
 
@@ -41,7 +42,7 @@ class StateTable(Protocol):
     """A generated graph module: ``state(i)`` and ``enabled(i)`` for TLC's state ``i``."""
 
     def state(self, index: int) -> Mapping[str, TlaValue]: ...
-    def enabled(self, index: int) -> Collection[StepLabel] | None: ...
+    def enabled(self, index: int) -> Collection[Step] | None: ...
 
 
 class Replay:
@@ -56,9 +57,9 @@ class Replay:
         self,
         system: System,
         state: Callable[[int], Mapping[str, TlaValue]],
-        enabled: Callable[[int], Collection[StepLabel] | None],
+        enabled: Callable[[int], Collection[Step] | None],
         initial: int,
-        universe: Collection[StepLabel] = (),
+        universe: Collection[Step] = (),
         waits: Callable[[int], WaitRow] | None = None,
     ) -> None:
         self.system = system
@@ -68,7 +69,7 @@ class Replay:
         # Steps to try where TLC has no edge for them: step() must refuse each
         # and change nothing (enabled() and step() are separate code paths).
         self._universe = tuple(universe)
-        self.taken: list[StepLabel] = []
+        self.taken: list[Step] = []
         self._check(initial, "the initial state")
         if self._universe:
             self._check_malformed_requests(initial)
@@ -106,7 +107,7 @@ class Replay:
     def step(self, name: str, actor: ModelValue | None = None, *, then: int, **args: TlaValue) -> None:
         """Take a step that TLC took from the current state to its state ``then``, and check it."""
         __tracebackhide__ = True  # pytest: show the message, not replay's own lines
-        label = StepLabel(name, actor, tuple(sorted(args.items())))
+        label = Step(name, actor, tuple(sorted(args.items())))
         try:
             self.system.step(name, actor, **args)
         except Exception as refused:  # StepRefused and friends: a readable reason
@@ -138,13 +139,10 @@ class Replay:
         edges = self._enabled(index)
         if edges is None:
             return
-        # The implementation's Step and StepLabel are both plain tuples underneath:
-        # equal and hashed alike, so the sets compare directly.
         offered = set(self.system.enabled())
         if offered != edges:
-            offered_labels = {StepLabel(*step) for step in offered}
             wanted = set(edges)
-            extra, missing = offered_labels - wanted, wanted - offered_labels
+            extra, missing = offered - wanted, wanted - offered
             lines = [f"{where}: enabled() differs from TLC's edges out of state {index}:"]
             lines += [f"  extra (the implementation offers it, TLC has no such edge): {s}" for s in _sorted(extra)]
             lines += [f"  missing (TLC takes it, the implementation does not offer it): {s}" for s in _sorted(missing)]
@@ -173,7 +171,7 @@ class Replay:
             raise ReplayMismatch(f"{where}, TLC state {index}:\n  " + "\n  ".join(lines) + "\n" + self._so_far())
 
     def _check_refusals(
-        self, index: int, where: str, expected: Mapping[str, TlaValue], edges: Collection[StepLabel]
+        self, index: int, where: str, expected: Mapping[str, TlaValue], edges: Collection[Step]
     ) -> None:
         __tracebackhide__ = True
         from conformance.system import StepRefused
@@ -237,7 +235,7 @@ def _waits_text(waiting: Mapping[ModelValue, Collection[ModelValue]]) -> str:
     return ", ".join(f"{a.name} waits on {_names(h)}" for a, h in sorted(waiting.items(), key=lambda i: i[0].name))
 
 
-def _sorted(steps: set[StepLabel]) -> list[str]:
+def _sorted(steps: set[Step]) -> list[str]:
     return sorted(str(step) for step in steps)
 
 
@@ -269,54 +267,29 @@ def _text(value: TlaValue) -> str:
         return repr(value)
 
 
-# Config fields every later ``system_for`` replaces: only gen.generators.mutants sets them
-# (its pytest option --config-override), to run the generated suite against a
-# deliberately wrong configuration, e.g. {"variant": "none"}.
-_config_override: dict[str, Any] = {}
+# How a test gets its systems: ``system_for`` itself, or (conformance.pytest_plugin's fixture,
+# for gen.generators.mutants' --config-override) the same with some Config fields replaced.
+SystemFactory = Callable[[Config], System]
 
 
-def override_config(fields: Mapping[str, Any]) -> None:
-    """From now on, ``system_for`` replaces these ``Config`` fields (``{}``: stop overriding)."""
-    _config_override.clear()
-    _config_override.update(fields)
-
-
-def system_for(config: Any) -> System:
-    """A fresh ``conformance.system.System`` for ``config`` (with the mutation run's override, if any)."""
+def system_for(config: Config, override: Mapping[str, Any] | None = None) -> System:
+    """A fresh ``conformance.system.System`` for ``config``, with ``override``'s fields replaced if given."""
     import dataclasses
 
     from conformance.system import System as Implementation
 
-    if _config_override:
-        config = dataclasses.replace(config, **_config_override)
+    if override:
+        config = dataclasses.replace(config, **override)
     return Implementation(config)
 
 
-def step_from_json(data: Mapping[str, Any]) -> StepLabel:
+def step_from_json(data: Mapping[str, Any]) -> Step:
     """A step as the ITF traces record it: ``{"name", "actor", "args"}`` (args in ITF form)."""
     from conformance.itf import from_itf
 
     actor = data["actor"]
-    return StepLabel(
+    return Step(
         data["name"],
         ModelValue(actor) if actor is not None else None,
         tuple(sorted((k, from_itf(v)) for k, v in data["args"].items())),
     )
-
-
-def step_from_text(text: str) -> StepLabel:
-    """Parse ``str(StepLabel)``: ``Name(actor, k=v, ...)``, values in TLA+ syntax (the ITF traces' enabled sets)."""
-    from conformance.tla_text import parse_value
-
-    name, _, inner = text.partition("(")
-    if not inner.endswith(")"):
-        raise ValueError(f"not a step: {text!r}")
-    actor: ModelValue | None = None
-    args = []
-    for part in filter(None, (p.strip() for p in inner[:-1].split(","))):
-        key, equals, value = part.partition("=")
-        if equals:
-            args.append((key, parse_value(value)))
-        else:
-            actor = ModelValue(part)
-    return StepLabel(name, actor, tuple(sorted(args)))

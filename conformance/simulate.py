@@ -1,6 +1,6 @@
 """Watch the protocol run: ``python -m conformance.simulate --variant none --seed 1``.
 
-Runs a random schedule (or ``--script "SwapOut(s1, v1) StartFault(t1, s1) ..."``)
+Runs a random schedule (or ``--script "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) ..."``)
 and prints one line per step: who, which step, and what changed.  It stops
 at a deadlock (a cycle of actors waiting on pins held inside the cycle,
 named with the pins), at stale data (a fault about to map data other than
@@ -18,37 +18,10 @@ from typing import TextIO
 from conformance.values import FnValue, ModelValue, TlaValue
 
 from .config import KNOWN_BUGS, PUTBACKS, VARIANTS, Config, ConfigError
-from .schedule import ScheduleError, parse_schedule
+from .show import show_frame, show_value
 from .state import VARIABLES
-from .system import Step, StepRefused, System
-
-
-def show(value: TlaValue) -> str:
-    """A short, readable form of a TLA+ value of this model."""
-    if isinstance(value, ModelValue):
-        return value.name
-    if isinstance(value, tuple):
-        return "<<" + ", ".join(show(v) for v in value) + ">>"
-    if isinstance(value, FnValue):
-        if set(value) == {"slot", "data"}:
-            return f"{show(value['slot'])}:{show(value['data'])}"
-        if set(value) == {"locked", "uptodate", "data"}:
-            flags = ("locked " if value["locked"] else "") + ("uptodate " if value["uptodate"] else "")
-            return f"folio({flags}{show(value['data'])})"
-        if set(value) == {"count", "has_cache"}:
-            return f"count={value['count']}" + (" HAS_CACHE" if value["has_cache"] else "")
-        if value.get("fn") == "do_swap_page":
-            removed = " lru_removed" if value["lru_removed"] else ""
-            return f"do_swap_page({show(value['slot'])}, page {show(value['page'])})@{value['pc']}{removed}"
-        if value.get("fn") == "shrink_memcg_cb":
-            return f"walk(budget {value['budget']})"
-        if value.get("fn") == "zswap_writeback_entry":
-            cursor = f" cursor {show(value['cursor'])}" if value["cursor"] != ModelValue("NoEntry") else ""
-            return f"writeback({show(value['entry'])})@{value['pc']}{cursor}"
-        return "[" + ", ".join(f"{k}={show(v)}" for k, v in value.items()) + "]"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    return str(value)
+from .steps import Step, StepSyntaxError, parse_steps
+from .system import StepRefused, System
 
 
 def changes(before: dict[str, TlaValue], after: dict[str, TlaValue]) -> str:
@@ -57,17 +30,17 @@ def changes(before: dict[str, TlaValue], after: dict[str, TlaValue]) -> str:
         old, new = before[name], after[name]
         if old == new:
             continue
-        if name == "stack":
-            for actor in new:  # type: ignore[union-attr]
-                if old[actor] != new[actor]:  # type: ignore[index]
-                    frames = " > ".join(show(f) for f in new[actor]) or "idle"  # type: ignore[index]
-                    parts.append(f"{actor.name}: {frames}")
-        elif isinstance(new, FnValue):
+        if name == "stack" and isinstance(old, FnValue) and isinstance(new, FnValue):
+            for actor in new:
+                if old[actor] != new[actor]:
+                    frames = " > ".join(show_frame(f) for f in new[actor]) or "idle"
+                    parts.append(f"{show_value(actor)}: {frames}")
+        elif isinstance(old, FnValue) and isinstance(new, FnValue):
             for key in new:
-                if old[key] != new[key]:  # type: ignore[index]
-                    parts.append(f"{name}[{key.name}] = {show(new[key])}")
+                if old[key] != new[key]:
+                    parts.append(f"{name}[{show_value(key)}] = {show_value(new[key])}")
         else:
-            parts.append(f"{name} = {show(new)}")
+            parts.append(f"{name} = {show_value(new)}")
     return "; ".join(parts)
 
 
@@ -90,7 +63,9 @@ def wait_cycle(system: System) -> list[ModelValue] | None:
 def describe_deadlock(system: System, cycle: list[ModelValue]) -> str:
     lines = ["deadlock:"]
     for actor in cycle:
-        slot, why = system.waits_on(actor)  # type: ignore[misc]
+        waits = system.waits_on(actor)
+        assert waits is not None, f"{actor.name} is in a wait cycle, so it waits"
+        slot, why = waits
         holders = ", ".join(sorted(a.name for a in system.holders(slot)))
         own = " (its own pin: the recursion of the thread)" if holders == actor.name else ""
         lines.append(
@@ -101,16 +76,18 @@ def describe_deadlock(system: System, cycle: list[ModelValue]) -> str:
 
 def stale_map(system: System, step: Step) -> str | None:
     """If ``step`` is a MapFolio about to map data other than its page's, say so."""
-    if step.name != "MapFolio":
+    if step.name != "MapFolio" or step.actor is None:
         return None
     state = system.observe()
-    frame = state["stack"][step.actor][-1]  # type: ignore[index]
-    data = state["swap_cache"][frame["slot"]]["data"]  # type: ignore[index]
+    stack, swap_cache = state["stack"], state["swap_cache"]
+    assert isinstance(stack, FnValue) and isinstance(swap_cache, FnValue)
+    frame = stack[step.actor][-1]
+    data = swap_cache[frame["slot"]]["data"]
     if data == frame["page"]:
         return None
     return (
-        f"stale data: {step.actor.name} maps {show(data)} at slot {show(frame['slot'])}, "  # type: ignore[union-attr]
-        f"but its page is {show(frame['page'])}"
+        f"stale data: {step.actor.name} maps {show_value(data)} at slot {show_value(frame['slot'])}, "
+        f"but its page is {show_value(frame['page'])}"
     )
 
 
@@ -158,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--steps", type=int, default=200, help="stop after this many steps")
     parser.add_argument(
-        "--script", help='steps to take instead of random ones, e.g. "SwapOut(s1, v1) StartFault(t1, s1)"'
+        "--script", help='steps to take instead of random ones, e.g. "SwapOut(s=s1, v=v1) StartFault(t1, s=s1)"'
     )
     args = parser.parse_args(argv)
     try:
@@ -175,8 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 scan_budget=args.scan_budget,
                 bugs=frozenset(b for b in args.bugs.split(",") if b),
             )
-        schedule = parse_schedule(args.script) if args.script is not None else None
-    except (ConfigError, ScheduleError, OSError) as err:
+        schedule = parse_steps(args.script) if args.script is not None else None
+        if schedule == []:  # an empty --script would otherwise run a random schedule
+            raise StepSyntaxError(f"the script {args.script!r} has no step: give steps, e.g. 'StartFault(t1, s=s1)'")
+    except (ConfigError, StepSyntaxError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     bugs = ", ".join(sorted(config.bugs)) or "none"

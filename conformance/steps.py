@@ -7,6 +7,8 @@ add a row to STEPS: every other list of steps is derived from it.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -77,11 +79,18 @@ FOLDED_STEPS: dict[str, tuple[str, ...]] = {
 }
 
 
-class StepLabel(NamedTuple):
-    """A step as the implementation names it: ``System.step(name, actor, **dict(args))``.
+class Step(NamedTuple):
+    """One step of the contract: ``System.step(name, actor, **dict(args))``, a TLC edge, a test line.
 
-    Same shape as ``conformance.system.Step`` (a tuple of name, actor, sorted
-    ``(arg, value)`` pairs), so the two compare equal.
+    ``actor`` is None for the environment's steps (SwapOut, FreeSlot,
+    DropCleanFolio); ``args`` is a sorted tuple of ``(name, value)`` pairs with
+    the contract's argument names (``s``, ``v``) and TLA+ values.  The
+    implementation's enabled(), the C harness's, replay, the edge recovery
+    and the generated modules all use this one type.  (Inside the
+    implementation a kernel function yields ``conformance.points.Offer``: the
+    step's name and its arguments as internal values, a slot's offset, with
+    no actor, since a kernel function does not know which actor runs it;
+    System turns an Offer into a Step.)
     """
 
     name: str
@@ -89,5 +98,103 @@ class StepLabel(NamedTuple):
     args: tuple[tuple[str, TlaValue], ...] = ()
 
     def __str__(self) -> str:
-        who = [self.actor.name] if self.actor is not None else []
-        return f"{self.name}({', '.join(who + [f'{k}={tla_text.format_value(v)}' for k, v in self.args])})"
+        return format_step(self.name, self.actor, self.args)
+
+
+# ---- A step as text -----------------------------------------------------------
+# ``StartFault(t1, s=s1)``, ``SwapOut(s=s1, v=v2)``, ``ChargeOk(t1)``: the actor
+# first and bare (its kind is the step's, STEPS[name].actor), then the
+# contract's arguments by name, values in TLA+ syntax.  It reads like the
+# generated tests' ``run.step("StartFault", t1, s=s1, then=3)`` and like
+# ``System.step``'s signature, and it is the form the ITF traces record.
+# Schedules (``python -m conformance.simulate --script``), replay's messages,
+# refusals and the ITF traces' enabled sets all use this one printer and parser.
+
+
+class StepSyntaxError(ValueError):
+    """A step's text does not parse; the message shows how to write it."""
+
+
+def format_step(name: str, actor: ModelValue | str | None, args: Iterable[tuple[str, TlaValue]]) -> str:
+    """The text of a step: ``Name(actor, k=v, ...)``, arguments in the order given (callers sort them)."""
+    who = [actor.name if isinstance(actor, ModelValue) else str(actor)] if actor is not None else []
+    return f"{name}({', '.join(who + [f'{k}={_value_text(v)}' for k, v in args])})"
+
+
+def _value_text(value: TlaValue) -> str:
+    try:
+        return tla_text.format_value(value)
+    except Exception:  # a malformed request's argument (refusal messages): show it as Python sees it
+        return repr(value)
+
+
+def example_text(name: str) -> str:
+    """How to write step ``name``, e.g. ``SwapOut(s=s1, v=v1)``."""
+    kind = STEPS[name]
+    actor = None if kind.actor == "environment" else ("k1" if kind.actor == "shrinker" else "t1")
+    return format_step(name, actor, [(key, ModelValue(f"{key}1")) for key in kind.args])
+
+
+_STEP_TEXT = re.compile(r"\s*([A-Za-z]+)\s*\(([^()]*)\)\s*")
+
+
+def parse_step(text: str) -> Step:
+    """The step ``text`` names (the inverse of ``str(Step)``); StepSyntaxError says what is wrong."""
+    match = _STEP_TEXT.fullmatch(text)
+    if not match:
+        raise StepSyntaxError(
+            f"cannot read {text!r} as a step: write e.g. 'StartFault(t1, s=s1)' or 'SwapOut(s=s1, v=v1)'"
+        )
+    name, inner = match.group(1), match.group(2)
+    kind = STEPS.get(name)
+    if kind is None:
+        raise StepSyntaxError(f"{text!r}: no step is called {name!r}; steps: {', '.join(sorted(STEPS))}")
+    words = [word.strip() for word in inner.split(",")] if inner.strip() else []
+    if "" in words:
+        raise StepSyntaxError(f"{text!r}: an empty argument; write e.g. {example_text(name)}")
+    actor = None
+    if kind.actor != "environment":
+        if not words or "=" in words[0]:
+            raise StepSyntaxError(
+                f"{text!r}: {name} is an actor's step; name the actor first, e.g. {example_text(name)}"
+            )
+        actor, words = ModelValue(words[0]), words[1:]
+    args: dict[str, TlaValue] = {}
+    for word in words:
+        key, equals, value = (part.strip() for part in word.partition("="))
+        if not equals:
+            raise StepSyntaxError(f"{text!r}: name each argument, e.g. {example_text(name)}")
+        if key in args or key not in kind.args:
+            raise StepSyntaxError(
+                f"{text!r}: {name} takes ({', '.join(kind.args)}) once each, e.g. {example_text(name)}"
+            )
+        try:
+            args[key] = tla_text.parse_value(value)
+        except tla_text.TlaTextError as err:
+            raise StepSyntaxError(f"{text!r}: {key}={value} is no TLA+ value ({err})") from None
+    if len(args) != len(kind.args):
+        raise StepSyntaxError(f"{text!r}: {name} takes ({', '.join(kind.args)}), e.g. {example_text(name)}")
+    return Step(name, actor, tuple(sorted(args.items())))
+
+
+_SEPARATOR = re.compile(r"[\s;]*")
+_ONE_STEP = re.compile(r"[A-Za-z]+\s*\([^()]*\)")
+
+
+def parse_steps(text: str) -> list[Step]:
+    """A schedule: steps separated by whitespace or ';', e.g. ``"SwapOut(s=s1, v=v1) StartFault(t1, s=s1)"``."""
+    steps, position = [], _skip_separators(text, 0)
+    while position < len(text):
+        match = _ONE_STEP.match(text, position)
+        if match is None:
+            raise StepSyntaxError(
+                f"cannot read a step at {text[position : position + 30]!r}: write e.g. 'StartFault(t1, s=s1)'"
+            )
+        steps.append(parse_step(match.group(0)))
+        position = _skip_separators(text, match.end())
+    return steps
+
+
+def _skip_separators(text: str, position: int) -> int:
+    separators = _SEPARATOR.match(text, position)
+    return separators.end() if separators else position

@@ -26,7 +26,6 @@ sorted tuple of ``(name, value)`` pairs with the contract's argument names
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 from conformance.values import ModelValue, TlaValue
 
@@ -36,6 +35,7 @@ from .memory import handle_mm_fault
 from .observe import Observer
 from .points import Blocked, Offer, Point, Preemptible
 from .state import MM, Frame, SwapinFrame, WalkFrame, WritebackFrame
+from .steps import Step  # re-exported: conformance.kernel.system imports it from here
 from .zswap import shrink_worker
 
 # The step vocabulary is conformance.steps' table; these names are kept for the tests.
@@ -51,17 +51,6 @@ HOLDING_PCS = {
 
 
 _ENABLED_MEMO_LIMIT = 200_000  # states; a full memo is dropped, not grown
-
-
-class Step(NamedTuple):
-    name: str
-    actor: ModelValue | None
-    args: tuple[tuple[str, TlaValue], ...] = ()
-
-    def __str__(self) -> str:
-        who = [self.actor.name] if self.actor is not None else []
-        what = [v.name if isinstance(v, ModelValue) else repr(v) for _, v in self.args]
-        return f"{self.name}({', '.join(who + what)})"
 
 
 class KernelBug(AssertionError):
@@ -159,12 +148,17 @@ class System:
         key = (name, number, args)  # no model values in the key: they hash in Python
         step = self._steps.get(key)
         if step is None:
-            slots = self.observer.slots
             actor = None if number is None else self.actors[number]
-            step = self._steps[key] = Step(
-                name, actor, tuple((k, slots[v] if k == "s" else self.observer.data(v)) for k, v in args)
-            )
+            step = self._steps[key] = Step(name, actor, tuple((k, self._tla_arg(v)) for k, v in args))
         return step
+
+    def _tla_arg(self, value: object) -> ModelValue:
+        """An offer's argument as the contract's value: a slot's offset is the slot, a version its name."""
+        if isinstance(value, int):
+            return self.observer.slot(value)
+        if isinstance(value, str):
+            return self.observer.data(value)
+        raise KernelBug(f"an offer's argument {value!r} is neither a slot offset nor a version")
 
     def enabled(self) -> list[Step]:
         """Every step that can happen now: actors' steps (in actor order), then the environment's.
@@ -184,7 +178,7 @@ class System:
         steps: list[Step] = []
         for number in range(len(self.actors)):
             point = self._point(number)
-            if point is not None and type(point) is not Blocked:
+            if point is not None and not isinstance(point, Blocked):
                 steps.extend(self._external(o.name, number, o.args) for o in point)
         for name, args in environment.enabled_steps(self.mm, self._version_names):
             steps.append(self._external(name, None, args))
@@ -244,14 +238,14 @@ class System:
         for key, given in args.items():
             value = ModelValue(given) if isinstance(given, str) else given
             if key == "s":
-                if value not in self._slot_offset:
+                if not isinstance(value, ModelValue) or value not in self._slot_offset:
                     raise BadArguments(
                         _label(name, actor, args),
                         f"s = {value!r} is not in Slots {{{', '.join(s.name for s in self.observer.slots)}}}",
                     )
-                internal[key] = self._slot_offset[value]  # type: ignore[index]
+                internal[key] = self._slot_offset[value]
             else:
-                if value not in self._version_of:
+                if not isinstance(value, ModelValue) or value not in self._version_of:
                     raise BadArguments(
                         _label(name, actor, args),
                         f"v = {value!r} is not in Versions {{{', '.join(v.name for v in self._versions)}}}",
@@ -315,7 +309,7 @@ class System:
 
     def _why_not(self, actor: ModelValue, point: Point | None) -> str:
         where = self.describe(actor)
-        if type(point) is Blocked:
+        if isinstance(point, Blocked):
             slot = self.observer.slot(point.slot)
             holders = ", ".join(sorted(a.name for a in self.holders(slot))) or "nobody"
             return f"{actor.name} {where} is blocked on slot {slot.name}: {point.why} (held by {holders})"
@@ -333,7 +327,7 @@ class System:
         if not frames:
             return "(idle)"
         top = frames[-1]
-        if type(top) is WalkFrame:
+        if isinstance(top, WalkFrame):
             return f"in the shrink_memcg_cb walk (budget {top.budget})"
         slot = self.observer.slot(_frame_slot(top)).name
         return f"in {top.FN}({slot}) at pc {top.pc}"
@@ -344,6 +338,5 @@ def _frame_slot(frame: Frame) -> int:
 
 
 def _label(name: str, actor: object, args: dict[str, TlaValue]) -> str:
-    parts = [actor.name if isinstance(actor, ModelValue) else str(actor)] if actor is not None else []
-    parts += [f"{k}={v.name if isinstance(v, ModelValue) else v!r}" for k, v in sorted(args.items())]
-    return f"{name}({', '.join(parts)})"
+    who = actor if actor is None or isinstance(actor, ModelValue) else str(actor)
+    return steps.format_step(name, who, sorted(args.items()))

@@ -40,7 +40,7 @@ Known representation limits (documented, checked where cheap):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from conformance.values import FnValue, ModelValue, TlaValue
@@ -120,7 +120,7 @@ _FLAT_VALUES: dict[str, TlaValue] = {}
 _FLAT_VALUES_MAX = 100_000
 # Record field names already checked to be identifiers.
 _FIELDS: set[str] = set()
-_EMPTY_SET: frozenset = frozenset()
+_EMPTY_SET: frozenset[TlaValue] = frozenset()
 
 
 def _parse(text: str, pos: int) -> tuple[TlaValue, int]:
@@ -140,7 +140,7 @@ def _parse(text: str, pos: int) -> tuple[TlaValue, int]:
     """
     ws = _WHITESPACE
     flat = _FLAT_VALUES
-    stack: list[list] = []
+    stack: list[list[Any]] = []
     value: TlaValue
     while True:
         # ---- read one value, or open a compound one
@@ -197,9 +197,8 @@ def _parse(text: str, pos: int) -> tuple[TlaValue, int]:
             if m is None:
                 raise TlaTextError("expected a value", text, pos)
             name = m.group()
-            value = _NAMED.get(name)  # type: ignore[assignment]
-            if value is None:
-                value = _named(text, pos, name)
+            named = _NAMED.get(name)
+            value = _named(text, pos, name) if named is None else named
             pos = m.end()
 
         # ---- hand the value to the enclosing frames, closing those that end
@@ -278,7 +277,7 @@ class _NeedsKey:
 _FN_NEEDS_KEY = _NeedsKey()
 
 
-def _fn(mapping: dict) -> FnValue:
+def _fn(mapping: dict[Any, Any]) -> FnValue:
     # FnValue(mapping) would copy the dict we just built and own.
     fn = FnValue.__new__(FnValue)
     fn._items = mapping  # same package; the invariants of FnValue.__init__
@@ -355,7 +354,7 @@ def _string(text: str, pos: int) -> tuple[str, int]:
         i = backslash + 2
 
 
-def _check_no_bool_int_collision(items: list, text: str, pos: int) -> None:
+def _check_no_bool_int_collision(items: list[Any], text: str, pos: int) -> None:
     # Duplicates are legal TLA+ text ({1, 1}); a boolean beside 0 or 1 is
     # the one case where Python would merge two different TLA+ values.
     has_bool = any(type(v) is bool for v in items)
@@ -422,11 +421,11 @@ def _is_field_name(key: str) -> bool:
 _PRINTABLE_NAMES: set[str] = set()
 
 
-def _format_tuple(value: tuple) -> str:
+def _format_tuple(value: tuple[Any, ...]) -> str:
     return "<<" + ", ".join(map(_format, value)) + ">>"
 
 
-def _sort_key(value: Any, text: str) -> tuple:
+def _sort_key(value: Any, text: str) -> tuple[Any, ...]:
     kind = type(value)
     if kind is int:
         return (0, value, "")
@@ -439,13 +438,13 @@ def _sort_key(value: Any, text: str) -> tuple:
     return (4, 0, text)
 
 
-def _sorted_texts(values) -> list[str]:
+def _sorted_texts(values: Iterable[TlaValue]) -> list[str]:
     pairs = [(v, _format(v)) for v in values]
     pairs.sort(key=lambda p: _sort_key(p[0], p[1]))
     return [t for _, t in pairs]
 
 
-def _format_set(value: frozenset) -> str:
+def _format_set(value: frozenset[Any]) -> str:
     return "{" + ", ".join(_sorted_texts(value)) + "}"
 
 
@@ -461,7 +460,7 @@ def _format_fn(value: FnValue) -> str:
     return "(" + " @@ ".join(f"{t} :> {_format(v)}" for _, t, v in triples) + ")"
 
 
-def _first(pair: tuple) -> Any:
+def _first(pair: tuple[Any, ...]) -> Any:
     return pair[0]
 
 

@@ -84,4 +84,4 @@ class FnValue(Mapping[Any, Any]):
         return FnValue(items)
 
 
-TlaValue = Union[int, str, bool, ModelValue, frozenset, tuple, FnValue]
+TlaValue = Union[int, str, bool, ModelValue, frozenset[Any], tuple[Any, ...], FnValue]

@@ -8,13 +8,14 @@ Each test is one walk from the initial state, one line per step; at every
 state the implementation's observe() must equal TLC's state and its
 enabled() steps must equal TLC's outgoing edges.
 
-The 126 walks take 5131 steps for 1757 edges (2.92 steps per edge, the
-fewest possible; lower bound 3721).
+The 124 walks take 4933 steps for 1723 edges (2.86 steps per edge, the
+fewest possible; lower bound 3675).
 """
 
 from __future__ import annotations
 
 from conformance.generated import graph_conf_rotate as graph
+from conformance.replay import SystemFactory
 from conformance.values import ModelValue
 
 NoData = ModelValue('NoData')
@@ -27,90 +28,90 @@ v1 = ModelValue('v1')
 v2 = ModelValue('v2')
 
 
-def test_walk_001() -> None:
+def test_walk_001(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:646
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_002() -> None:
+def test_walk_002(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:646
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_003() -> None:
+def test_walk_003(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:646
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_004() -> None:
+def test_walk_004(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1 isolates the LRU head;
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; s1 is freed;
     k1's writeback finds the slot freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:251
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:519
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:502
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_005() -> None:
+def test_walk_005(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1
     isolates the LRU head; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped
     out to s1; s1 is freed; k1's writeback finds the slot freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=58)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=192)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('WbSlotFreed', k1, then=199)  # WbSlotFreed Zswap.tla:519
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=58)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=192)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=199)  # WbSlotFreed Zswap.tla:502
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_006() -> None:
+def test_walk_006(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is
     freed; v1 is swapped out to s1; s1 is freed; v2 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=54)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=52)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:646
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=54)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=52)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_007() -> None:
+def test_walk_007(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; s1 is freed; k1 writes the entry back; s1's clean folio is dropped;
     k1 ends its walk; v2 is swapped out to s1; s1 is freed; v2 is swapped out to s1; k1
@@ -145,193 +146,193 @@ def test_walk_007() -> None:
     s1; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; k1 ends its walk; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:646
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:474
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:429
-    run.step('FreeSlot', s=s1, then=308)  # FreeSlot Zswap.tla:646
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:474
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:251
-    run.step('ShrinkWorker', k1, then=310)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=356)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=309)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=355)  # FreeSlot Zswap.tla:646
-    run.step('WbSlotFreed', k1, then=100)  # WbSlotFreed Zswap.tla:519
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=202)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=406)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=453)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=497)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=538)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=580)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=496)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=537)  # FreeSlot Zswap.tla:646
-    run.step('WbSlotFreed', k1, then=307)  # WbSlotFreed Zswap.tla:519
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:474
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=310)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=359)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=257)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=357)  # WbAllocFail Zswap.tla:534
-    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:251
-    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:474
-    run.step('SwapcachePrepare', t1, then=311)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=202)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=358)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=408)  # FreeSlot Zswap.tla:646
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:474
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=171)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:429
-    run.step('FreeSlot', s=s1, then=332)  # FreeSlot Zswap.tla:646
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:474
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:251
-    run.step('ShrinkWorker', k1, then=334)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=333)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=377)  # FreeSlot Zswap.tla:646
-    run.step('WbSlotFreed', k1, then=121)  # WbSlotFreed Zswap.tla:519
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=431)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=476)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=519)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=559)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=600)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=518)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=558)  # FreeSlot Zswap.tla:646
-    run.step('WbSlotFreed', k1, then=331)  # WbSlotFreed Zswap.tla:519
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:474
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=381)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=282)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=379)  # WbAllocFail Zswap.tla:534
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:251
-    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:474
-    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=226)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=380)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=433)  # FreeSlot Zswap.tla:646
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:474
-    run.step('DropCleanFolio', s=s1, then=148)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=407)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=458)  # SwapCacheHit Zswap.tla:280
-    run.step('WbWrite', k1, then=117)  # WbWrite Zswap.tla:595
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=172)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=384)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=436)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=482)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=523)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=567)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=377)  # MapFolio Zswap.tla:395
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:629
+    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:644
+    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=308)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=310)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=356)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=404)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=309)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=355)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=100)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=202)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=405)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=450)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=491)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=529)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=569)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=490)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=528)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=307)  # WbSlotFreed Zswap.tla:502
+    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=310)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=359)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=257)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=357)  # WbAllocFail Zswap.tla:517
+    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=311)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=202)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=358)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=407)  # FreeSlot Zswap.tla:629
+    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:644
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=171)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=332)  # FreeSlot Zswap.tla:629
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=334)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=428)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=333)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=377)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=121)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=429)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=472)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=511)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=549)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=588)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=510)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=548)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=331)  # WbSlotFreed Zswap.tla:502
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:457
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=381)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=282)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=379)  # WbAllocFail Zswap.tla:517
+    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=226)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=380)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=431)  # FreeSlot Zswap.tla:629
+    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=148)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=406)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=455)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=117)  # WbWrite Zswap.tla:578
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=172)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=384)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=434)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=478)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=515)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=557)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=377)  # MapFolio Zswap.tla:378
 
 
-def test_walk_008() -> None:
+def test_walk_008(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's
     writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; s1 is
     freed; v1 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped out
     to s1; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
     gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=28)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=52)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:632
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=88)  # FreeSlot Zswap.tla:646
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:576
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=28)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=52)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:615
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=88)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_009() -> None:
+def test_walk_009(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 ends
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 pins the slot; t1's
     charge fails; s1 is freed; v1 is swapped out to s1; s1 is freed; k1's writeback finds
     the slot freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=86)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=41)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:519
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=86)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=41)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:502
 
 
-def test_walk_010() -> None:
+def test_walk_010(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
@@ -342,47 +343,47 @@ def test_walk_010() -> None:
     v1 is swapped out to s1; s1 is freed; k1's writeback finds the slot freed; v1 is swapped
     out to s1; s1 is freed; v2 is swapped out to s1; s1 is freed; v2 is swapped out to s1;
     k1 ends its walk; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('RetryFault', t1, then=52)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=52)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=42)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('WbSlotFreed', k1, then=199)  # WbSlotFreed Zswap.tla:519
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:646
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:559
+    run.step('RetryFault', t1, then=52)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=52)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=42)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('WbSlotFreed', k1, then=199)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_011() -> None:
+def test_walk_011(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out
@@ -393,46 +394,46 @@ def test_walk_011() -> None:
     a folio; k1 ends its walk; t1 ends its walk; t1's charge fails; k1 starts a shrink walk;
     s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
     fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=232)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=174)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=232)  # WbAllocFail Zswap.tla:534
-    run.step('WbAllocFail', t1, then=287)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=44)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:646
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=232)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=174)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=232)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', t1, then=287)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=44)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_012() -> None:
+def test_walk_012(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback fails to
     allocate a folio; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
@@ -447,83 +448,83 @@ def test_walk_012() -> None:
     shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v1 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's writeback
     fails to allocate a folio; k1 ends its walk; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=131)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=178)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=49)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=81)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=40)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=54)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbSkipBusy', k1, then=131)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeReclaim', t1, then=180)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=287)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=338)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=44)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=223)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=254)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:646
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=131)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=178)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=49)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=81)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=40)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=54)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=131)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=180)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=287)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=338)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=44)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=223)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=254)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_013() -> None:
+def test_walk_013(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback fails to allocate a folio; k1 ends its walk; t1 adds its folio to the swap
     cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=178)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:474
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=83)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:395
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=178)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=83)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_014() -> None:
+def test_walk_014(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; t1 adds its
@@ -531,35 +532,35 @@ def test_walk_014() -> None:
     s1; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1
     pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback
     finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=178)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=47)  # ShrinkWorker Zswap.tla:429
-    run.step('AddToSwapCache', t1, then=81)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:632
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=231)  # WbFolioExists Zswap.tla:510
-    run.step('SwapReadFolio', t1, then=210)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:395
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=178)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=47)  # ShrinkWorker Zswap.tla:412
+    run.step('AddToSwapCache', t1, then=81)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:615
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=231)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=210)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_015() -> None:
+def test_walk_015(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
@@ -567,31 +568,31 @@ def test_walk_015() -> None:
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves
     its folio in the swap cache; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=286)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=14)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=210)  # WbFolioExists Zswap.tla:510
-    run.step('MapFolioKeepCache', t1, then=264)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=29)  # DropCleanFolio Zswap.tla:662
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=286)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=14)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=210)  # WbFolioExists Zswap.tla:493
+    run.step('MapFolioKeepCache', t1, then=264)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=29)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_016() -> None:
+def test_walk_016(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback fails to allocate a folio; k1 ends its walk; t1 isolates the LRU head;
@@ -606,56 +607,56 @@ def test_walk_016() -> None:
     charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio
     to the swap cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
     t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('WbAllocFail', k1, then=180)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:474
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=84)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=218)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=75)  # SwapCacheHit Zswap.tla:280
-    run.step('WbWrite', k1, then=117)  # WbWrite Zswap.tla:595
-    run.step('MapFolioKeepCache', t1, then=78)  # MapFolioKeepCache Zswap.tla:412
-    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:474
-    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=432)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=481)  # SwapCacheHit Zswap.tla:280
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
-    run.step('MapFolio', t1, then=100)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=149)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=312)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=362)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=411)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=459)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=501)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=546)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=355)  # MapFolio Zswap.tla:395
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=180)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=84)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=218)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=75)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=117)  # WbWrite Zswap.tla:578
+    run.step('MapFolioKeepCache', t1, then=78)  # MapFolioKeepCache Zswap.tla:395
+    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=430)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=477)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
+    run.step('MapFolio', t1, then=100)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=149)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=312)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=362)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=410)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=456)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=495)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=537)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=355)  # MapFolio Zswap.tla:378
 
 
-def test_walk_017() -> None:
+def test_walk_017(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1
@@ -751,332 +752,332 @@ def test_walk_017() -> None:
     slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a
     folio (-EEXIST); k1 isolates the LRU head; t1 reads the page in; t1 maps the page and
     leaves its folio in the swap cache; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=180)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=113)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=160)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=319)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=369)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=113)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=161)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=215)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=269)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:646
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=483)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=528)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=566)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=609)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=385)  # WbAllocFail Zswap.tla:534
-    run.step('WbAllocFail', t1, then=439)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=485)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', t1, then=531)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=428)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=171)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=478)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=523)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=568)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=606)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=636)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=654)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=666)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=558)  # MapFolio Zswap.tla:395
-    run.step('WbSlotFreed', k1, then=331)  # WbSlotFreed Zswap.tla:519
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:429
-    run.step('FreeSlot', s=s1, then=332)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=282)  # SwapOut Zswap.tla:632
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=479)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=525)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=569)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=607)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=637)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=656)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=668)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=525)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=570)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=609)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=640)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=659)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=333)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=480)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeFail', t1, then=379)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=476)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=520)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=428)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=518)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=559)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=601)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbSkipBusy', k1, then=480)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeOk', t1, then=524)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=568)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=438)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=335)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=382)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=436)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=484)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=171)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=479)  # ChargeReclaim Zswap.tla:325
-    run.step('WbAllocFail', k1, then=526)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=569)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=612)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=439)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=487)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=379)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=431)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=480)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=526)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', k1, then=564)  # ShrinkDone Zswap.tla:474
-    run.step('LruIsolate', t1, then=607)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=638)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=437)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=485)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkWorker', k1, then=529)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=572)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=613)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=518)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=560)  # WbAllocFail Zswap.tla:534
-    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:251
-    run.step('ShrinkDone', k1, then=476)  # ShrinkDone Zswap.tla:474
-    run.step('SwapcachePrepare', t1, then=520)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=563)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=606)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=484)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=530)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=479)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=526)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=564)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=605)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=633)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=656)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=669)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=528)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=572)  # WbAllocFail Zswap.tla:534
-    run.step('WbAllocFail', k1, then=610)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=640)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=439)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=485)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=529)  # ShrinkWorker Zswap.tla:429
-    run.step('ShrinkDone', t1, then=573)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=475)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=519)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=562)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=475)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=518)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=561)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=603)  # FreeSlot Zswap.tla:646
-    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('FreeSlot', s=s1, then=307)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:474
-    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=455)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=501)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=547)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=586)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=622)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=645)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=661)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=537)  # MapFolio Zswap.tla:395
-    run.step('WbSlotFreed', k1, then=307)  # WbSlotFreed Zswap.tla:519
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:251
-    run.step('ShrinkDone', k1, then=453)  # ShrinkDone Zswap.tla:474
-    run.step('SwapcachePrepare', t1, then=498)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=403)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:429
-    run.step('FreeSlot', s=s1, then=308)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=257)  # SwapOut Zswap.tla:632
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=456)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=503)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=548)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=623)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=647)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=663)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=503)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=549)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=589)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=363)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=412)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=460)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=545)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=589)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=626)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=650)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=309)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=457)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeFail', t1, then=357)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=453)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=498)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=542)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=586)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=461)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=148)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbSkipBusy', k1, then=457)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeOk', t1, then=502)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=547)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=413)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=100)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=414)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=403)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=496)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=538)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=581)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=356)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=456)  # ChargeReclaim Zswap.tla:325
-    run.step('WbAllocFail', k1, then=504)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=548)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=592)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=414)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=464)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=357)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=406)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=457)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=504)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', k1, then=543)  # ShrinkDone Zswap.tla:474
-    run.step('LruIsolate', t1, then=587)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=624)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=412)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=462)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkWorker', k1, then=507)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=551)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=593)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=496)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=539)  # WbAllocFail Zswap.tla:534
-    run.step('FreeSlot', s=s1, then=307)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=497)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=541)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=452)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=496)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=540)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=583)  # FreeSlot Zswap.tla:646
-    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=518)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=559)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=602)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=635)  # SwapCacheHit Zswap.tla:280
-    run.step('WbWrite', k1, then=297)  # WbWrite Zswap.tla:595
-    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=496)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=538)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=582)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=621)  # SwapCacheHit Zswap.tla:280
-    run.step('WbWrite', k1, then=323)  # WbWrite Zswap.tla:595
-    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=518)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=559)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=600)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=632)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=654)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=667)  # WbFolioExists Zswap.tla:510
-    run.step('LruIsolate', k1, then=523)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=567)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=611)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=377)  # DropCleanFolio Zswap.tla:662
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=180)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=113)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=160)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=319)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=369)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=113)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=161)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=215)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=269)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:629
+    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=435)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=479)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=520)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=556)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=597)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=385)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', t1, then=437)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=481)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=523)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=426)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=171)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=428)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=474)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=515)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=558)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=594)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=622)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=638)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=650)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=548)  # MapFolio Zswap.tla:378
+    run.step('WbSlotFreed', k1, then=331)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=426)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=471)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=332)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=282)  # SwapOut Zswap.tla:615
+    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=428)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=475)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=517)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=559)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=595)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=623)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=640)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=652)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=517)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=560)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=597)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=626)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=643)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=333)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=428)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=476)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeFail', t1, then=379)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=426)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=472)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=512)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=426)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=471)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=510)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=549)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=589)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=428)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=476)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeOk', t1, then=516)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=558)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=436)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=335)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=382)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=434)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=480)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=171)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=428)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=475)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=518)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=559)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=600)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=437)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=483)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=379)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=476)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=518)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=554)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=595)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=624)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=435)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=481)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkWorker', k1, then=521)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=562)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=601)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=510)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=550)  # WbAllocFail Zswap.tla:517
+    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=427)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=472)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=512)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=553)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=594)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=480)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=522)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=428)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=475)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=518)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=554)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=593)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=619)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=640)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=653)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=520)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=562)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', k1, then=598)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=626)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=437)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=481)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=521)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=563)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=471)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=511)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=552)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=471)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=510)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=551)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=591)  # FreeSlot Zswap.tla:629
+    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('FreeSlot', s=s1, then=307)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=402)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=404)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=452)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=495)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=538)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=575)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=609)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=630)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=645)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=528)  # MapFolio Zswap.tla:378
+    run.step('WbSlotFreed', k1, then=307)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=403)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=450)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=492)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=402)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=449)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=308)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=257)  # SwapOut Zswap.tla:615
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=404)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=453)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=497)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=539)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=576)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=610)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=647)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=497)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=540)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=578)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=363)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=411)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=457)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=500)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=536)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=578)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=613)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=635)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=309)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=404)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=454)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeFail', t1, then=357)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=402)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=450)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=492)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=533)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=575)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=458)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=148)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=404)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=454)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeOk', t1, then=496)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=538)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=412)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=100)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=413)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=459)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=503)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=402)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=449)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=529)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=570)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=356)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=404)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=453)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=498)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=539)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=581)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=413)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=461)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=357)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=405)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=498)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=534)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=576)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=611)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=411)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=459)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkWorker', k1, then=501)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=542)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=582)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=490)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=530)  # WbAllocFail Zswap.tla:517
+    run.step('FreeSlot', s=s1, then=307)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=402)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=449)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=491)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=532)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=449)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=531)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=572)  # FreeSlot Zswap.tla:629
+    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=426)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=471)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=510)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=549)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=590)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=621)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=297)  # WbWrite Zswap.tla:578
+    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=402)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=449)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=529)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=608)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=323)  # WbWrite Zswap.tla:578
+    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=426)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=471)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=510)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=549)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=588)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=618)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=638)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=651)  # WbFolioExists Zswap.tla:493
+    run.step('LruIsolate', k1, then=515)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=557)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=599)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=377)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_018() -> None:
+def test_walk_018(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1085,542 +1086,454 @@ def test_walk_018() -> None:
     slot; k1 ends its walk; t1's writeback skips the pinned slot; k1 starts a shrink walk;
     t1 ends its walk; t1's charge fails; k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; s1 is freed; v2 is swapped out to s1; t1 faults on s1; k1 ends its
-    walk; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's
-    writeback fails to allocate a folio; t1 isolates the LRU head; k1 starts a shrink walk;
-    t1's writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback fails
-    to allocate a folio; k1 isolates the LRU head; k1's writeback fails to allocate a folio;
-    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    skips the pinned slot; t1 ends its walk; t1's charge fails; k1 isolates the LRU head; s1
-    is freed; v1 is swapped out to s1; k1's writeback allocates a folio; s1 is freed; k1's
-    writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=232)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', t1, then=84)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:429
-    run.step('ShrinkDone', t1, then=176)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=169)  # WbAllocFail Zswap.tla:534
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=303)  # StartFault Zswap.tla:251
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:474
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=213)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=268)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:429
-    run.step('WbAllocFail', t1, then=126)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=228)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=287)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=285)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=169)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:646
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:576
-
-
-def test_walk_019() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; k1's writeback fails to
+    walk; k1 starts a shrink walk; t1 pins the slot; t1's charge fails; t1 faults on s1; t1
+    pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; v1 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped
+    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
+    the LRU head; t1's writeback skips the pinned slot; k1's writeback fails to allocate a
+    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
-    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
-    writeback finds a folio (-EEXIST); k1 isolates the LRU head; k1's writeback finds a
-    folio (-EEXIST); k1 ends its walk; t1 reads the page in; t1 maps the page and leaves its
-    folio in the swap cache; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=233)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', k1, then=287)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=266)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=317)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=368)  # WbFolioExists Zswap.tla:510
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:448
-    run.step('WbFolioExists', k1, then=158)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:474
-    run.step('SwapReadFolio', t1, then=83)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=127)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=0)  # DropCleanFolio Zswap.tla:662
+    k1's writeback skips the pinned slot; t1 ends its walk; t1's charge fails; k1 isolates
+    the LRU head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; s1
+    is freed; k1's writeback finds the entry gone."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=232)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=84)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=176)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=169)  # WbAllocFail Zswap.tla:517
+    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=303)  # StartFault Zswap.tla:235
+    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapcachePrepare', t1, then=163)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=116)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=163)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=212)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=173)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=7)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:615
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=233)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', k1, then=287)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=228)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=287)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=285)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=169)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_020() -> None:
+def test_walk_019(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; k1's writeback skips
     the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    ends its walk; k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out
-    to s1; k1 ends its walk; t1 faults on s1; k1 starts a shrink walk; t1 pins the slot;
-    t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its
-    folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in
-    the swap cache; s1's clean folio is dropped; v1 is swapped out to s1; k1 isolates the
-    LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page and leaves its folio in the swap cache; k1's
-    writeback finds a folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', k1, then=287)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', k1, then=285)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=318)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=368)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=421)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:251
-    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:429
-    run.step('SwapcachePrepare', t1, then=163)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=116)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=163)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=212)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=173)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=7)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:632
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=388)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=286)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=264)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:474
+    ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback
+    finds a folio (-EEXIST); k1 isolates the LRU head; k1's writeback finds a folio
+    (-EEXIST); k1 ends its walk; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', k1, then=287)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=266)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=317)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=368)  # WbFolioExists Zswap.tla:493
+    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=158)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=83)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=127)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=0)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_021() -> None:
+def test_walk_020(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1
+    ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=388)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=286)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=264)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_021(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's
     writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the swap
     cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', k1, then=338)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=210)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=338)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=210)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_022() -> None:
+def test_walk_022(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's
     writeback skips the pinned slot; k1 ends its walk; t1's charge succeeds; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1
-    isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; t1
-    maps the page and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is
-    swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 ends
-    its walk; t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the
-    LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
-    charge fails; k1's writeback fails to allocate a folio; t1 faults on s1; t1 pins the
-    slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1
-    ends its walk; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1 reads
-    the page in; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=338)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkWorker', k1, then=212)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=318)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=209)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=21)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=89)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:474
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('StartFault', t1, s=s1, then=42)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=42)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:474
-    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:429
-    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:474
+    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out
+    to s1; k1 ends its walk; t1 faults on s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes
+    the entry back; t1 maps the page and leaves its folio in the swap cache; k1 ends its
+    walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=338)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=212)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=318)  # WbAllocFail Zswap.tla:517
+    run.step('AddToSwapCache', t1, then=368)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=419)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=272)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=323)  # WbWrite Zswap.tla:578
+    run.step('MapFolioKeepCache', t1, then=280)  # MapFolioKeepCache Zswap.tla:395
+    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_023() -> None:
+def test_walk_023(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
+    charge fails; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's writeback fails
+    to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults on
+    s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk; t1 adds its folio to the
+    swap cache; k1 starts a shrink walk; t1 reads the page in; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=42)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=42)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_024(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge fails; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the
     entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=387)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=442)  # FreeSlot Zswap.tla:646
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:576
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=387)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=440)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
 
 
-def test_walk_024() -> None:
+def test_walk_025(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge fails; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
     allocate a folio; t1 isolates the LRU head; k1 ends its walk; k1 starts a shrink walk;
-    t1's writeback skips the pinned slot; t1 ends its walk; t1's charge succeeds; t1 adds
-    its folio to the swap cache; k1 isolates the LRU head; t1 reads the page in; t1 maps the
-    page and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is swapped
-    out to s1; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
-    gone; v2 is swapped out to s1; k1 ends its walk; t1 faults on s1; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 finds the folio in
-    the swap cache; k1 writes the entry back; t1 maps the page and leaves its folio in the
-    swap cache; k1 ends its walk; s1's clean folio is dropped; v1 is swapped out to s1; k1
-    starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; k1's
-    writeback fails to allocate a folio; k1 ends its walk; t1's charge enters reclaim; k1
-    starts a shrink walk; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 isolates
-    the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a
-    shrink walk; t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1
-    isolates the LRU head; k1's writeback skips the pinned slot; t1 ends its walk; t1's
-    charge fails; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on
-    s1; k1 writes the entry back; s1's clean folio is dropped; k1 ends its walk; t1 pins the
-    slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk;
-    k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1
-    isolates the LRU head; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1's
-    writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback fails to
-    allocate a folio; k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's
+    t1's writeback fails to allocate a folio; k1 isolates the LRU head; t1 ends its walk;
+    k1's writeback fails to allocate a folio; t1's charge succeeds; k1 isolates the LRU
+    head; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page and
+    leaves its folio in the swap cache; s1's clean folio is dropped; v1 is swapped out to
+    s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 ends its walk; t1 pins
+    the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; s1 is
+    freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
+    walk; t1's charge fails; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
+    faults on s1; t1 pins the slot; k1 ends its walk; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU
+    head; k1 starts a shrink walk; t1's writeback skips the pinned slot; t1 ends its walk;
+    t1's charge succeeds; t1 adds its folio to the swap cache; k1 isolates the LRU head; t1
+    reads the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean
+    folio is dropped; v1 is swapped out to s1; k1's writeback allocates a folio; s1 is
+    freed; k1's writeback finds the entry gone; v2 is swapped out to s1; k1 ends its walk;
+    t1 faults on s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
+    walk; t1 pins the slot; t1's charge fails; s1 is freed; v1 is swapped out to s1; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
+    faults on s1; k1 writes the entry back; s1's clean folio is dropped; k1 ends its walk;
+    t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 isolates the LRU head; t1's writeback fails to allocate a folio;
+    k1's writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback fails
+    to allocate a folio; k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's
     charge fails; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio (-EEXIST);
     k1 isolates the LRU head; t1 reads the page in; t1 maps the page and leaves its folio in
     the swap cache; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=42)  # WbAllocFail Zswap.tla:534
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=114)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=160)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=214)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:429
-    run.step('WbSkipBusy', t1, then=126)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=176)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=212)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:351
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=420)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=168)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=279)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=330)  # FreeSlot Zswap.tla:646
-    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:576
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:251
-    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=272)  # SwapCacheHit Zswap.tla:280
-    run.step('WbWrite', k1, then=323)  # WbWrite Zswap.tla:595
-    run.step('MapFolioKeepCache', t1, then=280)  # MapFolioKeepCache Zswap.tla:412
-    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:474
-    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=480)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeReclaim', t1, then=564)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkWorker', k1, then=605)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', t1, then=637)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=658)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=669)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=675)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=570)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=612)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=638)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=658)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', t1, then=483)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=529)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=572)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=610)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=641)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=560)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=380)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=432)  # StartFault Zswap.tla:251
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', k1, then=143)  # ShrinkDone Zswap.tla:474
-    run.step('SwapcachePrepare', t1, then=195)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=102)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=456)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=504)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=543)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=585)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=619)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=647)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=664)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=506)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=551)  # WbAllocFail Zswap.tla:534
-    run.step('WbAllocFail', k1, then=590)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=626)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=414)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=507)  # ShrinkWorker Zswap.tla:429
-    run.step('ShrinkDone', t1, then=552)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=452)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=496)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=538)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=580)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=618)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=645)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=662)  # WbFolioExists Zswap.tla:510
-    run.step('LruIsolate', k1, then=501)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=546)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=591)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=355)  # DropCleanFolio Zswap.tla:662
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=42)  # WbAllocFail Zswap.tla:517
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=114)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=160)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=214)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:412
+    run.step('WbAllocFail', t1, then=126)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=285)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=318)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=209)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=21)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=89)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=439)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=485)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=389)  # WbEntryGone Zswap.tla:559
+    run.step('RetryFault', t1, then=23)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=42)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=213)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=268)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:412
+    run.step('WbSkipBusy', t1, then=126)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=176)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=212)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:334
+    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=418)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=168)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=279)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=330)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:559
+    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:235
+    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:644
+    run.step('ShrinkDone', k1, then=166)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=220)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=123)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=171)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=380)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=430)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('ShrinkDone', k1, then=143)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=195)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=102)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=404)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=453)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=498)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=534)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=574)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=606)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=632)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=648)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=500)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=542)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', k1, then=579)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=613)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=413)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=459)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=501)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=543)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=449)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=529)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=569)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=605)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=630)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=646)  # WbFolioExists Zswap.tla:493
+    run.step('LruIsolate', k1, then=495)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=537)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=580)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=355)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_025() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge fails; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in
-    the swap cache; k1's writeback finds the entry gone; t1 retries the fault; k1 ends its
-    walk; k1 starts a shrink walk; t1 faults on s1; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; t1 pins the slot; t1's charge fails; s1 is freed; v1 is swapped out to s1; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
-    writes the entry back; s1's clean folio is dropped; s1 is freed; v2 is swapped out to
-    s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
-    in the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
-    enters reclaim; t1 isolates the LRU head; k1's writeback skips the pinned slot; t1's
-    writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates
-    the LRU head; k1's writeback fails to allocate a folio; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; t1 isolates the LRU head; k1 ends its walk; t1's
-    writeback skips the pinned slot; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback skips the pinned slot; t1 ends its walk; t1's charge fails; k1 isolates the
-    LRU head; k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry back;
-    s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=441)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=489)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=389)  # WbEntryGone Zswap.tla:576
-    run.step('RetryFault', t1, then=23)  # RetryFault Zswap.tla:273
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=116)  # StartFault Zswap.tla:251
-    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', k1, then=166)  # ShrinkDone Zswap.tla:474
-    run.step('SwapcachePrepare', t1, then=220)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=123)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=171)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=380)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=63)  # DropCleanFolio Zswap.tla:662
-    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=311)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=360)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=411)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=461)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=508)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=148)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=456)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=503)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=548)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', t1, then=592)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=624)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=649)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=664)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=672)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=549)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=592)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=412)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', t1, then=462)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkWorker', k1, then=507)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=551)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=590)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=627)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=539)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=358)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=407)  # StartFault Zswap.tla:251
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', k1, then=166)  # ShrinkDone Zswap.tla:474
-
-
-def test_walk_026() -> None:
+def test_walk_026(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1629,55 +1542,45 @@ def test_walk_026() -> None:
     starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; k1's writeback
     finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap cache; s1's
     clean folio is dropped; v2 is swapped out to s1; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1 writes
-    the entry back; s1's clean folio is dropped; v1 is swapped out to s1; k1 ends its walk;
-    k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
-    faults on s1; k1 writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=112)  # WbAllocFail Zswap.tla:534
-    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=421)  # WbFolioExists Zswap.tla:510
-    run.step('MapFolioKeepCache', t1, then=470)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:646
-    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=518)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=561)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=602)  # StartFault Zswap.tla:251
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', k1, then=143)  # ShrinkDone Zswap.tla:474
+    walk; t1 faults on s1; k1 isolates the LRU head; k1's writeback allocates a folio; k1
+    writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=112)  # WbAllocFail Zswap.tla:517
+    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=419)  # WbFolioExists Zswap.tla:493
+    run.step('MapFolioKeepCache', t1, then=466)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=116)  # StartFault Zswap.tla:235
+    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=166)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_027() -> None:
+def test_walk_027(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1700,96 +1603,157 @@ def test_walk_027() -> None:
     isolates the LRU head; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback skips the pinned slot; t1's writeback fails to allocate a folio; k1
     isolates the LRU head; k1's writeback skips the pinned slot; k1 ends its walk; t1 ends
-    its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge fails; t1
-    faults on s1; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its
-    walk; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=532)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=160)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=268)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=320)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=370)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=285)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=321)  # LruIsolate Zswap.tla:448
-    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=112)  # WbAllocFail Zswap.tla:534
-    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=306)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=58)  # ShrinkDone Zswap.tla:474
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:632
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=73)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:429
-    run.step('ChargeReclaim', t1, then=216)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', k1, then=270)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=319)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=370)  # WbAllocFail Zswap.tla:534
-    run.step('WbAllocFail', k1, then=422)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=161)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=214)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=174)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', t1, then=228)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=287)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
-    run.step('DropCleanFolio', s=s1, then=166)  # DropCleanFolio Zswap.tla:662
+    its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge fails; k1's
+    writeback allocates a folio; s1 is freed; k1 writes the entry back; s1's clean folio is
+    dropped; v1 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates
+    the LRU head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's
+    writeback fails to allocate a folio; k1 isolates the LRU head; t1 isolates the LRU head;
+    k1's writeback skips the pinned slot; t1's writeback skips the pinned slot; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to
+    allocate a folio; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1
+    isolates the LRU head; k1 ends its walk; t1's writeback skips the pinned slot; k1 starts
+    a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; t1 ends
+    its walk; t1's charge fails; k1 isolates the LRU head; k1's writeback allocates a folio;
+    k1 writes the entry back; s1's clean folio is dropped; s1 is freed; v2 is swapped out to
+    s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on
+    s1; k1 writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=484)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=524)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=160)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=268)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=320)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=370)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=285)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=321)  # LruIsolate Zswap.tla:431
+    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=112)  # WbAllocFail Zswap.tla:517
+    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=306)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=58)  # ShrinkDone Zswap.tla:457
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:615
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=73)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=216)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=270)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=319)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=370)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', k1, then=420)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=161)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=214)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=174)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', t1, then=228)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=287)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:629
+    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=426)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=471)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=510)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=549)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=588)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=619)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=641)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=475)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=517)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=559)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', t1, then=600)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=624)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=642)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=653)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=659)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=560)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=600)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=435)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=481)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkWorker', k1, then=521)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=562)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=598)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=627)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=550)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=380)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=63)  # DropCleanFolio Zswap.tla:644
+    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=311)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=360)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=410)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=458)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=502)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=148)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=358)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=406)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
+    run.step('ShrinkDone', k1, then=166)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_028() -> None:
+def test_walk_028(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -1808,199 +1772,203 @@ def test_walk_028() -> None:
     t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back; t1 finds
     the folio in the swap cache; k1 ends its walk; t1 maps the page; v1 is swapped out to
     s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 ends its walk; t1's charge succeeds; k1's writeback fails to allocate a folio;
-    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
-    swapped out to s1; k1 ends its walk; k1 starts a shrink walk; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
-    page and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is swapped
-    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates
-    the LRU head; t1 isolates the LRU head; k1's writeback skips the pinned slot; t1's
-    writeback skips the pinned slot; t1 isolates the LRU head; k1 ends its walk; k1 starts a
-    shrink walk; t1's writeback skips the pinned slot; t1 ends its walk; t1's charge
-    succeeds; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 isolates
-    the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a
+    head; k1 starts a shrink walk; t1's writeback fails to allocate a folio; k1 isolates the
+    LRU head; t1 ends its walk; t1's charge succeeds; k1's writeback fails to allocate a
+    folio; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1
+    is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
+    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
+    the page and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
+    isolates the LRU head; t1 isolates the LRU head; t1's writeback skips the pinned slot;
+    k1's writeback skips the pinned slot; t1 isolates the LRU head; k1 ends its walk; k1
+    starts a shrink walk; t1's writeback skips the pinned slot; t1 ends its walk; t1's
+    charge succeeds; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1
+    isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean
+    folio is dropped; k1's writeback finds the slot freed; v1 is swapped out to s1; k1 ends
+    its walk; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 isolates
+    the LRU head; k1 isolates the LRU head; k1's writeback skips the pinned slot; t1's
+    writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback skips the
+    pinned slot; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a
     shrink walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the
-    page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
-    dropped; k1's writeback finds the slot freed; v1 is swapped out to s1; k1 ends its walk;
-    k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 isolates the LRU
-    head; t1 isolates the LRU head; t1's writeback skips the pinned slot; k1's writeback
-    skips the pinned slot; t1 isolates the LRU head; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback
-    fails to allocate a folio; k1 isolates the LRU head; k1's writeback skips the pinned
-    slot; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink walk;
-    k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in;
-    k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the
-    swap cache; s1's clean folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1
-    pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; k1 ends its walk; k1 starts a shrink
-    walk; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbSkipBusy', k1, then=73)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:448
-    run.step('ChargeOk', t1, then=266)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=318)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=112)  # WbSkipBusy Zswap.tla:544
-    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=329)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=375)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=427)  # WbEntryGone Zswap.tla:576
-    run.step('RetryFault', t1, then=254)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=306)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=353)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=254)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=136)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=198)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=252)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:595
-    run.step('SwapCacheHit', t1, then=323)  # SwapCacheHit Zswap.tla:280
-    run.step('ShrinkDone', k1, then=165)  # ShrinkDone Zswap.tla:474
-    run.step('MapFolio', t1, then=171)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=383)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=437)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=485)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkWorker', k1, then=529)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=572)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=613)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=632)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=655)  # WbAllocFail Zswap.tla:534
-    run.step('AddToSwapCache', t1, then=667)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=608)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=519)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=562)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=604)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=636)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=527)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=332)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=282)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=381)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=434)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=482)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=527)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=571)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=332)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=282)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=381)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=435)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', k1, then=479)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=525)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=569)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', t1, then=612)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=483)  # ShrinkWorker Zswap.tla:429
-    run.step('WbSkipBusy', t1, then=529)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=573)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=604)  # ChargeOk Zswap.tla:315
-    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=655)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=478)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=524)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=563)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=604)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=654)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=666)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=674)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=558)  # DropCleanFolio Zswap.tla:662
-    run.step('WbSlotFreed', k1, then=331)  # WbSlotFreed Zswap.tla:519
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=519)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=562)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=605)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', k1, then=633)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=657)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=479)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=525)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=570)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', k1, then=612)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=483)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=528)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=566)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', t1, then=610)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=640)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=439)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=485)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', t1, then=531)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=563)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkWorker', k1, then=604)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=654)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=666)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=608)  # WbFolioExists Zswap.tla:510
-    run.step('MapFolioKeepCache', t1, then=639)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=376)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=521)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=565)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=606)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=636)  # ShrinkWorker Zswap.tla:429
-    run.step('SwapReadFolio', t1, then=527)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=484)  # ShrinkDone Zswap.tla:474
+    page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped; v1 is swapped out to s1; k1 ends its
+    walk; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1 isolates the LRU
+    head; k1's writeback fails to allocate a folio; t1's charge fails; t1 faults on s1; t1
+    pins the slot; t1's charge succeeds; k1 isolates the LRU head; k1's writeback skips the
+    pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    adds its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its
+    folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=73)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:431
+    run.step('ChargeOk', t1, then=266)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=318)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=112)  # WbSkipBusy Zswap.tla:527
+    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=329)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=375)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=425)  # WbEntryGone Zswap.tla:559
+    run.step('RetryFault', t1, then=254)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=306)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=353)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=254)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=136)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=198)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=252)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('SwapCacheHit', t1, then=323)  # SwapCacheHit Zswap.tla:263
+    run.step('ShrinkDone', k1, then=165)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=171)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=383)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=435)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=479)  # ShrinkWorker Zswap.tla:412
+    run.step('WbAllocFail', t1, then=521)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=562)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=601)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=618)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=639)  # WbAllocFail Zswap.tla:517
+    run.step('AddToSwapCache', t1, then=651)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=596)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=426)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=471)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=511)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=552)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=592)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=622)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=519)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=332)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=282)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=381)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=432)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=478)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=519)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=561)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=332)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=282)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=381)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=433)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=475)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=517)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=560)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', k1, then=600)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=435)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=479)  # ShrinkWorker Zswap.tla:412
+    run.step('WbSkipBusy', t1, then=521)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=563)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=592)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=639)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=474)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=516)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=553)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=592)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=638)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=650)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=658)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=548)  # DropCleanFolio Zswap.tla:644
+    run.step('WbSlotFreed', k1, then=331)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=426)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=471)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=511)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=552)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=593)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=623)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=642)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=479)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=520)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=556)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', t1, then=598)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=626)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=437)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=481)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=523)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=553)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=592)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=638)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=650)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=596)  # WbFolioExists Zswap.tla:493
+    run.step('MapFolioKeepCache', t1, then=625)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=426)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=471)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=511)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=552)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=588)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=620)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeFail', t1, then=550)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=589)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=620)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=639)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=474)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=516)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=553)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=592)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=638)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=650)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=658)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=625)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_029() -> None:
+def test_walk_029(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2010,66 +1978,58 @@ def test_walk_029() -> None:
     head; k1 isolates the LRU head; t1's writeback skips the pinned slot; t1 ends its walk;
     t1's charge fails; t1 faults on s1; k1's writeback allocates a folio; k1 writes the
     entry back; s1's clean folio is dropped; t1 pins the slot; t1's charge fails; s1 is
-    freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; k1 isolates the
-    LRU head; t1 ends its walk; t1's charge succeeds; k1's writeback skips the pinned slot;
-    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 adds its folio
-    to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the
-    swap cache; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:325
-    run.step('WbAllocFail', k1, then=114)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=162)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=216)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', t1, then=267)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=320)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=175)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=281)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=522)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=566)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=610)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=640)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=659)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=478)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=524)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=563)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=604)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=654)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=666)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=674)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=639)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=530)  # ShrinkDone Zswap.tla:474
+    freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1
+    faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
+    cache; k1 ends its walk; k1 starts a shrink walk; t1 reads the page in; k1 ends its
+    walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=484)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=114)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=162)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=216)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=267)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=320)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=175)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=281)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=427)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=473)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=376)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=427)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=473)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=513)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=555)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=594)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=622)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=519)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=480)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_030() -> None:
+def test_walk_030(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2081,70 +2041,71 @@ def test_walk_030() -> None:
     back; s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its
     folio to the swap cache; k1 ends its walk; t1 reads the page in; t1 maps the page; v1 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; k1
-    isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim; k1's
-    writeback skips the pinned slot; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; t1 isolates the LRU head; k1 isolates the LRU head; k1's writeback
-    skips the pinned slot; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge succeeds."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=114)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=160)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', t1, then=268)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=423)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=471)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=325)  # ShrinkDone Zswap.tla:474
-    run.step('SwapReadFolio', t1, then=372)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=171)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkWorker', k1, then=381)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=430)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=480)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=562)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=600)  # LruIsolate Zswap.tla:448
-    run.step('ChargeReclaim', t1, then=633)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=657)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=668)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=675)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=566)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=609)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=385)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', t1, then=439)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=487)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=524)  # ChargeOk Zswap.tla:315
+    isolates the LRU head; t1's charge enters reclaim; t1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; k1 ends its walk; t1's writeback skips the pinned
+    slot; t1 isolates the LRU head; k1 starts a shrink walk; k1 isolates the LRU head; t1's
+    writeback skips the pinned slot; t1 ends its walk; k1's writeback fails to allocate a
+    folio; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
+    k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=484)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=114)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=160)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=268)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=421)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=467)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=325)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=372)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=171)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=381)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=428)  # LruIsolate Zswap.tla:431
+    run.step('ChargeReclaim', t1, then=475)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=517)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=559)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=595)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=624)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=435)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=479)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=520)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=562)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=601)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=627)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=639)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=651)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=596)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=480)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_031() -> None:
+def test_walk_031(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2158,54 +2119,54 @@ def test_walk_031() -> None:
     on s1; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its
     walk; t1's charge fails; t1 faults on s1."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=532)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=574)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=532)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=160)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:429
-    run.step('WbSkipBusy', t1, then=320)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=424)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', t1, then=326)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=123)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:251
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=484)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=524)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=564)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=484)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=524)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=160)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:412
+    run.step('WbSkipBusy', t1, then=320)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=422)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=326)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=123)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:235
 
 
-def test_walk_032() -> None:
+def test_walk_032(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2216,43 +2177,43 @@ def test_walk_032() -> None:
     fails; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back; s1's
     clean folio is dropped; t1 pins the slot; k1 ends its walk; t1's charge succeeds; t1
     adds its folio to the swap cache."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=532)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=574)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', k1, then=214)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=220)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=325)  # AddToSwapCache Zswap.tla:351
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=484)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=524)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=564)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', k1, then=214)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=220)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=325)  # AddToSwapCache Zswap.tla:334
 
 
-def test_walk_033() -> None:
+def test_walk_033(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -2260,266 +2221,302 @@ def test_walk_033() -> None:
     the LRU head; t1's writeback fails to allocate a folio; k1's writeback skips the pinned
     slot; t1 isolates the LRU head; k1 ends its walk; k1 starts a shrink walk; k1 isolates
     the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
-    fails; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
-    page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 isolates
-    the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1's
-    writeback fails to allocate a folio; k1 isolates the LRU head; t1 ends its walk; t1's
-    charge fails; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; t1 faults
-    on s1; k1's writeback finds the entry gone; k1 ends its walk; k1 starts a shrink walk;
-    k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back;
-    s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=532)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=574)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=425)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=473)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=151)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=190)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=236)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=151)  # WbAllocFail Zswap.tla:534
-    run.step('WbAllocFail', t1, then=204)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=387)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=441)  # StartFault Zswap.tla:251
-    run.step('WbEntryGone', k1, then=42)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=423)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:474
+    fails; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back; s1's
+    clean folio is dropped; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=438)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=484)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=524)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=564)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=421)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_034() -> None:
+def test_walk_034(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
+    charge fails; k1's writeback allocates a folio; t1 faults on s1; k1's writeback finds
+    the entry gone; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the
+    slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
+    pinned slot; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
+    (-EEXIST); t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=387)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=439)  # StartFault Zswap.tla:235
+    run.step('WbEntryGone', k1, then=42)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=421)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=467)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=507)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=427)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=473)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=514)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=556)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=598)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=626)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=643)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=474)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=515)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=557)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=436)  # WbFolioExists Zswap.tla:493
+    run.step('MapFolioKeepCache', t1, then=482)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=382)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=432)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=474)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=515)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=557)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=599)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=482)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_035(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge fails; k1's writeback allocates a folio; k1's writeback finds the entry gone; k1
     ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1 is
-    swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback fails to allocate a
-    folio; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk; t1
-    reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=387)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=23)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=353)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=401)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=451)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:474
-    run.step('SwapReadFolio', t1, then=67)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:395
-
-
-def test_walk_035() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its
+    folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to
+    s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
+    head; k1's writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; k1's writeback fails to allocate a folio; t1's writeback fails to allocate a
+    folio; k1 isolates the LRU head; t1 ends its walk; t1's charge fails; s1 is freed; v2 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge succeeds; k1's writeback skips the pinned slot; t1 adds its folio to the swap
     cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the
     page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    k1's writeback skips the pinned slot; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot; t1 ends its walk; t1's charge fails; s1 is
-    freed; v2 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates
-    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge succeeds; k1's writeback fails to allocate a folio; k1 ends its walk; k1
-    starts a shrink walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
-    the page; v1 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped
-    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
-    succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio (-EEXIST);
-    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page
-    in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; k1's writeback skips the pinned slot; k1 ends its walk; t1 adds its
-    folio to the swap cache; k1 starts a shrink walk; t1 reads the page in; t1 maps the page
-    and leaves its folio in the swap cache; s1's clean folio is dropped; v2 is swapped out
-    to s1; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1;
-    k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1's writeback
-    finds the entry gone; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's
-    charge fails; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is
-    freed; v2 is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's
-    writeback finds the entry gone; t1 pins the slot; k1 ends its walk; t1's charge
-    succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1 adds its folio to the
-    swap cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST)."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=112)  # WbSkipBusy Zswap.tla:544
-    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbSkipBusy', k1, then=353)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeReclaim', t1, then=402)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=151)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=204)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=260)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=146)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=401)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=187)  # ShrinkWorker Zswap.tla:429
-    run.step('AddToSwapCache', t1, then=238)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:632
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=388)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=158)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=401)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:474
-    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:429
-    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=150)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=7)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:632
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('RetryFault', t1, then=54)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=133)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=86)  # WbEntryGone Zswap.tla:576
-    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkWorker', k1, then=47)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=210)  # WbFolioExists Zswap.tla:510
+    k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the
+    swap cache; k1 ends its walk; t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=387)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=23)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=423)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=469)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=151)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=190)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=236)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=151)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', t1, then=204)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=112)  # WbSkipBusy Zswap.tla:527
+    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=353)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=400)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=448)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=67)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:378
 
 
-def test_walk_036() -> None:
+def test_walk_036(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
+    charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio
+    (-EEXIST); k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads
+    the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the
+    slot; k1's writeback skips the pinned slot; t1's charge enters reclaim; t1 isolates the
+    LRU head; t1's writeback skips the pinned slot; t1 ends its walk; t1's charge fails; s1
+    is freed; v2 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1
+    isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; k1 ends its
+    walk; k1 starts a shrink walk; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page; v2 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
+    faults on s1; t1 pins the slot; t1's charge fails; k1 ends its walk; k1 starts a shrink
+    walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1;
+    k1's writeback allocates a folio; k1's writeback finds the entry gone; t1 pins the slot;
+    k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a
+    folio (-EEXIST)."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=388)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=158)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=353)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=401)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=151)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=204)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=260)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=146)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=400)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=187)  # ShrinkWorker Zswap.tla:412
+    run.step('AddToSwapCache', t1, then=238)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:615
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:559
+    run.step('RetryFault', t1, then=54)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=133)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=86)  # WbEntryGone Zswap.tla:559
+    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=47)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=210)  # WbFolioExists Zswap.tla:493
+
+
+def test_walk_037(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; t1
@@ -2528,120 +2525,127 @@ def test_walk_036() -> None:
     folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to
     s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
     head; k1's writeback fails to allocate a folio; t1's writeback fails to allocate a
-    folio; k1 ends its walk; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 starts a shrink walk;
-    k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 isolates the LRU
-    head; k1's writeback fails to allocate a folio; k1 ends its walk; t1's writeback fails
-    to allocate a folio; t1 isolates the LRU head; t1's writeback fails to allocate a folio;
-    k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge fails;
-    t1 faults on s1; k1's writeback fails to allocate a folio; k1 isolates the LRU head;
-    k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
-    entry back; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
-    dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
-    succeeds; k1 ends its walk; k1 starts a shrink walk; t1 adds its folio to the swap
-    cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1 isolates the
-    LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
-    is dropped; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge succeeds; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a
-    folio (-EEXIST); t1 maps the page and leaves its folio in the swap cache; s1's clean
-    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
-    walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:273
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=236)  # WbAllocFail Zswap.tla:534
-    run.step('WbAllocFail', t1, then=290)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=139)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=188)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=293)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=345)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=92)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=137)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', t1, then=241)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=68)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=193)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=59)  # SwapCacheHit Zswap.tla:280
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
-    run.step('MapFolioKeepCache', t1, then=62)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=312)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkDone', k1, then=360)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=409)  # ShrinkWorker Zswap.tla:429
-    run.step('AddToSwapCache', t1, then=459)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=505)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=308)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=257)  # SwapOut Zswap.tla:632
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=358)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=79)  # DropCleanFolio Zswap.tla:662
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkDone', k1, then=382)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=434)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=478)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=523)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=567)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=438)  # WbFolioExists Zswap.tla:510
-    run.step('MapFolioKeepCache', t1, then=486)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=384)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=438)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=484)  # ShrinkDone Zswap.tla:474
+    folio; k1 ends its walk; t1 ends its walk; t1's charge fails; k1 starts a shrink walk;
+    k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; k1
+    isolates the LRU head; k1's writeback allocates a folio; t1 finds the folio in the swap
+    cache; k1 writes the entry back; t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; k1 ends its walk; k1 starts a shrink walk; t1 adds its
+    folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to
+    s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1 isolates the LRU head;
+    k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; t1
+    adds its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its
+    folio in the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults
+    on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; t1
+    isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback skips the
+    pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback fails to
+    allocate a folio; t1 isolates the LRU head; k1 ends its walk; t1's writeback skips the
+    pinned slot; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the
+    pinned slot; t1 ends its walk; t1's charge fails; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1
+    is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:254
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=236)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', t1, then=290)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=193)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=59)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
+    run.step('MapFolioKeepCache', t1, then=62)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=312)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=360)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=408)  # ShrinkWorker Zswap.tla:412
+    run.step('AddToSwapCache', t1, then=456)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=499)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=308)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=257)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=310)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=359)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=408)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=452)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=496)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=533)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=573)  # ShrinkWorker Zswap.tla:412
+    run.step('AddToSwapCache', t1, then=609)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=499)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=541)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=308)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=257)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=310)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=359)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=409)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=453)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=497)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=539)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', t1, then=581)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=611)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=634)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=648)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=656)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=540)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=581)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=411)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=459)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkWorker', k1, then=501)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=542)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=579)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=614)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=530)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=358)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=79)  # DropCleanFolio Zswap.tla:644
+    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=384)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=436)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=480)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_037() -> None:
+def test_walk_038(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
@@ -2654,610 +2658,235 @@ def test_walk_037() -> None:
     starts a shrink walk; t1 retries the fault; k1 isolates the LRU head; s1 is freed; v1 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback skips the pinned
     slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; t1 ends its walk; t1's charge fails; k1 ends its walk; t1 faults on s1; k1
-    starts a shrink walk; t1 pins the slot; t1's charge fails; k1 isolates the LRU head;
-    k1's writeback fails to allocate a folio; k1 isolates the LRU head; s1 is freed; v2 is
-    swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio
-    in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends
-    its walk; t1 retries the fault; k1 starts a shrink walk; k1 isolates the LRU head; s1 is
-    freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
-    t1 adds its folio to the swap cache; k1's writeback finds a folio (-EEXIST); t1 reads
-    the page in; t1 maps the page; v2 is swapped out to s1; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean
-    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1's
-    writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap
-    cache; s1's clean folio is dropped; v2 is swapped out to s1; k1 ends its walk; k1 starts
-    a shrink walk; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback fails to allocate a
-    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 isolates
-    the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU head; t1's
-    writeback fails to allocate a folio; k1's writeback fails to allocate a folio; k1
-    isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1
-    starts a shrink walk; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
+    pinned slot; t1 ends its walk; t1's charge fails; k1 ends its walk; k1 starts a shrink
+    walk; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the
     slot; t1's charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap
     cache; k1's writeback finds a folio (-EEXIST); k1 isolates the LRU head; k1's writeback
-    finds a folio (-EEXIST); k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 reads the page in; t1 maps the page and leaves its folio in the swap cache;
-    s1's clean folio is dropped; v2 is swapped out to s1; k1's writeback allocates a folio;
-    s1 is freed; k1's writeback finds the entry gone; v1 is swapped out to s1; k1 ends its
-    walk; t1 faults on s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back; t1
-    maps the page and leaves its folio in the swap cache; k1 ends its walk; s1's clean folio
-    is dropped; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; k1 isolates the LRU head; k1's writeback fails to
-    allocate a folio; k1 ends its walk; k1 starts a shrink walk; t1 adds its folio to the
-    swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
-    cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; k1 isolates the LRU head; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot; k1's writeback skips the pinned slot; t1
-    isolates the LRU head; k1 ends its walk; k1 starts a shrink walk; t1's writeback fails
-    to allocate a folio; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds;
-    k1's writeback fails to allocate a folio; t1 adds its folio to the swap cache; t1 reads
-    the page in; t1 maps the page; v2 is swapped out to s1; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on
-    s1; k1 writes the entry back; s1's clean folio is dropped; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; k1 starts
-    a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1's
-    charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1 isolates the
-    LRU head; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
-    and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1 ends
-    its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:273
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=133)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=182)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=235)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=38)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=65)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:273
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbSkipBusy', k1, then=133)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeReclaim', t1, then=183)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=290)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:251
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:429
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=61)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=146)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:474
-    run.step('RetryFault', t1, then=44)  # RetryFault Zswap.tla:273
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=425)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=451)  # WbFolioExists Zswap.tla:510
-    run.step('SwapReadFolio', t1, then=392)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=425)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=473)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=516)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=168)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=425)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=473)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=392)  # WbFolioExists Zswap.tla:510
-    run.step('MapFolioKeepCache', t1, then=445)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('WbAllocFail', k1, then=402)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=191)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=293)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=346)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:534
-    run.step('WbAllocFail', k1, then=204)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=290)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:429
-    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=61)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=95)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=187)  # ChargeOk Zswap.tla:315
-    run.step('LruIsolate', k1, then=239)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=291)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=344)  # WbFolioExists Zswap.tla:510
-    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:448
-    run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=391)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=253)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=305)  # FreeSlot Zswap.tla:646
-    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:576
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:251
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=245)  # SwapCacheHit Zswap.tla:280
-    run.step('WbWrite', k1, then=297)  # WbWrite Zswap.tla:595
-    run.step('MapFolioKeepCache', t1, then=255)  # MapFolioKeepCache Zswap.tla:412
-    run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:474
-    run.step('DropCleanFolio', s=s1, then=148)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=310)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=359)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=409)  # ChargeOk Zswap.tla:315
-    run.step('LruIsolate', k1, then=455)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=502)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=542)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=584)  # ShrinkWorker Zswap.tla:429
-    run.step('AddToSwapCache', t1, then=622)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=505)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=550)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=308)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=257)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=310)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=359)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=410)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', k1, then=456)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=503)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=549)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', k1, then=592)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=412)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=460)  # ShrinkWorker Zswap.tla:429
-    run.step('WbAllocFail', t1, then=507)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=551)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=593)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=618)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=646)  # WbAllocFail Zswap.tla:534
-    run.step('AddToSwapCache', t1, then=662)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=588)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=496)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=540)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=582)  # StartFault Zswap.tla:251
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=423)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=471)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=515)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=562)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=600)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=634)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeFail', t1, then=560)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=601)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=634)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=655)  # ChargeOk Zswap.tla:315
-    run.step('LruIsolate', k1, then=478)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=523)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=567)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=611)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=486)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=530)  # ShrinkDone Zswap.tla:474
+    finds a folio (-EEXIST); k1 ends its walk; k1 starts a shrink walk; t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; v2 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v1 is swapped
+    out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's writeback fails
+    to allocate a folio; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:254
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=133)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=182)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=235)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=38)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=65)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:254
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=133)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=183)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=290)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=95)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=61)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=95)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=187)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=239)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=291)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=344)  # WbFolioExists Zswap.tla:493
+    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:431
+    run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=150)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=7)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:615
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=182)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=38)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=67)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=106)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=0)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_038() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
-    retries the fault; t1 faults on s1; k1 writes the entry back; k1 ends its walk; t1 finds
-    the folio in the swap cache; t1 maps the page and leaves its folio in the swap cache."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=390)  # WbAllocFolio Zswap.tla:559
-    run.step('RetryFault', t1, then=24)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:251
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
-    run.step('SwapCacheHit', t1, then=165)  # SwapCacheHit Zswap.tla:280
-    run.step('MapFolioKeepCache', t1, then=122)  # MapFolioKeepCache Zswap.tla:412
-
-
-def test_walk_039() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
-    the fault; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; k1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:448
-    run.step('RetryFault', t1, then=120)  # RetryFault Zswap.tla:273
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=402)  # WbSkipBusy Zswap.tla:544
-
-
-def test_walk_040() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates the
-    LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; s1 is freed; v1 is swapped out to s1; t1
-    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
-    k1's writeback skips the pinned slot; k1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 isolates
-    the LRU head; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap cache;
-    s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
-    gone; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1
-    isolates the LRU head; k1's writeback fails to allocate a folio; k1 isolates the LRU
-    head; k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 retries the fault;
-    t1 faults on s1; k1 writes the entry back; s1's clean folio is dropped; t1 pins the
-    slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    t1 maps the page and leaves its folio in the swap cache; s1's clean folio is dropped; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1 ends
-    its walk; k1 starts a shrink walk; t1 adds its folio to the swap cache; t1 reads the
-    page in; t1 maps the page and leaves its folio in the swap cache; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:429
-    run.step('RetryFault', t1, then=77)  # RetryFault Zswap.tla:273
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=151)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=190)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=242)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', k1, then=290)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=204)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=55)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=184)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=14)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=575)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=576)  # WbAllocFolio Zswap.tla:559
-    run.step('RetryFault', t1, then=170)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=219)  # StartFault Zswap.tla:251
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=423)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=471)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=515)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=280)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=521)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkDone', k1, then=563)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=604)  # ShrinkWorker Zswap.tla:429
-    run.step('AddToSwapCache', t1, then=636)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=527)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=571)  # MapFolioKeepCache Zswap.tla:412
-    run.step('ShrinkDone', k1, then=530)  # ShrinkDone Zswap.tla:474
-
-
-def test_walk_041() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1
-    retries the fault; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=576)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=614)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=642)  # DropCleanFolio Zswap.tla:662
-    run.step('RetryFault', t1, then=281)  # RetryFault Zswap.tla:273
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:474
-
-
-def test_walk_042() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; s1's clean
-    folio is dropped; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends
-    its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap
-    cache."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=576)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=614)  # WbWrite Zswap.tla:595
-    run.step('RetryFault', t1, then=225)  # RetryFault Zswap.tla:273
-    run.step('DropCleanFolio', s=s1, then=281)  # DropCleanFolio Zswap.tla:662
-    run.step('StartFault', t1, s=s1, then=324)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=424)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=472)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=281)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=324)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=424)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=472)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=423)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=471)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=515)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=372)  # ShrinkDone Zswap.tla:474
-    run.step('MapFolioKeepCache', t1, then=122)  # MapFolioKeepCache Zswap.tla:412
-
-
-def test_walk_043() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
-    writes the entry back; s1's clean folio is dropped; t1 retries the fault; k1 ends its
-    walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=390)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=444)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=491)  # DropCleanFolio Zswap.tla:662
-    run.step('RetryFault', t1, then=79)  # RetryFault Zswap.tla:273
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:474
-
-
-def test_walk_044() -> None:
+def test_walk_039(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; t1
-    adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=55)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:534
-    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=185)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:395
-
-
-def test_walk_045() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio
+    is dropped; v2 is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio;
+    t1 finds the folio in the swap cache; k1's writeback finds the entry gone; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to
+    allocate a folio; k1 ends its walk; t1 retries the fault; k1 starts a shrink walk; k1
+    isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; k1's writeback skips the pinned slot; k1 ends its walk;
+    t1 adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates the LRU head;
+    t1 reads the page in; t1 maps the page and leaves its folio in the swap cache; s1's
+    clean folio is dropped; v2 is swapped out to s1; k1's writeback allocates a folio; s1 is
+    freed; k1's writeback finds the entry gone; v2 is swapped out to s1; k1 ends its walk;
+    k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1;
+    t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
+    cache; k1's writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page;
+    v2 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
+    head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is swapped
+    out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to
+    the swap cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps
+    the page and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is
+    swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
+    k1's writeback fails to allocate a folio; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=98)  # ShrinkDone Zswap.tla:474
-    run.step('DropCleanFolio', s=s1, then=143)  # DropCleanFolio Zswap.tla:662
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=55)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=184)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=14)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=441)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=44)  # RetryFault Zswap.tla:254
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=400)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=390)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=253)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=305)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:559
+    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=423)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=448)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=391)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=423)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=469)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=508)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=168)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=423)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=469)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=391)  # WbFolioExists Zswap.tla:493
+    run.step('MapFolioKeepCache', t1, then=442)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=146)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=98)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=143)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_046() -> None:
+def test_walk_040(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; t1 faults on
     s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 starts a
-    shrink walk; t1's writeback skips the pinned slot; t1 ends its walk; t1's charge
-    succeeds; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 isolates
-    the LRU head; k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
-    dropped; k1's writeback finds the slot freed; v2 is swapped out to s1; k1 ends its walk;
-    k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1
-    isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; k1's
-    writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap
-    cache; s1's clean folio is dropped; v2 is swapped out to s1; k1 ends its walk; k1 starts
-    a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    shrink walk; t1's writeback fails to allocate a folio; k1 isolates the LRU head; t1 ends
+    its walk; t1's charge succeeds; k1's writeback fails to allocate a folio; t1 adds its
+    folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to
+    s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on
+    s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback fails to allocate a
+    folio; k1 isolates the LRU head; t1 isolates the LRU head; t1's writeback skips the
+    pinned slot; k1's writeback skips the pinned slot; t1 isolates the LRU head; k1 ends its
+    walk; k1 starts a shrink walk; t1's writeback skips the pinned slot; t1 ends its walk;
+    t1's charge succeeds; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1
+    isolates the LRU head; k1's writeback skips the pinned slot; k1 ends its walk; k1 starts
+    a shrink walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio
+    is dropped; k1's writeback finds the slot freed; v2 is swapped out to s1; k1 ends its
+    walk; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
+    k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in;
+    k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the
+    swap cache; s1's clean folio is dropped; v2 is swapped out to s1; k1 ends its walk; k1
+    starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU
     head; k1 isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback
     fails to allocate a folio; k1 isolates the LRU head; k1's writeback skips the pinned
@@ -3265,781 +2894,868 @@ def test_walk_046() -> None:
     k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; t1
     maps the page and leaves its folio in the swap cache; k1's writeback finds a folio
     (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:595
-    run.step('SwapCacheHit', t1, then=96)  # SwapCacheHit Zswap.tla:280
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:474
-    run.step('MapFolio', t1, then=148)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=311)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=361)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=412)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkWorker', k1, then=460)  # ShrinkWorker Zswap.tla:429
-    run.step('WbSkipBusy', t1, then=507)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=552)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=584)  # ChargeOk Zswap.tla:315
-    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=646)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=455)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=502)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=542)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=584)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=645)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=661)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=671)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=537)  # DropCleanFolio Zswap.tla:662
-    run.step('WbSlotFreed', k1, then=307)  # WbSlotFreed Zswap.tla:519
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=497)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=541)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=584)  # ChargeOk Zswap.tla:315
-    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=645)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=661)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=588)  # WbFolioExists Zswap.tla:510
-    run.step('MapFolioKeepCache', t1, then=625)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=497)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=541)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=585)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=623)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=649)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=460)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=545)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', t1, then=590)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=626)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=414)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=542)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkWorker', k1, then=584)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=645)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=661)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=671)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=625)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=508)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('SwapCacheHit', t1, then=96)  # SwapCacheHit Zswap.tla:263
+    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolio', t1, then=148)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=311)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=361)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=411)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=457)  # ShrinkWorker Zswap.tla:412
+    run.step('WbAllocFail', t1, then=501)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=542)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=582)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=605)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=631)  # WbAllocFail Zswap.tla:517
+    run.step('AddToSwapCache', t1, then=646)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=577)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=402)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=449)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=529)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=569)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=606)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=633)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=453)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=497)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=540)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', k1, then=581)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=411)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=457)  # ShrinkWorker Zswap.tla:412
+    run.step('WbSkipBusy', t1, then=501)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=543)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=573)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=605)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=631)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=452)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=496)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=533)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=573)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=605)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=630)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=645)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=655)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=528)  # DropCleanFolio Zswap.tla:644
+    run.step('WbSlotFreed', k1, then=307)  # WbSlotFreed Zswap.tla:502
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=402)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=449)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=491)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=532)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=573)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=605)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=630)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=645)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=577)  # WbFolioExists Zswap.tla:493
+    run.step('MapFolioKeepCache', t1, then=612)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=402)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=449)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=491)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=532)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=574)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=610)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=634)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=457)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=500)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=536)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', t1, then=579)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=613)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=413)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=459)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=503)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=533)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=573)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=605)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=630)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=645)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=655)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=612)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=502)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_047() -> None:
+def test_walk_041(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkDone', k1, then=102)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:251
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=102)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:235
 
 
-def test_walk_048() -> None:
+def test_walk_042(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1;
-    t1 pins the slot; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    fails to allocate a folio; k1 ends its walk; t1's charge enters reclaim; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1
-    isolates the LRU head; t1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 ends its walk; t1's writeback skips the pinned slot; t1 isolates the LRU head;
-    k1 starts a shrink walk; k1 isolates the LRU head; t1's writeback skips the pinned slot;
-    t1 ends its walk; k1's writeback fails to allocate a folio; t1's charge succeeds; k1
-    isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; k1's
-    writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap
-    cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:474
-    run.step('SwapReadFolio', t1, then=348)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=148)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=311)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkWorker', k1, then=359)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=405)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=457)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=498)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeReclaim', t1, then=543)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkWorker', k1, then=585)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=619)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=648)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=456)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=503)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=548)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', t1, then=624)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=412)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkWorker', k1, then=460)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=551)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=593)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', k1, then=627)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=646)  # ChargeOk Zswap.tla:315
-    run.step('LruIsolate', k1, then=455)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=501)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=546)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=413)  # WbFolioExists Zswap.tla:510
-    run.step('MapFolioKeepCache', t1, then=463)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=312)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=362)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=413)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=461)  # ShrinkDone Zswap.tla:474
+    t1 pins the slot; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge enters
+    reclaim; t1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its
+    walk; t1's writeback skips the pinned slot; t1 isolates the LRU head; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1's writeback skips the pinned slot; t1 ends its walk;
+    k1's writeback fails to allocate a folio; t1's charge succeeds; k1 isolates the LRU
+    head; t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a
+    folio (-EEXIST); t1 maps the page and leaves its folio in the swap cache; s1's clean
+    folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
+    walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:457
+    run.step('SwapReadFolio', t1, then=348)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=148)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=311)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=359)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=404)  # LruIsolate Zswap.tla:431
+    run.step('ChargeReclaim', t1, then=453)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=497)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=539)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=576)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=611)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=411)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=457)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=500)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=542)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=582)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=614)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=631)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=452)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=495)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=537)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=412)  # WbFolioExists Zswap.tla:493
+    run.step('MapFolioKeepCache', t1, then=460)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=312)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=362)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=412)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=458)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_049() -> None:
+def test_walk_043(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', k1, then=248)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=102)  # ChargeFail Zswap.tla:335
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=248)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=102)  # ChargeFail Zswap.tla:318
 
 
-def test_walk_050() -> None:
+def test_walk_044(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
     cache."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=299)  # AddToSwapCache Zswap.tla:351
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=299)  # AddToSwapCache Zswap.tla:334
 
 
-def test_walk_051() -> None:
+def test_walk_045(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=247)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_046(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge fails; t1
-    faults on s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk; t1 adds its
-    folio to the swap cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the
-    page in; k1's writeback finds a folio (-EEXIST); k1 ends its walk; t1 maps the page and
-    leaves its folio in the swap cache; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=57)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=57)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=91)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:474
-    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=392)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:474
-    run.step('MapFolioKeepCache', t1, then=106)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=0)  # DropCleanFolio Zswap.tla:662
+    faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=57)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=57)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=91)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=185)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:378
 
 
-def test_walk_052() -> None:
+def test_walk_047(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    fails to allocate a folio; k1 ends its walk; t1 faults on s1; k1 starts a shrink walk;
-    k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
-    ends its walk; t1 finds the folio in the swap cache; t1 maps the page and leaves its
+    fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 isolates the LRU head; k1 ends its walk; k1 starts a shrink walk; k1
+    isolates the LRU head; k1's writeback fails to allocate a folio; k1 isolates the LRU
+    head; k1's writeback fails to allocate a folio; t1's writeback fails to allocate a
+    folio; t1 isolates the LRU head; k1 ends its walk; t1's writeback fails to allocate a
+    folio; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge
+    fails; k1's writeback allocates a folio; s1 is freed; k1 writes the entry back; k1 ends
+    its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=57)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=93)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=137)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=293)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=345)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=92)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=137)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', t1, then=189)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', t1, then=68)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=200)  # FreeSlot Zswap.tla:629
+    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_048(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the
+    swap cache; k1 writes the entry back; t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped; v2 is swapped out to s1; k1 ends its walk; k1 starts
+    a shrink walk; t1 faults on s1; t1 pins the slot; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; t1's charge fails; t1 faults on s1; t1 pins the
+    slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
+    k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=245)  # SwapCacheHit Zswap.tla:263
+    run.step('WbWrite', k1, then=297)  # WbWrite Zswap.tla:578
+    run.step('MapFolioKeepCache', t1, then=255)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=402)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=449)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=491)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=532)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=569)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=607)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeFail', t1, then=530)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=570)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=607)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=631)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=646)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=577)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=458)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_049(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
+    s1's clean folio is dropped; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:644
+    run.step('ShrinkDone', k1, then=143)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_050(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
+    k1 ends its walk; t1 finds the folio in the swap cache; t1 maps the page and leaves its
     folio in the swap cache."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:251
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=98)  # ShrinkDone Zswap.tla:474
-    run.step('SwapCacheHit', t1, then=142)  # SwapCacheHit Zswap.tla:280
-    run.step('MapFolioKeepCache', t1, then=101)  # MapFolioKeepCache Zswap.tla:412
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=98)  # ShrinkDone Zswap.tla:457
+    run.step('SwapCacheHit', t1, then=142)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolioKeepCache', t1, then=101)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_053() -> None:
+def test_walk_051(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    fails to allocate a folio; k1 ends its walk; t1 faults on s1; k1 starts a shrink walk;
-    k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; t1
-    finds the folio in the swap cache; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:251
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:595
-    run.step('SwapCacheHit', t1, then=297)  # SwapCacheHit Zswap.tla:280
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:474
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
+    t1 finds the folio in the swap cache; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('SwapCacheHit', t1, then=297)  # SwapCacheHit Zswap.tla:263
+    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_054() -> None:
+def test_walk_052(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; t1 faults on s1;
-    k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back;
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; t1 pins the slot; t1's charge fails; s1 is freed; v2 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults on
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends
     its walk; k1 starts a shrink walk; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=95)  # StartFault Zswap.tla:251
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=256)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=307)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=354)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=499)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=544)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=586)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=622)  # ShrinkWorker Zswap.tla:429
-    run.step('SwapReadFolio', t1, then=505)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=461)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=256)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=307)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=403)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=451)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=354)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=403)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=451)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=493)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=535)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=575)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=609)  # ShrinkWorker Zswap.tla:412
+    run.step('SwapReadFolio', t1, then=499)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=458)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_055() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
-    LRU head; k1's writeback allocates a folio; s1 is freed; k1 writes the entry back; s1's
-    clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
-    k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds; t1 adds its folio to
-    the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
-    cache; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=200)  # FreeSlot Zswap.tla:646
-    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=500)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=545)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=590)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=626)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=650)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=455)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=501)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=546)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=591)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=463)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=508)  # ShrinkDone Zswap.tla:474
-
-
-def test_walk_056() -> None:
+def test_walk_053(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio
     to the swap cache; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=394)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=446)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=393)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=443)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_057() -> None:
+def test_walk_054(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; k1 ends its
     walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=395)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', k1, then=248)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=394)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=248)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_058() -> None:
+def test_walk_055(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; t1 pins the slot; k1 ends its walk; t1's charge enters
     reclaim."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:325
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_059() -> None:
+def test_walk_056(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=394)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkDone', k1, then=247)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=393)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=247)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_060() -> None:
+def test_walk_057(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; k1's writeback fails to
     allocate a folio; t1 pins the slot; t1's charge fails; k1 ends its walk; k1 starts a
     shrink walk; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's
-    writeback skips the pinned slot; k1's writeback fails to allocate a folio; k1 isolates
-    the LRU head; t1 ends its walk; k1's writeback fails to allocate a folio; t1's charge
-    succeeds; t1 adds its folio to the swap cache; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v2 is swapped
-    out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the
-    swap cache; k1's writeback finds the entry gone; t1 retries the fault; k1 ends its walk;
-    k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1;
-    t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
-    t1's writeback fails to allocate a folio; k1's writeback skips the pinned slot; k1
-    isolates the LRU head; t1 ends its walk; k1's writeback skips the pinned slot; k1 ends
-    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v2 is swapped
-    out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to
-    the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1
+    on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback fails to allocate a
+    folio; k1 ends its walk; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 isolates the LRU head; t1's writeback skips the pinned slot; k1 starts a
+    shrink walk; t1 ends its walk; t1's charge fails; k1 isolates the LRU head; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; k1
+    ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's
+    writeback skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=303)  # WbAllocFail Zswap.tla:517
+    run.step('SwapcachePrepare', t1, then=351)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=252)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=401)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=188)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=241)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=68)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=61)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=304)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=352)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=399)  # WbEntryGone Zswap.tla:559
+    run.step('RetryFault', t1, then=252)  # RetryFault Zswap.tla:254
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=401)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_058(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 isolates the LRU head; k1's writeback fails to allocate a folio; t1's
+    writeback skips the pinned slot; k1 isolates the LRU head; t1 ends its walk; k1's
+    writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1
+    isolates the LRU head; t1's charge fails; s1 is freed; v1 is swapped out to s1; t1
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
-    k1's writeback fails to allocate a folio; t1's writeback skips the pinned slot; k1
-    isolates the LRU head; t1 ends its walk; k1's writeback fails to allocate a folio; k1
-    ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge fails; s1
-    is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
-    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    t1 maps the page and leaves its folio in the swap cache; k1's writeback finds a folio
-    (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=303)  # WbAllocFail Zswap.tla:534
-    run.step('SwapcachePrepare', t1, then=351)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=252)  # ChargeFail Zswap.tla:335
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=474)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', k1, then=204)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', k1, then=342)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=91)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=304)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=352)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=400)  # WbEntryGone Zswap.tla:576
-    run.step('RetryFault', t1, then=252)  # RetryFault Zswap.tla:273
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', k1, then=204)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=342)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=136)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=396)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=448)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=174)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', k1, then=338)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=557)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=599)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=473)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=516)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=445)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:474
+    t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; s1 is
+    freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 isolates the LRU head; k1's writeback skips the pinned slot; k1 isolates the
+    LRU head; t1's writeback fails to allocate a folio; k1's writeback fails to allocate a
+    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback skips the
+    pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback skips the pinned slot; k1 isolates the LRU head; t1 ends its walk; t1's charge
+    succeeds; k1's writeback fails to allocate a folio; k1 ends its walk; t1 adds its folio
+    to the swap cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page
+    in; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=395)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=445)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=174)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=338)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=151)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=190)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=242)  # WbAllocFail Zswap.tla:517
+    run.step('WbAllocFail', k1, then=290)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=204)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=290)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=204)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=55)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=391)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_061() -> None:
+def test_walk_059(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's
     writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the swap
     cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the
     page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; k1's writeback fails to allocate a folio; t1's charge succeeds;
-    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
-    swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
-    s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's writeback
-    skips the pinned slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 isolates
-    the LRU head; k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
-    walk; t1's charge fails; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; t1 ends its walk; k1's writeback skips the pinned slot; k1 isolates
-    the LRU head; t1's charge fails; k1's writeback fails to allocate a folio; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out
-    to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's writeback fails to
-    allocate a folio; k1 ends its walk; t1 adds its folio to the swap cache; k1 starts a
-    shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v1 is
+    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned
+    slot; k1's writeback fails to allocate a folio; k1 isolates the LRU head; t1 ends its
+    walk; k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio
+    to the swap cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
+    t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1
+    pins the slot; k1's writeback skips the pinned slot; t1's charge enters reclaim; t1
+    isolates the LRU head; k1 isolates the LRU head; k1's writeback skips the pinned slot;
+    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's writeback
+    fails to allocate a folio; t1 ends its walk; t1's charge fails; s1 is freed; v1 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge fails; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's writeback fails
-    to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge fails; k1 isolates
-    the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge succeeds; k1's writeback skips the pinned slot; k1
-    ends its walk; t1 adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates
-    the LRU head; t1 reads the page in; t1 maps the page and leaves its folio in the swap
-    cache; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=351)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=397)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=449)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', k1, then=260)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=292)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=344)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=392)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbSkipBusy', k1, then=351)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeReclaim', t1, then=399)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=174)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=232)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=260)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=397)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:474
-    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=146)  # WbAllocFail Zswap.tla:534
-    run.step('StartFault', t1, s=s1, then=193)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=244)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=146)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=397)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:474
-    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=420)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=470)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:474
+    isolates the LRU head; t1's writeback fails to allocate a folio; k1's writeback skips
+    the pinned slot; k1 isolates the LRU head; t1 ends its walk; k1's writeback skips the
+    pinned slot; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
+    cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps
+    the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; k1's writeback fails to allocate a folio; k1 ends its walk; t1 adds its folio
+    to the swap cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page
+    in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page and leaves its folio in the swap cache; k1's
+    writeback finds a folio (-EEXIST); k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=351)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=396)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=446)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=470)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', k1, then=204)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=342)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=91)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=351)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=398)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=174)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=232)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', k1, then=204)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=342)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=136)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=396)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=547)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=587)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=469)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=508)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=442)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_062() -> None:
+def test_walk_060(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; k1's writeback skips the pinned slot; k1 ends its walk; t1 adds its
+    folio to the swap cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the
+    page in; t1 maps the page and leaves its folio in the swap cache; k1's writeback finds a
+    folio (-EEXIST); k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=396)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:457
+    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=418)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=466)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_061(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio
     (-EEXIST); t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=396)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=449)  # WbFolioExists Zswap.tla:510
-    run.step('SwapReadFolio', t1, then=421)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=395)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=446)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=419)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_063() -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
-    walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:474
-
-
-def test_walk_064() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
-    writeback fails to allocate a folio; k1 ends its walk; t1 adds its folio to the swap
-    cache; t1 reads the page in."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=182)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:474
-    run.step('AddToSwapCache', t1, then=38)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=67)  # SwapReadFolio Zswap.tla:367
-
-
-def test_walk_065() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
-    writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates
-    the LRU head; k1's writeback skips the pinned slot; t1 adds its folio to the swap cache;
-    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page
-    in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+def test_walk_062(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page and leaves its folio in the swap cache; s1's clean folio is dropped; v2 is swapped
     out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to
@@ -4055,837 +3771,897 @@ def test_walk_065() -> None:
     t1 ends its walk; k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a
     shrink walk; k1 isolates the LRU head; t1's charge fails; s1 is freed; v1 is swapped out
     to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
-    LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails;
-    k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone; v1
-    is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; k1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=182)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=91)  # WbSkipBusy Zswap.tla:544
-    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=396)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=448)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=494)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=396)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=448)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=421)  # WbFolioExists Zswap.tla:510
-    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('WbAllocFail', k1, then=399)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=162)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=216)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=270)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=322)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=114)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=160)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=319)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=369)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', t1, then=422)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=174)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=269)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=338)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=598)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=631)  # FreeSlot Zswap.tla:646
-    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:576
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=399)  # WbSkipBusy Zswap.tla:544
+    LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's writeback
+    fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page; v1 is swapped out to s1; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1
+    faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback skips the
+    pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=395)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=445)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=488)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=395)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=445)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=419)  # WbFolioExists Zswap.tla:493
+    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=398)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=162)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=216)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=270)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=322)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=114)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=160)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=319)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=369)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', t1, then=420)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=174)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=269)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=338)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=260)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=292)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=344)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=391)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=398)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_066() -> None:
+def test_walk_063(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
+    walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_064(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
+    writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates
+    the LRU head; k1's writeback skips the pinned slot; t1 adds its folio to the swap cache;
+    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page
+    in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 ends its walk; t1's charge fails; s1 is freed; v2 is swapped out to s1; t1
+    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
+    k1's writeback skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=182)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=91)  # WbSkipBusy Zswap.tla:527
+    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=174)  # WbSkipBusy Zswap.tla:527
+
+
+def test_walk_065(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); t1 reads the page
     in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
     dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=235)  # WbFolioExists Zswap.tla:510
-    run.step('SwapReadFolio', t1, then=185)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=237)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=29)  # DropCleanFolio Zswap.tla:662
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=235)  # WbFolioExists Zswap.tla:493
+    run.step('SwapReadFolio', t1, then=185)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=237)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=29)  # DropCleanFolio Zswap.tla:644
 
 
-def test_walk_067() -> None:
+def test_walk_066(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
     in the swap cache; s1's clean folio is dropped; v1 is swapped out to s1; t1 faults on
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=314)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=21)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=185)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=314)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=21)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=185)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_068() -> None:
+def test_walk_067(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1's writeback fails to allocate a folio; k1 ends its walk; t1 isolates the LRU head;
-    t1's writeback skips the pinned slot; k1 starts a shrink walk; k1 isolates the LRU head;
-    t1 ends its walk; t1's charge succeeds; k1's writeback fails to allocate a folio; k1
-    isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; k1's
-    writeback finds a folio (-EEXIST)."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('WbAllocFail', k1, then=183)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:474
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=68)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=292)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:367
-    run.step('WbFolioExists', k1, then=185)  # WbFolioExists Zswap.tla:510
+    k1's writeback fails to allocate a folio; k1 ends its walk; t1 isolates the LRU head; k1
+    starts a shrink walk; t1's writeback fails to allocate a folio; k1 isolates the LRU
+    head; t1 ends its walk; t1's charge succeeds; k1's writeback fails to allocate a folio;
+    k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in;
+    k1's writeback finds a folio (-EEXIST)."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=183)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:412
+    run.step('WbAllocFail', t1, then=105)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=292)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:350
+    run.step('WbFolioExists', k1, then=185)  # WbFolioExists Zswap.tla:493
 
 
-def test_walk_069() -> None:
+def test_walk_068(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1
     isolates the LRU head; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 isolates the LRU head; k1's writeback skips the pinned slot; k1 ends its walk;
-    k1 starts a shrink walk; t1's writeback fails to allocate a folio; k1 isolates the LRU
-    head; t1 ends its walk; k1's writeback fails to allocate a folio; k1 isolates the LRU
-    head; t1's charge fails; k1's writeback fails to allocate a folio; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1
-    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
+    k1 starts a shrink walk; t1's writeback skips the pinned slot; k1 isolates the LRU head;
+    t1 ends its walk; k1's writeback fails to allocate a folio; k1 isolates the LRU head;
+    t1's charge fails; k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts
+    a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults
+    on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's
+    writeback skips the pinned slot; k1's writeback fails to allocate a folio; k1 isolates
+    the LRU head; t1 ends its walk; t1's charge fails; s1 is freed; v1 is swapped out to s1;
+    t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
     t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; s1 is
-    freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; k1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=183)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=92)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=138)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=190)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=236)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:429
-    run.step('WbAllocFail', t1, then=105)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', k1, then=260)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=174)  # WbSkipBusy Zswap.tla:544
-
-
-def test_walk_070() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge fails; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge enters reclaim; t1 isolates the LRU head; k1's writeback skips the pinned
-    slot; k1 ends its walk; k1 starts a shrink walk; t1's writeback skips the pinned slot;
-    k1 isolates the LRU head; t1 ends its walk; k1's writeback skips the pinned slot; k1
-    isolates the LRU head; t1's charge fails; k1's writeback fails to allocate a folio; k1
-    ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is
+    freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 isolates the LRU head; k1's writeback skips the pinned slot; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 ends its walk; k1's writeback skips the pinned slot; k1 isolates
+    the LRU head; t1's charge fails; k1's writeback fails to allocate a folio; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out
+    to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
+    LRU head; t1's writeback fails to allocate a folio; k1's writeback skips the pinned
+    slot; k1 isolates the LRU head; t1 ends its walk; t1's charge fails; s1 is freed; v1 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback skips the pinned slot; k1's writeback fails to
-    allocate a folio; k1 isolates the LRU head; t1 ends its walk; t1's charge fails; s1 is
-    freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; k1's writeback
-    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; t1 ends its walk;
-    t1's charge succeeds; t1 adds its folio to the swap cache; k1 isolates the LRU head; t1
-    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; k1's writeback skips the pinned slot; k1 isolates the LRU head; t1
-    ends its walk; t1's charge fails; s1 is freed; v1 is swapped out to s1; t1 faults on s1;
-    t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
-    fails to allocate a folio; k1's writeback skips the pinned slot; k1 ends its walk; t1
-    ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge fails; s1
-    is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
-    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    t1 maps the page and leaves its folio in the swap cache; k1's writeback finds a folio
-    (-EEXIST); s1's clean folio is dropped; v1 is swapped out to s1; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1
-    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
-    t1's writeback fails to allocate a folio; t1 ends its walk; k1's writeback fails to
-    allocate a folio; k1 isolates the LRU head; t1's charge fails; s1 is freed; v1 is
-    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
-    page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1
-    ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=236)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:429
-    run.step('WbSkipBusy', t1, then=105)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=260)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=450)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', k1, then=228)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=262)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', k1, then=290)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:429
-    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=187)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=238)  # AddToSwapCache Zswap.tla:351
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', k1, then=290)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=153)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=536)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=579)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=448)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=494)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=470)  # WbFolioExists Zswap.tla:510
-    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', k1, then=285)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=321)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=417)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=314)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=237)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:474
+    allocate a folio; k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's
+    charge succeeds; t1 adds its folio to the swap cache; k1 isolates the LRU head; t1 reads
+    the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the
+    slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap cache;
+    k1's writeback finds a folio (-EEXIST); s1's clean folio is dropped; v1 is swapped out
+    to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk;
+    k1's writeback fails to allocate a folio; k1 isolates the LRU head; t1's charge fails;
+    s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1's
+    writeback skips the pinned slot; k1 ends its walk; t1 ends its walk; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1's charge fails; s1 is freed; v2 is swapped out to s1;
+    t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
+    t1's writeback fails to allocate a folio; t1 ends its walk; k1's writeback skips the
+    pinned slot; k1 isolates the LRU head; t1's charge fails; s1 is freed; v1 is swapped out
+    to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
+    LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1 ends
+    its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=183)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=92)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=138)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=190)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=236)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:412
+    run.step('WbSkipBusy', t1, then=105)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=260)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=447)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', k1, then=228)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=236)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=260)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=262)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', k1, then=290)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:412
+    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=187)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=238)  # AddToSwapCache Zswap.tla:334
+    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=527)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=568)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=445)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=488)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=466)  # WbFolioExists Zswap.tla:493
+    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=285)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=321)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', k1, then=290)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=153)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=285)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=321)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=416)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=314)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=237)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_071() -> None:
+def test_walk_069(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's
     writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1
     isolates the LRU head; t1's charge fails; s1 is freed; v2 is swapped out to s1; t1
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
-    t1's writeback fails to allocate a folio; t1 ends its walk; k1's writeback skips the
-    pinned slot; k1 isolates the LRU head; t1's charge fails; s1 is freed; v1 is swapped out
-    to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
-    LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's writeback
-    skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1's charge fails; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
-    slot; t1's charge fails; k1's writeback fails to allocate a folio; t1 faults on s1; t1
-    pins the slot; t1's charge fails; k1 isolates the LRU head; s1 is freed; v1 is swapped
-    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
-    fails; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's writeback fails to
-    allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
+    t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults
+    on s1; t1 pins the slot; t1's charge fails; k1's writeback fails to allocate a folio; t1
+    faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head; s1 is
+    freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
+    walk; k1's writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk;
+    k1 isolates the LRU head; t1's charge fails; s1 is freed; v2 is swapped out to s1; t1
+    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
+    t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; k1's
+    writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone; v1 is
+    swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
     s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
     enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
-    ends its walk; t1's charge fails; k1's writeback allocates a folio; s1 is freed; k1's
-    writeback finds the entry gone; v1 is swapped out to s1; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's
-    writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on
-    s1; k1's writeback fails to allocate a folio; k1 isolates the LRU head; t1 pins the
-    slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; s1 is
-    freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', k1, then=342)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=153)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=285)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=321)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=342)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=153)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=169)  # WbAllocFail Zswap.tla:534
-    run.step('StartFault', t1, s=s1, then=218)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=271)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=169)  # ChargeFail Zswap.tla:335
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=578)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=617)  # FreeSlot Zswap.tla:646
-    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:576
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=218)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:448
-    run.step('SwapcachePrepare', t1, then=41)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=416)  # WbAllocFolio Zswap.tla:559
-    run.step('FreeSlot', s=s1, then=467)  # FreeSlot Zswap.tla:646
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:576
+    ends its walk; t1's charge fails; t1 faults on s1; k1's writeback fails to allocate a
+    folio; k1 isolates the LRU head; t1 pins the slot; t1's charge succeeds; t1 adds its
+    folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to
+    s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
+    head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; t1
+    faults on s1; t1 pins the slot; t1's charge fails; k1's writeback fails to allocate a
+    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk;
+    t1's charge fails; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio
+    in the swap cache; k1's writeback finds the entry gone; k1 isolates the LRU head; k1's
+    writeback allocates a folio."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=342)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=153)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=169)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=218)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=271)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=169)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=342)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=153)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=567)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=604)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:559
+    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=218)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:431
+    run.step('SwapcachePrepare', t1, then=41)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=603)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=629)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=565)  # WbEntryGone Zswap.tla:559
+    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=75)  # WbAllocFolio Zswap.tla:542
 
 
-def test_walk_072() -> None:
+def test_walk_070(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
+    charge fails; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the
+    entry gone."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=415)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=464)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:559
+
+
+def test_walk_071(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge fails; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
-    slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; t1 isolates the LRU head; k1 ends its walk; k1 starts a shrink walk;
-    k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 isolates the LRU
-    head; t1's writeback skips the pinned slot; t1 ends its walk; t1's charge fails; k1's
+    slot; k1 ends its walk; t1's charge enters reclaim; k1 starts a shrink walk; k1 isolates
+    the LRU head; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
+    isolates the LRU head; k1's writeback skips the pinned slot; k1 isolates the LRU head;
+    t1's writeback skips the pinned slot; t1 ends its walk; t1's charge fails; k1's
     writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1
     isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins
     the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on s1; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
-    gone; t1 retries the fault; k1 isolates the LRU head; s1 is freed; v1 is swapped out to
-    s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; t1
-    faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap cache;
-    k1's writeback finds the entry gone; t1 retries the fault; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's
-    writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on
-    s1; t1 pins the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; k1
-    isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; t1
-    maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
-    enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
-    ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
-    succeeds; k1's writeback fails to allocate a folio; t1 adds its folio to the swap cache;
-    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page
-    in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; t1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:534
-    run.step('SwapcachePrepare', t1, then=57)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=93)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=137)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=189)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=151)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=190)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=242)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=616)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=644)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=575)  # WbEntryGone Zswap.tla:576
-    run.step('RetryFault', t1, then=169)  # RetryFault Zswap.tla:273
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=466)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=511)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=418)  # WbEntryGone Zswap.tla:576
-    run.step('RetryFault', t1, then=16)  # RetryFault Zswap.tla:273
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=536)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=318)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:534
-    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=660)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=369)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', t1, then=422)  # WbSkipBusy Zswap.tla:544
+    allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
+    slot; t1's charge succeeds; k1's writeback fails to allocate a folio; k1 isolates the
+    LRU head; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk;
+    t1's charge fails; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio
+    in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; k1 ends
+    its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped
+    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
+    the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
+    LRU head; k1's writeback fails to allocate a folio; t1's writeback skips the pinned
+    slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:517
+    run.step('SwapcachePrepare', t1, then=57)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=139)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=191)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=293)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=346)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=151)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=190)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=242)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=527)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=318)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=463)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=505)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=417)  # WbEntryGone Zswap.tla:559
+    run.step('RetryFault', t1, then=16)  # RetryFault Zswap.tla:254
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=628)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=644)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=369)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', t1, then=420)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_073() -> None:
+def test_walk_072(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; k1's writeback fails to allocate a folio; t1's writeback skips the pinned
-    slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback fails to
-    allocate a folio; t1 isolates the LRU head; k1 ends its walk; k1 starts a shrink walk;
-    k1 isolates the LRU head; t1's writeback skips the pinned slot; t1 ends its walk; t1's
-    charge fails; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1's
-    writeback fails to allocate a folio; t1's charge succeeds; k1 isolates the LRU head; t1
-    adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped
-    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
-    fails; t1 faults on s1; t1 pins the slot; k1's writeback fails to allocate a folio; k1
-    ends its walk; k1 starts a shrink walk; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback fails to allocate a folio; t1 isolates the LRU head; k1 isolates
-    the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
-    fails; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1's
-    writeback skips the pinned slot; t1's charge enters reclaim; t1 isolates the LRU head;
-    k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; t1's writeback skips the pinned slot;
-    k1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=553)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=137)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', t1, then=189)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=294)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=346)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=393)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=138)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=189)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=152)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=318)  # ChargeOk Zswap.tla:315
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:429
-    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=240)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=294)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbSkipBusy', k1, then=271)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeReclaim', t1, then=322)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=369)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=113)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=160)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=319)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=370)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', k1, then=422)  # WbSkipBusy Zswap.tla:544
+    charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's writeback
+    fails to allocate a folio; t1 adds its folio to the swap cache; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk;
+    t1's charge fails; t1 faults on s1; t1 pins the slot; k1's writeback fails to allocate a
+    folio; t1's charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1;
+    t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
+    fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1's writeback fails to
+    allocate a folio; t1's writeback skips the pinned slot; k1 ends its walk; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1
+    isolates the LRU head; k1's writeback fails to allocate a folio; t1 isolates the LRU
+    head; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's
+    writeback skips the pinned slot; t1 ends its walk; t1's charge fails; s1 is freed; v2 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
+    charge fails; t1 faults on s1; t1 pins the slot; k1's writeback skips the pinned slot;
+    t1's charge enters reclaim; t1 isolates the LRU head; k1 isolates the LRU head; k1's
+    writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates
+    the LRU head; t1's writeback skips the pinned slot; k1's writeback skips the pinned
+    slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:517
+    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=318)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=504)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=544)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=137)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', t1, then=189)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=294)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=346)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=392)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=138)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=189)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=152)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=271)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=322)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=369)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=113)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=160)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=319)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=370)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', k1, then=420)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_074() -> None:
+def test_walk_073(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
+    charge fails; t1 faults on s1; t1 pins the slot; k1's writeback fails to allocate a
+    folio; k1 ends its walk; k1 starts a shrink walk; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU
+    head; k1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
+    walk; t1's charge fails; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
+    slot; t1's charge enters reclaim; k1's writeback fails to allocate a folio."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=240)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=294)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=628)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=322)  # WbAllocFail Zswap.tla:517
+
+
+def test_walk_074(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -4895,48 +4671,99 @@ def test_walk_074() -> None:
     folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to
     s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap
     cache; k1's writeback finds the entry gone; k1 ends its walk; k1 starts a shrink walk;
-    k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; t1
-    retries the fault; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbSkipBusy', k1, then=57)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:448
-    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=292)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=390)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=444)  # WbWrite Zswap.tla:595
-    run.step('RetryFault', t1, then=46)  # RetryFault Zswap.tla:273
-    run.step('FreeSlot', s=s1, then=78)  # FreeSlot Zswap.tla:646
+    k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 retries the fault; s1 is freed; v1 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's
+    writeback skips the pinned slot; k1 isolates the LRU head; t1's charge fails; k1's
+    writeback allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio
+    is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache;
+    t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1
+    pins the slot; t1's charge enters reclaim; k1 ends its walk; k1 starts a shrink walk; t1
+    isolates the LRU head; k1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 ends its walk; k1's writeback skips the pinned slot; k1 isolates the LRU head;
+    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
+    the page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST);
+    k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=57)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:431
+    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=292)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=441)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=486)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=525)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=120)  # RetryFault Zswap.tla:254
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=260)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=32)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=100)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=361)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=409)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=457)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=500)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=542)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=582)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=614)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=635)  # LruIsolate Zswap.tla:431
+    run.step('ChargeOk', t1, then=452)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=495)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=537)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=580)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=460)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=502)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_075() -> None:
+def test_walk_075(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -4949,160 +4776,61 @@ def test_walk_075() -> None:
     walk; t1's charge fails; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins
     the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
     allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
-    slot; t1's charge enters reclaim; k1's writeback fails to allocate a folio."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:325
-    run.step('WbAllocFail', k1, then=93)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=191)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=296)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=93)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=137)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', t1, then=241)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:325
-    run.step('WbAllocFail', k1, then=322)  # WbAllocFail Zswap.tla:534
+    slot; t1's charge enters reclaim; k1's writeback skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=504)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=93)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=191)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=296)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=93)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=137)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', t1, then=241)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=628)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=322)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_076() -> None:
+def test_walk_076(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's
     writeback skips the pinned slot; t1 isolates the LRU head; k1 ends its walk; k1 starts a
     shrink walk; t1's writeback skips the pinned slot; t1 isolates the LRU head; k1 isolates
-    the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
-    fails; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; k1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=93)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=137)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:429
-    run.step('WbSkipBusy', t1, then=294)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=322)  # WbSkipBusy Zswap.tla:544
-
-
-def test_walk_077() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU head; t1's
-    writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on
-    s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1's
-    writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates
-    the LRU head; k1's writeback skips the pinned slot; t1's writeback fails to allocate a
-    folio; t1 isolates the LRU head."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=553)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=594)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=553)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=137)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=293)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=345)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', t1, then=393)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=151)  # LruIsolate Zswap.tla:448
-
-
-def test_walk_078() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback skips the pinned slot; k1's writeback fails to allocate a
-    folio; t1 isolates the LRU head; k1 ends its walk; k1 starts a shrink walk; k1 isolates
     the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
     fails; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
@@ -5116,89 +4844,194 @@ def test_walk_078() -> None:
     head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; s1
     is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
     reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
-    walk; t1's charge fails; t1 faults on s1; k1's writeback fails to allocate a folio; k1
-    isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1's
-    clean folio is dropped; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=553)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=594)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', k1, then=189)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=660)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=670)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=660)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=369)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=113)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=161)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('WbAllocFail', k1, then=193)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkDone', k1, then=247)  # ShrinkDone Zswap.tla:474
+    walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's
+    writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
+    fails; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
+    back; s1 is freed."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=504)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=93)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=137)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:412
+    run.step('WbSkipBusy', t1, then=294)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=628)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=644)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=654)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=628)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=644)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=369)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=113)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=161)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFail', k1, then=146)  # WbAllocFail Zswap.tla:517
+    run.step('StartFault', t1, s=s1, then=193)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=244)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=146)  # ChargeFail Zswap.tla:318
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('FreeSlot', s=s1, then=62)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_079() -> None:
+def test_walk_077(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
+    charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
+    the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU head; t1's
+    writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on
+    s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1's
+    writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates
+    the LRU head; k1's writeback skips the pinned slot; t1's writeback fails to allocate a
+    folio; t1 isolates the LRU head."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=504)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=544)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=583)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=504)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=544)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=137)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=293)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=345)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', t1, then=392)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=151)  # LruIsolate Zswap.tla:431
+
+
+def test_walk_078(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
+    charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
+    the LRU head; t1's writeback skips the pinned slot; k1's writeback fails to allocate a
+    folio; t1 isolates the LRU head; k1 ends its walk; k1 starts a shrink walk; k1 isolates
+    the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
+    fails; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
+    k1's writeback fails to allocate a folio."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=504)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=544)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=583)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', k1, then=189)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=628)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=644)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=654)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', k1, then=420)  # WbAllocFail Zswap.tla:517
+
+
+def test_walk_079(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -5209,52 +5042,52 @@ def test_walk_079() -> None:
     fails; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
-    k1's writeback fails to allocate a folio."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=553)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=594)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', k1, then=189)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=660)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=670)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', k1, then=422)  # WbAllocFail Zswap.tla:534
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; k1's writeback skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=414)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=462)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=504)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=544)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=583)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', k1, then=189)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=566)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=602)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=628)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=644)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=654)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', k1, then=420)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_080() -> None:
+def test_walk_080(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -5263,57 +5096,49 @@ def test_walk_080() -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the
-    slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge
-    enters reclaim; k1's writeback skips the pinned slot; t1 isolates the LRU head; t1's
-    writeback fails to allocate a folio; t1 isolates the LRU head; k1 isolates the LRU head;
-    k1's writeback skips the pinned slot; t1's writeback fails to allocate a folio; t1 ends
-    its walk; t1's charge succeeds."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=416)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=466)  # StartFault Zswap.tla:251
-    run.step('WbEntryGone', k1, then=31)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=58)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=394)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=446)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=493)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=498)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=541)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=580)  # LruIsolate Zswap.tla:448
-    run.step('ChargeReclaim', t1, then=619)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=648)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=663)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=672)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=545)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=589)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=363)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', t1, then=414)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=464)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=502)  # ChargeOk Zswap.tla:315
+    slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
+    pinned slot; k1 isolates the LRU head; t1 ends its walk; k1's writeback fails to
+    allocate a folio; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=415)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=463)  # StartFault Zswap.tla:235
+    run.step('WbEntryGone', k1, then=31)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=58)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=393)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=443)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=487)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=403)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=451)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=494)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=536)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=579)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=613)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', t1, then=635)  # ShrinkDone Zswap.tla:457
+    run.step('WbAllocFail', k1, then=461)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=496)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_081() -> None:
+def test_walk_081(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -5321,45 +5146,49 @@ def test_walk_081() -> None:
     ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback fails to allocate a folio; k1's writeback skips the pinned
-    slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=416)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=16)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=660)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=670)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', k1, then=422)  # WbSkipBusy Zswap.tla:544
+    charge fails; k1's writeback allocates a folio; t1 faults on s1; k1's writeback finds
+    the entry gone; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes
+    the entry back; k1 ends its walk; t1 finds the folio in the swap cache; t1 maps the page
+    and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=415)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=16)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=567)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=603)  # StartFault Zswap.tla:235
+    run.step('WbEntryGone', k1, then=218)  # WbEntryGone Zswap.tla:559
+    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
+    run.step('SwapCacheHit', t1, then=165)  # SwapCacheHit Zswap.tla:263
+    run.step('MapFolioKeepCache', t1, then=122)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_082() -> None:
+def test_walk_082(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
@@ -5367,119 +5196,105 @@ def test_walk_082() -> None:
     cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the
     page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot;
     t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; t1 faults
-    on s1; k1's writeback finds the entry gone; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; t1 finds the folio in the swap cache; k1
-    ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=91)  # WbSkipBusy Zswap.tla:544
-    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=578)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=616)  # StartFault Zswap.tla:251
-    run.step('WbEntryGone', k1, then=218)  # WbEntryGone Zswap.tla:576
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
-    run.step('SwapCacheHit', t1, then=117)  # SwapCacheHit Zswap.tla:280
-    run.step('ShrinkDone', k1, then=165)  # ShrinkDone Zswap.tla:474
-
-
-def test_walk_083() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio
-    (-EEXIST); k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads
-    the page in; t1 maps the page and leaves its folio in the swap cache; k1's writeback
-    finds a folio (-EEXIST); s1's clean folio is dropped; v1 is swapped out to s1; k1 ends
-    its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped
-    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
-    fails; k1's writeback allocates a folio; k1's writeback finds the entry gone; k1
-    isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's
-    writeback allocates a folio; k1's writeback finds the entry gone; t1 pins the slot; k1
-    ends its walk; t1's charge succeeds; k1 starts a shrink walk; t1 adds its folio to the
-    swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; k1's
+    writeback finds the entry gone; k1 isolates the LRU head; s1 is freed; v1 is swapped out
+    to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
+    LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge
+    succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio (-EEXIST);
+    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; k1's writeback finds a
+    folio (-EEXIST); s1's clean folio is dropped; v1 is swapped out to s1; k1 ends its walk;
+    k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1;
+    t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
+    t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge succeeds; k1's
+    writeback skips the pinned slot; k1 isolates the LRU head; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1;
+    k1's writeback allocates a folio; k1's writeback finds the entry gone; t1 pins the slot;
+    k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; t1 adds its folio to
+    the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
     cache; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=417)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:510
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=391)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=445)  # WbFolioExists Zswap.tla:510
-    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:632
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=578)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=169)  # WbEntryGone Zswap.tla:576
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=89)  # WbEntryGone Zswap.tla:576
-    run.step('SwapcachePrepare', t1, then=133)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:429
-    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=150)  # MapFolioKeepCache Zswap.tla:412
-    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=91)  # WbSkipBusy Zswap.tla:527
+    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=526)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=567)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=169)  # WbEntryGone Zswap.tla:559
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=416)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:493
+    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=390)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=442)  # WbFolioExists Zswap.tla:493
+    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=527)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=318)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=89)  # WbEntryGone Zswap.tla:559
+    run.step('SwapcachePrepare', t1, then=133)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:412
+    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=150)  # MapFolioKeepCache Zswap.tla:395
+    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_084() -> None:
+def test_walk_083(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; t1
@@ -5488,83 +5303,75 @@ def test_walk_084() -> None:
     fails to allocate a folio; t1 ends its walk; t1's charge fails; s1 is freed; v2 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
-    charge succeeds; k1's writeback skips the pinned slot; k1 isolates the LRU head; t1 adds
-    its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out
-    to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap
-    cache; k1's writeback finds the entry gone; k1 ends its walk; k1 starts a shrink walk;
-    k1 isolates the LRU head; t1 retries the fault; k1's writeback fails to allocate a
-    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk;
-    t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio
+    charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio
     (-EEXIST); k1 isolates the LRU head; t1 reads the page in; t1 maps the page and leaves
     its folio in the swap cache; k1's writeback finds a folio (-EEXIST)."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=536)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=318)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:273
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=536)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=579)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=368)  # WbFolioExists Zswap.tla:510
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=209)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=264)  # WbFolioExists Zswap.tla:510
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=397)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=447)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=489)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=527)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=568)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=368)  # WbFolioExists Zswap.tla:493
+    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=209)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=264)  # WbFolioExists Zswap.tla:493
 
 
-def test_walk_085() -> None:
+def test_walk_084(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 retries the fault; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
+    dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:254
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=102)  # DropCleanFolio Zswap.tla:644
+
+
+def test_walk_085(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
@@ -5575,870 +5382,557 @@ def test_walk_085() -> None:
     writeback finds the entry gone; t1 pins the slot; k1 ends its walk; k1 starts a shrink
     walk; k1 isolates the LRU head; t1's charge enters reclaim; k1's writeback skips the
     pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=304)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=303)  # WbEntryGone Zswap.tla:576
-    run.step('SwapcachePrepare', t1, then=351)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:448
-    run.step('ChargeReclaim', t1, then=270)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=322)  # WbSkipBusy Zswap.tla:544
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:254
+    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=304)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=303)  # WbEntryGone Zswap.tla:559
+    run.step('SwapcachePrepare', t1, then=351)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:431
+    run.step('ChargeReclaim', t1, then=270)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=322)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_086() -> None:
+def test_walk_086(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; k1 ends its walk; t1 retries the fault; k1 starts a shrink walk; k1 isolates the
-    LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
-    gone; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
-    folio is dropped; t1 retries the fault."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
-    run.step('RetryFault', t1, then=33)  # RetryFault Zswap.tla:273
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=304)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=352)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=400)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=576)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=614)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=492)  # ShrinkDone Zswap.tla:474
-    run.step('DropCleanFolio', s=s1, then=534)  # DropCleanFolio Zswap.tla:662
-    run.step('RetryFault', t1, then=123)  # RetryFault Zswap.tla:273
+    LRU head; s1 is freed; v2 is swapped out to s1; k1's writeback allocates a folio; t1
+    faults on s1; t1 finds the folio in the swap cache; k1's writeback finds the entry gone;
+    k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates the LRU
+    head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; s1 is
+    freed; k1's writeback finds the entry gone; v1 is swapped out to s1; k1 ends its walk;
+    k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1;
+    k1's writeback allocates a folio; k1's writeback finds the entry gone; k1 ends its walk;
+    k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1;
+    t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
+    t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults
+    on s1; k1's writeback fails to allocate a folio; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1
+    pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=417)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:457
+    run.step('RetryFault', t1, then=33)  # RetryFault Zswap.tla:254
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=253)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=304)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=352)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=399)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=441)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=486)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=77)  # RetryFault Zswap.tla:254
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=586)  # WbAllocFolio Zswap.tla:542
+    run.step('FreeSlot', s=s1, then=617)  # FreeSlot Zswap.tla:629
+    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:559
+    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:615
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=253)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=252)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('WbAllocFail', k1, then=193)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=62)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_087() -> None:
+def test_walk_087(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
-    retries the fault; t1 faults on s1; k1 writes the entry back; s1's clean folio is
-    dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; k1 ends its walk; k1 starts a shrink walk; t1
-    isolates the LRU head; k1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; k1's writeback skips the pinned slot; k1 isolates the LRU head;
-    k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1
-    isolates the LRU head; t1's charge fails; k1's writeback allocates a folio; k1 writes
-    the entry back; s1 is freed; s1's clean folio is dropped; v1 is swapped out to s1; t1
-    faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=419)  # WbAllocFolio Zswap.tla:559
-    run.step('RetryFault', t1, then=17)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=32)  # StartFault Zswap.tla:251
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=100)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', k1, then=361)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=410)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', t1, then=460)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=551)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=593)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=627)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=650)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=464)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=509)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=552)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=593)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=496)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=540)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=280)  # FreeSlot Zswap.tla:646
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=521)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=565)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=608)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=484)  # ShrinkDone Zswap.tla:474
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=59)  # WbAllocFolio Zswap.tla:542
 
 
-def test_walk_088() -> None:
+def test_walk_088(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
-    the fault; s1 is freed; v2 is swapped out to s1; k1's writeback allocates a folio; t1
-    faults on s1; t1 finds the folio in the swap cache; k1's writeback finds the entry gone;
-    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:448
-    run.step('RetryFault', t1, then=99)  # RetryFault Zswap.tla:273
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=253)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=304)  # StartFault Zswap.tla:251
-    run.step('SwapCacheHit', t1, then=352)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=400)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=576)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=614)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=642)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', k1, then=534)  # ShrinkDone Zswap.tla:474
-
-
-def test_walk_089() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates the
-    LRU head; s1 is freed; v2 is swapped out to s1; k1's writeback allocates a folio; k1's
-    writeback finds the entry gone; k1 ends its walk; k1 starts a shrink walk; k1 isolates
-    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; t1 faults on s1; k1's writeback allocates a
-    folio; t1 finds the folio in the swap cache; k1's writeback finds the entry gone; k1
-    isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; t1 retries the fault; k1 isolates the LRU head; k1's writeback allocates a folio;
-    k1 writes the entry back; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:429
-    run.step('RetryFault', t1, then=61)  # RetryFault Zswap.tla:273
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=253)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=252)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=630)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=653)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=595)  # WbEntryGone Zswap.tla:576
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=595)  # WbAllocFail Zswap.tla:534
-    run.step('RetryFault', t1, then=146)  # RetryFault Zswap.tla:273
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=62)  # FreeSlot Zswap.tla:646
-
-
-def test_walk_090() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; t1 retries the fault; t1 faults on s1; k1 writes the entry
+    the fault; k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry back;
+    s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio
+    to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the
+    swap cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1
+    pins the slot; k1 ends its walk; t1's charge enters reclaim; k1 starts a shrink walk; k1
+    isolates the LRU head; k1's writeback skips the pinned slot; t1 isolates the LRU head;
+    t1's writeback fails to allocate a folio; t1 isolates the LRU head; k1 isolates the LRU
+    head; k1's writeback skips the pinned slot; t1's writeback fails to allocate a folio; t1
+    ends its walk; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's
+    charge fails; k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry
     back; s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its
     folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in
-    the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1;
-    t1 pins the slot; t1's charge succeeds; k1 ends its walk; k1 starts a shrink walk; t1
-    adds its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its
-    folio in the swap cache; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=596)  # WbAllocFolio Zswap.tla:559
-    run.step('RetryFault', t1, then=147)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=194)  # StartFault Zswap.tla:251
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=394)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=446)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=493)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=255)  # MapFolioKeepCache Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=499)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkDone', k1, then=542)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=584)  # ShrinkWorker Zswap.tla:429
-    run.step('AddToSwapCache', t1, then=622)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=505)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=550)  # MapFolioKeepCache Zswap.tla:412
-    run.step('ShrinkDone', k1, then=508)  # ShrinkDone Zswap.tla:474
+    the swap cache; s1's clean folio is dropped; v1 is swapped out to s1; t1 faults on s1;
+    t1 pins the slot; k1 ends its walk; t1's charge enters reclaim; k1 starts a shrink walk;
+    k1 isolates the LRU head; k1's writeback skips the pinned slot; t1 isolates the LRU
+    head; t1's writeback fails to allocate a folio; t1 isolates the LRU head; k1 isolates
+    the LRU head; k1's writeback skips the pinned slot; t1's writeback fails to allocate a
+    folio; t1 ends its walk; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=417)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=506)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=545)  # LruIsolate Zswap.tla:431
+    run.step('RetryFault', t1, then=99)  # RetryFault Zswap.tla:254
+    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=194)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=393)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=443)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=487)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=255)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=403)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=451)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=492)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=534)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=574)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=606)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=633)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=647)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=656)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=536)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=578)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=363)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', t1, then=413)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=461)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=503)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=543)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=582)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=490)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=531)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=571)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=421)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=467)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=507)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=280)  # MapFolioKeepCache Zswap.tla:395
+    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=427)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=473)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=512)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=554)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=593)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=619)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=641)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=652)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=659)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=556)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=597)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=385)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', t1, then=437)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=483)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=516)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_091() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1
-    retries the fault; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=596)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=628)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=651)  # DropCleanFolio Zswap.tla:662
-    run.step('RetryFault', t1, then=256)  # RetryFault Zswap.tla:273
-    run.step('ShrinkDone', k1, then=102)  # ShrinkDone Zswap.tla:474
-
-
-def test_walk_092() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; s1's clean
-    folio is dropped; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends
-    its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap
-    cache."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=596)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=628)  # WbWrite Zswap.tla:595
-    run.step('RetryFault', t1, then=201)  # RetryFault Zswap.tla:273
-    run.step('DropCleanFolio', s=s1, then=256)  # DropCleanFolio Zswap.tla:662
-    run.step('StartFault', t1, s=s1, then=298)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=395)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=447)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=256)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=298)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=395)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=447)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=394)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=446)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=493)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=348)  # ShrinkDone Zswap.tla:474
-    run.step('MapFolioKeepCache', t1, then=101)  # MapFolioKeepCache Zswap.tla:412
-
-
-def test_walk_093() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
-    writes the entry back; s1's clean folio is dropped; t1 retries the fault; t1 faults on
-    s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page and leaves its folio in the swap cache."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=419)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=469)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=513)  # DropCleanFolio Zswap.tla:662
-    run.step('RetryFault', t1, then=63)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=97)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=62)  # MapFolioKeepCache Zswap.tla:412
-
-
-def test_walk_094() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
-    writes the entry back; t1 retries the fault; k1 ends its walk; s1's clean folio is
-    dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=419)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=469)  # WbWrite Zswap.tla:595
-    run.step('RetryFault', t1, then=35)  # RetryFault Zswap.tla:273
-    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:474
-    run.step('DropCleanFolio', s=s1, then=102)  # DropCleanFolio Zswap.tla:662
-
-
-def test_walk_095() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
-    writes the entry back; k1 ends its walk; s1's clean folio is dropped; t1 retries the
-    fault."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=419)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=469)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=514)  # ShrinkDone Zswap.tla:474
-    run.step('DropCleanFolio', s=s1, then=555)  # DropCleanFolio Zswap.tla:662
-    run.step('RetryFault', t1, then=102)  # RetryFault Zswap.tla:273
-
-
-def test_walk_096() -> None:
+def test_walk_089(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
-    writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:251
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=419)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=469)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=513)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', k1, then=555)  # ShrinkDone Zswap.tla:474
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
+    folio; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates the
+    LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
+    is dropped; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=417)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=506)  # ShrinkWorker Zswap.tla:412
+    run.step('RetryFault', t1, then=61)  # RetryFault Zswap.tla:254
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=256)  # DropCleanFolio Zswap.tla:644
+    run.step('ShrinkDone', k1, then=102)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_097() -> None:
+def test_walk_090(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone; k1 ends its walk; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; k1
     isolates the LRU head; t1's charge enters reclaim; k1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=54)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkWorker', k1, then=18)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:448
-    run.step('ChargeReclaim', t1, then=56)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=93)  # WbSkipBusy Zswap.tla:544
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=54)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=18)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:431
+    run.step('ChargeReclaim', t1, then=56)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=93)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_098() -> None:
+def test_walk_091(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
+    swap cache; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('SwapCacheHit', t1, then=117)  # SwapCacheHit Zswap.tla:263
+    run.step('ShrinkDone', k1, then=165)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_092(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=118)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=325)  # ShrinkDone Zswap.tla:474
+    t1 pins the slot; t1's charge fails; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:318
+    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_099() -> None:
+def test_walk_093(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
+    walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:334
+    run.step('ShrinkDone', k1, then=325)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_094(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_100() -> None:
+def test_walk_095(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=220)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:325
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=220)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:308
 
 
-def test_walk_101() -> None:
+def test_walk_096(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:315
-    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_102() -> None:
+def test_walk_097(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the
     slot; t1's charge enters reclaim; k1 ends its walk; k1 starts a shrink walk; t1 isolates
-    the LRU head; k1 isolates the LRU head; t1's writeback skips the pinned slot; t1 ends
-    its walk; k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds its
-    folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to
-    s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 isolates the LRU head;
-    k1 starts a shrink walk; k1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 ends its walk; k1's writeback skips the pinned slot; k1 isolates the LRU head;
-    k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk;
-    t1's charge fails; t1 faults on s1; t1 pins the slot; k1 isolates the LRU head; k1's
-    writeback skips the pinned slot; t1's charge enters reclaim; k1 isolates the LRU head;
-    t1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot;
-    t1's writeback skips the pinned slot; t1 isolates the LRU head; k1 isolates the LRU
-    head; t1's writeback skips the pinned slot; t1 ends its walk; k1's writeback skips the
-    pinned slot; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback skips the pinned slot; k1's writeback skips the pinned
-    slot; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
-    walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 isolates the LRU head;
-    k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk;
-    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned
-    slot; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
-    walk; k1 isolates the LRU head; t1's charge fails; k1's writeback allocates a folio; k1
-    writes the entry back; s1 is freed; s1's clean folio is dropped; v2 is swapped out to
-    s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
-    swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults
-    on s1; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 isolates the
-    LRU head; k1 starts a shrink walk; t1's writeback skips the pinned slot; t1 isolates the
-    LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails;
-    t1 faults on s1; t1 pins the slot; k1 isolates the LRU head; k1's writeback fails to
-    allocate a folio; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
-    enters reclaim; k1 isolates the LRU head; t1 isolates the LRU head; k1's writeback fails
-    to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; k1's writeback skips the pinned slot; t1's writeback skips the pinned slot; t1
-    isolates the LRU head; k1 isolates the LRU head; t1's writeback skips the pinned slot;
-    t1 ends its walk; k1's writeback skips the pinned slot; t1's charge fails; t1 faults on
-    s1; t1 pins the slot; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; k1's writeback skips the pinned slot; k1 isolates the LRU head; k1's writeback
-    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; t1's charge enters
-    reclaim; t1 isolates the LRU head; k1 isolates the LRU head; t1's writeback skips the
-    pinned slot; k1's writeback skips the pinned slot; t1 isolates the LRU head; t1's
-    writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on
-    s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=327)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', k1, then=383)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=435)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', t1, then=483)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=528)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=572)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=613)  # ShrinkDone Zswap.tla:474
-    run.step('WbAllocFail', k1, then=641)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=655)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=667)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=608)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=522)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', k1, then=564)  # ShrinkDone Zswap.tla:474
-    run.step('LruIsolate', t1, then=607)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=638)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=437)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkWorker', k1, then=483)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=528)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=572)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=613)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=641)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=659)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=487)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=531)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=573)  # ShrinkWorker Zswap.tla:429
-    run.step('ChargeFail', t1, then=475)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=519)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=562)  # SwapcachePrepare Zswap.tla:295
-    run.step('LruIsolate', k1, then=600)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=634)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeReclaim', t1, then=657)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', k1, then=479)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=525)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=569)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=607)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=637)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=656)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=668)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', t1, then=675)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=566)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=609)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=640)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=659)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=487)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeFail', t1, then=379)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=431)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=480)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=562)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=600)  # LruIsolate Zswap.tla:448
-    run.step('ChargeReclaim', t1, then=633)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=656)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=669)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', k1, then=675)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=566)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=610)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=641)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=560)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=601)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=634)  # SwapcachePrepare Zswap.tla:295
-    run.step('LruIsolate', k1, then=430)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=480)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=562)  # ShrinkWorker Zswap.tla:429
-    run.step('ChargeReclaim', t1, then=605)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=637)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=658)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=483)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=529)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=573)  # ShrinkDone Zswap.tla:474
-    run.step('LruIsolate', k1, then=613)  # LruIsolate Zswap.tla:448
-    run.step('ChargeFail', t1, then=518)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=561)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=255)  # FreeSlot Zswap.tla:646
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=499)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=544)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=588)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=500)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', k1, then=543)  # ShrinkDone Zswap.tla:474
-    run.step('LruIsolate', t1, then=587)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkWorker', k1, then=623)  # ShrinkWorker Zswap.tla:429
-    run.step('WbSkipBusy', t1, then=649)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=460)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=507)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=552)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=452)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=497)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=541)  # SwapcachePrepare Zswap.tla:295
-    run.step('LruIsolate', k1, then=580)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=620)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeFail', t1, then=539)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=581)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=620)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=648)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', k1, then=456)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=503)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=548)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=623)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=647)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=663)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', t1, then=672)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=545)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=589)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=626)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', t1, then=650)  # ShrinkDone Zswap.tla:474
-    run.step('WbSkipBusy', k1, then=464)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeFail', t1, then=357)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=406)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=457)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=498)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=541)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=580)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=620)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=405)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=457)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=498)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=541)  # ShrinkWorker Zswap.tla:429
-    run.step('ChargeReclaim', t1, then=585)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=623)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=647)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=664)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', k1, then=672)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=545)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=590)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=627)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=539)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=581)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=620)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=646)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=662)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=588)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=461)  # ShrinkDone Zswap.tla:474
+    the LRU head; k1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
+    ends its walk; k1's writeback skips the pinned slot; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1
+    isolates the LRU head; t1's charge fails; k1's writeback allocates a folio; t1 faults on
+    s1; k1 writes the entry back; s1's clean folio is dropped; t1 pins the slot; t1's charge
+    enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
+    t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to
+    the swap cache; t1 reads the page in; k1 ends its walk; t1 maps the page and leaves its
+    folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=327)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=383)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=433)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=479)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=520)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=562)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=601)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=627)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=643)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=483)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=523)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=563)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=601)  # LruIsolate Zswap.tla:431
+    run.step('ChargeFail', t1, then=510)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=551)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=590)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=394)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=444)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=256)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=298)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=394)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=444)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=393)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=443)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=487)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=348)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolioKeepCache', t1, then=101)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_103() -> None:
+def test_walk_098(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page and leaves its folio in the swap cache."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=327)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=78)  # MapFolioKeepCache Zswap.tla:412
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=327)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=78)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_104() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1
-    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
-    walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=118)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=327)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=372)  # ShrinkDone Zswap.tla:474
+def test_walk_099(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 ends its walk; t1's charge fails; t1 faults on s1; k1's writeback allocates a
+    folio; t1 finds the folio in the swap cache; k1's writeback finds the entry gone; k1
+    isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
+    folio; t1 retries the fault; k1 isolates the LRU head; k1's writeback allocates a folio;
+    k1 writes the entry back; t1 faults on s1; s1's clean folio is dropped; t1 pins the
+    slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
+    t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
+    adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=616)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=637)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=584)  # WbEntryGone Zswap.tla:559
+    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=417)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=506)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=545)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=584)  # WbAllocFail Zswap.tla:517
+    run.step('RetryFault', t1, then=146)  # RetryFault Zswap.tla:254
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=97)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=348)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_105() -> None:
+def test_walk_100(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6448,82 +5942,77 @@ def test_walk_105() -> None:
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped
     out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the
     swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
-    back; k1 ends its walk; t1 retries the fault; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=557)  # ChargeOk Zswap.tla:315
-    run.step('WbAllocFail', k1, then=292)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=390)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=444)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=492)  # ShrinkDone Zswap.tla:474
-    run.step('RetryFault', t1, then=80)  # RetryFault Zswap.tla:273
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:662
-
-
-def test_walk_106() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
-    LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to
+    allocate a folio; t1 retries the fault; k1 isolates the LRU head; k1's writeback fails
+    to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
+    head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; k1's writeback fails to allocate a
     folio; t1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=665)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=345)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', t1, then=393)  # WbSkipBusy Zswap.tla:544
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=547)  # ChargeOk Zswap.tla:298
+    run.step('WbAllocFail', k1, then=292)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:542
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=441)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=486)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=525)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=565)  # WbAllocFail Zswap.tla:517
+    run.step('RetryFault', t1, then=169)  # RetryFault Zswap.tla:254
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=636)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=649)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=345)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', t1, then=392)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_107() -> None:
+def test_walk_101(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6533,48 +6022,65 @@ def test_walk_107() -> None:
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped
     out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the folio in the
     swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
-    back; s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:534
-    run.step('ChargeOk', t1, then=292)  # ChargeOk Zswap.tla:315
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=87)  # StartFault Zswap.tla:251
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=390)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=444)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=491)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', k1, then=534)  # ShrinkDone Zswap.tla:474
+    walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
+    folio; k1 writes the entry back; t1 maps the page; v1 is swapped out to s1; t1 faults on
+    s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk; k1 starts a shrink walk;
+    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves
+    its folio in the swap cache; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:517
+    run.step('ChargeOk', t1, then=292)  # ChargeOk Zswap.tla:298
+    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=87)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=441)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=486)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=525)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=272)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=323)  # WbWrite Zswap.tla:578
+    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=427)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=473)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=513)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=553)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=592)  # ShrinkWorker Zswap.tla:412
+    run.step('AddToSwapCache', t1, then=622)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=519)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=561)  # MapFolioKeepCache Zswap.tla:395
+    run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_108() -> None:
+def test_walk_102(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6584,98 +6090,98 @@ def test_walk_108() -> None:
     k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; t1's writeback skips the pinned slot;
     k1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('WbSkipBusy', k1, then=244)  # WbSkipBusy Zswap.tla:544
-    run.step('ChargeReclaim', t1, then=296)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=345)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=92)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=137)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=293)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=346)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', k1, then=393)  # WbSkipBusy Zswap.tla:544
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('WbSkipBusy', k1, then=244)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=296)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=345)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=92)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=137)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=293)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=346)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', k1, then=392)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_109() -> None:
+def test_walk_103(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1's writeback fails to allocate a folio."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:325
-    run.step('WbAllocFail', k1, then=296)  # WbAllocFail Zswap.tla:534
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=636)  # ChargeReclaim Zswap.tla:308
+    run.step('WbAllocFail', k1, then=296)  # WbAllocFail Zswap.tla:517
 
 
-def test_walk_110() -> None:
+def test_walk_104(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=296)  # WbSkipBusy Zswap.tla:544
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=636)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=296)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_111() -> None:
+def test_walk_105(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6688,56 +6194,69 @@ def test_walk_111() -> None:
     head; t1's writeback skips the pinned slot; k1's writeback skips the pinned slot; t1
     isolates the LRU head; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails;
-    k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is
-    freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=665)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=673)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=665)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=345)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=92)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=138)  # WbSkipBusy Zswap.tla:544
-    run.step('WbSkipBusy', k1, then=189)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:474
-    run.step('FreeSlot', s=s1, then=101)  # FreeSlot Zswap.tla:646
+    k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's clean
+    folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; k1 ends its walk; k1 starts a shrink walk; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=636)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=649)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=657)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=636)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=649)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=345)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=92)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=138)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', k1, then=189)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:578
+    run.step('FreeSlot', s=s1, then=255)  # FreeSlot Zswap.tla:629
+    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=403)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=451)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=493)  # ChargeOk Zswap.tla:298
+    run.step('ShrinkDone', k1, then=533)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=573)  # ShrinkWorker Zswap.tla:412
+    run.step('AddToSwapCache', t1, then=609)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=499)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=541)  # MapFolioKeepCache Zswap.tla:395
+    run.step('ShrinkDone', k1, then=502)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_112() -> None:
+def test_walk_106(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6745,32 +6264,32 @@ def test_walk_112() -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
     k1's writeback fails to allocate a folio."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=665)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', t1, then=673)  # WbSkipBusy Zswap.tla:544
-    run.step('WbAllocFail', k1, then=393)  # WbAllocFail Zswap.tla:534
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=636)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=649)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=657)  # WbSkipBusy Zswap.tla:527
+    run.step('WbAllocFail', k1, then=392)  # WbAllocFail Zswap.tla:517
 
 
-def test_walk_113() -> None:
+def test_walk_107(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6778,32 +6297,32 @@ def test_walk_113() -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; k1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=665)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=673)  # WbAllocFail Zswap.tla:534
-    run.step('WbSkipBusy', k1, then=393)  # WbSkipBusy Zswap.tla:544
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=585)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=636)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=649)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=657)  # WbAllocFail Zswap.tla:517
+    run.step('WbSkipBusy', k1, then=392)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_114() -> None:
+def test_walk_108(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6811,89 +6330,74 @@ def test_walk_114() -> None:
     folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; t1 faults
     on s1; k1's writeback finds the entry gone; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 pins the
-    slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
-    t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
-    adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=598)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=630)  # StartFault Zswap.tla:251
-    run.step('WbEntryGone', k1, then=193)  # WbEntryGone Zswap.tla:576
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t1, s=s1, then=97)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:367
-    run.step('ShrinkDone', k1, then=348)  # ShrinkDone Zswap.tla:474
+    slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
+    succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=586)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=616)  # StartFault Zswap.tla:235
+    run.step('WbEntryGone', k1, then=193)  # WbEntryGone Zswap.tla:559
+    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_115() -> None:
+def test_walk_109(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; k1's
     writeback finds the entry gone; k1 isolates the LRU head; k1's writeback allocates a
-    folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is dropped; t1 pins
-    the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
-    succeeds."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=598)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:576
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:595
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:251
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:315
+    folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=546)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=586)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:559
+    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=101)  # FreeSlot Zswap.tla:629
 
 
-def test_walk_116() -> None:
+def test_walk_110(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -6909,56 +6413,56 @@ def test_walk_116() -> None:
     the swap cache; k1's writeback finds a folio (-EEXIST); k1 isolates the LRU head; t1
     reads the page in; t1 maps the page and leaves its folio in the swap cache; k1's
     writeback finds a folio (-EEXIST)."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=557)  # ChargeOk Zswap.tla:315
-    run.step('WbSkipBusy', k1, then=292)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:448
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:395
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=52)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=557)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=599)  # AddToSwapCache Zswap.tla:351
-    run.step('WbFolioExists', k1, then=344)  # WbFolioExists Zswap.tla:510
-    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:448
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=184)  # MapFolioKeepCache Zswap.tla:412
-    run.step('WbFolioExists', k1, then=237)  # WbFolioExists Zswap.tla:510
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=547)  # ChargeOk Zswap.tla:298
+    run.step('WbSkipBusy', k1, then=292)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:431
+    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=52)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=424)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=470)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=547)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=587)  # AddToSwapCache Zswap.tla:334
+    run.step('WbFolioExists', k1, then=344)  # WbFolioExists Zswap.tla:493
+    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:431
+    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=184)  # MapFolioKeepCache Zswap.tla:395
+    run.step('WbFolioExists', k1, then=237)  # WbFolioExists Zswap.tla:493
 
 
-def test_walk_117() -> None:
+def test_walk_111(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback
@@ -6969,234 +6473,465 @@ def test_walk_117() -> None:
     the pinned slot; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 ends
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim;
     k1's writeback skips the pinned slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=329)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=306)  # WbEntryGone Zswap.tla:576
-    run.step('SwapcachePrepare', t1, then=353)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=244)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=57)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:448
-    run.step('ChargeReclaim', t1, then=243)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=296)  # WbSkipBusy Zswap.tla:544
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:235
+    run.step('WbAllocFolio', k1, then=329)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=306)  # WbEntryGone Zswap.tla:559
+    run.step('SwapcachePrepare', t1, then=353)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=244)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=57)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:431
+    run.step('ChargeReclaim', t1, then=243)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=296)  # WbSkipBusy Zswap.tla:527
 
 
-def test_walk_118() -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
-    LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
-    gone; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
-    fault; t1 faults on s1."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=329)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=375)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=427)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=596)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=628)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=514)  # ShrinkDone Zswap.tla:474
-    run.step('RetryFault', t1, then=64)  # RetryFault Zswap.tla:273
-    run.step('StartFault', t1, s=s1, then=98)  # StartFault Zswap.tla:251
-
-
-def test_walk_119() -> None:
+def test_walk_112(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; t1
     faults on s1; t1 finds the folio in the swap cache; k1's writeback finds the entry gone;
     k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=279)  # WbAllocFolio Zswap.tla:559
-    run.step('StartFault', t1, s=s1, then=329)  # StartFault Zswap.tla:251
-    run.step('SwapCacheHit', t1, then=375)  # SwapCacheHit Zswap.tla:280
-    run.step('WbEntryGone', k1, then=427)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=596)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=628)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=651)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', k1, then=555)  # ShrinkDone Zswap.tla:474
+    allocates a folio; k1 writes the entry back; t1 maps the page; v2 is swapped out to s1;
+    t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1;
+    t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 isolates the LRU
+    head; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned
+    slot; t1's writeback skips the pinned slot; t1 isolates the LRU head; k1 isolates the
+    LRU head; t1's writeback skips the pinned slot; t1 ends its walk; k1's writeback skips
+    the pinned slot; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 ends its walk;
+    k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot;
+    t1's charge enters reclaim; k1 isolates the LRU head; t1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1
+    isolates the LRU head; t1's writeback skips the pinned slot; k1's writeback skips the
+    pinned slot; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends
+    its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 isolates the LRU
+    head; k1's writeback fails to allocate a folio; k1 ends its walk; k1 starts a shrink
+    walk; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
+    pinned slot; t1 isolates the LRU head; k1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio;
+    k1 writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=279)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=329)  # StartFault Zswap.tla:235
+    run.step('SwapCacheHit', t1, then=375)  # SwapCacheHit Zswap.tla:263
+    run.step('WbEntryGone', k1, then=425)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=506)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=545)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=245)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=297)  # WbWrite Zswap.tla:578
+    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=403)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=451)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=493)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=535)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=577)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=403)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=451)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=494)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=534)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=576)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=610)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=647)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', t1, then=656)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=536)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=578)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=613)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=635)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=461)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeFail', t1, then=357)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=405)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=492)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=532)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=569)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=607)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=633)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=453)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=497)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=539)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=576)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=610)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=648)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', k1, then=656)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=536)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=579)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=614)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=530)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=570)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=607)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=404)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=454)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=492)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=532)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=574)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=610)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=634)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=457)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=500)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=542)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=582)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=490)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=531)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=281)  # DropCleanFolio Zswap.tla:644
+    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_120() -> None:
+def test_walk_113(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
     LRU head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; k1's
     writeback finds the entry gone; k1 ends its walk; k1 starts a shrink walk; k1 isolates
-    the LRU head; k1's writeback allocates a folio; k1 writes the entry back; t1 faults on
-    s1; s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends
-    its walk; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:632
-    run.step('WbAllocFolio', k1, then=279)  # WbAllocFolio Zswap.tla:559
-    run.step('WbEntryGone', k1, then=254)  # WbEntryGone Zswap.tla:576
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:595
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:251
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=395)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=447)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:474
+    the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its
+    walk; t1 faults on s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:629
+    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:615
+    run.step('WbAllocFolio', k1, then=279)  # WbAllocFolio Zswap.tla:542
+    run.step('WbEntryGone', k1, then=254)  # WbEntryGone Zswap.tla:559
+    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=98)  # StartFault Zswap.tla:235
 
 
-def test_walk_121() -> None:
+def test_walk_114(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
-    run.step('FreeSlot', s=s1, then=122)  # FreeSlot Zswap.tla:646
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry back;
+    s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its
+    walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=219)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=422)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=468)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=281)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=324)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=422)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=468)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=421)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=467)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=507)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=372)  # ShrinkDone Zswap.tla:457
+    run.step('MapFolioKeepCache', t1, then=122)  # MapFolioKeepCache Zswap.tla:395
 
 
-def test_walk_122() -> None:
+def test_walk_115(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
+    clean folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; k1 ends its walk; t1 isolates the LRU head; k1 starts a shrink walk; k1
+    isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback skips the
+    pinned slot; t1 isolates the LRU head; k1 isolates the LRU head; t1's writeback skips
+    the pinned slot; t1 ends its walk; k1's writeback skips the pinned slot; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; k1 ends its walk; k1 starts a shrink walk; k1
+    isolates the LRU head; k1's writeback skips the pinned slot; t1's charge enters reclaim;
+    k1 isolates the LRU head; t1 isolates the LRU head; k1's writeback fails to allocate a
+    folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's
+    writeback skips the pinned slot; k1's writeback skips the pinned slot; t1 isolates the
+    LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails;
+    t1 faults on s1; t1 pins the slot; k1 isolates the LRU head; k1's writeback fails to
+    allocate a folio; k1 ends its walk; k1 starts a shrink walk; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 isolates the LRU
+    head; k1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
+    walk; t1's charge fails; k1's writeback allocates a folio; k1 writes the entry back; t1
+    faults on s1; s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim;
+    t1 ends its walk; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
+    run.step('FreeSlot', s=s1, then=280)  # FreeSlot Zswap.tla:629
+    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=427)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=473)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=513)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=555)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=596)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:378
+    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=427)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=473)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=514)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', k1, then=554)  # ShrinkDone Zswap.tla:457
+    run.step('LruIsolate', t1, then=595)  # LruIsolate Zswap.tla:431
+    run.step('ShrinkWorker', k1, then=623)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=640)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=652)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', t1, then=659)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=556)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=597)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=626)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', t1, then=643)  # ShrinkDone Zswap.tla:457
+    run.step('WbSkipBusy', k1, then=483)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeFail', t1, then=379)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=476)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkDone', k1, then=512)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=552)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=588)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=620)  # WbSkipBusy Zswap.tla:527
+    run.step('ChargeReclaim', t1, then=641)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', k1, then=475)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', t1, then=517)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=559)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=595)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=623)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=640)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=653)  # WbSkipBusy Zswap.tla:527
+    run.step('WbSkipBusy', k1, then=659)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=556)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=598)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=627)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=550)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=589)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=620)  # SwapcachePrepare Zswap.tla:278
+    run.step('LruIsolate', k1, then=428)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=476)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=512)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=552)  # ShrinkWorker Zswap.tla:412
+    run.step('ChargeReclaim', t1, then=593)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=623)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', t1, then=642)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', t1, then=479)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=520)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=562)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=601)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=510)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=551)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:578
+    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=394)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=444)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_116(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
+    dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk;
+    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends
+    its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:235
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:318
+    run.step('StartFault', t1, s=s1, then=118)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=327)  # SwapReadFolio Zswap.tla:350
+    run.step('ShrinkDone', k1, then=372)  # ShrinkDone Zswap.tla:457
+
+
+def test_walk_117(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1 is freed."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:578
+    run.step('FreeSlot', s=s1, then=78)  # FreeSlot Zswap.tla:629
+
+
+def test_walk_118(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
+    dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:644
+
+
+def test_walk_119(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:595
-    run.step('StartFault', t1, s=s1, then=76)  # StartFault Zswap.tla:251
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', k1, then=326)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:315
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:578
+    run.step('StartFault', t1, s=s1, then=76)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=326)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:298
 
 
-def test_walk_123() -> None:
+def test_walk_120(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run.step('FreeSlot', s=s1, then=122)  # FreeSlot Zswap.tla:629
+
+
+def test_walk_121(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page and leaves its folio in the swap cache; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=47)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=81)  # AddToSwapCache Zswap.tla:351
-    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:367
-    run.step('MapFolioKeepCache', t1, then=173)  # MapFolioKeepCache Zswap.tla:412
-    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeOk', t1, then=47)  # ChargeOk Zswap.tla:298
+    run.step('AddToSwapCache', t1, then=81)  # AddToSwapCache Zswap.tla:334
+    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:350
+    run.step('MapFolioKeepCache', t1, then=173)  # MapFolioKeepCache Zswap.tla:395
+    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_124() -> None:
+def test_walk_122(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t1 isolates the LRU head; k1 isolates the LRU head; t1's
     writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=48)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
-    run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:251
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
+    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=48)  # ChargeReclaim Zswap.tla:308
+    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:235
 
 
-def test_walk_125() -> None:
+def test_walk_123(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
     starts a shrink walk; t1 isolates the LRU head; k1 isolates the LRU head; t1's writeback
     fails to allocate a folio; t1 ends its walk; t1's charge fails; k1's writeback allocates
     a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is dropped; t1 pins
     the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:335
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
-    run.step('StartFault', t1, s=s1, then=273)  # StartFault Zswap.tla:251
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=424)  # ChargeReclaim Zswap.tla:325
-    run.step('ShrinkDone', t1, then=472)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkDone', k1, then=326)  # ShrinkDone Zswap.tla:474
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:431
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:457
+    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:318
+    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:542
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
+    run.step('StartFault', t1, s=s1, then=273)  # StartFault Zswap.tla:235
+    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:644
+    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:278
+    run.step('ChargeReclaim', t1, then=422)  # ChargeReclaim Zswap.tla:308
+    run.step('ShrinkDone', t1, then=468)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkDone', k1, then=326)  # ShrinkDone Zswap.tla:457
 
 
-def test_walk_126() -> None:
+def test_walk_124(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
@@ -7204,23 +6939,23 @@ def test_walk_126() -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot;
     k1 isolates the LRU head; t1's charge enters reclaim; k1's writeback skips the pinned
     slot."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:295
-    run.step('ShrinkWorker', k1, then=25)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=41)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=73)  # WbAllocFail Zswap.tla:534
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:534
-    run.step('LruIsolate', k1, then=41)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=73)  # WbSkipBusy Zswap.tla:544
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:448
-    run.step('WbSkipBusy', k1, then=271)  # WbSkipBusy Zswap.tla:544
-    run.step('LruIsolate', k1, then=41)  # LruIsolate Zswap.tla:448
-    run.step('ChargeReclaim', t1, then=72)  # ChargeReclaim Zswap.tla:325
-    run.step('WbSkipBusy', k1, then=114)  # WbSkipBusy Zswap.tla:544
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:235
+    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:278
+    run.step('ShrinkWorker', k1, then=25)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=41)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=73)  # WbAllocFail Zswap.tla:517
+    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:431
+    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:517
+    run.step('LruIsolate', k1, then=41)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=73)  # WbSkipBusy Zswap.tla:527
+    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:457
+    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:412
+    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:431
+    run.step('WbSkipBusy', k1, then=271)  # WbSkipBusy Zswap.tla:527
+    run.step('LruIsolate', k1, then=41)  # LruIsolate Zswap.tla:431
+    run.step('ChargeReclaim', t1, then=72)  # ChargeReclaim Zswap.tla:308
+    run.step('WbSkipBusy', k1, then=114)  # WbSkipBusy Zswap.tla:527

@@ -16,8 +16,8 @@ import pytest
 
 from conformance.config import Config
 from conformance.bad_states import badness_holds, starves_in_loop, where_fix_bites
-from conformance.steps import StepLabel
-from conformance.replay import Replay, system_for
+from conformance.steps import Step
+from conformance.replay import Replay, SystemFactory
 from conformance.values import FnValue, ModelValue, TlaValue
 
 NoData = ModelValue('NoData')
@@ -51,6 +51,8 @@ NONE_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset(),
+    fairness='weak',
+    fresh_version='any',
 )
 NONE_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -115,15 +117,15 @@ NONE_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 NONE_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('LruIsolate', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('LruIsolate', t1, ()),
 )
 
 
-def test_none_reaches_the_bad_state() -> None:
+def test_none_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """none: invariant:NoSelfWait.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
@@ -148,13 +150,15 @@ def test_none_reaches_the_bad_state() -> None:
     ('skip_if_exists', '{"variant": "skip_if_exists"}', 5, 'not bad'),
     ('swap_table', '{"variant": "swap_table"}', 3, 'diverged'),
 ])
-def test_none_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_none_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """none under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(NONE_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, NONE_STEPS, NONE_STATES,
-                           'self_wait') == (bites_at, how), fix
+                           'self_wait', system_for) == (bites_at, how), fix
 
 
 # ---- none_abba: invariant:NoCrossWaitCycle
@@ -167,6 +171,8 @@ NONE_ABBA_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset(),
+    fairness='weak',
+    fresh_version='any',
 )
 NONE_ABBA_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -281,20 +287,20 @@ NONE_ABBA_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 NONE_ABBA_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v2))),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('LruIsolate', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('SwapOut', None, (('s', s2), ('v', v2))),
+    Step('StartFault', t2, (('s', s2),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('LruIsolate', t1, ()),
 )
 
 
-def test_none_abba_reaches_the_bad_state() -> None:
+def test_none_abba_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """none_abba: invariant:NoCrossWaitCycle.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; v2
@@ -325,13 +331,15 @@ def test_none_abba_reaches_the_bad_state() -> None:
     ('skip_if_exists', '{"variant": "skip_if_exists"}', 10, 'not bad'),
     ('swap_table', '{"variant": "swap_table"}', 3, 'diverged'),
 ])
-def test_none_abba_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_none_abba_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """none_abba under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(NONE_ABBA_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, NONE_ABBA_STEPS, NONE_ABBA_STATES,
-                           'wait_cycle') == (bites_at, how), fix
+                           'wait_cycle', system_for) == (bites_at, how), fix
 
 
 # ---- bug_a65b0e7607cc: invariant:NoSelfWait
@@ -344,6 +352,8 @@ BUG_A65B0E7607CC_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset({'a65b0e7607cc'}),
+    fairness='weak',
+    fresh_version='any',
 )
 BUG_A65B0E7607CC_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -408,15 +418,15 @@ BUG_A65B0E7607CC_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 BUG_A65B0E7607CC_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('LruIsolate', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('LruIsolate', t1, ()),
 )
 
 
-def test_bug_a65b0e7607cc_reaches_the_bad_state() -> None:
+def test_bug_a65b0e7607cc_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """bug_a65b0e7607cc: invariant:NoSelfWait.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
@@ -439,13 +449,15 @@ def test_bug_a65b0e7607cc_reaches_the_bad_state() -> None:
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
     ('a65b0e7607cc_fixed', '{"bugs": []}', 5, 'not bad'),
 ])
-def test_bug_a65b0e7607cc_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_bug_a65b0e7607cc_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """bug_a65b0e7607cc under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(BUG_A65B0E7607CC_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, BUG_A65B0E7607CC_STEPS, BUG_A65B0E7607CC_STATES,
-                           'self_wait') == (bites_at, how), fix
+                           'self_wait', system_for) == (bites_at, how), fix
 
 
 # ---- bug_04fc7816089c: property:NoStaleData
@@ -458,6 +470,8 @@ BUG_04FC7816089C_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset({'04fc7816089c'}),
+    fairness='weak',
+    fresh_version='any',
 )
 BUG_04FC7816089C_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -572,20 +586,20 @@ BUG_04FC7816089C_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 BUG_04FC7816089C_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('ShrinkWorker', k1, ()),
-    StepLabel('LruIsolate', k1, ()),
-    StepLabel('FreeSlot', None, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('WbAllocFolio', k1, ()),
-    StepLabel('SwapCacheHit', t1, ()),
-    StepLabel('WbWrite', k1, ()),
-    StepLabel('MapFolio', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('ShrinkWorker', k1, ()),
+    Step('LruIsolate', k1, ()),
+    Step('FreeSlot', None, (('s', s1),)),
+    Step('SwapOut', None, (('s', s1), ('v', v2))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('WbAllocFolio', k1, ()),
+    Step('SwapCacheHit', t1, ()),
+    Step('WbWrite', k1, ()),
+    Step('MapFolio', t1, ()),
 )
 
 
-def test_bug_04fc7816089c_reaches_the_bad_state() -> None:
+def test_bug_04fc7816089c_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """bug_04fc7816089c: property:NoStaleData.
 
     v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
@@ -615,13 +629,15 @@ def test_bug_04fc7816089c_reaches_the_bad_state() -> None:
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
     ('04fc7816089c_fixed', '{"bugs": []}', 9, 'refused'),
 ])
-def test_bug_04fc7816089c_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_bug_04fc7816089c_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """bug_04fc7816089c under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(BUG_04FC7816089C_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, BUG_04FC7816089C_STEPS, BUG_04FC7816089C_STATES,
-                           'stale_data') == (bites_at, how), fix
+                           'stale_data', system_for) == (bites_at, how), fix
 
 
 # ---- bug_27d3969b47cc: property:WalkCursorLive
@@ -634,6 +650,8 @@ BUG_27D3969B47CC_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset({'27d3969b47cc'}),
+    fairness='weak',
+    fresh_version='any',
 )
 BUG_27D3969B47CC_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -788,24 +806,24 @@ BUG_27D3969B47CC_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 BUG_27D3969B47CC_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeOk', t1, ()),
-    StepLabel('AddToSwapCache', t1, ()),
-    StepLabel('ShrinkWorker', k1, ()),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v2))),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbFolioExists', t2, ()),
-    StepLabel('LruIsolate', k1, ()),
-    StepLabel('WbPutback', t2, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeOk', t1, ()),
+    Step('AddToSwapCache', t1, ()),
+    Step('ShrinkWorker', k1, ()),
+    Step('SwapOut', None, (('s', s2), ('v', v2))),
+    Step('StartFault', t2, (('s', s2),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('WbFolioExists', t2, ()),
+    Step('LruIsolate', k1, ()),
+    Step('WbPutback', t2, ()),
 )
 
 
-def test_bug_27d3969b47cc_reaches_the_bad_state() -> None:
+def test_bug_27d3969b47cc_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """bug_27d3969b47cc: property:WalkCursorLive.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
@@ -842,13 +860,15 @@ def test_bug_27d3969b47cc_reaches_the_bad_state() -> None:
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
     ('27d3969b47cc_fixed', '{"bugs": []}', 11, 'diverged'),
 ])
-def test_bug_27d3969b47cc_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_bug_27d3969b47cc_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """bug_27d3969b47cc under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(BUG_27D3969B47CC_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, BUG_27D3969B47CC_STEPS, BUG_27D3969B47CC_STATES,
-                           'cursor_freed') == (bites_at, how), fix
+                           'cursor_freed', system_for) == (bites_at, how), fix
 
 
 # ---- bug_a65b0e7607cc_rotate: invariant:NoSelfWait
@@ -861,6 +881,8 @@ BUG_A65B0E7607CC_ROTATE_CONFIG = Config(
     putback='tail',
     scan_budget=2,
     bugs=frozenset({'a65b0e7607cc'}),
+    fairness='weak',
+    fresh_version='any',
 )
 BUG_A65B0E7607CC_ROTATE_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -925,15 +947,15 @@ BUG_A65B0E7607CC_ROTATE_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 BUG_A65B0E7607CC_ROTATE_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('LruIsolate', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('LruIsolate', t1, ()),
 )
 
 
-def test_bug_a65b0e7607cc_rotate_reaches_the_bad_state() -> None:
+def test_bug_a65b0e7607cc_rotate_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """bug_a65b0e7607cc_rotate: invariant:NoSelfWait.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
@@ -956,13 +978,15 @@ def test_bug_a65b0e7607cc_rotate_reaches_the_bad_state() -> None:
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
     ('6.12', '{"bugs": []}', 5, 'not bad'),
 ])
-def test_bug_a65b0e7607cc_rotate_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_bug_a65b0e7607cc_rotate_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """bug_a65b0e7607cc_rotate under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(BUG_A65B0E7607CC_ROTATE_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, BUG_A65B0E7607CC_ROTATE_STEPS, BUG_A65B0E7607CC_ROTATE_STATES,
-                           'self_wait') == (bites_at, how), fix
+                           'self_wait', system_for) == (bites_at, how), fix
 
 
 # ---- bug_04fc7816089c_rotate: property:NoStaleData
@@ -975,6 +999,8 @@ BUG_04FC7816089C_ROTATE_CONFIG = Config(
     putback='tail',
     scan_budget=1,
     bugs=frozenset({'04fc7816089c'}),
+    fairness='weak',
+    fresh_version='any',
 )
 BUG_04FC7816089C_ROTATE_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -1109,22 +1135,22 @@ BUG_04FC7816089C_ROTATE_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 BUG_04FC7816089C_ROTATE_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('ShrinkWorker', k1, ()),
-    StepLabel('ShrinkDone', k1, ()),
-    StepLabel('ShrinkWorker', k1, ()),
-    StepLabel('LruIsolate', k1, ()),
-    StepLabel('FreeSlot', None, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('WbAllocFolio', k1, ()),
-    StepLabel('SwapCacheHit', t1, ()),
-    StepLabel('WbWrite', k1, ()),
-    StepLabel('MapFolio', t1, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('ShrinkWorker', k1, ()),
+    Step('ShrinkDone', k1, ()),
+    Step('ShrinkWorker', k1, ()),
+    Step('LruIsolate', k1, ()),
+    Step('FreeSlot', None, (('s', s1),)),
+    Step('SwapOut', None, (('s', s1), ('v', v2))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('WbAllocFolio', k1, ()),
+    Step('SwapCacheHit', t1, ()),
+    Step('WbWrite', k1, ()),
+    Step('MapFolio', t1, ()),
 )
 
 
-def test_bug_04fc7816089c_rotate_reaches_the_bad_state() -> None:
+def test_bug_04fc7816089c_rotate_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """bug_04fc7816089c_rotate: property:NoStaleData.
 
     v1 is swapped out to s1; k1 starts a shrink walk; k1 ends its walk; k1 starts a shrink walk;
@@ -1157,13 +1183,15 @@ def test_bug_04fc7816089c_rotate_reaches_the_bad_state() -> None:
 @pytest.mark.parametrize(("fix", "fields", "bites_at", "how"), [
     ('6.12', '{"bugs": []}', 11, 'refused'),
 ])
-def test_bug_04fc7816089c_rotate_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_bug_04fc7816089c_rotate_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """bug_04fc7816089c_rotate under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(BUG_04FC7816089C_ROTATE_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, BUG_04FC7816089C_ROTATE_STEPS, BUG_04FC7816089C_ROTATE_STATES,
-                           'stale_data') == (bites_at, how), fix
+                           'stale_data', system_for) == (bites_at, how), fix
 
 
 # ---- witness_rotate_lru_stop: property:NoEarlyLruStop
@@ -1176,6 +1204,8 @@ WITNESS_ROTATE_LRU_STOP_CONFIG = Config(
     putback='tail',
     scan_budget=3,
     bugs=frozenset(),
+    fairness='weak',
+    fresh_version='any',
 )
 WITNESS_ROTATE_LRU_STOP_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -1340,25 +1370,25 @@ WITNESS_ROTATE_LRU_STOP_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 WITNESS_ROTATE_LRU_STOP_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t1, ()),
-    StepLabel('ChargeReclaim', t1, ()),
-    StepLabel('LruIsolate', t1, ()),
-    StepLabel('WbAllocFail', t1, ()),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v2))),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('ShrinkDone', t1, ()),
-    StepLabel('ChargeOk', t1, ()),
-    StepLabel('AddToSwapCache', t1, ()),
-    StepLabel('WbFolioExists', t2, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapcachePrepare', t1, ()),
+    Step('ChargeReclaim', t1, ()),
+    Step('LruIsolate', t1, ()),
+    Step('WbAllocFail', t1, ()),
+    Step('SwapOut', None, (('s', s2), ('v', v2))),
+    Step('StartFault', t2, (('s', s2),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('ShrinkDone', t1, ()),
+    Step('ChargeOk', t1, ()),
+    Step('AddToSwapCache', t1, ()),
+    Step('WbFolioExists', t2, ()),
 )
 
 
-def test_witness_rotate_lru_stop_reaches_the_bad_state() -> None:
+def test_witness_rotate_lru_stop_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """witness_rotate_lru_stop: property:NoEarlyLruStop.
 
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
@@ -1403,6 +1433,8 @@ NONE_LIVENESS_CONFIG = Config(
     putback='tail',
     scan_budget=1,
     bugs=frozenset(),
+    fairness='strong',
+    fresh_version='any',
 )
 NONE_LIVENESS_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -1477,16 +1509,16 @@ NONE_LIVENESS_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 NONE_LIVENESS_STEPS = (
-    StepLabel('SwapOut', None, (('s', s2), ('v', v2))),
-    StepLabel('StartFault', t1, (('s', s2),)),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
+    Step('SwapOut', None, (('s', s2), ('v', v2))),
+    Step('StartFault', t1, (('s', s2),)),
+    Step('StartFault', t2, (('s', s2),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
 )
 
 
-def test_none_liveness_reaches_the_bad_state() -> None:
+def test_none_liveness_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """none_liveness: property:FaultCompletes (lasso: stutters in the last state).
 
     v2 is swapped out to s2; t1 faults on s2; t2 faults on s2; t2 pins the slot; t2's charge
@@ -1513,13 +1545,15 @@ def test_none_liveness_reaches_the_bad_state() -> None:
     ('skip_if_exists', '{"variant": "skip_if_exists"}', 6, 'not bad'),
     ('swap_table', '{"variant": "swap_table"}', 4, 'diverged'),
 ])
-def test_none_liveness_is_stopped_by_each_fix(fix: str, fields: str, bites_at: int, how: str) -> None:
+def test_none_liveness_is_stopped_by_each_fix(
+    fix: str, fields: str, bites_at: int, how: str, system_for: SystemFactory
+) -> None:
     """none_liveness under each fix: the steps stop matching TLC's buggy trace where the fix bites."""
     import json
 
     config = fixed_config(NONE_LIVENESS_CONFIG, **json.loads(fields))
     assert where_fix_bites(config, NONE_LIVENESS_STEPS, NONE_LIVENESS_STATES,
-                           'fault_never_completes') == (bites_at, how), fix
+                           'fault_never_completes', system_for) == (bites_at, how), fix
 
 
 # ---- skip_if_exists_starvation: property:FaultCompletes (lasso: back to state 19)
@@ -1532,6 +1566,8 @@ SKIP_IF_EXISTS_STARVATION_CONFIG = Config(
     putback='tail',
     scan_budget=1,
     bugs=frozenset(),
+    fairness='weak',
+    fresh_version='any',
 )
 SKIP_IF_EXISTS_STARVATION_STATES: tuple[dict[str, TlaValue], ...] = (
     {  # state 0
@@ -1946,50 +1982,50 @@ SKIP_IF_EXISTS_STARVATION_STATES: tuple[dict[str, TlaValue], ...] = (
     },
 )
 SKIP_IF_EXISTS_STARVATION_STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
-    StepLabel('StartFault', t1, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v3))),
-    StepLabel('StartFault', t2, (('s', s2),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbAllocFolio', t2, ()),
-    StepLabel('WbWrite', t2, ()),
-    StepLabel('ShrinkDone', t2, ()),
-    StepLabel('ChargeFail', t2, ()),
-    StepLabel('StartFault', t2, (('s', s1),)),
-    StepLabel('DropCleanFolio', None, (('s', s1),)),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbAllocFolio', t2, ()),
-    StepLabel('WbWrite', t2, ()),
-    StepLabel('DropCleanFolio', None, (('s', s2),)),
-    StepLabel('ShrinkDone', t2, ()),
-    StepLabel('ChargeFail', t2, ()),
-    StepLabel('FreeSlot', None, (('s', s2),)),
-    StepLabel('StartFault', t2, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v1))),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbAllocFolio', t2, ()),
-    StepLabel('WbWrite', t2, ()),
-    StepLabel('FreeSlot', None, (('s', s2),)),
-    StepLabel('DropCleanFolio', None, (('s', s2),)),
-    StepLabel('ShrinkDone', t2, ()),
-    StepLabel('ChargeFail', t2, ()),
-    StepLabel('StartFault', t2, (('s', s1),)),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v3))),
-    StepLabel('SwapcachePrepare', t2, ()),
-    StepLabel('ChargeReclaim', t2, ()),
-    StepLabel('LruIsolate', t2, ()),
-    StepLabel('WbAllocFolio', t2, ()),
-    StepLabel('WbWrite', t2, ()),
+    Step('SwapOut', None, (('s', s1), ('v', v2))),
+    Step('StartFault', t1, (('s', s1),)),
+    Step('SwapOut', None, (('s', s2), ('v', v3))),
+    Step('StartFault', t2, (('s', s2),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('WbAllocFolio', t2, ()),
+    Step('WbWrite', t2, ()),
+    Step('ShrinkDone', t2, ()),
+    Step('ChargeFail', t2, ()),
+    Step('StartFault', t2, (('s', s1),)),
+    Step('DropCleanFolio', None, (('s', s1),)),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('WbAllocFolio', t2, ()),
+    Step('WbWrite', t2, ()),
+    Step('DropCleanFolio', None, (('s', s2),)),
+    Step('ShrinkDone', t2, ()),
+    Step('ChargeFail', t2, ()),
+    Step('FreeSlot', None, (('s', s2),)),
+    Step('StartFault', t2, (('s', s1),)),
+    Step('SwapOut', None, (('s', s2), ('v', v1))),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('WbAllocFolio', t2, ()),
+    Step('WbWrite', t2, ()),
+    Step('FreeSlot', None, (('s', s2),)),
+    Step('DropCleanFolio', None, (('s', s2),)),
+    Step('ShrinkDone', t2, ()),
+    Step('ChargeFail', t2, ()),
+    Step('StartFault', t2, (('s', s1),)),
+    Step('SwapOut', None, (('s', s2), ('v', v3))),
+    Step('SwapcachePrepare', t2, ()),
+    Step('ChargeReclaim', t2, ()),
+    Step('LruIsolate', t2, ()),
+    Step('WbAllocFolio', t2, ()),
+    Step('WbWrite', t2, ()),
 )
 
 
-def test_skip_if_exists_starvation_reaches_the_bad_state() -> None:
+def test_skip_if_exists_starvation_reaches_the_bad_state(system_for: SystemFactory) -> None:
     """skip_if_exists_starvation: property:FaultCompletes (lasso: back to state 19).
 
     v2 is swapped out to s1; t1 faults on s1; v3 is swapped out to s2; t2 faults on s2; t2 pins

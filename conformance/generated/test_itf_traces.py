@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conformance.itf import read_itf
-from conformance.replay import Replay, step_from_json, step_from_text, system_for
+from conformance.replay import Replay, SystemFactory, step_from_json
+from conformance.steps import parse_step
 from conformance.config import Config
 
 TRACES = Path(__file__).parent / "itf"
@@ -42,11 +43,11 @@ def walks_of(model: str) -> tuple[Config, tuple[tuple[tuple[dict, dict], ...], .
 
 
 @pytest.mark.parametrize(("model", "walk"), [(m, w) for m in MODELS for w in range(WALKS[m])])
-def test_itf_walk(model: str, walk: int) -> None:
+def test_itf_walk(model: str, walk: int, system_for: SystemFactory) -> None:
     config, walks = walks_of(model)
     states = walks[walk]
     expected = {i: values for i, (_, values) in enumerate(states)}
-    enabled = {i: frozenset(step_from_text(s) for s in meta["enabled"]) for i, (meta, _) in enumerate(states)}
+    enabled = {i: frozenset(parse_step(s) for s in meta["enabled"]) for i, (meta, _) in enumerate(states)}
     run = Replay(system_for(config), expected.__getitem__, enabled.__getitem__, 0)
     for number, (meta, _) in enumerate(states[1:], 1):
         step = step_from_json(meta["step"])

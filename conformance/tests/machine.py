@@ -16,7 +16,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from conformance import contract
 from conformance.config import Config
-from conformance.system import ACTOR_STEPS, ENV_STEPS, ROTATE_ONLY_STEPS, Step, System
+from conformance.steps import Step
+from conformance.system import ACTOR_STEPS, ENV_STEPS, ROTATE_ONLY_STEPS, System
 from conformance.tests import properties as p
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance import contract
-from conformance.system import Step
+from conformance.steps import Step
 from conformance.values import FnValue, ModelValue
 
 State = dict[str, Any]

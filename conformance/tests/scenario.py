@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conformance.config import Config
-from conformance.schedule import parse_schedule
-from conformance.system import Step, System
+from conformance.steps import Step, parse_steps
+from conformance.system import System
 from conformance.tests import properties as p
 from conformance.tests.machine import ACTION_PROPERTIES
 
@@ -13,7 +13,7 @@ def run(config: Config, schedule: str) -> tuple[System, dict[str, list[Step]]]:
     """Take the steps; return the system and, per action property, the steps that violated it."""
     system = System(config)
     violations: dict[str, list[Step]] = {}
-    for step in parse_schedule(schedule):
+    for step in parse_steps(schedule):
         before = system.observe()
         system.step(step.name, step.actor, **dict(step.args))
         after = system.observe()

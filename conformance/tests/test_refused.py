@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.config import Config
+from conformance.steps import parse_steps
 from conformance.system import (
     ACTOR_STEPS,
     ENV_STEPS,
@@ -98,9 +99,7 @@ def test_refusal_says_why() -> None:
     system.step("SwapOut", s="s1", v="v1")
     with pytest.raises(NotEnabled, match=r"version v1 is referenced in the state"):
         system.step("SwapOut", s="s2", v="v1")
-    for step in ("StartFault(t1, s1)", "SwapcachePrepare(t1)", "ChargeReclaim(t1)", "LruIsolate(t1)"):
-        name, rest = step.rstrip(")").split("(")
-        words = [w.strip() for w in rest.split(",")]
-        system.step(name, words[0], **({"s": words[1]} if len(words) > 1 else {}))
+    for step in parse_steps("StartFault(t1, s=s1) SwapcachePrepare(t1) ChargeReclaim(t1) LruIsolate(t1)"):
+        system.step(step.name, step.actor, **dict(step.args))
     with pytest.raises(NotEnabled, match=r"blocked on slot s1: swapcache_prepare\(\) returns -EEXIST \(held by t1\)"):
         system.step("WbAllocFolio", "t1")

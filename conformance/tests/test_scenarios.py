@@ -10,7 +10,7 @@ from conformance.values import FnValue, ModelValue
 t1, t2, k1, s1, s2, v1, v2 = (ModelValue(n) for n in ("t1", "t2", "k1", "s1", "s2", "v1", "v2"))
 ENTRY_S1 = FnValue({"slot": s1, "data": v1})
 # A task pins s1, its charge enters reclaim, the reclaim isolates s1's entry.
-THREAD = "SwapOut(s1, v1) StartFault(t1, s1) SwapcachePrepare(t1) ChargeReclaim(t1)"
+THREAD = "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1) ChargeReclaim(t1)"
 
 
 def config(variant: str, **kw: object) -> Config:
@@ -45,7 +45,7 @@ def test_skip_if_exists_gives_up_and_puts_the_entry_back_at_the_tail() -> None:
     assert names(system)[0] == "WbSkipBusy(t1)" and system.blocked() == {}
     system, _ = run(
         config("skip_if_exists", scan_budget=2),
-        "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s1) SwapcachePrepare(t1) ChargeReclaim(t1) "
+        "SwapOut(s=s1, v=v1) SwapOut(s=s2, v=v2) StartFault(t1, s=s1) SwapcachePrepare(t1) ChargeReclaim(t1) "
         "LruIsolate(t1) WbSkipBusy(t1) WbPutback(t1)",
     )
     assert system.observe()["zswap_lru"] == (FnValue({"slot": s2, "data": v2}), ENTRY_S1)
@@ -77,7 +77,7 @@ def test_bug_a65b0e7607cc_brings_the_self_wait_back() -> None:
 def test_two_tasks_deadlock_abba_in_none() -> None:
     system, _ = run(
         config("none"),
-        "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s1) StartFault(t2, s2) "
+        "SwapOut(s=s1, v=v1) SwapOut(s=s2, v=v2) StartFault(t1, s=s1) StartFault(t2, s=s2) "
         "SwapcachePrepare(t1) SwapcachePrepare(t2) ChargeReclaim(t1) ChargeReclaim(t2) "
         "LruIsolate(t1) LruIsolate(t2)",
     )
@@ -85,7 +85,7 @@ def test_two_tasks_deadlock_abba_in_none() -> None:
     assert system.blocked() == {t1: frozenset({t1}), t2: frozenset({t2})}
     system, _ = run(
         config("none"),
-        "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s2) StartFault(t2, s1) "
+        "SwapOut(s=s1, v=v1) SwapOut(s=s2, v=v2) StartFault(t1, s=s2) StartFault(t2, s=s1) "
         "SwapcachePrepare(t1) SwapcachePrepare(t2) ChargeReclaim(t1) ChargeReclaim(t2) "
         "LruIsolate(t1) LruIsolate(t2)",
     )
@@ -96,20 +96,20 @@ def test_two_tasks_deadlock_abba_in_none() -> None:
 def test_skip_if_exists_also_skips_another_tasks_pin() -> None:
     _, violations = run(
         config("skip_if_exists"),
-        "SwapOut(s1, v1) StartFault(t1, s1) SwapcachePrepare(t1) ShrinkWorker(k1) LruIsolate(k1) WbSkipBusy(k1)",
+        "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1) ShrinkWorker(k1) LruIsolate(k1) WbSkipBusy(k1)",
     )
     assert [str(s) for s in violations["writeback_gives_up_only_on_own_pin"]] == ["WbSkipBusy(k1)"]
 
 
 def test_lru_remove_does_lru_work_in_every_fault() -> None:
-    _, violations = run(config("lru_remove"), "SwapOut(s1, v1) StartFault(t1, s1) SwapcachePrepare(t1)")
+    _, violations = run(config("lru_remove"), "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1)")
     assert [str(s) for s in violations["fault_path_no_lru_work"]] == ["SwapcachePrepare(t1)"]
-    _, violations = run(config("skip_if_exists"), "SwapOut(s1, v1) StartFault(t1, s1) SwapcachePrepare(t1)")
+    _, violations = run(config("skip_if_exists"), "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1)")
     assert "fault_path_no_lru_work" not in violations
 
 
 BUSY_THEN_PUTBACK = (
-    "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s1) SwapcachePrepare(t1) "
+    "SwapOut(s=s1, v=v1) SwapOut(s=s2, v=v2) StartFault(t1, s=s1) SwapcachePrepare(t1) "
     "ShrinkWorker(k1) LruIsolate(k1) WbSkipBusy(k1) WbPutback(k1)"
 )
 
@@ -127,8 +127,8 @@ def test_bug_27d3969b47cc_walk_resumes_from_a_cursor_another_walk_took() -> None
     # with the bug, remembers s2's entry as the cursor; the writeback finds t2's folio
     # (-EEXIST, LRU_SKIP); meanwhile the shrinker takes s2's entry off the LRU.
     schedule = (
-        "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t2, s1) SwapcachePrepare(t2) ChargeOk(t2) "
-        "AddToSwapCache(t2) StartFault(t1, s2) SwapcachePrepare(t1) ChargeReclaim(t1) LruIsolate(t1) "
+        "SwapOut(s=s1, v=v1) SwapOut(s=s2, v=v2) StartFault(t2, s=s1) SwapcachePrepare(t2) ChargeOk(t2) "
+        "AddToSwapCache(t2) StartFault(t1, s=s2) SwapcachePrepare(t1) ChargeReclaim(t1) LruIsolate(t1) "
         "WbFolioExists(t1) ShrinkWorker(k1) LruIsolate(k1) WbPutback(t1)"
     )
     buggy = config("skip_if_exists", bugs=frozenset({"27d3969b47cc"}), scan_budget=2)
@@ -148,9 +148,9 @@ def test_lru_remove_self_waits_once_a_background_shrinker_runs() -> None:
     # reclaim isolates it and waits on t1's pin.
     system, _ = run(
         config("lru_remove"),
-        "SwapOut(s1, v1) SwapOut(s2, v3) StartFault(t2, s2) SwapcachePrepare(t2) ChargeReclaim(t2) "
-        "LruIsolate(t2) FreeSlot(s1) SwapOut(s1, v2) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(t2) "
-        "WbFolioExists(k1) WbEntryGone(t2) StartFault(t1, s1) SwapcachePrepare(t1) WbPutback(k1) "
+        "SwapOut(s=s1, v=v1) SwapOut(s=s2, v=v3) StartFault(t2, s=s2) SwapcachePrepare(t2) ChargeReclaim(t2) "
+        "LruIsolate(t2) FreeSlot(s=s1) SwapOut(s=s1, v=v2) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(t2) "
+        "WbFolioExists(k1) WbEntryGone(t2) StartFault(t1, s=s1) SwapcachePrepare(t1) WbPutback(k1) "
         "ChargeReclaim(t1) LruIsolate(t1)",
     )
     assert system.observe()["stack"][t1][0]["lru_removed"] is False
@@ -158,7 +158,7 @@ def test_lru_remove_self_waits_once_a_background_shrinker_runs() -> None:
 
 
 # A shrinker's writeback of s1 that holds s1's pin (swapcache_prepare() done, folio allocated).
-WRITEBACK_PINS_S1 = "SwapOut(s1, v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1)"
+WRITEBACK_PINS_S1 = "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1)"
 NO_ENTRY, NO_DATA = ModelValue("NoEntry"), ModelValue("NoData")
 
 
@@ -174,12 +174,12 @@ def test_writeback_frees_the_entry_it_wrote() -> None:
 def test_v6_8_invalidates_a_slot_freed_while_writeback_pins_it() -> None:
     # v6.8's swap_free() calls zswap_invalidate() at once, pin or no pin:
     # writeback's re-check under the tree lock then finds the entry gone.
-    system, _ = run(config("skip_if_exists"), WRITEBACK_PINS_S1 + " FreeSlot(s1)")
+    system, _ = run(config("skip_if_exists"), WRITEBACK_PINS_S1 + " FreeSlot(s=s1)")
     state = system.observe()
     assert state["zswap_tree"][s1] == NO_ENTRY
     assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": True})  # writeback's pin alone
     assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbEntryGone(k1)"]
-    system, _ = run(config("skip_if_exists"), WRITEBACK_PINS_S1 + " FreeSlot(s1) WbEntryGone(k1)")
+    system, _ = run(config("skip_if_exists"), WRITEBACK_PINS_S1 + " FreeSlot(s=s1) WbEntryGone(k1)")
     state = system.observe()
     assert state["swap_device"][s1] == NO_DATA  # nothing written for a freed slot
     assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})  # and the pin is gone
@@ -189,11 +189,11 @@ def test_rotate_invalidates_a_pinned_slot_only_at_free_swap_slot() -> None:
     # 6.12 calls zswap_invalidate() from free_swap_slot(), once the use count
     # and SWAP_HAS_CACHE are both gone: the pinned slot keeps its entry, and
     # writeback's xa_cmpxchg() finds it and writes it out.
-    system, _ = run(config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s1)")
+    system, _ = run(config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s=s1)")
     state = system.observe()
     assert state["zswap_tree"][s1] == ENTRY_S1
     assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbWrite(k1)"]
-    system, _ = run(config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s1) WbWrite(k1) DropCleanFolio(s1)")
+    system, _ = run(config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s=s1) WbWrite(k1) DropCleanFolio(s=s1)")
     state = system.observe()
     assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_cache"][s1] == ModelValue("NoFolio")
     assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})  # free_swap_slot() ran

@@ -17,7 +17,7 @@ def test_random_schedule_in_none_ends_in_the_self_wait(capsys: pytest.CaptureFix
 
 def test_abba_names_both_pins(capsys: pytest.CaptureFixture[str]) -> None:
     script = (
-        "SwapOut(s1, v1) SwapOut(s2, v2) StartFault(t1, s2) StartFault(t2, s1) SwapcachePrepare(t1) "
+        "SwapOut(s=s1, v=v1) SwapOut(s=s2, v=v2) StartFault(t1, s=s2) StartFault(t2, s=s1) SwapcachePrepare(t1) "
         "SwapcachePrepare(t2) ChargeReclaim(t1) ChargeReclaim(t2) LruIsolate(t1) LruIsolate(t2)"
     )
     assert main(["--script", script]) == 0
@@ -28,8 +28,8 @@ def test_abba_names_both_pins(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_stale_data_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
     script = (
-        "SwapOut(s1, v1) ShrinkWorker(k1) LruIsolate(k1) FreeSlot(s1) SwapOut(s1, v2) WbAllocFolio(k1) "
-        "WbWrite(k1) StartFault(t1, s1) SwapCacheHit(t1) MapFolio(t1)"
+        "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) FreeSlot(s=s1) SwapOut(s=s1, v=v2) WbAllocFolio(k1) "
+        "WbWrite(k1) StartFault(t1, s=s1) SwapCacheHit(t1) MapFolio(t1)"
     )
     assert main(["--bugs", "04fc7816089c", "--script", script]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "stale data: t1 maps v1 at slot s1, but its page is v2"
@@ -51,9 +51,9 @@ def test_bad_input_says_what_to_write(capsys: pytest.CaptureFixture[str]) -> Non
 @pytest.mark.parametrize(
     ("script", "says"),
     [
-        ("garbage", "cannot read 'garbage' (at character 1 of the script) as a step"),
-        ("SwapOut(s1, v1) and then StartFault(t1, s1)", "cannot read 'and then' (at character 16"),
-        ("SwapOut(s1, v1) StartFault(t1, s1", "cannot read 'StartFault(t1, s1'"),
+        ("garbage", "cannot read a step at 'garbage'"),
+        ("SwapOut(s=s1, v=v1) and then StartFault(t1, s=s1)", "cannot read a step at 'and then"),
+        ("SwapOut(s=s1, v=v1) StartFault(t1, s=s1", "cannot read a step at 'StartFault(t1, s=s1'"),
         ("", "has no step"),
         (" ; ", "has no step"),
     ],

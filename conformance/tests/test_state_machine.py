@@ -9,7 +9,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from conformance.config import Config
 from conformance.tests.machine import ACTION_PROPERTIES, STATE_PROPERTIES, PropertyViolated, machine_for
 
-SMALL = dict(tasks=("t1", "t2"), shrinkers=("k1",), slots=("s1", "s2"), versions=("v1", "v2", "v3"))
+SHRINKERS = ("k1",)
 RANDOM = settings(max_examples=40, stateful_step_count=30, deadline=None)
 # Hunts are always derandomized: whether a bug is found within the budget must not be luck.
 HUNT = settings(max_examples=150, stateful_step_count=10, derandomize=True, deadline=None)
@@ -36,8 +36,16 @@ FIXED = {
 def test_fixed_variant_keeps_every_safety_property(variant: str, budget: int) -> None:
     # lru_remove is a fix only without background shrinkers: with one it self-waits in
     # 18 steps (test_scenarios.py, spec model lru_remove); here its tasks reclaim alone.
-    actors = dict(shrinkers=()) if variant == "lru_remove" else {}
-    machine = machine_for(Config(variant=variant, scan_budget=budget, **{**SMALL, **actors}), FIXED[variant])
+    shrinkers = () if variant == "lru_remove" else SHRINKERS
+    config = Config(
+        tasks=("t1", "t2"),
+        shrinkers=shrinkers,
+        slots=("s1", "s2"),
+        versions=("v1", "v2", "v3"),
+        variant=variant,
+        scan_budget=budget,
+    )
+    machine = machine_for(config, FIXED[variant])
     run_state_machine_as_test(machine, settings=RANDOM)
 
 
@@ -59,8 +67,8 @@ def test_none_self_wait_is_found_and_shrunk_to_the_thread_scenario() -> None:
         Config(variant="none", tasks=("t1",), shrinkers=(), slots=("s1",), versions=("v1", "v2")), "no_self_wait"
     )
     assert [str(s) for s in found.trace] == [
-        "SwapOut(s1, v1)",
-        "StartFault(t1, s1)",
+        "SwapOut(s=s1, v=v1)",
+        "StartFault(t1, s=s1)",
         "SwapcachePrepare(t1)",
         "ChargeReclaim(t1)",
         "LruIsolate(t1)",

@@ -50,13 +50,13 @@ def test_enabled_order_is_stable() -> None:
         system.step("SwapOut", s="s1", v="v1")
     assert a.enabled() == b.enabled()
     assert [str(s) for s in a.enabled()] == [
-        "StartFault(t1, s1)",
-        "StartFault(t1, s2)",
-        "StartFault(t2, s1)",
-        "StartFault(t2, s2)",
+        "StartFault(t1, s=s1)",
+        "StartFault(t1, s=s2)",
+        "StartFault(t2, s=s1)",
+        "StartFault(t2, s=s2)",
         "ShrinkWorker(k1)",
-        "FreeSlot(s1)",
-        "FreeSlot(s2)",
+        "FreeSlot(s=s1)",
+        "FreeSlot(s=s2)",
     ]
 
 
@@ -119,8 +119,8 @@ def test_first_fresh_version_models_offer_one_swap_out(tmp_path: Path) -> None:
     config = Config.from_cfg(path)
     assert config.fresh_version == "first"
     system = System(config)
-    assert [str(s) for s in system.enabled()] == ["SwapOut(s1, v1)", "SwapOut(s2, v1)"]
+    assert [str(s) for s in system.enabled()] == ["SwapOut(s=s1, v=v1)", "SwapOut(s=s2, v=v1)"]
     system.step("SwapOut", s="s2", v="v1")
-    assert [str(s) for s in system.enabled()][-2:] == ["SwapOut(s1, v2)", "FreeSlot(s2)"]
+    assert [str(s) for s in system.enabled()][-2:] == ["SwapOut(s=s1, v=v2)", "FreeSlot(s=s2)"]
     with pytest.raises(NotEnabled, match=r"takes the first fresh version \(v2\), not v3"):
         system.step("SwapOut", s="s1", v="v3")

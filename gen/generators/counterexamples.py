@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from conformance.bad_states import starves_in_loop, where_fix_bites
-from conformance.steps import StepLabel
+from conformance.config import Config
+from conformance.steps import Step
 from conformance.values import TlaValue
 from gen.bridge import paths
 from gen.bridge.errors import BridgeError
@@ -93,7 +95,7 @@ def counterexample_config_text(cfg_text: str) -> str:
     return "\n".join(line for line in cfg_text.splitlines() if not line.strip().startswith("SYMMETRY")) + "\n"
 
 
-def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str, TlaValue]], list[StepLabel], str]:
+def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str, TlaValue]], list[Step], str]:
     """Run TLC; return variables, states, recovered steps and the violation's verdict.
 
     A lasso that goes back to state k gets its loop step appended, so the
@@ -173,20 +175,48 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
     return variables, states, steps, verdict
 
 
-def generate() -> dict[Path, str]:
-    """Render conformance/generated/test_counterexamples.py."""
-    from conformance.config import Config
-    from gen.generators.render import py_identifier
+@dataclass(frozen=True)
+class FoundTrace:
+    """What TLC found for one counterexample model, with the steps recovered and the model's config."""
 
-    lines = action_lines()
-    cases = []
-    names: set[str] = set()
+    example: Counterexample
+    config: Config
+    variables: tuple[str, ...]
+    states: list[dict[str, TlaValue]]
+    steps: list[Step]
+    verdict: str
+
+
+def generate() -> dict[Path, str]:
+    """Run TLC on every counterexample model and render conformance/generated/test_counterexamples.py."""
+    found = []
     for example in COUNTEREXAMPLES:
         variables, states, steps, verdict = find_trace(example)
         config = Config.from_cfg(MODELS / f"{example.model}.cfg")
+        found.append(FoundTrace(example, config, variables, states, steps, verdict))
+    return {GENERATED / "test_counterexamples.py": render_counterexamples(found)}
+
+
+def render_counterexamples(found: Sequence[FoundTrace], lines: Mapping[str, int] | None = None) -> str:
+    """The test module for these traces (``lines``: each action's line in spec/Zswap.tla; default: read it)."""
+    from gen.generators.render import py_identifier
+
+    lines = action_lines() if lines is None else lines
+    cases = []
+    names: set[str] = set()
+    for trace in found:
+        example, config, variables, states, steps, verdict = (
+            trace.example,
+            trace.config,
+            trace.variables,
+            trace.states,
+            trace.steps,
+            trace.verdict,
+        )
         fixes = []
         for fix_name, fields in example.fixes:
-            fixed = replace(config, **{k: (frozenset(v) if k == "bugs" else v) for k, v in fields.items()})
+            changed: dict[str, Any] = {k: (frozenset(v) if k == "bugs" else v) for k, v in fields.items()}
+            fixed = replace(config, **changed)
             try:
                 bites = where_fix_bites(fixed, steps, states, example.badness)
             except AssertionError as failure:
@@ -232,8 +262,7 @@ def generate() -> dict[Path, str]:
             }
         )
     model_values = sorted(n for n in names if py_identifier(n))
-    text = render("counterexamples_module.py.j2", cases=cases, model_values=model_values)
-    return {GENERATED / "test_counterexamples.py": text}
+    return render("counterexamples_module.py.j2", cases=cases, model_values=model_values)
 
 
 def _collect_names(values: Any, names: set[str]) -> None:

@@ -307,10 +307,10 @@ class _BalancingFlow:
         potential = [0] * self.nodes
         sent = 0
         while sent < self.demand:
-            distance = self._reprice(potential)
-            if distance is None:
+            near = self._reprice(potential)
+            if near is None:
                 raise CoverError("some state short of arrivals cannot be reached: graph not connected")
-            pushed = self._blocking_flows(potential, distance)
+            pushed = self._blocking_flows(potential, near)
             if pushed == 0:
                 raise CoverError("internal error: a shortest path carried no flow")
             sent += pushed
@@ -320,8 +320,8 @@ class _BalancingFlow:
         starts = {s: flow[arc ^ 1] for arc, s in self.start_arcs if flow[arc ^ 1]}
         return extra, restarts, starts
 
-    def _reprice(self, potential: list[int]) -> list[int] | None:
-        """Shortest reduced-cost distances from the source; fold them into the potentials.
+    def _reprice(self, potential: list[int]) -> list[bool] | None:
+        """Shortest reduced-cost distances from the source, folded into the potentials; which nodes are near.
 
         Reduced costs are small non-negative integers (at most the graph's
         depth), so a bucket queue (Dial's algorithm) replaces the heap.

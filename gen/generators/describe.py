@@ -12,7 +12,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance.steps import STEP_WORDS, StepLabel
+from conformance.steps import STEP_WORDS, Step
 from conformance.tla_text import format_value
 from gen.bridge import paths
 
@@ -27,7 +27,7 @@ def action_lines(protocol: Path = paths.PROTOCOL) -> dict[str, int]:
     return lines
 
 
-def describe_walk(steps: Sequence[StepLabel], ends_stuck: bool) -> str:
+def describe_walk(steps: Sequence[Step], ends_stuck: bool) -> str:
     """The walk in words: one clause per step, wrapped for a docstring."""
     clauses = []
     for step in steps:

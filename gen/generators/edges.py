@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from conformance.steps import ACTOR_STEPS, FOLDED_STEPS, StepLabel
+from conformance.steps import ACTOR_STEPS, FOLDED_STEPS, Step
 from conformance.steps import ENV_STEPS as ENVIRONMENT_STEPS
 from conformance.tla_text import format_value
-from conformance.values import ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue
 
-__all__ = ["ACTOR_STEPS", "ENVIRONMENT_STEPS", "FOLDED_STEPS", "EdgeRecoveryError", "StepLabel", "recover_step"]
+__all__ = ["ACTOR_STEPS", "ENVIRONMENT_STEPS", "FOLDED_STEPS", "EdgeRecoveryError", "recover_step"]
 
 # Variables indexed by slot: an environment step changes them at exactly one slot.
 PER_SLOT_VARIABLES = ("swap_map", "swapped_page", "swap_cache", "zswap_tree", "swap_device")
@@ -37,7 +37,7 @@ class EdgeRecoveryError(ValueError):
     """An edge whose actor or arguments the state change does not determine."""
 
 
-def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> StepLabel:
+def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> Step:
     """The step behind an edge labelled ``action`` from ``before`` to ``after``.
 
     ``edge`` names the edge in error messages (e.g. ``"edge 12 (state 3 -> 7)"``).
@@ -45,9 +45,9 @@ def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str
     if action in ACTOR_STEPS or action in FOLDED_STEPS:
         actor = _changed_actor(action, before, after, edge)
         if action == "StartFault":
-            frame = after["stack"][actor][0]  # type: ignore[index]
-            return StepLabel(action, actor, (("s", frame["slot"]),))
-        return StepLabel(action, actor)
+            frame = _function(after, "stack", edge)[actor][0]
+            return Step(action, actor, (("s", frame["slot"]),))
+        return Step(action, actor)
     if action in ENVIRONMENT_STEPS:
         if before["stack"] != after["stack"]:
             raise EdgeRecoveryError(
@@ -56,8 +56,8 @@ def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str
             )
         slot = _changed_slot(action, before, after, edge)
         if action == "SwapOut":
-            return StepLabel(action, None, (("s", slot), ("v", after["swapped_page"][slot])))  # type: ignore[index]
-        return StepLabel(action, None, (("s", slot),))
+            return Step(action, None, (("s", slot), ("v", _function(after, "swapped_page", edge)[slot])))
+        return Step(action, None, (("s", slot),))
     raise EdgeRecoveryError(
         f"{edge}: action {action!r} has no step in the contract (spec/README.md, Steps) "
         "and is no folded step; add it there and to conformance/steps.py"
@@ -79,11 +79,9 @@ def _folio_left_under(old: TlaValue, new: TlaValue) -> bool:
 
 
 def _changed_actor(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> ModelValue:
-    old, new = before["stack"], after["stack"]
-    changed = sorted(
-        actor
-        for actor in old  # type: ignore[union-attr]
-        if old[actor] != new[actor] and not _folio_left_under(old[actor], new[actor])  # type: ignore[index]
+    old, new = _function(before, "stack", edge), _function(after, "stack", edge)
+    changed: list[ModelValue] = sorted(
+        actor for actor in old if old[actor] != new[actor] and not _folio_left_under(old[actor], new[actor])
     )
     if len(changed) != 1:
         who = ", ".join(format_value(a) for a in changed) or "no actor"
@@ -91,15 +89,13 @@ def _changed_actor(action: str, before: Mapping[str, TlaValue], after: Mapping[s
             f"{edge}: {action} must change exactly one actor's `stack`, but it changed "
             f"{who}: cannot tell who took the step"
         )
-    return changed[0]  # type: ignore[no-any-return]
+    return changed[0]
 
 
 def _changed_slot(action: str, before: Mapping[str, TlaValue], after: Mapping[str, TlaValue], edge: str) -> ModelValue:
-    slots = before["swap_map"]
-    changed = sorted(
-        slot
-        for slot in slots  # type: ignore[union-attr]
-        if any(before[name][slot] != after[name][slot] for name in PER_SLOT_VARIABLES)  # type: ignore[index]
+    per_slot = [(_function(before, name, edge), _function(after, name, edge)) for name in PER_SLOT_VARIABLES]
+    changed: list[ModelValue] = sorted(
+        slot for slot in _function(before, "swap_map", edge) if any(old[slot] != new[slot] for old, new in per_slot)
     )
     if len(changed) != 1:
         which = ", ".join(format_value(s) for s in changed) or "no slot"
@@ -107,4 +103,15 @@ def _changed_slot(action: str, before: Mapping[str, TlaValue], after: Mapping[st
             f"{edge}: {action} must change exactly one slot, but it changed {which}: "
             "cannot tell which slot it was taken on"
         )
-    return changed[0]  # type: ignore[no-any-return]
+    return changed[0]
+
+
+def _function(state: Mapping[str, TlaValue], variable: str, edge: str) -> FnValue:
+    """The state's ``variable``, which the contract makes a function (of actors or of slots)."""
+    value = state.get(variable)
+    if not isinstance(value, FnValue):
+        raise EdgeRecoveryError(
+            f"{edge}: `{variable}` is {format_value(value) if value is not None else 'missing'}, not a function; "
+            "the trace does not follow spec/README.md's variables: re-run TLC on the current spec"
+        )
+    return value

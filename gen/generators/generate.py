@@ -23,10 +23,11 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from conformance import tlc_config
 from conformance.config import Config
-from conformance.steps import StepLabel
+from conformance.steps import Step
 from conformance.tla_text import format_value
 from conformance.values import ModelValue, TlaValue
 from gen.bridge import java, paths
@@ -92,7 +93,7 @@ class ModelGraph:
     config_path: Path
     variables: tuple[str, ...]
     states: tuple[tuple[TlaValue, ...], ...]
-    edges: tuple[tuple[int, int, StepLabel], ...]
+    edges: tuple[tuple[int, int, Step], ...]
     # TLC's BlockedOn and Holds per state (walk models only; see wait_graph.py).
     waits: tuple[WaitRow, ...] | None = None
 
@@ -149,7 +150,8 @@ def model_config(model: str) -> tuple[Path, str]:
         )
     if fields is None:
         return cfg, graph_config_text(cfg.read_text())
-    return cfg, config_text(dataclasses.replace(Config.from_cfg(cfg), **fields))
+    changed: dict[str, Any] = dict(fields)
+    return cfg, config_text(dataclasses.replace(Config.from_cfg(cfg), **changed))
 
 
 def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
@@ -192,7 +194,7 @@ def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
 def canonical_graph(model: str, cfg: Path, dump: Path) -> ModelGraph:
     """Read a dump, recover every edge's step, renumber states breadth-first."""
     graph = read_dot(dump)
-    leaving: list[list[tuple[str, int, StepLabel]]] = [[] for _ in graph.states]
+    leaving: list[list[tuple[str, int, Step]]] = [[] for _ in graph.states]
     for number, edge in enumerate(graph.edges):
         label = recover_step(
             edge.action,
@@ -244,7 +246,7 @@ def model_values_of(graph: ModelGraph) -> list[str]:
             for item in value:
                 visit(item)
         elif hasattr(value, "items"):
-            for key, item in value.items():  # type: ignore[attr-defined]
+            for key, item in value.items():
                 visit(key)
                 visit(item)
 
@@ -275,10 +277,10 @@ def render_walk_modules(
     rows = []
     for state in graph.states:
         rows.append(tuple(values.setdefault(v, len(values)) for v in state))
-    steps: dict[StepLabel, int] = {}
+    steps: dict[Step, int] = {}
     leaving: list[list[int]] = [[] for _ in graph.states]
-    for source, _target, label in graph.edges:
-        leaving[source].append(steps.setdefault(label, len(steps)))
+    for origin, _target, label in graph.edges:
+        leaving[origin].append(steps.setdefault(label, len(steps)))
     enabled = [tuple(sorted(row)) for row in leaving]
     names = model_values_of(graph)
     graph_module = f"graph_{graph.model}"
@@ -293,7 +295,7 @@ def render_walk_modules(
     walks = []
     width = len(str(len(cover.walks)))
     for number, walk in enumerate(cover.walks, 1):
-        walk_steps = [
+        walk_steps: list[dict[str, Any]] = [
             {"label": graph.edges[e][2], "then": graph.edges[e][1], "line": lines[graph.edges[e][2].name]} for e in walk
         ]
         last = graph.edges[walk[-1]][1]
@@ -458,10 +460,10 @@ def render_itf_outputs(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
     """One ``*.itf.json`` per larger model: the cover's walks, each state with its enabled steps."""
 
     config = Config.from_cfg(graph.config_path)
-    leaving: list[list[StepLabel]] = [[] for _ in graph.states]
+    leaving: list[list[Step]] = [[] for _ in graph.states]
     for source, _target, label in graph.edges:
         leaving[source].append(label)
-    enabled = [sorted(str(s) for s in steps) for steps in leaving]  # conformance.replay.step_from_text reads them
+    enabled = [sorted(str(s) for s in steps) for steps in leaving]  # conformance.steps.parse_step reads them
     states, metas = [], []
     for number, walk in enumerate(cover.walks):
         states.append(graph.state(0))
@@ -480,19 +482,21 @@ def render_itf_outputs(graph: ModelGraph, cover: Cover) -> dict[Path, str]:
             f"({cover.summary()}), one walk after another; each walk starts again at the "
             f"initial state and #meta.walk numbers them. Regenerate with `{REGENERATE}`.",
             "walks": len(cover.walks),
-            "config": {
-                "tasks": list(config.tasks),
-                "shrinkers": list(config.shrinkers),
-                "slots": list(config.slots),
-                "versions": list(config.versions),
-                "variant": config.variant,
-                "putback": config.putback,
-                "scan_budget": config.scan_budget,
-                "bugs": sorted(config.bugs),
-            },
+            "config": config_json(config),
         },
     )
     return {GENERATED / "itf" / f"{graph.model}.itf.json": dumps_itf(trace)}
+
+
+def config_json(config: Config) -> dict[str, object]:
+    """Every Config field as JSON (tuples as lists, the bug set sorted); the ITF test reads it back."""
+    fields: dict[str, object] = {}
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        fields[field.name] = (
+            sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(value, tuple) else value
+        )
+    return fields
 
 
 def itf_source(model: str) -> str:
@@ -501,7 +505,7 @@ def itf_source(model: str) -> str:
     return f"spec/models/{base}.cfg with {changed}"
 
 
-def step_json(label: StepLabel) -> dict[str, object]:
+def step_json(label: Step) -> dict[str, object]:
     from gen.generators.itf import to_itf
 
     return {

@@ -3,9 +3,8 @@
 Two kinds of breakage, each run as its own pytest of conformance/generated:
 
 * **Configurations**: every bug switch and the variant ``none`` forced onto
-  every generated test (this module is also a pytest plugin: ``-p gen.generators.mutants
-  --config-override JSON`` makes ``conformance.replay.system_for`` replace those
-  ``Config`` fields).  The tests
+  every generated test (``--config-override JSON``: the generated tests' ``system_for``
+  fixture, conformance/pytest_plugin.py, replaces those ``Config`` fields).  The tests
   replay graphs of fixed models, so each of these must make some test fail.
 * **Source mutants**: small patches of the reference implementation (a line
   missing, a condition flipped, the put-back at the wrong end, a pin not
@@ -39,9 +38,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-import pytest
-
-from conformance.replay import override_config
 from gen.bridge import paths
 
 REPO = paths.REPO_ROOT
@@ -237,26 +233,6 @@ class MutantDoesNotApply(RuntimeError):
     """The implementation changed under a mutant: its ``old`` text is gone or ambiguous."""
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--config-override",
-        metavar="JSON",
-        default=None,
-        help='gen.generators.mutants: Config fields every generated test\'s system gets, e.g. \'{"variant": "none"}\'',
-    )
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    fields = config.getoption("--config-override")
-    if fields:
-        override_config(config_fields(json.loads(fields)))
-
-
-def config_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """JSON's lists as the frozensets ``Config`` holds."""
-    return {name: frozenset(value) if name == "bugs" else value for name, value in fields.items()}
-
-
 @dataclass(frozen=True)
 class SuiteRun:
     """What one pytest run of the generated tests gave."""
@@ -271,9 +247,7 @@ def run_suite(
     tests: Path, env: dict[str, str], config_override: dict[str, Any] | None = None, *, stop_at_first: bool = True
 ) -> SuiteRun:
     """Run pytest on the generated tests, by default stopping at the first failure."""
-    override = (
-        ["-p", "gen.generators.mutants", "--config-override", json.dumps(config_override)] if config_override else []
-    )
+    override = ["--config-override", json.dumps(config_override)] if config_override else []
     with tempfile.TemporaryDirectory(prefix="mutant-report-") as folder:
         junit = Path(folder) / "report.xml"
         done = subprocess.run(

@@ -10,6 +10,7 @@ on every run whatever ``PYTHONHASHSEED`` is).
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,7 +39,7 @@ _RESERVED = frozenset(
     {
         "FnValue",
         "ModelValue",
-        "StepLabel",
+        "Step",
         "graph",
         "run",
         "pytest",
@@ -103,6 +104,13 @@ def _comment(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
+def _config_fields(config: object) -> list[tuple[str, object]]:
+    """A dataclass's fields and values in declaration order (``Config`` in the generated modules)."""
+    if not dataclasses.is_dataclass(config) or isinstance(config, type):
+        raise RenderError(f"{config!r} is not a Config")
+    return [(field.name, getattr(config, field.name)) for field in dataclasses.fields(config)]
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -116,6 +124,7 @@ def environment() -> jinja2.Environment:
     env.filters["pystr"] = lambda text: repr(str(text))
     env.filters["docstring"] = _docstring
     env.filters["comment"] = _comment
+    env.filters["config_fields"] = _config_fields
     env.globals["tlc"] = java.provenance()
     return env
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance import contract
+from conformance.show import show_frame, show_value
+from conformance.steps import Step
 from conformance.values import FnValue, ModelValue, TlaValue
-from gen.generators.edges import EdgeRecoveryError, StepLabel, recover_step
+from gen.generators.edges import EdgeRecoveryError, recover_step
 
 __all__ = [
     "Change",
@@ -102,49 +104,23 @@ def _name(value: Any) -> str:
     return value.name if isinstance(value, ModelValue) else str(value)
 
 
-def format_value_short(value: TlaValue) -> str:
-    """A TLA+ value as short, readable text for tables and diagram labels."""
-    if isinstance(value, bool):
-        return "T" if value else "F"
-    if isinstance(value, ModelValue):
-        return value.name
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, tuple):
-        return "⟨" + ", ".join(format_value_short(v) for v in value) + "⟩"
-    if isinstance(value, frozenset):
-        return "{" + ", ".join(sorted(format_value_short(v) for v in value)) + "}"
-    if isinstance(value, FnValue):
-        if set(value) == {"slot", "data"}:  # a zswap entry: its identity is its data version
-            return f"{_name(value['slot'])}:{_name(value['data'])}"
-        if set(value) == {"locked", "uptodate", "data"}:  # a folio
-            flags = ("locked " if value["locked"] else "") + ("uptodate " if value["uptodate"] else "")
-            return f"folio({flags}{_name(value['data'])})"
-        if "fn" in value:
-            return format_frame(value)
-        return "[" + ", ".join(f"{_name(k)} ↦ {format_value_short(v)}" for k, v in value.items()) + "]"
-    return repr(value)
+def _var(state: State, variable: str) -> FnValue:
+    """A variable the contract makes a function (of actors or of slots)."""
+    value = state.get(variable)
+    if not isinstance(value, FnValue):
+        raise TraceViewError(
+            f"`{variable}` is {'missing' if value is None else format_value_short(value)}, not a function: "
+            "the trace does not follow spec/README.md's variables; re-run TLC on the current spec"
+        )
+    return value
 
 
-def format_frame(frame: Mapping[str, TlaValue]) -> str:
-    """A call-stack frame the way a kernel reader names it."""
-    fn = frame["fn"]
-    if fn == "do_swap_page":
-        removed = ", lru_removed" if frame.get("lru_removed") else ""
-        return f"do_swap_page({_name(frame['slot'])}, {_name(frame['page'])}) @{frame['pc']}{removed}"
-    if fn == "shrink_memcg_cb":
-        last = frame.get("last")
-        after = "" if last is None or _name(last) == "NoEntry" else f", last {format_value_short(last)}"
-        return f"shrink_memcg_cb(budget {frame['budget']}{after})"
-    if fn == "zswap_writeback_entry":
-        return f"zswap_writeback_entry({format_value_short(frame['entry'])}) @{frame['pc']}"
-    # A frame kind this module does not know yet: show every field.
-    return f"{fn}(" + ", ".join(f"{k} {format_value_short(v)}" for k, v in sorted(frame.items()) if k != "fn") + ")"
+# The short printer is conformance.show's, shared with the simulator; these names are this module's API.
+format_value_short = show_value
+format_frame = show_frame
 
 
-def frame_slot(frame: Mapping[str, TlaValue]) -> str | None:
+def frame_slot(frame: Mapping[str, Any]) -> str | None:
     """The slot a frame works on (``entry.slot`` for writeback; none for a walk)."""
     if frame["fn"] == "do_swap_page":
         return _name(frame["slot"])
@@ -200,7 +176,7 @@ def _stack_changes(actor: str, before: tuple[Any, ...], after: tuple[Any, ...]) 
 def _state_changes(before: State, after: State) -> list[Change]:
     """Every change of a step, in reading order: call stacks, then shared structures."""
     changes: list[Change] = []
-    stack_before, stack_after = before["stack"], after["stack"]
+    stack_before, stack_after = _var(before, "stack"), _var(after, "stack")
     for actor in sorted(stack_after, key=_name):
         old, new = stack_before[actor], stack_after[actor]
         if old != new:
@@ -211,10 +187,10 @@ def _state_changes(before: State, after: State) -> list[Change]:
     return changes
 
 
-def _actor_slot(step: StepLabel, before: State, after: State) -> str | None:
+def _actor_slot(step: Step, before: State, after: State) -> str | None:
     """The slot an actor step works on: its frame's slot (contract, "Steps")."""
     assert step.actor is not None
-    old, new = before["stack"][step.actor], after["stack"][step.actor]
+    old, new = _var(before, "stack")[step.actor], _var(after, "stack")[step.actor]
     # The deeper stack's top frame is the one the step is about: the pushed
     # frame of a push, the popped one of a pop, the updated one otherwise.
     # The nearest frame with a slot below it names the slot (a reclaim walk
@@ -226,8 +202,8 @@ def _actor_slot(step: StepLabel, before: State, after: State) -> str | None:
 
 def _pins(before: State, after: State) -> tuple[tuple[str, ...], tuple[str, ...]]:
     taken, released = [], []
-    for slot in sorted(after["swap_map"], key=_name):
-        old, new = before["swap_map"][slot]["has_cache"], after["swap_map"][slot]["has_cache"]
+    for slot in sorted(_var(after, "swap_map"), key=_name):
+        old, new = _var(before, "swap_map")[slot]["has_cache"], _var(after, "swap_map")[slot]["has_cache"]
         if new and not old:
             taken.append(_name(slot))
         elif old and not new:
@@ -277,7 +253,7 @@ def view_steps(trace: Sequence[StateStep]) -> list[StepView]:
 
 
 def _holder(state: State, slot: ModelValue) -> str | None:
-    for actor, frames in sorted(state["stack"].items(), key=lambda item: _name(item[0])):
+    for actor, frames in sorted(_var(state, "stack").items(), key=lambda item: _name(item[0])):
         for frame in frames:
             if frame["fn"] == "do_swap_page" and frame["slot"] == slot and frame["pc"] in SWAPIN_HOLDS:
                 return _name(actor)
@@ -294,23 +270,23 @@ def waits_in(state: State, *, skip_if_exists: bool = False) -> list[Wait]:
     """
     waits: list[Wait] = []
     no_folio = ModelValue("NoFolio")
-    for actor, frames in sorted(state["stack"].items(), key=lambda item: _name(item[0])):
+    for actor, frames in sorted(_var(state, "stack").items(), key=lambda item: _name(item[0])):
         if not frames:
             continue
         top = frames[-1]
         if top["fn"] == "do_swap_page":
             slot = top["slot"]
-            if state["swapped_page"][slot] != top["page"]:
+            if _var(state, "swapped_page")[slot] != top["page"]:
                 continue  # PteChanged is enabled
-            folio = state["swap_cache"][slot]
-            if top["pc"] == "lookup" and folio == no_folio and state["swap_map"][slot]["has_cache"]:
+            folio = _var(state, "swap_cache")[slot]
+            if top["pc"] == "lookup" and folio == no_folio and _var(state, "swap_map")[slot]["has_cache"]:
                 waits.append(Wait(_name(actor), _name(slot), _holder(state, slot), "pin"))
             elif top["pc"] == "hit_wait" and folio != no_folio and folio["locked"]:
                 waits.append(Wait(_name(actor), _name(slot), _holder(state, slot), "folio lock"))
         elif top["fn"] == "zswap_writeback_entry" and top["pc"] == "prepare" and not skip_if_exists:
             slot = top["entry"]["slot"]
-            entry = state["swap_map"][slot]
-            if state["swap_cache"][slot] == no_folio and entry["count"] == 1 and entry["has_cache"]:
+            entry = _var(state, "swap_map")[slot]
+            if _var(state, "swap_cache")[slot] == no_folio and entry["count"] == 1 and entry["has_cache"]:
                 waits.append(Wait(_name(actor), _name(slot), _holder(state, slot), "pin"))
     return waits
 

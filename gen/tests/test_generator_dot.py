@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.values import FnValue, ModelValue
-from gen.generators.dot import DotError, Edge, parse_dot_lines, read_dot
+from conformance.values import FnValue, ModelValue, TlaValue
+from gen.generators.dot import DotError, Edge, StateGraph, parse_dot_lines, read_dot
 
 DATA = Path(__file__).parent / "data" / "generator"
 QUOTED = 'q"b\\n'  # the TLA+ string "q\"b\\n": a quote, a backslash, a letter n
@@ -105,7 +105,7 @@ def test_the_recorded_dump_is_what_tlc_writes(tmp_path: Path) -> None:
     fresh, recorded = read_dot(dump), read_dot(DATA / "escapes.dot")
     assert set(fresh.states) == set(recorded.states)
 
-    def labelled(graph) -> set[tuple]:  # type: ignore[no-untyped-def]
+    def labelled(graph: StateGraph) -> set[tuple[tuple[TlaValue, ...], tuple[TlaValue, ...], str]]:
         return {(graph.states[e.source], graph.states[e.target], e.action) for e in graph.edges}
 
     assert labelled(fresh) == labelled(recorded)

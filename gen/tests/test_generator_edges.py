@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.replay import Replay, ReplayMismatch, describe_difference, step_from_text
+from conformance.config import Config
+from conformance.replay import Replay, ReplayMismatch, describe_difference
+from conformance.steps import Step, parse_step
+from conformance.system import System
 from conformance.values import FnValue, ModelValue
-from gen.generators.edges import ACTOR_STEPS, FOLDED_STEPS, EdgeRecoveryError, StepLabel, recover_step
+from gen.generators.edges import ACTOR_STEPS, FOLDED_STEPS, EdgeRecoveryError, recover_step
 
 t1, t2, s1, s2, v1 = (ModelValue(n) for n in ("t1", "t2", "s1", "s2", "v1"))
 NO_DATA, NO_FOLIO, NO_ENTRY = ModelValue("NoData"), ModelValue("NoFolio"), ModelValue("NoEntry")
@@ -34,12 +37,12 @@ def frame(slot: ModelValue) -> FnValue:
 
 def test_actor_and_slot_come_from_the_changed_stack() -> None:
     after = state({t1: (), t2: (frame(s2),)})
-    assert recover_step("StartFault", state(), after, "e") == StepLabel("StartFault", t2, (("s", s2),))
+    assert recover_step("StartFault", state(), after, "e") == Step("StartFault", t2, (("s", s2),))
 
 
 def test_environment_step_takes_the_changed_slot_and_version() -> None:
     after = state(pages={s1: NO_DATA, s2: v1})
-    assert recover_step("SwapOut", state(), after, "e") == StepLabel("SwapOut", None, (("s", s2), ("v", v1)))
+    assert recover_step("SwapOut", state(), after, "e") == Step("SwapOut", None, (("s", s2), ("v", v1)))
 
 
 def test_two_changed_actors_is_an_error_naming_the_edge() -> None:
@@ -54,7 +57,7 @@ def test_a_waiter_moved_to_hit_gone_is_not_the_actor() -> None:
     waiting = FnValue({**frame(s1), "pc": "hit_wait"})
     before = state({t1: (mapping,), t2: (waiting,)})
     after = state({t1: (), t2: (FnValue({**waiting, "pc": "hit_gone"}),)})
-    assert recover_step("MapFolio", before, after, "e") == StepLabel("MapFolio", t1)
+    assert recover_step("MapFolio", before, after, "e") == Step("MapFolio", t1)
 
 
 def test_no_changed_slot_is_an_error() -> None:
@@ -71,7 +74,7 @@ def test_a_folded_step_is_its_actors_step() -> None:
     charging = frame(s1)
     before = state({t1: (FnValue({**charging, "pc": "charge"}),), t2: ()})
     after = state({t1: (FnValue({**charging, "pc": "read"}),), t2: ()})
-    assert recover_step("ChargeOkAddToSwapCache", before, after, "e") == StepLabel("ChargeOkAddToSwapCache", t1)
+    assert recover_step("ChargeOkAddToSwapCache", before, after, "e") == Step("ChargeOkAddToSwapCache", t1)
 
 
 def test_every_folded_step_is_an_operator_of_mczswap_made_of_contract_steps() -> None:
@@ -93,14 +96,11 @@ def test_differences_name_the_path_down_to_the_field() -> None:
 
 
 def test_step_text_round_trips() -> None:
-    for step in (StepLabel("SwapOut", None, (("s", s1), ("v", v1))), StepLabel("ChargeOk", t2, ())):
-        assert step_from_text(str(step)) == step
+    for step in (Step("SwapOut", None, (("s", s1), ("v", v1))), Step("ChargeOk", t2, ())):
+        assert parse_step(str(step)) == step
 
 
-def fresh_system():  # type: ignore[no-untyped-def]
-    from conformance.config import Config
-    from conformance.system import System
-
+def fresh_system() -> System:
     return System(Config(tasks=("t1",), shrinkers=(), slots=("s1",), versions=("v1",), variant="none"))
 
 
@@ -112,8 +112,8 @@ def test_a_mismatch_says_which_step_what_is_extra_and_missing_and_the_trace_so_f
     # TLC's side, deliberately wrong about state 1: it claims ChargeFail(t1) and not StartFault.
     states = {0: initial, 1: after}
     edges = {
-        0: frozenset({StepLabel("SwapOut", None, (("s", s1), ("v", v1)))}),
-        1: frozenset({StepLabel("ChargeFail", t1), StepLabel("FreeSlot", None, (("s", s1),))}),
+        0: frozenset({Step("SwapOut", None, (("s", s1), ("v", v1)))}),
+        1: frozenset({Step("ChargeFail", t1), Step("FreeSlot", None, (("s", s1),))}),
     }
     run = Replay(fresh_system(), states.__getitem__, edges.__getitem__, 0)
     with pytest.raises(ReplayMismatch) as caught:

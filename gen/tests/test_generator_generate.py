@@ -7,17 +7,16 @@ from pathlib import Path
 import pytest
 
 from conformance.config import Config
+from conformance.steps import Step
 from conformance.tlc_config import parse_cfg_constants
 from conformance.values import ModelValue
 from gen.generators.counterexamples import counterexample_config_text
-from gen.generators.edges import StepLabel
+from gen.generators.describe import action_lines, describe_walk
 from gen.generators.generate import (
     GENERATED,
     ITF_MODELS,
-    action_lines,
     config_text,
     cover_of,
-    describe_walk,
     explore,
     graph_config_text,
     model_config,
@@ -73,9 +72,9 @@ def test_walk_description_says_what_happens_in_words() -> None:
     t1, s1, v1 = ModelValue("t1"), ModelValue("s1"), ModelValue("v1")
     text = describe_walk(
         [
-            StepLabel("SwapOut", None, (("s", s1), ("v", v1))),
-            StepLabel("StartFault", t1, (("s", s1),)),
-            StepLabel("SwapcachePrepare", t1),
+            Step("SwapOut", None, (("s", s1), ("v", v1))),
+            Step("StartFault", t1, (("s", s1),)),
+            Step("SwapcachePrepare", t1),
         ],
         ends_stuck=True,
     )

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue, TlaValue
 from gen.generators.itf import ItfError, from_itf, read_itf, to_itf, trace_json, write_itf
 
 names = st.sampled_from(["t1", "s1", "NoEntry", "v2"]).map(ModelValue)
@@ -43,13 +43,14 @@ def from_itf_py(value: Any) -> Any:
         return frozenset(from_itf_py(v) for v in value)
     if isinstance(value, dict):
         return FnValue({from_itf_py(k): from_itf_py(v) for k, v in value.items()})
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return FnValue({k: from_itf_py(v) for k, v in value._asdict().items()})
+    as_dict = getattr(value, "_asdict", None)  # itf-py reads a record as a namedtuple
+    if isinstance(value, tuple) and callable(as_dict):
+        return FnValue({k: from_itf_py(v) for k, v in as_dict().items()})
     return value
 
 
 def test_itf_py_reads_what_we_write(tmp_path: Path) -> None:
-    states = [
+    states: list[dict[str, TlaValue]] = [
         {"lru": (), "tree": FnValue({ModelValue("s1"): ModelValue("NoEntry")}), "pins": frozenset({1, 2})},
         {
             "lru": (FnValue({"slot": ModelValue("s1"), "data": ModelValue("v1")}),),

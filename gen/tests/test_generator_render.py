@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.replay import ReplayMismatch, override_config
+from conformance.replay import ReplayMismatch, system_for
 from conformance.values import FnValue, ModelValue
 from gen.generators.generate import canonical_graph, cover_of, render_walk_modules
 from gen.generators.render import environment, py_literal
@@ -62,18 +63,15 @@ def walks(module: ModuleType) -> list:  # type: ignore[type-arg]
 def test_the_rendered_tests_pass_against_the_implementation(golden_tests: ModuleType) -> None:
     assert len(walks(golden_tests)) >= 2
     for walk in walks(golden_tests):
-        walk()
+        walk(system_for)
 
 
-def test_the_rendered_tests_fail_readably_against_a_wrong_config(
-    golden_tests: ModuleType, request: pytest.FixtureRequest
-) -> None:
-    override_config({"variant": "swap_table"})
-    request.addfinalizer(lambda: override_config({}))
+def test_the_rendered_tests_fail_readably_against_a_wrong_config(golden_tests: ModuleType) -> None:
+    wrong_system = functools.partial(system_for, override={"variant": "swap_table"})
     failures = []
     for walk in walks(golden_tests):
         try:
-            walk()
+            walk(wrong_system)
         except ReplayMismatch as mismatch:
             failures.append(str(mismatch))
     assert failures, "no walk noticed the wrong variant"

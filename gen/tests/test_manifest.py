@@ -74,37 +74,40 @@ def test_missing_manifest(tmp_path: Path) -> None:
         load_manifest(tmp_path / "models.json")
 
 
+# (fields to change in a good entry, the field the error must name, words it must say)
+BAD_ENTRIES: list[tuple[dict[str, Any], str, str]] = [
+    ({"summary": None}, "summary", "missing"),
+    ({"tier": "slow"}, "tier", "'slow' is not one of: fast, deep, distributed"),
+    ({"mode": "bfs"}, "mode", "not one of"),
+    ({"spec": "Nope.tla"}, "spec", "no such file"),
+    ({"config": "models/nope.cfg"}, "config", "no such file"),
+    ({"check_deadlock": "no"}, "check_deadlock", "true or false"),
+    ({"timeout_seconds": 0}, "timeout_seconds", "> 0 and <= 86400"),
+    # Python's JSON reader takes NaN and Infinity: NaN would time out at once, Infinity crash the watchdog.
+    ({"timeout_seconds": float("nan")}, "timeout_seconds", "not nan"),
+    ({"timeout_seconds": float("inf")}, "timeout_seconds", "not inf"),
+    ({"runtime": {"seconds": float("nan"), "states": 1}}, "runtime.seconds", "number of seconds"),
+    ({"extra_args": ["-bogus"]}, "extra_args", "'-bogus' is not a TLC 2.15 switch"),
+    ({"extra_args": ["-lncheck"]}, "extra_args", "-lncheck takes a value"),
+    ({"extra_args": ["-workers", "-continue"]}, "extra_args", "-workers takes a value"),
+    ({"extra_args": "-coverage 1"}, "extra_args", "list of strings"),
+    ({"extra_args": ["-deadlock"]}, "extra_args", "check_deadlock"),
+    ({"extra_args": ["-dump", "dot", "g"]}, "extra_args", "under build/"),
+    ({"expected": {"result": "violated"}}, "expected.result", "not one of"),
+    ({"expected": {"result": "success", "depth": 5}}, "expected.distinct_states", "exhaustive success"),
+    ({"expected": {"result": "success", "distinct_states": 20, "depth": -1}}, "expected.depth", "integer >= 1"),
+    ({"expected": {"result": "deadlock", "states": 3}}, "expected.states", "unknown field"),
+    ({"simulate": {"depth": 1, "traces": 1, "seed": 1}}, "simulate", "only for mode"),
+    ({"mode": "simulate"}, "simulate", "required for mode"),
+    ({"mode": "simulate", "simulate": {"depth": 10, "seed": 1}}, "simulate.traces", "missing"),
+    ({"mode": "simulate", "simulate": {"depth": 0, "traces": 1, "seed": 1}}, "simulate.depth", ">= 1"),
+    ({"cost": "5 s"}, "cost", "unknown field"),
+    ({"name": "has space"}, "name", "letters, digits"),
+]
+
+
 @pytest.mark.parametrize(
-    ("changes", "field", "words"),
-    [
-        ({"summary": None}, "summary", "missing"),
-        ({"tier": "slow"}, "tier", "'slow' is not one of: fast, deep, distributed"),
-        ({"mode": "bfs"}, "mode", "not one of"),
-        ({"spec": "Nope.tla"}, "spec", "no such file"),
-        ({"config": "models/nope.cfg"}, "config", "no such file"),
-        ({"check_deadlock": "no"}, "check_deadlock", "true or false"),
-        ({"timeout_seconds": 0}, "timeout_seconds", "> 0 and <= 86400"),
-        # Python's JSON reader takes NaN and Infinity: NaN would time out at once, Infinity crash the watchdog.
-        ({"timeout_seconds": float("nan")}, "timeout_seconds", "not nan"),
-        ({"timeout_seconds": float("inf")}, "timeout_seconds", "not inf"),
-        ({"runtime": {"seconds": float("nan"), "states": 1}}, "runtime.seconds", "number of seconds"),
-        ({"extra_args": ["-bogus"]}, "extra_args", "'-bogus' is not a TLC 2.15 switch"),
-        ({"extra_args": ["-lncheck"]}, "extra_args", "-lncheck takes a value"),
-        ({"extra_args": ["-workers", "-continue"]}, "extra_args", "-workers takes a value"),
-        ({"extra_args": "-coverage 1"}, "extra_args", "list of strings"),
-        ({"extra_args": ["-deadlock"]}, "extra_args", "check_deadlock"),
-        ({"extra_args": ["-dump", "dot", "g"]}, "extra_args", "under build/"),
-        ({"expected": {"result": "violated"}}, "expected.result", "not one of"),
-        ({"expected": {"result": "success", "depth": 5}}, "expected.distinct_states", "exhaustive success"),
-        ({"expected": {"result": "success", "distinct_states": 20, "depth": -1}}, "expected.depth", "integer >= 1"),
-        ({"expected": {"result": "deadlock", "states": 3}}, "expected.states", "unknown field"),
-        ({"simulate": {"depth": 1, "traces": 1, "seed": 1}}, "simulate", "only for mode"),
-        ({"mode": "simulate"}, "simulate", "required for mode"),
-        ({"mode": "simulate", "simulate": {"depth": 10, "seed": 1}}, "simulate.traces", "missing"),
-        ({"mode": "simulate", "simulate": {"depth": 0, "traces": 1, "seed": 1}}, "simulate.depth", ">= 1"),
-        ({"cost": "5 s"}, "cost", "unknown field"),
-        ({"name": "has space"}, "name", "letters, digits"),
-    ],
+    ("changes", "field", "words"), BAD_ENTRIES, ids=[f"{field}-{words}" for _, field, words in BAD_ENTRIES]
 )
 def test_bad_entry_names_model_and_field(tmp_path: Path, changes: dict[str, Any], field: str, words: str) -> None:
     with pytest.raises(ManifestError) as caught:

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
+from conformance.steps import Step
 from conformance.values import ModelValue
 from gen.bridge.checking import run_options
 from gen.bridge.manifest import load_manifest
 from gen.bridge.outcomes import ActionPropertyViolated, InvariantViolated, TraceState
 from gen.bridge.tlc import run_tlc
-from gen.generators.edges import StepLabel, recover_step
+from gen.generators.edges import recover_step
 
 pytestmark = pytest.mark.tlc
 
@@ -31,7 +32,7 @@ def _counterexample(model_name: str) -> tuple[Any, Sequence[TraceState]]:
     return run.outcome, trace.states
 
 
-def _steps(states: Sequence[TraceState]) -> list[StepLabel]:
+def _steps(states: Sequence[TraceState]) -> list[Step]:
     """The steps between consecutive trace states, with actor and arguments."""
     return [
         recover_step(after.action, before.variables, after.variables, f"step {after.number}")

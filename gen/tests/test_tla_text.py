@@ -134,6 +134,7 @@ def test_parse_value_at_reads_an_embedded_value() -> None:
         "(FALSE :> 1 @@ 0 :> 2)",
         "<<" * 5000,
     ],
+    ids=lambda text: "empty" if not text else text if len(text) <= 40 else f"{text[:2]}*{len(text) // 2}",
 )
 def test_malformed_text_is_a_typed_error(text: str) -> None:
     with pytest.raises(TlaTextError):
@@ -224,6 +225,7 @@ def test_arbitrary_text_is_a_value_or_a_typed_error(text: str) -> None:
         ("[a |-> [b |-> 1], c |-> 2]", FnValue(a=FnValue(b=1), c=2)),
         ("{[a |-> 1], [a |-> 2]}", frozenset({FnValue(a=1), FnValue(a=2)})),
     ],
+    ids=lambda value: value if isinstance(value, str) else "value",
 )
 def test_remembered_flat_values_never_cut_at_a_closer_inside_a_string(text: str, expected: TlaValue) -> None:
     # Parsed twice: the second time the flat pieces come from the memo.
