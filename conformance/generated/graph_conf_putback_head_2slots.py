@@ -9,8 +9,8 @@ initial state, taking edges in the order of their step's text.
 from __future__ import annotations
 
 from conformance.config import Config
-from conformance.steps import StepLabel
-from conformance.replay import Replay, WaitRow, system_for
+from conformance.steps import Step
+from conformance.replay import Replay, WaitRow, SystemFactory
 from conformance.values import FnValue, ModelValue, TlaValue
 
 NoData = ModelValue('NoData')
@@ -31,6 +31,8 @@ CONFIG = Config(
     putback='head',
     scan_budget=2,
     bugs=frozenset(),
+    fairness='weak',
+    fresh_version='any',
 )
 INITIAL = 0
 VARIABLES = ('stack', 'swap_cache', 'swap_device', 'swap_map', 'swapped_page', 'zswap_lru', 'zswap_referenced', 'zswap_tree')
@@ -757,23 +759,23 @@ STATES = (
     (48, 1, 26, 3, 2, 4, 5, 6),
 )
 STEPS = (
-    StepLabel('SwapOut', None, (('s', s1), ('v', v1))),
-    StepLabel('SwapOut', None, (('s', s1), ('v', v2))),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v1))),
-    StepLabel('SwapOut', None, (('s', s2), ('v', v2))),
-    StepLabel('FreeSlot', None, (('s', s1),)),
-    StepLabel('ShrinkWorker', k1, ()),
-    StepLabel('FreeSlot', None, (('s', s2),)),
-    StepLabel('LruIsolate', k1, ()),
-    StepLabel('ShrinkDone', k1, ()),
-    StepLabel('WbAllocFail', k1, ()),
-    StepLabel('WbAllocFolio', k1, ()),
-    StepLabel('WbSlotFreed', k1, ()),
-    StepLabel('WbPutback', k1, ()),
-    StepLabel('WbWrite', k1, ()),
-    StepLabel('WbEntryGone', k1, ()),
-    StepLabel('DropCleanFolio', None, (('s', s1),)),
-    StepLabel('DropCleanFolio', None, (('s', s2),)),
+    Step('SwapOut', None, (('s', s1), ('v', v1))),
+    Step('SwapOut', None, (('s', s1), ('v', v2))),
+    Step('SwapOut', None, (('s', s2), ('v', v1))),
+    Step('SwapOut', None, (('s', s2), ('v', v2))),
+    Step('FreeSlot', None, (('s', s1),)),
+    Step('ShrinkWorker', k1, ()),
+    Step('FreeSlot', None, (('s', s2),)),
+    Step('LruIsolate', k1, ()),
+    Step('ShrinkDone', k1, ()),
+    Step('WbAllocFail', k1, ()),
+    Step('WbAllocFolio', k1, ()),
+    Step('WbSlotFreed', k1, ()),
+    Step('WbPutback', k1, ()),
+    Step('WbWrite', k1, ()),
+    Step('WbEntryGone', k1, ()),
+    Step('DropCleanFolio', None, (('s', s1),)),
+    Step('DropCleanFolio', None, (('s', s2),)),
 )
 # The steps of each state's outgoing edges, as indices into STEPS.
 ENABLED = (
@@ -1420,7 +1422,7 @@ def state(index: int) -> dict[str, TlaValue]:
     return {name: VALUES[value] for name, value in zip(VARIABLES, STATES[index])}
 
 
-def enabled(index: int) -> frozenset[StepLabel]:
+def enabled(index: int) -> frozenset[Step]:
     return frozenset(STEPS[step] for step in ENABLED[index])
 
 
@@ -2070,8 +2072,8 @@ def waits(index: int) -> WaitRow:
     return WAITS[index]
 
 
-def replay() -> Replay:
-    """A fresh system of this model's config, checked against the initial state.
+def replay(system_for: SystemFactory) -> Replay:
+    """A fresh system of this model's config (from ``system_for``, the test's fixture), checked against the initial state.
 
     At every state, every step of this model that TLC does not take there is
     tried too: the implementation must refuse it and change nothing; and

@@ -17,6 +17,7 @@ starting again.
 from __future__ import annotations
 
 from conformance.generated import graph_conf_putback_head_2slots as graph
+from conformance.replay import SystemFactory
 from conformance.values import ModelValue
 
 NoData = ModelValue('NoData')
@@ -29,93 +30,93 @@ v1 = ModelValue('v1')
 v2 = ModelValue('v2')
 
 
-def test_walk_001() -> None:
+def test_walk_001(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_002() -> None:
+def test_walk_002(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_003() -> None:
+def test_walk_003(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=0)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=0)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_004() -> None:
+def test_walk_004(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=0)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=0)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_005() -> None:
+def test_walk_005(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=13)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=13)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_006() -> None:
+def test_walk_006(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; v2 is swapped out to s2; s1 is freed; k1 starts a shrink walk; s2
     is freed; v1 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped
     out to s1; s1 is freed; v2 is swapped out to s2; s2 is freed; k1's writeback finds the
     slot freed; v2 is swapped out to s1; s1 is freed; v2 is swapped out to s2; s2 is freed;
     k1 puts the entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s2, v=v2, then=6)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=13)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=5)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=39)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=22)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=40)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s1, v=v2, then=70)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=72)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=40)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s2, v=v2, then=6)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=13)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=5)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=39)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=22)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=40)  # WbSlotFreed Zswap.tla:519
+    run.step('SwapOut', s=s1, v=v2, then=70)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=72)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=40)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_007() -> None:
+def test_walk_007(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; v2 is swapped out to s2; s1 is freed; k1
     isolates the LRU head; s2 is freed; v1 is swapped out to s1; s1 is freed; v1 is swapped
     out to s2; s2 is freed; k1's writeback finds the slot freed; v1 is swapped out to s1; s1
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('SwapOut', s=s2, v=v2, then=15)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=11)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=64)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s1, v=v1, then=101)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=64)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('SwapOut', s=s2, v=v2, then=15)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=11)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=64)  # WbSlotFreed Zswap.tla:519
+    run.step('SwapOut', s=s1, v=v1, then=101)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=64)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_008() -> None:
+def test_walk_008(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed;
     k1's writeback finds the slot freed; v1 is swapped out to s2; s2 is freed; k1 puts the
     entry back on the LRU; v1 is swapped out to s1; s1 is freed; v2 is swapped out to s1; s1
@@ -124,60 +125,60 @@ def test_walk_008() -> None:
     is freed; v2 is swapped out to s2; s2 is freed; k1's writeback finds the slot freed; v2
     is swapped out to s1; s1 is freed; v2 is swapped out to s2; s2 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=64)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s2, v=v1, then=102)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=64)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=73)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=73)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=73)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=67)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=73)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=155)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=115)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=165)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s1, v=v2, then=245)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=165)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=231)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=165)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=64)  # WbSlotFreed Zswap.tla:519
+    run.step('SwapOut', s=s2, v=v1, then=102)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=64)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=73)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=73)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=73)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=67)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=73)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=155)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=115)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=165)  # WbSlotFreed Zswap.tla:519
+    run.step('SwapOut', s=s1, v=v2, then=245)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=165)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=231)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=165)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_009() -> None:
+def test_walk_009(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; v2 is swapped out to s1; s1
     is freed; v1 is swapped out to s2; s2 is freed; v2 is swapped out to s2; v1 is swapped
     out to s1; s1 is freed; k1 isolates the LRU head; v1 is swapped out to s1; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=13)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=7)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=13)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=9)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=13)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=11)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s1, v=v1, then=21)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=11)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=13)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=7)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=13)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=9)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=13)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=11)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s1, v=v1, then=21)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=11)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_010() -> None:
+def test_walk_010(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; s2 is freed; k1 puts the entry back on the LRU; v1 is swapped
     out to s1; v2 is swapped out to s2; s1 is freed; k1 isolates the LRU head; s2 is freed;
@@ -186,124 +187,124 @@ def test_walk_010() -> None:
     to s2; s2 is freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; s1 is
     freed; v2 is swapped out to s1; s1 is freed; v1 is swapped out to s2; s2 is freed; v2 is
     swapped out to s2; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=64)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=67)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=212)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=222)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s1, v=v1, then=306)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=222)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=319)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=222)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=166)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=247)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=185)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=247)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=204)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=247)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=223)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=247)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=64)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=67)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=212)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=222)  # WbSlotFreed Zswap.tla:519
+    run.step('SwapOut', s=s1, v=v1, then=306)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=222)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=319)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=222)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=166)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=247)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=185)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=247)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=204)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=247)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=223)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=247)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_011() -> None:
+def test_walk_011(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; s1 is freed; k1's writeback finds the slot freed; k1 puts the entry back on
     the LRU; v1 is swapped out to s1; s1 is freed; v1 is swapped out to s1; s2 is freed; v2
     is swapped out to s2; s2 is freed; v2 is swapped out to s2; k1 isolates the LRU head; s1
     is freed; k1's writeback finds the slot freed; k1 puts the entry back on the LRU; k1
     ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=39)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=72)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=67)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=43)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=43)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=155)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=231)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=39)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=72)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=67)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=43)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=43)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=155)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=231)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_012() -> None:
+def test_walk_012(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; v1 is swapped out to s1; s1 is freed; k1 starts a shrink walk; k1
     isolates the LRU head; k1's writeback allocates a folio; s2 is freed; v1 is swapped out
     to s1; s1 is freed; k1's writeback finds the entry gone; k1 puts the entry back on the
     LRU; v1 is swapped out to s1; v2 is swapped out to s2; k1 isolates the LRU head; s2 is
     freed; v2 is swapped out to s2; k1's writeback fails to allocate a folio; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s1, v=v1, then=12)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=68)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=64)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=77)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=111)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=156)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=231)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s1, v=v1, then=12)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=68)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=64)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=77)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=111)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=156)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=231)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_013() -> None:
+def test_walk_013(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; s1 is freed; v2 is swapped out to s1; k1 puts the entry back
     on the LRU; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; s1 is freed;
     v1 is swapped out to s2; s2 is freed; k1's writeback finds the slot freed; v1 is swapped
     out to s1; s1 is freed; v1 is swapped out to s2; s2 is freed; k1 puts the entry back on
     the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=24)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=70)  # SwapOut Zswap.tla:615
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=174)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=126)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=184)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s1, v=v1, then=271)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=184)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=257)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=184)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=24)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=70)  # SwapOut Zswap.tla:632
+    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=174)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=126)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=184)  # WbSlotFreed Zswap.tla:519
+    run.step('SwapOut', s=s1, v=v1, then=271)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=184)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=257)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=184)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:612
 
 
-def test_walk_014() -> None:
+def test_walk_014(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; s1 is freed; v2 is swapped out to s2; s2 is freed; k1's writeback
     finds the entry gone; v2 is swapped out to s1; k1 puts the entry back on the LRU; v1 is
@@ -311,204 +312,204 @@ def test_walk_014() -> None:
     to s1; s1 is freed; v2 is swapped out to s2; s2 is freed; k1's writeback finds the slot
     freed; v2 is swapped out to s1; s1 is freed; v2 is swapped out to s2; s2 is freed; k1
     puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=44)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=75)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=44)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=40)  # WbEntryGone Zswap.tla:559
-    run.step('SwapOut', s=s1, v=v2, then=70)  # SwapOut Zswap.tla:615
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=59)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=193)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=137)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=203)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s1, v=v2, then=282)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=203)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=295)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=203)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=44)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=75)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=44)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=40)  # WbEntryGone Zswap.tla:576
+    run.step('SwapOut', s=s1, v=v2, then=70)  # SwapOut Zswap.tla:632
+    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=59)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=193)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=137)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=203)  # WbSlotFreed Zswap.tla:519
+    run.step('SwapOut', s=s1, v=v2, then=282)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=203)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=295)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=203)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:612
 
 
-def test_walk_015() -> None:
+def test_walk_015(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback fails to allocate a folio; k1 puts the entry back
     on the LRU; v1 is swapped out to s2; s2 is freed; v1 is swapped out to s2; k1 isolates
     the LRU head; s1 is freed; k1's writeback finds the slot freed; k1 puts the entry back
     on the LRU; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=70)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=51)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=174)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=257)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=70)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=51)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=174)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=257)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_016() -> None:
+def test_walk_016(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; v2
     is swapped out to s1; s1 is freed; v2 is swapped out to s2; s2 is freed; k1's writeback
     finds the slot freed; v2 is swapped out to s1; s1 is freed; v2 is swapped out to s2; s2
     is freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; v2 is swapped out
     to s2; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; s2 is
     freed; v2 is swapped out to s2; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=54)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=56)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s1, v=v2, then=91)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=92)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=56)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=157)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=233)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=167)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=233)  # SwapOut Zswap.tla:615
-    run.step('WbEntryGone', k1, then=231)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=54)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=56)  # WbSlotFreed Zswap.tla:519
+    run.step('SwapOut', s=s1, v=v2, then=91)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=92)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=56)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=157)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=233)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=167)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=233)  # SwapOut Zswap.tla:632
+    run.step('WbEntryGone', k1, then=231)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_017() -> None:
+def test_walk_017(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; s1 is freed; k1's writeback
     finds the entry gone; v2 is swapped out to s2; k1 puts the entry back on the LRU; v1 is
     swapped out to s1; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; s2 is
     freed; k1's writeback finds the slot freed; k1 puts the entry back on the LRU; k1 ends
     its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=44)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=40)  # WbEntryGone Zswap.tla:559
-    run.step('SwapOut', s=s2, v=v2, then=72)  # SwapOut Zswap.tla:615
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=107)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=144)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=212)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=306)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=44)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=40)  # WbEntryGone Zswap.tla:576
+    run.step('SwapOut', s=s2, v=v2, then=72)  # SwapOut Zswap.tla:632
+    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=107)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=144)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=212)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=306)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_018() -> None:
+def test_walk_018(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone; k1 puts the entry back on the LRU; v1 is swapped out to s2; k1 isolates the LRU
     head; s2 is freed; v1 is swapped out to s2; k1's writeback fails to allocate a folio; s1
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:542
-    run.step('WbEntryGone', k1, then=70)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=87)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=122)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=175)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=257)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:559
+    run.step('WbEntryGone', k1, then=70)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=87)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=122)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=175)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=257)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_019() -> None:
+def test_walk_019(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; s2 is freed; v2 is swapped out to s2; k1's writeback fails to allocate a
     folio; s1 is freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; s1 is freed; s2 is
     freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=14)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=41)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=72)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=213)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=149)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=222)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=14)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=41)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=72)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=213)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=149)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=222)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_020() -> None:
+def test_walk_020(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
     gone; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's writeback fails
     to allocate a folio; v1 is swapped out to s1; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=75)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=72)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=149)  # WbAllocFail Zswap.tla:517
-    run.step('SwapOut', s=s1, v=v1, then=213)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=306)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=75)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=72)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=149)  # WbAllocFail Zswap.tla:534
+    run.step('SwapOut', s=s1, v=v1, then=213)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=306)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_021() -> None:
+def test_walk_021(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback fails to allocate a folio; s2 is freed; v2 is swapped out to
     s2; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=41)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=24)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=41)  # SwapOut Zswap.tla:615
-    run.step('WbPutback', k1, then=74)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=156)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=116)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=165)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=41)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=24)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=41)  # SwapOut Zswap.tla:632
+    run.step('WbPutback', k1, then=74)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=156)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=116)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=165)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_022() -> None:
+def test_walk_022(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; s2 is freed; v2 is swapped out to s2; k1
     writes the entry back; s1's clean folio is dropped; s1 is freed; s2 is freed; k1 ends
@@ -516,36 +517,36 @@ def test_walk_022() -> None:
     is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk; v2 is
     swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; k1's
     writeback finds the slot freed; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=25)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=42)  # SwapOut Zswap.tla:615
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=158)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=118)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=169)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=169)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=251)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=169)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=442)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=169)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=528)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=591)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=25)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=42)  # SwapOut Zswap.tla:632
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=158)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=118)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=169)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=169)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=251)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=169)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=442)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=169)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=528)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=591)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:612
 
 
-def test_walk_023() -> None:
+def test_walk_023(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v2 is swapped out to s1; s1 is freed; v2 is swapped out to s2; k1 isolates the LRU head;
@@ -555,102 +556,102 @@ def test_walk_023() -> None:
     the LRU; v2 is swapped out to s1; k1 isolates the LRU head; s1 is freed; k1's writeback
     finds the slot freed; k1 puts the entry back on the LRU; v2 is swapped out to s1; s1 is
     freed; v2 is swapped out to s2; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=158)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=235)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=332)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=429)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=344)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=169)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=529)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=591)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=347)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=445)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=344)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=441)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=344)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=428)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=344)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=158)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=235)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=332)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=429)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=344)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=169)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=529)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=591)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=347)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=445)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=344)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=441)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=344)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=428)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=344)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_024() -> None:
+def test_walk_024(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
     clean folio is dropped; s2 is freed; v2 is swapped out to s1; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=158)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=118)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=348)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=445)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=158)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=118)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=348)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=445)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_025() -> None:
+def test_walk_025(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; s1's
     clean folio is dropped; s1 is freed; v2 is swapped out to s1; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=45)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=446)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=445)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=45)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=446)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=445)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_026() -> None:
+def test_walk_026(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s1's clean folio is dropped; s1 is freed; k1's writeback fails to allocate a
     folio; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s1, then=159)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=333)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=429)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s1, then=159)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=333)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=429)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_027() -> None:
+def test_walk_027(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; s2 is freed; k1 ends its walk; s1 is freed; v2 is swapped out to s1; k1
@@ -660,36 +661,36 @@ def test_walk_027() -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; k1 puts the entry back
     on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=78)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=169)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=592)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=591)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=348)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=441)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=529)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=170)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=78)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=169)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=592)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=591)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=348)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=441)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=529)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=170)  # WbPutback Zswap.tla:612
 
 
-def test_walk_028() -> None:
+def test_walk_028(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a folio; k1
@@ -698,38 +699,38 @@ def test_walk_028() -> None:
     to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=273)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=371)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=188)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=276)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=188)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=470)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=552)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=606)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=273)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=371)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=188)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=276)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=188)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=470)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=552)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=606)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:612
 
 
-def test_walk_029() -> None:
+def test_walk_029(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -738,54 +739,54 @@ def test_walk_029() -> None:
     is swapped out to s1; k1 isolates the LRU head; s1 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; s1 is freed; v1
     is swapped out to s2; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=129)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=553)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=606)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=129)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=177)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=129)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=374)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=473)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=371)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=469)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=371)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=456)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=371)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=129)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=553)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=606)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=129)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=177)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=129)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=374)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=473)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=371)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=469)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=371)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=456)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=371)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_030() -> None:
+def test_walk_030(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=236)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=332)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=236)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=332)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_031() -> None:
+def test_walk_031(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is
@@ -794,353 +795,353 @@ def test_walk_031() -> None:
     folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed; v1 is swapped
     out to s1; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is
     freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=237)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=333)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=428)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=346)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=442)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=129)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=375)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=473)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=237)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=333)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=428)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=346)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=442)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=129)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=375)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=473)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_032() -> None:
+def test_walk_032(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; s2
     is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=334)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=430)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=429)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=334)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=430)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=429)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_033() -> None:
+def test_walk_033(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s2 is
     freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=237)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=335)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=429)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=237)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=335)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=429)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_034() -> None:
+def test_walk_034(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; k1's writeback allocates a folio; s2 is freed; s1
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=336)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=430)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=336)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=430)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_035() -> None:
+def test_walk_035(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s2
     is freed; s1's clean folio is dropped; v2 is swapped out to s1; k1 isolates the LRU
     head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
     clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=79)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=274)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=371)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=79)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=274)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=371)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_036() -> None:
+def test_walk_036(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; s1's clean folio is dropped; k1's writeback allocates a folio; k1
     writes the entry back; s2's clean folio is dropped; s2 is freed; k1 ends its walk. No
     step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s1, then=235)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFolio', k1, then=334)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=431)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=518)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=586)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=624)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s1, then=235)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFolio', k1, then=334)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=431)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=518)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=586)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=624)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_037() -> None:
+def test_walk_037(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=239)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=332)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=239)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=332)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_038() -> None:
+def test_walk_038(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; s1's clean folio is
     dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=240)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s1, then=333)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=240)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s1, then=333)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_039() -> None:
+def test_walk_039(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; k1's writeback allocates a folio; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s1, then=334)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s1, then=334)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_040() -> None:
+def test_walk_040(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; s2 is freed; s1's clean
     folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=240)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=338)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=429)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=240)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=338)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=429)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_041() -> None:
+def test_walk_041(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s1 is freed; k1's writeback allocates a folio; s2 is freed; s1's clean folio
     is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=160)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=339)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=430)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=160)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=339)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=430)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_042() -> None:
+def test_walk_042(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2 is freed; s1's clean folio is dropped; k1's writeback finds the slot freed;
     k1 puts the entry back on the LRU; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=161)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=236)  # DropCleanFolio Zswap.tla:644
-    run.step('WbSlotFreed', k1, then=335)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=344)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=161)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=236)  # DropCleanFolio Zswap.tla:662
+    run.step('WbSlotFreed', k1, then=335)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s1, then=344)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_043() -> None:
+def test_walk_043(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s1's clean folio is dropped; k1 puts
     the entry back on the LRU; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s1, then=237)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=330)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=428)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s1, then=237)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=330)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s1, then=428)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_044() -> None:
+def test_walk_044(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s1's clean folio is dropped; k1 writes the
     entry back; s2's clean folio is dropped; s1 is freed; k1 ends its walk; s2 is freed. No
     step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s1, then=238)  # DropCleanFolio Zswap.tla:644
-    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=432)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=518)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=624)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s1, then=238)  # DropCleanFolio Zswap.tla:662
+    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=432)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=518)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=624)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_045() -> None:
+def test_walk_045(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2 is freed; s1 is freed; k1's writeback finds the slot freed; k1 puts the
     entry back on the LRU; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=161)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=239)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=338)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=249)  # WbPutback Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=344)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=161)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=239)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=338)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=249)  # WbPutback Zswap.tla:612
+    run.step('DropCleanFolio', s=s1, then=344)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_046() -> None:
+def test_walk_046(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2 is freed; k1's writeback finds the slot freed; s1's clean folio is dropped;
     k1 puts the entry back on the LRU; k1 ends its walk; v2 is swapped out to s2; s1 is
     freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=161)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=242)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s1, then=335)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=251)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=161)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=242)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s1, then=335)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=251)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_047() -> None:
+def test_walk_047(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s1 is freed; k1 puts the entry back
     on the LRU; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=240)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=331)  # WbPutback Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=428)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=240)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=331)  # WbPutback Zswap.tla:612
+    run.step('DropCleanFolio', s=s1, then=428)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_048() -> None:
+def test_walk_048(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s2 is freed; s1 is freed; k1 puts
@@ -1149,35 +1150,35 @@ def test_walk_048() -> None:
     folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped; v1 is swapped
     out to s1; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's
     writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=242)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=338)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=249)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=169)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=129)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=474)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=473)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=242)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=338)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=249)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=169)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=129)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=474)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=473)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_049() -> None:
+def test_walk_049(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
@@ -1186,36 +1187,36 @@ def test_walk_049() -> None:
     LRU head; s2 is freed; k1's writeback finds the slot freed; k1 puts the entry back on
     the LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=234)  # WbPutback Zswap.tla:595
-    run.step('DropCleanFolio', s=s1, then=330)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=248)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=330)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=119)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=346)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=444)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=531)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=593)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=234)  # WbPutback Zswap.tla:612
+    run.step('DropCleanFolio', s=s1, then=330)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=248)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=330)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=119)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=346)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=444)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=531)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=593)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_050() -> None:
+def test_walk_050(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
@@ -1226,39 +1227,39 @@ def test_walk_050() -> None:
     to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
     ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=188)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=607)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=606)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=375)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=469)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=553)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=248)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=188)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=607)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=606)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=375)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=469)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=553)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=248)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_051() -> None:
+def test_walk_051(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; v2 is swapped out to s2; k1 starts a shrink walk; s2 is freed; s1 is freed; v2 is
@@ -1267,60 +1268,60 @@ def test_walk_051() -> None:
     s1's clean folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is
     freed; k1 ends its walk; v2 is swapped out to s2; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=350)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=442)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=346)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=442)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=188)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:615
-    run.step('DropCleanFolio', s=s1, then=251)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=350)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=442)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=346)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=442)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=188)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:632
+    run.step('DropCleanFolio', s=s1, then=251)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_052() -> None:
+def test_walk_052(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s1 is freed; k1 writes the entry back; s1's
     clean folio is dropped; s2 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=241)  # FreeSlot Zswap.tla:629
-    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=431)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=519)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=586)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=241)  # FreeSlot Zswap.tla:646
+    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=431)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=519)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=586)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_053() -> None:
+def test_walk_053(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed; s1's clean folio is dropped;
@@ -1329,34 +1330,34 @@ def test_walk_053() -> None:
     freed; k1's writeback fails to allocate a folio; s2 is freed; k1 puts the entry back on
     the LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=243)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=336)  # DropCleanFolio Zswap.tla:644
-    run.step('WbEntryGone', k1, then=335)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=444)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=532)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=593)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:578
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=243)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=336)  # DropCleanFolio Zswap.tla:662
+    run.step('WbEntryGone', k1, then=335)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=444)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=532)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=593)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:595
 
 
-def test_walk_054() -> None:
+def test_walk_054(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back; v1 is swapped out to s2;
@@ -1365,60 +1366,60 @@ def test_walk_054() -> None:
     folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is dropped; v2 is
     swapped out to s2; k1 starts a shrink walk; s2 is freed; k1 ends its walk; v2 is swapped
     out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=128)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v1, then=260)  # SwapOut Zswap.tla:615
-    run.step('DropCleanFolio', s=s1, then=357)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=456)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=276)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=373)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=470)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=350)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=447)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=531)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=128)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v1, then=260)  # SwapOut Zswap.tla:632
+    run.step('DropCleanFolio', s=s1, then=357)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=456)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=276)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=373)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=470)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=350)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=447)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=531)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_055() -> None:
+def test_walk_055(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; s1 is freed; k1 ends its walk; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=337)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=431)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=587)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=337)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=431)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=587)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_056() -> None:
+def test_walk_056(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed; s1 is freed; k1's writeback
@@ -1427,55 +1428,55 @@ def test_walk_056() -> None:
     k1 starts a shrink walk; s1's clean folio is dropped; s2 is freed; v2 is swapped out to
     s1; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=243)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=339)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=338)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=249)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v2, then=331)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=249)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=120)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=346)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=442)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=243)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=339)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=338)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=249)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v2, then=331)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=249)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=120)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:429
+    run.step('DropCleanFolio', s=s1, then=346)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=442)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
 
 
-def test_walk_057() -> None:
+def test_walk_057(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v1 is swapped out to s2; s1's clean folio
     is dropped; s1 is freed; k1 isolates the LRU head; s2 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:615
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=177)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=261)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=359)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=457)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=371)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:632
+    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=177)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=261)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=359)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=457)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=371)  # WbPutback Zswap.tla:612
 
 
-def test_walk_058() -> None:
+def test_walk_058(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed; k1's writeback finds the entry
@@ -1485,40 +1486,40 @@ def test_walk_058() -> None:
     the entry back; v1 is swapped out to s2; s1 is freed; s1's clean folio is dropped; s2 is
     freed; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=243)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=242)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=249)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=352)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=442)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=177)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=129)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=243)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=242)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s1, then=249)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=352)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=442)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=177)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=129)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_059() -> None:
+def test_walk_059(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; v2 is
     swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s1's clean folio
@@ -1526,93 +1527,93 @@ def test_walk_059() -> None:
     entry gone; k1 puts the entry back on the LRU; v2 is swapped out to s1; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     v1 is swapped out to s2; s1's clean folio is dropped; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=120)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s1, then=444)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFolio', k1, then=533)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=594)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=593)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('DropCleanFolio', s=s1, then=190)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=276)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=120)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s1, then=444)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFolio', k1, then=533)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=594)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=593)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('DropCleanFolio', s=s1, then=190)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=276)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_060() -> None:
+def test_walk_060(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s1's clean folio is dropped; s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=341)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s1, then=432)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=521)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=586)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=341)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s1, then=432)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=521)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=586)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_061() -> None:
+def test_walk_061(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s2's
     clean folio is dropped; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=340)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=435)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s1, then=518)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=340)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=435)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s1, then=518)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_062() -> None:
+def test_walk_062(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; v2 is swapped out to s2;
     k1 isolates the LRU head; k1's writeback allocates a folio; s2 is freed; s1 is freed;
     k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=24)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=157)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=117)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=167)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=165)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=24)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=157)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=117)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=167)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=165)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_063() -> None:
+def test_walk_063(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; v2 is swapped out to s2; k1 puts the entry
@@ -1622,213 +1623,213 @@ def test_walk_063() -> None:
     swapped out to s1; s1 is freed; v2 is swapped out to s1; s2 is freed; v1 is swapped out
     to s2; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; s2 is
     freed; v1 is swapped out to s2; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=24)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=116)  # WbAllocFail Zswap.tla:517
-    run.step('SwapOut', s=s2, v=v2, then=156)  # SwapOut Zswap.tla:615
-    run.step('WbPutback', k1, then=232)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=223)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=307)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=223)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=102)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=59)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=51)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=176)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=259)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=186)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=259)  # SwapOut Zswap.tla:615
-    run.step('WbEntryGone', k1, then=257)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=24)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=116)  # WbAllocFail Zswap.tla:534
+    run.step('SwapOut', s=s2, v=v2, then=156)  # SwapOut Zswap.tla:632
+    run.step('WbPutback', k1, then=232)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s1, then=223)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=307)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=223)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=102)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=59)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=51)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=176)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=259)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=186)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=259)  # SwapOut Zswap.tla:632
+    run.step('WbEntryGone', k1, then=257)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_064() -> None:
+def test_walk_064(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v2 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; s1's
     clean folio is dropped; s2's clean folio is dropped; k1 ends its walk; s1 is freed. No
     step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=342)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=433)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s2, then=521)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=589)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=624)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=342)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=433)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s2, then=521)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=589)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=624)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_065() -> None:
+def test_walk_065(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v2 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1's clean folio is dropped; s2's clean folio is dropped; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=434)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s2, then=522)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=587)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=434)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s2, then=522)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=587)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_066() -> None:
+def test_walk_066(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v2 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s1 is freed; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=341)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=435)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=524)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=586)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=341)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=435)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=524)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=586)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_067() -> None:
+def test_walk_067(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v2 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=341)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=438)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=521)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=341)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=438)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=521)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_068() -> None:
+def test_walk_068(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v2 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; s2's
     clean folio is dropped; s1 is freed; k1 ends its walk; s1's clean folio is dropped. No
     step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=342)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=438)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=524)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=590)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=624)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=342)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=438)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=524)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=590)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=624)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_069() -> None:
+def test_walk_069(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; v2 is swapped
     out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; s2 is freed; s1 is freed; k1 ends its walk; s2's clean folio is dropped. No
     step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v2, then=112)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=433)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=519)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=588)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=624)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v2, then=112)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=433)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=519)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=588)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=624)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_070() -> None:
+def test_walk_070(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; v2 is swapped
     out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; k1 ends its walk; s1 is freed; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v2, then=112)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=434)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=520)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=588)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v2, then=112)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=434)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=520)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=588)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_071() -> None:
+def test_walk_071(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; v2 is swapped
     out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; s2's clean folio is dropped; k1 ends its walk; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v2, then=112)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=432)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=589)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v2, then=112)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=432)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=589)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_072() -> None:
+def test_walk_072(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's
@@ -1836,163 +1837,163 @@ def test_walk_072() -> None:
     is freed; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2; s1 is freed;
     s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=448)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=532)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s2, then=118)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=191)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=276)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=448)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=532)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s2, then=118)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=191)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=276)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_073() -> None:
+def test_walk_073(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; v2 is swapped out to s2; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is
     freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=113)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=436)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=519)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=113)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=436)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=519)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_074() -> None:
+def test_walk_074(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; v2 is swapped out to s2; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=113)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=520)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=113)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=520)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_075() -> None:
+def test_walk_075(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; v2 is swapped out to s2; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's
     clean folio is dropped; k1 ends its walk; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=113)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=435)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=525)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=587)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=113)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=435)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=525)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=587)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_076() -> None:
+def test_walk_076(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; v2 is
     swapped out to s2; k1 starts a shrink walk; s2 is freed; k1 ends its walk; v2 is swapped
     out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; s1's clean
     folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=352)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=450)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=531)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=352)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=450)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=531)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_077() -> None:
+def test_walk_077(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     s1's clean folio is dropped; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; s1 is freed; k1 writes the entry back; s2's clean folio is
     dropped; s2 is freed; k1 ends its walk. No step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=533)  # FreeSlot Zswap.tla:629
-    run.step('WbWrite', k1, then=595)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=625)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=634)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=624)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=533)  # FreeSlot Zswap.tla:646
+    run.step('WbWrite', k1, then=595)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=625)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=634)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=624)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_078() -> None:
+def test_walk_078(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     s1 is freed; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=172)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=451)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s1, then=532)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=172)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=451)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s1, then=532)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_079() -> None:
+def test_walk_079(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     s2 is freed; v2 is swapped out to s2; k1 starts a shrink walk; s1's clean folio is
@@ -2000,31 +2001,31 @@ def test_walk_079() -> None:
     freed; s1 is freed; k1 puts the entry back on the LRU; v2 is swapped out to s1; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=80)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=253)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=448)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=534)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=593)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=80)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('DropCleanFolio', s=s1, then=253)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=448)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=534)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=593)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_080() -> None:
+def test_walk_080(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     s2 is freed; v1 is swapped out to s2; k1 starts a shrink walk; s1's clean folio is
@@ -2033,37 +2034,37 @@ def test_walk_080() -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; v2 is swapped out
     to s2; s1 is freed; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=90)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('DropCleanFolio', s=s1, then=278)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=373)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=472)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=555)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=608)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v2, then=234)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s1, then=533)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=90)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('DropCleanFolio', s=s1, then=278)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=373)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=472)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=555)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=608)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v2, then=234)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s1, then=533)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_081() -> None:
+def test_walk_081(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; s1 is freed; k1 isolates the LRU head; k1's writeback fails to
@@ -2073,143 +2074,143 @@ def test_walk_081() -> None:
     shrink walk; s1 is freed; s1's clean folio is dropped; s2 is freed; v1 is swapped out to
     s2; s2 is freed; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=254)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=451)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=537)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=593)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=279)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=373)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=470)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=373)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=470)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=254)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=451)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=537)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=593)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=279)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=373)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=470)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=373)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=470)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
 
 
-def test_walk_082() -> None:
+def test_walk_082(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; s2 is freed; s1's clean folio is dropped; v2 is swapped out to
     s2; k1 isolates the LRU head; k1's writeback allocates a folio; s2 is freed; s1 is
     freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=350)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v2, then=253)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=535)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=594)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=350)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v2, then=253)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=535)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=594)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_083() -> None:
+def test_walk_083(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; s1's clean folio is dropped; k1's
     writeback allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s1
     is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s1, then=351)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=596)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=625)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s1, then=351)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=596)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=625)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_084() -> None:
+def test_walk_084(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; s2 is freed; s1 is freed; v2 is swapped out to s2; k1 isolates
     the LRU head; k1's writeback allocates a folio; s2 is freed; s1's clean folio is
     dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=352)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=254)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=538)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=594)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=352)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=254)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=538)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=594)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_085() -> None:
+def test_walk_085(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; s2 is freed; k1 ends its walk; v2 is swapped out to s2; k1
     starts a shrink walk; s2 is freed; v2 is swapped out to s2; k1 isolates the LRU head; s1
     is freed; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; s2 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=173)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=353)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=595)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=626)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=634)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=173)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=353)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=595)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=626)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=634)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_086() -> None:
+def test_walk_086(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; s1's clean folio is
@@ -2217,83 +2218,83 @@ def test_walk_086() -> None:
     its walk; v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its
     walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=354)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=447)  # DropCleanFolio Zswap.tla:644
-    run.step('WbSlotFreed', k1, then=534)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=595)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=354)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=447)  # DropCleanFolio Zswap.tla:662
+    run.step('WbSlotFreed', k1, then=534)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=595)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_087() -> None:
+def test_walk_087(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; s1's clean folio is dropped; k1 puts the entry back on the LRU; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; k1
     ends its walk; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s1, then=448)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=112)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=433)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=523)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=589)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s1, then=448)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=112)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=433)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=523)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=589)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_088() -> None:
+def test_walk_088(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio;
     s1's clean folio is dropped; k1 writes the entry back; s2 is freed; s2's clean folio is
     dropped; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s1, then=449)  # DropCleanFolio Zswap.tla:644
-    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=597)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=627)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=634)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s1, then=449)  # DropCleanFolio Zswap.tla:662
+    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=597)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=627)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=634)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_089() -> None:
+def test_walk_089(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; s1 is freed; k1's
@@ -2301,31 +2302,31 @@ def test_walk_089() -> None:
     is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s1's clean
     folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=354)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=450)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=537)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=598)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s1, then=625)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=354)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=450)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=537)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=598)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s1, then=625)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_090() -> None:
+def test_walk_090(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; k1's writeback finds the
@@ -2333,80 +2334,80 @@ def test_walk_090() -> None:
     walk; v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s2 is freed; s1
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=354)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=453)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s1, then=534)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=434)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=523)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=588)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=354)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=453)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s1, then=534)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=434)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=523)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=588)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_091() -> None:
+def test_walk_091(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; s1 is freed; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; s2 is freed; s2's clean folio is
     dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=451)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=113)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=436)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=524)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=451)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=113)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=436)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=524)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_092() -> None:
+def test_walk_092(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; s1 is freed; v1 is swapped out to s2; s2 is freed; k1's writeback
     finds the slot freed; v1 is swapped out to s1; s1 is freed; v1 is swapped out to s2; s2
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=47)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=26)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=48)  # WbSlotFreed Zswap.tla:502
-    run.step('SwapOut', s=s1, v=v1, then=81)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=48)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=83)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=48)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=47)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=26)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=48)  # WbSlotFreed Zswap.tla:519
+    run.step('SwapOut', s=s1, v=v1, then=81)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=48)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=83)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=48)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_093() -> None:
+def test_walk_093(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed;
     k1's writeback finds the slot freed; k1 puts the entry back on the LRU; v1 is swapped
     out to s1; k1 isolates the LRU head; k1's writeback allocates a folio; v2 is swapped out
@@ -2416,120 +2417,120 @@ def test_walk_093() -> None:
     is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2 is freed; s1's clean folio is dropped;
     k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=48)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=117)  # WbAllocFolio Zswap.tla:542
-    run.step('SwapOut', s=s2, v=v2, then=157)  # SwapOut Zswap.tla:615
-    run.step('WbWrite', k1, then=234)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=168)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=453)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=537)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=599)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=626)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=588)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=48)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=117)  # WbAllocFolio Zswap.tla:559
+    run.step('SwapOut', s=s2, v=v2, then=157)  # SwapOut Zswap.tla:632
+    run.step('WbWrite', k1, then=234)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=168)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=453)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=537)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=599)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=626)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=588)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_094() -> None:
+def test_walk_094(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; v1 is swapped out to s2; s1 is freed; v2 is swapped out to s1; s1
     is freed; k1 starts a shrink walk; v2 is swapped out to s1; s1 is freed; k1 isolates the
     LRU head; v2 is swapped out to s1; s1 is freed; k1's writeback fails to allocate a
     folio; s2 is freed; k1 puts the entry back on the LRU; v2 is swapped out to s1; v1 is
     swapped out to s2; k1 isolates the LRU head; k1's writeback fails to allocate a folio;
     s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s2, v=v1, then=8)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=3)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=10)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=3)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('SwapOut', s=s1, v=v2, then=19)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=9)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=18)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=56)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=175)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=127)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=184)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s2, v=v1, then=8)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=3)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=10)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=3)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('SwapOut', s=s1, v=v2, then=19)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=9)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=18)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=56)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=175)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=127)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=184)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_095() -> None:
+def test_walk_095(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; v1 is swapped out to s2; s1 is freed; k1
     isolates the LRU head; k1's writeback allocates a folio; s2 is freed; v2 is swapped out
     to s1; s1 is freed; k1's writeback finds the entry gone; k1 puts the entry back on the
     LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback fails to allocate
     a folio; v1 is swapped out to s2; k1 puts the entry back on the LRU; s1 is freed; v2 is
     swapped out to s1; s1 is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('SwapOut', s=s2, v=v1, then=17)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=9)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=60)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=95)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=60)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=56)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=127)  # WbAllocFail Zswap.tla:517
-    run.step('SwapOut', s=s2, v=v1, then=175)  # SwapOut Zswap.tla:615
-    run.step('WbPutback', k1, then=258)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=204)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=283)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=204)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('SwapOut', s=s2, v=v1, then=17)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=9)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=60)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=95)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=60)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=56)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=127)  # WbAllocFail Zswap.tla:534
+    run.step('SwapOut', s=s2, v=v1, then=175)  # SwapOut Zswap.tla:632
+    run.step('WbPutback', k1, then=258)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s1, then=204)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=283)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=204)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_096() -> None:
+def test_walk_096(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; v2
     is swapped out to s2; k1's writeback fails to allocate a folio; k1 puts the entry back
     on the LRU; k1 isolates the LRU head; k1's writeback allocates a folio; s2 is freed; v1
     is swapped out to s1; s1 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=92)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=150)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=224)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=308)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=222)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=92)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=150)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=224)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=308)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=222)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_097() -> None:
+def test_walk_097(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; s1 is freed; k1's writeback finds the slot freed; k1 puts the entry back on
     the LRU; v2 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped
@@ -2538,153 +2539,153 @@ def test_walk_097() -> None:
     writeback fails to allocate a folio; s1 is freed; k1 puts the entry back on the LRU; v2
     is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is
     freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=47)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=83)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=97)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=133)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=193)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=282)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=48)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=128)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=186)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=184)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=47)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=83)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=97)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=133)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=193)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=282)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=48)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=128)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=186)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=184)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_098() -> None:
+def test_walk_098(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; s1 is freed; v1 is swapped out to s2; s2 is freed; k1's writeback
     finds the entry gone; k1 puts the entry back on the LRU; v1 is swapped out to s2; v2 is
     swapped out to s1; k1 isolates the LRU head; k1's writeback fails to allocate a folio;
     s1 is freed; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=52)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=85)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=52)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=194)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=138)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=203)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=52)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=85)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=52)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=194)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=138)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=203)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_099() -> None:
+def test_walk_099(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback fails to allocate a folio; k1 puts the entry back
     on the LRU; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; k1's
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; v1 is swapped
     out to s2; s2 is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=81)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=245)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=258)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=185)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=81)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=245)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=258)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=185)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_100() -> None:
+def test_walk_100(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; s1 is freed; k1's writeback
     finds the entry gone; k1 puts the entry back on the LRU; v1 is swapped out to s2; v2 is
     swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is
     freed; s2 is freed; v2 is swapped out to s1; s1 is freed; k1's writeback finds the entry
     gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=82)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=52)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=195)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=205)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=284)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=205)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=203)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=82)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=52)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=195)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=205)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=284)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=205)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=203)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_101() -> None:
+def test_walk_101(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone; k1 puts the entry back on the LRU; k1 isolates the LRU head; s1 is freed; v2 is
     swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=82)  # WbAllocFolio Zswap.tla:542
-    run.step('WbEntryGone', k1, then=81)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=246)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=167)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=82)  # WbAllocFolio Zswap.tla:559
+    run.step('WbEntryGone', k1, then=81)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=246)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=167)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_102() -> None:
+def test_walk_102(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; s2 is freed; v1 is swapped out to s2; k1's writeback fails to allocate a
     folio; s1 is freed; k1 puts the entry back on the LRU; v2 is swapped out to s1; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=16)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=49)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=194)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=282)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=16)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=49)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=194)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=282)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_103() -> None:
+def test_walk_103(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
     gone; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's writeback fails
@@ -2694,213 +2695,213 @@ def test_walk_103() -> None:
     out to s2; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's writeback
     allocates a folio; s2 is freed; v1 is swapped out to s2; k1 writes the entry back; s1 is
     freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=85)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=83)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=138)  # WbAllocFail Zswap.tla:517
-    run.step('SwapOut', s=s1, v=v2, then=194)  # SwapOut Zswap.tla:615
-    run.step('WbPutback', k1, then=283)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s2, then=185)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=49)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=28)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=49)  # SwapOut Zswap.tla:615
-    run.step('WbPutback', k1, then=84)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=176)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=128)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=176)  # SwapOut Zswap.tla:615
-    run.step('WbWrite', k1, then=260)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=358)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=456)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=85)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=83)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=138)  # WbAllocFail Zswap.tla:534
+    run.step('SwapOut', s=s1, v=v2, then=194)  # SwapOut Zswap.tla:632
+    run.step('WbPutback', k1, then=283)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s2, then=185)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=49)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=28)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=49)  # SwapOut Zswap.tla:632
+    run.step('WbPutback', k1, then=84)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=176)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=128)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=176)  # SwapOut Zswap.tla:632
+    run.step('WbWrite', k1, then=260)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=358)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=456)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_104() -> None:
+def test_walk_104(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; s2 is freed; v1 is swapped out to s2; k1
     writes the entry back; s2 is freed; v1 is swapped out to s2; k1 isolates the LRU head;
     s1's clean folio is dropped; s1 is freed; k1's writeback fails to allocate a folio; s2
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=29)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=50)  # SwapOut Zswap.tla:615
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=53)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s1, then=178)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=261)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=360)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=457)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=29)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=50)  # SwapOut Zswap.tla:632
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=53)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s1, then=178)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=261)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=360)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=457)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_105() -> None:
+def test_walk_105(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; s2 is freed; k1 ends its walk; v1 is swapped out to s2; s2 is freed; v1 is
     swapped out to s2; k1 starts a shrink walk; s2 is freed; s1 is freed; v1 is swapped out
     to s1; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=88)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=130)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=377)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=470)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=88)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=130)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=377)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=470)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
 
 
-def test_walk_106() -> None:
+def test_walk_106(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2 is freed; s1 is freed; k1 ends its walk;
     s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=76)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=342)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=436)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=526)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=588)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=76)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=342)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=436)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=526)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=588)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_107() -> None:
+def test_walk_107(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=262)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=359)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=262)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=359)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_108() -> None:
+def test_walk_108(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is
     freed; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=263)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=360)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=456)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=263)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=360)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=456)  # WbPutback Zswap.tla:612
 
 
-def test_walk_109() -> None:
+def test_walk_109(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; s2
     is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=361)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=458)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=457)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=361)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=458)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=457)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_110() -> None:
+def test_walk_110(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s2 is
     freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=263)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=362)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=457)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=263)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=362)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=457)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_111() -> None:
+def test_walk_111(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; k1's writeback allocates a folio; s2 is freed; s1
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=363)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=458)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=363)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=458)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_112() -> None:
+def test_walk_112(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s2
     is freed; k1 ends its walk; v1 is swapped out to s2; s2 is freed; v1 is swapped out to
@@ -2909,152 +2910,152 @@ def test_walk_112() -> None:
     back; k1 ends its walk; v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates
     the LRU head; k1's writeback allocates a folio; s1 is freed; k1 writes the entry back;
     k1 ends its walk; s2's clean folio is dropped; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=89)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=131)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=379)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=470)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=452)  # FreeSlot Zswap.tla:629
-    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=525)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=590)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=89)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=131)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=379)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=470)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=452)  # FreeSlot Zswap.tla:646
+    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=525)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=590)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_113() -> None:
+def test_walk_113(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; s1's clean folio is dropped; k1's writeback allocates a folio; k1
     writes the entry back; s2's clean folio is dropped; s2 is freed; k1 ends its walk. No
     step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s1, then=261)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFolio', k1, then=361)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=459)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=542)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=601)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=629)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s1, then=261)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFolio', k1, then=361)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=459)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=542)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=601)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=629)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_114() -> None:
+def test_walk_114(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=265)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=359)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=265)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=359)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_115() -> None:
+def test_walk_115(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; s1's clean folio is
     dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=266)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s1, then=360)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=266)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s1, then=360)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_116() -> None:
+def test_walk_116(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; k1's writeback allocates a folio; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s1, then=361)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s1, then=361)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_117() -> None:
+def test_walk_117(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; s2 is freed; s1's clean
     folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=266)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=365)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=457)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=266)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=365)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=457)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_118() -> None:
+def test_walk_118(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s1 is freed; k1's writeback allocates a folio; s2 is freed; s1's clean folio
     is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=179)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=366)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=458)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=179)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=366)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=458)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_119() -> None:
+def test_walk_119(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2 is freed; s1's clean folio is dropped; k1's writeback finds the slot freed;
@@ -3063,34 +3064,34 @@ def test_walk_119() -> None:
     folio; s2 is freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=180)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=262)  # DropCleanFolio Zswap.tla:644
-    run.step('WbSlotFreed', k1, then=362)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=273)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=472)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=556)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=608)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=180)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=262)  # DropCleanFolio Zswap.tla:662
+    run.step('WbSlotFreed', k1, then=362)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=273)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=472)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=556)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=608)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_120() -> None:
+def test_walk_120(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s2
@@ -3098,87 +3099,87 @@ def test_walk_120() -> None:
     entry back on the LRU; k1 ends its walk; v2 is swapped out to s2; k1 starts a shrink
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s2's clean folio is dropped; s2 is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=454)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=535)  # DropCleanFolio Zswap.tla:644
-    run.step('WbEntryGone', k1, then=534)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=596)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=627)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=589)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=454)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=535)  # DropCleanFolio Zswap.tla:662
+    run.step('WbEntryGone', k1, then=534)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=596)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=627)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=589)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_121() -> None:
+def test_walk_121(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s1's clean folio is dropped; k1 puts
     the entry back on the LRU; s2 is freed; v1 is swapped out to s2; k1 ends its walk; k1
     starts a shrink walk; s2 is freed; k1 ends its walk; v1 is swapped out to s2; k1 starts
     a shrink walk; k1 isolates the LRU head; s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s1, then=263)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=357)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s2, then=273)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=357)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=377)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=475)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=555)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s1, then=263)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=357)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s2, then=273)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=357)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=377)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=475)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=555)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_122() -> None:
+def test_walk_122(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s1's clean folio is dropped; k1 writes the
     entry back; s2's clean folio is dropped; s1 is freed; k1 ends its walk; s2 is freed. No
     step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s1, then=264)  # DropCleanFolio Zswap.tla:644
-    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=460)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=542)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=602)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=629)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s1, then=264)  # DropCleanFolio Zswap.tla:662
+    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=460)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=542)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=602)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=629)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_123() -> None:
+def test_walk_123(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2 is freed; s1 is freed; k1's writeback finds the slot freed; k1 puts the
@@ -3187,57 +3188,57 @@ def test_walk_123() -> None:
     folio; s2 is freed; k1's writeback finds the entry gone; k1 puts the entry back on the
     LRU; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=180)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=265)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=365)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=274)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s1, then=472)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFolio', k1, then=557)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=609)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=608)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=180)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=265)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=365)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=274)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s1, then=472)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFolio', k1, then=557)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=609)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=608)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_124() -> None:
+def test_walk_124(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=536)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=597)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=626)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=536)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=597)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=626)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_125() -> None:
+def test_walk_125(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2 is freed; k1's writeback finds the slot freed; s1's clean folio is dropped;
@@ -3246,34 +3247,34 @@ def test_walk_125() -> None:
     freed; k1 puts the entry back on the LRU; s2 is freed; v1 is swapped out to s1; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=180)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=268)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s1, then=362)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=273)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=476)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=556)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=177)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s2, then=129)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=180)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=268)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s1, then=362)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=273)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=476)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=556)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=177)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s2, then=129)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_126() -> None:
+def test_walk_126(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s2
@@ -3281,91 +3282,91 @@ def test_walk_126() -> None:
     the LRU; k1 ends its walk; v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates
     the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean
     folio is dropped; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=454)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=538)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=537)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=598)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=628)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=634)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=454)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=538)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=537)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=598)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=628)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=634)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_127() -> None:
+def test_walk_127(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s1 is freed; k1 puts the entry back
     on the LRU; s2 is freed; v1 is swapped out to s2; k1 ends its walk; k1 starts a shrink
     walk; s2 is freed; k1 ends its walk; v1 is swapped out to s2; k1 starts a shrink walk;
     k1 isolates the LRU head; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=266)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=358)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s2, then=274)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=358)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=379)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=478)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=555)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=266)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=358)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s2, then=274)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=358)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=379)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=478)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=555)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_128() -> None:
+def test_walk_128(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s2 is freed; s1 is freed; k1 puts
     the entry back on the LRU; k1 ends its walk; v1 is swapped out to s2; k1 starts a shrink
     walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1's clean
     folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=268)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=365)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=274)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=479)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s1, then=556)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=268)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=365)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=274)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=479)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s1, then=556)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_129() -> None:
+def test_walk_129(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
@@ -3374,54 +3375,54 @@ def test_walk_129() -> None:
     k1's writeback allocates a folio; s1 is freed; k1 writes the entry back; s2's clean
     folio is dropped; s2 is freed; k1 ends its walk. No step is left: every actor is idle or
     blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=260)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s2, then=187)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=377)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v1, then=278)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=557)  # FreeSlot Zswap.tla:629
-    run.step('WbWrite', k1, then=610)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=630)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=635)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=629)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=260)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s2, then=187)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=377)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v1, then=278)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=557)  # FreeSlot Zswap.tla:646
+    run.step('WbWrite', k1, then=610)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=630)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=635)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=629)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_130() -> None:
+def test_walk_130(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s1 is freed; k1 writes the entry back; s1's
     clean folio is dropped; s2 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=267)  # FreeSlot Zswap.tla:629
-    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=459)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=543)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=601)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=267)  # FreeSlot Zswap.tla:646
+    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=459)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=543)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=601)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_131() -> None:
+def test_walk_131(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed; s1's clean folio is dropped;
@@ -3430,35 +3431,35 @@ def test_walk_131() -> None:
     writeback fails to allocate a folio; s2 is freed; s1 is freed; k1 puts the entry back on
     the LRU; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=269)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=363)  # DropCleanFolio Zswap.tla:644
-    run.step('WbEntryGone', k1, then=362)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=273)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=476)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=558)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=608)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=269)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=363)  # DropCleanFolio Zswap.tla:662
+    run.step('WbEntryGone', k1, then=362)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=273)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=476)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=558)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=608)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_132() -> None:
+def test_walk_132(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s2
@@ -3466,216 +3467,216 @@ def test_walk_132() -> None:
     ends its walk; v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio is
     dropped; s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=454)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=453)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=540)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s1, then=596)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=454)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=453)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=540)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s1, then=596)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_133() -> None:
+def test_walk_133(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; s1 is freed; k1 ends its walk; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=364)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=459)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=544)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=602)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=364)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=459)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=544)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=602)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_134() -> None:
+def test_walk_134(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed; s1 is freed; k1's writeback
     finds the entry gone; k1 puts the entry back on the LRU; k1 ends its walk; v1 is swapped
     out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=269)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=366)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=365)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=274)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s1, then=557)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=269)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=366)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=365)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=274)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s1, then=557)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_135() -> None:
+def test_walk_135(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed; k1's writeback finds the entry
     gone; k1 puts the entry back on the LRU; k1 ends its walk; v1 is swapped out to s2; k1
     starts a shrink walk; k1 isolates the LRU head; s1's clean folio is dropped; k1's
     writeback allocates a folio; s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=269)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=268)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s1, then=378)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=559)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=609)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=269)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=268)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s1, then=378)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=559)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=609)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_136() -> None:
+def test_walk_136(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s1's clean folio is dropped; s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=368)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s1, then=460)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=545)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=601)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=368)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s1, then=460)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=545)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=601)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_137() -> None:
+def test_walk_137(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s2's
     clean folio is dropped; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=367)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=463)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s1, then=542)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=367)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=463)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s1, then=542)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_138() -> None:
+def test_walk_138(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; s1's
     clean folio is dropped; s2's clean folio is dropped; k1 ends its walk; s1 is freed. No
     step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=369)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=461)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s2, then=545)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=604)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=629)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=369)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=461)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s2, then=545)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=604)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=629)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_139() -> None:
+def test_walk_139(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1's clean folio is dropped; s2's clean folio is dropped; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=462)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s2, then=546)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=602)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=462)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s2, then=546)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=602)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_140() -> None:
+def test_walk_140(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s1 is freed; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=368)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=463)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=548)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=601)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=368)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=463)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=548)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=601)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_141() -> None:
+def test_walk_141(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     s1 is freed; v1 is swapped out to s1; k1's writeback fails to allocate a folio; k1 puts
@@ -3684,247 +3685,247 @@ def test_walk_141() -> None:
     writes the entry back; k1 ends its walk; v2 is swapped out to s2; k1 starts a shrink
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s1 is freed; s2 is freed; s2's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v2, then=232)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=166)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=539)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=599)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=628)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=590)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v2, then=232)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=166)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=539)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=599)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=628)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=590)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_142() -> None:
+def test_walk_142(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=272)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=186)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=272)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=186)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_143() -> None:
+def test_walk_143(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v1 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=368)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=466)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=545)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=368)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=466)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=545)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_144() -> None:
+def test_walk_144(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v1 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; s2's
     clean folio is dropped; s1 is freed; k1 ends its walk; s1's clean folio is dropped. No
     step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=369)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=466)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=548)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=605)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=629)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=369)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=466)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=548)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=605)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=629)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_145() -> None:
+def test_walk_145(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; v1 is swapped
     out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; s2 is freed; s1 is freed; k1 ends its walk; s2's clean folio is dropped. No
     step is left: every actor is idle or blocked."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v1, then=123)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=461)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=543)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=603)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=629)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v1, then=123)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=461)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=543)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=603)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=629)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_146() -> None:
+def test_walk_146(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; v1 is swapped
     out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; k1 ends its walk; s1 is freed; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v1, then=123)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=544)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=603)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v1, then=123)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=544)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=603)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_147() -> None:
+def test_walk_147(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; v1 is swapped
     out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; s2's clean folio is dropped; k1 ends its walk; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v1, then=123)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=460)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=546)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=604)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v1, then=123)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=460)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=546)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=604)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_148() -> None:
+def test_walk_148(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s1
     is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=611)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=630)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=602)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=611)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=630)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=602)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_149() -> None:
+def test_walk_149(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; v1 is swapped out to s2; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is
     freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=124)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=464)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=543)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=124)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=464)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=543)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_150() -> None:
+def test_walk_150(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; v1 is swapped out to s2; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=124)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=544)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=124)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=544)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_151() -> None:
+def test_walk_151(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; v1 is swapped out to s2; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's
     clean folio is dropped; k1 ends its walk; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=124)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=463)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=549)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=602)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=124)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=463)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=549)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=602)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_152() -> None:
+def test_walk_152(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; v1 is
     swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
@@ -3933,92 +3934,92 @@ def test_walk_152() -> None:
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s2 is freed; s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=479)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=561)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=608)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=541)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=597)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=523)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=479)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=561)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=608)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=541)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=597)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=523)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_153() -> None:
+def test_walk_153(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; s2 is freed; s1 is freed; v1 is swapped out to s2; k1 isolates
     the LRU head; k1's writeback allocates a folio; s2 is freed; s1's clean folio is
     dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=379)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=279)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=562)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=609)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=379)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=279)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=562)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=609)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_154() -> None:
+def test_walk_154(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; s2 is freed; k1 ends its walk; v1 is swapped out to s2; k1
     starts a shrink walk; s2 is freed; v1 is swapped out to s2; k1 isolates the LRU head; s1
     is freed; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; s2 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=192)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=380)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=610)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=631)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=635)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=192)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=380)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=610)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=631)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=635)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_155() -> None:
+def test_walk_155(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; s1's clean folio is
@@ -4026,83 +4027,83 @@ def test_walk_155() -> None:
     its walk; v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its
     walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=381)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=475)  # DropCleanFolio Zswap.tla:644
-    run.step('WbSlotFreed', k1, then=558)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=88)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=610)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=544)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=381)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=475)  # DropCleanFolio Zswap.tla:662
+    run.step('WbSlotFreed', k1, then=558)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=88)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=610)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=544)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_156() -> None:
+def test_walk_156(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; s1's clean folio is dropped; k1 puts the entry back on the LRU; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; k1
     ends its walk; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s1, then=476)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=461)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=547)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=604)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s1, then=476)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=461)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=547)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=604)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_157() -> None:
+def test_walk_157(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio;
     s1's clean folio is dropped; k1 writes the entry back; s2 is freed; s2's clean folio is
     dropped; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s1, then=477)  # DropCleanFolio Zswap.tla:644
-    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=612)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=632)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=635)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s1, then=477)  # DropCleanFolio Zswap.tla:662
+    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=612)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=632)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=635)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_158() -> None:
+def test_walk_158(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; s1 is freed; k1's
@@ -4110,31 +4111,31 @@ def test_walk_158() -> None:
     is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s1's clean
     folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=381)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=478)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=561)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=613)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s1, then=630)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=381)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=478)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=561)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=613)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s1, then=630)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_159() -> None:
+def test_walk_159(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; k1's writeback finds the
@@ -4142,59 +4143,59 @@ def test_walk_159() -> None:
     walk; v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s2 is freed; s1
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=381)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=481)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s1, then=558)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=88)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=547)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=603)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=381)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=481)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s1, then=558)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=88)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=547)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=603)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_160() -> None:
+def test_walk_160(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; s1 is freed; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; s2 is freed; s2's clean folio is
     dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=479)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=124)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=464)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=548)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=479)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=124)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=464)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=548)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_161() -> None:
+def test_walk_161(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
@@ -4202,84 +4203,84 @@ def test_walk_161() -> None:
     is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2 is freed; s1's clean folio is dropped;
     k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=481)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=561)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=614)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=631)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=603)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=481)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=561)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=614)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=631)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=603)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_162() -> None:
+def test_walk_162(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2 is freed; s1 is freed; k1 ends its walk;
     s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=86)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=369)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=464)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=550)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=603)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=86)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=369)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=464)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=550)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=603)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_163() -> None:
+def test_walk_163(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
     is freed; k1 writes the entry back; k1 ends its walk; s2's clean folio is dropped; s2 is
     freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=480)  # FreeSlot Zswap.tla:629
-    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=549)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=605)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=480)  # FreeSlot Zswap.tla:646
+    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=549)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=605)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_164() -> None:
+def test_walk_164(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s2
@@ -4287,55 +4288,55 @@ def test_walk_164() -> None:
     entry back on the LRU; k1 ends its walk; v1 is swapped out to s2; k1 starts a shrink
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s2's clean folio is dropped; s2 is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=482)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=559)  # DropCleanFolio Zswap.tla:644
-    run.step('WbEntryGone', k1, then=558)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=88)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=611)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=632)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=604)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=482)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=559)  # DropCleanFolio Zswap.tla:662
+    run.step('WbEntryGone', k1, then=558)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=88)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=611)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=632)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=604)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_165() -> None:
+def test_walk_165(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; s2 is freed; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s1, then=560)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=612)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=631)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s1, then=560)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=612)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=631)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_166() -> None:
+def test_walk_166(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s2
@@ -4343,33 +4344,33 @@ def test_walk_166() -> None:
     the LRU; k1 ends its walk; v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates
     the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean
     folio is dropped; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=482)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=562)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=561)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=613)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=633)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=635)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=482)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=562)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=561)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=613)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=633)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=635)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_167() -> None:
+def test_walk_167(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s2
@@ -4377,125 +4378,125 @@ def test_walk_167() -> None:
     ends its walk; v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio is
     dropped; s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=482)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=481)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=53)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=564)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s1, then=611)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=546)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=482)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=481)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=53)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=564)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s1, then=611)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=546)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_168() -> None:
+def test_walk_168(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s1 is freed; s2 is freed; s2's clean folio is dropped; k1 ends
     its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=563)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=614)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=633)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=605)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=563)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=614)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=633)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=605)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_169() -> None:
+def test_walk_169(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s2 is freed; s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=565)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=612)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=547)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=565)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=612)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=547)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_170() -> None:
+def test_walk_170(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s2's clean folio is dropped; s1's clean folio
     is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=467)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s1, then=546)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=467)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s1, then=546)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_171() -> None:
+def test_walk_171(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; v2
     is swapped out to s2; k1's writeback allocates a folio; s2 is freed; k1's writeback
     finds the entry gone; k1 puts the entry back on the LRU; v1 is swapped out to s2; k1
     isolates the LRU head; k1's writeback allocates a folio; v2 is swapped out to s1; s2 is
     freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=93)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=60)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=56)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=139)  # WbAllocFolio Zswap.tla:542
-    run.step('SwapOut', s=s1, v=v2, then=195)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=284)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=282)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=93)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=60)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=56)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=139)  # WbAllocFolio Zswap.tla:559
+    run.step('SwapOut', s=s1, v=v2, then=195)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=284)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=282)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_172() -> None:
+def test_walk_172(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; v2
     is swapped out to s2; k1's writeback allocates a folio; k1's writeback finds the entry
     gone; k1 puts the entry back on the LRU; k1 isolates the LRU head; s2 is freed; v1 is
@@ -4504,35 +4505,35 @@ def test_walk_172() -> None:
     swapped out to s1; s2 is freed; k1's writeback finds the slot freed; k1 puts the entry
     back on the LRU; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; k1's
     writeback allocates a folio; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=93)  # WbAllocFolio Zswap.tla:542
-    run.step('WbEntryGone', k1, then=92)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=319)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=54)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=91)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=272)  # WbAllocFolio Zswap.tla:542
-    run.step('WbEntryGone', k1, then=271)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=93)  # WbAllocFolio Zswap.tla:559
+    run.step('WbEntryGone', k1, then=92)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=319)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=54)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=91)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=272)  # WbAllocFolio Zswap.tla:559
+    run.step('WbEntryGone', k1, then=271)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_173() -> None:
+def test_walk_173(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback fails to allocate a folio; s1 is freed; v2 is swapped out to
     s1; s2 is freed; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's
@@ -4542,38 +4543,38 @@ def test_walk_173() -> None:
     is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s1 is freed;
     k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=32)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=57)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=91)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=127)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=258)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=8)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=2)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=564)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=613)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=549)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=32)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=57)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=91)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=127)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=258)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=8)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=2)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=564)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=613)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=549)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_174() -> None:
+def test_walk_174(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; s1 is freed; v2 is swapped out to s1; s2 is
     freed; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1
@@ -4581,32 +4582,32 @@ def test_walk_174() -> None:
     swapped out to s2; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio is dropped;
     s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=33)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=58)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=95)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=91)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=128)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v1, then=260)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=564)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=615)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=632)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=33)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=58)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=95)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=91)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=128)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v1, then=260)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=564)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=615)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=632)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_175() -> None:
+def test_walk_175(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
     k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back;
@@ -4615,37 +4616,37 @@ def test_walk_175() -> None:
     k1 starts a shrink walk; s2 is freed; k1 ends its walk; v2 is swapped out to s2; k1
     starts a shrink walk; k1 isolates the LRU head; s2 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=94)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=195)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=285)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=384)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=297)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=393)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=299)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=207)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=207)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=488)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=569)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=618)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=94)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=195)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=285)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=384)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=297)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=393)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=299)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=207)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=207)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=488)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=569)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=618)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:612
 
 
-def test_walk_176() -> None:
+def test_walk_176(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s2 is freed;
     k1 ends its walk; v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU
@@ -4654,58 +4655,58 @@ def test_walk_176() -> None:
     is swapped out to s2; k1 isolates the LRU head; s2 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU; v2 is swapped out to s1; s1 is freed; v2
     is swapped out to s2; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=570)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=618)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=196)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=140)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=396)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=491)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=393)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=484)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=393)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=487)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=393)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=570)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=618)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=196)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=140)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=396)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=491)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=393)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=484)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=393)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=487)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=393)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_177() -> None:
+def test_walk_177(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s1 is freed; s2 is freed; v2 is swapped out to s2; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=134)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=98)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=397)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=491)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=134)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=98)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=397)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=491)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_178() -> None:
+def test_walk_178(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s2's
     clean folio is dropped; k1 ends its walk; s2 is freed; v2 is swapped out to s2; k1
@@ -4713,97 +4714,97 @@ def test_walk_178() -> None:
     freed; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; v2 is
     swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; s2 is
     freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=61)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=207)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=619)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=618)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=492)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=491)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=61)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=207)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=619)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=618)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=492)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=491)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_179() -> None:
+def test_walk_179(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; s2's
     clean folio is dropped; k1 isolates the LRU head; s1 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=135)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=196)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=286)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=386)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=485)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=393)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=135)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=196)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=286)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=386)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=485)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=393)  # WbPutback Zswap.tla:612
 
 
-def test_walk_180() -> None:
+def test_walk_180(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2's clean folio is dropped; s1 is freed; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s2, then=197)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=287)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=386)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s2, then=197)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=287)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=386)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_181() -> None:
+def test_walk_181(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s2 is freed; s1 is freed; v2 is swapped out to s2; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=134)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=196)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=140)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=397)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=487)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=570)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=208)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=134)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=196)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=140)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=397)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=487)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=570)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=208)  # WbPutback Zswap.tla:612
 
 
-def test_walk_182() -> None:
+def test_walk_182(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s2 is freed;
     v2 is swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1
@@ -4812,38 +4813,38 @@ def test_walk_182() -> None:
     to s2; k1 starts a shrink walk; s2 is freed; k1 ends its walk; v1 is swapped out to s2;
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=321)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=415)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=323)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=226)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=226)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=505)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=579)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=622)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=321)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=415)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=323)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=226)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=226)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=505)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=579)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=622)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:612
 
 
-def test_walk_183() -> None:
+def test_walk_183(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s2 is freed;
     k1 ends its walk; v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU
@@ -4852,136 +4853,136 @@ def test_walk_183() -> None:
     is swapped out to s2; k1 isolates the LRU head; s2 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; s1 is freed; v1
     is swapped out to s2; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=108)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=151)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=580)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=622)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=215)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=151)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=151)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=418)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=508)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=415)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=501)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=415)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=504)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=415)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=108)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=151)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=580)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=622)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=215)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=151)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=151)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=418)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=508)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=415)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=501)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=415)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=504)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=415)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_184() -> None:
+def test_walk_184(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; k1 isolates the LRU head; s2 is freed; k1's writeback fails to allocate a
     folio; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=134)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=286)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=387)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=485)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=134)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=286)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=387)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=485)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_185() -> None:
+def test_walk_185(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; s1
     is freed; s2's clean folio is dropped; v2 is swapped out to s2; k1 isolates the LRU
     head; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; s2's
     clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=135)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=99)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=140)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=322)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=415)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=135)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=99)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=140)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=322)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=415)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_186() -> None:
+def test_walk_186(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; k1
     isolates the LRU head; s2's clean folio is dropped; k1's writeback allocates a folio; s1
     is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=135)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s2, then=286)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFolio', k1, then=388)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=486)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=485)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=135)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s2, then=286)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFolio', k1, then=388)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=486)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=485)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_187() -> None:
+def test_walk_187(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s1 is freed; s2's clean folio is dropped; k1's writeback finds the slot freed;
     s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=287)  # DropCleanFolio Zswap.tla:644
-    run.step('WbSlotFreed', k1, then=389)  # WbSlotFreed Zswap.tla:502
-    run.step('FreeSlot', s=s2, then=485)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=287)  # DropCleanFolio Zswap.tla:662
+    run.step('WbSlotFreed', k1, then=389)  # WbSlotFreed Zswap.tla:519
+    run.step('FreeSlot', s=s2, then=485)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_188() -> None:
+def test_walk_188(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2 is freed; s1 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=198)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=290)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=386)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=198)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=290)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=386)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_189() -> None:
+def test_walk_189(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s2's clean folio is dropped; s1 is
@@ -4990,148 +4991,148 @@ def test_walk_189() -> None:
     is swapped out to s1; k1 isolates the LRU head; s1 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU; v2 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s2, then=288)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=389)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=299)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkWorker', k1, then=394)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=488)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=394)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=489)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=566)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=616)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s2, then=288)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=389)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=299)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkWorker', k1, then=394)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=488)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=394)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=489)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=566)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=616)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_190() -> None:
+def test_walk_190(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s2's clean folio is
     dropped; s2 is freed; v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed; k1's writeback finds the entry
     gone; k1 puts the entry back on the LRU; v1 is swapped out to s2; k1 isolates the LRU
     head; k1's writeback fails to allocate a folio; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=152)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=226)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=623)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=622)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=419)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=508)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=152)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=226)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=623)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=622)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=419)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=508)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_191() -> None:
+def test_walk_191(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2's clean folio is dropped; s1 is freed; s2
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s2, then=289)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=390)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=486)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s2, then=289)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=390)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=486)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_192() -> None:
+def test_walk_192(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s1 is freed; s2 is freed; k1's writeback finds the slot freed; s2's clean
     folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=290)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=391)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s2, then=485)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=290)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=391)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s2, then=485)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_193() -> None:
+def test_walk_193(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s1 is freed; k1's writeback finds the slot freed; s2's clean folio is dropped;
     k1 puts the entry back on the LRU; v2 is swapped out to s1; s2 is freed; k1 ends its
     walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=293)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s2, then=389)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=384)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=484)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=293)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s2, then=389)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=384)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=484)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_194() -> None:
+def test_walk_194(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s1 is freed; s2 is freed; k1 puts
     the entry back on the LRU; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=293)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=391)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=298)  # WbPutback Zswap.tla:595
-    run.step('DropCleanFolio', s=s2, then=393)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=293)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=391)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=298)  # WbPutback Zswap.tla:612
+    run.step('DropCleanFolio', s=s2, then=393)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_195() -> None:
+def test_walk_195(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     s2 is freed; v2 is swapped out to s2; k1's writeback fails to allocate a folio; k1 puts
@@ -5140,53 +5141,53 @@ def test_walk_195() -> None:
     freed; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; v1 is
     swapped out to s2; k1 isolates the LRU head; s2 is freed; v2 is swapped out to s2; k1's
     writeback allocates a folio; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=295)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=103)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=68)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=64)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=296)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=205)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=295)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=103)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=68)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=64)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=296)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=205)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_196() -> None:
+def test_walk_196(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     s2 is freed; v2 is swapped out to s2; k1's writeback allocates a folio; k1's writeback
     finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=296)  # WbAllocFolio Zswap.tla:542
-    run.step('WbEntryGone', k1, then=295)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=296)  # WbAllocFolio Zswap.tla:559
+    run.step('WbEntryGone', k1, then=295)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_197() -> None:
+def test_walk_197(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; v2 is
@@ -5195,90 +5196,90 @@ def test_walk_197() -> None:
     writes the entry back; k1 ends its walk; v1 is swapped out to s2; k1 starts a shrink
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s2 is freed; s2's clean folio is dropped; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=138)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=283)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=2)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=8)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=7)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=565)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=615)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=633)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=138)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=283)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=2)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=8)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=7)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=565)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=615)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=633)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_198() -> None:
+def test_walk_198(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2 is freed; k1 ends its walk; s2's clean
     folio is dropped; v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio is
     dropped; s2 is freed; v1 is swapped out to s2; k1 isolates the LRU head; k1's writeback
     allocates a folio; s2 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=99)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=207)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=108)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=151)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=509)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=508)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=99)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=207)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=108)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=151)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=509)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=508)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_199() -> None:
+def test_walk_199(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s2's clean folio is
     dropped; v2 is swapped out to s1; k1 starts a shrink walk; s1 is freed; s2 is freed; v2
     is swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=141)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=399)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=488)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=141)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=399)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=488)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
 
 
-def test_walk_200() -> None:
+def test_walk_200(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2 is freed; s2's clean folio is dropped;
     v1 is swapped out to s2; k1 isolates the LRU head; k1's writeback fails to allocate a
@@ -5288,187 +5289,187 @@ def test_walk_200() -> None:
     entry back; s2's clean folio is dropped; k1 ends its walk; v2 is swapped out to s1; k1
     starts a shrink walk; s2 is freed; s1 is freed; v2 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=109)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=151)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=419)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=504)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=324)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=580)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=227)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=297)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=394)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=488)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=109)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=151)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=419)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=504)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=324)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=580)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=227)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=297)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=394)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=488)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
 
 
-def test_walk_201() -> None:
+def test_walk_201(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s2 is freed; s2's clean
     folio is dropped; v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback allocates a folio; k1 writes the entry back; v2 is swapped out to
     s1; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s2 is freed;
     s2's clean folio is dropped; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=153)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=226)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=291)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=387)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=484)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=153)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=226)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=291)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=387)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=484)  # WbPutback Zswap.tla:612
 
 
-def test_walk_202() -> None:
+def test_walk_202(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v2 is swapped out to s1; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
     s1 is freed; s2 is freed; k1 ends its walk; v2 is swapped out to s1; s2's clean folio is
     dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=285)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=206)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=298)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:615
-    run.step('DropCleanFolio', s=s2, then=299)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=285)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s1, then=206)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=298)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:632
+    run.step('DropCleanFolio', s=s2, then=299)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_203() -> None:
+def test_walk_203(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v2 is swapped out to s1; k1 isolates the
     LRU head; k1's writeback allocates a folio; s1 is freed; s2's clean folio is dropped;
     k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1 ends its
     walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is
     freed; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=294)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=390)  # DropCleanFolio Zswap.tla:644
-    run.step('WbEntryGone', k1, then=389)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=493)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=566)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=294)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=390)  # DropCleanFolio Zswap.tla:662
+    run.step('WbEntryGone', k1, then=389)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=493)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=566)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_204() -> None:
+def test_walk_204(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v2 is swapped out to s1; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed; s2's clean folio is dropped; k1
     writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=292)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=388)  # DropCleanFolio Zswap.tla:644
-    run.step('WbWrite', k1, then=466)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=551)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=604)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=292)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=388)  # DropCleanFolio Zswap.tla:662
+    run.step('WbWrite', k1, then=466)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=551)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=604)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_205() -> None:
+def test_walk_205(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v2 is swapped out to s1; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1 is freed; s2 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=465)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=550)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=605)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=465)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=550)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=605)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_206() -> None:
+def test_walk_206(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s2 is freed; v2 is
     swapped out to s1; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; s2's
     clean folio is dropped; s1 is freed; v2 is swapped out to s2; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=142)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=142)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:412
-    run.step('DropCleanFolio', s=s2, then=394)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=488)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=142)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=142)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:429
+    run.step('DropCleanFolio', s=s2, then=394)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=488)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
 
 
-def test_walk_207() -> None:
+def test_walk_207(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v1 is swapped out to s1; s2's clean folio
     is dropped; s1 is freed; k1 ends its walk; v1 is swapped out to s1; s1 is freed; v1 is
@@ -5478,40 +5479,40 @@ def test_walk_207() -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped
     out to s1; s2's clean folio is dropped; k1 starts a shrink walk; s1 is freed; k1 ends
     its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:615
-    run.step('DropCleanFolio', s=s2, then=145)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=108)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=152)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=323)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkWorker', k1, then=416)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=505)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=416)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=576)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=620)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('DropCleanFolio', s=s2, then=209)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=399)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:632
+    run.step('DropCleanFolio', s=s2, then=145)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=108)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=152)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=323)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkWorker', k1, then=416)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=505)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=416)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=576)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=620)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('DropCleanFolio', s=s2, then=209)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=399)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_208() -> None:
+def test_walk_208(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2's clean folio is dropped; k1 ends its
     walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s2 is
@@ -5521,40 +5522,40 @@ def test_walk_208() -> None:
     s1 is freed; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; s1 is
     freed; s2 is freed; v1 is swapped out to s2; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=489)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=567)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=616)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v1, then=309)  # SwapOut Zswap.tla:615
-    run.step('DropCleanFolio', s=s2, then=406)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=321)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=421)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=505)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=489)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=567)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=616)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v1, then=309)  # SwapOut Zswap.tla:632
+    run.step('DropCleanFolio', s=s2, then=406)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=321)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=421)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=505)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
 
 
-def test_walk_209() -> None:
+def test_walk_209(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     s1 is freed; v2 is swapped out to s1; s2 is freed; k1 starts a shrink walk; s1 is freed;
@@ -5563,36 +5564,36 @@ def test_walk_209() -> None:
     freed; v1 is swapped out to s1; s2 is freed; s2's clean folio is dropped; k1 isolates
     the LRU head; s1 is freed; k1's writeback finds the slot freed; k1 puts the entry back
     on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=210)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=401)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=488)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=69)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=146)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=215)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=310)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=408)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=502)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=415)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=210)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=401)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=488)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=69)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=146)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=215)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=310)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=408)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=502)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=415)  # WbPutback Zswap.tla:612
 
 
-def test_walk_210() -> None:
+def test_walk_210(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; s2's clean folio is dropped; k1 isolates the LRU head; k1's
@@ -5602,38 +5603,38 @@ def test_walk_210() -> None:
     folio is dropped; k1 starts a shrink walk; s2 is freed; s1 is freed; v1 is swapped out
     to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('DropCleanFolio', s=s2, then=302)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=494)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=572)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=616)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('DropCleanFolio', s=s2, then=228)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=416)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=505)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('DropCleanFolio', s=s2, then=302)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=494)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=572)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=616)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('DropCleanFolio', s=s2, then=228)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=416)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=505)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
 
 
-def test_walk_211() -> None:
+def test_walk_211(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; s1 is freed; s2's clean folio is dropped; v2 is swapped out to
@@ -5642,58 +5643,58 @@ def test_walk_211() -> None:
     swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes
     the entry back; k1 ends its walk; v1 is swapped out to s1; s1 is freed; v1 is swapped
     out to s1; s2 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=399)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s1, v=v2, then=302)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=495)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=573)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=617)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=616)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=229)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=323)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=399)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v2, then=302)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=495)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=573)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=617)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=616)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=229)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=323)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_212() -> None:
+def test_walk_212(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; s2 is freed; k1 isolates the LRU head; s2's clean folio is
     dropped; k1's writeback allocates a folio; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=303)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s2, then=489)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFolio', k1, then=568)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=617)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=303)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s2, then=489)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFolio', k1, then=568)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=617)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_213() -> None:
+def test_walk_213(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; s2's clean folio is dropped; k1's
@@ -5702,62 +5703,62 @@ def test_walk_213() -> None:
     folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1; k1 starts a
     shrink walk; s2's clean folio is dropped; k1 isolates the LRU head; s1 is freed; s2 is
     freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s2, then=400)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFail', k1, then=494)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=567)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=196)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=140)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('DropCleanFolio', s=s2, then=326)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=510)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=576)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s2, then=400)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFail', k1, then=494)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=567)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=196)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s1, then=140)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('DropCleanFolio', s=s2, then=326)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=510)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=576)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_214() -> None:
+def test_walk_214(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; s1 is freed; s2 is freed; k1 ends its walk; v2 is swapped out
     to s1; k1 starts a shrink walk; s1 is freed; v2 is swapped out to s1; k1 isolates the
     LRU head; s1 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=401)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=401)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=303)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=496)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=566)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=401)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=401)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=303)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=496)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=566)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_215() -> None:
+def test_walk_215(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; s1 is freed; k1 ends its walk; v2 is swapped out to s1; k1
@@ -5765,185 +5766,185 @@ def test_walk_215() -> None:
     is freed; s2's clean folio is dropped; k1's writeback finds the slot freed; k1 puts the
     entry back on the LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=211)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=403)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=493)  # DropCleanFolio Zswap.tla:644
-    run.step('WbSlotFreed', k1, then=572)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=98)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=134)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=288)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=387)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=211)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=403)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=493)  # DropCleanFolio Zswap.tla:662
+    run.step('WbSlotFreed', k1, then=572)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=98)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=134)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=288)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=387)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_216() -> None:
+def test_walk_216(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; k1's writeback fails to
     allocate a folio; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=402)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=497)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s2, then=567)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=402)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=497)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s2, then=567)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_217() -> None:
+def test_walk_217(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; s2's clean folio is dropped; k1 puts the entry back on the LRU; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s2, then=494)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=134)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=289)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=388)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s2, then=494)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=134)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=289)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=388)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_218() -> None:
+def test_walk_218(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio;
     s2's clean folio is dropped; s2 is freed; k1 writes the entry back; k1 ends its walk; s1
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s2, then=495)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=568)  # FreeSlot Zswap.tla:629
-    run.step('WbWrite', k1, then=615)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=551)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=605)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s2, then=495)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=568)  # FreeSlot Zswap.tla:646
+    run.step('WbWrite', k1, then=615)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=551)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=605)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_219() -> None:
+def test_walk_219(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; v2 is swapped out to s1; s2 is freed; v1
     is swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('SwapOut', s=s1, v=v2, then=19)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=7)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=17)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=27)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=468)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=547)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('SwapOut', s=s1, v=v2, then=19)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=7)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=17)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=27)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=468)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=547)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_220() -> None:
+def test_walk_220(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s1 is freed; s2 is freed; s2's clean folio
     is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s1, v=v2, then=10)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=19)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=31)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=294)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=392)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=486)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s1, v=v2, then=10)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=19)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=31)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=294)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=392)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=486)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_221() -> None:
+def test_walk_221(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; v1
     is swapped out to s2; k1's writeback allocates a folio; k1's writeback finds the entry
     gone; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v2 is swapped out to s1; s2 is freed; s2's
     clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=103)  # WbAllocFolio Zswap.tla:542
-    run.step('WbEntryGone', k1, then=102)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=139)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v2, then=285)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=385)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=484)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=103)  # WbAllocFolio Zswap.tla:559
+    run.step('WbEntryGone', k1, then=102)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=139)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v2, then=285)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=385)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=484)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_222() -> None:
+def test_walk_222(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; s2 is freed; k1's writeback finds the slot freed; k1 puts the entry back on
     the LRU; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; k1's writeback
     allocates a folio; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=62)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=101)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=246)  # WbAllocFolio Zswap.tla:542
-    run.step('WbEntryGone', k1, then=245)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=62)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=101)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=246)  # WbAllocFolio Zswap.tla:559
+    run.step('WbEntryGone', k1, then=245)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_223() -> None:
+def test_walk_223(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback fails to allocate a folio; s1 is freed; v1 is swapped out to
     s1; s2 is freed; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's
@@ -5952,36 +5953,36 @@ def test_walk_223() -> None:
     folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s2; k1 starts a
     shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; k1 ends its walk; s2's clean folio is dropped; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=36)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=65)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=101)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=116)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=439)  # DropCleanFolio Zswap.tla:644
-    run.step('DropCleanFolio', s=s1, then=522)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=36)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=65)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=101)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=116)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=439)  # DropCleanFolio Zswap.tla:662
+    run.step('DropCleanFolio', s=s1, then=522)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_224() -> None:
+def test_walk_224(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; s1 is freed; v1 is swapped out to s1; s2 is
     freed; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1
@@ -5989,52 +5990,52 @@ def test_walk_224() -> None:
     swapped out to s2; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio is dropped;
     s1 is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=66)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=105)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=101)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=117)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s2, v=v2, then=234)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=540)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=598)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=525)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=66)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=105)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=101)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=117)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s2, v=v2, then=234)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=540)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=598)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=525)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_225() -> None:
+def test_walk_225(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
     k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; v1 is swapped
     out to s1; s2 is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=214)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=150)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=214)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=308)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=306)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=214)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=150)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=214)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=308)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=306)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_226() -> None:
+def test_walk_226(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
     k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 puts the entry
@@ -6043,36 +6044,36 @@ def test_walk_226() -> None:
     writes the entry back; k1 ends its walk; v2 is swapped out to s2; k1 starts a shrink
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s2's clean folio is dropped; s2 is freed; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=213)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=307)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s2, then=166)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=232)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=1)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=540)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=600)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s1, then=627)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=213)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=307)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s2, then=166)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=232)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=1)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=540)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=600)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s1, then=627)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_227() -> None:
+def test_walk_227(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
     k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1
@@ -6082,40 +6083,40 @@ def test_walk_227() -> None:
     freed; k1's writeback fails to allocate a folio; s1 is freed; k1 puts the entry back on
     the LRU; v1 is swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=214)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=309)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=225)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=421)  # DropCleanFolio Zswap.tla:644
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=421)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=326)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=506)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=577)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=620)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=214)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=309)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=225)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=421)  # DropCleanFolio Zswap.tla:662
+    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=421)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=326)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=506)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=577)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=620)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_228() -> None:
+def test_walk_228(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; s2 is freed; k1's
@@ -6125,38 +6126,38 @@ def test_walk_228() -> None:
     shrink walk; s2 is freed; s2's clean folio is dropped; s1 is freed; v1 is swapped out to
     s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=403)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=496)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=574)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s2, then=616)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=327)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=416)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=505)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=403)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=496)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=574)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s2, then=616)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=327)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=416)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=505)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
 
 
-def test_walk_229() -> None:
+def test_walk_229(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; k1's writeback finds the
@@ -6165,73 +6166,73 @@ def test_walk_229() -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=403)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=499)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s2, then=572)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=98)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=134)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=288)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=384)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=209)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=495)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=564)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=467)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=549)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=403)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=499)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s2, then=572)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=98)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=134)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=288)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=384)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=209)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=495)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=564)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=467)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=549)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_230() -> None:
+def test_walk_230(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2's clean folio is dropped; s1 is freed; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s2, then=216)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=311)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=408)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s2, then=216)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=311)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=408)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_231() -> None:
+def test_walk_231(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s2 is freed; s1 is freed; v1 is swapped out to s2; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=145)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=215)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=151)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=145)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=215)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=151)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_232() -> None:
+def test_walk_232(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
@@ -6240,55 +6241,55 @@ def test_walk_232() -> None:
     puts the entry back on the LRU; v2 is swapped out to s1; s1 is freed; k1 ends its walk;
     v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=499)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=574)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=99)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=291)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=391)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=298)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=385)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=298)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=498)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s2, then=568)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=499)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=574)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=99)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=291)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=391)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=298)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=385)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=298)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=498)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s2, then=568)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_233() -> None:
+def test_walk_233(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; k1 isolates the LRU head; s2 is freed; k1's writeback fails to allocate a
     folio; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('DropCleanFolio', s=s2, then=145)  # DropCleanFolio Zswap.tla:644
-    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=310)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=409)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=502)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('DropCleanFolio', s=s2, then=145)  # DropCleanFolio Zswap.tla:662
+    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=310)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=409)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=502)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_234() -> None:
+def test_walk_234(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; s1
     is freed; k1 ends its walk; v1 is swapped out to s1; s1 is freed; v1 is swapped out to
@@ -6297,37 +6298,37 @@ def test_walk_234() -> None:
     back; k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates
     the LRU head; k1's writeback fails to allocate a folio; s2 is freed; s1 is freed; k1
     puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=146)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=153)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=423)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=505)  # DropCleanFolio Zswap.tla:644
-    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=497)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=574)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=99)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=146)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=153)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=423)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=505)  # DropCleanFolio Zswap.tla:662
+    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=497)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=574)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=99)  # WbPutback Zswap.tla:612
 
 
-def test_walk_235() -> None:
+def test_walk_235(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s2 is freed; v2 is swapped out to s1; k1
     isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback
@@ -6337,154 +6338,154 @@ def test_walk_235() -> None:
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; s1 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=99)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=292)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=392)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=391)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=298)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=497)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=291)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=385)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=498)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=575)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=617)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=99)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=292)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=392)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=391)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=298)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=497)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=291)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=385)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=498)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=575)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=617)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_236() -> None:
+def test_walk_236(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; k1
     isolates the LRU head; s2's clean folio is dropped; k1's writeback allocates a folio; s1
     is freed; k1's writeback finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=146)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s2, then=310)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFolio', k1, then=410)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=503)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=502)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=146)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s2, then=310)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFolio', k1, then=410)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=503)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=502)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_237() -> None:
+def test_walk_237(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s1 is freed; s2's clean folio is dropped; k1's writeback finds the slot freed;
     s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=218)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=311)  # DropCleanFolio Zswap.tla:644
-    run.step('WbSlotFreed', k1, then=411)  # WbSlotFreed Zswap.tla:502
-    run.step('FreeSlot', s=s2, then=502)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=218)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=311)  # DropCleanFolio Zswap.tla:662
+    run.step('WbSlotFreed', k1, then=411)  # WbSlotFreed Zswap.tla:519
+    run.step('FreeSlot', s=s2, then=502)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_238() -> None:
+def test_walk_238(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2 is freed; s1 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=217)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=314)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=408)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=217)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=314)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=408)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_239() -> None:
+def test_walk_239(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s2's clean folio is dropped; s1 is
     freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; s2 is freed; k1 ends
     its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s2, then=312)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=411)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=321)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=406)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=501)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=323)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s2, then=312)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=411)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=321)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=406)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=501)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=323)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_240() -> None:
+def test_walk_240(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2's clean folio is dropped; s1 is freed; s2
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s2, then=313)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=412)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=503)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s2, then=313)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=412)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=503)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_241() -> None:
+def test_walk_241(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s1 is freed; s2 is freed; k1's writeback finds the slot freed; s2's clean
     folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=218)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=314)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=413)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s2, then=502)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=218)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=314)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=413)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s2, then=502)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_242() -> None:
+def test_walk_242(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s1 is freed; k1's writeback finds the slot freed; s2's clean folio is dropped;
@@ -6494,39 +6495,39 @@ def test_walk_242() -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=218)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=317)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s2, then=411)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=321)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=511)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=582)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=620)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=96)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=218)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=317)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s2, then=411)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=321)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=511)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=582)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=620)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=96)  # WbPutback Zswap.tla:612
 
 
-def test_walk_243() -> None:
+def test_walk_243(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v2 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
@@ -6535,36 +6536,36 @@ def test_walk_243() -> None:
     freed; s2's clean folio is dropped; k1's writeback finds the entry gone; k1 puts the
     entry back on the LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=294)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=293)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=206)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=500)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=573)  # DropCleanFolio Zswap.tla:644
-    run.step('WbEntryGone', k1, then=572)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=98)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=134)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=289)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=368)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=467)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=551)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=294)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=293)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=206)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=500)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=573)  # DropCleanFolio Zswap.tla:662
+    run.step('WbEntryGone', k1, then=572)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=98)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=134)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=289)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=368)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=467)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=551)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_244() -> None:
+def test_walk_244(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s1 is freed; s2 is freed; k1 puts
@@ -6573,159 +6574,159 @@ def test_walk_244() -> None:
     folio; s1 is freed; k1's writeback finds the entry gone; k1 puts the entry back on the
     LRU; v1 is swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=317)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=413)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=322)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s2, then=506)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFolio', k1, then=578)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=621)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=620)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=317)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=413)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=322)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s2, then=506)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFolio', k1, then=578)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=621)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=620)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_245() -> None:
+def test_walk_245(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s2
     is freed; k1 writes the entry back; s1 is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=498)  # FreeSlot Zswap.tla:629
-    run.step('WbWrite', k1, then=565)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=614)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=550)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=498)  # FreeSlot Zswap.tla:646
+    run.step('WbWrite', k1, then=565)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=614)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=550)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_246() -> None:
+def test_walk_246(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s2 is freed; s2's clean folio is
     dropped; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=315)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=409)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=501)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=315)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=409)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=501)  # WbPutback Zswap.tla:612
 
 
-def test_walk_247() -> None:
+def test_walk_247(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
     s2 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=309)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s2, then=407)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=501)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=309)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s2, then=407)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=501)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_248() -> None:
+def test_walk_248(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s1 is freed; s2's clean folio is dropped;
     k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1 ends its
     walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; s1 is freed; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=318)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=412)  # DropCleanFolio Zswap.tla:644
-    run.step('WbEntryGone', k1, then=411)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=321)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=512)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=583)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=621)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=318)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=412)  # DropCleanFolio Zswap.tla:662
+    run.step('WbEntryGone', k1, then=411)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=321)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=512)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=583)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=621)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_249() -> None:
+def test_walk_249(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     s2 is freed; v1 is swapped out to s2; k1's writeback allocates a folio; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=320)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=224)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=320)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=224)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_250() -> None:
+def test_walk_250(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     s2 is freed; v1 is swapped out to s2; k1's writeback allocates a folio; k1's writeback
     finds the entry gone."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=320)  # WbAllocFolio Zswap.tla:542
-    run.step('WbEntryGone', k1, then=319)  # WbEntryGone Zswap.tla:559
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=320)  # WbAllocFolio Zswap.tla:559
+    run.step('WbEntryGone', k1, then=319)  # WbEntryGone Zswap.tla:576
 
 
-def test_walk_251() -> None:
+def test_walk_251(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; v1 is
@@ -6734,36 +6735,36 @@ def test_walk_251() -> None:
     writes the entry back; k1 ends its walk; v2 is swapped out to s2; k1 starts a shrink
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s2 is freed; s2's clean folio is dropped; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=149)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=307)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=12)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=1)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=6)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=15)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s2, then=5)  # FreeSlot Zswap.tla:629
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=541)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=600)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s1, then=628)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=149)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=307)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=12)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=1)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=6)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=15)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s2, then=5)  # FreeSlot Zswap.tla:646
+    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=541)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=600)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s1, then=628)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_252() -> None:
+def test_walk_252(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is
@@ -6774,109 +6775,109 @@ def test_walk_252() -> None:
     out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; s2 is freed; k1 ends its walk; s2's clean folio is
     dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=150)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('DropCleanFolio', s=s2, then=422)  # DropCleanFolio Zswap.tla:644
-    run.step('WbAllocFail', k1, then=511)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=577)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=215)  # WbPutback Zswap.tla:595
-    run.step('FreeSlot', s=s1, then=151)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=565)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s2, then=551)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=150)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('DropCleanFolio', s=s2, then=422)  # DropCleanFolio Zswap.tla:662
+    run.step('WbAllocFail', k1, then=511)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=577)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=215)  # WbPutback Zswap.tla:612
+    run.step('FreeSlot', s=s1, then=151)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=565)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s2, then=551)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_253() -> None:
+def test_walk_253(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v1 is swapped out to s1; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed; s2's clean folio is dropped; k1
     writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=316)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=410)  # DropCleanFolio Zswap.tla:644
-    run.step('WbWrite', k1, then=438)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=527)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=589)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=316)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=410)  # DropCleanFolio Zswap.tla:662
+    run.step('WbWrite', k1, then=438)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=527)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=589)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_254() -> None:
+def test_walk_254(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; v1 is swapped out to s1; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1 is freed; s2 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=437)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=526)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=590)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=437)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=526)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=590)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_255() -> None:
+def test_walk_255(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; s1 is freed; s2 is freed; k1 ends its walk; v1 is swapped out
     to s1; k1 starts a shrink walk; s1 is freed; v1 is swapped out to s1; k1 isolates the
     LRU head; s1 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=423)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=423)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=327)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=513)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=576)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=423)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=423)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=327)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=513)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=576)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_256() -> None:
+def test_walk_256(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; s1 is freed; k1 ends its walk; v1 is swapped out to s1; k1
@@ -6884,101 +6885,101 @@ def test_walk_256() -> None:
     is freed; s2's clean folio is dropped; k1's writeback finds the slot freed; k1 puts the
     entry back on the LRU; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s1, v=v1, then=230)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=425)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=510)  # DropCleanFolio Zswap.tla:644
-    run.step('WbSlotFreed', k1, then=582)  # WbSlotFreed Zswap.tla:502
-    run.step('WbPutback', k1, then=108)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=145)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=312)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=409)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s1, v=v1, then=230)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=425)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=510)  # DropCleanFolio Zswap.tla:662
+    run.step('WbSlotFreed', k1, then=582)  # WbSlotFreed Zswap.tla:519
+    run.step('WbPutback', k1, then=108)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=145)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=312)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=409)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_257() -> None:
+def test_walk_257(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; k1's writeback fails to
     allocate a folio; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s2, then=424)  # FreeSlot Zswap.tla:629
-    run.step('WbAllocFail', k1, then=514)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s2, then=577)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s2, then=424)  # FreeSlot Zswap.tla:646
+    run.step('WbAllocFail', k1, then=514)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s2, then=577)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_258() -> None:
+def test_walk_258(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; s2's clean folio is dropped; k1 puts the entry back on the LRU; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:517
-    run.step('DropCleanFolio', s=s2, then=511)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=145)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=313)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=410)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:534
+    run.step('DropCleanFolio', s=s2, then=511)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=145)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=313)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=410)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_259() -> None:
+def test_walk_259(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio;
     s2's clean folio is dropped; s2 is freed; k1 writes the entry back; k1 ends its walk; s1
     is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s2, then=512)  # DropCleanFolio Zswap.tla:644
-    run.step('FreeSlot', s=s2, then=578)  # FreeSlot Zswap.tla:629
-    run.step('WbWrite', k1, then=600)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=527)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=590)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s2, then=512)  # DropCleanFolio Zswap.tla:662
+    run.step('FreeSlot', s=s2, then=578)  # FreeSlot Zswap.tla:646
+    run.step('WbWrite', k1, then=600)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=527)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=590)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_260() -> None:
+def test_walk_260(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; s2 is freed; k1's
@@ -6987,66 +6988,66 @@ def test_walk_260() -> None:
     folio; k1 writes the entry back; v2 is swapped out to s1; k1 ends its walk; k1 starts a
     shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed;
     k1's writeback finds the entry gone; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=425)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=513)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=584)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s2, then=620)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:578
-    run.step('SwapOut', s=s1, v=v2, then=285)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=143)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=500)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=499)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=61)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=425)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=513)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=584)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s2, then=620)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v2, then=285)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=143)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=500)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=499)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=61)  # WbPutback Zswap.tla:612
 
 
-def test_walk_261() -> None:
+def test_walk_261(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v2 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
     is freed; s2 is freed; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=500)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=575)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=574)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=99)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=292)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=369)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=550)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=500)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=575)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=574)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=99)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=292)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=369)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=550)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_262() -> None:
+def test_walk_262(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; k1's writeback finds the
@@ -7055,34 +7056,34 @@ def test_walk_262() -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('FreeSlot', s=s1, then=425)  # FreeSlot Zswap.tla:629
-    run.step('WbSlotFreed', k1, then=516)  # WbSlotFreed Zswap.tla:502
-    run.step('DropCleanFolio', s=s2, then=582)  # DropCleanFolio Zswap.tla:644
-    run.step('WbPutback', k1, then=108)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=145)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=312)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=406)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=228)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=512)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=540)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=439)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=525)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('FreeSlot', s=s1, then=425)  # FreeSlot Zswap.tla:646
+    run.step('WbSlotFreed', k1, then=516)  # WbSlotFreed Zswap.tla:519
+    run.step('DropCleanFolio', s=s2, then=582)  # DropCleanFolio Zswap.tla:662
+    run.step('WbPutback', k1, then=108)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=145)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=312)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=406)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=228)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=512)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=540)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=439)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=525)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_263() -> None:
+def test_walk_263(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
@@ -7091,83 +7092,83 @@ def test_walk_263() -> None:
     puts the entry back on the LRU; v1 is swapped out to s1; s1 is freed; k1 ends its walk;
     v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=516)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=584)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=146)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=315)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s1, then=413)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=322)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=407)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s1, then=322)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=515)  # WbAllocFolio Zswap.tla:542
-    run.step('DropCleanFolio', s=s2, then=578)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=516)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=584)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=146)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=315)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s1, then=413)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=322)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=407)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s1, then=322)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=515)  # WbAllocFolio Zswap.tla:559
+    run.step('DropCleanFolio', s=s2, then=578)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_264() -> None:
+def test_walk_264(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; s2 is freed; s1 is freed; k1 puts the entry back on the LRU; v1 is swapped out to
     s1; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; s2's clean
     folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:517
-    run.step('FreeSlot', s=s2, then=514)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s1, then=584)  # FreeSlot Zswap.tla:629
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=146)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=316)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=414)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=503)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:534
+    run.step('FreeSlot', s=s2, then=514)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s1, then=584)  # FreeSlot Zswap.tla:646
+    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=146)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=316)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=414)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=503)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_265() -> None:
+def test_walk_265(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=106)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=106)  # WbPutback Zswap.tla:612
 
 
-def test_walk_266() -> None:
+def test_walk_266(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s1 is freed; s2 is freed; k1's writeback
@@ -7177,186 +7178,186 @@ def test_walk_266() -> None:
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; s1 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:615
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=318)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=414)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=413)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=322)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=514)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=146)  # WbPutback Zswap.tla:595
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFail', k1, then=315)  # WbAllocFail Zswap.tla:517
-    run.step('WbPutback', k1, then=407)  # WbPutback Zswap.tla:595
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=515)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=585)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=621)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:632
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=318)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=414)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=413)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=322)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=514)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=146)  # WbPutback Zswap.tla:612
+    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFail', k1, then=315)  # WbAllocFail Zswap.tla:534
+    run.step('WbPutback', k1, then=407)  # WbPutback Zswap.tla:612
+    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=515)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=585)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=621)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_267() -> None:
+def test_walk_267(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
     is freed; s2's clean folio is dropped; k1's writeback finds the entry gone; k1 puts the
     entry back on the LRU; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s2 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=517)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=583)  # DropCleanFolio Zswap.tla:644
-    run.step('WbEntryGone', k1, then=582)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=108)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=145)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=313)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=341)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=439)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=527)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=517)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=583)  # DropCleanFolio Zswap.tla:662
+    run.step('WbEntryGone', k1, then=582)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=108)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=145)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=313)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=341)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=439)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=527)  # FreeSlot Zswap.tla:646
 
 
-def test_walk_268() -> None:
+def test_walk_268(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s2
     is freed; k1 writes the entry back; s1 is freed; k1 ends its walk."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s2, then=515)  # FreeSlot Zswap.tla:629
-    run.step('WbWrite', k1, then=541)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s1, then=599)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=526)  # ShrinkDone Zswap.tla:457
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s2, then=515)  # FreeSlot Zswap.tla:646
+    run.step('WbWrite', k1, then=541)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s1, then=599)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=526)  # ShrinkDone Zswap.tla:474
 
 
-def test_walk_269() -> None:
+def test_walk_269(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s2 is freed; k1 ends its walk; s1's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:578
-    run.step('FreeSlot', s=s2, then=541)  # FreeSlot Zswap.tla:629
-    run.step('ShrinkDone', k1, then=440)  # ShrinkDone Zswap.tla:457
-    run.step('DropCleanFolio', s=s1, then=523)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:595
+    run.step('FreeSlot', s=s2, then=541)  # FreeSlot Zswap.tla:646
+    run.step('ShrinkDone', k1, then=440)  # ShrinkDone Zswap.tla:474
+    run.step('DropCleanFolio', s=s1, then=523)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_270() -> None:
+def test_walk_270(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; v1 is swapped out to s1; s2 is freed; v2
     is swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s2 is freed; s2's clean folio is dropped."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('SwapOut', s=s1, v=v1, then=21)  # SwapOut Zswap.tla:615
-    run.step('FreeSlot', s=s2, then=5)  # FreeSlot Zswap.tla:629
-    run.step('SwapOut', s=s2, v=v2, then=15)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=23)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s2, then=440)  # FreeSlot Zswap.tla:629
-    run.step('DropCleanFolio', s=s2, then=527)  # DropCleanFolio Zswap.tla:644
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('SwapOut', s=s1, v=v1, then=21)  # SwapOut Zswap.tla:632
+    run.step('FreeSlot', s=s2, then=5)  # FreeSlot Zswap.tla:646
+    run.step('SwapOut', s=s2, v=v2, then=15)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=23)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s2, then=440)  # FreeSlot Zswap.tla:646
+    run.step('DropCleanFolio', s=s2, then=527)  # DropCleanFolio Zswap.tla:662
 
 
-def test_walk_271() -> None:
+def test_walk_271(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
     gone; k1 puts the entry back on the LRU; v1 is swapped out to s1; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is
     freed; k1's writeback finds the entry gone; k1 puts the entry back on the LRU."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('SwapOut', s=s1, v=v1, then=12)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=21)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=35)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:578
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=318)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=317)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=225)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=309)  # SwapOut Zswap.tla:615
-    run.step('ShrinkDone', k1, then=154)  # ShrinkDone Zswap.tla:457
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=517)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=516)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=69)  # WbPutback Zswap.tla:595
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('SwapOut', s=s1, v=v1, then=12)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=21)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=35)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:595
+    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=318)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=317)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=225)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=309)  # SwapOut Zswap.tla:632
+    run.step('ShrinkDone', k1, then=154)  # ShrinkDone Zswap.tla:474
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=517)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=516)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=69)  # WbPutback Zswap.tla:612
 
 
-def test_walk_272() -> None:
+def test_walk_272(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s1;
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
     is freed; s2 is freed; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
-    run = graph.replay()
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:457
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:615
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:412
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:542
-    run.step('FreeSlot', s=s1, then=517)  # FreeSlot Zswap.tla:629
-    run.step('FreeSlot', s=s2, then=585)  # FreeSlot Zswap.tla:629
-    run.step('WbEntryGone', k1, then=584)  # WbEntryGone Zswap.tla:559
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:595
-    run.step('SwapOut', s=s1, v=v1, then=146)  # SwapOut Zswap.tla:615
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:431
-    run.step('WbAllocFolio', k1, then=316)  # WbAllocFolio Zswap.tla:542
-    run.step('WbWrite', k1, then=342)  # WbWrite Zswap.tla:578
-    run.step('ShrinkDone', k1, then=440)  # ShrinkDone Zswap.tla:457
-    run.step('FreeSlot', s=s1, then=526)  # FreeSlot Zswap.tla:629
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:474
+    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:632
+    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:429
+    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:559
+    run.step('FreeSlot', s=s1, then=517)  # FreeSlot Zswap.tla:646
+    run.step('FreeSlot', s=s2, then=585)  # FreeSlot Zswap.tla:646
+    run.step('WbEntryGone', k1, then=584)  # WbEntryGone Zswap.tla:576
+    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:612
+    run.step('SwapOut', s=s1, v=v1, then=146)  # SwapOut Zswap.tla:632
+    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:448
+    run.step('WbAllocFolio', k1, then=316)  # WbAllocFolio Zswap.tla:559
+    run.step('WbWrite', k1, then=342)  # WbWrite Zswap.tla:595
+    run.step('ShrinkDone', k1, then=440)  # ShrinkDone Zswap.tla:474
+    run.step('FreeSlot', s=s1, then=526)  # FreeSlot Zswap.tla:646
