@@ -193,7 +193,9 @@ def test_rotate_invalidates_a_pinned_slot_only_at_free_swap_slot() -> None:
     state = system.observe()
     assert state["zswap_tree"][s1] == ENTRY_S1
     assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbWrite(k1)"]
-    system, _ = run(config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s=s1) WbWrite(k1) DropCleanFolio(s=s1)")
+    system, _ = run(
+        config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s=s1) WbWrite(k1) DropCleanFolio(s=s1)"
+    )
     state = system.observe()
     assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_cache"][s1] == ModelValue("NoFolio")
     assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})  # free_swap_slot() ran
