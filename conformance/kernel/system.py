@@ -31,7 +31,8 @@ from conformance import steps
 from conformance.values import FnValue, ModelValue, TlaValue
 
 from ..config import Config
-from ..system import BadArguments, KernelBug, NotEnabled, Step, UnknownActor, UnknownStep
+from ..steps import Step
+from ..system import BadArguments, KernelBug, NotEnabled, UnknownActor, UnknownStep
 
 NO_ENTRY = ModelValue("NoEntry")
 NO_FOLIO = ModelValue("NoFolio")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conformance.config import Config
-from conformance.system import Step
+from conformance.steps import Step
 from conformance.values import TlaValue
 from gen.generators.dot import StateGraph
 from gen.tests.test_conformance_against_tlc import state_graph
