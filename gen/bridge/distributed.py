@@ -177,7 +177,7 @@ def check_supported(options: RunOptions, name: str) -> None:
         raise DistributedUnsupported(name, "the server cannot -dump its state graph")
     if options.coverage_minutes is not None:
         raise DistributedUnsupported(name, "the server ignores -coverage")
-    _check_switches(options.extra_args, name)
+    _check_switches(server_args(options.extra_args), name)
     for prop in config_properties(options.config):
         if not _is_action_property(prop, options.spec.resolve().parent):
             raise DistributedUnsupported(
@@ -190,6 +190,21 @@ def check_supported(options: RunOptions, name: str) -> None:
         raise DistributedUnsupported(
             name, "its config has no INIT and NEXT (a violation is named by re-checking its step with them)"
         )
+
+
+def server_args(args: Sequence[str]) -> tuple[str, ...]:
+    """TLC's switches without ``-lncheck final``: a single-process liveness setting the bridge adds
+    to every model with properties (gen.bridge.checking.liveness_switches); the server takes no
+    -lncheck, and a temporal property is refused on its own."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        if args[i] == "-lncheck" and i + 1 < len(args) and args[i + 1] == "final":
+            i += 2
+            continue
+        out.append(args[i])
+        i += 1
+    return tuple(out)
 
 
 def _check_switches(args: Sequence[str], name: str) -> None:
@@ -244,7 +259,7 @@ def server_command(options: DistributedOptions, stage: Path, metadir: Path, tmpd
         argv += ["-fp", str(run.fingerprint_polynomial)]
     if not run.check_deadlock:
         argv.append("-deadlock")
-    argv += list(run.extra_args)
+    argv += list(server_args(run.extra_args))
     argv += ["-config", run.config.name, str(stage / run.spec.name)]
     return argv
 

@@ -51,7 +51,9 @@ def test_the_manifest_follows_its_schema() -> None:
 
 
 def test_every_model_has_its_runtime() -> None:
-    assert [m.name for m in MODELS if m.runtime is None] == []
+    # A distributed-tier model has never finished here: its entry records bounded runs instead
+    # (distributed_runs, checked by the schema), not a runtime.
+    assert [m.name for m in MODELS if m.runtime is None and m.tier != "distributed"] == []
 
 
 def test_a_runtime_needs_seconds_and_states(tmp_path: Path) -> None:
