@@ -76,6 +76,9 @@ ROTATE_ONLY_STEPS = frozenset({"MapFolioKeepCache"})
 # not a step the implementation takes: nothing generates tests from them.
 FOLDED_STEPS: dict[str, tuple[str, ...]] = {
     "ChargeOkAddToSwapCache": ("ChargeOk", "AddToSwapCache"),
+    # deep_rotate's folded walk start (the walk's first step is LruIsolate or ShrinkDone).
+    "ChargeReclaimWalking": ("ChargeReclaim", "LruIsolate"),
+    "ShrinkWorkerWalking": ("ShrinkWorker", "LruIsolate"),
 }
 
 
