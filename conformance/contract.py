@@ -16,7 +16,7 @@ KNOWN_BUGS = frozenset({BUG_NO_ENTRY_RECHECK, BUG_NO_SKIP_IF_EXISTS, BUG_LRU_SKI
 # The pcs at which a frame holds its slot's pin or folio lock, by the frame's
 # kernel function (spec/README.md, "Who waits on whom").
 HOLDING_PCS: dict[str, frozenset[str]] = {
-    "do_swap_page": frozenset({"charge", "charge_retry", "add", "read", "map"}),
+    "do_swap_page": frozenset({"lru_remove", "charge", "charge_retry", "add", "read", "map"}),
     "zswap_writeback_entry": frozenset({"write"}),
 }
 

@@ -33,7 +33,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         yield offer("PteChanged")  # another task brought the page in: nothing to do
         mm.pop_frame(task)
         return
-    if pc in ("lookup", "charge", "charge_retry", "add"):
+    if pc in ("lookup", "lru_remove", "charge", "charge_retry", "add"):
         folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(
             mm, task, 0, slot, skip_if_exists=False
         )

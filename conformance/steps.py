@@ -37,6 +37,9 @@ STEPS: dict[str, StepKind] = {
         StepKind("RetryFault", "task", (), "do_swap_page", "{a} retries the fault"),
         StepKind("SwapCacheHit", "task", (), "__read_swap_cache_async", "{a} finds the folio in the swap cache"),
         StepKind("SwapcachePrepare", "task", (), "swapcache_prepare", "{a} pins the slot"),
+        StepKind(
+            "ZswapLruRemove", "task", (), "zswap_remove_swpentry_from_lru", "{a} takes its entry off the zswap LRU"
+        ),
         StepKind("ChargeOk", "task", (), "mem_cgroup_swapin_charge_folio", "{a}'s charge succeeds"),
         StepKind("ChargeReclaim", "task", (), "mem_cgroup_swapin_charge_folio", "{a}'s charge enters reclaim"),
         StepKind("ChargeFail", "task", (), "mem_cgroup_swapin_charge_folio", "{a}'s charge fails"),

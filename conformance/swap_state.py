@@ -132,12 +132,19 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
             swapcache_prepare(mm, slot)
             break
         # The swap entry is ours to swap in.
-        if fault and mm.cfg.variant == "lru_remove":
-            # Domenico's v2: keep our own reclaim from isolating this entry.
-            mm.update_frame(actor, depth, lru_removed=zswap.zswap_remove_swpentry_from_lru(mm, slot))
         if mm.cfg.variant == "swap_table":
             # The swap table pins the slot by inserting the locked folio, in one critical section.
             add_to_swap_cache(mm, slot, Folio(locked=True, uptodate=False, data=None))
+        pc = goto("lru_remove" if fault and mm.cfg.variant == "lru_remove" else "charge")
+
+    if pc == "lru_remove":
+        # Domenico's v2 keeps our own reclaim from isolating this entry, after the pin and
+        # __folio_set_locked(), under the LRU lock only: a walk may have isolated it meanwhile.
+        # [patch <20230912001318.2437018-2-nphamcs@gmail.com> mm/swap_state.c]
+        # "zswap_lru_removed = zswap_remove_swpentry_from_lru(entry);"
+        # Writeback's own call would look up the entry it isolated itself: a no-op, so no step.
+        yield offer("ZswapLruRemove")
+        mm.update_frame(actor, depth, lru_removed=zswap.zswap_remove_swpentry_from_lru(mm, slot))
         pc = goto("charge")
 
     if pc in ("charge", "charge_retry"):
@@ -146,8 +153,8 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
             if mm.cfg.variant == "swap_table":
                 __delete_from_swap_cache(mm, slot)
             put_swap_folio(mm, slot)
-            if fault and mm.frame(actor, depth).lru_removed and mm.zswap_tree[slot] is not None:
-                zswap.zswap_lru_add(mm, mm.zswap_tree[slot])  # lru_remove: re-insert what we hid
+            if fault:
+                zswap_lru_reinsert(mm, actor, depth, slot)
             return False, -ENOMEM
         if mm.cfg.variant == "swap_table":
             return True, 0  # the folio is in the swap cache already
@@ -156,4 +163,15 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
     if fault:  # pc == "add"
         yield offer("AddToSwapCache")
     add_to_swap_cache(mm, slot, Folio(locked=True, uptodate=False, data=None))
+    if fault:
+        # Domenico's v2 re-inserts on success too, until swap_read_folio()'s exclusive load frees it:
+        # [patch <20230912001318.2437018-2-nphamcs@gmail.com> mm/swap_state.c]
+        # "if (zswap_lru_removed) zswap_insert_swpentry_into_lru(entry);"
+        zswap_lru_reinsert(mm, actor, depth, slot)
     return True, 0
+
+
+def zswap_lru_reinsert(mm: MM, actor: int, depth: int, slot: int) -> None:
+    """lru_remove: put the slot's entry back on the LRU (at the tail) if this fault took it off."""
+    if mm.frame(actor, depth).lru_removed and mm.zswap_tree[slot] is not None:
+        zswap.zswap_lru_add(mm, mm.zswap_tree[slot])

@@ -171,8 +171,9 @@ ChargeOkAddToSwapCache(t) ==
     /\ Top(t).pc \in {"charge", "charge_retry"}
     /\ swap_cache' = IF SwapTable THEN swap_cache
                      ELSE [swap_cache EXCEPT ![s] = NewFolio]
+    /\ zswap_lru' = IF SwapTable THEN zswap_lru ELSE LruReinsert(Top(t))
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "read"])
-    /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_referenced, swap_device>>
 
 (* 3. A walk's start with its first step (cfg: ChargeReclaim <- Charge-     *)
 (*    ReclaimWalking, ShrinkWorker <- ShrinkWorkerWalking; the rotate deep  *)

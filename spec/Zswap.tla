@@ -64,7 +64,7 @@ Data  == Versions \cup {NoData}
 Entry == [slot : Slots, data : Versions]
 Folio == [locked : BOOLEAN, uptodate : BOOLEAN, data : Data]
 
-SwapinPcs == {"lookup", "hit_wait", "hit_gone", "charge", "charge_retry", "add", "read", "map"}
+SwapinPcs == {"lookup", "hit_wait", "hit_gone", "lru_remove", "charge", "charge_retry", "add", "read", "map"}
 WbPcs     == {"prepare", "write", "putback"}
 
 SwapinFrame == [fn : {"do_swap_page"}, slot : Slots, page : Versions,
@@ -109,6 +109,10 @@ FaultsOn(t, s) == stack[t] # <<>> /\ stack[t][1].slot = s
 
 LruHas(e)       == \E i \in 1..Len(zswap_lru) : zswap_lru[i] = e
 LruWithout(e)   == SelectSeq(zswap_lru, LAMBDA x : x # e)
+\* lru_remove: the swap-in frame f puts back at the tail the entry it took off
+\* the LRU (ZswapLruRemove), if the slot still has it.
+LruReinsert(f)  == IF f.lru_removed /\ zswap_tree[f.slot] # NoEntry
+                   THEN Append(zswap_lru, zswap_tree[f.slot]) ELSE zswap_lru
 \* zswap_invalidate / zswap_entry_free: the tree entry and its LRU node go.
 \* [6.12 mm/zswap.c:800-803] zswap_entry_free(): "zswap_lru_del(&zswap_list_lru, entry);"
 Invalidate(s) ==
@@ -200,7 +204,7 @@ FolioLeaves(st, s) ==
 (***************************************************************************)
 (* Who holds a slot, who waits on whom (README "Who waits on whom").       *)
 (***************************************************************************)
-HolderPcs == {"charge", "charge_retry", "add", "read", "map"}
+HolderPcs == {"lru_remove", "charge", "charge_retry", "add", "read", "map"}
 
 \* Actor b holds slot s: it set SWAP_HAS_CACHE and will clear it or hand the
 \* slot on to an unlocked folio.
@@ -288,15 +292,13 @@ SwapCacheHit(t) ==
 \* [6.12 mm/swap_state.c:485-487] __read_swap_cache_async(): "err = swapcache_prepare(entry, 1); if (!err) break;"
 \* With -EEXIST the kernel loops on [6.12 mm/swap_state.c:509]
 \* "schedule_timeout_uninterruptible(1);": no step here, the task is BlockedOn the slot.
-\* lru_remove [patch <20230912001318.2437018-2-nphamcs@gmail.com> mm/swap_state.c]:
-\* "zswap_lru_removed = zswap_remove_swpentry_from_lru(entry);"
+\* lru_remove: the patch takes the entry off the LRU in a step of its own
+\* after this one (ZswapLruRemove).
 \* swap_table (2025): the locked folio goes into the swap cache together
 \* with the pin, before the charge.
 SwapcachePrepare(t) ==
     LET f == Top(t)
         s == f.slot
-        e == zswap_tree[s]
-        removed == LruRemove /\ e # NoEntry /\ LruHas(e)
     IN
     /\ TopIs(t, "do_swap_page")
     /\ f.pc = "lookup"
@@ -306,9 +308,29 @@ SwapcachePrepare(t) ==
     /\ swap_map' = SetPin(s, TRUE)
     /\ swap_cache' = IF SwapTable THEN [swap_cache EXCEPT ![s] = NewFolio]
                      ELSE swap_cache
+    /\ stack' = SetTop(t, [f EXCEPT !.pc = IF LruRemove THEN "lru_remove" ELSE "charge"])
+    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+\* lru_remove [patch <20230912001318.2437018-2-nphamcs@gmail.com> mm/swap_state.c]:
+\* "zswap_lru_removed = zswap_remove_swpentry_from_lru(entry);"
+\* The patch calls it in __read_swap_cache_async() after swapcache_prepare()
+\* and "__folio_set_locked(folio); __folio_set_swapbacked(folio);", under
+\* the LRU lock but not under the pin's: a walk can isolate the entry between
+\* the two (then the removal finds it off the LRU, list_empty(), and
+\* lru_removed stays FALSE).  It runs for every caller of
+\* __read_swap_cache_async(); writeback's own call looks up the entry it
+\* isolated itself, which is off the LRU, so there it changes nothing and
+\* the model gives writeback no such step.
+ZswapLruRemove(t) ==
+    LET f == Top(t)
+        e == zswap_tree[f.slot]
+        removed == e # NoEntry /\ LruHas(e)
+    IN
+    /\ TopIs(t, "do_swap_page")
+    /\ f.pc = "lru_remove"
     /\ zswap_lru' = IF removed THEN LruWithout(e) ELSE zswap_lru
     /\ stack' = SetTop(t, [f EXCEPT !.pc = "charge", !.lru_removed = removed])
-    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_referenced, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_referenced, swap_device>>
 
 \* [6.12 mm/swap_state.c:518-519] __read_swap_cache_async(): "if (mem_cgroup_swapin_charge_folio(new_folio, NULL, gfp_mask, entry)) goto fail_unlock;"
 \* succeeds.
@@ -341,20 +363,27 @@ ChargeFail(t) ==
     /\ swap_map' = SetPin(s, FALSE)
     /\ swap_cache' = IF SwapTable THEN [swap_cache EXCEPT ![s] = NoFolio]
                      ELSE swap_cache
-    /\ zswap_lru' = IF f.lru_removed /\ zswap_tree[s] # NoEntry
-                    THEN Append(zswap_lru, zswap_tree[s]) ELSE zswap_lru
+    /\ zswap_lru' = LruReinsert(f)
     /\ stack' = IF SwapTable THEN FolioLeaves(PopTop(t), s) ELSE PopTop(t)
     /\ UNCHANGED <<swapped_page, zswap_tree, zswap_referenced, swap_device>>
 
 \* [6.12 mm/swap_state.c:522] __read_swap_cache_async(): "if (add_to_swap_cache(new_folio, entry, gfp_mask & GFP_RECLAIM_MASK, &shadow))"
 \* the locked, not uptodate folio becomes visible to lookups.
+\* lru_remove [patch <20230912001318.2437018-2-nphamcs@gmail.com> mm/swap_state.c]:
+\* "if (zswap_lru_removed) zswap_insert_swpentry_into_lru(entry);"
+\* on the success path too, right after add_to_swap_cache(): the entry is
+\* back on the LRU (at its tail, list_lru_add()) until swap_read_folio()'s
+\* exclusive load frees it.
 AddToSwapCache(t) ==
-    LET s == Top(t).slot IN
+    LET f == Top(t)
+        s == f.slot
+    IN
     /\ TopIs(t, "do_swap_page")
-    /\ Top(t).pc = "add"
+    /\ f.pc = "add"
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NewFolio]
-    /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "read"])
-    /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+    /\ zswap_lru' = LruReinsert(f)
+    /\ stack' = SetTop(t, [f EXCEPT !.pc = "read"])
+    /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_referenced, swap_device>>
 
 \* [6.12 mm/page_io.c:634-636] swap_read_folio(): "} else if (zswap_load(folio)) { folio_unlock(folio); goto finish; }"
 \* else the bdev read.  A swap-cache folio's load is exclusive (all loads are,
@@ -677,7 +706,7 @@ DropCleanFolio(s) ==
 \* The steps of a task's own fault (not its reclaim walk).
 FaultStep(t) ==
     \/ \E s \in Slots : StartFault(t, s)
-    \/ PteChanged(t) \/ RetryFault(t) \/ SwapCacheHit(t) \/ SwapcachePrepare(t)
+    \/ PteChanged(t) \/ RetryFault(t) \/ SwapCacheHit(t) \/ SwapcachePrepare(t) \/ ZswapLruRemove(t)
     \/ ChargeOk(t) \/ ChargeReclaim(t) \/ ChargeFail(t) \/ AddToSwapCache(t)
     \/ SwapReadFolio(t) \/ MapFolio(t) \/ MapFolioKeepCache(t)
 

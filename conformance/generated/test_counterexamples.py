@@ -136,11 +136,11 @@ def test_none_reaches_the_bad_state(system_for: SystemFactory) -> None:
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_CONFIG), NONE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:477
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -312,16 +312,16 @@ def test_none_abba_reaches_the_bad_state(system_for: SystemFactory) -> None:
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_ABBA_CONFIG), NONE_ABBA_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:325
-    run.step('SwapOut', s=s2, v=v2, then=5)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t2, s=s2, then=6)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t2, then=7)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t2, then=8)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t2, then=9)  # LruIsolate Zswap.tla:448
-    run.step('LruIsolate', t1, then=10)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:347
+    run.step('SwapOut', s=s2, v=v2, then=5)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t2, s=s2, then=6)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t2, then=7)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t2, then=8)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t2, then=9)  # LruIsolate Zswap.tla:477
+    run.step('LruIsolate', t1, then=10)  # LruIsolate Zswap.tla:477
     assert badness_holds('wait_cycle', run.system, None)
 
 
@@ -437,11 +437,11 @@ def test_bug_a65b0e7607cc_reaches_the_bad_state(system_for: SystemFactory) -> No
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_A65B0E7607CC_CONFIG), BUG_A65B0E7607CC_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:477
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -611,18 +611,18 @@ def test_bug_04fc7816089c_reaches_the_bad_state(system_for: SystemFactory) -> No
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_04FC7816089C_CONFIG), BUG_04FC7816089C_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=3)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=7)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=8)  # SwapCacheHit Zswap.tla:280
-    run.step('WbWrite', k1, then=9)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
+    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:458
+    run.step('LruIsolate', k1, then=3)  # LruIsolate Zswap.tla:477
+    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:675
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:255
+    run.step('WbAllocFolio', k1, then=7)  # WbAllocFolio Zswap.tla:588
+    run.step('SwapCacheHit', t1, then=8)  # SwapCacheHit Zswap.tla:284
+    run.step('WbWrite', k1, then=9)  # WbWrite Zswap.tla:624
     # property:NoStaleData is an action property: the bad step is the last one.
     assert badness_holds('stale_data', run.system, BUG_04FC7816089C_STEPS[-1])
-    run.step('MapFolio', t1, then=10)  # MapFolio Zswap.tla:395
+    run.step('MapFolio', t1, then=10)  # MapFolio Zswap.tla:424
 
 
 
@@ -838,22 +838,22 @@ def test_bug_27d3969b47cc_reaches_the_bad_state(system_for: SystemFactory) -> No
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_27D3969B47CC_CONFIG), BUG_27D3969B47CC_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeOk', t1, then=4)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=5)  # AddToSwapCache Zswap.tla:351
-    run.step('ShrinkWorker', k1, then=6)  # ShrinkWorker Zswap.tla:429
-    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:448
-    run.step('WbFolioExists', t2, then=12)  # WbFolioExists Zswap.tla:510
-    run.step('LruIsolate', k1, then=13)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeOk', t1, then=4)  # ChargeOk Zswap.tla:337
+    run.step('AddToSwapCache', t1, then=5)  # AddToSwapCache Zswap.tla:377
+    run.step('ShrinkWorker', k1, then=6)  # ShrinkWorker Zswap.tla:458
+    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:477
+    run.step('WbFolioExists', t2, then=12)  # WbFolioExists Zswap.tla:539
+    run.step('LruIsolate', k1, then=13)  # LruIsolate Zswap.tla:477
     # property:WalkCursorLive is an action property: the bad step is the last one.
     assert badness_holds('cursor_freed', run.system, BUG_27D3969B47CC_STEPS[-1])
-    run.step('WbPutback', t2, then=14)  # WbPutback Zswap.tla:612
+    run.step('WbPutback', t2, then=14)  # WbPutback Zswap.tla:641
 
 
 
@@ -966,11 +966,11 @@ def test_bug_a65b0e7607cc_rotate_reaches_the_bad_state(system_for: SystemFactory
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_A65B0E7607CC_ROTATE_CONFIG), BUG_A65B0E7607CC_ROTATE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:477
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -1163,20 +1163,20 @@ def test_bug_04fc7816089c_rotate_reaches_the_bad_state(system_for: SystemFactory
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_04FC7816089C_ROTATE_CONFIG), BUG_04FC7816089C_ROTATE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:429
-    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:474
-    run.step('ShrinkWorker', k1, then=4)  # ShrinkWorker Zswap.tla:429
-    run.step('LruIsolate', k1, then=5)  # LruIsolate Zswap.tla:448
-    run.step('FreeSlot', s=s1, then=6)  # FreeSlot Zswap.tla:646
-    run.step('SwapOut', s=s1, v=v2, then=7)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=8)  # StartFault Zswap.tla:251
-    run.step('WbAllocFolio', k1, then=9)  # WbAllocFolio Zswap.tla:559
-    run.step('SwapCacheHit', t1, then=10)  # SwapCacheHit Zswap.tla:280
-    run.step('WbWrite', k1, then=11)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
+    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:458
+    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:503
+    run.step('ShrinkWorker', k1, then=4)  # ShrinkWorker Zswap.tla:458
+    run.step('LruIsolate', k1, then=5)  # LruIsolate Zswap.tla:477
+    run.step('FreeSlot', s=s1, then=6)  # FreeSlot Zswap.tla:675
+    run.step('SwapOut', s=s1, v=v2, then=7)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t1, s=s1, then=8)  # StartFault Zswap.tla:255
+    run.step('WbAllocFolio', k1, then=9)  # WbAllocFolio Zswap.tla:588
+    run.step('SwapCacheHit', t1, then=10)  # SwapCacheHit Zswap.tla:284
+    run.step('WbWrite', k1, then=11)  # WbWrite Zswap.tla:624
     # property:NoStaleData is an action property: the bad step is the last one.
     assert badness_holds('stale_data', run.system, BUG_04FC7816089C_ROTATE_STEPS[-1])
-    run.step('MapFolio', t1, then=12)  # MapFolio Zswap.tla:395
+    run.step('MapFolio', t1, then=12)  # MapFolio Zswap.tla:424
 
 
 
@@ -1403,23 +1403,23 @@ def test_witness_rotate_lru_stop_reaches_the_bad_state(system_for: SystemFactory
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(WITNESS_ROTATE_LRU_STOP_CONFIG), WITNESS_ROTATE_LRU_STOP_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFail', t1, then=6)  # WbAllocFail Zswap.tla:534
-    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:448
-    run.step('ShrinkDone', t1, then=12)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeOk', t1, then=13)  # ChargeOk Zswap.tla:315
-    run.step('AddToSwapCache', t1, then=14)  # AddToSwapCache Zswap.tla:351
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:477
+    run.step('WbAllocFail', t1, then=6)  # WbAllocFail Zswap.tla:563
+    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:477
+    run.step('ShrinkDone', t1, then=12)  # ShrinkDone Zswap.tla:503
+    run.step('ChargeOk', t1, then=13)  # ChargeOk Zswap.tla:337
+    run.step('AddToSwapCache', t1, then=14)  # AddToSwapCache Zswap.tla:377
     # property:NoEarlyLruStop is an action property: the bad step is the last one.
     assert badness_holds('lru_stop', run.system, WITNESS_ROTATE_LRU_STOP_STEPS[-1])
-    run.step('WbFolioExists', t2, then=15)  # WbFolioExists Zswap.tla:510
+    run.step('WbFolioExists', t2, then=15)  # WbFolioExists Zswap.tla:539
 
 
 
@@ -1530,12 +1530,12 @@ def test_none_liveness_reaches_the_bad_state(system_for: SystemFactory) -> None:
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_LIVENESS_CONFIG), NONE_LIVENESS_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s2, v=v2, then=1)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s2, then=2)  # StartFault Zswap.tla:251
-    run.step('StartFault', t2, s=s2, then=3)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t2, then=4)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t2, then=5)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t2, then=6)  # LruIsolate Zswap.tla:448
+    run.step('SwapOut', s=s2, v=v2, then=1)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t1, s=s2, then=2)  # StartFault Zswap.tla:255
+    run.step('StartFault', t2, s=s2, then=3)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t2, then=4)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t2, then=5)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t2, then=6)  # LruIsolate Zswap.tla:477
     assert badness_holds('fault_never_completes', run.system, None)
 
 
@@ -2046,46 +2046,46 @@ def test_skip_if_exists_starvation_reaches_the_bad_state(system_for: SystemFacto
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(SKIP_IF_EXISTS_STARVATION_CONFIG), SKIP_IF_EXISTS_STARVATION_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v2, then=1)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:251
-    run.step('SwapOut', s=s2, v=v3, then=3)  # SwapOut Zswap.tla:632
-    run.step('StartFault', t2, s=s2, then=4)  # StartFault Zswap.tla:251
-    run.step('SwapcachePrepare', t2, then=5)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t2, then=6)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t2, then=7)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', t2, then=8)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', t2, then=9)  # WbWrite Zswap.tla:595
-    run.step('ShrinkDone', t2, then=10)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t2, then=11)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t2, s=s1, then=12)  # StartFault Zswap.tla:251
-    run.step('DropCleanFolio', s=s1, then=13)  # DropCleanFolio Zswap.tla:662
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t2, then=15)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t2, then=16)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', t2, then=17)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', t2, then=18)  # WbWrite Zswap.tla:595
-    run.step('DropCleanFolio', s=s2, then=19)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', t2, then=20)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t2, then=21)  # ChargeFail Zswap.tla:335
-    run.step('FreeSlot', s=s2, then=22)  # FreeSlot Zswap.tla:646
-    run.step('StartFault', t2, s=s1, then=23)  # StartFault Zswap.tla:251
-    run.step('SwapOut', s=s2, v=v1, then=24)  # SwapOut Zswap.tla:632
-    run.step('SwapcachePrepare', t2, then=25)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t2, then=26)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t2, then=27)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', t2, then=28)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', t2, then=29)  # WbWrite Zswap.tla:595
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:646
-    run.step('DropCleanFolio', s=s2, then=31)  # DropCleanFolio Zswap.tla:662
-    run.step('ShrinkDone', t2, then=32)  # ShrinkDone Zswap.tla:474
-    run.step('ChargeFail', t2, then=33)  # ChargeFail Zswap.tla:335
-    run.step('StartFault', t2, s=s1, then=34)  # StartFault Zswap.tla:251
-    run.step('SwapOut', s=s2, v=v3, then=35)  # SwapOut Zswap.tla:632
-    run.step('SwapcachePrepare', t2, then=36)  # SwapcachePrepare Zswap.tla:295
-    run.step('ChargeReclaim', t2, then=37)  # ChargeReclaim Zswap.tla:325
-    run.step('LruIsolate', t2, then=38)  # LruIsolate Zswap.tla:448
-    run.step('WbAllocFolio', t2, then=39)  # WbAllocFolio Zswap.tla:559
-    run.step('WbWrite', t2, then=40)  # WbWrite Zswap.tla:595
+    run.step('SwapOut', s=s1, v=v2, then=1)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
+    run.step('SwapOut', s=s2, v=v3, then=3)  # SwapOut Zswap.tla:661
+    run.step('StartFault', t2, s=s2, then=4)  # StartFault Zswap.tla:255
+    run.step('SwapcachePrepare', t2, then=5)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t2, then=6)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t2, then=7)  # LruIsolate Zswap.tla:477
+    run.step('WbAllocFolio', t2, then=8)  # WbAllocFolio Zswap.tla:588
+    run.step('WbWrite', t2, then=9)  # WbWrite Zswap.tla:624
+    run.step('ShrinkDone', t2, then=10)  # ShrinkDone Zswap.tla:503
+    run.step('ChargeFail', t2, then=11)  # ChargeFail Zswap.tla:357
+    run.step('StartFault', t2, s=s1, then=12)  # StartFault Zswap.tla:255
+    run.step('DropCleanFolio', s=s1, then=13)  # DropCleanFolio Zswap.tla:691
+    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t2, then=15)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t2, then=16)  # LruIsolate Zswap.tla:477
+    run.step('WbAllocFolio', t2, then=17)  # WbAllocFolio Zswap.tla:588
+    run.step('WbWrite', t2, then=18)  # WbWrite Zswap.tla:624
+    run.step('DropCleanFolio', s=s2, then=19)  # DropCleanFolio Zswap.tla:691
+    run.step('ShrinkDone', t2, then=20)  # ShrinkDone Zswap.tla:503
+    run.step('ChargeFail', t2, then=21)  # ChargeFail Zswap.tla:357
+    run.step('FreeSlot', s=s2, then=22)  # FreeSlot Zswap.tla:675
+    run.step('StartFault', t2, s=s1, then=23)  # StartFault Zswap.tla:255
+    run.step('SwapOut', s=s2, v=v1, then=24)  # SwapOut Zswap.tla:661
+    run.step('SwapcachePrepare', t2, then=25)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t2, then=26)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t2, then=27)  # LruIsolate Zswap.tla:477
+    run.step('WbAllocFolio', t2, then=28)  # WbAllocFolio Zswap.tla:588
+    run.step('WbWrite', t2, then=29)  # WbWrite Zswap.tla:624
+    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:675
+    run.step('DropCleanFolio', s=s2, then=31)  # DropCleanFolio Zswap.tla:691
+    run.step('ShrinkDone', t2, then=32)  # ShrinkDone Zswap.tla:503
+    run.step('ChargeFail', t2, then=33)  # ChargeFail Zswap.tla:357
+    run.step('StartFault', t2, s=s1, then=34)  # StartFault Zswap.tla:255
+    run.step('SwapOut', s=s2, v=v3, then=35)  # SwapOut Zswap.tla:661
+    run.step('SwapcachePrepare', t2, then=36)  # SwapcachePrepare Zswap.tla:299
+    run.step('ChargeReclaim', t2, then=37)  # ChargeReclaim Zswap.tla:347
+    run.step('LruIsolate', t2, then=38)  # LruIsolate Zswap.tla:477
+    run.step('WbAllocFolio', t2, then=39)  # WbAllocFolio Zswap.tla:588
+    run.step('WbWrite', t2, then=40)  # WbWrite Zswap.tla:624
     # The lasso's loop: states 18 to 40 (the last is state 18 again).
     assert starves_in_loop(SKIP_IF_EXISTS_STARVATION_STATES, SKIP_IF_EXISTS_STARVATION_STEPS, 18)
 

@@ -31,6 +31,7 @@ from conformance import steps
 from conformance.values import FnValue, ModelValue, TlaValue
 
 from ..config import Config
+from ..contract import HOLDING_PCS
 from ..steps import Step
 from ..system import BadArguments, KernelBug, NotEnabled, UnknownActor, UnknownStep
 
@@ -97,11 +98,6 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
         ("WB_WRITE", "WALK", "WRITEPAGE", "WbWrite"),
     )
 )
-
-HOLDING_PCS = {
-    "do_swap_page": frozenset({"charge", "charge_retry", "add", "read", "map"}),
-    "zswap_writeback_entry": frozenset({"write"}),
-}
 
 
 def _frame_slot(frame: FnValue) -> ModelValue:

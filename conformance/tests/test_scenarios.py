@@ -29,15 +29,51 @@ def test_none_ends_blocked_on_its_own_pin() -> None:
     assert not p.no_self_wait(system.observe(), skip=False)
 
 
+LRU_REMOVE_THREAD = "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1) ZswapLruRemove(t1) ChargeReclaim(t1)"
+
+
 def test_lru_remove_never_offers_the_pinned_entry_to_its_own_writeback() -> None:
-    system, _ = run(config("lru_remove"), THREAD)
+    system, _ = run(config("lru_remove"), LRU_REMOVE_THREAD)
     state = system.observe()
     assert state["stack"][t1][0]["lru_removed"] is True
     assert ENTRY_S1 not in state["zswap_lru"] and state["zswap_tree"][s1] == ENTRY_S1
     assert "LruIsolate(t1)" not in names(system) and "ShrinkDone(t1)" in names(system)
     # the fault fails: the hidden entry goes back to the LRU tail
-    system, _ = run(config("lru_remove"), THREAD + " ShrinkDone(t1) ChargeFail(t1)")
+    system, _ = run(config("lru_remove"), LRU_REMOVE_THREAD + " ShrinkDone(t1) ChargeFail(t1)")
     assert system.observe()["zswap_lru"] == (ENTRY_S1,)
+
+
+def test_lru_remove_takes_the_entry_off_after_the_pin_so_a_walk_can_come_first() -> None:
+    # The patch calls zswap_remove_swpentry_from_lru() after swapcache_prepare(), not with it:
+    # in between, the pin is held and the entry is still on the LRU.
+    system, _ = run(config("lru_remove"), "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1)")
+    assert "ZswapLruRemove(t1)" in names(system) and "ChargeReclaim(t1)" not in names(system)
+    assert system.observe()["zswap_lru"] == (ENTRY_S1,) and system.holders(s1) == frozenset({t1})
+    # the shrinker isolates it first; the removal then finds it off the LRU and hides nothing
+    system, _ = run(
+        config("lru_remove"),
+        "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1) ShrinkWorker(k1) LruIsolate(k1) "
+        "ZswapLruRemove(t1)",
+    )
+    assert system.observe()["stack"][t1][0]["lru_removed"] is False
+    assert system.waits_on(k1) == (s1, "swapcache_prepare() returns -EEXIST")  # k1 waits for t1's pin
+
+
+def test_lru_remove_puts_the_entry_back_on_success_until_the_load_frees_it() -> None:
+    # "if (zswap_lru_removed) zswap_insert_swpentry_into_lru(entry);" right after add_to_swap_cache()
+    system, _ = run(config("lru_remove"), LRU_REMOVE_THREAD + " ShrinkDone(t1) ChargeOk(t1) AddToSwapCache(t1)")
+    assert system.observe()["zswap_lru"] == (ENTRY_S1,)
+    # a walk may isolate it now, and its writeback meets the folio: -EEXIST, no wait
+    system, _ = run(
+        config("lru_remove"),
+        LRU_REMOVE_THREAD + " ShrinkDone(t1) ChargeOk(t1) AddToSwapCache(t1) ShrinkWorker(k1) LruIsolate(k1)",
+    )
+    assert "WbFolioExists(k1)" in names(system) and system.blocked() == {}
+    # the exclusive load frees the entry and takes it off the LRU again
+    system, _ = run(
+        config("lru_remove"), LRU_REMOVE_THREAD + " ShrinkDone(t1) ChargeOk(t1) AddToSwapCache(t1) SwapReadFolio(t1)"
+    )
+    assert system.observe()["zswap_lru"] == () and system.observe()["zswap_tree"][s1] == NO_ENTRY
 
 
 def test_skip_if_exists_gives_up_and_puts_the_entry_back_at_the_tail() -> None:
@@ -102,8 +138,10 @@ def test_skip_if_exists_also_skips_another_tasks_pin() -> None:
 
 
 def test_lru_remove_does_lru_work_in_every_fault() -> None:
-    _, violations = run(config("lru_remove"), "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1)")
-    assert [str(s) for s in violations["fault_path_no_lru_work"]] == ["SwapcachePrepare(t1)"]
+    _, violations = run(
+        config("lru_remove"), "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1) ZswapLruRemove(t1)"
+    )
+    assert [str(s) for s in violations["fault_path_no_lru_work"]] == ["ZswapLruRemove(t1)"]
     _, violations = run(config("skip_if_exists"), "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1)")
     assert "fault_path_no_lru_work" not in violations
 
@@ -148,9 +186,10 @@ def test_lru_remove_self_waits_once_a_background_shrinker_runs() -> None:
     # reclaim isolates it and waits on t1's pin.
     system, _ = run(
         config("lru_remove"),
-        "SwapOut(s=s1, v=v1) SwapOut(s=s2, v=v3) StartFault(t2, s=s2) SwapcachePrepare(t2) ChargeReclaim(t2) "
-        "LruIsolate(t2) FreeSlot(s=s1) SwapOut(s=s1, v=v2) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(t2) "
-        "WbFolioExists(k1) WbEntryGone(t2) StartFault(t1, s=s1) SwapcachePrepare(t1) WbPutback(k1) "
+        "SwapOut(s=s1, v=v1) SwapOut(s=s2, v=v3) StartFault(t2, s=s2) SwapcachePrepare(t2) ZswapLruRemove(t2) "
+        "ChargeReclaim(t2) LruIsolate(t2) FreeSlot(s=s1) SwapOut(s=s1, v=v2) ShrinkWorker(k1) LruIsolate(k1) "
+        "WbAllocFolio(t2) WbFolioExists(k1) WbEntryGone(t2) StartFault(t1, s=s1) SwapcachePrepare(t1) "
+        "ZswapLruRemove(t1) WbPutback(k1) "
         "ChargeReclaim(t1) LruIsolate(t1)",
     )
     assert system.observe()["stack"][t1][0]["lru_removed"] is False
