@@ -1,10 +1,13 @@
 """Counterexamples as Mermaid ``sequenceDiagram`` text (GitHub renders it).
 
-One lifeline per actor, one for the environment when the trace has
-environment steps, and one for the shared structures.  One arrow per step,
-numbered like the step table under the diagram (``autonumber``): to the
-shared lifeline when the step changed a shared structure, a self-arrow when
-it only moved the actor's own program counter.  A note marks each pin
+One lifeline per actor that takes a step (an idle actor of the model would
+only widen the picture), one for the environment when the trace has
+environment steps, and one for the shared structures.  Each step is labelled
+with its number in the step table under the diagram: an arrow to the shared
+lifeline when the step changed a shared structure, a note beside the actor
+when it only moved the actor's own program counter (Mermaid draws a
+self-arrow's label across the lifeline and over the step-number circle of
+``autonumber``, so neither is used).  A note marks each pin
 (``SWAP_HAS_CACHE``) taken or released; the last note calls out the final
 state.
 
@@ -79,8 +82,9 @@ def _participant_ids(names: Sequence[str]) -> dict[str, str]:
     return ids
 
 
-def _arrow_label(step: StepView) -> str:
-    return escape(step.action + (f" {step.slot}" if step.slot else ""))
+def _step_label(step: StepView) -> str:
+    """The step's number (as in the step table) and its action and slot."""
+    return escape(f"{step.number} · {step.action}" + (f" {step.slot}" if step.slot else ""))
 
 
 def sequence_diagram(
@@ -92,19 +96,22 @@ def sequence_diagram(
 ) -> str:
     """The Mermaid text of one counterexample (no surrounding code fence).
 
-    ``actors``: every actor of the model in lifeline order; ``final_notes``:
-    sentences about the final state, drawn across all lifelines;
-    ``loop_from``: for a liveness counterexample, the number of the first
-    step of the part that repeats forever (drawn inside a ``loop`` box).
+    ``actors``: every actor of the model in lifeline order (those that take
+    no step get no lifeline); ``final_notes``: sentences about the final
+    state, drawn across all lifelines; ``loop_from``: for a liveness
+    counterexample, the number of the first step of the part that repeats
+    forever (drawn inside a ``loop`` box).
     """
     unknown = sorted({step.actor for step in steps if step.actor is not None} - set(actors))
     if unknown:
         raise ValueError(f"steps by actors with no lifeline: {', '.join(unknown)}; pass every actor of the model")
-    has_environment = any(step.actor is None for step in steps)
-    ids = _participant_ids(list(actors))
+    acting = {step.actor for step in steps}
+    shown = [actor for actor in actors if actor in acting]
+    has_environment = None in acting
+    ids = _participant_ids(shown)
     shared, environment = "shared", "env"
-    lines = ["sequenceDiagram", "    autonumber"]
-    for actor in actors:
+    lines = ["sequenceDiagram"]
+    for actor in shown:
         lines.append(f"    participant {ids[actor]} as {escape(actor)}")
     if has_environment:
         lines.append(f"    participant {environment} as {escape(ENVIRONMENT_LIFELINE)}")
@@ -114,16 +121,18 @@ def sequence_diagram(
         if step.number == loop_from:
             lines.append(f"    loop {escape('repeats forever')}")
         source = ids[step.actor] if step.actor is not None else environment
-        target = shared if step.touches_shared else source
         indent = "        " if loop_from is not None and step.number >= loop_from else "    "
-        lines.append(f"{indent}{source}->>{target}: {_arrow_label(step)}")
+        if step.touches_shared:
+            lines.append(f"{indent}{source}->>{shared}: {_step_label(step)}")
+        else:
+            lines.append(f"{indent}Note right of {source}: {_step_label(step)}")
         pin_notes = [f"pins {slot}" for slot in step.pins_taken] + [f"unpins {slot}" for slot in step.pins_released]
         if pin_notes:
             lines.append(f"{indent}Note over {source}: {escape(', '.join(pin_notes))}")
 
     if loop_from is not None and any(step.number >= loop_from for step in steps):
         lines.append("    end")
-    first = ids[actors[0]] if actors else (environment if has_environment else shared)
+    first = ids[shown[0]] if shown else (environment if has_environment else shared)
     for sentence in final_notes:
         lines.append(f"    Note over {first},{shared}: {escape(sentence)}")
     return "\n".join(lines) + "\n"

@@ -44,18 +44,21 @@ def _diagram(trace_steps: list, final: list[str] | None = None) -> tuple[str, li
 def test_seed_deadlock_diagram() -> None:
     text, steps = _diagram(seed_deadlock())
     lines = text.splitlines()
-    assert lines[:2] == ["sequenceDiagram", "    autonumber"]
+    assert lines[0] == "sequenceDiagram" and "autonumber" not in text
     assert "    participant a_t1 as t1" in lines
+    assert "a_t2" not in text and "a_k1" not in text  # idle actors get no lifeline
     assert f"    participant shared as {escape(SHARED_LIFELINE)}" in lines
-    arrows = [line.strip() for line in lines if "->>" in line]
-    assert arrows == [
-        "env->>shared: SwapOut s1",
-        "a_t1->>a_t1: StartFault s1",
-        "a_t1->>shared: SwapcachePrepare s1",
-        "a_t1->>a_t1: ChargeReclaim s1",
-        "a_t1->>shared: LruIsolate s1",
+    # Arrows for steps that change shared state, notes beside the actor for the others,
+    # each labelled with its number in the step table.
+    labelled = [line.strip() for line in lines if "->>" in line or line.strip().startswith("Note right of")]
+    assert labelled == [
+        f"env->>shared: {escape('1 · SwapOut s1')}",
+        f"Note right of a_t1: {escape('2 · StartFault s1')}",
+        f"a_t1->>shared: {escape('3 · SwapcachePrepare s1')}",
+        f"Note right of a_t1: {escape('4 · ChargeReclaim s1')}",
+        f"a_t1->>shared: {escape('5 · LruIsolate s1')}",
     ]
-    assert len(arrows) == len(steps)
+    assert len(labelled) == len(steps)
     assert "    Note over a_t1: pins s1" in lines
     assert lines[-1] == "    Note over a_t1,shared: t1 waits on the pin it holds (s1)"
 
@@ -70,13 +73,13 @@ def test_abba_diagram_calls_out_the_cycle() -> None:
 
 def test_environment_steps_come_from_the_environment_lifeline() -> None:
     text, _ = _diagram(writeback_and_free(), final=[])
-    assert "    env->>shared: DropCleanFolio s1" in text
+    assert any(line.startswith("    env->>shared: ") and "DropCleanFolio s1" in line for line in text.splitlines())
     assert "    Note over env: unpins s1" in text
     assert "    Note over a_k1: pins s1" in text
-    # Tasks and shrinkers keep the order given; every lifeline is declared once.
+    # Acting tasks and shrinkers keep the order given (t1 takes no step: no lifeline);
+    # every lifeline is declared once.
     assert [line.split()[1] for line in text.splitlines() if line.strip().startswith("participant")] == [
         "a_k1",
-        "a_t1",
         "env",
         "shared",
     ]
@@ -100,8 +103,8 @@ def test_hostile_names_cannot_inject_mermaid_statements() -> None:
         pins_released=(),
     )
     text = sequence_diagram(["t1;end"], [step], ["done: %% {x}"])
-    # Still exactly the statements we wrote: header, autonumber, 2 lifelines, arrow, pin note, final note.
-    assert len(text.splitlines()) == 7
+    # Still exactly the statements we wrote: header, 2 lifelines, arrow, pin note, final note.
+    assert len(text.splitlines()) == 6
     assert sum(line.strip().startswith("participant") for line in text.splitlines()) == 2
 
 
@@ -110,7 +113,7 @@ def test_the_repeating_part_of_a_lasso_is_a_loop_box() -> None:
     text = sequence_diagram(["t1", "t2"], steps, ["FaultCompletes violated"], loop_from=7)
     lines = text.splitlines()
     start = lines.index("    loop repeats forever")
-    assert lines[start + 1] == "        a_t2->>shared: LruIsolate s1"
-    assert lines[start + 2] == "        a_t1->>shared: LruIsolate s2"
+    assert lines[start + 1] == f"        a_t2->>shared: {escape('7 · LruIsolate s1')}"
+    assert lines[start + 2] == f"        a_t1->>shared: {escape('8 · LruIsolate s2')}"
     assert lines[start + 3] == "    end"
     assert lines[-1] == "    Note over a_t1,shared: FaultCompletes violated"

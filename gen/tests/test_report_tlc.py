@@ -13,6 +13,7 @@ import pytest
 from gen.bridge.manifest import Model, load_manifest
 from gen.bridge.tlc import REPO_ROOT
 from gen.generators.itf import read_itf
+from gen.review.mermaid import unescape
 from gen.review.report import (
     Counterexample,
     ReportError,
@@ -31,12 +32,16 @@ def test_seed_model_report_section(tmp_path: Path, manifest_entry: Callable[...,
     assert isinstance(example, Counterexample) and example.verdict == "invariant:NoSelfWait"
     section = counterexample_section(example)
     # The thread's scenario, step by step, by one task on one slot.
-    arrows = [line.strip() for line in section.splitlines() if line.startswith("    a_t1->>")]
-    assert arrows == [
-        "a_t1->>a_t1: StartFault s1",
-        "a_t1->>shared: SwapcachePrepare s1",
-        "a_t1->>a_t1: ChargeReclaim s1",
-        "a_t1->>shared: LruIsolate s1",
+    labelled = [
+        unescape(line.strip())
+        for line in section.splitlines()
+        if line.startswith(("    a_t1->>", "    Note right of a_t1"))
+    ]
+    assert labelled == [
+        "Note right of a_t1: 2 · StartFault s1",
+        "a_t1->>shared: 3 · SwapcachePrepare s1",
+        "Note right of a_t1: 4 · ChargeReclaim s1",
+        "a_t1->>shared: 5 · LruIsolate s1",
     ]
     assert "Note over a_t1: pins s1" in section
     assert "**Final state:** NoSelfWait violated; t1 waits on the pin it holds (s1)." in section
