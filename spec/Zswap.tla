@@ -836,6 +836,73 @@ WalkCursorLive ==
     [][\A a \in Actors : WbPutback(a) =>
           Top(a).cursor = NoEntry \/ LruHas(Top(a).cursor)]_vars
 
+\* The step properties below each defend guards whose deletion used to change
+\* only the state counts (spec/README.md, "What the properties catch").
+\* They read variables, never the actions, so a broken guard cannot break
+\* its own check.
+
+\* The edges of do_swap_page's control flow: a fault's frame moves only along them.
+SwapinPcNext ==
+    {<<"lookup", "hit_wait">>, <<"lookup", "lru_remove">>, <<"lookup", "charge">>,
+     <<"hit_wait", "hit_gone">>, <<"lru_remove", "charge">>,
+     <<"charge", "charge_retry">>, <<"charge", "add">>, <<"charge", "read">>,
+     <<"charge_retry", "add">>, <<"charge_retry", "read">>,
+     <<"add", "read">>, <<"read", "map">>}
+
+\* A fault keeps its slot and page and follows do_swap_page's control flow forward.
+SwapinFollowsControlFlow ==
+    [][\A t \in Tasks : stack[t] # <<>> /\ stack'[t] # <<>> =>
+          LET f == stack[t][1]
+              g == stack'[t][1]
+          IN /\ g.fn = "do_swap_page" /\ g.slot = f.slot /\ g.page = f.page
+             /\ g.pc = f.pc \/ <<f.pc, g.pc>> \in SwapinPcNext]_vars
+
+\* A fault waiting for a folio's lock (hit_wait) waits on a folio in the swap cache.
+HitWaitHasFolio ==
+    \A t \in Tasks : stack[t] # <<>> /\ stack[t][1].pc = "hit_wait" =>
+        swap_cache[stack[t][1].slot] # NoFolio
+
+\* An actor blocked on a slot takes no step of its own: its frames stay as
+\* they are (but for a fault whose folio leaves the swap cache: hit_gone).
+BlockedActorsWait ==
+    [][\A a \in Actors, s \in Slots : BlockedOn(a, s) =>
+          \/ stack'[a] = stack[a]
+          \/ stack'[a] = <<[stack[a][1] EXCEPT !.pc = "hit_gone"]>>]_vars
+
+\* SWAP_HAS_CACHE is set only on a slot in use (swapcache_prepare() of a
+\* freed slot fails: __swap_duplicate()'s -ENOENT).
+PinOnlyInUse ==
+    [][\A s \in Slots : ~swap_map[s].has_cache /\ swap_map'[s].has_cache =>
+          swap_map[s].count = 1]_vars
+
+\* A walk's budget (nr_to_walk) only goes down: a walk never restarts in place.
+WalkBudgetNeverGrows ==
+    [][\A a \in Actors : \A i \in 1..Len(stack[a]) :
+          /\ i <= Len(stack'[a])
+          /\ stack[a][i].fn = "shrink_memcg_cb" /\ stack'[a][i].fn = "shrink_memcg_cb"
+          => stack'[a][i].budget <= stack[a][i].budget]_vars
+
+\* A walk ends only when its budget is spent, the LRU is empty, or (rotate)
+\* what is left of the budget goes on referenced entries.
+WalkEndsOnlyWhenSpent ==
+    [][\A a \in Actors : stack[a] # <<>> /\ Top(a).fn = "shrink_memcg_cb"
+          /\ Len(stack'[a]) < Len(stack[a]) =>
+          \/ Top(a).budget = 0 \/ zswap_lru = <<>>
+          \/ Rotate /\ Top(a).budget <= LeadingReferenced]_vars
+
+\* rotate: a task's walk stops early (LRU_STOP) only at a swap-cache folio (-EEXIST).
+LruStopOnlyAtSwapCache ==
+    [][\A t \in Tasks : Rotate /\ Len(stack[t]) = 3 /\ Len(stack'[t]) = 2
+          /\ stack[t][2].budget > 0 /\ stack'[t][2].budget = 0 =>
+          swap_cache[stack[t][3].entry.slot] # NoFolio]_vars
+
+\* Writeback drops its new folio from the swap cache only when its entry left
+\* the tree meanwhile (the re-check), never for an entry it could write.
+WritebackDropsFolioOnlyForGoneEntry ==
+    [][\A a \in Actors : stack[a] # <<>> /\ Top(a).fn = "zswap_writeback_entry"
+          /\ Top(a).pc = "write" /\ swap_cache'[Top(a).entry.slot] = NoFolio =>
+          zswap_tree[Top(a).entry.slot] # Top(a).entry]_vars
+
 \* Task t is in do_swap_page (or in the reclaim its charge entered).
 Faulting(t) == stack[t] # <<>>
 

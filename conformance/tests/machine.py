@@ -38,6 +38,7 @@ STATE_PROPERTIES = (
     "swap_cache_implies_pin",
     "pin_held",
     "lru_only_live",
+    "hit_wait_has_folio",
 )
 ACTION_PROPERTIES = (
     "no_stale_data",
@@ -45,6 +46,13 @@ ACTION_PROPERTIES = (
     "fault_path_no_lru_work",
     "walk_makes_progress",
     "walk_cursor_live",
+    "swapin_follows_control_flow",
+    "blocked_actors_wait",
+    "pin_only_in_use",
+    "walk_budget_never_grows",
+    "walk_ends_only_when_spent",
+    "lru_stop_only_at_swap_cache",
+    "writeback_drops_folio_only_for_gone_entry",
 )
 
 
@@ -83,7 +91,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         after = self.system.observe()
         self._refresh()
         for name in ACTION_PROPERTIES:
-            if name not in self.violates and not getattr(p, name)(before, step, after):
+            if name not in self.violates and not p.check_action(name, before, step, after, self.skip_if_exists):
                 raise PropertyViolated(name, self.trace)
 
     def _check(self, name: str, *args: Any) -> None:
@@ -117,6 +125,10 @@ class ProtocolMachine(RuleBasedStateMachine):
     @invariant()
     def lru_only_live(self) -> None:
         self._check("lru_only_live")
+
+    @invariant()
+    def hit_wait_has_folio(self) -> None:
+        self._check("hit_wait_has_folio")
 
     @invariant()
     def blocked_agrees_with_spec(self) -> None:

@@ -187,5 +187,126 @@ def walk_cursor_live(before: State, step: Step, after: State) -> bool:
     return cursor == NO_ENTRY or cursor in before["zswap_lru"]
 
 
+# -- the step properties that defend guards (spec: "The step properties below ...") --
+# do_swap_page's control flow (spec SwapinPcNext).
+SWAPIN_PC_NEXT = frozenset(
+    {
+        ("lookup", "hit_wait"),
+        ("lookup", "lru_remove"),
+        ("lookup", "charge"),
+        ("hit_wait", "hit_gone"),
+        ("lru_remove", "charge"),
+        ("charge", "charge_retry"),
+        ("charge", "add"),
+        ("charge", "read"),
+        ("charge_retry", "add"),
+        ("charge_retry", "read"),
+        ("add", "read"),
+        ("read", "map"),
+    }
+)
+
+
+def hit_wait_has_folio(state: State) -> bool:
+    """A fault waiting for a folio's lock (hit_wait) waits on a folio in the swap cache."""
+    return all(
+        state["swap_cache"][frames[0]["slot"]] != NO_FOLIO
+        for frames in state["stack"].values()
+        if frames and frames[0]["fn"] == "do_swap_page" and frames[0]["pc"] == "hit_wait"
+    )
+
+
+def swapin_follows_control_flow(before: State, step: Step, after: State) -> bool:
+    """A fault keeps its slot and page and follows do_swap_page's control flow forward."""
+    for actor, frames in before["stack"].items():
+        new = after["stack"][actor]
+        if not frames or not new or frames[0]["fn"] != "do_swap_page":
+            continue
+        f, g = frames[0], new[0]
+        if g["fn"] != "do_swap_page" or g["slot"] != f["slot"] or g["page"] != f["page"]:
+            return False
+        if g["pc"] != f["pc"] and (f["pc"], g["pc"]) not in SWAPIN_PC_NEXT:
+            return False
+    return True
+
+
+def blocked_actors_wait(before: State, step: Step, after: State, skip: bool) -> bool:
+    """An actor blocked on a slot takes no step of its own (a fault whose folio leaves the cache: hit_gone)."""
+    for actor, frames in before["stack"].items():
+        if blocked_on(before, actor, skip) is None or after["stack"][actor] == frames:
+            continue
+        gone = (frames[0].set("pc", "hit_gone"),) if frames[0]["fn"] == "do_swap_page" else None
+        if after["stack"][actor] != gone:
+            return False
+    return True
+
+
+def pin_only_in_use(before: State, step: Step, after: State) -> bool:
+    """SWAP_HAS_CACHE is set only on a slot in use."""
+    return all(
+        m["count"] == 1
+        for s, m in before["swap_map"].items()
+        if not m["has_cache"] and after["swap_map"][s]["has_cache"]
+    )
+
+
+def walk_budget_never_grows(before: State, step: Step, after: State) -> bool:
+    """A walk's budget (nr_to_walk) only goes down: a walk never restarts in place."""
+    for actor, frames in before["stack"].items():
+        for f, g in zip(frames, after["stack"][actor], strict=False):
+            if f["fn"] == g["fn"] == "shrink_memcg_cb" and g["budget"] > f["budget"]:
+                return False
+    return True
+
+
+def _leading_referenced(state: State) -> int:
+    """How many entries at the LRU head a rotating walk passes over (spec LeadingReferenced)."""
+    lru = state["zswap_lru"]
+    for i, entry in enumerate(lru):
+        if not state["zswap_referenced"][entry["slot"]]:
+            return i
+    return len(lru)
+
+
+def walk_ends_only_when_spent(before: State, step: Step, after: State) -> bool:
+    """A walk ends only when its budget is spent, the LRU is empty, or the rest goes on referenced entries."""
+    for actor, frames in before["stack"].items():
+        if frames and frames[-1]["fn"] == "shrink_memcg_cb" and len(after["stack"][actor]) < len(frames):
+            budget = frames[-1]["budget"]
+            if budget != 0 and before["zswap_lru"] and budget > _leading_referenced(before):
+                return False
+    return True
+
+
+def lru_stop_only_at_swap_cache(before: State, step: Step, after: State) -> bool:
+    """A task's walk stops early (LRU_STOP) only at a swap-cache folio (-EEXIST)."""
+    for actor, frames in before["stack"].items():
+        new = after["stack"][actor]
+        if len(frames) == 3 and len(new) == 2 and frames[1]["budget"] > 0 and new[1]["budget"] == 0:
+            if before["swap_cache"][frames[2]["entry"]["slot"]] == NO_FOLIO:
+                return False
+    return True
+
+
+def writeback_drops_folio_only_for_gone_entry(before: State, step: Step, after: State) -> bool:
+    """Writeback drops its new folio only when its entry left the tree meanwhile (the re-check)."""
+    for frames in before["stack"].values():
+        if frames and frames[-1]["fn"] == "zswap_writeback_entry" and frames[-1]["pc"] == "write":
+            entry = frames[-1]["entry"]
+            if after["swap_cache"][entry["slot"]] == NO_FOLIO and before["zswap_tree"][entry["slot"]] == entry:
+                return False
+    return True
+
+
+# Action properties that need to know whether writeback skips a pinned slot (BlockedOn does).
+NEEDS_SKIP = frozenset({"blocked_actors_wait"})
+
+
+def check_action(name: str, before: State, step: Step, after: State, skip: bool) -> bool:
+    """Evaluate the action property ``name`` on one step."""
+    prop = globals()[name]
+    return bool(prop(before, step, after, skip) if name in NEEDS_SKIP else prop(before, step, after))
+
+
 StateProperty = Callable[[State], bool]
 ActionProperty = Callable[[State, Step, State], bool]
