@@ -25,6 +25,11 @@ pytestmark = [
 ]
 
 
+def step_label(step: StepView) -> str:
+    """A step's label as the picture shows it: its number in the step table, action and slot."""
+    return f"{step.number} · {step.action}" + (f" {step.slot}" if step.slot else "")
+
+
 def svg_texts(svg: Path) -> list[str]:
     """The text nodes of a rendered diagram, as a reader would see them."""
     return [html_unescape(t).strip() for t in re.findall(r">([^<>]+)</", svg.read_text())]
@@ -39,8 +44,7 @@ def test_hand_made_counterexamples_render(trace, tmp_path: Path) -> None:
     render(diagram, tmp_path / "diagram.svg")
     texts = svg_texts(tmp_path / "diagram.svg")
     for step in steps:
-        label = f"{step.action} {step.slot}" if step.slot else step.action
-        assert label in texts
+        assert step_label(step) in texts
 
 
 def test_a_lasso_renders_with_its_loop_box(tmp_path: Path) -> None:
@@ -54,7 +58,7 @@ def test_hostile_labels_render_as_written(tmp_path: Path) -> None:
     step = StepView(1, hostile, "t1;end", None, (), True, ("s#1",), ())
     render(sequence_diagram(["t1;end"], [step], [hostile + " (final)"]), tmp_path / "hostile.svg")
     texts = svg_texts(tmp_path / "hostile.svg")
-    assert hostile in texts
+    assert f"1 · {hostile}" in texts
     assert "t1;end" in texts
     assert "pins s#1" in texts
     assert hostile + " (final)" in texts
@@ -81,5 +85,5 @@ def test_every_counterexample_in_the_manifest_renders(tmp_path: Path) -> None:
         for note in notes:
             assert note in texts, f"{model.name}: the note {note!r} is not in the picture"
         for view in views:
-            label = f"{view.action} {view.slot}" if view.slot else view.action
-            assert label in texts, f"{model.name}: the arrow {label!r} is not in the picture"
+            label = step_label(view)
+            assert label in texts, f"{model.name}: the step {label!r} is not in the picture"
