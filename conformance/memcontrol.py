@@ -25,7 +25,7 @@ def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptibl
                 return 0
             if choice.name == "ChargeFail":
                 return -ENOMEM
-            # try_charge_memcg(): [6.12 mm/memcontrol.c:2236-2237] "nr_reclaimed =
+            # try_charge_memcg(): [6.12 mm/memcontrol.c:2240-2241] "nr_reclaimed =
             # try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);":
             # reclaim in this very task
             mm.push_frame(actor, WalkFrame(budget=mm.cfg.scan_budget))

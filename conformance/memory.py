@@ -45,15 +45,15 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
 
     if pc == "hit_gone":
         # The folio we found left the swap cache (swap_state.__delete_from_swap_cache); nobody holds
-        # its lock: [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);" succeeds, then
-        # [6.12 mm/memory.c:4369-4371] "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val))
+        # its lock: [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);" succeeds, then
+        # [6.12 mm/memory.c:4378-4380] "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val))
         # goto out_page;" comes before the pte_same() recheck: fault again.
         yield offer("RetryFault")
         mm.pop_frame(task)
         return
     if pc == "hit_wait":
-        # [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);", then the pte_same() recheck:
-        # [6.12 mm/memory.c:4409-4410] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))
+        # [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);", then the pte_same() recheck:
+        # [6.12 mm/memory.c:4418-4419] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))
         # goto out_nomap;"
         if not pte_same(mm, mm.frame(task, 0)):
             yield offer("PteChanged")
@@ -72,7 +72,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         mm.update_frame(task, 0, pc="map")
 
     if zswap.rotating(mm):
-        # [6.12 mm/memory.c:4526-4528] "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
+        # [6.12 mm/memory.c:4535-4537] "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
         # whether it is true (a write fault, swap full, mlocked) is the environment's choice.
         choice = yield offer("MapFolio", "MapFolioKeepCache")
     else:

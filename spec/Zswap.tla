@@ -12,10 +12,10 @@
 (* shared with the Python reference implementation (conformance/) and the  *)
 (* generated tests.  Each action below quotes the kernel function and C    *)
 (* statement it models, with its source in brackets: [6.12 mm/zswap.c:N]   *)
-(* is Debian's linux-source-6.12 (6.12.117), checked by `make quotes`;     *)
+(* is Debian's linux-source-6.12 (6.12.118), checked by `make quotes`;     *)
 (* [v6.8 <commit>] and [patch <Message-ID>] name older code that no        *)
 (* package holds (spec/README.md, "Kernel quotes").  VARIANT "rotate" is   *)
-(* 6.9 .. 6.12 as 6.12.117 has it; the other variants are v6.8's code.     *)
+(* 6.9 .. 6.12 as 6.12.118 has it; the other variants are v6.8's code.     *)
 (*                                                                         *)
 (* Abstracted away (README "What is abstracted away"): one memcg, one swap *)
 (* device, one pool, no readahead, no swapoff, use count 0/1, exclusive    *)
@@ -190,8 +190,8 @@ SlotFreedWithPin(s) ==
 \* leaves the swap cache (MapFolio, WbEntryGone, swap_table's ChargeFail;
 \* each unlocks it in the same step), the fault goes to pc "hit_gone": it
 \* will lock the old folio at once, whatever folio holds the slot by then,
-\* and see that it left: [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);"
-\* then [6.12 mm/memory.c:4369-4371] "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;"
+\* and see that it left: [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);"
+\* then [6.12 mm/memory.c:4378-4380] "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;"
 \* (the same check in v6.8: [v6.8 cfeed8ffe55b mm/memory.c] "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val))").
 \* Without this the state names folios by slot, and the fault would wait
 \* on a new folio that took the slot (RetryFault, below).
@@ -250,7 +250,7 @@ Init ==
 (* Swap-in: do_swap_page -> __read_swap_cache_async -> swap_read_folio.    *)
 (***************************************************************************)
 
-\* [6.12 mm/memory.c:4223] do_swap_page(): "entry = pte_to_swp_entry(vmf->orig_pte);"
+\* [6.12 mm/memory.c:4232] do_swap_page(): "entry = pte_to_swp_entry(vmf->orig_pte);"
 \* remember which page it is.
 StartFault(t, s) ==
     /\ stack[t] = <<>>
@@ -260,7 +260,7 @@ StartFault(t, s) ==
                     lru_removed |-> FALSE]>>]
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* [6.12 mm/memory.c:4409-4410] do_swap_page(): "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte))) goto out_nomap;"
+\* [6.12 mm/memory.c:4418-4419] do_swap_page(): "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte))) goto out_nomap;"
 \* another task mapped the page (and the slot may hold another page now).
 PteChanged(t) ==
     /\ TopIs(t, "do_swap_page")
@@ -269,7 +269,7 @@ PteChanged(t) ==
     /\ stack' = PopTop(t)
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* [6.12 mm/memory.c:4369-4371] do_swap_page(): "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;"
+\* [6.12 mm/memory.c:4378-4380] do_swap_page(): "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;"
 \* the folio we found left the swap cache (FolioLeaves); the access faults
 \* again.  Nobody holds the old folio's lock, and this check comes before
 \* the pte_same() one, so the fault retries at once, even if another
@@ -340,7 +340,7 @@ ChargeOk(t) ==
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = IF SwapTable THEN "read" ELSE "add"])
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
-\* [6.12 mm/memcontrol.c:2236-2237] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);"
+\* [6.12 mm/memcontrol.c:2240-2241] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);"
 \* direct reclaim in this task, under mem_cgroup_swapin_charge_folio(); shrink_slab() ->
 \* zswap_shrinker_scan() walks the zswap LRU.  Reclaim does not recurse (PF_MEMALLOC);
 \* it happens at most once per fault (MAX_RECLAIM_RETRIES is abstracted to one).
@@ -390,7 +390,7 @@ AddToSwapCache(t) ==
 \* since do_swap_page here always reads into the swap cache):
 \* [6.12 mm/zswap.c:1622-1636] zswap_load(): "if (swapcache) entry = xa_erase(tree, offset);" ... "zswap_entry_free(entry);"
 \* The folio is unlocked after the load and locked again by do_swap_page's
-\* [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);"; the model keeps it locked in between (spec/README.md,
+\* [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);"; the model keeps it locked in between (spec/README.md,
 \* "What is abstracted away": only another fault on the same page and
 \* DropCleanFolio could act in that window, and neither pins or walks).
 SwapReadFolio(t) ==
@@ -407,7 +407,7 @@ SwapReadFolio(t) ==
 
 \* The fault has the page's folio: either it filled it ("map") or another
 \* actor did and the fault waited for it ("hit_wait", after
-\* [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);").
+\* [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);").
 CanMap(t) ==
     LET f == Top(t)
         s == f.slot
@@ -418,7 +418,7 @@ CanMap(t) ==
           /\ swap_cache[s] # NoFolio
           /\ ~swap_cache[s].locked /\ swap_cache[s].uptodate
 
-\* [6.12 mm/memory.c:4526-4528] do_swap_page(): "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
+\* [6.12 mm/memory.c:4535-4537] do_swap_page(): "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
 \* The page is mapped with the folio's data; the slot is freed
 \* (zswap_invalidate), the folio leaves the swap cache and the pin goes.
 MapFolio(t) ==
@@ -431,9 +431,9 @@ MapFolio(t) ==
     /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
     /\ stack' = FolioLeaves(PopTop(t), s)
 
-\* rotate: [6.12 mm/memory.c:3922-3939] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == (1 + folio_nr_pages(folio));"
+\* rotate: [6.12 mm/memory.c:3931-3947] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == (1 + folio_nr_pages(folio));"
 \* is false (a read fault with swap not full, the environment's choice):
-\* the page is mapped, [6.12 mm/memory.c:4526] "swap_free_nr(entry, nr_pages);" drops the use
+\* the page is mapped, [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);" drops the use
 \* count, and the folio stays in the swap cache, unlocked, with
 \* SWAP_HAS_CACHE set, until reclaim drops it (DropCleanFolio).  The slot
 \* is not free yet, so zswap_invalidate() does not run (there is no entry:

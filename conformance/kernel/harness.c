@@ -440,7 +440,7 @@ int mem_cgroup_swapin_charge_folio(struct folio *f, struct mm_struct *mm, gfp_t 
 				continue;
 			}
 			a->reclaimed = true;
-			/* [6.12 mm/memcontrol.c:2236-2237] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);" */
+			/* [6.12 mm/memcontrol.c:2240-2241] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);" */
 			kc_task_reclaim(a);
 			kc_yield(P_CHARGE_RETRY);
 			continue;
@@ -513,7 +513,7 @@ static void kc_do_swap_page(struct kc_actor *a)
 	bool allocated;
 
 	kc_yield(P_LOOKUP);
-	// [6.12 mm/memory.c:4220] "if (!pte_unmap_same(vmf))"
+	// [6.12 mm/memory.c:4229] "if (!pte_unmap_same(vmf))"
 	if (!kc_pte_same(a)) {
 		a->events |= E_PTE_CHANGED;
 		return;
@@ -521,13 +521,13 @@ static void kc_do_swap_page(struct kc_actor *a)
 	/* swap_cache_get_folio() and swapin_readahead() -> read_swap_cache_async()
 	 * (no readahead) -> __read_swap_cache_async(), which looks the folio up
 	 * again and otherwise pins the slot, charges and adds a new folio:
-	 * [6.12 mm/memory.c:4325] "folio = swapin_readahead(entry, GFP_HIGHUSER_MOVABLE," */
+	 * [6.12 mm/memory.c:4334] "folio = swapin_readahead(entry, GFP_HIGHUSER_MOVABLE," */
 	folio = __read_swap_cache_async(entry, GFP_HIGHUSER_MOVABLE, NULL, 0, &allocated, false);
 	if (!folio)
 		return;		/* VM_FAULT_OOM (the charge failed) */
 	if (allocated) {
 		kc_swap_read_folio(folio);
-		/* [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);"
+		/* [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);"
 		 * right after the read, in the same step: nobody can take the lock in
 		 * between that the spec lets act (spec: "the model keeps it locked"). */
 		kc_folio_lock(folio, a->slot);
@@ -535,10 +535,10 @@ static void kc_do_swap_page(struct kc_actor *a)
 	} else {
 		a->hit_folio = folio;
 		kc_yield(P_HIT_WAIT);
-		// [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);"
+		// [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);"
 		kc_folio_lock(folio, a->slot);
 		a->hit_folio = NULL;
-		// [6.12 mm/memory.c:4369] "if (unlikely(!folio_test_swapcache(folio) ||"
+		// [6.12 mm/memory.c:4378] "if (unlikely(!folio_test_swapcache(folio) ||"
 		if (!folio_test_swapcache(folio) || folio->swap.val != entry.val) {
 			a->events |= E_OUT_PAGE | (kc_pte_same(a) ? 0 : E_PTE_CHANGED);
 			folio_unlock(folio);
@@ -546,14 +546,14 @@ static void kc_do_swap_page(struct kc_actor *a)
 			return;
 		}
 	}
-	// [6.12 mm/memory.c:4409] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))"
+	// [6.12 mm/memory.c:4418] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))"
 	if (!kc_pte_same(a)) {
 		a->events |= E_PTE_CHANGED;
 		folio_unlock(folio);
 		folio_put(folio);
 		return;
 	}
-	// [6.12 mm/memory.c:4412] "if (unlikely(!folio_test_uptodate(folio))) {"
+	// [6.12 mm/memory.c:4421] "if (unlikely(!folio_test_uptodate(folio))) {"
 	if (!folio_test_uptodate(folio)) {
 		a->events |= E_SIGBUS;
 		folio_unlock(folio);
@@ -564,7 +564,7 @@ static void kc_do_swap_page(struct kc_actor *a)
 	pte[a->slot] = 0;
 	folio->mapcount++;
 	a->mapped = kc_decode(folio->data);
-	// [6.12 mm/memory.c:4526-4528] "swap_free_nr(entry, nr_pages);" ... "if (should_try_to_free_swap(folio, vma, vmf->flags))" ... "folio_free_swap(folio);"
+	// [6.12 mm/memory.c:4535-4537] "swap_free_nr(entry, nr_pages);" ... "if (should_try_to_free_swap(folio, vma, vmf->flags))" ... "folio_free_swap(folio);"
 	swap_free(entry);
 	if (a->input == IN_FREE_SWAP)	/* should_try_to_free_swap(): an input */
 		folio_free_swap(folio);

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["GAP_LINES", "RANGE_TOLERANCE", "Found", "NearestLines", "locate", "nearest", "normalise"]
+__all__ = ["GAP_LINES", "RANGE_TOLERANCE", "Found", "NearestLines", "locate", "locate_nearest", "nearest", "normalise"]
 
 GAP_LINES = 60
 RANGE_TOLERANCE = 2
@@ -94,6 +94,22 @@ def locate(path: Path, quote: str, line_range: tuple[int, int] | None = None) ->
             return found
         start = source.text.find(wanted[0], start + 1)
     return None
+
+
+def locate_nearest(path: Path, quote: str, line: int) -> Found | None:
+    """Of every place the quote stands (pieces in order, as :func:`locate` without a range), the one nearest ``line``."""
+    source = _load(path)
+    wanted = pieces(quote)
+    if not wanted:
+        return None
+    best: Found | None = None
+    start = source.text.find(wanted[0])
+    while start >= 0:
+        found = _rest_in_order(source, wanted, start, 1, 1 << 30, bounded=False)
+        if found is not None and (best is None or abs(found.first_line - line) < abs(best.first_line - line)):
+            best = found
+        start = source.text.find(wanted[0], start + 1)
+    return best
 
 
 def _rest_in_order(

@@ -14,11 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gen.kernel.errors import KernelPathsMissing, KernelSourceMissing
-from gen.kernel.quote_matcher import Found, NearestLines, locate, nearest
+from gen.kernel.quote_matcher import Found, NearestLines, locate, locate_nearest, nearest
 from gen.kernel.quote_parser import Quote, find_quotes, is_c_quote
-from gen.kernel.sources import REPO, kernel_tree
+from gen.kernel.sources import QUOTED_RELEASES, REPO, kernel_tree, release_of
 
-__all__ = ["Outcome", "QuoteResult", "TreeFor", "check_files", "default_sources", "installed_trees", "suggest_sources"]
+__all__ = [
+    "Outcome",
+    "QuoteResult",
+    "TreeFor",
+    "check_files",
+    "default_sources",
+    "installed_trees",
+    "renumber",
+    "suggest_sources",
+]
 
 # Which kernel tree holds a version's files: a folder, or the reason there is none.
 TreeFor = Callable[[str, Sequence[str]], "Path | str"]
@@ -30,6 +39,7 @@ class Outcome(enum.Enum):
     FOUND = "found"
     NOT_FOUND = "NOT FOUND"
     OUT_OF_RANGE = "NOT IN RANGE"
+    MOVED = "moved"  # outside its lines, but the tree is another stable release than the tags' (QUOTED_RELEASES)
     NO_SUCH_FILE = "NO SUCH FILE"
     UNTAGGED = "UNTAGGED"
     BAD_TAG = "BAD TAG"
@@ -38,7 +48,7 @@ class Outcome(enum.Enum):
 
     @property
     def fails(self) -> bool:
-        return self not in (Outcome.FOUND, Outcome.UNVERIFIED_BY_SOURCE, Outcome.UNVERIFIABLE)
+        return self not in (Outcome.FOUND, Outcome.MOVED, Outcome.UNVERIFIED_BY_SOURCE, Outcome.UNVERIFIABLE)
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,16 @@ def check_files(files: Iterable[Path], tree_for: TreeFor, *, relative_to: Path =
             if quote.tag.path not in by_version[quote.tag.version]:
                 by_version[quote.tag.version].append(quote.tag.path)
     trees = {version: tree_for(version, paths) for version, paths in by_version.items()}
-    return [_check(quote, trees) for quote in quotes]
+    # A tree of another stable release than the tags were written against:
+    # its lines may have moved, its text may not.
+    moved = {
+        version: release
+        for version, tree in trees.items()
+        if isinstance(tree, Path)
+        and version in QUOTED_RELEASES
+        and (release := release_of(tree)) not in (None, QUOTED_RELEASES[version])
+    }
+    return [_check(quote, trees, moved) for quote in quotes]
 
 
 def _display(path: Path, relative_to: Path) -> Path:
@@ -112,7 +131,7 @@ def _display(path: Path, relative_to: Path) -> Path:
         return path
 
 
-def _check(quote: Quote, trees: dict[str, Path | str]) -> QuoteResult:
+def _check(quote: Quote, trees: dict[str, Path | str], moved: dict[str, str]) -> QuoteResult:
     if quote.tag_error is not None:
         return QuoteResult(quote, Outcome.BAD_TAG, quote.tag_error)
     tag = quote.tag
@@ -134,8 +153,70 @@ def _check(quote: Quote, trees: dict[str, Path | str]) -> QuoteResult:
     if found is not None:
         return QuoteResult(quote, Outcome.FOUND, _lines(tag.path, found))
     if line_range is not None and (elsewhere := locate(file, quote.text)) is not None:
+        if tag.version in moved:
+            where = (
+                f"found at {_lines(tag.path, elsewhere)} of {moved[tag.version]} "
+                f"(the tags give {QUOTED_RELEASES[tag.version]}'s lines)"
+            )
+            return QuoteResult(quote, Outcome.MOVED, where)
         return QuoteResult(quote, Outcome.OUT_OF_RANGE, "found at " + _lines(tag.path, elsewhere))
     return QuoteResult(quote, Outcome.NOT_FOUND, tag.path, nearest(file, quote.text), tag.path)
+
+
+def renumber(results: Sequence[QuoteResult], trees: TreeFor, *, relative_to: Path = REPO) -> dict[Path, int]:
+    """Rewrite the line numbers of every tag one of whose quotes was found elsewhere; return tags changed per file.
+
+    A tag's new lines span every quote it covers in that file, as found in
+    the tree; a tag with a quote that is not found anywhere is left alone
+    (that quote fails on its own).  Files are rewritten atomically.
+    """
+    spans: dict[tuple[Path, str], list[Found]] = {}
+    broken: set[tuple[Path, str]] = set()
+    moved = {
+        (r.quote.file, r.quote.tag.text)
+        for r in results
+        if r.outcome in (Outcome.OUT_OF_RANGE, Outcome.MOVED) and r.quote.tag is not None
+    }
+    roots: dict[str, Path | str] = {}
+    for result in results:
+        tag = result.quote.tag
+        if tag is None or tag.path is None or tag.first_line is None or tag.last_line is None:
+            continue
+        key = (result.quote.file, tag.text)
+        if key not in moved:
+            continue
+        if tag.version not in roots:
+            roots[tag.version] = trees(tag.version, [tag.path])
+        root = roots[tag.version]
+        found = None
+        if isinstance(root, Path):
+            # Where the quote stands now: of its places in the file, the one
+            # nearest its old lines (a stable release moves code by tens of lines).
+            found = locate_nearest(root / tag.path, result.quote.text, tag.first_line)
+        if found is None:
+            broken.add(key)
+        else:
+            spans.setdefault(key, []).append(found)
+    changed: dict[Path, int] = {}
+    edits: dict[Path, list[tuple[str, str]]] = {}
+    for (file, text), places in spans.items():
+        if (file, text) in broken:
+            continue
+        version, path = text.split(" ", 1)[0], text.split(" ", 1)[1].rsplit(":", 1)[0]
+        span = Found(min(f.first_line for f in places), max(f.last_line for f in places))
+        new = f"{version} {path}:{_span(span)}"
+        if new != text:
+            edits.setdefault(file, []).append((f"[{text}]", f"[{new}]"))
+    for file, replacements in edits.items():
+        target = file if file.is_absolute() else relative_to / file
+        content = target.read_text(encoding="utf-8")
+        for old, new in replacements:
+            content = content.replace(old, new)
+        scratch = target.with_name(f".{target.name}.renumber")
+        scratch.write_text(content, encoding="utf-8")
+        scratch.replace(target)
+        changed[file] = len(replacements)
+    return changed
 
 
 def _lines(path: str, found: Found) -> str:

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from gen.kernel.quotes import QuoteResult, check_files, default_sources, installed_trees, suggest_sources
-from gen.kernel.sources import KERNEL_PATHS, kernel_tree
+from gen.kernel.quotes import QuoteResult, check_files, default_sources, installed_trees, renumber, suggest_sources
+from gen.kernel.sources import KERNEL_PATHS, QUOTED_RELEASES, kernel_tree, release_of
 
 QUOTE_WIDTH = 60
 
@@ -28,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--kernel-src", type=Path, help="an unpacked 6.12 tree to use instead of the tarball")
     parser.add_argument(
+        "--renumber",
+        action="store_true",
+        help="rewrite the line numbers of tags whose quotes moved to the installed tree's lines "
+        "(after Debian ships another 6.12 stable release; then set QUOTED_RELEASES in gen/kernel/sources.py)",
+    )
+    parser.add_argument(
         "--suggest",
         action="store_true",
         help="for each untagged quote, say where it stands in 6.12 (or the nearest lines)",
@@ -36,7 +42,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
     files = list(args.files) or default_sources()
-    results = check_files(files, installed_trees(args.kernel_src))
+    trees = installed_trees(args.kernel_src)
+    results = check_files(files, trees)
+    if getattr(args, "renumber", False):
+        changed = renumber(results, trees)
+        for file, count in sorted(changed.items()):
+            print(f"{file}: {count} tag(s) renumbered", file=stdout)
+        release = release_of(kernel_tree(kernel_src=args.kernel_src).root)
+        if changed and release and release != QUOTED_RELEASES.get("6.12"):
+            print(f"now set QUOTED_RELEASES['6.12'] = {release!r} in gen/kernel/sources.py", file=stdout)
+        results = check_files(files, trees)
     stdout.write(render_table(results))
     failures = [r for r in results if r.outcome.fails]
     if failures:

@@ -20,6 +20,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,8 @@ from gen.kernel.errors import KernelExtractFailed, KernelPathsMissing, KernelSou
 __all__ = [
     "DEFAULT_VERSION",
     "KERNEL_PATHS",
+    "QUOTED_RELEASES",
+    "release_of",
     "KernelTree",
     "find_tarball",
     "kernel_tree",
@@ -49,9 +52,18 @@ BUILD_KERNEL = REPO / "build" / "kernel"
 DEFAULT_VERSION = "6.12"
 TARBALL_ENV = "ZSWAP_KERNEL_TARBALL"  # overrides the installed 6.12 tarball
 
+# The release whose line numbers the quotes' tags give ("[6.12 mm/zswap.c:1194]").
+# Debian's linux-source-6.12 follows the stable series (6.12.117 became
+# 6.12.118 under the project), so the installed tree may be another release:
+# then a quote found outside its tag's lines is reported as moved, not failed,
+# and `python -m gen quotes --renumber` rewrites the tags to the installed
+# tree's lines (then change the release here).
+QUOTED_RELEASES: dict[str, str] = {"6.12": "6.12.118"}
+
 # What the project reads from the kernel, and why.  A path ending in "/" is a
 # whole tree.  Others extend this table (or pass ``extra`` to kernel_tree()).
 KERNEL_PATHS: tuple[tuple[str, str], ...] = (
+    ("Makefile", "VERSION, PATCHLEVEL, SUBLEVEL: which stable release the tree is"),
     ("mm/zswap.c", "writeback, the LRU walk, zswap_load/store/invalidate"),
     ("mm/swap_state.c", "__read_swap_cache_async, add_to_swap_cache"),
     ("mm/memory.c", "do_swap_page"),
@@ -220,6 +232,18 @@ def _replace_directory(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def release_of(root: Path) -> str | None:
+    """The tree's release from its top Makefile ("6.12.118"), or None when there is none to read."""
+    try:
+        head = (root / "Makefile").read_text(encoding="utf-8", errors="replace")[:2000]
+    except OSError:
+        return None
+    fields = dict(re.findall(r"^(VERSION|PATCHLEVEL|SUBLEVEL)\s*=\s*(\d+)", head, re.MULTILINE))
+    if {"VERSION", "PATCHLEVEL"} - set(fields):
+        return None
+    return ".".join(fields[k] for k in ("VERSION", "PATCHLEVEL", "SUBLEVEL") if k in fields)
+
+
 # -------------------------------------------------------------------- CLI
 
 
@@ -232,5 +256,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
     started = time.monotonic()
     tree = kernel_tree(args.version, kernel_src=args.kernel_src, extra=args.extra)
-    print(f"{tree.root} (Linux {tree.version}, from {tree.source}) in {time.monotonic() - started:.1f} s", file=stdout)
+    print(
+        f"{tree.root} (Linux {release_of(tree.root) or tree.version}, from {tree.source}) in {time.monotonic() - started:.1f} s",
+        file=stdout,
+    )
     return 0

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import io
+import shutil
 from pathlib import Path
 
 import pytest
 
 from gen.kernel.quote_parser import TagError, parse_tag
-from gen.kernel.quotes import Outcome, QuoteResult, check_files, default_sources, installed_trees
+from gen.kernel.quotes import Outcome, QuoteResult, check_files, default_sources, installed_trees, renumber
 from gen.kernel.quotes_cli import render_failures, render_table
-from gen.kernel.sources import REPO, KernelTree
+from gen.kernel.sources import QUOTED_RELEASES, REPO, KernelTree
 from gen.tests.kernel_fixtures import kernel_6_12
 
 __all__ = ["kernel_6_12"]  # the fixture, re-exported so pytest finds it here
@@ -190,3 +191,30 @@ def test_c_comments_line_and_block_but_not_string_literals(fixture_results: dict
 def test_the_c_harness_is_a_default_source() -> None:
     kernel = REPO / "conformance" / "kernel"
     assert {kernel / "harness.c", kernel / "kc_stubs.h"} <= set(default_sources())
+
+
+def test_another_stable_release_moves_lines_and_renumber_rewrites_the_tags(tmp_path: Path) -> None:
+    """Debian's linux-source-6.12 follows the stable series: lines may move, the text may not."""
+    tree = tmp_path / "tree"
+    shutil.copytree(FAKE_TREE, tree)
+    (tree / "Makefile").write_text("VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 999\n")
+    spec = tmp_path / "Moved.tla"
+    spec.write_text('\\* [6.12 mm/widget.c:1-3] "widget_count--;"\nMoved == TRUE\n')
+
+    def trees(version: str, paths: object) -> Path | str:
+        del paths
+        return tree if version == "6.12" else "none"
+
+    (moved,) = check_files([spec], trees, relative_to=tmp_path)
+    assert moved.outcome is Outcome.MOVED and not moved.outcome.fails
+    assert moved.where.startswith("found at mm/widget.c:25 of 6.12.999")
+    # The tags' own release: a quote outside its lines fails as before.
+    (tree / "Makefile").write_text(
+        f"VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = {QUOTED_RELEASES['6.12'].split('.')[2]}\n"
+    )
+    (strict,) = check_files([spec], trees, relative_to=tmp_path)
+    assert strict.outcome is Outcome.OUT_OF_RANGE
+    assert renumber([strict], trees, relative_to=tmp_path) == {Path("Moved.tla"): 1}
+    assert spec.read_text().startswith('\\* [6.12 mm/widget.c:25] "widget_count--;"')
+    (fixed,) = check_files([spec], trees, relative_to=tmp_path)
+    assert fixed.outcome is Outcome.FOUND
