@@ -505,9 +505,15 @@ LruIsolate(a) ==
 
 \* Back in try_charge_memcg(), a task (or the worker's writeback, whose
 \* charge reclaimed) retries its charge; the worker's own walk is done.
+\* The frame returned to is the highest one charging (pc "charge": the
+\* walk's frames sit above it); MCZswap's folded steps call this with the
+\* walk's writeback still on top, or with the walk not pushed yet.
 WalkReturn(a) ==
-    IF Len(stack[a]) = 1 THEN <<>>
-    ELSE [Popped(a) EXCEPT ![Len(stack[a]) - 1].pc = "charge_retry"]
+    LET charging == {i \in 1..Len(stack[a]) :
+                       stack[a][i].fn # "shrink_memcg_cb" /\ stack[a][i].pc = "charge"}
+    IN IF charging = {} THEN <<>>
+       ELSE LET i == CHOOSE j \in charging : \A k \in charging : k <= j
+            IN [SubSeq(stack[a], 1, i) EXCEPT ![i].pc = "charge_retry"]
 
 \* The walk ends: the list is empty, or [6.12 mm/list_lru.c:230-231]
 \* "if (!*nr_to_walk) break;" (rotate: possibly after spending the rest of
@@ -605,7 +611,10 @@ WbSkipBusy(a) ==
 \* a kworker without PF_MEMALLOC.  With WORKER_CHARGE_RECLAIM its own
 \* walk's writeback (WorkerCharges) pins only, and charges in steps of its
 \* own (WbChargeOk, WbChargeReclaim, WbChargeFail) with the pin held and
-\* no folio in the swap cache yet.
+\* no folio in the swap cache yet.  v6.8 has the same order,
+\* [v6.8 e8f897f4afef mm/swap_state.c] "if (mem_cgroup_swapin_charge_folio(folio, NULL, gfp_mask, entry)) goto fail_unlock;"
+\* between swapcache_prepare() and add_to_swap_cache(), and shrink_worker()
+\* is a work item there too: the flag applies to every variant.
 WorkerCharges(a) == WORKER_CHARGE_RECLAIM /\ a \in Shrinkers /\ Len(stack[a]) = 2
 
 WbAllocFolio(a) ==
@@ -632,7 +641,7 @@ WbChargeOk(a) ==
 \* The worker's charge is to the memcg that swapped the page out,
 \* [6.12 mm/memcontrol.c:4638-4640] mem_cgroup_swapin_charge_folio(): "id = lookup_swap_cgroup_id(entry); rcu_read_lock(); memcg = mem_cgroup_from_id(id);"
 \* (the one memcg here), and enters reclaim in the kworker:
-\* [6.12 mm/memcontrol.c:2236-2237] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);"
+\* try_charge_memcg() -> try_to_free_mem_cgroup_pages() (quoted at ChargeReclaim)
 \* -> [6.12 mm/vmscan.c:5953-5954] shrink_node_memcgs(): "shrink_slab(sc->gfp_mask, pgdat->node_id, memcg, sc->priority);"
 \* -> zswap_shrinker_scan(): a nested walk of the same LRU, with the pin
 \* held and no folio in the swap cache.  Its writeback has PF_MEMALLOC
