@@ -97,6 +97,11 @@ def _select_implementation(request: pytest.FixtureRequest) -> None:
             "--impl=kernel: the C is 6.12 as released, which is variant rotate without bugs "
             "(for a bug model, build a patched harness: --kernel-patch)"
         )
+    if config.worker_charge_reclaim:
+        pytest.skip(
+            "--impl=kernel: the C harness's charge shim never makes the worker's writeback charge "
+            "reclaim or fail (WORKER_CHARGE_RECLAIM): the reference implementation only"
+        )
 
 
 @pytest.fixture

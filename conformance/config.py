@@ -35,6 +35,9 @@ class Config:
     scan_budget: int = 1
     bugs: frozenset[str] = field(default_factory=frozenset)
     fairness: str = "weak"  # liveness only; the implementation does not use it
+    # WORKER_CHARGE_RECLAIM: shrink_worker's writeback charge (no PF_MEMALLOC in
+    # the kworker) may enter reclaim, a nested zswap_shrinker_scan walk, or fail.
+    worker_charge_reclaim: bool = False
     # "any": SwapOut may take any version referenced nowhere (the spec's IsFreshVersion);
     # "first": only the first such version in Versions' order (a model with
     # `IsFreshVersion <- FirstFreshVersion`, spec/MCZswap.tla).
@@ -118,5 +121,6 @@ class Config:
             scan_budget=budget,
             bugs=frozenset(str(b) for b in bugs),
             fairness=str(constants.get("FAIRNESS", "weak")),
+            worker_charge_reclaim=bool(constants.get("WORKER_CHARGE_RECLAIM", False)),
             fresh_version=str(constants.get("__fresh_version__", "any")),
         )

@@ -17,7 +17,8 @@ KNOWN_BUGS = frozenset({BUG_NO_ENTRY_RECHECK, BUG_NO_SKIP_IF_EXISTS, BUG_LRU_SKI
 # kernel function (spec/README.md, "Who waits on whom").
 HOLDING_PCS: dict[str, frozenset[str]] = {
     "do_swap_page": frozenset({"lru_remove", "charge", "charge_retry", "add", "read", "map"}),
-    "zswap_writeback_entry": frozenset({"write"}),
+    # "charge", "charge_retry": the worker's writeback charging (WORKER_CHARGE_RECLAIM), pinned, no folio yet.
+    "zswap_writeback_entry": frozenset({"charge", "charge_retry", "write"}),
 }
 
 

@@ -57,6 +57,15 @@ STEPS: dict[str, StepKind] = {
         StepKind("WbAllocFail", "actor", (), "__read_swap_cache_async", "{a}'s writeback fails to allocate a folio"),
         StepKind("WbSkipBusy", "actor", (), "zswap_writeback_entry", "{a}'s writeback skips the pinned slot"),
         StepKind("WbAllocFolio", "actor", (), "zswap_writeback_entry", "{a}'s writeback allocates a folio"),
+        StepKind("WbChargeOk", "shrinker", (), "mem_cgroup_swapin_charge_folio", "{a}'s writeback charge succeeds"),
+        StepKind(
+            "WbChargeReclaim",
+            "shrinker",
+            (),
+            "mem_cgroup_swapin_charge_folio",
+            "{a}'s writeback charge enters reclaim",
+        ),
+        StepKind("WbChargeFail", "shrinker", (), "mem_cgroup_swapin_charge_folio", "{a}'s writeback charge fails"),
         StepKind("WbEntryGone", "actor", (), "zswap_writeback_entry", "{a}'s writeback finds the entry gone"),
         StepKind("WbWrite", "actor", (), "zswap_writeback_entry", "{a} writes the entry back"),
         StepKind("WbPutback", "actor", (), "shrink_memcg_cb", "{a} puts the entry back on the LRU"),
@@ -72,6 +81,8 @@ STEP_ARGS: dict[str, tuple[str, ...]] = {name: kind.args for name, kind in STEPS
 STEP_WORDS: dict[str, str] = {name: kind.words for name, kind in STEPS.items()}
 # Steps only 6.12's code has (variant rotate).
 ROTATE_ONLY_STEPS = frozenset({"MapFolioKeepCache"})
+# Steps only a model with WORKER_CHARGE_RECLAIM has: the worker's writeback charging.
+WORKER_CHARGE_STEPS = frozenset({"WbChargeOk", "WbChargeReclaim", "WbChargeFail"})
 
 # One edge for two of the contract's steps of one actor, in the models that
 # fold them (deep_skip_if_exists, reduced_*; spec/MCZswap.tla): TLC labels

@@ -4,7 +4,9 @@
 faulting task (``do_swap_page``) and zswap writeback.  The contract splits
 the fault's path into steps (pin, charge, add) because the charge can run
 reclaim in between; writeback's call pins and adds its locked folio in one
-step (its charge never reclaims: ``PF_MEMALLOC``).  The caller's frame
+step (its charge never reclaims: ``PF_MEMALLOC``), except the background
+worker's with WORKER_CHARGE_RECLAIM, which charges in steps of its own
+(``memcontrol.worker_charges``).  The caller's frame
 ``pc`` says where a rebuilt generator resumes (see system.py).
 """
 
@@ -92,11 +94,14 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
     """
     frame = mm.frame(actor, depth)
     fault = type(frame) is SwapinFrame
+    # The worker's writeback records its charge too (WbChargeOk / WbChargeReclaim / WbChargeFail).
+    records = fault or memcontrol.worker_charges(mm, actor, depth)
     pc = frame.pc
 
     def goto(next_pc: str) -> str:
-        # Only the fault's frame records these points; writeback's whole call is one step.
-        if fault:
+        # Only the fault's frame records these points; writeback's whole call is one step
+        # (the worker's: two, the pin and the charge).
+        if records:
             mm.update_frame(actor, depth, pc=next_pc)
         return next_pc
 
@@ -158,7 +163,7 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
             return False, -ENOMEM
         if mm.cfg.variant == "swap_table":
             return True, 0  # the folio is in the swap cache already
-        pc = goto("add")
+        pc = goto("add") if fault else "add"
 
     if fault:  # pc == "add"
         yield offer("AddToSwapCache")

@@ -95,7 +95,7 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     frame = mm.frame(actor, depth)
     entry = frame.entry
     slot = entry.slot
-    if frame.pc == "prepare":
+    if frame.pc in ("prepare", "charge", "charge_retry"):  # the worker's charge (WORKER_CHARGE_RECLAIM) resumes here
         skip_if_exists = contract.writeback_skips_pinned(mm.cfg.variant, mm.cfg.bugs)
         folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(mm, actor, depth, slot, skip_if_exists)
         if err:

@@ -33,6 +33,7 @@ CONSTANTS
     SCAN_BUDGET,  \* entries one reclaim walk may isolate
     BUGS,         \* commit ids whose bug is reintroduced
     FAIRNESS,     \* "weak" or "strong", per actor
+    WORKER_CHARGE_RECLAIM, \* TRUE: shrink_worker's writeback charge may reclaim or fail
     NoEntry, NoFolio, NoData
 
 ASSUME VARIANT \in {"none", "lru_remove", "skip_if_exists", "swap_table", "rotate"}
@@ -40,6 +41,7 @@ ASSUME PUTBACK \in {"tail", "head"}
 ASSUME SCAN_BUDGET \in Nat \ {0}
 ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc"}
 ASSUME FAIRNESS \in {"weak", "strong"}
+ASSUME WORKER_CHARGE_RECLAIM \in BOOLEAN
 ASSUME Tasks \cap Shrinkers = {}
 
 Actors == Tasks \cup Shrinkers
@@ -65,7 +67,7 @@ Entry == [slot : Slots, data : Versions]
 Folio == [locked : BOOLEAN, uptodate : BOOLEAN, data : Data]
 
 SwapinPcs == {"lookup", "hit_wait", "hit_gone", "lru_remove", "charge", "charge_retry", "add", "read", "map"}
-WbPcs     == {"prepare", "write", "putback"}
+WbPcs     == {"prepare", "charge", "charge_retry", "write", "putback"}
 
 SwapinFrame == [fn : {"do_swap_page"}, slot : Slots, page : Versions,
                 pc : SwapinPcs, lru_removed : BOOLEAN]
@@ -100,6 +102,11 @@ Push(a, f)  == [stack EXCEPT ![a] = Append(@, f)]
 TopIs(a, fn) == stack[a] # <<>> /\ Top(a).fn = fn
 \* The slot the top frame works on.
 TopSlot(a)  == IF Top(a).fn = "do_swap_page" THEN Top(a).slot ELSE Top(a).entry.slot
+
+\* The walk at index i of a's stack is zswap_shrinker_scan()'s (reclaim: a
+\* task's, or the one the worker's writeback charge entered), not
+\* shrink_worker()'s own: there is a frame below it.
+ScanWalk(a, i) == i > 1
 
 \* The page under the PTE is still the one the fault started on (pte_same).
 PageUnchanged(f) == swapped_page[f.slot] = f.page
@@ -176,7 +183,9 @@ DeviceWrite(s, d) == d
 \* "if (!usage) free_swap_slot(entry);" and [6.12 mm/swap_slots.c:277]
 \* free_swap_slot(): "zswap_invalidate(entry);".  The v6.8 variants
 \* invalidate at the first swap_free().
-InvalidatesNow(s) == ~Rotate \/ swap_cache[s] = NoFolio
+\* SWAP_HAS_CACHE is a folio's, or the pin of a worker's writeback charging
+\* before it adds its folio (WORKER_CHARGE_RECLAIM).
+InvalidatesNow(s) == ~Rotate \/ ~swap_map[s].has_cache
 \* rotate: SWAP_HAS_CACHE goes from a slot whose use count is gone: the
 \* slot is freed now (v6.8 invalidated it at the swap_free()).
 SlotFreedWithPin(s) ==
@@ -212,7 +221,8 @@ Holds(b, s) ==
     \E i \in 1..Len(stack[b]) :
       LET f == stack[b][i] IN
         \/ f.fn = "do_swap_page" /\ f.slot = s /\ f.pc \in HolderPcs
-        \/ f.fn = "zswap_writeback_entry" /\ f.entry.slot = s /\ f.pc = "write"
+        \/ f.fn = "zswap_writeback_entry" /\ f.entry.slot = s
+           /\ f.pc \in {"charge", "charge_retry", "write"}
 
 \* Actor a can take no step until slot s changes.
 BlockedOn(a, s) ==
@@ -479,7 +489,7 @@ LruIsolate(a) ==
         r == IF Rotate THEN LeadingReferenced ELSE 0
         lru == IF Rotate THEN RotateLru(r) ELSE zswap_lru
         e == Head(lru)
-        cursor == IF LruSkipBug /\ a \in Tasks /\ Len(zswap_lru) > 1
+        cursor == IF LruSkipBug /\ ScanWalk(a, Len(stack[a])) /\ Len(zswap_lru) > 1
                   THEN zswap_lru[2] ELSE NoEntry
     IN
     /\ TopIs(a, "shrink_memcg_cb")
@@ -493,9 +503,17 @@ LruIsolate(a) ==
                       pc |-> "prepare", cursor |-> cursor]>>]
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, swap_device>>
 
-\* Back in try_charge_memcg(), a task retries its charge; a shrinker is done.
+\* Back in try_charge_memcg(), a task (or the worker's writeback, whose
+\* charge reclaimed) retries its charge; the worker's own walk is done.
+\* The frame returned to is the highest one charging (pc "charge": the
+\* walk's frames sit above it); MCZswap's folded steps call this with the
+\* walk's writeback still on top, or with the walk not pushed yet.
 WalkReturn(a) ==
-    IF a \in Tasks THEN <<[stack[a][1] EXCEPT !.pc = "charge_retry"]>> ELSE <<>>
+    LET charging == {i \in 1..Len(stack[a]) :
+                       stack[a][i].fn # "shrink_memcg_cb" /\ stack[a][i].pc = "charge"}
+    IN IF charging = {} THEN <<>>
+       ELSE LET i == CHOOSE j \in charging : \A k \in charging : k <= j
+            IN [SubSeq(stack[a], 1, i) EXCEPT ![i].pc = "charge_retry"]
 
 \* The walk ends: the list is empty, or [6.12 mm/list_lru.c:230-231]
 \* "if (!*nr_to_walk) break;" (rotate: possibly after spending the rest of
@@ -521,14 +539,14 @@ WbTop(a, pc) == TopIs(a, "zswap_writeback_entry") /\ Top(a).pc = pc
 \* -EEXIST (bug 27d3969b47cc) or none.  rotate: nothing to put back (the
 \* entry is at the tail already); [6.12 mm/zswap.c:1213-1221] "ret = LRU_RETRY;" ...
 \* "if (writeback_result == -EEXIST && encountered_page_in_swapcache) { ret = LRU_STOP;"
-\* where only zswap_shrinker_scan() (a task's reclaim) passes the flag:
+\* where only zswap_shrinker_scan() (reclaim: ScanWalk) passes the flag:
 \* [6.12 mm/zswap.c:1244-1245] "shrink_ret = list_lru_shrink_walk(&zswap_list_lru, sc, &shrink_memcg_cb, &encountered_page_in_swapcache);"
 \* LRU_STOP ends the walk ([6.12 mm/list_lru.c:262-264] "case LRU_STOP:" ... "goto out;"):
 \* its budget goes to 0.
 WbFailed(a, eexist, keep_cursor) ==
     IF Rotate
     THEN LET walk == Popped(a) IN
-         IF eexist /\ a \in Tasks
+         IF eexist /\ ScanWalk(a, Len(walk))
          THEN [stack EXCEPT ![a] = [walk EXCEPT ![Len(walk)].budget = 0]]
          ELSE PopTop(a)
     ELSE SetTop(a, [Top(a) EXCEPT !.pc = "putback",
@@ -580,11 +598,25 @@ WbSkipBusy(a) ==
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 \* __read_swap_cache_async() allocated: [6.12 mm/swap_state.c:485-487] "err = swapcache_prepare(entry, 1); if (!err) break;"
+\* then [6.12 mm/swap_state.c:518-519] "if (mem_cgroup_swapin_charge_folio(new_folio, NULL, gfp_mask, entry)) goto fail_unlock;"
 \* then [6.12 mm/swap_state.c:522] "if (add_to_swap_cache(new_folio, entry, gfp_mask & GFP_RECLAIM_MASK, &shadow))"
 \* fails not: pin and locked folio in one step.  The charge between them
-\* succeeds and never reclaims here: a task's reclaim runs with PF_MEMALLOC
-\* (the background shrinker's kworker does not: spec/README.md, "What is
-\* abstracted away").
+\* never reclaims and never fails when the writer runs inside reclaim,
+\* which set PF_MEMALLOC: [6.12 mm/vmscan.c:6628] try_to_free_mem_cgroup_pages():
+\* "noreclaim_flag = memalloc_noreclaim_save();" (direct reclaim and
+\* kswapd alike: [6.12 mm/vmscan.c:7223] "tsk->flags |= PF_MEMALLOC | PF_KSWAPD;"),
+\* and [6.12 mm/memcontrol.c:2214-2215] try_charge_memcg(): "if (unlikely(current->flags & PF_MEMALLOC)) goto force;".
+\* shrink_worker() runs on a workqueue, [6.12 mm/zswap.c:1763-1764]
+\* "shrink_wq = alloc_workqueue("zswap-shrink", WQ_UNBOUND|WQ_MEM_RECLAIM, 1);":
+\* a kworker without PF_MEMALLOC.  With WORKER_CHARGE_RECLAIM its own
+\* walk's writeback (WorkerCharges) pins only, and charges in steps of its
+\* own (WbChargeOk, WbChargeReclaim, WbChargeFail) with the pin held and
+\* no folio in the swap cache yet.  v6.8 has the same order,
+\* [v6.8 e8f897f4afef mm/swap_state.c] "if (mem_cgroup_swapin_charge_folio(folio, NULL, gfp_mask, entry)) goto fail_unlock;"
+\* between swapcache_prepare() and add_to_swap_cache(), and shrink_worker()
+\* is a work item there too: the flag applies to every variant.
+WorkerCharges(a) == WORKER_CHARGE_RECLAIM /\ a \in Shrinkers /\ Len(stack[a]) = 2
+
 WbAllocFolio(a) ==
     LET s == TopSlot(a) IN
     /\ WbTop(a, "prepare")
@@ -592,9 +624,47 @@ WbAllocFolio(a) ==
     /\ swap_map[s].count = 1
     /\ ~swap_map[s].has_cache
     /\ swap_map' = SetPin(s, TRUE)
+    /\ swap_cache' = IF WorkerCharges(a) THEN swap_cache
+                     ELSE [swap_cache EXCEPT ![s] = NewFolio]
+    /\ stack' = SetTop(a, [Top(a) EXCEPT !.pc = IF WorkerCharges(a) THEN "charge" ELSE "write"])
+    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+\* The worker's charge succeeds: [6.12 mm/swap_state.c:522] "if (add_to_swap_cache(new_folio, entry, gfp_mask & GFP_RECLAIM_MASK, &shadow))"
+\* fails not; the locked folio becomes visible.
+WbChargeOk(a) ==
+    LET s == TopSlot(a) IN
+    /\ WbTop(a, "charge") \/ WbTop(a, "charge_retry")
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NewFolio]
     /\ stack' = SetTop(a, [Top(a) EXCEPT !.pc = "write"])
-    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+    /\ UNCHANGED <<swap_map, swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+\* The worker's charge is to the memcg that swapped the page out,
+\* [6.12 mm/memcontrol.c:4638-4640] mem_cgroup_swapin_charge_folio(): "id = lookup_swap_cgroup_id(entry); rcu_read_lock(); memcg = mem_cgroup_from_id(id);"
+\* (the one memcg here), and enters reclaim in the kworker:
+\* try_charge_memcg() -> try_to_free_mem_cgroup_pages() (quoted at ChargeReclaim)
+\* -> [6.12 mm/vmscan.c:5953-5954] shrink_node_memcgs(): "shrink_slab(sc->gfp_mask, pgdat->node_id, memcg, sc->priority);"
+\* -> zswap_shrinker_scan(): a nested walk of the same LRU, with the pin
+\* held and no folio in the swap cache.  Its writeback has PF_MEMALLOC
+\* (memalloc_noreclaim_save() above): it charges in one step and never
+\* reclaims again.  It passes encountered_page_in_swapcache (LRU_STOP on
+\* -EEXIST, WbFailed).  At most once per writeback, like a fault's.
+WbChargeReclaim(a) ==
+    /\ WbTop(a, "charge")
+    /\ stack' = Push(a, [fn |-> "shrink_memcg_cb", budget |-> SCAN_BUDGET])
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+\* The worker's charge fails ([6.12 mm/memcontrol.c:2301-2303] "if (!(gfp_mask & (__GFP_NOFAIL | __GFP_HIGH))) { ret = -ENOMEM; goto out; }"
+\* with GFP_KERNEL): [6.12 mm/swap_state.c:538-539] "fail_unlock: put_swap_folio(new_folio, entry);"
+\* clears the pin, __read_swap_cache_async() returns NULL and
+\* [6.12 mm/zswap.c:1072-1073] zswap_writeback_entry(): "if (!folio) return -ENOMEM;".
+\* rotate: a slot whose use count went meanwhile is freed now.
+WbChargeFail(a) ==
+    LET s == TopSlot(a) IN
+    /\ WbTop(a, "charge") \/ WbTop(a, "charge_retry")
+    /\ swap_map' = SetPin(s, FALSE)
+    /\ SlotFreedWithPin(s)
+    /\ stack' = WbFailed(a, FALSE, FALSE)
+    /\ UNCHANGED <<swapped_page, swap_cache>>
 
 \* The re-check that 04fc7816089c added: the entry was invalidated (and the
 \* slot maybe reused) while the LRU lock was dropped.
@@ -714,6 +784,7 @@ FaultStep(t) ==
 WalkStep(a) ==
     \/ LruIsolate(a) \/ ShrinkDone(a)
     \/ WbFolioExists(a) \/ WbSlotFreed(a) \/ WbAllocFail(a) \/ WbSkipBusy(a) \/ WbAllocFolio(a)
+    \/ WbChargeOk(a) \/ WbChargeReclaim(a) \/ WbChargeFail(a)
     \/ WbEntryGone(a) \/ WbWrite(a) \/ WbPutback(a)
 
 ActorNext(a) ==
@@ -768,6 +839,11 @@ TypeOK ==
          \/ stack[k] = <<>>
          \/ Len(stack[k]) = 1 /\ stack[k][1] \in WalkFrame
          \/ Len(stack[k]) = 2 /\ stack[k][1] \in WalkFrame /\ stack[k][2] \in WbFrame
+         \* WORKER_CHARGE_RECLAIM: the reclaim of its writeback's charge
+         \/ /\ Len(stack[k]) \in {3, 4} /\ WORKER_CHARGE_RECLAIM
+            /\ stack[k][1] \in WalkFrame /\ stack[k][2] \in WbFrame
+            /\ stack[k][2].pc = "charge" /\ stack[k][3] \in WalkFrame
+            /\ Len(stack[k]) = 4 => stack[k][4] \in WbFrame
 
 \* No actor waits on a pin that it holds itself (the thread's deadlock).
 NoSelfWait == \A a \in Actors : ~WaitsOn(a, a)
@@ -827,9 +903,10 @@ RotateToTail ==
           /\ zswap_lru'[Len(zswap_lru')] = stack'[a][Len(stack'[a])].entry
           /\ \A s \in Slots : zswap_referenced'[s] => zswap_referenced[s]]_vars
 
-\* rotate: a task's reclaim walk that meets a swap-cache folio stops there (LRU_STOP).
+\* rotate: a reclaim walk (zswap_shrinker_scan: a task's, or the worker's nested one) that meets a swap-cache folio stops there (LRU_STOP).
 WalkStopsAtSwapCache ==
-    [][\A t \in Tasks : Rotate /\ WbFolioExists(t) => stack'[t][Len(stack'[t])].budget = 0]_vars
+    [][\A a \in Actors : Rotate /\ WbFolioExists(a) /\ ScanWalk(a, Len(stack[a]) - 1) =>
+          stack'[a][Len(stack'[a])].budget = 0]_vars
 
 \* A walk continues only from a cursor that is still on the LRU (not freed, not taken by another walk).
 WalkCursorLive ==

@@ -52,6 +52,7 @@ NONE_CONFIG = Config(
     scan_budget=2,
     bugs=frozenset(),
     fairness='weak',
+    worker_charge_reclaim=False,
     fresh_version='any',
 )
 NONE_STATES: tuple[dict[str, TlaValue], ...] = (
@@ -136,11 +137,11 @@ def test_none_reaches_the_bad_state(system_for: SystemFactory) -> None:
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_CONFIG), NONE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:477
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:487
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -172,6 +173,7 @@ NONE_ABBA_CONFIG = Config(
     scan_budget=2,
     bugs=frozenset(),
     fairness='weak',
+    worker_charge_reclaim=False,
     fresh_version='any',
 )
 NONE_ABBA_STATES: tuple[dict[str, TlaValue], ...] = (
@@ -312,16 +314,16 @@ def test_none_abba_reaches_the_bad_state(system_for: SystemFactory) -> None:
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_ABBA_CONFIG), NONE_ABBA_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:347
-    run.step('SwapOut', s=s2, v=v2, then=5)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t2, s=s2, then=6)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t2, then=7)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t2, then=8)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t2, then=9)  # LruIsolate Zswap.tla:477
-    run.step('LruIsolate', t1, then=10)  # LruIsolate Zswap.tla:477
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:357
+    run.step('SwapOut', s=s2, v=v2, then=5)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t2, s=s2, then=6)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t2, then=7)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t2, then=8)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t2, then=9)  # LruIsolate Zswap.tla:487
+    run.step('LruIsolate', t1, then=10)  # LruIsolate Zswap.tla:487
     assert badness_holds('wait_cycle', run.system, None)
 
 
@@ -353,6 +355,7 @@ BUG_A65B0E7607CC_CONFIG = Config(
     scan_budget=2,
     bugs=frozenset({'a65b0e7607cc'}),
     fairness='weak',
+    worker_charge_reclaim=False,
     fresh_version='any',
 )
 BUG_A65B0E7607CC_STATES: tuple[dict[str, TlaValue], ...] = (
@@ -437,11 +440,11 @@ def test_bug_a65b0e7607cc_reaches_the_bad_state(system_for: SystemFactory) -> No
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_A65B0E7607CC_CONFIG), BUG_A65B0E7607CC_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:477
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:487
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -471,6 +474,7 @@ BUG_04FC7816089C_CONFIG = Config(
     scan_budget=2,
     bugs=frozenset({'04fc7816089c'}),
     fairness='weak',
+    worker_charge_reclaim=False,
     fresh_version='any',
 )
 BUG_04FC7816089C_STATES: tuple[dict[str, TlaValue], ...] = (
@@ -611,18 +615,18 @@ def test_bug_04fc7816089c_reaches_the_bad_state(system_for: SystemFactory) -> No
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_04FC7816089C_CONFIG), BUG_04FC7816089C_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
-    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:458
-    run.step('LruIsolate', k1, then=3)  # LruIsolate Zswap.tla:477
-    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:675
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:255
-    run.step('WbAllocFolio', k1, then=7)  # WbAllocFolio Zswap.tla:588
-    run.step('SwapCacheHit', t1, then=8)  # SwapCacheHit Zswap.tla:284
-    run.step('WbWrite', k1, then=9)  # WbWrite Zswap.tla:624
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:731
+    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:468
+    run.step('LruIsolate', k1, then=3)  # LruIsolate Zswap.tla:487
+    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:745
+    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:265
+    run.step('WbAllocFolio', k1, then=7)  # WbAllocFolio Zswap.tla:620
+    run.step('SwapCacheHit', t1, then=8)  # SwapCacheHit Zswap.tla:294
+    run.step('WbWrite', k1, then=9)  # WbWrite Zswap.tla:694
     # property:NoStaleData is an action property: the bad step is the last one.
     assert badness_holds('stale_data', run.system, BUG_04FC7816089C_STEPS[-1])
-    run.step('MapFolio', t1, then=10)  # MapFolio Zswap.tla:424
+    run.step('MapFolio', t1, then=10)  # MapFolio Zswap.tla:434
 
 
 
@@ -651,6 +655,7 @@ BUG_27D3969B47CC_CONFIG = Config(
     scan_budget=2,
     bugs=frozenset({'27d3969b47cc'}),
     fairness='weak',
+    worker_charge_reclaim=False,
     fresh_version='any',
 )
 BUG_27D3969B47CC_STATES: tuple[dict[str, TlaValue], ...] = (
@@ -838,22 +843,22 @@ def test_bug_27d3969b47cc_reaches_the_bad_state(system_for: SystemFactory) -> No
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_27D3969B47CC_CONFIG), BUG_27D3969B47CC_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeOk', t1, then=4)  # ChargeOk Zswap.tla:337
-    run.step('AddToSwapCache', t1, then=5)  # AddToSwapCache Zswap.tla:377
-    run.step('ShrinkWorker', k1, then=6)  # ShrinkWorker Zswap.tla:458
-    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:477
-    run.step('WbFolioExists', t2, then=12)  # WbFolioExists Zswap.tla:539
-    run.step('LruIsolate', k1, then=13)  # LruIsolate Zswap.tla:477
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeOk', t1, then=4)  # ChargeOk Zswap.tla:347
+    run.step('AddToSwapCache', t1, then=5)  # AddToSwapCache Zswap.tla:387
+    run.step('ShrinkWorker', k1, then=6)  # ShrinkWorker Zswap.tla:468
+    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:487
+    run.step('WbFolioExists', t2, then=12)  # WbFolioExists Zswap.tla:557
+    run.step('LruIsolate', k1, then=13)  # LruIsolate Zswap.tla:487
     # property:WalkCursorLive is an action property: the bad step is the last one.
     assert badness_holds('cursor_freed', run.system, BUG_27D3969B47CC_STEPS[-1])
-    run.step('WbPutback', t2, then=14)  # WbPutback Zswap.tla:641
+    run.step('WbPutback', t2, then=14)  # WbPutback Zswap.tla:711
 
 
 
@@ -882,6 +887,7 @@ BUG_A65B0E7607CC_ROTATE_CONFIG = Config(
     scan_budget=2,
     bugs=frozenset({'a65b0e7607cc'}),
     fairness='weak',
+    worker_charge_reclaim=False,
     fresh_version='any',
 )
 BUG_A65B0E7607CC_ROTATE_STATES: tuple[dict[str, TlaValue], ...] = (
@@ -966,11 +972,11 @@ def test_bug_a65b0e7607cc_rotate_reaches_the_bad_state(system_for: SystemFactory
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_A65B0E7607CC_ROTATE_CONFIG), BUG_A65B0E7607CC_ROTATE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:477
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:487
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -1000,6 +1006,7 @@ BUG_04FC7816089C_ROTATE_CONFIG = Config(
     scan_budget=1,
     bugs=frozenset({'04fc7816089c'}),
     fairness='weak',
+    worker_charge_reclaim=False,
     fresh_version='any',
 )
 BUG_04FC7816089C_ROTATE_STATES: tuple[dict[str, TlaValue], ...] = (
@@ -1163,20 +1170,20 @@ def test_bug_04fc7816089c_rotate_reaches_the_bad_state(system_for: SystemFactory
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_04FC7816089C_ROTATE_CONFIG), BUG_04FC7816089C_ROTATE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
-    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:458
-    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:503
-    run.step('ShrinkWorker', k1, then=4)  # ShrinkWorker Zswap.tla:458
-    run.step('LruIsolate', k1, then=5)  # LruIsolate Zswap.tla:477
-    run.step('FreeSlot', s=s1, then=6)  # FreeSlot Zswap.tla:675
-    run.step('SwapOut', s=s1, v=v2, then=7)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t1, s=s1, then=8)  # StartFault Zswap.tla:255
-    run.step('WbAllocFolio', k1, then=9)  # WbAllocFolio Zswap.tla:588
-    run.step('SwapCacheHit', t1, then=10)  # SwapCacheHit Zswap.tla:284
-    run.step('WbWrite', k1, then=11)  # WbWrite Zswap.tla:624
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:731
+    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:468
+    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:521
+    run.step('ShrinkWorker', k1, then=4)  # ShrinkWorker Zswap.tla:468
+    run.step('LruIsolate', k1, then=5)  # LruIsolate Zswap.tla:487
+    run.step('FreeSlot', s=s1, then=6)  # FreeSlot Zswap.tla:745
+    run.step('SwapOut', s=s1, v=v2, then=7)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t1, s=s1, then=8)  # StartFault Zswap.tla:265
+    run.step('WbAllocFolio', k1, then=9)  # WbAllocFolio Zswap.tla:620
+    run.step('SwapCacheHit', t1, then=10)  # SwapCacheHit Zswap.tla:294
+    run.step('WbWrite', k1, then=11)  # WbWrite Zswap.tla:694
     # property:NoStaleData is an action property: the bad step is the last one.
     assert badness_holds('stale_data', run.system, BUG_04FC7816089C_ROTATE_STEPS[-1])
-    run.step('MapFolio', t1, then=12)  # MapFolio Zswap.tla:424
+    run.step('MapFolio', t1, then=12)  # MapFolio Zswap.tla:434
 
 
 
@@ -1205,6 +1212,7 @@ WITNESS_ROTATE_LRU_STOP_CONFIG = Config(
     scan_budget=3,
     bugs=frozenset(),
     fairness='weak',
+    worker_charge_reclaim=False,
     fresh_version='any',
 )
 WITNESS_ROTATE_LRU_STOP_STATES: tuple[dict[str, TlaValue], ...] = (
@@ -1403,23 +1411,23 @@ def test_witness_rotate_lru_stop_reaches_the_bad_state(system_for: SystemFactory
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(WITNESS_ROTATE_LRU_STOP_CONFIG), WITNESS_ROTATE_LRU_STOP_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:477
-    run.step('WbAllocFail', t1, then=6)  # WbAllocFail Zswap.tla:563
-    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:477
-    run.step('ShrinkDone', t1, then=12)  # ShrinkDone Zswap.tla:503
-    run.step('ChargeOk', t1, then=13)  # ChargeOk Zswap.tla:337
-    run.step('AddToSwapCache', t1, then=14)  # AddToSwapCache Zswap.tla:377
+    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:487
+    run.step('WbAllocFail', t1, then=6)  # WbAllocFail Zswap.tla:581
+    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:487
+    run.step('ShrinkDone', t1, then=12)  # ShrinkDone Zswap.tla:521
+    run.step('ChargeOk', t1, then=13)  # ChargeOk Zswap.tla:347
+    run.step('AddToSwapCache', t1, then=14)  # AddToSwapCache Zswap.tla:387
     # property:NoEarlyLruStop is an action property: the bad step is the last one.
     assert badness_holds('lru_stop', run.system, WITNESS_ROTATE_LRU_STOP_STEPS[-1])
-    run.step('WbFolioExists', t2, then=15)  # WbFolioExists Zswap.tla:539
+    run.step('WbFolioExists', t2, then=15)  # WbFolioExists Zswap.tla:557
 
 
 
@@ -1434,6 +1442,7 @@ NONE_LIVENESS_CONFIG = Config(
     scan_budget=1,
     bugs=frozenset(),
     fairness='strong',
+    worker_charge_reclaim=False,
     fresh_version='any',
 )
 NONE_LIVENESS_STATES: tuple[dict[str, TlaValue], ...] = (
@@ -1530,12 +1539,12 @@ def test_none_liveness_reaches_the_bad_state(system_for: SystemFactory) -> None:
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_LIVENESS_CONFIG), NONE_LIVENESS_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s2, v=v2, then=1)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t1, s=s2, then=2)  # StartFault Zswap.tla:255
-    run.step('StartFault', t2, s=s2, then=3)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t2, then=4)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t2, then=5)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t2, then=6)  # LruIsolate Zswap.tla:477
+    run.step('SwapOut', s=s2, v=v2, then=1)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t1, s=s2, then=2)  # StartFault Zswap.tla:265
+    run.step('StartFault', t2, s=s2, then=3)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t2, then=4)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t2, then=5)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t2, then=6)  # LruIsolate Zswap.tla:487
     assert badness_holds('fault_never_completes', run.system, None)
 
 
@@ -1567,6 +1576,7 @@ SKIP_IF_EXISTS_STARVATION_CONFIG = Config(
     scan_budget=1,
     bugs=frozenset(),
     fairness='weak',
+    worker_charge_reclaim=False,
     fresh_version='any',
 )
 SKIP_IF_EXISTS_STARVATION_STATES: tuple[dict[str, TlaValue], ...] = (
@@ -2046,46 +2056,46 @@ def test_skip_if_exists_starvation_reaches_the_bad_state(system_for: SystemFacto
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(SKIP_IF_EXISTS_STARVATION_CONFIG), SKIP_IF_EXISTS_STARVATION_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v2, then=1)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:255
-    run.step('SwapOut', s=s2, v=v3, then=3)  # SwapOut Zswap.tla:661
-    run.step('StartFault', t2, s=s2, then=4)  # StartFault Zswap.tla:255
-    run.step('SwapcachePrepare', t2, then=5)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t2, then=6)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t2, then=7)  # LruIsolate Zswap.tla:477
-    run.step('WbAllocFolio', t2, then=8)  # WbAllocFolio Zswap.tla:588
-    run.step('WbWrite', t2, then=9)  # WbWrite Zswap.tla:624
-    run.step('ShrinkDone', t2, then=10)  # ShrinkDone Zswap.tla:503
-    run.step('ChargeFail', t2, then=11)  # ChargeFail Zswap.tla:357
-    run.step('StartFault', t2, s=s1, then=12)  # StartFault Zswap.tla:255
-    run.step('DropCleanFolio', s=s1, then=13)  # DropCleanFolio Zswap.tla:691
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t2, then=15)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t2, then=16)  # LruIsolate Zswap.tla:477
-    run.step('WbAllocFolio', t2, then=17)  # WbAllocFolio Zswap.tla:588
-    run.step('WbWrite', t2, then=18)  # WbWrite Zswap.tla:624
-    run.step('DropCleanFolio', s=s2, then=19)  # DropCleanFolio Zswap.tla:691
-    run.step('ShrinkDone', t2, then=20)  # ShrinkDone Zswap.tla:503
-    run.step('ChargeFail', t2, then=21)  # ChargeFail Zswap.tla:357
-    run.step('FreeSlot', s=s2, then=22)  # FreeSlot Zswap.tla:675
-    run.step('StartFault', t2, s=s1, then=23)  # StartFault Zswap.tla:255
-    run.step('SwapOut', s=s2, v=v1, then=24)  # SwapOut Zswap.tla:661
-    run.step('SwapcachePrepare', t2, then=25)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t2, then=26)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t2, then=27)  # LruIsolate Zswap.tla:477
-    run.step('WbAllocFolio', t2, then=28)  # WbAllocFolio Zswap.tla:588
-    run.step('WbWrite', t2, then=29)  # WbWrite Zswap.tla:624
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:675
-    run.step('DropCleanFolio', s=s2, then=31)  # DropCleanFolio Zswap.tla:691
-    run.step('ShrinkDone', t2, then=32)  # ShrinkDone Zswap.tla:503
-    run.step('ChargeFail', t2, then=33)  # ChargeFail Zswap.tla:357
-    run.step('StartFault', t2, s=s1, then=34)  # StartFault Zswap.tla:255
-    run.step('SwapOut', s=s2, v=v3, then=35)  # SwapOut Zswap.tla:661
-    run.step('SwapcachePrepare', t2, then=36)  # SwapcachePrepare Zswap.tla:299
-    run.step('ChargeReclaim', t2, then=37)  # ChargeReclaim Zswap.tla:347
-    run.step('LruIsolate', t2, then=38)  # LruIsolate Zswap.tla:477
-    run.step('WbAllocFolio', t2, then=39)  # WbAllocFolio Zswap.tla:588
-    run.step('WbWrite', t2, then=40)  # WbWrite Zswap.tla:624
+    run.step('SwapOut', s=s1, v=v2, then=1)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:265
+    run.step('SwapOut', s=s2, v=v3, then=3)  # SwapOut Zswap.tla:731
+    run.step('StartFault', t2, s=s2, then=4)  # StartFault Zswap.tla:265
+    run.step('SwapcachePrepare', t2, then=5)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t2, then=6)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t2, then=7)  # LruIsolate Zswap.tla:487
+    run.step('WbAllocFolio', t2, then=8)  # WbAllocFolio Zswap.tla:620
+    run.step('WbWrite', t2, then=9)  # WbWrite Zswap.tla:694
+    run.step('ShrinkDone', t2, then=10)  # ShrinkDone Zswap.tla:521
+    run.step('ChargeFail', t2, then=11)  # ChargeFail Zswap.tla:367
+    run.step('StartFault', t2, s=s1, then=12)  # StartFault Zswap.tla:265
+    run.step('DropCleanFolio', s=s1, then=13)  # DropCleanFolio Zswap.tla:761
+    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t2, then=15)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t2, then=16)  # LruIsolate Zswap.tla:487
+    run.step('WbAllocFolio', t2, then=17)  # WbAllocFolio Zswap.tla:620
+    run.step('WbWrite', t2, then=18)  # WbWrite Zswap.tla:694
+    run.step('DropCleanFolio', s=s2, then=19)  # DropCleanFolio Zswap.tla:761
+    run.step('ShrinkDone', t2, then=20)  # ShrinkDone Zswap.tla:521
+    run.step('ChargeFail', t2, then=21)  # ChargeFail Zswap.tla:367
+    run.step('FreeSlot', s=s2, then=22)  # FreeSlot Zswap.tla:745
+    run.step('StartFault', t2, s=s1, then=23)  # StartFault Zswap.tla:265
+    run.step('SwapOut', s=s2, v=v1, then=24)  # SwapOut Zswap.tla:731
+    run.step('SwapcachePrepare', t2, then=25)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t2, then=26)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t2, then=27)  # LruIsolate Zswap.tla:487
+    run.step('WbAllocFolio', t2, then=28)  # WbAllocFolio Zswap.tla:620
+    run.step('WbWrite', t2, then=29)  # WbWrite Zswap.tla:694
+    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:745
+    run.step('DropCleanFolio', s=s2, then=31)  # DropCleanFolio Zswap.tla:761
+    run.step('ShrinkDone', t2, then=32)  # ShrinkDone Zswap.tla:521
+    run.step('ChargeFail', t2, then=33)  # ChargeFail Zswap.tla:367
+    run.step('StartFault', t2, s=s1, then=34)  # StartFault Zswap.tla:265
+    run.step('SwapOut', s=s2, v=v3, then=35)  # SwapOut Zswap.tla:731
+    run.step('SwapcachePrepare', t2, then=36)  # SwapcachePrepare Zswap.tla:309
+    run.step('ChargeReclaim', t2, then=37)  # ChargeReclaim Zswap.tla:357
+    run.step('LruIsolate', t2, then=38)  # LruIsolate Zswap.tla:487
+    run.step('WbAllocFolio', t2, then=39)  # WbAllocFolio Zswap.tla:620
+    run.step('WbWrite', t2, then=40)  # WbWrite Zswap.tla:694
     # The lasso's loop: states 18 to 40 (the last is state 18 again).
     assert starves_in_loop(SKIP_IF_EXISTS_STARVATION_STATES, SKIP_IF_EXISTS_STARVATION_STEPS, 18)
 

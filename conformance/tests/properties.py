@@ -20,6 +20,7 @@ NO_ENTRY = ModelValue("NoEntry")
 NO_FOLIO = ModelValue("NoFolio")
 NO_DATA = ModelValue("NoData")
 HOLDER_PCS = contract.HOLDING_PCS["do_swap_page"]
+WB_HOLDER_PCS = contract.HOLDING_PCS["zswap_writeback_entry"]
 
 
 def _slot_of(frame: FnValue) -> ModelValue:
@@ -31,7 +32,7 @@ def holds(state: State, actor: ModelValue, slot: ModelValue) -> bool:
     for f in state["stack"][actor]:
         if f["fn"] == "do_swap_page" and f["slot"] == slot and f["pc"] in HOLDER_PCS:
             return True
-        if f["fn"] == "zswap_writeback_entry" and f["entry"]["slot"] == slot and f["pc"] == "write":
+        if f["fn"] == "zswap_writeback_entry" and f["entry"]["slot"] == slot and f["pc"] in WB_HOLDER_PCS:
             return True
     return False
 
@@ -89,7 +90,7 @@ def type_ok(state: State) -> bool:
         if folio != NO_FOLIO and set(folio) != {"locked", "uptodate", "data"}:
             return False
     for frames in state["stack"].values():
-        if len(frames) > 3:
+        if len(frames) > 4:  # a shrinker whose writeback charge reclaims: walk, writeback, walk, writeback
             return False
         for f in frames:
             if f["fn"] not in ("do_swap_page", "shrink_memcg_cb", "zswap_writeback_entry"):

@@ -238,3 +238,69 @@ def test_rotate_invalidates_a_pinned_slot_only_at_free_swap_slot() -> None:
     state = system.observe()
     assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_cache"][s1] == ModelValue("NoFolio")
     assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})  # free_swap_slot() ran
+
+
+# shrink_worker's writeback charge may reclaim (WORKER_CHARGE_RECLAIM): the
+# kworker has no PF_MEMALLOC.  The worker pins s1, its charge enters reclaim,
+# the nested zswap_shrinker_scan walk meets the entry the worker is writing
+# back (6.12 keeps it on the LRU) and so the worker's own pin.
+WORKER_RECLAIMS = "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1) WbChargeReclaim(k1)"
+
+
+def worker_config(variant: str = "rotate", **kw: object) -> Config:
+    return config(variant, scan_budget=2, worker_charge_reclaim=True, **kw)
+
+
+def test_worker_writeback_pins_and_charges_in_steps_of_its_own() -> None:
+    system, _ = run(worker_config(), "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1)")
+    state = system.observe()
+    # pinned, no folio yet: the pin holder is the worker
+    assert state["swap_map"][s1]["has_cache"] and state["swap_cache"][s1] == ModelValue("NoFolio")
+    assert state["stack"][k1][-1]["pc"] == "charge" and p.pin_held(state)
+    assert [str(s) for s in system.enabled() if s.actor == k1] == [
+        "WbChargeOk(k1)",
+        "WbChargeReclaim(k1)",
+        "WbChargeFail(k1)",
+    ]
+    # without WORKER_CHARGE_RECLAIM the pin and the folio come in one step
+    system, _ = run(
+        config("rotate", scan_budget=2), "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1)"
+    )
+    assert system.observe()["swap_cache"][s1] != ModelValue("NoFolio")
+
+
+def test_worker_nested_walk_skips_its_own_pin_in_6_12() -> None:
+    system, _ = run(worker_config(), WORKER_RECLAIMS + " LruIsolate(k1)")
+    assert len(system.observe()["stack"][k1]) == 4  # walk, writeback, walk, writeback
+    assert system.blocked() == {}
+    assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbSkipBusy(k1)", "WbAllocFail(k1)"]
+    # -ENOMEM, not -EEXIST: LRU_RETRY, the nested walk goes on (and meets the same entry
+    # again, the only one) until its budget is spent; then the charge is retried
+    system, violations = run(
+        worker_config(), WORKER_RECLAIMS + " LruIsolate(k1) WbSkipBusy(k1) LruIsolate(k1) WbSkipBusy(k1) ShrinkDone(k1)"
+    )
+    assert "writeback_gives_up_only_on_own_pin" not in violations
+    assert system.observe()["stack"][k1][-1]["pc"] == "charge_retry"
+    assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbChargeOk(k1)", "WbChargeFail(k1)"]
+
+
+def test_worker_self_waits_without_skip_if_exists() -> None:
+    system, _ = run(worker_config(bugs=frozenset({"a65b0e7607cc"})), WORKER_RECLAIMS + " LruIsolate(k1)")
+    assert system.blocked() == {k1: frozenset({k1})}
+    assert not p.no_self_wait(system.observe(), skip=False)
+
+
+def test_worker_charge_failure_releases_the_pin_and_frees_a_freed_slot() -> None:
+    system, _ = run(
+        worker_config(), "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1) FreeSlot(s=s1)"
+    )
+    assert system.observe()["zswap_tree"][s1] == ENTRY_S1  # SWAP_HAS_CACHE defers free_swap_slot()
+    system, _ = run(
+        worker_config(),
+        "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1) FreeSlot(s=s1) WbChargeFail(k1)",
+    )
+    state = system.observe()
+    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})
+    assert state["zswap_tree"][s1] == NO_ENTRY and state["stack"][k1] == (
+        FnValue({"fn": "shrink_memcg_cb", "budget": 0}),
+    )

@@ -98,3 +98,21 @@ def test_bug_04fc7816089c_stale_data_is_found() -> None:
     # (freed by munmap, FreeSlot, or by a fault that mapped the page, MapFolio)
     between = names[isolate:write]
     assert {"FreeSlot", "MapFolio"} & set(between) and "SwapOut" in between, " ".join(map(str, found.trace))
+
+
+@pytest.mark.parametrize("variant", ["skip_if_exists", "rotate"])
+def test_fixed_variant_keeps_every_safety_property_when_the_worker_charge_reclaims(variant: str) -> None:
+    # WORKER_CHARGE_RECLAIM: shrink_worker's writeback charge may enter reclaim (a nested
+    # zswap_shrinker_scan walk with the worker's pin held) or fail (spec models
+    # skip_if_exists_worker, rotate_worker).
+    config = Config(
+        tasks=("t1",),
+        shrinkers=SHRINKERS,
+        slots=("s1", "s2"),
+        versions=("v1", "v2", "v3"),
+        variant=variant,
+        scan_budget=2,
+        worker_charge_reclaim=True,
+    )
+    machine = machine_for(config, FIXED[variant])
+    run_state_machine_as_test(machine, settings=RANDOM)

@@ -78,6 +78,7 @@ CONSTANTS
     SCAN_BUDGET = 2
     BUGS = {"04fc7816089c"}
     FAIRNESS = "weak"
+    WORKER_CHARGE_RECLAIM = FALSE
     NoEntry = NoEntry
     Perms <- Symmetry
 INIT Init

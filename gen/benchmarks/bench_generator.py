@@ -44,6 +44,7 @@ CFG_2T2S = """CONSTANTS
     SCAN_BUDGET = 1
     BUGS = {}
     FAIRNESS = "weak"
+    WORKER_CHARGE_RECLAIM = FALSE
     NoEntry = NoEntry
     NoFolio = NoFolio
     NoData = NoData

@@ -57,6 +57,8 @@ WALK_MODELS = (
     "conf_swap_table",
     "conf_two_tasks",
     "conf_rotate",
+    # rotate with WORKER_CHARGE_RECLAIM: the worker's writeback charge (Python reference only).
+    "conf_rotate_worker",
     # The one walk module whose LRU holds two entries (put-back at the head, a walk over both).
     "conf_putback_head_2slots",
 )
@@ -133,6 +135,7 @@ def config_text(config: Config) -> str:
             ("SCAN_BUDGET", c.scan_budget),
             ("BUGS", frozenset(c.bugs)),
             ("FAIRNESS", c.fairness),
+            ("WORKER_CHARGE_RECLAIM", c.worker_charge_reclaim),
             *((name, ModelValue(name)) for name in model_values),
         ]
     )

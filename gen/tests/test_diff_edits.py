@@ -43,6 +43,7 @@ CONSTANTS
     SCAN_BUDGET = 1
     BUGS = {{}}
     FAIRNESS = "weak"
+    WORKER_CHARGE_RECLAIM = FALSE
     NoEntry = NoEntry
     NoFolio = NoFolio
     NoData = NoData
