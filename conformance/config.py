@@ -39,6 +39,8 @@ class Config:
     # "first": only the first such version in Versions' order (a model with
     # `IsFreshVersion <- FirstFreshVersion`, spec/MCZswap.tla).
     fresh_version: str = "any"
+    # The SWP_SYNCHRONOUS_IO swap-cache bypass (a model with `SyncIO <- SyncIOOn`, spec/MCZswap.tla).
+    sync_io: bool = False
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -47,6 +49,8 @@ class Config:
             raise ConfigError(f"PUTBACK {self.putback!r} unknown: use 'tail' or 'head'")
         if self.fresh_version not in ("any", "first"):
             raise ConfigError(f"fresh_version {self.fresh_version!r} unknown: use 'any' or 'first'")
+        if self.sync_io and self.variant == "swap_table":
+            raise ConfigError("sync_io: the swap table has no swap-cache bypass (spec/Zswap.tla, SyncIO)")
         if self.scan_budget < 1:
             raise ConfigError(f"SCAN_BUDGET must be >= 1, got {self.scan_budget}")
         unknown = set(self.bugs) - KNOWN_BUGS
@@ -85,6 +89,10 @@ class Config:
             if fresh not in (None, "FirstFreshVersion"):
                 raise ConfigError(f"IsFreshVersion <- {fresh}: the implementation knows only FirstFreshVersion")
             constants["__fresh_version__"] = "first" if fresh else "any"
+            sync_io = tlc_config.parse_cfg_substitutions(text).get("SyncIO")
+            if sync_io not in (None, "SyncIOOn"):
+                raise ConfigError(f"SyncIO <- {sync_io}: the implementation knows only SyncIOOn")
+            constants["__sync_io__"] = sync_io is not None
             return cls.from_constants(constants)
         except ConfigError as err:
             raise ConfigError(f"{path}: {err}") from None
@@ -119,4 +127,5 @@ class Config:
             bugs=frozenset(str(b) for b in bugs),
             fairness=str(constants.get("FAIRNESS", "weak")),
             fresh_version=str(constants.get("__fresh_version__", "any")),
+            sync_io=bool(constants.get("__sync_io__", False)),
         )

@@ -18,7 +18,7 @@ def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptibl
     frame = mm.frame(actor, depth)
     if type(frame) is not SwapinFrame:
         return 0  # zswap writeback runs under PF_MEMALLOC: its charge never reclaims
-    if frame.pc == "charge":
+    if frame.pc in ("charge", "sync_alloc", "sync_charge"):  # the bypass charges its private folio the same way
         if len(mm.frames(actor)) == depth + 1:  # not reclaiming yet
             choice = yield offer("ChargeOk", "ChargeReclaim", "ChargeFail")
             if choice.name == "ChargeOk":
@@ -30,7 +30,7 @@ def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptibl
             # reclaim in this very task
             mm.push_frame(actor, WalkFrame(budget=mm.cfg.scan_budget))
         yield from try_to_free_mem_cgroup_pages(mm, actor, depth + 1)
-        mm.update_frame(actor, depth, pc="charge_retry")
+        mm.update_frame(actor, depth, pc=frame.pc + "_retry")
     choice = yield offer("ChargeOk", "ChargeFail")
     return 0 if choice.name == "ChargeOk" else -ENOMEM
 
