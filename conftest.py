@@ -97,6 +97,8 @@ def _select_implementation(request: pytest.FixtureRequest) -> None:
             "--impl=kernel: the C is 6.12 as released, which is variant rotate without bugs "
             "(for a bug model, build a patched harness: --kernel-patch)"
         )
+    if config.sync_io:
+        pytest.skip("--impl=kernel: the harness drives do_swap_page() through the swap cache only (no SyncIO)")
 
 
 @pytest.fixture

@@ -40,7 +40,8 @@ class Config:
     # `IsFreshVersion <- FirstFreshVersion`, spec/MCZswap.tla).
     fresh_version: str = "any"
     # The SWP_SYNCHRONOUS_IO swap-cache bypass (a model with `SyncIO <- SyncIOOn`, spec/MCZswap.tla).
-    sync_io: bool = False
+    # Generated modules name it only when it is on (gen/generators/render.py).
+    sync_io: bool = field(default=False, metadata={"render_only_if_set": True})
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -82,20 +83,25 @@ class Config:
     @classmethod
     def from_cfg(cls, path: str | Path) -> Config:
         """Read the CONSTANTS of a TLC .cfg file (spec/models/*.cfg)."""
-        text = Path(path).read_text()
         try:
-            constants = tlc_config.parse_cfg_constants(text)
-            fresh = tlc_config.parse_cfg_substitutions(text).get("IsFreshVersion")
-            if fresh not in (None, "FirstFreshVersion"):
-                raise ConfigError(f"IsFreshVersion <- {fresh}: the implementation knows only FirstFreshVersion")
-            constants["__fresh_version__"] = "first" if fresh else "any"
-            sync_io = tlc_config.parse_cfg_substitutions(text).get("SyncIO")
-            if sync_io not in (None, "SyncIOOn"):
-                raise ConfigError(f"SyncIO <- {sync_io}: the implementation knows only SyncIOOn")
-            constants["__sync_io__"] = sync_io is not None
-            return cls.from_constants(constants)
+            return cls.from_cfg_text(Path(path).read_text())
         except ConfigError as err:
             raise ConfigError(f"{path}: {err}") from None
+
+    @classmethod
+    def from_cfg_text(cls, text: str) -> Config:
+        """The Config of a TLC .cfg's text: its CONSTANTS and the substitutions the implementation knows."""
+        constants = tlc_config.parse_cfg_constants(text)
+        substitutions = tlc_config.parse_cfg_substitutions(text)
+        fresh = substitutions.get("IsFreshVersion")
+        if fresh not in (None, "FirstFreshVersion"):
+            raise ConfigError(f"IsFreshVersion <- {fresh}: the implementation knows only FirstFreshVersion")
+        constants["__fresh_version__"] = "first" if fresh else "any"
+        sync_io = substitutions.get("SyncIO")
+        if sync_io not in (None, "SyncIOOn"):
+            raise ConfigError(f"SyncIO <- {sync_io}: the implementation knows only SyncIOOn")
+        constants["__sync_io__"] = sync_io is not None
+        return cls.from_constants(constants)
 
     @classmethod
     def from_constants(cls, constants: dict[str, object]) -> Config:
