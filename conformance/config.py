@@ -42,6 +42,9 @@ class Config:
     # "first": only the first such version in Versions' order (a model with
     # `IsFreshVersion <- FirstFreshVersion`, spec/MCZswap.tla).
     fresh_version: str = "any"
+    # The SWP_SYNCHRONOUS_IO swap-cache bypass (a model with `SyncIO <- SyncIOOn`, spec/MCZswap.tla).
+    # Generated modules name it only when it is on (gen/generators/render.py).
+    sync_io: bool = field(default=False, metadata={"render_only_if_set": True})
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -50,6 +53,8 @@ class Config:
             raise ConfigError(f"PUTBACK {self.putback!r} unknown: use 'tail' or 'head'")
         if self.fresh_version not in ("any", "first"):
             raise ConfigError(f"fresh_version {self.fresh_version!r} unknown: use 'any' or 'first'")
+        if self.sync_io and self.variant == "swap_table":
+            raise ConfigError("sync_io: the swap table has no swap-cache bypass (spec/Zswap.tla, SyncIO)")
         if self.scan_budget < 1:
             raise ConfigError(f"SCAN_BUDGET must be >= 1, got {self.scan_budget}")
         unknown = set(self.bugs) - KNOWN_BUGS
@@ -81,16 +86,25 @@ class Config:
     @classmethod
     def from_cfg(cls, path: str | Path) -> Config:
         """Read the CONSTANTS of a TLC .cfg file (spec/models/*.cfg)."""
-        text = Path(path).read_text()
         try:
-            constants = tlc_config.parse_cfg_constants(text)
-            fresh = tlc_config.parse_cfg_substitutions(text).get("IsFreshVersion")
-            if fresh not in (None, "FirstFreshVersion"):
-                raise ConfigError(f"IsFreshVersion <- {fresh}: the implementation knows only FirstFreshVersion")
-            constants["__fresh_version__"] = "first" if fresh else "any"
-            return cls.from_constants(constants)
+            return cls.from_cfg_text(Path(path).read_text())
         except ConfigError as err:
             raise ConfigError(f"{path}: {err}") from None
+
+    @classmethod
+    def from_cfg_text(cls, text: str) -> Config:
+        """The Config of a TLC .cfg's text: its CONSTANTS and the substitutions the implementation knows."""
+        constants = tlc_config.parse_cfg_constants(text)
+        substitutions = tlc_config.parse_cfg_substitutions(text)
+        fresh = substitutions.get("IsFreshVersion")
+        if fresh not in (None, "FirstFreshVersion"):
+            raise ConfigError(f"IsFreshVersion <- {fresh}: the implementation knows only FirstFreshVersion")
+        constants["__fresh_version__"] = "first" if fresh else "any"
+        sync_io = substitutions.get("SyncIO")
+        if sync_io not in (None, "SyncIOOn"):
+            raise ConfigError(f"SyncIO <- {sync_io}: the implementation knows only SyncIOOn")
+        constants["__sync_io__"] = sync_io is not None
+        return cls.from_constants(constants)
 
     @classmethod
     def from_constants(cls, constants: dict[str, object]) -> Config:
@@ -123,4 +137,5 @@ class Config:
             fairness=str(constants.get("FAIRNESS", "weak")),
             worker_charge_reclaim=bool(constants.get("WORKER_CHARGE_RECLAIM", False)),
             fresh_version=str(constants.get("__fresh_version__", "any")),
+            sync_io=bool(constants.get("__sync_io__", False)),
         )

@@ -16,7 +16,11 @@ KNOWN_BUGS = frozenset({BUG_NO_ENTRY_RECHECK, BUG_NO_SKIP_IF_EXISTS, BUG_LRU_SKI
 # The pcs at which a frame holds its slot's pin or folio lock, by the frame's
 # kernel function (spec/README.md, "Who waits on whom").
 HOLDING_PCS: dict[str, frozenset[str]] = {
-    "do_swap_page": frozenset({"lru_remove", "charge", "charge_retry", "add", "read", "map"}),
+    # The SWP_SYNCHRONOUS_IO bypass holds its pin over the charge in v6.8's order ("sync_charge"), and over
+    # the read in both orders ("sync_read"); 6.12 charges before it pins ("sync_alloc").
+    "do_swap_page": frozenset(
+        {"lru_remove", "charge", "charge_retry", "add", "read", "map", "sync_charge", "sync_charge_retry", "sync_read"}
+    ),
     # "charge", "charge_retry": the worker's writeback charging (WORKER_CHARGE_RECLAIM), pinned, no folio yet.
     "zswap_writeback_entry": frozenset({"charge", "charge_retry", "write"}),
 }

@@ -36,7 +36,7 @@ def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptibl
     ok, reclaim, fail = (
         ("ChargeOk", "ChargeReclaim", "ChargeFail") if fault else ("WbChargeOk", "WbChargeReclaim", "WbChargeFail")
     )
-    if frame.pc == "charge":
+    if frame.pc in ("charge", "sync_alloc", "sync_charge"):  # the bypass charges its private folio the same way
         if len(mm.frames(actor)) == depth + 1:  # not reclaiming yet
             choice = yield offer(ok, reclaim, fail)
             if choice.name == ok:
@@ -48,7 +48,7 @@ def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptibl
             # reclaim in this very task
             mm.push_frame(actor, WalkFrame(budget=mm.cfg.scan_budget))
         yield from try_to_free_mem_cgroup_pages(mm, actor, depth + 1)
-        mm.update_frame(actor, depth, pc="charge_retry")
+        mm.update_frame(actor, depth, pc=frame.pc + "_retry")
     choice = yield offer(ok, fail)
     return 0 if choice.name == ok else -ENOMEM
 

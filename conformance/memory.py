@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import swap_state, zswap
+from . import memcontrol, swap_state, zswap
 from .page_io import swap_read_folio
 from .points import Blocked, Offer, Preemptible, offer
 from .state import MM, SwapinFrame
@@ -32,6 +32,9 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
     if pc == "lookup" and not pte_same(mm, frame):
         yield offer("PteChanged")  # another task brought the page in: nothing to do
         mm.pop_frame(task)
+        return
+    if pc in SYNC_IO_PCS or (pc == "lookup" and mm.cfg.sync_io and swap_state.filemap_get_folio(mm, slot) is None):
+        yield from do_swap_page_skip_swapcache(mm, task)
         return
     if pc in ("lookup", "lru_remove", "charge", "charge_retry", "add"):
         folio_was_allocated, err = yield from swap_state.__read_swap_cache_async(
@@ -83,4 +86,80 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         swap_state.delete_from_swap_cache(mm, slot)
     else:  # the folio stays in the swap cache, SWAP_HAS_CACHE set, until reclaim drops it
         mm.set_folio(slot, mm.swap_cache[slot]._replace(locked=False))
+    mm.pop_frame(task)
+
+
+# The pcs of the SWP_SYNCHRONOUS_IO bypass (spec/README.md, "Frames").
+SYNC_IO_PCS = frozenset(
+    {"sync_alloc", "sync_alloc_retry", "sync_prepare", "sync_charge", "sync_charge_retry", "sync_read"}
+)
+
+
+def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible:
+    """do_swap_page()'s SWP_SYNCHRONOUS_IO branch: a private folio that never enters the swap cache.
+
+    [6.12 mm/memory.c:4279-4282] "if (!folio) { if (data_race(si->flags & SWP_SYNCHRONOUS_IO) &&
+    __swap_count(entry) == 1) {" (the use count is always 1 here).  6.12 (rotate) allocates and charges
+    first and pins after; v6.8's 13ddaf26be32 pins first:
+    [v6.8 13ddaf26be32 mm/memory.c] "if (swapcache_prepare(entry)) {" ... "folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vma, vmf->address, false);"
+    No __read_swap_cache_async(): lru_remove's LRU removal is not on this path.
+    """
+    frame = mm.frame(task, 0)
+    slot = frame.slot
+    pc = frame.pc
+    if pc == "lookup":
+        yield offer("SkipSwapcache")
+        pc = "sync_alloc" if zswap.rotating(mm) else "sync_prepare"
+        mm.update_frame(task, 0, pc=pc)
+
+    if pc in ("sync_alloc", "sync_alloc_retry"):
+        # [6.12 mm/memory.c:4292] "folio = alloc_swap_folio(vmf);" charges it, with no pin held:
+        # [6.12 mm/memory.c:4029-4030] "if (mem_cgroup_swapin_charge_folio(folio, vma->vm_mm, GFP_KERNEL, entry)) {"
+        if (yield from memcontrol.mem_cgroup_swapin_charge_folio(mm, task, 0)):
+            mm.pop_frame(task)  # no folio: VM_FAULT_OOM
+            return
+        pc = "sync_prepare"
+        mm.update_frame(task, 0, pc=pc)
+
+    if pc == "sync_prepare":
+        frame = mm.frame(task, 0)
+        busy = mm.swap_map[slot].has_cache
+        if not pte_same(mm, frame):
+            # another fault mapped the page meanwhile: backing out, by either door, pops the fault
+            yield (offer("PteChanged", "SwapcacheBusy") if busy else offer("PteChanged"))
+            mm.pop_frame(task)
+            return
+        if busy:
+            # [6.12 mm/memory.c:4308-4316] "if (swapcache_prepare(entry, nr_pages)) {" ...
+            # "schedule_timeout_uninterruptible(1);" then "goto out_page;": the access faults again
+            yield offer("SwapcacheBusy")
+            mm.pop_frame(task)
+            return
+        yield offer("SyncSwapcachePrepare")
+        swap_state.swapcache_prepare(mm, slot)
+        pc = "sync_read" if zswap.rotating(mm) else "sync_charge"
+        mm.update_frame(task, 0, pc=pc)
+
+    if pc in ("sync_charge", "sync_charge_retry"):
+        if (yield from memcontrol.mem_cgroup_swapin_charge_folio(mm, task, 0)):
+            # v6.8 [v6.8 13ddaf26be32 mm/memory.c] "goto out_page;", which clears the pin: [6.12 mm/memory.c:4641-4642]
+            # "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);"
+            swap_state.swapcache_clear(mm, slot)
+            mm.pop_frame(task)
+            return
+        mm.update_frame(task, 0, pc="sync_read")
+
+    # pc == "sync_read".  One step, as in the spec (SyncMapFolio): while the pin is held nothing
+    # changes the slot's entry or device bytes.
+    yield offer("SyncMapFolio")
+    # [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);" into the private
+    # folio: 6.12's load leaves the entry in the tree (zswap.zswap_load, swapcache=False).
+    data = zswap.zswap_load(mm, slot, swapcache=False)
+    if data is None:
+        data = mm.swap_device[slot]  # swap_readpage_bdev_sync()
+    assert data is not None, "the bypass read a slot with no data"
+    # set_pte_at() maps the private folio; [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);" then
+    # [6.12 mm/memory.c:4622-4623] "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);" frees the slot.
+    swap_state.swap_free(mm, slot)
+    swap_state.swapcache_clear(mm, slot)
     mm.pop_frame(task)

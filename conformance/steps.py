@@ -46,6 +46,11 @@ STEPS: dict[str, StepKind] = {
         StepKind("AddToSwapCache", "task", (), "add_to_swap_cache", "{a} adds its folio to the swap cache"),
         StepKind("SwapReadFolio", "task", (), "swap_read_folio", "{a} reads the page in"),
         StepKind("MapFolio", "task", (), "do_swap_page", "{a} maps the page"),
+        # The SWP_SYNCHRONOUS_IO swap-cache bypass of do_swap_page() (spec: SyncIO).
+        StepKind("SkipSwapcache", "task", (), "do_swap_page", "{a} skips the swap cache (SWP_SYNCHRONOUS_IO)"),
+        StepKind("SyncSwapcachePrepare", "task", (), "swapcache_prepare", "{a} pins the slot for its private folio"),
+        StepKind("SwapcacheBusy", "task", (), "do_swap_page", "{a} finds the slot pinned and backs out"),
+        StepKind("SyncMapFolio", "task", (), "do_swap_page", "{a} reads into its private folio, maps it, unpins"),
         StepKind(
             "MapFolioKeepCache", "task", (), "do_swap_page", "{a} maps the page and leaves its folio in the swap cache"
         ),

@@ -60,6 +60,14 @@ def swap_free(mm: MM, slot: int) -> None:
         zswap.zswap_invalidate(mm, slot)
 
 
+def swapcache_clear(mm: MM, slot: int) -> None:
+    """The SWP_SYNCHRONOUS_IO bypass drops its pin: [6.12 mm/swapfile.c:3779] "cluster_swap_free_nr(si, offset, nr, SWAP_HAS_CACHE);"
+
+    as put_swap_folio() does (6.12: the slot is freed if its use count is gone).
+    """
+    put_swap_folio(mm, slot)
+
+
 def add_to_swap_cache(mm: MM, slot: int, folio: Folio) -> None:
     mm.set_folio(slot, folio)
 

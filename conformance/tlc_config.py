@@ -142,9 +142,19 @@ def format_constant(value: object) -> str:
     raise ConfigError(f"{value!r} has no form in TLC's config language")
 
 
-def config_text(constants: Sequence[tuple[str, object]], *, init: str = "Init", next_: str = "Next") -> str:
-    """A TLC config: these CONSTANTS (in this order), then INIT and NEXT."""
-    lines = ["CONSTANTS", *(f"    {name} = {format_constant(value)}" for name, value in constants)]
+def config_text(
+    constants: Sequence[tuple[str, object]],
+    *,
+    init: str = "Init",
+    next_: str = "Next",
+    substitutions: Sequence[tuple[str, str]] = (),
+) -> str:
+    """A TLC config: these CONSTANTS (in this order) and ``name <- op`` substitutions, then INIT and NEXT."""
+    lines = [
+        "CONSTANTS",
+        *(f"    {name} = {format_constant(value)}" for name, value in constants),
+        *(f"    {name} <- {op}" for name, op in substitutions),
+    ]
     return "\n".join([*lines, f"INIT {init}", f"NEXT {next_}"]) + "\n"
 
 

@@ -74,12 +74,19 @@ def zswap_store(mm: MM, slot: int, data: str) -> None:
     zswap_lru_add(mm, entry)
 
 
-def zswap_load(mm: MM, slot: int) -> str | None:
-    """The slot's data if zswap holds it, else None.  Exclusive (v6.9+): the entry is freed."""
+def zswap_load(mm: MM, slot: int, swapcache: bool = True) -> str | None:
+    """The slot's data if zswap holds it, else None.  Exclusive (v6.9+): the entry is freed.
+
+    6.12 (rotate) keeps the entry when the folio is not in the swap cache (the
+    SWP_SYNCHRONOUS_IO bypass's private folio): [6.12 mm/zswap.c:1621-1624]
+    "if (swapcache) entry = xa_erase(tree, offset); else entry = xa_load(tree, offset);"
+    The v6.8 variants' loads are all exclusive (spec/README.md, "What is abstracted away").
+    """
     entry = mm.zswap_tree[slot]
     if entry is None:
         return None
-    zswap_entry_free(mm, entry)
+    if swapcache or not rotating(mm):
+        zswap_entry_free(mm, entry)
     return entry.data
 
 

@@ -51,6 +51,10 @@ FirstFreshVersion(v) ==
 (* never fewer.  Every behaviour of the spec thus maps, step by step, to a *)
 (* behaviour of the abstraction with the same verdicts (the abstraction   *)
 (* may have more behaviours), so a success here is a success of the spec. *)
+(* The SWP_SYNCHRONOUS_IO bypass on (cfg: SyncIO <- SyncIOOn): every     *)
+(* swap-in that misses the swap cache skips it (Zswap.tla, SyncIO).       *)
+SyncIOOn == TRUE
+
 ForgetFreedDevice(s) == NoData
 ForgetDeviceWrite(s, d) == IF swap_map[s].count = 1 THEN d ELSE NoData
 

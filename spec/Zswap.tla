@@ -66,7 +66,8 @@ Data  == Versions \cup {NoData}
 Entry == [slot : Slots, data : Versions]
 Folio == [locked : BOOLEAN, uptodate : BOOLEAN, data : Data]
 
-SwapinPcs == {"lookup", "hit_wait", "hit_gone", "lru_remove", "charge", "charge_retry", "add", "read", "map"}
+SwapinPcs == {"lookup", "hit_wait", "hit_gone", "lru_remove", "charge", "charge_retry", "add", "read", "map",
+              "sync_alloc", "sync_alloc_retry", "sync_prepare", "sync_charge", "sync_charge_retry", "sync_read"}
 WbPcs     == {"prepare", "charge", "charge_retry", "write", "putback"}
 
 SwapinFrame == [fn : {"do_swap_page"}, slot : Slots, page : Versions,
@@ -88,6 +89,22 @@ Rotate        == VARIANT = "rotate"
 (* &folio_was_allocated, true);"                                          *)
 SkipIfExists  == VARIANT \in {"skip_if_exists", "rotate"} /\ "a65b0e7607cc" \notin BUGS
 NoEntryRecheck == "04fc7816089c" \in BUGS
+
+(* The SWP_SYNCHRONOUS_IO swap-cache bypass of do_swap_page() (zram and    *)
+(* other synchronous devices, use count 1: every swap-in that misses the   *)
+(* swap cache takes it).  Off here; a model turns it on with the cfg line  *)
+(* `SyncIO <- SyncIOOn` (MCZswap.tla).  The bypass reads into a private    *)
+(* folio that is never in the swap cache; its pin is swapcache_prepare()'s *)
+(* SWAP_HAS_CACHE alone.  Orders: v6.8 .. v6.11 pin, then allocate and     *)
+(* charge ([v6.8 13ddaf26be32 mm/memory.c] "if (swapcache_prepare(entry)) {" *)
+(* ... "folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vma, vmf->address, false);"); *)
+(* 6.12 (rotate) allocates and charges first, then pins:                  *)
+(* [6.12 mm/memory.c:4292] "folio = alloc_swap_folio(vmf);" then          *)
+(* [6.12 mm/memory.c:4308] "if (swapcache_prepare(entry, nr_pages)) {".    *)
+(* The swap table series routes every swap-in through the swap cache, so   *)
+(* swap_table has no bypass (ASSUME below).                               *)
+SyncIO == FALSE
+ASSUME ~(SyncIO /\ VARIANT = "swap_table")
 LruSkipBug     == "27d3969b47cc" \in BUGS
 
 (***************************************************************************)
@@ -213,7 +230,11 @@ FolioLeaves(st, s) ==
 (***************************************************************************)
 (* Who holds a slot, who waits on whom (README "Who waits on whom").       *)
 (***************************************************************************)
-HolderPcs == {"lru_remove", "charge", "charge_retry", "add", "read", "map"}
+\* The bypass holds its pin from SyncSwapcachePrepare on: over the charge in
+\* the v6.8 order ("sync_charge"), only over the read in 6.12's (its charge,
+\* "sync_alloc", comes before the pin).
+HolderPcs == {"lru_remove", "charge", "charge_retry", "add", "read", "map",
+              "sync_charge", "sync_charge_retry", "sync_read"}
 
 \* Actor b holds slot s: it set SWAP_HAS_CACHE and will clear it or hand the
 \* slot on to an unlocked folio.
@@ -229,7 +250,7 @@ BlockedOn(a, s) ==
     /\ stack[a] # <<>>
     /\ LET f == Top(a) IN
          \/ /\ f.fn = "do_swap_page" /\ f.slot = s /\ PageUnchanged(f)
-            /\ \/ f.pc = "lookup" /\ swap_cache[s] = NoFolio /\ swap_map[s].has_cache
+            /\ \/ f.pc = "lookup" /\ swap_cache[s] = NoFolio /\ swap_map[s].has_cache /\ ~SyncIO
                \/ f.pc = "hit_wait" /\ swap_cache[s] # NoFolio /\ swap_cache[s].locked
          \/ /\ f.fn = "zswap_writeback_entry" /\ f.entry.slot = s /\ f.pc = "prepare"
             /\ swap_cache[s] = NoFolio /\ swap_map[s].count = 1
@@ -274,7 +295,7 @@ StartFault(t, s) ==
 \* another task mapped the page (and the slot may hold another page now).
 PteChanged(t) ==
     /\ TopIs(t, "do_swap_page")
-    /\ Top(t).pc \in {"lookup", "hit_wait"}
+    /\ Top(t).pc \in {"lookup", "hit_wait", "sync_prepare"}
     /\ ~PageUnchanged(Top(t))
     /\ stack' = PopTop(t)
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
@@ -312,6 +333,7 @@ SwapcachePrepare(t) ==
     IN
     /\ TopIs(t, "do_swap_page")
     /\ f.pc = "lookup"
+    /\ ~SyncIO
     /\ PageUnchanged(f)
     /\ swap_cache[s] = NoFolio
     /\ ~swap_map[s].has_cache
@@ -320,6 +342,52 @@ SwapcachePrepare(t) ==
                      ELSE swap_cache
     /\ stack' = SetTop(t, [f EXCEPT !.pc = IF LruRemove THEN "lru_remove" ELSE "charge"])
     /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+\* SyncIO: [6.12 mm/memory.c:4288-4290] "if (!folio) { if (data_race(si->flags & SWP_SYNCHRONOUS_IO) && __swap_count(entry) == 1) {"
+\* the lookup missed, the fault skips the swap cache (no
+\* __read_swap_cache_async(): lru_remove's removal is not on this path).
+\* 6.12 (rotate) allocates and charges first ("sync_alloc"); v6.8 pins
+\* first ("sync_prepare").
+SkipSwapcache(t) ==
+    LET f == Top(t) IN
+    /\ TopIs(t, "do_swap_page")
+    /\ f.pc = "lookup"
+    /\ SyncIO
+    /\ PageUnchanged(f)
+    /\ swap_cache[f.slot] = NoFolio
+    /\ stack' = SetTop(t, [f EXCEPT !.pc = IF Rotate THEN "sync_alloc" ELSE "sync_prepare"])
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+\* The bypass pins the slot with SWAP_HAS_CACHE and puts no folio in the
+\* swap cache: [6.12 mm/memory.c:4308-4318] "if (swapcache_prepare(entry, nr_pages)) {" ... "need_clear_cache = true;"
+\* v6.8 [v6.8 13ddaf26be32 mm/memory.c] "if (swapcache_prepare(entry)) {" ... "need_clear_cache = true;"
+\* v6.8's pin comes before the allocation and the charge (next pc
+\* "sync_charge"), 6.12's after them ("sync_alloc"; next "sync_read").
+\* Other faults on the page and writeback find no folio, only the pin.
+SyncSwapcachePrepare(t) ==
+    LET f == Top(t)
+        s == f.slot
+    IN
+    /\ TopIs(t, "do_swap_page")
+    /\ f.pc = "sync_prepare"
+    /\ PageUnchanged(f)
+    /\ ~swap_map[s].has_cache
+    /\ swap_map' = SetPin(s, TRUE)
+    /\ stack' = SetTop(t, [f EXCEPT !.pc = IF Rotate THEN "sync_read" ELSE "sync_charge"])
+    /\ UNCHANGED <<swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+\* swapcache_prepare() failed (-EEXIST: another fault's bypass or a
+\* writeback folio holds SWAP_HAS_CACHE): the fault backs out, the access
+\* faults again.  No wait on the holder: [6.12 mm/memory.c:4313-4316]
+\* "add_wait_queue(&swapcache_wq, &wait); schedule_timeout_uninterruptible(1); remove_wait_queue(&swapcache_wq, &wait);"
+\* then "goto out_page;" (6.12 drops its charged folio); v6.8
+\* [v6.8 13ddaf26be32 mm/memory.c] "schedule_timeout_uninterruptible(1); goto out;"
+SwapcacheBusy(t) ==
+    /\ TopIs(t, "do_swap_page")
+    /\ Top(t).pc = "sync_prepare"
+    /\ swap_map[Top(t).slot].has_cache
+    /\ stack' = PopTop(t)
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 \* lru_remove [patch <20230912001318.2437018-2-nphamcs@gmail.com> mm/swap_state.c]:
 \* "zswap_lru_removed = zswap_remove_swpentry_from_lru(entry);"
@@ -344,10 +412,18 @@ ZswapLruRemove(t) ==
 
 \* [6.12 mm/swap_state.c:518-519] __read_swap_cache_async(): "if (mem_cgroup_swapin_charge_folio(new_folio, NULL, gfp_mask, entry)) goto fail_unlock;"
 \* succeeds.
+\* SyncIO: [6.12 mm/memory.c:4029-4030] __alloc_swap_folio(): "if (mem_cgroup_swapin_charge_folio(folio, vma->vm_mm, GFP_KERNEL, entry)) {"
+\* the same charge (and reclaim) for the bypass's private folio; then the
+\* pin (6.12, "sync_alloc") or the read (v6.8, "sync_charge").
+SyncAllocPcs == {"sync_alloc", "sync_alloc_retry"}
+SyncChargePcs == SyncAllocPcs \cup {"sync_charge", "sync_charge_retry"}
 ChargeOk(t) ==
     /\ TopIs(t, "do_swap_page")
-    /\ Top(t).pc \in {"charge", "charge_retry"}
-    /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = IF SwapTable THEN "read" ELSE "add"])
+    /\ Top(t).pc \in {"charge", "charge_retry"} \cup SyncChargePcs
+    /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc =
+                   IF @ \in SyncAllocPcs THEN "sync_prepare"
+                   ELSE IF @ \in SyncChargePcs THEN "sync_read"
+                   ELSE IF SwapTable THEN "read" ELSE "add"])
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 \* [6.12 mm/memcontrol.c:2240-2241] try_charge_memcg(): "nr_reclaimed = try_to_free_mem_cgroup_pages(mem_over_limit, nr_pages, gfp_mask, reclaim_options, NULL);"
@@ -356,12 +432,15 @@ ChargeOk(t) ==
 \* it happens at most once per fault (MAX_RECLAIM_RETRIES is abstracted to one).
 ChargeReclaim(t) ==
     /\ TopIs(t, "do_swap_page")
-    /\ Top(t).pc = "charge"
+    /\ Top(t).pc \in {"charge", "sync_alloc", "sync_charge"}
     /\ stack' = Push(t, [fn |-> "shrink_memcg_cb", budget |-> SCAN_BUDGET])
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 \* [6.12 mm/swap_state.c:538-539] __read_swap_cache_async(): "fail_unlock: put_swap_folio(new_folio, entry);"
-\* clears SWAP_HAS_CACHE; the fault returns VM_FAULT_OOM.
+\* clears SWAP_HAS_CACHE; the fault returns VM_FAULT_OOM.  The bypass:
+\* v6.8 jumps to out_page, which clears its pin as 6.12's still does
+\* ([6.12 mm/memory.c:4641-4642] "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);");
+\* 6.12 has no pin yet ([6.12 mm/memory.c:4031-4032] "folio_put(folio); return NULL;").
 \* lru_remove [patch <20230912001318.2437018-2-nphamcs@gmail.com> mm/swap_state.c]:
 \* "if (zswap_lru_removed) zswap_insert_swpentry_into_lru(entry);"
 ChargeFail(t) ==
@@ -369,8 +448,8 @@ ChargeFail(t) ==
         s == f.slot
     IN
     /\ TopIs(t, "do_swap_page")
-    /\ f.pc \in {"charge", "charge_retry"}
-    /\ swap_map' = SetPin(s, FALSE)
+    /\ f.pc \in {"charge", "charge_retry"} \cup SyncChargePcs
+    /\ swap_map' = IF f.pc \in SyncAllocPcs THEN swap_map ELSE SetPin(s, FALSE)
     /\ swap_cache' = IF SwapTable THEN [swap_cache EXCEPT ![s] = NoFolio]
                      ELSE swap_cache
     /\ zswap_lru' = LruReinsert(f)
@@ -458,6 +537,31 @@ MapFolioKeepCache(t) ==
     /\ stack' = PopTop(t)
     /\ UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
+\* The bypass's read, map and unpin, in one step:
+\* [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);"
+\* into the private folio, then [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);"
+\* and [6.12 mm/memory.c:4621-4623] "/* Clear the swap cache pin for direct swapin after PTL unlock */ if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);"
+\* which frees the slot (zswap_invalidate).  In 6.12 the load is not
+\* exclusive: [6.12 mm/zswap.c:1621-1624] "if (swapcache) entry = xa_erase(tree, offset); else entry = xa_load(tree, offset);"
+\* so the entry stays in the tree until swapcache_clear() frees the slot
+\* ([6.12 mm/swapfile.c:1520-1521] "if (!usage) free_swap_slot(entry);");
+\* v6.8's exclusive load frees it at the read: the same end state.  One
+\* step is sound: while the pin is held nothing changes the slot's tree
+\* entry or device bytes (writeback can neither pin nor find a folio,
+\* FreeSlot waits for the fault, SwapOut for the pin), so the read gives
+\* the same data at the map, and the private folio is seen by nobody.
+SyncReadData(s) == IF zswap_tree[s] # NoEntry THEN zswap_tree[s].data ELSE swap_device[s]
+SyncMapFolio(t) ==
+    LET s == Top(t).slot IN
+    /\ TopIs(t, "do_swap_page")
+    /\ Top(t).pc = "sync_read"
+    /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 0, has_cache |-> FALSE]]
+    /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
+    /\ Invalidate(s)
+    /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+    /\ stack' = PopTop(t)
+    /\ UNCHANGED swap_cache
+
 (***************************************************************************)
 (* Writeback: shrink_worker / zswap_shrinker_scan -> list_lru_walk_one ->  *)
 (* shrink_memcg_cb -> zswap_writeback_entry.                               *)
@@ -510,10 +614,11 @@ LruIsolate(a) ==
 \* walk's writeback still on top, or with the walk not pushed yet.
 WalkReturn(a) ==
     LET charging == {i \in 1..Len(stack[a]) :
-                       stack[a][i].fn # "shrink_memcg_cb" /\ stack[a][i].pc = "charge"}
+                       stack[a][i].fn # "shrink_memcg_cb"
+                       /\ stack[a][i].pc \in {"charge", "sync_alloc", "sync_charge"}}
     IN IF charging = {} THEN <<>>
        ELSE LET i == CHOOSE j \in charging : \A k \in charging : k <= j
-            IN [SubSeq(stack[a], 1, i) EXCEPT ![i].pc = "charge_retry"]
+            IN [SubSeq(stack[a], 1, i) EXCEPT ![i].pc = @ \o "_retry"]
 
 \* The walk ends: the list is empty, or [6.12 mm/list_lru.c:230-231]
 \* "if (!*nr_to_walk) break;" (rotate: possibly after spending the rest of
@@ -779,6 +884,7 @@ FaultStep(t) ==
     \/ PteChanged(t) \/ RetryFault(t) \/ SwapCacheHit(t) \/ SwapcachePrepare(t) \/ ZswapLruRemove(t)
     \/ ChargeOk(t) \/ ChargeReclaim(t) \/ ChargeFail(t) \/ AddToSwapCache(t)
     \/ SwapReadFolio(t) \/ MapFolio(t) \/ MapFolioKeepCache(t)
+    \/ SkipSwapcache(t) \/ SyncSwapcachePrepare(t) \/ SwapcacheBusy(t) \/ SyncMapFolio(t)
 
 \* The steps of a reclaim walk and its writeback, in any actor.
 WalkStep(a) ==
@@ -866,8 +972,9 @@ NoDataLoss ==
 
 \* A fault maps exactly the data of the page it faulted on.
 NoStaleData ==
-    [][\A t \in Tasks : MapFolio(t) \/ MapFolioKeepCache(t) =>
-          swap_cache[Top(t).slot].data = Top(t).page]_vars
+    [][\A t \in Tasks :
+          /\ MapFolio(t) \/ MapFolioKeepCache(t) => swap_cache[Top(t).slot].data = Top(t).page
+          /\ SyncMapFolio(t) => SyncReadData(Top(t).slot) = Top(t).page]_vars
 
 \* A folio in the swap cache implies SWAP_HAS_CACHE.
 SwapCacheImpliesPin ==
@@ -889,7 +996,7 @@ WritebackGivesUpOnlyOnOwnPin ==
 
 \* No fault step except the zswap load itself changes the zswap LRU (Yosry).
 FaultPathNoLruWork ==
-    [][zswap_lru' = zswap_lru \/ \A t \in Tasks : FaultStep(t) => SwapReadFolio(t)]_vars
+    [][zswap_lru' = zswap_lru \/ \A t \in Tasks : FaultStep(t) => SwapReadFolio(t) \/ SyncMapFolio(t)]_vars
 
 \* Right after a failed writeback's put-back, the walk's next pick (the LRU head) is another entry if there is one.
 WalkMakesProgress ==
@@ -924,7 +1031,14 @@ SwapinPcNext ==
      <<"hit_wait", "hit_gone">>, <<"lru_remove", "charge">>,
      <<"charge", "charge_retry">>, <<"charge", "add">>, <<"charge", "read">>,
      <<"charge_retry", "add">>, <<"charge_retry", "read">>,
-     <<"add", "read">>, <<"read", "map">>}
+     <<"add", "read">>, <<"read", "map">>,
+     \* the SWP_SYNCHRONOUS_IO bypass (SyncIO): 6.12 charges, then pins; v6.8 pins, then charges
+     <<"lookup", "sync_alloc">>, <<"lookup", "sync_prepare">>,
+     <<"sync_alloc", "sync_alloc_retry">>, <<"sync_alloc", "sync_prepare">>,
+     <<"sync_alloc_retry", "sync_prepare">>,
+     <<"sync_prepare", "sync_charge">>, <<"sync_prepare", "sync_read">>,
+     <<"sync_charge", "sync_charge_retry">>, <<"sync_charge", "sync_read">>,
+     <<"sync_charge_retry", "sync_read">>}
 
 \* A fault keeps its slot and page and follows do_swap_page's control flow forward.
 SwapinFollowsControlFlow ==

@@ -204,6 +204,17 @@ SWAPIN_PC_NEXT = frozenset(
         ("charge_retry", "read"),
         ("add", "read"),
         ("read", "map"),
+        # the SWP_SYNCHRONOUS_IO bypass: 6.12 charges, then pins; v6.8 pins, then charges
+        ("lookup", "sync_alloc"),
+        ("lookup", "sync_prepare"),
+        ("sync_alloc", "sync_alloc_retry"),
+        ("sync_alloc", "sync_prepare"),
+        ("sync_alloc_retry", "sync_prepare"),
+        ("sync_prepare", "sync_charge"),
+        ("sync_prepare", "sync_read"),
+        ("sync_charge", "sync_charge_retry"),
+        ("sync_charge", "sync_read"),
+        ("sync_charge_retry", "sync_read"),
     }
 )
 

@@ -304,3 +304,96 @@ def test_worker_charge_failure_releases_the_pin_and_frees_a_freed_slot() -> None
     assert state["zswap_tree"][s1] == NO_ENTRY and state["stack"][k1] == (
         FnValue({"fn": "shrink_memcg_cb", "budget": 0}),
     )
+
+
+# ---- The SWP_SYNCHRONOUS_IO swap-cache bypass (spec: SyncIO; models sync_io_*) ----------------
+# A task skips the swap cache, pins s1 (v6.8's order: before the charge), its charge enters reclaim.
+SYNC_THREAD = "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) SyncSwapcachePrepare(t1) ChargeReclaim(t1)"
+
+
+def test_sync_io_lru_remove_self_waits_the_bypass_has_no_lru_removal() -> None:
+    # The patch's removal lives in __read_swap_cache_async(), which the bypass does not call:
+    # no ZswapLruRemove step, the entry stays on the LRU, the task's own reclaim takes it and waits.
+    system, _ = run(config("lru_remove", sync_io=True), "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1)")
+    assert "SyncSwapcachePrepare(t1)" in names(system) and "SwapcachePrepare(t1)" not in names(system)
+    system, _ = run(config("lru_remove", sync_io=True), SYNC_THREAD)
+    assert system.observe()["zswap_lru"] == (ENTRY_S1,) and system.holders(s1) == frozenset({t1})
+    assert system.observe()["stack"][t1][0]["lru_removed"] is False
+    system, _ = run(config("lru_remove", sync_io=True), SYNC_THREAD + " LruIsolate(t1)")
+    assert system.blocked() == {t1: frozenset({t1})}
+    assert not p.no_self_wait(system.observe(), skip=False)
+
+
+def test_sync_io_skip_if_exists_skips_the_bypass_pin() -> None:
+    # No folio in the swap cache, only the pin: writeback's swapcache_prepare() says -EEXIST and it skips.
+    system, _ = run(config("skip_if_exists", sync_io=True), SYNC_THREAD + " LruIsolate(t1)")
+    assert system.observe()["swap_cache"][s1] == ModelValue("NoFolio")
+    assert {str(s) for s in system.enabled() if s.actor == t1} == {"WbSkipBusy(t1)", "WbAllocFail(t1)"}
+    assert system.blocked() == {}
+
+
+def test_sync_io_another_fault_backs_out_of_the_pin() -> None:
+    # The second fault finds no folio and the pin taken: it backs out (schedule_timeout, fault again), no wait.
+    system, _ = run(
+        config("skip_if_exists", sync_io=True),
+        "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) SyncSwapcachePrepare(t1) "
+        "StartFault(t2, s=s1) SkipSwapcache(t2)",
+    )
+    assert [str(s) for s in system.enabled() if s.actor == t2] == ["SwapcacheBusy(t2)"]
+    assert system.blocked() == {}
+    system, _ = run(
+        config("skip_if_exists", sync_io=True),
+        "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) SyncSwapcachePrepare(t1) "
+        "StartFault(t2, s=s1) SkipSwapcache(t2) SwapcacheBusy(t2)",
+    )
+    assert system.observe()["stack"][t2] == ()
+
+
+def test_sync_io_v6_8_maps_frees_and_unpins() -> None:
+    system, _ = run(
+        config("skip_if_exists", sync_io=True),
+        "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) SyncSwapcachePrepare(t1) ChargeOk(t1) "
+        "SyncMapFolio(t1)",
+    )
+    state = system.observe()
+    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})
+    assert state["zswap_tree"][s1] == NO_ENTRY and state["zswap_lru"] == ()
+    assert state["swap_cache"][s1] == ModelValue("NoFolio") and state["stack"][t1] == ()
+
+
+def test_sync_io_rotate_charges_before_the_pin() -> None:
+    # 6.12: alloc_swap_folio() charges with no pin held; the reclaim may write back the fault's own
+    # entry (no wait: writeback pins); then the fault's swapcache_prepare() fails and it backs out.
+    start = "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1)"
+    system, _ = run(config("rotate", sync_io=True, scan_budget=2), start)
+    assert system.observe()["swap_map"][s1] == FnValue({"count": 1, "has_cache": False})
+    assert system.holders(s1) == frozenset()
+    written = start + " ChargeReclaim(t1) LruIsolate(t1) WbAllocFolio(t1) WbWrite(t1) ShrinkDone(t1) ChargeOk(t1)"
+    system, _ = run(config("rotate", sync_io=True, scan_budget=2), written)
+    state = system.observe()
+    assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_device"][s1] == v1
+    assert [str(s) for s in system.enabled() if s.actor == t1] == ["SwapcacheBusy(t1)"]
+    # the fault again finds the written-back folio in the swap cache and maps it
+    system, _ = run(
+        config("rotate", sync_io=True, scan_budget=2),
+        written + " SwapcacheBusy(t1) StartFault(t1, s=s1) SwapCacheHit(t1) MapFolio(t1)",
+    )
+    assert system.observe()["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})
+
+
+def test_sync_io_rotate_load_is_not_exclusive() -> None:
+    # 6.12's zswap_load() into a folio outside the swap cache keeps the entry; swapcache_clear() frees
+    # the slot, and zswap_invalidate() the entry, only at the end.
+    system, _ = run(
+        config("rotate", sync_io=True, scan_budget=2),
+        "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) ChargeOk(t1) SyncSwapcachePrepare(t1)",
+    )
+    state = system.observe()
+    assert state["zswap_tree"][s1] == ENTRY_S1 and system.holders(s1) == frozenset({t1})
+    system, _ = run(
+        config("rotate", sync_io=True, scan_budget=2),
+        "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) ChargeOk(t1) SyncSwapcachePrepare(t1) "
+        "SyncMapFolio(t1)",
+    )
+    state = system.observe()
+    assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})

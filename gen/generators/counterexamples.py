@@ -61,6 +61,8 @@ COUNTEREXAMPLES = (
     # The same two bugs on 6.12's code (variant rotate).
     Counterexample("bug_a65b0e7607cc_rotate", "self_wait", (("6.12", {"bugs": []}),)),
     Counterexample("bug_04fc7816089c_rotate", "stale_data", (("6.12", {"bugs": []}),)),
+    # lru_remove on the SWP_SYNCHRONOUS_IO bypass (v6.8's order): its LRU removal is not on that path.
+    Counterexample("sync_io_lru_remove", "self_wait", (("skip_if_exists", {"variant": "skip_if_exists"}),)),
     # Not a bug: a witness trace through LRU_STOP, which no conformance graph reaches.
     Counterexample("witness_rotate_lru_stop", "lru_stop", ()),
     # Liveness counterexamples are lassos.  none_liveness: TLC's "stuttering" kind, no actor can

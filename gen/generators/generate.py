@@ -61,6 +61,9 @@ WALK_MODELS = (
     "conf_rotate_worker",
     # The one walk module whose LRU holds two entries (put-back at the head, a walk over both).
     "conf_putback_head_2slots",
+    # The SWP_SYNCHRONOUS_IO swap-cache bypass, v6.8's order and 6.12's (the latter not against the C).
+    "conf_sync_io_skip_if_exists",
+    "conf_sync_io_rotate",
 )
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.
 # Each is a small model with more slots (so the LRU holds two entries and
@@ -137,7 +140,8 @@ def config_text(config: Config) -> str:
             ("FAIRNESS", c.fairness),
             ("WORKER_CHARGE_RECLAIM", c.worker_charge_reclaim),
             *((name, ModelValue(name)) for name in model_values),
-        ]
+        ],
+        substitutions=[("SyncIO", "SyncIOOn")] if c.sync_io else [],
     )
 
 

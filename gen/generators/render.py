@@ -108,7 +108,11 @@ def _config_fields(config: object) -> list[tuple[str, object]]:
     """A dataclass's fields and values in declaration order (``Config`` in the generated modules)."""
     if not dataclasses.is_dataclass(config) or isinstance(config, type):
         raise RenderError(f"{config!r} is not a Config")
-    return [(field.name, getattr(config, field.name)) for field in dataclasses.fields(config)]
+    return [
+        (field.name, getattr(config, field.name))
+        for field in dataclasses.fields(config)
+        if not (field.metadata.get("render_only_if_set") and getattr(config, field.name) == field.default)
+    ]
 
 
 def environment() -> jinja2.Environment:

@@ -148,3 +148,41 @@ def test_lru_remove_fails_through_a_put_back() -> None:
     put_back = [i for i, step in enumerate(steps) if step.name == "WbPutback" and step.actor == other]
     assert put_back and pin < put_back[-1] < len(steps) - 1
     assert entry in states[put_back[-1] + 1].variables["zswap_lru"]
+
+
+def test_sync_io_lru_remove_is_the_threads_deadlock_on_the_bypass() -> None:
+    """lru_remove's removal lives in __read_swap_cache_async(); the SWP_SYNCHRONOUS_IO bypass never calls it.
+
+    v6.8's bypass pins with swapcache_prepare() before it charges its private
+    folio (13ddaf26be32), so the thread's deadlock comes back unchanged: the
+    task skips the swap cache, pins, its charge enters reclaim, and its own
+    writeback isolates the entry that was never taken off the LRU.
+    """
+    outcome, states = _counterexample("sync_io_lru_remove")
+    assert outcome == InvariantViolated("NoSelfWait")
+
+    steps = _steps(states)
+    assert [step.name for step in steps] == [
+        "SwapOut",
+        "StartFault",
+        "SkipSwapcache",
+        "SyncSwapcachePrepare",
+        "ChargeReclaim",
+        "LruIsolate",
+    ]
+    assert "ZswapLruRemove" not in [step.name for step in steps]
+    swap_out, *task_steps = steps
+    task = task_steps[0].actor
+    assert task is not None and all(step.actor == task for step in task_steps), steps
+    slot = dict(swap_out.args)["s"]
+
+    final = states[-1].variables
+    swapin, walk, writeback = _stack(states[-1], task)
+    # The bypass holds the pin while it charges; no folio is in the swap cache ...
+    assert swapin["pc"] == "sync_charge" and swapin["slot"] == slot and swapin["lru_removed"] is False
+    assert final["swap_map"][slot]["has_cache"] and final["swap_cache"][slot] == ModelValue("NoFolio")
+    # ... and the entry was on the LRU for its own reclaim to take.
+    assert slot in {e["slot"] for e in states[-2].variables["zswap_lru"]}
+    assert walk["fn"] == "shrink_memcg_cb"
+    assert writeback["fn"] == "zswap_writeback_entry" and writeback["pc"] == "prepare"
+    assert writeback["entry"]["slot"] == slot
