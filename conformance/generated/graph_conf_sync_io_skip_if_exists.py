@@ -32,6 +32,7 @@ CONFIG = Config(
     scan_budget=1,
     bugs=frozenset(),
     fairness='weak',
+    worker_charge_reclaim=False,
     fresh_version='any',
     sync_io=True,
 )
