@@ -24,10 +24,13 @@
  *   init SLOTS TASKS SHRINKERS BUDGET V1 V2 ...   -> ok
  *   trials        -> [[actor, input, start, end, events], ...]  (JSON)
  *   run A I       -> start end events
- *   env SwapOut S V | env FreeSlot S | env DropCleanFolio S   -> ok
+ *   env SwapOut S V | env FreeSlot S | env DropCleanFolio S   -> ok, or refused
+ *                 (the kernel side's guard is false: nothing changed)
  *   envok         -> [[name, s], ...] the environment steps the kernel side allows
  *   observe       -> the state (JSON, internal shapes; system.py converts)
  *   mapped        -> [[task, version], ...] the data each task last mapped
+ *   fork          -> ok: a copy of this state answers from now on
+ *   exit          -> ok: (in a copy) it ends; the state it was forked from answers
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -812,9 +815,12 @@ static int inputs_of(struct kc_actor *a, int *in)
 
 static void trials(void)
 {
-	bool first = true;
+	/* All children are forked first and read afterwards, so that one runs
+	 * (and exits) while the next is forked: forking dominates a trial. */
+	struct { int actor, input, fd; pid_t pid; } t[KC_MAX_ACTORS * (KC_MAX_SLOTS + 4)];
+	int nt = 0;
 
-	printf("[");
+	fflush(stdout);
 	for (int i = 0; i < n_actors; i++) {
 		struct kc_actor *a = &actors[i];
 		int in[KC_MAX_SLOTS + 4], n = inputs_of(a, in);
@@ -822,19 +828,18 @@ static void trials(void)
 		for (int k = 0; k < n; k++) {
 			int fds[2];
 			pid_t pid;
-			char buf[128];
-			ssize_t got;
-			int status;
 
 			if (pipe(fds))
 				kc_bug("pipe", __FILE__, __LINE__);
-			fflush(stdout);
 			pid = fork();
 			if (pid == 0) {
 				enum kc_point start = a->point;
+				char buf[128];
 				int len;
 
 				close(fds[0]);
+				for (int j = 0; j < nt; j++)
+					close(t[j].fd);
 				alarm(10);	/* a runaway loop in the code under test */
 				kc_run(a, in[k]);
 				len = snprintf(buf, sizeof(buf), "%s %s %u %d", point_name[start],
@@ -844,22 +849,33 @@ static void trials(void)
 				_exit(0);
 			}
 			close(fds[1]);
-			got = read(fds[0], buf, sizeof(buf) - 1);
-			close(fds[0]);
-			waitpid(pid, &status, 0);
-			if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-				printf("%s{\"actor\":%d,\"input\":%d,\"crash\":%d}", first ? "" : ",", i, in[k],
-				       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-			} else {
-				char s0[32], s1[32];
-				unsigned ev;
-				int bs;
+			t[nt].actor = i;
+			t[nt].input = in[k];
+			t[nt].fd = fds[0];
+			t[nt].pid = pid;
+			nt++;
+		}
+	}
+	printf("[");
+	for (int j = 0; j < nt; j++) {
+		char buf[128];
+		ssize_t got;
+		int status;
 
-				buf[got] = 0;
-				sscanf(buf, "%31s %31s %u %d", s0, s1, &ev, &bs);
-				printf("%s[%d,%d,\"%s\",\"%s\",%u,%d]", first ? "" : ",", i, in[k], s0, s1, ev, bs);
-			}
-			first = false;
+		got = read(t[j].fd, buf, sizeof(buf) - 1);
+		close(t[j].fd);
+		waitpid(t[j].pid, &status, 0);
+		if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			printf("%s{\"actor\":%d,\"input\":%d,\"crash\":%d}", j ? "," : "", t[j].actor, t[j].input,
+			       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		} else {
+			char s0[32], s1[32];
+			unsigned ev;
+			int bs;
+
+			buf[got] = 0;
+			sscanf(buf, "%31s %31s %u %d", s0, s1, &ev, &bs);
+			printf("%s[%d,%d,\"%s\",\"%s\",%u,%d]", j ? "," : "", t[j].actor, t[j].input, s0, s1, ev, bs);
 		}
 	}
 	printf("]\n");
@@ -997,6 +1013,8 @@ static void envok(void)
 	printf("]\n");
 }
 
+static int kc_fork_depth;	/* "fork"s this process is the copy of */
+
 int main(void)
 {
 	char line[256];
@@ -1041,6 +1059,13 @@ int main(void)
 			kc_run(&actors[x], y);
 			printf("%s %s %u\n", point_name[start], point_name[actors[x].point], actors[x].events);
 		} else if (!strcmp(cmd, "env") && sscanf(line + n, "%31s %d", arg, &x) == 2) {
+			/* the kernel side's guard (trace validation takes steps
+			 * without asking envok first): a refused step changes nothing */
+			if (x < 0 || x >= n_slots || !env_allowed(arg, x)) {
+				printf("refused\n");
+				fflush(stdout);
+				continue;
+			}
 			kc_current = &env_actor;
 			if (!strcmp(arg, "SwapOut") && sscanf(line + n, "%31s %d %d", arg, &x, &y) == 3)
 				env_swap_out(x, y);
@@ -1050,6 +1075,37 @@ int main(void)
 				env_drop_clean_folio(x);
 			kc_current = NULL;
 			printf("ok\n");
+		} else if (!strcmp(cmd, "fork")) {
+			/* A copy of this state serves the protocol until "exit";
+			 * then this process, unchanged, answers "ok" for it: going
+			 * back to a state is a fork (~1 ms), not a process start
+			 * and replay (~20 ms).  "fork" and "exit" must each be the
+			 * last command before the caller waits for the answer:
+			 * stdin is buffered, a line read ahead is seen by one
+			 * process only. */
+			pid_t pid;
+			int status;
+
+			fflush(stdout);
+			pid = fork();
+			if (pid < 0)
+				kc_bug("fork", __FILE__, __LINE__);
+			if (pid == 0) {
+				kc_fork_depth++;
+				printf("ok\n");
+				fflush(stdout);
+				continue;
+			}
+			waitpid(pid, &status, 0);
+			/* the copy died (a sanitizer report or BUG, on stderr):
+			 * so does this process, so the caller sees end of file
+			 * rather than answers to the commands left in the pipe */
+			if (!WIFEXITED(status) || WEXITSTATUS(status))
+				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			printf("ok\n");
+		} else if (!strcmp(cmd, "exit") && kc_fork_depth) {
+			fflush(stdout);
+			_exit(0);
 		} else if (!strcmp(cmd, "succ")) {
 			succ();
 		} else if (!strcmp(cmd, "envok")) {
