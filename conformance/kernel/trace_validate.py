@@ -1,0 +1,370 @@
+"""Trace validation: random schedules of the real 6.12 C, every step checked against TLC's state graph.
+
+    python -m conformance.kernel.trace_validate --model conf_rotate --steps 100000 --seed 1
+    python -m conformance.kernel.trace_validate --model conf_rotate --replay 'SwapOut(s=s1, v=v1) ShrinkWorker(k1)'
+
+The other direction from the generated suite (which asks the C for its
+enabled() steps at every state, each a fork()ed trial): here the spec
+chooses.  From the current state of TLC's graph (``gen.generators.generate
+.explore``, every edge with its recovered step) one outgoing edge is taken at
+random, its step is run in the C with no trials (``KernelSystem
+.direct_command``), and the C must take that very step (its segment
+classifies as the edge's step; an environment step's kernel-side guard holds)
+and land in the edge's target state (``observe()``).  So the C is checked to
+do only what the spec allows along the schedule, not that it offers
+everything the spec offers (the whole-graph walk and the generated suite do
+that).
+
+Speed: one long-running harness process a trace, the schedule planned ahead
+along the graph in batches (a batch's commands and ``observe``s are written
+at once and read back, so each side wakes up once a batch), and an observed
+state's text mapped to its graph state once (a memo: the model has few
+states).  A trace ends at a state with no edges or after ``--trace-length``
+steps; the next starts in a fresh process.
+
+A mismatch stops the run and prints the step, the state difference, and the
+schedule from the initial state (the one step text form), which ``--replay``
+runs again.  Exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conformance.config import Config
+from conformance.replay import describe_difference
+from conformance.show import show_value
+from conformance.steps import Step, parse_steps
+from conformance.values import TlaValue
+
+from ..system import KernelBug
+from .build import BuildError, build
+from .extract import ExtractError
+from .system import KernelSystem, classify
+
+BATCH = 64  # steps a batch: their commands (~1 KiB) and observe lines (~25 KiB) fit in the pipes
+
+
+class TraceValidationError(RuntimeError):
+    """Trace validation cannot run; ``todo`` says what to do."""
+
+    def __init__(self, message: str, todo: str) -> None:
+        super().__init__(f"{message}\n  what to do: {todo}")
+        self.todo = todo
+
+
+@dataclass(frozen=True)
+class Graph:
+    """TLC's state graph of a model: states, and each state's edges as (step, target)."""
+
+    model: str
+    config: Config
+    variables: tuple[str, ...]
+    states: tuple[tuple[TlaValue, ...], ...]
+    leaving: tuple[tuple[tuple[Step, int], ...], ...]
+    initial: int = 0
+
+    @property
+    def edge_count(self) -> int:
+        return sum(len(out) for out in self.leaving)
+
+    def state(self, index: int) -> dict[str, TlaValue]:
+        return dict(zip(self.variables, self.states[index]))
+
+
+def load_graph(model: str) -> Graph:
+    """Run TLC on ``spec/models/<model>.cfg`` (``explore``: ``-dump dot``, edges' steps recovered, ~5 s)."""
+    from gen.bridge.errors import BridgeError
+    from gen.generators.generate import explore
+
+    cfg = Path(__file__).resolve().parents[2] / "spec" / "models" / f"{model}.cfg"
+    if not cfg.exists():
+        raise TraceValidationError(f"no model {model}: {cfg} does not exist", "pick a model of spec/models/")
+    try:
+        graph = explore(model)
+    except BridgeError as error:
+        raise TraceValidationError(f"TLC could not explore {model}: {error}", "run `python -m gen doctor`") from None
+    leaving: list[list[tuple[Step, int]]] = [[] for _ in graph.states]
+    for source, target, step in graph.edges:
+        leaving[source].append((step, target))
+    return Graph(
+        model,
+        Config.from_cfg(cfg),
+        graph.variables,
+        graph.states,
+        tuple(tuple(out) for out in leaving),
+    )
+
+
+def harness(patches: Sequence[Path] = ()) -> Path:
+    """The built harness (6.12 as released, or patched); a typed error with the command when it cannot be built."""
+    try:
+        return build(list(patches))
+    except (BuildError, ExtractError) as error:
+        raise TraceValidationError(
+            f"the kernel harness cannot be built: {error}",
+            "apt-get install -y linux-source-6.12 liburcu-dev gcc, then `make kernel-harness`",
+        ) from None
+
+
+@dataclass
+class Mismatch:
+    """The first step where the C and TLC's graph part."""
+
+    model: str
+    step: Step
+    why: str  # what the C did instead
+    schedule: list[Step]  # from the initial state, the failing step last
+    source: int  # TLC state before the step
+    expected: int | None = None  # TLC state after it
+    expected_state: dict[str, TlaValue] | None = None
+    observed: dict[str, TlaValue] | None = None
+
+    def report(self) -> str:
+        lines = [
+            f"mismatch at step {len(self.schedule)} of the trace: {self.step} from TLC state {self.source}",
+            f"  {self.why}",
+        ]
+        if self.expected_state is not None and self.observed is not None:
+            lines.append(f"  observe() differs from TLC state {self.expected}:")
+            lines += [
+                f"    {line}"
+                for name in sorted(set(self.expected_state) | set(self.observed))
+                for line in describe_difference(name, self.expected_state.get(name), self.observed.get(name))
+            ]
+            lines.append("  the C's state:")
+            lines += [f"    {name} = {show_value(value)}" for name, value in sorted(self.observed.items())]
+        schedule = " ".join(str(step) for step in self.schedule)
+        lines += [
+            f"the schedule from the initial state ({len(self.schedule)} steps):",
+            *(f"  {step}" for step in self.schedule),
+            "replay it:",
+            f"  python -m conformance.kernel.trace_validate --model {self.model} --replay '{schedule}'",
+        ]
+        return "\n".join(lines)
+
+
+@dataclass
+class Result:
+    """What a run checked."""
+
+    steps: int = 0
+    traces: int = 0
+    seconds: float = 0.0
+    states: set[int] = field(default_factory=set)
+    edges: set[tuple[int, Step]] = field(default_factory=set)
+    mismatch: Mismatch | None = None
+
+    def summary(self, graph: Graph) -> str:
+        rate = self.steps / self.seconds * 60 if self.seconds else 0.0
+        verdict = "1 mismatch" if self.mismatch else "0 mismatches"
+        return (
+            f"{graph.model}: {self.steps} steps checked in {self.traces} traces, {self.seconds:.1f} s "
+            f"= {rate:,.0f} steps/min; {len(self.states)} of {len(graph.states)} states and "
+            f"{len(self.edges)} of {graph.edge_count} edges visited; {verdict}"
+        )
+
+
+class TraceValidator:
+    """Runs schedules of a graph's steps in one harness process at a time, checking every step."""
+
+    def __init__(self, graph: Graph, exe: Path) -> None:
+        self.graph = graph
+        self.system = KernelSystem(graph.config, exe)
+        self._index = {state: i for i, state in enumerate(graph.states)}
+        # observe()'s text -> graph state (None: no state of the graph) and the state itself
+        self._seen: dict[str, tuple[int | None, dict[str, TlaValue]]] = {}
+        self._commands: dict[Step, str] = {}
+        self.state = graph.initial
+        self.trace: list[Step] = []
+
+    def close(self) -> None:
+        self.system.close()
+
+    def _lookup(self, text: str) -> tuple[int | None, dict[str, TlaValue]]:
+        found = self._seen.get(text)
+        if found is None:
+            observed = self.system._convert(json.loads(text))
+            found = self._seen[text] = (self._index.get(tuple(observed[v] for v in self.graph.variables)), observed)
+        return found
+
+    def _command(self, step: Step) -> str:
+        command = self._commands.get(step)
+        if command is None:
+            command = self._commands[step] = self.system.direct_command(step)
+        return command
+
+    def restart(self) -> Mismatch | None:
+        """A fresh harness process at the initial state."""
+        self.system.reset()
+        self.state, self.trace = self.graph.initial, []
+        index, observed = self._lookup(self.system._harness.ask("observe"))
+        if index != self.graph.initial:
+            return Mismatch(
+                self.graph.model,
+                Step("Init", None),
+                "the initial states differ",
+                [],
+                self.graph.initial,
+                self.graph.initial,
+                self.graph.state(self.graph.initial),
+                observed,
+            )
+        return None
+
+    def run_batch(self, edges: Sequence[tuple[Step, int]], result: Result) -> Mismatch | None:
+        """Take these edges (a path from the current state) in the C; check each step; the first mismatch."""
+        lines: list[str] = []
+        for step, _ in edges:
+            lines += [self._command(step), "observe"]
+        answers = self.system._harness.pipeline(lines)
+        for k, (step, target) in enumerate(edges):
+            source = self.state
+            self.trace.append(step)
+            if 2 * k + 1 >= len(answers):
+                return Mismatch(
+                    self.graph.model,
+                    step,
+                    f"the harness died (a kernel BUG or a sanitizer report):\n{self.system._harness.error_text()}",
+                    list(self.trace),
+                    source,
+                    target,
+                )
+            why = self._refusal(step, answers[2 * k])
+            if why is not None:
+                return Mismatch(self.graph.model, step, why, list(self.trace), source, target)
+            index, observed = self._lookup(answers[2 * k + 1])
+            if index != target:
+                return Mismatch(
+                    self.graph.model,
+                    step,
+                    "the C took the step but lands elsewhere"
+                    + ("" if index is None else f" (TLC state {index}, another successor)"),
+                    list(self.trace),
+                    source,
+                    target,
+                    self.graph.state(target),
+                    observed,
+                )
+            self.state = target
+            result.steps += 1
+            result.states.add(target)
+            result.edges.add((source, step))
+        return None
+
+    @staticmethod
+    def _refusal(step: Step, answer: str) -> str | None:
+        """None if the C's answer to the step's command is that step; else what it did."""
+        if step.actor is None:
+            return None if answer == "ok" else "the C refuses it: the kernel side's guard is false"
+        start, end, events = answer.split()
+        try:
+            name = classify(start, end, int(events))
+        except KernelBug as error:  # a segment STEP_TABLE has no row for
+            return str(error)
+        if name == step.name:
+            return None
+        if name is None:
+            what = "it blocks" if end == "BLOCKED" else "its guard is false in the real code"
+            return f"the C refuses it ({start} -> {end}: {what})"
+        return f"the C takes {name} instead ({start} -> {end}, events {events})"
+
+
+def validate(graph: Graph, exe: Path, steps: int, seed: int, trace_length: int = 10_000, batch: int = BATCH) -> Result:
+    """Random walks of ``graph`` (seeded), ``steps`` steps in all, run and checked in the C."""
+    rng = random.Random(seed)
+    result = Result()
+    validator = TraceValidator(graph, exe)
+    start = time.monotonic()
+    try:
+        result.mismatch = validator.restart()
+        result.traces = 1
+        while result.mismatch is None and result.steps < steps:
+            plan: list[tuple[Step, int]] = []
+            state = validator.state
+            room = min(batch, steps - result.steps, trace_length - len(validator.trace))
+            while len(plan) < room and graph.leaving[state]:
+                edge = rng.choice(graph.leaving[state])
+                plan.append(edge)
+                state = edge[1]
+            if plan:
+                result.mismatch = validator.run_batch(plan, result)
+            if result.mismatch is None and (not plan or len(plan) < room or len(validator.trace) >= trace_length):
+                result.mismatch = validator.restart()
+                result.traces += 1
+    finally:
+        result.seconds = time.monotonic() - start
+        validator.close()
+    return result
+
+
+def replay(graph: Graph, exe: Path, schedule: Sequence[Step]) -> Result:
+    """Run one schedule (e.g. a mismatch's) from the initial state, checked step by step as :func:`validate` does."""
+    result = Result(traces=1)
+    validator = TraceValidator(graph, exe)
+    start = time.monotonic()
+    try:
+        result.mismatch = validator.restart()
+        state = graph.initial
+        for step in schedule:
+            if result.mismatch is not None:
+                break
+            targets = [target for candidate, target in graph.leaving[state] if candidate == step]
+            if not targets:
+                offered = ", ".join(sorted(str(s) for s, _ in graph.leaving[state])) or "nothing"
+                raise TraceValidationError(
+                    f"step {len(validator.trace) + 1}, {step}: TLC's graph has no such edge from state {state} "
+                    f"(it offers {offered})",
+                    "replay a schedule that the spec allows (a mismatch report's)",
+                )
+            result.mismatch = validator.run_batch([(step, targets[0])], result)
+            state = targets[0]
+    finally:
+        result.seconds = time.monotonic() - start
+        validator.close()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m conformance.kernel.trace_validate", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--model", default="conf_rotate", help="a model of spec/models/ (variant rotate, no bugs)")
+    parser.add_argument("--steps", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--trace-length", type=int, default=10_000, help="steps before a fresh process")
+    parser.add_argument("--replay", metavar="STEPS", help="run this schedule instead of random ones")
+    parser.add_argument(
+        "--kernel-patch", type=Path, action="append", default=[], help="patch the 6.12 sources first (repeatable)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        exe = harness(args.kernel_patch)
+        graph = load_graph(args.model)
+        if graph.config.variant != "rotate" or graph.config.bugs:
+            raise TraceValidationError(
+                f"model {args.model} is variant {graph.config.variant} with bugs {sorted(graph.config.bugs)}",
+                "the C is 6.12, variant rotate without bugs: pick such a model (conf_rotate, rotate, ...)",
+            )
+        if args.replay is not None:
+            result = replay(graph, exe, parse_steps(args.replay))
+        else:
+            result = validate(graph, exe, args.steps, args.seed, args.trace_length)
+    except TraceValidationError as error:
+        print(f"trace_validate: {error}", file=sys.stderr)
+        return 2
+    if result.mismatch is not None:
+        print(result.mismatch.report())
+    print(result.summary(graph) + (f" (seed {args.seed})" if args.replay is None else ""))
+    return 1 if result.mismatch else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
