@@ -34,6 +34,7 @@ import json
 import random
 import sys
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +127,7 @@ class Mismatch:
     expected: int | None = None  # TLC state after it
     expected_state: dict[str, TlaValue] | None = None
     observed: dict[str, TlaValue] | None = None
+    options: str = ""  # the command line's other options for the replay (e.g. --kernel-patch)
 
     def report(self) -> str:
         lines = [
@@ -146,7 +148,7 @@ class Mismatch:
             f"the schedule from the initial state ({len(self.schedule)} steps):",
             *(f"  {step}" for step in self.schedule),
             "replay it:",
-            f"  python -m conformance.kernel.trace_validate --model {self.model} --replay '{schedule}'",
+            f"  python -m conformance.kernel.trace_validate --model {self.model}{self.options} --replay '{schedule}'",
         ]
         return "\n".join(lines)
 
@@ -232,7 +234,7 @@ class TraceValidator:
                 return Mismatch(
                     self.graph.model,
                     step,
-                    f"the harness died (a kernel BUG or a sanitizer report):\n{self.system._harness.error_text()}",
+                    _died(self.system._harness.error_text()),
                     list(self.trace),
                     source,
                     target,
@@ -277,10 +279,55 @@ class TraceValidator:
         return f"the C takes {name} instead ({start} -> {end}, events {events})"
 
 
-def validate(graph: Graph, exe: Path, steps: int, seed: int, trace_length: int = 10_000, batch: int = BATCH) -> Result:
-    """Random walks of ``graph`` (seeded), ``steps`` steps in all, run and checked in the C."""
+def _died(report: str) -> str:
+    """The harness's last words, its headline (sanitizer SUMMARY, BUG) first: the tail alone may cut it."""
+    heads = [line for line in report.splitlines() if "SUMMARY:" in line or "BUG" in line]
+    return "the harness died (a kernel BUG or a sanitizer report): " + " / ".join(heads) + "\n" + report
+
+
+def _path_to_new(graph: Graph, state: int, taken: set[tuple[int, Step]]) -> list[tuple[Step, int]] | None:
+    """The shortest path from ``state`` to an edge not taken yet, that edge last; None: none reachable."""
+    back: dict[int, tuple[int, tuple[Step, int]] | None] = {state: None}
+    queue = deque([state])
+    while queue:
+        here = queue.popleft()
+        for edge in graph.leaving[here]:
+            if (here, edge[0]) not in taken:
+                path = [edge]
+                while back[here] is not None:
+                    here, step = back[here]  # type: ignore[misc]
+                    path.append(step)
+                return path[::-1]
+            if edge[1] not in back:
+                back[edge[1]] = (here, edge)
+                queue.append(edge[1])
+    return None
+
+
+def validate(
+    graph: Graph,
+    exe: Path,
+    steps: int,
+    seed: int,
+    trace_length: int = 200,
+    batch: int = BATCH,
+    choose: str = "cover",
+    options: str = "",
+) -> Result:
+    """Random walks of ``graph`` (seeded), ``steps`` steps in all, run and checked in the C.
+
+    ``choose``: ``random``, an edge of the current state uniformly (the
+    random walk stays in the part of the graph it drifted into: once a page
+    was written back, ``swap_device`` never holds NoData again, and the
+    states before that, deep ones included, are seen only near the start);
+    ``cover``, while some edge was never taken, the shortest way to one from
+    here (uniformly among this state's own new edges; a new trace if none is
+    reachable), then as ``random``.
+    """
     rng = random.Random(seed)
     result = Result()
+    taken: set[tuple[int, Step]] = set()  # planned, so checked unless a mismatch stops the run
+    new_left = choose == "cover"
     validator = TraceValidator(graph, exe)
     start = time.monotonic()
     try:
@@ -290,13 +337,29 @@ def validate(graph: Graph, exe: Path, steps: int, seed: int, trace_length: int =
             plan: list[tuple[Step, int]] = []
             state = validator.state
             room = min(batch, steps - result.steps, trace_length - len(validator.trace))
+            stuck = False
             while len(plan) < room and graph.leaving[state]:
-                edge = rng.choice(graph.leaving[state])
-                plan.append(edge)
-                state = edge[1]
+                path: list[tuple[Step, int]] | None = None
+                if new_left:
+                    fresh = [edge for edge in graph.leaving[state] if (state, edge[0]) not in taken]
+                    path = [rng.choice(fresh)] if fresh else _path_to_new(graph, state, taken)
+                    if path is None:
+                        new_left = len(taken) < graph.edge_count
+                        stuck = new_left  # new edges left, but not from here: start again
+                        if stuck:
+                            break
+                for edge in path or [rng.choice(graph.leaving[state])]:
+                    if len(plan) == room:
+                        break
+                    taken.add((state, edge[0]))
+                    plan.append(edge)
+                    state = edge[1]
             if plan:
                 result.mismatch = validator.run_batch(plan, result)
-            if result.mismatch is None and (not plan or len(plan) < room or len(validator.trace) >= trace_length):
+                if result.mismatch is not None:
+                    result.mismatch.options = options
+            ended = stuck or not plan or len(plan) < room or len(validator.trace) >= trace_length
+            if result.mismatch is None and ended and result.steps < steps:
                 result.mismatch = validator.restart()
                 result.traces += 1
     finally:
@@ -339,7 +402,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="conf_rotate", help="a model of spec/models/ (variant rotate, no bugs)")
     parser.add_argument("--steps", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--trace-length", type=int, default=10_000, help="steps before a fresh process")
+    parser.add_argument(
+        "--trace-length", type=int, default=200, help="steps a trace (then back to the initial state: a fork)"
+    )
+    parser.add_argument("--choose", choices=("cover", "random"), default="cover", help="see validate()")
     parser.add_argument("--replay", metavar="STEPS", help="run this schedule instead of random ones")
     parser.add_argument(
         "--kernel-patch", type=Path, action="append", default=[], help="patch the 6.12 sources first (repeatable)"
@@ -355,8 +421,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.replay is not None:
             result = replay(graph, exe, parse_steps(args.replay))
+            if result.mismatch is not None:
+                result.mismatch.options = "".join(f" --kernel-patch {patch}" for patch in args.kernel_patch)
         else:
-            result = validate(graph, exe, args.steps, args.seed, args.trace_length)
+            options = "".join(f" --kernel-patch {patch}" for patch in args.kernel_patch)
+            result = validate(graph, exe, args.steps, args.seed, args.trace_length, choose=args.choose, options=options)
     except TraceValidationError as error:
         print(f"trace_validate: {error}", file=sys.stderr)
         return 2
