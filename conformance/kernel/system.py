@@ -222,6 +222,16 @@ class _Harness:
             )
         return answer.rstrip("\n")
 
+    def ask_all(self, lines: list[str]) -> list[str]:
+        """Several commands in one round trip (:meth:`pipeline`); the harness must answer every one."""
+        answers = self.pipeline(lines)
+        if len(answers) < len(lines):
+            raise HarnessError(
+                f"the kernel harness died on `{lines[len(answers)]}` (exit {self.proc.returncode}):\n"
+                f"{self.error_text()}"
+            )
+        return answers
+
     def pipeline(self, lines: list[str]) -> list[str]:
         """Send every command, then read the answers: one wake-up of each side per batch, not per command.
 
@@ -425,8 +435,9 @@ class KernelSystem:
         key = (self._memo_key, tuple(self._log))
         memo = _TRIALS_MEMO.get(key)
         if memo is None:
-            rows = json.loads(self._harness.ask("trials"))
-            env = [tuple(x) for x in json.loads(self._harness.ask("envok"))]
+            rows_text, env_text = self._harness.ask_all(["trials", "envok"])
+            rows = json.loads(rows_text)
+            env = [tuple(x) for x in json.loads(env_text)]
             memo = (rows, env)
             if len(_TRIALS_MEMO) >= _MEMO_LIMIT:
                 _TRIALS_MEMO.clear()
@@ -529,6 +540,13 @@ class KernelSystem:
         return f"in {top['fn']}({_frame_slot(top).name}) at pc {top['pc']}"
 
     # -- stepping ------------------------------------------------------------
+    def _run(self, command: str) -> str:
+        """Run a step's command; the state it leads to comes back in the same round trip (every step is observed)."""
+        answer, state = self._harness.ask_all([command, "observe"])
+        self._log.append(command)
+        self._cached = {"observe": json.loads(state)}
+        return answer
+
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None:
         """Carry out one step, or raise a StepRefused subclass and change nothing."""
         label = _label(name, actor, args)
@@ -554,9 +572,7 @@ class KernelSystem:
             if want not in self._env_steps():
                 raise NotEnabled(label, "its guard is false in this state")
             command = self._env_command(name, values)
-            self._harness.ask(command)
-            self._log.append(command)
-            self._cached = {}
+            self._run(command)
             return
         if actor is None:
             raise UnknownActor(label, f"{name} is an actor's step: say which actor takes it")
@@ -573,9 +589,7 @@ class KernelSystem:
             why = "it is blocked" if number in blocked else "the real code does not take it here"
             raise NotEnabled(label, f"{who.name} {self.describe(who)}: {why}")
         command = f"run {n} {value}"
-        start, end, events = self._harness.ask(command).split()
-        self._log.append(command)
-        self._cached = {}
+        start, end, events = self._run(command).split()
         if classify(start, end, int(events)) != name:
             raise KernelBug(f"{label}: the real run did {start} -> {end} (events {events}), not what its trial did")
 
