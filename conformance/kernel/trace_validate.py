@@ -285,23 +285,29 @@ def _died(report: str) -> str:
     return "the harness died (a kernel BUG or a sanitizer report): " + " / ".join(heads) + "\n" + report
 
 
-def _path_to_new(graph: Graph, state: int, taken: set[tuple[int, Step]]) -> list[tuple[Step, int]] | None:
-    """The shortest path from ``state`` to an edge not taken yet, that edge last; None: none reachable."""
-    back: dict[int, tuple[int, tuple[Step, int]] | None] = {state: None}
-    queue = deque([state])
+def _hops_to_new(graph: Graph, taken: set[tuple[int, Step]]) -> dict[int, tuple[Step, int]]:
+    """For each state with no edge left to take, the first edge of a shortest way to a state that has one.
+
+    One breadth-first search backwards from every state with an edge not
+    taken yet (O(edges)); the hops go stale as edges are taken, and are
+    computed again only when they lead nowhere new.
+    """
+    into: list[list[tuple[int, Step, int]]] = [[] for _ in graph.states]
+    for source, out in enumerate(graph.leaving):
+        for step, target in out:
+            into[target].append((source, step, target))
+    sources = [i for i, out in enumerate(graph.leaving) if any((i, step) not in taken for step, _ in out)]
+    seen = set(sources)
+    hops: dict[int, tuple[Step, int]] = {}
+    queue = deque(sources)
     while queue:
         here = queue.popleft()
-        for edge in graph.leaving[here]:
-            if (here, edge[0]) not in taken:
-                path = [edge]
-                while back[here] is not None:
-                    here, step = back[here]  # type: ignore[misc]
-                    path.append(step)
-                return path[::-1]
-            if edge[1] not in back:
-                back[edge[1]] = (here, edge)
-                queue.append(edge[1])
-    return None
+        for source, step, target in into[here]:
+            if source not in seen:
+                seen.add(source)
+                hops[source] = (step, target)
+                queue.append(source)
+    return hops
 
 
 def validate(
@@ -322,12 +328,13 @@ def validate(
     states before that, deep ones included, are seen only near the start);
     ``cover``, while some edge was never taken, the shortest way to one from
     here (uniformly among this state's own new edges; a new trace if none is
-    reachable), then as ``random``.
+    reachable; :func:`_hops_to_new`), then as ``random``.
     """
     rng = random.Random(seed)
     result = Result()
     taken: set[tuple[int, Step]] = set()  # planned, so checked unless a mismatch stops the run
     new_left = choose == "cover"
+    hops: dict[int, tuple[Step, int]] | None = None
     validator = TraceValidator(graph, exe)
     start = time.monotonic()
     try:
@@ -339,21 +346,25 @@ def validate(
             room = min(batch, steps - result.steps, trace_length - len(validator.trace))
             stuck = False
             while len(plan) < room and graph.leaving[state]:
-                path: list[tuple[Step, int]] | None = None
+                edge = None
                 if new_left:
                     fresh = [edge for edge in graph.leaving[state] if (state, edge[0]) not in taken]
-                    path = [rng.choice(fresh)] if fresh else _path_to_new(graph, state, taken)
-                    if path is None:
-                        new_left = len(taken) < graph.edge_count
-                        stuck = new_left  # new edges left, but not from here: start again
-                        if stuck:
-                            break
-                for edge in path or [rng.choice(graph.leaving[state])]:
-                    if len(plan) == room:
-                        break
-                    taken.add((state, edge[0]))
-                    plan.append(edge)
-                    state = edge[1]
+                    if fresh:
+                        edge = rng.choice(fresh)
+                    else:
+                        if hops is None or state not in hops:
+                            hops = _hops_to_new(graph, taken)
+                        edge = hops.get(state)
+                        if edge is None:
+                            new_left = len(taken) < graph.edge_count
+                            stuck = new_left  # new edges left, but none reachable from here: start again
+                            if stuck:
+                                break
+                if edge is None:
+                    edge = rng.choice(graph.leaving[state])
+                taken.add((state, edge[0]))
+                plan.append(edge)
+                state = edge[1]
             if plan:
                 result.mismatch = validator.run_batch(plan, result)
                 if result.mismatch is not None:
