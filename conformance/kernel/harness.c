@@ -815,12 +815,9 @@ static int inputs_of(struct kc_actor *a, int *in)
 
 static void trials(void)
 {
-	/* All children are forked first and read afterwards, so that one runs
-	 * (and exits) while the next is forked: forking dominates a trial. */
-	struct { int actor, input, fd; pid_t pid; } t[KC_MAX_ACTORS * (KC_MAX_SLOTS + 4)];
-	int nt = 0;
+	bool first = true;
 
-	fflush(stdout);
+	printf("[");
 	for (int i = 0; i < n_actors; i++) {
 		struct kc_actor *a = &actors[i];
 		int in[KC_MAX_SLOTS + 4], n = inputs_of(a, in);
@@ -828,18 +825,19 @@ static void trials(void)
 		for (int k = 0; k < n; k++) {
 			int fds[2];
 			pid_t pid;
+			char buf[128];
+			ssize_t got;
+			int status;
 
 			if (pipe(fds))
 				kc_bug("pipe", __FILE__, __LINE__);
+			fflush(stdout);
 			pid = fork();
 			if (pid == 0) {
 				enum kc_point start = a->point;
-				char buf[128];
 				int len;
 
 				close(fds[0]);
-				for (int j = 0; j < nt; j++)
-					close(t[j].fd);
 				alarm(10);	/* a runaway loop in the code under test */
 				kc_run(a, in[k]);
 				len = snprintf(buf, sizeof(buf), "%s %s %u %d", point_name[start],
@@ -849,33 +847,22 @@ static void trials(void)
 				_exit(0);
 			}
 			close(fds[1]);
-			t[nt].actor = i;
-			t[nt].input = in[k];
-			t[nt].fd = fds[0];
-			t[nt].pid = pid;
-			nt++;
-		}
-	}
-	printf("[");
-	for (int j = 0; j < nt; j++) {
-		char buf[128];
-		ssize_t got;
-		int status;
+			got = read(fds[0], buf, sizeof(buf) - 1);
+			close(fds[0]);
+			waitpid(pid, &status, 0);
+			if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+				printf("%s{\"actor\":%d,\"input\":%d,\"crash\":%d}", first ? "" : ",", i, in[k],
+				       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			} else {
+				char s0[32], s1[32];
+				unsigned ev;
+				int bs;
 
-		got = read(t[j].fd, buf, sizeof(buf) - 1);
-		close(t[j].fd);
-		waitpid(t[j].pid, &status, 0);
-		if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-			printf("%s{\"actor\":%d,\"input\":%d,\"crash\":%d}", j ? "," : "", t[j].actor, t[j].input,
-			       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-		} else {
-			char s0[32], s1[32];
-			unsigned ev;
-			int bs;
-
-			buf[got] = 0;
-			sscanf(buf, "%31s %31s %u %d", s0, s1, &ev, &bs);
-			printf("%s[%d,%d,\"%s\",\"%s\",%u,%d]", j ? "," : "", t[j].actor, t[j].input, s0, s1, ev, bs);
+				buf[got] = 0;
+				sscanf(buf, "%31s %31s %u %d", s0, s1, &ev, &bs);
+				printf("%s[%d,%d,\"%s\",\"%s\",%u,%d]", first ? "" : ",", i, in[k], s0, s1, ev, bs);
+			}
+			first = false;
 		}
 	}
 	printf("]\n");

@@ -23,7 +23,7 @@ import os
 import subprocess
 import tempfile
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -169,16 +169,22 @@ class _Harness:
                 bufsize=1,
                 env=env,
             )
-        self._finalizer = weakref.finalize(self, _Harness._close, self.proc, self.stderr, key)
+        # answers to commands sent ahead (send()) not read yet; read ones wait in `early`
+        self._owed = [0]  # a box: the finalizer reads them off before "exit"
+        self.early: list[str] = []
+        self._finalizer = weakref.finalize(self, _Harness._close, self.proc, self.stderr, key, self._owed)
         if not idle:
             self.ask(init)
         self.ask("fork")
 
     @staticmethod
-    def _close(proc: subprocess.Popen[str], stderr: Any, key: tuple[str, str]) -> None:
+    def _close(proc: subprocess.Popen[str], stderr: Any, key: tuple[str, str], owed: list[int]) -> None:
         idle = _IDLE.setdefault(key, [])
         if proc.poll() is None and len(idle) < _IDLE_LIMIT:
             try:
+                for _ in range(owed[0]):
+                    proc.stdout.readline()  # type: ignore[union-attr]
+                owed[0] = 0
                 proc.stdin.write("exit\n")  # type: ignore[union-attr]
                 proc.stdin.flush()  # type: ignore[union-attr]
                 if proc.stdout.readline() == "ok\n":  # type: ignore[union-attr]
@@ -208,7 +214,32 @@ class _Harness:
         lines = [line for line in text.splitlines() if "doesn't fully support makecontext" not in line]
         return "\n".join(lines[-60:])
 
+    def _settle(self) -> None:
+        """Read the answers owed to commands sent ahead into :attr:`early` (the next answer is then ours)."""
+        while self._owed[0]:
+            answer = self.proc.stdout.readline()  # type: ignore[union-attr]
+            if not answer:
+                self._owed[0] = 0
+                self.proc.wait()
+                raise HarnessError(f"the kernel harness died (exit {self.proc.returncode}):\n{self.error_text()}")
+            self.early.append(answer.rstrip("\n"))
+            self._owed[0] -= 1
+
+    def send(self, lines: list[str], now: int) -> list[str]:
+        """Send the commands, read the first ``now`` answers; the others are read later (:meth:`take_early`),
+        so the harness works on them while the caller works on these."""
+        answers = self.ask_all(lines[:now], more=lines[now:])
+        self._owed[0] += len(lines) - now
+        return answers
+
+    def take_early(self, n: int) -> list[str]:
+        """The next ``n`` answers to commands sent ahead."""
+        self._settle()
+        taken, self.early = self.early[:n], self.early[n:]
+        return taken
+
     def ask(self, line: str) -> str:
+        self._settle()
         try:
             self.proc.stdin.write(line + "\n")  # type: ignore[union-attr]
             self.proc.stdin.flush()  # type: ignore[union-attr]
@@ -222,9 +253,9 @@ class _Harness:
             )
         return answer.rstrip("\n")
 
-    def ask_all(self, lines: list[str]) -> list[str]:
+    def ask_all(self, lines: list[str], more: Sequence[str] = ()) -> list[str]:
         """Several commands in one round trip (:meth:`pipeline`); the harness must answer every one."""
-        answers = self.pipeline(lines)
+        answers = self.pipeline(lines, more)
         if len(answers) < len(lines):
             raise HarnessError(
                 f"the kernel harness died on `{lines[len(answers)]}` (exit {self.proc.returncode}):\n"
@@ -232,15 +263,17 @@ class _Harness:
             )
         return answers
 
-    def pipeline(self, lines: list[str]) -> list[str]:
+    def pipeline(self, lines: list[str], more: Sequence[str] = ()) -> list[str]:
         """Send every command, then read the answers: one wake-up of each side per batch, not per command.
 
         Fewer answers than commands: the harness died on command ``len(answers)``
         (its report: :meth:`error_text`).  The commands must fit in the pipe
         (64 KiB) and their answers too, or both sides wait on each other.
+        ``more``: commands sent after these whose answers are not read here (:meth:`send`).
         """
+        self._settle()
         try:
-            self.proc.stdin.write("".join(line + "\n" for line in lines))  # type: ignore[union-attr]
+            self.proc.stdin.write("".join(line + "\n" for line in [*lines, *more]))  # type: ignore[union-attr]
             self.proc.stdin.flush()  # type: ignore[union-attr]
         except BrokenPipeError:
             pass
@@ -256,6 +289,12 @@ class _Harness:
 
 _TRIALS_MEMO: dict[tuple, tuple] = {}  # type: ignore[type-arg]
 _MEMO_LIMIT = 200_000
+
+
+def _remember(key: tuple, memo: tuple) -> None:  # type: ignore[type-arg]
+    if len(_TRIALS_MEMO) >= _MEMO_LIMIT:
+        _TRIALS_MEMO.clear()
+    _TRIALS_MEMO[key] = memo
 
 
 class KernelSystem:
@@ -290,6 +329,7 @@ class KernelSystem:
         self._harness = _Harness(self.exe, self._init)
         self._log: list[str] = []  # the commands that made this state
         self._cached: dict[str, Any] = {}
+        self._ahead: tuple | None = None  # type: ignore[type-arg]  # the memo key whose trials were sent ahead
 
     def close(self) -> None:
         self._harness.close()
@@ -299,8 +339,8 @@ class KernelSystem:
         other = KernelSystem.__new__(KernelSystem)
         other.__dict__.update(self.__dict__)
         other._harness = _Harness(self.exe, self._init)
-        for command in self._log:
-            other._harness.ask(command)
+        other._ahead = None
+        other._replay_log(self._log)
         other._log = list(self._log)
         other._cached = dict(self._cached)
         return other
@@ -391,9 +431,12 @@ class KernelSystem:
     def replay(self, log: list[str]) -> None:
         """Reset, then run these harness commands (a ``log`` of another system of this config)."""
         self.reset()
-        for command in log:
-            self._harness.ask(command)
+        self._replay_log(log)
         self._log = list(log)
+
+    def _replay_log(self, log: list[str]) -> None:
+        for start in range(0, len(log), 500):  # a few round trips, each well within the pipes
+            self._harness.ask_all(log[start : start + 500])
 
     def _env_command(self, name: str, args: Mapping[str, TlaValue]) -> str:
         """The harness command of environment step ``name`` (its arguments already checked)."""
@@ -432,16 +475,13 @@ class KernelSystem:
         cached = self._cached.get("trials")
         if cached is not None:
             return cast(tuple[list[tuple[Step, int, int]], dict[int, str], list[tuple[str, int]]], cached)
+        self._absorb()
         key = (self._memo_key, tuple(self._log))
         memo = _TRIALS_MEMO.get(key)
         if memo is None:
             rows_text, env_text = self._harness.ask_all(["trials", "envok"])
-            rows = json.loads(rows_text)
-            env = [tuple(x) for x in json.loads(env_text)]
-            memo = (rows, env)
-            if len(_TRIALS_MEMO) >= _MEMO_LIMIT:
-                _TRIALS_MEMO.clear()
-            _TRIALS_MEMO[key] = memo
+            memo = (json.loads(rows_text), [tuple(x) for x in json.loads(env_text)])
+            _remember(key, memo)
         rows, env = memo
         steps: list[tuple[Step, int, int]] = []
         blocked: dict[int, str] = {}
@@ -541,11 +581,24 @@ class KernelSystem:
 
     # -- stepping ------------------------------------------------------------
     def _run(self, command: str) -> str:
-        """Run a step's command; the state it leads to comes back in the same round trip (every step is observed)."""
-        answer, state = self._harness.ask_all([command, "observe"])
+        """Run a step's command; the state it leads to comes back in the same round trip (every step is
+        observed), and unless memoized the new state's trials are sent ahead: the harness forks them while
+        the caller checks the state."""
+        self._absorb()
+        key = (self._memo_key, (*self._log, command))
+        ahead = key not in _TRIALS_MEMO
+        answer, state = self._harness.send([command, "observe", *(["trials", "envok"] if ahead else [])], now=2)
         self._log.append(command)
         self._cached = {"observe": json.loads(state)}
+        self._ahead = key if ahead else None
         return answer
+
+    def _absorb(self) -> None:
+        """Memoize the trials sent ahead, if any (before anything else is asked of the harness)."""
+        if self._ahead is not None:
+            key, self._ahead = self._ahead, None
+            rows_text, env_text = self._harness.take_early(2)
+            _remember(key, (json.loads(rows_text), [tuple(x) for x in json.loads(env_text)]))
 
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None:
         """Carry out one step, or raise a StepRefused subclass and change nothing."""
