@@ -285,6 +285,31 @@ def _died(report: str) -> str:
     return "the harness died (a kernel BUG or a sanitizer report): " + " / ".join(heads) + "\n" + report
 
 
+def _near_new(
+    graph: Graph, state: int, taken: set[tuple[int, Step]], bound: int = 500
+) -> list[tuple[Step, int]] | None:
+    """A shortest path from ``state`` to an edge not taken yet (that edge last), searching at most
+    ``bound`` states forward: new edges are usually near, and a search of the whole graph per new
+    edge is quadratic in its size.  None: none within the bound."""
+    back: dict[int, tuple[int, tuple[Step, int]] | None] = {state: None}
+    queue = deque([state])
+    while queue and len(back) <= bound:
+        here = queue.popleft()
+        for edge in graph.leaving[here]:
+            if (here, edge[0]) not in taken:
+                path = [edge]
+                link = back[here]
+                while link is not None:
+                    here, step = link
+                    path.append(step)
+                    link = back[here]
+                return path[::-1]
+            if edge[1] not in back:
+                back[edge[1]] = (here, edge)
+                queue.append(edge[1])
+    return None
+
+
 def _hops_to_new(graph: Graph, taken: set[tuple[int, Step]]) -> dict[int, tuple[Step, int]]:
     """For each state with no edge left to take, the first edge of a shortest way to a state that has one.
 
@@ -328,7 +353,7 @@ def validate(
     states before that, deep ones included, are seen only near the start);
     ``cover``, while some edge was never taken, the shortest way to one from
     here (uniformly among this state's own new edges; a new trace if none is
-    reachable; :func:`_hops_to_new`), then as ``random``.
+    reachable; :func:`_near_new`, :func:`_hops_to_new`), then as ``random``.
     """
     rng = random.Random(seed)
     result = Result()
@@ -346,25 +371,26 @@ def validate(
             room = min(batch, steps - result.steps, trace_length - len(validator.trace))
             stuck = False
             while len(plan) < room and graph.leaving[state]:
-                edge = None
+                path: list[tuple[Step, int]] | None = None
                 if new_left:
                     fresh = [edge for edge in graph.leaving[state] if (state, edge[0]) not in taken]
-                    if fresh:
-                        edge = rng.choice(fresh)
-                    else:
+                    path = [rng.choice(fresh)] if fresh else _near_new(graph, state, taken)
+                    if path is None:  # far: one step along the global search's way
                         if hops is None or state not in hops:
                             hops = _hops_to_new(graph, taken)
-                        edge = hops.get(state)
-                        if edge is None:
-                            new_left = len(taken) < graph.edge_count
-                            stuck = new_left  # new edges left, but none reachable from here: start again
-                            if stuck:
-                                break
-                if edge is None:
-                    edge = rng.choice(graph.leaving[state])
-                taken.add((state, edge[0]))
-                plan.append(edge)
-                state = edge[1]
+                        hop = hops.get(state)
+                        path = None if hop is None else [hop]
+                    if path is None:
+                        new_left = len(taken) < graph.edge_count
+                        stuck = new_left  # new edges left, but none reachable from here: start again
+                        if stuck:
+                            break
+                for edge in path or [rng.choice(graph.leaving[state])]:
+                    if len(plan) == room:
+                        break
+                    taken.add((state, edge[0]))
+                    plan.append(edge)
+                    state = edge[1]
             if plan:
                 result.mismatch = validator.run_batch(plan, result)
                 if result.mismatch is not None:
