@@ -15,12 +15,13 @@ do only what the spec allows along the schedule, not that it offers
 everything the spec offers (the whole-graph walk and the generated suite do
 that).
 
-Speed: one long-running harness process a trace, the schedule planned ahead
+Speed: each trace runs in one harness process (a fork of the idle one at
+the initial state, system.py's fork server), the schedule planned ahead
 along the graph in batches (a batch's commands and ``observe``s are written
 at once and read back, so each side wakes up once a batch), and an observed
 state's text mapped to its graph state once (a memo: the model has few
 states).  A trace ends at a state with no edges or after ``--trace-length``
-steps; the next starts in a fresh process.
+steps; the next starts from the initial state again.
 
 A mismatch stops the run and prints the step, the state difference, and the
 schedule from the initial state (the one step text form), which ``--replay``
@@ -204,7 +205,7 @@ class TraceValidator:
         return command
 
     def restart(self) -> Mismatch | None:
-        """A fresh harness process at the initial state."""
+        """Back to the initial state: a fork of the idle harness process (system.py's fork server)."""
         self.system.reset()
         self.state, self.trace = self.graph.initial, []
         index, observed = self._lookup(self.system._harness.ask("observe"))
