@@ -38,6 +38,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from conformance.config import Config
@@ -73,9 +74,18 @@ class Graph:
     leaving: tuple[tuple[tuple[Step, int], ...], ...]
     initial: int = 0
 
-    @property
+    @cached_property
     def edge_count(self) -> int:
         return sum(len(out) for out in self.leaving)
+
+    @cached_property
+    def entering(self) -> tuple[tuple[tuple[int, Step, int], ...], ...]:
+        """Each state's incoming edges as (source, step, target)."""
+        into: list[list[tuple[int, Step, int]]] = [[] for _ in self.states]
+        for source, out in enumerate(self.leaving):
+            for step, target in out:
+                into[target].append((source, step, target))
+        return tuple(tuple(edges) for edges in into)
 
     def state(self, index: int) -> dict[str, TlaValue]:
         return dict(zip(self.variables, self.states[index]))
@@ -318,17 +328,13 @@ def _hops_to_new(graph: Graph, taken: set[tuple[int, Step]]) -> dict[int, tuple[
     taken yet (O(edges)); the hops go stale as edges are taken, and are
     computed again only when they lead nowhere new.
     """
-    into: list[list[tuple[int, Step, int]]] = [[] for _ in graph.states]
-    for source, out in enumerate(graph.leaving):
-        for step, target in out:
-            into[target].append((source, step, target))
     sources = [i for i, out in enumerate(graph.leaving) if any((i, step) not in taken for step, _ in out)]
     seen = set(sources)
     hops: dict[int, tuple[Step, int]] = {}
     queue = deque(sources)
     while queue:
         here = queue.popleft()
-        for source, step, target in into[here]:
+        for source, step, target in graph.entering[here]:
             if source not in seen:
                 seen.add(source)
                 hops[source] = (step, target)
