@@ -131,7 +131,7 @@ class HarnessError(KernelBug):
 
 
 # Harness processes standing at a config's initial state, idle (see _Harness).
-_IDLE: dict[tuple[str, str], list[tuple[subprocess.Popen[str], Any]]] = {}
+_IDLE: dict[tuple[str, str, str], list[tuple[subprocess.Popen[str], Any]]] = {}
 _IDLE_LIMIT = 4
 
 
@@ -141,11 +141,12 @@ class _Harness:
     The process itself stays at the config's initial state ("fork" in
     harness.c); a closed harness's copy exits and the process goes back to
     :data:`_IDLE`, so the next system of that config starts with a fork
-    (~1 ms) instead of a process start (~20 ms, ASan's start-up).
+    (a few ms) instead of a process start (~20 ms, ASan's start-up).
     """
 
     def __init__(self, exe: Path, init: str) -> None:
-        key = (str(exe), init)
+        # the harness reads KC_ENV_GUARD when it starts: a process started without it must not serve with it
+        key = (str(exe), init, os.environ.get("KC_ENV_GUARD", ""))
         self.proc: subprocess.Popen[str]
         self.stderr: Any
         idle = _IDLE.get(key)
@@ -178,7 +179,7 @@ class _Harness:
         self.ask("fork")
 
     @staticmethod
-    def _close(proc: subprocess.Popen[str], stderr: Any, key: tuple[str, str], owed: list[int]) -> None:
+    def _close(proc: subprocess.Popen[str], stderr: Any, key: tuple[str, str, str], owed: list[int]) -> None:
         idle = _IDLE.setdefault(key, [])
         if proc.poll() is None and len(idle) < _IDLE_LIMIT:
             try:
