@@ -297,7 +297,7 @@ def _died(report: str) -> str:
 
 
 def _near_new(
-    graph: Graph, state: int, taken: set[tuple[int, Step]], bound: int = 500
+    graph: Graph, state: int, taken: set[tuple[int, Step]], left: list[int], bound: int = 500
 ) -> list[tuple[Step, int]] | None:
     """A shortest path from ``state`` to an edge not taken yet (that edge last), searching at most
     ``bound`` states forward: new edges are usually near, and a search of the whole graph per new
@@ -307,7 +307,7 @@ def _near_new(
     while queue and len(back) <= bound:
         here = queue.popleft()
         for edge in graph.leaving[here]:
-            if (here, edge[0]) not in taken:
+            if left[here] and (here, edge[0]) not in taken:
                 path = [edge]
                 link = back[here]
                 while link is not None:
@@ -321,14 +321,14 @@ def _near_new(
     return None
 
 
-def _hops_to_new(graph: Graph, taken: set[tuple[int, Step]]) -> dict[int, tuple[Step, int]]:
+def _hops_to_new(graph: Graph, left: list[int]) -> dict[int, tuple[Step, int]]:
     """For each state with no edge left to take, the first edge of a shortest way to a state that has one.
 
     One breadth-first search backwards from every state with an edge not
     taken yet (O(edges)); the hops go stale as edges are taken, and are
     computed again only when they lead nowhere new.
     """
-    sources = [i for i, out in enumerate(graph.leaving) if any((i, step) not in taken for step, _ in out)]
+    sources = [i for i, count in enumerate(left) if count]
     seen = set(sources)
     hops: dict[int, tuple[Step, int]] = {}
     queue = deque(sources)
@@ -365,6 +365,7 @@ def validate(
     rng = random.Random(seed)
     result = Result()
     taken: set[tuple[int, Step]] = set()  # planned, so checked unless a mismatch stops the run
+    left = [len(out) for out in graph.leaving]  # each state's edges not taken yet
     new_left = choose == "cover"
     hops: dict[int, tuple[Step, int]] | None = None
     validator = TraceValidator(graph, exe)
@@ -381,10 +382,10 @@ def validate(
                 path: list[tuple[Step, int]] | None = None
                 if new_left:
                     fresh = [edge for edge in graph.leaving[state] if (state, edge[0]) not in taken]
-                    path = [rng.choice(fresh)] if fresh else _near_new(graph, state, taken)
+                    path = [rng.choice(fresh)] if fresh else _near_new(graph, state, taken, left)
                     if path is None:  # far: one step along the global search's way
                         if hops is None or state not in hops:
-                            hops = _hops_to_new(graph, taken)
+                            hops = _hops_to_new(graph, left)
                         hop = hops.get(state)
                         path = None if hop is None else [hop]
                     if path is None:
@@ -395,7 +396,9 @@ def validate(
                 for edge in path or [rng.choice(graph.leaving[state])]:
                     if len(plan) == room:
                         break
-                    taken.add((state, edge[0]))
+                    if (state, edge[0]) not in taken:
+                        taken.add((state, edge[0]))
+                        left[state] -= 1
                     plan.append(edge)
                     state = edge[1]
             if plan:
