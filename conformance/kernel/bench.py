@@ -5,6 +5,8 @@
 * build: extraction from the tarball, then a rebuild from the extracted tree
 * steps/s of KernelSystem on a random schedule (step + observe + enabled per step)
 * the snapshot choices: a fork()ed trial, a fresh process, replay per step
+* trace validation (trace_validate.py): checked steps a minute on conf_rotate,
+  both ways of choosing steps (``--trace-steps N``, 0 to skip; runs TLC, ~5 s)
 """
 
 from __future__ import annotations
@@ -30,11 +32,23 @@ CONFIG = Config(
 )
 
 
+def _drop_idle() -> None:
+    """End the idle harness processes, so that the next system starts one."""
+    for procs in ksys._IDLE.values():
+        for proc, stderr in procs:
+            proc.stdin.close()  # type: ignore[union-attr]
+            proc.wait()
+            proc.stdout.close()  # type: ignore[union-attr]
+            stderr.close()
+    ksys._IDLE.clear()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--build", action="store_true", help="also time a build from scratch")
+    parser.add_argument("--trace-steps", type=int, default=100_000)
     args = parser.parse_args()
     if args.build:
         shutil.rmtree(kbuild.BUILD, ignore_errors=True)
@@ -47,8 +61,13 @@ def main() -> None:
     exe = kbuild.build()
     t = time.monotonic()
     for _ in range(10):
+        _drop_idle()
         KernelSystem(CONFIG, exe).close()
     print(f"a fresh harness process: {(time.monotonic() - t) / 10 * 1000:.1f} ms")
+    t = time.monotonic()
+    for _ in range(10):
+        KernelSystem(CONFIG, exe).close()
+    print(f"a new system from an idle harness process (a fork): {(time.monotonic() - t) / 10 * 1000:.1f} ms")
     rng = random.Random(args.seed)
     system = KernelSystem(CONFIG, exe)
     trials = steps = 0
@@ -81,6 +100,13 @@ def main() -> None:
     print(f"copy() by replay of {len(log)} steps: {(time.monotonic() - t) * 1000:.1f} ms")
     other.close()
     system.close()
+    if args.trace_steps:
+        from .trace_validate import load_graph, validate
+
+        graph = load_graph("conf_rotate")
+        for choose in ("cover", "random"):
+            result = validate(graph, exe, args.trace_steps, args.seed, choose=choose)
+            print(f"trace validation ({choose}): {result.summary(graph)}")
 
 
 if __name__ == "__main__":

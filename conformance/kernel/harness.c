@@ -24,10 +24,13 @@
  *   init SLOTS TASKS SHRINKERS BUDGET V1 V2 ...   -> ok
  *   trials        -> [[actor, input, start, end, events], ...]  (JSON)
  *   run A I       -> start end events
- *   env SwapOut S V | env FreeSlot S | env DropCleanFolio S   -> ok
+ *   env SwapOut S V | env FreeSlot S | env DropCleanFolio S   -> ok, or refused
+ *                 (the kernel side's guard is false: nothing changed)
  *   envok         -> [[name, s], ...] the environment steps the kernel side allows
  *   observe       -> the state (JSON, internal shapes; system.py converts)
  *   mapped        -> [[task, version], ...] the data each task last mapped
+ *   fork          -> ok: a copy of this state answers from now on
+ *   exit          -> ok: (in a copy) it ends; the state it was forked from answers
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -997,6 +1000,8 @@ static void envok(void)
 	printf("]\n");
 }
 
+static int kc_fork_depth;	/* "fork"s this process is the copy of */
+
 int main(void)
 {
 	char line[256];
@@ -1041,6 +1046,13 @@ int main(void)
 			kc_run(&actors[x], y);
 			printf("%s %s %u\n", point_name[start], point_name[actors[x].point], actors[x].events);
 		} else if (!strcmp(cmd, "env") && sscanf(line + n, "%31s %d", arg, &x) == 2) {
+			/* the kernel side's guard (trace validation takes steps
+			 * without asking envok first): a refused step changes nothing */
+			if (x < 0 || x >= n_slots || !env_allowed(arg, x)) {
+				printf("refused\n");
+				fflush(stdout);
+				continue;
+			}
 			kc_current = &env_actor;
 			if (!strcmp(arg, "SwapOut") && sscanf(line + n, "%31s %d %d", arg, &x, &y) == 3)
 				env_swap_out(x, y);
@@ -1050,6 +1062,37 @@ int main(void)
 				env_drop_clean_folio(x);
 			kc_current = NULL;
 			printf("ok\n");
+		} else if (!strcmp(cmd, "fork")) {
+			/* A copy of this state serves the protocol until "exit";
+			 * then this process, unchanged, answers "ok" for it: going
+			 * back to a state is a fork (~1 ms), not a process start
+			 * and replay (~20 ms).  "fork" and "exit" must each be the
+			 * last command before the caller waits for the answer:
+			 * stdin is buffered, a line read ahead is seen by one
+			 * process only. */
+			pid_t pid;
+			int status;
+
+			fflush(stdout);
+			pid = fork();
+			if (pid < 0)
+				kc_bug("fork", __FILE__, __LINE__);
+			if (pid == 0) {
+				kc_fork_depth++;
+				printf("ok\n");
+				fflush(stdout);
+				continue;
+			}
+			waitpid(pid, &status, 0);
+			/* the copy died (a sanitizer report or BUG, on stderr):
+			 * so does this process, so the caller sees end of file
+			 * rather than answers to the commands left in the pipe */
+			if (!WIFEXITED(status) || WEXITSTATUS(status))
+				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			printf("ok\n");
+		} else if (!strcmp(cmd, "exit") && kc_fork_depth) {
+			fflush(stdout);
+			_exit(0);
 		} else if (!strcmp(cmd, "succ")) {
 			succ();
 		} else if (!strcmp(cmd, "envok")) {

@@ -23,7 +23,7 @@ import os
 import subprocess
 import tempfile
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -99,6 +99,12 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
     )
 )
 
+# The input (harness.c, enum IN_*) with which an actor takes each step from
+# the point where it stands; StartFault's is the slot's offset, every other
+# step takes IN_GO (0).  Trace validation runs a step this way, with no
+# trials: whether the C really takes it is then checked from the segment.
+STEP_INPUTS = {"ChargeReclaim": 1, "ChargeFail": 2, "WbAllocFail": 1, "MapFolio": 1}
+
 
 def _frame_slot(frame: FnValue) -> ModelValue:
     """The slot a swap-in or writeback frame works on."""
@@ -120,24 +126,69 @@ class HarnessError(KernelBug):
     """The C harness died or reported a kernel BUG / sanitizer error."""
 
 
+# Harness processes standing at a config's initial state, idle (see _Harness).
+_IDLE: dict[tuple[str, str, str], list[tuple[subprocess.Popen[str], Any]]] = {}
+_IDLE_LIMIT = 4
+
+
 class _Harness:
-    """One harness process."""
+    """One harness process, talked to through a forked copy of its initial state.
+
+    The process itself stays at the config's initial state ("fork" in
+    harness.c); a closed harness's copy exits and the process goes back to
+    :data:`_IDLE`, so the next system of that config starts with a fork
+    (a few ms) instead of a process start (~20 ms, ASan's start-up).
+    """
 
     def __init__(self, exe: Path, init: str) -> None:
-        self.stderr = tempfile.TemporaryFile(mode="w+")
-        env = dict(
-            os.environ,
-            ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:halt_on_error=1",
-            UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1",
-        )
-        self.proc = subprocess.Popen(
-            [str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True, bufsize=1, env=env
-        )
-        self._finalizer = weakref.finalize(self, _Harness._close, self.proc, self.stderr)
-        self.ask(init)
+        # the harness reads KC_ENV_GUARD when it starts: a process started without it must not serve with it
+        key = (str(exe), init, os.environ.get("KC_ENV_GUARD", ""))
+        self.proc: subprocess.Popen[str]
+        self.stderr: Any
+        idle = _IDLE.get(key)
+        if idle:
+            self.proc, self.stderr = idle.pop()
+            self.stderr.seek(0)
+            self.stderr.truncate()
+        else:
+            self.stderr = tempfile.TemporaryFile(mode="w+")
+            env = dict(
+                os.environ,
+                ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:halt_on_error=1",
+                UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1",
+            )
+            self.proc = subprocess.Popen(
+                [str(exe)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.stderr,
+                text=True,
+                bufsize=1,
+                env=env,
+            )
+        # answers to commands sent ahead (send()) not read yet; read ones wait in `early`
+        self._owed = [0]  # a box: the finalizer reads them off before "exit"
+        self.early: list[str] = []
+        self._finalizer = weakref.finalize(self, _Harness._close, self.proc, self.stderr, key, self._owed)
+        if not idle:
+            self.ask(init)
+        self.ask("fork")
 
     @staticmethod
-    def _close(proc: subprocess.Popen, stderr: Any) -> None:  # type: ignore[type-arg]
+    def _close(proc: subprocess.Popen[str], stderr: Any, key: tuple[str, str, str], owed: list[int]) -> None:
+        idle = _IDLE.setdefault(key, [])
+        if proc.poll() is None and len(idle) < _IDLE_LIMIT:
+            try:
+                for _ in range(owed[0]):
+                    proc.stdout.readline()  # type: ignore[union-attr]
+                owed[0] = 0
+                proc.stdin.write("exit\n")  # type: ignore[union-attr]
+                proc.stdin.flush()  # type: ignore[union-attr]
+                if proc.stdout.readline() == "ok\n":  # type: ignore[union-attr]
+                    idle.append((proc, stderr))
+                    return
+            except OSError:
+                pass
         try:
             proc.stdin.close()  # type: ignore[union-attr]
         except OSError:
@@ -160,7 +211,32 @@ class _Harness:
         lines = [line for line in text.splitlines() if "doesn't fully support makecontext" not in line]
         return "\n".join(lines[-60:])
 
+    def _settle(self) -> None:
+        """Read the answers owed to commands sent ahead into :attr:`early` (the next answer is then ours)."""
+        while self._owed[0]:
+            answer = self.proc.stdout.readline()  # type: ignore[union-attr]
+            if not answer:
+                self._owed[0] = 0
+                self.proc.wait()
+                raise HarnessError(f"the kernel harness died (exit {self.proc.returncode}):\n{self.error_text()}")
+            self.early.append(answer.rstrip("\n"))
+            self._owed[0] -= 1
+
+    def send(self, lines: list[str], now: int) -> list[str]:
+        """Send the commands, read the first ``now`` answers; the others are read later (:meth:`take_early`),
+        so the harness works on them while the caller works on these."""
+        answers = self.ask_all(lines[:now], more=lines[now:])
+        self._owed[0] += len(lines) - now
+        return answers
+
+    def take_early(self, n: int) -> list[str]:
+        """The next ``n`` answers to commands sent ahead."""
+        self._settle()
+        taken, self.early = self.early[:n], self.early[n:]
+        return taken
+
     def ask(self, line: str) -> str:
+        self._settle()
         try:
             self.proc.stdin.write(line + "\n")  # type: ignore[union-attr]
             self.proc.stdin.flush()  # type: ignore[union-attr]
@@ -174,9 +250,48 @@ class _Harness:
             )
         return answer.rstrip("\n")
 
+    def ask_all(self, lines: list[str], more: Sequence[str] = ()) -> list[str]:
+        """Several commands in one round trip (:meth:`pipeline`); the harness must answer every one."""
+        answers = self.pipeline(lines, more)
+        if len(answers) < len(lines):
+            raise HarnessError(
+                f"the kernel harness died on `{lines[len(answers)]}` (exit {self.proc.returncode}):\n"
+                f"{self.error_text()}"
+            )
+        return answers
+
+    def pipeline(self, lines: list[str], more: Sequence[str] = ()) -> list[str]:
+        """Send every command, then read the answers: one wake-up of each side per batch, not per command.
+
+        Fewer answers than commands: the harness died on command ``len(answers)``
+        (its report: :meth:`error_text`).  The commands must fit in the pipe
+        (64 KiB) and their answers too, or both sides wait on each other.
+        ``more``: commands sent after these whose answers are not read here (:meth:`send`).
+        """
+        self._settle()
+        try:
+            self.proc.stdin.write("".join(line + "\n" for line in [*lines, *more]))  # type: ignore[union-attr]
+            self.proc.stdin.flush()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass
+        answers: list[str] = []
+        for _ in lines:
+            answer = self.proc.stdout.readline()  # type: ignore[union-attr]
+            if not answer:
+                self.proc.wait()
+                break
+            answers.append(answer.rstrip("\n"))
+        return answers
+
 
 _TRIALS_MEMO: dict[tuple, tuple] = {}  # type: ignore[type-arg]
 _MEMO_LIMIT = 200_000
+
+
+def _remember(key: tuple, memo: tuple) -> None:  # type: ignore[type-arg]
+    if len(_TRIALS_MEMO) >= _MEMO_LIMIT:
+        _TRIALS_MEMO.clear()
+    _TRIALS_MEMO[key] = memo
 
 
 class KernelSystem:
@@ -211,6 +326,7 @@ class KernelSystem:
         self._harness = _Harness(self.exe, self._init)
         self._log: list[str] = []  # the commands that made this state
         self._cached: dict[str, Any] = {}
+        self._ahead: tuple | None = None  # type: ignore[type-arg]  # the memo key whose trials were sent ahead
 
     def close(self) -> None:
         self._harness.close()
@@ -220,8 +336,8 @@ class KernelSystem:
         other = KernelSystem.__new__(KernelSystem)
         other.__dict__.update(self.__dict__)
         other._harness = _Harness(self.exe, self._init)
-        for command in self._log:
-            other._harness.ask(command)
+        other._ahead = None
+        other._replay_log(self._log)
         other._log = list(self._log)
         other._cached = dict(self._cached)
         return other
@@ -234,7 +350,10 @@ class KernelSystem:
 
     def observe(self) -> dict[str, TlaValue]:
         """The state as the spec's variables: ``{name: TLA+ value}``."""
-        return self._convert(self._raw())
+        state = self._cached.get("state")
+        if state is None:  # converted once a state: refusals' messages read the stack again and again
+            state = self._cached["state"] = self._convert(self._raw())
+        return dict(state)
 
     def _convert(self, raw: dict[str, Any]) -> dict[str, TlaValue]:
         slots, actors = self.slots, self.actors
@@ -309,9 +428,12 @@ class KernelSystem:
     def replay(self, log: list[str]) -> None:
         """Reset, then run these harness commands (a ``log`` of another system of this config)."""
         self.reset()
-        for command in log:
-            self._harness.ask(command)
+        self._replay_log(log)
         self._log = list(log)
+
+    def _replay_log(self, log: list[str]) -> None:
+        for start in range(0, len(log), 500):  # a few round trips, each well within the pipes
+            self._harness.ask_all(log[start : start + 500])
 
     def _env_command(self, name: str, args: Mapping[str, TlaValue]) -> str:
         """The harness command of environment step ``name`` (its arguments already checked)."""
@@ -329,6 +451,16 @@ class KernelSystem:
                 return f"run {n} {value}"
         raise NotEnabled(str(step), "not enabled")
 
+    def direct_command(self, step: Step) -> str:
+        """The harness command for ``step`` without trials: what the C does with it is the caller's to check."""
+        if step.actor is None:
+            return self._env_command(step.name, dict(step.args))
+        if step.name == "StartFault":
+            value = self._slot_offset[cast(ModelValue, dict(step.args)["s"])]
+        else:
+            value = STEP_INPUTS.get(step.name, 0)
+        return f"run {self._actor_number[step.actor]} {value}"
+
     def mapped(self) -> dict[ModelValue, ModelValue]:
         """The data each task mapped by its last completed fault (NoData: none yet)."""
         values = json.loads(self._harness.ask("mapped"))
@@ -340,15 +472,13 @@ class KernelSystem:
         cached = self._cached.get("trials")
         if cached is not None:
             return cast(tuple[list[tuple[Step, int, int]], dict[int, str], list[tuple[str, int]]], cached)
+        self._absorb()
         key = (self._memo_key, tuple(self._log))
         memo = _TRIALS_MEMO.get(key)
         if memo is None:
-            rows = json.loads(self._harness.ask("trials"))
-            env = [tuple(x) for x in json.loads(self._harness.ask("envok"))]
-            memo = (rows, env)
-            if len(_TRIALS_MEMO) >= _MEMO_LIMIT:
-                _TRIALS_MEMO.clear()
-            _TRIALS_MEMO[key] = memo
+            rows_text, env_text = self._harness.ask_all(["trials", "envok"])
+            memo = (json.loads(rows_text), [tuple(x) for x in json.loads(env_text)])
+            _remember(key, memo)
         rows, env = memo
         steps: list[tuple[Step, int, int]] = []
         blocked: dict[int, str] = {}
@@ -447,6 +577,26 @@ class KernelSystem:
         return f"in {top['fn']}({_frame_slot(top).name}) at pc {top['pc']}"
 
     # -- stepping ------------------------------------------------------------
+    def _run(self, command: str) -> str:
+        """Run a step's command; the state it leads to comes back in the same round trip (every step is
+        observed), and unless memoized the new state's trials are sent ahead: the harness forks them while
+        the caller checks the state."""
+        self._absorb()
+        key = (self._memo_key, (*self._log, command))
+        ahead = key not in _TRIALS_MEMO
+        answer, state = self._harness.send([command, "observe", *(["trials", "envok"] if ahead else [])], now=2)
+        self._log.append(command)
+        self._cached = {"observe": json.loads(state)}
+        self._ahead = key if ahead else None
+        return answer
+
+    def _absorb(self) -> None:
+        """Memoize the trials sent ahead, if any (before anything else is asked of the harness)."""
+        if self._ahead is not None:
+            key, self._ahead = self._ahead, None
+            rows_text, env_text = self._harness.take_early(2)
+            _remember(key, (json.loads(rows_text), [tuple(x) for x in json.loads(env_text)]))
+
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None:
         """Carry out one step, or raise a StepRefused subclass and change nothing."""
         label = _label(name, actor, args)
@@ -472,9 +622,7 @@ class KernelSystem:
             if want not in self._env_steps():
                 raise NotEnabled(label, "its guard is false in this state")
             command = self._env_command(name, values)
-            self._harness.ask(command)
-            self._log.append(command)
-            self._cached = {}
+            self._run(command)
             return
         if actor is None:
             raise UnknownActor(label, f"{name} is an actor's step: say which actor takes it")
@@ -491,9 +639,7 @@ class KernelSystem:
             why = "it is blocked" if number in blocked else "the real code does not take it here"
             raise NotEnabled(label, f"{who.name} {self.describe(who)}: {why}")
         command = f"run {n} {value}"
-        start, end, events = self._harness.ask(command).split()
-        self._log.append(command)
-        self._cached = {}
+        start, end, events = self._run(command).split()
         if classify(start, end, int(events)) != name:
             raise KernelBug(f"{label}: the real run did {start} -> {end} (events {events}), not what its trial did")
 
