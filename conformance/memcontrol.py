@@ -7,7 +7,7 @@ from .points import ENOMEM, Preemptible, offer
 from .state import MM, SwapinFrame, WalkFrame
 
 
-def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptible:
+def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptible[int]:
     """Charge the folio being swapped in by the frame at ``depth``: 0 or -ENOMEM.
 
     Whether the charge succeeds, enters direct reclaim or fails is the
@@ -30,12 +30,12 @@ def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptibl
             # reclaim in this very task
             mm.push_frame(actor, WalkFrame(budget=mm.cfg.scan_budget))
         yield from try_to_free_mem_cgroup_pages(mm, actor, depth + 1)
-        mm.update_frame(actor, depth, pc="charge_retry")
+        mm.set_pc(actor, depth, "charge_retry")
     choice = yield offer("ChargeOk", "ChargeFail")
     return 0 if choice.name == "ChargeOk" else -ENOMEM
 
 
-def try_to_free_mem_cgroup_pages(mm: MM, actor: int, depth: int) -> Preemptible:
+def try_to_free_mem_cgroup_pages(mm: MM, actor: int, depth: int) -> Preemptible[None]:
     """Direct reclaim; of all it does, only the zswap shrinker matters here."""
     # shrink_node() -> shrink_slab() -> zswap_shrinker_scan() -> list_lru_shrink_walk()
     yield from zswap.shrink_memcg(mm, actor, depth, encountered_page_in_swapcache=True)

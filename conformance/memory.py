@@ -8,14 +8,16 @@ from .points import Blocked, Offer, Preemptible, offer
 from .state import MM, SwapinFrame
 
 
-def handle_mm_fault(mm: MM, task: int) -> Preemptible:
+def handle_mm_fault(mm: MM, task: int) -> Preemptible[None]:
     """A task's life: when idle, fault on any swapped-out page (StartFault); then do_swap_page."""
     if not mm.frames(task):
         swapped_out = tuple(Offer("StartFault", (("s", s),)) for s in range(mm.nr_slots) if mm.swap_map[s].count)
         if not swapped_out:
             return
-        slot = (yield swapped_out).args[0][1]
-        mm.push_frame(task, SwapinFrame(slot, page=mm.swapped_page[slot]))
+        slot = (yield swapped_out).slot()
+        page = mm.swapped_page[slot]
+        assert page is not None, "a slot in use refers to no page"
+        mm.push_frame(task, SwapinFrame(slot, page=page))
     yield from do_swap_page(mm, task)
 
 
@@ -24,8 +26,8 @@ def pte_same(mm: MM, frame: SwapinFrame) -> bool:
     return mm.swapped_page[frame.slot] == frame.page
 
 
-def do_swap_page(mm: MM, task: int) -> Preemptible:
-    frame = mm.frame(task, 0)
+def do_swap_page(mm: MM, task: int) -> Preemptible[None]:
+    frame = mm.frame(task, 0, SwapinFrame)
     slot = frame.slot
     pc = frame.pc
 
@@ -41,7 +43,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
             mm.pop_frame(task)  # VM_FAULT_OOM
             return
         pc = "read" if folio_was_allocated else "hit_wait"
-        mm.update_frame(task, 0, pc=pc)
+        mm.set_pc(task, 0, pc)
 
     if pc == "hit_gone":
         # The folio we found left the swap cache (swap_state.__delete_from_swap_cache); nobody holds
@@ -55,7 +57,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         # [6.12 mm/memory.c:4357] "ret |= folio_lock_or_retry(folio, vmf);", then the pte_same() recheck:
         # [6.12 mm/memory.c:4409-4410] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))
         # goto out_nomap;"
-        if not pte_same(mm, mm.frame(task, 0)):
+        if not pte_same(mm, mm.frame(task, 0, SwapinFrame)):
             yield offer("PteChanged")
             mm.pop_frame(task)
             return
@@ -69,7 +71,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
     elif pc == "read":
         yield offer("SwapReadFolio")
         swap_read_folio(mm, slot)
-        mm.update_frame(task, 0, pc="map")
+        mm.set_pc(task, 0, "map")
 
     if zswap.rotating(mm):
         # [6.12 mm/memory.c:4526-4528] "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
@@ -82,5 +84,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
     if choice.name == "MapFolio":
         swap_state.delete_from_swap_cache(mm, slot)
     else:  # the folio stays in the swap cache, SWAP_HAS_CACHE set, until reclaim drops it
-        mm.set_folio(slot, mm.swap_cache[slot]._replace(locked=False))
+        folio = mm.swap_cache[slot]
+        assert folio is not None, "MapFolioKeepCache without the fault's folio"
+        mm.set_folio(slot, folio._replace(locked=False))
     mm.pop_frame(task)

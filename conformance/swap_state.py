@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from . import memcontrol, zswap
 from .points import EEXIST, ENOENT, ENOMEM, Blocked, Preemptible, offer
-from .state import MM, Folio, SwapinFrame
+from .state import MM, Folio, SwapinFrame, WalkFrame
 
 
 def filemap_get_folio(mm: MM, slot: int) -> Folio | None:
@@ -74,7 +74,7 @@ def __delete_from_swap_cache(mm: MM, slot: int) -> None:
     mm.set_folio(slot, None)
     for actor, frames in enumerate(mm.stack):
         if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot and frames[0].pc == "hit_wait":
-            mm.update_frame(actor, 0, pc="hit_gone")
+            mm.set_pc(actor, 0, "hit_gone")
 
 
 def delete_from_swap_cache(mm: MM, slot: int) -> None:
@@ -83,7 +83,9 @@ def delete_from_swap_cache(mm: MM, slot: int) -> None:
     put_swap_folio(mm, slot)
 
 
-def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_exists: bool) -> Preemptible:
+def __read_swap_cache_async(
+    mm: MM, actor: int, depth: int, slot: int, skip_if_exists: bool
+) -> Preemptible[tuple[bool, int]]:
     """Find or create the swap-cache folio of ``slot`` for the frame ``mm.frame(actor, depth)``.
 
     Returns ``(folio_was_allocated, err)``: ``(True, 0)`` when this call
@@ -91,13 +93,15 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
     folio was already cached, ``(False, -errno)`` on failure.
     """
     frame = mm.frame(actor, depth)
+    if type(frame) is WalkFrame:
+        raise TypeError(f"__read_swap_cache_async() for actor {actor}'s walk frame {depth}")
     fault = type(frame) is SwapinFrame
     pc = frame.pc
 
     def goto(next_pc: str) -> str:
         # Only the fault's frame records these points; writeback's whole call is one step.
         if fault:
-            mm.update_frame(actor, depth, pc=next_pc)
+            mm.set_pc(actor, depth, next_pc)
         return next_pc
 
     if pc in ("lookup", "prepare"):
@@ -134,7 +138,8 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
         # The swap entry is ours to swap in.
         if fault and mm.cfg.variant == "lru_remove":
             # Domenico's v2: keep our own reclaim from isolating this entry.
-            mm.update_frame(actor, depth, lru_removed=zswap.zswap_remove_swpentry_from_lru(mm, slot))
+            removed = zswap.zswap_remove_swpentry_from_lru(mm, slot)
+            mm.set_frame(actor, depth, mm.frame(actor, depth, SwapinFrame)._replace(lru_removed=removed))
         if mm.cfg.variant == "swap_table":
             # The swap table pins the slot by inserting the locked folio, in one critical section.
             add_to_swap_cache(mm, slot, Folio(locked=True, uptodate=False, data=None))
@@ -146,8 +151,9 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
             if mm.cfg.variant == "swap_table":
                 __delete_from_swap_cache(mm, slot)
             put_swap_folio(mm, slot)
-            if fault and mm.frame(actor, depth).lru_removed and mm.zswap_tree[slot] is not None:
-                zswap.zswap_lru_add(mm, mm.zswap_tree[slot])  # lru_remove: re-insert what we hid
+            hidden = mm.zswap_tree[slot]
+            if fault and mm.frame(actor, depth, SwapinFrame).lru_removed and hidden is not None:
+                zswap.zswap_lru_add(mm, hidden)  # lru_remove: re-insert what we hid
             return False, -ENOMEM
         if mm.cfg.variant == "swap_table":
             return True, 0  # the folio is in the swap cache already
