@@ -288,7 +288,7 @@ def _launched(argv: list[str]) -> list[str]:
 
 # Every TLC this process has running, with the scratch folder to remove when it is stopped:
 # several run at once in threads (make check side by side), and a signal stops them all.
-_live: dict[int, tuple[subprocess.Popen, Path | None]] = {}
+_live: dict[int, tuple[subprocess.Popen[str], Path | None]] = {}
 _live_lock = threading.Lock()
 
 
@@ -343,12 +343,12 @@ def stopping_tlc_on_termination() -> Iterator[None]:
             signal.signal(restored, handler)
 
 
-def _expire(process: subprocess.Popen, timed_out: threading.Event) -> None:
+def _expire(process: subprocess.Popen[str], timed_out: threading.Event) -> None:
     timed_out.set()
     _kill_group(process)
 
 
-def _kill_group(process: subprocess.Popen) -> None:
+def _kill_group(process: subprocess.Popen[str]) -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

@@ -126,10 +126,13 @@ def stale_mapping(steps: Sequence[StateStep]) -> str | None:
     if len(steps) < 2 or steps[-1].action != "MapFolio":
         return None
     before, after = steps[-2].state, steps[-1].state
-    for actor, frames in before["stack"].items():
-        if frames and frames[-1]["fn"] == "do_swap_page" and after["stack"][actor] != frames:
+    stack_before, stack_after, cache = before["stack"], after["stack"], before["swap_cache"]
+    if not (isinstance(stack_before, FnValue) and isinstance(stack_after, FnValue) and isinstance(cache, FnValue)):
+        return None
+    for actor, frames in stack_before.items():
+        if frames and frames[-1]["fn"] == "do_swap_page" and stack_after[actor] != frames:
             frame = frames[-1]
-            folio = before["swap_cache"][frame["slot"]]
+            folio = cache[frame["slot"]]
             if isinstance(folio, FnValue) and folio["data"] != frame["page"]:
                 return (
                     f"{_name(actor)} mapped {_name(folio['data'])}, but its page is {_name(frame['page'])}: stale data"
