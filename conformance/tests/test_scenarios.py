@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from conformance.config import Config
+from conformance.system import System
 from conformance.tests import properties as p
 from conformance.tests.scenario import run
-from conformance.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue, function_of, sequence_of
 
 t1, t2, k1, s1, s2, v1, v2 = (ModelValue(n) for n in ("t1", "t2", "k1", "s1", "s2", "v1", "v2"))
 ENTRY_S1 = FnValue({"slot": s1, "data": v1})
@@ -13,11 +16,19 @@ ENTRY_S1 = FnValue({"slot": s1, "data": v1})
 THREAD = "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1) ChargeReclaim(t1)"
 
 
-def config(variant: str, **kw: object) -> Config:
-    return Config(variant=variant, tasks=("t1", "t2"), shrinkers=("k1",), **kw)  # type: ignore[arg-type]
+class _Knobs(TypedDict, total=False):
+    """The Config fields these tests vary besides the variant."""
+
+    putback: str
+    scan_budget: int
+    bugs: frozenset[str]
 
 
-def names(system) -> list[str]:  # type: ignore[no-untyped-def]
+def config(variant: str, **kw: Unpack[_Knobs]) -> Config:
+    return Config(variant=variant, tasks=("t1", "t2"), shrinkers=("k1",), **kw)
+
+
+def names(system: System) -> list[str]:
     return [str(s) for s in system.enabled()]
 
 
@@ -32,8 +43,8 @@ def test_none_ends_blocked_on_its_own_pin() -> None:
 def test_lru_remove_never_offers_the_pinned_entry_to_its_own_writeback() -> None:
     system, _ = run(config("lru_remove"), THREAD)
     state = system.observe()
-    assert state["stack"][t1][0]["lru_removed"] is True
-    assert ENTRY_S1 not in state["zswap_lru"] and state["zswap_tree"][s1] == ENTRY_S1
+    assert function_of(state, "stack")[t1][0]["lru_removed"] is True
+    assert ENTRY_S1 not in sequence_of(state, "zswap_lru") and function_of(state, "zswap_tree")[s1] == ENTRY_S1
     assert "LruIsolate(t1)" not in names(system) and "ShrinkDone(t1)" in names(system)
     # the fault fails: the hidden entry goes back to the LRU tail
     system, _ = run(config("lru_remove"), THREAD + " ShrinkDone(t1) ChargeFail(t1)")
@@ -55,18 +66,18 @@ def test_skip_if_exists_gives_up_and_puts_the_entry_back_at_the_tail() -> None:
         THREAD + " LruIsolate(t1) WbSkipBusy(t1) WbPutback(t1) ShrinkDone(t1) "
         "ChargeOk(t1) AddToSwapCache(t1) SwapReadFolio(t1) MapFolio(t1)",
     )
-    assert system.observe()["stack"][t1] == () and system.observe()["zswap_lru"] == ()
+    assert function_of(system.observe(), "stack")[t1] == () and system.observe()["zswap_lru"] == ()
 
 
 def test_swap_table_sees_the_folio_and_returns_eexist() -> None:
     system, _ = run(config("swap_table"), THREAD)
-    assert system.observe()["swap_cache"][s1] == FnValue(
+    assert function_of(system.observe(), "swap_cache")[s1] == FnValue(
         {"locked": True, "uptodate": False, "data": ModelValue("NoData")}
     )
     system, _ = run(config("swap_table"), THREAD + " LruIsolate(t1)")
     assert names(system)[0] == "WbFolioExists(t1)" and system.blocked() == {}
     system, _ = run(config("swap_table"), THREAD + " LruIsolate(t1) WbFolioExists(t1)")
-    assert system.observe()["stack"][t1][-1]["pc"] == "putback"
+    assert function_of(system.observe(), "stack")[t1][-1]["pc"] == "putback"
 
 
 def test_bug_a65b0e7607cc_brings_the_self_wait_back() -> None:
@@ -117,7 +128,7 @@ BUSY_THEN_PUTBACK = (
 def test_head_putback_makes_the_walk_pick_the_busy_entry_again() -> None:
     system, violations = run(config("skip_if_exists", putback="head", scan_budget=2), BUSY_THEN_PUTBACK)
     assert [str(s) for s in violations["walk_makes_progress"]] == ["WbPutback(k1)"]
-    assert system.observe()["zswap_lru"][0] == ENTRY_S1
+    assert sequence_of(system.observe(), "zswap_lru")[0] == ENTRY_S1
     _, violations = run(config("skip_if_exists", putback="tail", scan_budget=2), BUSY_THEN_PUTBACK)
     assert "walk_makes_progress" not in violations
 
@@ -133,7 +144,7 @@ def test_bug_27d3969b47cc_walk_resumes_from_a_cursor_another_walk_took() -> None
     )
     buggy = config("skip_if_exists", bugs=frozenset({"27d3969b47cc"}), scan_budget=2)
     system, violations = run(buggy, schedule.removesuffix(" ShrinkWorker(k1) LruIsolate(k1) WbPutback(t1)"))
-    assert system.observe()["stack"][t1][-1]["cursor"] == FnValue({"slot": s2, "data": v2})
+    assert function_of(system.observe(), "stack")[t1][-1]["cursor"] == FnValue({"slot": s2, "data": v2})
     _, violations = run(buggy, schedule)
     assert [str(s) for s in violations["walk_cursor_live"]] == ["WbPutback(t1)"]
     _, violations = run(config("skip_if_exists", scan_budget=2), schedule)
@@ -153,7 +164,7 @@ def test_lru_remove_self_waits_once_a_background_shrinker_runs() -> None:
         "WbFolioExists(k1) WbEntryGone(t2) StartFault(t1, s=s1) SwapcachePrepare(t1) WbPutback(k1) "
         "ChargeReclaim(t1) LruIsolate(t1)",
     )
-    assert system.observe()["stack"][t1][0]["lru_removed"] is False
+    assert function_of(system.observe(), "stack")[t1][0]["lru_removed"] is False
     assert system.blocked() == {t1: frozenset({t1})}
 
 
@@ -166,9 +177,11 @@ def test_writeback_frees_the_entry_it_wrote() -> None:
     for variant in ("skip_if_exists", "rotate"):
         system, _ = run(config(variant, scan_budget=2), WRITEBACK_PINS_S1 + " WbWrite(k1)")
         state = system.observe()
-        assert state["swap_device"][s1] == v1, variant  # the page is on the swap device now...
-        assert state["zswap_tree"][s1] == NO_ENTRY and state["zswap_lru"] == (), variant  # ...and only there
-        assert state["swap_cache"][s1] == FnValue({"locked": False, "uptodate": True, "data": v1}), variant
+        assert function_of(state, "swap_device")[s1] == v1, variant  # the page is on the swap device now...
+        assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and state["zswap_lru"] == (), (
+            variant
+        )  # ...and only there
+        assert function_of(state, "swap_cache")[s1] == FnValue({"locked": False, "uptodate": True, "data": v1}), variant
 
 
 def test_v6_8_invalidates_a_slot_freed_while_writeback_pins_it() -> None:
@@ -176,13 +189,13 @@ def test_v6_8_invalidates_a_slot_freed_while_writeback_pins_it() -> None:
     # writeback's re-check under the tree lock then finds the entry gone.
     system, _ = run(config("skip_if_exists"), WRITEBACK_PINS_S1 + " FreeSlot(s=s1)")
     state = system.observe()
-    assert state["zswap_tree"][s1] == NO_ENTRY
-    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": True})  # writeback's pin alone
+    assert function_of(state, "zswap_tree")[s1] == NO_ENTRY
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 0, "has_cache": True})  # writeback's pin alone
     assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbEntryGone(k1)"]
     system, _ = run(config("skip_if_exists"), WRITEBACK_PINS_S1 + " FreeSlot(s=s1) WbEntryGone(k1)")
     state = system.observe()
-    assert state["swap_device"][s1] == NO_DATA  # nothing written for a freed slot
-    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})  # and the pin is gone
+    assert function_of(state, "swap_device")[s1] == NO_DATA  # nothing written for a freed slot
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 0, "has_cache": False})  # and the pin is gone
 
 
 def test_rotate_invalidates_a_pinned_slot_only_at_free_swap_slot() -> None:
@@ -191,11 +204,13 @@ def test_rotate_invalidates_a_pinned_slot_only_at_free_swap_slot() -> None:
     # writeback's xa_cmpxchg() finds it and writes it out.
     system, _ = run(config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s=s1)")
     state = system.observe()
-    assert state["zswap_tree"][s1] == ENTRY_S1
+    assert function_of(state, "zswap_tree")[s1] == ENTRY_S1
     assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbWrite(k1)"]
     system, _ = run(
         config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s=s1) WbWrite(k1) DropCleanFolio(s=s1)"
     )
     state = system.observe()
-    assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_cache"][s1] == ModelValue("NoFolio")
-    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})  # free_swap_slot() ran
+    assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and function_of(state, "swap_cache")[s1] == ModelValue(
+        "NoFolio"
+    )
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 0, "has_cache": False})  # free_swap_slot() ran

@@ -67,7 +67,8 @@ def mismatches(graph: StateGraph, config: Config, limit: int = 3) -> tuple[int, 
     (start,) = graph.initial
     at = {start: System(config)}
     assert key(at[start]) == graph.states[start], "the initial states differ"
-    queue, found = deque([start]), []
+    queue: deque[int] = deque([start])
+    found: list[str] = []
     while queue:
         i = queue.popleft()
         system = at[i]

@@ -127,6 +127,7 @@ def test_unchanged_models_are_not_run(tmp_path: Path) -> None:
 def test_guard_weakened_shows_the_new_interleaving(tmp_path: Path) -> None:
     # Patch: writeback skips a pinned entry in every variant (the SkipIfExists guard dropped).
     model = diff_of_one_edit(tmp_path, "    /\\ SkipIfExists\n", "")
+    assert model.base is not None and model.head is not None
     assert model.head.actions - model.base.actions == {"WbSkipBusy", "WbPutback", "ShrinkDone"}
     assert model.base.actions - model.head.actions == set()
     assert words(model, "added") == [SEED + ["t1 WbSkipBusy s1"]]
@@ -144,6 +145,7 @@ def test_step_removed_loses_its_behaviours_and_the_violation(tmp_path: Path) -> 
     model = diff_of_one_edit(
         tmp_path, "\\/ ChargeOk(t) \\/ ChargeReclaim(t) \\/ ChargeFail(t)", "\\/ ChargeOk(t) \\/ ChargeFail(t)"
     )
+    assert model.base is not None and model.head is not None
     assert (model.base.verdict, model.head.verdict) == ("invariant:NoSelfWait", "success")
     assert "ChargeReclaim" in model.base.actions - model.head.actions
     assert words(model, "removed")[0] == SEED[:3] + ["t1 ChargeReclaim s1"]

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from report_traces import M, abba_deadlock, at, folio, seed_deadlock, swapin, writeback_and_free
 
 from conformance.tlc_config import config_constants
 from gen.bridge.manifest import Model
@@ -26,6 +25,7 @@ from gen.review.report import (
     stale_mapping,
 )
 from gen.review.trace_view import StateStep
+from gen.tests.report_traces import M, abba_deadlock, at, folio, seed_deadlock, swapin, writeback_and_free
 
 CONFIG = """\
 \\* a comment with = {x}

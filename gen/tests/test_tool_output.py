@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue, TlaValue, function_of
 from gen.bridge.errors import ConfigRejected, ModuleNotOnPath, TlcTimeout, TlcUsageError
 from gen.bridge.no_verdict import error_for
 from gen.bridge.outcomes import (
@@ -36,6 +36,7 @@ from gen.bridge.outcomes import (
     TemporalPropertyViolated,
     Timeout,
     TlcCrash,
+    TraceState,
     Truncated,
     UsageError,
     counts_are_partial,
@@ -399,9 +400,9 @@ def test_state_with_a_value_wrapped_over_lines() -> None:
         "  s2 :> [count |-> 0, has_cache |-> FALSE] )\n"
         "/\\ zswap_lru = <<>>\n"
     )
-    assert not isinstance(state, type(None))
-    assert state.variables["zswap_lru"] == ()  # type: ignore[union-attr]
-    assert state.variables["swap_map"][ModelValue("s2")]["count"] == 0  # type: ignore[union-attr]
+    assert isinstance(state, TraceState)
+    assert state.variables["zswap_lru"] == ()
+    assert function_of(state.variables, "swap_map")[ModelValue("s2")]["count"] == 0
 
 
 def test_memo_gives_the_same_states_and_is_reused() -> None:
@@ -409,7 +410,7 @@ def test_memo_gives_the_same_states_and_is_reused() -> None:
         '/\\ swap_map = (s1 :> [count |-> 1, has_cache |-> FALSE])\n/\\ zswap_lru = <<>>\n/\\ note = "x\\n/\\\\ y = 1"',
         '/\\ swap_map = (s1 :> [count |-> 1, has_cache |-> FALSE])\n/\\ zswap_lru = <<1>>\n/\\ note = "x"',
     ]
-    memo: dict = {}
+    memo: dict[str, TlaValue] = {}
     with_memo = [parse_assignments(label, memo) for label in labels]
     assert with_memo == [parse_assignments(label) for label in labels]
     # TLC escapes newlines and backslashes in strings: no conjunct marker inside one.
