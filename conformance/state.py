@@ -121,7 +121,7 @@ Snapshot = tuple[
 T = TypeVar("T")
 
 
-def _replace_at(items: tuple, index: int, value: object) -> tuple:  # type: ignore[type-arg]
+def _replace_at(items: tuple[T, ...], index: int, value: T) -> tuple[T, ...]:
     return items[:index] + (value,) + items[index + 1 :]
 
 

@@ -72,7 +72,7 @@ def options_from(args: argparse.Namespace) -> RunOptions:
         return replace(options, jvm_options=options.jvm_options + library)
     if args.config is None:
         raise BridgeError("--spec needs --config", "pass the model's .cfg file with --config")
-    simulate: dict[str, object] = {}
+    simulate: tuple[int, int, int] | None = None
     if args.simulate:
         try:
             depth, traces, seed = (int(x) for x in args.simulate.split(","))
@@ -80,17 +80,20 @@ def options_from(args: argparse.Namespace) -> RunOptions:
             raise BadOption(
                 f"--simulate {args.simulate!r} is not DEPTH,TRACES,SEED", "e.g. --simulate 100,1000,1"
             ) from None
-        simulate = {"mode": "simulate", "simulate_depth": depth, "simulate_traces": traces, "seed": seed}
+        simulate = (depth, traces, seed)
     base = RunOptions(spec=args.spec, config=args.config)
-    return replace(
+    options = replace(
         base,
         check_deadlock=not args.no_deadlock,
         timeout_seconds=args.timeout,
         workers=workers,
         keep_metadir=args.keep_metadir,
         jvm_options=base.jvm_options + library,
-        **simulate,  # type: ignore[arg-type]
     )
+    if simulate is None:
+        return options
+    depth, traces, seed = simulate
+    return replace(options, mode="simulate", simulate_depth=depth, simulate_traces=traces, seed=seed)
 
 
 def describe(run: TlcRun, *, raw: bool = False) -> str:

@@ -25,7 +25,7 @@ import tempfile
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from conformance import steps
 from conformance.values import FnValue, ModelValue, TlaValue
@@ -137,13 +137,17 @@ class _Harness:
         self.proc = subprocess.Popen(
             [str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True, bufsize=1, env=env
         )
+        stdin, stdout = self.proc.stdin, self.proc.stdout
+        assert stdin is not None and stdout is not None  # both PIPE
+        self._stdin, self._stdout = stdin, stdout
         self._finalizer = weakref.finalize(self, _Harness._close, self.proc, self.stderr)
         self.ask(init)
 
     @staticmethod
-    def _close(proc: subprocess.Popen, stderr: Any) -> None:  # type: ignore[type-arg]
+    def _close(proc: subprocess.Popen[str], stderr: IO[str]) -> None:
         try:
-            proc.stdin.close()  # type: ignore[union-attr]
+            if proc.stdin is not None:
+                proc.stdin.close()
         except OSError:
             pass
         try:
@@ -151,7 +155,8 @@ class _Harness:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        proc.stdout.close()  # type: ignore[union-attr]
+        if proc.stdout is not None:
+            proc.stdout.close()
         stderr.close()
 
     def close(self) -> None:
@@ -166,9 +171,9 @@ class _Harness:
 
     def ask(self, line: str) -> str:
         try:
-            self.proc.stdin.write(line + "\n")  # type: ignore[union-attr]
-            self.proc.stdin.flush()  # type: ignore[union-attr]
-            answer = self.proc.stdout.readline()  # type: ignore[union-attr]
+            self._stdin.write(line + "\n")
+            self._stdin.flush()
+            answer = self._stdout.readline()
         except BrokenPipeError:
             answer = ""
         if not answer:
@@ -179,7 +184,8 @@ class _Harness:
         return answer.rstrip("\n")
 
 
-_TRIALS_MEMO: dict[tuple, tuple] = {}  # type: ignore[type-arg]
+# (harness, init line), step log -> the harness's JSON answers to `trials` and `envok`
+_TRIALS_MEMO: dict[tuple[tuple[str, str], tuple[str, ...]], tuple[list[Any], list[tuple[Any, ...]]]] = {}
 _MEMO_LIMIT = 200_000
 
 
@@ -249,7 +255,7 @@ class KernelSystem:
         def entry(slot: int, v: int) -> FnValue:
             return FnValue({"slot": slots[slot], "data": data(v)})
 
-        def frame(f: list) -> FnValue:  # type: ignore[type-arg]
+        def frame(f: list[Any]) -> FnValue:  # a frame as the harness's JSON gives it
             if f[0] == "do_swap_page":
                 return FnValue({"fn": f[0], "slot": slots[f[1]], "page": data(f[2]), "pc": f[3], "lru_removed": False})
             if f[0] == "shrink_memcg_cb":

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from conformance import tlc_config
 from gen.bridge import paths
@@ -101,6 +101,26 @@ class RunOptions:
     keep_metadir: bool = False
     label: str | None = None  # names the scratch folder; defaults to the config's stem
     jvm_options: tuple[str, ...] = DEFAULT_JVM_OPTIONS
+
+
+class RunSettings(TypedDict, total=False):
+    """RunOptions' fields after spec and config, as keyword arguments a helper passes on
+    (``**settings: Unpack[RunSettings]``); test_tlc checks that the two lists agree."""
+
+    mode: Literal["exhaustive", "simulate"]
+    simulate_depth: int | None
+    simulate_traces: int | None
+    seed: int | None
+    check_deadlock: bool
+    timeout_seconds: float | None
+    extra_args: tuple[str, ...]
+    workers: int | None
+    fingerprint_polynomial: int | None
+    dump_dot: Path | None
+    coverage_minutes: int | None
+    keep_metadir: bool
+    label: str | None
+    jvm_options: tuple[str, ...]
 
 
 @dataclass(frozen=True)

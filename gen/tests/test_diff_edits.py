@@ -254,7 +254,7 @@ def test_each_diff_runs_in_its_own_folder_and_clears_those_of_killed_runs(
     def spy(base_root: Path, head_root: Path, **kwargs: object) -> list[ModelDiff]:
         seen.append(base_root.parent)
         assert (base_root.parent / ".owner").exists() and (head_root / "spec" / "models.json").exists()
-        return real(base_root, head_root, **kwargs)  # type: ignore[arg-type]
+        return real(base_root, head_root, **kwargs)  # type: ignore[arg-type]  # diff_specs' keywords, passed through
 
     monkeypatch.setattr(diff, "diff_specs", spy)
     parser = argparse.ArgumentParser()

@@ -150,7 +150,7 @@ def test_error_message_points_at_the_offset() -> None:
 
 def test_printer_rejects_python_values_that_are_not_tla() -> None:
     with pytest.raises(TypeError, match="float is not a TLA\\+ value"):
-        format_value(1.5)  # type: ignore[arg-type]
+        format_value(1.5)  # type: ignore[arg-type]  # the wrong type is the point of the test
     with pytest.raises(ValueError, match="not a TLA\\+ identifier"):
         format_value(ModelValue("two words"))
 

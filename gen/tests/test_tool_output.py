@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -58,13 +59,13 @@ GOLDEN = Path(__file__).parent / "data" / "tool_output"
 _EXIT = re.compile(r"exit code (-?\d+|unknown)$")
 
 
-def load(name: str, exit_code: int | None | str = "recorded") -> ToolOutput:
+def load(name: str, exit_code: int | None | Literal["recorded"] = "recorded") -> ToolOutput:
     text = (GOLDEN / f"{name}.out").read_text()
     if exit_code == "recorded":
         found = _EXIT.search(text.splitlines()[0])
         assert found is not None, "golden file lacks its exit-code header"
-        exit_code = None if found.group(1) == "unknown" else int(found.group(1))
-    return parse_tool_output(text, exit_code)  # type: ignore[arg-type]
+        return parse_tool_output(text, None if found.group(1) == "unknown" else int(found.group(1)))
+    return parse_tool_output(text, exit_code)
 
 
 def pc(**tasks: str) -> FnValue:
@@ -317,7 +318,8 @@ def test_simulation_invariant_violation() -> None:
 
 def test_stream_that_stops_mid_message_is_truncated() -> None:
     out = load("truncated")
-    assert out.outcome == Truncated(Code.TLC_STATE_PRINT2, out.outcome.line_count)  # type: ignore[union-attr]
+    assert isinstance(out.outcome, Truncated)
+    assert out.outcome == Truncated(Code.TLC_STATE_PRINT2, out.outcome.line_count)
     assert out.outcome.verdict == "error:truncated"
     # What was complete is still there.
     assert out.traces[0].states[-1].number == 2
