@@ -195,13 +195,16 @@ def models_table(manifest_models: Mapping[str, Model], results: Sequence[Mapping
     for row in results:
         model = manifest_models.get(row["model"])
         summary = model.summary if model else "(not in the manifest)"
-        states = "—" if row.get("distinct_states") is None else f"{row['distinct_states']:,}"
-        depth = "—" if row.get("depth") is None else str(row["depth"])
+        mark = "≥ " if row.get("counts_partial") else ""  # TLC stopped before its final count
+        states = "—" if row.get("distinct_states") is None else f"{mark}{row['distinct_states']:,}"
+        depth = "—" if row.get("depth") is None else f"{mark}{row['depth']}"
         status = "OK" if row["matches"] else "**MISMATCH**"
         lines.append(
             f"| {_cell(row['model'])} | {_cell(summary)} | `{row['expected']}` | `{row['actual']}` "
             f"| {states} | {depth} | {row['seconds']:.0f} | {status} |"
         )
+    if any(row.get("counts_partial") for row in results):
+        lines += ["", "≥: TLC was stopped before its final count; the counts are its last progress line's."]
     mismatches = [row for row in results if not row["matches"]]
     if mismatches:
         lines.append("")

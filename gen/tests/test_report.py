@@ -154,6 +154,15 @@ def test_models_table_marks_mismatches_and_says_why(model: ModelFactory) -> None
     assert lines[-1] == "- **lost**: expected success, TLC says deadlock \\| see trace"
 
 
+def test_models_table_marks_partial_counts(model: ModelFactory) -> None:
+    stopped = {**row("none", "invariant:NoSelfWait", "error:timeout"), "counts_partial": True}
+    lines = models_table({"none": model()}, [row("none", "invariant:NoSelfWait", "invariant:NoSelfWait"), stopped])
+    assert lines[2].endswith("| 1,234 | 6 | 2 | OK |")
+    assert lines[3].endswith("| ≥ 1,234 | ≥ 6 | 2 | **MISMATCH** |")
+    assert lines[4:6] == ["", "≥: TLC was stopped before its final count; the counts are its last progress line's."]
+    assert not any("≥" in line for line in models_table({"none": model()}, [row("none", "success", "success")]))
+
+
 def test_report_is_deterministic_and_marked_generated(model: ModelFactory) -> None:
     models = {"none": model()}
     results = [row("none", "invariant:NoSelfWait", "invariant:NoSelfWait")]
