@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from conformance import contract
 from conformance.tlc_config import config_constants
 from conformance.values import FnValue, ModelValue
 from gen.bridge.checking import CHECK_JSON, CheckResult, format_table, run_options, terminal_width
@@ -41,7 +40,14 @@ from gen.bridge.progress import Progress
 from gen.bridge.tlc import REPO_ROOT, run_tlc
 from gen.generators.itf import trace_json, write_itf
 from gen.review.mermaid import MermaidRenderError, render, sequence_diagram
-from gen.review.trace_view import StateStep, StepView, describe_waits, view_steps, waits_in
+from gen.review.trace_view import (
+    StateStep,
+    StepView,
+    describe_waits,
+    view_steps,
+    waits_in,
+    writeback_skips_pinned_in,
+)
 
 REPORT_MD = REPO_ROOT / "build" / "report.md"
 TRACES_DIR = REPO_ROOT / "build" / "traces"
@@ -82,8 +88,7 @@ def lifelines(model: Model, first_state: Mapping[str, Any]) -> list[str]:
 
 def writeback_skips(model: Model) -> bool:
     """Whether writeback gives up on a held pin (Zswap.tla's SkipIfExists)."""
-    constants = config_constants(model.config)
-    return contract.writeback_skips_pinned(str(constants.get("VARIANT")), constants.get("BUGS", ()))
+    return writeback_skips_pinned_in(model.config)
 
 
 # ------------------------------------------------------------- sections
