@@ -114,9 +114,10 @@ def system_for(request: pytest.FixtureRequest, system_for: Any) -> Any:
     if request.config.getoption("--impl") != "kernel" or "generated" not in request.node.path.parts:
         return system_for
     exe = request.getfixturevalue("kernel_harness")
+    from conformance.config import Config
     from conformance.kernel.system import KernelSystem
 
-    def make(config: object) -> KernelSystem:
-        return KernelSystem(config, exe)  # type: ignore[arg-type]
+    def make(config: Config) -> KernelSystem:
+        return KernelSystem(config, exe)
 
     return make

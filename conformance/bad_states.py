@@ -14,7 +14,7 @@ from typing import Any
 from conformance import replay
 from conformance import system as system_module
 from conformance.steps import Step
-from conformance.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue, function_of
 
 
 def where_fix_bites(
@@ -53,10 +53,9 @@ def starves_in_loop(states: Sequence[Mapping[str, TlaValue]], steps: Sequence[St
     if states[-1] != states[loop_start]:
         return False
     movers = {step.actor for step in steps[loop_start:]}
-    tasks = set(states[loop_start]["stack"])  # type: ignore[arg-type]
+    tasks = set(function_of(states[loop_start], "stack"))
     return any(
-        task not in movers and all(state["stack"][task] for state in states[loop_start:])  # type: ignore[index]
-        for task in tasks
+        task not in movers and all(function_of(state, "stack")[task] for state in states[loop_start:]) for task in tasks
     )
 
 

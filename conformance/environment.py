@@ -7,6 +7,7 @@ now (or None), so a refused request can say so, and the step itself.
 from __future__ import annotations
 
 from . import swap_state, zswap
+from .points import Args
 from .state import MM, SwapinFrame
 
 
@@ -15,7 +16,7 @@ def _faults_on(mm: MM, slot: int) -> list[SwapinFrame]:
     return [frames[0] for frames in mm.stack if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot]
 
 
-def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, tuple[tuple[str, object], ...]]]:
+def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
     """The environment's enabled steps, in order: SwapOut (by slot, version), FreeSlot, DropCleanFolio.
 
     The same guards as the ``*_refusal`` functions, in one pass over the state
@@ -26,7 +27,9 @@ def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, tuple[tuple[st
         if frames and type(frames[0]) is SwapinFrame:
             frame = frames[0]
             faulting[frame.slot] = faulting.get(frame.slot, False) or frame.pc == "hit_wait"
-    swap_out, free, drop = [], [], []
+    swap_out: list[tuple[str, Args]] = []
+    free: list[tuple[str, Args]] = []
+    drop: list[tuple[str, Args]] = []
     referenced: set[str] | None = None
     for slot, entry in enumerate(mm.swap_map):
         if entry.count:

@@ -20,7 +20,7 @@ def worker_charges(mm: MM, actor: int, depth: int) -> bool:
     return mm.cfg.worker_charge_reclaim and depth == 1 and type(mm.frame(actor, depth)) is WritebackFrame
 
 
-def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptible:
+def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptible[int]:
     """Charge the folio being swapped in by the frame at ``depth``: 0 or -ENOMEM.
 
     Whether the charge succeeds, enters direct reclaim or fails is the
@@ -30,6 +30,8 @@ def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptibl
     MAX_RECLAIM_RETRIES), then the charge succeeds or fails.
     """
     frame = mm.frame(actor, depth)
+    if type(frame) is WalkFrame:
+        raise TypeError(f"mem_cgroup_swapin_charge_folio() for actor {actor}'s walk frame {depth}")
     fault = type(frame) is SwapinFrame
     if not fault and not worker_charges(mm, actor, depth):
         return 0  # zswap writeback in reclaim runs under PF_MEMALLOC: its charge never reclaims
@@ -48,12 +50,12 @@ def mem_cgroup_swapin_charge_folio(mm: MM, actor: int, depth: int) -> Preemptibl
             # reclaim in this very task
             mm.push_frame(actor, WalkFrame(budget=mm.cfg.scan_budget))
         yield from try_to_free_mem_cgroup_pages(mm, actor, depth + 1)
-        mm.update_frame(actor, depth, pc=frame.pc + "_retry")
+        mm.set_pc(actor, depth, frame.pc + "_retry")
     choice = yield offer(ok, fail)
     return 0 if choice.name == ok else -ENOMEM
 
 
-def try_to_free_mem_cgroup_pages(mm: MM, actor: int, depth: int) -> Preemptible:
+def try_to_free_mem_cgroup_pages(mm: MM, actor: int, depth: int) -> Preemptible[None]:
     """Direct reclaim (a task's, or the worker's writeback's); of all it does, only the zswap shrinker matters here."""
     # shrink_node() -> shrink_slab() -> zswap_shrinker_scan() -> list_lru_shrink_walk()
     yield from zswap.shrink_memcg(mm, actor, depth, encountered_page_in_swapcache=True)

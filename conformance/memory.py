@@ -8,14 +8,16 @@ from .points import Blocked, Offer, Preemptible, offer
 from .state import MM, SwapinFrame
 
 
-def handle_mm_fault(mm: MM, task: int) -> Preemptible:
+def handle_mm_fault(mm: MM, task: int) -> Preemptible[None]:
     """A task's life: when idle, fault on any swapped-out page (StartFault); then do_swap_page."""
     if not mm.frames(task):
         swapped_out = tuple(Offer("StartFault", (("s", s),)) for s in range(mm.nr_slots) if mm.swap_map[s].count)
         if not swapped_out:
             return
-        slot = (yield swapped_out).args[0][1]
-        mm.push_frame(task, SwapinFrame(slot, page=mm.swapped_page[slot]))
+        slot = (yield swapped_out).slot()
+        page = mm.swapped_page[slot]
+        assert page is not None, "a slot in use refers to no page"
+        mm.push_frame(task, SwapinFrame(slot, page=page))
     yield from do_swap_page(mm, task)
 
 
@@ -24,8 +26,8 @@ def pte_same(mm: MM, frame: SwapinFrame) -> bool:
     return mm.swapped_page[frame.slot] == frame.page
 
 
-def do_swap_page(mm: MM, task: int) -> Preemptible:
-    frame = mm.frame(task, 0)
+def do_swap_page(mm: MM, task: int) -> Preemptible[None]:
+    frame = mm.frame(task, 0, SwapinFrame)
     slot = frame.slot
     pc = frame.pc
 
@@ -44,7 +46,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
             mm.pop_frame(task)  # VM_FAULT_OOM
             return
         pc = "read" if folio_was_allocated else "hit_wait"
-        mm.update_frame(task, 0, pc=pc)
+        mm.set_pc(task, 0, pc)
 
     if pc == "hit_gone":
         # The folio we found left the swap cache (swap_state.__delete_from_swap_cache); nobody holds
@@ -58,7 +60,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
         # [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);", then the pte_same() recheck:
         # [6.12 mm/memory.c:4418-4419] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))
         # goto out_nomap;"
-        if not pte_same(mm, mm.frame(task, 0)):
+        if not pte_same(mm, mm.frame(task, 0, SwapinFrame)):
             yield offer("PteChanged")
             mm.pop_frame(task)
             return
@@ -72,7 +74,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
     elif pc == "read":
         yield offer("SwapReadFolio")
         swap_read_folio(mm, slot)
-        mm.update_frame(task, 0, pc="map")
+        mm.set_pc(task, 0, "map")
 
     if zswap.rotating(mm):
         # [6.12 mm/memory.c:4535-4537] "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
@@ -85,7 +87,9 @@ def do_swap_page(mm: MM, task: int) -> Preemptible:
     if choice.name == "MapFolio":
         swap_state.delete_from_swap_cache(mm, slot)
     else:  # the folio stays in the swap cache, SWAP_HAS_CACHE set, until reclaim drops it
-        mm.set_folio(slot, mm.swap_cache[slot]._replace(locked=False))
+        folio = mm.swap_cache[slot]
+        assert folio is not None, "MapFolioKeepCache without the fault's folio"
+        mm.set_folio(slot, folio._replace(locked=False))
     mm.pop_frame(task)
 
 
@@ -95,7 +99,7 @@ SYNC_IO_PCS = frozenset(
 )
 
 
-def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible:
+def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible[None]:
     """do_swap_page()'s SWP_SYNCHRONOUS_IO branch: a private folio that never enters the swap cache.
 
     [6.12 mm/memory.c:4279-4282] "if (!folio) { if (data_race(si->flags & SWP_SYNCHRONOUS_IO) &&
@@ -104,13 +108,13 @@ def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible:
     [v6.8 13ddaf26be32 mm/memory.c] "if (swapcache_prepare(entry)) {" ... "folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vma, vmf->address, false);"
     No __read_swap_cache_async(): lru_remove's LRU removal is not on this path.
     """
-    frame = mm.frame(task, 0)
+    frame = mm.frame(task, 0, SwapinFrame)
     slot = frame.slot
     pc = frame.pc
     if pc == "lookup":
         yield offer("SkipSwapcache")
         pc = "sync_alloc" if zswap.rotating(mm) else "sync_prepare"
-        mm.update_frame(task, 0, pc=pc)
+        mm.set_pc(task, 0, pc)
 
     if pc in ("sync_alloc", "sync_alloc_retry"):
         # [6.12 mm/memory.c:4292] "folio = alloc_swap_folio(vmf);" charges it, with no pin held:
@@ -119,10 +123,10 @@ def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible:
             mm.pop_frame(task)  # no folio: VM_FAULT_OOM
             return
         pc = "sync_prepare"
-        mm.update_frame(task, 0, pc=pc)
+        mm.set_pc(task, 0, pc)
 
     if pc == "sync_prepare":
-        frame = mm.frame(task, 0)
+        frame = mm.frame(task, 0, SwapinFrame)
         busy = mm.swap_map[slot].has_cache
         if not pte_same(mm, frame):
             # another fault mapped the page meanwhile: backing out, by either door, pops the fault
@@ -138,7 +142,7 @@ def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible:
         yield offer("SyncSwapcachePrepare")
         swap_state.swapcache_prepare(mm, slot)
         pc = "sync_read" if zswap.rotating(mm) else "sync_charge"
-        mm.update_frame(task, 0, pc=pc)
+        mm.set_pc(task, 0, pc)
 
     if pc in ("sync_charge", "sync_charge_retry"):
         if (yield from memcontrol.mem_cgroup_swapin_charge_folio(mm, task, 0)):
@@ -147,7 +151,7 @@ def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible:
             swap_state.swapcache_clear(mm, slot)
             mm.pop_frame(task)
             return
-        mm.update_frame(task, 0, pc="sync_read")
+        mm.set_pc(task, 0, "sync_read")
 
     # pc == "sync_read".  One step, as in the spec (SyncMapFolio): while the pin is held nothing
     # changes the slot's entry or device bytes.

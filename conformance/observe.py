@@ -12,7 +12,7 @@ from typing import Any
 from conformance.values import FnValue, ModelValue, TlaValue
 
 from .config import Config
-from .state import MM, VARIABLES, Folio, Frame, SwapinFrame, WalkFrame, ZswapEntry
+from .state import MM, VARIABLES, Folio, Frame, Snapshot, SwapinFrame, T, WalkFrame, ZswapEntry
 
 NO_ENTRY = ModelValue("NoEntry")
 NO_FOLIO = ModelValue("NoFolio")
@@ -29,7 +29,7 @@ class Observer:
         self.actors = cfg.task_values + cfg.shrinker_values
         self._version = {v.name: v for v in cfg.version_values}
         self._memo: dict[str, dict[Any, TlaValue]] = {name: {} for name in VARIABLES}
-        self._last_raws: tuple | None = None  # type: ignore[type-arg]
+        self._last_raws: Snapshot | None = None
         self._last_values: dict[str, TlaValue] = {}
         self._convert: dict[str, Callable[[Any], TlaValue]] = {
             "swap_map": lambda m: self._per_slot(m, lambda e: FnValue({"count": e.count, "has_cache": e.has_cache})),
@@ -63,7 +63,7 @@ class Observer:
         self._last_raws, self._last_values = raws, values
         return dict(values)
 
-    def _per_slot(self, items: tuple, convert: Callable[[Any], TlaValue]) -> FnValue:  # type: ignore[type-arg]
+    def _per_slot(self, items: tuple[T, ...], convert: Callable[[T], TlaValue]) -> FnValue:
         return FnValue({slot: convert(item) for slot, item in zip(self.slots, items)})
 
     # single values, also used to print steps

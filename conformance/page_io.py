@@ -14,4 +14,6 @@ def swap_read_folio(mm: MM, slot: int) -> None:
         data = mm.swap_device[slot]  # swap_readpage_bdev_sync()
     # folio_mark_uptodate().  The fault keeps the folio locked until it maps
     # it: the kernel's unlock here and relock in do_swap_page are one step.
-    mm.set_folio(slot, mm.swap_cache[slot]._replace(uptodate=True, data=data))
+    folio = mm.swap_cache[slot]
+    assert folio is not None, "swap_read_folio() without the locked folio"
+    mm.set_folio(slot, folio._replace(uptodate=True, data=data))

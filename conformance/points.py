@@ -16,7 +16,7 @@ point it yields either
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import NamedTuple, Union
+from typing import NamedTuple, TypeVar, Union
 
 # errno values the kernel functions return (negated, as in the kernel).
 ENOENT = 2
@@ -24,9 +24,20 @@ ENOMEM = 12
 EEXIST = 17
 
 
+# A step's arguments: sorted (name, value) pairs; inside the implementation a
+# slot is its offset (int) and a version its name (str).
+Args = tuple[tuple[str, object], ...]
+
+
 class Offer(NamedTuple):
     name: str
-    args: tuple[tuple[str, object], ...] = ()  # internal values: a slot's offset
+    args: Args = ()  # internal values: a slot's offset
+
+    def slot(self) -> int:
+        """The offer's slot argument ``s`` (its offset)."""
+        value = dict(self.args)["s"]
+        assert isinstance(value, int), f"{self.name}'s slot {value!r} is not an offset"
+        return value
 
 
 class Blocked(NamedTuple):
@@ -35,8 +46,10 @@ class Blocked(NamedTuple):
 
 
 Point = Union[tuple[Offer, ...], Blocked]
-# A preemptible kernel function: yields points, is sent the chosen Offer, returns R.
-Preemptible = Generator[Point, Offer, "object"]
+R = TypeVar("R")
+# A preemptible kernel function: yields points, is sent the chosen Offer, returns R
+# (``Preemptible[None]``, ``Preemptible[int]`` for 0 or -errno, ...).
+Preemptible = Generator[Point, Offer, R]
 
 
 def offer(*names: str) -> tuple[Offer, ...]:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from conformance.config import Config
 from conformance.steps import Step
 from conformance.tla_text import format_value
-from conformance.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue, function_of
 
 __all__ = ["Replay", "ReplayMismatch", "StateTable", "SystemFactory", "WaitRow", "describe_difference", "system_for"]
 
@@ -32,6 +32,9 @@ class System(Protocol):
     def observe(self) -> dict[str, TlaValue]: ...
     def enabled(self) -> list[Step]: ...
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None: ...
+    def copy(self) -> System: ...
+    def blocked(self) -> dict[ModelValue, frozenset[ModelValue]]: ...
+    def holders(self, slot: ModelValue) -> frozenset[ModelValue]: ...
 
 
 class ReplayMismatch(AssertionError):
@@ -100,7 +103,7 @@ class Replay:
             raise ReplayMismatch(f"the initial state: the malformed request {name}({actor}, {args}) was accepted")
         if self.system.observe() != self._state(initial):
             raise ReplayMismatch("the initial state: a refused malformed request changed the state")
-        copy = self.system.copy()  # type: ignore[attr-defined]
+        copy = self.system.copy()
         if copy.observe() != self.system.observe() or set(copy.enabled()) != set(self.system.enabled()):
             raise ReplayMismatch("the initial state: copy() gives a different system")
 
@@ -155,16 +158,16 @@ class Replay:
         __tracebackhide__ = True
         assert self._waits is not None
         blocked_on, holds = self._waits(index)
-        slots = tuple(expected["swap_map"])  # type: ignore[arg-type]
+        slots = tuple(function_of(expected, "swap_map"))
         holders = {slot: frozenset(ModelValue(a) for a, s in holds if s == slot.name) for slot in slots}
         by_name = {slot.name: slot for slot in slots}
         wanted = {ModelValue(actor): holders[by_name[slot]] for actor, slot in blocked_on}
         lines = []
-        got = self.system.blocked()  # type: ignore[attr-defined]
+        got = self.system.blocked()
         if got != wanted:
             lines.append(f"blocked() is {_waits_text(got)}, TLC's BlockedOn/Holds say {_waits_text(wanted)}")
         for slot in slots:
-            offered = self.system.holders(slot)  # type: ignore[attr-defined]
+            offered = self.system.holders(slot)
             if offered != holders[slot]:
                 lines.append(f"holders({slot.name}) is {_names(offered)}, TLC's Holds says {_names(holders[slot])}")
         if lines:

@@ -14,8 +14,7 @@ the identity of its field.
 
 from __future__ import annotations
 
-from operator import attrgetter
-from typing import NamedTuple, Union
+from typing import ClassVar, NamedTuple, TypeVar, Union, final, overload
 
 from .config import Config
 
@@ -35,7 +34,8 @@ VARIABLES = (
 class SwapMapEntry(NamedTuple):
     """``si->swap_map[offset]``: the use count and SWAP_HAS_CACHE (the pin)."""
 
-    count: int
+    # The spec's field name; it shadows tuple.count(), which nothing here calls.
+    count: int  # type: ignore[assignment]  # a field named like a tuple method: mypy flags the shadowing
     has_cache: bool
 
 
@@ -52,24 +52,47 @@ class ZswapEntry(NamedTuple):
     data: str
 
 
-class SwapinFrame(NamedTuple):
-    """``do_swap_page`` on ``slot``; ``page`` is the data the PTE referred to when the fault began."""
+# A frame is a NamedTuple of its fields plus the kernel function it belongs to
+# (``FN``, a class constant: a NamedTuple body may hold only fields, so the
+# constant lives in a final subclass).  Final also lets ``type(f) is ...``
+# narrow a Frame both ways.
 
+
+class _SwapinFields(NamedTuple):
     slot: int
     page: str
     pc: str = "lookup"
     lru_removed: bool = False
-    FN = "do_swap_page"
 
 
-class WalkFrame(NamedTuple):
+@final
+class SwapinFrame(_SwapinFields):
+    """``do_swap_page`` on ``slot``; ``page`` is the data the PTE referred to when the fault began."""
+
+    __slots__ = ()
+    FN: ClassVar[str] = "do_swap_page"
+
+
+class _WalkFields(NamedTuple):
+    budget: int
+
+
+@final
+class WalkFrame(_WalkFields):
     """The reclaim walk over the zswap LRU, with the entries it may still isolate."""
 
-    budget: int
-    FN = "shrink_memcg_cb"
+    __slots__ = ()
+    FN: ClassVar[str] = "shrink_memcg_cb"
 
 
-class WritebackFrame(NamedTuple):
+class _WritebackFields(NamedTuple):
+    entry: ZswapEntry
+    pc: str = "prepare"
+    cursor: ZswapEntry | None = None
+
+
+@final
+class WritebackFrame(_WritebackFields):
     """``zswap_writeback_entry`` of an isolated entry.
 
     ``cursor`` is the LRU node the walk would continue from after an
@@ -77,19 +100,28 @@ class WritebackFrame(NamedTuple):
     spec see a walk resume from a node someone else freed.
     """
 
-    entry: ZswapEntry
-    pc: str = "prepare"
-    cursor: ZswapEntry | None = None
-    FN = "zswap_writeback_entry"
+    __slots__ = ()
+    FN: ClassVar[str] = "zswap_writeback_entry"
 
 
 Frame = Union[SwapinFrame, WalkFrame, WritebackFrame]
+F = TypeVar("F", bound=Frame)
+
+# MM.snapshot(): the eight variables, in VARIABLES order.
+Snapshot = tuple[
+    tuple[SwapMapEntry, ...],
+    tuple[str | None, ...],
+    tuple[Folio | None, ...],
+    tuple[ZswapEntry | None, ...],
+    tuple[ZswapEntry, ...],
+    tuple[bool, ...],
+    tuple[str | None, ...],
+    tuple[tuple[Frame, ...], ...],
+]
+T = TypeVar("T")
 
 
-_variables = attrgetter(*VARIABLES)
-
-
-def _replace_at(items: tuple, index: int, value: object) -> tuple:  # type: ignore[type-arg]
+def _replace_at(items: tuple[T, ...], index: int, value: T) -> tuple[T, ...]:
     return items[:index] + (value,) + items[index + 1 :]
 
 
@@ -125,11 +157,20 @@ class MM:
         other.restore(self.snapshot())
         return other
 
-    def snapshot(self) -> tuple:  # type: ignore[type-arg]
+    def snapshot(self) -> Snapshot:
         """The eight variables as one tuple (sharing them: they are immutable)."""
-        return _variables(self)
+        return (
+            self.swap_map,
+            self.swapped_page,
+            self.swap_cache,
+            self.zswap_tree,
+            self.zswap_lru,
+            self.zswap_referenced,
+            self.swap_device,
+            self.stack,
+        )
 
-    def restore(self, snapshot: tuple) -> None:  # type: ignore[type-arg]
+    def restore(self, snapshot: Snapshot) -> None:
         (
             self.swap_map,
             self.swapped_page,
@@ -166,8 +207,16 @@ class MM:
     def frames(self, actor: int) -> tuple[Frame, ...]:
         return self.stack[actor]
 
-    def frame(self, actor: int, depth: int) -> Frame:
-        return self.stack[actor][depth]
+    @overload
+    def frame(self, actor: int, depth: int) -> Frame: ...
+    @overload
+    def frame(self, actor: int, depth: int, kind: type[F]) -> F: ...
+    def frame(self, actor: int, depth: int, kind: type[object] | None = None) -> Frame:
+        """The frame at ``depth`` (0: the bottom); with ``kind``, one that must be of that class."""
+        frame = self.stack[actor][depth]
+        if kind is not None and type(frame) is not kind:
+            raise TypeError(f"actor {actor}'s frame {depth} is a {type(frame).__name__}, not a {kind.__name__}")
+        return frame
 
     def push_frame(self, actor: int, frame: Frame) -> None:
         self.stack = _replace_at(self.stack, actor, self.stack[actor] + (frame,))
@@ -177,15 +226,26 @@ class MM:
         self.stack = _replace_at(self.stack, actor, frames[:-1])
         return frames[-1]
 
-    def update_frame(self, actor: int, depth: int, **fields: object) -> None:
+    def set_frame(self, actor: int, depth: int, frame: Frame) -> None:
         frames = self.stack[actor]
-        self.stack = _replace_at(self.stack, actor, _replace_at(frames, depth, frames[depth]._replace(**fields)))
+        self.stack = _replace_at(self.stack, actor, _replace_at(frames, depth, frame))
+
+    def set_pc(self, actor: int, depth: int, pc: str) -> None:
+        """Where the fault or writeback frame at ``depth`` resumes."""
+        frame = self.stack[actor][depth]
+        if type(frame) is WalkFrame:
+            raise TypeError(f"actor {actor}'s frame {depth} is the walk: it has no pc")
+        self.set_frame(actor, depth, frame._replace(pc=pc))
+
+    def set_budget(self, actor: int, depth: int, budget: int) -> None:
+        """The entries the walk at ``depth`` may still isolate."""
+        self.set_frame(actor, depth, self.frame(actor, depth, WalkFrame)._replace(budget=budget))
 
     def referenced_versions(self) -> set[str]:
         """Every version some variable mentions: SwapOut may only take another one."""
-        seen = set(self.swapped_page)
-        seen.update(self.swap_device)
-        seen.update(f.data for f in self.swap_cache if f is not None)
+        seen = {v for v in self.swapped_page if v is not None}
+        seen.update(v for v in self.swap_device if v is not None)
+        seen.update(f.data for f in self.swap_cache if f is not None and f.data is not None)
         seen.update(e.data for e in self.zswap_tree if e is not None)
         seen.update(e.data for e in self.zswap_lru)
         for frames in self.stack:
@@ -196,5 +256,4 @@ class MM:
                     seen.add(f.entry.data)
                     if f.cursor is not None:
                         seen.add(f.cursor.data)
-        seen.discard(None)
         return seen

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import memcontrol, zswap
 from .points import EEXIST, ENOENT, ENOMEM, Blocked, Preemptible, offer
-from .state import MM, Folio, SwapinFrame
+from .state import MM, Folio, SwapinFrame, WalkFrame
 
 
 def filemap_get_folio(mm: MM, slot: int) -> Folio | None:
@@ -84,7 +84,7 @@ def __delete_from_swap_cache(mm: MM, slot: int) -> None:
     mm.set_folio(slot, None)
     for actor, frames in enumerate(mm.stack):
         if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot and frames[0].pc == "hit_wait":
-            mm.update_frame(actor, 0, pc="hit_gone")
+            mm.set_pc(actor, 0, "hit_gone")
 
 
 def delete_from_swap_cache(mm: MM, slot: int) -> None:
@@ -93,7 +93,9 @@ def delete_from_swap_cache(mm: MM, slot: int) -> None:
     put_swap_folio(mm, slot)
 
 
-def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_exists: bool) -> Preemptible:
+def __read_swap_cache_async(
+    mm: MM, actor: int, depth: int, slot: int, skip_if_exists: bool
+) -> Preemptible[tuple[bool, int]]:
     """Find or create the swap-cache folio of ``slot`` for the frame ``mm.frame(actor, depth)``.
 
     Returns ``(folio_was_allocated, err)``: ``(True, 0)`` when this call
@@ -101,6 +103,8 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
     folio was already cached, ``(False, -errno)`` on failure.
     """
     frame = mm.frame(actor, depth)
+    if type(frame) is WalkFrame:
+        raise TypeError(f"__read_swap_cache_async() for actor {actor}'s walk frame {depth}")
     fault = type(frame) is SwapinFrame
     # The worker's writeback records its charge too (WbChargeOk / WbChargeReclaim / WbChargeFail).
     records = fault or memcontrol.worker_charges(mm, actor, depth)
@@ -110,7 +114,7 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
         # Only the fault's frame records these points; writeback's whole call is one step
         # (the worker's: two, the pin and the charge).
         if records:
-            mm.update_frame(actor, depth, pc=next_pc)
+            mm.set_pc(actor, depth, next_pc)
         return next_pc
 
     if pc in ("lookup", "prepare"):
@@ -157,7 +161,8 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
         # "zswap_lru_removed = zswap_remove_swpentry_from_lru(entry);"
         # Writeback's own call would look up the entry it isolated itself: a no-op, so no step.
         yield offer("ZswapLruRemove")
-        mm.update_frame(actor, depth, lru_removed=zswap.zswap_remove_swpentry_from_lru(mm, slot))
+        removed = zswap.zswap_remove_swpentry_from_lru(mm, slot)
+        mm.set_frame(actor, depth, mm.frame(actor, depth, SwapinFrame)._replace(lru_removed=removed))
         pc = goto("charge")
 
     if pc in ("charge", "charge_retry"):
@@ -186,5 +191,6 @@ def __read_swap_cache_async(mm: MM, actor: int, depth: int, slot: int, skip_if_e
 
 def zswap_lru_reinsert(mm: MM, actor: int, depth: int, slot: int) -> None:
     """lru_remove: put the slot's entry back on the LRU (at the tail) if this fault took it off."""
-    if mm.frame(actor, depth).lru_removed and mm.zswap_tree[slot] is not None:
-        zswap.zswap_lru_add(mm, mm.zswap_tree[slot])
+    hidden = mm.zswap_tree[slot]
+    if mm.frame(actor, depth, SwapinFrame).lru_removed and hidden is not None:
+        zswap.zswap_lru_add(mm, hidden)

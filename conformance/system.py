@@ -34,7 +34,7 @@ from .config import Config
 from .memory import handle_mm_fault
 from .observe import Observer
 from .points import Blocked, Offer, Point, Preemptible
-from .state import MM, Frame, SwapinFrame, WalkFrame, WritebackFrame
+from .state import MM, Snapshot, SwapinFrame, WalkFrame, WritebackFrame
 from .steps import Step  # re-exported: conformance.kernel.system imports it from here
 from .zswap import shrink_worker
 
@@ -44,7 +44,7 @@ ENV_STEPS = steps.ENV_STEPS
 STEP_ARGS = steps.STEP_ARGS
 ROTATE_ONLY_STEPS = steps.ROTATE_ONLY_STEPS
 # pcs at which a frame holds its slot's pin or folio lock (spec/README.md, "Who waits on whom")
-HOLDING_PCS = {
+HOLDING_PCS: dict[type[SwapinFrame | WritebackFrame], frozenset[str]] = {
     SwapinFrame: contract.HOLDING_PCS["do_swap_page"],
     WritebackFrame: contract.HOLDING_PCS["zswap_writeback_entry"],
 }
@@ -92,7 +92,7 @@ class System:
         self.actors = self.tasks + self.shrinkers
         self.observer = Observer(config)
         self._actor_number = {a: i for i, a in enumerate(self.actors)}
-        self._bodies: tuple[Callable[[MM, int], Preemptible], ...] = (handle_mm_fault,) * len(self.tasks) + (
+        self._bodies: tuple[Callable[[MM, int], Preemptible[None]], ...] = (handle_mm_fault,) * len(self.tasks) + (
             shrink_worker,
         ) * len(self.shrinkers)
         self._slot_offset = {s: i for i, s in enumerate(config.slot_values)}
@@ -100,14 +100,14 @@ class System:
         self._version_names = [v.name for v in self._versions]
         self._version_of = {v: v.name for v in self._versions}
         self._steps: dict[tuple[str, int | None, tuple[tuple[str, object], ...]], Step] = {}
-        self._enabled_memo: dict[tuple, list[Step]] = {}  # type: ignore[type-arg]
+        self._enabled_memo: dict[Snapshot, list[Step]] = {}
         self.reset()
 
     # -- state ---------------------------------------------------------------
     def reset(self) -> None:
         """Back to the initial state (every slot free, every actor idle)."""
         self.mm = MM(self.config, len(self.actors))
-        self._points: dict[int, tuple[Preemptible, Point | None]] = {}
+        self._points: dict[int, tuple[Preemptible[None], Point | None]] = {}
 
     def copy(self) -> System:
         """An independent system in the same state (shares only immutable values)."""
@@ -205,9 +205,7 @@ class System:
             actor
             for actor, frames in zip(self.actors, self.mm.stack)
             if any(
-                type(frame) in HOLDING_PCS
-                and frame.pc in HOLDING_PCS[type(frame)]  # type: ignore[union-attr]
-                and _frame_slot(frame) == offset
+                type(frame) is not WalkFrame and frame.pc in HOLDING_PCS[type(frame)] and _frame_slot(frame) == offset
                 for frame in frames
             )
         )
@@ -333,8 +331,8 @@ class System:
         return f"in {top.FN}({slot}) at pc {top.pc}"
 
 
-def _frame_slot(frame: Frame) -> int:
-    return frame.slot if type(frame) is SwapinFrame else frame.entry.slot  # type: ignore[union-attr]
+def _frame_slot(frame: SwapinFrame | WritebackFrame) -> int:
+    return frame.slot if type(frame) is SwapinFrame else frame.entry.slot
 
 
 def _label(name: str, actor: object, args: dict[str, TlaValue]) -> str:

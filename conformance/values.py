@@ -85,3 +85,19 @@ class FnValue(Mapping[Any, Any]):
 
 
 TlaValue = Union[int, str, bool, ModelValue, frozenset[Any], tuple[Any, ...], FnValue]
+
+
+def function_of(state: Mapping[str, TlaValue], variable: str) -> FnValue:
+    """The state's ``variable``, which the contract makes a function (``stack``, ``swap_map``, ...)."""
+    value = state[variable]
+    if not isinstance(value, FnValue):
+        raise TypeError(f"{variable} = {value!r} is not a TLA+ function")
+    return value
+
+
+def sequence_of(state: Mapping[str, TlaValue], variable: str) -> tuple[Any, ...]:
+    """The state's ``variable``, which the contract makes a sequence (``zswap_lru``)."""
+    value = state[variable]
+    if not isinstance(value, tuple):
+        raise TypeError(f"{variable} = {value!r} is not a TLA+ sequence")
+    return value

@@ -97,9 +97,9 @@ def zswap_invalidate(mm: MM, slot: int) -> None:
         zswap_entry_free(mm, entry)
 
 
-def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
+def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible[int]:
     """Write the isolated entry of the frame at ``depth`` to the swap device: 0 or -errno."""
-    frame = mm.frame(actor, depth)
+    frame = mm.frame(actor, depth, WritebackFrame)
     entry = frame.entry
     slot = entry.slot
     if frame.pc in ("prepare", "charge", "charge_retry"):  # the worker's charge (WORKER_CHARGE_RECLAIM) resumes here
@@ -109,7 +109,7 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
             return -ENOMEM
         if not folio_was_allocated:
             return -EEXIST  # someone else's folio: not ours to write
-        mm.update_frame(actor, depth, pc="write")
+        mm.set_pc(actor, depth, "write")
 
     # The folio is locked and the swap cache secured.  Verify that the entry
     # has not been invalidated and recycled behind our backs: our reference
@@ -126,16 +126,18 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible:
     yield offer("WbWrite")
     # [v6.8 e8f897f4afef mm/zswap.c] "__zswap_load(entry, &folio->page);" ... "folio_mark_uptodate(folio);"
     # ... "__swap_writepage(folio, &wbc);": the folio unlocks when the write completes.
-    mm.set_folio(slot, mm.swap_cache[slot]._replace(locked=False, uptodate=True, data=entry.data))
+    folio = mm.swap_cache[slot]
+    assert folio is not None, "WbWrite without the folio writeback added"
+    mm.set_folio(slot, folio._replace(locked=False, uptodate=True, data=entry.data))
     mm.set_device(slot, entry.data)
     if mm.zswap_tree[slot] == entry:  # the tree may have been invalidated / reused
         zswap_entry_free(mm, entry)
     return 0
 
 
-def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: bool = False) -> Preemptible:
+def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: bool = False) -> Preemptible[None]:
     """Write back the entry isolated in the frame at ``depth``; put it back on failure."""
-    frame = mm.frame(actor, depth)
+    frame = mm.frame(actor, depth, WritebackFrame)
     entry = frame.entry
     if frame.pc != "putback":
         writeback_result = yield from zswap_writeback_entry(mm, actor, depth)
@@ -147,12 +149,12 @@ def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcach
             # [6.12 mm/zswap.c:1220-1221] "if (writeback_result == -EEXIST && encountered_page_in_swapcache) { ret = LRU_STOP;"
             mm.pop_frame(actor)
             if writeback_result == -EEXIST and encountered_page_in_swapcache:
-                mm.update_frame(actor, depth - 1, budget=0)  # LRU_STOP ends the walk
+                mm.set_budget(actor, depth - 1, 0)  # LRU_STOP ends the walk
             return
         # LRU_RETRY restarts the walk from the head; only -EEXIST (LRU_SKIP
         # with bug 27d3969b47cc) goes on from the cursor.
         cursor = frame.cursor if writeback_result == -EEXIST else None
-        mm.update_frame(actor, depth, pc="putback", cursor=cursor)
+        mm.set_frame(actor, depth, mm.frame(actor, depth, WritebackFrame)._replace(pc="putback", cursor=cursor))
     # [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb(): "if (writeback_result) { zswap_reject_reclaim_fail++;
     # zswap_lru_putback(&entry->pool->list_lru, entry); ret = LRU_RETRY;"
     yield offer("WbPutback")  # spin_lock(lru lock) again
@@ -161,7 +163,7 @@ def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcach
     mm.pop_frame(actor)
 
 
-def shrink_memcg(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: bool = False) -> Preemptible:
+def shrink_memcg(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: bool = False) -> Preemptible[None]:
     """list_lru_walk_one(&pool->list_lru, shrink_memcg_cb, nr_to_walk): the walk frame at ``depth``.
 
     The walk restarts from the head after every entry (LRU_RETRY,
@@ -171,7 +173,7 @@ def shrink_memcg(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: 
     """
     while True:
         if len(mm.frames(actor)) == depth + 1:  # between two entries
-            walk = mm.frame(actor, depth)
+            walk = mm.frame(actor, depth, WalkFrame)
             if rotating(mm):
                 if (yield from _rotating_walk_step(mm, actor, depth, walk.budget)):
                     return
@@ -189,7 +191,7 @@ def shrink_memcg(mm: MM, actor: int, depth: int, encountered_page_in_swapcache: 
             # The kernel's callback does [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb():
             # "list_lru_isolate(l, item);"; it is the same step, so the walk does it here.
             mm.zswap_lru = mm.zswap_lru[1:]  # list_lru_isolate()
-            mm.update_frame(actor, depth, budget=walk.budget - 1)
+            mm.set_budget(actor, depth, walk.budget - 1)
             mm.push_frame(actor, WritebackFrame(entry, cursor=cursor))
         yield from shrink_memcg_cb(mm, actor, depth + 1, encountered_page_in_swapcache)
 
@@ -210,7 +212,7 @@ def _rotate_head(mm: MM, count: int) -> None:
     mm.zswap_lru = lru[count:] + lru[:count]
 
 
-def _rotating_walk_step(mm: MM, actor: int, depth: int, budget: int) -> Preemptible:
+def _rotating_walk_step(mm: MM, actor: int, depth: int, budget: int) -> Preemptible[bool]:
     """One locked stretch of 6.12's __list_lru_walk_one: True when the walk ended (ShrinkDone).
 
     The LRU lock is held from the walk's (re)start to the callback's
@@ -231,12 +233,12 @@ def _rotating_walk_step(mm: MM, actor: int, depth: int, budget: int) -> Preempti
     entry = mm.zswap_lru[0]
     # [6.12 mm/zswap.c:1194] "list_move_tail(item, &l->list);": it stays on the LRU while written back
     mm.zswap_lru = mm.zswap_lru[1:] + (entry,)
-    mm.update_frame(actor, depth, budget=budget - rotations - 1)
+    mm.set_budget(actor, depth, budget - rotations - 1)
     mm.push_frame(actor, WritebackFrame(entry))
     return False
 
 
-def shrink_worker(mm: MM, shrinker: int) -> Preemptible:
+def shrink_worker(mm: MM, shrinker: int) -> Preemptible[None]:
     """The background shrinker: one walk over the LRU each time the pool is over its limit."""
     if not mm.frames(shrinker):
         if not mm.zswap_lru:

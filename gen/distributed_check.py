@@ -38,7 +38,7 @@ from gen.bridge.distributed import (
 from gen.bridge.errors import BridgeError
 from gen.bridge.files import write_json_atomically
 from gen.bridge.manifest import Model, load_manifest
-from gen.bridge.outcomes import Success
+from gen.bridge.outcomes import Success, counts_are_partial
 from gen.bridge.progress import Progress
 from gen.bridge.tlc import default_scratch_root, format_command
 
@@ -98,6 +98,7 @@ def compare_distributed(model: Model, result: DistributedRun) -> CheckResult:
         seconds=result.run.wall_seconds,
         tier=model.tier,
         why="; ".join(problems),
+        counts_partial=counts_are_partial(outcome),
     )
 
 

@@ -3,8 +3,9 @@ and print the outcome, the counts and the first error trace.
 
 The trace is shown as the report and the simulator show it: one row per
 step with its actor, the step and what it changed (``--raw`` prints TLC's
-states instead; a spec outside this project's contract gets them anyway).
-A run that gives no verdict (a spec or config error, a time limit) prints
+states instead; a spec outside this project's contract gets them anyway),
+then who waits on whom in its last state, in the report's words
+(``at the end: t1 waits on the pin it holds (s1)``).  A run that gives no verdict (a spec or config error, a time limit) prints
 what TLC said, then exits non-zero with the typed error and what to do.
 """
 
@@ -26,7 +27,14 @@ from gen.bridge.outcomes import ErrorTrace, counts_are_partial
 from gen.bridge.progress import Progress
 from gen.bridge.switches import check_workers, library_path_option
 from gen.bridge.tlc import RunOptions, TlcRun, dry_run_command, format_command, run_tlc
-from gen.review.trace_view import StateStep, TraceViewError, view_steps
+from gen.review.trace_view import (
+    StateStep,
+    TraceViewError,
+    describe_waits,
+    view_steps,
+    waits_in,
+    writeback_skips_pinned_in,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +80,7 @@ def options_from(args: argparse.Namespace) -> RunOptions:
         return replace(options, jvm_options=options.jvm_options + library)
     if args.config is None:
         raise BridgeError("--spec needs --config", "pass the model's .cfg file with --config")
-    simulate: dict[str, object] = {}
+    simulate: tuple[int, int, int] | None = None
     if args.simulate:
         try:
             depth, traces, seed = (int(x) for x in args.simulate.split(","))
@@ -80,20 +88,25 @@ def options_from(args: argparse.Namespace) -> RunOptions:
             raise BadOption(
                 f"--simulate {args.simulate!r} is not DEPTH,TRACES,SEED", "e.g. --simulate 100,1000,1"
             ) from None
-        simulate = {"mode": "simulate", "simulate_depth": depth, "simulate_traces": traces, "seed": seed}
+        simulate = (depth, traces, seed)
     base = RunOptions(spec=args.spec, config=args.config)
-    return replace(
+    options = replace(
         base,
         check_deadlock=not args.no_deadlock,
         timeout_seconds=args.timeout,
         workers=workers,
         keep_metadir=args.keep_metadir,
         jvm_options=base.jvm_options + library,
-        **simulate,  # type: ignore[arg-type]
     )
+    if simulate is None:
+        return options
+    depth, traces, seed = simulate
+    return replace(options, mode="simulate", simulate_depth=depth, simulate_traces=traces, seed=seed)
 
 
-def describe(run: TlcRun, *, raw: bool = False) -> str:
+def describe(run: TlcRun, *, raw: bool = False, skip_if_exists: bool = False) -> str:
+    """The run as ``gen run`` prints it; ``skip_if_exists``: the model's writeback gives up on a held
+    pin instead of waiting (:func:`gen.review.trace_view.writeback_skips_pinned_in`), for the final waits."""
     out = run.output
     # A run without a verdict is explained by the typed error printed after this, not by the outcome's fields.
     detail = "no verdict: the error below says why" if error_for_run(run) is not None else str(run.outcome)
@@ -113,6 +126,7 @@ def describe(run: TlcRun, *, raw: bool = False) -> str:
         if trace.lasso is not None:
             back = f" to state {trace.lasso.back_to} by {trace.lasso.action}" if trace.lasso.back_to else ""
             lines.append(f"  loop: {trace.lasso.kind.value}{back}")
+        lines += final_waits(trace, skip_if_exists=skip_if_exists)
     return "\n".join(lines)
 
 
@@ -135,6 +149,16 @@ def _step_view(trace: ErrorTrace) -> list[str]:
         )
         lines += [f"  {'':3}  {'':3}  {'':<{width}}  {change}" for change in changes[1:]]
     return lines
+
+
+def final_waits(trace: ErrorTrace, *, skip_if_exists: bool = False) -> list[str]:
+    """Who waits on whom in the trace's last state, in the report's words (``t1 waits on the pin it
+    holds (s1)``); nothing when no actor waits or the states are not the contract's."""
+    try:
+        sentences = describe_waits(waits_in(trace.states[-1].variables, skip_if_exists=skip_if_exists))
+    except (TraceViewError, KeyError, TypeError):
+        return []  # another spec than this project's, or an older shape: the trace above is all there is
+    return [f"  at the end: {sentence}" for sentence in sentences]
 
 
 def _step_name(action: str, slot: str | None) -> str:
@@ -182,7 +206,8 @@ def main(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO =
         json.dump(as_json(run), stdout, indent=2)
         stdout.write("\n")
     else:
-        print(describe(run, raw=args.raw), file=stdout)
+        skips = options.config.is_file() and writeback_skips_pinned_in(options.config)
+        print(describe(run, raw=args.raw, skip_if_exists=skips), file=stdout)
     # What TLC said is printed; a run without a verdict is still a failed command.
     run.raise_for_error()
     return 0

@@ -166,6 +166,9 @@ class _Harness:
                 bufsize=1,
                 env=env,
             )
+        stdin, stdout = self.proc.stdin, self.proc.stdout
+        assert stdin is not None and stdout is not None  # both PIPE
+        self._stdin, self._stdout = stdin, stdout
         # answers to commands sent ahead (send()) not read yet; read ones wait in `early`
         self._owed = [0]  # a box: the finalizer reads them off before "exit"
         self.early: list[str] = []
@@ -190,7 +193,8 @@ class _Harness:
             except OSError:
                 pass
         try:
-            proc.stdin.close()  # type: ignore[union-attr]
+            if proc.stdin is not None:
+                proc.stdin.close()
         except OSError:
             pass
         try:
@@ -198,7 +202,8 @@ class _Harness:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        proc.stdout.close()  # type: ignore[union-attr]
+        if proc.stdout is not None:
+            proc.stdout.close()
         stderr.close()
 
     def close(self) -> None:
@@ -238,9 +243,9 @@ class _Harness:
     def ask(self, line: str) -> str:
         self._settle()
         try:
-            self.proc.stdin.write(line + "\n")  # type: ignore[union-attr]
-            self.proc.stdin.flush()  # type: ignore[union-attr]
-            answer = self.proc.stdout.readline()  # type: ignore[union-attr]
+            self._stdin.write(line + "\n")
+            self._stdin.flush()
+            answer = self._stdout.readline()
         except BrokenPipeError:
             answer = ""
         if not answer:
@@ -284,7 +289,8 @@ class _Harness:
         return answers
 
 
-_TRIALS_MEMO: dict[tuple, tuple] = {}  # type: ignore[type-arg]
+# (harness, init line), step log -> the harness's JSON answers to `trials` and `envok`
+_TRIALS_MEMO: dict[tuple[tuple[str, str], tuple[str, ...]], tuple[list[Any], list[tuple[Any, ...]]]] = {}
 _MEMO_LIMIT = 200_000
 
 
@@ -364,7 +370,7 @@ class KernelSystem:
         def entry(slot: int, v: int) -> FnValue:
             return FnValue({"slot": slots[slot], "data": data(v)})
 
-        def frame(f: list) -> FnValue:  # type: ignore[type-arg]
+        def frame(f: list[Any]) -> FnValue:  # a frame as the harness's JSON gives it
             if f[0] == "do_swap_page":
                 return FnValue({"fn": f[0], "slot": slots[f[1]], "page": data(f[2]), "pc": f[3], "lru_removed": False})
             if f[0] == "shrink_memcg_cb":

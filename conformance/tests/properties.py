@@ -24,7 +24,8 @@ WB_HOLDER_PCS = contract.HOLDING_PCS["zswap_writeback_entry"]
 
 
 def _slot_of(frame: FnValue) -> ModelValue:
-    return frame["slot"] if frame["fn"] == "do_swap_page" else frame["entry"]["slot"]
+    slot: ModelValue = frame["slot"] if frame["fn"] == "do_swap_page" else frame["entry"]["slot"]
+    return slot
 
 
 def holds(state: State, actor: ModelValue, slot: ModelValue) -> bool:
@@ -43,6 +44,7 @@ def blocked_on(state: State, actor: ModelValue, skip_if_exists: bool) -> ModelVa
     if not frames:
         return None
     f = frames[-1]
+    s: ModelValue
     if f["fn"] == "do_swap_page":
         s = f["slot"]
         if state["swapped_page"][s] != f["page"]:
@@ -147,8 +149,15 @@ def lru_only_live(state: State) -> bool:
 
 
 # -- action properties ---------------------------------------------------------
-def _top(state: State, actor: ModelValue) -> FnValue:
-    return state["stack"][actor][-1]
+def _top(state: State, actor: ModelValue | None) -> FnValue:
+    assert actor is not None, "an actor's step without its actor"
+    top: FnValue = state["stack"][actor][-1]
+    return top
+
+
+def _actor(step: Step) -> ModelValue:
+    assert step.actor is not None, f"{step.name} without its actor"
+    return step.actor
 
 
 def no_stale_data(before: State, step: Step, after: State) -> bool:
@@ -156,12 +165,12 @@ def no_stale_data(before: State, step: Step, after: State) -> bool:
     if step.name not in ("MapFolio", "MapFolioKeepCache"):
         return True
     f = _top(before, step.actor)
-    return before["swap_cache"][f["slot"]]["data"] == f["page"]
+    return bool(before["swap_cache"][f["slot"]]["data"] == f["page"])
 
 
 def writeback_gives_up_only_on_own_pin(before: State, step: Step, after: State) -> bool:
     """Writeback gives up on a pinned entry only when the pin is its own (Johannes)."""
-    return step.name != "WbSkipBusy" or holds(before, step.actor, _slot_of(_top(before, step.actor)))
+    return step.name != "WbSkipBusy" or holds(before, _actor(step), _slot_of(_top(before, step.actor)))
 
 
 # The steps of a task's own fault (spec FaultStep), but the zswap load, which may free an entry.
@@ -177,7 +186,7 @@ def walk_makes_progress(before: State, step: Step, after: State) -> bool:
     """After a failed writeback puts its entry back, the LRU head is another entry if there is one."""
     if step.name != "WbPutback" or len(after["zswap_lru"]) <= 1:
         return True
-    return after["zswap_lru"][0] != _top(before, step.actor)["entry"]
+    return bool(after["zswap_lru"][0] != _top(before, step.actor)["entry"])
 
 
 def walk_cursor_live(before: State, step: Step, after: State) -> bool:

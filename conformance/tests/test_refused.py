@@ -56,7 +56,7 @@ def well_formed_requests(system: System) -> list[tuple[str, object, dict[str, ob
 def assert_refused(system: System, error: type[StepRefused], name: str, actor: object, **args: object) -> None:
     before, enabled = system.observe(), system.enabled()
     with pytest.raises(error) as refused:
-        system.step(name, actor, **args)  # type: ignore[arg-type]
+        system.step(name, actor, **args)  # type: ignore[arg-type]  # ill-typed requests are the point: refused
     assert refused.value.step.startswith(name) and refused.value.why
     assert system.observe() == before and system.enabled() == enabled
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from conformance.config import Config
+from conformance.system import System
 from conformance.tests import properties as p
 from conformance.tests.scenario import run
-from conformance.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue, function_of, sequence_of
 
 t1, t2, k1, s1, s2, v1, v2 = (ModelValue(n) for n in ("t1", "t2", "k1", "s1", "s2", "v1", "v2"))
 ENTRY_S1 = FnValue({"slot": s1, "data": v1})
@@ -13,11 +16,21 @@ ENTRY_S1 = FnValue({"slot": s1, "data": v1})
 THREAD = "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1) ChargeReclaim(t1)"
 
 
-def config(variant: str, **kw: object) -> Config:
-    return Config(variant=variant, tasks=("t1", "t2"), shrinkers=("k1",), **kw)  # type: ignore[arg-type]
+class _Knobs(TypedDict, total=False):
+    """The Config fields these tests vary besides the variant."""
+
+    putback: str
+    scan_budget: int
+    bugs: frozenset[str]
+    sync_io: bool
+    worker_charge_reclaim: bool
 
 
-def names(system) -> list[str]:  # type: ignore[no-untyped-def]
+def config(variant: str, **kw: Unpack[_Knobs]) -> Config:
+    return Config(variant=variant, tasks=("t1", "t2"), shrinkers=("k1",), **kw)
+
+
+def names(system: System) -> list[str]:
     return [str(s) for s in system.enabled()]
 
 
@@ -35,12 +48,12 @@ LRU_REMOVE_THREAD = "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t
 def test_lru_remove_never_offers_the_pinned_entry_to_its_own_writeback() -> None:
     system, _ = run(config("lru_remove"), LRU_REMOVE_THREAD)
     state = system.observe()
-    assert state["stack"][t1][0]["lru_removed"] is True
-    assert ENTRY_S1 not in state["zswap_lru"] and state["zswap_tree"][s1] == ENTRY_S1
+    assert function_of(state, "stack")[t1][0]["lru_removed"] is True
+    assert ENTRY_S1 not in sequence_of(state, "zswap_lru") and function_of(state, "zswap_tree")[s1] == ENTRY_S1
     assert "LruIsolate(t1)" not in names(system) and "ShrinkDone(t1)" in names(system)
     # the fault fails: the hidden entry goes back to the LRU tail
     system, _ = run(config("lru_remove"), LRU_REMOVE_THREAD + " ShrinkDone(t1) ChargeFail(t1)")
-    assert system.observe()["zswap_lru"] == (ENTRY_S1,)
+    assert sequence_of(system.observe(), "zswap_lru") == (ENTRY_S1,)
 
 
 def test_lru_remove_takes_the_entry_off_after_the_pin_so_a_walk_can_come_first() -> None:
@@ -48,21 +61,21 @@ def test_lru_remove_takes_the_entry_off_after_the_pin_so_a_walk_can_come_first()
     # in between, the pin is held and the entry is still on the LRU.
     system, _ = run(config("lru_remove"), "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1)")
     assert "ZswapLruRemove(t1)" in names(system) and "ChargeReclaim(t1)" not in names(system)
-    assert system.observe()["zswap_lru"] == (ENTRY_S1,) and system.holders(s1) == frozenset({t1})
+    assert sequence_of(system.observe(), "zswap_lru") == (ENTRY_S1,) and system.holders(s1) == frozenset({t1})
     # the shrinker isolates it first; the removal then finds it off the LRU and hides nothing
     system, _ = run(
         config("lru_remove"),
         "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1) ShrinkWorker(k1) LruIsolate(k1) "
         "ZswapLruRemove(t1)",
     )
-    assert system.observe()["stack"][t1][0]["lru_removed"] is False
+    assert function_of(system.observe(), "stack")[t1][0]["lru_removed"] is False
     assert system.waits_on(k1) == (s1, "swapcache_prepare() returns -EEXIST")  # k1 waits for t1's pin
 
 
 def test_lru_remove_puts_the_entry_back_on_success_until_the_load_frees_it() -> None:
     # "if (zswap_lru_removed) zswap_insert_swpentry_into_lru(entry);" right after add_to_swap_cache()
     system, _ = run(config("lru_remove"), LRU_REMOVE_THREAD + " ShrinkDone(t1) ChargeOk(t1) AddToSwapCache(t1)")
-    assert system.observe()["zswap_lru"] == (ENTRY_S1,)
+    assert sequence_of(system.observe(), "zswap_lru") == (ENTRY_S1,)
     # a walk may isolate it now, and its writeback meets the folio: -EEXIST, no wait
     system, _ = run(
         config("lru_remove"),
@@ -73,7 +86,9 @@ def test_lru_remove_puts_the_entry_back_on_success_until_the_load_frees_it() -> 
     system, _ = run(
         config("lru_remove"), LRU_REMOVE_THREAD + " ShrinkDone(t1) ChargeOk(t1) AddToSwapCache(t1) SwapReadFolio(t1)"
     )
-    assert system.observe()["zswap_lru"] == () and system.observe()["zswap_tree"][s1] == NO_ENTRY
+    assert (
+        sequence_of(system.observe(), "zswap_lru") == () and function_of(system.observe(), "zswap_tree")[s1] == NO_ENTRY
+    )
 
 
 def test_skip_if_exists_gives_up_and_puts_the_entry_back_at_the_tail() -> None:
@@ -84,25 +99,25 @@ def test_skip_if_exists_gives_up_and_puts_the_entry_back_at_the_tail() -> None:
         "SwapOut(s=s1, v=v1) SwapOut(s=s2, v=v2) StartFault(t1, s=s1) SwapcachePrepare(t1) ChargeReclaim(t1) "
         "LruIsolate(t1) WbSkipBusy(t1) WbPutback(t1)",
     )
-    assert system.observe()["zswap_lru"] == (FnValue({"slot": s2, "data": v2}), ENTRY_S1)
+    assert sequence_of(system.observe(), "zswap_lru") == (FnValue({"slot": s2, "data": v2}), ENTRY_S1)
     assert "LruIsolate(t1)" in names(system)  # the walk goes on with s2's entry, then finishes the fault
     system, _ = run(
         config("skip_if_exists"),
         THREAD + " LruIsolate(t1) WbSkipBusy(t1) WbPutback(t1) ShrinkDone(t1) "
         "ChargeOk(t1) AddToSwapCache(t1) SwapReadFolio(t1) MapFolio(t1)",
     )
-    assert system.observe()["stack"][t1] == () and system.observe()["zswap_lru"] == ()
+    assert function_of(system.observe(), "stack")[t1] == () and sequence_of(system.observe(), "zswap_lru") == ()
 
 
 def test_swap_table_sees_the_folio_and_returns_eexist() -> None:
     system, _ = run(config("swap_table"), THREAD)
-    assert system.observe()["swap_cache"][s1] == FnValue(
+    assert function_of(system.observe(), "swap_cache")[s1] == FnValue(
         {"locked": True, "uptodate": False, "data": ModelValue("NoData")}
     )
     system, _ = run(config("swap_table"), THREAD + " LruIsolate(t1)")
     assert names(system)[0] == "WbFolioExists(t1)" and system.blocked() == {}
     system, _ = run(config("swap_table"), THREAD + " LruIsolate(t1) WbFolioExists(t1)")
-    assert system.observe()["stack"][t1][-1]["pc"] == "putback"
+    assert function_of(system.observe(), "stack")[t1][-1]["pc"] == "putback"
 
 
 def test_bug_a65b0e7607cc_brings_the_self_wait_back() -> None:
@@ -155,7 +170,7 @@ BUSY_THEN_PUTBACK = (
 def test_head_putback_makes_the_walk_pick_the_busy_entry_again() -> None:
     system, violations = run(config("skip_if_exists", putback="head", scan_budget=2), BUSY_THEN_PUTBACK)
     assert [str(s) for s in violations["walk_makes_progress"]] == ["WbPutback(k1)"]
-    assert system.observe()["zswap_lru"][0] == ENTRY_S1
+    assert sequence_of(system.observe(), "zswap_lru")[0] == ENTRY_S1
     _, violations = run(config("skip_if_exists", putback="tail", scan_budget=2), BUSY_THEN_PUTBACK)
     assert "walk_makes_progress" not in violations
 
@@ -171,7 +186,7 @@ def test_bug_27d3969b47cc_walk_resumes_from_a_cursor_another_walk_took() -> None
     )
     buggy = config("skip_if_exists", bugs=frozenset({"27d3969b47cc"}), scan_budget=2)
     system, violations = run(buggy, schedule.removesuffix(" ShrinkWorker(k1) LruIsolate(k1) WbPutback(t1)"))
-    assert system.observe()["stack"][t1][-1]["cursor"] == FnValue({"slot": s2, "data": v2})
+    assert function_of(system.observe(), "stack")[t1][-1]["cursor"] == FnValue({"slot": s2, "data": v2})
     _, violations = run(buggy, schedule)
     assert [str(s) for s in violations["walk_cursor_live"]] == ["WbPutback(t1)"]
     _, violations = run(config("skip_if_exists", scan_budget=2), schedule)
@@ -192,7 +207,7 @@ def test_lru_remove_self_waits_once_a_background_shrinker_runs() -> None:
         "ZswapLruRemove(t1) WbPutback(k1) "
         "ChargeReclaim(t1) LruIsolate(t1)",
     )
-    assert system.observe()["stack"][t1][0]["lru_removed"] is False
+    assert function_of(system.observe(), "stack")[t1][0]["lru_removed"] is False
     assert system.blocked() == {t1: frozenset({t1})}
 
 
@@ -205,9 +220,11 @@ def test_writeback_frees_the_entry_it_wrote() -> None:
     for variant in ("skip_if_exists", "rotate"):
         system, _ = run(config(variant, scan_budget=2), WRITEBACK_PINS_S1 + " WbWrite(k1)")
         state = system.observe()
-        assert state["swap_device"][s1] == v1, variant  # the page is on the swap device now...
-        assert state["zswap_tree"][s1] == NO_ENTRY and state["zswap_lru"] == (), variant  # ...and only there
-        assert state["swap_cache"][s1] == FnValue({"locked": False, "uptodate": True, "data": v1}), variant
+        assert function_of(state, "swap_device")[s1] == v1, variant  # the page is on the swap device now...
+        assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and sequence_of(state, "zswap_lru") == (), (
+            variant
+        )  # ...and only there
+        assert function_of(state, "swap_cache")[s1] == FnValue({"locked": False, "uptodate": True, "data": v1}), variant
 
 
 def test_v6_8_invalidates_a_slot_freed_while_writeback_pins_it() -> None:
@@ -215,13 +232,13 @@ def test_v6_8_invalidates_a_slot_freed_while_writeback_pins_it() -> None:
     # writeback's re-check under the tree lock then finds the entry gone.
     system, _ = run(config("skip_if_exists"), WRITEBACK_PINS_S1 + " FreeSlot(s=s1)")
     state = system.observe()
-    assert state["zswap_tree"][s1] == NO_ENTRY
-    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": True})  # writeback's pin alone
+    assert function_of(state, "zswap_tree")[s1] == NO_ENTRY
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 0, "has_cache": True})  # writeback's pin alone
     assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbEntryGone(k1)"]
     system, _ = run(config("skip_if_exists"), WRITEBACK_PINS_S1 + " FreeSlot(s=s1) WbEntryGone(k1)")
     state = system.observe()
-    assert state["swap_device"][s1] == NO_DATA  # nothing written for a freed slot
-    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})  # and the pin is gone
+    assert function_of(state, "swap_device")[s1] == NO_DATA  # nothing written for a freed slot
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 0, "has_cache": False})  # and the pin is gone
 
 
 def test_rotate_invalidates_a_pinned_slot_only_at_free_swap_slot() -> None:
@@ -230,14 +247,16 @@ def test_rotate_invalidates_a_pinned_slot_only_at_free_swap_slot() -> None:
     # writeback's xa_cmpxchg() finds it and writes it out.
     system, _ = run(config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s=s1)")
     state = system.observe()
-    assert state["zswap_tree"][s1] == ENTRY_S1
+    assert function_of(state, "zswap_tree")[s1] == ENTRY_S1
     assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbWrite(k1)"]
     system, _ = run(
         config("rotate", scan_budget=2), WRITEBACK_PINS_S1 + " FreeSlot(s=s1) WbWrite(k1) DropCleanFolio(s=s1)"
     )
     state = system.observe()
-    assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_cache"][s1] == ModelValue("NoFolio")
-    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})  # free_swap_slot() ran
+    assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and function_of(state, "swap_cache")[s1] == ModelValue(
+        "NoFolio"
+    )
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 0, "has_cache": False})  # free_swap_slot() ran
 
 
 # shrink_worker's writeback charge may reclaim (WORKER_CHARGE_RECLAIM): the
@@ -247,16 +266,20 @@ def test_rotate_invalidates_a_pinned_slot_only_at_free_swap_slot() -> None:
 WORKER_RECLAIMS = "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1) WbChargeReclaim(k1)"
 
 
-def worker_config(variant: str = "rotate", **kw: object) -> Config:
-    return config(variant, scan_budget=2, worker_charge_reclaim=True, **kw)
+def worker_config(variant: str = "rotate", **kw: Unpack[_Knobs]) -> Config:
+    knobs: _Knobs = {"scan_budget": 2, "worker_charge_reclaim": True}
+    knobs.update(kw)
+    return config(variant, **knobs)
 
 
 def test_worker_writeback_pins_and_charges_in_steps_of_its_own() -> None:
     system, _ = run(worker_config(), "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1)")
     state = system.observe()
     # pinned, no folio yet: the pin holder is the worker
-    assert state["swap_map"][s1]["has_cache"] and state["swap_cache"][s1] == ModelValue("NoFolio")
-    assert state["stack"][k1][-1]["pc"] == "charge" and p.pin_held(state)
+    assert function_of(state, "swap_map")[s1]["has_cache"] and function_of(state, "swap_cache")[s1] == ModelValue(
+        "NoFolio"
+    )
+    assert function_of(state, "stack")[k1][-1]["pc"] == "charge" and p.pin_held(state)
     assert [str(s) for s in system.enabled() if s.actor == k1] == [
         "WbChargeOk(k1)",
         "WbChargeReclaim(k1)",
@@ -266,12 +289,12 @@ def test_worker_writeback_pins_and_charges_in_steps_of_its_own() -> None:
     system, _ = run(
         config("rotate", scan_budget=2), "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1)"
     )
-    assert system.observe()["swap_cache"][s1] != ModelValue("NoFolio")
+    assert function_of(system.observe(), "swap_cache")[s1] != ModelValue("NoFolio")
 
 
 def test_worker_nested_walk_skips_its_own_pin_in_6_12() -> None:
     system, _ = run(worker_config(), WORKER_RECLAIMS + " LruIsolate(k1)")
-    assert len(system.observe()["stack"][k1]) == 4  # walk, writeback, walk, writeback
+    assert len(function_of(system.observe(), "stack")[k1]) == 4  # walk, writeback, walk, writeback
     assert system.blocked() == {}
     assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbSkipBusy(k1)", "WbAllocFail(k1)"]
     # -ENOMEM, not -EEXIST: LRU_RETRY, the nested walk goes on (and meets the same entry
@@ -280,7 +303,7 @@ def test_worker_nested_walk_skips_its_own_pin_in_6_12() -> None:
         worker_config(), WORKER_RECLAIMS + " LruIsolate(k1) WbSkipBusy(k1) LruIsolate(k1) WbSkipBusy(k1) ShrinkDone(k1)"
     )
     assert "writeback_gives_up_only_on_own_pin" not in violations
-    assert system.observe()["stack"][k1][-1]["pc"] == "charge_retry"
+    assert function_of(system.observe(), "stack")[k1][-1]["pc"] == "charge_retry"
     assert [str(s) for s in system.enabled() if s.actor == k1] == ["WbChargeOk(k1)", "WbChargeFail(k1)"]
 
 
@@ -294,14 +317,14 @@ def test_worker_charge_failure_releases_the_pin_and_frees_a_freed_slot() -> None
     system, _ = run(
         worker_config(), "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1) FreeSlot(s=s1)"
     )
-    assert system.observe()["zswap_tree"][s1] == ENTRY_S1  # SWAP_HAS_CACHE defers free_swap_slot()
+    assert function_of(system.observe(), "zswap_tree")[s1] == ENTRY_S1  # SWAP_HAS_CACHE defers free_swap_slot()
     system, _ = run(
         worker_config(),
         "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1) FreeSlot(s=s1) WbChargeFail(k1)",
     )
     state = system.observe()
-    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})
-    assert state["zswap_tree"][s1] == NO_ENTRY and state["stack"][k1] == (
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 0, "has_cache": False})
+    assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and function_of(state, "stack")[k1] == (
         FnValue({"fn": "shrink_memcg_cb", "budget": 0}),
     )
 
@@ -317,8 +340,8 @@ def test_sync_io_lru_remove_self_waits_the_bypass_has_no_lru_removal() -> None:
     system, _ = run(config("lru_remove", sync_io=True), "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1)")
     assert "SyncSwapcachePrepare(t1)" in names(system) and "SwapcachePrepare(t1)" not in names(system)
     system, _ = run(config("lru_remove", sync_io=True), SYNC_THREAD)
-    assert system.observe()["zswap_lru"] == (ENTRY_S1,) and system.holders(s1) == frozenset({t1})
-    assert system.observe()["stack"][t1][0]["lru_removed"] is False
+    assert sequence_of(system.observe(), "zswap_lru") == (ENTRY_S1,) and system.holders(s1) == frozenset({t1})
+    assert function_of(system.observe(), "stack")[t1][0]["lru_removed"] is False
     system, _ = run(config("lru_remove", sync_io=True), SYNC_THREAD + " LruIsolate(t1)")
     assert system.blocked() == {t1: frozenset({t1})}
     assert not p.no_self_wait(system.observe(), skip=False)
@@ -327,7 +350,7 @@ def test_sync_io_lru_remove_self_waits_the_bypass_has_no_lru_removal() -> None:
 def test_sync_io_skip_if_exists_skips_the_bypass_pin() -> None:
     # No folio in the swap cache, only the pin: writeback's swapcache_prepare() says -EEXIST and it skips.
     system, _ = run(config("skip_if_exists", sync_io=True), SYNC_THREAD + " LruIsolate(t1)")
-    assert system.observe()["swap_cache"][s1] == ModelValue("NoFolio")
+    assert function_of(system.observe(), "swap_cache")[s1] == ModelValue("NoFolio")
     assert {str(s) for s in system.enabled() if s.actor == t1} == {"WbSkipBusy(t1)", "WbAllocFail(t1)"}
     assert system.blocked() == {}
 
@@ -346,7 +369,7 @@ def test_sync_io_another_fault_backs_out_of_the_pin() -> None:
         "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) SyncSwapcachePrepare(t1) "
         "StartFault(t2, s=s1) SkipSwapcache(t2) SwapcacheBusy(t2)",
     )
-    assert system.observe()["stack"][t2] == ()
+    assert function_of(system.observe(), "stack")[t2] == ()
 
 
 def test_sync_io_v6_8_maps_frees_and_unpins() -> None:
@@ -356,9 +379,9 @@ def test_sync_io_v6_8_maps_frees_and_unpins() -> None:
         "SyncMapFolio(t1)",
     )
     state = system.observe()
-    assert state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})
-    assert state["zswap_tree"][s1] == NO_ENTRY and state["zswap_lru"] == ()
-    assert state["swap_cache"][s1] == ModelValue("NoFolio") and state["stack"][t1] == ()
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 0, "has_cache": False})
+    assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and sequence_of(state, "zswap_lru") == ()
+    assert function_of(state, "swap_cache")[s1] == ModelValue("NoFolio") and function_of(state, "stack")[t1] == ()
 
 
 def test_sync_io_rotate_charges_before_the_pin() -> None:
@@ -366,19 +389,19 @@ def test_sync_io_rotate_charges_before_the_pin() -> None:
     # entry (no wait: writeback pins); then the fault's swapcache_prepare() fails and it backs out.
     start = "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1)"
     system, _ = run(config("rotate", sync_io=True, scan_budget=2), start)
-    assert system.observe()["swap_map"][s1] == FnValue({"count": 1, "has_cache": False})
+    assert function_of(system.observe(), "swap_map")[s1] == FnValue({"count": 1, "has_cache": False})
     assert system.holders(s1) == frozenset()
     written = start + " ChargeReclaim(t1) LruIsolate(t1) WbAllocFolio(t1) WbWrite(t1) ShrinkDone(t1) ChargeOk(t1)"
     system, _ = run(config("rotate", sync_io=True, scan_budget=2), written)
     state = system.observe()
-    assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_device"][s1] == v1
+    assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and function_of(state, "swap_device")[s1] == v1
     assert [str(s) for s in system.enabled() if s.actor == t1] == ["SwapcacheBusy(t1)"]
     # the fault again finds the written-back folio in the swap cache and maps it
     system, _ = run(
         config("rotate", sync_io=True, scan_budget=2),
         written + " SwapcacheBusy(t1) StartFault(t1, s=s1) SwapCacheHit(t1) MapFolio(t1)",
     )
-    assert system.observe()["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})
+    assert function_of(system.observe(), "swap_map")[s1] == FnValue({"count": 0, "has_cache": False})
 
 
 def test_sync_io_rotate_load_is_not_exclusive() -> None:
@@ -389,11 +412,13 @@ def test_sync_io_rotate_load_is_not_exclusive() -> None:
         "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) ChargeOk(t1) SyncSwapcachePrepare(t1)",
     )
     state = system.observe()
-    assert state["zswap_tree"][s1] == ENTRY_S1 and system.holders(s1) == frozenset({t1})
+    assert function_of(state, "zswap_tree")[s1] == ENTRY_S1 and system.holders(s1) == frozenset({t1})
     system, _ = run(
         config("rotate", sync_io=True, scan_budget=2),
         "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) ChargeOk(t1) SyncSwapcachePrepare(t1) "
         "SyncMapFolio(t1)",
     )
     state = system.observe()
-    assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_map"][s1] == FnValue({"count": 0, "has_cache": False})
+    assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and function_of(state, "swap_map")[s1] == FnValue(
+        {"count": 0, "has_cache": False}
+    )

@@ -144,11 +144,12 @@ def _init_worker(cfg: Path, dump: Path) -> None:
 def _replay_walks(walks: list[tuple[int, ...]]) -> tuple[int, float]:
     """Replay ``walks``; the steps taken and the CPU seconds this process spent on them."""
     from conformance.replay import Replay
+    from conformance.steps import Step
     from conformance.system import System
 
-    graph = _GRAPH
-    assert graph is not None
-    leaving: list[list] = [[] for _ in graph.states]  # type: ignore[type-arg]
+    graph, config = _GRAPH, _CONFIG
+    assert graph is not None and config is not None
+    leaving: list[list[Step]] = [[] for _ in graph.states]
     for source, _target, label in graph.edges:
         leaving[source].append(label)
     enabled = [frozenset(out) for out in leaving]
@@ -156,7 +157,7 @@ def _replay_walks(walks: list[tuple[int, ...]]) -> tuple[int, float]:
     cpu = time.process_time()
     steps = 0
     for walk in walks:
-        run = Replay(System(_CONFIG), states.__getitem__, enabled.__getitem__, 0)  # type: ignore[arg-type]
+        run = Replay(System(config), lambda i: states[i], lambda i: enabled[i], 0)
         for edge in walk:
             _source, target, label = graph.edges[edge]
             run.step(label.name, label.actor, then=target, **dict(label.args))

@@ -23,7 +23,8 @@ import os
 import shutil
 import time
 
-from gen.bridge.checking import default_jobs
+from gen.bridge.checking import CHECK_JSON, default_jobs
+from gen.bridge.manifest import DEFAULT_MANIFEST
 from gen.bridge.tlc import REPO_ROOT
 from gen.review.diff import DEFAULT_BOUND, _timing, diff_specs, render_markdown, snapshot_worktree
 
@@ -36,7 +37,7 @@ def bench_report() -> None:
 
     started = time.monotonic()
     args = argparse.Namespace(
-        results=report.CHECK_JSON, manifest=report.DEFAULT_MANIFEST, output=BENCH / "report.md",
+        results=CHECK_JSON, manifest=DEFAULT_MANIFEST, output=BENCH / "report.md",
         traces=BENCH / "traces", png=[],
     )  # fmt: skip
     report.main(args, stdout=io.StringIO(), stderr=io.StringIO())

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from conformance.tla_text import forget_remembered_values, format_value
+from conformance.values import TlaValue
 from gen.bridge.tlc import REPO_ROOT, RunOptions, run_tlc
 from gen.bridge.tool_output import parse_assignments
 
@@ -65,11 +66,11 @@ def main() -> None:
         f"{dot}: {dot.stat().st_size / 1e6:.0f} MB dump, {len(labels):,} state labels, {megabytes:.1f} MB of label text"
     )
 
-    states: list[dict] = []
+    states: list[dict[str, TlaValue]] = []
     for title, use_memo in (("parse_value   ", False), ("+ label memo  ", True)):
         best = float("inf")
         for _ in range(args.repeat):
-            memo: dict | None = {} if use_memo else None  # fresh per pass: one dump, one memo
+            memo: dict[str, TlaValue] | None = {} if use_memo else None  # fresh per pass: one dump, one memo
             forget_remembered_values()  # each pass starts cold, as reading one new dump does
             started = time.perf_counter()
             states = [parse_assignments(label, memo) for label in labels]

@@ -22,7 +22,7 @@ from gen.bridge.cache import cached_run
 from gen.bridge.errors import UnknownModel
 from gen.bridge.manifest import Manifest, Model, in_tier
 from gen.bridge.no_verdict import error_for_run
-from gen.bridge.outcomes import Success, TemporalPropertyViolated
+from gen.bridge.outcomes import Success, TemporalPropertyViolated, counts_are_partial
 from gen.bridge.progress import colour
 from gen.bridge.tlc import (
     DEFAULT_JVM_OPTIONS,
@@ -51,6 +51,9 @@ class CheckResult:
     tier: str
     why: str  # empty when it matches; else what differs and what to look at
     cached: bool = False  # served from gen.bridge.cache; seconds are the original run's
+    # The run stopped before TLC's final count (time limit, signal, cut stream): the
+    # counts are its last progress line's, lower bounds (gen.bridge.outcomes.counts_are_partial).
+    counts_partial: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -64,6 +67,7 @@ class CheckResult:
             "tier": self.tier,
             "why": self.why,
             "cached": self.cached,
+            "counts_partial": self.counts_partial,
         }
 
 
@@ -184,6 +188,7 @@ def compare(model: Model, run: TlcRun) -> CheckResult:
         tier=model.tier,
         why="; ".join(problems),
         cached=run.cached,
+        counts_partial=counts_are_partial(outcome),
     )
 
 
@@ -227,15 +232,21 @@ _SHRINKABLE = (0, 1, 2)  # model, expected, actual give way when the table is to
 _STATUS_WIDTH = len("MISMATCH")
 
 
+PARTIAL_MARK = ">="
+# Under the table when a row has partial counts; 80 columns like the table.
+PARTIAL_NOTE = f"{PARTIAL_MARK}: TLC stopped before its final count: its last progress line, a lower bound"
+
+
 def _row_cells(r: CheckResult) -> tuple[str, ...]:
+    mark = PARTIAL_MARK if r.counts_partial else ""
     return (
         r.model,
         r.expected,
         # Verdicts are long ("property:WritebackGivesUpOnlyOnOwnPin"); saying
         # "same" keeps 80 columns readable and the differing ones stand out.
         "same" if r.actual == r.expected else r.actual,
-        "-" if r.distinct_states is None else f"{r.distinct_states:,}",
-        "-" if r.depth is None else str(r.depth),
+        "-" if r.distinct_states is None else f"{mark}{r.distinct_states:,}",
+        "-" if r.depth is None else f"{mark}{r.depth}",
         "cache" if r.cached else f"{r.seconds:.0f}" if r.seconds >= 10 else f"{r.seconds:.1f}",
     )
 
@@ -253,7 +264,8 @@ def format_table(results: Sequence[CheckResult], *, colour_on: bool = False, wid
     model/expected/actual is cut (marked ``~``): the mismatch lines below the
     table give the full text, and build/check.json has every value.
     ``width=None`` cuts nothing (for logs and files, where nobody reads it
-    in an 80-column terminal).
+    in an 80-column terminal).  Counts of a run stopped before TLC's final
+    count are marked ``>=`` (:data:`PARTIAL_MARK`) and explained under the table.
     """
     rows = [_row_cells(r) for r in results]
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(_HEADERS)]
@@ -272,6 +284,8 @@ def format_table(results: Sequence[CheckResult], *, colour_on: bool = False, wid
     for r, cells in zip(results, rows, strict=True):
         status = colour("OK", "32", colour_on) if r.matches else colour("MISMATCH", "1;31", colour_on)
         lines.append(f"{line(cells)} {status}")
+    if any(r.counts_partial for r in results):
+        lines.append(PARTIAL_NOTE)
     mismatches = [r for r in results if not r.matches]
     if mismatches:
         lines.append("")

@@ -59,8 +59,12 @@ def java_version(java: Path) -> tuple[str, int]:
         raise JavaNotFound(f"{java} -version printed no version: {done.stderr.strip()[:200]!r}")
     version = found.group(1)
     parts = version.split(".")
-    major = int(parts[1]) if parts[0] == "1" and len(parts) > 1 else int(re.match(r"\d+", parts[0]).group())  # type: ignore[union-attr]
-    return version, major
+    if parts[0] == "1" and len(parts) > 1:
+        return version, int(parts[1])
+    leading = re.match(r"\d+", parts[0])
+    if leading is None:
+        raise JavaNotFound(f"{java} -version printed a version without a major number: {version!r}")
+    return version, int(leading.group())
 
 
 @cache

@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from gen.bridge import paths
 from gen.bridge.errors import ManifestError, ManifestMissing
@@ -50,7 +50,11 @@ Fail = Callable[[str, str], ManifestError]
 
 _REQUIRED = ("name", "summary", "spec", "config", "tier", "mode", "expected")
 _OPTIONAL = ("simulate", "check_deadlock", "timeout_seconds", "extra_args", "runtime", "distributed_runs")
-TIERS = ("fast", "deep", "distributed")
+Tier = Literal["fast", "deep", "distributed"]
+Mode = Literal["exhaustive", "simulate"]
+TIERS: tuple[Tier, ...] = ("fast", "deep", "distributed")
+MODES: tuple[Mode, ...] = ("exhaustive", "simulate")
+_C = TypeVar("_C", bound=str)
 
 
 def in_tier(model: Model, tier: str) -> bool:
@@ -103,8 +107,8 @@ class Model:
     summary: str
     spec: Path  # absolute
     config: Path  # absolute
-    tier: Literal["fast", "deep", "distributed"]
-    mode: Literal["exhaustive", "simulate"]
+    tier: Tier
+    mode: Mode
     simulate: Simulation | None
     check_deadlock: bool
     timeout_seconds: float
@@ -172,7 +176,7 @@ def _model(path: Path, index: int, entry: Any) -> Model:
     spec = _file(folder, _string(entry, "spec", fail), "spec", fail)
     config = _file(folder, _string(entry, "config", fail), "config", fail)
     tier = _choice(entry, "tier", TIERS, fail)
-    mode = _choice(entry, "mode", ("exhaustive", "simulate"), fail)
+    mode = _choice(entry, "mode", MODES, fail)
 
     simulate = None
     if mode == "simulate":
@@ -216,8 +220,8 @@ def _model(path: Path, index: int, entry: Any) -> Model:
         summary=summary,
         spec=spec,
         config=config,
-        tier=tier,  # type: ignore[arg-type]
-        mode=mode,  # type: ignore[arg-type]
+        tier=tier,
+        mode=mode,
         simulate=simulate,
         check_deadlock=check_deadlock,
         timeout_seconds=float(timeout),
@@ -272,11 +276,11 @@ def _file(folder: Path, relative: str, key: str, fail: Fail) -> Path:
     return resolved
 
 
-def _choice(entry: Mapping[str, Any], key: str, choices: tuple[str, ...], fail: Fail) -> str:
+def _choice(entry: Mapping[str, Any], key: str, choices: tuple[_C, ...], fail: Fail) -> _C:
     value = entry[key]
     if value not in choices:
         raise fail(key, f"{value!r} is not one of: {', '.join(choices)}")
-    return value
+    return choices[choices.index(value)]  # the choice itself: typed as one of them
 
 
 def _required_integer(entry: Mapping[str, Any], key: str, fail: Fail, *, minimum: int | None, prefix: str) -> int:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from conformance import tlc_config
 from gen.bridge import paths
@@ -101,6 +101,26 @@ class RunOptions:
     keep_metadir: bool = False
     label: str | None = None  # names the scratch folder; defaults to the config's stem
     jvm_options: tuple[str, ...] = DEFAULT_JVM_OPTIONS
+
+
+class RunSettings(TypedDict, total=False):
+    """RunOptions' fields after spec and config, as keyword arguments a helper passes on
+    (``**settings: Unpack[RunSettings]``); test_tlc checks that the two lists agree."""
+
+    mode: Literal["exhaustive", "simulate"]
+    simulate_depth: int | None
+    simulate_traces: int | None
+    seed: int | None
+    check_deadlock: bool
+    timeout_seconds: float | None
+    extra_args: tuple[str, ...]
+    workers: int | None
+    fingerprint_polynomial: int | None
+    dump_dot: Path | None
+    coverage_minutes: int | None
+    keep_metadir: bool
+    label: str | None
+    jvm_options: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -288,7 +308,7 @@ def _launched(argv: list[str]) -> list[str]:
 
 # Every TLC this process has running, with the scratch folder to remove when it is stopped:
 # several run at once in threads (make check side by side), and a signal stops them all.
-_live: dict[int, tuple[subprocess.Popen, Path | None]] = {}
+_live: dict[int, tuple[subprocess.Popen[str], Path | None]] = {}
 _live_lock = threading.Lock()
 
 
@@ -343,12 +363,12 @@ def stopping_tlc_on_termination() -> Iterator[None]:
             signal.signal(restored, handler)
 
 
-def _expire(process: subprocess.Popen, timed_out: threading.Event) -> None:
+def _expire(process: subprocess.Popen[str], timed_out: threading.Event) -> None:
     timed_out.set()
     _kill_group(process)
 
 
-def _kill_group(process: subprocess.Popen) -> None:
+def _kill_group(process: subprocess.Popen[str]) -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

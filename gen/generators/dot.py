@@ -163,7 +163,7 @@ def parse_dot_lines(lines: Iterable[str], where: str = "<dot>") -> StateGraph:
         raise DotError(f"{where}: no initial state (no node with `style = filled`)")
     return StateGraph(
         variables=reader.variables or (),
-        states=tuple(labels),  # type: ignore[arg-type]
+        states=tuple(label for label in labels if label is not None),  # all labelled: checked above
         fingerprints=tuple(fingerprints),
         initial=tuple(initial),
         edges=tuple(edges),
@@ -197,7 +197,8 @@ class _LabelReader:
                 raise DotError(f"a variable appears twice in {text[:120]!r}")
         if len(pairs) != len(self._position):
             raise DotError(f"{len(pairs)} variables, expected {len(self._position)} ({', '.join(self.variables)})")
-        values: list[TlaValue] = [None] * len(pairs)  # type: ignore[list-item]
+        # Placeholders, each overwritten below: the names are distinct and as many as the variables.
+        values: list[TlaValue] = [None] * len(pairs)  # type: ignore[list-item]  # None is no TlaValue
         position = self._position
         for name, value in pairs:
             slot = position.get(name)

@@ -94,7 +94,7 @@ MUTANTS = (
     Mutant(
         "lru_remove_no_reinsert",
         "swap_state.py",
-        "                zswap.zswap_lru_add(mm, mm.zswap_tree[slot])  # lru_remove: re-insert what we hid",
+        "                zswap.zswap_lru_add(mm, hidden)  # lru_remove: re-insert what we hid",
         "                pass",
         "lru_remove's failed charge does not re-insert the hidden entry",
     ),
@@ -173,7 +173,7 @@ MUTANTS = (
     Mutant(
         "rotate_no_lru_stop",
         "zswap.py",
-        "                mm.update_frame(actor, depth - 1, budget=0)  # LRU_STOP ends the walk",
+        "                mm.set_budget(actor, depth - 1, 0)  # LRU_STOP ends the walk",
         "                pass",
         "rotate: a task's walk goes on after -EEXIST (no LRU_STOP)",
     ),

@@ -112,7 +112,7 @@ class ModelDiff:
 # ------------------------------------------------------------- snapshots
 
 
-def snapshot_revision(revision: str, destination: Path) -> Path:
+def snapshot_revision(revision: str, destination: Path) -> str:
     """Extract ``spec/`` as of ``revision`` into ``destination``; returns the commit id."""
     try:
         commit = subprocess.run(
@@ -523,7 +523,11 @@ def render_markdown(diffs: Sequence[ModelDiff], base_label: str, bound: int) -> 
             if result.differences:
                 lines += ["", f"{title}{_scope(result, bound)}:", ""]
                 lines += [f"{n}. {line}" for n, line in enumerate(_witness_lines(words, result), 1)]
-    same = [m.name for m in diffs if m.added is not None and not m.added.differences and not m.removed.differences]
+    same = [
+        m.name
+        for m in diffs
+        if m.added is not None and m.removed is not None and not m.added.differences and not m.removed.differences
+    ]
     if same:
         lines += ["", f"Same behaviours (up to {bound} steps): {', '.join(same)}."]
     unchanged = [m.name for m in diffs if m.unchanged]

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from conformance import contract
 from conformance.tlc_config import config_constants
 from conformance.values import FnValue, ModelValue
 from gen.bridge.checking import CHECK_JSON, CheckResult, format_table, run_options, terminal_width
@@ -41,7 +40,14 @@ from gen.bridge.progress import Progress
 from gen.bridge.tlc import REPO_ROOT, run_tlc
 from gen.generators.itf import trace_json, write_itf
 from gen.review.mermaid import MermaidRenderError, render, sequence_diagram
-from gen.review.trace_view import StateStep, StepView, describe_waits, view_steps, waits_in
+from gen.review.trace_view import (
+    StateStep,
+    StepView,
+    describe_waits,
+    view_steps,
+    waits_in,
+    writeback_skips_pinned_in,
+)
 
 REPORT_MD = REPO_ROOT / "build" / "report.md"
 TRACES_DIR = REPO_ROOT / "build" / "traces"
@@ -82,8 +88,7 @@ def lifelines(model: Model, first_state: Mapping[str, Any]) -> list[str]:
 
 def writeback_skips(model: Model) -> bool:
     """Whether writeback gives up on a held pin (Zswap.tla's SkipIfExists)."""
-    constants = config_constants(model.config)
-    return contract.writeback_skips_pinned(str(constants.get("VARIANT")), constants.get("BUGS", ()))
+    return writeback_skips_pinned_in(model.config)
 
 
 # ------------------------------------------------------------- sections
@@ -126,10 +131,13 @@ def stale_mapping(steps: Sequence[StateStep]) -> str | None:
     if len(steps) < 2 or steps[-1].action != "MapFolio":
         return None
     before, after = steps[-2].state, steps[-1].state
-    for actor, frames in before["stack"].items():
-        if frames and frames[-1]["fn"] == "do_swap_page" and after["stack"][actor] != frames:
+    stack_before, stack_after, cache = before["stack"], after["stack"], before["swap_cache"]
+    if not (isinstance(stack_before, FnValue) and isinstance(stack_after, FnValue) and isinstance(cache, FnValue)):
+        return None
+    for actor, frames in stack_before.items():
+        if frames and frames[-1]["fn"] == "do_swap_page" and stack_after[actor] != frames:
             frame = frames[-1]
-            folio = before["swap_cache"][frame["slot"]]
+            folio = cache[frame["slot"]]
             if isinstance(folio, FnValue) and folio["data"] != frame["page"]:
                 return (
                     f"{_name(actor)} mapped {_name(folio['data'])}, but its page is {_name(frame['page'])}: stale data"
@@ -192,13 +200,16 @@ def models_table(manifest_models: Mapping[str, Model], results: Sequence[Mapping
     for row in results:
         model = manifest_models.get(row["model"])
         summary = model.summary if model else "(not in the manifest)"
-        states = "—" if row.get("distinct_states") is None else f"{row['distinct_states']:,}"
-        depth = "—" if row.get("depth") is None else str(row["depth"])
+        mark = "≥ " if row.get("counts_partial") else ""  # TLC stopped before its final count
+        states = "—" if row.get("distinct_states") is None else f"{mark}{row['distinct_states']:,}"
+        depth = "—" if row.get("depth") is None else f"{mark}{row['depth']}"
         status = "OK" if row["matches"] else "**MISMATCH**"
         lines.append(
             f"| {_cell(row['model'])} | {_cell(summary)} | `{row['expected']}` | `{row['actual']}` "
             f"| {states} | {depth} | {row['seconds']:.0f} | {status} |"
         )
+    if any(row.get("counts_partial") for row in results):
+        lines += ["", "≥: TLC was stopped before its final count; the counts are its last progress line's."]
     mismatches = [row for row in results if not row["matches"]]
     if mismatches:
         lines.append("")

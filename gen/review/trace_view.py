@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from conformance import contract
 from conformance.show import show_frame, show_value
 from conformance.steps import Step
+from conformance.tlc_config import config_constants
 from conformance.values import FnValue, ModelValue, TlaValue
 from gen.generators.edges import EdgeRecoveryError, recover_step
 
@@ -35,6 +37,7 @@ __all__ = [
     "format_value_short",
     "view_steps",
     "waits_in",
+    "writeback_skips_pinned_in",
 ]
 
 State = Mapping[str, TlaValue]
@@ -289,6 +292,13 @@ def waits_in(state: State, *, skip_if_exists: bool = False) -> list[Wait]:
             if _var(state, "swap_cache")[slot] == no_folio and entry["count"] == 1 and entry["has_cache"]:
                 waits.append(Wait(_name(actor), _name(slot), _holder(state, slot), "pin"))
     return waits
+
+
+def writeback_skips_pinned_in(config: Path) -> bool:
+    """Whether the model of ``config`` has writeback give up on a held pin (Zswap.tla's SkipIfExists):
+    ``waits_in``'s ``skip_if_exists`` for a trace of that model."""
+    constants = config_constants(config)
+    return contract.writeback_skips_pinned(str(constants.get("VARIANT")), constants.get("BUGS", ()))
 
 
 def describe_waits(waits: Sequence[Wait]) -> list[str]:

@@ -8,9 +8,10 @@ environment steps.  Helpers keep each step a one-line functional update.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from conformance.values import FnValue, ModelValue, TlaValue
+from conformance.values import FnValue, ModelValue, TlaValue, function_of, sequence_of
 from gen.review.trace_view import StateStep
 
 M = ModelValue
@@ -39,7 +40,10 @@ def writeback(slot: str, data: str, pc: str) -> FnValue:
 
 def initial(slots: list[str], actors: list[str]) -> dict[str, TlaValue]:
     """Every slot free, nothing cached, every actor idle."""
-    by_slot = lambda value: FnValue({M(s): value for s in slots})  # noqa: E731
+
+    def by_slot(value: TlaValue) -> FnValue:
+        return FnValue({M(s): value for s in slots})
+
     return {
         "swap_map": by_slot(FnValue(count=0, has_cache=False)),
         "swapped_page": by_slot(NO_DATA),
@@ -51,10 +55,10 @@ def initial(slots: list[str], actors: list[str]) -> dict[str, TlaValue]:
     }
 
 
-def at(state: dict[str, TlaValue], variable: str, key: str, value: Any) -> dict[str, TlaValue]:
+def at(state: Mapping[str, TlaValue], variable: str, key: str, value: Any) -> dict[str, TlaValue]:
     """``[state EXCEPT !.variable[key] = value]``."""
     new = dict(state)
-    new[variable] = state[variable].set(M(key), value)  # type: ignore[union-attr]
+    new[variable] = function_of(state, variable).set(M(key), value)
     return new
 
 
@@ -62,11 +66,11 @@ def swap_out(state: dict[str, TlaValue], slot: str, data: str) -> dict[str, TlaV
     state = at(state, "swap_map", slot, FnValue(count=1, has_cache=False))
     state = at(state, "swapped_page", slot, M(data))
     state = at(state, "zswap_tree", slot, entry(slot, data))
-    return {**state, "zswap_lru": state["zswap_lru"] + (entry(slot, data),)}  # type: ignore[operator]
+    return {**state, "zswap_lru": sequence_of(state, "zswap_lru") + (entry(slot, data),)}
 
 
 def pin(state: dict[str, TlaValue], slot: str, held: bool) -> dict[str, TlaValue]:
-    count = state["swap_map"][M(slot)]["count"]  # type: ignore[index]
+    count = function_of(state, "swap_map")[M(slot)]["count"]
     return at(state, "swap_map", slot, FnValue(count=count, has_cache=held))
 
 

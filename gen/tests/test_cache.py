@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
+from typing import Unpack
 
 import pytest
 
 from gen.bridge.cache import cached_run, run_key
 from gen.bridge.outcomes import InvariantViolated, Success
-from gen.bridge.tlc import RunOptions
+from gen.bridge.tlc import RunOptions, RunSettings
 from gen.tests.conftest import GenCli
 
 SPECS = Path(__file__).parent / "data" / "specs"
@@ -27,9 +29,8 @@ def specs(tmp_path: Path) -> Path:
     return folder
 
 
-def options(folder: Path, config: str = "passing", **extra: object) -> RunOptions:
-    settings: dict[str, object] = {"workers": 1, **extra}
-    return RunOptions(folder / "SlotPin.tla", folder / f"{config}.cfg", **settings)  # type: ignore[arg-type]
+def options(folder: Path, config: str = "passing", **extra: Unpack[RunSettings]) -> RunOptions:
+    return replace(RunOptions(folder / "SlotPin.tla", folder / f"{config}.cfg", workers=1), **extra)
 
 
 def test_the_key_follows_every_input_tlc_reads(specs: Path) -> None:

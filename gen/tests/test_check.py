@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,29 @@ def test_a_read_only_output_folder_is_a_typed_error(gen_cli: GenCli, tmp_path: P
         "check", "--manifest", str(SPECS / "models.json"), "--only", "slot_pin", "--output", str(read_only / "c.json")
     )
     assert done.returncode == 2 and "Permission denied" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_counts_of_a_stopped_run_are_marked_as_lower_bounds() -> None:
+    stopped = compare(model("slot_pin"), recorded_run("timeout", -9))  # killed: TLC's last progress line
+    assert stopped.counts_partial and stopped.as_json()["counts_partial"] is True
+    assert not compare(model("slot_pin"), recorded_run("passing", 0)).counts_partial
+    stopped = replace(stopped, why="expected success, TLC says error:killed")
+    assert format_table([_result("none", "success", "success", True), stopped]) == (
+        "model    expected actual            states depth   s result\n"
+        "-------------------------------------------------------------\n"
+        "none     success  same             123,456    41  12 OK\n"
+        "slot_pin success  error:killed >=2,861,604     - 1.2 MISMATCH\n"
+        ">=: TLC stopped before its final count: its last progress line, a lower bound\n"
+        "\n"
+        "slot_pin: expected success, TLC says error:killed\n"
+        "1 of 2 models as expected, 1 MISMATCH"
+    )
+    assert ">=" not in format_table([_result("none", "success", "success", True)])
+
+
+def test_partial_counts_mark_the_depth_too_and_rows_of_an_older_check_json_read() -> None:
+    row = json.loads(json.dumps(_result("deep", "success", "error:timeout", False).as_json()))
+    del row["counts_partial"]  # build/check.json of a `make check` before the mark: complete counts
+    assert not CheckResult(**row).counts_partial  # as gen.review.report reads it
+    partial = replace(_result("deep", "success", "error:timeout", False), counts_partial=True)
+    assert format_table([partial]).splitlines()[2].split()[3:5] == [">=123,456", ">=41"]

@@ -16,6 +16,7 @@ import pytest
 
 from conformance.config import Config
 from conformance.system import System
+from conformance.values import TlaValue
 from gen.bridge.tlc import RunOptions, TlcRun, run_tlc
 from gen.generators import generate
 from gen.generators.dot import StateGraph, read_dot
@@ -23,7 +24,9 @@ from gen.generators.dot import StateGraph, read_dot
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "Zswap.tla"
 
 # (tasks, shrinkers, slots, versions, variant, putback, budget, bugs): a few thousand states each
-MODELS = {
+# tasks, shrinkers, slots, versions, variant, putback, scan budget, bugs
+ModelRow = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], str, str, int, tuple[str, ...]]
+MODELS: dict[str, ModelRow] = {
     "none": (("t1", "t2"), ("k1",), ("s1",), ("v1", "v2"), "none", "tail", 1, ()),
     "lru_remove": (("t1", "t2"), ("k1",), ("s1",), ("v1", "v2"), "lru_remove", "tail", 1, ()),
     "skip_if_exists_head": (("t1", "t2"), ("k1",), ("s1",), ("v1", "v2"), "skip_if_exists", "head", 1, ()),
@@ -39,7 +42,7 @@ MODELS = {
 }
 
 
-def write_cfg(path: Path, model: tuple) -> Config:  # type: ignore[type-arg]
+def write_cfg(path: Path, model: ModelRow) -> Config:
     tasks, shrinkers, slots, versions, variant, putback, budget, bugs = model
     config = Config(
         tasks=tuple(tasks),
@@ -58,7 +61,7 @@ def write_cfg(path: Path, model: tuple) -> Config:  # type: ignore[type-arg]
 def mismatches(graph: StateGraph, config: Config, limit: int = 3) -> tuple[int, list[str]]:
     """Walk TLC's graph breadth-first alongside the implementation; return (states visited, differences)."""
 
-    def key(system: System) -> tuple:  # type: ignore[type-arg]
+    def key(system: System) -> tuple[TlaValue, ...]:
         observed = system.observe()
         return tuple(observed[v] for v in graph.variables)
 
@@ -67,7 +70,8 @@ def mismatches(graph: StateGraph, config: Config, limit: int = 3) -> tuple[int, 
     (start,) = graph.initial
     at = {start: System(config)}
     assert key(at[start]) == graph.states[start], "the initial states differ"
-    queue, found = deque([start]), []
+    queue: deque[int] = deque([start])
+    found: list[str] = []
     while queue:
         i = queue.popleft()
         system = at[i]
@@ -89,7 +93,7 @@ def mismatches(graph: StateGraph, config: Config, limit: int = 3) -> tuple[int, 
     return len(at), found
 
 
-def state_graph(name: str, model: tuple, tmp_path: Path, label: str) -> tuple[Config, StateGraph, TlcRun]:  # type: ignore[type-arg]
+def state_graph(name: str, model: ModelRow, tmp_path: Path, label: str) -> tuple[Config, StateGraph, TlcRun]:
     """``model`` (a MODELS row) as a cfg, TLC's whole state graph of it, and TLC's run."""
     config = write_cfg(tmp_path / f"{name}.cfg", model)
     dump = tmp_path / f"{name}.dot"

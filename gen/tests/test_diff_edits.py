@@ -128,6 +128,7 @@ def test_unchanged_models_are_not_run(tmp_path: Path) -> None:
 def test_guard_weakened_shows_the_new_interleaving(tmp_path: Path) -> None:
     # Patch: writeback skips a pinned entry in every variant (the SkipIfExists guard dropped).
     model = diff_of_one_edit(tmp_path, "    /\\ SkipIfExists\n", "")
+    assert model.base is not None and model.head is not None
     assert model.head.actions - model.base.actions == {"WbSkipBusy", "WbPutback", "ShrinkDone"}
     assert model.base.actions - model.head.actions == set()
     assert words(model, "added") == [SEED + ["t1 WbSkipBusy s1"]]
@@ -145,6 +146,7 @@ def test_step_removed_loses_its_behaviours_and_the_violation(tmp_path: Path) -> 
     model = diff_of_one_edit(
         tmp_path, "\\/ ChargeOk(t) \\/ ChargeReclaim(t) \\/ ChargeFail(t)", "\\/ ChargeOk(t) \\/ ChargeFail(t)"
     )
+    assert model.base is not None and model.head is not None
     assert (model.base.verdict, model.head.verdict) == ("invariant:NoSelfWait", "success")
     assert "ChargeReclaim" in model.base.actions - model.head.actions
     assert words(model, "removed")[0] == SEED[:3] + ["t1 ChargeReclaim s1"]
@@ -253,7 +255,7 @@ def test_each_diff_runs_in_its_own_folder_and_clears_those_of_killed_runs(
     def spy(base_root: Path, head_root: Path, **kwargs: object) -> list[ModelDiff]:
         seen.append(base_root.parent)
         assert (base_root.parent / ".owner").exists() and (head_root / "spec" / "models.json").exists()
-        return real(base_root, head_root, **kwargs)  # type: ignore[arg-type]
+        return real(base_root, head_root, **kwargs)  # type: ignore[arg-type]  # diff_specs' keywords, passed through
 
     monkeypatch.setattr(diff, "diff_specs", spy)
     parser = argparse.ArgumentParser()

@@ -7,8 +7,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Unpack
 
 import pytest
 
@@ -26,7 +28,7 @@ from gen.bridge.distributed import (
 )
 from gen.bridge.manifest import Model, in_tier, load_manifest
 from gen.bridge.outcomes import ActionPropertyViolated, Deadlock, Success, Timeout
-from gen.bridge.tlc import run_tlc
+from gen.bridge.tlc import RunSettings, run_tlc
 from gen.bridge.tool_output import Message
 
 REPO = Path(__file__).parent.parent.parent
@@ -39,10 +41,10 @@ def model(name: str) -> Model:
     return next(m for m in (*MANIFEST.models, *TEST_MANIFEST.models) if m.name == name)
 
 
-def options(name: str, workers: int = 2, **changes: object) -> DistributedOptions:
+def options(name: str, local_workers: int = 2, **changes: Unpack[RunSettings]) -> DistributedOptions:
     return DistributedOptions(
-        replace(run_options(model(name)), **changes),  # type: ignore[arg-type]
-        local_workers=workers,
+        replace(run_options(model(name)), **changes),
+        local_workers=local_workers,
         server_heap="512m",
         worker_heap="384m",
         report_seconds=2,
@@ -166,13 +168,13 @@ def test_a_violation_is_named_and_its_last_step_comes_back() -> None:
 
 @pytest.mark.tlc
 def test_a_deadlock_is_named() -> None:
-    result = run_distributed(options("lock_order", workers=1))
+    result = run_distributed(options("lock_order", local_workers=1))
     assert result.outcome == Deadlock()
     assert len(result.run.output.traces[-1].states) == 1  # the deadlocked state alone
     assert_nothing_left(result)
 
 
-def _kill_workers_once_running(how_many: int) -> tuple[list[int], object]:
+def _kill_workers_once_running(how_many: int) -> tuple[list[int], Callable[[Message], None]]:
     """on_workers / on_message callbacks that SIGKILL ``how_many`` workers after both registered."""
     pids: list[int] = []
     registered: list[Message] = []
@@ -191,7 +193,7 @@ def _kill_workers_once_running(how_many: int) -> tuple[list[int], object]:
 @pytest.mark.slow
 def test_a_worker_killed_mid_run_is_survived() -> None:
     pids, on_message = _kill_workers_once_running(1)
-    result = run_distributed(options("reduced_skip_if_exists"), on_workers=pids.extend, on_message=on_message)  # type: ignore[arg-type]
+    result = run_distributed(options("reduced_skip_if_exists"), on_workers=pids.extend, on_message=on_message)
     assert isinstance(result.outcome, Success)
     killed = next(w for w in result.workers if w.pid == pids[0])
     assert killed.early and killed.exit_code == -signal.SIGKILL
@@ -205,7 +207,7 @@ def test_a_worker_killed_mid_run_is_survived() -> None:
 def test_losing_every_worker_stops_everything_with_a_clear_error() -> None:
     pids, on_message = _kill_workers_once_running(2)
     with pytest.raises(DistributedWorkersLost, match="all TLC workers died") as lost:
-        run_distributed(options("reduced_skip_if_exists"), on_workers=pids.extend, on_message=on_message)  # type: ignore[arg-type]
+        run_distributed(options("reduced_skip_if_exists"), on_workers=pids.extend, on_message=on_message)
     assert "worker-1.log" in lost.value.what
     assert all(gone(pid) for pid in [*pids, lost.value.server_pid])
 

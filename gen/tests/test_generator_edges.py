@@ -11,14 +11,16 @@ from conformance.config import Config
 from conformance.replay import Replay, ReplayMismatch, describe_difference
 from conformance.steps import Step, parse_step
 from conformance.system import System
-from conformance.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue, TlaValue
 from gen.generators.edges import ACTOR_STEPS, FOLDED_STEPS, EdgeRecoveryError, recover_step
 
 t1, t2, s1, s2, v1 = (ModelValue(n) for n in ("t1", "t2", "s1", "s2", "v1"))
 NO_DATA, NO_FOLIO, NO_ENTRY = ModelValue("NoData"), ModelValue("NoFolio"), ModelValue("NoEntry")
 
 
-def state(stack: dict | None = None, pages: dict | None = None) -> dict:  # type: ignore[type-arg]
+def state(
+    stack: dict[ModelValue, tuple[FnValue, ...]] | None = None, pages: dict[ModelValue, ModelValue] | None = None
+) -> dict[str, TlaValue]:
     per_slot = FnValue({s1: NO_DATA, s2: NO_DATA})
     return {
         "stack": FnValue(stack or {t1: (), t2: ()}),

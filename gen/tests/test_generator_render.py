@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -56,7 +57,7 @@ def golden_tests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return importlib.import_module(f"{PACKAGE}.test_golden")
 
 
-def walks(module: ModuleType) -> list:  # type: ignore[type-arg]
+def walks(module: ModuleType) -> list[Callable[..., None]]:
     return [getattr(module, name) for name in sorted(dir(module)) if name.startswith("test_walk_")]
 
 

@@ -60,6 +60,9 @@ class OneStateSystem:
     def step(self, name: str, actor: ModelValue | str | None = None, **args: Any) -> None:
         raise AssertionError("not used")
 
+    def copy(self) -> OneStateSystem:
+        return self  # one state: a copy is the same system
+
     def blocked(self) -> dict[ModelValue, frozenset[ModelValue]]:
         return self._blocked
 

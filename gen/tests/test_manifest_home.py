@@ -11,7 +11,7 @@ import pytest
 
 from gen.bridge import paths
 from gen.bridge.errors import ManifestError
-from gen.bridge.manifest import load_manifest
+from gen.bridge.manifest import Model, load_manifest
 
 MODELS = load_manifest().models
 
@@ -24,7 +24,7 @@ def _expected_sentence(config: Path) -> str | None:
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda model: model.name)
-def test_a_cfg_comment_says_what_the_manifest_expects(model) -> None:  # type: ignore[no-untyped-def]
+def test_a_cfg_comment_says_what_the_manifest_expects(model: Model) -> None:
     """The prose in a .cfg may say what its model shows, but never something else than the manifest."""
     sentence = _expected_sentence(model.config)
     if sentence is None:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from report_traces import M, abba_deadlock, at, folio, seed_deadlock, swapin, writeback_and_free
 
 from conformance.tlc_config import config_constants
 from gen.bridge.manifest import Model
@@ -26,6 +25,7 @@ from gen.review.report import (
     stale_mapping,
 )
 from gen.review.trace_view import StateStep
+from gen.tests.report_traces import M, abba_deadlock, at, folio, seed_deadlock, swapin, writeback_and_free
 
 CONFIG = """\
 \\* a comment with = {x}
@@ -152,6 +152,15 @@ def test_models_table_marks_mismatches_and_says_why(model: ModelFactory) -> None
     )
     assert lines[3].startswith("| lost | (not in the manifest) |") and lines[3].endswith("| **MISMATCH** |")
     assert lines[-1] == "- **lost**: expected success, TLC says deadlock \\| see trace"
+
+
+def test_models_table_marks_partial_counts(model: ModelFactory) -> None:
+    stopped = {**row("none", "invariant:NoSelfWait", "error:timeout"), "counts_partial": True}
+    lines = models_table({"none": model()}, [row("none", "invariant:NoSelfWait", "invariant:NoSelfWait"), stopped])
+    assert lines[2].endswith("| 1,234 | 6 | 2 | OK |")
+    assert lines[3].endswith("| ≥ 1,234 | ≥ 6 | 2 | **MISMATCH** |")
+    assert lines[4:6] == ["", "≥: TLC was stopped before its final count; the counts are its last progress line's."]
+    assert not any("≥" in line for line in models_table({"none": model()}, [row("none", "success", "success")]))
 
 
 def test_report_is_deterministic_and_marked_generated(model: ModelFactory) -> None:

@@ -8,16 +8,18 @@ skipped with that instruction as the reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
-from report_traces import abba_deadlock, seed_deadlock, writeback_and_free
 
+from conformance.values import function_of
 from gen.bridge.manifest import load_manifest
 from gen.review.mermaid import MermaidRenderError, render, renderer_missing, sequence_diagram
 from gen.review.report import VIOLATION, Counterexample, diagram, rerun_counterexample
-from gen.review.trace_view import StepView, describe_waits, view_steps, waits_in
+from gen.review.trace_view import StateStep, StepView, describe_waits, view_steps, waits_in
+from gen.tests.report_traces import abba_deadlock, seed_deadlock, writeback_and_free
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,10 +38,10 @@ def svg_texts(svg: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("trace", [seed_deadlock, abba_deadlock, writeback_and_free])
-def test_hand_made_counterexamples_render(trace, tmp_path: Path) -> None:
+def test_hand_made_counterexamples_render(trace: Callable[[], list[StateStep]], tmp_path: Path) -> None:
     states = trace()
     steps = view_steps(states)
-    actors = sorted(a.name for a in states[0].state["stack"])
+    actors = sorted(a.name for a in function_of(states[0].state, "stack"))
     diagram = sequence_diagram(actors, steps, describe_waits(waits_in(states[-1].state)))
     render(diagram, tmp_path / "diagram.svg")
     texts = svg_texts(tmp_path / "diagram.svg")

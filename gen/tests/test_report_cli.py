@@ -6,12 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_diff_behaviours import graph
-
 from gen.bridge.tlc import REPO_ROOT
 from gen.generators.dot import StateGraph
 from gen.review.behaviours import first_differences
 from gen.review.diff import ModelDiff, Version, render_text, witness_steps
+from gen.tests.test_diff_behaviours import graph
 
 
 def version(g: StateGraph, verdict: str) -> Version:

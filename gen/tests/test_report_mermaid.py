@@ -7,10 +7,11 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from report_traces import abba_deadlock, seed_deadlock, writeback_and_free
 
+from conformance.values import function_of
 from gen.review.mermaid import SHARED_LIFELINE, escape, sequence_diagram, unescape
-from gen.review.trace_view import StepView, describe_waits, view_steps, waits_in
+from gen.review.trace_view import StateStep, StepView, describe_waits, view_steps, waits_in
+from gen.tests.report_traces import abba_deadlock, seed_deadlock, writeback_and_free
 
 ENTITY_OR_PLAIN = re.compile(r"(?:#\d+;|[A-Za-z0-9 _.,()\[\]=+*/@!?'-])*")
 
@@ -33,9 +34,9 @@ def test_escape_neutralises_mermaid_syntax(dangerous: str) -> None:
         assert forbidden not in re.sub(r"#\d+;", "", label)
 
 
-def _diagram(trace_steps: list, final: list[str] | None = None) -> tuple[str, list[StepView]]:
+def _diagram(trace_steps: list[StateStep], final: list[str] | None = None) -> tuple[str, list[StepView]]:
     steps = view_steps(trace_steps)
-    actors = sorted(a.name for a in trace_steps[0].state["stack"])
+    actors = sorted(a.name for a in function_of(trace_steps[0].state, "stack"))
     return sequence_diagram(
         actors, steps, final if final is not None else describe_waits(waits_in(trace_steps[-1].state))
     ), steps

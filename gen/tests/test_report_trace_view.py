@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from report_traces import M, abba_deadlock, at, folio, pin, seed_deadlock, swapin, writeback, writeback_and_free
 
+from conformance.values import function_of
 from gen.review.trace_view import StateStep, TraceViewError, Wait, describe_waits, view_steps, waits_in
+from gen.tests.report_traces import (
+    M,
+    abba_deadlock,
+    at,
+    folio,
+    pin,
+    seed_deadlock,
+    swapin,
+    writeback,
+    writeback_and_free,
+)
 
 
 def test_seed_deadlock_steps() -> None:
@@ -52,7 +63,7 @@ def test_waiting_on_a_locked_folio_and_on_a_running_task() -> None:
     state = dict(seed_deadlock()[1].state)  # s1 swapped out, everyone idle
     state = at(pin(state, "s1", True), "swap_cache", "s1", folio(locked=True, uptodate=False))
     state = at(state, "stack", "t1", (swapin("s1", "v1", "read"),))
-    state["stack"] = state["stack"].set(M("t2"), (swapin("s1", "v1", "hit_wait"),))
+    state = at(state, "stack", "t2", (swapin("s1", "v1", "hit_wait"),))
     waits = waits_in(state)
     assert waits == [Wait("t2", "s1", "t1", "folio lock")]
     assert describe_waits(waits) == ["t2 waits on t1 for s1's folio lock"]
@@ -81,7 +92,7 @@ def test_environment_steps_name_their_slot() -> None:
 
 def test_two_actors_in_one_step_is_reported() -> None:
     trace = abba_deadlock()
-    merged = StateStep("StartFault", trace[2].state | {"stack": trace[5].state["stack"]})
+    merged = StateStep("StartFault", {**trace[2].state, "stack": trace[5].state["stack"]})
     with pytest.raises(TraceViewError, match="changed t1, t2: cannot tell who took the step"):
         view_steps([trace[0], merged])
 
@@ -99,7 +110,7 @@ def test_states_without_the_contract_variables_are_reported() -> None:
 
 def test_writeback_frame_at_write_holds_its_slot() -> None:
     state = dict(writeback_and_free()[3].state)  # k1 at pc write on s1, pin held
-    state["stack"] = state["stack"].set(M("t1"), (swapin("s1", "v1", "lookup"),))
+    state = at(state, "stack", "t1", (swapin("s1", "v1", "lookup"),))
     state = at(state, "swap_cache", "s1", M("NoFolio"))  # as if before WbAllocFolio's folio
     assert waits_in(state) == [Wait("t1", "s1", "k1", "pin")]
-    assert writeback("s1", "v1", "write") in state["stack"][M("k1")]
+    assert writeback("s1", "v1", "write") in function_of(state, "stack")[M("k1")]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from conformance.steps import Step
-from conformance.values import ModelValue
+from conformance.values import ModelValue, function_of, sequence_of
 from gen.bridge.checking import run_options
 from gen.bridge.manifest import load_manifest
 from gen.bridge.outcomes import ActionPropertyViolated, InvariantViolated, TraceState
@@ -40,8 +40,10 @@ def _steps(states: Sequence[TraceState]) -> list[Step]:
     ]
 
 
-def _stack(state: TraceState, actor: ModelValue) -> Sequence[Mapping[str, Any]]:
-    return state.variables["stack"][actor]  # type: ignore[no-any-return,index]
+def _stack(state: TraceState, actor: ModelValue | None) -> Sequence[Mapping[str, Any]]:
+    assert actor is not None, "an actor's step without its actor"
+    frames: Sequence[Mapping[str, Any]] = function_of(state.variables, "stack")[actor]
+    return frames
 
 
 def test_none_counterexample_is_the_threads_deadlock() -> None:
@@ -67,7 +69,9 @@ def test_none_counterexample_is_the_threads_deadlock() -> None:
     swapin, walk, writeback = _stack(states[-1], task)
     # The task holds the pin on the slot (swapcache_prepare succeeded, no folio yet) ...
     assert swapin["fn"] == "do_swap_page" and swapin["slot"] == slot and swapin["pc"] == "charge"
-    assert final["swap_map"][slot]["has_cache"] and final["swap_cache"][slot] == ModelValue("NoFolio")
+    assert function_of(final, "swap_map")[slot]["has_cache"] and function_of(final, "swap_cache")[slot] == ModelValue(
+        "NoFolio"
+    )
     # ... and its own reclaim is about to wait for that pin on the same slot's entry.
     assert walk["fn"] == "shrink_memcg_cb"
     assert writeback["fn"] == "zswap_writeback_entry" and writeback["pc"] == "prepare"
@@ -97,14 +101,14 @@ def test_bug_04fc7816089c_reuses_the_slot_between_isolation_and_write() -> None:
 
     # The write put the old entry's data into the swap cache of the reused slot ...
     written = states[write + 1].variables
-    assert written["zswap_tree"][slot]["data"] == new_page
-    assert written["swap_cache"][slot]["data"] == isolated["data"]
+    assert function_of(written, "zswap_tree")[slot]["data"] == new_page
+    assert function_of(written, "swap_cache")[slot]["data"] == isolated["data"]
     # ... and the last step maps it into the new page.
     assert names[-1] == "MapFolio"
     mapping_task = steps[-1].actor
     fault = _stack(states[-2], mapping_task)[0]
     assert fault["slot"] == slot and fault["page"] == new_page
-    assert states[-2].variables["swap_cache"][slot]["data"] == isolated["data"]
+    assert function_of(states[-2].variables, "swap_cache")[slot]["data"] == isolated["data"]
 
 
 def test_lru_remove_fails_through_a_put_back() -> None:
@@ -134,8 +138,12 @@ def test_lru_remove_fails_through_a_put_back() -> None:
     # When the task pinned the slot, another walk had the entry isolated.
     pin = max(i for i, step in enumerate(steps) if step.name == "SwapcachePrepare" and step.actor == task)
     at_pin = states[pin].variables
-    assert entry not in at_pin["zswap_lru"]
-    holders = [a for a, stack in at_pin["stack"].items() if a != task and stack and stack[-1].get("entry") == entry]
+    assert entry not in sequence_of(at_pin, "zswap_lru")
+    holders = [
+        a
+        for a, stack in function_of(at_pin, "stack").items()
+        if a != task and stack and stack[-1].get("entry") == entry
+    ]
     assert len(holders) == 1, f"no other walk held {entry} isolated at the pin: {at_pin['stack']}"
     (other,) = holders
 
@@ -147,7 +155,7 @@ def test_lru_remove_fails_through_a_put_back() -> None:
     # ... and it put the entry back while the task still held the pin, before the task's own walk took it.
     put_back = [i for i, step in enumerate(steps) if step.name == "WbPutback" and step.actor == other]
     assert put_back and pin < put_back[-1] < len(steps) - 1
-    assert entry in states[put_back[-1] + 1].variables["zswap_lru"]
+    assert entry in sequence_of(states[put_back[-1] + 1].variables, "zswap_lru")
 
 
 def test_sync_io_lru_remove_is_the_threads_deadlock_on_the_bypass() -> None:
@@ -180,9 +188,10 @@ def test_sync_io_lru_remove_is_the_threads_deadlock_on_the_bypass() -> None:
     swapin, walk, writeback = _stack(states[-1], task)
     # The bypass holds the pin while it charges; no folio is in the swap cache ...
     assert swapin["pc"] == "sync_charge" and swapin["slot"] == slot and swapin["lru_removed"] is False
-    assert final["swap_map"][slot]["has_cache"] and final["swap_cache"][slot] == ModelValue("NoFolio")
+    assert function_of(final, "swap_map")[slot]["has_cache"]
+    assert function_of(final, "swap_cache")[slot] == ModelValue("NoFolio")
     # ... and the entry was on the LRU for its own reclaim to take.
-    assert slot in {e["slot"] for e in states[-2].variables["zswap_lru"]}
+    assert slot in {e["slot"] for e in sequence_of(states[-2].variables, "zswap_lru")}
     assert walk["fn"] == "shrink_memcg_cb"
     assert writeback["fn"] == "zswap_writeback_entry" and writeback["pc"] == "prepare"
     assert writeback["entry"]["slot"] == slot

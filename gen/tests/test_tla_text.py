@@ -150,7 +150,7 @@ def test_error_message_points_at_the_offset() -> None:
 
 def test_printer_rejects_python_values_that_are_not_tla() -> None:
     with pytest.raises(TypeError, match="float is not a TLA\\+ value"):
-        format_value(1.5)  # type: ignore[arg-type]
+        format_value(1.5)  # type: ignore[arg-type]  # the wrong type is the point of the test
     with pytest.raises(ValueError, match="not a TLA\\+ identifier"):
         format_value(ModelValue("two words"))
 
@@ -235,7 +235,9 @@ def test_remembered_flat_values_never_cut_at_a_closer_inside_a_string(text: str,
 
 
 def test_remembered_values_keep_their_types() -> None:
-    assert type(parse_value("(1 :> TRUE)")[1]) is bool
+    function = parse_value("(1 :> TRUE)")
+    assert isinstance(function, FnValue) and type(function[1]) is bool
     assert parse_value("{1}") == frozenset({1})
-    assert type(next(iter(parse_value("{1}")))) is int
-    assert type(next(iter(parse_value("{TRUE}")))) is bool
+    ones, truths = parse_value("{1}"), parse_value("{TRUE}")
+    assert isinstance(ones, frozenset) and type(next(iter(ones))) is int
+    assert isinstance(truths, frozenset) and type(next(iter(truths))) is bool

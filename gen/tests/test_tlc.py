@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import Unpack
 
 import pytest
 
@@ -41,6 +43,7 @@ from gen.bridge.outcomes import (
 from gen.bridge.scratch import owned_folder, remove_orphans
 from gen.bridge.tlc import (
     RunOptions,
+    RunSettings,
     build_command,
     config_properties,
     dry_run_command,
@@ -58,8 +61,12 @@ SPECS = Path(__file__).parent / "data" / "specs"
 pytestmark = pytest.mark.usefixtures("private_scratch")
 
 
-def options(spec: str, config: str, **extra: object) -> RunOptions:
-    return RunOptions(SPECS / f"{spec}.tla", SPECS / f"{config}.cfg", workers=1, **extra)  # type: ignore[arg-type]
+def options(spec: str, config: str, **extra: Unpack[RunSettings]) -> RunOptions:
+    return replace(RunOptions(SPECS / f"{spec}.tla", SPECS / f"{config}.cfg", workers=1), **extra)
+
+
+def test_run_settings_name_every_option_after_spec_and_config() -> None:
+    assert list(RunSettings.__annotations__) == [f.name for f in fields(RunOptions)][2:]
 
 
 def processes_mentioning(text: str) -> list[int]:
@@ -249,7 +256,7 @@ def test_liveness_counterexample_is_reproducible() -> None:
 
 @pytest.mark.tlc
 def test_simulation_is_reproducible_with_a_seed() -> None:
-    sim = {"mode": "simulate", "simulate_depth": 20, "simulate_traces": 5, "seed": 7}
+    sim: RunSettings = {"mode": "simulate", "simulate_depth": 20, "simulate_traces": 5, "seed": 7}
     first = run_tlc(options("SlotPin", "invariant", **sim))
     second = run_tlc(options("SlotPin", "invariant", **sim))
     assert first.outcome == InvariantViolated("OnePinHolder")

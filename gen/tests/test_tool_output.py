@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
-from conformance.values import FnValue, ModelValue
+from conformance.values import FnValue, ModelValue, TlaValue, function_of
 from gen.bridge.errors import ConfigRejected, ModuleNotOnPath, TlcTimeout, TlcUsageError
 from gen.bridge.no_verdict import error_for
 from gen.bridge.outcomes import (
@@ -36,6 +37,7 @@ from gen.bridge.outcomes import (
     TemporalPropertyViolated,
     Timeout,
     TlcCrash,
+    TraceState,
     Truncated,
     UsageError,
     counts_are_partial,
@@ -57,13 +59,13 @@ GOLDEN = Path(__file__).parent / "data" / "tool_output"
 _EXIT = re.compile(r"exit code (-?\d+|unknown)$")
 
 
-def load(name: str, exit_code: int | None | str = "recorded") -> ToolOutput:
+def load(name: str, exit_code: int | None | Literal["recorded"] = "recorded") -> ToolOutput:
     text = (GOLDEN / f"{name}.out").read_text()
     if exit_code == "recorded":
         found = _EXIT.search(text.splitlines()[0])
         assert found is not None, "golden file lacks its exit-code header"
-        exit_code = None if found.group(1) == "unknown" else int(found.group(1))
-    return parse_tool_output(text, exit_code)  # type: ignore[arg-type]
+        return parse_tool_output(text, None if found.group(1) == "unknown" else int(found.group(1)))
+    return parse_tool_output(text, exit_code)
 
 
 def pc(**tasks: str) -> FnValue:
@@ -316,7 +318,8 @@ def test_simulation_invariant_violation() -> None:
 
 def test_stream_that_stops_mid_message_is_truncated() -> None:
     out = load("truncated")
-    assert out.outcome == Truncated(Code.TLC_STATE_PRINT2, out.outcome.line_count)  # type: ignore[union-attr]
+    assert isinstance(out.outcome, Truncated)
+    assert out.outcome == Truncated(Code.TLC_STATE_PRINT2, out.outcome.line_count)
     assert out.outcome.verdict == "error:truncated"
     # What was complete is still there.
     assert out.traces[0].states[-1].number == 2
@@ -399,9 +402,9 @@ def test_state_with_a_value_wrapped_over_lines() -> None:
         "  s2 :> [count |-> 0, has_cache |-> FALSE] )\n"
         "/\\ zswap_lru = <<>>\n"
     )
-    assert not isinstance(state, type(None))
-    assert state.variables["zswap_lru"] == ()  # type: ignore[union-attr]
-    assert state.variables["swap_map"][ModelValue("s2")]["count"] == 0  # type: ignore[union-attr]
+    assert isinstance(state, TraceState)
+    assert state.variables["zswap_lru"] == ()
+    assert function_of(state.variables, "swap_map")[ModelValue("s2")]["count"] == 0
 
 
 def test_memo_gives_the_same_states_and_is_reused() -> None:
@@ -409,7 +412,7 @@ def test_memo_gives_the_same_states_and_is_reused() -> None:
         '/\\ swap_map = (s1 :> [count |-> 1, has_cache |-> FALSE])\n/\\ zswap_lru = <<>>\n/\\ note = "x\\n/\\\\ y = 1"',
         '/\\ swap_map = (s1 :> [count |-> 1, has_cache |-> FALSE])\n/\\ zswap_lru = <<1>>\n/\\ note = "x"',
     ]
-    memo: dict = {}
+    memo: dict[str, TlaValue] = {}
     with_memo = [parse_assignments(label, memo) for label in labels]
     assert with_memo == [parse_assignments(label) for label in labels]
     # TLC escapes newlines and backslashes in strings: no conjunct marker inside one.

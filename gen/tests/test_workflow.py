@@ -33,12 +33,14 @@ def _validate(path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _load() -> dict[str, Any]:
-    return YAML(typ="safe").load(WORKFLOW.read_text())
+    workflow: dict[str, Any] = YAML(typ="safe").load(WORKFLOW.read_text())
+    return workflow
 
 
 def _steps() -> list[dict[str, Any]]:
     (job,) = _load()["jobs"].values()
-    return job["steps"]
+    steps: list[dict[str, Any]] = job["steps"]
+    return steps
 
 
 def _run_lines() -> list[str]:
