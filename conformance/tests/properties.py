@@ -303,7 +303,9 @@ def lru_stop_only_at_swap_cache(before: State, step: Step, after: State) -> bool
     """A task's walk stops early (LRU_STOP) only at a swap-cache folio (-EEXIST)."""
     for actor, frames in before["stack"].items():
         new = after["stack"][actor]
-        if len(frames) == 3 and len(new) == 2 and frames[1]["budget"] > 0 and new[1]["budget"] == 0:
+        if len(frames) != 3 or len(new) != 2 or frames[0]["fn"] != "do_swap_page":
+            continue  # a task's walk (spec: t \in Tasks, stack <<fault, walk, writeback>>)
+        if frames[1]["budget"] > 0 and new[1]["budget"] == 0:
             if before["swap_cache"][frames[2]["entry"]["slot"]] == NO_FOLIO:
                 return False
     return True
