@@ -22,7 +22,7 @@ _MEMO_LIMIT = 200_000  # entries per variable; a memo this full is dropped, not 
 
 
 class Observer:
-    """Turns an :class:`MM` of one config into TLA+ values; shared by a system and its copies."""
+    """Turns an :class:`MM` of one config into TLA+ values; shared by every system of the config."""
 
     def __init__(self, cfg: Config) -> None:
         self.slots = cfg.slot_values

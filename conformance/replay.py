@@ -73,7 +73,7 @@ class Replay:
         # and change nothing (enabled() and step() are separate code paths).
         self._universe = tuple(universe)
         self.taken: list[Step] = []
-        self._check(initial, "the initial state")
+        self._check(initial)
         if self._universe:
             self._check_malformed_requests(initial)
 
@@ -119,13 +119,18 @@ class Replay:
                 f"(to state {then}):\n  {type(refused).__name__}: {refused}\n{self._so_far()}"
             ) from None
         self.taken.append(label)
-        self._check(then, f"step {len(self.taken)}, {label}")
+        self._check(then)
 
-    def _check(self, index: int, where: str) -> None:
+    def _where(self) -> str:
+        """Which state is being checked, for a message (built only for one: it costs a step's text)."""
+        return f"step {len(self.taken)}, {self.taken[-1]}" if self.taken else "the initial state"
+
+    def _check(self, index: int) -> None:
         __tracebackhide__ = True
         observed = self.system.observe()
         expected = self._state(index)
         if not _same_state(expected, observed):
+            where = self._where()
             differences = [
                 line
                 for name in sorted(set(expected) | set(observed))
@@ -138,22 +143,23 @@ class Replay:
                 + self._so_far()
             )
         if self._waits is not None:
-            self._check_waits(index, where, expected)
+            self._check_waits(index, expected)
         edges = self._enabled(index)
         if edges is None:
             return
-        offered = set(self.system.enabled())
-        if offered != edges:
-            wanted = set(edges)
-            extra, missing = offered - wanted, wanted - offered
+        offered = self.system.enabled()
+        if not _same_steps(edges, offered):
+            where = self._where()
+            wanted, got = set(edges), set(offered)
+            extra, missing = got - wanted, wanted - got
             lines = [f"{where}: enabled() differs from TLC's edges out of state {index}:"]
             lines += [f"  extra (the implementation offers it, TLC has no such edge): {s}" for s in _sorted(extra)]
             lines += [f"  missing (TLC takes it, the implementation does not offer it): {s}" for s in _sorted(missing)]
             raise ReplayMismatch("\n".join(lines) + "\n" + self._so_far())
         if self._universe:
-            self._check_refusals(index, where, expected, edges)
+            self._check_refusals(index, expected, edges)
 
-    def _check_waits(self, index: int, where: str, expected: Mapping[str, TlaValue]) -> None:
+    def _check_waits(self, index: int, expected: Mapping[str, TlaValue]) -> None:
         """``blocked()`` and ``holders()`` against TLC's ``BlockedOn`` and ``Holds`` at state ``index``."""
         __tracebackhide__ = True
         assert self._waits is not None
@@ -171,11 +177,11 @@ class Replay:
             if offered != holders[slot]:
                 lines.append(f"holders({slot.name}) is {_names(offered)}, TLC's Holds says {_names(holders[slot])}")
         if lines:
-            raise ReplayMismatch(f"{where}, TLC state {index}:\n  " + "\n  ".join(lines) + "\n" + self._so_far())
+            raise ReplayMismatch(
+                f"{self._where()}, TLC state {index}:\n  " + "\n  ".join(lines) + "\n" + self._so_far()
+            )
 
-    def _check_refusals(
-        self, index: int, where: str, expected: Mapping[str, TlaValue], edges: Collection[Step]
-    ) -> None:
+    def _check_refusals(self, index: int, expected: Mapping[str, TlaValue], edges: Collection[Step]) -> None:
         __tracebackhide__ = True
         from conformance.system import StepRefused
 
@@ -187,11 +193,11 @@ class Replay:
             except StepRefused:
                 continue
             raise ReplayMismatch(
-                f"{where}: the implementation took {step}, which TLC does not allow in state {index} "
+                f"{self._where()}: the implementation took {step}, which TLC does not allow in state {index} "
                 f"(enabled() did not offer it either)\n{self._so_far()}"
             )
-        if self.system.observe() != expected:
-            raise ReplayMismatch(f"{where}: a refused step changed the state (state {index})\n{self._so_far()}")
+        if not _same_state(expected, self.system.observe()):
+            raise ReplayMismatch(f"{self._where()}: a refused step changed the state (state {index})\n{self._so_far()}")
 
     def _so_far(self) -> str:
         if not self.taken:
@@ -202,10 +208,16 @@ class Replay:
 # Both sides intern their values (TLC's graph shares unchanged parts between
 # states, observe() memoizes by the internal value), so the same pair of
 # objects is compared again and again; a pair found equal once is equal for
-# good (the values are immutable).  The cache keeps both objects alive, so
-# their ids cannot be reused while the entry exists.
+# good (the values are immutable).  The caches keep the objects alive, so
+# their ids cannot be reused while an entry exists.  Enabled sets are cached
+# the same way, by the ids of their steps (both sides intern those too): an
+# edge cover checks each state about 14 times, and a hit costs a few C calls
+# where a set comparison hashes every step in Python (a ModelValue hashes
+# and compares in Python).
 _EQUAL_PAIRS: dict[tuple[int, int], tuple[object, object]] = {}
 _EQUAL_PAIRS_LIMIT = 200_000
+_ABSENT = object()
+_EQUAL_STEPS: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[object, object]] = {}
 
 
 def _same_value(expected: object, observed: object) -> bool:
@@ -223,9 +235,28 @@ def _same_value(expected: object, observed: object) -> bool:
 
 
 def _same_state(expected: Mapping[str, TlaValue], observed: Mapping[str, TlaValue]) -> bool:
-    return len(expected) == len(observed) and all(
-        name in expected and _same_value(expected[name], value) for name, value in observed.items()
-    )
+    if len(expected) != len(observed):
+        return False
+    for name, value in observed.items():  # _same_value inlined: this runs for every variable of every state
+        want = expected.get(name, _ABSENT)
+        if want is value or (id(want), id(value)) in _EQUAL_PAIRS:
+            continue
+        if want is _ABSENT or not _same_value(want, value):
+            return False
+    return True
+
+
+def _same_steps(expected: Collection[Step], offered: list[Step]) -> bool:
+    """``set(offered) == expected``: the implementation's enabled() is TLC's edges, as sets."""
+    key = (tuple(map(id, expected)), tuple(map(id, offered)))
+    if key in _EQUAL_STEPS:
+        return True
+    if set(offered) != expected:
+        return False
+    if len(_EQUAL_STEPS) >= _EQUAL_PAIRS_LIMIT:
+        _EQUAL_STEPS.clear()
+    _EQUAL_STEPS[key] = (tuple(expected), tuple(offered))
+    return True
 
 
 def _names(actors: Collection[ModelValue]) -> str:

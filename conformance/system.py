@@ -26,6 +26,7 @@ sorted tuple of ``(name, value)`` pairs with the contract's argument names
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from conformance.values import ModelValue, TlaValue
 
@@ -34,7 +35,7 @@ from .config import Config
 from .memory import handle_mm_fault
 from .observe import Observer
 from .points import Blocked, Offer, Point, Preemptible
-from .state import MM, Snapshot, SwapinFrame, WalkFrame, WritebackFrame
+from .state import MM, SwapinFrame, WalkFrame, WritebackFrame
 from .steps import Step  # re-exported: conformance.kernel.system imports it from here
 from .zswap import shrink_worker
 
@@ -51,6 +52,34 @@ HOLDING_PCS: dict[type[SwapinFrame | WritebackFrame], frozenset[str]] = {
 
 
 _ENABLED_MEMO_LIMIT = 200_000  # states; a full memo is dropped, not grown
+
+
+class _Memos(NamedTuple):
+    """What every system of one config may share: pure functions of the state, memoized."""
+
+    observer: Observer
+    enabled: dict[tuple, list[Step]]  # type: ignore[type-arg]
+    steps: dict[tuple[str, int | None, tuple[tuple[str, object], ...]], Step]
+
+
+# By config: a generated test builds a fresh system per walk, and the walks of one
+# model come back to the same states over and over (the 2-task 2-slot cover of
+# gen.benchmarks.bench_generator checks each state 14 times, in 13,446 walks), so
+# per-system memos would recompute nearly everything.
+# A config's memos depend on nothing else (the code is fixed for the process:
+# gen.generators.mutants patches a copy of the package, in a process of its own).
+_MEMOS: dict[Config, _Memos] = {}
+_MEMOS_CONFIGS = 16  # the least recently built config's memos go first
+
+
+def _memos(config: Config) -> _Memos:
+    memos = _MEMOS.pop(config, None)
+    if memos is None:
+        if len(_MEMOS) >= _MEMOS_CONFIGS:
+            del _MEMOS[next(iter(_MEMOS))]
+        memos = _Memos(Observer(config), {}, {})
+    _MEMOS[config] = memos  # last in the dict: the most recently used
+    return memos
 
 
 class KernelBug(AssertionError):
@@ -90,7 +119,8 @@ class System:
         self.tasks = config.task_values
         self.shrinkers = config.shrinker_values
         self.actors = self.tasks + self.shrinkers
-        self.observer = Observer(config)
+        memos = _memos(config)
+        self.observer = memos.observer
         self._actor_number = {a: i for i, a in enumerate(self.actors)}
         self._bodies: tuple[Callable[[MM, int], Preemptible[None]], ...] = (handle_mm_fault,) * len(self.tasks) + (
             shrink_worker,
@@ -99,8 +129,8 @@ class System:
         self._versions = config.version_values
         self._version_names = [v.name for v in self._versions]
         self._version_of = {v: v.name for v in self._versions}
-        self._steps: dict[tuple[str, int | None, tuple[tuple[str, object], ...]], Step] = {}
-        self._enabled_memo: dict[Snapshot, list[Step]] = {}
+        self._steps = memos.steps
+        self._enabled_memo = memos.enabled
         self.reset()
 
     # -- state ---------------------------------------------------------------
@@ -164,7 +194,8 @@ class System:
         """Every step that can happen now: actors' steps (in actor order), then the environment's.
 
         A pure function of the state, so it is memoized by the state (shared
-        with copies): schedules and graph walks come back to the same states.
+        with copies and every system of the config): schedules and graph walks
+        come back to the same states.
         """
         state = self.mm.snapshot()
         steps = self._enabled_memo.get(state)

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("gen.doctor", "show which Java and which TLC will be used"),
     "check": ("gen.check", "run the manifest's models and compare with the expected results"),
     "run": ("gen.run", "run TLC once and print the outcome and the error trace"),
+    "cache": ("gen.cache", "show or prune TLC's result cache (build/cache/tlc/)"),
     "gen": ("gen.generators.generate", "regenerate the conformance suite under conformance/generated/"),
     "diff": ("gen.review.diff", "compare the spec's behaviours at a git revision with the working tree's"),
     "report": ("gen.review.report", "write build/report.md: the models table and each counterexample as a diagram"),

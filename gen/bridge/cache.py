@@ -20,6 +20,13 @@ folder, then renamed (:mod:`gen.bridge.files`), so two runs writing the
 same key, or a run killed mid-write, never leave half an entry.
 ``$GEN_FRESH=1`` (CI sets it) or ``fresh=True`` (``--fresh``) skips the
 lookup; the fresh result is stored all the same.
+
+A hit touches its entry, so an entry's mtime says when it was last used.
+:func:`prune` removes entries by that age: the oldest beyond a count, those
+unused for some days, the oldest until the folder fits a size
+(``python -m gen cache prune``); every store prunes to
+``$GEN_CACHE_MAX_MB`` (default :data:`DEFAULT_MAX_MB`), so the folder stays
+bounded without anyone thinking of it.
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from gen.bridge import paths
@@ -39,10 +48,30 @@ from gen.bridge.java import find_jar, find_java
 from gen.bridge.tlc import RunOptions, TlcRun, build_command, error_for, interpret, run_tlc
 from gen.bridge.tool_output import Message, parse_tool_output
 
-__all__ = ["CACHE_ENV", "CACHE_FORMAT", "FRESH_ENV", "cache_root", "cached_run", "fresh_from_env", "run_key"]
+__all__ = [
+    "CACHE_ENV",
+    "CACHE_FORMAT",
+    "DEFAULT_MAX_MB",
+    "Entry",
+    "FRESH_ENV",
+    "MAX_MB_ENV",
+    "Pruned",
+    "cache_root",
+    "cached_run",
+    "entries",
+    "fresh_from_env",
+    "max_bytes_from_env",
+    "prune",
+    "run_key",
+]
 
 CACHE_ENV = "GEN_CACHE_DIR"
 FRESH_ENV = "GEN_FRESH"
+MAX_MB_ENV = "GEN_CACHE_MAX_MB"
+# A fast check stores about 45 entries of a few hundred KB, the review's graph dumps
+# (gzipped) tens of MB each: a few GB holds many revisions' worth of both.
+DEFAULT_MAX_MB = 2048
+_STALE_TEMPORARY_SECONDS = 24 * 3600  # a temporary file this old is a killed writer's leftover
 # Bump when an entry's layout changes (not when the parser does: entries are parsed anew).
 CACHE_FORMAT = 1
 _METADIR = Path("/metadir")  # a placeholder: each run's scratch folder differs, its name is no input
@@ -111,11 +140,121 @@ def cached_run(
     if not (fresh or fresh_from_env()):
         hit = _load(entry, options)
         if hit is not None:
+            _touch(entry)
             return hit
     run = run_tlc(options, on_message=on_message, scratch_root=scratch_root)
     if error_for(run.outcome) is None:
         _store(entry, options, run)
+        prune(root, max_bytes=max_bytes_from_env(), spare=entry)
     return run
+
+
+def max_bytes_from_env() -> int:
+    """The size the cache is pruned to after each store: $GEN_CACHE_MAX_MB, else DEFAULT_MAX_MB."""
+    text = os.environ.get(MAX_MB_ENV, "")
+    try:
+        megabytes = float(text) if text else DEFAULT_MAX_MB
+    except ValueError:
+        megabytes = DEFAULT_MAX_MB  # a typo must not stop a check; the default bound still holds
+    return int(max(megabytes, 0) * 1e6)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cached run: its ``.json``, its dump if any, when it was last used, their bytes."""
+
+    json: Path
+    used: float  # the .json's mtime: stored or last hit
+    size: int
+
+    @property
+    def files(self) -> tuple[Path, Path]:
+        return self.json, _dot_copy(self.json)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What :func:`prune` removed and what is left."""
+
+    removed: int
+    freed: int  # bytes
+    kept: int
+    size: int  # bytes left
+
+
+def entries(root: Path | None = None) -> list[Entry]:
+    """Every entry under ``root`` (default: :func:`cache_root`), the most recently used first."""
+    root = root or cache_root()
+    found = []
+    for path in root.glob("??/*.json"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # pruned meanwhile by another process
+        size = stat.st_size
+        try:
+            size += _dot_copy(path).stat().st_size
+        except OSError:
+            pass
+        found.append(Entry(path, stat.st_mtime, size))
+    return sorted(found, key=lambda e: (-e.used, e.json.name))
+
+
+def prune(
+    root: Path | None = None,
+    *,
+    keep: int | None = None,
+    older_than_days: float | None = None,
+    max_bytes: int | None = None,
+    spare: Path | None = None,
+    now: float | None = None,
+) -> Pruned:
+    """Remove entries: beyond the ``keep`` most recently used, unused for ``older_than_days``,
+    and the least recently used until the rest fits in ``max_bytes``.  ``spare`` (an entry's
+    ``.json``) is never removed: the run that just stored it is about to read it.  Stale
+    temporary files of killed writers go too.  Another process may be reading an entry as it
+    goes: its load fails like a cut entry's and it runs TLC instead."""
+    root = root or cache_root()
+    now = time.time() if now is None else now
+    found = entries(root)
+    doomed: list[Entry] = []
+    kept: list[Entry] = []
+    for rank, entry in enumerate(found):
+        too_many = keep is not None and rank >= keep
+        too_old = older_than_days is not None and now - entry.used > older_than_days * 86400
+        (doomed if (too_many or too_old) and entry.json != spare else kept).append(entry)
+    if max_bytes is not None:
+        size = sum(entry.size for entry in kept)
+        for entry in reversed(kept[:]):  # the least recently used first
+            if size <= max_bytes:
+                break
+            if entry.json != spare:
+                kept.remove(entry)
+                doomed.append(entry)
+                size -= entry.size
+    for entry in doomed:
+        for path in entry.files:  # the .json first: no entry is ever left without its dump
+            path.unlink(missing_ok=True)
+    for temporary in root.glob("??/.*.tmp"):
+        try:
+            if now - temporary.stat().st_mtime > _STALE_TEMPORARY_SECONDS:
+                temporary.unlink(missing_ok=True)
+        except OSError:
+            continue
+    return Pruned(
+        removed=len(doomed),
+        freed=sum(entry.size for entry in doomed),
+        kept=len(kept),
+        size=sum(entry.size for entry in kept),
+    )
+
+
+def _touch(entry: Path) -> None:
+    """Mark ``entry`` used now (prune's age); a read-only cache still serves hits."""
+    try:
+        os.utime(entry)
+    except OSError:
+        pass
 
 
 def _dot_copy(entry: Path) -> Path:

@@ -103,7 +103,8 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
     A lasso that goes back to state k gets its loop step appended, so the
     last state is state k again (the verdict says so: "back to state k").
     """
-    from gen.bridge.tlc import RunOptions, run_tlc
+    from gen.bridge.cache import cached_run  # like explore(): an unchanged model is not run again
+    from gen.bridge.tlc import RunOptions
 
     cfg = MODELS / f"{example.model}.cfg"
     if not cfg.exists():
@@ -121,7 +122,7 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
     check_deadlock = entries[example.model].check_deadlock if example.model in entries else True
     # `-lncheck final`: TLC 2.15 otherwise checks liveness on a timer while it explores, so which
     # lasso it reports depends on how far it got by then, and regeneration would not give the same bytes.
-    run = run_tlc(
+    run = cached_run(
         RunOptions(
             spec=SPEC,
             config=derived,

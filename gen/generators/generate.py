@@ -162,9 +162,14 @@ def model_config(model: str) -> tuple[Path, str]:
 
 
 def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
-    """Run TLC on the model's graph config with ``-dump dot,actionlabels`` and read the graph."""
+    """Run TLC on the model's graph config with ``-dump dot,actionlabels`` and read the graph.
+
+    Through the result cache (gen.bridge.cache, dump included), like ``make check``: an
+    unchanged spec and model are not explored again ($GEN_FRESH=1 forces the run).
+    """
+    from gen.bridge.cache import cached_run
     from gen.bridge.outcomes import Success
-    from gen.bridge.tlc import RunOptions, run_tlc
+    from gen.bridge.tlc import RunOptions
 
     cfg, text = model_config(model)
     if model not in ITF_MODELS:  # walk modules compare blocked()/holders() with TLC's verdict
@@ -174,7 +179,7 @@ def explore(model: str, *, scratch: Path = SCRATCH) -> ModelGraph:
     graph_cfg.write_text(text)
     dump = scratch / f"{model}.dot"
     dump.unlink(missing_ok=True)
-    run = run_tlc(
+    run = cached_run(
         RunOptions(
             spec=SPEC, config=graph_cfg, check_deadlock=False, workers=1, dump_dot=dump.resolve(), label=f"gen-{model}"
         ),
