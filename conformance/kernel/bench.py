@@ -5,8 +5,10 @@
 * build: extraction from the tarball, then a rebuild from the extracted tree
 * steps/s of KernelSystem on a random schedule (step + observe + enabled per step)
 * the snapshot choices: a fork()ed trial, a fresh process, replay per step
-* trace validation (trace_validate.py): checked steps a minute on conf_rotate,
-  both ways of choosing steps (``--trace-steps N``, 0 to skip; runs TLC, ~5 s)
+
+Trace validation's checked steps a minute are printed by the command itself
+(``python -m gen.generators.trace_validate --model conf_rotate --steps 100000
+[--choose random]``); it lives in gen/ because it reads TLC's graph.
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--build", action="store_true", help="also time a build from scratch")
-    parser.add_argument("--trace-steps", type=int, default=100_000)
     args = parser.parse_args()
     if args.build:
         shutil.rmtree(kbuild.BUILD, ignore_errors=True)
@@ -100,13 +101,6 @@ def main() -> None:
     print(f"copy() by replay of {len(log)} steps: {(time.monotonic() - t) * 1000:.1f} ms")
     other.close()
     system.close()
-    if args.trace_steps:
-        from .trace_validate import load_graph, validate
-
-        graph = load_graph("conf_rotate")
-        for choose in ("cover", "random"):
-            result = validate(graph, exe, args.trace_steps, args.seed, choose=choose)
-            print(f"trace validation ({choose}): {result.summary(graph)}")
 
 
 if __name__ == "__main__":

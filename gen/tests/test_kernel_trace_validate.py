@@ -1,4 +1,4 @@
-"""Trace validation (conformance/kernel/trace_validate.py): random schedules of the C against TLC's graph.
+"""Trace validation (gen/generators/trace_validate.py): random schedules of the C against TLC's graph.
 
 On 6.12 as released a seeded run finds nothing and covers the whole graph;
 on a harness without the xa_cmpxchg() re-check, or with a mutant of
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance.kernel.trace_validate import Graph, TraceValidationError, load_graph, replay, validate
 from conformance.steps import parse_steps
+from gen.generators.trace_validate import Graph, TraceValidationError, load_graph, replay, validate
 
-PATCHES = Path(__file__).resolve().parent.parent / "patches"
+PATCHES = Path(__file__).resolve().parents[2] / "conformance" / "kernel" / "patches"
 
 
 @pytest.fixture(scope="module")

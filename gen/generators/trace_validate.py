@@ -1,7 +1,7 @@
 """Trace validation: random schedules of the real 6.12 C, every step checked against TLC's state graph.
 
-    python -m conformance.kernel.trace_validate --model conf_rotate --steps 100000 --seed 1
-    python -m conformance.kernel.trace_validate --model conf_rotate --replay 'SwapOut(s=s1, v=v1) ShrinkWorker(k1)'
+    python -m gen.generators.trace_validate --model conf_rotate --steps 100000 --seed 1
+    python -m gen.generators.trace_validate --model conf_rotate --replay 'SwapOut(s=s1, v=v1) ShrinkWorker(k1)'
 
 The other direction from the generated suite (which asks the C for its
 enabled() steps at every state, each a fork()ed trial): here the spec
@@ -42,15 +42,14 @@ from functools import cached_property
 from pathlib import Path
 
 from conformance.config import Config
+from conformance.kernel.build import BuildError, build
+from conformance.kernel.extract import ExtractError
+from conformance.kernel.system import KernelSystem, classify
 from conformance.replay import describe_difference
 from conformance.show import show_value
 from conformance.steps import Step, parse_steps
+from conformance.system import KernelBug
 from conformance.values import TlaValue
-
-from ..system import KernelBug
-from .build import BuildError, build
-from .extract import ExtractError
-from .system import KernelSystem, classify
 
 BATCH = 64  # steps a batch: their commands (~1 KiB) and observe lines (~25 KiB) fit in the pipes
 
@@ -159,7 +158,7 @@ class Mismatch:
             f"the schedule from the initial state ({len(self.schedule)} steps):",
             *(f"  {step}" for step in self.schedule),
             "replay it:",
-            f"  python -m conformance.kernel.trace_validate --model {self.model}{self.options} --replay '{schedule}'",
+            f"  python -m gen.generators.trace_validate --model {self.model}{self.options} --replay '{schedule}'",
         ]
         return "\n".join(lines)
 
@@ -444,7 +443,7 @@ def replay(graph: Graph, exe: Path, schedule: Sequence[Step]) -> Result:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m conformance.kernel.trace_validate", description=__doc__.split("\n\n")[0]
+        prog="python -m gen.generators.trace_validate", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--model", default="conf_rotate", help="a model of spec/models/ (variant rotate, no bugs)")
     parser.add_argument("--steps", type=int, default=100_000)
