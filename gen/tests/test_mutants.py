@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gen.generators.mutants import CONFIGURATIONS, MUTANTS, Row, _junit_counts, format_module_table, format_table
+import pytest
+
+from gen.bridge.paths import REPO_ROOT as REPO
+from gen.generators.mutants import (
+    CONFIGURATIONS,
+    MUTANTS,
+    Mutant,
+    Row,
+    _junit_counts,
+    format_module_table,
+    format_table,
+)
 
 LONG_TEST = "test_itf_traces.py::test_itf_walk[itf_skip_if_exists_2slots-6]"
 
@@ -60,3 +71,10 @@ def test_module_table_counts_kills_and_sole_kills() -> None:
     table = format_module_table(kills, ["test_conf_none.py", "test_conf_putback_head_2slots.py"]).splitlines()
     assert table[1].split() == ["test_conf_none.py", "1", "0"]
     assert table[2].split() == ["test_conf_putback_head_2slots.py", "2", "1", "putback_at_head"]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_every_mutant_still_applies_to_the_implementation(mutant: Mutant) -> None:
+    """A mutant whose text the implementation no longer has would stop `make mutants` half way."""
+    text = (REPO / "conformance" / mutant.file).read_text()
+    assert text.count(mutant.old) == 1, f"{mutant.name}: update its text in gen/generators/mutants.py"
