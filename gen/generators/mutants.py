@@ -102,7 +102,7 @@ MUTANTS = (
         "lru_remove_add_no_reinsert",
         "swap_state.py",
         "        zswap_lru_reinsert(mm, actor, depth, slot)\n    return True, 0\n",
-        "    return True, 0\n",
+        "        pass\n    return True, 0\n",
         "lru_remove does not re-insert the hidden entry after add_to_swap_cache() (issue 10, item 4)",
     ),
     Mutant(
