@@ -50,6 +50,9 @@ from conformance.show import show_value
 from conformance.steps import Step, parse_steps
 from conformance.system import KernelBug
 from conformance.values import TlaValue
+from gen.bridge.errors import BridgeError
+from gen.bridge.paths import REPO_ROOT
+from gen.generators.generate import explore
 
 BATCH = 64  # steps a batch: their commands (~1 KiB) and observe lines (~25 KiB) fit in the pipes
 
@@ -92,10 +95,7 @@ class Graph:
 
 def load_graph(model: str) -> Graph:
     """Run TLC on ``spec/models/<model>.cfg`` (``explore``: ``-dump dot``, edges' steps recovered, ~5 s)."""
-    from gen.bridge.errors import BridgeError
-    from gen.generators.generate import explore
-
-    cfg = Path(__file__).resolve().parents[2] / "spec" / "models" / f"{model}.cfg"
+    cfg = REPO_ROOT / "spec" / "models" / f"{model}.cfg"
     if not cfg.exists():
         raise TraceValidationError(f"no model {model}: {cfg} does not exist", "pick a model of spec/models/")
     try:
