@@ -33,24 +33,24 @@ v2 = ModelValue('v2')
 def test_walk_001(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_002(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_003(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_004(system_for: SystemFactory) -> None:
@@ -59,21 +59,21 @@ def test_walk_004(system_for: SystemFactory) -> None:
     v2 is swapped out to s1; s1 is freed; k1's writeback finds the slot freed; v2 is swapped
     out to s1; s1 is freed; k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=28)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=52)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=49)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=15)
+    run.step('SwapcachePrepare', t1, then=28)
+    run.step('ZswapLruRemove', t1, then=52)
+    run.step('ChargeFail', t1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('WbSlotFreed', k1, then=27)
+    run.step('SwapOut', s=s1, v=v2, then=49)
+    run.step('FreeSlot', s=s1, then=27)
+    run.step('WbPutback', k1, then=51)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_005(system_for: SystemFactory) -> None:
@@ -86,31 +86,31 @@ def test_walk_005(system_for: SystemFactory) -> None:
     fails to allocate a folio; t1 faults on s1; t1 pins the slot; k1 puts the entry back on
     the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=84)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=18)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=28)  # LruIsolate Zswap.tla:591
-    run.step('ZswapLruRemove', t1, then=52)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=82)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=114)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=147)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=79)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=111)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=49)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=80)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=100)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('WbPutback', k1, then=84)
+    run.step('ShrinkDone', k1, then=10)
+    run.step('ShrinkWorker', k1, then=18)
+    run.step('LruIsolate', k1, then=28)
+    run.step('ZswapLruRemove', t1, then=52)
+    run.step('ChargeOk', t1, then=82)
+    run.step('AddToSwapCache', t1, then=114)
+    run.step('SwapReadFolio', t1, then=147)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SwapcachePrepare', t1, then=79)
+    run.step('ZswapLruRemove', t1, then=111)
+    run.step('ChargeFail', t1, then=26)
+    run.step('WbAllocFail', k1, then=49)
+    run.step('StartFault', t1, s=s1, then=80)
+    run.step('SwapcachePrepare', t1, then=112)
+    run.step('WbPutback', k1, then=100)
+    run.step('ShrinkDone', k1, then=13)
 
 
 def test_walk_006(system_for: SystemFactory) -> None:
@@ -120,24 +120,24 @@ def test_walk_006(system_for: SystemFactory) -> None:
     swapped out to s1; s1 is freed; k1 puts the entry back on the LRU; v1 is swapped out to
     s1; s1 is freed; v2 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=24)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('ZswapLruRemove', t1, then=67)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=38)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=65)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=38)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=31)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=51)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=42)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=51)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ShrinkWorker', k1, then=24)
+    run.step('LruIsolate', k1, then=39)
+    run.step('ZswapLruRemove', t1, then=67)
+    run.step('ChargeFail', t1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('WbSlotFreed', k1, then=38)
+    run.step('SwapOut', s=s1, v=v1, then=65)
+    run.step('FreeSlot', s=s1, then=38)
+    run.step('WbPutback', k1, then=51)
+    run.step('SwapOut', s=s1, v=v1, then=31)
+    run.step('FreeSlot', s=s1, then=51)
+    run.step('SwapOut', s=s1, v=v2, then=42)
+    run.step('FreeSlot', s=s1, then=51)
 
 
 def test_walk_007(system_for: SystemFactory) -> None:
@@ -149,29 +149,29 @@ def test_walk_007(system_for: SystemFactory) -> None:
     freed; k1's writeback finds the entry gone; v2 is swapped out to s1; t1 faults on s1; k1
     puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=34)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=49)  # SwapOut Zswap.tla:836
-    run.step('WbPutback', k1, then=42)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=32)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:780
-    run.step('SwapOut', s=s1, v=v2, then=49)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=80)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=69)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ChargeFail', t1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('FreeSlot', s=s1, then=27)
+    run.step('SwapOut', s=s1, v=v2, then=49)
+    run.step('WbPutback', k1, then=42)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=32)
+    run.step('WbEntryGone', k1, then=27)
+    run.step('SwapOut', s=s1, v=v2, then=49)
+    run.step('StartFault', t1, s=s1, then=80)
+    run.step('WbPutback', k1, then=69)
+    run.step('ShrinkDone', k1, then=6)
 
 
 def test_walk_008(system_for: SystemFactory) -> None:
@@ -184,34 +184,34 @@ def test_walk_008(system_for: SystemFactory) -> None:
     charge fails; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is
     freed; v2 is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=39)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=67)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=98)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=130)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=95)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=127)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=37)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=84)  # WbPutback Zswap.tla:816
-    run.step('ZswapLruRemove', t1, then=116)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=31)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=32)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('ShrinkWorker', k1, then=12)
+    run.step('LruIsolate', k1, then=21)
+    run.step('SwapcachePrepare', t1, then=39)
+    run.step('ZswapLruRemove', t1, then=67)
+    run.step('ChargeOk', t1, then=98)
+    run.step('AddToSwapCache', t1, then=130)
+    run.step('SwapReadFolio', t1, then=165)
+    run.step('MapFolio', t1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SwapcachePrepare', t1, then=95)
+    run.step('ZswapLruRemove', t1, then=127)
+    run.step('ChargeFail', t1, then=37)
+    run.step('WbAllocFail', k1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('SwapcachePrepare', t1, then=128)
+    run.step('WbPutback', k1, then=84)
+    run.step('ZswapLruRemove', t1, then=116)
+    run.step('ChargeFail', t1, then=31)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('FreeSlot', s=s1, then=32)
 
 
 def test_walk_009(system_for: SystemFactory) -> None:
@@ -225,35 +225,35 @@ def test_walk_009(system_for: SystemFactory) -> None:
     t1 takes its entry off the zswap LRU; k1 puts the entry back on the LRU; t1's charge
     fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=80)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=145)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=49)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=80)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=145)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=181)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=222)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=49)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=80)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=145)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=182)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=223)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=49)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=80)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=145)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=132)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=42)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFail', k1, then=80)
+    run.step('SwapcachePrepare', t1, then=112)
+    run.step('ZswapLruRemove', t1, then=145)
+    run.step('ChargeFail', t1, then=49)
+    run.step('StartFault', t1, s=s1, then=80)
+    run.step('SwapcachePrepare', t1, then=112)
+    run.step('ZswapLruRemove', t1, then=145)
+    run.step('ChargeOk', t1, then=181)
+    run.step('AddToSwapCache', t1, then=222)
+    run.step('SwapReadFolio', t1, then=261)
+    run.step('MapFolio', t1, then=27)
+    run.step('SwapOut', s=s1, v=v2, then=49)
+    run.step('StartFault', t1, s=s1, then=80)
+    run.step('SwapcachePrepare', t1, then=112)
+    run.step('ZswapLruRemove', t1, then=145)
+    run.step('ChargeReclaim', t1, then=182)
+    run.step('ShrinkDone', t1, then=223)
+    run.step('ChargeFail', t1, then=49)
+    run.step('StartFault', t1, s=s1, then=80)
+    run.step('SwapcachePrepare', t1, then=112)
+    run.step('ZswapLruRemove', t1, then=145)
+    run.step('WbPutback', k1, then=132)
+    run.step('ChargeFail', t1, then=42)
 
 
 def test_walk_010(system_for: SystemFactory) -> None:
@@ -266,32 +266,32 @@ def test_walk_010(system_for: SystemFactory) -> None:
     to s1; k1 puts the entry back on the LRU; t1 faults on s1; k1 ends its walk; t1 pins the
     slot; t1 takes its entry off the zswap LRU; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=22)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=42)  # WbPutback Zswap.tla:816
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=100)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=132)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=167)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=77)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=108)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=177)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=43)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=38)  # WbEntryGone Zswap.tla:780
-    run.step('SwapOut', s=s1, v=v1, then=65)  # SwapOut Zswap.tla:836
-    run.step('WbPutback', k1, then=31)  # WbPutback Zswap.tla:816
-    run.step('StartFault', t1, s=s1, then=54)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=19)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=22)
+    run.step('WbPutback', k1, then=42)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=100)
+    run.step('ZswapLruRemove', t1, then=132)
+    run.step('ChargeOk', t1, then=167)
+    run.step('AddToSwapCache', t1, then=207)
+    run.step('ShrinkDone', k1, then=77)
+    run.step('ShrinkWorker', k1, then=108)
+    run.step('LruIsolate', k1, then=141)
+    run.step('SwapReadFolio', t1, then=177)
+    run.step('MapFolio', t1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('FreeSlot', s=s1, then=43)
+    run.step('WbEntryGone', k1, then=38)
+    run.step('SwapOut', s=s1, v=v1, then=65)
+    run.step('WbPutback', k1, then=31)
+    run.step('StartFault', t1, s=s1, then=54)
+    run.step('ShrinkDone', k1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ZswapLruRemove', t1, then=19)
+    run.step('ChargeFail', t1, then=1)
 
 
 def test_walk_011(system_for: SystemFactory) -> None:
@@ -302,24 +302,24 @@ def test_walk_011(system_for: SystemFactory) -> None:
     reclaim; k1 puts the entry back on the LRU; k1 ends its walk; t1 ends its walk; t1's
     charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=49)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=80)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=145)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=182)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=47)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=78)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('RetryFault', t1, then=49)
+    run.step('StartFault', t1, s=s1, then=80)
+    run.step('SwapcachePrepare', t1, then=112)
+    run.step('ZswapLruRemove', t1, then=145)
+    run.step('ChargeReclaim', t1, then=182)
+    run.step('WbPutback', k1, then=168)
+    run.step('ShrinkDone', k1, then=47)
+    run.step('ShrinkDone', t1, then=78)
+    run.step('ChargeFail', t1, then=2)
 
 
 def test_walk_012(system_for: SystemFactory) -> None:
@@ -329,22 +329,22 @@ def test_walk_012(system_for: SystemFactory) -> None:
     on the LRU; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends
     its walk; t1's charge fails; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=25)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=100)  # WbPutback Zswap.tla:816
-    run.step('ZswapLruRemove', t1, then=132)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=168)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=42)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ZswapLruRemove', t1, then=25)
+    run.step('ChargeFail', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('WbPutback', k1, then=100)
+    run.step('ZswapLruRemove', t1, then=132)
+    run.step('ChargeReclaim', t1, then=168)
+    run.step('ShrinkDone', t1, then=208)
+    run.step('ChargeFail', t1, then=42)
+    run.step('ShrinkDone', k1, then=2)
 
 
 def test_walk_013(system_for: SystemFactory) -> None:
@@ -356,27 +356,27 @@ def test_walk_013(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the
     page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=24)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=45)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=22)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=38)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=65)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=54)  # WbPutback Zswap.tla:816
-    run.step('SwapcachePrepare', t1, then=84)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=116)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=149)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=62)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=92)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=159)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=24)
+    run.step('ZswapLruRemove', t1, then=45)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=22)
+    run.step('FreeSlot', s=s1, then=38)
+    run.step('SwapOut', s=s1, v=v1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('WbPutback', k1, then=54)
+    run.step('SwapcachePrepare', t1, then=84)
+    run.step('ZswapLruRemove', t1, then=116)
+    run.step('ChargeOk', t1, then=149)
+    run.step('AddToSwapCache', t1, then=186)
+    run.step('ShrinkDone', k1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('LruIsolate', k1, then=125)
+    run.step('SwapReadFolio', t1, then=159)
+    run.step('MapFolio', t1, then=14)
 
 
 def test_walk_014(system_for: SystemFactory) -> None:
@@ -389,34 +389,34 @@ def test_walk_014(system_for: SystemFactory) -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=79)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=111)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=143)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=179)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=221)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=79)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=111)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=180)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=79)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=111)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=143)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=179)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=222)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=207)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=247)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=51)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SwapcachePrepare', t1, then=79)
+    run.step('ZswapLruRemove', t1, then=111)
+    run.step('ChargeOk', t1, then=143)
+    run.step('AddToSwapCache', t1, then=179)
+    run.step('SwapReadFolio', t1, then=221)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SwapcachePrepare', t1, then=79)
+    run.step('ZswapLruRemove', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('ShrinkDone', t1, then=180)
+    run.step('ChargeFail', t1, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SwapcachePrepare', t1, then=79)
+    run.step('ZswapLruRemove', t1, then=111)
+    run.step('ChargeOk', t1, then=143)
+    run.step('AddToSwapCache', t1, then=179)
+    run.step('WbFolioExists', k1, then=222)
+    run.step('WbPutback', k1, then=207)
+    run.step('SwapReadFolio', t1, then=247)
+    run.step('MapFolio', t1, then=51)
 
 
 def test_walk_015(system_for: SystemFactory) -> None:
@@ -426,23 +426,23 @@ def test_walk_015(system_for: SystemFactory) -> None:
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=79)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=111)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=180)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=143)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=179)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=221)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=261)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SwapcachePrepare', t1, then=79)
+    run.step('ZswapLruRemove', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('ShrinkDone', t1, then=180)
+    run.step('ChargeOk', t1, then=143)
+    run.step('AddToSwapCache', t1, then=179)
+    run.step('SwapReadFolio', t1, then=221)
+    run.step('WbFolioExists', k1, then=261)
+    run.step('WbPutback', k1, then=247)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_016(system_for: SystemFactory) -> None:
@@ -452,23 +452,23 @@ def test_walk_016(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 puts the entry back on
     the LRU; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the page in."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=80)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=145)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=182)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=223)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=181)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=46)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=77)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=110)  # SwapReadFolio Zswap.tla:485
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('WbEntryGone', k1, then=80)
+    run.step('SwapcachePrepare', t1, then=112)
+    run.step('ZswapLruRemove', t1, then=145)
+    run.step('ChargeReclaim', t1, then=182)
+    run.step('ShrinkDone', t1, then=223)
+    run.step('ChargeOk', t1, then=181)
+    run.step('WbPutback', k1, then=167)
+    run.step('ShrinkDone', k1, then=46)
+    run.step('AddToSwapCache', t1, then=77)
+    run.step('SwapReadFolio', t1, then=110)
 
 
 def test_walk_017(system_for: SystemFactory) -> None:
@@ -478,22 +478,22 @@ def test_walk_017(system_for: SystemFactory) -> None:
     the LRU; t1 retries the fault; k1 ends its walk; k1 starts a shrink walk; k1 isolates
     the LRU head; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=42)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=43)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('RetryFault', t1, then=42)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('FreeSlot', s=s1, then=43)
 
 
 def test_walk_018(system_for: SystemFactory) -> None:
@@ -507,34 +507,34 @@ def test_walk_018(system_for: SystemFactory) -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
     the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:308
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=96)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=163)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=65)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=163)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=202)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=242)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=278)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=38)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('RetryFault', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFail', k1, then=96)
+    run.step('SwapcachePrepare', t1, then=128)
+    run.step('ZswapLruRemove', t1, then=163)
+    run.step('ChargeFail', t1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('SwapcachePrepare', t1, then=128)
+    run.step('ZswapLruRemove', t1, then=163)
+    run.step('ChargeOk', t1, then=202)
+    run.step('AddToSwapCache', t1, then=242)
+    run.step('SwapReadFolio', t1, then=278)
+    run.step('MapFolio', t1, then=38)
 
 
 def test_walk_019(system_for: SystemFactory) -> None:
@@ -545,26 +545,26 @@ def test_walk_019(system_for: SystemFactory) -> None:
     zswap LRU; k1 puts the entry back on the LRU; t1's charge enters reclaim; k1 ends its
     walk; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=38)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=65)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=163)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=203)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=243)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=65)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=163)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=116)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=150)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=36)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=63)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('WbSlotFreed', k1, then=38)
+    run.step('SwapOut', s=s1, v=v1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('SwapcachePrepare', t1, then=128)
+    run.step('ZswapLruRemove', t1, then=163)
+    run.step('ChargeReclaim', t1, then=203)
+    run.step('ShrinkDone', t1, then=243)
+    run.step('ChargeFail', t1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('SwapcachePrepare', t1, then=128)
+    run.step('ZswapLruRemove', t1, then=163)
+    run.step('WbPutback', k1, then=116)
+    run.step('ChargeReclaim', t1, then=150)
+    run.step('ShrinkDone', k1, then=36)
+    run.step('ShrinkDone', t1, then=63)
+    run.step('ChargeFail', t1, then=1)
 
 
 def test_walk_020(system_for: SystemFactory) -> None:
@@ -578,35 +578,35 @@ def test_walk_020(system_for: SystemFactory) -> None:
     the zswap LRU; t1's charge enters reclaim; k1 puts the entry back on the LRU; t1 ends
     its walk; t1's charge fails; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=65)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=163)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=203)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=150)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=187)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=31)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('LruIsolate', k1, then=295)
+    run.step('RetryFault', t1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('RetryFault', t1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('SwapcachePrepare', t1, then=128)
+    run.step('ZswapLruRemove', t1, then=163)
+    run.step('ChargeReclaim', t1, then=203)
+    run.step('WbPutback', k1, then=150)
+    run.step('ShrinkDone', t1, then=187)
+    run.step('ChargeFail', t1, then=31)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_021(system_for: SystemFactory) -> None:
@@ -615,19 +615,19 @@ def test_walk_021(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('RetryFault', t1, then=5)
 
 
 def test_walk_022(system_for: SystemFactory) -> None:
@@ -640,34 +640,34 @@ def test_walk_022(system_for: SystemFactory) -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=95)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=127)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=200)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=241)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=95)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=127)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=201)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=37)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=95)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=127)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=200)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=242)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=227)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=51)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SwapcachePrepare', t1, then=95)
+    run.step('ZswapLruRemove', t1, then=127)
+    run.step('ChargeOk', t1, then=161)
+    run.step('AddToSwapCache', t1, then=200)
+    run.step('SwapReadFolio', t1, then=241)
+    run.step('MapFolio', t1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SwapcachePrepare', t1, then=95)
+    run.step('ZswapLruRemove', t1, then=127)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', t1, then=201)
+    run.step('ChargeFail', t1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SwapcachePrepare', t1, then=95)
+    run.step('ZswapLruRemove', t1, then=127)
+    run.step('ChargeOk', t1, then=161)
+    run.step('AddToSwapCache', t1, then=200)
+    run.step('WbFolioExists', k1, then=242)
+    run.step('WbPutback', k1, then=186)
+    run.step('SwapReadFolio', t1, then=227)
+    run.step('MapFolio', t1, then=51)
 
 
 def test_walk_023(system_for: SystemFactory) -> None:
@@ -680,32 +680,32 @@ def test_walk_023(system_for: SystemFactory) -> None:
     its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1 starts a shrink
     walk; t1 reads the page in; t1 maps the page; v2 is swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=321)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=22)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=40)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=69)  # WbPutback Zswap.tla:816
-    run.step('SwapcachePrepare', t1, then=100)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=132)  # ZswapLruRemove Zswap.tla:402
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=46)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=77)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=108)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=142)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFail', k1, then=321)
+    run.step('RetryFault', t1, then=22)
+    run.step('StartFault', t1, s=s1, then=40)
+    run.step('WbPutback', k1, then=69)
+    run.step('SwapcachePrepare', t1, then=100)
+    run.step('ZswapLruRemove', t1, then=132)
+    run.step('ShrinkDone', k1, then=25)
+    run.step('ChargeOk', t1, then=46)
+    run.step('AddToSwapCache', t1, then=77)
+    run.step('ShrinkWorker', k1, then=108)
+    run.step('SwapReadFolio', t1, then=142)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
 
 
 def test_walk_024(system_for: SystemFactory) -> None:
@@ -715,23 +715,23 @@ def test_walk_024(system_for: SystemFactory) -> None:
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=95)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=127)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=201)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=200)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=241)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=278)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=227)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SwapcachePrepare', t1, then=95)
+    run.step('ZswapLruRemove', t1, then=127)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', t1, then=201)
+    run.step('ChargeOk', t1, then=161)
+    run.step('AddToSwapCache', t1, then=200)
+    run.step('SwapReadFolio', t1, then=241)
+    run.step('WbFolioExists', k1, then=278)
+    run.step('WbPutback', k1, then=227)
+    run.step('ShrinkDone', k1, then=94)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_025(system_for: SystemFactory) -> None:
@@ -741,21 +741,21 @@ def test_walk_025(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=322)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=23)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=322)
+    run.step('RetryFault', t1, then=23)
 
 
 def test_walk_026(system_for: SystemFactory) -> None:
@@ -767,31 +767,31 @@ def test_walk_026(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails; s1 is freed;
     k1's writeback finds the slot freed; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=41)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=70)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=105)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=256)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=218)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=258)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=288)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=312)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=333)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=257)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=287)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=311)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('StartFault', t1, s=s1, then=41)
+    run.step('SwapCacheHit', t1, then=70)
+    run.step('WbWrite', k1, then=102)
+    run.step('MapFolio', t1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('FreeSlot', s=s1, then=256)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('StartFault', t1, s=s1, then=218)
+    run.step('ShrinkWorker', k1, then=258)
+    run.step('LruIsolate', k1, then=288)
+    run.step('SwapcachePrepare', t1, then=312)
+    run.step('ZswapLruRemove', t1, then=333)
+    run.step('ChargeFail', t1, then=257)
+    run.step('FreeSlot', s=s1, then=287)
+    run.step('WbSlotFreed', k1, then=311)
+    run.step('WbPutback', k1, then=105)
 
 
 def test_walk_027(system_for: SystemFactory) -> None:
@@ -804,31 +804,31 @@ def test_walk_027(system_for: SystemFactory) -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
     the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=219)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=259)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=291)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=312)  # LruIsolate Zswap.tla:591
-    run.step('ZswapLruRemove', t1, then=333)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=366)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=383)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=287)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('WbPutback', k1, then=219)
+    run.step('ShrinkDone', k1, then=259)
+    run.step('ShrinkWorker', k1, then=291)
+    run.step('LruIsolate', k1, then=312)
+    run.step('ZswapLruRemove', t1, then=333)
+    run.step('ChargeOk', t1, then=349)
+    run.step('AddToSwapCache', t1, then=366)
+    run.step('SwapReadFolio', t1, then=383)
+    run.step('MapFolio', t1, then=287)
 
 
 def test_walk_028(system_for: SystemFactory) -> None:
@@ -840,28 +840,28 @@ def test_walk_028(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=321)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=322)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=341)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=355)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=72)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFail', k1, then=321)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=322)
+    run.step('WbWrite', k1, then=341)
+    run.step('DropCleanFolio', s=s1, then=355)
+    run.step('RetryFault', t1, then=72)
 
 
 def test_walk_029(system_for: SystemFactory) -> None:
@@ -871,23 +871,23 @@ def test_walk_029(system_for: SystemFactory) -> None:
     pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails; k1 isolates the
     LRU head; k1's writeback fails to allocate a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=316)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=217)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=289)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=311)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeFail', t1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('WbAllocFail', k1, then=289)
+    run.step('FreeSlot', s=s1, then=311)
 
 
 def test_walk_030(system_for: SystemFactory) -> None:
@@ -900,31 +900,31 @@ def test_walk_030(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed;
     k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=322)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=341)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=44)  # RetryFault Zswap.tla:308
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=290)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=315)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=311)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=322)
+    run.step('WbWrite', k1, then=341)
+    run.step('RetryFault', t1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('ShrinkDone', k1, then=106)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('WbAllocFolio', k1, then=290)
+    run.step('FreeSlot', s=s1, then=315)
+    run.step('WbEntryGone', k1, then=311)
 
 
 def test_walk_031(system_for: SystemFactory) -> None:
@@ -938,36 +938,36 @@ def test_walk_031(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
     allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=322)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=341)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=356)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=373)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=106)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=137)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=173)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=214)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=106)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=314)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=335)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=322)
+    run.step('WbWrite', k1, then=341)
+    run.step('ShrinkDone', k1, then=356)
+    run.step('DropCleanFolio', s=s1, then=373)
+    run.step('RetryFault', t1, then=106)
+    run.step('StartFault', t1, s=s1, then=137)
+    run.step('SwapcachePrepare', t1, then=173)
+    run.step('ZswapLruRemove', t1, then=214)
+    run.step('ChargeFail', t1, then=106)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFolio', k1, then=314)
+    run.step('SwapCacheHit', t1, then=335)
+    run.step('WbWrite', k1, then=86)
 
 
 def test_walk_032(system_for: SystemFactory) -> None:
@@ -979,31 +979,31 @@ def test_walk_032(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails; s1 is freed;
     k1's writeback finds the slot freed; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=55)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=236)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=197)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=271)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=299)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=323)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=237)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=270)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=298)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('SwapCacheHit', t1, then=55)
+    run.step('WbWrite', k1, then=86)
+    run.step('MapFolio', t1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('FreeSlot', s=s1, then=236)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('StartFault', t1, s=s1, then=197)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=271)
+    run.step('SwapcachePrepare', t1, then=299)
+    run.step('ZswapLruRemove', t1, then=323)
+    run.step('ChargeFail', t1, then=237)
+    run.step('FreeSlot', s=s1, then=270)
+    run.step('WbSlotFreed', k1, then=298)
+    run.step('WbPutback', k1, then=89)
 
 
 def test_walk_033(system_for: SystemFactory) -> None:
@@ -1016,31 +1016,31 @@ def test_walk_033(system_for: SystemFactory) -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
     the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=198)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=239)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=274)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=299)  # LruIsolate Zswap.tla:591
-    run.step('ZswapLruRemove', t1, then=323)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=342)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=357)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=374)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=270)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('WbPutback', k1, then=198)
+    run.step('ShrinkDone', k1, then=239)
+    run.step('ShrinkWorker', k1, then=274)
+    run.step('LruIsolate', k1, then=299)
+    run.step('ZswapLruRemove', t1, then=323)
+    run.step('ChargeOk', t1, then=342)
+    run.step('AddToSwapCache', t1, then=357)
+    run.step('SwapReadFolio', t1, then=374)
+    run.step('MapFolio', t1, then=270)
 
 
 def test_walk_034(system_for: SystemFactory) -> None:
@@ -1053,31 +1053,31 @@ def test_walk_034(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
     a folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=322)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=341)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=355)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=373)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=106)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=176)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=322)
+    run.step('WbWrite', k1, then=341)
+    run.step('DropCleanFolio', s=s1, then=355)
+    run.step('ShrinkDone', k1, then=373)
+    run.step('RetryFault', t1, then=106)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('WbPutback', k1, then=176)
 
 
 def test_walk_035(system_for: SystemFactory) -> None:
@@ -1090,33 +1090,33 @@ def test_walk_035(system_for: SystemFactory) -> None:
     slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=176)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=292)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=175)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=313)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=368)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=384)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=399)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=311)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=176)
+    run.step('ShrinkDone', k1, then=218)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ZswapLruRemove', t1, then=292)
+    run.step('ChargeFail', t1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeFail', t1, then=289)
+    run.step('StartFault', t1, s=s1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeOk', t1, then=368)
+    run.step('AddToSwapCache', t1, then=384)
+    run.step('SwapReadFolio', t1, then=399)
+    run.step('MapFolio', t1, then=311)
 
 
 def test_walk_036(system_for: SystemFactory) -> None:
@@ -1127,23 +1127,23 @@ def test_walk_036(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
     fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=81)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=113)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=183)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=322)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=341)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=356)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=74)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('StartFault', t1, s=s1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=183)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=322)
+    run.step('WbWrite', k1, then=341)
+    run.step('ShrinkDone', k1, then=356)
+    run.step('RetryFault', t1, then=74)
 
 
 def test_walk_037(system_for: SystemFactory) -> None:
@@ -1157,34 +1157,34 @@ def test_walk_037(system_for: SystemFactory) -> None:
     folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on
     the LRU; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=106)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=369)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=386)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=289)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=175)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=370)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=140)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('ShrinkDone', k1, then=74)
+    run.step('DropCleanFolio', s=s1, then=106)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeReclaim', t1, then=369)
+    run.step('ShrinkDone', t1, then=386)
+    run.step('ChargeFail', t1, then=289)
+    run.step('WbPutback', k1, then=140)
+    run.step('ShrinkDone', k1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('WbPutback', k1, then=370)
+    run.step('ChargeFail', t1, then=140)
 
 
 def test_walk_038(system_for: SystemFactory) -> None:
@@ -1196,28 +1196,28 @@ def test_walk_038(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps
     the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=176)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=219)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=260)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=140)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=176)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=219)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=260)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=293)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=319)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=338)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=352)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=371)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=389)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=287)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=176)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ZswapLruRemove', t1, then=260)
+    run.step('ChargeFail', t1, then=140)
+    run.step('StartFault', t1, s=s1, then=176)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ZswapLruRemove', t1, then=260)
+    run.step('ChargeOk', t1, then=293)
+    run.step('AddToSwapCache', t1, then=319)
+    run.step('ShrinkDone', k1, then=338)
+    run.step('ShrinkWorker', k1, then=352)
+    run.step('LruIsolate', k1, then=371)
+    run.step('SwapReadFolio', t1, then=389)
+    run.step('MapFolio', t1, then=287)
 
 
 def test_walk_039(system_for: SystemFactory) -> None:
@@ -1228,24 +1228,24 @@ def test_walk_039(system_for: SystemFactory) -> None:
     t1's charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio;
     s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=55)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=238)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=274)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=303)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=196)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=272)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=298)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('SwapCacheHit', t1, then=55)
+    run.step('WbWrite', k1, then=86)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('MapFolio', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('StartFault', t1, s=s1, then=238)
+    run.step('SwapcachePrepare', t1, then=274)
+    run.step('ZswapLruRemove', t1, then=303)
+    run.step('ChargeFail', t1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('WbAllocFail', k1, then=272)
+    run.step('FreeSlot', s=s1, then=298)
 
 
 def test_walk_040(system_for: SystemFactory) -> None:
@@ -1254,18 +1254,18 @@ def test_walk_040(system_for: SystemFactory) -> None:
     slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=54)  # WbPutback Zswap.tla:816
-    run.step('SwapcachePrepare', t1, then=84)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=116)  # ZswapLruRemove Zswap.tla:402
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=62)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=94)  # SwapReadFolio Zswap.tla:485
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('WbPutback', k1, then=54)
+    run.step('SwapcachePrepare', t1, then=84)
+    run.step('ZswapLruRemove', t1, then=116)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('ChargeOk', t1, then=35)
+    run.step('AddToSwapCache', t1, then=62)
+    run.step('SwapReadFolio', t1, then=94)
 
 
 def test_walk_041(system_for: SystemFactory) -> None:
@@ -1275,21 +1275,21 @@ def test_walk_041(system_for: SystemFactory) -> None:
     the zswap LRU; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
     page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=117)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=148)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=184)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeFail', t1, then=16)
+    run.step('StartFault', t1, s=s1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeOk', t1, then=117)
+    run.step('AddToSwapCache', t1, then=148)
+    run.step('SwapReadFolio', t1, then=184)
+    run.step('MapFolio', t1, then=27)
 
 
 def test_walk_042(system_for: SystemFactory) -> None:
@@ -1298,18 +1298,18 @@ def test_walk_042(system_for: SystemFactory) -> None:
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=118)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=31)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeReclaim', t1, then=118)
+    run.step('ShrinkDone', t1, then=152)
+    run.step('ChargeFail', t1, then=16)
+    run.step('WbPutback', k1, then=31)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_043(system_for: SystemFactory) -> None:
@@ -1321,26 +1321,26 @@ def test_walk_043(system_for: SystemFactory) -> None:
     enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its
     walk. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=31)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=118)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=153)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=190)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ChargeFail', t1, then=31)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeReclaim', t1, then=118)
+    run.step('WbPutback', k1, then=153)
+    run.step('LruIsolate', t1, then=190)
+    run.step('ShrinkDone', k1, then=230)
 
 
 def test_walk_044(system_for: SystemFactory) -> None:
@@ -1351,25 +1351,25 @@ def test_walk_044(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST);
     k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=118)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=117)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
-    run.step('AddToSwapCache', t1, then=185)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=264)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=148)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=225)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=51)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeReclaim', t1, then=118)
+    run.step('ShrinkDone', t1, then=152)
+    run.step('ChargeOk', t1, then=117)
+    run.step('WbPutback', k1, then=151)
+    run.step('AddToSwapCache', t1, then=185)
+    run.step('ShrinkDone', k1, then=226)
+    run.step('ShrinkWorker', k1, then=264)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbFolioExists', k1, then=148)
+    run.step('WbPutback', k1, then=185)
+    run.step('SwapReadFolio', t1, then=225)
+    run.step('MapFolio', t1, then=51)
 
 
 def test_walk_045(system_for: SystemFactory) -> None:
@@ -1382,32 +1382,32 @@ def test_walk_045(system_for: SystemFactory) -> None:
     the entry back on the LRU; t1's charge succeeds; k1 ends its walk; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=118)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=31)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=118)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=151)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=226)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=263)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeReclaim', t1, then=118)
+    run.step('ShrinkDone', t1, then=152)
+    run.step('WbPutback', k1, then=189)
+    run.step('ChargeFail', t1, then=31)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeReclaim', t1, then=118)
+    run.step('ShrinkDone', t1, then=152)
+    run.step('WbPutback', k1, then=189)
+    run.step('ChargeOk', t1, then=151)
+    run.step('ShrinkDone', k1, then=188)
+    run.step('AddToSwapCache', t1, then=226)
+    run.step('SwapReadFolio', t1, then=263)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_046(system_for: SystemFactory) -> None:
@@ -1421,34 +1421,34 @@ def test_walk_046(system_for: SystemFactory) -> None:
     walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
     swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=118)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=118)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=228)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=264)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=296)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeReclaim', t1, then=118)
+    run.step('ShrinkDone', t1, then=152)
+    run.step('WbPutback', k1, then=189)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ChargeFail', t1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeReclaim', t1, then=118)
+    run.step('ShrinkDone', t1, then=152)
+    run.step('WbPutback', k1, then=189)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ChargeOk', t1, then=188)
+    run.step('ShrinkWorker', k1, then=228)
+    run.step('AddToSwapCache', t1, then=264)
+    run.step('SwapReadFolio', t1, then=296)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
 
 
 def test_walk_047(system_for: SystemFactory) -> None:
@@ -1463,36 +1463,36 @@ def test_walk_047(system_for: SystemFactory) -> None:
     page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=118)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=118)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=228)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=114)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=147)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=184)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=225)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeReclaim', t1, then=118)
+    run.step('ShrinkDone', t1, then=152)
+    run.step('WbPutback', k1, then=189)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('ChargeFail', t1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeReclaim', t1, then=118)
+    run.step('ShrinkDone', t1, then=152)
+    run.step('WbPutback', k1, then=189)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('ChargeOk', t1, then=228)
+    run.step('LruIsolate', k1, then=82)
+    run.step('AddToSwapCache', t1, then=114)
+    run.step('SwapReadFolio', t1, then=147)
+    run.step('WbFolioExists', k1, then=184)
+    run.step('WbPutback', k1, then=225)
+    run.step('ShrinkDone', k1, then=263)
 
 
 def test_walk_048(system_for: SystemFactory) -> None:
@@ -1504,26 +1504,26 @@ def test_walk_048(system_for: SystemFactory) -> None:
     takes its entry off the zswap LRU; k1 puts the entry back on the LRU; t1's charge
     succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=118)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=115)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=151)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('ChargeReclaim', t1, then=118)
+    run.step('ShrinkDone', t1, then=152)
+    run.step('WbPutback', k1, then=189)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('LruIsolate', k1, then=115)
+    run.step('ChargeFail', t1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ChargeOk', t1, then=151)
 
 
 def test_walk_049(system_for: SystemFactory) -> None:
@@ -1532,17 +1532,17 @@ def test_walk_049(system_for: SystemFactory) -> None:
     zswap LRU; k1 puts the entry back on the LRU; t1's charge enters reclaim; k1 ends its
     walk; t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=153)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=230)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ChargeReclaim', t1, then=153)
+    run.step('ShrinkDone', k1, then=191)
+    run.step('LruIsolate', t1, then=230)
 
 
 def test_walk_050(system_for: SystemFactory) -> None:
@@ -1553,25 +1553,25 @@ def test_walk_050(system_for: SystemFactory) -> None:
     allocate a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the
     entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=154)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=154)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ShrinkDone', k1, then=154)
+    run.step('ChargeFail', t1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ShrinkDone', k1, then=154)
+    run.step('ChargeOk', t1, then=188)
 
 
 def test_walk_051(system_for: SystemFactory) -> None:
@@ -1585,33 +1585,33 @@ def test_walk_051(system_for: SystemFactory) -> None:
     t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's
     charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=154)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=231)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=83)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=115)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=82)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=114)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=147)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=49)  # WbEntryGone Zswap.tla:780
-    run.step('StartFault', t1, s=s1, then=80)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=145)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=182)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=223)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=208)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=167)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ShrinkDone', k1, then=154)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('ShrinkWorker', k1, then=231)
+    run.step('LruIsolate', k1, then=83)
+    run.step('ShrinkDone', t1, then=115)
+    run.step('ChargeOk', t1, then=82)
+    run.step('AddToSwapCache', t1, then=114)
+    run.step('SwapReadFolio', t1, then=147)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbEntryGone', k1, then=49)
+    run.step('StartFault', t1, s=s1, then=80)
+    run.step('SwapcachePrepare', t1, then=112)
+    run.step('ZswapLruRemove', t1, then=145)
+    run.step('ChargeReclaim', t1, then=182)
+    run.step('ShrinkDone', t1, then=223)
+    run.step('WbPutback', k1, then=208)
+    run.step('ChargeOk', t1, then=167)
 
 
 def test_walk_052(system_for: SystemFactory) -> None:
@@ -1623,29 +1623,29 @@ def test_walk_052(system_for: SystemFactory) -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds;
     t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=154)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=154)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=228)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=264)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=296)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ShrinkDone', k1, then=154)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('ChargeFail', t1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ShrinkDone', k1, then=154)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('ChargeOk', t1, then=228)
+    run.step('AddToSwapCache', t1, then=264)
+    run.step('SwapReadFolio', t1, then=296)
+    run.step('ShrinkDone', k1, then=263)
 
 
 def test_walk_053(system_for: SystemFactory) -> None:
@@ -1655,19 +1655,19 @@ def test_walk_053(system_for: SystemFactory) -> None:
     t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk. No step is left:
     every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=154)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=231)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=266)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ShrinkDone', k1, then=154)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('ChargeReclaim', t1, then=231)
+    run.step('LruIsolate', t1, then=266)
+    run.step('ShrinkDone', k1, then=230)
 
 
 def test_walk_054(system_for: SystemFactory) -> None:
@@ -1678,24 +1678,24 @@ def test_walk_054(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
     gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=155)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=193)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=273)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=302)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=298)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('ShrinkDone', k1, then=121)
+    run.step('SwapcachePrepare', t1, then=155)
+    run.step('ZswapLruRemove', t1, then=193)
+    run.step('ChargeFail', t1, then=90)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('WbAllocFolio', k1, then=273)
+    run.step('FreeSlot', s=s1, then=302)
+    run.step('WbEntryGone', k1, then=298)
 
 
 def test_walk_055(system_for: SystemFactory) -> None:
@@ -1703,14 +1703,14 @@ def test_walk_055(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=88)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('ShrinkDone', k1, then=88)
+    run.step('DropCleanFolio', s=s1, then=121)
 
 
 def test_walk_056(system_for: SystemFactory) -> None:
@@ -1718,13 +1718,13 @@ def test_walk_056(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=86)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('SwapCacheHit', t1, then=86)
 
 
 def test_walk_057(system_for: SystemFactory) -> None:
@@ -1736,27 +1736,27 @@ def test_walk_057(system_for: SystemFactory) -> None:
     s1; k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes
     the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=122)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=155)  # ShrinkDone Zswap.tla:626
-    run.step('ZswapLruRemove', t1, then=193)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=232)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=267)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=297)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=301)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=325)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ShrinkDone', k1, then=155)
+    run.step('ZswapLruRemove', t1, then=193)
+    run.step('ChargeOk', t1, then=232)
+    run.step('AddToSwapCache', t1, then=267)
+    run.step('SwapReadFolio', t1, then=297)
+    run.step('MapFolio', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFolio', k1, then=301)
+    run.step('SwapCacheHit', t1, then=325)
+    run.step('WbWrite', k1, then=102)
 
 
 def test_walk_058(system_for: SystemFactory) -> None:
@@ -1768,26 +1768,26 @@ def test_walk_058(system_for: SystemFactory) -> None:
     reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its walk.
     No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=70)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=369)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=387)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=403)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=417)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('SwapCacheHit', t1, then=70)
+    run.step('WbWrite', k1, then=102)
+    run.step('ShrinkDone', k1, then=136)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeReclaim', t1, then=369)
+    run.step('WbPutback', k1, then=387)
+    run.step('LruIsolate', t1, then=403)
+    run.step('ShrinkDone', k1, then=417)
 
 
 def test_walk_059(system_for: SystemFactory) -> None:
@@ -1798,24 +1798,24 @@ def test_walk_059(system_for: SystemFactory) -> None:
     head; t1 faults on s1; k1's writeback fails to allocate a folio; k1 puts the entry back
     on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=122)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=156)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=57)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=156)
+    run.step('ChargeFail', t1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('WbPutback', k1, then=158)
 
 
 def test_walk_060(system_for: SystemFactory) -> None:
@@ -1828,33 +1828,33 @@ def test_walk_060(system_for: SystemFactory) -> None:
     slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=158)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', k1, then=197)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=239)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=275)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=157)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=272)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=300)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=359)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=375)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=391)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=298)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=158)
+    run.step('ShrinkDone', k1, then=197)
+    run.step('SwapcachePrepare', t1, then=239)
+    run.step('ZswapLruRemove', t1, then=275)
+    run.step('ChargeFail', t1, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeFail', t1, then=272)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeOk', t1, then=359)
+    run.step('AddToSwapCache', t1, then=375)
+    run.step('SwapReadFolio', t1, then=391)
+    run.step('MapFolio', t1, then=298)
 
 
 def test_walk_061(system_for: SystemFactory) -> None:
@@ -1863,18 +1863,18 @@ def test_walk_061(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1 adds
     its folio to the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=122)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=156)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=234)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=267)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=156)
+    run.step('ChargeOk', t1, then=194)
+    run.step('AddToSwapCache', t1, then=234)
+    run.step('ShrinkDone', k1, then=267)
 
 
 def test_walk_062(system_for: SystemFactory) -> None:
@@ -1883,20 +1883,20 @@ def test_walk_062(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1
     ends its walk; t1 ends its walk; t1's charge fails; t1 faults on s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=122)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=156)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=268)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=121)  # StartFault Zswap.tla:286
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=156)
+    run.step('ChargeReclaim', t1, then=195)
+    run.step('ShrinkDone', k1, then=233)
+    run.step('ShrinkDone', t1, then=268)
+    run.step('ChargeFail', t1, then=90)
+    run.step('StartFault', t1, s=s1, then=121)
 
 
 def test_walk_063(system_for: SystemFactory) -> None:
@@ -1905,17 +1905,17 @@ def test_walk_063(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
     enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=122)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=156)  # ZswapLruRemove Zswap.tla:402
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=233)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=156)
+    run.step('ShrinkDone', k1, then=193)
+    run.step('ChargeReclaim', t1, then=233)
 
 
 def test_walk_064(system_for: SystemFactory) -> None:
@@ -1924,17 +1924,17 @@ def test_walk_064(system_for: SystemFactory) -> None:
     dropped; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds;
     k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=30)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=122)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=156)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('StartFault', t1, s=s1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=156)
+    run.step('ChargeOk', t1, then=194)
+    run.step('ShrinkDone', k1, then=232)
 
 
 def test_walk_065(system_for: SystemFactory) -> None:
@@ -1948,34 +1948,34 @@ def test_walk_065(system_for: SystemFactory) -> None:
     folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on
     the LRU; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=360)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=377)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=272)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=124)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=157)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=361)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=124)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeReclaim', t1, then=360)
+    run.step('ShrinkDone', t1, then=377)
+    run.step('ChargeFail', t1, then=272)
+    run.step('WbPutback', k1, then=124)
+    run.step('ShrinkDone', k1, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('WbPutback', k1, then=361)
+    run.step('ChargeFail', t1, then=124)
 
 
 def test_walk_066(system_for: SystemFactory) -> None:
@@ -1987,28 +1987,28 @@ def test_walk_066(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps
     the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=158)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=240)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=124)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=158)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=240)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=276)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=306)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=328)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=362)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=380)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=270)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=158)
+    run.step('SwapcachePrepare', t1, then=198)
+    run.step('ZswapLruRemove', t1, then=240)
+    run.step('ChargeFail', t1, then=124)
+    run.step('StartFault', t1, s=s1, then=158)
+    run.step('SwapcachePrepare', t1, then=198)
+    run.step('ZswapLruRemove', t1, then=240)
+    run.step('ChargeOk', t1, then=276)
+    run.step('AddToSwapCache', t1, then=306)
+    run.step('ShrinkDone', k1, then=328)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=362)
+    run.step('SwapReadFolio', t1, then=380)
+    run.step('MapFolio', t1, then=270)
 
 
 def test_walk_067(system_for: SystemFactory) -> None:
@@ -2018,21 +2018,21 @@ def test_walk_067(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=34)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=60)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=92)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=126)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=34)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=61)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=36)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ChargeOk', t1, then=60)
+    run.step('AddToSwapCache', t1, then=92)
+    run.step('SwapReadFolio', t1, then=126)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ChargeReclaim', t1, then=61)
+    run.step('ShrinkDone', k1, then=36)
 
 
 def test_walk_068(system_for: SystemFactory) -> None:
@@ -2044,27 +2044,27 @@ def test_walk_068(system_for: SystemFactory) -> None:
     k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the page in;
     t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=96)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=163)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=203)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=243)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=202)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=149)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=62)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=92)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=160)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=199)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=27)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('WbEntryGone', k1, then=96)
+    run.step('SwapcachePrepare', t1, then=128)
+    run.step('ZswapLruRemove', t1, then=163)
+    run.step('ChargeReclaim', t1, then=203)
+    run.step('ShrinkDone', t1, then=243)
+    run.step('ChargeOk', t1, then=202)
+    run.step('WbPutback', k1, then=149)
+    run.step('ShrinkDone', k1, then=35)
+    run.step('AddToSwapCache', t1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbFolioExists', k1, then=160)
+    run.step('SwapReadFolio', t1, then=199)
+    run.step('MapFolio', t1, then=27)
 
 
 def test_walk_069(system_for: SystemFactory) -> None:
@@ -2074,23 +2074,23 @@ def test_walk_069(system_for: SystemFactory) -> None:
     the LRU; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1 takes its entry off
     the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=31)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=54)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=84)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=116)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=150)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=187)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=149)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('RetryFault', t1, then=31)
+    run.step('StartFault', t1, s=s1, then=54)
+    run.step('SwapcachePrepare', t1, then=84)
+    run.step('ZswapLruRemove', t1, then=116)
+    run.step('ChargeReclaim', t1, then=150)
+    run.step('ShrinkDone', t1, then=187)
+    run.step('ChargeOk', t1, then=149)
 
 
 def test_walk_070(system_for: SystemFactory) -> None:
@@ -2101,24 +2101,24 @@ def test_walk_070(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's
     charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:308
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=34)  # ZswapLruRemove Zswap.tla:402
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=36)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('RetryFault', t1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('ChargeReclaim', t1, then=36)
 
 
 def test_walk_071(system_for: SystemFactory) -> None:
@@ -2133,36 +2133,36 @@ def test_walk_071(system_for: SystemFactory) -> None:
     reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its walk.
     No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=308)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:308
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=58)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=89)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=360)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=378)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=395)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=411)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=308)
+    run.step('RetryFault', t1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('FreeSlot', s=s1, then=58)
+    run.step('DropCleanFolio', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeReclaim', t1, then=360)
+    run.step('WbPutback', k1, then=378)
+    run.step('LruIsolate', t1, then=395)
+    run.step('ShrinkDone', k1, then=411)
 
 
 def test_walk_072(system_for: SystemFactory) -> None:
@@ -2171,19 +2171,19 @@ def test_walk_072(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('RetryFault', t1, then=3)
 
 
 def test_walk_073(system_for: SystemFactory) -> None:
@@ -2195,27 +2195,27 @@ def test_walk_073(system_for: SystemFactory) -> None:
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=34)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=61)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=93)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=34)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=61)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=93)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=60)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=62)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=92)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=159)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=199)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=227)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ChargeReclaim', t1, then=61)
+    run.step('ShrinkDone', t1, then=93)
+    run.step('ChargeFail', t1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ChargeReclaim', t1, then=61)
+    run.step('ShrinkDone', t1, then=93)
+    run.step('ChargeOk', t1, then=60)
+    run.step('ShrinkDone', k1, then=35)
+    run.step('AddToSwapCache', t1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('LruIsolate', k1, then=125)
+    run.step('SwapReadFolio', t1, then=159)
+    run.step('WbFolioExists', k1, then=199)
+    run.step('WbPutback', k1, then=227)
 
 
 def test_walk_074(system_for: SystemFactory) -> None:
@@ -2228,31 +2228,31 @@ def test_walk_074(system_for: SystemFactory) -> None:
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim;
     t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=308)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=331)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=16)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=53)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=85)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=154)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=52)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=83)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=115)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFail', k1, then=331)
+    run.step('RetryFault', t1, then=16)
+    run.step('StartFault', t1, s=s1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ShrinkDone', k1, then=154)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=52)
+    run.step('ChargeReclaim', t1, then=83)
+    run.step('ShrinkDone', t1, then=115)
+    run.step('ChargeFail', t1, then=8)
 
 
 def test_walk_075(system_for: SystemFactory) -> None:
@@ -2266,33 +2266,33 @@ def test_walk_075(system_for: SystemFactory) -> None:
     finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; t1
     maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=90)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=360)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=377)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=359)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=376)  # WbPutback Zswap.tla:816
-    run.step('AddToSwapCache', t1, then=392)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=408)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=420)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=357)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=375)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=392)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=407)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('ShrinkDone', k1, then=59)
+    run.step('DropCleanFolio', s=s1, then=90)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeReclaim', t1, then=360)
+    run.step('ShrinkDone', t1, then=377)
+    run.step('ChargeOk', t1, then=359)
+    run.step('WbPutback', k1, then=376)
+    run.step('AddToSwapCache', t1, then=392)
+    run.step('ShrinkDone', k1, then=408)
+    run.step('ShrinkWorker', k1, then=420)
+    run.step('LruIsolate', k1, then=357)
+    run.step('WbFolioExists', k1, then=375)
+    run.step('WbPutback', k1, then=392)
+    run.step('SwapReadFolio', t1, then=407)
+    run.step('MapFolio', t1, then=89)
 
 
 def test_walk_076(system_for: SystemFactory) -> None:
@@ -2305,31 +2305,31 @@ def test_walk_076(system_for: SystemFactory) -> None:
     LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU;
     t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=158)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=240)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=277)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=329)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=157)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=360)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=377)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=394)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=124)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=158)
+    run.step('SwapcachePrepare', t1, then=198)
+    run.step('ZswapLruRemove', t1, then=240)
+    run.step('ChargeReclaim', t1, then=277)
+    run.step('ShrinkDone', k1, then=305)
+    run.step('ShrinkDone', t1, then=329)
+    run.step('ChargeFail', t1, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeReclaim', t1, then=360)
+    run.step('ShrinkDone', t1, then=377)
+    run.step('WbPutback', k1, then=394)
+    run.step('ChargeFail', t1, then=124)
 
 
 def test_walk_077(system_for: SystemFactory) -> None:
@@ -2339,22 +2339,22 @@ def test_walk_077(system_for: SystemFactory) -> None:
     zswap LRU; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
     t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=158)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=240)  # ZswapLruRemove Zswap.tla:402
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=304)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=328)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=347)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=158)
+    run.step('SwapcachePrepare', t1, then=198)
+    run.step('ZswapLruRemove', t1, then=240)
+    run.step('ShrinkDone', k1, then=275)
+    run.step('ChargeOk', t1, then=304)
+    run.step('AddToSwapCache', t1, then=328)
+    run.step('SwapReadFolio', t1, then=347)
+    run.step('MapFolio', t1, then=123)
 
 
 def test_walk_078(system_for: SystemFactory) -> None:
@@ -2366,29 +2366,29 @@ def test_walk_078(system_for: SystemFactory) -> None:
     the entry back on the LRU; t1's charge succeeds; k1 ends its walk; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=360)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=377)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=394)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=376)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=393)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=408)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=419)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeReclaim', t1, then=360)
+    run.step('ShrinkDone', t1, then=377)
+    run.step('WbPutback', k1, then=394)
+    run.step('ChargeOk', t1, then=376)
+    run.step('ShrinkDone', k1, then=393)
+    run.step('AddToSwapCache', t1, then=408)
+    run.step('SwapReadFolio', t1, then=419)
+    run.step('MapFolio', t1, then=123)
 
 
 def test_walk_079(system_for: SystemFactory) -> None:
@@ -2399,26 +2399,26 @@ def test_walk_079(system_for: SystemFactory) -> None:
     takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
     the entry back on the LRU; k1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=360)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=377)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=394)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=410)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=157)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeReclaim', t1, then=360)
+    run.step('ShrinkDone', t1, then=377)
+    run.step('WbPutback', k1, then=394)
+    run.step('ShrinkDone', k1, then=410)
+    run.step('ChargeFail', t1, then=157)
 
 
 def test_walk_080(system_for: SystemFactory) -> None:
@@ -2431,31 +2431,31 @@ def test_walk_080(system_for: SystemFactory) -> None:
     walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is
     swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=360)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=377)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=394)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=410)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=393)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=409)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=420)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=427)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=236)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=196)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeReclaim', t1, then=360)
+    run.step('ShrinkDone', t1, then=377)
+    run.step('WbPutback', k1, then=394)
+    run.step('ShrinkDone', k1, then=410)
+    run.step('ChargeOk', t1, then=393)
+    run.step('ShrinkWorker', k1, then=409)
+    run.step('AddToSwapCache', t1, then=420)
+    run.step('SwapReadFolio', t1, then=427)
+    run.step('MapFolio', t1, then=236)
+    run.step('SwapOut', s=s1, v=v2, then=196)
 
 
 def test_walk_081(system_for: SystemFactory) -> None:
@@ -2466,27 +2466,27 @@ def test_walk_081(system_for: SystemFactory) -> None:
     takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=360)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=377)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=394)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=410)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=421)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=196)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeReclaim', t1, then=360)
+    run.step('ShrinkDone', t1, then=377)
+    run.step('WbPutback', k1, then=394)
+    run.step('ShrinkDone', k1, then=410)
+    run.step('ShrinkWorker', k1, then=421)
+    run.step('ChargeFail', t1, then=196)
 
 
 def test_walk_082(system_for: SystemFactory) -> None:
@@ -2500,34 +2500,34 @@ def test_walk_082(system_for: SystemFactory) -> None:
     page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=360)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=377)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=394)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=410)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=421)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=409)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=342)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=357)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=374)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=391)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=407)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=419)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeReclaim', t1, then=360)
+    run.step('ShrinkDone', t1, then=377)
+    run.step('WbPutback', k1, then=394)
+    run.step('ShrinkDone', k1, then=410)
+    run.step('ShrinkWorker', k1, then=421)
+    run.step('ChargeOk', t1, then=409)
+    run.step('LruIsolate', k1, then=342)
+    run.step('AddToSwapCache', t1, then=357)
+    run.step('SwapReadFolio', t1, then=374)
+    run.step('WbFolioExists', k1, then=391)
+    run.step('WbPutback', k1, then=407)
+    run.step('ShrinkDone', k1, then=419)
+    run.step('MapFolio', t1, then=123)
 
 
 def test_walk_083(system_for: SystemFactory) -> None:
@@ -2541,34 +2541,34 @@ def test_walk_083(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on the
     LRU; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=360)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=377)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=394)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=410)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=421)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=358)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=237)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=361)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=376)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('ChargeReclaim', t1, then=360)
+    run.step('ShrinkDone', t1, then=377)
+    run.step('WbPutback', k1, then=394)
+    run.step('ShrinkDone', k1, then=410)
+    run.step('ShrinkWorker', k1, then=421)
+    run.step('LruIsolate', k1, then=358)
+    run.step('ChargeFail', t1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('WbPutback', k1, then=361)
+    run.step('ChargeOk', t1, then=376)
 
 
 def test_walk_084(system_for: SystemFactory) -> None:
@@ -2578,21 +2578,21 @@ def test_walk_084(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=308)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=332)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=17)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=332)
+    run.step('RetryFault', t1, then=17)
 
 
 def test_walk_085(system_for: SystemFactory) -> None:
@@ -2603,26 +2603,26 @@ def test_walk_085(system_for: SystemFactory) -> None:
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap
     LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=56)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=122)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=156)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=234)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=269)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=158)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=240)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=277)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=124)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('StartFault', t1, s=s1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=156)
+    run.step('ChargeOk', t1, then=194)
+    run.step('AddToSwapCache', t1, then=234)
+    run.step('SwapReadFolio', t1, then=269)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=158)
+    run.step('SwapcachePrepare', t1, then=198)
+    run.step('ZswapLruRemove', t1, then=240)
+    run.step('ChargeReclaim', t1, then=277)
+    run.step('ShrinkDone', t1, then=307)
+    run.step('ChargeFail', t1, then=124)
 
 
 def test_walk_086(system_for: SystemFactory) -> None:
@@ -2637,35 +2637,35 @@ def test_walk_086(system_for: SystemFactory) -> None:
     ends its walk; t1 isolates the LRU head. No step is left: every actor is idle or
     blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=158)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=240)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=277)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=276)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=328)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=363)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=236)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=196)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=361)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=378)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=396)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=411)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=158)
+    run.step('SwapcachePrepare', t1, then=198)
+    run.step('ZswapLruRemove', t1, then=240)
+    run.step('ChargeReclaim', t1, then=277)
+    run.step('ShrinkDone', t1, then=307)
+    run.step('ChargeOk', t1, then=276)
+    run.step('ShrinkDone', k1, then=304)
+    run.step('AddToSwapCache', t1, then=328)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('SwapReadFolio', t1, then=363)
+    run.step('MapFolio', t1, then=236)
+    run.step('SwapOut', s=s1, v=v2, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('WbPutback', k1, then=361)
+    run.step('ChargeReclaim', t1, then=378)
+    run.step('ShrinkDone', k1, then=396)
+    run.step('LruIsolate', t1, then=411)
 
 
 def test_walk_087(system_for: SystemFactory) -> None:
@@ -2677,28 +2677,28 @@ def test_walk_087(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=308)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=331)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=308)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=332)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=348)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=364)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=57)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFail', k1, then=331)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=332)
+    run.step('WbWrite', k1, then=348)
+    run.step('DropCleanFolio', s=s1, then=364)
+    run.step('RetryFault', t1, then=57)
 
 
 def test_walk_088(system_for: SystemFactory) -> None:
@@ -2710,28 +2710,28 @@ def test_walk_088(system_for: SystemFactory) -> None:
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk;
     t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('StartFault', t1, s=s1, then=87)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=122)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=156)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=235)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=57)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=87)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=122)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=156)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=235)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=194)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=234)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=269)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=297)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('StartFault', t1, s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=156)
+    run.step('ChargeReclaim', t1, then=195)
+    run.step('ShrinkDone', t1, then=235)
+    run.step('ChargeFail', t1, then=57)
+    run.step('StartFault', t1, s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=156)
+    run.step('ChargeReclaim', t1, then=195)
+    run.step('ShrinkDone', t1, then=235)
+    run.step('ChargeOk', t1, then=194)
+    run.step('AddToSwapCache', t1, then=234)
+    run.step('SwapReadFolio', t1, then=269)
+    run.step('ShrinkDone', k1, then=297)
+    run.step('MapFolio', t1, then=123)
 
 
 def test_walk_089(system_for: SystemFactory) -> None:
@@ -2744,33 +2744,33 @@ def test_walk_089(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=361)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=379)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=157)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=361)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=379)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=393)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('WbPutback', k1, then=361)
+    run.step('ShrinkDone', k1, then=379)
+    run.step('ChargeFail', t1, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('WbPutback', k1, then=361)
+    run.step('ShrinkDone', k1, then=379)
+    run.step('ChargeOk', t1, then=393)
 
 
 def test_walk_090(system_for: SystemFactory) -> None:
@@ -2780,22 +2780,22 @@ def test_walk_090(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=308)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=332)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=348)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=33)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=332)
+    run.step('WbWrite', k1, then=348)
+    run.step('RetryFault', t1, then=33)
 
 
 def test_walk_091(system_for: SystemFactory) -> None:
@@ -2807,28 +2807,28 @@ def test_walk_091(system_for: SystemFactory) -> None:
     t1's charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends
     its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=58)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=361)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=379)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=396)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=412)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=343)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=358)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=342)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('FreeSlot', s=s1, then=58)
+    run.step('ShrinkDone', k1, then=91)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('WbPutback', k1, then=361)
+    run.step('ShrinkDone', k1, then=379)
+    run.step('ChargeReclaim', t1, then=396)
+    run.step('ShrinkWorker', k1, then=412)
+    run.step('LruIsolate', k1, then=343)
+    run.step('ShrinkDone', t1, then=358)
+    run.step('ChargeOk', t1, then=342)
 
 
 def test_walk_092(system_for: SystemFactory) -> None:
@@ -2842,36 +2842,36 @@ def test_walk_092(system_for: SystemFactory) -> None:
     allocate a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=308)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=332)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=348)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=365)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=382)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=90)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=361)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=379)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=397)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=196)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=332)
+    run.step('WbWrite', k1, then=348)
+    run.step('ShrinkDone', k1, then=365)
+    run.step('DropCleanFolio', s=s1, then=382)
+    run.step('RetryFault', t1, then=90)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('WbPutback', k1, then=361)
+    run.step('ShrinkDone', k1, then=379)
+    run.step('ShrinkWorker', k1, then=397)
+    run.step('ChargeFail', t1, then=196)
 
 
 def test_walk_093(system_for: SystemFactory) -> None:
@@ -2883,29 +2883,29 @@ def test_walk_093(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=361)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=379)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=397)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=409)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=420)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=427)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=419)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('WbPutback', k1, then=361)
+    run.step('ShrinkDone', k1, then=379)
+    run.step('ShrinkWorker', k1, then=397)
+    run.step('ChargeOk', t1, then=409)
+    run.step('AddToSwapCache', t1, then=420)
+    run.step('SwapReadFolio', t1, then=427)
+    run.step('ShrinkDone', k1, then=419)
+    run.step('MapFolio', t1, then=123)
 
 
 def test_walk_094(system_for: SystemFactory) -> None:
@@ -2917,27 +2917,27 @@ def test_walk_094(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends
     its walk. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=361)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=379)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=397)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=412)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=422)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=411)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('WbPutback', k1, then=361)
+    run.step('ShrinkDone', k1, then=379)
+    run.step('ShrinkWorker', k1, then=397)
+    run.step('ChargeReclaim', t1, then=412)
+    run.step('LruIsolate', t1, then=422)
+    run.step('ShrinkDone', k1, then=411)
 
 
 def test_walk_095(system_for: SystemFactory) -> None:
@@ -2948,24 +2948,24 @@ def test_walk_095(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
     ends its walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=308)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=332)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=348)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=364)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=382)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=90)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=332)
+    run.step('WbWrite', k1, then=348)
+    run.step('DropCleanFolio', s=s1, then=364)
+    run.step('ShrinkDone', k1, then=382)
+    run.step('RetryFault', t1, then=90)
 
 
 def test_walk_096(system_for: SystemFactory) -> None:
@@ -2978,33 +2978,33 @@ def test_walk_096(system_for: SystemFactory) -> None:
     its walk; t1's charge fails; k1's writeback allocates a folio; t1 faults on s1; k1
     writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=324)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=344)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=361)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=379)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=397)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=323)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=343)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=358)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=237)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=273)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=301)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=71)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=103)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=137)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=324)
+    run.step('ZswapLruRemove', t1, then=344)
+    run.step('WbPutback', k1, then=361)
+    run.step('ShrinkDone', k1, then=379)
+    run.step('ShrinkWorker', k1, then=397)
+    run.step('LruIsolate', k1, then=323)
+    run.step('ChargeReclaim', t1, then=343)
+    run.step('ShrinkDone', t1, then=358)
+    run.step('ChargeFail', t1, then=237)
+    run.step('WbAllocFolio', k1, then=273)
+    run.step('StartFault', t1, s=s1, then=301)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('ShrinkDone', k1, then=137)
 
 
 def test_walk_097(system_for: SystemFactory) -> None:
@@ -3017,30 +3017,30 @@ def test_walk_097(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=97)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=129)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=308)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=332)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=348)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=365)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=59)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=91)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=237)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=273)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('StartFault', t1, s=s1, then=97)
+    run.step('SwapCacheHit', t1, then=129)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=244)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=332)
+    run.step('WbWrite', k1, then=348)
+    run.step('ShrinkDone', k1, then=365)
+    run.step('RetryFault', t1, then=59)
+    run.step('FreeSlot', s=s1, then=91)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=237)
+    run.step('WbAllocFolio', k1, then=273)
+    run.step('WbWrite', k1, then=44)
 
 
 def test_walk_098(system_for: SystemFactory) -> None:
@@ -3054,33 +3054,33 @@ def test_walk_098(system_for: SystemFactory) -> None:
     finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; t1
     maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=73)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=105)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=369)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=386)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=368)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=385)  # WbPutback Zswap.tla:816
-    run.step('AddToSwapCache', t1, then=400)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=414)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=424)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=384)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=400)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=413)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=105)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('FreeSlot', s=s1, then=73)
+    run.step('DropCleanFolio', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeReclaim', t1, then=369)
+    run.step('ShrinkDone', t1, then=386)
+    run.step('ChargeOk', t1, then=368)
+    run.step('WbPutback', k1, then=385)
+    run.step('AddToSwapCache', t1, then=400)
+    run.step('ShrinkDone', k1, then=414)
+    run.step('ShrinkWorker', k1, then=424)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbFolioExists', k1, then=384)
+    run.step('WbPutback', k1, then=400)
+    run.step('SwapReadFolio', t1, then=413)
+    run.step('MapFolio', t1, then=105)
 
 
 def test_walk_099(system_for: SystemFactory) -> None:
@@ -3093,31 +3093,31 @@ def test_walk_099(system_for: SystemFactory) -> None:
     LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU;
     t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=176)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=219)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=260)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=294)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=318)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=175)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=369)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=386)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=402)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=140)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=176)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ZswapLruRemove', t1, then=260)
+    run.step('ChargeReclaim', t1, then=294)
+    run.step('ShrinkDone', k1, then=318)
+    run.step('ShrinkDone', t1, then=339)
+    run.step('ChargeFail', t1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeReclaim', t1, then=369)
+    run.step('ShrinkDone', t1, then=386)
+    run.step('WbPutback', k1, then=402)
+    run.step('ChargeFail', t1, then=140)
 
 
 def test_walk_100(system_for: SystemFactory) -> None:
@@ -3127,22 +3127,22 @@ def test_walk_100(system_for: SystemFactory) -> None:
     zswap LRU; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
     t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=176)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=219)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=260)  # ZswapLruRemove Zswap.tla:402
-    run.step('ShrinkDone', k1, then=292)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=338)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=354)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=176)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ZswapLruRemove', t1, then=260)
+    run.step('ShrinkDone', k1, then=292)
+    run.step('ChargeOk', t1, then=317)
+    run.step('AddToSwapCache', t1, then=338)
+    run.step('SwapReadFolio', t1, then=354)
+    run.step('MapFolio', t1, then=139)
 
 
 def test_walk_101(system_for: SystemFactory) -> None:
@@ -3154,29 +3154,29 @@ def test_walk_101(system_for: SystemFactory) -> None:
     the entry back on the LRU; t1's charge succeeds; k1 ends its walk; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=369)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=386)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=402)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=385)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=401)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=414)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=423)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeReclaim', t1, then=369)
+    run.step('ShrinkDone', t1, then=386)
+    run.step('WbPutback', k1, then=402)
+    run.step('ChargeOk', t1, then=385)
+    run.step('ShrinkDone', k1, then=401)
+    run.step('AddToSwapCache', t1, then=414)
+    run.step('SwapReadFolio', t1, then=423)
+    run.step('MapFolio', t1, then=139)
 
 
 def test_walk_102(system_for: SystemFactory) -> None:
@@ -3187,26 +3187,26 @@ def test_walk_102(system_for: SystemFactory) -> None:
     takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
     the entry back on the LRU; k1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=369)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=386)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=402)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=416)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=175)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeReclaim', t1, then=369)
+    run.step('ShrinkDone', t1, then=386)
+    run.step('WbPutback', k1, then=402)
+    run.step('ShrinkDone', k1, then=416)
+    run.step('ChargeFail', t1, then=175)
 
 
 def test_walk_103(system_for: SystemFactory) -> None:
@@ -3219,31 +3219,31 @@ def test_walk_103(system_for: SystemFactory) -> None:
     walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
     swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=369)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=386)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=402)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=416)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=401)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=415)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=424)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=428)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=256)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=217)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeReclaim', t1, then=369)
+    run.step('ShrinkDone', t1, then=386)
+    run.step('WbPutback', k1, then=402)
+    run.step('ShrinkDone', k1, then=416)
+    run.step('ChargeOk', t1, then=401)
+    run.step('ShrinkWorker', k1, then=415)
+    run.step('AddToSwapCache', t1, then=424)
+    run.step('SwapReadFolio', t1, then=428)
+    run.step('MapFolio', t1, then=256)
+    run.step('SwapOut', s=s1, v=v1, then=217)
 
 
 def test_walk_104(system_for: SystemFactory) -> None:
@@ -3254,27 +3254,27 @@ def test_walk_104(system_for: SystemFactory) -> None:
     takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=369)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=386)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=402)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=416)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=425)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=217)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeReclaim', t1, then=369)
+    run.step('ShrinkDone', t1, then=386)
+    run.step('WbPutback', k1, then=402)
+    run.step('ShrinkDone', k1, then=416)
+    run.step('ShrinkWorker', k1, then=425)
+    run.step('ChargeFail', t1, then=217)
 
 
 def test_walk_105(system_for: SystemFactory) -> None:
@@ -3288,34 +3288,34 @@ def test_walk_105(system_for: SystemFactory) -> None:
     page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=369)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=386)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=402)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=416)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=425)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=415)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=349)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=366)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=383)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=399)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=413)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=423)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeReclaim', t1, then=369)
+    run.step('ShrinkDone', t1, then=386)
+    run.step('WbPutback', k1, then=402)
+    run.step('ShrinkDone', k1, then=416)
+    run.step('ShrinkWorker', k1, then=425)
+    run.step('ChargeOk', t1, then=415)
+    run.step('LruIsolate', k1, then=349)
+    run.step('AddToSwapCache', t1, then=366)
+    run.step('SwapReadFolio', t1, then=383)
+    run.step('WbFolioExists', k1, then=399)
+    run.step('WbPutback', k1, then=413)
+    run.step('ShrinkDone', k1, then=423)
+    run.step('MapFolio', t1, then=139)
 
 
 def test_walk_106(system_for: SystemFactory) -> None:
@@ -3329,34 +3329,34 @@ def test_walk_106(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on the
     LRU; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=369)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=386)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=402)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=416)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=425)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=367)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=257)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=370)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=385)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('ChargeReclaim', t1, then=369)
+    run.step('ShrinkDone', t1, then=386)
+    run.step('WbPutback', k1, then=402)
+    run.step('ShrinkDone', k1, then=416)
+    run.step('ShrinkWorker', k1, then=425)
+    run.step('LruIsolate', k1, then=367)
+    run.step('ChargeFail', t1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('WbPutback', k1, then=370)
+    run.step('ChargeOk', t1, then=385)
 
 
 def test_walk_107(system_for: SystemFactory) -> None:
@@ -3364,14 +3364,14 @@ def test_walk_107(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=71)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=104)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=137)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('ShrinkDone', k1, then=104)
+    run.step('DropCleanFolio', s=s1, then=137)
 
 
 def test_walk_108(system_for: SystemFactory) -> None:
@@ -3382,26 +3382,26 @@ def test_walk_108(system_for: SystemFactory) -> None:
     allocate a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=22)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=42)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=166)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=205)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=38)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeFail', t1, then=22)
+    run.step('WbPutback', k1, then=42)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeOk', t1, then=133)
+    run.step('AddToSwapCache', t1, then=166)
+    run.step('SwapReadFolio', t1, then=205)
+    run.step('MapFolio', t1, then=38)
 
 
 def test_walk_109(system_for: SystemFactory) -> None:
@@ -3415,32 +3415,32 @@ def test_walk_109(system_for: SystemFactory) -> None:
     on the LRU; t1 isolates the LRU head; k1 ends its walk. No step is left: every actor is
     idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=170)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=22)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=40)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=42)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=171)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=211)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeReclaim', t1, then=134)
+    run.step('ShrinkDone', t1, then=170)
+    run.step('ChargeFail', t1, then=22)
+    run.step('StartFault', t1, s=s1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=135)
+    run.step('ChargeFail', t1, then=42)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeReclaim', t1, then=134)
+    run.step('WbPutback', k1, then=171)
+    run.step('LruIsolate', t1, then=211)
+    run.step('ShrinkDone', k1, then=250)
 
 
 def test_walk_110(system_for: SystemFactory) -> None:
@@ -3451,25 +3451,25 @@ def test_walk_110(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST);
     k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=170)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=169)  # WbPutback Zswap.tla:816
-    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=281)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=130)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=166)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=206)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=245)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=51)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeReclaim', t1, then=134)
+    run.step('ShrinkDone', t1, then=170)
+    run.step('ChargeOk', t1, then=133)
+    run.step('WbPutback', k1, then=169)
+    run.step('AddToSwapCache', t1, then=206)
+    run.step('ShrinkDone', k1, then=246)
+    run.step('ShrinkWorker', k1, then=281)
+    run.step('LruIsolate', k1, then=130)
+    run.step('WbFolioExists', k1, then=166)
+    run.step('WbPutback', k1, then=206)
+    run.step('SwapReadFolio', t1, then=245)
+    run.step('MapFolio', t1, then=51)
 
 
 def test_walk_111(system_for: SystemFactory) -> None:
@@ -3482,30 +3482,30 @@ def test_walk_111(system_for: SystemFactory) -> None:
     LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the
     page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=170)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=210)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=42)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=100)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=132)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=168)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=78)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=46)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=77)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=108)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=178)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=38)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeReclaim', t1, then=134)
+    run.step('ShrinkDone', t1, then=170)
+    run.step('WbPutback', k1, then=210)
+    run.step('ChargeFail', t1, then=42)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=100)
+    run.step('ZswapLruRemove', t1, then=132)
+    run.step('ChargeReclaim', t1, then=168)
+    run.step('ShrinkDone', t1, then=208)
+    run.step('ShrinkDone', k1, then=78)
+    run.step('ChargeOk', t1, then=46)
+    run.step('AddToSwapCache', t1, then=77)
+    run.step('ShrinkWorker', k1, then=108)
+    run.step('LruIsolate', k1, then=141)
+    run.step('WbFolioExists', k1, then=178)
+    run.step('SwapReadFolio', t1, then=220)
+    run.step('MapFolio', t1, then=38)
 
 
 def test_walk_112(system_for: SystemFactory) -> None:
@@ -3515,21 +3515,21 @@ def test_walk_112(system_for: SystemFactory) -> None:
     LRU; t1's charge succeeds; k1 ends its walk; t1 adds its folio to the swap cache; t1
     reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=170)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=210)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=209)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=246)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=280)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeReclaim', t1, then=134)
+    run.step('ShrinkDone', t1, then=170)
+    run.step('WbPutback', k1, then=210)
+    run.step('ChargeOk', t1, then=169)
+    run.step('ShrinkDone', k1, then=209)
+    run.step('AddToSwapCache', t1, then=246)
+    run.step('SwapReadFolio', t1, then=280)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_113(system_for: SystemFactory) -> None:
@@ -3543,34 +3543,34 @@ def test_walk_113(system_for: SystemFactory) -> None:
     walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is
     swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=170)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=210)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=170)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=210)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=209)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=248)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=281)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=309)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeReclaim', t1, then=134)
+    run.step('ShrinkDone', t1, then=170)
+    run.step('WbPutback', k1, then=210)
+    run.step('ShrinkDone', k1, then=249)
+    run.step('ChargeFail', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeReclaim', t1, then=134)
+    run.step('ShrinkDone', t1, then=170)
+    run.step('WbPutback', k1, then=210)
+    run.step('ShrinkDone', k1, then=249)
+    run.step('ChargeOk', t1, then=209)
+    run.step('ShrinkWorker', k1, then=248)
+    run.step('AddToSwapCache', t1, then=281)
+    run.step('SwapReadFolio', t1, then=309)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
 
 
 def test_walk_114(system_for: SystemFactory) -> None:
@@ -3585,36 +3585,36 @@ def test_walk_114(system_for: SystemFactory) -> None:
     page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=170)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=210)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=170)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=210)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=98)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=130)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=205)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=245)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeReclaim', t1, then=134)
+    run.step('ShrinkDone', t1, then=170)
+    run.step('WbPutback', k1, then=210)
+    run.step('ShrinkDone', k1, then=249)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeReclaim', t1, then=134)
+    run.step('ShrinkDone', t1, then=170)
+    run.step('WbPutback', k1, then=210)
+    run.step('ShrinkDone', k1, then=249)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('ChargeOk', t1, then=248)
+    run.step('LruIsolate', k1, then=98)
+    run.step('AddToSwapCache', t1, then=130)
+    run.step('SwapReadFolio', t1, then=165)
+    run.step('WbFolioExists', k1, then=205)
+    run.step('WbPutback', k1, then=245)
+    run.step('ShrinkDone', k1, then=280)
 
 
 def test_walk_115(system_for: SystemFactory) -> None:
@@ -3626,26 +3626,26 @@ def test_walk_115(system_for: SystemFactory) -> None:
     takes its entry off the zswap LRU; k1 puts the entry back on the LRU; t1's charge
     succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=170)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=210)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=131)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('ChargeReclaim', t1, then=134)
+    run.step('ShrinkDone', t1, then=170)
+    run.step('WbPutback', k1, then=210)
+    run.step('ShrinkDone', k1, then=249)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=131)
+    run.step('ChargeFail', t1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=135)
+    run.step('ChargeOk', t1, then=169)
 
 
 def test_walk_116(system_for: SystemFactory) -> None:
@@ -3654,17 +3654,17 @@ def test_walk_116(system_for: SystemFactory) -> None:
     zswap LRU; k1 puts the entry back on the LRU; t1's charge enters reclaim; k1 ends its
     walk; t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=171)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=250)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=135)
+    run.step('ChargeReclaim', t1, then=171)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('LruIsolate', t1, then=250)
 
 
 def test_walk_117(system_for: SystemFactory) -> None:
@@ -3675,25 +3675,25 @@ def test_walk_117(system_for: SystemFactory) -> None:
     allocate a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the
     entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=209)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=135)
+    run.step('ShrinkDone', k1, then=172)
+    run.step('ChargeFail', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=135)
+    run.step('ShrinkDone', k1, then=172)
+    run.step('ChargeOk', t1, then=209)
 
 
 def test_walk_118(system_for: SystemFactory) -> None:
@@ -3707,34 +3707,34 @@ def test_walk_118(system_for: SystemFactory) -> None:
     t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends
     its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=251)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=98)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=130)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=20)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=65)  # WbEntryGone Zswap.tla:780
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=128)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=163)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=203)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=243)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=63)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=135)
+    run.step('ShrinkDone', k1, then=172)
+    run.step('ChargeReclaim', t1, then=212)
+    run.step('ShrinkWorker', k1, then=251)
+    run.step('LruIsolate', k1, then=99)
+    run.step('ShrinkDone', t1, then=131)
+    run.step('ChargeOk', t1, then=98)
+    run.step('AddToSwapCache', t1, then=130)
+    run.step('SwapReadFolio', t1, then=165)
+    run.step('MapFolio', t1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbEntryGone', k1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('SwapcachePrepare', t1, then=128)
+    run.step('ZswapLruRemove', t1, then=163)
+    run.step('ChargeReclaim', t1, then=203)
+    run.step('ShrinkDone', t1, then=243)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=63)
+    run.step('ChargeFail', t1, then=1)
 
 
 def test_walk_119(system_for: SystemFactory) -> None:
@@ -3745,24 +3745,24 @@ def test_walk_119(system_for: SystemFactory) -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page in;
     k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=34)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=61)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=93)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=63)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=62)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=92)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=160)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=62)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=92)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=126)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ChargeReclaim', t1, then=61)
+    run.step('ShrinkDone', t1, then=93)
+    run.step('ShrinkDone', k1, then=63)
+    run.step('ChargeOk', t1, then=35)
+    run.step('AddToSwapCache', t1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbFolioExists', k1, then=160)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('SwapReadFolio', t1, then=126)
+    run.step('ShrinkDone', k1, then=94)
 
 
 def test_walk_120(system_for: SystemFactory) -> None:
@@ -3774,29 +3774,29 @@ def test_walk_120(system_for: SystemFactory) -> None:
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds;
     t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=213)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=213)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=248)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=281)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=309)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=135)
+    run.step('ShrinkDone', k1, then=172)
+    run.step('ShrinkWorker', k1, then=213)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=135)
+    run.step('ShrinkDone', k1, then=172)
+    run.step('ShrinkWorker', k1, then=213)
+    run.step('ChargeOk', t1, then=248)
+    run.step('AddToSwapCache', t1, then=281)
+    run.step('SwapReadFolio', t1, then=309)
+    run.step('ShrinkDone', k1, then=280)
 
 
 def test_walk_121(system_for: SystemFactory) -> None:
@@ -3806,19 +3806,19 @@ def test_walk_121(system_for: SystemFactory) -> None:
     t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk. No step is left:
     every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=213)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=251)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=283)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=135)
+    run.step('ShrinkDone', k1, then=172)
+    run.step('ShrinkWorker', k1, then=213)
+    run.step('ChargeReclaim', t1, then=251)
+    run.step('LruIsolate', t1, then=283)
+    run.step('ShrinkDone', k1, then=250)
 
 
 def test_walk_122(system_for: SystemFactory) -> None:
@@ -3829,24 +3829,24 @@ def test_walk_122(system_for: SystemFactory) -> None:
     fails; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back; t1
     finds the folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=68)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=101)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=213)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=67)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=99)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=71)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=102)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=135)
+    run.step('ShrinkDone', k1, then=172)
+    run.step('ShrinkWorker', k1, then=213)
+    run.step('LruIsolate', k1, then=67)
+    run.step('ChargeReclaim', t1, then=99)
+    run.step('ShrinkDone', t1, then=131)
+    run.step('ChargeFail', t1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('SwapCacheHit', t1, then=102)
 
 
 def test_walk_123(system_for: SystemFactory) -> None:
@@ -3859,31 +3859,31 @@ def test_walk_123(system_for: SystemFactory) -> None:
     the zswap LRU; k1 puts the entry back on the LRU; t1's charge enters reclaim; k1 ends
     its walk; t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=71)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=103)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=173)  # ShrinkDone Zswap.tla:626
-    run.step('ZswapLruRemove', t1, then=214)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=252)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=284)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=310)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=370)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=387)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=404)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=417)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ShrinkDone', k1, then=173)
+    run.step('ZswapLruRemove', t1, then=214)
+    run.step('ChargeOk', t1, then=252)
+    run.step('AddToSwapCache', t1, then=284)
+    run.step('SwapReadFolio', t1, then=310)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('WbPutback', k1, then=370)
+    run.step('ChargeReclaim', t1, then=387)
+    run.step('ShrinkDone', k1, then=404)
+    run.step('LruIsolate', t1, then=417)
 
 
 def test_walk_124(system_for: SystemFactory) -> None:
@@ -3893,22 +3893,22 @@ def test_walk_124(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1
     adds its folio to the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=71)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=103)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=174)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeFail', t1, then=72)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=174)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=215)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=254)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=284)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ZswapLruRemove', t1, then=174)
+    run.step('ChargeFail', t1, then=72)
+    run.step('StartFault', t1, s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ZswapLruRemove', t1, then=174)
+    run.step('ChargeOk', t1, then=215)
+    run.step('AddToSwapCache', t1, then=254)
+    run.step('ShrinkDone', k1, then=284)
 
 
 def test_walk_125(system_for: SystemFactory) -> None:
@@ -3917,19 +3917,19 @@ def test_walk_125(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1
     ends its walk; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=71)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=103)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=174)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=216)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=253)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=285)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=106)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ZswapLruRemove', t1, then=174)
+    run.step('ChargeReclaim', t1, then=216)
+    run.step('ShrinkDone', k1, then=253)
+    run.step('ShrinkDone', t1, then=285)
+    run.step('ChargeFail', t1, then=106)
 
 
 def test_walk_126(system_for: SystemFactory) -> None:
@@ -3942,33 +3942,33 @@ def test_walk_126(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=370)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=388)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=175)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=370)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=388)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=401)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('ShrinkDone', k1, then=106)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('WbPutback', k1, then=370)
+    run.step('ShrinkDone', k1, then=388)
+    run.step('ChargeFail', t1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('WbPutback', k1, then=370)
+    run.step('ShrinkDone', k1, then=388)
+    run.step('ChargeOk', t1, then=401)
 
 
 def test_walk_127(system_for: SystemFactory) -> None:
@@ -3977,17 +3977,17 @@ def test_walk_127(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
     enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=71)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=103)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=174)  # ZswapLruRemove Zswap.tla:402
-    run.step('ShrinkDone', k1, then=214)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=253)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ZswapLruRemove', t1, then=174)
+    run.step('ShrinkDone', k1, then=214)
+    run.step('ChargeReclaim', t1, then=253)
 
 
 def test_walk_128(system_for: SystemFactory) -> None:
@@ -3996,17 +3996,17 @@ def test_walk_128(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; k1 ends
     its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=71)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=103)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=174)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=215)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=252)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ZswapLruRemove', t1, then=174)
+    run.step('ChargeOk', t1, then=215)
+    run.step('ShrinkDone', k1, then=252)
 
 
 def test_walk_129(system_for: SystemFactory) -> None:
@@ -4019,32 +4019,32 @@ def test_walk_129(system_for: SystemFactory) -> None:
     slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=71)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=103)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=174)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=215)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=254)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=286)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=105)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=176)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=219)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=260)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=294)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=320)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=140)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=176)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=219)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=260)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=294)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=320)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=293)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ZswapLruRemove', t1, then=174)
+    run.step('ChargeOk', t1, then=215)
+    run.step('AddToSwapCache', t1, then=254)
+    run.step('SwapReadFolio', t1, then=286)
+    run.step('MapFolio', t1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=176)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ZswapLruRemove', t1, then=260)
+    run.step('ChargeReclaim', t1, then=294)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ChargeFail', t1, then=140)
+    run.step('StartFault', t1, s=s1, then=176)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ZswapLruRemove', t1, then=260)
+    run.step('ChargeReclaim', t1, then=294)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ChargeOk', t1, then=293)
 
 
 def test_walk_130(system_for: SystemFactory) -> None:
@@ -4058,36 +4058,36 @@ def test_walk_130(system_for: SystemFactory) -> None:
     LRU; k1 ends its walk; t1's charge enters reclaim; k1 starts a shrink walk; k1 isolates
     the LRU head; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=176)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=219)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=260)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=293)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=317)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=338)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=352)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=372)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=256)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=217)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=370)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=388)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=404)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=418)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=350)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=367)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=176)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ZswapLruRemove', t1, then=260)
+    run.step('ChargeOk', t1, then=293)
+    run.step('ShrinkDone', k1, then=317)
+    run.step('AddToSwapCache', t1, then=338)
+    run.step('ShrinkWorker', k1, then=352)
+    run.step('SwapReadFolio', t1, then=372)
+    run.step('MapFolio', t1, then=256)
+    run.step('SwapOut', s=s1, v=v1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('WbPutback', k1, then=370)
+    run.step('ShrinkDone', k1, then=388)
+    run.step('ChargeReclaim', t1, then=404)
+    run.step('ShrinkWorker', k1, then=418)
+    run.step('LruIsolate', k1, then=350)
+    run.step('ShrinkDone', t1, then=367)
+    run.step('ChargeOk', t1, then=349)
 
 
 def test_walk_131(system_for: SystemFactory) -> None:
@@ -4096,18 +4096,18 @@ def test_walk_131(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1
     ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=71)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=103)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=174)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=216)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=72)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ZswapLruRemove', t1, then=174)
+    run.step('ChargeReclaim', t1, then=216)
+    run.step('ShrinkDone', t1, then=255)
+    run.step('ChargeFail', t1, then=72)
 
 
 def test_walk_132(system_for: SystemFactory) -> None:
@@ -4120,33 +4120,33 @@ def test_walk_132(system_for: SystemFactory) -> None:
     a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back
     on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=174)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=216)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=215)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=254)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=286)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=370)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=388)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=405)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=217)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('StartFault', t1, s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ZswapLruRemove', t1, then=174)
+    run.step('ChargeReclaim', t1, then=216)
+    run.step('ShrinkDone', t1, then=255)
+    run.step('ChargeOk', t1, then=215)
+    run.step('AddToSwapCache', t1, then=254)
+    run.step('SwapReadFolio', t1, then=286)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('WbPutback', k1, then=370)
+    run.step('ShrinkDone', k1, then=388)
+    run.step('ShrinkWorker', k1, then=405)
+    run.step('ChargeFail', t1, then=217)
 
 
 def test_walk_133(system_for: SystemFactory) -> None:
@@ -4158,29 +4158,29 @@ def test_walk_133(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=370)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=388)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=405)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=415)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=424)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=428)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=423)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('WbPutback', k1, then=370)
+    run.step('ShrinkDone', k1, then=388)
+    run.step('ShrinkWorker', k1, then=405)
+    run.step('ChargeOk', t1, then=415)
+    run.step('AddToSwapCache', t1, then=424)
+    run.step('SwapReadFolio', t1, then=428)
+    run.step('ShrinkDone', k1, then=423)
+    run.step('MapFolio', t1, then=139)
 
 
 def test_walk_134(system_for: SystemFactory) -> None:
@@ -4192,27 +4192,27 @@ def test_walk_134(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends
     its walk. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=370)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=388)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=405)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=418)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=417)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('WbPutback', k1, then=370)
+    run.step('ShrinkDone', k1, then=388)
+    run.step('ShrinkWorker', k1, then=405)
+    run.step('ChargeReclaim', t1, then=418)
+    run.step('LruIsolate', t1, then=426)
+    run.step('ShrinkDone', k1, then=417)
 
 
 def test_walk_135(system_for: SystemFactory) -> None:
@@ -4225,31 +4225,31 @@ def test_walk_135(system_for: SystemFactory) -> None:
     its walk; t1's charge fails; k1's writeback allocates a folio; t1 faults on s1; k1
     writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=107)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=139)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=288)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=334)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=351)  # ZswapLruRemove Zswap.tla:402
-    run.step('WbPutback', k1, then=370)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=388)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=405)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=367)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=257)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=290)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=314)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('ShrinkDone', k1, then=74)
+    run.step('FreeSlot', s=s1, then=107)
+    run.step('DropCleanFolio', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=288)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=334)
+    run.step('ZswapLruRemove', t1, then=351)
+    run.step('WbPutback', k1, then=370)
+    run.step('ShrinkDone', k1, then=388)
+    run.step('ShrinkWorker', k1, then=405)
+    run.step('LruIsolate', k1, then=333)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('ShrinkDone', t1, then=367)
+    run.step('ChargeFail', t1, then=257)
+    run.step('WbAllocFolio', k1, then=290)
+    run.step('StartFault', t1, s=s1, then=314)
+    run.step('WbWrite', k1, then=56)
 
 
 def test_walk_136(system_for: SystemFactory) -> None:
@@ -4258,19 +4258,19 @@ def test_walk_136(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1
     ends its walk; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=56)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=87)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=122)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=156)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=195)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=235)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=268)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=232)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=156)
+    run.step('ChargeReclaim', t1, then=195)
+    run.step('ShrinkDone', t1, then=235)
+    run.step('ShrinkDone', k1, then=268)
+    run.step('ChargeOk', t1, then=232)
 
 
 def test_walk_137(system_for: SystemFactory) -> None:
@@ -4279,19 +4279,19 @@ def test_walk_137(system_for: SystemFactory) -> None:
     dropped; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters
     reclaim; t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=71)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=103)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=174)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=216)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=285)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=252)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('StartFault', t1, s=s1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ZswapLruRemove', t1, then=174)
+    run.step('ChargeReclaim', t1, then=216)
+    run.step('ShrinkDone', t1, then=255)
+    run.step('ShrinkDone', k1, then=285)
+    run.step('ChargeOk', t1, then=252)
 
 
 def test_walk_138(system_for: SystemFactory) -> None:
@@ -4305,35 +4305,35 @@ def test_walk_138(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the page in; k1
     puts the entry back on the LRU; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=73)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=139)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=257)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=290)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=59)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=88)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=120)  # SwapCacheHit Zswap.tla:315
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=238)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=274)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=303)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=326)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=345)  # AddToSwapCache Zswap.tla:466
-    run.step('LruIsolate', k1, then=362)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=381)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=398)  # SwapReadFolio Zswap.tla:485
-    run.step('WbPutback', k1, then=330)  # WbPutback Zswap.tla:816
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('FreeSlot', s=s1, then=73)
+    run.step('ShrinkDone', k1, then=107)
+    run.step('DropCleanFolio', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=257)
+    run.step('WbAllocFolio', k1, then=290)
+    run.step('WbWrite', k1, then=33)
+    run.step('ShrinkDone', k1, then=59)
+    run.step('StartFault', t1, s=s1, then=88)
+    run.step('SwapCacheHit', t1, then=120)
+    run.step('MapFolio', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('StartFault', t1, s=s1, then=238)
+    run.step('SwapcachePrepare', t1, then=274)
+    run.step('ZswapLruRemove', t1, then=303)
+    run.step('ChargeOk', t1, then=326)
+    run.step('AddToSwapCache', t1, then=345)
+    run.step('LruIsolate', k1, then=362)
+    run.step('WbFolioExists', k1, then=381)
+    run.step('SwapReadFolio', t1, then=398)
+    run.step('WbPutback', k1, then=330)
+    run.step('MapFolio', t1, then=89)
 
 
 def test_walk_139(system_for: SystemFactory) -> None:
@@ -4345,29 +4345,29 @@ def test_walk_139(system_for: SystemFactory) -> None:
     LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1
     reads the page in; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=158)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=198)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=240)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=277)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=307)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=329)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=304)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=328)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=362)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=381)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=306)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=330)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=347)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=158)
+    run.step('SwapcachePrepare', t1, then=198)
+    run.step('ZswapLruRemove', t1, then=240)
+    run.step('ChargeReclaim', t1, then=277)
+    run.step('ShrinkDone', t1, then=307)
+    run.step('ShrinkDone', k1, then=329)
+    run.step('ChargeOk', t1, then=304)
+    run.step('AddToSwapCache', t1, then=328)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=362)
+    run.step('WbFolioExists', k1, then=381)
+    run.step('WbPutback', k1, then=306)
+    run.step('SwapReadFolio', t1, then=330)
+    run.step('ShrinkDone', k1, then=347)
+    run.step('MapFolio', t1, then=123)
 
 
 def test_walk_140(system_for: SystemFactory) -> None:
@@ -4379,31 +4379,31 @@ def test_walk_140(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
     enters reclaim; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=238)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=274)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=303)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=327)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=305)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=329)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=157)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=238)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=274)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=303)  # ZswapLruRemove Zswap.tla:402
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=305)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=329)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=157)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('StartFault', t1, s=s1, then=238)
+    run.step('SwapcachePrepare', t1, then=274)
+    run.step('ZswapLruRemove', t1, then=303)
+    run.step('ChargeReclaim', t1, then=327)
+    run.step('ShrinkDone', k1, then=305)
+    run.step('ShrinkDone', t1, then=329)
+    run.step('ChargeFail', t1, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('StartFault', t1, s=s1, then=238)
+    run.step('SwapcachePrepare', t1, then=274)
+    run.step('ZswapLruRemove', t1, then=303)
+    run.step('ShrinkDone', k1, then=275)
+    run.step('ChargeReclaim', t1, then=305)
+    run.step('ShrinkDone', t1, then=329)
+    run.step('ChargeFail', t1, then=157)
 
 
 def test_walk_141(system_for: SystemFactory) -> None:
@@ -4416,34 +4416,34 @@ def test_walk_141(system_for: SystemFactory) -> None:
     ends its walk; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1 reads
     the page in; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=238)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=274)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=303)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=327)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=346)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=196)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=238)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=274)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=303)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=327)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=346)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=326)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=304)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=328)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=363)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=347)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('StartFault', t1, s=s1, then=238)
+    run.step('SwapcachePrepare', t1, then=274)
+    run.step('ZswapLruRemove', t1, then=303)
+    run.step('ChargeReclaim', t1, then=327)
+    run.step('ShrinkDone', t1, then=346)
+    run.step('ChargeFail', t1, then=196)
+    run.step('StartFault', t1, s=s1, then=238)
+    run.step('SwapcachePrepare', t1, then=274)
+    run.step('ZswapLruRemove', t1, then=303)
+    run.step('ChargeReclaim', t1, then=327)
+    run.step('ShrinkDone', t1, then=346)
+    run.step('ChargeOk', t1, then=326)
+    run.step('ShrinkDone', k1, then=304)
+    run.step('AddToSwapCache', t1, then=328)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('SwapReadFolio', t1, then=363)
+    run.step('ShrinkDone', k1, then=347)
+    run.step('MapFolio', t1, then=123)
 
 
 def test_walk_142(system_for: SystemFactory) -> None:
@@ -4455,29 +4455,29 @@ def test_walk_142(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; k1's writeback
     finds a folio (-EEXIST); t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=57)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=238)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=274)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=303)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=327)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=346)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=329)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=304)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=328)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=362)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=380)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=398)  # WbFolioExists Zswap.tla:662
-    run.step('MapFolio', t1, then=298)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('StartFault', t1, s=s1, then=238)
+    run.step('SwapcachePrepare', t1, then=274)
+    run.step('ZswapLruRemove', t1, then=303)
+    run.step('ChargeReclaim', t1, then=327)
+    run.step('ShrinkDone', t1, then=346)
+    run.step('ShrinkDone', k1, then=329)
+    run.step('ChargeOk', t1, then=304)
+    run.step('AddToSwapCache', t1, then=328)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=362)
+    run.step('SwapReadFolio', t1, then=380)
+    run.step('WbFolioExists', k1, then=398)
+    run.step('MapFolio', t1, then=298)
 
 
 def test_walk_143(system_for: SystemFactory) -> None:
@@ -4489,27 +4489,27 @@ def test_walk_143(system_for: SystemFactory) -> None:
     k1's writeback finds a folio (-EEXIST); t1 reads the page in; k1 puts the entry back on
     the LRU; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=136)  # SwapCacheHit Zswap.tla:315
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=316)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=352)  # AddToSwapCache Zswap.tla:466
-    run.step('LruIsolate', k1, then=371)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=390)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=406)  # SwapReadFolio Zswap.tla:485
-    run.step('WbPutback', k1, then=340)  # WbPutback Zswap.tla:816
-    run.step('MapFolio', t1, then=105)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('ShrinkDone', k1, then=74)
+    run.step('StartFault', t1, s=s1, then=104)
+    run.step('SwapCacheHit', t1, then=136)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeOk', t1, then=336)
+    run.step('AddToSwapCache', t1, then=352)
+    run.step('LruIsolate', k1, then=371)
+    run.step('WbFolioExists', k1, then=390)
+    run.step('SwapReadFolio', t1, then=406)
+    run.step('WbPutback', k1, then=340)
+    run.step('MapFolio', t1, then=105)
 
 
 def test_walk_144(system_for: SystemFactory) -> None:
@@ -4521,29 +4521,29 @@ def test_walk_144(system_for: SystemFactory) -> None:
     LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1
     reads the page in; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=176)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=219)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=260)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=294)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=320)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=339)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=338)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=352)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=371)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=390)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=319)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=340)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=354)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=176)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ZswapLruRemove', t1, then=260)
+    run.step('ChargeReclaim', t1, then=294)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ShrinkDone', k1, then=339)
+    run.step('ChargeOk', t1, then=317)
+    run.step('AddToSwapCache', t1, then=338)
+    run.step('ShrinkWorker', k1, then=352)
+    run.step('LruIsolate', k1, then=371)
+    run.step('WbFolioExists', k1, then=390)
+    run.step('WbPutback', k1, then=319)
+    run.step('SwapReadFolio', t1, then=340)
+    run.step('ShrinkDone', k1, then=354)
+    run.step('MapFolio', t1, then=139)
 
 
 def test_walk_145(system_for: SystemFactory) -> None:
@@ -4555,31 +4555,31 @@ def test_walk_145(system_for: SystemFactory) -> None:
     t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
     enters reclaim; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=316)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=318)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=175)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=316)  # ZswapLruRemove Zswap.tla:402
-    run.step('ShrinkDone', k1, then=292)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=318)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=175)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeReclaim', t1, then=337)
+    run.step('ShrinkDone', k1, then=318)
+    run.step('ShrinkDone', t1, then=339)
+    run.step('ChargeFail', t1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ShrinkDone', k1, then=292)
+    run.step('ChargeReclaim', t1, then=318)
+    run.step('ShrinkDone', t1, then=339)
+    run.step('ChargeFail', t1, then=175)
 
 
 def test_walk_146(system_for: SystemFactory) -> None:
@@ -4592,34 +4592,34 @@ def test_walk_146(system_for: SystemFactory) -> None:
     ends its walk; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1 reads
     the page in; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=316)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=353)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=217)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=316)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=353)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=317)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=338)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=352)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=372)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=354)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeReclaim', t1, then=337)
+    run.step('ShrinkDone', t1, then=353)
+    run.step('ChargeFail', t1, then=217)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeReclaim', t1, then=337)
+    run.step('ShrinkDone', t1, then=353)
+    run.step('ChargeOk', t1, then=336)
+    run.step('ShrinkDone', k1, then=317)
+    run.step('AddToSwapCache', t1, then=338)
+    run.step('ShrinkWorker', k1, then=352)
+    run.step('SwapReadFolio', t1, then=372)
+    run.step('ShrinkDone', k1, then=354)
+    run.step('MapFolio', t1, then=139)
 
 
 def test_walk_147(system_for: SystemFactory) -> None:
@@ -4631,29 +4631,29 @@ def test_walk_147(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; k1's writeback
     finds a folio (-EEXIST); t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=72)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=105)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=217)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=291)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=316)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=353)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=339)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=338)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=352)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=371)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=389)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=406)  # WbFolioExists Zswap.tla:662
-    run.step('MapFolio', t1, then=311)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=175)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeReclaim', t1, then=337)
+    run.step('ShrinkDone', t1, then=353)
+    run.step('ShrinkDone', k1, then=339)
+    run.step('ChargeOk', t1, then=317)
+    run.step('AddToSwapCache', t1, then=338)
+    run.step('ShrinkWorker', k1, then=352)
+    run.step('LruIsolate', k1, then=371)
+    run.step('SwapReadFolio', t1, then=389)
+    run.step('WbFolioExists', k1, then=406)
+    run.step('MapFolio', t1, then=311)
 
 
 def test_walk_148(system_for: SystemFactory) -> None:
@@ -4662,43 +4662,43 @@ def test_walk_148(system_for: SystemFactory) -> None:
     cache; k1 isolates the LRU head; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=24)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=45)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeOk', t1, then=75)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=108)  # AddToSwapCache Zswap.tla:466
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=177)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=220)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=24)
+    run.step('ZswapLruRemove', t1, then=45)
+    run.step('ChargeOk', t1, then=75)
+    run.step('AddToSwapCache', t1, then=108)
+    run.step('LruIsolate', k1, then=141)
+    run.step('SwapReadFolio', t1, then=177)
+    run.step('WbFolioExists', k1, then=220)
+    run.step('WbPutback', k1, then=247)
 
 
 def test_walk_149(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
     takes its entry off the zswap LRU; t1's charge enters reclaim; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=24)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=45)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=76)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=47)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=24)
+    run.step('ZswapLruRemove', t1, then=45)
+    run.step('ChargeReclaim', t1, then=76)
+    run.step('ShrinkDone', k1, then=47)
 
 
 def test_walk_150(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
     takes its entry off the zswap LRU; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=24)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=45)  # ZswapLruRemove Zswap.tla:402
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=47)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=24)
+    run.step('ZswapLruRemove', t1, then=45)
+    run.step('ShrinkDone', k1, then=25)
+    run.step('ChargeReclaim', t1, then=47)
 
 
 def test_walk_151(system_for: SystemFactory) -> None:
@@ -4707,21 +4707,21 @@ def test_walk_151(system_for: SystemFactory) -> None:
     charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU;
     t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=24)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=45)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=76)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=109)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=24)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=45)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=76)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=109)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=78)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=24)
+    run.step('ZswapLruRemove', t1, then=45)
+    run.step('ChargeReclaim', t1, then=76)
+    run.step('ShrinkDone', t1, then=109)
+    run.step('ChargeFail', t1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=24)
+    run.step('ZswapLruRemove', t1, then=45)
+    run.step('ChargeReclaim', t1, then=76)
+    run.step('ShrinkDone', t1, then=109)
+    run.step('ShrinkDone', k1, then=78)
+    run.step('ChargeFail', t1, then=2)
 
 
 def test_walk_152(system_for: SystemFactory) -> None:
@@ -4732,21 +4732,21 @@ def test_walk_152(system_for: SystemFactory) -> None:
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page
     in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=24)  # SwapcachePrepare Zswap.tla:330
-    run.step('ZswapLruRemove', t1, then=45)  # ZswapLruRemove Zswap.tla:402
-    run.step('ChargeReclaim', t1, then=76)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=109)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=75)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=46)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=77)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=108)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=178)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=207)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=77)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=108)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=142)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=24)
+    run.step('ZswapLruRemove', t1, then=45)
+    run.step('ChargeReclaim', t1, then=76)
+    run.step('ShrinkDone', t1, then=109)
+    run.step('ChargeOk', t1, then=75)
+    run.step('ShrinkDone', k1, then=46)
+    run.step('AddToSwapCache', t1, then=77)
+    run.step('ShrinkWorker', k1, then=108)
+    run.step('LruIsolate', k1, then=141)
+    run.step('WbFolioExists', k1, then=178)
+    run.step('WbPutback', k1, then=207)
+    run.step('ShrinkDone', k1, then=77)
+    run.step('ShrinkWorker', k1, then=108)
+    run.step('SwapReadFolio', t1, then=142)
+    run.step('ShrinkDone', k1, then=110)

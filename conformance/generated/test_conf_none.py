@@ -33,24 +33,24 @@ v2 = ModelValue('v2')
 def test_walk_001(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_002(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_003(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_004(system_for: SystemFactory) -> None:
@@ -59,20 +59,20 @@ def test_walk_004(system_for: SystemFactory) -> None:
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=53)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeFail', t1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('WbSlotFreed', k1, then=29)
+    run.step('SwapOut', s=s1, v=v2, then=53)
+    run.step('FreeSlot', s=s1, then=29)
+    run.step('WbPutback', k1, then=55)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_005(system_for: SystemFactory) -> None:
@@ -83,30 +83,30 @@ def test_walk_005(system_for: SystemFactory) -> None:
     swapped out to s1; k1 ends its walk; k1 starts a shrink walk; s1 is freed; v1 is swapped
     out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=53)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=84)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=53)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=33)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=45)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeFail', t1, then=16)
+    run.step('FreeSlot', s=s1, then=29)
+    run.step('SwapOut', s=s1, v=v2, then=53)
+    run.step('StartFault', t1, s=s1, then=84)
+    run.step('SwapcachePrepare', t1, then=115)
+    run.step('ChargeFail', t1, then=53)
+    run.step('WbPutback', k1, then=45)
+    run.step('FreeSlot', s=s1, then=55)
+    run.step('SwapOut', s=s1, v=v1, then=33)
+    run.step('FreeSlot', s=s1, then=55)
+    run.step('SwapOut', s=s1, v=v2, then=45)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeFail', t1, then=3)
 
 
 def test_walk_006(system_for: SystemFactory) -> None:
@@ -119,35 +119,35 @@ def test_walk_006(system_for: SystemFactory) -> None:
     charge fails; s1 is freed; v1 is swapped out to s1; s1 is freed; k1's writeback finds
     the slot freed; v1 is swapped out to s1; s1 is freed; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:780
-    run.step('SwapOut', s=s1, v=v2, then=53)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=84)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=74)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=41)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=69)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=41)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('StartFault', t1, s=s1, then=31)
+    run.step('WbPutback', k1, then=59)
+    run.step('ShrinkDone', k1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeFail', t1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbEntryGone', k1, then=29)
+    run.step('SwapOut', s=s1, v=v2, then=53)
+    run.step('StartFault', t1, s=s1, then=84)
+    run.step('WbPutback', k1, then=74)
+    run.step('ShrinkDone', k1, then=6)
+    run.step('ShrinkWorker', k1, then=12)
+    run.step('LruIsolate', k1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('ChargeFail', t1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('WbSlotFreed', k1, then=41)
+    run.step('SwapOut', s=s1, v=v1, then=69)
+    run.step('FreeSlot', s=s1, then=41)
+    run.step('WbPutback', k1, then=55)
 
 
 def test_walk_007(system_for: SystemFactory) -> None:
@@ -156,34 +156,34 @@ def test_walk_007(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=28)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=53)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=84)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=143)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=170)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=195)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeFail', t1, then=28)
+    run.step('WbAllocFail', k1, then=53)
+    run.step('StartFault', t1, s=s1, then=84)
+    run.step('SwapcachePrepare', t1, then=115)
+    run.step('ChargeOk', t1, then=143)
+    run.step('AddToSwapCache', t1, then=170)
+    run.step('SwapReadFolio', t1, then=195)
+    run.step('MapFolio', t1, then=29)
 
 
 def test_walk_008(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('FreeSlot', s=s1, then=34)
 
 
 def test_walk_009(system_for: SystemFactory) -> None:
@@ -192,18 +192,18 @@ def test_walk_009(system_for: SystemFactory) -> None:
     the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry back
     on the LRU; k1 ends its walk. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=84)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=171)  # LruIsolate Zswap.tla:591
-    run.step('WbPutback', k1, then=163)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFail', k1, then=84)
+    run.step('SwapcachePrepare', t1, then=115)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=171)
+    run.step('WbPutback', k1, then=163)
+    run.step('ShrinkDone', k1, then=51)
 
 
 def test_walk_010(system_for: SystemFactory) -> None:
@@ -215,29 +215,29 @@ def test_walk_010(system_for: SystemFactory) -> None:
     cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the
     page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=53)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=84)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=45)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=105)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=161)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=80)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=101)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=131)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('RetryFault', t1, then=53)
+    run.step('StartFault', t1, s=s1, then=84)
+    run.step('SwapcachePrepare', t1, then=115)
+    run.step('WbPutback', k1, then=105)
+    run.step('ChargeFail', t1, then=45)
+    run.step('StartFault', t1, s=s1, then=74)
+    run.step('SwapcachePrepare', t1, then=105)
+    run.step('ChargeOk', t1, then=133)
+    run.step('AddToSwapCache', t1, then=161)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('ShrinkWorker', k1, then=80)
+    run.step('LruIsolate', k1, then=101)
+    run.step('SwapReadFolio', t1, then=131)
+    run.step('MapFolio', t1, then=21)
 
 
 def test_walk_011(system_for: SystemFactory) -> None:
@@ -251,35 +251,35 @@ def test_walk_011(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 isolates the LRU head. No step is left: every actor is idle or
     blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=98)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=40)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=69)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=69)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=33)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=113)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=141)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=169)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=114)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=142)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=98)
+    run.step('ChargeFail', t1, then=40)
+    run.step('WbAllocFail', k1, then=69)
+    run.step('StartFault', t1, s=s1, then=99)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ChargeFail', t1, then=69)
+    run.step('WbPutback', k1, then=33)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeOk', t1, then=113)
+    run.step('AddToSwapCache', t1, then=141)
+    run.step('SwapReadFolio', t1, then=169)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeReclaim', t1, then=114)
+    run.step('LruIsolate', t1, then=142)
 
 
 def test_walk_012(system_for: SystemFactory) -> None:
@@ -288,19 +288,19 @@ def test_walk_012(system_for: SystemFactory) -> None:
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=113)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=141)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=170)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=161)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=186)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeOk', t1, then=113)
+    run.step('AddToSwapCache', t1, then=141)
+    run.step('WbFolioExists', k1, then=170)
+    run.step('WbPutback', k1, then=161)
+    run.step('SwapReadFolio', t1, then=186)
+    run.step('MapFolio', t1, then=55)
 
 
 def test_walk_013(system_for: SystemFactory) -> None:
@@ -309,20 +309,20 @@ def test_walk_013(system_for: SystemFactory) -> None:
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=113)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=141)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=169)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=195)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeOk', t1, then=113)
+    run.step('AddToSwapCache', t1, then=141)
+    run.step('SwapReadFolio', t1, then=169)
+    run.step('WbFolioExists', k1, then=195)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=82)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_014(system_for: SystemFactory) -> None:
@@ -331,20 +331,20 @@ def test_walk_014(system_for: SystemFactory) -> None:
     finds the entry gone; t1 pins the slot; t1's charge succeeds; k1 puts the entry back on
     the LRU; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the page in."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=84)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=143)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=133)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=50)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=82)  # SwapReadFolio Zswap.tla:485
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('WbEntryGone', k1, then=84)
+    run.step('SwapcachePrepare', t1, then=115)
+    run.step('ChargeOk', t1, then=143)
+    run.step('WbPutback', k1, then=133)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('AddToSwapCache', t1, then=50)
+    run.step('SwapReadFolio', t1, then=82)
 
 
 def test_walk_015(system_for: SystemFactory) -> None:
@@ -354,21 +354,21 @@ def test_walk_015(system_for: SystemFactory) -> None:
     the LRU; t1 retries the fault; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
     charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=45)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('RetryFault', t1, then=45)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeFail', t1, then=2)
 
 
 def test_walk_016(system_for: SystemFactory) -> None:
@@ -382,36 +382,36 @@ def test_walk_016(system_for: SystemFactory) -> None:
     swap cache; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1
     ends its walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=41)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=69)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('SwapcachePrepare', t1, then=90)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=59)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=90)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=147)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=38)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=65)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=86)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=117)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeFail', t1, then=23)
+    run.step('FreeSlot', s=s1, then=41)
+    run.step('SwapOut', s=s1, v=v1, then=69)
+    run.step('StartFault', t1, s=s1, then=99)
+    run.step('WbPutback', k1, then=59)
+    run.step('SwapcachePrepare', t1, then=90)
+    run.step('ChargeFail', t1, then=33)
+    run.step('StartFault', t1, s=s1, then=59)
+    run.step('SwapcachePrepare', t1, then=90)
+    run.step('ChargeOk', t1, then=119)
+    run.step('AddToSwapCache', t1, then=147)
+    run.step('ShrinkDone', k1, then=38)
+    run.step('ShrinkWorker', k1, then=65)
+    run.step('LruIsolate', k1, then=86)
+    run.step('SwapReadFolio', t1, then=117)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('RetryFault', t1, then=2)
 
 
 def test_walk_017(system_for: SystemFactory) -> None:
@@ -420,18 +420,18 @@ def test_walk_017(system_for: SystemFactory) -> None:
     faults on s1; k1 puts the entry back on the LRU; t1 pins the slot; t1's charge enters
     reclaim; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=74)  # WbPutback Zswap.tla:816
-    run.step('SwapcachePrepare', t1, then=105)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=135)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=163)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('WbPutback', k1, then=74)
+    run.step('SwapcachePrepare', t1, then=105)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('LruIsolate', t1, then=163)
 
 
 def test_walk_018(system_for: SystemFactory) -> None:
@@ -443,30 +443,30 @@ def test_walk_018(system_for: SystemFactory) -> None:
     gone; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
     t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:308
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=41)  # WbEntryGone Zswap.tla:780
-    run.step('SwapOut', s=s1, v=v1, then=69)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=157)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=183)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=207)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('LruIsolate', k1, then=241)
+    run.step('RetryFault', t1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=46)
+    run.step('WbEntryGone', k1, then=41)
+    run.step('SwapOut', s=s1, v=v1, then=69)
+    run.step('StartFault', t1, s=s1, then=99)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ChargeOk', t1, then=157)
+    run.step('AddToSwapCache', t1, then=183)
+    run.step('SwapReadFolio', t1, then=207)
+    run.step('MapFolio', t1, then=41)
 
 
 def test_walk_019(system_for: SystemFactory) -> None:
@@ -477,24 +477,24 @@ def test_walk_019(system_for: SystemFactory) -> None:
     the LRU head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; s1
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:308
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('RetryFault', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=70)
+    run.step('FreeSlot', s=s1, then=46)
 
 
 def test_walk_020(system_for: SystemFactory) -> None:
@@ -508,34 +508,34 @@ def test_walk_020(system_for: SystemFactory) -> None:
     pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry
     back on the LRU; k1 ends its walk. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=263)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=23)  # RetryFault Zswap.tla:308
-    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=99)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=158)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbPutback', k1, then=149)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('LruIsolate', k1, then=241)
+    run.step('WbAllocFail', k1, then=263)
+    run.step('RetryFault', t1, then=23)
+    run.step('WbPutback', k1, then=45)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFail', k1, then=99)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ChargeReclaim', t1, then=158)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbPutback', k1, then=149)
+    run.step('ShrinkDone', k1, then=39)
 
 
 def test_walk_021(system_for: SystemFactory) -> None:
@@ -548,32 +548,32 @@ def test_walk_021(system_for: SystemFactory) -> None:
     swapped out to s1; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; s1 is
     freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=24)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=44)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=75)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=213)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('LruIsolate', k1, then=241)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('RetryFault', t1, then=24)
+    run.step('StartFault', t1, s=s1, then=44)
+    run.step('SwapCacheHit', t1, then=75)
+    run.step('WbWrite', k1, then=106)
+    run.step('MapFolio', t1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('FreeSlot', s=s1, then=213)
+    run.step('ShrinkDone', k1, then=139)
 
 
 def test_walk_022(system_for: SystemFactory) -> None:
@@ -586,34 +586,34 @@ def test_walk_022(system_for: SystemFactory) -> None:
     the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=193)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=215)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=233)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=254)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=214)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=232)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=253)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=234)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=253)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('StartFault', t1, s=s1, then=193)
+    run.step('ShrinkWorker', k1, then=215)
+    run.step('LruIsolate', k1, then=233)
+    run.step('SwapcachePrepare', t1, then=254)
+    run.step('ChargeFail', t1, then=214)
+    run.step('FreeSlot', s=s1, then=232)
+    run.step('WbSlotFreed', k1, then=253)
+    run.step('WbPutback', k1, then=109)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('FreeSlot', s=s1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeFail', t1, then=234)
+    run.step('FreeSlot', s=s1, then=253)
 
 
 def test_walk_023(system_for: SystemFactory) -> None:
@@ -625,28 +625,28 @@ def test_walk_023(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=263)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=281)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=293)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=77)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('LruIsolate', k1, then=241)
+    run.step('WbAllocFail', k1, then=263)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('LruIsolate', k1, then=241)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('WbWrite', k1, then=281)
+    run.step('DropCleanFolio', s=s1, then=293)
+    run.step('RetryFault', t1, then=77)
 
 
 def test_walk_024(system_for: SystemFactory) -> None:
@@ -658,31 +658,31 @@ def test_walk_024(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=236)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=192)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=234)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=255)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=167)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=235)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=257)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=253)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('StartFault', t1, s=s1, then=215)
+    run.step('SwapcachePrepare', t1, then=236)
+    run.step('ChargeFail', t1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('WbAllocFail', k1, then=234)
+    run.step('StartFault', t1, s=s1, then=255)
+    run.step('WbPutback', k1, then=168)
+    run.step('ShrinkDone', k1, then=193)
+    run.step('SwapcachePrepare', t1, then=216)
+    run.step('ChargeFail', t1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('WbAllocFolio', k1, then=235)
+    run.step('FreeSlot', s=s1, then=257)
+    run.step('WbEntryGone', k1, then=253)
 
 
 def test_walk_025(system_for: SystemFactory) -> None:
@@ -692,22 +692,22 @@ def test_walk_025(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=281)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=47)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('LruIsolate', k1, then=241)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('WbWrite', k1, then=281)
+    run.step('RetryFault', t1, then=47)
 
 
 def test_walk_026(system_for: SystemFactory) -> None:
@@ -719,29 +719,29 @@ def test_walk_026(system_for: SystemFactory) -> None:
     to s1; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=256)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=277)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=91)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=94)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=201)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFolio', k1, then=256)
+    run.step('SwapCacheHit', t1, then=277)
+    run.step('WbWrite', k1, then=91)
+    run.step('MapFolio', t1, then=94)
+    run.step('ShrinkDone', k1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('FreeSlot', s=s1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('FreeSlot', s=s1, then=201)
+    run.step('ShrinkDone', k1, then=125)
 
 
 def test_walk_027(system_for: SystemFactory) -> None:
@@ -754,34 +754,34 @@ def test_walk_027(system_for: SystemFactory) -> None:
     the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=203)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=243)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=202)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=221)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=242)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=94)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=223)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=242)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('ShrinkWorker', k1, then=203)
+    run.step('LruIsolate', k1, then=222)
+    run.step('SwapcachePrepare', t1, then=243)
+    run.step('ChargeFail', t1, then=202)
+    run.step('FreeSlot', s=s1, then=221)
+    run.step('WbSlotFreed', k1, then=242)
+    run.step('WbPutback', k1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=126)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeFail', t1, then=223)
+    run.step('FreeSlot', s=s1, then=242)
 
 
 def test_walk_028(system_for: SystemFactory) -> None:
@@ -792,24 +792,24 @@ def test_walk_028(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=281)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=294)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=303)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=110)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('LruIsolate', k1, then=241)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('WbWrite', k1, then=281)
+    run.step('ShrinkDone', k1, then=294)
+    run.step('DropCleanFolio', s=s1, then=303)
+    run.step('RetryFault', t1, then=110)
 
 
 def test_walk_029(system_for: SystemFactory) -> None:
@@ -820,26 +820,26 @@ def test_walk_029(system_for: SystemFactory) -> None:
     the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
     in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=137)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=110)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=254)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=288)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=300)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=232)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('StartFault', t1, s=s1, then=137)
+    run.step('SwapcachePrepare', t1, then=164)
+    run.step('ChargeFail', t1, then=110)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('SwapcachePrepare', t1, then=254)
+    run.step('ChargeOk', t1, then=274)
+    run.step('AddToSwapCache', t1, then=288)
+    run.step('SwapReadFolio', t1, then=300)
+    run.step('MapFolio', t1, then=232)
 
 
 def test_walk_030(system_for: SystemFactory) -> None:
@@ -850,23 +850,23 @@ def test_walk_030(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=281)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=293)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=303)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('LruIsolate', k1, then=241)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('WbWrite', k1, then=281)
+    run.step('DropCleanFolio', s=s1, then=293)
+    run.step('ShrinkDone', k1, then=303)
 
 
 def test_walk_031(system_for: SystemFactory) -> None:
@@ -880,35 +880,35 @@ def test_walk_031(system_for: SystemFactory) -> None:
     a folio; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=85)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=116)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=145)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=281)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=294)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=79)  # RetryFault Zswap.tla:308
-    run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=290)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=301)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=307)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=253)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('StartFault', t1, s=s1, then=85)
+    run.step('SwapCacheHit', t1, then=116)
+    run.step('WbEntryGone', k1, then=145)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('LruIsolate', k1, then=241)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('WbWrite', k1, then=281)
+    run.step('ShrinkDone', k1, then=294)
+    run.step('RetryFault', t1, then=79)
+    run.step('DropCleanFolio', s=s1, then=110)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeOk', t1, then=290)
+    run.step('AddToSwapCache', t1, then=301)
+    run.step('SwapReadFolio', t1, then=307)
+    run.step('MapFolio', t1, then=253)
 
 
 def test_walk_032(system_for: SystemFactory) -> None:
@@ -921,32 +921,32 @@ def test_walk_032(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's
     writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=91)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=225)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=223)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=244)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=154)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=180)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=204)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=153)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=224)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=246)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=242)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('WbWrite', k1, then=91)
+    run.step('ShrinkDone', k1, then=122)
+    run.step('MapFolio', t1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ChargeFail', t1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('WbAllocFail', k1, then=223)
+    run.step('StartFault', t1, s=s1, then=244)
+    run.step('WbPutback', k1, then=154)
+    run.step('ShrinkDone', k1, then=180)
+    run.step('SwapcachePrepare', t1, then=204)
+    run.step('ChargeFail', t1, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('WbAllocFolio', k1, then=224)
+    run.step('FreeSlot', s=s1, then=246)
+    run.step('WbEntryGone', k1, then=242)
 
 
 def test_walk_033(system_for: SystemFactory) -> None:
@@ -954,16 +954,16 @@ def test_walk_033(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=56)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=86)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=118)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=146)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeOk', t1, then=56)
+    run.step('AddToSwapCache', t1, then=86)
+    run.step('WbFolioExists', k1, then=118)
+    run.step('SwapReadFolio', t1, then=146)
+    run.step('MapFolio', t1, then=29)
 
 
 def test_walk_034(system_for: SystemFactory) -> None:
@@ -972,17 +972,17 @@ def test_walk_034(system_for: SystemFactory) -> None:
     adds its folio to the swap cache; k1 puts the entry back on the LRU; t1 reads the page
     in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=88)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=118)  # AddToSwapCache Zswap.tla:466
-    run.step('WbPutback', k1, then=147)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=173)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeOk', t1, then=88)
+    run.step('AddToSwapCache', t1, then=118)
+    run.step('WbPutback', k1, then=147)
+    run.step('SwapReadFolio', t1, then=173)
+    run.step('MapFolio', t1, then=55)
 
 
 def test_walk_035(system_for: SystemFactory) -> None:
@@ -993,25 +993,25 @@ def test_walk_035(system_for: SystemFactory) -> None:
     fails to allocate a folio; t1 pins the slot; k1 puts the entry back on the LRU; t1's
     charge enters reclaim; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=33)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=90)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=121)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=149)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('ShrinkDone', t1, then=120)
+    run.step('ChargeFail', t1, then=16)
+    run.step('WbPutback', k1, then=33)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('WbPutback', k1, then=90)
+    run.step('ChargeReclaim', t1, then=121)
+    run.step('LruIsolate', t1, then=149)
 
 
 def test_walk_036(system_for: SystemFactory) -> None:
@@ -1020,16 +1020,16 @@ def test_walk_036(system_for: SystemFactory) -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; t1 isolates the LRU head. No step
     is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=121)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('WbPutback', k1, then=121)
+    run.step('ShrinkDone', k1, then=20)
+    run.step('LruIsolate', t1, then=39)
 
 
 def test_walk_037(system_for: SystemFactory) -> None:
@@ -1038,20 +1038,20 @@ def test_walk_037(system_for: SystemFactory) -> None:
     t1 ends its walk; t1's charge succeeds; k1 puts the entry back on the LRU; k1 ends its
     walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=88)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=38)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=67)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('ShrinkDone', t1, then=120)
+    run.step('ChargeOk', t1, then=88)
+    run.step('WbPutback', k1, then=119)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('AddToSwapCache', t1, then=38)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_038(system_for: SystemFactory) -> None:
@@ -1062,26 +1062,26 @@ def test_walk_038(system_for: SystemFactory) -> None:
     fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its
     walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('ShrinkDone', t1, then=120)
+    run.step('WbPutback', k1, then=148)
+    run.step('ChargeFail', t1, then=33)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('ShrinkDone', t1, then=120)
+    run.step('WbPutback', k1, then=148)
+    run.step('ChargeOk', t1, then=119)
 
 
 def test_walk_039(system_for: SystemFactory) -> None:
@@ -1090,17 +1090,17 @@ def test_walk_039(system_for: SystemFactory) -> None:
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
     fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('ShrinkDone', t1, then=120)
+    run.step('WbPutback', k1, then=148)
+    run.step('ShrinkDone', k1, then=174)
+    run.step('ChargeFail', t1, then=1)
 
 
 def test_walk_040(system_for: SystemFactory) -> None:
@@ -1114,35 +1114,35 @@ def test_walk_040(system_for: SystemFactory) -> None:
     fault; t1 faults on s1; t1 pins the slot; k1 puts the entry back on the LRU; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=97)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=69)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=90)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('ShrinkDone', t1, then=120)
+    run.step('WbPutback', k1, then=148)
+    run.step('ShrinkDone', k1, then=174)
+    run.step('ChargeOk', t1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=97)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('RetryFault', t1, then=69)
+    run.step('StartFault', t1, s=s1, then=99)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('WbPutback', k1, then=90)
+    run.step('ShrinkDone', k1, then=10)
+    run.step('ChargeOk', t1, then=19)
 
 
 def test_walk_041(system_for: SystemFactory) -> None:
@@ -1156,34 +1156,34 @@ def test_walk_041(system_for: SystemFactory) -> None:
     cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=86)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=117)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=146)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('ShrinkDone', t1, then=120)
+    run.step('WbPutback', k1, then=148)
+    run.step('ShrinkDone', k1, then=174)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('ChargeFail', t1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('ShrinkDone', t1, then=120)
+    run.step('WbPutback', k1, then=148)
+    run.step('ShrinkDone', k1, then=174)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('ChargeOk', t1, then=36)
+    run.step('LruIsolate', k1, then=56)
+    run.step('AddToSwapCache', t1, then=86)
+    run.step('SwapReadFolio', t1, then=117)
+    run.step('WbFolioExists', k1, then=146)
+    run.step('WbPutback', k1, then=173)
+    run.step('ShrinkDone', k1, then=67)
 
 
 def test_walk_042(system_for: SystemFactory) -> None:
@@ -1193,24 +1193,24 @@ def test_walk_042(system_for: SystemFactory) -> None:
     s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
     allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=150)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=95)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=245)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=268)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapcachePrepare', t1, then=150)
+    run.step('ChargeFail', t1, then=95)
+    run.step('FreeSlot', s=s1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFolio', k1, then=245)
+    run.step('SwapCacheHit', t1, then=268)
+    run.step('WbWrite', k1, then=106)
 
 
 def test_walk_043(system_for: SystemFactory) -> None:
@@ -1223,33 +1223,33 @@ def test_walk_043(system_for: SystemFactory) -> None:
     isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1
     pins the slot; k1 puts the entry back on the LRU; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=75)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=291)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=234)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=167)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=194)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=140)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('SwapCacheHit', t1, then=75)
+    run.step('WbWrite', k1, then=106)
+    run.step('ShrinkDone', k1, then=136)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=291)
+    run.step('ShrinkDone', t1, then=302)
+    run.step('ChargeFail', t1, then=234)
+    run.step('WbPutback', k1, then=140)
+    run.step('ShrinkDone', k1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('WbPutback', k1, then=194)
+    run.step('ChargeFail', t1, then=140)
 
 
 def test_walk_044(system_for: SystemFactory) -> None:
@@ -1264,36 +1264,36 @@ def test_walk_044(system_for: SystemFactory) -> None:
     on the LRU; t1 isolates the LRU head; k1 ends its walk. No step is left: every actor is
     idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=168)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=194)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=217)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=239)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=260)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=288)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=301)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=239)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=262)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=291)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=218)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=240)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=261)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=109)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=168)
+    run.step('SwapcachePrepare', t1, then=194)
+    run.step('ChargeOk', t1, then=217)
+    run.step('AddToSwapCache', t1, then=239)
+    run.step('ShrinkDone', k1, then=260)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('LruIsolate', k1, then=288)
+    run.step('WbFolioExists', k1, then=301)
+    run.step('WbPutback', k1, then=239)
+    run.step('SwapReadFolio', t1, then=262)
+    run.step('MapFolio', t1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=291)
+    run.step('WbPutback', k1, then=218)
+    run.step('LruIsolate', t1, then=240)
+    run.step('ShrinkDone', k1, then=261)
 
 
 def test_walk_045(system_for: SystemFactory) -> None:
@@ -1304,28 +1304,28 @@ def test_walk_045(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=150)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=175)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=198)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=243)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=265)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=282)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=295)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=221)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=93)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=150)
+    run.step('ChargeOk', t1, then=175)
+    run.step('AddToSwapCache', t1, then=198)
+    run.step('SwapReadFolio', t1, then=220)
+    run.step('MapFolio', t1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('SwapcachePrepare', t1, then=243)
+    run.step('ChargeOk', t1, then=265)
+    run.step('AddToSwapCache', t1, then=282)
+    run.step('SwapReadFolio', t1, then=295)
+    run.step('MapFolio', t1, then=221)
 
 
 def test_walk_046(system_for: SystemFactory) -> None:
@@ -1333,13 +1333,13 @@ def test_walk_046(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=91)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('SwapCacheHit', t1, then=91)
 
 
 def test_walk_047(system_for: SystemFactory) -> None:
@@ -1350,27 +1350,27 @@ def test_walk_047(system_for: SystemFactory) -> None:
     fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=284)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=296)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=304)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=242)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeFail', t1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeOk', t1, then=284)
+    run.step('AddToSwapCache', t1, then=296)
+    run.step('SwapReadFolio', t1, then=304)
+    run.step('MapFolio', t1, then=242)
 
 
 def test_walk_048(system_for: SystemFactory) -> None:
@@ -1379,17 +1379,17 @@ def test_walk_048(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=151)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeOk', t1, then=151)
+    run.step('AddToSwapCache', t1, then=177)
+    run.step('ShrinkDone', k1, then=198)
 
 
 def test_walk_049(system_for: SystemFactory) -> None:
@@ -1398,19 +1398,19 @@ def test_walk_049(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=152)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=176)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=95)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=123)  # StartFault Zswap.tla:286
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=152)
+    run.step('ShrinkDone', k1, then=176)
+    run.step('ShrinkDone', t1, then=199)
+    run.step('ChargeFail', t1, then=95)
+    run.step('StartFault', t1, s=s1, then=123)
 
 
 def test_walk_050(system_for: SystemFactory) -> None:
@@ -1418,16 +1418,16 @@ def test_walk_050(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=176)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('ChargeReclaim', t1, then=176)
 
 
 def test_walk_051(system_for: SystemFactory) -> None:
@@ -1435,16 +1435,16 @@ def test_walk_051(system_for: SystemFactory) -> None:
     allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
     dropped; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=32)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=151)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=175)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('StartFault', t1, s=s1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeOk', t1, then=151)
+    run.step('ShrinkDone', k1, then=175)
 
 
 def test_walk_052(system_for: SystemFactory) -> None:
@@ -1454,22 +1454,22 @@ def test_walk_052(system_for: SystemFactory) -> None:
     to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
     LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=98)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=127)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=155)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=182)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=98)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=128)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=156)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=98)
+    run.step('ChargeOk', t1, then=127)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('SwapReadFolio', t1, then=182)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=98)
+    run.step('ChargeReclaim', t1, then=128)
+    run.step('LruIsolate', t1, then=156)
 
 
 def test_walk_053(system_for: SystemFactory) -> None:
@@ -1478,17 +1478,17 @@ def test_walk_053(system_for: SystemFactory) -> None:
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=98)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=127)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=155)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=183)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=147)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=98)
+    run.step('ChargeOk', t1, then=127)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('WbFolioExists', k1, then=183)
+    run.step('WbPutback', k1, then=147)
 
 
 def test_walk_054(system_for: SystemFactory) -> None:
@@ -1497,18 +1497,18 @@ def test_walk_054(system_for: SystemFactory) -> None:
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=98)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=127)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=155)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=182)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=207)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=98)
+    run.step('ChargeOk', t1, then=127)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('SwapReadFolio', t1, then=182)
+    run.step('WbFolioExists', k1, then=207)
+    run.step('WbPutback', k1, then=173)
 
 
 def test_walk_055(system_for: SystemFactory) -> None:
@@ -1517,17 +1517,17 @@ def test_walk_055(system_for: SystemFactory) -> None:
     finds the entry gone; t1 pins the slot; t1's charge succeeds; k1 puts the entry back on
     the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=99)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=157)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=119)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('WbEntryGone', k1, then=99)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ChargeOk', t1, then=157)
+    run.step('WbPutback', k1, then=119)
 
 
 def test_walk_056(system_for: SystemFactory) -> None:
@@ -1538,25 +1538,25 @@ def test_walk_056(system_for: SystemFactory) -> None:
     charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its
     walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=33)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=57)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=87)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('RetryFault', t1, then=33)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', k1, then=57)
+    run.step('ShrinkDone', t1, then=87)
+    run.step('ChargeFail', t1, then=8)
 
 
 def test_walk_057(system_for: SystemFactory) -> None:
@@ -1569,32 +1569,32 @@ def test_walk_057(system_for: SystemFactory) -> None:
     on s1; k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry
     back on the LRU; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=95)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=285)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=297)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=223)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=126)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=181)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=126)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('ShrinkDone', k1, then=95)
+    run.step('FreeSlot', s=s1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeReclaim', t1, then=285)
+    run.step('ShrinkDone', t1, then=297)
+    run.step('ChargeFail', t1, then=223)
+    run.step('WbPutback', k1, then=126)
+    run.step('ShrinkDone', k1, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('WbPutback', k1, then=181)
+    run.step('ChargeFail', t1, then=126)
 
 
 def test_walk_058(system_for: SystemFactory) -> None:
@@ -1609,36 +1609,36 @@ def test_walk_058(system_for: SystemFactory) -> None:
     on the LRU; t1 isolates the LRU head; k1 ends its walk. No step is left: every actor is
     idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=154)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=181)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=228)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=249)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=269)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=282)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=296)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=228)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=251)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=94)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=285)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=206)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=229)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=126)
+    run.step('StartFault', t1, s=s1, then=154)
+    run.step('SwapcachePrepare', t1, then=181)
+    run.step('ChargeOk', t1, then=205)
+    run.step('AddToSwapCache', t1, then=228)
+    run.step('ShrinkDone', k1, then=249)
+    run.step('ShrinkWorker', k1, then=269)
+    run.step('LruIsolate', k1, then=282)
+    run.step('WbFolioExists', k1, then=296)
+    run.step('WbPutback', k1, then=228)
+    run.step('SwapReadFolio', t1, then=251)
+    run.step('MapFolio', t1, then=94)
+    run.step('ShrinkDone', k1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeReclaim', t1, then=285)
+    run.step('WbPutback', k1, then=206)
+    run.step('LruIsolate', t1, then=229)
+    run.step('ShrinkDone', k1, then=250)
 
 
 def test_walk_059(system_for: SystemFactory) -> None:
@@ -1649,25 +1649,25 @@ def test_walk_059(system_for: SystemFactory) -> None:
     starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=18)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=97)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('RetryFault', t1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ShrinkWorker', k1, then=18)
+    run.step('ChargeOk', t1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=97)
+    run.step('ShrinkDone', k1, then=67)
 
 
 def test_walk_060(system_for: SystemFactory) -> None:
@@ -1681,35 +1681,35 @@ def test_walk_060(system_for: SystemFactory) -> None:
     folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
     succeeds; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:308
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=63)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=285)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=297)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=284)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=205)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=252)
+    run.step('RetryFault', t1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('FreeSlot', s=s1, then=63)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeReclaim', t1, then=285)
+    run.step('ShrinkDone', t1, then=297)
+    run.step('ChargeOk', t1, then=284)
+    run.step('WbPutback', k1, then=205)
 
 
 def test_walk_061(system_for: SystemFactory) -> None:
@@ -1723,36 +1723,36 @@ def test_walk_061(system_for: SystemFactory) -> None:
     t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1
     isolates the LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=154)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=181)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=271)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=285)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=297)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=305)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=126)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=154)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=181)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=206)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=227)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=250)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=126)
+    run.step('StartFault', t1, s=s1, then=154)
+    run.step('SwapcachePrepare', t1, then=181)
+    run.step('ChargeOk', t1, then=205)
+    run.step('ShrinkDone', k1, then=226)
+    run.step('AddToSwapCache', t1, then=249)
+    run.step('SwapReadFolio', t1, then=271)
+    run.step('MapFolio', t1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeReclaim', t1, then=285)
+    run.step('ShrinkDone', t1, then=297)
+    run.step('WbPutback', k1, then=305)
+    run.step('ChargeFail', t1, then=126)
+    run.step('StartFault', t1, s=s1, then=154)
+    run.step('SwapcachePrepare', t1, then=181)
+    run.step('ChargeReclaim', t1, then=206)
+    run.step('ShrinkDone', k1, then=227)
+    run.step('LruIsolate', t1, then=250)
 
 
 def test_walk_062(system_for: SystemFactory) -> None:
@@ -1763,24 +1763,24 @@ def test_walk_062(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its
     walk. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('RetryFault', t1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('ShrinkDone', k1, then=39)
 
 
 def test_walk_063(system_for: SystemFactory) -> None:
@@ -1790,21 +1790,21 @@ def test_walk_063(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback fails to allocate a folio; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=272)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=16)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFail', k1, then=272)
+    run.step('RetryFault', t1, then=16)
 
 
 def test_walk_064(system_for: SystemFactory) -> None:
@@ -1817,31 +1817,31 @@ def test_walk_064(system_for: SystemFactory) -> None:
     pins the slot; t1's charge enters reclaim; k1 puts the entry back on the LRU; k1 ends
     its walk; t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:591
-    run.step('ChargeOk', t1, then=56)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=86)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=117)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=53)  # WbEntryGone Zswap.tla:780
-    run.step('StartFault', t1, s=s1, then=84)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=51)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('StartFault', t1, s=s1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('ShrinkDone', t1, then=120)
+    run.step('WbPutback', k1, then=148)
+    run.step('ShrinkDone', k1, then=174)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('LruIsolate', k1, then=87)
+    run.step('ChargeOk', t1, then=56)
+    run.step('AddToSwapCache', t1, then=86)
+    run.step('SwapReadFolio', t1, then=117)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbEntryGone', k1, then=53)
+    run.step('StartFault', t1, s=s1, then=84)
+    run.step('SwapcachePrepare', t1, then=115)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('WbPutback', k1, then=135)
+    run.step('ShrinkDone', k1, then=27)
+    run.step('LruIsolate', t1, then=51)
 
 
 def test_walk_065(system_for: SystemFactory) -> None:
@@ -1855,35 +1855,35 @@ def test_walk_065(system_for: SystemFactory) -> None:
     a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 puts the
     entry back on the LRU; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=273)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=17)  # RetryFault Zswap.tla:308
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=95)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=285)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=297)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=305)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=273)
+    run.step('RetryFault', t1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('DropCleanFolio', s=s1, then=95)
+    run.step('FreeSlot', s=s1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeReclaim', t1, then=285)
+    run.step('ShrinkDone', t1, then=297)
+    run.step('WbPutback', k1, then=305)
+    run.step('ChargeOk', t1, then=205)
 
 
 def test_walk_066(system_for: SystemFactory) -> None:
@@ -1895,28 +1895,28 @@ def test_walk_066(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=272)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=273)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=287)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=62)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFail', k1, then=272)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=273)
+    run.step('WbWrite', k1, then=287)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('RetryFault', t1, then=62)
 
 
 def test_walk_067(system_for: SystemFactory) -> None:
@@ -1928,28 +1928,28 @@ def test_walk_067(system_for: SystemFactory) -> None:
     folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to
     s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('StartFault', t1, s=s1, then=92)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=151)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=200)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=94)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=126)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=154)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=181)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=204)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=226)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=247)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=269)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=286)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=201)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=179)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('StartFault', t1, s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeOk', t1, then=151)
+    run.step('AddToSwapCache', t1, then=177)
+    run.step('SwapReadFolio', t1, then=200)
+    run.step('MapFolio', t1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=126)
+    run.step('StartFault', t1, s=s1, then=154)
+    run.step('SwapcachePrepare', t1, then=181)
+    run.step('ShrinkDone', k1, then=204)
+    run.step('ChargeOk', t1, then=226)
+    run.step('ShrinkWorker', k1, then=247)
+    run.step('AddToSwapCache', t1, then=269)
+    run.step('SwapReadFolio', t1, then=286)
+    run.step('MapFolio', t1, then=201)
+    run.step('SwapOut', s=s1, v=v2, then=179)
 
 
 def test_walk_068(system_for: SystemFactory) -> None:
@@ -1963,35 +1963,35 @@ def test_walk_068(system_for: SystemFactory) -> None:
     reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's
     charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=285)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=297)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=305)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=309)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=153)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=285)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=297)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=305)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=309)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=226)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeReclaim', t1, then=285)
+    run.step('ShrinkDone', t1, then=297)
+    run.step('WbPutback', k1, then=305)
+    run.step('ShrinkDone', k1, then=309)
+    run.step('ChargeFail', t1, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeReclaim', t1, then=285)
+    run.step('ShrinkDone', t1, then=297)
+    run.step('WbPutback', k1, then=305)
+    run.step('ShrinkDone', k1, then=309)
+    run.step('ChargeOk', t1, then=226)
 
 
 def test_walk_069(system_for: SystemFactory) -> None:
@@ -2003,28 +2003,28 @@ def test_walk_069(system_for: SystemFactory) -> None:
     on s1; s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1
     ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=273)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=287)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=35)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=152)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=273)
+    run.step('WbWrite', k1, then=287)
+    run.step('RetryFault', t1, then=35)
+    run.step('StartFault', t1, s=s1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=152)
+    run.step('ShrinkDone', t1, then=178)
+    run.step('ChargeFail', t1, then=62)
 
 
 def test_walk_070(system_for: SystemFactory) -> None:
@@ -2037,33 +2037,33 @@ def test_walk_070(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('StartFault', t1, s=s1, then=92)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=152)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=151)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=200)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=220)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=285)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=297)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=305)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=309)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=311)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('StartFault', t1, s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=152)
+    run.step('ShrinkDone', t1, then=178)
+    run.step('ChargeOk', t1, then=151)
+    run.step('AddToSwapCache', t1, then=177)
+    run.step('SwapReadFolio', t1, then=200)
+    run.step('ShrinkDone', k1, then=220)
+    run.step('MapFolio', t1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeReclaim', t1, then=285)
+    run.step('ShrinkDone', t1, then=297)
+    run.step('WbPutback', k1, then=305)
+    run.step('ShrinkDone', k1, then=309)
+    run.step('ShrinkWorker', k1, then=311)
+    run.step('ChargeFail', t1, then=179)
 
 
 def test_walk_071(system_for: SystemFactory) -> None:
@@ -2076,33 +2076,33 @@ def test_walk_071(system_for: SystemFactory) -> None:
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=285)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=297)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=305)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=309)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=311)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=265)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=282)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=295)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=304)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=251)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=271)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeReclaim', t1, then=285)
+    run.step('ShrinkDone', t1, then=297)
+    run.step('WbPutback', k1, then=305)
+    run.step('ShrinkDone', k1, then=309)
+    run.step('ShrinkWorker', k1, then=311)
+    run.step('ChargeOk', t1, then=247)
+    run.step('LruIsolate', k1, then=265)
+    run.step('AddToSwapCache', t1, then=282)
+    run.step('SwapReadFolio', t1, then=295)
+    run.step('WbFolioExists', k1, then=304)
+    run.step('WbPutback', k1, then=251)
+    run.step('ShrinkDone', k1, then=271)
+    run.step('MapFolio', t1, then=125)
 
 
 def test_walk_072(system_for: SystemFactory) -> None:
@@ -2114,30 +2114,30 @@ def test_walk_072(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge fails; k1's
     writeback allocates a folio; t1 faults on s1; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=125)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=202)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=222)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=267)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=285)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=297)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=305)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=309)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=311)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=283)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=202)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=224)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=245)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('LruIsolate', k1, then=202)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ChargeReclaim', t1, then=285)
+    run.step('ShrinkDone', t1, then=297)
+    run.step('WbPutback', k1, then=305)
+    run.step('ShrinkDone', k1, then=309)
+    run.step('ShrinkWorker', k1, then=311)
+    run.step('LruIsolate', k1, then=283)
+    run.step('ChargeFail', t1, then=202)
+    run.step('WbAllocFolio', k1, then=224)
+    run.step('StartFault', t1, s=s1, then=245)
+    run.step('WbWrite', k1, then=76)
 
 
 def test_walk_073(system_for: SystemFactory) -> None:
@@ -2150,33 +2150,33 @@ def test_walk_073(system_for: SystemFactory) -> None:
     succeeds; k1 puts the entry back on the LRU; k1 ends its walk; t1 adds its folio to the
     swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=137)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=164)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=210)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=231)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=291)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=290)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=237)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=260)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=280)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=107)
+    run.step('ShrinkDone', k1, then=137)
+    run.step('SwapcachePrepare', t1, then=164)
+    run.step('ChargeOk', t1, then=188)
+    run.step('AddToSwapCache', t1, then=210)
+    run.step('SwapReadFolio', t1, then=231)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=291)
+    run.step('ShrinkDone', t1, then=302)
+    run.step('ChargeOk', t1, then=290)
+    run.step('WbPutback', k1, then=217)
+    run.step('ShrinkDone', k1, then=237)
+    run.step('AddToSwapCache', t1, then=260)
+    run.step('SwapReadFolio', t1, then=280)
+    run.step('MapFolio', t1, then=139)
 
 
 def test_walk_074(system_for: SystemFactory) -> None:
@@ -2188,29 +2188,29 @@ def test_walk_074(system_for: SystemFactory) -> None:
     fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk;
     t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=291)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=308)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=140)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=168)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=194)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=218)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=261)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=291)
+    run.step('ShrinkDone', t1, then=302)
+    run.step('WbPutback', k1, then=308)
+    run.step('ChargeFail', t1, then=140)
+    run.step('StartFault', t1, s=s1, then=168)
+    run.step('SwapcachePrepare', t1, then=194)
+    run.step('ChargeReclaim', t1, then=218)
+    run.step('ShrinkDone', k1, then=238)
+    run.step('LruIsolate', t1, then=261)
 
 
 def test_walk_075(system_for: SystemFactory) -> None:
@@ -2221,24 +2221,24 @@ def test_walk_075(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=273)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=287)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=306)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=95)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=273)
+    run.step('WbWrite', k1, then=287)
+    run.step('ShrinkDone', k1, then=299)
+    run.step('DropCleanFolio', s=s1, then=306)
+    run.step('RetryFault', t1, then=95)
 
 
 def test_walk_076(system_for: SystemFactory) -> None:
@@ -2250,31 +2250,31 @@ def test_walk_076(system_for: SystemFactory) -> None:
     walk; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU
     head; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=95)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=125)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=225)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=269)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=286)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=271)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=125)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=179)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=225)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=283)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=265)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('ShrinkDone', k1, then=95)
+    run.step('FreeSlot', s=s1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ChargeOk', t1, then=247)
+    run.step('AddToSwapCache', t1, then=269)
+    run.step('SwapReadFolio', t1, then=286)
+    run.step('ShrinkDone', k1, then=271)
+    run.step('MapFolio', t1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('ShrinkWorker', k1, then=179)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ChargeReclaim', t1, then=248)
+    run.step('LruIsolate', k1, then=266)
+    run.step('ShrinkDone', t1, then=283)
+    run.step('ChargeOk', t1, then=265)
 
 
 def test_walk_077(system_for: SystemFactory) -> None:
@@ -2285,23 +2285,23 @@ def test_walk_077(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=100)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=273)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=287)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=306)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=273)
+    run.step('WbWrite', k1, then=287)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('ShrinkDone', k1, then=306)
 
 
 def test_walk_078(system_for: SystemFactory) -> None:
@@ -2314,32 +2314,32 @@ def test_walk_078(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1's charge enters reclaim; k1 starts a shrink walk; t1 isolates
     the LRU head; k1 ends its walk. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=100)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=273)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=287)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=64)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=125)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=204)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=227)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=248)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=270)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=70)
+    run.step('StartFault', t1, s=s1, then=100)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=208)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=273)
+    run.step('WbWrite', k1, then=287)
+    run.step('ShrinkDone', k1, then=299)
+    run.step('RetryFault', t1, then=64)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('DropCleanFolio', s=s1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=204)
+    run.step('ChargeReclaim', t1, then=227)
+    run.step('ShrinkWorker', k1, then=248)
+    run.step('LruIsolate', t1, then=270)
+    run.step('ShrinkDone', k1, then=250)
 
 
 def test_walk_079(system_for: SystemFactory) -> None:
@@ -2347,14 +2347,14 @@ def test_walk_079(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=137)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('ShrinkDone', k1, then=108)
+    run.step('DropCleanFolio', s=s1, then=137)
 
 
 def test_walk_080(system_for: SystemFactory) -> None:
@@ -2362,16 +2362,16 @@ def test_walk_080(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=101)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=132)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=160)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('ChargeOk', t1, then=71)
+    run.step('AddToSwapCache', t1, then=101)
+    run.step('WbFolioExists', k1, then=132)
+    run.step('SwapReadFolio', t1, then=160)
+    run.step('MapFolio', t1, then=41)
 
 
 def test_walk_081(system_for: SystemFactory) -> None:
@@ -2379,15 +2379,15 @@ def test_walk_081(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1
     adds its folio to the swap cache; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=103)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=132)  # AddToSwapCache Zswap.tla:466
-    run.step('WbPutback', k1, then=161)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeOk', t1, then=103)
+    run.step('AddToSwapCache', t1, then=132)
+    run.step('WbPutback', k1, then=161)
 
 
 def test_walk_082(system_for: SystemFactory) -> None:
@@ -2398,25 +2398,25 @@ def test_walk_082(system_for: SystemFactory) -> None:
     t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
     swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=104)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=105)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=80)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=112)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=104)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('ChargeFail', t1, then=23)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('WbPutback', k1, then=105)
+    run.step('ShrinkDone', k1, then=13)
+    run.step('ChargeOk', t1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('AddToSwapCache', t1, then=80)
+    run.step('SwapReadFolio', t1, then=112)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
 
 
 def test_walk_083(system_for: SystemFactory) -> None:
@@ -2428,29 +2428,29 @@ def test_walk_083(system_for: SystemFactory) -> None:
     ends its walk; t1's charge fails; k1's writeback allocates a folio; k1 writes the entry
     back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=57)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=87)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=63)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=125)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=153)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=204)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=266)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=283)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=202)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=224)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('LruIsolate', k1, then=30)
+    run.step('ChargeReclaim', t1, then=57)
+    run.step('ShrinkDone', t1, then=87)
+    run.step('ChargeFail', t1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('FreeSlot', s=s1, then=63)
+    run.step('ShrinkDone', k1, then=96)
+    run.step('DropCleanFolio', s=s1, then=125)
+    run.step('SwapOut', s=s1, v=v2, then=153)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=204)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=243)
+    run.step('ChargeReclaim', t1, then=266)
+    run.step('ShrinkDone', t1, then=283)
+    run.step('ChargeFail', t1, then=202)
+    run.step('WbAllocFolio', k1, then=224)
+    run.step('WbWrite', k1, then=47)
 
 
 def test_walk_084(system_for: SystemFactory) -> None:
@@ -2461,24 +2461,24 @@ def test_walk_084(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge
     succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=78)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=109)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=291)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=308)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=217)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('FreeSlot', s=s1, then=78)
+    run.step('DropCleanFolio', s=s1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=291)
+    run.step('ShrinkDone', t1, then=302)
+    run.step('WbPutback', k1, then=308)
+    run.step('ChargeOk', t1, then=217)
 
 
 def test_walk_085(system_for: SystemFactory) -> None:
@@ -2486,14 +2486,14 @@ def test_walk_085(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=104)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=104)
+    run.step('WbPutback', k1, then=135)
 
 
 def test_walk_086(system_for: SystemFactory) -> None:
@@ -2501,16 +2501,16 @@ def test_walk_086(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge succeeds; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=104)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=103)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=133)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=104)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('ChargeOk', t1, then=103)
+    run.step('WbPutback', k1, then=133)
 
 
 def test_walk_087(system_for: SystemFactory) -> None:
@@ -2521,26 +2521,26 @@ def test_walk_087(system_for: SystemFactory) -> None:
     fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its
     walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=104)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=45)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=104)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=133)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=104)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('WbPutback', k1, then=162)
+    run.step('ChargeFail', t1, then=45)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=104)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('WbPutback', k1, then=162)
+    run.step('ChargeOk', t1, then=133)
 
 
 def test_walk_088(system_for: SystemFactory) -> None:
@@ -2552,27 +2552,27 @@ def test_walk_088(system_for: SystemFactory) -> None:
     ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
     succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=104)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=104)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=104)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('WbPutback', k1, then=162)
+    run.step('ShrinkDone', k1, then=187)
+    run.step('ChargeFail', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=104)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('WbPutback', k1, then=162)
+    run.step('ShrinkDone', k1, then=187)
+    run.step('ChargeOk', t1, then=26)
 
 
 def test_walk_089(system_for: SystemFactory) -> None:
@@ -2586,33 +2586,33 @@ def test_walk_089(system_for: SystemFactory) -> None:
     cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=104)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=104)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=48)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=101)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=131)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=160)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=104)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('WbPutback', k1, then=162)
+    run.step('ShrinkDone', k1, then=187)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=104)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('WbPutback', k1, then=162)
+    run.step('ShrinkDone', k1, then=187)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('ChargeOk', t1, then=48)
+    run.step('LruIsolate', k1, then=71)
+    run.step('AddToSwapCache', t1, then=101)
+    run.step('SwapReadFolio', t1, then=131)
+    run.step('WbFolioExists', k1, then=160)
+    run.step('WbPutback', k1, then=186)
 
 
 def test_walk_090(system_for: SystemFactory) -> None:
@@ -2623,23 +2623,23 @@ def test_walk_090(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the swap
     cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=104)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=187)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=102)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=106)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=104)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('WbPutback', k1, then=162)
+    run.step('ShrinkDone', k1, then=187)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=102)
+    run.step('ChargeFail', t1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('SwapCacheHit', t1, then=106)
 
 
 def test_walk_091(system_for: SystemFactory) -> None:
@@ -2648,20 +2648,20 @@ def test_walk_091(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=107)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=165)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=190)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=107)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ChargeFail', t1, then=77)
+    run.step('StartFault', t1, s=s1, then=107)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ChargeOk', t1, then=165)
+    run.step('AddToSwapCache', t1, then=190)
+    run.step('ShrinkDone', k1, then=210)
 
 
 def test_walk_092(system_for: SystemFactory) -> None:
@@ -2670,18 +2670,18 @@ def test_walk_092(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=166)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=189)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=211)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=110)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=107)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ChargeReclaim', t1, then=166)
+    run.step('ShrinkDone', k1, then=189)
+    run.step('ShrinkDone', t1, then=211)
+    run.step('ChargeFail', t1, then=110)
 
 
 def test_walk_093(system_for: SystemFactory) -> None:
@@ -2695,35 +2695,35 @@ def test_walk_093(system_for: SystemFactory) -> None:
     reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's
     charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=291)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=308)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=167)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=291)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=308)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=237)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=291)
+    run.step('ShrinkDone', t1, then=302)
+    run.step('WbPutback', k1, then=308)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('ChargeFail', t1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=291)
+    run.step('ShrinkDone', t1, then=302)
+    run.step('WbPutback', k1, then=308)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('ChargeOk', t1, then=237)
 
 
 def test_walk_094(system_for: SystemFactory) -> None:
@@ -2736,33 +2736,33 @@ def test_walk_094(system_for: SystemFactory) -> None:
     enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk;
     k1 starts a shrink walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=193)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=237)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=258)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=278)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=292)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=213)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=192)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=291)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=308)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=312)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=192)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('StartFault', t1, s=s1, then=193)
+    run.step('SwapcachePrepare', t1, then=216)
+    run.step('ChargeOk', t1, then=237)
+    run.step('ShrinkWorker', k1, then=258)
+    run.step('AddToSwapCache', t1, then=278)
+    run.step('SwapReadFolio', t1, then=292)
+    run.step('MapFolio', t1, then=213)
+    run.step('SwapOut', s=s1, v=v1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=291)
+    run.step('ShrinkDone', t1, then=302)
+    run.step('WbPutback', k1, then=308)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('ShrinkWorker', k1, then=312)
+    run.step('ChargeFail', t1, then=192)
 
 
 def test_walk_095(system_for: SystemFactory) -> None:
@@ -2775,33 +2775,33 @@ def test_walk_095(system_for: SystemFactory) -> None:
     its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=291)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=308)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=312)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=258)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=274)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=288)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=300)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=307)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=262)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=291)
+    run.step('ShrinkDone', t1, then=302)
+    run.step('WbPutback', k1, then=308)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('ShrinkWorker', k1, then=312)
+    run.step('ChargeOk', t1, then=258)
+    run.step('LruIsolate', k1, then=274)
+    run.step('AddToSwapCache', t1, then=288)
+    run.step('SwapReadFolio', t1, then=300)
+    run.step('WbFolioExists', k1, then=307)
+    run.step('WbPutback', k1, then=262)
+    run.step('ShrinkDone', k1, then=280)
+    run.step('MapFolio', t1, then=139)
 
 
 def test_walk_096(system_for: SystemFactory) -> None:
@@ -2815,36 +2815,36 @@ def test_walk_096(system_for: SystemFactory) -> None:
     is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=214)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=233)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=255)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=276)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=291)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=308)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=312)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=289)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=214)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=235)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=256)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=124)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=152)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=175)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=214)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('WbAllocFail', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=291)
+    run.step('ShrinkDone', t1, then=302)
+    run.step('WbPutback', k1, then=308)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('ShrinkWorker', k1, then=312)
+    run.step('LruIsolate', k1, then=289)
+    run.step('ChargeFail', t1, then=214)
+    run.step('WbAllocFolio', k1, then=235)
+    run.step('StartFault', t1, s=s1, then=256)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=152)
+    run.step('ShrinkDone', t1, then=178)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ChargeOk', t1, then=175)
 
 
 def test_walk_097(system_for: SystemFactory) -> None:
@@ -2852,16 +2852,16 @@ def test_walk_097(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=164)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=189)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=107)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ShrinkDone', k1, then=164)
+    run.step('ChargeReclaim', t1, then=189)
 
 
 def test_walk_098(system_for: SystemFactory) -> None:
@@ -2869,16 +2869,16 @@ def test_walk_098(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=165)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=107)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ChargeOk', t1, then=165)
+    run.step('ShrinkDone', k1, then=188)
 
 
 def test_walk_099(system_for: SystemFactory) -> None:
@@ -2888,23 +2888,23 @@ def test_walk_099(system_for: SystemFactory) -> None:
     the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the
     slot; k1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=165)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=190)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=212)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=109)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=168)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=194)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=237)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=107)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ChargeOk', t1, then=165)
+    run.step('AddToSwapCache', t1, then=190)
+    run.step('SwapReadFolio', t1, then=212)
+    run.step('MapFolio', t1, then=109)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=168)
+    run.step('SwapcachePrepare', t1, then=194)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ChargeOk', t1, then=237)
 
 
 def test_walk_100(system_for: SystemFactory) -> None:
@@ -2915,26 +2915,26 @@ def test_walk_100(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=166)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=191)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=107)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=166)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=191)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=165)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=190)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=212)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=231)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=107)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ChargeReclaim', t1, then=166)
+    run.step('ShrinkDone', t1, then=191)
+    run.step('ChargeFail', t1, then=77)
+    run.step('StartFault', t1, s=s1, then=107)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ChargeReclaim', t1, then=166)
+    run.step('ShrinkDone', t1, then=191)
+    run.step('ChargeOk', t1, then=165)
+    run.step('AddToSwapCache', t1, then=190)
+    run.step('SwapReadFolio', t1, then=212)
+    run.step('ShrinkDone', k1, then=231)
+    run.step('MapFolio', t1, then=139)
 
 
 def test_walk_101(system_for: SystemFactory) -> None:
@@ -2946,31 +2946,31 @@ def test_walk_101(system_for: SystemFactory) -> None:
     walk; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU
     head; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=236)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=258)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=278)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=292)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=280)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=215)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=236)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=259)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=275)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=289)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=109)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('StartFault', t1, s=s1, then=215)
+    run.step('SwapcachePrepare', t1, then=236)
+    run.step('ChargeOk', t1, then=258)
+    run.step('AddToSwapCache', t1, then=278)
+    run.step('SwapReadFolio', t1, then=292)
+    run.step('ShrinkDone', k1, then=280)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('StartFault', t1, s=s1, then=215)
+    run.step('SwapcachePrepare', t1, then=236)
+    run.step('ChargeReclaim', t1, then=259)
+    run.step('LruIsolate', k1, then=275)
+    run.step('ShrinkDone', t1, then=289)
+    run.step('ChargeOk', t1, then=274)
 
 
 def test_walk_102(system_for: SystemFactory) -> None:
@@ -2980,21 +2980,21 @@ def test_walk_102(system_for: SystemFactory) -> None:
     charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
     walk. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=79)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=111)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=139)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=193)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=238)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=259)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=279)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=261)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('ShrinkDone', k1, then=79)
+    run.step('FreeSlot', s=s1, then=111)
+    run.step('DropCleanFolio', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('StartFault', t1, s=s1, then=193)
+    run.step('SwapcachePrepare', t1, then=216)
+    run.step('ChargeReclaim', t1, then=238)
+    run.step('ShrinkWorker', k1, then=259)
+    run.step('LruIsolate', t1, then=279)
+    run.step('ShrinkDone', k1, then=261)
 
 
 def test_walk_103(system_for: SystemFactory) -> None:
@@ -3003,31 +3003,31 @@ def test_walk_103(system_for: SystemFactory) -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=76)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=138)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=166)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=191)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=188)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('StartFault', t1, s=s1, then=76)
+    run.step('DropCleanFolio', s=s1, then=107)
+    run.step('SwapcachePrepare', t1, then=138)
+    run.step('ChargeReclaim', t1, then=166)
+    run.step('ShrinkDone', t1, then=191)
+    run.step('ShrinkDone', k1, then=211)
+    run.step('ChargeOk', t1, then=188)
 
 
 def test_walk_104(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=78)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=111)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('FreeSlot', s=s1, then=78)
+    run.step('ShrinkDone', k1, then=111)
 
 
 def test_walk_105(system_for: SystemFactory) -> None:
@@ -3035,14 +3035,14 @@ def test_walk_105(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=48)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=80)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=112)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeOk', t1, then=48)
+    run.step('AddToSwapCache', t1, then=80)
+    run.step('SwapReadFolio', t1, then=112)
+    run.step('ShrinkDone', k1, then=82)
 
 
 def test_walk_106(system_for: SystemFactory) -> None:
@@ -3053,24 +3053,24 @@ def test_walk_106(system_for: SystemFactory) -> None:
     gone; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 puts the entry
     back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=49)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=101)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=131)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=69)  # WbEntryGone Zswap.tla:780
-    run.step('StartFault', t1, s=s1, then=99)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=129)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=158)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=121)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeReclaim', t1, then=49)
+    run.step('LruIsolate', k1, then=72)
+    run.step('ShrinkDone', t1, then=102)
+    run.step('ChargeOk', t1, then=71)
+    run.step('AddToSwapCache', t1, then=101)
+    run.step('SwapReadFolio', t1, then=131)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=70)
+    run.step('WbEntryGone', k1, then=69)
+    run.step('StartFault', t1, s=s1, then=99)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ChargeReclaim', t1, then=158)
+    run.step('WbPutback', k1, then=121)
 
 
 def test_walk_107(system_for: SystemFactory) -> None:
@@ -3078,13 +3078,13 @@ def test_walk_107(system_for: SystemFactory) -> None:
     starts a shrink walk; t1 isolates the LRU head; k1 ends its walk. No step is left: every
     actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=49)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=81)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=27)
+    run.step('ShrinkWorker', k1, then=49)
+    run.step('LruIsolate', t1, then=81)
+    run.step('ShrinkDone', k1, then=51)
 
 
 def test_walk_108(system_for: SystemFactory) -> None:
@@ -3097,30 +3097,30 @@ def test_walk_108(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
     the folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=25)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=42)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=72)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=102)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=79)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=136)  # SwapCacheHit Zswap.tla:315
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=167)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=193)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=216)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=236)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=254)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=289)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=214)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=235)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=93)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ShrinkWorker', k1, then=25)
+    run.step('LruIsolate', k1, then=42)
+    run.step('ChargeReclaim', t1, then=72)
+    run.step('ShrinkDone', t1, then=102)
+    run.step('ChargeFail', t1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('ShrinkDone', k1, then=79)
+    run.step('StartFault', t1, s=s1, then=108)
+    run.step('SwapCacheHit', t1, then=136)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=167)
+    run.step('StartFault', t1, s=s1, then=193)
+    run.step('SwapcachePrepare', t1, then=216)
+    run.step('ShrinkWorker', k1, then=236)
+    run.step('LruIsolate', k1, then=254)
+    run.step('ChargeReclaim', t1, then=275)
+    run.step('ShrinkDone', t1, then=289)
+    run.step('ChargeFail', t1, then=214)
+    run.step('WbAllocFolio', k1, then=235)
+    run.step('WbWrite', k1, then=35)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('StartFault', t1, s=s1, then=93)
+    run.step('SwapCacheHit', t1, then=122)

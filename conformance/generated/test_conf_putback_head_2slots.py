@@ -33,38 +33,38 @@ v2 = ModelValue('v2')
 def test_walk_001(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_002(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_003(system_for: SystemFactory) -> None:
     """v1 is swapped out to s2; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('FreeSlot', s=s2, then=0)
 
 
 def test_walk_004(system_for: SystemFactory) -> None:
     """v2 is swapped out to s2; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('FreeSlot', s=s2, then=0)
 
 
 def test_walk_005(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=13)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('FreeSlot', s=s1, then=13)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_006(system_for: SystemFactory) -> None:
@@ -74,25 +74,25 @@ def test_walk_006(system_for: SystemFactory) -> None:
     slot freed; v2 is swapped out to s1; s1 is freed; v2 is swapped out to s2; s2 is freed;
     k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s2, v=v2, then=6)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=13)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=5)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=39)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=22)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=40)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=70)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=72)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=40)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('SwapOut', s=s2, v=v2, then=6)
+    run.step('FreeSlot', s=s1, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('FreeSlot', s=s2, then=13)
+    run.step('SwapOut', s=s1, v=v1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('FreeSlot', s=s1, then=22)
+    run.step('SwapOut', s=s1, v=v2, then=38)
+    run.step('FreeSlot', s=s1, then=22)
+    run.step('SwapOut', s=s2, v=v2, then=39)
+    run.step('FreeSlot', s=s2, then=22)
+    run.step('WbSlotFreed', k1, then=40)
+    run.step('SwapOut', s=s1, v=v2, then=70)
+    run.step('FreeSlot', s=s1, then=40)
+    run.step('SwapOut', s=s2, v=v2, then=72)
+    run.step('FreeSlot', s=s2, then=40)
+    run.step('WbPutback', k1, then=73)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_007(system_for: SystemFactory) -> None:
@@ -101,19 +101,19 @@ def test_walk_007(system_for: SystemFactory) -> None:
     out to s2; s2 is freed; k1's writeback finds the slot freed; v1 is swapped out to s1; s1
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapOut', s=s2, v=v2, then=15)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=11)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=62)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=64)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=101)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=64)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('SwapOut', s=s2, v=v2, then=15)
+    run.step('FreeSlot', s=s1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('FreeSlot', s=s2, then=34)
+    run.step('SwapOut', s=s1, v=v1, then=62)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('SwapOut', s=s2, v=v1, then=63)
+    run.step('FreeSlot', s=s2, then=34)
+    run.step('WbSlotFreed', k1, then=64)
+    run.step('SwapOut', s=s1, v=v1, then=101)
+    run.step('FreeSlot', s=s1, then=64)
 
 
 def test_walk_008(system_for: SystemFactory) -> None:
@@ -126,36 +126,36 @@ def test_walk_008(system_for: SystemFactory) -> None:
     is swapped out to s1; s1 is freed; v2 is swapped out to s2; s2 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=64)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s2, v=v1, then=102)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=64)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=73)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=73)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=73)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=67)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=73)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=155)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=115)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=165)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=245)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=165)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=231)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=165)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('FreeSlot', s=s2, then=34)
+    run.step('WbSlotFreed', k1, then=64)
+    run.step('SwapOut', s=s2, v=v1, then=102)
+    run.step('FreeSlot', s=s2, then=64)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s1, v=v1, then=43)
+    run.step('FreeSlot', s=s1, then=73)
+    run.step('SwapOut', s=s1, v=v2, then=51)
+    run.step('FreeSlot', s=s1, then=73)
+    run.step('SwapOut', s=s2, v=v1, then=59)
+    run.step('FreeSlot', s=s2, then=73)
+    run.step('SwapOut', s=s2, v=v2, then=67)
+    run.step('FreeSlot', s=s2, then=73)
+    run.step('SwapOut', s=s1, v=v1, then=43)
+    run.step('LruIsolate', k1, then=77)
+    run.step('FreeSlot', s=s1, then=115)
+    run.step('SwapOut', s=s1, v=v2, then=164)
+    run.step('FreeSlot', s=s1, then=115)
+    run.step('SwapOut', s=s2, v=v2, then=155)
+    run.step('FreeSlot', s=s2, then=115)
+    run.step('WbSlotFreed', k1, then=165)
+    run.step('SwapOut', s=s1, v=v2, then=245)
+    run.step('FreeSlot', s=s1, then=165)
+    run.step('SwapOut', s=s2, v=v2, then=231)
+    run.step('FreeSlot', s=s2, then=165)
+    run.step('WbPutback', k1, then=247)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_009(system_for: SystemFactory) -> None:
@@ -163,19 +163,19 @@ def test_walk_009(system_for: SystemFactory) -> None:
     is freed; v1 is swapped out to s2; s2 is freed; v2 is swapped out to s2; v1 is swapped
     out to s1; s1 is freed; k1 isolates the LRU head; v1 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=13)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=7)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=13)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=9)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=13)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=11)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s1, v=v1, then=21)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=11)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('FreeSlot', s=s1, then=13)
+    run.step('SwapOut', s=s1, v=v2, then=7)
+    run.step('FreeSlot', s=s1, then=13)
+    run.step('SwapOut', s=s2, v=v1, then=9)
+    run.step('FreeSlot', s=s2, then=13)
+    run.step('SwapOut', s=s2, v=v2, then=11)
+    run.step('SwapOut', s=s1, v=v1, then=21)
+    run.step('FreeSlot', s=s1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('FreeSlot', s=s1, then=20)
 
 
 def test_walk_010(system_for: SystemFactory) -> None:
@@ -188,35 +188,35 @@ def test_walk_010(system_for: SystemFactory) -> None:
     freed; v2 is swapped out to s1; s1 is freed; v1 is swapped out to s2; s2 is freed; v2 is
     swapped out to s2; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=64)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=67)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=212)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=222)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=306)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=222)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=319)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=222)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=166)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=247)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=185)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=247)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=204)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=247)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=223)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=247)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFail', k1, then=36)
+    run.step('FreeSlot', s=s2, then=64)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s1, v=v1, then=43)
+    run.step('SwapOut', s=s2, v=v2, then=74)
+    run.step('FreeSlot', s=s1, then=67)
+    run.step('LruIsolate', k1, then=107)
+    run.step('FreeSlot', s=s2, then=148)
+    run.step('SwapOut', s=s1, v=v1, then=212)
+    run.step('FreeSlot', s=s1, then=148)
+    run.step('SwapOut', s=s2, v=v1, then=221)
+    run.step('FreeSlot', s=s2, then=148)
+    run.step('WbSlotFreed', k1, then=222)
+    run.step('SwapOut', s=s1, v=v1, then=306)
+    run.step('FreeSlot', s=s1, then=222)
+    run.step('SwapOut', s=s2, v=v1, then=319)
+    run.step('FreeSlot', s=s2, then=222)
+    run.step('WbPutback', k1, then=247)
+    run.step('SwapOut', s=s1, v=v1, then=166)
+    run.step('FreeSlot', s=s1, then=247)
+    run.step('SwapOut', s=s1, v=v2, then=185)
+    run.step('FreeSlot', s=s1, then=247)
+    run.step('SwapOut', s=s2, v=v1, then=204)
+    run.step('FreeSlot', s=s2, then=247)
+    run.step('SwapOut', s=s2, v=v2, then=223)
+    run.step('FreeSlot', s=s2, then=247)
 
 
 def test_walk_011(system_for: SystemFactory) -> None:
@@ -227,25 +227,25 @@ def test_walk_011(system_for: SystemFactory) -> None:
     is freed; k1's writeback finds the slot freed; k1 puts the entry back on the LRU; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=39)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=72)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=67)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=43)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=43)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=155)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=231)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('FreeSlot', s=s1, then=39)
+    run.step('WbSlotFreed', k1, then=72)
+    run.step('WbPutback', k1, then=67)
+    run.step('SwapOut', s=s1, v=v1, then=104)
+    run.step('FreeSlot', s=s1, then=67)
+    run.step('SwapOut', s=s1, v=v1, then=104)
+    run.step('FreeSlot', s=s2, then=43)
+    run.step('SwapOut', s=s2, v=v2, then=74)
+    run.step('FreeSlot', s=s2, then=43)
+    run.step('SwapOut', s=s2, v=v2, then=74)
+    run.step('LruIsolate', k1, then=111)
+    run.step('FreeSlot', s=s1, then=155)
+    run.step('WbSlotFreed', k1, then=231)
+    run.step('WbPutback', k1, then=223)
+    run.step('ShrinkDone', k1, then=4)
 
 
 def test_walk_012(system_for: SystemFactory) -> None:
@@ -255,24 +255,24 @@ def test_walk_012(system_for: SystemFactory) -> None:
     LRU; v1 is swapped out to s1; v2 is swapped out to s2; k1 isolates the LRU head; s2 is
     freed; v2 is swapped out to s2; k1's writeback fails to allocate a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s1, v=v1, then=12)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=68)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=68)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=64)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=77)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=111)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=156)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=231)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('SwapOut', s=s1, v=v1, then=12)
+    run.step('FreeSlot', s=s1, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('FreeSlot', s=s2, then=68)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('FreeSlot', s=s1, then=68)
+    run.step('WbEntryGone', k1, then=64)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s1, v=v1, then=43)
+    run.step('SwapOut', s=s2, v=v2, then=74)
+    run.step('LruIsolate', k1, then=111)
+    run.step('FreeSlot', s=s2, then=77)
+    run.step('SwapOut', s=s2, v=v2, then=111)
+    run.step('WbAllocFail', k1, then=156)
+    run.step('FreeSlot', s=s1, then=231)
 
 
 def test_walk_013(system_for: SystemFactory) -> None:
@@ -283,25 +283,25 @@ def test_walk_013(system_for: SystemFactory) -> None:
     out to s1; s1 is freed; v1 is swapped out to s2; s2 is freed; k1 puts the entry back on
     the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=24)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=40)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=70)  # SwapOut Zswap.tla:836
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=174)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=126)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=184)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=271)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=184)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=257)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=184)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFail', k1, then=24)
+    run.step('FreeSlot', s=s1, then=40)
+    run.step('SwapOut', s=s1, v=v2, then=70)
+    run.step('WbPutback', k1, then=51)
+    run.step('LruIsolate', k1, then=87)
+    run.step('FreeSlot', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v1, then=183)
+    run.step('FreeSlot', s=s1, then=126)
+    run.step('SwapOut', s=s2, v=v1, then=174)
+    run.step('FreeSlot', s=s2, then=126)
+    run.step('WbSlotFreed', k1, then=184)
+    run.step('SwapOut', s=s1, v=v1, then=271)
+    run.step('FreeSlot', s=s1, then=184)
+    run.step('SwapOut', s=s2, v=v1, then=257)
+    run.step('FreeSlot', s=s2, then=184)
+    run.step('WbPutback', k1, then=247)
 
 
 def test_walk_014(system_for: SystemFactory) -> None:
@@ -313,30 +313,30 @@ def test_walk_014(system_for: SystemFactory) -> None:
     freed; v2 is swapped out to s1; s1 is freed; v2 is swapped out to s2; s2 is freed; k1
     puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=44)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=75)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=44)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=40)  # WbEntryGone Zswap.tla:780
-    run.step('SwapOut', s=s1, v=v2, then=70)  # SwapOut Zswap.tla:836
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=59)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=193)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=137)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=203)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=282)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=203)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=295)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=203)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('FreeSlot', s=s1, then=44)
+    run.step('SwapOut', s=s2, v=v2, then=75)
+    run.step('FreeSlot', s=s2, then=44)
+    run.step('WbEntryGone', k1, then=40)
+    run.step('SwapOut', s=s1, v=v2, then=70)
+    run.step('WbPutback', k1, then=51)
+    run.step('SwapOut', s=s2, v=v1, then=84)
+    run.step('FreeSlot', s=s1, then=59)
+    run.step('LruIsolate', k1, then=97)
+    run.step('FreeSlot', s=s2, then=137)
+    run.step('SwapOut', s=s1, v=v2, then=193)
+    run.step('FreeSlot', s=s1, then=137)
+    run.step('SwapOut', s=s2, v=v2, then=202)
+    run.step('FreeSlot', s=s2, then=137)
+    run.step('WbSlotFreed', k1, then=203)
+    run.step('SwapOut', s=s1, v=v2, then=282)
+    run.step('FreeSlot', s=s1, then=203)
+    run.step('SwapOut', s=s2, v=v2, then=295)
+    run.step('FreeSlot', s=s2, then=203)
+    run.step('WbPutback', k1, then=247)
 
 
 def test_walk_015(system_for: SystemFactory) -> None:
@@ -346,21 +346,21 @@ def test_walk_015(system_for: SystemFactory) -> None:
     the LRU head; s1 is freed; k1's writeback finds the slot freed; k1 puts the entry back
     on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=70)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=51)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=174)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=257)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('FreeSlot', s=s1, then=22)
+    run.step('SwapOut', s=s1, v=v2, then=38)
+    run.step('WbAllocFail', k1, then=70)
+    run.step('WbPutback', k1, then=51)
+    run.step('SwapOut', s=s2, v=v1, then=84)
+    run.step('FreeSlot', s=s2, then=51)
+    run.step('SwapOut', s=s2, v=v1, then=84)
+    run.step('LruIsolate', k1, then=122)
+    run.step('FreeSlot', s=s1, then=174)
+    run.step('WbSlotFreed', k1, then=257)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=3)
 
 
 def test_walk_016(system_for: SystemFactory) -> None:
@@ -371,28 +371,28 @@ def test_walk_016(system_for: SystemFactory) -> None:
     to s2; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; s2 is
     freed; v2 is swapped out to s2; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=54)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=30)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=56)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=91)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=56)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=92)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=56)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=157)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=233)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=167)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=233)  # SwapOut Zswap.tla:836
-    run.step('WbEntryGone', k1, then=231)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('FreeSlot', s=s2, then=30)
+    run.step('SwapOut', s=s1, v=v2, then=54)
+    run.step('FreeSlot', s=s1, then=30)
+    run.step('SwapOut', s=s2, v=v2, then=55)
+    run.step('FreeSlot', s=s2, then=30)
+    run.step('WbSlotFreed', k1, then=56)
+    run.step('SwapOut', s=s1, v=v2, then=91)
+    run.step('FreeSlot', s=s1, then=56)
+    run.step('SwapOut', s=s2, v=v2, then=92)
+    run.step('FreeSlot', s=s2, then=56)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s1, v=v1, then=43)
+    run.step('SwapOut', s=s2, v=v2, then=74)
+    run.step('LruIsolate', k1, then=111)
+    run.step('WbAllocFolio', k1, then=157)
+    run.step('FreeSlot', s=s1, then=233)
+    run.step('FreeSlot', s=s2, then=167)
+    run.step('SwapOut', s=s2, v=v2, then=233)
+    run.step('WbEntryGone', k1, then=231)
 
 
 def test_walk_017(system_for: SystemFactory) -> None:
@@ -403,24 +403,24 @@ def test_walk_017(system_for: SystemFactory) -> None:
     freed; k1's writeback finds the slot freed; k1 puts the entry back on the LRU; k1 ends
     its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=44)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=40)  # WbEntryGone Zswap.tla:780
-    run.step('SwapOut', s=s2, v=v2, then=72)  # SwapOut Zswap.tla:836
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=107)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=144)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=212)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=306)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('FreeSlot', s=s1, then=22)
+    run.step('SwapOut', s=s1, v=v2, then=38)
+    run.step('WbAllocFolio', k1, then=71)
+    run.step('FreeSlot', s=s1, then=44)
+    run.step('WbEntryGone', k1, then=40)
+    run.step('SwapOut', s=s2, v=v2, then=72)
+    run.step('WbPutback', k1, then=67)
+    run.step('SwapOut', s=s1, v=v1, then=104)
+    run.step('LruIsolate', k1, then=144)
+    run.step('FreeSlot', s=s1, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=144)
+    run.step('FreeSlot', s=s2, then=212)
+    run.step('WbSlotFreed', k1, then=306)
+    run.step('WbPutback', k1, then=166)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_018(system_for: SystemFactory) -> None:
@@ -430,20 +430,20 @@ def test_walk_018(system_for: SystemFactory) -> None:
     head; s2 is freed; v1 is swapped out to s2; k1's writeback fails to allocate a folio; s1
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=22)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=38)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=70)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=87)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=122)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=257)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('FreeSlot', s=s1, then=22)
+    run.step('SwapOut', s=s1, v=v2, then=38)
+    run.step('WbAllocFolio', k1, then=71)
+    run.step('WbEntryGone', k1, then=70)
+    run.step('WbPutback', k1, then=51)
+    run.step('SwapOut', s=s2, v=v1, then=84)
+    run.step('LruIsolate', k1, then=122)
+    run.step('FreeSlot', s=s2, then=87)
+    run.step('SwapOut', s=s2, v=v1, then=122)
+    run.step('WbAllocFail', k1, then=175)
+    run.step('FreeSlot', s=s1, then=257)
 
 
 def test_walk_019(system_for: SystemFactory) -> None:
@@ -453,20 +453,20 @@ def test_walk_019(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback fails to allocate a folio; s1 is freed; s2 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=41)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=72)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=104)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=213)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=149)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=222)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('FreeSlot', s=s2, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFail', k1, then=41)
+    run.step('FreeSlot', s=s1, then=72)
+    run.step('WbPutback', k1, then=67)
+    run.step('SwapOut', s=s1, v=v1, then=104)
+    run.step('LruIsolate', k1, then=144)
+    run.step('WbAllocFail', k1, then=213)
+    run.step('FreeSlot', s=s1, then=149)
+    run.step('FreeSlot', s=s2, then=222)
 
 
 def test_walk_020(system_for: SystemFactory) -> None:
@@ -475,18 +475,18 @@ def test_walk_020(system_for: SystemFactory) -> None:
     gone; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's writeback fails
     to allocate a folio; v1 is swapped out to s1; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=75)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=72)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=149)  # WbAllocFail Zswap.tla:686
-    run.step('SwapOut', s=s1, v=v1, then=213)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=306)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('FreeSlot', s=s1, then=75)
+    run.step('WbEntryGone', k1, then=72)
+    run.step('WbPutback', k1, then=67)
+    run.step('LruIsolate', k1, then=107)
+    run.step('WbAllocFail', k1, then=149)
+    run.step('SwapOut', s=s1, v=v1, then=213)
+    run.step('FreeSlot', s=s2, then=306)
 
 
 def test_walk_021(system_for: SystemFactory) -> None:
@@ -495,18 +495,18 @@ def test_walk_021(system_for: SystemFactory) -> None:
     s2; k1 puts the entry back on the LRU; k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=41)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=24)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=41)  # SwapOut Zswap.tla:836
-    run.step('WbPutback', k1, then=74)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=156)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=116)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=165)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFail', k1, then=41)
+    run.step('FreeSlot', s=s2, then=24)
+    run.step('SwapOut', s=s2, v=v2, then=41)
+    run.step('WbPutback', k1, then=74)
+    run.step('LruIsolate', k1, then=111)
+    run.step('WbAllocFail', k1, then=156)
+    run.step('FreeSlot', s=s2, then=116)
+    run.step('FreeSlot', s=s1, then=165)
 
 
 def test_walk_022(system_for: SystemFactory) -> None:
@@ -518,32 +518,32 @@ def test_walk_022(system_for: SystemFactory) -> None:
     swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; k1's
     writeback finds the slot freed; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=25)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=42)  # SwapOut Zswap.tla:836
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=158)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=118)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=169)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=169)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=251)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=169)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=442)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=169)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=528)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=591)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('FreeSlot', s=s2, then=25)
+    run.step('SwapOut', s=s2, v=v2, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('FreeSlot', s=s1, then=158)
+    run.step('FreeSlot', s=s2, then=118)
+    run.step('ShrinkDone', k1, then=169)
+    run.step('SwapOut', s=s1, v=v2, then=250)
+    run.step('FreeSlot', s=s1, then=169)
+    run.step('SwapOut', s=s2, v=v2, then=251)
+    run.step('FreeSlot', s=s2, then=169)
+    run.step('SwapOut', s=s1, v=v2, then=250)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('FreeSlot', s=s1, then=442)
+    run.step('ShrinkDone', k1, then=169)
+    run.step('SwapOut', s=s1, v=v2, then=250)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=443)
+    run.step('FreeSlot', s=s1, then=528)
+    run.step('WbSlotFreed', k1, then=591)
+    run.step('WbPutback', k1, then=118)
 
 
 def test_walk_023(system_for: SystemFactory) -> None:
@@ -557,36 +557,36 @@ def test_walk_023(system_for: SystemFactory) -> None:
     finds the slot freed; k1 puts the entry back on the LRU; v2 is swapped out to s1; s1 is
     freed; v2 is swapped out to s2; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=158)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=235)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=332)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=429)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=344)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=169)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=529)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=591)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=347)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=445)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=344)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=441)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=344)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=428)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=344)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('FreeSlot', s=s1, then=118)
+    run.step('SwapOut', s=s2, v=v2, then=158)
+    run.step('LruIsolate', k1, then=235)
+    run.step('FreeSlot', s=s2, then=332)
+    run.step('WbSlotFreed', k1, then=429)
+    run.step('WbPutback', k1, then=344)
+    run.step('ShrinkDone', k1, then=169)
+    run.step('SwapOut', s=s1, v=v2, then=250)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=443)
+    run.step('WbAllocFail', k1, then=529)
+    run.step('FreeSlot', s=s1, then=591)
+    run.step('WbPutback', k1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('FreeSlot', s=s1, then=347)
+    run.step('WbSlotFreed', k1, then=445)
+    run.step('WbPutback', k1, then=344)
+    run.step('SwapOut', s=s1, v=v2, then=441)
+    run.step('FreeSlot', s=s1, then=344)
+    run.step('SwapOut', s=s2, v=v2, then=428)
+    run.step('FreeSlot', s=s2, then=344)
 
 
 def test_walk_024(system_for: SystemFactory) -> None:
@@ -595,19 +595,19 @@ def test_walk_024(system_for: SystemFactory) -> None:
     clean folio is dropped; s2 is freed; v2 is swapped out to s1; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=158)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=118)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=348)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=445)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('DropCleanFolio', s=s1, then=158)
+    run.step('FreeSlot', s=s2, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFail', k1, then=348)
+    run.step('FreeSlot', s=s1, then=445)
 
 
 def test_walk_025(system_for: SystemFactory) -> None:
@@ -616,20 +616,20 @@ def test_walk_025(system_for: SystemFactory) -> None:
     clean folio is dropped; s1 is freed; v2 is swapped out to s1; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=45)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=446)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=445)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('FreeSlot', s=s2, then=45)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=349)
+    run.step('FreeSlot', s=s1, then=446)
+    run.step('WbEntryGone', k1, then=445)
 
 
 def test_walk_026(system_for: SystemFactory) -> None:
@@ -638,17 +638,17 @@ def test_walk_026(system_for: SystemFactory) -> None:
     LRU head; s1's clean folio is dropped; s1 is freed; k1's writeback fails to allocate a
     folio; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s1, then=159)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=333)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=429)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('DropCleanFolio', s=s1, then=159)
+    run.step('FreeSlot', s=s1, then=235)
+    run.step('WbAllocFail', k1, then=333)
+    run.step('FreeSlot', s=s2, then=429)
 
 
 def test_walk_027(system_for: SystemFactory) -> None:
@@ -662,32 +662,32 @@ def test_walk_027(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback fails to allocate a folio; k1 puts the entry back
     on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=78)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=169)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=592)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=591)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=348)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=441)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=529)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=170)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('FreeSlot', s=s2, then=78)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('FreeSlot', s=s1, then=169)
+    run.step('SwapOut', s=s1, v=v2, then=250)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=443)
+    run.step('WbAllocFolio', k1, then=530)
+    run.step('FreeSlot', s=s1, then=592)
+    run.step('WbEntryGone', k1, then=591)
+    run.step('WbPutback', k1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFail', k1, then=348)
+    run.step('WbPutback', k1, then=441)
+    run.step('ShrinkDone', k1, then=250)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=443)
+    run.step('WbAllocFail', k1, then=529)
+    run.step('WbPutback', k1, then=170)
 
 
 def test_walk_028(system_for: SystemFactory) -> None:
@@ -700,34 +700,34 @@ def test_walk_028(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=118)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=273)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=371)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=188)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=276)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=188)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=470)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=552)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=606)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=349)
+    run.step('WbWrite', k1, then=187)
+    run.step('DropCleanFolio', s=s1, then=273)
+    run.step('FreeSlot', s=s1, then=371)
+    run.step('ShrinkDone', k1, then=188)
+    run.step('SwapOut', s=s1, v=v1, then=275)
+    run.step('FreeSlot', s=s1, then=188)
+    run.step('SwapOut', s=s2, v=v1, then=276)
+    run.step('FreeSlot', s=s2, then=188)
+    run.step('SwapOut', s=s1, v=v1, then=275)
+    run.step('ShrinkWorker', k1, then=372)
+    run.step('FreeSlot', s=s1, then=470)
+    run.step('ShrinkDone', k1, then=188)
+    run.step('SwapOut', s=s1, v=v1, then=275)
+    run.step('ShrinkWorker', k1, then=372)
+    run.step('LruIsolate', k1, then=471)
+    run.step('FreeSlot', s=s1, then=552)
+    run.step('WbSlotFreed', k1, then=606)
+    run.step('WbPutback', k1, then=129)
 
 
 def test_walk_029(system_for: SystemFactory) -> None:
@@ -740,33 +740,33 @@ def test_walk_029(system_for: SystemFactory) -> None:
     slot freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; s1 is freed; v1
     is swapped out to s2; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=129)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=553)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=606)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=129)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=177)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=129)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=374)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=473)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=371)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=469)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=371)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=456)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=371)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('DropCleanFolio', s=s1, then=88)
+    run.step('FreeSlot', s=s1, then=129)
+    run.step('ShrinkDone', k1, then=188)
+    run.step('SwapOut', s=s1, v=v1, then=275)
+    run.step('ShrinkWorker', k1, then=372)
+    run.step('LruIsolate', k1, then=471)
+    run.step('WbAllocFail', k1, then=553)
+    run.step('FreeSlot', s=s1, then=606)
+    run.step('WbPutback', k1, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('FreeSlot', s=s1, then=129)
+    run.step('SwapOut', s=s2, v=v1, then=177)
+    run.step('FreeSlot', s=s2, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('FreeSlot', s=s1, then=374)
+    run.step('WbSlotFreed', k1, then=473)
+    run.step('WbPutback', k1, then=371)
+    run.step('SwapOut', s=s1, v=v1, then=469)
+    run.step('FreeSlot', s=s1, then=371)
+    run.step('SwapOut', s=s2, v=v1, then=456)
+    run.step('FreeSlot', s=s2, then=371)
 
 
 def test_walk_030(system_for: SystemFactory) -> None:
@@ -774,16 +774,16 @@ def test_walk_030(system_for: SystemFactory) -> None:
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=236)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=332)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('LruIsolate', k1, then=159)
+    run.step('FreeSlot', s=s2, then=236)
+    run.step('FreeSlot', s=s1, then=332)
 
 
 def test_walk_031(system_for: SystemFactory) -> None:
@@ -796,30 +796,30 @@ def test_walk_031(system_for: SystemFactory) -> None:
     out to s1; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=237)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=333)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=428)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=346)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=442)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=129)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=375)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=473)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('LruIsolate', k1, then=159)
+    run.step('WbAllocFail', k1, then=237)
+    run.step('FreeSlot', s=s1, then=333)
+    run.step('WbPutback', k1, then=428)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=346)
+    run.step('FreeSlot', s=s2, then=442)
+    run.step('SwapOut', s=s1, v=v2, then=345)
+    run.step('LruIsolate', k1, then=443)
+    run.step('WbAllocFolio', k1, then=530)
+    run.step('WbWrite', k1, then=53)
+    run.step('DropCleanFolio', s=s1, then=88)
+    run.step('FreeSlot', s=s1, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFail', k1, then=375)
+    run.step('FreeSlot', s=s1, then=473)
 
 
 def test_walk_032(system_for: SystemFactory) -> None:
@@ -828,18 +828,18 @@ def test_walk_032(system_for: SystemFactory) -> None:
     is dropped; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; s2
     is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=334)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=430)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=429)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('LruIsolate', k1, then=159)
+    run.step('WbAllocFolio', k1, then=238)
+    run.step('FreeSlot', s=s1, then=334)
+    run.step('FreeSlot', s=s2, then=430)
+    run.step('WbEntryGone', k1, then=429)
 
 
 def test_walk_033(system_for: SystemFactory) -> None:
@@ -848,17 +848,17 @@ def test_walk_033(system_for: SystemFactory) -> None:
     is dropped; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s2 is
     freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=237)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=335)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=429)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('LruIsolate', k1, then=159)
+    run.step('WbAllocFail', k1, then=237)
+    run.step('FreeSlot', s=s2, then=335)
+    run.step('FreeSlot', s=s1, then=429)
 
 
 def test_walk_034(system_for: SystemFactory) -> None:
@@ -867,17 +867,17 @@ def test_walk_034(system_for: SystemFactory) -> None:
     is dropped; k1 isolates the LRU head; k1's writeback allocates a folio; s2 is freed; s1
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=112)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=336)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=430)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('LruIsolate', k1, then=159)
+    run.step('WbAllocFolio', k1, then=238)
+    run.step('FreeSlot', s=s2, then=336)
+    run.step('FreeSlot', s=s1, then=430)
 
 
 def test_walk_035(system_for: SystemFactory) -> None:
@@ -887,21 +887,21 @@ def test_walk_035(system_for: SystemFactory) -> None:
     head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
     clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=79)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=274)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=371)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('FreeSlot', s=s2, then=79)
+    run.step('DropCleanFolio', s=s1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=349)
+    run.step('WbWrite', k1, then=187)
+    run.step('FreeSlot', s=s1, then=274)
+    run.step('DropCleanFolio', s=s1, then=371)
 
 
 def test_walk_036(system_for: SystemFactory) -> None:
@@ -911,20 +911,20 @@ def test_walk_036(system_for: SystemFactory) -> None:
     writes the entry back; s2's clean folio is dropped; s2 is freed; k1 ends its walk. No
     step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s1, then=235)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFolio', k1, then=334)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=431)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=518)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=586)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=624)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('LruIsolate', k1, then=160)
+    run.step('DropCleanFolio', s=s1, then=235)
+    run.step('WbAllocFolio', k1, then=334)
+    run.step('WbWrite', k1, then=431)
+    run.step('DropCleanFolio', s=s2, then=518)
+    run.step('FreeSlot', s=s2, then=586)
+    run.step('ShrinkDone', k1, then=624)
 
 
 def test_walk_037(system_for: SystemFactory) -> None:
@@ -932,16 +932,16 @@ def test_walk_037(system_for: SystemFactory) -> None:
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=239)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=332)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('LruIsolate', k1, then=160)
+    run.step('FreeSlot', s=s2, then=239)
+    run.step('DropCleanFolio', s=s1, then=332)
 
 
 def test_walk_038(system_for: SystemFactory) -> None:
@@ -950,16 +950,16 @@ def test_walk_038(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback fails to allocate a folio; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=240)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s1, then=333)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('LruIsolate', k1, then=160)
+    run.step('WbAllocFail', k1, then=240)
+    run.step('DropCleanFolio', s=s1, then=333)
 
 
 def test_walk_039(system_for: SystemFactory) -> None:
@@ -967,16 +967,16 @@ def test_walk_039(system_for: SystemFactory) -> None:
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; k1's writeback allocates a folio; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s1, then=334)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('LruIsolate', k1, then=160)
+    run.step('WbAllocFolio', k1, then=241)
+    run.step('DropCleanFolio', s=s1, then=334)
 
 
 def test_walk_040(system_for: SystemFactory) -> None:
@@ -985,17 +985,17 @@ def test_walk_040(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback fails to allocate a folio; s2 is freed; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=240)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=338)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=429)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('LruIsolate', k1, then=160)
+    run.step('WbAllocFail', k1, then=240)
+    run.step('FreeSlot', s=s2, then=338)
+    run.step('DropCleanFolio', s=s1, then=429)
 
 
 def test_walk_041(system_for: SystemFactory) -> None:
@@ -1004,17 +1004,17 @@ def test_walk_041(system_for: SystemFactory) -> None:
     LRU head; s1 is freed; k1's writeback allocates a folio; s2 is freed; s1's clean folio
     is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=160)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=339)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=430)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('FreeSlot', s=s1, then=160)
+    run.step('WbAllocFolio', k1, then=241)
+    run.step('FreeSlot', s=s2, then=339)
+    run.step('DropCleanFolio', s=s1, then=430)
 
 
 def test_walk_042(system_for: SystemFactory) -> None:
@@ -1023,18 +1023,18 @@ def test_walk_042(system_for: SystemFactory) -> None:
     LRU head; s2 is freed; s1's clean folio is dropped; k1's writeback finds the slot freed;
     k1 puts the entry back on the LRU; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=161)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=236)  # DropCleanFolio Zswap.tla:866
-    run.step('WbSlotFreed', k1, then=335)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=344)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('FreeSlot', s=s2, then=161)
+    run.step('DropCleanFolio', s=s1, then=236)
+    run.step('WbSlotFreed', k1, then=335)
+    run.step('WbPutback', k1, then=248)
+    run.step('FreeSlot', s=s1, then=344)
 
 
 def test_walk_043(system_for: SystemFactory) -> None:
@@ -1043,17 +1043,17 @@ def test_walk_043(system_for: SystemFactory) -> None:
     LRU head; k1's writeback fails to allocate a folio; s1's clean folio is dropped; k1 puts
     the entry back on the LRU; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s1, then=237)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=330)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=428)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFail', k1, then=162)
+    run.step('DropCleanFolio', s=s1, then=237)
+    run.step('WbPutback', k1, then=330)
+    run.step('FreeSlot', s=s1, then=428)
 
 
 def test_walk_044(system_for: SystemFactory) -> None:
@@ -1063,20 +1063,20 @@ def test_walk_044(system_for: SystemFactory) -> None:
     entry back; s2's clean folio is dropped; s1 is freed; k1 ends its walk; s2 is freed. No
     step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s1, then=238)  # DropCleanFolio Zswap.tla:866
-    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=432)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=518)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=624)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('DropCleanFolio', s=s1, then=238)
+    run.step('WbWrite', k1, then=337)
+    run.step('DropCleanFolio', s=s2, then=432)
+    run.step('FreeSlot', s=s1, then=518)
+    run.step('ShrinkDone', k1, then=587)
+    run.step('FreeSlot', s=s2, then=624)
 
 
 def test_walk_045(system_for: SystemFactory) -> None:
@@ -1085,18 +1085,18 @@ def test_walk_045(system_for: SystemFactory) -> None:
     LRU head; s2 is freed; s1 is freed; k1's writeback finds the slot freed; k1 puts the
     entry back on the LRU; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=161)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=239)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=338)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=249)  # WbPutback Zswap.tla:816
-    run.step('DropCleanFolio', s=s1, then=344)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('FreeSlot', s=s2, then=161)
+    run.step('FreeSlot', s=s1, then=239)
+    run.step('WbSlotFreed', k1, then=338)
+    run.step('WbPutback', k1, then=249)
+    run.step('DropCleanFolio', s=s1, then=344)
 
 
 def test_walk_046(system_for: SystemFactory) -> None:
@@ -1106,20 +1106,20 @@ def test_walk_046(system_for: SystemFactory) -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; v2 is swapped out to s2; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=161)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=242)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s1, then=335)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=251)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('FreeSlot', s=s2, then=161)
+    run.step('WbSlotFreed', k1, then=242)
+    run.step('DropCleanFolio', s=s1, then=335)
+    run.step('WbPutback', k1, then=248)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('SwapOut', s=s2, v=v2, then=171)
+    run.step('FreeSlot', s=s1, then=251)
 
 
 def test_walk_047(system_for: SystemFactory) -> None:
@@ -1128,17 +1128,17 @@ def test_walk_047(system_for: SystemFactory) -> None:
     LRU head; k1's writeback fails to allocate a folio; s1 is freed; k1 puts the entry back
     on the LRU; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=240)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=331)  # WbPutback Zswap.tla:816
-    run.step('DropCleanFolio', s=s1, then=428)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFail', k1, then=162)
+    run.step('FreeSlot', s=s1, then=240)
+    run.step('WbPutback', k1, then=331)
+    run.step('DropCleanFolio', s=s1, then=428)
 
 
 def test_walk_048(system_for: SystemFactory) -> None:
@@ -1151,31 +1151,31 @@ def test_walk_048(system_for: SystemFactory) -> None:
     out to s1; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's
     writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=242)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=338)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=249)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=169)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=250)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=129)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=474)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=473)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFail', k1, then=162)
+    run.step('FreeSlot', s=s2, then=242)
+    run.step('FreeSlot', s=s1, then=338)
+    run.step('WbPutback', k1, then=249)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('DropCleanFolio', s=s1, then=169)
+    run.step('SwapOut', s=s1, v=v2, then=250)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=443)
+    run.step('WbAllocFolio', k1, then=530)
+    run.step('WbWrite', k1, then=53)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('DropCleanFolio', s=s1, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=376)
+    run.step('FreeSlot', s=s1, then=474)
+    run.step('WbEntryGone', k1, then=473)
 
 
 def test_walk_049(system_for: SystemFactory) -> None:
@@ -1188,32 +1188,32 @@ def test_walk_049(system_for: SystemFactory) -> None:
     the LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=162)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=234)  # WbPutback Zswap.tla:816
-    run.step('DropCleanFolio', s=s1, then=330)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=248)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=330)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=119)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=346)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=444)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=531)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=593)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFail', k1, then=162)
+    run.step('WbPutback', k1, then=234)
+    run.step('DropCleanFolio', s=s1, then=330)
+    run.step('FreeSlot', s=s2, then=248)
+    run.step('SwapOut', s=s2, v=v2, then=330)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('FreeSlot', s=s2, then=119)
+    run.step('SwapOut', s=s2, v=v2, then=171)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('FreeSlot', s=s1, then=346)
+    run.step('LruIsolate', k1, then=444)
+    run.step('FreeSlot', s=s2, then=531)
+    run.step('WbSlotFreed', k1, then=593)
+    run.step('WbPutback', k1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=349)
+    run.step('WbWrite', k1, then=187)
+    run.step('ShrinkDone', k1, then=90)
 
 
 def test_walk_050(system_for: SystemFactory) -> None:
@@ -1228,35 +1228,35 @@ def test_walk_050(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=130)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=188)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=607)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=606)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=375)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=469)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=553)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=248)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('DropCleanFolio', s=s1, then=130)
+    run.step('FreeSlot', s=s1, then=188)
+    run.step('SwapOut', s=s1, v=v1, then=275)
+    run.step('ShrinkWorker', k1, then=372)
+    run.step('LruIsolate', k1, then=471)
+    run.step('WbAllocFolio', k1, then=554)
+    run.step('FreeSlot', s=s1, then=607)
+    run.step('WbEntryGone', k1, then=606)
+    run.step('WbPutback', k1, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFail', k1, then=375)
+    run.step('WbPutback', k1, then=469)
+    run.step('ShrinkDone', k1, then=275)
+    run.step('ShrinkWorker', k1, then=372)
+    run.step('LruIsolate', k1, then=471)
+    run.step('WbAllocFail', k1, then=553)
+    run.step('WbPutback', k1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=376)
+    run.step('WbWrite', k1, then=168)
+    run.step('DropCleanFolio', s=s1, then=248)
+    run.step('ShrinkDone', k1, then=119)
 
 
 def test_walk_051(system_for: SystemFactory) -> None:
@@ -1269,35 +1269,35 @@ def test_walk_051(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is
     freed; k1 ends its walk; v2 is swapped out to s2; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=350)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=442)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=346)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=442)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=188)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=275)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=372)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:836
-    run.step('DropCleanFolio', s=s1, then=251)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('SwapOut', s=s2, v=v2, then=171)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('FreeSlot', s=s2, then=350)
+    run.step('FreeSlot', s=s1, then=442)
+    run.step('SwapOut', s=s2, v=v2, then=346)
+    run.step('FreeSlot', s=s2, then=442)
+    run.step('SwapOut', s=s1, v=v2, then=345)
+    run.step('LruIsolate', k1, then=443)
+    run.step('WbAllocFolio', k1, then=530)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('DropCleanFolio', s=s1, then=188)
+    run.step('SwapOut', s=s1, v=v1, then=275)
+    run.step('ShrinkWorker', k1, then=372)
+    run.step('LruIsolate', k1, then=471)
+    run.step('WbAllocFolio', k1, then=554)
+    run.step('WbWrite', k1, then=45)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapOut', s=s2, v=v2, then=172)
+    run.step('DropCleanFolio', s=s1, then=251)
 
 
 def test_walk_052(system_for: SystemFactory) -> None:
@@ -1306,19 +1306,19 @@ def test_walk_052(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; s1 is freed; k1 writes the entry back; s1's
     clean folio is dropped; s2 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=241)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=431)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=519)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=586)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('FreeSlot', s=s1, then=241)
+    run.step('WbWrite', k1, then=340)
+    run.step('DropCleanFolio', s=s1, then=431)
+    run.step('FreeSlot', s=s2, then=519)
+    run.step('DropCleanFolio', s=s2, then=586)
 
 
 def test_walk_053(system_for: SystemFactory) -> None:
@@ -1331,30 +1331,30 @@ def test_walk_053(system_for: SystemFactory) -> None:
     the LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=243)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=336)  # DropCleanFolio Zswap.tla:866
-    run.step('WbEntryGone', k1, then=335)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=444)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=532)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=593)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('FreeSlot', s=s2, then=243)
+    run.step('DropCleanFolio', s=s1, then=336)
+    run.step('WbEntryGone', k1, then=335)
+    run.step('WbPutback', k1, then=248)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('SwapOut', s=s2, v=v2, then=171)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=351)
+    run.step('FreeSlot', s=s1, then=444)
+    run.step('WbAllocFail', k1, then=532)
+    run.step('FreeSlot', s=s2, then=593)
+    run.step('WbPutback', k1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=349)
+    run.step('WbWrite', k1, then=187)
 
 
 def test_walk_054(system_for: SystemFactory) -> None:
@@ -1367,35 +1367,35 @@ def test_walk_054(system_for: SystemFactory) -> None:
     swapped out to s2; k1 starts a shrink walk; s2 is freed; k1 ends its walk; v2 is swapped
     out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=128)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v1, then=260)  # SwapOut Zswap.tla:836
-    run.step('DropCleanFolio', s=s1, then=357)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=456)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=276)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=373)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=470)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=350)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=447)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=531)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFail', k1, then=28)
+    run.step('WbPutback', k1, then=51)
+    run.step('LruIsolate', k1, then=87)
+    run.step('WbAllocFolio', k1, then=128)
+    run.step('WbWrite', k1, then=187)
+    run.step('SwapOut', s=s2, v=v1, then=260)
+    run.step('DropCleanFolio', s=s1, then=357)
+    run.step('FreeSlot', s=s1, then=456)
+    run.step('ShrinkDone', k1, then=276)
+    run.step('ShrinkWorker', k1, then=373)
+    run.step('FreeSlot', s=s2, then=470)
+    run.step('SwapOut', s=s1, v=v1, then=372)
+    run.step('LruIsolate', k1, then=471)
+    run.step('WbAllocFolio', k1, then=554)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('SwapOut', s=s2, v=v2, then=171)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('FreeSlot', s=s2, then=350)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('SwapOut', s=s2, v=v2, then=171)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=351)
+    run.step('FreeSlot', s=s2, then=447)
+    run.step('FreeSlot', s=s1, then=531)
 
 
 def test_walk_055(system_for: SystemFactory) -> None:
@@ -1404,19 +1404,19 @@ def test_walk_055(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; s1 is freed; k1 ends its walk; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=337)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=431)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=587)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('WbWrite', k1, then=244)
+    run.step('DropCleanFolio', s=s1, then=337)
+    run.step('FreeSlot', s=s1, then=431)
+    run.step('ShrinkDone', k1, then=520)
+    run.step('DropCleanFolio', s=s2, then=587)
 
 
 def test_walk_056(system_for: SystemFactory) -> None:
@@ -1429,31 +1429,31 @@ def test_walk_056(system_for: SystemFactory) -> None:
     s1; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=243)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=339)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=338)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=249)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v2, then=331)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=249)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=120)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:572
-    run.step('DropCleanFolio', s=s1, then=346)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=442)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('FreeSlot', s=s2, then=243)
+    run.step('FreeSlot', s=s1, then=339)
+    run.step('WbEntryGone', k1, then=338)
+    run.step('WbPutback', k1, then=249)
+    run.step('SwapOut', s=s2, v=v2, then=331)
+    run.step('FreeSlot', s=s2, then=249)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapOut', s=s2, v=v2, then=172)
+    run.step('FreeSlot', s=s2, then=120)
+    run.step('SwapOut', s=s2, v=v2, then=172)
+    run.step('ShrinkWorker', k1, then=254)
+    run.step('DropCleanFolio', s=s1, then=346)
+    run.step('FreeSlot', s=s2, then=442)
+    run.step('SwapOut', s=s1, v=v2, then=345)
+    run.step('LruIsolate', k1, then=443)
+    run.step('WbAllocFolio', k1, then=530)
+    run.step('WbWrite', k1, then=53)
 
 
 def test_walk_057(system_for: SystemFactory) -> None:
@@ -1462,18 +1462,18 @@ def test_walk_057(system_for: SystemFactory) -> None:
     is dropped; s1 is freed; k1 isolates the LRU head; s2 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:836
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=177)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=261)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=359)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=457)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=371)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('SwapOut', s=s2, v=v1, then=86)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('FreeSlot', s=s1, then=177)
+    run.step('LruIsolate', k1, then=261)
+    run.step('FreeSlot', s=s2, then=359)
+    run.step('WbSlotFreed', k1, then=457)
+    run.step('WbPutback', k1, then=371)
 
 
 def test_walk_058(system_for: SystemFactory) -> None:
@@ -1487,36 +1487,36 @@ def test_walk_058(system_for: SystemFactory) -> None:
     freed; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=243)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=242)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=168)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=249)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=352)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=442)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=345)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=443)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=530)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=177)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=129)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('FreeSlot', s=s2, then=243)
+    run.step('WbEntryGone', k1, then=242)
+    run.step('WbPutback', k1, then=168)
+    run.step('FreeSlot', s=s1, then=249)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapOut', s=s2, v=v2, then=172)
+    run.step('ShrinkWorker', k1, then=254)
+    run.step('FreeSlot', s=s2, then=352)
+    run.step('DropCleanFolio', s=s1, then=442)
+    run.step('SwapOut', s=s1, v=v2, then=345)
+    run.step('LruIsolate', k1, then=443)
+    run.step('WbAllocFolio', k1, then=530)
+    run.step('WbWrite', k1, then=53)
+    run.step('SwapOut', s=s2, v=v1, then=86)
+    run.step('FreeSlot', s=s1, then=124)
+    run.step('DropCleanFolio', s=s1, then=177)
+    run.step('FreeSlot', s=s2, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=376)
+    run.step('WbWrite', k1, then=168)
+    run.step('ShrinkDone', k1, then=80)
 
 
 def test_walk_059(system_for: SystemFactory) -> None:
@@ -1528,29 +1528,29 @@ def test_walk_059(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     v1 is swapped out to s2; s1's clean folio is dropped; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=120)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s1, then=444)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFolio', k1, then=533)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=594)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=593)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('DropCleanFolio', s=s1, then=190)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=276)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('FreeSlot', s=s1, then=120)
+    run.step('SwapOut', s=s2, v=v2, then=172)
+    run.step('ShrinkWorker', k1, then=254)
+    run.step('LruIsolate', k1, then=353)
+    run.step('DropCleanFolio', s=s1, then=444)
+    run.step('WbAllocFolio', k1, then=533)
+    run.step('FreeSlot', s=s2, then=594)
+    run.step('WbEntryGone', k1, then=593)
+    run.step('WbPutback', k1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=349)
+    run.step('WbWrite', k1, then=187)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('DropCleanFolio', s=s1, then=190)
+    run.step('FreeSlot', s=s1, then=276)
 
 
 def test_walk_060(system_for: SystemFactory) -> None:
@@ -1559,19 +1559,19 @@ def test_walk_060(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s1's clean folio is dropped; s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=341)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s1, then=432)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=521)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=586)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('WbWrite', k1, then=244)
+    run.step('DropCleanFolio', s=s2, then=341)
+    run.step('DropCleanFolio', s=s1, then=432)
+    run.step('FreeSlot', s=s2, then=521)
+    run.step('FreeSlot', s=s1, then=586)
 
 
 def test_walk_061(system_for: SystemFactory) -> None:
@@ -1580,18 +1580,18 @@ def test_walk_061(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s2's
     clean folio is dropped; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v2, then=23)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=340)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=435)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s1, then=518)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('SwapOut', s=s2, v=v2, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('WbWrite', k1, then=244)
+    run.step('FreeSlot', s=s1, then=340)
+    run.step('DropCleanFolio', s=s2, then=435)
+    run.step('DropCleanFolio', s=s1, then=518)
 
 
 def test_walk_062(system_for: SystemFactory) -> None:
@@ -1600,17 +1600,17 @@ def test_walk_062(system_for: SystemFactory) -> None:
     k1 isolates the LRU head; k1's writeback allocates a folio; s2 is freed; s1 is freed;
     k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=24)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v2, then=74)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=157)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=117)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=167)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=165)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFail', k1, then=24)
+    run.step('WbPutback', k1, then=43)
+    run.step('SwapOut', s=s2, v=v2, then=74)
+    run.step('LruIsolate', k1, then=111)
+    run.step('WbAllocFolio', k1, then=157)
+    run.step('FreeSlot', s=s2, then=117)
+    run.step('FreeSlot', s=s1, then=167)
+    run.step('WbEntryGone', k1, then=165)
 
 
 def test_walk_063(system_for: SystemFactory) -> None:
@@ -1624,36 +1624,36 @@ def test_walk_063(system_for: SystemFactory) -> None:
     to s2; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; s2 is
     freed; v1 is swapped out to s2; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=24)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=116)  # WbAllocFail Zswap.tla:686
-    run.step('SwapOut', s=s2, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('WbPutback', k1, then=232)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=223)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=307)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=223)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=102)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=59)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=51)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=176)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=259)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=186)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=259)  # SwapOut Zswap.tla:836
-    run.step('WbEntryGone', k1, then=257)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFail', k1, then=24)
+    run.step('WbPutback', k1, then=43)
+    run.step('LruIsolate', k1, then=77)
+    run.step('WbAllocFail', k1, then=116)
+    run.step('SwapOut', s=s2, v=v2, then=156)
+    run.step('WbPutback', k1, then=232)
+    run.step('FreeSlot', s=s1, then=223)
+    run.step('SwapOut', s=s1, v=v1, then=307)
+    run.step('FreeSlot', s=s1, then=223)
+    run.step('ShrinkDone', k1, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('FreeSlot', s=s2, then=34)
+    run.step('SwapOut', s=s2, v=v1, then=63)
+    run.step('WbAllocFail', k1, then=102)
+    run.step('WbPutback', k1, then=59)
+    run.step('SwapOut', s=s1, v=v2, then=94)
+    run.step('FreeSlot', s=s1, then=59)
+    run.step('SwapOut', s=s1, v=v2, then=94)
+    run.step('FreeSlot', s=s2, then=51)
+    run.step('SwapOut', s=s2, v=v1, then=84)
+    run.step('LruIsolate', k1, then=122)
+    run.step('WbAllocFolio', k1, then=176)
+    run.step('FreeSlot', s=s1, then=259)
+    run.step('FreeSlot', s=s2, then=186)
+    run.step('SwapOut', s=s2, v=v1, then=259)
+    run.step('WbEntryGone', k1, then=257)
 
 
 def test_walk_064(system_for: SystemFactory) -> None:
@@ -1663,20 +1663,20 @@ def test_walk_064(system_for: SystemFactory) -> None:
     clean folio is dropped; s2's clean folio is dropped; k1 ends its walk; s1 is freed. No
     step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=342)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=433)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s2, then=521)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=589)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=624)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('SwapOut', s=s2, v=v2, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('WbWrite', k1, then=244)
+    run.step('FreeSlot', s=s2, then=342)
+    run.step('DropCleanFolio', s=s1, then=433)
+    run.step('DropCleanFolio', s=s2, then=521)
+    run.step('ShrinkDone', k1, then=589)
+    run.step('FreeSlot', s=s1, then=624)
 
 
 def test_walk_065(system_for: SystemFactory) -> None:
@@ -1685,19 +1685,19 @@ def test_walk_065(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1's clean folio is dropped; s2's clean folio is dropped; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=434)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s2, then=522)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=587)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('SwapOut', s=s2, v=v2, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('WbWrite', k1, then=244)
+    run.step('ShrinkDone', k1, then=343)
+    run.step('DropCleanFolio', s=s1, then=434)
+    run.step('DropCleanFolio', s=s2, then=522)
+    run.step('FreeSlot', s=s1, then=587)
 
 
 def test_walk_066(system_for: SystemFactory) -> None:
@@ -1706,19 +1706,19 @@ def test_walk_066(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s1 is freed; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=341)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=435)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=524)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=586)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('SwapOut', s=s2, v=v2, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('WbWrite', k1, then=244)
+    run.step('DropCleanFolio', s=s2, then=341)
+    run.step('FreeSlot', s=s1, then=435)
+    run.step('FreeSlot', s=s2, then=524)
+    run.step('DropCleanFolio', s=s1, then=586)
 
 
 def test_walk_067(system_for: SystemFactory) -> None:
@@ -1727,18 +1727,18 @@ def test_walk_067(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=341)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=438)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=521)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('SwapOut', s=s2, v=v2, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('WbWrite', k1, then=244)
+    run.step('DropCleanFolio', s=s2, then=341)
+    run.step('FreeSlot', s=s2, then=438)
+    run.step('DropCleanFolio', s=s1, then=521)
 
 
 def test_walk_068(system_for: SystemFactory) -> None:
@@ -1748,20 +1748,20 @@ def test_walk_068(system_for: SystemFactory) -> None:
     clean folio is dropped; s1 is freed; k1 ends its walk; s1's clean folio is dropped. No
     step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v2, then=76)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=342)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=438)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=524)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=590)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=624)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('SwapOut', s=s2, v=v2, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('WbWrite', k1, then=244)
+    run.step('FreeSlot', s=s2, then=342)
+    run.step('DropCleanFolio', s=s2, then=438)
+    run.step('FreeSlot', s=s1, then=524)
+    run.step('ShrinkDone', k1, then=590)
+    run.step('DropCleanFolio', s=s1, then=624)
 
 
 def test_walk_069(system_for: SystemFactory) -> None:
@@ -1771,20 +1771,20 @@ def test_walk_069(system_for: SystemFactory) -> None:
     entry back; s2 is freed; s1 is freed; k1 ends its walk; s2's clean folio is dropped. No
     step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v2, then=112)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=433)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=519)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=588)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=624)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('SwapOut', s=s2, v=v2, then=112)
+    run.step('LruIsolate', k1, then=159)
+    run.step('WbAllocFolio', k1, then=238)
+    run.step('WbWrite', k1, then=337)
+    run.step('FreeSlot', s=s2, then=433)
+    run.step('FreeSlot', s=s1, then=519)
+    run.step('ShrinkDone', k1, then=588)
+    run.step('DropCleanFolio', s=s2, then=624)
 
 
 def test_walk_070(system_for: SystemFactory) -> None:
@@ -1793,19 +1793,19 @@ def test_walk_070(system_for: SystemFactory) -> None:
     out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; k1 ends its walk; s1 is freed; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v2, then=112)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=434)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=520)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=588)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('SwapOut', s=s2, v=v2, then=112)
+    run.step('LruIsolate', k1, then=159)
+    run.step('WbAllocFolio', k1, then=238)
+    run.step('WbWrite', k1, then=337)
+    run.step('ShrinkDone', k1, then=434)
+    run.step('FreeSlot', s=s1, then=520)
+    run.step('FreeSlot', s=s2, then=588)
 
 
 def test_walk_071(system_for: SystemFactory) -> None:
@@ -1814,19 +1814,19 @@ def test_walk_071(system_for: SystemFactory) -> None:
     out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; s2's clean folio is dropped; k1 ends its walk; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v2, then=112)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=432)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=589)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('SwapOut', s=s2, v=v2, then=112)
+    run.step('LruIsolate', k1, then=159)
+    run.step('WbAllocFolio', k1, then=238)
+    run.step('WbWrite', k1, then=337)
+    run.step('DropCleanFolio', s=s2, then=432)
+    run.step('ShrinkDone', k1, then=522)
+    run.step('FreeSlot', s=s2, then=589)
 
 
 def test_walk_072(system_for: SystemFactory) -> None:
@@ -1838,28 +1838,28 @@ def test_walk_072(system_for: SystemFactory) -> None:
     folio; k1 writes the entry back; k1 ends its walk; v1 is swapped out to s2; s1 is freed;
     s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=448)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=532)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s2, then=118)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=191)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=276)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('SwapOut', s=s2, v=v2, then=171)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=351)
+    run.step('WbAllocFail', k1, then=448)
+    run.step('FreeSlot', s=s1, then=532)
+    run.step('WbPutback', k1, then=158)
+    run.step('FreeSlot', s=s2, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=349)
+    run.step('WbWrite', k1, then=187)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('FreeSlot', s=s1, then=191)
+    run.step('DropCleanFolio', s=s1, then=276)
 
 
 def test_walk_073(system_for: SystemFactory) -> None:
@@ -1868,18 +1868,18 @@ def test_walk_073(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is
     freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=113)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=436)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=519)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('SwapOut', s=s2, v=v2, then=113)
+    run.step('LruIsolate', k1, then=160)
+    run.step('WbAllocFolio', k1, then=241)
+    run.step('WbWrite', k1, then=340)
+    run.step('FreeSlot', s=s2, then=436)
+    run.step('DropCleanFolio', s=s1, then=519)
 
 
 def test_walk_074(system_for: SystemFactory) -> None:
@@ -1888,18 +1888,18 @@ def test_walk_074(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=113)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=520)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('SwapOut', s=s2, v=v2, then=113)
+    run.step('LruIsolate', k1, then=160)
+    run.step('WbAllocFolio', k1, then=241)
+    run.step('WbWrite', k1, then=340)
+    run.step('ShrinkDone', k1, then=437)
+    run.step('DropCleanFolio', s=s1, then=520)
 
 
 def test_walk_075(system_for: SystemFactory) -> None:
@@ -1908,19 +1908,19 @@ def test_walk_075(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's
     clean folio is dropped; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=113)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=435)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=525)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=587)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('SwapOut', s=s2, v=v2, then=113)
+    run.step('LruIsolate', k1, then=160)
+    run.step('WbAllocFolio', k1, then=241)
+    run.step('WbWrite', k1, then=340)
+    run.step('DropCleanFolio', s=s2, then=435)
+    run.step('ShrinkDone', k1, then=525)
+    run.step('DropCleanFolio', s=s1, then=587)
 
 
 def test_walk_076(system_for: SystemFactory) -> None:
@@ -1930,22 +1930,22 @@ def test_walk_076(system_for: SystemFactory) -> None:
     out to s2; k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=352)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=450)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=531)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapOut', s=s2, v=v2, then=172)
+    run.step('ShrinkWorker', k1, then=254)
+    run.step('FreeSlot', s=s2, then=352)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapOut', s=s2, v=v2, then=172)
+    run.step('ShrinkWorker', k1, then=254)
+    run.step('LruIsolate', k1, then=353)
+    run.step('FreeSlot', s=s2, then=450)
+    run.step('DropCleanFolio', s=s1, then=531)
 
 
 def test_walk_077(system_for: SystemFactory) -> None:
@@ -1955,22 +1955,22 @@ def test_walk_077(system_for: SystemFactory) -> None:
     writeback allocates a folio; s1 is freed; k1 writes the entry back; s2's clean folio is
     dropped; s2 is freed; k1 ends its walk. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=533)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=595)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=625)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=634)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=624)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('DropCleanFolio', s=s1, then=171)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=351)
+    run.step('WbAllocFolio', k1, then=449)
+    run.step('FreeSlot', s=s1, then=533)
+    run.step('WbWrite', k1, then=595)
+    run.step('DropCleanFolio', s=s2, then=625)
+    run.step('FreeSlot', s=s2, then=634)
+    run.step('ShrinkDone', k1, then=624)
 
 
 def test_walk_078(system_for: SystemFactory) -> None:
@@ -1979,18 +1979,18 @@ def test_walk_078(system_for: SystemFactory) -> None:
     s1 is freed; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=172)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=451)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s1, then=532)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('FreeSlot', s=s1, then=172)
+    run.step('ShrinkWorker', k1, then=254)
+    run.step('LruIsolate', k1, then=353)
+    run.step('WbAllocFail', k1, then=451)
+    run.step('DropCleanFolio', s=s1, then=532)
 
 
 def test_walk_079(system_for: SystemFactory) -> None:
@@ -2002,27 +2002,27 @@ def test_walk_079(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=80)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('DropCleanFolio', s=s1, then=253)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=448)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=534)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=593)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('FreeSlot', s=s2, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('DropCleanFolio', s=s1, then=253)
+    run.step('LruIsolate', k1, then=351)
+    run.step('WbAllocFail', k1, then=448)
+    run.step('FreeSlot', s=s2, then=534)
+    run.step('FreeSlot', s=s1, then=593)
+    run.step('WbPutback', k1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=349)
+    run.step('WbWrite', k1, then=187)
+    run.step('ShrinkDone', k1, then=90)
 
 
 def test_walk_080(system_for: SystemFactory) -> None:
@@ -2035,33 +2035,33 @@ def test_walk_080(system_for: SystemFactory) -> None:
     to s2; s1 is freed; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=90)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('DropCleanFolio', s=s1, then=278)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=373)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=472)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=555)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=608)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v2, then=234)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=172)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s1, then=533)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('FreeSlot', s=s2, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('DropCleanFolio', s=s1, then=278)
+    run.step('FreeSlot', s=s1, then=373)
+    run.step('LruIsolate', k1, then=472)
+    run.step('FreeSlot', s=s2, then=555)
+    run.step('WbSlotFreed', k1, then=608)
+    run.step('WbPutback', k1, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=376)
+    run.step('WbWrite', k1, then=168)
+    run.step('SwapOut', s=s2, v=v2, then=234)
+    run.step('FreeSlot', s=s1, then=331)
+    run.step('ShrinkDone', k1, then=172)
+    run.step('ShrinkWorker', k1, then=254)
+    run.step('LruIsolate', k1, then=353)
+    run.step('WbAllocFolio', k1, then=452)
+    run.step('DropCleanFolio', s=s1, then=533)
 
 
 def test_walk_081(system_for: SystemFactory) -> None:
@@ -2075,36 +2075,36 @@ def test_walk_081(system_for: SystemFactory) -> None:
     s2; s2 is freed; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=254)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=451)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=537)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=593)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=170)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=349)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=279)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=373)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=470)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=373)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=470)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('FreeSlot', s=s1, then=254)
+    run.step('LruIsolate', k1, then=353)
+    run.step('WbAllocFail', k1, then=451)
+    run.step('FreeSlot', s=s2, then=537)
+    run.step('DropCleanFolio', s=s1, then=593)
+    run.step('WbPutback', k1, then=118)
+    run.step('SwapOut', s=s1, v=v2, then=170)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbAllocFolio', k1, then=349)
+    run.step('WbWrite', k1, then=187)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('FreeSlot', s=s1, then=279)
+    run.step('DropCleanFolio', s=s1, then=373)
+    run.step('FreeSlot', s=s2, then=470)
+    run.step('SwapOut', s=s2, v=v1, then=373)
+    run.step('FreeSlot', s=s2, then=470)
+    run.step('SwapOut', s=s1, v=v1, then=372)
+    run.step('LruIsolate', k1, then=471)
+    run.step('WbAllocFolio', k1, then=554)
+    run.step('WbWrite', k1, then=45)
 
 
 def test_walk_082(system_for: SystemFactory) -> None:
@@ -2114,21 +2114,21 @@ def test_walk_082(system_for: SystemFactory) -> None:
     s2; k1 isolates the LRU head; k1's writeback allocates a folio; s2 is freed; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=350)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v2, then=253)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=535)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=594)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('FreeSlot', s=s2, then=255)
+    run.step('DropCleanFolio', s=s1, then=350)
+    run.step('SwapOut', s=s2, v=v2, then=253)
+    run.step('LruIsolate', k1, then=351)
+    run.step('WbAllocFolio', k1, then=449)
+    run.step('FreeSlot', s=s2, then=535)
+    run.step('FreeSlot', s=s1, then=594)
 
 
 def test_walk_083(system_for: SystemFactory) -> None:
@@ -2138,21 +2138,21 @@ def test_walk_083(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s1
     is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s1, then=351)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=596)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=625)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('DropCleanFolio', s=s1, then=351)
+    run.step('WbAllocFolio', k1, then=449)
+    run.step('WbWrite', k1, then=536)
+    run.step('DropCleanFolio', s=s2, then=596)
+    run.step('FreeSlot', s=s1, then=625)
+    run.step('ShrinkDone', k1, then=587)
 
 
 def test_walk_084(system_for: SystemFactory) -> None:
@@ -2162,21 +2162,21 @@ def test_walk_084(system_for: SystemFactory) -> None:
     the LRU head; k1's writeback allocates a folio; s2 is freed; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=352)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=254)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=538)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=594)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('FreeSlot', s=s2, then=255)
+    run.step('FreeSlot', s=s1, then=352)
+    run.step('SwapOut', s=s2, v=v2, then=254)
+    run.step('LruIsolate', k1, then=353)
+    run.step('WbAllocFolio', k1, then=452)
+    run.step('FreeSlot', s=s2, then=538)
+    run.step('DropCleanFolio', s=s1, then=594)
 
 
 def test_walk_085(system_for: SystemFactory) -> None:
@@ -2187,27 +2187,27 @@ def test_walk_085(system_for: SystemFactory) -> None:
     is freed; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; s2 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=255)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=173)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=353)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=595)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=626)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=634)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('FreeSlot', s=s2, then=255)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('FreeSlot', s=s2, then=255)
+    run.step('SwapOut', s=s2, v=v2, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('FreeSlot', s=s1, then=353)
+    run.step('WbAllocFolio', k1, then=452)
+    run.step('WbWrite', k1, then=539)
+    run.step('DropCleanFolio', s=s1, then=595)
+    run.step('FreeSlot', s=s2, then=626)
+    run.step('DropCleanFolio', s=s2, then=634)
 
 
 def test_walk_086(system_for: SystemFactory) -> None:
@@ -2219,27 +2219,27 @@ def test_walk_086(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=354)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=447)  # DropCleanFolio Zswap.tla:866
-    run.step('WbSlotFreed', k1, then=534)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=595)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('FreeSlot', s=s2, then=354)
+    run.step('DropCleanFolio', s=s1, then=447)
+    run.step('WbSlotFreed', k1, then=534)
+    run.step('WbPutback', k1, then=78)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('SwapOut', s=s2, v=v2, then=171)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=351)
+    run.step('WbAllocFolio', k1, then=449)
+    run.step('WbWrite', k1, then=536)
+    run.step('FreeSlot', s=s1, then=595)
+    run.step('ShrinkDone', k1, then=520)
 
 
 def test_walk_087(system_for: SystemFactory) -> None:
@@ -2250,24 +2250,24 @@ def test_walk_087(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; k1
     ends its walk; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s1, then=448)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=112)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=238)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=337)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=433)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=523)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=589)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFail', k1, then=355)
+    run.step('DropCleanFolio', s=s1, then=448)
+    run.step('WbPutback', k1, then=112)
+    run.step('LruIsolate', k1, then=159)
+    run.step('WbAllocFolio', k1, then=238)
+    run.step('WbWrite', k1, then=337)
+    run.step('FreeSlot', s=s2, then=433)
+    run.step('ShrinkDone', k1, then=523)
+    run.step('DropCleanFolio', s=s2, then=589)
 
 
 def test_walk_088(system_for: SystemFactory) -> None:
@@ -2277,21 +2277,21 @@ def test_walk_088(system_for: SystemFactory) -> None:
     s1's clean folio is dropped; k1 writes the entry back; s2 is freed; s2's clean folio is
     dropped; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s1, then=449)  # DropCleanFolio Zswap.tla:866
-    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=597)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=627)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=634)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('DropCleanFolio', s=s1, then=449)
+    run.step('WbWrite', k1, then=536)
+    run.step('FreeSlot', s=s2, then=597)
+    run.step('DropCleanFolio', s=s2, then=627)
+    run.step('FreeSlot', s=s1, then=634)
 
 
 def test_walk_089(system_for: SystemFactory) -> None:
@@ -2303,27 +2303,27 @@ def test_walk_089(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=354)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=450)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=537)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=598)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s1, then=625)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('FreeSlot', s=s2, then=354)
+    run.step('FreeSlot', s=s1, then=450)
+    run.step('WbSlotFreed', k1, then=537)
+    run.step('WbPutback', k1, then=79)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapOut', s=s2, v=v2, then=172)
+    run.step('ShrinkWorker', k1, then=254)
+    run.step('LruIsolate', k1, then=353)
+    run.step('WbAllocFolio', k1, then=452)
+    run.step('WbWrite', k1, then=539)
+    run.step('DropCleanFolio', s=s2, then=598)
+    run.step('DropCleanFolio', s=s1, then=625)
 
 
 def test_walk_090(system_for: SystemFactory) -> None:
@@ -2335,28 +2335,28 @@ def test_walk_090(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s2 is freed; s1
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=354)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=453)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s1, then=534)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=434)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=523)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=588)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('FreeSlot', s=s2, then=354)
+    run.step('WbSlotFreed', k1, then=453)
+    run.step('DropCleanFolio', s=s1, then=534)
+    run.step('WbPutback', k1, then=78)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('SwapOut', s=s2, v=v2, then=171)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=351)
+    run.step('WbAllocFolio', k1, then=449)
+    run.step('WbWrite', k1, then=536)
+    run.step('ShrinkDone', k1, then=434)
+    run.step('FreeSlot', s=s2, then=523)
+    run.step('FreeSlot', s=s1, then=588)
 
 
 def test_walk_091(system_for: SystemFactory) -> None:
@@ -2367,23 +2367,23 @@ def test_walk_091(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s2 is freed; s2's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=451)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=113)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=241)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=340)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=436)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=524)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFail', k1, then=355)
+    run.step('FreeSlot', s=s1, then=451)
+    run.step('WbPutback', k1, then=113)
+    run.step('LruIsolate', k1, then=160)
+    run.step('WbAllocFolio', k1, then=241)
+    run.step('WbWrite', k1, then=340)
+    run.step('FreeSlot', s=s2, then=436)
+    run.step('DropCleanFolio', s=s2, then=524)
 
 
 def test_walk_092(system_for: SystemFactory) -> None:
@@ -2392,19 +2392,19 @@ def test_walk_092(system_for: SystemFactory) -> None:
     finds the slot freed; v1 is swapped out to s1; s1 is freed; v1 is swapped out to s2; s2
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=47)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=26)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=48)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=81)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=48)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=83)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=48)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('FreeSlot', s=s1, then=26)
+    run.step('SwapOut', s=s1, v=v1, then=46)
+    run.step('FreeSlot', s=s1, then=26)
+    run.step('SwapOut', s=s2, v=v1, then=47)
+    run.step('FreeSlot', s=s2, then=26)
+    run.step('WbSlotFreed', k1, then=48)
+    run.step('SwapOut', s=s1, v=v1, then=81)
+    run.step('FreeSlot', s=s1, then=48)
+    run.step('SwapOut', s=s2, v=v1, then=83)
+    run.step('FreeSlot', s=s2, then=48)
 
 
 def test_walk_093(system_for: SystemFactory) -> None:
@@ -2418,35 +2418,35 @@ def test_walk_093(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s2 is freed; s1's clean folio is dropped;
     k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=48)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=43)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=117)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapOut', s=s2, v=v2, then=157)  # SwapOut Zswap.tla:836
-    run.step('WbWrite', k1, then=234)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=168)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=453)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=537)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=599)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=626)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=588)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('FreeSlot', s=s1, then=26)
+    run.step('WbSlotFreed', k1, then=48)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s1, v=v1, then=43)
+    run.step('LruIsolate', k1, then=77)
+    run.step('WbAllocFolio', k1, then=117)
+    run.step('SwapOut', s=s2, v=v2, then=157)
+    run.step('WbWrite', k1, then=234)
+    run.step('FreeSlot', s=s2, then=168)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFail', k1, then=355)
+    run.step('FreeSlot', s=s2, then=453)
+    run.step('FreeSlot', s=s1, then=537)
+    run.step('WbPutback', k1, then=79)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapOut', s=s2, v=v2, then=172)
+    run.step('ShrinkWorker', k1, then=254)
+    run.step('LruIsolate', k1, then=353)
+    run.step('WbAllocFolio', k1, then=452)
+    run.step('WbWrite', k1, then=539)
+    run.step('FreeSlot', s=s2, then=599)
+    run.step('DropCleanFolio', s=s1, then=626)
+    run.step('ShrinkDone', k1, then=588)
 
 
 def test_walk_094(system_for: SystemFactory) -> None:
@@ -2457,26 +2457,26 @@ def test_walk_094(system_for: SystemFactory) -> None:
     swapped out to s2; k1 isolates the LRU head; k1's writeback fails to allocate a folio;
     s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s2, v=v1, then=8)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=3)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=10)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=3)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapOut', s=s1, v=v2, then=19)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=9)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=18)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=56)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s2, v=v1, then=84)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=127)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=184)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('SwapOut', s=s2, v=v1, then=8)
+    run.step('FreeSlot', s=s1, then=3)
+    run.step('SwapOut', s=s1, v=v2, then=10)
+    run.step('FreeSlot', s=s1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('SwapOut', s=s1, v=v2, then=19)
+    run.step('FreeSlot', s=s1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('FreeSlot', s=s1, then=18)
+    run.step('WbAllocFail', k1, then=32)
+    run.step('FreeSlot', s=s2, then=56)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s1, v=v2, then=51)
+    run.step('SwapOut', s=s2, v=v1, then=84)
+    run.step('LruIsolate', k1, then=122)
+    run.step('WbAllocFail', k1, then=175)
+    run.step('FreeSlot', s=s2, then=127)
+    run.step('FreeSlot', s=s1, then=184)
 
 
 def test_walk_095(system_for: SystemFactory) -> None:
@@ -2487,26 +2487,26 @@ def test_walk_095(system_for: SystemFactory) -> None:
     a folio; v1 is swapped out to s2; k1 puts the entry back on the LRU; s1 is freed; v2 is
     swapped out to s1; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapOut', s=s2, v=v1, then=17)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=9)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=60)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=95)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=60)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=56)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=127)  # WbAllocFail Zswap.tla:686
-    run.step('SwapOut', s=s2, v=v1, then=175)  # SwapOut Zswap.tla:836
-    run.step('WbPutback', k1, then=258)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=204)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=283)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=204)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('SwapOut', s=s2, v=v1, then=17)
+    run.step('FreeSlot', s=s1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('FreeSlot', s=s2, then=60)
+    run.step('SwapOut', s=s1, v=v2, then=95)
+    run.step('FreeSlot', s=s1, then=60)
+    run.step('WbEntryGone', k1, then=56)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s1, v=v2, then=51)
+    run.step('LruIsolate', k1, then=87)
+    run.step('WbAllocFail', k1, then=127)
+    run.step('SwapOut', s=s2, v=v1, then=175)
+    run.step('WbPutback', k1, then=258)
+    run.step('FreeSlot', s=s1, then=204)
+    run.step('SwapOut', s=s1, v=v2, then=283)
+    run.step('FreeSlot', s=s1, then=204)
+    run.step('ShrinkDone', k1, then=3)
 
 
 def test_walk_096(system_for: SystemFactory) -> None:
@@ -2515,19 +2515,19 @@ def test_walk_096(system_for: SystemFactory) -> None:
     on the LRU; k1 isolates the LRU head; k1's writeback allocates a folio; s2 is freed; v1
     is swapped out to s1; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=92)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=150)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=224)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=308)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=222)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('FreeSlot', s=s2, then=30)
+    run.step('SwapOut', s=s2, v=v2, then=55)
+    run.step('WbAllocFail', k1, then=92)
+    run.step('WbPutback', k1, then=67)
+    run.step('LruIsolate', k1, then=107)
+    run.step('WbAllocFolio', k1, then=150)
+    run.step('FreeSlot', s=s2, then=224)
+    run.step('SwapOut', s=s1, v=v1, then=308)
+    run.step('FreeSlot', s=s1, then=224)
+    run.step('WbEntryGone', k1, then=222)
 
 
 def test_walk_097(system_for: SystemFactory) -> None:
@@ -2540,31 +2540,31 @@ def test_walk_097(system_for: SystemFactory) -> None:
     is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is
     freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=47)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=83)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=97)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=133)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=193)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=282)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=48)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=51)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=128)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=186)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=184)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('FreeSlot', s=s1, then=47)
+    run.step('WbSlotFreed', k1, then=83)
+    run.step('WbPutback', k1, then=59)
+    run.step('SwapOut', s=s1, v=v2, then=94)
+    run.step('LruIsolate', k1, then=133)
+    run.step('FreeSlot', s=s1, then=97)
+    run.step('SwapOut', s=s1, v=v2, then=133)
+    run.step('FreeSlot', s=s2, then=193)
+    run.step('WbSlotFreed', k1, then=282)
+    run.step('WbPutback', k1, then=185)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFail', k1, then=28)
+    run.step('FreeSlot', s=s1, then=48)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s1, v=v2, then=51)
+    run.step('LruIsolate', k1, then=87)
+    run.step('WbAllocFolio', k1, then=128)
+    run.step('FreeSlot', s=s1, then=186)
+    run.step('WbEntryGone', k1, then=184)
 
 
 def test_walk_098(system_for: SystemFactory) -> None:
@@ -2574,21 +2574,21 @@ def test_walk_098(system_for: SystemFactory) -> None:
     swapped out to s1; k1 isolates the LRU head; k1's writeback fails to allocate a folio;
     s1 is freed; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=52)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=85)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=52)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=194)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=138)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=203)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('FreeSlot', s=s1, then=52)
+    run.step('SwapOut', s=s2, v=v1, then=85)
+    run.step('FreeSlot', s=s2, then=52)
+    run.step('WbEntryGone', k1, then=48)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s2, v=v1, then=59)
+    run.step('SwapOut', s=s1, v=v2, then=94)
+    run.step('LruIsolate', k1, then=133)
+    run.step('WbAllocFail', k1, then=194)
+    run.step('FreeSlot', s=s1, then=138)
+    run.step('FreeSlot', s=s2, then=203)
 
 
 def test_walk_099(system_for: SystemFactory) -> None:
@@ -2598,21 +2598,21 @@ def test_walk_099(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; v1 is swapped
     out to s2; s2 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=81)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=245)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=258)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=185)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('FreeSlot', s=s1, then=26)
+    run.step('SwapOut', s=s1, v=v1, then=46)
+    run.step('WbAllocFail', k1, then=81)
+    run.step('WbPutback', k1, then=43)
+    run.step('LruIsolate', k1, then=77)
+    run.step('FreeSlot', s=s1, then=115)
+    run.step('SwapOut', s=s1, v=v2, then=164)
+    run.step('WbAllocFail', k1, then=245)
+    run.step('WbPutback', k1, then=185)
+    run.step('SwapOut', s=s2, v=v1, then=258)
+    run.step('FreeSlot', s=s2, then=185)
+    run.step('ShrinkDone', k1, then=2)
 
 
 def test_walk_100(system_for: SystemFactory) -> None:
@@ -2623,24 +2623,24 @@ def test_walk_100(system_for: SystemFactory) -> None:
     freed; s2 is freed; v2 is swapped out to s1; s1 is freed; k1's writeback finds the entry
     gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=82)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=52)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=48)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=195)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=205)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=284)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=205)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=203)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('FreeSlot', s=s1, then=26)
+    run.step('SwapOut', s=s1, v=v1, then=46)
+    run.step('WbAllocFolio', k1, then=82)
+    run.step('FreeSlot', s=s1, then=52)
+    run.step('WbEntryGone', k1, then=48)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s2, v=v1, then=59)
+    run.step('SwapOut', s=s1, v=v2, then=94)
+    run.step('LruIsolate', k1, then=133)
+    run.step('WbAllocFolio', k1, then=195)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('FreeSlot', s=s2, then=205)
+    run.step('SwapOut', s=s1, v=v2, then=284)
+    run.step('FreeSlot', s=s1, then=205)
+    run.step('WbEntryGone', k1, then=203)
 
 
 def test_walk_101(system_for: SystemFactory) -> None:
@@ -2649,19 +2649,19 @@ def test_walk_101(system_for: SystemFactory) -> None:
     gone; k1 puts the entry back on the LRU; k1 isolates the LRU head; s1 is freed; v2 is
     swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=26)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=46)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=82)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=81)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=246)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=167)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('FreeSlot', s=s1, then=26)
+    run.step('SwapOut', s=s1, v=v1, then=46)
+    run.step('WbAllocFolio', k1, then=82)
+    run.step('WbEntryGone', k1, then=81)
+    run.step('WbPutback', k1, then=43)
+    run.step('LruIsolate', k1, then=77)
+    run.step('FreeSlot', s=s1, then=115)
+    run.step('SwapOut', s=s1, v=v2, then=164)
+    run.step('WbAllocFolio', k1, then=246)
+    run.step('FreeSlot', s=s1, then=167)
 
 
 def test_walk_102(system_for: SystemFactory) -> None:
@@ -2670,19 +2670,19 @@ def test_walk_102(system_for: SystemFactory) -> None:
     folio; s1 is freed; k1 puts the entry back on the LRU; v2 is swapped out to s1; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=16)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=49)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=83)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=94)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=194)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=282)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('FreeSlot', s=s2, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFail', k1, then=49)
+    run.step('FreeSlot', s=s1, then=83)
+    run.step('WbPutback', k1, then=59)
+    run.step('SwapOut', s=s1, v=v2, then=94)
+    run.step('LruIsolate', k1, then=133)
+    run.step('WbAllocFail', k1, then=194)
+    run.step('FreeSlot', s=s2, then=282)
 
 
 def test_walk_103(system_for: SystemFactory) -> None:
@@ -2696,34 +2696,34 @@ def test_walk_103(system_for: SystemFactory) -> None:
     allocates a folio; s2 is freed; v1 is swapped out to s2; k1 writes the entry back; s1 is
     freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=85)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=83)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=138)  # WbAllocFail Zswap.tla:686
-    run.step('SwapOut', s=s1, v=v2, then=194)  # SwapOut Zswap.tla:836
-    run.step('WbPutback', k1, then=283)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s2, then=185)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=49)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=28)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=49)  # SwapOut Zswap.tla:836
-    run.step('WbPutback', k1, then=84)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=122)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=176)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=128)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=176)  # SwapOut Zswap.tla:836
-    run.step('WbWrite', k1, then=260)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=358)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=456)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('FreeSlot', s=s1, then=85)
+    run.step('WbEntryGone', k1, then=83)
+    run.step('WbPutback', k1, then=59)
+    run.step('LruIsolate', k1, then=97)
+    run.step('WbAllocFail', k1, then=138)
+    run.step('SwapOut', s=s1, v=v2, then=194)
+    run.step('WbPutback', k1, then=283)
+    run.step('FreeSlot', s=s2, then=185)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFail', k1, then=49)
+    run.step('FreeSlot', s=s2, then=28)
+    run.step('SwapOut', s=s2, v=v1, then=49)
+    run.step('WbPutback', k1, then=84)
+    run.step('LruIsolate', k1, then=122)
+    run.step('WbAllocFolio', k1, then=176)
+    run.step('FreeSlot', s=s2, then=128)
+    run.step('SwapOut', s=s2, v=v1, then=176)
+    run.step('WbWrite', k1, then=260)
+    run.step('FreeSlot', s=s1, then=358)
+    run.step('DropCleanFolio', s=s1, then=456)
 
 
 def test_walk_104(system_for: SystemFactory) -> None:
@@ -2733,21 +2733,21 @@ def test_walk_104(system_for: SystemFactory) -> None:
     s1's clean folio is dropped; s1 is freed; k1's writeback fails to allocate a folio; s2
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=29)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=50)  # SwapOut Zswap.tla:836
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=53)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s1, then=178)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=261)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=360)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=457)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('FreeSlot', s=s2, then=29)
+    run.step('SwapOut', s=s2, v=v1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('FreeSlot', s=s2, then=53)
+    run.step('SwapOut', s=s2, v=v1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('DropCleanFolio', s=s1, then=178)
+    run.step('FreeSlot', s=s1, then=261)
+    run.step('WbAllocFail', k1, then=360)
+    run.step('FreeSlot', s=s2, then=457)
 
 
 def test_walk_105(system_for: SystemFactory) -> None:
@@ -2758,25 +2758,25 @@ def test_walk_105(system_for: SystemFactory) -> None:
     to s1; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=88)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=130)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=377)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=470)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('FreeSlot', s=s2, then=88)
+    run.step('ShrinkDone', k1, then=130)
+    run.step('SwapOut', s=s2, v=v1, then=190)
+    run.step('FreeSlot', s=s2, then=130)
+    run.step('SwapOut', s=s2, v=v1, then=190)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('FreeSlot', s=s2, then=377)
+    run.step('FreeSlot', s=s1, then=470)
+    run.step('SwapOut', s=s1, v=v1, then=372)
+    run.step('LruIsolate', k1, then=471)
+    run.step('WbAllocFolio', k1, then=554)
+    run.step('WbWrite', k1, then=45)
 
 
 def test_walk_106(system_for: SystemFactory) -> None:
@@ -2787,24 +2787,24 @@ def test_walk_106(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s2 is freed; s1 is freed; k1 ends its walk;
     s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=76)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=342)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=436)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=526)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=588)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFail', k1, then=355)
+    run.step('WbPutback', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('WbWrite', k1, then=244)
+    run.step('FreeSlot', s=s2, then=342)
+    run.step('FreeSlot', s=s1, then=436)
+    run.step('ShrinkDone', k1, then=526)
+    run.step('DropCleanFolio', s=s1, then=588)
 
 
 def test_walk_107(system_for: SystemFactory) -> None:
@@ -2812,16 +2812,16 @@ def test_walk_107(system_for: SystemFactory) -> None:
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; k1 isolates the LRU head; s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=262)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=359)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('LruIsolate', k1, then=178)
+    run.step('FreeSlot', s=s2, then=262)
+    run.step('FreeSlot', s=s1, then=359)
 
 
 def test_walk_108(system_for: SystemFactory) -> None:
@@ -2830,17 +2830,17 @@ def test_walk_108(system_for: SystemFactory) -> None:
     is dropped; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is
     freed; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=263)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=360)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=456)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('LruIsolate', k1, then=178)
+    run.step('WbAllocFail', k1, then=263)
+    run.step('FreeSlot', s=s1, then=360)
+    run.step('WbPutback', k1, then=456)
 
 
 def test_walk_109(system_for: SystemFactory) -> None:
@@ -2849,18 +2849,18 @@ def test_walk_109(system_for: SystemFactory) -> None:
     is dropped; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; s2
     is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=361)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=458)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=457)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('LruIsolate', k1, then=178)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('FreeSlot', s=s1, then=361)
+    run.step('FreeSlot', s=s2, then=458)
+    run.step('WbEntryGone', k1, then=457)
 
 
 def test_walk_110(system_for: SystemFactory) -> None:
@@ -2869,17 +2869,17 @@ def test_walk_110(system_for: SystemFactory) -> None:
     is dropped; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s2 is
     freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=263)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=362)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=457)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('LruIsolate', k1, then=178)
+    run.step('WbAllocFail', k1, then=263)
+    run.step('FreeSlot', s=s2, then=362)
+    run.step('FreeSlot', s=s1, then=457)
 
 
 def test_walk_111(system_for: SystemFactory) -> None:
@@ -2888,17 +2888,17 @@ def test_walk_111(system_for: SystemFactory) -> None:
     is dropped; k1 isolates the LRU head; k1's writeback allocates a folio; s2 is freed; s1
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=363)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=458)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('LruIsolate', k1, then=178)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('FreeSlot', s=s2, then=363)
+    run.step('FreeSlot', s=s1, then=458)
 
 
 def test_walk_112(system_for: SystemFactory) -> None:
@@ -2911,35 +2911,35 @@ def test_walk_112(system_for: SystemFactory) -> None:
     the LRU head; k1's writeback allocates a folio; s1 is freed; k1 writes the entry back;
     k1 ends its walk; s2's clean folio is dropped; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=131)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=379)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=470)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=372)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=471)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=554)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=452)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=525)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=590)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('FreeSlot', s=s1, then=124)
+    run.step('FreeSlot', s=s2, then=89)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s2, v=v1, then=191)
+    run.step('FreeSlot', s=s2, then=131)
+    run.step('SwapOut', s=s2, v=v1, then=191)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('FreeSlot', s=s2, then=379)
+    run.step('DropCleanFolio', s=s1, then=470)
+    run.step('SwapOut', s=s1, v=v1, then=372)
+    run.step('LruIsolate', k1, then=471)
+    run.step('WbAllocFolio', k1, then=554)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('FreeSlot', s=s1, then=452)
+    run.step('WbWrite', k1, then=539)
+    run.step('ShrinkDone', k1, then=437)
+    run.step('DropCleanFolio', s=s2, then=525)
+    run.step('FreeSlot', s=s2, then=590)
 
 
 def test_walk_113(system_for: SystemFactory) -> None:
@@ -2949,20 +2949,20 @@ def test_walk_113(system_for: SystemFactory) -> None:
     writes the entry back; s2's clean folio is dropped; s2 is freed; k1 ends its walk. No
     step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s1, then=261)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFolio', k1, then=361)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=459)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=542)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=601)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=629)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('FreeSlot', s=s1, then=124)
+    run.step('LruIsolate', k1, then=179)
+    run.step('DropCleanFolio', s=s1, then=261)
+    run.step('WbAllocFolio', k1, then=361)
+    run.step('WbWrite', k1, then=459)
+    run.step('DropCleanFolio', s=s2, then=542)
+    run.step('FreeSlot', s=s2, then=601)
+    run.step('ShrinkDone', k1, then=629)
 
 
 def test_walk_114(system_for: SystemFactory) -> None:
@@ -2970,16 +2970,16 @@ def test_walk_114(system_for: SystemFactory) -> None:
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=265)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=359)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('FreeSlot', s=s1, then=124)
+    run.step('LruIsolate', k1, then=179)
+    run.step('FreeSlot', s=s2, then=265)
+    run.step('DropCleanFolio', s=s1, then=359)
 
 
 def test_walk_115(system_for: SystemFactory) -> None:
@@ -2988,16 +2988,16 @@ def test_walk_115(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback fails to allocate a folio; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=266)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s1, then=360)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('FreeSlot', s=s1, then=124)
+    run.step('LruIsolate', k1, then=179)
+    run.step('WbAllocFail', k1, then=266)
+    run.step('DropCleanFolio', s=s1, then=360)
 
 
 def test_walk_116(system_for: SystemFactory) -> None:
@@ -3005,16 +3005,16 @@ def test_walk_116(system_for: SystemFactory) -> None:
     out to s2; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
     isolates the LRU head; k1's writeback allocates a folio; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s1, then=361)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('FreeSlot', s=s1, then=124)
+    run.step('LruIsolate', k1, then=179)
+    run.step('WbAllocFolio', k1, then=267)
+    run.step('DropCleanFolio', s=s1, then=361)
 
 
 def test_walk_117(system_for: SystemFactory) -> None:
@@ -3023,17 +3023,17 @@ def test_walk_117(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback fails to allocate a folio; s2 is freed; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=124)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=266)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=365)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=457)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('FreeSlot', s=s1, then=124)
+    run.step('LruIsolate', k1, then=179)
+    run.step('WbAllocFail', k1, then=266)
+    run.step('FreeSlot', s=s2, then=365)
+    run.step('DropCleanFolio', s=s1, then=457)
 
 
 def test_walk_118(system_for: SystemFactory) -> None:
@@ -3042,17 +3042,17 @@ def test_walk_118(system_for: SystemFactory) -> None:
     LRU head; s1 is freed; k1's writeback allocates a folio; s2 is freed; s1's clean folio
     is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=179)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=366)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=458)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('FreeSlot', s=s1, then=179)
+    run.step('WbAllocFolio', k1, then=267)
+    run.step('FreeSlot', s=s2, then=366)
+    run.step('DropCleanFolio', s=s1, then=458)
 
 
 def test_walk_119(system_for: SystemFactory) -> None:
@@ -3065,30 +3065,30 @@ def test_walk_119(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=180)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=262)  # DropCleanFolio Zswap.tla:866
-    run.step('WbSlotFreed', k1, then=362)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=273)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=472)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=556)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=608)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('FreeSlot', s=s2, then=180)
+    run.step('DropCleanFolio', s=s1, then=262)
+    run.step('WbSlotFreed', k1, then=362)
+    run.step('WbPutback', k1, then=273)
+    run.step('ShrinkDone', k1, then=130)
+    run.step('SwapOut', s=s2, v=v1, then=190)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('LruIsolate', k1, then=378)
+    run.step('FreeSlot', s=s1, then=472)
+    run.step('WbAllocFail', k1, then=556)
+    run.step('FreeSlot', s=s2, then=608)
+    run.step('WbPutback', k1, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=376)
+    run.step('WbWrite', k1, then=168)
+    run.step('ShrinkDone', k1, then=80)
 
 
 def test_walk_120(system_for: SystemFactory) -> None:
@@ -3100,29 +3100,29 @@ def test_walk_120(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s2's clean folio is dropped; s2 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=454)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=535)  # DropCleanFolio Zswap.tla:866
-    run.step('WbEntryGone', k1, then=534)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=78)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=253)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=351)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=449)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=536)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=596)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=627)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=589)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('FreeSlot', s=s2, then=454)
+    run.step('DropCleanFolio', s=s1, then=535)
+    run.step('WbEntryGone', k1, then=534)
+    run.step('WbPutback', k1, then=78)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('SwapOut', s=s2, v=v2, then=171)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=351)
+    run.step('WbAllocFolio', k1, then=449)
+    run.step('WbWrite', k1, then=536)
+    run.step('DropCleanFolio', s=s2, then=596)
+    run.step('FreeSlot', s=s2, then=627)
+    run.step('ShrinkDone', k1, then=589)
 
 
 def test_walk_121(system_for: SystemFactory) -> None:
@@ -3133,27 +3133,27 @@ def test_walk_121(system_for: SystemFactory) -> None:
     starts a shrink walk; s2 is freed; k1 ends its walk; v1 is swapped out to s2; k1 starts
     a shrink walk; k1 isolates the LRU head; s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s1, then=263)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=357)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s2, then=273)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=357)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=377)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=475)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=555)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', k1, then=181)
+    run.step('DropCleanFolio', s=s1, then=263)
+    run.step('WbPutback', k1, then=357)
+    run.step('FreeSlot', s=s2, then=273)
+    run.step('SwapOut', s=s2, v=v1, then=357)
+    run.step('ShrinkDone', k1, then=190)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('FreeSlot', s=s2, then=377)
+    run.step('ShrinkDone', k1, then=130)
+    run.step('SwapOut', s=s2, v=v1, then=190)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('LruIsolate', k1, then=378)
+    run.step('FreeSlot', s=s2, then=475)
+    run.step('FreeSlot', s=s1, then=555)
 
 
 def test_walk_122(system_for: SystemFactory) -> None:
@@ -3163,20 +3163,20 @@ def test_walk_122(system_for: SystemFactory) -> None:
     entry back; s2's clean folio is dropped; s1 is freed; k1 ends its walk; s2 is freed. No
     step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s1, then=264)  # DropCleanFolio Zswap.tla:866
-    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=460)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=542)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=602)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=629)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('DropCleanFolio', s=s1, then=264)
+    run.step('WbWrite', k1, then=364)
+    run.step('DropCleanFolio', s=s2, then=460)
+    run.step('FreeSlot', s=s1, then=542)
+    run.step('ShrinkDone', k1, then=602)
+    run.step('FreeSlot', s=s2, then=629)
 
 
 def test_walk_123(system_for: SystemFactory) -> None:
@@ -3189,31 +3189,31 @@ def test_walk_123(system_for: SystemFactory) -> None:
     LRU; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=180)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=265)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=365)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=274)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s1, then=472)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFolio', k1, then=557)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=609)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=608)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('FreeSlot', s=s2, then=180)
+    run.step('FreeSlot', s=s1, then=265)
+    run.step('WbSlotFreed', k1, then=365)
+    run.step('WbPutback', k1, then=274)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s2, v=v1, then=191)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=380)
+    run.step('DropCleanFolio', s=s1, then=472)
+    run.step('WbAllocFolio', k1, then=557)
+    run.step('FreeSlot', s=s2, then=609)
+    run.step('WbEntryGone', k1, then=608)
+    run.step('WbPutback', k1, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=376)
+    run.step('WbWrite', k1, then=168)
+    run.step('ShrinkDone', k1, then=80)
 
 
 def test_walk_124(system_for: SystemFactory) -> None:
@@ -3222,20 +3222,20 @@ def test_walk_124(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=536)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=597)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=626)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('WbWrite', k1, then=455)
+    run.step('DropCleanFolio', s=s1, then=536)
+    run.step('FreeSlot', s=s2, then=597)
+    run.step('FreeSlot', s=s1, then=626)
 
 
 def test_walk_125(system_for: SystemFactory) -> None:
@@ -3248,30 +3248,30 @@ def test_walk_125(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=180)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=268)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s1, then=362)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=273)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=476)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=556)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=177)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s2, then=129)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('FreeSlot', s=s2, then=180)
+    run.step('WbSlotFreed', k1, then=268)
+    run.step('DropCleanFolio', s=s1, then=362)
+    run.step('WbPutback', k1, then=273)
+    run.step('ShrinkDone', k1, then=130)
+    run.step('SwapOut', s=s2, v=v1, then=190)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('LruIsolate', k1, then=378)
+    run.step('WbAllocFail', k1, then=476)
+    run.step('FreeSlot', s=s1, then=556)
+    run.step('WbPutback', k1, then=177)
+    run.step('FreeSlot', s=s2, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=376)
+    run.step('WbWrite', k1, then=168)
+    run.step('ShrinkDone', k1, then=80)
 
 
 def test_walk_126(system_for: SystemFactory) -> None:
@@ -3283,29 +3283,29 @@ def test_walk_126(system_for: SystemFactory) -> None:
     the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean
     folio is dropped; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=454)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=538)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=537)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=79)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=172)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=254)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=452)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=539)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=598)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=628)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=634)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('FreeSlot', s=s2, then=454)
+    run.step('FreeSlot', s=s1, then=538)
+    run.step('WbEntryGone', k1, then=537)
+    run.step('WbPutback', k1, then=79)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapOut', s=s2, v=v2, then=172)
+    run.step('ShrinkWorker', k1, then=254)
+    run.step('LruIsolate', k1, then=353)
+    run.step('WbAllocFolio', k1, then=452)
+    run.step('WbWrite', k1, then=539)
+    run.step('DropCleanFolio', s=s2, then=598)
+    run.step('FreeSlot', s=s2, then=628)
+    run.step('DropCleanFolio', s=s1, then=634)
 
 
 def test_walk_127(system_for: SystemFactory) -> None:
@@ -3316,27 +3316,27 @@ def test_walk_127(system_for: SystemFactory) -> None:
     walk; s2 is freed; k1 ends its walk; v1 is swapped out to s2; k1 starts a shrink walk;
     k1 isolates the LRU head; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=266)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=358)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s2, then=274)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=358)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=379)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=478)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=555)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', k1, then=181)
+    run.step('FreeSlot', s=s1, then=266)
+    run.step('WbPutback', k1, then=358)
+    run.step('FreeSlot', s=s2, then=274)
+    run.step('SwapOut', s=s2, v=v1, then=358)
+    run.step('ShrinkDone', k1, then=191)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('FreeSlot', s=s2, then=379)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s2, v=v1, then=191)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=380)
+    run.step('FreeSlot', s=s2, then=478)
+    run.step('DropCleanFolio', s=s1, then=555)
 
 
 def test_walk_128(system_for: SystemFactory) -> None:
@@ -3347,23 +3347,23 @@ def test_walk_128(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=268)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=365)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=274)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=479)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s1, then=556)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', k1, then=181)
+    run.step('FreeSlot', s=s2, then=268)
+    run.step('FreeSlot', s=s1, then=365)
+    run.step('WbPutback', k1, then=274)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s2, v=v1, then=191)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=380)
+    run.step('WbAllocFail', k1, then=479)
+    run.step('DropCleanFolio', s=s1, then=556)
 
 
 def test_walk_129(system_for: SystemFactory) -> None:
@@ -3376,29 +3376,29 @@ def test_walk_129(system_for: SystemFactory) -> None:
     folio is dropped; s2 is freed; k1 ends its walk. No step is left: every actor is idle or
     blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=181)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=260)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s2, then=187)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=377)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v1, then=278)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=557)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=610)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=630)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=635)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=629)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', k1, then=181)
+    run.step('WbPutback', k1, then=260)
+    run.step('FreeSlot', s=s2, then=187)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('FreeSlot', s=s2, then=280)
+    run.step('DropCleanFolio', s=s1, then=377)
+    run.step('SwapOut', s=s2, v=v1, then=278)
+    run.step('LruIsolate', k1, then=378)
+    run.step('WbAllocFolio', k1, then=477)
+    run.step('FreeSlot', s=s1, then=557)
+    run.step('WbWrite', k1, then=610)
+    run.step('DropCleanFolio', s=s2, then=630)
+    run.step('FreeSlot', s=s2, then=635)
+    run.step('ShrinkDone', k1, then=629)
 
 
 def test_walk_130(system_for: SystemFactory) -> None:
@@ -3407,19 +3407,19 @@ def test_walk_130(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; s1 is freed; k1 writes the entry back; s1's
     clean folio is dropped; s2 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=267)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=459)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=543)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=601)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('FreeSlot', s=s1, then=267)
+    run.step('WbWrite', k1, then=367)
+    run.step('DropCleanFolio', s=s1, then=459)
+    run.step('FreeSlot', s=s2, then=543)
+    run.step('DropCleanFolio', s=s2, then=601)
 
 
 def test_walk_131(system_for: SystemFactory) -> None:
@@ -3432,31 +3432,31 @@ def test_walk_131(system_for: SystemFactory) -> None:
     the LRU; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=269)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=363)  # DropCleanFolio Zswap.tla:866
-    run.step('WbEntryGone', k1, then=362)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=273)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=476)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=558)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=608)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('FreeSlot', s=s2, then=269)
+    run.step('DropCleanFolio', s=s1, then=363)
+    run.step('WbEntryGone', k1, then=362)
+    run.step('WbPutback', k1, then=273)
+    run.step('ShrinkDone', k1, then=130)
+    run.step('SwapOut', s=s2, v=v1, then=190)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('LruIsolate', k1, then=378)
+    run.step('WbAllocFail', k1, then=476)
+    run.step('FreeSlot', s=s2, then=558)
+    run.step('FreeSlot', s=s1, then=608)
+    run.step('WbPutback', k1, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=376)
+    run.step('WbWrite', k1, then=168)
+    run.step('ShrinkDone', k1, then=80)
 
 
 def test_walk_132(system_for: SystemFactory) -> None:
@@ -3468,28 +3468,28 @@ def test_walk_132(system_for: SystemFactory) -> None:
     head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio is
     dropped; s1's clean folio is dropped; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=454)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=453)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=540)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s1, then=596)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=522)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('FreeSlot', s=s2, then=454)
+    run.step('WbEntryGone', k1, then=453)
+    run.step('WbPutback', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('WbWrite', k1, then=455)
+    run.step('DropCleanFolio', s=s2, then=540)
+    run.step('DropCleanFolio', s=s1, then=596)
+    run.step('ShrinkDone', k1, then=522)
 
 
 def test_walk_133(system_for: SystemFactory) -> None:
@@ -3498,19 +3498,19 @@ def test_walk_133(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; s1 is freed; k1 ends its walk; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=364)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=459)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=544)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=602)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('WbWrite', k1, then=270)
+    run.step('DropCleanFolio', s=s1, then=364)
+    run.step('FreeSlot', s=s1, then=459)
+    run.step('ShrinkDone', k1, then=544)
+    run.step('DropCleanFolio', s=s2, then=602)
 
 
 def test_walk_134(system_for: SystemFactory) -> None:
@@ -3521,24 +3521,24 @@ def test_walk_134(system_for: SystemFactory) -> None:
     out to s2; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=269)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=366)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=365)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=274)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s1, then=557)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('FreeSlot', s=s2, then=269)
+    run.step('FreeSlot', s=s1, then=366)
+    run.step('WbEntryGone', k1, then=365)
+    run.step('WbPutback', k1, then=274)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s2, v=v1, then=191)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=380)
+    run.step('WbAllocFolio', k1, then=480)
+    run.step('DropCleanFolio', s=s1, then=557)
 
 
 def test_walk_135(system_for: SystemFactory) -> None:
@@ -3549,25 +3549,25 @@ def test_walk_135(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; s1's clean folio is dropped; k1's
     writeback allocates a folio; s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=269)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=268)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s1, then=378)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=559)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=609)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('FreeSlot', s=s2, then=269)
+    run.step('WbEntryGone', k1, then=268)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('DropCleanFolio', s=s1, then=378)
+    run.step('WbAllocFolio', k1, then=477)
+    run.step('FreeSlot', s=s2, then=559)
+    run.step('FreeSlot', s=s1, then=609)
 
 
 def test_walk_136(system_for: SystemFactory) -> None:
@@ -3576,19 +3576,19 @@ def test_walk_136(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s1's clean folio is dropped; s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=368)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s1, then=460)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=545)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=601)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('WbWrite', k1, then=270)
+    run.step('DropCleanFolio', s=s2, then=368)
+    run.step('DropCleanFolio', s=s1, then=460)
+    run.step('FreeSlot', s=s2, then=545)
+    run.step('FreeSlot', s=s1, then=601)
 
 
 def test_walk_137(system_for: SystemFactory) -> None:
@@ -3597,18 +3597,18 @@ def test_walk_137(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s2's
     clean folio is dropped; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=367)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=463)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s1, then=542)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('WbWrite', k1, then=270)
+    run.step('FreeSlot', s=s1, then=367)
+    run.step('DropCleanFolio', s=s2, then=463)
+    run.step('DropCleanFolio', s=s1, then=542)
 
 
 def test_walk_138(system_for: SystemFactory) -> None:
@@ -3618,20 +3618,20 @@ def test_walk_138(system_for: SystemFactory) -> None:
     clean folio is dropped; s2's clean folio is dropped; k1 ends its walk; s1 is freed. No
     step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=369)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=461)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s2, then=545)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=604)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=629)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('WbWrite', k1, then=270)
+    run.step('FreeSlot', s=s2, then=369)
+    run.step('DropCleanFolio', s=s1, then=461)
+    run.step('DropCleanFolio', s=s2, then=545)
+    run.step('ShrinkDone', k1, then=604)
+    run.step('FreeSlot', s=s1, then=629)
 
 
 def test_walk_139(system_for: SystemFactory) -> None:
@@ -3640,19 +3640,19 @@ def test_walk_139(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1's clean folio is dropped; s2's clean folio is dropped; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=462)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s2, then=546)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=602)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('WbWrite', k1, then=270)
+    run.step('ShrinkDone', k1, then=370)
+    run.step('DropCleanFolio', s=s1, then=462)
+    run.step('DropCleanFolio', s=s2, then=546)
+    run.step('FreeSlot', s=s1, then=602)
 
 
 def test_walk_140(system_for: SystemFactory) -> None:
@@ -3661,19 +3661,19 @@ def test_walk_140(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s1 is freed; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s2, v=v1, then=27)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=368)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=463)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=548)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=601)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('SwapOut', s=s2, v=v1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('WbWrite', k1, then=270)
+    run.step('DropCleanFolio', s=s2, then=368)
+    run.step('FreeSlot', s=s1, then=463)
+    run.step('FreeSlot', s=s2, then=548)
+    run.step('DropCleanFolio', s=s1, then=601)
 
 
 def test_walk_141(system_for: SystemFactory) -> None:
@@ -3686,33 +3686,33 @@ def test_walk_141(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s1 is freed; s2 is freed; s2's clean folio is dropped; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v2, then=232)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=166)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=539)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=599)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=628)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=590)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFail', k1, then=28)
+    run.step('WbPutback', k1, then=51)
+    run.step('LruIsolate', k1, then=87)
+    run.step('FreeSlot', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v1, then=183)
+    run.step('WbAllocFail', k1, then=271)
+    run.step('WbPutback', k1, then=166)
+    run.step('SwapOut', s=s2, v=v2, then=232)
+    run.step('FreeSlot', s=s2, then=166)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('WbWrite', k1, then=455)
+    run.step('FreeSlot', s=s1, then=539)
+    run.step('FreeSlot', s=s2, then=599)
+    run.step('DropCleanFolio', s=s2, then=628)
+    run.step('ShrinkDone', k1, then=590)
 
 
 def test_walk_142(system_for: SystemFactory) -> None:
@@ -3720,16 +3720,16 @@ def test_walk_142(system_for: SystemFactory) -> None:
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=28)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=272)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=186)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFail', k1, then=28)
+    run.step('WbPutback', k1, then=51)
+    run.step('LruIsolate', k1, then=87)
+    run.step('FreeSlot', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v1, then=183)
+    run.step('WbAllocFolio', k1, then=272)
+    run.step('FreeSlot', s=s1, then=186)
 
 
 def test_walk_143(system_for: SystemFactory) -> None:
@@ -3738,18 +3738,18 @@ def test_walk_143(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio
     is dropped; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=368)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=466)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=545)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('SwapOut', s=s2, v=v1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('WbWrite', k1, then=270)
+    run.step('DropCleanFolio', s=s2, then=368)
+    run.step('FreeSlot', s=s2, then=466)
+    run.step('DropCleanFolio', s=s1, then=545)
 
 
 def test_walk_144(system_for: SystemFactory) -> None:
@@ -3759,20 +3759,20 @@ def test_walk_144(system_for: SystemFactory) -> None:
     clean folio is dropped; s1 is freed; k1 ends its walk; s1's clean folio is dropped. No
     step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v1, then=86)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=369)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=466)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=548)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=605)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=629)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('SwapOut', s=s2, v=v1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('WbWrite', k1, then=270)
+    run.step('FreeSlot', s=s2, then=369)
+    run.step('DropCleanFolio', s=s2, then=466)
+    run.step('FreeSlot', s=s1, then=548)
+    run.step('ShrinkDone', k1, then=605)
+    run.step('DropCleanFolio', s=s1, then=629)
 
 
 def test_walk_145(system_for: SystemFactory) -> None:
@@ -3782,20 +3782,20 @@ def test_walk_145(system_for: SystemFactory) -> None:
     entry back; s2 is freed; s1 is freed; k1 ends its walk; s2's clean folio is dropped. No
     step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v1, then=123)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=461)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=543)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=603)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=629)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('DropCleanFolio', s=s1, then=88)
+    run.step('SwapOut', s=s2, v=v1, then=123)
+    run.step('LruIsolate', k1, then=178)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('WbWrite', k1, then=364)
+    run.step('FreeSlot', s=s2, then=461)
+    run.step('FreeSlot', s=s1, then=543)
+    run.step('ShrinkDone', k1, then=603)
+    run.step('DropCleanFolio', s=s2, then=629)
 
 
 def test_walk_146(system_for: SystemFactory) -> None:
@@ -3804,19 +3804,19 @@ def test_walk_146(system_for: SystemFactory) -> None:
     out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; k1 ends its walk; s1 is freed; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v1, then=123)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=544)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=603)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('DropCleanFolio', s=s1, then=88)
+    run.step('SwapOut', s=s2, v=v1, then=123)
+    run.step('LruIsolate', k1, then=178)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('WbWrite', k1, then=364)
+    run.step('ShrinkDone', k1, then=462)
+    run.step('FreeSlot', s=s1, then=544)
+    run.step('FreeSlot', s=s2, then=603)
 
 
 def test_walk_147(system_for: SystemFactory) -> None:
@@ -3825,19 +3825,19 @@ def test_walk_147(system_for: SystemFactory) -> None:
     out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; s2's clean folio is dropped; k1 ends its walk; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v1, then=123)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=460)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=546)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=604)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('DropCleanFolio', s=s1, then=88)
+    run.step('SwapOut', s=s2, v=v1, then=123)
+    run.step('LruIsolate', k1, then=178)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('WbWrite', k1, then=364)
+    run.step('DropCleanFolio', s=s2, then=460)
+    run.step('ShrinkDone', k1, then=546)
+    run.step('FreeSlot', s=s2, then=604)
 
 
 def test_walk_148(system_for: SystemFactory) -> None:
@@ -3847,21 +3847,21 @@ def test_walk_148(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s1
     is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=611)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=630)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=602)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('DropCleanFolio', s=s1, then=88)
+    run.step('ShrinkDone', k1, then=130)
+    run.step('SwapOut', s=s2, v=v1, then=190)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('LruIsolate', k1, then=378)
+    run.step('WbAllocFolio', k1, then=477)
+    run.step('WbWrite', k1, then=560)
+    run.step('DropCleanFolio', s=s2, then=611)
+    run.step('FreeSlot', s=s1, then=630)
+    run.step('ShrinkDone', k1, then=602)
 
 
 def test_walk_149(system_for: SystemFactory) -> None:
@@ -3870,18 +3870,18 @@ def test_walk_149(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is
     freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=124)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=464)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=543)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s2, v=v1, then=124)
+    run.step('LruIsolate', k1, then=179)
+    run.step('WbAllocFolio', k1, then=267)
+    run.step('WbWrite', k1, then=367)
+    run.step('FreeSlot', s=s2, then=464)
+    run.step('DropCleanFolio', s=s1, then=543)
 
 
 def test_walk_150(system_for: SystemFactory) -> None:
@@ -3890,18 +3890,18 @@ def test_walk_150(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=124)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=544)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s2, v=v1, then=124)
+    run.step('LruIsolate', k1, then=179)
+    run.step('WbAllocFolio', k1, then=267)
+    run.step('WbWrite', k1, then=367)
+    run.step('ShrinkDone', k1, then=465)
+    run.step('DropCleanFolio', s=s1, then=544)
 
 
 def test_walk_151(system_for: SystemFactory) -> None:
@@ -3910,19 +3910,19 @@ def test_walk_151(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's
     clean folio is dropped; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=124)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=463)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=549)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=602)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s2, v=v1, then=124)
+    run.step('LruIsolate', k1, then=179)
+    run.step('WbAllocFolio', k1, then=267)
+    run.step('WbWrite', k1, then=367)
+    run.step('DropCleanFolio', s=s2, then=463)
+    run.step('ShrinkDone', k1, then=549)
+    run.step('DropCleanFolio', s=s1, then=602)
 
 
 def test_walk_152(system_for: SystemFactory) -> None:
@@ -3935,33 +3935,33 @@ def test_walk_152(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s2 is freed; s1's clean folio is dropped; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=89)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=479)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=561)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=608)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=129)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=189)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=376)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=541)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=597)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=523)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s2, v=v1, then=191)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=380)
+    run.step('WbAllocFail', k1, then=479)
+    run.step('FreeSlot', s=s2, then=561)
+    run.step('DropCleanFolio', s=s1, then=608)
+    run.step('WbPutback', k1, then=129)
+    run.step('SwapOut', s=s1, v=v1, then=189)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=376)
+    run.step('WbWrite', k1, then=168)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('WbWrite', k1, then=455)
+    run.step('FreeSlot', s=s2, then=541)
+    run.step('DropCleanFolio', s=s1, then=597)
+    run.step('ShrinkDone', k1, then=523)
 
 
 def test_walk_153(system_for: SystemFactory) -> None:
@@ -3971,21 +3971,21 @@ def test_walk_153(system_for: SystemFactory) -> None:
     the LRU head; k1's writeback allocates a folio; s2 is freed; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=379)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=279)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=562)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=609)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('FreeSlot', s=s2, then=280)
+    run.step('FreeSlot', s=s1, then=379)
+    run.step('SwapOut', s=s2, v=v1, then=279)
+    run.step('LruIsolate', k1, then=380)
+    run.step('WbAllocFolio', k1, then=480)
+    run.step('FreeSlot', s=s2, then=562)
+    run.step('DropCleanFolio', s=s1, then=609)
 
 
 def test_walk_154(system_for: SystemFactory) -> None:
@@ -3996,27 +3996,27 @@ def test_walk_154(system_for: SystemFactory) -> None:
     is freed; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; s2 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=280)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=192)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=380)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=610)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=631)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=635)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('FreeSlot', s=s2, then=280)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('FreeSlot', s=s2, then=280)
+    run.step('SwapOut', s=s2, v=v1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('FreeSlot', s=s1, then=380)
+    run.step('WbAllocFolio', k1, then=480)
+    run.step('WbWrite', k1, then=563)
+    run.step('DropCleanFolio', s=s1, then=610)
+    run.step('FreeSlot', s=s2, then=631)
+    run.step('DropCleanFolio', s=s2, then=635)
 
 
 def test_walk_155(system_for: SystemFactory) -> None:
@@ -4028,27 +4028,27 @@ def test_walk_155(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=381)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=475)  # DropCleanFolio Zswap.tla:866
-    run.step('WbSlotFreed', k1, then=558)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=88)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=610)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=544)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('FreeSlot', s=s2, then=381)
+    run.step('DropCleanFolio', s=s1, then=475)
+    run.step('WbSlotFreed', k1, then=558)
+    run.step('WbPutback', k1, then=88)
+    run.step('ShrinkDone', k1, then=130)
+    run.step('SwapOut', s=s2, v=v1, then=190)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('LruIsolate', k1, then=378)
+    run.step('WbAllocFolio', k1, then=477)
+    run.step('WbWrite', k1, then=560)
+    run.step('FreeSlot', s=s1, then=610)
+    run.step('ShrinkDone', k1, then=544)
 
 
 def test_walk_156(system_for: SystemFactory) -> None:
@@ -4059,24 +4059,24 @@ def test_walk_156(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; k1
     ends its walk; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s1, then=476)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=123)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=178)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=264)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=364)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=461)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=547)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=604)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFail', k1, then=382)
+    run.step('DropCleanFolio', s=s1, then=476)
+    run.step('WbPutback', k1, then=123)
+    run.step('LruIsolate', k1, then=178)
+    run.step('WbAllocFolio', k1, then=264)
+    run.step('WbWrite', k1, then=364)
+    run.step('FreeSlot', s=s2, then=461)
+    run.step('ShrinkDone', k1, then=547)
+    run.step('DropCleanFolio', s=s2, then=604)
 
 
 def test_walk_157(system_for: SystemFactory) -> None:
@@ -4086,21 +4086,21 @@ def test_walk_157(system_for: SystemFactory) -> None:
     s1's clean folio is dropped; k1 writes the entry back; s2 is freed; s2's clean folio is
     dropped; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s1, then=477)  # DropCleanFolio Zswap.tla:866
-    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=612)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=632)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=635)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('DropCleanFolio', s=s1, then=477)
+    run.step('WbWrite', k1, then=560)
+    run.step('FreeSlot', s=s2, then=612)
+    run.step('DropCleanFolio', s=s2, then=632)
+    run.step('FreeSlot', s=s1, then=635)
 
 
 def test_walk_158(system_for: SystemFactory) -> None:
@@ -4112,27 +4112,27 @@ def test_walk_158(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=381)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=478)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=561)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=613)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s1, then=630)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('FreeSlot', s=s2, then=381)
+    run.step('FreeSlot', s=s1, then=478)
+    run.step('WbSlotFreed', k1, then=561)
+    run.step('WbPutback', k1, then=89)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s2, v=v1, then=191)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=380)
+    run.step('WbAllocFolio', k1, then=480)
+    run.step('WbWrite', k1, then=563)
+    run.step('DropCleanFolio', s=s2, then=613)
+    run.step('DropCleanFolio', s=s1, then=630)
 
 
 def test_walk_159(system_for: SystemFactory) -> None:
@@ -4144,28 +4144,28 @@ def test_walk_159(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s2 is freed; s1
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=381)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=481)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s1, then=558)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=88)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=547)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=603)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('FreeSlot', s=s2, then=381)
+    run.step('WbSlotFreed', k1, then=481)
+    run.step('DropCleanFolio', s=s1, then=558)
+    run.step('WbPutback', k1, then=88)
+    run.step('ShrinkDone', k1, then=130)
+    run.step('SwapOut', s=s2, v=v1, then=190)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('LruIsolate', k1, then=378)
+    run.step('WbAllocFolio', k1, then=477)
+    run.step('WbWrite', k1, then=560)
+    run.step('ShrinkDone', k1, then=462)
+    run.step('FreeSlot', s=s2, then=547)
+    run.step('FreeSlot', s=s1, then=603)
 
 
 def test_walk_160(system_for: SystemFactory) -> None:
@@ -4176,23 +4176,23 @@ def test_walk_160(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s2 is freed; s2's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=479)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=124)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=367)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=464)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=548)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFail', k1, then=382)
+    run.step('FreeSlot', s=s1, then=479)
+    run.step('WbPutback', k1, then=124)
+    run.step('LruIsolate', k1, then=179)
+    run.step('WbAllocFolio', k1, then=267)
+    run.step('WbWrite', k1, then=367)
+    run.step('FreeSlot', s=s2, then=464)
+    run.step('DropCleanFolio', s=s2, then=548)
 
 
 def test_walk_161(system_for: SystemFactory) -> None:
@@ -4204,28 +4204,28 @@ def test_walk_161(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s2 is freed; s1's clean folio is dropped;
     k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=481)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=561)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=614)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=631)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=603)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFail', k1, then=382)
+    run.step('FreeSlot', s=s2, then=481)
+    run.step('FreeSlot', s=s1, then=561)
+    run.step('WbPutback', k1, then=89)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s2, v=v1, then=191)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=380)
+    run.step('WbAllocFolio', k1, then=480)
+    run.step('WbWrite', k1, then=563)
+    run.step('FreeSlot', s=s2, then=614)
+    run.step('DropCleanFolio', s=s1, then=631)
+    run.step('ShrinkDone', k1, then=603)
 
 
 def test_walk_162(system_for: SystemFactory) -> None:
@@ -4236,24 +4236,24 @@ def test_walk_162(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s2 is freed; s1 is freed; k1 ends its walk;
     s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=382)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=86)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=369)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=464)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=550)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=603)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFail', k1, then=382)
+    run.step('WbPutback', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('WbWrite', k1, then=270)
+    run.step('FreeSlot', s=s2, then=369)
+    run.step('FreeSlot', s=s1, then=464)
+    run.step('ShrinkDone', k1, then=550)
+    run.step('DropCleanFolio', s=s1, then=603)
 
 
 def test_walk_163(system_for: SystemFactory) -> None:
@@ -4263,21 +4263,21 @@ def test_walk_163(system_for: SystemFactory) -> None:
     is freed; k1 writes the entry back; k1 ends its walk; s2's clean folio is dropped; s2 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=480)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=465)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=549)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=605)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('FreeSlot', s=s1, then=480)
+    run.step('WbWrite', k1, then=563)
+    run.step('ShrinkDone', k1, then=465)
+    run.step('DropCleanFolio', s=s2, then=549)
+    run.step('FreeSlot', s=s2, then=605)
 
 
 def test_walk_164(system_for: SystemFactory) -> None:
@@ -4289,29 +4289,29 @@ def test_walk_164(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s2's clean folio is dropped; s2 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=482)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=559)  # DropCleanFolio Zswap.tla:866
-    run.step('WbEntryGone', k1, then=558)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=88)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=130)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=190)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=278)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=477)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=560)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=611)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=632)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=604)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('FreeSlot', s=s2, then=482)
+    run.step('DropCleanFolio', s=s1, then=559)
+    run.step('WbEntryGone', k1, then=558)
+    run.step('WbPutback', k1, then=88)
+    run.step('ShrinkDone', k1, then=130)
+    run.step('SwapOut', s=s2, v=v1, then=190)
+    run.step('ShrinkWorker', k1, then=278)
+    run.step('LruIsolate', k1, then=378)
+    run.step('WbAllocFolio', k1, then=477)
+    run.step('WbWrite', k1, then=560)
+    run.step('DropCleanFolio', s=s2, then=611)
+    run.step('FreeSlot', s=s2, then=632)
+    run.step('ShrinkDone', k1, then=604)
 
 
 def test_walk_165(system_for: SystemFactory) -> None:
@@ -4320,20 +4320,20 @@ def test_walk_165(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; s2 is freed; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=560)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=612)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=631)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('WbWrite', k1, then=483)
+    run.step('DropCleanFolio', s=s1, then=560)
+    run.step('FreeSlot', s=s2, then=612)
+    run.step('FreeSlot', s=s1, then=631)
 
 
 def test_walk_166(system_for: SystemFactory) -> None:
@@ -4345,29 +4345,29 @@ def test_walk_166(system_for: SystemFactory) -> None:
     the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean
     folio is dropped; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=482)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=562)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=561)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=89)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=191)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=279)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=380)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=480)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=563)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=613)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=633)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=635)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('FreeSlot', s=s2, then=482)
+    run.step('FreeSlot', s=s1, then=562)
+    run.step('WbEntryGone', k1, then=561)
+    run.step('WbPutback', k1, then=89)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s2, v=v1, then=191)
+    run.step('ShrinkWorker', k1, then=279)
+    run.step('LruIsolate', k1, then=380)
+    run.step('WbAllocFolio', k1, then=480)
+    run.step('WbWrite', k1, then=563)
+    run.step('DropCleanFolio', s=s2, then=613)
+    run.step('FreeSlot', s=s2, then=633)
+    run.step('DropCleanFolio', s=s1, then=635)
 
 
 def test_walk_167(system_for: SystemFactory) -> None:
@@ -4379,28 +4379,28 @@ def test_walk_167(system_for: SystemFactory) -> None:
     head; k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio is
     dropped; s1's clean folio is dropped; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=482)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=481)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=53)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=564)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s1, then=611)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=546)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('FreeSlot', s=s2, then=482)
+    run.step('WbEntryGone', k1, then=481)
+    run.step('WbPutback', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('WbWrite', k1, then=483)
+    run.step('DropCleanFolio', s=s2, then=564)
+    run.step('DropCleanFolio', s=s1, then=611)
+    run.step('ShrinkDone', k1, then=546)
 
 
 def test_walk_168(system_for: SystemFactory) -> None:
@@ -4410,21 +4410,21 @@ def test_walk_168(system_for: SystemFactory) -> None:
     writes the entry back; s1 is freed; s2 is freed; s2's clean folio is dropped; k1 ends
     its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=563)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=614)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=633)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=605)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('WbWrite', k1, then=483)
+    run.step('FreeSlot', s=s1, then=563)
+    run.step('FreeSlot', s=s2, then=614)
+    run.step('DropCleanFolio', s=s2, then=633)
+    run.step('ShrinkDone', k1, then=605)
 
 
 def test_walk_169(system_for: SystemFactory) -> None:
@@ -4433,20 +4433,20 @@ def test_walk_169(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s2 is freed; s1's clean folio is dropped; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=565)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=612)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=547)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('WbWrite', k1, then=483)
+    run.step('FreeSlot', s=s2, then=565)
+    run.step('DropCleanFolio', s=s1, then=612)
+    run.step('ShrinkDone', k1, then=547)
 
 
 def test_walk_170(system_for: SystemFactory) -> None:
@@ -4456,20 +4456,20 @@ def test_walk_170(system_for: SystemFactory) -> None:
     writes the entry back; k1 ends its walk; s2's clean folio is dropped; s1's clean folio
     is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=467)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s1, then=546)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('WbWrite', k1, then=483)
+    run.step('ShrinkDone', k1, then=370)
+    run.step('DropCleanFolio', s=s2, then=467)
+    run.step('DropCleanFolio', s=s1, then=546)
 
 
 def test_walk_171(system_for: SystemFactory) -> None:
@@ -4479,21 +4479,21 @@ def test_walk_171(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; v2 is swapped out to s1; s2 is
     freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=93)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=60)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=56)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=139)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapOut', s=s1, v=v2, then=195)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=284)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=282)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('FreeSlot', s=s2, then=30)
+    run.step('SwapOut', s=s2, v=v2, then=55)
+    run.step('WbAllocFolio', k1, then=93)
+    run.step('FreeSlot', s=s2, then=60)
+    run.step('WbEntryGone', k1, then=56)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s2, v=v1, then=59)
+    run.step('LruIsolate', k1, then=97)
+    run.step('WbAllocFolio', k1, then=139)
+    run.step('SwapOut', s=s1, v=v2, then=195)
+    run.step('FreeSlot', s=s2, then=284)
+    run.step('WbEntryGone', k1, then=282)
 
 
 def test_walk_172(system_for: SystemFactory) -> None:
@@ -4506,31 +4506,31 @@ def test_walk_172(system_for: SystemFactory) -> None:
     back on the LRU; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; k1's
     writeback allocates a folio; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=55)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=93)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=92)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=319)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=54)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=91)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=183)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=272)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=271)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('FreeSlot', s=s2, then=30)
+    run.step('SwapOut', s=s2, v=v2, then=55)
+    run.step('WbAllocFolio', k1, then=93)
+    run.step('WbEntryGone', k1, then=92)
+    run.step('WbPutback', k1, then=67)
+    run.step('LruIsolate', k1, then=107)
+    run.step('FreeSlot', s=s2, then=148)
+    run.step('SwapOut', s=s2, v=v1, then=221)
+    run.step('WbAllocFail', k1, then=319)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('FreeSlot', s=s2, then=54)
+    run.step('WbSlotFreed', k1, then=91)
+    run.step('WbPutback', k1, then=51)
+    run.step('LruIsolate', k1, then=87)
+    run.step('FreeSlot', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v1, then=183)
+    run.step('WbAllocFolio', k1, then=272)
+    run.step('WbEntryGone', k1, then=271)
 
 
 def test_walk_173(system_for: SystemFactory) -> None:
@@ -4544,34 +4544,34 @@ def test_walk_173(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s2's clean folio is dropped; s1 is freed;
     k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=32)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=57)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=91)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=127)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=185)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=258)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=8)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=2)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkWorker', k1, then=7)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=564)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=613)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=549)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFail', k1, then=57)
+    run.step('FreeSlot', s=s1, then=32)
+    run.step('SwapOut', s=s1, v=v2, then=57)
+    run.step('FreeSlot', s=s2, then=91)
+    run.step('WbPutback', k1, then=51)
+    run.step('LruIsolate', k1, then=87)
+    run.step('WbAllocFail', k1, then=127)
+    run.step('WbPutback', k1, then=185)
+    run.step('SwapOut', s=s2, v=v1, then=258)
+    run.step('ShrinkDone', k1, then=8)
+    run.step('FreeSlot', s=s2, then=2)
+    run.step('ShrinkWorker', k1, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('WbWrite', k1, then=483)
+    run.step('DropCleanFolio', s=s2, then=564)
+    run.step('FreeSlot', s=s1, then=613)
+    run.step('ShrinkDone', k1, then=549)
 
 
 def test_walk_174(system_for: SystemFactory) -> None:
@@ -4583,28 +4583,28 @@ def test_walk_174(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio is dropped;
     s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=33)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=58)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=95)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=91)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=87)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=128)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=187)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v1, then=260)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=132)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=564)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=615)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=632)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('FreeSlot', s=s1, then=33)
+    run.step('SwapOut', s=s1, v=v2, then=58)
+    run.step('FreeSlot', s=s2, then=95)
+    run.step('WbEntryGone', k1, then=91)
+    run.step('WbPutback', k1, then=51)
+    run.step('LruIsolate', k1, then=87)
+    run.step('WbAllocFolio', k1, then=128)
+    run.step('WbWrite', k1, then=187)
+    run.step('SwapOut', s=s2, v=v1, then=260)
+    run.step('ShrinkDone', k1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('WbWrite', k1, then=483)
+    run.step('DropCleanFolio', s=s2, then=564)
+    run.step('FreeSlot', s=s2, then=615)
+    run.step('DropCleanFolio', s=s1, then=632)
 
 
 def test_walk_175(system_for: SystemFactory) -> None:
@@ -4617,33 +4617,33 @@ def test_walk_175(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; s2 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=94)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=133)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=195)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=285)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=384)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=297)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=393)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=299)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=207)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=207)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=488)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=569)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=618)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFail', k1, then=57)
+    run.step('WbPutback', k1, then=94)
+    run.step('LruIsolate', k1, then=133)
+    run.step('WbAllocFolio', k1, then=195)
+    run.step('WbWrite', k1, then=285)
+    run.step('DropCleanFolio', s=s2, then=384)
+    run.step('FreeSlot', s=s1, then=297)
+    run.step('FreeSlot', s=s2, then=393)
+    run.step('ShrinkDone', k1, then=207)
+    run.step('SwapOut', s=s1, v=v2, then=299)
+    run.step('FreeSlot', s=s1, then=207)
+    run.step('SwapOut', s=s2, v=v2, then=300)
+    run.step('FreeSlot', s=s2, then=207)
+    run.step('SwapOut', s=s2, v=v2, then=300)
+    run.step('ShrinkWorker', k1, then=395)
+    run.step('FreeSlot', s=s2, then=488)
+    run.step('ShrinkDone', k1, then=207)
+    run.step('SwapOut', s=s2, v=v2, then=300)
+    run.step('ShrinkWorker', k1, then=395)
+    run.step('LruIsolate', k1, then=490)
+    run.step('FreeSlot', s=s2, then=569)
+    run.step('WbSlotFreed', k1, then=618)
+    run.step('WbPutback', k1, then=140)
 
 
 def test_walk_176(system_for: SystemFactory) -> None:
@@ -4656,33 +4656,33 @@ def test_walk_176(system_for: SystemFactory) -> None:
     slot freed; k1 puts the entry back on the LRU; v2 is swapped out to s1; s1 is freed; v2
     is swapped out to s2; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=570)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=618)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=196)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=140)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=396)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=491)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=393)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=484)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=393)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=487)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=393)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s2, then=98)
+    run.step('FreeSlot', s=s2, then=140)
+    run.step('ShrinkDone', k1, then=207)
+    run.step('SwapOut', s=s2, v=v2, then=300)
+    run.step('ShrinkWorker', k1, then=395)
+    run.step('LruIsolate', k1, then=490)
+    run.step('WbAllocFail', k1, then=570)
+    run.step('FreeSlot', s=s2, then=618)
+    run.step('WbPutback', k1, then=140)
+    run.step('SwapOut', s=s1, v=v2, then=196)
+    run.step('FreeSlot', s=s1, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('FreeSlot', s=s2, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('FreeSlot', s=s2, then=396)
+    run.step('WbSlotFreed', k1, then=491)
+    run.step('WbPutback', k1, then=393)
+    run.step('SwapOut', s=s1, v=v2, then=484)
+    run.step('FreeSlot', s=s1, then=393)
+    run.step('SwapOut', s=s2, v=v2, then=487)
+    run.step('FreeSlot', s=s2, then=393)
 
 
 def test_walk_177(system_for: SystemFactory) -> None:
@@ -4691,19 +4691,19 @@ def test_walk_177(system_for: SystemFactory) -> None:
     is dropped; s1 is freed; s2 is freed; v2 is swapped out to s2; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=134)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=98)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=397)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=491)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('DropCleanFolio', s=s2, then=134)
+    run.step('FreeSlot', s=s1, then=98)
+    run.step('FreeSlot', s=s2, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFail', k1, then=397)
+    run.step('FreeSlot', s=s2, then=491)
 
 
 def test_walk_178(system_for: SystemFactory) -> None:
@@ -4715,28 +4715,28 @@ def test_walk_178(system_for: SystemFactory) -> None:
     swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; s2 is
     freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=61)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=207)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=619)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=618)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=492)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=491)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('FreeSlot', s=s1, then=61)
+    run.step('DropCleanFolio', s=s2, then=98)
+    run.step('ShrinkDone', k1, then=141)
+    run.step('FreeSlot', s=s2, then=207)
+    run.step('SwapOut', s=s2, v=v2, then=300)
+    run.step('ShrinkWorker', k1, then=395)
+    run.step('LruIsolate', k1, then=490)
+    run.step('WbAllocFolio', k1, then=571)
+    run.step('FreeSlot', s=s2, then=619)
+    run.step('WbEntryGone', k1, then=618)
+    run.step('WbPutback', k1, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFolio', k1, then=398)
+    run.step('FreeSlot', s=s2, then=492)
+    run.step('WbEntryGone', k1, then=491)
 
 
 def test_walk_179(system_for: SystemFactory) -> None:
@@ -4745,18 +4745,18 @@ def test_walk_179(system_for: SystemFactory) -> None:
     clean folio is dropped; k1 isolates the LRU head; s1 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=135)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=196)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=286)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=386)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=485)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=393)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('FreeSlot', s=s2, then=135)
+    run.step('DropCleanFolio', s=s2, then=196)
+    run.step('LruIsolate', k1, then=286)
+    run.step('FreeSlot', s=s1, then=386)
+    run.step('WbSlotFreed', k1, then=485)
+    run.step('WbPutback', k1, then=393)
 
 
 def test_walk_180(system_for: SystemFactory) -> None:
@@ -4764,16 +4764,16 @@ def test_walk_180(system_for: SystemFactory) -> None:
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2's clean folio is dropped; s1 is freed; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s2, then=197)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=287)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=386)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('DropCleanFolio', s=s2, then=197)
+    run.step('FreeSlot', s=s1, then=287)
+    run.step('FreeSlot', s=s2, then=386)
 
 
 def test_walk_181(system_for: SystemFactory) -> None:
@@ -4784,24 +4784,24 @@ def test_walk_181(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=134)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=196)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=140)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=397)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=487)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=570)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=208)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('DropCleanFolio', s=s2, then=134)
+    run.step('FreeSlot', s=s2, then=196)
+    run.step('FreeSlot', s=s1, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFail', k1, then=397)
+    run.step('WbPutback', k1, then=487)
+    run.step('ShrinkDone', k1, then=300)
+    run.step('ShrinkWorker', k1, then=395)
+    run.step('LruIsolate', k1, then=490)
+    run.step('WbAllocFail', k1, then=570)
+    run.step('WbPutback', k1, then=208)
 
 
 def test_walk_182(system_for: SystemFactory) -> None:
@@ -4814,34 +4814,34 @@ def test_walk_182(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; k1's writeback finds the
     slot freed; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=140)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=321)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=415)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=323)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=226)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=226)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=505)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=579)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=622)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s2, then=98)
+    run.step('FreeSlot', s=s2, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFolio', k1, then=398)
+    run.step('WbWrite', k1, then=225)
+    run.step('DropCleanFolio', s=s2, then=321)
+    run.step('FreeSlot', s=s2, then=415)
+    run.step('ShrinkDone', k1, then=226)
+    run.step('SwapOut', s=s1, v=v1, then=323)
+    run.step('FreeSlot', s=s1, then=226)
+    run.step('SwapOut', s=s2, v=v1, then=324)
+    run.step('FreeSlot', s=s2, then=226)
+    run.step('SwapOut', s=s2, v=v1, then=324)
+    run.step('ShrinkWorker', k1, then=417)
+    run.step('FreeSlot', s=s2, then=505)
+    run.step('ShrinkDone', k1, then=226)
+    run.step('SwapOut', s=s2, v=v1, then=324)
+    run.step('ShrinkWorker', k1, then=417)
+    run.step('LruIsolate', k1, then=507)
+    run.step('FreeSlot', s=s2, then=579)
+    run.step('WbSlotFreed', k1, then=622)
+    run.step('WbPutback', k1, then=151)
 
 
 def test_walk_183(system_for: SystemFactory) -> None:
@@ -4854,33 +4854,33 @@ def test_walk_183(system_for: SystemFactory) -> None:
     slot freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; s1 is freed; v1
     is swapped out to s2; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=108)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=151)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=580)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=622)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=215)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=151)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=151)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=418)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=508)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=415)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=501)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=415)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=504)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=415)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('DropCleanFolio', s=s2, then=108)
+    run.step('FreeSlot', s=s2, then=151)
+    run.step('ShrinkDone', k1, then=226)
+    run.step('SwapOut', s=s2, v=v1, then=324)
+    run.step('ShrinkWorker', k1, then=417)
+    run.step('LruIsolate', k1, then=507)
+    run.step('WbAllocFail', k1, then=580)
+    run.step('FreeSlot', s=s2, then=622)
+    run.step('WbPutback', k1, then=151)
+    run.step('SwapOut', s=s1, v=v1, then=215)
+    run.step('FreeSlot', s=s1, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('FreeSlot', s=s2, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('FreeSlot', s=s2, then=418)
+    run.step('WbSlotFreed', k1, then=508)
+    run.step('WbPutback', k1, then=415)
+    run.step('SwapOut', s=s1, v=v1, then=501)
+    run.step('FreeSlot', s=s1, then=415)
+    run.step('SwapOut', s=s2, v=v1, then=504)
+    run.step('FreeSlot', s=s2, then=415)
 
 
 def test_walk_184(system_for: SystemFactory) -> None:
@@ -4889,17 +4889,17 @@ def test_walk_184(system_for: SystemFactory) -> None:
     is dropped; k1 isolates the LRU head; s2 is freed; k1's writeback fails to allocate a
     folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=134)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=286)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=387)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=485)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('DropCleanFolio', s=s2, then=134)
+    run.step('LruIsolate', k1, then=197)
+    run.step('FreeSlot', s=s2, then=286)
+    run.step('WbAllocFail', k1, then=387)
+    run.step('FreeSlot', s=s1, then=485)
 
 
 def test_walk_185(system_for: SystemFactory) -> None:
@@ -4909,21 +4909,21 @@ def test_walk_185(system_for: SystemFactory) -> None:
     head; k1's writeback allocates a folio; k1 writes the entry back; s2 is freed; s2's
     clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=135)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=99)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=140)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=322)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=415)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('FreeSlot', s=s2, then=135)
+    run.step('FreeSlot', s=s1, then=99)
+    run.step('DropCleanFolio', s=s2, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFolio', k1, then=398)
+    run.step('WbWrite', k1, then=225)
+    run.step('FreeSlot', s=s2, then=322)
+    run.step('DropCleanFolio', s=s2, then=415)
 
 
 def test_walk_186(system_for: SystemFactory) -> None:
@@ -4932,18 +4932,18 @@ def test_walk_186(system_for: SystemFactory) -> None:
     isolates the LRU head; s2's clean folio is dropped; k1's writeback allocates a folio; s1
     is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=135)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s2, then=286)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFolio', k1, then=388)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=486)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=485)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('FreeSlot', s=s2, then=135)
+    run.step('LruIsolate', k1, then=198)
+    run.step('DropCleanFolio', s=s2, then=286)
+    run.step('WbAllocFolio', k1, then=388)
+    run.step('FreeSlot', s=s1, then=486)
+    run.step('WbEntryGone', k1, then=485)
 
 
 def test_walk_187(system_for: SystemFactory) -> None:
@@ -4952,17 +4952,17 @@ def test_walk_187(system_for: SystemFactory) -> None:
     LRU head; s1 is freed; s2's clean folio is dropped; k1's writeback finds the slot freed;
     s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=287)  # DropCleanFolio Zswap.tla:866
-    run.step('WbSlotFreed', k1, then=389)  # WbSlotFreed Zswap.tla:671
-    run.step('FreeSlot', s=s2, then=485)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('FreeSlot', s=s1, then=199)
+    run.step('DropCleanFolio', s=s2, then=287)
+    run.step('WbSlotFreed', k1, then=389)
+    run.step('FreeSlot', s=s2, then=485)
 
 
 def test_walk_188(system_for: SystemFactory) -> None:
@@ -4970,16 +4970,16 @@ def test_walk_188(system_for: SystemFactory) -> None:
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2 is freed; s1 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=198)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=290)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=386)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('FreeSlot', s=s2, then=198)
+    run.step('FreeSlot', s=s1, then=290)
+    run.step('DropCleanFolio', s=s2, then=386)
 
 
 def test_walk_189(system_for: SystemFactory) -> None:
@@ -4992,34 +4992,34 @@ def test_walk_189(system_for: SystemFactory) -> None:
     slot freed; k1 puts the entry back on the LRU; v2 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s2, then=288)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=389)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=299)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkWorker', k1, then=394)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=488)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=394)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=489)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=566)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=616)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('WbAllocFail', k1, then=200)
+    run.step('DropCleanFolio', s=s2, then=288)
+    run.step('FreeSlot', s=s1, then=389)
+    run.step('WbPutback', k1, then=297)
+    run.step('ShrinkDone', k1, then=141)
+    run.step('SwapOut', s=s1, v=v2, then=209)
+    run.step('FreeSlot', s=s1, then=141)
+    run.step('SwapOut', s=s1, v=v2, then=209)
+    run.step('FreeSlot', s=s2, then=299)
+    run.step('ShrinkWorker', k1, then=394)
+    run.step('FreeSlot', s=s1, then=488)
+    run.step('SwapOut', s=s1, v=v2, then=394)
+    run.step('LruIsolate', k1, then=489)
+    run.step('FreeSlot', s=s1, then=566)
+    run.step('WbSlotFreed', k1, then=616)
+    run.step('WbPutback', k1, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFolio', k1, then=398)
+    run.step('WbWrite', k1, then=225)
+    run.step('ShrinkDone', k1, then=110)
 
 
 def test_walk_190(system_for: SystemFactory) -> None:
@@ -5030,25 +5030,25 @@ def test_walk_190(system_for: SystemFactory) -> None:
     gone; k1 puts the entry back on the LRU; v1 is swapped out to s2; k1 isolates the LRU
     head; k1's writeback fails to allocate a folio; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=152)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=226)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=623)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=622)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=419)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=508)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('DropCleanFolio', s=s2, then=152)
+    run.step('FreeSlot', s=s2, then=226)
+    run.step('SwapOut', s=s2, v=v1, then=324)
+    run.step('ShrinkWorker', k1, then=417)
+    run.step('LruIsolate', k1, then=507)
+    run.step('WbAllocFolio', k1, then=581)
+    run.step('FreeSlot', s=s2, then=623)
+    run.step('WbEntryGone', k1, then=622)
+    run.step('WbPutback', k1, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFail', k1, then=419)
+    run.step('FreeSlot', s=s2, then=508)
 
 
 def test_walk_191(system_for: SystemFactory) -> None:
@@ -5057,17 +5057,17 @@ def test_walk_191(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; s2's clean folio is dropped; s1 is freed; s2
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s2, then=289)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=390)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=486)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('WbAllocFolio', k1, then=201)
+    run.step('DropCleanFolio', s=s2, then=289)
+    run.step('FreeSlot', s=s1, then=390)
+    run.step('FreeSlot', s=s2, then=486)
 
 
 def test_walk_192(system_for: SystemFactory) -> None:
@@ -5076,17 +5076,17 @@ def test_walk_192(system_for: SystemFactory) -> None:
     LRU head; s1 is freed; s2 is freed; k1's writeback finds the slot freed; s2's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=290)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=391)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s2, then=485)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('FreeSlot', s=s1, then=199)
+    run.step('FreeSlot', s=s2, then=290)
+    run.step('WbSlotFreed', k1, then=391)
+    run.step('DropCleanFolio', s=s2, then=485)
 
 
 def test_walk_193(system_for: SystemFactory) -> None:
@@ -5096,20 +5096,20 @@ def test_walk_193(system_for: SystemFactory) -> None:
     k1 puts the entry back on the LRU; v2 is swapped out to s1; s2 is freed; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=293)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s2, then=389)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=384)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=484)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('FreeSlot', s=s1, then=199)
+    run.step('WbSlotFreed', k1, then=293)
+    run.step('DropCleanFolio', s=s2, then=389)
+    run.step('WbPutback', k1, then=297)
+    run.step('SwapOut', s=s1, v=v2, then=384)
+    run.step('FreeSlot', s=s2, then=484)
+    run.step('ShrinkDone', k1, then=299)
 
 
 def test_walk_194(system_for: SystemFactory) -> None:
@@ -5118,18 +5118,18 @@ def test_walk_194(system_for: SystemFactory) -> None:
     LRU head; k1's writeback fails to allocate a folio; s1 is freed; s2 is freed; k1 puts
     the entry back on the LRU; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=293)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=391)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=298)  # WbPutback Zswap.tla:816
-    run.step('DropCleanFolio', s=s2, then=393)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('WbAllocFail', k1, then=200)
+    run.step('FreeSlot', s=s1, then=293)
+    run.step('FreeSlot', s=s2, then=391)
+    run.step('WbPutback', k1, then=298)
+    run.step('DropCleanFolio', s=s2, then=393)
 
 
 def test_walk_195(system_for: SystemFactory) -> None:
@@ -5142,31 +5142,31 @@ def test_walk_195(system_for: SystemFactory) -> None:
     swapped out to s2; k1 isolates the LRU head; s2 is freed; v2 is swapped out to s2; k1's
     writeback allocates a folio; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=295)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=103)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=68)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=64)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=73)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=59)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=296)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=205)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFail', k1, then=32)
+    run.step('WbPutback', k1, then=59)
+    run.step('LruIsolate', k1, then=97)
+    run.step('FreeSlot', s=s2, then=137)
+    run.step('SwapOut', s=s2, v=v2, then=202)
+    run.step('WbAllocFail', k1, then=295)
+    run.step('WbPutback', k1, then=223)
+    run.step('ShrinkDone', k1, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('FreeSlot', s=s2, then=34)
+    run.step('SwapOut', s=s2, v=v1, then=63)
+    run.step('WbAllocFolio', k1, then=103)
+    run.step('FreeSlot', s=s2, then=68)
+    run.step('WbEntryGone', k1, then=64)
+    run.step('WbPutback', k1, then=73)
+    run.step('SwapOut', s=s2, v=v1, then=59)
+    run.step('LruIsolate', k1, then=97)
+    run.step('FreeSlot', s=s2, then=137)
+    run.step('SwapOut', s=s2, v=v2, then=202)
+    run.step('WbAllocFolio', k1, then=296)
+    run.step('FreeSlot', s=s2, then=205)
 
 
 def test_walk_196(system_for: SystemFactory) -> None:
@@ -5175,16 +5175,16 @@ def test_walk_196(system_for: SystemFactory) -> None:
     s2 is freed; v2 is swapped out to s2; k1's writeback allocates a folio; k1's writeback
     finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=137)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=296)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=295)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFail', k1, then=32)
+    run.step('WbPutback', k1, then=59)
+    run.step('LruIsolate', k1, then=97)
+    run.step('FreeSlot', s=s2, then=137)
+    run.step('SwapOut', s=s2, v=v2, then=202)
+    run.step('WbAllocFolio', k1, then=296)
+    run.step('WbEntryGone', k1, then=295)
 
 
 def test_walk_197(system_for: SystemFactory) -> None:
@@ -5197,32 +5197,32 @@ def test_walk_197(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s2 is freed; s2's clean folio is dropped; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=32)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=138)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=283)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=2)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=8)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=17)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=7)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=29)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=53)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v1, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=383)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=565)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=615)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=633)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFail', k1, then=32)
+    run.step('WbPutback', k1, then=59)
+    run.step('LruIsolate', k1, then=97)
+    run.step('WbAllocFail', k1, then=138)
+    run.step('WbPutback', k1, then=204)
+    run.step('SwapOut', s=s1, v=v2, then=283)
+    run.step('ShrinkDone', k1, then=10)
+    run.step('FreeSlot', s=s2, then=2)
+    run.step('SwapOut', s=s2, v=v1, then=8)
+    run.step('ShrinkWorker', k1, then=17)
+    run.step('FreeSlot', s=s2, then=7)
+    run.step('LruIsolate', k1, then=16)
+    run.step('WbAllocFolio', k1, then=29)
+    run.step('WbWrite', k1, then=53)
+    run.step('ShrinkDone', k1, then=90)
+    run.step('SwapOut', s=s2, v=v1, then=132)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=383)
+    run.step('WbWrite', k1, then=483)
+    run.step('FreeSlot', s=s2, then=565)
+    run.step('DropCleanFolio', s=s2, then=615)
+    run.step('FreeSlot', s=s1, then=633)
 
 
 def test_walk_198(system_for: SystemFactory) -> None:
@@ -5233,26 +5233,26 @@ def test_walk_198(system_for: SystemFactory) -> None:
     dropped; s2 is freed; v1 is swapped out to s2; k1 isolates the LRU head; k1's writeback
     allocates a folio; s2 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=99)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=207)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v2, then=300)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=395)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=108)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=151)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=509)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=508)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('FreeSlot', s=s2, then=99)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('DropCleanFolio', s=s2, then=207)
+    run.step('SwapOut', s=s2, v=v2, then=300)
+    run.step('ShrinkWorker', k1, then=395)
+    run.step('LruIsolate', k1, then=490)
+    run.step('WbAllocFolio', k1, then=571)
+    run.step('WbWrite', k1, then=69)
+    run.step('DropCleanFolio', s=s2, then=108)
+    run.step('FreeSlot', s=s2, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFolio', k1, then=420)
+    run.step('FreeSlot', s=s2, then=509)
+    run.step('WbEntryGone', k1, then=508)
 
 
 def test_walk_199(system_for: SystemFactory) -> None:
@@ -5262,21 +5262,21 @@ def test_walk_199(system_for: SystemFactory) -> None:
     is swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=141)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=399)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=488)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('DropCleanFolio', s=s2, then=141)
+    run.step('SwapOut', s=s1, v=v2, then=209)
+    run.step('ShrinkWorker', k1, then=302)
+    run.step('FreeSlot', s=s1, then=399)
+    run.step('FreeSlot', s=s2, then=488)
+    run.step('SwapOut', s=s2, v=v2, then=395)
+    run.step('LruIsolate', k1, then=490)
+    run.step('WbAllocFolio', k1, then=571)
+    run.step('WbWrite', k1, then=69)
 
 
 def test_walk_200(system_for: SystemFactory) -> None:
@@ -5290,35 +5290,35 @@ def test_walk_200(system_for: SystemFactory) -> None:
     starts a shrink walk; s2 is freed; s1 is freed; v2 is swapped out to s2; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=109)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=151)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=419)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=504)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=324)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=580)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=227)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=297)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=394)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=488)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('FreeSlot', s=s2, then=109)
+    run.step('DropCleanFolio', s=s2, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFail', k1, then=419)
+    run.step('WbPutback', k1, then=504)
+    run.step('ShrinkDone', k1, then=324)
+    run.step('ShrinkWorker', k1, then=417)
+    run.step('LruIsolate', k1, then=507)
+    run.step('WbAllocFail', k1, then=580)
+    run.step('WbPutback', k1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFolio', k1, then=420)
+    run.step('WbWrite', k1, then=206)
+    run.step('DropCleanFolio', s=s2, then=297)
+    run.step('ShrinkDone', k1, then=141)
+    run.step('SwapOut', s=s1, v=v2, then=209)
+    run.step('ShrinkWorker', k1, then=302)
+    run.step('FreeSlot', s=s2, then=394)
+    run.step('FreeSlot', s=s1, then=488)
+    run.step('SwapOut', s=s2, v=v2, then=395)
+    run.step('LruIsolate', k1, then=490)
+    run.step('WbAllocFolio', k1, then=571)
+    run.step('WbWrite', k1, then=69)
 
 
 def test_walk_201(system_for: SystemFactory) -> None:
@@ -5329,25 +5329,25 @@ def test_walk_201(system_for: SystemFactory) -> None:
     s1; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s2 is freed;
     s2's clean folio is dropped; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=153)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=226)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v1, then=324)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=417)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=291)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=387)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=484)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('FreeSlot', s=s2, then=153)
+    run.step('DropCleanFolio', s=s2, then=226)
+    run.step('SwapOut', s=s2, v=v1, then=324)
+    run.step('ShrinkWorker', k1, then=417)
+    run.step('LruIsolate', k1, then=507)
+    run.step('WbAllocFolio', k1, then=581)
+    run.step('WbWrite', k1, then=61)
+    run.step('SwapOut', s=s1, v=v2, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('WbAllocFail', k1, then=200)
+    run.step('FreeSlot', s=s2, then=291)
+    run.step('DropCleanFolio', s=s2, then=387)
+    run.step('WbPutback', k1, then=484)
 
 
 def test_walk_202(system_for: SystemFactory) -> None:
@@ -5357,20 +5357,20 @@ def test_walk_202(system_for: SystemFactory) -> None:
     s1 is freed; s2 is freed; k1 ends its walk; v2 is swapped out to s1; s2's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=285)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=206)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=298)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:836
-    run.step('DropCleanFolio', s=s2, then=299)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('SwapOut', s=s1, v=v2, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('WbAllocFail', k1, then=200)
+    run.step('WbPutback', k1, then=285)
+    run.step('FreeSlot', s=s1, then=206)
+    run.step('FreeSlot', s=s2, then=298)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v2, then=210)
+    run.step('DropCleanFolio', s=s2, then=299)
 
 
 def test_walk_203(system_for: SystemFactory) -> None:
@@ -5381,24 +5381,24 @@ def test_walk_203(system_for: SystemFactory) -> None:
     walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is
     freed; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=294)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=390)  # DropCleanFolio Zswap.tla:866
-    run.step('WbEntryGone', k1, then=389)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=297)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=493)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=566)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('SwapOut', s=s1, v=v2, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('WbAllocFolio', k1, then=201)
+    run.step('FreeSlot', s=s1, then=294)
+    run.step('DropCleanFolio', s=s2, then=390)
+    run.step('WbEntryGone', k1, then=389)
+    run.step('WbPutback', k1, then=297)
+    run.step('ShrinkDone', k1, then=141)
+    run.step('SwapOut', s=s1, v=v2, then=209)
+    run.step('ShrinkWorker', k1, then=302)
+    run.step('LruIsolate', k1, then=400)
+    run.step('FreeSlot', s=s1, then=493)
+    run.step('FreeSlot', s=s2, then=566)
 
 
 def test_walk_204(system_for: SystemFactory) -> None:
@@ -5407,19 +5407,19 @@ def test_walk_204(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; s2 is freed; s2's clean folio is dropped; k1
     writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=292)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=388)  # DropCleanFolio Zswap.tla:866
-    run.step('WbWrite', k1, then=466)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=551)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=604)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('SwapOut', s=s1, v=v2, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('WbAllocFolio', k1, then=201)
+    run.step('FreeSlot', s=s2, then=292)
+    run.step('DropCleanFolio', s=s2, then=388)
+    run.step('WbWrite', k1, then=466)
+    run.step('ShrinkDone', k1, then=551)
+    run.step('DropCleanFolio', s=s1, then=604)
 
 
 def test_walk_205(system_for: SystemFactory) -> None:
@@ -5428,19 +5428,19 @@ def test_walk_205(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1 is freed; s2 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v2, then=96)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=465)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=550)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=605)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('SwapOut', s=s1, v=v2, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('WbAllocFolio', k1, then=201)
+    run.step('WbWrite', k1, then=270)
+    run.step('ShrinkDone', k1, then=370)
+    run.step('FreeSlot', s=s1, then=465)
+    run.step('FreeSlot', s=s2, then=550)
+    run.step('DropCleanFolio', s=s2, then=605)
 
 
 def test_walk_206(system_for: SystemFactory) -> None:
@@ -5450,23 +5450,23 @@ def test_walk_206(system_for: SystemFactory) -> None:
     clean folio is dropped; s1 is freed; v2 is swapped out to s2; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=142)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=142)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:572
-    run.step('DropCleanFolio', s=s2, then=394)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=488)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('FreeSlot', s=s2, then=142)
+    run.step('SwapOut', s=s1, v=v2, then=210)
+    run.step('FreeSlot', s=s1, then=142)
+    run.step('SwapOut', s=s1, v=v2, then=210)
+    run.step('ShrinkWorker', k1, then=303)
+    run.step('DropCleanFolio', s=s2, then=394)
+    run.step('FreeSlot', s=s1, then=488)
+    run.step('SwapOut', s=s2, v=v2, then=395)
+    run.step('LruIsolate', k1, then=490)
+    run.step('WbAllocFolio', k1, then=571)
+    run.step('WbWrite', k1, then=69)
 
 
 def test_walk_207(system_for: SystemFactory) -> None:
@@ -5480,36 +5480,36 @@ def test_walk_207(system_for: SystemFactory) -> None:
     out to s1; s2's clean folio is dropped; k1 starts a shrink walk; s1 is freed; k1 ends
     its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:836
-    run.step('DropCleanFolio', s=s2, then=145)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=108)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=152)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=323)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkWorker', k1, then=416)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=505)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=416)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=576)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=620)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('DropCleanFolio', s=s2, then=209)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=399)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('SwapOut', s=s1, v=v1, then=106)
+    run.step('DropCleanFolio', s=s2, then=145)
+    run.step('FreeSlot', s=s1, then=108)
+    run.step('ShrinkDone', k1, then=152)
+    run.step('SwapOut', s=s1, v=v1, then=228)
+    run.step('FreeSlot', s=s1, then=152)
+    run.step('SwapOut', s=s1, v=v1, then=228)
+    run.step('FreeSlot', s=s2, then=323)
+    run.step('ShrinkWorker', k1, then=416)
+    run.step('FreeSlot', s=s1, then=505)
+    run.step('SwapOut', s=s1, v=v1, then=416)
+    run.step('LruIsolate', k1, then=506)
+    run.step('FreeSlot', s=s1, then=576)
+    run.step('WbSlotFreed', k1, then=620)
+    run.step('WbPutback', k1, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFolio', k1, then=420)
+    run.step('WbWrite', k1, then=206)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('DropCleanFolio', s=s2, then=209)
+    run.step('ShrinkWorker', k1, then=302)
+    run.step('FreeSlot', s=s1, then=399)
+    run.step('ShrinkDone', k1, then=141)
 
 
 def test_walk_208(system_for: SystemFactory) -> None:
@@ -5523,36 +5523,36 @@ def test_walk_208(system_for: SystemFactory) -> None:
     freed; s2 is freed; v1 is swapped out to s2; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=98)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=209)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=489)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=567)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=616)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v1, then=309)  # SwapOut Zswap.tla:836
-    run.step('DropCleanFolio', s=s2, then=406)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=321)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=421)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=505)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s2, then=98)
+    run.step('ShrinkDone', k1, then=141)
+    run.step('SwapOut', s=s1, v=v2, then=209)
+    run.step('ShrinkWorker', k1, then=302)
+    run.step('LruIsolate', k1, then=400)
+    run.step('FreeSlot', s=s2, then=489)
+    run.step('WbAllocFail', k1, then=567)
+    run.step('FreeSlot', s=s1, then=616)
+    run.step('WbPutback', k1, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFolio', k1, then=398)
+    run.step('WbWrite', k1, then=225)
+    run.step('SwapOut', s=s1, v=v1, then=309)
+    run.step('DropCleanFolio', s=s2, then=406)
+    run.step('FreeSlot', s=s1, then=321)
+    run.step('ShrinkDone', k1, then=152)
+    run.step('SwapOut', s=s1, v=v1, then=228)
+    run.step('ShrinkWorker', k1, then=326)
+    run.step('FreeSlot', s=s1, then=421)
+    run.step('FreeSlot', s=s2, then=505)
+    run.step('SwapOut', s=s2, v=v1, then=417)
+    run.step('LruIsolate', k1, then=507)
+    run.step('WbAllocFolio', k1, then=581)
+    run.step('WbWrite', k1, then=61)
 
 
 def test_walk_209(system_for: SystemFactory) -> None:
@@ -5565,32 +5565,32 @@ def test_walk_209(system_for: SystemFactory) -> None:
     the LRU head; s1 is freed; k1's writeback finds the slot freed; k1 puts the entry back
     on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=210)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=401)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=488)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v2, then=395)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=490)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=571)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=69)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=146)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=215)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=310)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=408)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=502)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=415)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('FreeSlot', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('FreeSlot', s=s2, then=210)
+    run.step('ShrinkWorker', k1, then=303)
+    run.step('FreeSlot', s=s1, then=401)
+    run.step('DropCleanFolio', s=s2, then=488)
+    run.step('SwapOut', s=s2, v=v2, then=395)
+    run.step('LruIsolate', k1, then=490)
+    run.step('WbAllocFolio', k1, then=571)
+    run.step('WbWrite', k1, then=69)
+    run.step('SwapOut', s=s1, v=v1, then=106)
+    run.step('FreeSlot', s=s1, then=69)
+    run.step('SwapOut', s=s1, v=v1, then=106)
+    run.step('FreeSlot', s=s2, then=146)
+    run.step('DropCleanFolio', s=s2, then=215)
+    run.step('LruIsolate', k1, then=310)
+    run.step('FreeSlot', s=s1, then=408)
+    run.step('WbSlotFreed', k1, then=502)
+    run.step('WbPutback', k1, then=415)
 
 
 def test_walk_210(system_for: SystemFactory) -> None:
@@ -5604,34 +5604,34 @@ def test_walk_210(system_for: SystemFactory) -> None:
     to s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('DropCleanFolio', s=s2, then=302)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=494)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=572)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=616)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('DropCleanFolio', s=s2, then=228)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=416)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=505)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('DropCleanFolio', s=s2, then=302)
+    run.step('LruIsolate', k1, then=400)
+    run.step('WbAllocFail', k1, then=494)
+    run.step('FreeSlot', s=s1, then=572)
+    run.step('FreeSlot', s=s2, then=616)
+    run.step('WbPutback', k1, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFolio', k1, then=398)
+    run.step('WbWrite', k1, then=225)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('DropCleanFolio', s=s2, then=228)
+    run.step('ShrinkWorker', k1, then=326)
+    run.step('FreeSlot', s=s2, then=416)
+    run.step('FreeSlot', s=s1, then=505)
+    run.step('SwapOut', s=s2, v=v1, then=417)
+    run.step('LruIsolate', k1, then=507)
+    run.step('WbAllocFolio', k1, then=581)
+    run.step('WbWrite', k1, then=61)
 
 
 def test_walk_211(system_for: SystemFactory) -> None:
@@ -5644,33 +5644,33 @@ def test_walk_211(system_for: SystemFactory) -> None:
     the entry back; k1 ends its walk; v1 is swapped out to s1; s1 is freed; v1 is swapped
     out to s1; s2 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=399)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=302)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=495)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=573)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=617)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=616)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=229)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=323)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('FreeSlot', s=s1, then=304)
+    run.step('DropCleanFolio', s=s2, then=399)
+    run.step('SwapOut', s=s1, v=v2, then=302)
+    run.step('LruIsolate', k1, then=400)
+    run.step('WbAllocFolio', k1, then=495)
+    run.step('FreeSlot', s=s1, then=573)
+    run.step('FreeSlot', s=s2, then=617)
+    run.step('WbEntryGone', k1, then=616)
+    run.step('WbPutback', k1, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFolio', k1, then=398)
+    run.step('WbWrite', k1, then=225)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('FreeSlot', s=s2, then=229)
+    run.step('DropCleanFolio', s=s2, then=323)
 
 
 def test_walk_212(system_for: SystemFactory) -> None:
@@ -5679,19 +5679,19 @@ def test_walk_212(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; s2 is freed; k1 isolates the LRU head; s2's clean folio is
     dropped; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=303)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s2, then=489)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFolio', k1, then=568)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=617)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('FreeSlot', s=s2, then=303)
+    run.step('LruIsolate', k1, then=402)
+    run.step('DropCleanFolio', s=s2, then=489)
+    run.step('WbAllocFolio', k1, then=568)
+    run.step('FreeSlot', s=s1, then=617)
 
 
 def test_walk_213(system_for: SystemFactory) -> None:
@@ -5704,31 +5704,31 @@ def test_walk_213(system_for: SystemFactory) -> None:
     shrink walk; s2's clean folio is dropped; k1 isolates the LRU head; s1 is freed; s2 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s2, then=400)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFail', k1, then=494)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=567)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=196)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=140)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('DropCleanFolio', s=s2, then=326)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=510)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=576)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('DropCleanFolio', s=s2, then=400)
+    run.step('WbAllocFail', k1, then=494)
+    run.step('FreeSlot', s=s2, then=567)
+    run.step('WbPutback', k1, then=196)
+    run.step('FreeSlot', s=s1, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFolio', k1, then=398)
+    run.step('WbWrite', k1, then=225)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('DropCleanFolio', s=s2, then=326)
+    run.step('LruIsolate', k1, then=422)
+    run.step('FreeSlot', s=s1, then=510)
+    run.step('FreeSlot', s=s2, then=576)
 
 
 def test_walk_214(system_for: SystemFactory) -> None:
@@ -5738,24 +5738,24 @@ def test_walk_214(system_for: SystemFactory) -> None:
     to s1; k1 starts a shrink walk; s1 is freed; v2 is swapped out to s1; k1 isolates the
     LRU head; s1 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=401)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=401)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=303)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=496)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=566)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('FreeSlot', s=s1, then=304)
+    run.step('FreeSlot', s=s2, then=401)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v2, then=210)
+    run.step('ShrinkWorker', k1, then=303)
+    run.step('FreeSlot', s=s1, then=401)
+    run.step('SwapOut', s=s1, v=v2, then=303)
+    run.step('LruIsolate', k1, then=402)
+    run.step('FreeSlot', s=s1, then=496)
+    run.step('DropCleanFolio', s=s2, then=566)
 
 
 def test_walk_215(system_for: SystemFactory) -> None:
@@ -5767,29 +5767,29 @@ def test_walk_215(system_for: SystemFactory) -> None:
     entry back on the LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=304)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=211)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=403)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=493)  # DropCleanFolio Zswap.tla:866
-    run.step('WbSlotFreed', k1, then=572)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=98)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=134)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=288)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=387)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('FreeSlot', s=s1, then=304)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('FreeSlot', s=s1, then=304)
+    run.step('SwapOut', s=s1, v=v2, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('FreeSlot', s=s1, then=403)
+    run.step('DropCleanFolio', s=s2, then=493)
+    run.step('WbSlotFreed', k1, then=572)
+    run.step('WbPutback', k1, then=98)
+    run.step('SwapOut', s=s1, v=v2, then=134)
+    run.step('LruIsolate', k1, then=197)
+    run.step('WbAllocFail', k1, then=288)
+    run.step('FreeSlot', s=s2, then=387)
 
 
 def test_walk_216(system_for: SystemFactory) -> None:
@@ -5798,18 +5798,18 @@ def test_walk_216(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; k1's writeback fails to
     allocate a folio; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=402)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=497)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s2, then=567)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('FreeSlot', s=s2, then=402)
+    run.step('WbAllocFail', k1, then=497)
+    run.step('DropCleanFolio', s=s2, then=567)
 
 
 def test_walk_217(system_for: SystemFactory) -> None:
@@ -5819,21 +5819,21 @@ def test_walk_217(system_for: SystemFactory) -> None:
     folio; s2's clean folio is dropped; k1 puts the entry back on the LRU; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s2, then=494)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=134)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=289)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=388)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbAllocFail', k1, then=404)
+    run.step('DropCleanFolio', s=s2, then=494)
+    run.step('WbPutback', k1, then=134)
+    run.step('LruIsolate', k1, then=197)
+    run.step('WbAllocFolio', k1, then=289)
+    run.step('FreeSlot', s=s2, then=388)
 
 
 def test_walk_218(system_for: SystemFactory) -> None:
@@ -5843,21 +5843,21 @@ def test_walk_218(system_for: SystemFactory) -> None:
     s2's clean folio is dropped; s2 is freed; k1 writes the entry back; k1 ends its walk; s1
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s2, then=495)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=568)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=615)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=551)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=605)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbAllocFolio', k1, then=405)
+    run.step('DropCleanFolio', s=s2, then=495)
+    run.step('FreeSlot', s=s2, then=568)
+    run.step('WbWrite', k1, then=615)
+    run.step('ShrinkDone', k1, then=551)
+    run.step('FreeSlot', s=s1, then=605)
 
 
 def test_walk_219(system_for: SystemFactory) -> None:
@@ -5866,20 +5866,20 @@ def test_walk_219(system_for: SystemFactory) -> None:
     writes the entry back; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapOut', s=s1, v=v2, then=19)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=7)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=17)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=27)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=182)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=270)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=370)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=468)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=547)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('SwapOut', s=s1, v=v2, then=19)
+    run.step('FreeSlot', s=s2, then=7)
+    run.step('SwapOut', s=s2, v=v1, then=17)
+    run.step('LruIsolate', k1, then=27)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbWrite', k1, then=86)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFolio', k1, then=182)
+    run.step('WbWrite', k1, then=270)
+    run.step('ShrinkDone', k1, then=370)
+    run.step('FreeSlot', s=s2, then=468)
+    run.step('DropCleanFolio', s=s1, then=547)
 
 
 def test_walk_220(system_for: SystemFactory) -> None:
@@ -5888,17 +5888,17 @@ def test_walk_220(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; s1 is freed; s2 is freed; s2's clean folio
     is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s1, v=v2, then=10)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=19)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=31)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=294)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=392)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=486)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('SwapOut', s=s1, v=v2, then=10)
+    run.step('ShrinkWorker', k1, then=19)
+    run.step('LruIsolate', k1, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('WbAllocFolio', k1, then=201)
+    run.step('FreeSlot', s=s1, then=294)
+    run.step('FreeSlot', s=s2, then=392)
+    run.step('DropCleanFolio', s=s2, then=486)
 
 
 def test_walk_221(system_for: SystemFactory) -> None:
@@ -5908,20 +5908,20 @@ def test_walk_221(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; v2 is swapped out to s1; s2 is freed; s2's
     clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=34)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=63)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=103)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=102)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=97)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=139)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v2, then=285)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=385)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=484)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('FreeSlot', s=s2, then=34)
+    run.step('SwapOut', s=s2, v=v1, then=63)
+    run.step('WbAllocFolio', k1, then=103)
+    run.step('WbEntryGone', k1, then=102)
+    run.step('WbPutback', k1, then=59)
+    run.step('LruIsolate', k1, then=97)
+    run.step('WbAllocFolio', k1, then=139)
+    run.step('WbWrite', k1, then=206)
+    run.step('SwapOut', s=s1, v=v2, then=285)
+    run.step('FreeSlot', s=s2, then=385)
+    run.step('DropCleanFolio', s=s2, then=484)
 
 
 def test_walk_222(system_for: SystemFactory) -> None:
@@ -5930,18 +5930,18 @@ def test_walk_222(system_for: SystemFactory) -> None:
     the LRU; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; k1's writeback
     allocates a folio; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=62)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=101)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=164)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=246)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=245)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('FreeSlot', s=s2, then=62)
+    run.step('WbSlotFreed', k1, then=101)
+    run.step('WbPutback', k1, then=43)
+    run.step('LruIsolate', k1, then=77)
+    run.step('FreeSlot', s=s1, then=115)
+    run.step('SwapOut', s=s1, v=v2, then=164)
+    run.step('WbAllocFolio', k1, then=246)
+    run.step('WbEntryGone', k1, then=245)
 
 
 def test_walk_223(system_for: SystemFactory) -> None:
@@ -5954,32 +5954,32 @@ def test_walk_223(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back; k1 ends its walk; s2's clean folio is dropped; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=36)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=65)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=101)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=116)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=439)  # DropCleanFolio Zswap.tla:866
-    run.step('DropCleanFolio', s=s1, then=522)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFail', k1, then=65)
+    run.step('FreeSlot', s=s1, then=36)
+    run.step('SwapOut', s=s1, v=v1, then=65)
+    run.step('FreeSlot', s=s2, then=101)
+    run.step('WbPutback', k1, then=43)
+    run.step('LruIsolate', k1, then=77)
+    run.step('WbAllocFail', k1, then=116)
+    run.step('WbPutback', k1, then=166)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('WbWrite', k1, then=455)
+    run.step('ShrinkDone', k1, then=343)
+    run.step('DropCleanFolio', s=s2, then=439)
+    run.step('DropCleanFolio', s=s1, then=522)
 
 
 def test_walk_224(system_for: SystemFactory) -> None:
@@ -5991,28 +5991,28 @@ def test_walk_224(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s2's clean folio is dropped;
     s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=37)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=66)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=105)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=101)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=43)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=77)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=117)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=168)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s2, v=v2, then=234)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=540)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=598)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=525)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('FreeSlot', s=s1, then=37)
+    run.step('SwapOut', s=s1, v=v1, then=66)
+    run.step('FreeSlot', s=s2, then=105)
+    run.step('WbEntryGone', k1, then=101)
+    run.step('WbPutback', k1, then=43)
+    run.step('LruIsolate', k1, then=77)
+    run.step('WbAllocFolio', k1, then=117)
+    run.step('WbWrite', k1, then=168)
+    run.step('SwapOut', s=s2, v=v2, then=234)
+    run.step('ShrinkDone', k1, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('WbWrite', k1, then=455)
+    run.step('DropCleanFolio', s=s2, then=540)
+    run.step('FreeSlot', s=s1, then=598)
+    run.step('ShrinkDone', k1, then=525)
 
 
 def test_walk_225(system_for: SystemFactory) -> None:
@@ -6021,18 +6021,18 @@ def test_walk_225(system_for: SystemFactory) -> None:
     k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; v1 is swapped
     out to s1; s2 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=214)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=150)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=214)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=308)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=306)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFail', k1, then=65)
+    run.step('WbPutback', k1, then=104)
+    run.step('LruIsolate', k1, then=144)
+    run.step('WbAllocFolio', k1, then=214)
+    run.step('FreeSlot', s=s1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=214)
+    run.step('FreeSlot', s=s2, then=308)
+    run.step('WbEntryGone', k1, then=306)
 
 
 def test_walk_226(system_for: SystemFactory) -> None:
@@ -6045,32 +6045,32 @@ def test_walk_226(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s2's clean folio is dropped; s2 is freed; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=213)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=307)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s2, then=166)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=232)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=1)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=540)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=600)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=627)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFail', k1, then=65)
+    run.step('WbPutback', k1, then=104)
+    run.step('LruIsolate', k1, then=144)
+    run.step('WbAllocFail', k1, then=213)
+    run.step('WbPutback', k1, then=307)
+    run.step('FreeSlot', s=s2, then=166)
+    run.step('SwapOut', s=s2, v=v2, then=232)
+    run.step('ShrinkDone', k1, then=6)
+    run.step('FreeSlot', s=s2, then=1)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('WbWrite', k1, then=455)
+    run.step('DropCleanFolio', s=s2, then=540)
+    run.step('FreeSlot', s=s2, then=600)
+    run.step('DropCleanFolio', s=s1, then=627)
 
 
 def test_walk_227(system_for: SystemFactory) -> None:
@@ -6084,36 +6084,36 @@ def test_walk_227(system_for: SystemFactory) -> None:
     the LRU; v1 is swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=104)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=144)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=214)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=309)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=225)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=421)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=421)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=326)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=506)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=577)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=620)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFail', k1, then=65)
+    run.step('WbPutback', k1, then=104)
+    run.step('LruIsolate', k1, then=144)
+    run.step('WbAllocFolio', k1, then=214)
+    run.step('WbWrite', k1, then=309)
+    run.step('FreeSlot', s=s1, then=225)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('FreeSlot', s=s1, then=328)
+    run.step('DropCleanFolio', s=s2, then=421)
+    run.step('ShrinkDone', k1, then=152)
+    run.step('SwapOut', s=s1, v=v1, then=228)
+    run.step('ShrinkWorker', k1, then=326)
+    run.step('FreeSlot', s=s1, then=421)
+    run.step('SwapOut', s=s1, v=v1, then=326)
+    run.step('LruIsolate', k1, then=422)
+    run.step('FreeSlot', s=s2, then=506)
+    run.step('WbAllocFail', k1, then=577)
+    run.step('FreeSlot', s=s1, then=620)
+    run.step('WbPutback', k1, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFolio', k1, then=420)
+    run.step('WbWrite', k1, then=206)
+    run.step('ShrinkDone', k1, then=100)
 
 
 def test_walk_228(system_for: SystemFactory) -> None:
@@ -6127,34 +6127,34 @@ def test_walk_228(system_for: SystemFactory) -> None:
     s2; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=403)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=496)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=574)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s2, then=616)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v2, then=208)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=301)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=398)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=327)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=416)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=505)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('FreeSlot', s=s1, then=403)
+    run.step('FreeSlot', s=s2, then=496)
+    run.step('WbSlotFreed', k1, then=574)
+    run.step('DropCleanFolio', s=s2, then=616)
+    run.step('WbPutback', k1, then=140)
+    run.step('SwapOut', s=s2, v=v2, then=208)
+    run.step('LruIsolate', k1, then=301)
+    run.step('WbAllocFolio', k1, then=398)
+    run.step('WbWrite', k1, then=225)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('FreeSlot', s=s2, then=327)
+    run.step('DropCleanFolio', s=s2, then=416)
+    run.step('FreeSlot', s=s1, then=505)
+    run.step('SwapOut', s=s2, v=v1, then=417)
+    run.step('LruIsolate', k1, then=507)
+    run.step('WbAllocFolio', k1, then=581)
+    run.step('WbWrite', k1, then=61)
 
 
 def test_walk_229(system_for: SystemFactory) -> None:
@@ -6167,30 +6167,30 @@ def test_walk_229(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=403)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=499)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s2, then=572)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=98)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=134)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=288)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=384)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=209)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=302)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=400)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=495)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=564)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=467)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=549)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('FreeSlot', s=s1, then=403)
+    run.step('WbSlotFreed', k1, then=499)
+    run.step('DropCleanFolio', s=s2, then=572)
+    run.step('WbPutback', k1, then=98)
+    run.step('SwapOut', s=s1, v=v2, then=134)
+    run.step('LruIsolate', k1, then=197)
+    run.step('WbAllocFail', k1, then=288)
+    run.step('WbPutback', k1, then=384)
+    run.step('ShrinkDone', k1, then=209)
+    run.step('ShrinkWorker', k1, then=302)
+    run.step('LruIsolate', k1, then=400)
+    run.step('WbAllocFolio', k1, then=495)
+    run.step('WbWrite', k1, then=564)
+    run.step('ShrinkDone', k1, then=467)
+    run.step('FreeSlot', s=s1, then=549)
 
 
 def test_walk_230(system_for: SystemFactory) -> None:
@@ -6198,16 +6198,16 @@ def test_walk_230(system_for: SystemFactory) -> None:
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2's clean folio is dropped; s1 is freed; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s2, then=216)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=311)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=408)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('DropCleanFolio', s=s2, then=216)
+    run.step('FreeSlot', s=s1, then=311)
+    run.step('FreeSlot', s=s2, then=408)
 
 
 def test_walk_231(system_for: SystemFactory) -> None:
@@ -6216,20 +6216,20 @@ def test_walk_231(system_for: SystemFactory) -> None:
     is dropped; s2 is freed; s1 is freed; v1 is swapped out to s2; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=145)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=215)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=151)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('DropCleanFolio', s=s2, then=145)
+    run.step('FreeSlot', s=s2, then=215)
+    run.step('FreeSlot', s=s1, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFolio', k1, then=420)
+    run.step('WbWrite', k1, then=206)
+    run.step('ShrinkDone', k1, then=100)
 
 
 def test_walk_232(system_for: SystemFactory) -> None:
@@ -6242,32 +6242,32 @@ def test_walk_232(system_for: SystemFactory) -> None:
     v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=499)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=574)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=99)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=291)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=391)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=298)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=385)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=298)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=498)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s2, then=568)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbAllocFail', k1, then=404)
+    run.step('FreeSlot', s=s1, then=499)
+    run.step('FreeSlot', s=s2, then=574)
+    run.step('WbPutback', k1, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=135)
+    run.step('LruIsolate', k1, then=198)
+    run.step('WbAllocFail', k1, then=291)
+    run.step('FreeSlot', s=s1, then=391)
+    run.step('WbPutback', k1, then=298)
+    run.step('SwapOut', s=s1, v=v2, then=385)
+    run.step('FreeSlot', s=s1, then=298)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v2, then=210)
+    run.step('ShrinkWorker', k1, then=303)
+    run.step('LruIsolate', k1, then=402)
+    run.step('WbAllocFolio', k1, then=498)
+    run.step('DropCleanFolio', s=s2, then=568)
 
 
 def test_walk_233(system_for: SystemFactory) -> None:
@@ -6276,17 +6276,17 @@ def test_walk_233(system_for: SystemFactory) -> None:
     is dropped; k1 isolates the LRU head; s2 is freed; k1's writeback fails to allocate a
     folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=145)  # DropCleanFolio Zswap.tla:866
-    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=310)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=409)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=502)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('DropCleanFolio', s=s2, then=145)
+    run.step('LruIsolate', k1, then=216)
+    run.step('FreeSlot', s=s2, then=310)
+    run.step('WbAllocFail', k1, then=409)
+    run.step('FreeSlot', s=s1, then=502)
 
 
 def test_walk_234(system_for: SystemFactory) -> None:
@@ -6299,33 +6299,33 @@ def test_walk_234(system_for: SystemFactory) -> None:
     the LRU head; k1's writeback fails to allocate a folio; s2 is freed; s1 is freed; k1
     puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=146)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=109)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=153)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=423)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=505)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s2, v=v1, then=417)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=507)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=581)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=497)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=574)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=99)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('FreeSlot', s=s2, then=146)
+    run.step('FreeSlot', s=s1, then=109)
+    run.step('ShrinkDone', k1, then=153)
+    run.step('SwapOut', s=s1, v=v1, then=229)
+    run.step('FreeSlot', s=s1, then=153)
+    run.step('SwapOut', s=s1, v=v1, then=229)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('FreeSlot', s=s1, then=423)
+    run.step('DropCleanFolio', s=s2, then=505)
+    run.step('SwapOut', s=s2, v=v1, then=417)
+    run.step('LruIsolate', k1, then=507)
+    run.step('WbAllocFolio', k1, then=581)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbAllocFail', k1, then=404)
+    run.step('FreeSlot', s=s2, then=497)
+    run.step('FreeSlot', s=s1, then=574)
+    run.step('WbPutback', k1, then=99)
 
 
 def test_walk_235(system_for: SystemFactory) -> None:
@@ -6339,33 +6339,33 @@ def test_walk_235(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; s1 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=99)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=292)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=392)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=391)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=298)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=210)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=497)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=291)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=385)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=303)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=402)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=498)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=575)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=617)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('FreeSlot', s=s2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=135)
+    run.step('LruIsolate', k1, then=198)
+    run.step('WbAllocFolio', k1, then=292)
+    run.step('FreeSlot', s=s1, then=392)
+    run.step('WbEntryGone', k1, then=391)
+    run.step('WbPutback', k1, then=298)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v2, then=210)
+    run.step('ShrinkWorker', k1, then=303)
+    run.step('LruIsolate', k1, then=402)
+    run.step('WbAllocFail', k1, then=497)
+    run.step('WbPutback', k1, then=135)
+    run.step('LruIsolate', k1, then=198)
+    run.step('WbAllocFail', k1, then=291)
+    run.step('WbPutback', k1, then=385)
+    run.step('ShrinkDone', k1, then=210)
+    run.step('ShrinkWorker', k1, then=303)
+    run.step('LruIsolate', k1, then=402)
+    run.step('WbAllocFolio', k1, then=498)
+    run.step('FreeSlot', s=s1, then=575)
+    run.step('DropCleanFolio', s=s2, then=617)
 
 
 def test_walk_236(system_for: SystemFactory) -> None:
@@ -6374,18 +6374,18 @@ def test_walk_236(system_for: SystemFactory) -> None:
     isolates the LRU head; s2's clean folio is dropped; k1's writeback allocates a folio; s1
     is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=146)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s2, then=310)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFolio', k1, then=410)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=503)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=502)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('FreeSlot', s=s2, then=146)
+    run.step('LruIsolate', k1, then=217)
+    run.step('DropCleanFolio', s=s2, then=310)
+    run.step('WbAllocFolio', k1, then=410)
+    run.step('FreeSlot', s=s1, then=503)
+    run.step('WbEntryGone', k1, then=502)
 
 
 def test_walk_237(system_for: SystemFactory) -> None:
@@ -6394,17 +6394,17 @@ def test_walk_237(system_for: SystemFactory) -> None:
     LRU head; s1 is freed; s2's clean folio is dropped; k1's writeback finds the slot freed;
     s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=218)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=311)  # DropCleanFolio Zswap.tla:866
-    run.step('WbSlotFreed', k1, then=411)  # WbSlotFreed Zswap.tla:671
-    run.step('FreeSlot', s=s2, then=502)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('FreeSlot', s=s1, then=218)
+    run.step('DropCleanFolio', s=s2, then=311)
+    run.step('WbSlotFreed', k1, then=411)
+    run.step('FreeSlot', s=s2, then=502)
 
 
 def test_walk_238(system_for: SystemFactory) -> None:
@@ -6412,16 +6412,16 @@ def test_walk_238(system_for: SystemFactory) -> None:
     out to s1; k1's writeback allocates a folio; k1 writes the entry back; k1 isolates the
     LRU head; s2 is freed; s1 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=217)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=314)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=408)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('FreeSlot', s=s2, then=217)
+    run.step('FreeSlot', s=s1, then=314)
+    run.step('DropCleanFolio', s=s2, then=408)
 
 
 def test_walk_239(system_for: SystemFactory) -> None:
@@ -6431,20 +6431,20 @@ def test_walk_239(system_for: SystemFactory) -> None:
     freed; k1 puts the entry back on the LRU; v1 is swapped out to s1; s2 is freed; k1 ends
     its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s2, then=312)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=411)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=321)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=406)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=501)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=323)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('WbAllocFail', k1, then=219)
+    run.step('DropCleanFolio', s=s2, then=312)
+    run.step('FreeSlot', s=s1, then=411)
+    run.step('WbPutback', k1, then=321)
+    run.step('SwapOut', s=s1, v=v1, then=406)
+    run.step('FreeSlot', s=s2, then=501)
+    run.step('ShrinkDone', k1, then=323)
 
 
 def test_walk_240(system_for: SystemFactory) -> None:
@@ -6453,17 +6453,17 @@ def test_walk_240(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; s2's clean folio is dropped; s1 is freed; s2
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s2, then=313)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=412)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=503)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('WbAllocFolio', k1, then=220)
+    run.step('DropCleanFolio', s=s2, then=313)
+    run.step('FreeSlot', s=s1, then=412)
+    run.step('FreeSlot', s=s2, then=503)
 
 
 def test_walk_241(system_for: SystemFactory) -> None:
@@ -6472,17 +6472,17 @@ def test_walk_241(system_for: SystemFactory) -> None:
     LRU head; s1 is freed; s2 is freed; k1's writeback finds the slot freed; s2's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=218)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=314)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=413)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s2, then=502)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('FreeSlot', s=s1, then=218)
+    run.step('FreeSlot', s=s2, then=314)
+    run.step('WbSlotFreed', k1, then=413)
+    run.step('DropCleanFolio', s=s2, then=502)
 
 
 def test_walk_242(system_for: SystemFactory) -> None:
@@ -6496,35 +6496,35 @@ def test_walk_242(system_for: SystemFactory) -> None:
     ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=218)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=317)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s2, then=411)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=321)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=511)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=582)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=620)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=404)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=96)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('FreeSlot', s=s1, then=218)
+    run.step('WbSlotFreed', k1, then=317)
+    run.step('DropCleanFolio', s=s2, then=411)
+    run.step('WbPutback', k1, then=321)
+    run.step('ShrinkDone', k1, then=152)
+    run.step('SwapOut', s=s1, v=v1, then=228)
+    run.step('ShrinkWorker', k1, then=326)
+    run.step('LruIsolate', k1, then=422)
+    run.step('WbAllocFail', k1, then=511)
+    run.step('FreeSlot', s=s1, then=582)
+    run.step('FreeSlot', s=s2, then=620)
+    run.step('WbPutback', k1, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFolio', k1, then=420)
+    run.step('WbWrite', k1, then=206)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbAllocFail', k1, then=404)
+    run.step('WbPutback', k1, then=96)
 
 
 def test_walk_243(system_for: SystemFactory) -> None:
@@ -6537,32 +6537,32 @@ def test_walk_243(system_for: SystemFactory) -> None:
     entry back on the LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v2, then=31)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=58)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=201)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=294)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=293)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=206)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=500)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=573)  # DropCleanFolio Zswap.tla:866
-    run.step('WbEntryGone', k1, then=572)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=98)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=134)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=197)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=289)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=368)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=467)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=551)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('SwapOut', s=s1, v=v2, then=31)
+    run.step('WbAllocFolio', k1, then=58)
+    run.step('WbWrite', k1, then=96)
+    run.step('LruIsolate', k1, then=136)
+    run.step('WbAllocFolio', k1, then=201)
+    run.step('FreeSlot', s=s1, then=294)
+    run.step('WbEntryGone', k1, then=293)
+    run.step('WbPutback', k1, then=206)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbAllocFolio', k1, then=405)
+    run.step('FreeSlot', s=s1, then=500)
+    run.step('DropCleanFolio', s=s2, then=573)
+    run.step('WbEntryGone', k1, then=572)
+    run.step('WbPutback', k1, then=98)
+    run.step('SwapOut', s=s1, v=v2, then=134)
+    run.step('LruIsolate', k1, then=197)
+    run.step('WbAllocFolio', k1, then=289)
+    run.step('WbWrite', k1, then=368)
+    run.step('ShrinkDone', k1, then=467)
+    run.step('FreeSlot', s=s2, then=551)
 
 
 def test_walk_244(system_for: SystemFactory) -> None:
@@ -6575,31 +6575,31 @@ def test_walk_244(system_for: SystemFactory) -> None:
     LRU; v1 is swapped out to s2; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=317)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=413)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=322)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s2, then=506)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFolio', k1, then=578)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=621)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=620)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('WbAllocFail', k1, then=219)
+    run.step('FreeSlot', s=s1, then=317)
+    run.step('FreeSlot', s=s2, then=413)
+    run.step('WbPutback', k1, then=322)
+    run.step('ShrinkDone', k1, then=153)
+    run.step('SwapOut', s=s1, v=v1, then=229)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('LruIsolate', k1, then=424)
+    run.step('DropCleanFolio', s=s2, then=506)
+    run.step('WbAllocFolio', k1, then=578)
+    run.step('FreeSlot', s=s1, then=621)
+    run.step('WbEntryGone', k1, then=620)
+    run.step('WbPutback', k1, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFolio', k1, then=420)
+    run.step('WbWrite', k1, then=206)
+    run.step('ShrinkDone', k1, then=100)
 
 
 def test_walk_245(system_for: SystemFactory) -> None:
@@ -6608,20 +6608,20 @@ def test_walk_245(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s2
     is freed; k1 writes the entry back; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=498)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=565)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=614)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=550)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbAllocFolio', k1, then=405)
+    run.step('FreeSlot', s=s2, then=498)
+    run.step('WbWrite', k1, then=565)
+    run.step('FreeSlot', s=s1, then=614)
+    run.step('ShrinkDone', k1, then=550)
 
 
 def test_walk_246(system_for: SystemFactory) -> None:
@@ -6630,17 +6630,17 @@ def test_walk_246(system_for: SystemFactory) -> None:
     LRU head; k1's writeback fails to allocate a folio; s2 is freed; s2's clean folio is
     dropped; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=315)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=409)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=501)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('WbAllocFail', k1, then=219)
+    run.step('FreeSlot', s=s2, then=315)
+    run.step('DropCleanFolio', s=s2, then=409)
+    run.step('WbPutback', k1, then=501)
 
 
 def test_walk_247(system_for: SystemFactory) -> None:
@@ -6649,17 +6649,17 @@ def test_walk_247(system_for: SystemFactory) -> None:
     LRU head; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
     s2 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=219)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=309)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s2, then=407)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=501)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('WbAllocFail', k1, then=219)
+    run.step('WbPutback', k1, then=309)
+    run.step('FreeSlot', s=s2, then=407)
+    run.step('DropCleanFolio', s=s2, then=501)
 
 
 def test_walk_248(system_for: SystemFactory) -> None:
@@ -6670,25 +6670,25 @@ def test_walk_248(system_for: SystemFactory) -> None:
     walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; s1 is freed; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=318)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=412)  # DropCleanFolio Zswap.tla:866
-    run.step('WbEntryGone', k1, then=411)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=321)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=228)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=512)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=583)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=621)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('WbAllocFolio', k1, then=220)
+    run.step('FreeSlot', s=s1, then=318)
+    run.step('DropCleanFolio', s=s2, then=412)
+    run.step('WbEntryGone', k1, then=411)
+    run.step('WbPutback', k1, then=321)
+    run.step('ShrinkDone', k1, then=152)
+    run.step('SwapOut', s=s1, v=v1, then=228)
+    run.step('ShrinkWorker', k1, then=326)
+    run.step('LruIsolate', k1, then=422)
+    run.step('WbAllocFolio', k1, then=512)
+    run.step('FreeSlot', s=s1, then=583)
+    run.step('FreeSlot', s=s2, then=621)
 
 
 def test_walk_249(system_for: SystemFactory) -> None:
@@ -6696,16 +6696,16 @@ def test_walk_249(system_for: SystemFactory) -> None:
     fails to allocate a folio; k1 puts the entry back on the LRU; k1 isolates the LRU head;
     s2 is freed; v1 is swapped out to s2; k1's writeback allocates a folio; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=320)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=224)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFail', k1, then=36)
+    run.step('WbPutback', k1, then=67)
+    run.step('LruIsolate', k1, then=107)
+    run.step('FreeSlot', s=s2, then=148)
+    run.step('SwapOut', s=s2, v=v1, then=221)
+    run.step('WbAllocFolio', k1, then=320)
+    run.step('FreeSlot', s=s2, then=224)
 
 
 def test_walk_250(system_for: SystemFactory) -> None:
@@ -6714,16 +6714,16 @@ def test_walk_250(system_for: SystemFactory) -> None:
     s2 is freed; v1 is swapped out to s2; k1's writeback allocates a folio; k1's writeback
     finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=148)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=221)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=320)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=319)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFail', k1, then=36)
+    run.step('WbPutback', k1, then=67)
+    run.step('LruIsolate', k1, then=107)
+    run.step('FreeSlot', s=s2, then=148)
+    run.step('SwapOut', s=s2, v=v1, then=221)
+    run.step('WbAllocFolio', k1, then=320)
+    run.step('WbEntryGone', k1, then=319)
 
 
 def test_walk_251(system_for: SystemFactory) -> None:
@@ -6736,32 +6736,32 @@ def test_walk_251(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s2 is freed; s2's clean folio is dropped; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=149)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=307)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=12)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=1)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=6)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=15)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s2, then=5)  # FreeSlot Zswap.tla:850
-    run.step('LruIsolate', k1, then=14)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=25)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=45)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s2, v=v2, then=121)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=173)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=256)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=356)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=541)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=600)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=628)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFail', k1, then=36)
+    run.step('WbPutback', k1, then=67)
+    run.step('LruIsolate', k1, then=107)
+    run.step('WbAllocFail', k1, then=149)
+    run.step('WbPutback', k1, then=223)
+    run.step('SwapOut', s=s1, v=v1, then=307)
+    run.step('ShrinkDone', k1, then=12)
+    run.step('FreeSlot', s=s2, then=1)
+    run.step('SwapOut', s=s2, v=v2, then=6)
+    run.step('ShrinkWorker', k1, then=15)
+    run.step('FreeSlot', s=s2, then=5)
+    run.step('LruIsolate', k1, then=14)
+    run.step('WbAllocFolio', k1, then=25)
+    run.step('WbWrite', k1, then=45)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('SwapOut', s=s2, v=v2, then=121)
+    run.step('ShrinkWorker', k1, then=173)
+    run.step('LruIsolate', k1, then=256)
+    run.step('WbAllocFolio', k1, then=356)
+    run.step('WbWrite', k1, then=455)
+    run.step('FreeSlot', s=s2, then=541)
+    run.step('DropCleanFolio', s=s2, then=600)
+    run.step('FreeSlot', s=s1, then=628)
 
 
 def test_walk_252(system_for: SystemFactory) -> None:
@@ -6776,36 +6776,36 @@ def test_walk_252(system_for: SystemFactory) -> None:
     folio; k1 writes the entry back; s2 is freed; k1 ends its walk; s2's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=36)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=67)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=150)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('DropCleanFolio', s=s2, then=422)  # DropCleanFolio Zswap.tla:866
-    run.step('WbAllocFail', k1, then=511)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=577)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=215)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=151)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=483)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=565)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s2, then=551)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFail', k1, then=36)
+    run.step('WbPutback', k1, then=67)
+    run.step('LruIsolate', k1, then=107)
+    run.step('WbAllocFolio', k1, then=150)
+    run.step('WbWrite', k1, then=225)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('DropCleanFolio', s=s2, then=422)
+    run.step('WbAllocFail', k1, then=511)
+    run.step('FreeSlot', s=s2, then=577)
+    run.step('WbPutback', k1, then=215)
+    run.step('FreeSlot', s=s1, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFolio', k1, then=420)
+    run.step('WbWrite', k1, then=206)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbAllocFolio', k1, then=405)
+    run.step('WbWrite', k1, then=483)
+    run.step('FreeSlot', s=s2, then=565)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('DropCleanFolio', s=s2, then=551)
 
 
 def test_walk_253(system_for: SystemFactory) -> None:
@@ -6814,19 +6814,19 @@ def test_walk_253(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; s2 is freed; s2's clean folio is dropped; k1
     writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=316)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=410)  # DropCleanFolio Zswap.tla:866
-    run.step('WbWrite', k1, then=438)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=527)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=589)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('SwapOut', s=s1, v=v1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('WbAllocFolio', k1, then=220)
+    run.step('FreeSlot', s=s2, then=316)
+    run.step('DropCleanFolio', s=s2, then=410)
+    run.step('WbWrite', k1, then=438)
+    run.step('ShrinkDone', k1, then=527)
+    run.step('DropCleanFolio', s=s1, then=589)
 
 
 def test_walk_254(system_for: SystemFactory) -> None:
@@ -6835,19 +6835,19 @@ def test_walk_254(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk;
     s1 is freed; s2 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v1, then=106)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=437)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=526)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=590)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('SwapOut', s=s1, v=v1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('WbAllocFolio', k1, then=220)
+    run.step('WbWrite', k1, then=244)
+    run.step('ShrinkDone', k1, then=343)
+    run.step('FreeSlot', s=s1, then=437)
+    run.step('FreeSlot', s=s2, then=526)
+    run.step('DropCleanFolio', s=s2, then=590)
 
 
 def test_walk_255(system_for: SystemFactory) -> None:
@@ -6857,24 +6857,24 @@ def test_walk_255(system_for: SystemFactory) -> None:
     to s1; k1 starts a shrink walk; s1 is freed; v1 is swapped out to s1; k1 isolates the
     LRU head; s1 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=423)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=423)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=327)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=513)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=576)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('FreeSlot', s=s1, then=328)
+    run.step('FreeSlot', s=s2, then=423)
+    run.step('ShrinkDone', k1, then=153)
+    run.step('SwapOut', s=s1, v=v1, then=229)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('FreeSlot', s=s1, then=423)
+    run.step('SwapOut', s=s1, v=v1, then=327)
+    run.step('LruIsolate', k1, then=424)
+    run.step('FreeSlot', s=s1, then=513)
+    run.step('DropCleanFolio', s=s2, then=576)
 
 
 def test_walk_256(system_for: SystemFactory) -> None:
@@ -6886,29 +6886,29 @@ def test_walk_256(system_for: SystemFactory) -> None:
     entry back on the LRU; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=328)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=230)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=425)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=510)  # DropCleanFolio Zswap.tla:866
-    run.step('WbSlotFreed', k1, then=582)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=108)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=145)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=312)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=409)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('FreeSlot', s=s1, then=328)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('FreeSlot', s=s1, then=328)
+    run.step('SwapOut', s=s1, v=v1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('FreeSlot', s=s1, then=425)
+    run.step('DropCleanFolio', s=s2, then=510)
+    run.step('WbSlotFreed', k1, then=582)
+    run.step('WbPutback', k1, then=108)
+    run.step('SwapOut', s=s1, v=v1, then=145)
+    run.step('LruIsolate', k1, then=216)
+    run.step('WbAllocFail', k1, then=312)
+    run.step('FreeSlot', s=s2, then=409)
 
 
 def test_walk_257(system_for: SystemFactory) -> None:
@@ -6917,18 +6917,18 @@ def test_walk_257(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; s2 is freed; k1's writeback fails to
     allocate a folio; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s2, then=424)  # FreeSlot Zswap.tla:850
-    run.step('WbAllocFail', k1, then=514)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s2, then=577)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('FreeSlot', s=s2, then=424)
+    run.step('WbAllocFail', k1, then=514)
+    run.step('DropCleanFolio', s=s2, then=577)
 
 
 def test_walk_258(system_for: SystemFactory) -> None:
@@ -6938,21 +6938,21 @@ def test_walk_258(system_for: SystemFactory) -> None:
     folio; s2's clean folio is dropped; k1 puts the entry back on the LRU; k1 isolates the
     LRU head; k1's writeback allocates a folio; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:686
-    run.step('DropCleanFolio', s=s2, then=511)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=145)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=313)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=410)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('WbAllocFail', k1, then=426)
+    run.step('DropCleanFolio', s=s2, then=511)
+    run.step('WbPutback', k1, then=145)
+    run.step('LruIsolate', k1, then=216)
+    run.step('WbAllocFolio', k1, then=313)
+    run.step('FreeSlot', s=s2, then=410)
 
 
 def test_walk_259(system_for: SystemFactory) -> None:
@@ -6962,21 +6962,21 @@ def test_walk_259(system_for: SystemFactory) -> None:
     s2's clean folio is dropped; s2 is freed; k1 writes the entry back; k1 ends its walk; s1
     is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s2, then=512)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s2, then=578)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=600)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=527)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=590)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('WbAllocFolio', k1, then=427)
+    run.step('DropCleanFolio', s=s2, then=512)
+    run.step('FreeSlot', s=s2, then=578)
+    run.step('WbWrite', k1, then=600)
+    run.step('ShrinkDone', k1, then=527)
+    run.step('FreeSlot', s=s1, then=590)
 
 
 def test_walk_260(system_for: SystemFactory) -> None:
@@ -6989,32 +6989,32 @@ def test_walk_260(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed;
     k1's writeback finds the entry gone; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=425)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=513)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=584)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s2, then=620)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s2, v=v1, then=227)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=420)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=206)  # WbWrite Zswap.tla:799
-    run.step('SwapOut', s=s1, v=v2, then=285)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=143)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=500)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=499)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=61)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('FreeSlot', s=s1, then=425)
+    run.step('FreeSlot', s=s2, then=513)
+    run.step('WbSlotFreed', k1, then=584)
+    run.step('DropCleanFolio', s=s2, then=620)
+    run.step('WbPutback', k1, then=151)
+    run.step('SwapOut', s=s2, v=v1, then=227)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbAllocFolio', k1, then=420)
+    run.step('WbWrite', k1, then=206)
+    run.step('SwapOut', s=s1, v=v2, then=285)
+    run.step('ShrinkDone', k1, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbAllocFolio', k1, then=405)
+    run.step('FreeSlot', s=s1, then=500)
+    run.step('WbEntryGone', k1, then=499)
+    run.step('WbPutback', k1, then=61)
 
 
 def test_walk_261(system_for: SystemFactory) -> None:
@@ -7025,26 +7025,26 @@ def test_walk_261(system_for: SystemFactory) -> None:
     the LRU; v2 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=18)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=33)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=143)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=211)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=305)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=405)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=500)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=575)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=574)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=99)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=135)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=198)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=292)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=369)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=550)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v1, then=3)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=18)
+    run.step('WbAllocFolio', k1, then=33)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=143)
+    run.step('ShrinkWorker', k1, then=211)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbAllocFolio', k1, then=405)
+    run.step('FreeSlot', s=s1, then=500)
+    run.step('FreeSlot', s=s2, then=575)
+    run.step('WbEntryGone', k1, then=574)
+    run.step('WbPutback', k1, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=135)
+    run.step('LruIsolate', k1, then=198)
+    run.step('WbAllocFolio', k1, then=292)
+    run.step('WbWrite', k1, then=369)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('FreeSlot', s=s1, then=550)
 
 
 def test_walk_262(system_for: SystemFactory) -> None:
@@ -7057,30 +7057,30 @@ def test_walk_262(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=425)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=516)  # WbSlotFreed Zswap.tla:671
-    run.step('DropCleanFolio', s=s2, then=582)  # DropCleanFolio Zswap.tla:866
-    run.step('WbPutback', k1, then=108)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=145)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=312)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=406)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=228)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=422)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=512)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=540)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=439)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=525)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('FreeSlot', s=s1, then=425)
+    run.step('WbSlotFreed', k1, then=516)
+    run.step('DropCleanFolio', s=s2, then=582)
+    run.step('WbPutback', k1, then=108)
+    run.step('SwapOut', s=s1, v=v1, then=145)
+    run.step('LruIsolate', k1, then=216)
+    run.step('WbAllocFail', k1, then=312)
+    run.step('WbPutback', k1, then=406)
+    run.step('ShrinkDone', k1, then=228)
+    run.step('ShrinkWorker', k1, then=326)
+    run.step('LruIsolate', k1, then=422)
+    run.step('WbAllocFolio', k1, then=512)
+    run.step('WbWrite', k1, then=540)
+    run.step('ShrinkDone', k1, then=439)
+    run.step('FreeSlot', s=s1, then=525)
 
 
 def test_walk_263(system_for: SystemFactory) -> None:
@@ -7093,32 +7093,32 @@ def test_walk_263(system_for: SystemFactory) -> None:
     v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=516)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=584)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=146)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=315)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=413)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=322)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=407)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=322)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=515)  # WbAllocFolio Zswap.tla:725
-    run.step('DropCleanFolio', s=s2, then=578)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('WbAllocFail', k1, then=426)
+    run.step('FreeSlot', s=s1, then=516)
+    run.step('FreeSlot', s=s2, then=584)
+    run.step('WbPutback', k1, then=109)
+    run.step('SwapOut', s=s1, v=v1, then=146)
+    run.step('LruIsolate', k1, then=217)
+    run.step('WbAllocFail', k1, then=315)
+    run.step('FreeSlot', s=s1, then=413)
+    run.step('WbPutback', k1, then=322)
+    run.step('SwapOut', s=s1, v=v1, then=407)
+    run.step('FreeSlot', s=s1, then=322)
+    run.step('ShrinkDone', k1, then=153)
+    run.step('SwapOut', s=s1, v=v1, then=229)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('LruIsolate', k1, then=424)
+    run.step('WbAllocFolio', k1, then=515)
+    run.step('DropCleanFolio', s=s2, then=578)
 
 
 def test_walk_264(system_for: SystemFactory) -> None:
@@ -7129,24 +7129,24 @@ def test_walk_264(system_for: SystemFactory) -> None:
     s1; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; s2's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s2, then=514)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s1, then=584)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=146)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=316)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=414)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=503)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('WbAllocFail', k1, then=426)
+    run.step('FreeSlot', s=s2, then=514)
+    run.step('FreeSlot', s=s1, then=584)
+    run.step('WbPutback', k1, then=109)
+    run.step('SwapOut', s=s1, v=v1, then=146)
+    run.step('LruIsolate', k1, then=217)
+    run.step('WbAllocFolio', k1, then=316)
+    run.step('FreeSlot', s=s1, then=414)
+    run.step('DropCleanFolio', s=s2, then=503)
 
 
 def test_walk_265(system_for: SystemFactory) -> None:
@@ -7155,17 +7155,17 @@ def test_walk_265(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=426)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=106)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('WbAllocFail', k1, then=426)
+    run.step('WbPutback', k1, then=106)
 
 
 def test_walk_266(system_for: SystemFactory) -> None:
@@ -7179,33 +7179,33 @@ def test_walk_266(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; s1 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('SwapOut', s=s1, v=v1, then=35)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=318)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=414)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=413)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=322)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=229)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=514)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=146)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=315)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=407)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=424)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=515)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=585)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=621)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('WbAllocFolio', k1, then=220)
+    run.step('FreeSlot', s=s1, then=318)
+    run.step('FreeSlot', s=s2, then=414)
+    run.step('WbEntryGone', k1, then=413)
+    run.step('WbPutback', k1, then=322)
+    run.step('ShrinkDone', k1, then=153)
+    run.step('SwapOut', s=s1, v=v1, then=229)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('LruIsolate', k1, then=424)
+    run.step('WbAllocFail', k1, then=514)
+    run.step('WbPutback', k1, then=146)
+    run.step('LruIsolate', k1, then=217)
+    run.step('WbAllocFail', k1, then=315)
+    run.step('WbPutback', k1, then=407)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('LruIsolate', k1, then=424)
+    run.step('WbAllocFolio', k1, then=515)
+    run.step('FreeSlot', s=s1, then=585)
+    run.step('DropCleanFolio', s=s2, then=621)
 
 
 def test_walk_267(system_for: SystemFactory) -> None:
@@ -7216,26 +7216,26 @@ def test_walk_267(system_for: SystemFactory) -> None:
     entry back on the LRU; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s2 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=517)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=583)  # DropCleanFolio Zswap.tla:866
-    run.step('WbEntryGone', k1, then=582)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=108)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=145)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=216)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=313)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=341)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=439)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=527)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('WbAllocFolio', k1, then=427)
+    run.step('FreeSlot', s=s1, then=517)
+    run.step('DropCleanFolio', s=s2, then=583)
+    run.step('WbEntryGone', k1, then=582)
+    run.step('WbPutback', k1, then=108)
+    run.step('SwapOut', s=s1, v=v1, then=145)
+    run.step('LruIsolate', k1, then=216)
+    run.step('WbAllocFolio', k1, then=313)
+    run.step('WbWrite', k1, then=341)
+    run.step('ShrinkDone', k1, then=439)
+    run.step('FreeSlot', s=s2, then=527)
 
 
 def test_walk_268(system_for: SystemFactory) -> None:
@@ -7244,20 +7244,20 @@ def test_walk_268(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s2
     is freed; k1 writes the entry back; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s2, then=515)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=541)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=599)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=526)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('WbAllocFolio', k1, then=427)
+    run.step('FreeSlot', s=s2, then=515)
+    run.step('WbWrite', k1, then=541)
+    run.step('FreeSlot', s=s1, then=599)
+    run.step('ShrinkDone', k1, then=526)
 
 
 def test_walk_269(system_for: SystemFactory) -> None:
@@ -7266,20 +7266,20 @@ def test_walk_269(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s2 is freed; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=455)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=541)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=440)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=523)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('WbAllocFolio', k1, then=427)
+    run.step('WbWrite', k1, then=455)
+    run.step('FreeSlot', s=s2, then=541)
+    run.step('ShrinkDone', k1, then=440)
+    run.step('DropCleanFolio', s=s1, then=523)
 
 
 def test_walk_270(system_for: SystemFactory) -> None:
@@ -7288,20 +7288,20 @@ def test_walk_270(system_for: SystemFactory) -> None:
     writes the entry back; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s2 is freed; s2's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapOut', s=s1, v=v1, then=21)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s2, then=5)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s2, v=v2, then=15)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=23)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=42)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=114)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=163)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=244)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=343)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s2, then=440)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=527)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('SwapOut', s=s1, v=v1, then=21)
+    run.step('FreeSlot', s=s2, then=5)
+    run.step('SwapOut', s=s2, v=v2, then=15)
+    run.step('LruIsolate', k1, then=23)
+    run.step('WbAllocFolio', k1, then=42)
+    run.step('WbWrite', k1, then=76)
+    run.step('LruIsolate', k1, then=114)
+    run.step('WbAllocFolio', k1, then=163)
+    run.step('WbWrite', k1, then=244)
+    run.step('ShrinkDone', k1, then=343)
+    run.step('FreeSlot', s=s2, then=440)
+    run.step('DropCleanFolio', s=s2, then=527)
 
 
 def test_walk_271(system_for: SystemFactory) -> None:
@@ -7312,25 +7312,25 @@ def test_walk_271(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is
     freed; k1's writeback finds the entry gone; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('SwapOut', s=s1, v=v1, then=12)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=21)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=35)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=106)  # WbWrite Zswap.tla:799
-    run.step('LruIsolate', k1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=220)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=318)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=317)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=225)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=309)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=154)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=517)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=516)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=69)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('SwapOut', s=s1, v=v1, then=12)
+    run.step('ShrinkWorker', k1, then=21)
+    run.step('LruIsolate', k1, then=35)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbWrite', k1, then=106)
+    run.step('LruIsolate', k1, then=147)
+    run.step('WbAllocFolio', k1, then=220)
+    run.step('FreeSlot', s=s1, then=318)
+    run.step('WbEntryGone', k1, then=317)
+    run.step('WbPutback', k1, then=225)
+    run.step('SwapOut', s=s1, v=v1, then=309)
+    run.step('ShrinkDone', k1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('WbAllocFolio', k1, then=427)
+    run.step('FreeSlot', s=s1, then=517)
+    run.step('WbEntryGone', k1, then=516)
+    run.step('WbPutback', k1, then=69)
 
 
 def test_walk_272(system_for: SystemFactory) -> None:
@@ -7341,23 +7341,23 @@ def test_walk_272(system_for: SystemFactory) -> None:
     the LRU; v1 is swapped out to s1; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s2, v=v2, then=4)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=11)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=20)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=37)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=69)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=154)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=230)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=329)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=427)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=517)  # FreeSlot Zswap.tla:850
-    run.step('FreeSlot', s=s2, then=585)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=584)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=146)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=316)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=342)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=440)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=526)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s2, v=v2, then=4)
+    run.step('ShrinkWorker', k1, then=11)
+    run.step('LruIsolate', k1, then=20)
+    run.step('WbAllocFolio', k1, then=37)
+    run.step('WbWrite', k1, then=69)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=154)
+    run.step('ShrinkWorker', k1, then=230)
+    run.step('LruIsolate', k1, then=329)
+    run.step('WbAllocFolio', k1, then=427)
+    run.step('FreeSlot', s=s1, then=517)
+    run.step('FreeSlot', s=s2, then=585)
+    run.step('WbEntryGone', k1, then=584)
+    run.step('WbPutback', k1, then=109)
+    run.step('SwapOut', s=s1, v=v1, then=146)
+    run.step('LruIsolate', k1, then=217)
+    run.step('WbAllocFolio', k1, then=316)
+    run.step('WbWrite', k1, then=342)
+    run.step('ShrinkDone', k1, then=440)
+    run.step('FreeSlot', s=s1, then=526)

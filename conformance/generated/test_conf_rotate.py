@@ -33,24 +33,24 @@ v2 = ModelValue('v2')
 def test_walk_001(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_002(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_003(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_004(system_for: SystemFactory) -> None:
@@ -58,17 +58,17 @@ def test_walk_004(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; s1 is freed;
     k1's writeback finds the slot freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:671
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeFail', t1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('WbSlotFreed', k1, then=29)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_005(system_for: SystemFactory) -> None:
@@ -77,21 +77,21 @@ def test_walk_005(system_for: SystemFactory) -> None:
     isolates the LRU head; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped
     out to s1; s1 is freed; k1's writeback finds the slot freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=58)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=192)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=199)  # WbSlotFreed Zswap.tla:671
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('ShrinkDone', k1, then=58)
+    run.step('ShrinkWorker', k1, then=95)
+    run.step('LruIsolate', k1, then=141)
+    run.step('SwapcachePrepare', t1, then=192)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('WbSlotFreed', k1, then=199)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_006(system_for: SystemFactory) -> None:
@@ -99,18 +99,18 @@ def test_walk_006(system_for: SystemFactory) -> None:
     charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is
     freed; v1 is swapped out to s1; s1 is freed; v2 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=54)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=52)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeFail', t1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('FreeSlot', s=s1, then=29)
+    run.step('SwapOut', s=s1, v=v1, then=54)
+    run.step('FreeSlot', s=s1, then=29)
+    run.step('SwapOut', s=s1, v=v2, then=52)
+    run.step('FreeSlot', s=s1, then=29)
 
 
 def test_walk_007(system_for: SystemFactory) -> None:
@@ -122,30 +122,30 @@ def test_walk_007(system_for: SystemFactory) -> None:
     fails; s1 is freed; k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=308)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=310)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=356)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=309)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=355)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=100)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('FreeSlot', s=s1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('FreeSlot', s=s1, then=308)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('ShrinkWorker', k1, then=310)
+    run.step('LruIsolate', k1, then=356)
+    run.step('SwapcachePrepare', t1, then=405)
+    run.step('ChargeFail', t1, then=309)
+    run.step('FreeSlot', s=s1, then=355)
+    run.step('WbSlotFreed', k1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('FreeSlot', s=s1, then=100)
 
 
 def test_walk_008(system_for: SystemFactory) -> None:
@@ -158,35 +158,35 @@ def test_walk_008(system_for: SystemFactory) -> None:
     s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge fails; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=202)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=406)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=453)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=497)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=538)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=580)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=496)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=537)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=307)  # WbSlotFreed Zswap.tla:671
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=310)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=359)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=257)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=357)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('ShrinkDone', k1, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('StartFault', t1, s=s1, then=356)
+    run.step('WbAllocFail', k1, then=406)
+    run.step('ShrinkDone', k1, then=453)
+    run.step('ShrinkWorker', k1, then=497)
+    run.step('LruIsolate', k1, then=538)
+    run.step('SwapcachePrepare', t1, then=580)
+    run.step('ChargeFail', t1, then=496)
+    run.step('FreeSlot', s=s1, then=537)
+    run.step('WbSlotFreed', k1, then=307)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=310)
+    run.step('SwapcachePrepare', t1, then=359)
+    run.step('ChargeFail', t1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('WbAllocFail', k1, then=357)
+    run.step('FreeSlot', s=s1, then=100)
 
 
 def test_walk_009(system_for: SystemFactory) -> None:
@@ -196,23 +196,23 @@ def test_walk_009(system_for: SystemFactory) -> None:
     charge fails; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; s1 is freed; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=311)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=202)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=358)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=408)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('ShrinkDone', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=311)
+    run.step('ChargeFail', t1, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('WbAllocFolio', k1, then=358)
+    run.step('FreeSlot', s=s1, then=408)
+    run.step('WbWrite', k1, then=78)
 
 
 def test_walk_010(system_for: SystemFactory) -> None:
@@ -224,30 +224,30 @@ def test_walk_010(system_for: SystemFactory) -> None:
     fails; s1 is freed; k1's writeback finds the slot freed; v1 is swapped out to s1; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=171)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=332)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=334)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=333)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=377)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=121)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('FreeSlot', s=s1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('FreeSlot', s=s1, then=332)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('StartFault', t1, s=s1, then=283)
+    run.step('ShrinkWorker', k1, then=334)
+    run.step('LruIsolate', k1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('ChargeFail', t1, then=333)
+    run.step('FreeSlot', s=s1, then=377)
+    run.step('WbSlotFreed', k1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('FreeSlot', s=s1, then=121)
 
 
 def test_walk_011(system_for: SystemFactory) -> None:
@@ -260,35 +260,35 @@ def test_walk_011(system_for: SystemFactory) -> None:
     s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's charge fails; k1
     isolates the LRU head; k1's writeback fails to allocate a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=226)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=431)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=476)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=519)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=559)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=600)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=518)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=558)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=331)  # WbSlotFreed Zswap.tla:671
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=381)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=282)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=379)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('ShrinkDone', k1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('WbAllocFail', k1, then=431)
+    run.step('ShrinkDone', k1, then=476)
+    run.step('ShrinkWorker', k1, then=519)
+    run.step('LruIsolate', k1, then=559)
+    run.step('SwapcachePrepare', t1, then=600)
+    run.step('ChargeFail', t1, then=518)
+    run.step('FreeSlot', s=s1, then=558)
+    run.step('WbSlotFreed', k1, then=331)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('StartFault', t1, s=s1, then=334)
+    run.step('SwapcachePrepare', t1, then=381)
+    run.step('ChargeFail', t1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('WbAllocFail', k1, then=379)
+    run.step('FreeSlot', s=s1, then=121)
 
 
 def test_walk_012(system_for: SystemFactory) -> None:
@@ -298,23 +298,23 @@ def test_walk_012(system_for: SystemFactory) -> None:
     charge fails; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; s1 is freed; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', k1, then=283)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=226)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=380)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=433)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('ShrinkDone', k1, then=283)
+    run.step('SwapcachePrepare', t1, then=335)
+    run.step('ChargeFail', t1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('WbAllocFolio', k1, then=380)
+    run.step('FreeSlot', s=s1, then=433)
+    run.step('WbWrite', k1, then=62)
 
 
 def test_walk_013(system_for: SystemFactory) -> None:
@@ -327,35 +327,35 @@ def test_walk_013(system_for: SystemFactory) -> None:
     succeeds; t1 adds its folio to the swap cache; k1 ends its walk; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=148)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=407)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=458)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=117)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=172)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=384)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=436)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=482)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=523)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=567)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=377)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('ShrinkDone', k1, then=101)
+    run.step('DropCleanFolio', s=s1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('StartFault', t1, s=s1, then=356)
+    run.step('WbAllocFolio', k1, then=407)
+    run.step('SwapCacheHit', t1, then=458)
+    run.step('WbWrite', k1, then=117)
+    run.step('MapFolio', t1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeFail', t1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeOk', t1, then=336)
+    run.step('AddToSwapCache', t1, then=384)
+    run.step('ShrinkDone', k1, then=436)
+    run.step('ShrinkWorker', k1, then=482)
+    run.step('LruIsolate', k1, then=523)
+    run.step('SwapReadFolio', t1, then=567)
+    run.step('MapFolio', t1, then=377)
 
 
 def test_walk_014(system_for: SystemFactory) -> None:
@@ -366,25 +366,25 @@ def test_walk_014(system_for: SystemFactory) -> None:
     to s1; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
     gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=28)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=52)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=88)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeFail', t1, then=28)
+    run.step('WbAllocFail', k1, then=52)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=53)
+    run.step('FreeSlot', s=s1, then=88)
+    run.step('WbEntryGone', k1, then=29)
 
 
 def test_walk_015(system_for: SystemFactory) -> None:
@@ -394,22 +394,22 @@ def test_walk_015(system_for: SystemFactory) -> None:
     charge fails; s1 is freed; v1 is swapped out to s1; s1 is freed; k1's writeback finds
     the slot freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=86)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=41)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:671
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFail', k1, then=86)
+    run.step('ShrinkDone', k1, then=6)
+    run.step('ShrinkWorker', k1, then=12)
+    run.step('LruIsolate', k1, then=22)
+    run.step('SwapcachePrepare', t1, then=41)
+    run.step('ChargeFail', t1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('WbSlotFreed', k1, then=29)
 
 
 def test_walk_016(system_for: SystemFactory) -> None:
@@ -418,20 +418,20 @@ def test_walk_016(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
     faults on s1; t1 pins the slot; t1's charge fails; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=52)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=52)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('RetryFault', t1, then=52)
+    run.step('StartFault', t1, s=s1, then=86)
+    run.step('SwapcachePrepare', t1, then=131)
+    run.step('ChargeFail', t1, then=52)
+    run.step('ShrinkDone', k1, then=2)
 
 
 def test_walk_017(system_for: SystemFactory) -> None:
@@ -442,30 +442,30 @@ def test_walk_017(system_for: SystemFactory) -> None:
     writeback finds the slot freed; v1 is swapped out to s1; s1 is freed; v2 is swapped out
     to s1; s1 is freed; v2 is swapped out to s1; k1 ends its walk; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=42)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=217)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=199)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeFail', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=42)
+    run.step('ShrinkDone', k1, then=74)
+    run.step('ShrinkWorker', k1, then=116)
+    run.step('LruIsolate', k1, then=164)
+    run.step('SwapcachePrepare', t1, then=217)
+    run.step('ChargeFail', t1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('WbSlotFreed', k1, then=199)
+    run.step('SwapOut', s=s1, v=v1, then=254)
+    run.step('FreeSlot', s=s1, then=199)
+    run.step('SwapOut', s=s1, v=v2, then=252)
+    run.step('FreeSlot', s=s1, then=199)
+    run.step('SwapOut', s=s1, v=v2, then=252)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_018(system_for: SystemFactory) -> None:
@@ -479,36 +479,36 @@ def test_walk_018(system_for: SystemFactory) -> None:
     a folio; k1 ends its walk; t1 ends its walk; t1's charge fails; k1 starts a shrink walk;
     s1 is freed; v2 is swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=232)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=174)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=232)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', t1, then=287)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=44)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=129)
+    run.step('AddToSwapCache', t1, then=177)
+    run.step('SwapReadFolio', t1, then=230)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', k1, then=232)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('ShrinkWorker', k1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', k1, then=174)
+    run.step('LruIsolate', k1, then=215)
+    run.step('WbAllocFail', k1, then=232)
+    run.step('WbAllocFail', t1, then=287)
+    run.step('ShrinkDone', k1, then=84)
+    run.step('ShrinkDone', t1, then=128)
+    run.step('ChargeFail', t1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
 
 
 def test_walk_019(system_for: SystemFactory) -> None:
@@ -516,14 +516,14 @@ def test_walk_019(system_for: SystemFactory) -> None:
     charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('FreeSlot', s=s1, then=29)
 
 
 def test_walk_020(system_for: SystemFactory) -> None:
@@ -534,27 +534,27 @@ def test_walk_020(system_for: SystemFactory) -> None:
     the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails;
     k1's writeback fails to allocate a folio; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=131)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=178)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=231)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=49)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=81)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=40)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=54)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('WbAllocFail', k1, then=131)
+    run.step('ChargeOk', t1, then=178)
+    run.step('AddToSwapCache', t1, then=231)
+    run.step('ShrinkDone', k1, then=49)
+    run.step('ShrinkWorker', k1, then=81)
+    run.step('LruIsolate', k1, then=111)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeFail', t1, then=40)
+    run.step('WbAllocFail', k1, then=54)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_021(system_for: SystemFactory) -> None:
@@ -563,19 +563,19 @@ def test_walk_021(system_for: SystemFactory) -> None:
     slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
     pinned slot; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=131)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=180)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=287)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=338)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('WbSkipBusy', k1, then=131)
+    run.step('ChargeReclaim', t1, then=180)
+    run.step('LruIsolate', t1, then=232)
+    run.step('WbSkipBusy', t1, then=287)
+    run.step('ShrinkDone', t1, then=338)
+    run.step('ChargeFail', t1, then=23)
 
 
 def test_walk_022(system_for: SystemFactory) -> None:
@@ -586,29 +586,29 @@ def test_walk_022(system_for: SystemFactory) -> None:
     in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge fails; k1's writeback fails to allocate a folio; k1 ends its walk; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=44)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=223)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=254)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('StartFault', t1, s=s1, then=74)
+    run.step('SwapcachePrepare', t1, then=115)
+    run.step('ChargeFail', t1, then=44)
+    run.step('StartFault', t1, s=s1, then=74)
+    run.step('SwapcachePrepare', t1, then=115)
+    run.step('ChargeOk', t1, then=159)
+    run.step('AddToSwapCache', t1, then=211)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('LruIsolate', k1, then=317)
+    run.step('SwapReadFolio', t1, then=367)
+    run.step('MapFolio', t1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeFail', t1, then=223)
+    run.step('WbAllocFail', k1, then=254)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_023(system_for: SystemFactory) -> None:
@@ -617,19 +617,19 @@ def test_walk_023(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; k1 ends its walk; t1 adds its folio to the swap
     cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=178)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=83)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=129)
+    run.step('WbAllocFail', k1, then=178)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=83)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_024(system_for: SystemFactory) -> None:
@@ -641,31 +641,31 @@ def test_walk_024(system_for: SystemFactory) -> None:
     pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback
     finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=178)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=47)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=81)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=231)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=210)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=129)
+    run.step('WbSkipBusy', k1, then=178)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('ShrinkWorker', k1, then=47)
+    run.step('AddToSwapCache', t1, then=81)
+    run.step('SwapReadFolio', t1, then=124)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=129)
+    run.step('AddToSwapCache', t1, then=177)
+    run.step('WbFolioExists', k1, then=231)
+    run.step('SwapReadFolio', t1, then=210)
+    run.step('MapFolio', t1, then=29)
 
 
 def test_walk_025(system_for: SystemFactory) -> None:
@@ -677,27 +677,27 @@ def test_walk_025(system_for: SystemFactory) -> None:
     reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves
     its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=286)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=14)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=177)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=210)  # WbFolioExists Zswap.tla:662
-    run.step('MapFolioKeepCache', t1, then=264)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=29)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=129)
+    run.step('AddToSwapCache', t1, then=177)
+    run.step('SwapReadFolio', t1, then=230)
+    run.step('MapFolioKeepCache', t1, then=286)
+    run.step('DropCleanFolio', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=129)
+    run.step('AddToSwapCache', t1, then=177)
+    run.step('SwapReadFolio', t1, then=230)
+    run.step('WbFolioExists', k1, then=210)
+    run.step('MapFolioKeepCache', t1, then=264)
+    run.step('DropCleanFolio', s=s1, then=29)
 
 
 def test_walk_026(system_for: SystemFactory) -> None:
@@ -710,29 +710,29 @@ def test_walk_026(system_for: SystemFactory) -> None:
     the folio in the swap cache; k1 writes the entry back; t1 maps the page and leaves its
     folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=180)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=84)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=218)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=75)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=117)  # WbWrite Zswap.tla:799
-    run.step('MapFolioKeepCache', t1, then=78)  # MapFolioKeepCache Zswap.tla:530
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('WbAllocFail', k1, then=180)
+    run.step('ShrinkDone', k1, then=27)
+    run.step('LruIsolate', t1, then=50)
+    run.step('WbAllocFail', t1, then=84)
+    run.step('ShrinkWorker', k1, then=126)
+    run.step('LruIsolate', k1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('WbAllocFail', k1, then=218)
+    run.step('LruIsolate', k1, then=22)
+    run.step('WbAllocFolio', k1, then=43)
+    run.step('SwapCacheHit', t1, then=75)
+    run.step('WbWrite', k1, then=117)
+    run.step('MapFolioKeepCache', t1, then=78)
 
 
 def test_walk_027(system_for: SystemFactory) -> None:
@@ -745,35 +745,35 @@ def test_walk_027(system_for: SystemFactory) -> None:
     succeeds; t1 adds its folio to the swap cache; k1 ends its walk; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=432)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=481)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=100)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=149)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=312)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=362)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=411)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=459)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=501)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=546)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=355)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('ShrinkDone', k1, then=122)
+    run.step('DropCleanFolio', s=s1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('WbAllocFolio', k1, then=432)
+    run.step('SwapCacheHit', t1, then=481)
+    run.step('WbWrite', k1, then=96)
+    run.step('MapFolio', t1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeFail', t1, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeOk', t1, then=312)
+    run.step('AddToSwapCache', t1, then=362)
+    run.step('ShrinkDone', k1, then=411)
+    run.step('ShrinkWorker', k1, then=459)
+    run.step('LruIsolate', k1, then=501)
+    run.step('SwapReadFolio', t1, then=546)
+    run.step('MapFolio', t1, then=355)
 
 
 def test_walk_028(system_for: SystemFactory) -> None:
@@ -786,30 +786,30 @@ def test_walk_028(system_for: SystemFactory) -> None:
     allocate a folio; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
     ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=180)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=113)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=160)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=319)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=369)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=113)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=161)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=215)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=269)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('WbSkipBusy', k1, then=180)
+    run.step('ShrinkDone', k1, then=27)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('LruIsolate', k1, then=72)
+    run.step('LruIsolate', t1, then=113)
+    run.step('WbAllocFail', k1, then=160)
+    run.step('ShrinkDone', k1, then=213)
+    run.step('ShrinkWorker', k1, then=267)
+    run.step('LruIsolate', k1, then=319)
+    run.step('WbAllocFail', k1, then=369)
+    run.step('LruIsolate', k1, then=113)
+    run.step('WbAllocFail', t1, then=161)
+    run.step('LruIsolate', t1, then=215)
+    run.step('WbAllocFail', t1, then=269)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('ChargeFail', t1, then=11)
 
 
 def test_walk_029(system_for: SystemFactory) -> None:
@@ -821,29 +821,29 @@ def test_walk_029(system_for: SystemFactory) -> None:
     fails to allocate a folio; t1's writeback fails to allocate a folio; k1 ends its walk;
     t1 ends its walk; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=483)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=528)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=566)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=609)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=385)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', t1, then=439)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=485)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=531)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=428)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=171)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeReclaim', t1, then=337)
+    run.step('LruIsolate', t1, then=385)
+    run.step('ShrinkDone', k1, then=437)
+    run.step('ShrinkWorker', k1, then=483)
+    run.step('LruIsolate', k1, then=528)
+    run.step('WbAllocFail', k1, then=566)
+    run.step('LruIsolate', k1, then=609)
+    run.step('WbAllocFail', k1, then=385)
+    run.step('WbAllocFail', t1, then=439)
+    run.step('ShrinkDone', k1, then=485)
+    run.step('ShrinkDone', t1, then=531)
+    run.step('ChargeFail', t1, then=428)
+    run.step('FreeSlot', s=s1, then=171)
 
 
 def test_walk_030(system_for: SystemFactory) -> None:
@@ -856,35 +856,35 @@ def test_walk_030(system_for: SystemFactory) -> None:
     finds the slot freed; v1 is swapped out to s1; s1 is freed; v1 is swapped out to s1; k1
     ends its walk; k1 starts a shrink walk; s1 is freed; v1 is swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=478)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=523)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=568)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=606)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=636)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=654)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=666)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=558)  # MapFolio Zswap.tla:513
-    run.step('WbSlotFreed', k1, then=331)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=332)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=282)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('ChargeOk', t1, then=478)
+    run.step('AddToSwapCache', t1, then=523)
+    run.step('WbFolioExists', k1, then=568)
+    run.step('ShrinkDone', k1, then=606)
+    run.step('ShrinkWorker', k1, then=636)
+    run.step('LruIsolate', k1, then=654)
+    run.step('SwapReadFolio', t1, then=666)
+    run.step('MapFolio', t1, then=558)
+    run.step('WbSlotFreed', k1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('FreeSlot', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('ShrinkDone', k1, then=428)
+    run.step('ShrinkWorker', k1, then=475)
+    run.step('FreeSlot', s=s1, then=332)
+    run.step('SwapOut', s=s1, v=v1, then=282)
 
 
 def test_walk_031(system_for: SystemFactory) -> None:
@@ -897,32 +897,32 @@ def test_walk_031(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU head; t1's
     writeback fails to allocate a folio; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=479)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=525)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=569)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=607)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=637)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=656)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=668)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=525)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=570)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=609)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=640)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=659)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=333)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('ChargeReclaim', t1, then=479)
+    run.step('LruIsolate', t1, then=525)
+    run.step('WbAllocFail', k1, then=569)
+    run.step('ShrinkDone', k1, then=607)
+    run.step('ShrinkWorker', k1, then=637)
+    run.step('LruIsolate', k1, then=656)
+    run.step('WbAllocFail', k1, then=668)
+    run.step('LruIsolate', k1, then=525)
+    run.step('WbAllocFail', t1, then=570)
+    run.step('LruIsolate', t1, then=609)
+    run.step('WbAllocFail', t1, then=640)
+    run.step('ShrinkDone', t1, then=659)
+    run.step('ChargeFail', t1, then=333)
 
 
 def test_walk_032(system_for: SystemFactory) -> None:
@@ -936,36 +936,36 @@ def test_walk_032(system_for: SystemFactory) -> None:
     pinned slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
     page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=480)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeFail', t1, then=379)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=476)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=520)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=428)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=518)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=559)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=601)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=378)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=480)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeOk', t1, then=524)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=568)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=438)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('WbAllocFail', k1, then=480)
+    run.step('ChargeFail', t1, then=379)
+    run.step('ShrinkDone', k1, then=428)
+    run.step('StartFault', t1, s=s1, then=476)
+    run.step('SwapcachePrepare', t1, then=520)
+    run.step('ChargeFail', t1, then=428)
+    run.step('ShrinkWorker', k1, then=475)
+    run.step('LruIsolate', k1, then=518)
+    run.step('StartFault', t1, s=s1, then=559)
+    run.step('WbAllocFail', k1, then=601)
+    run.step('LruIsolate', k1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('WbSkipBusy', k1, then=480)
+    run.step('ChargeOk', t1, then=524)
+    run.step('AddToSwapCache', t1, then=568)
+    run.step('SwapReadFolio', t1, then=438)
+    run.step('MapFolio', t1, then=121)
 
 
 def test_walk_033(system_for: SystemFactory) -> None:
@@ -975,21 +975,21 @@ def test_walk_033(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=335)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=382)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=436)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=484)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=171)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ShrinkDone', k1, then=335)
+    run.step('ChargeOk', t1, then=382)
+    run.step('AddToSwapCache', t1, then=436)
+    run.step('SwapReadFolio', t1, then=484)
+    run.step('MapFolio', t1, then=171)
 
 
 def test_walk_034(system_for: SystemFactory) -> None:
@@ -1003,34 +1003,34 @@ def test_walk_034(system_for: SystemFactory) -> None:
     ends its walk; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
     isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=479)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=526)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=569)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=612)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=439)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=487)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=379)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=431)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=480)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=526)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=564)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=607)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=638)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=437)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('ChargeReclaim', t1, then=479)
+    run.step('WbAllocFail', k1, then=526)
+    run.step('LruIsolate', t1, then=569)
+    run.step('WbAllocFail', t1, then=612)
+    run.step('LruIsolate', t1, then=385)
+    run.step('WbSkipBusy', t1, then=439)
+    run.step('ShrinkDone', t1, then=487)
+    run.step('ChargeFail', t1, then=379)
+    run.step('StartFault', t1, s=s1, then=431)
+    run.step('SwapcachePrepare', t1, then=480)
+    run.step('ChargeReclaim', t1, then=526)
+    run.step('ShrinkDone', k1, then=564)
+    run.step('LruIsolate', t1, then=607)
+    run.step('WbAllocFail', t1, then=638)
+    run.step('LruIsolate', t1, then=437)
 
 
 def test_walk_035(system_for: SystemFactory) -> None:
@@ -1044,35 +1044,35 @@ def test_walk_035(system_for: SystemFactory) -> None:
     folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in
     the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=383)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=437)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=485)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkWorker', k1, then=529)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=572)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=613)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=518)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=560)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', k1, then=476)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=520)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=563)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=606)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=484)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=530)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('StartFault', t1, s=s1, then=283)
+    run.step('SwapcachePrepare', t1, then=335)
+    run.step('ChargeReclaim', t1, then=383)
+    run.step('LruIsolate', t1, then=437)
+    run.step('WbAllocFail', t1, then=485)
+    run.step('ShrinkWorker', k1, then=529)
+    run.step('LruIsolate', k1, then=572)
+    run.step('ShrinkDone', t1, then=613)
+    run.step('ChargeFail', t1, then=518)
+    run.step('WbAllocFail', k1, then=560)
+    run.step('FreeSlot', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('StartFault', t1, s=s1, then=429)
+    run.step('ShrinkDone', k1, then=476)
+    run.step('SwapcachePrepare', t1, then=520)
+    run.step('ChargeOk', t1, then=563)
+    run.step('AddToSwapCache', t1, then=606)
+    run.step('SwapReadFolio', t1, then=484)
+    run.step('MapFolioKeepCache', t1, then=530)
+    run.step('DropCleanFolio', s=s1, then=171)
 
 
 def test_walk_036(system_for: SystemFactory) -> None:
@@ -1085,31 +1085,31 @@ def test_walk_036(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback fails to allocate a folio; k1's writeback fails to allocate
     a folio; k1 isolates the LRU head; k1's writeback fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=479)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=526)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=564)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=605)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=633)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=656)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=669)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=528)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=572)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', k1, then=610)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=640)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=439)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('ChargeReclaim', t1, then=479)
+    run.step('WbSkipBusy', k1, then=526)
+    run.step('ShrinkDone', k1, then=564)
+    run.step('ShrinkWorker', k1, then=605)
+    run.step('LruIsolate', k1, then=633)
+    run.step('LruIsolate', t1, then=656)
+    run.step('WbAllocFail', t1, then=669)
+    run.step('LruIsolate', t1, then=528)
+    run.step('WbAllocFail', t1, then=572)
+    run.step('WbAllocFail', k1, then=610)
+    run.step('LruIsolate', k1, then=640)
+    run.step('WbAllocFail', k1, then=439)
 
 
 def test_walk_037(system_for: SystemFactory) -> None:
@@ -1122,36 +1122,36 @@ def test_walk_037(system_for: SystemFactory) -> None:
     is freed; k1 writes the entry back; s1's clean folio is dropped; v2 is swapped out to
     s1; s1 is freed; v2 is swapped out to s1; k1 ends its walk; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=439)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=485)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=529)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=573)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=475)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=519)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=562)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=475)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=518)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=561)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=603)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=307)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeReclaim', t1, then=337)
+    run.step('LruIsolate', t1, then=385)
+    run.step('WbAllocFail', t1, then=439)
+    run.step('ShrinkDone', k1, then=485)
+    run.step('ShrinkWorker', k1, then=529)
+    run.step('ShrinkDone', t1, then=573)
+    run.step('ChargeFail', t1, then=475)
+    run.step('StartFault', t1, s=s1, then=519)
+    run.step('SwapcachePrepare', t1, then=562)
+    run.step('ChargeFail', t1, then=475)
+    run.step('LruIsolate', k1, then=518)
+    run.step('WbAllocFolio', k1, then=561)
+    run.step('FreeSlot', s=s1, then=603)
+    run.step('WbWrite', k1, then=255)
+    run.step('DropCleanFolio', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('FreeSlot', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('ShrinkDone', k1, then=403)
+    run.step('FreeSlot', s=s1, then=148)
 
 
 def test_walk_038(system_for: SystemFactory) -> None:
@@ -1165,36 +1165,36 @@ def test_walk_038(system_for: SystemFactory) -> None:
     pins the slot; t1's charge fails; k1 starts a shrink walk; s1 is freed; v2 is swapped
     out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=455)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=501)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=547)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=586)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=622)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=645)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=661)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=537)  # MapFolio Zswap.tla:513
-    run.step('WbSlotFreed', k1, then=307)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', k1, then=453)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=498)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=403)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=308)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=257)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('StartFault', t1, s=s1, then=356)
+    run.step('SwapcachePrepare', t1, then=405)
+    run.step('ChargeOk', t1, then=455)
+    run.step('AddToSwapCache', t1, then=501)
+    run.step('WbFolioExists', k1, then=547)
+    run.step('ShrinkDone', k1, then=586)
+    run.step('ShrinkWorker', k1, then=622)
+    run.step('LruIsolate', k1, then=645)
+    run.step('SwapReadFolio', t1, then=661)
+    run.step('MapFolio', t1, then=537)
+    run.step('WbSlotFreed', k1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('StartFault', t1, s=s1, then=404)
+    run.step('ShrinkDone', k1, then=453)
+    run.step('SwapcachePrepare', t1, then=498)
+    run.step('ChargeFail', t1, then=403)
+    run.step('ShrinkWorker', k1, then=452)
+    run.step('FreeSlot', s=s1, then=308)
+    run.step('SwapOut', s=s1, v=v2, then=257)
 
 
 def test_walk_039(system_for: SystemFactory) -> None:
@@ -1207,30 +1207,30 @@ def test_walk_039(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU head; k1's
     writeback fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=456)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=503)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=548)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=623)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=647)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=663)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=503)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=549)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=589)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=363)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('StartFault', t1, s=s1, then=356)
+    run.step('SwapcachePrepare', t1, then=405)
+    run.step('ChargeReclaim', t1, then=456)
+    run.step('LruIsolate', t1, then=503)
+    run.step('WbAllocFail', k1, then=548)
+    run.step('ShrinkDone', k1, then=587)
+    run.step('ShrinkWorker', k1, then=623)
+    run.step('LruIsolate', k1, then=647)
+    run.step('WbAllocFail', k1, then=663)
+    run.step('LruIsolate', k1, then=503)
+    run.step('WbAllocFail', t1, then=549)
+    run.step('LruIsolate', t1, then=589)
+    run.step('WbAllocFail', k1, then=363)
 
 
 def test_walk_040(system_for: SystemFactory) -> None:
@@ -1242,30 +1242,30 @@ def test_walk_040(system_for: SystemFactory) -> None:
     fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins
     the slot; k1's writeback fails to allocate a folio; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=412)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=460)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=545)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=589)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=626)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=650)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=309)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=457)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeFail', t1, then=357)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeReclaim', t1, then=313)
+    run.step('LruIsolate', t1, then=363)
+    run.step('ShrinkDone', k1, then=412)
+    run.step('ShrinkWorker', k1, then=460)
+    run.step('LruIsolate', k1, then=506)
+    run.step('WbAllocFail', k1, then=545)
+    run.step('LruIsolate', k1, then=589)
+    run.step('WbAllocFail', t1, then=626)
+    run.step('ShrinkDone', t1, then=650)
+    run.step('ChargeFail', t1, then=309)
+    run.step('StartFault', t1, s=s1, then=356)
+    run.step('SwapcachePrepare', t1, then=405)
+    run.step('WbAllocFail', k1, then=457)
+    run.step('ChargeFail', t1, then=357)
 
 
 def test_walk_041(system_for: SystemFactory) -> None:
@@ -1279,35 +1279,35 @@ def test_walk_041(system_for: SystemFactory) -> None:
     t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
     the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=357)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=453)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=498)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=542)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=586)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=461)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=148)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=457)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeOk', t1, then=502)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=547)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=413)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=100)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('WbAllocFail', k1, then=357)
+    run.step('ShrinkDone', k1, then=403)
+    run.step('StartFault', t1, s=s1, then=453)
+    run.step('SwapcachePrepare', t1, then=498)
+    run.step('ChargeOk', t1, then=542)
+    run.step('AddToSwapCache', t1, then=586)
+    run.step('SwapReadFolio', t1, then=461)
+    run.step('MapFolio', t1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('StartFault', t1, s=s1, then=356)
+    run.step('SwapcachePrepare', t1, then=405)
+    run.step('WbSkipBusy', k1, then=457)
+    run.step('ChargeOk', t1, then=502)
+    run.step('AddToSwapCache', t1, then=547)
+    run.step('SwapReadFolio', t1, then=413)
+    run.step('MapFolio', t1, then=100)
 
 
 def test_walk_042(system_for: SystemFactory) -> None:
@@ -1321,33 +1321,33 @@ def test_walk_042(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU
     head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=414)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=403)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=496)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=538)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=581)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=356)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=456)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=504)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=548)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=592)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeReclaim', t1, then=313)
+    run.step('LruIsolate', t1, then=363)
+    run.step('WbAllocFail', t1, then=414)
+    run.step('ShrinkDone', k1, then=462)
+    run.step('ShrinkDone', t1, then=509)
+    run.step('ChargeFail', t1, then=403)
+    run.step('ShrinkWorker', k1, then=452)
+    run.step('LruIsolate', k1, then=496)
+    run.step('StartFault', t1, s=s1, then=538)
+    run.step('WbAllocFail', k1, then=581)
+    run.step('LruIsolate', k1, then=356)
+    run.step('SwapcachePrepare', t1, then=405)
+    run.step('ChargeReclaim', t1, then=456)
+    run.step('WbAllocFail', k1, then=504)
+    run.step('LruIsolate', t1, then=548)
+    run.step('WbAllocFail', t1, then=592)
+    run.step('LruIsolate', t1, then=363)
 
 
 def test_walk_043(system_for: SystemFactory) -> None:
@@ -1361,35 +1361,35 @@ def test_walk_043(system_for: SystemFactory) -> None:
     isolates the LRU head; t1 ends its walk; t1's charge fails; k1's writeback fails to
     allocate a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=414)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=464)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=357)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=406)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=457)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=504)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=543)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=587)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=624)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=412)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=462)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkWorker', k1, then=507)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=551)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=593)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=496)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=539)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=307)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeReclaim', t1, then=313)
+    run.step('LruIsolate', t1, then=363)
+    run.step('WbSkipBusy', t1, then=414)
+    run.step('ShrinkDone', t1, then=464)
+    run.step('ChargeFail', t1, then=357)
+    run.step('StartFault', t1, s=s1, then=406)
+    run.step('SwapcachePrepare', t1, then=457)
+    run.step('ChargeReclaim', t1, then=504)
+    run.step('ShrinkDone', k1, then=543)
+    run.step('LruIsolate', t1, then=587)
+    run.step('WbAllocFail', t1, then=624)
+    run.step('LruIsolate', t1, then=412)
+    run.step('WbAllocFail', t1, then=462)
+    run.step('ShrinkWorker', k1, then=507)
+    run.step('LruIsolate', k1, then=551)
+    run.step('ShrinkDone', t1, then=593)
+    run.step('ChargeFail', t1, then=496)
+    run.step('WbAllocFail', k1, then=539)
+    run.step('FreeSlot', s=s1, then=307)
 
 
 def test_walk_044(system_for: SystemFactory) -> None:
@@ -1400,27 +1400,27 @@ def test_walk_044(system_for: SystemFactory) -> None:
     walk; t1 faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1 is freed; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=200)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=497)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=541)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=452)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=496)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=540)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=583)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('FreeSlot', s=s1, then=200)
+    run.step('WbWrite', k1, then=255)
+    run.step('DropCleanFolio', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('ShrinkDone', k1, then=403)
+    run.step('ShrinkWorker', k1, then=452)
+    run.step('StartFault', t1, s=s1, then=497)
+    run.step('SwapcachePrepare', t1, then=541)
+    run.step('ChargeFail', t1, then=452)
+    run.step('LruIsolate', k1, then=496)
+    run.step('WbAllocFolio', k1, then=540)
+    run.step('FreeSlot', s=s1, then=583)
+    run.step('WbWrite', k1, then=280)
 
 
 def test_walk_045(system_for: SystemFactory) -> None:
@@ -1434,34 +1434,34 @@ def test_walk_045(system_for: SystemFactory) -> None:
     t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap cache;
     k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=518)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=559)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=602)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=635)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=297)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=496)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=538)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=582)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=621)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=323)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('FreeSlot', s=s1, then=224)
+    run.step('WbWrite', k1, then=280)
+    run.step('DropCleanFolio', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('ShrinkDone', k1, then=428)
+    run.step('ShrinkWorker', k1, then=475)
+    run.step('LruIsolate', k1, then=518)
+    run.step('StartFault', t1, s=s1, then=559)
+    run.step('WbAllocFolio', k1, then=602)
+    run.step('SwapCacheHit', t1, then=635)
+    run.step('WbWrite', k1, then=297)
+    run.step('MapFolio', t1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('ShrinkDone', k1, then=403)
+    run.step('ShrinkWorker', k1, then=452)
+    run.step('LruIsolate', k1, then=496)
+    run.step('StartFault', t1, s=s1, then=538)
+    run.step('WbAllocFolio', k1, then=582)
+    run.step('SwapCacheHit', t1, then=621)
+    run.step('WbWrite', k1, then=323)
 
 
 def test_walk_046(system_for: SystemFactory) -> None:
@@ -1474,31 +1474,31 @@ def test_walk_046(system_for: SystemFactory) -> None:
     folio (-EEXIST); k1 isolates the LRU head; t1 reads the page in; t1 maps the page and
     leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=42)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=272)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=323)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=518)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=559)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=600)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=632)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=654)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=667)  # WbFolioExists Zswap.tla:662
-    run.step('LruIsolate', k1, then=523)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=567)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=611)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=377)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=42)
+    run.step('ShrinkDone', k1, then=74)
+    run.step('ShrinkWorker', k1, then=116)
+    run.step('LruIsolate', k1, then=164)
+    run.step('WbAllocFolio', k1, then=219)
+    run.step('SwapCacheHit', t1, then=272)
+    run.step('WbWrite', k1, then=323)
+    run.step('MapFolio', t1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('ShrinkDone', k1, then=428)
+    run.step('ShrinkWorker', k1, then=475)
+    run.step('LruIsolate', k1, then=518)
+    run.step('StartFault', t1, s=s1, then=559)
+    run.step('SwapcachePrepare', t1, then=600)
+    run.step('ChargeOk', t1, then=632)
+    run.step('AddToSwapCache', t1, then=654)
+    run.step('WbFolioExists', k1, then=667)
+    run.step('LruIsolate', k1, then=523)
+    run.step('SwapReadFolio', t1, then=567)
+    run.step('MapFolioKeepCache', t1, then=611)
+    run.step('DropCleanFolio', s=s1, then=377)
 
 
 def test_walk_047(system_for: SystemFactory) -> None:
@@ -1512,36 +1512,36 @@ def test_walk_047(system_for: SystemFactory) -> None:
     allocate a folio; s1 is freed; v2 is swapped out to s1; t1 faults on s1; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=232)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', t1, then=84)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=176)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=169)  # WbAllocFail Zswap.tla:686
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=303)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbSkipBusy', k1, then=232)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('WbSkipBusy', t1, then=84)
+    run.step('ShrinkWorker', k1, then=126)
+    run.step('ShrinkDone', t1, then=176)
+    run.step('ChargeFail', t1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFail', k1, then=169)
+    run.step('FreeSlot', s=s1, then=199)
+    run.step('SwapOut', s=s1, v=v2, then=252)
+    run.step('StartFault', t1, s=s1, then=303)
+    run.step('ShrinkDone', k1, then=74)
 
 
 def test_walk_048(system_for: SystemFactory) -> None:
@@ -1556,35 +1556,35 @@ def test_walk_048(system_for: SystemFactory) -> None:
     out to s1; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
     gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=42)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=115)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=213)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=268)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:572
-    run.step('WbAllocFail', t1, then=126)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=228)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=287)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=285)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=169)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=42)
+    run.step('ShrinkDone', k1, then=74)
+    run.step('SwapcachePrepare', t1, then=115)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('LruIsolate', t1, then=213)
+    run.step('WbAllocFail', t1, then=268)
+    run.step('LruIsolate', t1, then=50)
+    run.step('ShrinkWorker', k1, then=82)
+    run.step('WbAllocFail', t1, then=126)
+    run.step('LruIsolate', k1, then=175)
+    run.step('WbAllocFail', k1, then=228)
+    run.step('LruIsolate', k1, then=269)
+    run.step('WbAllocFail', k1, then=287)
+    run.step('ShrinkDone', k1, then=84)
+    run.step('ShrinkWorker', k1, then=126)
+    run.step('LruIsolate', k1, then=175)
+    run.step('WbSkipBusy', k1, then=228)
+    run.step('ShrinkDone', t1, then=285)
+    run.step('ChargeFail', t1, then=169)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=70)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('WbEntryGone', k1, then=29)
 
 
 def test_walk_049(system_for: SystemFactory) -> None:
@@ -1597,30 +1597,30 @@ def test_walk_049(system_for: SystemFactory) -> None:
     folio (-EEXIST); k1 ends its walk; t1 reads the page in; t1 maps the page and leaves its
     folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=233)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', k1, then=287)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=266)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=317)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=368)  # WbFolioExists Zswap.tla:662
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=158)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:626
-    run.step('SwapReadFolio', t1, then=83)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=127)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=0)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbSkipBusy', t1, then=233)
+    run.step('WbAllocFail', k1, then=287)
+    run.step('ShrinkDone', k1, then=84)
+    run.step('ShrinkWorker', k1, then=126)
+    run.step('LruIsolate', k1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeOk', t1, then=266)
+    run.step('AddToSwapCache', t1, then=317)
+    run.step('WbFolioExists', k1, then=368)
+    run.step('LruIsolate', k1, then=111)
+    run.step('WbFolioExists', k1, then=158)
+    run.step('ShrinkDone', k1, then=211)
+    run.step('SwapReadFolio', t1, then=83)
+    run.step('MapFolioKeepCache', t1, then=127)
+    run.step('DropCleanFolio', s=s1, then=0)
 
 
 def test_walk_050(system_for: SystemFactory) -> None:
@@ -1633,32 +1633,32 @@ def test_walk_050(system_for: SystemFactory) -> None:
     to s1; k1 ends its walk; t1 faults on s1; k1 starts a shrink walk; t1 pins the slot;
     t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=287)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=126)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=175)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=285)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=318)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=368)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=421)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapcachePrepare', t1, then=163)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('WbSkipBusy', k1, then=287)
+    run.step('ShrinkDone', k1, then=84)
+    run.step('ShrinkWorker', k1, then=126)
+    run.step('LruIsolate', k1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('WbAllocFail', k1, then=285)
+    run.step('ChargeOk', t1, then=318)
+    run.step('AddToSwapCache', t1, then=368)
+    run.step('SwapReadFolio', t1, then=421)
+    run.step('MapFolio', t1, then=199)
+    run.step('SwapOut', s=s1, v=v2, then=252)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('StartFault', t1, s=s1, then=74)
+    run.step('ShrinkWorker', k1, then=116)
+    run.step('SwapcachePrepare', t1, then=163)
+    run.step('ChargeFail', t1, then=77)
 
 
 def test_walk_051(system_for: SystemFactory) -> None:
@@ -1673,35 +1673,35 @@ def test_walk_051(system_for: SystemFactory) -> None:
     page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=116)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=163)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=212)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=173)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=7)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=388)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=230)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=286)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=264)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=163)
+    run.step('ChargeOk', t1, then=212)
+    run.step('AddToSwapCache', t1, then=265)
+    run.step('SwapReadFolio', t1, then=124)
+    run.step('MapFolioKeepCache', t1, then=173)
+    run.step('DropCleanFolio', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeOk', t1, then=340)
+    run.step('AddToSwapCache', t1, then=388)
+    run.step('SwapReadFolio', t1, then=230)
+    run.step('MapFolioKeepCache', t1, then=286)
+    run.step('WbFolioExists', k1, then=264)
+    run.step('ShrinkDone', k1, then=127)
 
 
 def test_walk_052(system_for: SystemFactory) -> None:
@@ -1711,22 +1711,22 @@ def test_walk_052(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the swap
     cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=338)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=210)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('WbAllocFail', k1, then=338)
+    run.step('ChargeOk', t1, then=112)
+    run.step('AddToSwapCache', t1, then=158)
+    run.step('SwapReadFolio', t1, then=210)
+    run.step('ShrinkDone', k1, then=83)
 
 
 def test_walk_053(system_for: SystemFactory) -> None:
@@ -1740,34 +1740,34 @@ def test_walk_053(system_for: SystemFactory) -> None:
     swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 ends
     its walk; t1 pins the slot; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=338)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=159)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=212)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=266)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=318)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=209)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=21)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=89)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('WbSkipBusy', k1, then=338)
+    run.step('ShrinkDone', k1, then=128)
+    run.step('ChargeOk', t1, then=159)
+    run.step('ShrinkWorker', k1, then=212)
+    run.step('LruIsolate', k1, then=266)
+    run.step('WbAllocFail', k1, then=318)
+    run.step('LruIsolate', k1, then=71)
+    run.step('AddToSwapCache', t1, then=111)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('MapFolioKeepCache', t1, then=209)
+    run.step('DropCleanFolio', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFail', k1, then=89)
+    run.step('ShrinkDone', k1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeFail', t1, then=1)
 
 
 def test_walk_054(system_for: SystemFactory) -> None:
@@ -1779,33 +1779,33 @@ def test_walk_054(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk; t1 adds its folio to the
     swap cache; k1 starts a shrink walk; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=42)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=42)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=112)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('ChargeFail', t1, then=339)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('StartFault', t1, s=s1, then=42)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeFail', t1, then=23)
+    run.step('StartFault', t1, s=s1, then=42)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeOk', t1, then=112)
+    run.step('ShrinkDone', k1, then=159)
+    run.step('AddToSwapCache', t1, then=211)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('SwapReadFolio', t1, then=124)
+    run.step('ShrinkDone', k1, then=83)
 
 
 def test_walk_055(system_for: SystemFactory) -> None:
@@ -1815,21 +1815,21 @@ def test_walk_055(system_for: SystemFactory) -> None:
     charge fails; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the
     entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=387)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=442)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('WbAllocFolio', k1, then=387)
+    run.step('FreeSlot', s=s1, then=442)
+    run.step('WbEntryGone', k1, then=29)
 
 
 def test_walk_056(system_for: SystemFactory) -> None:
@@ -1838,20 +1838,20 @@ def test_walk_056(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge fails; t1 faults on s1; k1's writeback fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=42)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('WbAllocFail', k1, then=42)
 
 
 def test_walk_057(system_for: SystemFactory) -> None:
@@ -1865,32 +1865,32 @@ def test_walk_057(system_for: SystemFactory) -> None:
     folio; s1 is freed; k1's writeback finds the entry gone; v2 is swapped out to s1; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=42)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=114)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=214)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:572
-    run.step('WbSkipBusy', t1, then=126)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=176)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=212)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:466
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=420)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=168)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=279)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=330)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:780
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=42)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=114)
+    run.step('LruIsolate', t1, then=160)
+    run.step('WbAllocFail', t1, then=214)
+    run.step('LruIsolate', t1, then=232)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('ShrinkWorker', k1, then=82)
+    run.step('WbSkipBusy', t1, then=126)
+    run.step('ShrinkDone', t1, then=176)
+    run.step('ChargeOk', t1, then=212)
+    run.step('AddToSwapCache', t1, then=265)
+    run.step('LruIsolate', k1, then=317)
+    run.step('SwapReadFolio', t1, then=367)
+    run.step('MapFolioKeepCache', t1, then=420)
+    run.step('DropCleanFolio', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('WbAllocFolio', k1, then=279)
+    run.step('FreeSlot', s=s1, then=330)
+    run.step('WbEntryGone', k1, then=199)
+    run.step('SwapOut', s=s1, v=v2, then=252)
+    run.step('ShrinkDone', k1, then=44)
 
 
 def test_walk_058(system_for: SystemFactory) -> None:
@@ -1905,34 +1905,34 @@ def test_walk_058(system_for: SystemFactory) -> None:
     folio; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 isolates
     the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=272)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=323)  # WbWrite Zswap.tla:799
-    run.step('MapFolioKeepCache', t1, then=280)  # MapFolioKeepCache Zswap.tla:530
-    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=171)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=480)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=564)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=605)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=637)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=658)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=669)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=675)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=570)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('StartFault', t1, s=s1, then=74)
+    run.step('ShrinkWorker', k1, then=116)
+    run.step('LruIsolate', k1, then=164)
+    run.step('WbAllocFolio', k1, then=219)
+    run.step('SwapCacheHit', t1, then=272)
+    run.step('WbWrite', k1, then=323)
+    run.step('MapFolioKeepCache', t1, then=280)
+    run.step('ShrinkDone', k1, then=122)
+    run.step('DropCleanFolio', s=s1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('WbAllocFail', k1, then=480)
+    run.step('ShrinkDone', k1, then=520)
+    run.step('ChargeReclaim', t1, then=564)
+    run.step('ShrinkWorker', k1, then=605)
+    run.step('LruIsolate', t1, then=637)
+    run.step('WbAllocFail', t1, then=658)
+    run.step('LruIsolate', k1, then=669)
+    run.step('WbAllocFail', k1, then=675)
+    run.step('LruIsolate', k1, then=570)
 
 
 def test_walk_059(system_for: SystemFactory) -> None:
@@ -1946,35 +1946,35 @@ def test_walk_059(system_for: SystemFactory) -> None:
     pinned slot; t1 ends its walk; t1's charge fails; k1 isolates the LRU head; k1's
     writeback allocates a folio; t1 faults on s1; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=479)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=525)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=570)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', k1, then=612)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=638)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=658)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=483)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=529)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=572)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=610)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=641)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=560)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=380)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=432)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('ChargeReclaim', t1, then=479)
+    run.step('LruIsolate', t1, then=525)
+    run.step('WbAllocFail', t1, then=570)
+    run.step('WbAllocFail', k1, then=612)
+    run.step('ShrinkDone', k1, then=638)
+    run.step('ShrinkWorker', k1, then=658)
+    run.step('LruIsolate', t1, then=483)
+    run.step('WbAllocFail', t1, then=529)
+    run.step('LruIsolate', k1, then=572)
+    run.step('WbSkipBusy', k1, then=610)
+    run.step('ShrinkDone', t1, then=641)
+    run.step('ChargeFail', t1, then=560)
+    run.step('LruIsolate', k1, then=333)
+    run.step('WbAllocFolio', k1, then=380)
+    run.step('StartFault', t1, s=s1, then=432)
+    run.step('WbWrite', k1, then=60)
 
 
 def test_walk_060(system_for: SystemFactory) -> None:
@@ -1988,34 +1988,34 @@ def test_walk_060(system_for: SystemFactory) -> None:
     allocate a folio; k1's writeback fails to allocate a folio; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=143)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=195)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=102)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=148)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=456)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=504)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=543)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=585)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=619)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=647)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=664)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=506)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=551)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', k1, then=590)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=626)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=414)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=60)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('ShrinkDone', k1, then=143)
+    run.step('SwapcachePrepare', t1, then=195)
+    run.step('ChargeFail', t1, then=102)
+    run.step('FreeSlot', s=s1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('StartFault', t1, s=s1, then=356)
+    run.step('SwapcachePrepare', t1, then=405)
+    run.step('ChargeReclaim', t1, then=456)
+    run.step('WbSkipBusy', k1, then=504)
+    run.step('ShrinkDone', k1, then=543)
+    run.step('ShrinkWorker', k1, then=585)
+    run.step('LruIsolate', k1, then=619)
+    run.step('LruIsolate', t1, then=647)
+    run.step('WbAllocFail', t1, then=664)
+    run.step('LruIsolate', t1, then=506)
+    run.step('WbAllocFail', t1, then=551)
+    run.step('WbAllocFail', k1, then=590)
+    run.step('LruIsolate', k1, then=626)
+    run.step('WbAllocFail', k1, then=414)
 
 
 def test_walk_061(system_for: SystemFactory) -> None:
@@ -2029,33 +2029,33 @@ def test_walk_061(system_for: SystemFactory) -> None:
     page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=414)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=507)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=552)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=452)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=496)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=538)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=580)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=618)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=645)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=662)  # WbFolioExists Zswap.tla:662
-    run.step('LruIsolate', k1, then=501)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=546)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=591)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=355)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeReclaim', t1, then=313)
+    run.step('LruIsolate', t1, then=363)
+    run.step('WbAllocFail', t1, then=414)
+    run.step('ShrinkDone', k1, then=462)
+    run.step('ShrinkWorker', k1, then=507)
+    run.step('ShrinkDone', t1, then=552)
+    run.step('ChargeFail', t1, then=452)
+    run.step('LruIsolate', k1, then=496)
+    run.step('StartFault', t1, s=s1, then=538)
+    run.step('SwapcachePrepare', t1, then=580)
+    run.step('ChargeOk', t1, then=618)
+    run.step('AddToSwapCache', t1, then=645)
+    run.step('WbFolioExists', k1, then=662)
+    run.step('LruIsolate', k1, then=501)
+    run.step('SwapReadFolio', t1, then=546)
+    run.step('MapFolioKeepCache', t1, then=591)
+    run.step('DropCleanFolio', s=s1, then=355)
 
 
 def test_walk_062(system_for: SystemFactory) -> None:
@@ -2068,33 +2068,33 @@ def test_walk_062(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; t1 pins the slot; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=441)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=489)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=389)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=23)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=116)  # StartFault Zswap.tla:286
-    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=166)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=220)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=123)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('WbAllocFolio', k1, then=441)
+    run.step('SwapCacheHit', t1, then=489)
+    run.step('WbEntryGone', k1, then=389)
+    run.step('RetryFault', t1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('LruIsolate', k1, then=164)
+    run.step('WbAllocFolio', k1, then=219)
+    run.step('WbWrite', k1, then=273)
+    run.step('DropCleanFolio', s=s1, then=324)
+    run.step('ShrinkDone', k1, then=166)
+    run.step('SwapcachePrepare', t1, then=220)
+    run.step('ChargeFail', t1, then=123)
 
 
 def test_walk_063(system_for: SystemFactory) -> None:
@@ -2107,30 +2107,30 @@ def test_walk_063(system_for: SystemFactory) -> None:
     page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=79)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=171)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=380)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=63)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=100)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=311)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=360)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=411)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=461)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=508)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=148)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=46)
+    run.step('DropCleanFolio', s=s1, then=79)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('FreeSlot', s=s1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('WbAllocFolio', k1, then=380)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=63)
+    run.step('FreeSlot', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ShrinkDone', k1, then=311)
+    run.step('ChargeOk', t1, then=360)
+    run.step('AddToSwapCache', t1, then=411)
+    run.step('SwapReadFolio', t1, then=461)
+    run.step('MapFolioKeepCache', t1, then=508)
+    run.step('DropCleanFolio', s=s1, then=148)
 
 
 def test_walk_064(system_for: SystemFactory) -> None:
@@ -2143,30 +2143,30 @@ def test_walk_064(system_for: SystemFactory) -> None:
     to allocate a folio; k1 isolates the LRU head; k1's writeback fails to allocate a folio;
     t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=456)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=503)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=548)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', t1, then=592)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=624)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=649)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=664)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=672)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=549)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=592)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('StartFault', t1, s=s1, then=356)
+    run.step('SwapcachePrepare', t1, then=405)
+    run.step('ChargeReclaim', t1, then=456)
+    run.step('LruIsolate', t1, then=503)
+    run.step('WbSkipBusy', k1, then=548)
+    run.step('WbSkipBusy', t1, then=592)
+    run.step('ShrinkDone', k1, then=624)
+    run.step('ShrinkWorker', k1, then=649)
+    run.step('LruIsolate', k1, then=664)
+    run.step('WbAllocFail', k1, then=672)
+    run.step('LruIsolate', k1, then=549)
+    run.step('WbAllocFail', k1, then=592)
+    run.step('LruIsolate', t1, then=363)
 
 
 def test_walk_065(system_for: SystemFactory) -> None:
@@ -2179,31 +2179,31 @@ def test_walk_065(system_for: SystemFactory) -> None:
     folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is dropped; k1 ends
     its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=412)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', t1, then=462)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkWorker', k1, then=507)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=551)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=590)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=627)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=539)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=358)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=407)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=166)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeReclaim', t1, then=313)
+    run.step('LruIsolate', t1, then=363)
+    run.step('ShrinkDone', k1, then=412)
+    run.step('WbSkipBusy', t1, then=462)
+    run.step('ShrinkWorker', k1, then=507)
+    run.step('LruIsolate', k1, then=551)
+    run.step('WbSkipBusy', k1, then=590)
+    run.step('ShrinkDone', t1, then=627)
+    run.step('ChargeFail', t1, then=539)
+    run.step('LruIsolate', k1, then=309)
+    run.step('WbAllocFolio', k1, then=358)
+    run.step('StartFault', t1, s=s1, then=407)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=118)
+    run.step('ShrinkDone', k1, then=166)
 
 
 def test_walk_066(system_for: SystemFactory) -> None:
@@ -2216,32 +2216,32 @@ def test_walk_066(system_for: SystemFactory) -> None:
     finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap cache; s1's
     clean folio is dropped; v2 is swapped out to s1; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=112)  # WbAllocFail Zswap.tla:686
-    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=421)  # WbFolioExists Zswap.tla:662
-    run.step('MapFolioKeepCache', t1, then=470)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('ChargeOk', t1, then=340)
+    run.step('WbAllocFail', k1, then=112)
+    run.step('AddToSwapCache', t1, then=158)
+    run.step('ShrinkDone', k1, then=211)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('LruIsolate', k1, then=317)
+    run.step('SwapReadFolio', t1, then=367)
+    run.step('WbFolioExists', k1, then=421)
+    run.step('MapFolioKeepCache', t1, then=470)
+    run.step('DropCleanFolio', s=s1, then=199)
+    run.step('SwapOut', s=s1, v=v2, then=252)
+    run.step('ShrinkDone', k1, then=44)
 
 
 def test_walk_067(system_for: SystemFactory) -> None:
@@ -2252,26 +2252,26 @@ def test_walk_067(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on s1; k1
     writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=518)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=561)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=602)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=143)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('FreeSlot', s=s1, then=224)
+    run.step('WbWrite', k1, then=280)
+    run.step('DropCleanFolio', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('ShrinkDone', k1, then=428)
+    run.step('ShrinkWorker', k1, then=475)
+    run.step('LruIsolate', k1, then=518)
+    run.step('WbAllocFolio', k1, then=561)
+    run.step('StartFault', t1, s=s1, then=602)
+    run.step('WbWrite', k1, then=246)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('ShrinkDone', k1, then=143)
 
 
 def test_walk_068(system_for: SystemFactory) -> None:
@@ -2284,33 +2284,33 @@ def test_walk_068(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's writeback
     skips the pinned slot; k1 isolates the LRU head; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=532)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=160)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=268)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=320)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=370)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=285)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=321)  # LruIsolate Zswap.tla:591
-    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('ChargeReclaim', t1, then=488)
+    run.step('LruIsolate', t1, then=532)
+    run.step('WbAllocFail', k1, then=160)
+    run.step('WbSkipBusy', t1, then=214)
+    run.step('ShrinkDone', k1, then=268)
+    run.step('ShrinkWorker', k1, then=320)
+    run.step('LruIsolate', k1, then=370)
+    run.step('LruIsolate', t1, then=125)
+    run.step('WbAllocFail', t1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('WbSkipBusy', k1, then=285)
+    run.step('LruIsolate', k1, then=321)
+    run.step('ChargeOk', t1, then=71)
 
 
 def test_walk_069(system_for: SystemFactory) -> None:
@@ -2321,28 +2321,28 @@ def test_walk_069(system_for: SystemFactory) -> None:
     on s1; k1's writeback fails to allocate a folio; k1 ends its walk; t1 pins the slot;
     t1's charge fails; k1 starts a shrink walk; s1 is freed; v1 is swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=41)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=112)  # WbAllocFail Zswap.tla:686
-    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=306)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=58)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=41)
+    run.step('ChargeOk', t1, then=71)
+    run.step('WbAllocFail', k1, then=112)
+    run.step('AddToSwapCache', t1, then=158)
+    run.step('ShrinkDone', k1, then=211)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('LruIsolate', k1, then=317)
+    run.step('SwapReadFolio', t1, then=367)
+    run.step('MapFolio', t1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('WbAllocFail', k1, then=306)
+    run.step('ShrinkDone', k1, then=58)
+    run.step('SwapcachePrepare', t1, then=94)
+    run.step('ChargeFail', t1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
 
 
 def test_walk_070(system_for: SystemFactory) -> None:
@@ -2355,32 +2355,32 @@ def test_walk_070(system_for: SystemFactory) -> None:
     folio; k1's writeback fails to allocate a folio; k1 isolates the LRU head; k1's
     writeback fails to allocate a folio; t1 isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=73)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=216)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=270)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=319)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=370)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', k1, then=422)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=161)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=214)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('WbAllocFail', k1, then=73)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('ShrinkWorker', k1, then=163)
+    run.step('ChargeReclaim', t1, then=216)
+    run.step('LruIsolate', k1, then=270)
+    run.step('LruIsolate', t1, then=319)
+    run.step('WbAllocFail', t1, then=370)
+    run.step('WbAllocFail', k1, then=422)
+    run.step('LruIsolate', k1, then=161)
+    run.step('WbAllocFail', k1, then=214)
+    run.step('LruIsolate', t1, then=232)
+    run.step('ShrinkDone', k1, then=50)
 
 
 def test_walk_071(system_for: SystemFactory) -> None:
@@ -2392,27 +2392,27 @@ def test_walk_071(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=174)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', t1, then=228)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=287)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=128)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=166)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=27)
+    run.step('LruIsolate', t1, then=50)
+    run.step('ShrinkWorker', k1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbSkipBusy', k1, then=174)
+    run.step('WbAllocFail', t1, then=228)
+    run.step('LruIsolate', k1, then=269)
+    run.step('WbSkipBusy', k1, then=287)
+    run.step('ShrinkDone', k1, then=84)
+    run.step('ShrinkDone', t1, then=128)
+    run.step('ShrinkWorker', k1, then=176)
+    run.step('LruIsolate', k1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('WbAllocFolio', k1, then=219)
+    run.step('WbWrite', k1, then=273)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('DropCleanFolio', s=s1, then=166)
 
 
 def test_walk_072(system_for: SystemFactory) -> None:
@@ -2421,21 +2421,21 @@ def test_walk_072(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge fails; t1 faults on s1; t1 pins the slot; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=73)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('WbSkipBusy', k1, then=73)
 
 
 def test_walk_073(system_for: SystemFactory) -> None:
@@ -2449,35 +2449,35 @@ def test_walk_073(system_for: SystemFactory) -> None:
     finds the entry gone; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's
     charge fails; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=41)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=73)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:591
-    run.step('ChargeOk', t1, then=266)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=318)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=112)  # WbSkipBusy Zswap.tla:696
-    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=329)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=375)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=427)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=254)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=306)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=353)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=254)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=41)
+    run.step('WbAllocFail', k1, then=73)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('ShrinkWorker', k1, then=163)
+    run.step('LruIsolate', k1, then=217)
+    run.step('ChargeOk', t1, then=266)
+    run.step('WbSkipBusy', k1, then=318)
+    run.step('LruIsolate', k1, then=71)
+    run.step('WbSkipBusy', k1, then=112)
+    run.step('AddToSwapCache', t1, then=158)
+    run.step('ShrinkDone', k1, then=211)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('LruIsolate', k1, then=317)
+    run.step('SwapReadFolio', t1, then=367)
+    run.step('MapFolio', t1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('WbAllocFolio', k1, then=329)
+    run.step('SwapCacheHit', t1, then=375)
+    run.step('WbEntryGone', k1, then=427)
+    run.step('RetryFault', t1, then=254)
+    run.step('StartFault', t1, s=s1, then=306)
+    run.step('SwapcachePrepare', t1, then=353)
+    run.step('ChargeFail', t1, then=254)
+    run.step('ShrinkDone', k1, then=33)
 
 
 def test_walk_074(system_for: SystemFactory) -> None:
@@ -2488,25 +2488,25 @@ def test_walk_074(system_for: SystemFactory) -> None:
     t1 faults on s1; t1 pins the slot; t1's charge fails; k1's writeback fails to allocate a
     folio; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=136)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=198)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=252)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('StartFault', t1, s=s1, then=58)
+    run.step('SwapcachePrepare', t1, then=94)
+    run.step('ChargeOk', t1, then=136)
+    run.step('AddToSwapCache', t1, then=186)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=343)
+    run.step('MapFolio', t1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeFail', t1, then=198)
+    run.step('WbAllocFail', k1, then=252)
+    run.step('ShrinkDone', k1, then=44)
 
 
 def test_walk_075(system_for: SystemFactory) -> None:
@@ -2519,33 +2519,33 @@ def test_walk_075(system_for: SystemFactory) -> None:
     the LRU head; t1 ends its walk; t1's charge succeeds; k1's writeback fails to allocate a
     folio; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=323)  # SwapCacheHit Zswap.tla:315
-    run.step('ShrinkDone', k1, then=165)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=171)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=383)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=437)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=485)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkWorker', k1, then=529)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=572)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=613)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=632)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=655)  # WbAllocFail Zswap.tla:686
-    run.step('AddToSwapCache', t1, then=667)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=608)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('WbAllocFolio', k1, then=219)
+    run.step('WbWrite', k1, then=273)
+    run.step('SwapCacheHit', t1, then=323)
+    run.step('ShrinkDone', k1, then=165)
+    run.step('MapFolio', t1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('StartFault', t1, s=s1, then=283)
+    run.step('SwapcachePrepare', t1, then=335)
+    run.step('ChargeReclaim', t1, then=383)
+    run.step('LruIsolate', t1, then=437)
+    run.step('WbSkipBusy', t1, then=485)
+    run.step('ShrinkWorker', k1, then=529)
+    run.step('LruIsolate', k1, then=572)
+    run.step('ShrinkDone', t1, then=613)
+    run.step('ChargeOk', t1, then=632)
+    run.step('WbAllocFail', k1, then=655)
+    run.step('AddToSwapCache', t1, then=667)
+    run.step('SwapReadFolio', t1, then=608)
+    run.step('MapFolio', t1, then=331)
 
 
 def test_walk_076(system_for: SystemFactory) -> None:
@@ -2556,27 +2556,27 @@ def test_walk_076(system_for: SystemFactory) -> None:
     walk; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
     swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=519)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=562)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=604)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=636)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=527)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=332)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=282)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('FreeSlot', s=s1, then=224)
+    run.step('WbWrite', k1, then=280)
+    run.step('DropCleanFolio', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('ShrinkDone', k1, then=428)
+    run.step('ShrinkWorker', k1, then=475)
+    run.step('StartFault', t1, s=s1, then=519)
+    run.step('SwapcachePrepare', t1, then=562)
+    run.step('ChargeOk', t1, then=604)
+    run.step('AddToSwapCache', t1, then=636)
+    run.step('SwapReadFolio', t1, then=527)
+    run.step('MapFolio', t1, then=332)
+    run.step('SwapOut', s=s1, v=v1, then=282)
 
 
 def test_walk_077(system_for: SystemFactory) -> None:
@@ -2589,32 +2589,32 @@ def test_walk_077(system_for: SystemFactory) -> None:
     reclaim; k1 isolates the LRU head; t1 isolates the LRU head; k1's writeback skips the
     pinned slot; t1's writeback skips the pinned slot; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=381)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=434)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=482)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=527)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=571)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=332)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=282)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=334)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=381)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=435)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=479)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=525)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=569)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', t1, then=612)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('StartFault', t1, s=s1, then=334)
+    run.step('SwapcachePrepare', t1, then=381)
+    run.step('ChargeOk', t1, then=434)
+    run.step('AddToSwapCache', t1, then=482)
+    run.step('SwapReadFolio', t1, then=527)
+    run.step('MapFolioKeepCache', t1, then=571)
+    run.step('DropCleanFolio', s=s1, then=332)
+    run.step('SwapOut', s=s1, v=v1, then=282)
+    run.step('StartFault', t1, s=s1, then=334)
+    run.step('SwapcachePrepare', t1, then=381)
+    run.step('ChargeReclaim', t1, then=435)
+    run.step('LruIsolate', k1, then=479)
+    run.step('LruIsolate', t1, then=525)
+    run.step('WbSkipBusy', k1, then=569)
+    run.step('WbSkipBusy', t1, then=612)
+    run.step('LruIsolate', t1, then=385)
 
 
 def test_walk_078(system_for: SystemFactory) -> None:
@@ -2629,35 +2629,35 @@ def test_walk_078(system_for: SystemFactory) -> None:
     its folio in the swap cache; s1's clean folio is dropped; k1's writeback finds the slot
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=483)  # ShrinkWorker Zswap.tla:572
-    run.step('WbSkipBusy', t1, then=529)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=573)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=604)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=655)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=478)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=524)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=563)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=604)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=654)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=666)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=674)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=558)  # DropCleanFolio Zswap.tla:866
-    run.step('WbSlotFreed', k1, then=331)  # WbSlotFreed Zswap.tla:671
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeReclaim', t1, then=337)
+    run.step('LruIsolate', t1, then=385)
+    run.step('ShrinkDone', k1, then=437)
+    run.step('ShrinkWorker', k1, then=483)
+    run.step('WbSkipBusy', t1, then=529)
+    run.step('ShrinkDone', t1, then=573)
+    run.step('ChargeOk', t1, then=604)
+    run.step('LruIsolate', k1, then=632)
+    run.step('WbSkipBusy', k1, then=655)
+    run.step('LruIsolate', k1, then=478)
+    run.step('WbAllocFail', k1, then=524)
+    run.step('ShrinkDone', k1, then=563)
+    run.step('ShrinkWorker', k1, then=604)
+    run.step('LruIsolate', k1, then=632)
+    run.step('AddToSwapCache', t1, then=654)
+    run.step('SwapReadFolio', t1, then=666)
+    run.step('MapFolioKeepCache', t1, then=674)
+    run.step('DropCleanFolio', s=s1, then=558)
+    run.step('WbSlotFreed', k1, then=331)
 
 
 def test_walk_079(system_for: SystemFactory) -> None:
@@ -2670,30 +2670,30 @@ def test_walk_079(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback skips the pinned slot; k1's writeback skips the pinned
     slot; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=428)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=475)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=519)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=562)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=605)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=633)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=657)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=479)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=525)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=570)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', k1, then=612)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('FreeSlot', s=s1, then=224)
+    run.step('WbWrite', k1, then=280)
+    run.step('DropCleanFolio', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('ShrinkDone', k1, then=428)
+    run.step('ShrinkWorker', k1, then=475)
+    run.step('StartFault', t1, s=s1, then=519)
+    run.step('SwapcachePrepare', t1, then=562)
+    run.step('ChargeReclaim', t1, then=605)
+    run.step('LruIsolate', k1, then=633)
+    run.step('WbAllocFail', k1, then=657)
+    run.step('LruIsolate', k1, then=479)
+    run.step('LruIsolate', t1, then=525)
+    run.step('WbSkipBusy', t1, then=570)
+    run.step('WbSkipBusy', k1, then=612)
+    run.step('LruIsolate', t1, then=385)
 
 
 def test_walk_080(system_for: SystemFactory) -> None:
@@ -2708,35 +2708,35 @@ def test_walk_080(system_for: SystemFactory) -> None:
     (-EEXIST); t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=385)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=437)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=483)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=528)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=566)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', t1, then=610)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=640)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=439)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=485)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=531)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=563)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=604)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=654)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=666)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=608)  # WbFolioExists Zswap.tla:662
-    run.step('MapFolioKeepCache', t1, then=639)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeReclaim', t1, then=337)
+    run.step('LruIsolate', t1, then=385)
+    run.step('ShrinkDone', k1, then=437)
+    run.step('ShrinkWorker', k1, then=483)
+    run.step('LruIsolate', k1, then=528)
+    run.step('WbSkipBusy', k1, then=566)
+    run.step('WbAllocFail', t1, then=610)
+    run.step('LruIsolate', k1, then=640)
+    run.step('WbSkipBusy', k1, then=439)
+    run.step('ShrinkDone', k1, then=485)
+    run.step('ShrinkDone', t1, then=531)
+    run.step('ChargeOk', t1, then=563)
+    run.step('ShrinkWorker', k1, then=604)
+    run.step('LruIsolate', k1, then=632)
+    run.step('AddToSwapCache', t1, then=654)
+    run.step('SwapReadFolio', t1, then=666)
+    run.step('WbFolioExists', k1, then=608)
+    run.step('MapFolioKeepCache', t1, then=639)
+    run.step('DropCleanFolio', s=s1, then=331)
 
 
 def test_walk_081(system_for: SystemFactory) -> None:
@@ -2748,29 +2748,29 @@ def test_walk_081(system_for: SystemFactory) -> None:
     to the swap cache; k1 ends its walk; k1 starts a shrink walk; t1 reads the page in; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=376)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=521)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=565)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=606)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=636)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=527)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=484)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('FreeSlot', s=s1, then=224)
+    run.step('WbWrite', k1, then=280)
+    run.step('DropCleanFolio', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('StartFault', t1, s=s1, then=429)
+    run.step('SwapcachePrepare', t1, then=477)
+    run.step('ChargeFail', t1, then=376)
+    run.step('StartFault', t1, s=s1, then=429)
+    run.step('SwapcachePrepare', t1, then=477)
+    run.step('ChargeOk', t1, then=521)
+    run.step('AddToSwapCache', t1, then=565)
+    run.step('ShrinkDone', k1, then=606)
+    run.step('ShrinkWorker', k1, then=636)
+    run.step('SwapReadFolio', t1, then=527)
+    run.step('ShrinkDone', k1, then=484)
 
 
 def test_walk_082(system_for: SystemFactory) -> None:
@@ -2782,27 +2782,27 @@ def test_walk_082(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU
     head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=114)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=162)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=216)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=267)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=320)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('ChargeReclaim', t1, then=488)
+    run.step('WbAllocFail', k1, then=114)
+    run.step('ShrinkDone', k1, then=162)
+    run.step('ShrinkWorker', k1, then=216)
+    run.step('LruIsolate', t1, then=267)
+    run.step('WbAllocFail', t1, then=320)
+    run.step('LruIsolate', t1, then=82)
 
 
 def test_walk_083(system_for: SystemFactory) -> None:
@@ -2812,22 +2812,22 @@ def test_walk_083(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=48)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=175)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=281)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeReclaim', t1, then=48)
+    run.step('LruIsolate', t1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbSkipBusy', t1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('WbAllocFolio', k1, then=219)
+    run.step('WbWrite', k1, then=273)
+    run.step('DropCleanFolio', s=s1, then=324)
+    run.step('SwapcachePrepare', t1, then=371)
+    run.step('ChargeFail', t1, then=281)
 
 
 def test_walk_084(system_for: SystemFactory) -> None:
@@ -2842,35 +2842,35 @@ def test_walk_084(system_for: SystemFactory) -> None:
     leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=281)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=331)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=522)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=566)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=610)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=640)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=659)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=478)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=524)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=563)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=604)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=632)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=654)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=666)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=674)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=639)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=530)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('WbWrite', k1, then=225)
+    run.step('DropCleanFolio', s=s1, then=281)
+    run.step('FreeSlot', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('StartFault', t1, s=s1, then=429)
+    run.step('SwapcachePrepare', t1, then=477)
+    run.step('ChargeReclaim', t1, then=522)
+    run.step('LruIsolate', t1, then=566)
+    run.step('WbSkipBusy', t1, then=610)
+    run.step('LruIsolate', k1, then=640)
+    run.step('ShrinkDone', t1, then=659)
+    run.step('ChargeOk', t1, then=478)
+    run.step('WbSkipBusy', k1, then=524)
+    run.step('ShrinkDone', k1, then=563)
+    run.step('ShrinkWorker', k1, then=604)
+    run.step('LruIsolate', k1, then=632)
+    run.step('AddToSwapCache', t1, then=654)
+    run.step('SwapReadFolio', t1, then=666)
+    run.step('MapFolioKeepCache', t1, then=674)
+    run.step('WbFolioExists', k1, then=639)
+    run.step('ShrinkDone', k1, then=530)
 
 
 def test_walk_085(system_for: SystemFactory) -> None:
@@ -2881,26 +2881,26 @@ def test_walk_085(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; t1 isolates the LRU head; k1 ends its walk; t1's
     writeback skips the pinned slot; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=114)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', t1, then=268)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('ChargeReclaim', t1, then=488)
+    run.step('WbSkipBusy', k1, then=114)
+    run.step('LruIsolate', t1, then=160)
+    run.step('ShrinkDone', k1, then=213)
+    run.step('WbSkipBusy', t1, then=268)
+    run.step('LruIsolate', t1, then=50)
 
 
 def test_walk_086(system_for: SystemFactory) -> None:
@@ -2911,26 +2911,26 @@ def test_walk_086(system_for: SystemFactory) -> None:
     pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=423)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=471)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=325)  # ShrinkDone Zswap.tla:626
-    run.step('SwapReadFolio', t1, then=372)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=171)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=27)
+    run.step('LruIsolate', t1, then=50)
+    run.step('ShrinkWorker', k1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', t1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('WbAllocFolio', k1, then=219)
+    run.step('WbWrite', k1, then=273)
+    run.step('DropCleanFolio', s=s1, then=324)
+    run.step('SwapcachePrepare', t1, then=371)
+    run.step('ChargeOk', t1, then=423)
+    run.step('AddToSwapCache', t1, then=471)
+    run.step('ShrinkDone', k1, then=325)
+    run.step('SwapReadFolio', t1, then=372)
+    run.step('MapFolio', t1, then=171)
 
 
 def test_walk_087(system_for: SystemFactory) -> None:
@@ -2944,33 +2944,33 @@ def test_walk_087(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; t1's writeback fails to allocate a folio; t1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=381)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=430)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=480)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=562)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=600)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=633)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=657)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=668)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=675)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=566)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=609)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=385)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', t1, then=439)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=487)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=524)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('StartFault', t1, s=s1, then=283)
+    run.step('SwapcachePrepare', t1, then=335)
+    run.step('ShrinkWorker', k1, then=381)
+    run.step('LruIsolate', k1, then=430)
+    run.step('WbAllocFail', k1, then=480)
+    run.step('ShrinkDone', k1, then=520)
+    run.step('ShrinkWorker', k1, then=562)
+    run.step('LruIsolate', k1, then=600)
+    run.step('ChargeReclaim', t1, then=633)
+    run.step('WbSkipBusy', k1, then=657)
+    run.step('LruIsolate', t1, then=668)
+    run.step('WbAllocFail', t1, then=675)
+    run.step('LruIsolate', t1, then=566)
+    run.step('LruIsolate', k1, then=609)
+    run.step('WbSkipBusy', k1, then=385)
+    run.step('WbAllocFail', t1, then=439)
+    run.step('ShrinkDone', t1, then=487)
+    run.step('ChargeOk', t1, then=524)
 
 
 def test_walk_088(system_for: SystemFactory) -> None:
@@ -2984,36 +2984,36 @@ def test_walk_088(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; k1 ends its walk; k1 starts a shrink walk; t1's
     writeback skips the pinned slot; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=532)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=574)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=532)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=160)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:572
-    run.step('WbSkipBusy', t1, then=320)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('ChargeReclaim', t1, then=488)
+    run.step('LruIsolate', t1, then=532)
+    run.step('WbAllocFail', t1, then=574)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('ChargeReclaim', t1, then=488)
+    run.step('LruIsolate', t1, then=532)
+    run.step('WbSkipBusy', k1, then=160)
+    run.step('ShrinkDone', k1, then=213)
+    run.step('ShrinkWorker', k1, then=267)
+    run.step('WbSkipBusy', t1, then=320)
+    run.step('LruIsolate', t1, then=82)
 
 
 def test_walk_089(system_for: SystemFactory) -> None:
@@ -3024,26 +3024,26 @@ def test_walk_089(system_for: SystemFactory) -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its
     walk; t1's charge fails; t1 faults on s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=48)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=424)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=326)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=123)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:286
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeReclaim', t1, then=48)
+    run.step('LruIsolate', t1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', t1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('WbAllocFolio', k1, then=219)
+    run.step('WbWrite', k1, then=273)
+    run.step('DropCleanFolio', s=s1, then=324)
+    run.step('SwapcachePrepare', t1, then=371)
+    run.step('ChargeReclaim', t1, then=424)
+    run.step('ShrinkDone', k1, then=275)
+    run.step('ShrinkDone', t1, then=326)
+    run.step('ChargeFail', t1, then=123)
+    run.step('StartFault', t1, s=s1, then=166)
 
 
 def test_walk_090(system_for: SystemFactory) -> None:
@@ -3054,26 +3054,26 @@ def test_walk_090(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback skips the pinned slot; k1's writeback fails to allocate a
     folio; t1 isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=532)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=574)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', k1, then=214)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('ChargeReclaim', t1, then=488)
+    run.step('LruIsolate', t1, then=532)
+    run.step('WbSkipBusy', t1, then=574)
+    run.step('WbAllocFail', k1, then=214)
+    run.step('LruIsolate', t1, then=232)
+    run.step('ShrinkDone', k1, then=50)
 
 
 def test_walk_091(system_for: SystemFactory) -> None:
@@ -3084,24 +3084,24 @@ def test_walk_091(system_for: SystemFactory) -> None:
     pins the slot; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
     cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=220)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=325)  # AddToSwapCache Zswap.tla:466
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=27)
+    run.step('LruIsolate', t1, then=50)
+    run.step('ShrinkWorker', k1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', t1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('WbAllocFolio', k1, then=219)
+    run.step('WbWrite', k1, then=273)
+    run.step('DropCleanFolio', s=s1, then=324)
+    run.step('SwapcachePrepare', t1, then=371)
+    run.step('ShrinkDone', k1, then=220)
+    run.step('ChargeOk', t1, then=274)
+    run.step('AddToSwapCache', t1, then=325)
 
 
 def test_walk_092(system_for: SystemFactory) -> None:
@@ -3112,26 +3112,26 @@ def test_walk_092(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback fails to allocate a folio; k1's writeback skips the pinned
     slot; t1 isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=386)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=440)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=488)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=532)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=574)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('StartFault', t1, s=s1, then=386)
+    run.step('SwapcachePrepare', t1, then=440)
+    run.step('ChargeReclaim', t1, then=488)
+    run.step('LruIsolate', t1, then=532)
+    run.step('WbAllocFail', t1, then=574)
+    run.step('WbSkipBusy', k1, then=214)
+    run.step('LruIsolate', t1, then=232)
+    run.step('ShrinkDone', k1, then=50)
 
 
 def test_walk_093(system_for: SystemFactory) -> None:
@@ -3144,33 +3144,33 @@ def test_walk_093(system_for: SystemFactory) -> None:
     head; k1's writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=425)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=473)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=151)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=190)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=236)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=27)
+    run.step('LruIsolate', t1, then=50)
+    run.step('ShrinkWorker', k1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', t1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeOk', t1, then=373)
+    run.step('AddToSwapCache', t1, then=425)
+    run.step('SwapReadFolio', t1, then=473)
+    run.step('MapFolio', t1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', k1, then=151)
+    run.step('LruIsolate', k1, then=190)
+    run.step('WbAllocFail', k1, then=236)
+    run.step('ShrinkDone', k1, then=39)
 
 
 def test_walk_094(system_for: SystemFactory) -> None:
@@ -3179,18 +3179,18 @@ def test_walk_094(system_for: SystemFactory) -> None:
     fails to allocate a folio; t1's writeback fails to allocate a folio; k1 isolates the LRU
     head; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=151)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', t1, then=204)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('ShrinkWorker', k1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', k1, then=151)
+    run.step('WbAllocFail', t1, then=204)
+    run.step('LruIsolate', k1, then=242)
+    run.step('ShrinkDone', t1, then=295)
+    run.step('ChargeFail', t1, then=8)
 
 
 def test_walk_095(system_for: SystemFactory) -> None:
@@ -3202,30 +3202,30 @@ def test_walk_095(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=387)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=441)  # StartFault Zswap.tla:286
-    run.step('WbEntryGone', k1, then=42)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=74)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=116)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=164)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=219)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=423)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('WbAllocFolio', k1, then=387)
+    run.step('StartFault', t1, s=s1, then=441)
+    run.step('WbEntryGone', k1, then=42)
+    run.step('ShrinkDone', k1, then=74)
+    run.step('ShrinkWorker', k1, then=116)
+    run.step('LruIsolate', k1, then=164)
+    run.step('WbAllocFolio', k1, then=219)
+    run.step('WbWrite', k1, then=273)
+    run.step('DropCleanFolio', s=s1, then=324)
+    run.step('SwapcachePrepare', t1, then=371)
+    run.step('ChargeOk', t1, then=423)
+    run.step('ShrinkDone', k1, then=274)
 
 
 def test_walk_096(system_for: SystemFactory) -> None:
@@ -3238,33 +3238,33 @@ def test_walk_096(system_for: SystemFactory) -> None:
     folio; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk; t1
     reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=339)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=387)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=23)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=353)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=401)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=451)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:626
-    run.step('SwapReadFolio', t1, then=67)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeFail', t1, then=339)
+    run.step('WbAllocFolio', k1, then=387)
+    run.step('WbEntryGone', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('WbAllocFail', k1, then=353)
+    run.step('ChargeOk', t1, then=401)
+    run.step('AddToSwapCache', t1, then=451)
+    run.step('ShrinkDone', k1, then=186)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_097(system_for: SystemFactory) -> None:
@@ -3277,31 +3277,31 @@ def test_walk_097(system_for: SystemFactory) -> None:
     k1's writeback skips the pinned slot; t1's charge enters reclaim; t1 isolates the LRU
     head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=112)  # WbSkipBusy Zswap.tla:696
-    run.step('AddToSwapCache', t1, then=158)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=353)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=402)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=151)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeOk', t1, then=340)
+    run.step('WbSkipBusy', k1, then=112)
+    run.step('AddToSwapCache', t1, then=158)
+    run.step('ShrinkDone', k1, then=211)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('LruIsolate', k1, then=317)
+    run.step('SwapReadFolio', t1, then=367)
+    run.step('MapFolio', t1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('WbSkipBusy', k1, then=353)
+    run.step('ChargeReclaim', t1, then=402)
+    run.step('LruIsolate', t1, then=151)
 
 
 def test_walk_098(system_for: SystemFactory) -> None:
@@ -3314,34 +3314,34 @@ def test_walk_098(system_for: SystemFactory) -> None:
     folio; k1 ends its walk; k1 starts a shrink walk; t1 adds its folio to the swap cache;
     t1 reads the page in; t1 maps the page; v1 is swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=151)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', t1, then=204)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=260)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=146)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=199)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=401)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=187)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=238)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', k1, then=151)
+    run.step('WbSkipBusy', t1, then=204)
+    run.step('ShrinkDone', t1, then=260)
+    run.step('ChargeFail', t1, then=146)
+    run.step('FreeSlot', s=s1, then=199)
+    run.step('SwapOut', s=s1, v=v2, then=252)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeOk', t1, then=373)
+    run.step('WbAllocFail', k1, then=401)
+    run.step('ShrinkDone', k1, then=136)
+    run.step('ShrinkWorker', k1, then=187)
+    run.step('AddToSwapCache', t1, then=238)
+    run.step('SwapReadFolio', t1, then=103)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
 
 
 def test_walk_099(system_for: SystemFactory) -> None:
@@ -3355,36 +3355,36 @@ def test_walk_099(system_for: SystemFactory) -> None:
     adds its folio to the swap cache; k1 starts a shrink walk; t1 reads the page in; t1 maps
     the page and leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=179)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=233)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=288)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=340)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=388)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=158)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=401)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=150)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=7)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=179)
+    run.step('WbAllocFail', t1, then=233)
+    run.step('ShrinkDone', t1, then=288)
+    run.step('ChargeOk', t1, then=340)
+    run.step('AddToSwapCache', t1, then=388)
+    run.step('WbFolioExists', k1, then=158)
+    run.step('ShrinkDone', k1, then=211)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('LruIsolate', k1, then=317)
+    run.step('SwapReadFolio', t1, then=367)
+    run.step('MapFolio', t1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeOk', t1, then=373)
+    run.step('WbSkipBusy', k1, then=401)
+    run.step('ShrinkDone', k1, then=136)
+    run.step('AddToSwapCache', t1, then=186)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('SwapReadFolio', t1, then=103)
+    run.step('MapFolioKeepCache', t1, then=150)
+    run.step('DropCleanFolio', s=s1, then=7)
 
 
 def test_walk_100(system_for: SystemFactory) -> None:
@@ -3394,22 +3394,22 @@ def test_walk_100(system_for: SystemFactory) -> None:
     the entry gone; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's charge
     fails; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=54)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=133)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=54)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('RetryFault', t1, then=54)
+    run.step('StartFault', t1, s=s1, then=89)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeFail', t1, then=54)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_101(system_for: SystemFactory) -> None:
@@ -3419,22 +3419,22 @@ def test_walk_101(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1
     reads the page in; k1's writeback finds a folio (-EEXIST)."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=86)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=131)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=47)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=210)  # WbFolioExists Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('WbEntryGone', k1, then=86)
+    run.step('SwapcachePrepare', t1, then=131)
+    run.step('ShrinkDone', k1, then=13)
+    run.step('ChargeOk', t1, then=26)
+    run.step('ShrinkWorker', k1, then=47)
+    run.step('LruIsolate', k1, then=71)
+    run.step('AddToSwapCache', t1, then=111)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('WbFolioExists', k1, then=210)
 
 
 def test_walk_102(system_for: SystemFactory) -> None:
@@ -3448,35 +3448,35 @@ def test_walk_102(system_for: SystemFactory) -> None:
     head; k1's writeback fails to allocate a folio; t1's writeback fails to allocate a
     folio; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:308
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=236)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', t1, then=290)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('RetryFault', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeOk', t1, then=154)
+    run.step('AddToSwapCache', t1, then=206)
+    run.step('SwapReadFolio', t1, then=261)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', k1, then=236)
+    run.step('WbAllocFail', t1, then=290)
+    run.step('ShrinkDone', k1, then=68)
 
 
 def test_walk_103(system_for: SystemFactory) -> None:
@@ -3490,34 +3490,34 @@ def test_walk_103(system_for: SystemFactory) -> None:
     t1 ends its walk; t1's charge fails; t1 faults on s1; k1's writeback fails to allocate a
     folio; k1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=68)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=94)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=139)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=188)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=293)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=345)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=92)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=137)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=241)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=68)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=193)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('WbAllocFail', t1, then=68)
+    run.step('ShrinkDone', t1, then=107)
+    run.step('ChargeFail', t1, then=33)
+    run.step('StartFault', t1, s=s1, then=58)
+    run.step('SwapcachePrepare', t1, then=94)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=188)
+    run.step('ShrinkWorker', k1, then=240)
+    run.step('LruIsolate', k1, then=293)
+    run.step('WbAllocFail', k1, then=345)
+    run.step('LruIsolate', k1, then=92)
+    run.step('WbAllocFail', k1, then=137)
+    run.step('ShrinkDone', k1, then=188)
+    run.step('WbAllocFail', t1, then=241)
+    run.step('LruIsolate', t1, then=39)
+    run.step('WbAllocFail', t1, then=68)
+    run.step('ShrinkWorker', k1, then=105)
+    run.step('LruIsolate', k1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('StartFault', t1, s=s1, then=141)
+    run.step('WbAllocFail', k1, then=193)
+    run.step('LruIsolate', k1, then=15)
 
 
 def test_walk_104(system_for: SystemFactory) -> None:
@@ -3529,28 +3529,28 @@ def test_walk_104(system_for: SystemFactory) -> None:
     cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1 isolates the
     LRU head; k1's writeback allocates a folio; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=59)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=96)  # WbWrite Zswap.tla:799
-    run.step('MapFolioKeepCache', t1, then=62)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=312)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=360)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=409)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=459)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=505)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=308)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=257)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=358)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('SwapCacheHit', t1, then=59)
+    run.step('WbWrite', k1, then=96)
+    run.step('MapFolioKeepCache', t1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeOk', t1, then=312)
+    run.step('ShrinkDone', k1, then=360)
+    run.step('ShrinkWorker', k1, then=409)
+    run.step('AddToSwapCache', t1, then=459)
+    run.step('SwapReadFolio', t1, then=505)
+    run.step('MapFolio', t1, then=308)
+    run.step('SwapOut', s=s1, v=v2, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('WbAllocFolio', k1, then=358)
+    run.step('WbWrite', k1, then=46)
 
 
 def test_walk_105(system_for: SystemFactory) -> None:
@@ -3563,32 +3563,32 @@ def test_walk_105(system_for: SystemFactory) -> None:
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its
     folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=79)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=121)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=382)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=434)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=478)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=523)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=567)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=438)  # WbFolioExists Zswap.tla:662
-    run.step('MapFolioKeepCache', t1, then=486)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=336)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=384)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=438)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=484)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=46)
+    run.step('DropCleanFolio', s=s1, then=79)
+    run.step('FreeSlot', s=s1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeOk', t1, then=336)
+    run.step('ShrinkDone', k1, then=382)
+    run.step('ShrinkWorker', k1, then=434)
+    run.step('LruIsolate', k1, then=478)
+    run.step('AddToSwapCache', t1, then=523)
+    run.step('SwapReadFolio', t1, then=567)
+    run.step('WbFolioExists', k1, then=438)
+    run.step('MapFolioKeepCache', t1, then=486)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeOk', t1, then=336)
+    run.step('AddToSwapCache', t1, then=384)
+    run.step('SwapReadFolio', t1, then=438)
+    run.step('ShrinkDone', k1, then=484)
 
 
 def test_walk_106(system_for: SystemFactory) -> None:
@@ -3597,19 +3597,19 @@ def test_walk_106(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('RetryFault', t1, then=11)
 
 
 def test_walk_107(system_for: SystemFactory) -> None:
@@ -3621,29 +3621,29 @@ def test_walk_107(system_for: SystemFactory) -> None:
     finds the folio in the swap cache; k1's writeback finds the entry gone; k1 ends its
     walk; k1 starts a shrink walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=133)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=182)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=235)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=38)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=65)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('WbAllocFail', k1, then=133)
+    run.step('ChargeOk', t1, then=182)
+    run.step('AddToSwapCache', t1, then=235)
+    run.step('ShrinkDone', k1, then=38)
+    run.step('ShrinkWorker', k1, then=65)
+    run.step('LruIsolate', k1, then=90)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('RetryFault', t1, then=5)
 
 
 def test_walk_108(system_for: SystemFactory) -> None:
@@ -3654,27 +3654,27 @@ def test_walk_108(system_for: SystemFactory) -> None:
     starts a shrink walk; t1 pins the slot; t1's charge fails; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; k1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=133)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=183)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=290)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=342)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=61)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=146)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('WbSkipBusy', k1, then=133)
+    run.step('ChargeReclaim', t1, then=183)
+    run.step('LruIsolate', t1, then=236)
+    run.step('WbSkipBusy', t1, then=290)
+    run.step('ShrinkDone', t1, then=342)
+    run.step('ChargeFail', t1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('StartFault', t1, s=s1, then=58)
+    run.step('ShrinkWorker', k1, then=95)
+    run.step('SwapcachePrepare', t1, then=140)
+    run.step('ChargeFail', t1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFail', k1, then=146)
+    run.step('LruIsolate', k1, then=8)
 
 
 def test_walk_109(system_for: SystemFactory) -> None:
@@ -3688,34 +3688,34 @@ def test_walk_109(system_for: SystemFactory) -> None:
     (-EEXIST); t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=44)  # RetryFault Zswap.tla:308
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=425)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=451)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=392)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFail', k1, then=389)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('RetryFault', t1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeOk', t1, then=373)
+    run.step('AddToSwapCache', t1, then=425)
+    run.step('WbFolioExists', k1, then=451)
+    run.step('SwapReadFolio', t1, then=392)
+    run.step('MapFolio', t1, then=199)
+    run.step('SwapOut', s=s1, v=v2, then=252)
+    run.step('ShrinkDone', k1, then=44)
 
 
 def test_walk_110(system_for: SystemFactory) -> None:
@@ -3729,33 +3729,33 @@ def test_walk_110(system_for: SystemFactory) -> None:
     the page and leaves its folio in the swap cache; s1's clean folio is dropped; v2 is
     swapped out to s1; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=425)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=473)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=516)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=168)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=373)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=425)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=473)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=392)  # WbFolioExists Zswap.tla:662
-    run.step('MapFolioKeepCache', t1, then=445)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=252)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeOk', t1, then=373)
+    run.step('AddToSwapCache', t1, then=425)
+    run.step('SwapReadFolio', t1, then=473)
+    run.step('MapFolioKeepCache', t1, then=516)
+    run.step('DropCleanFolio', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeOk', t1, then=373)
+    run.step('AddToSwapCache', t1, then=425)
+    run.step('SwapReadFolio', t1, then=473)
+    run.step('WbFolioExists', k1, then=392)
+    run.step('MapFolioKeepCache', t1, then=445)
+    run.step('DropCleanFolio', s=s1, then=199)
+    run.step('SwapOut', s=s1, v=v2, then=252)
+    run.step('ShrinkDone', k1, then=44)
 
 
 def test_walk_111(system_for: SystemFactory) -> None:
@@ -3768,30 +3768,30 @@ def test_walk_111(system_for: SystemFactory) -> None:
     folio; k1's writeback fails to allocate a folio; k1 isolates the LRU head; k1's
     writeback fails to allocate a folio; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=402)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=191)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=293)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=346)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', k1, then=204)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=290)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('WbAllocFail', k1, then=402)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('ShrinkWorker', k1, then=191)
+    run.step('LruIsolate', k1, then=243)
+    run.step('LruIsolate', t1, then=293)
+    run.step('WbAllocFail', t1, then=346)
+    run.step('LruIsolate', t1, then=104)
+    run.step('WbAllocFail', t1, then=152)
+    run.step('WbAllocFail', k1, then=204)
+    run.step('LruIsolate', k1, then=242)
+    run.step('WbAllocFail', k1, then=290)
+    run.step('ShrinkDone', k1, then=68)
 
 
 def test_walk_112(system_for: SystemFactory) -> None:
@@ -3805,35 +3805,35 @@ def test_walk_112(system_for: SystemFactory) -> None:
     folio is dropped; v2 is swapped out to s1; k1's writeback allocates a folio; s1 is
     freed; k1's writeback finds the entry gone; v1 is swapped out to s1; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=68)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=61)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=95)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=187)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=239)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=291)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=344)  # WbFolioExists Zswap.tla:662
-    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=391)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=253)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=305)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:780
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('WbAllocFail', t1, then=68)
+    run.step('ShrinkWorker', k1, then=105)
+    run.step('ShrinkDone', t1, then=153)
+    run.step('ChargeFail', t1, then=61)
+    run.step('StartFault', t1, s=s1, then=95)
+    run.step('SwapcachePrepare', t1, then=140)
+    run.step('ChargeOk', t1, then=187)
+    run.step('LruIsolate', k1, then=239)
+    run.step('AddToSwapCache', t1, then=291)
+    run.step('WbFolioExists', k1, then=344)
+    run.step('LruIsolate', k1, then=90)
+    run.step('WbFolioExists', k1, then=135)
+    run.step('ShrinkDone', k1, then=186)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=343)
+    run.step('MapFolioKeepCache', t1, then=391)
+    run.step('DropCleanFolio', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('WbAllocFolio', k1, then=253)
+    run.step('FreeSlot', s=s1, then=305)
+    run.step('WbEntryGone', k1, then=199)
+    run.step('SwapOut', s=s1, v=v1, then=254)
+    run.step('ShrinkDone', k1, then=33)
 
 
 def test_walk_113(system_for: SystemFactory) -> None:
@@ -3848,34 +3848,34 @@ def test_walk_113(system_for: SystemFactory) -> None:
     leaves its folio in the swap cache; s1's clean folio is dropped; v2 is swapped out to
     s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=245)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=297)  # WbWrite Zswap.tla:799
-    run.step('MapFolioKeepCache', t1, then=255)  # MapFolioKeepCache Zswap.tla:530
-    run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=148)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=310)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=359)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=409)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=455)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=502)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=542)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=584)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=622)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=505)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=550)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=308)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=257)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('StartFault', t1, s=s1, then=58)
+    run.step('ShrinkWorker', k1, then=95)
+    run.step('LruIsolate', k1, then=141)
+    run.step('WbAllocFolio', k1, then=194)
+    run.step('SwapCacheHit', t1, then=245)
+    run.step('WbWrite', k1, then=297)
+    run.step('MapFolioKeepCache', t1, then=255)
+    run.step('ShrinkDone', k1, then=101)
+    run.step('DropCleanFolio', s=s1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=310)
+    run.step('SwapcachePrepare', t1, then=359)
+    run.step('ChargeOk', t1, then=409)
+    run.step('LruIsolate', k1, then=455)
+    run.step('WbAllocFail', k1, then=502)
+    run.step('ShrinkDone', k1, then=542)
+    run.step('ShrinkWorker', k1, then=584)
+    run.step('AddToSwapCache', t1, then=622)
+    run.step('SwapReadFolio', t1, then=505)
+    run.step('MapFolioKeepCache', t1, then=550)
+    run.step('DropCleanFolio', s=s1, then=308)
+    run.step('SwapOut', s=s1, v=v2, then=257)
 
 
 def test_walk_114(system_for: SystemFactory) -> None:
@@ -3889,34 +3889,34 @@ def test_walk_114(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=310)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=359)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=410)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=456)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=503)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=549)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', k1, then=592)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=412)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=460)  # ShrinkWorker Zswap.tla:572
-    run.step('WbAllocFail', t1, then=507)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=551)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=593)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=618)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=646)  # WbAllocFail Zswap.tla:686
-    run.step('AddToSwapCache', t1, then=662)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=588)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=310)
+    run.step('SwapcachePrepare', t1, then=359)
+    run.step('ChargeReclaim', t1, then=410)
+    run.step('LruIsolate', k1, then=456)
+    run.step('LruIsolate', t1, then=503)
+    run.step('WbSkipBusy', t1, then=549)
+    run.step('WbSkipBusy', k1, then=592)
+    run.step('LruIsolate', t1, then=363)
+    run.step('ShrinkDone', k1, then=412)
+    run.step('ShrinkWorker', k1, then=460)
+    run.step('WbAllocFail', t1, then=507)
+    run.step('LruIsolate', k1, then=551)
+    run.step('ShrinkDone', t1, then=593)
+    run.step('ChargeOk', t1, then=618)
+    run.step('WbAllocFail', k1, then=646)
+    run.step('AddToSwapCache', t1, then=662)
+    run.step('SwapReadFolio', t1, then=588)
+    run.step('MapFolio', t1, then=307)
 
 
 def test_walk_115(system_for: SystemFactory) -> None:
@@ -3928,30 +3928,30 @@ def test_walk_115(system_for: SystemFactory) -> None:
     writes the entry back; s1's clean folio is dropped; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=200)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=496)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=540)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=582)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=423)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=471)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=515)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('FreeSlot', s=s1, then=200)
+    run.step('WbWrite', k1, then=255)
+    run.step('DropCleanFolio', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('ShrinkDone', k1, then=403)
+    run.step('ShrinkWorker', k1, then=452)
+    run.step('LruIsolate', k1, then=496)
+    run.step('WbAllocFolio', k1, then=540)
+    run.step('StartFault', t1, s=s1, then=582)
+    run.step('WbWrite', k1, then=273)
+    run.step('DropCleanFolio', s=s1, then=324)
+    run.step('SwapcachePrepare', t1, then=371)
+    run.step('ChargeOk', t1, then=423)
+    run.step('AddToSwapCache', t1, then=471)
+    run.step('SwapReadFolio', t1, then=515)
+    run.step('MapFolio', t1, then=331)
 
 
 def test_walk_116(system_for: SystemFactory) -> None:
@@ -3965,34 +3965,34 @@ def test_walk_116(system_for: SystemFactory) -> None:
     page in; t1 maps the page and leaves its folio in the swap cache; k1's writeback finds a
     folio (-EEXIST); k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=224)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=280)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=562)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=600)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=634)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeFail', t1, then=560)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=601)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=634)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=655)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=478)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=523)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=567)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=611)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=486)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=530)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('FreeSlot', s=s1, then=224)
+    run.step('WbWrite', k1, then=280)
+    run.step('DropCleanFolio', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('StartFault', t1, s=s1, then=429)
+    run.step('SwapcachePrepare', t1, then=477)
+    run.step('ShrinkDone', k1, then=520)
+    run.step('ShrinkWorker', k1, then=562)
+    run.step('LruIsolate', k1, then=600)
+    run.step('WbAllocFail', k1, then=634)
+    run.step('ChargeFail', t1, then=560)
+    run.step('StartFault', t1, s=s1, then=601)
+    run.step('SwapcachePrepare', t1, then=634)
+    run.step('ChargeOk', t1, then=655)
+    run.step('LruIsolate', k1, then=478)
+    run.step('AddToSwapCache', t1, then=523)
+    run.step('SwapReadFolio', t1, then=567)
+    run.step('MapFolioKeepCache', t1, then=611)
+    run.step('WbFolioExists', k1, then=486)
+    run.step('ShrinkDone', k1, then=530)
 
 
 def test_walk_117(system_for: SystemFactory) -> None:
@@ -4003,25 +4003,25 @@ def test_walk_117(system_for: SystemFactory) -> None:
     retries the fault; t1 faults on s1; k1 writes the entry back; k1 ends its walk; t1 finds
     the folio in the swap cache; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=390)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=24)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=119)  # ShrinkDone Zswap.tla:626
-    run.step('SwapCacheHit', t1, then=165)  # SwapCacheHit Zswap.tla:315
-    run.step('MapFolioKeepCache', t1, then=122)  # MapFolioKeepCache Zswap.tla:530
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFolio', k1, then=390)
+    run.step('RetryFault', t1, then=24)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('WbWrite', k1, then=76)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('SwapCacheHit', t1, then=165)
+    run.step('MapFolioKeepCache', t1, then=122)
 
 
 def test_walk_118(system_for: SystemFactory) -> None:
@@ -4033,29 +4033,29 @@ def test_walk_118(system_for: SystemFactory) -> None:
     the fault; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=120)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=402)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFail', k1, then=389)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('ShrinkWorker', k1, then=490)
+    run.step('LruIsolate', k1, then=533)
+    run.step('RetryFault', t1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('WbSkipBusy', k1, then=402)
 
 
 def test_walk_119(system_for: SystemFactory) -> None:
@@ -4068,33 +4068,33 @@ def test_walk_119(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=77)  # RetryFault Zswap.tla:308
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFail', k1, then=389)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('ShrinkWorker', k1, then=490)
+    run.step('RetryFault', t1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('FreeSlot', s=s1, then=168)
 
 
 def test_walk_120(system_for: SystemFactory) -> None:
@@ -4108,34 +4108,34 @@ def test_walk_120(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page and leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=151)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=190)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=242)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=290)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=204)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=55)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=184)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=14)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbSkipBusy', k1, then=151)
+    run.step('LruIsolate', k1, then=190)
+    run.step('WbAllocFail', t1, then=242)
+    run.step('WbSkipBusy', k1, then=290)
+    run.step('ShrinkDone', k1, then=68)
+    run.step('ShrinkWorker', k1, then=105)
+    run.step('LruIsolate', k1, then=152)
+    run.step('WbSkipBusy', k1, then=204)
+    run.step('LruIsolate', k1, then=242)
+    run.step('ShrinkDone', t1, then=295)
+    run.step('ChargeOk', t1, then=55)
+    run.step('AddToSwapCache', t1, then=90)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolioKeepCache', t1, then=184)
+    run.step('DropCleanFolio', s=s1, then=14)
 
 
 def test_walk_121(system_for: SystemFactory) -> None:
@@ -4148,30 +4148,30 @@ def test_walk_121(system_for: SystemFactory) -> None:
     allocate a folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=575)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=576)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=170)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFail', k1, then=389)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('ShrinkWorker', k1, then=490)
+    run.step('LruIsolate', k1, then=533)
+    run.step('WbAllocFail', k1, then=575)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFail', k1, then=389)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('ShrinkWorker', k1, then=490)
+    run.step('LruIsolate', k1, then=533)
+    run.step('WbAllocFolio', k1, then=576)
+    run.step('RetryFault', t1, then=170)
 
 
 def test_walk_122(system_for: SystemFactory) -> None:
@@ -4185,33 +4185,33 @@ def test_walk_122(system_for: SystemFactory) -> None:
     its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
     in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=219)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=273)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=423)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=471)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=515)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=280)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=521)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=563)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=604)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=636)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=527)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=571)  # MapFolioKeepCache Zswap.tla:530
-    run.step('ShrinkDone', k1, then=530)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('WbWrite', k1, then=273)
+    run.step('DropCleanFolio', s=s1, then=324)
+    run.step('SwapcachePrepare', t1, then=371)
+    run.step('ChargeOk', t1, then=423)
+    run.step('AddToSwapCache', t1, then=471)
+    run.step('SwapReadFolio', t1, then=515)
+    run.step('MapFolioKeepCache', t1, then=280)
+    run.step('DropCleanFolio', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('StartFault', t1, s=s1, then=429)
+    run.step('SwapcachePrepare', t1, then=477)
+    run.step('ChargeOk', t1, then=521)
+    run.step('ShrinkDone', k1, then=563)
+    run.step('ShrinkWorker', k1, then=604)
+    run.step('AddToSwapCache', t1, then=636)
+    run.step('SwapReadFolio', t1, then=527)
+    run.step('MapFolioKeepCache', t1, then=571)
+    run.step('ShrinkDone', k1, then=530)
 
 
 def test_walk_123(system_for: SystemFactory) -> None:
@@ -4223,27 +4223,27 @@ def test_walk_123(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1
     retries the fault; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=576)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=614)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=642)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=281)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFail', k1, then=389)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('ShrinkWorker', k1, then=490)
+    run.step('LruIsolate', k1, then=533)
+    run.step('WbAllocFolio', k1, then=576)
+    run.step('WbWrite', k1, then=614)
+    run.step('DropCleanFolio', s=s1, then=642)
+    run.step('RetryFault', t1, then=281)
+    run.step('ShrinkDone', k1, then=123)
 
 
 def test_walk_124(system_for: SystemFactory) -> None:
@@ -4254,25 +4254,25 @@ def test_walk_124(system_for: SystemFactory) -> None:
     folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=389)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=576)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=614)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=225)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFail', k1, then=389)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('ShrinkWorker', k1, then=490)
+    run.step('LruIsolate', k1, then=533)
+    run.step('WbAllocFolio', k1, then=576)
+    run.step('WbWrite', k1, then=614)
+    run.step('RetryFault', t1, then=225)
 
 
 def test_walk_125(system_for: SystemFactory) -> None:
@@ -4284,30 +4284,30 @@ def test_walk_125(system_for: SystemFactory) -> None:
     t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=281)  # DropCleanFolio Zswap.tla:866
-    run.step('StartFault', t1, s=s1, then=324)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=424)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=472)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=281)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=324)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=424)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=472)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=423)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=471)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=515)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=372)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolioKeepCache', t1, then=122)  # MapFolioKeepCache Zswap.tla:530
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('WbWrite', k1, then=225)
+    run.step('DropCleanFolio', s=s1, then=281)
+    run.step('StartFault', t1, s=s1, then=324)
+    run.step('SwapcachePrepare', t1, then=371)
+    run.step('ChargeReclaim', t1, then=424)
+    run.step('ShrinkDone', t1, then=472)
+    run.step('ChargeFail', t1, then=281)
+    run.step('StartFault', t1, s=s1, then=324)
+    run.step('SwapcachePrepare', t1, then=371)
+    run.step('ChargeReclaim', t1, then=424)
+    run.step('ShrinkDone', t1, then=472)
+    run.step('ChargeOk', t1, then=423)
+    run.step('AddToSwapCache', t1, then=471)
+    run.step('SwapReadFolio', t1, then=515)
+    run.step('ShrinkDone', k1, then=372)
+    run.step('MapFolioKeepCache', t1, then=122)
 
 
 def test_walk_126(system_for: SystemFactory) -> None:
@@ -4318,23 +4318,23 @@ def test_walk_126(system_for: SystemFactory) -> None:
     writes the entry back; s1's clean folio is dropped; t1 retries the fault; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=390)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=444)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=491)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=79)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFolio', k1, then=390)
+    run.step('WbWrite', k1, then=444)
+    run.step('DropCleanFolio', s=s1, then=491)
+    run.step('RetryFault', t1, then=79)
+    run.step('ShrinkDone', k1, then=123)
 
 
 def test_walk_127(system_for: SystemFactory) -> None:
@@ -4342,16 +4342,16 @@ def test_walk_127(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=55)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:686
-    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=185)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeOk', t1, then=55)
+    run.step('WbAllocFail', k1, then=91)
+    run.step('AddToSwapCache', t1, then=135)
+    run.step('SwapReadFolio', t1, then=185)
+    run.step('MapFolio', t1, then=29)
 
 
 def test_walk_128(system_for: SystemFactory) -> None:
@@ -4359,14 +4359,14 @@ def test_walk_128(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=98)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=143)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=60)
+    run.step('ShrinkDone', k1, then=98)
+    run.step('DropCleanFolio', s=s1, then=143)
 
 
 def test_walk_129(system_for: SystemFactory) -> None:
@@ -4381,36 +4381,36 @@ def test_walk_129(system_for: SystemFactory) -> None:
     in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
     dropped; k1's writeback finds the slot freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=96)  # SwapCacheHit Zswap.tla:315
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=148)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=311)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=361)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=412)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=460)  # ShrinkWorker Zswap.tla:572
-    run.step('WbSkipBusy', t1, then=507)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=552)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=584)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=646)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=455)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=502)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=542)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=584)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=645)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=661)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=671)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=537)  # DropCleanFolio Zswap.tla:866
-    run.step('WbSlotFreed', k1, then=307)  # WbSlotFreed Zswap.tla:671
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=60)
+    run.step('SwapCacheHit', t1, then=96)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('MapFolio', t1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('SwapcachePrepare', t1, then=311)
+    run.step('ChargeReclaim', t1, then=361)
+    run.step('LruIsolate', t1, then=412)
+    run.step('ShrinkWorker', k1, then=460)
+    run.step('WbSkipBusy', t1, then=507)
+    run.step('ShrinkDone', t1, then=552)
+    run.step('ChargeOk', t1, then=584)
+    run.step('LruIsolate', k1, then=618)
+    run.step('WbSkipBusy', k1, then=646)
+    run.step('LruIsolate', k1, then=455)
+    run.step('WbSkipBusy', k1, then=502)
+    run.step('ShrinkDone', k1, then=542)
+    run.step('ShrinkWorker', k1, then=584)
+    run.step('LruIsolate', k1, then=618)
+    run.step('AddToSwapCache', t1, then=645)
+    run.step('SwapReadFolio', t1, then=661)
+    run.step('MapFolioKeepCache', t1, then=671)
+    run.step('DropCleanFolio', s=s1, then=537)
+    run.step('WbSlotFreed', k1, then=307)
 
 
 def test_walk_130(system_for: SystemFactory) -> None:
@@ -4423,29 +4423,29 @@ def test_walk_130(system_for: SystemFactory) -> None:
     (-EEXIST); t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=200)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=497)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=541)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=584)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=645)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=661)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=588)  # WbFolioExists Zswap.tla:662
-    run.step('MapFolioKeepCache', t1, then=625)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('FreeSlot', s=s1, then=200)
+    run.step('WbWrite', k1, then=255)
+    run.step('DropCleanFolio', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('ShrinkDone', k1, then=403)
+    run.step('ShrinkWorker', k1, then=452)
+    run.step('StartFault', t1, s=s1, then=497)
+    run.step('SwapcachePrepare', t1, then=541)
+    run.step('ChargeOk', t1, then=584)
+    run.step('LruIsolate', k1, then=618)
+    run.step('AddToSwapCache', t1, then=645)
+    run.step('SwapReadFolio', t1, then=661)
+    run.step('WbFolioExists', k1, then=588)
+    run.step('MapFolioKeepCache', t1, then=625)
+    run.step('DropCleanFolio', s=s1, then=307)
 
 
 def test_walk_131(system_for: SystemFactory) -> None:
@@ -4458,31 +4458,31 @@ def test_walk_131(system_for: SystemFactory) -> None:
     the LRU head; k1's writeback skips the pinned slot; t1's writeback fails to allocate a
     folio; k1 isolates the LRU head; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=200)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=403)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=452)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=497)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=541)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=585)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=623)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=649)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=460)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=545)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', t1, then=590)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=626)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=414)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('FreeSlot', s=s1, then=200)
+    run.step('WbWrite', k1, then=255)
+    run.step('DropCleanFolio', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('ShrinkDone', k1, then=403)
+    run.step('ShrinkWorker', k1, then=452)
+    run.step('StartFault', t1, s=s1, then=497)
+    run.step('SwapcachePrepare', t1, then=541)
+    run.step('ChargeReclaim', t1, then=585)
+    run.step('LruIsolate', t1, then=623)
+    run.step('WbAllocFail', t1, then=649)
+    run.step('LruIsolate', t1, then=460)
+    run.step('LruIsolate', k1, then=506)
+    run.step('WbSkipBusy', k1, then=545)
+    run.step('WbAllocFail', t1, then=590)
+    run.step('LruIsolate', k1, then=626)
+    run.step('WbSkipBusy', k1, then=414)
 
 
 def test_walk_132(system_for: SystemFactory) -> None:
@@ -4494,29 +4494,29 @@ def test_walk_132(system_for: SystemFactory) -> None:
     t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves
     its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=363)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=414)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=462)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=509)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=542)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=584)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=618)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=645)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=661)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=671)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=625)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=508)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeReclaim', t1, then=313)
+    run.step('LruIsolate', t1, then=363)
+    run.step('WbAllocFail', t1, then=414)
+    run.step('ShrinkDone', k1, then=462)
+    run.step('ShrinkDone', t1, then=509)
+    run.step('ChargeOk', t1, then=542)
+    run.step('ShrinkWorker', k1, then=584)
+    run.step('LruIsolate', k1, then=618)
+    run.step('AddToSwapCache', t1, then=645)
+    run.step('SwapReadFolio', t1, then=661)
+    run.step('MapFolioKeepCache', t1, then=671)
+    run.step('WbFolioExists', k1, then=625)
+    run.step('ShrinkDone', k1, then=508)
 
 
 def test_walk_133(system_for: SystemFactory) -> None:
@@ -4524,17 +4524,17 @@ def test_walk_133(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; k1 ends its walk; t1 faults on s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=102)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=143)  # StartFault Zswap.tla:286
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=60)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('SwapcachePrepare', t1, then=144)
+    run.step('ChargeFail', t1, then=63)
+    run.step('ShrinkDone', k1, then=102)
+    run.step('StartFault', t1, s=s1, then=143)
 
 
 def test_walk_134(system_for: SystemFactory) -> None:
@@ -4548,36 +4548,36 @@ def test_walk_134(system_for: SystemFactory) -> None:
     isolates the LRU head; t1 isolates the LRU head; k1's writeback fails to allocate a
     folio; k1 ends its walk; t1's writeback skips the pinned slot; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:626
-    run.step('SwapReadFolio', t1, then=348)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=148)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=311)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=359)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=405)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=457)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=498)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=543)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=585)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=619)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=648)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=456)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=503)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=548)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', t1, then=624)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=412)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=60)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('SwapcachePrepare', t1, then=144)
+    run.step('ChargeOk', t1, then=196)
+    run.step('AddToSwapCache', t1, then=249)
+    run.step('ShrinkDone', k1, then=299)
+    run.step('SwapReadFolio', t1, then=348)
+    run.step('MapFolio', t1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('SwapcachePrepare', t1, then=311)
+    run.step('ShrinkWorker', k1, then=359)
+    run.step('LruIsolate', k1, then=405)
+    run.step('WbAllocFail', k1, then=457)
+    run.step('ShrinkDone', k1, then=498)
+    run.step('ChargeReclaim', t1, then=543)
+    run.step('ShrinkWorker', k1, then=585)
+    run.step('LruIsolate', k1, then=619)
+    run.step('WbAllocFail', k1, then=648)
+    run.step('LruIsolate', k1, then=456)
+    run.step('LruIsolate', t1, then=503)
+    run.step('WbAllocFail', k1, then=548)
+    run.step('ShrinkDone', k1, then=587)
+    run.step('WbSkipBusy', t1, then=624)
+    run.step('LruIsolate', t1, then=412)
 
 
 def test_walk_135(system_for: SystemFactory) -> None:
@@ -4590,31 +4590,31 @@ def test_walk_135(system_for: SystemFactory) -> None:
     folio to the swap cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST);
     t1 maps the page and leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=258)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=311)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=361)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=412)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=460)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=551)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=593)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=627)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=646)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=455)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=501)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=546)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=413)  # WbFolioExists Zswap.tla:662
-    run.step('MapFolioKeepCache', t1, then=463)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('SwapcachePrepare', t1, then=311)
+    run.step('ChargeReclaim', t1, then=361)
+    run.step('LruIsolate', t1, then=412)
+    run.step('ShrinkWorker', k1, then=460)
+    run.step('LruIsolate', k1, then=506)
+    run.step('WbSkipBusy', t1, then=551)
+    run.step('ShrinkDone', t1, then=593)
+    run.step('WbAllocFail', k1, then=627)
+    run.step('ChargeOk', t1, then=646)
+    run.step('LruIsolate', k1, then=455)
+    run.step('AddToSwapCache', t1, then=501)
+    run.step('SwapReadFolio', t1, then=546)
+    run.step('WbFolioExists', k1, then=413)
+    run.step('MapFolioKeepCache', t1, then=463)
+    run.step('DropCleanFolio', s=s1, then=100)
 
 
 def test_walk_136(system_for: SystemFactory) -> None:
@@ -4623,20 +4623,20 @@ def test_walk_136(system_for: SystemFactory) -> None:
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=312)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=362)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=413)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=461)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeOk', t1, then=312)
+    run.step('AddToSwapCache', t1, then=362)
+    run.step('SwapReadFolio', t1, then=413)
+    run.step('ShrinkDone', k1, then=461)
 
 
 def test_walk_137(system_for: SystemFactory) -> None:
@@ -4645,18 +4645,18 @@ def test_walk_137(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=248)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=102)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=60)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('SwapcachePrepare', t1, then=144)
+    run.step('ChargeReclaim', t1, then=197)
+    run.step('ShrinkDone', k1, then=248)
+    run.step('ShrinkDone', t1, then=300)
+    run.step('ChargeFail', t1, then=102)
 
 
 def test_walk_138(system_for: SystemFactory) -> None:
@@ -4665,17 +4665,17 @@ def test_walk_138(system_for: SystemFactory) -> None:
     t1 pins the slot; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
     cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=299)  # AddToSwapCache Zswap.tla:466
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=60)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('SwapcachePrepare', t1, then=144)
+    run.step('ShrinkDone', k1, then=195)
+    run.step('ChargeOk', t1, then=247)
+    run.step('AddToSwapCache', t1, then=299)
 
 
 def test_walk_139(system_for: SystemFactory) -> None:
@@ -4686,25 +4686,25 @@ def test_walk_139(system_for: SystemFactory) -> None:
     page in; k1's writeback finds a folio (-EEXIST); k1 ends its walk; t1 maps the page and
     leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=57)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=57)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=91)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=392)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolioKeepCache', t1, then=106)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=0)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('StartFault', t1, s=s1, then=31)
+    run.step('SwapcachePrepare', t1, then=57)
+    run.step('ChargeFail', t1, then=16)
+    run.step('StartFault', t1, s=s1, then=31)
+    run.step('SwapcachePrepare', t1, then=57)
+    run.step('ChargeOk', t1, then=91)
+    run.step('ShrinkDone', k1, then=136)
+    run.step('AddToSwapCache', t1, then=186)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=343)
+    run.step('WbFolioExists', k1, then=392)
+    run.step('ShrinkDone', k1, then=67)
+    run.step('MapFolioKeepCache', t1, then=106)
+    run.step('DropCleanFolio', s=s1, then=0)
 
 
 def test_walk_140(system_for: SystemFactory) -> None:
@@ -4714,19 +4714,19 @@ def test_walk_140(system_for: SystemFactory) -> None:
     ends its walk; t1 finds the folio in the swap cache; t1 maps the page and leaves its
     folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=98)  # ShrinkDone Zswap.tla:626
-    run.step('SwapCacheHit', t1, then=142)  # SwapCacheHit Zswap.tla:315
-    run.step('MapFolioKeepCache', t1, then=101)  # MapFolioKeepCache Zswap.tla:530
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('StartFault', t1, s=s1, then=58)
+    run.step('ShrinkWorker', k1, then=95)
+    run.step('LruIsolate', k1, then=141)
+    run.step('WbAllocFolio', k1, then=194)
+    run.step('WbWrite', k1, then=246)
+    run.step('ShrinkDone', k1, then=98)
+    run.step('SwapCacheHit', t1, then=142)
+    run.step('MapFolioKeepCache', t1, then=101)
 
 
 def test_walk_141(system_for: SystemFactory) -> None:
@@ -4735,18 +4735,18 @@ def test_walk_141(system_for: SystemFactory) -> None:
     k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; t1
     finds the folio in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=58)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=297)  # SwapCacheHit Zswap.tla:315
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('StartFault', t1, s=s1, then=58)
+    run.step('ShrinkWorker', k1, then=95)
+    run.step('LruIsolate', k1, then=141)
+    run.step('WbAllocFolio', k1, then=194)
+    run.step('WbWrite', k1, then=246)
+    run.step('SwapCacheHit', t1, then=297)
+    run.step('ShrinkDone', k1, then=142)
 
 
 def test_walk_142(system_for: SystemFactory) -> None:
@@ -4758,32 +4758,32 @@ def test_walk_142(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends
     its walk; k1 starts a shrink walk; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=95)  # StartFault Zswap.tla:286
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=256)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=307)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=354)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=499)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=544)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=586)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=622)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapReadFolio', t1, then=505)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=461)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('StartFault', t1, s=s1, then=95)
+    run.step('LruIsolate', k1, then=141)
+    run.step('WbAllocFolio', k1, then=194)
+    run.step('WbWrite', k1, then=246)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('SwapcachePrepare', t1, then=347)
+    run.step('ChargeFail', t1, then=256)
+    run.step('FreeSlot', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('StartFault', t1, s=s1, then=404)
+    run.step('SwapcachePrepare', t1, then=454)
+    run.step('ChargeFail', t1, then=354)
+    run.step('StartFault', t1, s=s1, then=404)
+    run.step('SwapcachePrepare', t1, then=454)
+    run.step('ChargeOk', t1, then=499)
+    run.step('AddToSwapCache', t1, then=544)
+    run.step('ShrinkDone', k1, then=586)
+    run.step('ShrinkWorker', k1, then=622)
+    run.step('SwapReadFolio', t1, then=505)
+    run.step('ShrinkDone', k1, then=461)
 
 
 def test_walk_143(system_for: SystemFactory) -> None:
@@ -4796,31 +4796,31 @@ def test_walk_143(system_for: SystemFactory) -> None:
     the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
     cache; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=200)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=500)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=545)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=590)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=626)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=650)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=455)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=501)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=546)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=591)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=463)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=508)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('FreeSlot', s=s1, then=200)
+    run.step('WbWrite', k1, then=255)
+    run.step('DropCleanFolio', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('StartFault', t1, s=s1, then=404)
+    run.step('SwapcachePrepare', t1, then=454)
+    run.step('ChargeReclaim', t1, then=500)
+    run.step('LruIsolate', t1, then=545)
+    run.step('WbSkipBusy', t1, then=590)
+    run.step('LruIsolate', k1, then=626)
+    run.step('ShrinkDone', t1, then=650)
+    run.step('ChargeOk', t1, then=455)
+    run.step('AddToSwapCache', t1, then=501)
+    run.step('SwapReadFolio', t1, then=546)
+    run.step('MapFolioKeepCache', t1, then=591)
+    run.step('WbFolioExists', k1, then=463)
+    run.step('ShrinkDone', k1, then=508)
 
 
 def test_walk_144(system_for: SystemFactory) -> None:
@@ -4830,21 +4830,21 @@ def test_walk_144(system_for: SystemFactory) -> None:
     s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio
     to the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=394)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=446)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('StartFault', t1, s=s1, then=141)
+    run.step('WbAllocFolio', k1, then=194)
+    run.step('WbWrite', k1, then=246)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('SwapcachePrepare', t1, then=347)
+    run.step('ChargeOk', t1, then=394)
+    run.step('AddToSwapCache', t1, then=446)
+    run.step('ShrinkDone', k1, then=299)
 
 
 def test_walk_145(system_for: SystemFactory) -> None:
@@ -4854,20 +4854,20 @@ def test_walk_145(system_for: SystemFactory) -> None:
     s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=395)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=248)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('StartFault', t1, s=s1, then=141)
+    run.step('WbAllocFolio', k1, then=194)
+    run.step('WbWrite', k1, then=246)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('SwapcachePrepare', t1, then=347)
+    run.step('ChargeReclaim', t1, then=395)
+    run.step('ShrinkDone', k1, then=248)
 
 
 def test_walk_146(system_for: SystemFactory) -> None:
@@ -4877,20 +4877,20 @@ def test_walk_146(system_for: SystemFactory) -> None:
     s1's clean folio is dropped; t1 pins the slot; k1 ends its walk; t1's charge enters
     reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('StartFault', t1, s=s1, then=141)
+    run.step('WbAllocFolio', k1, then=194)
+    run.step('WbWrite', k1, then=246)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('SwapcachePrepare', t1, then=347)
+    run.step('ShrinkDone', k1, then=195)
+    run.step('ChargeReclaim', t1, then=248)
 
 
 def test_walk_147(system_for: SystemFactory) -> None:
@@ -4899,20 +4899,20 @@ def test_walk_147(system_for: SystemFactory) -> None:
     LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back;
     s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=141)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=394)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=247)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('StartFault', t1, s=s1, then=141)
+    run.step('WbAllocFolio', k1, then=194)
+    run.step('WbWrite', k1, then=246)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('SwapcachePrepare', t1, then=347)
+    run.step('ChargeOk', t1, then=394)
+    run.step('ShrinkDone', k1, then=247)
 
 
 def test_walk_148(system_for: SystemFactory) -> None:
@@ -4926,34 +4926,34 @@ def test_walk_148(system_for: SystemFactory) -> None:
     the LRU head; t1 ends its walk; k1's writeback fails to allocate a folio; t1's charge
     succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=303)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=351)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=252)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=474)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', k1, then=204)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=342)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=91)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('WbAllocFail', k1, then=303)
+    run.step('SwapcachePrepare', t1, then=351)
+    run.step('ChargeFail', t1, then=252)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbSkipBusy', t1, then=474)
+    run.step('WbAllocFail', k1, then=204)
+    run.step('LruIsolate', k1, then=242)
+    run.step('ShrinkDone', t1, then=295)
+    run.step('WbAllocFail', k1, then=342)
+    run.step('ChargeOk', t1, then=91)
 
 
 def test_walk_149(system_for: SystemFactory) -> None:
@@ -4964,26 +4964,26 @@ def test_walk_149(system_for: SystemFactory) -> None:
     on s1; k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1's
     writeback finds the entry gone; t1 retries the fault; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=55)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:686
-    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=304)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=352)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=400)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=252)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeOk', t1, then=55)
+    run.step('WbAllocFail', k1, then=91)
+    run.step('AddToSwapCache', t1, then=135)
+    run.step('ShrinkDone', k1, then=186)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=343)
+    run.step('MapFolio', t1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('WbAllocFolio', k1, then=304)
+    run.step('SwapCacheHit', t1, then=352)
+    run.step('WbEntryGone', k1, then=400)
+    run.step('RetryFault', t1, then=252)
+    run.step('ShrinkDone', k1, then=44)
 
 
 def test_walk_150(system_for: SystemFactory) -> None:
@@ -4994,25 +4994,25 @@ def test_walk_150(system_for: SystemFactory) -> None:
     folio; k1's writeback skips the pinned slot; k1 isolates the LRU head; t1 ends its walk;
     k1's writeback skips the pinned slot; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=204)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=342)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('WbSkipBusy', k1, then=204)
+    run.step('LruIsolate', k1, then=242)
+    run.step('ShrinkDone', t1, then=295)
+    run.step('WbSkipBusy', k1, then=342)
+    run.step('ShrinkDone', k1, then=107)
 
 
 def test_walk_151(system_for: SystemFactory) -> None:
@@ -5025,32 +5025,32 @@ def test_walk_151(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1's writeback
     fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=68)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=136)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=186)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=396)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=448)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=174)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('WbAllocFail', t1, then=68)
+    run.step('ShrinkDone', t1, then=107)
+    run.step('ChargeOk', t1, then=136)
+    run.step('AddToSwapCache', t1, then=186)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=343)
+    run.step('MapFolio', t1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeOk', t1, then=349)
+    run.step('AddToSwapCache', t1, then=396)
+    run.step('SwapReadFolio', t1, then=448)
+    run.step('MapFolio', t1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', k1, then=174)
 
 
 def test_walk_152(system_for: SystemFactory) -> None:
@@ -5065,36 +5065,36 @@ def test_walk_152(system_for: SystemFactory) -> None:
     the page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST);
     k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=48)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=174)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=338)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=557)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=599)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=473)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=516)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=445)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeReclaim', t1, then=48)
+    run.step('LruIsolate', t1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', k1, then=174)
+    run.step('WbSkipBusy', t1, then=228)
+    run.step('LruIsolate', k1, then=269)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('WbAllocFail', k1, then=338)
+    run.step('ShrinkDone', k1, then=128)
+    run.step('ShrinkWorker', k1, then=176)
+    run.step('LruIsolate', k1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeOk', t1, then=557)
+    run.step('AddToSwapCache', t1, then=599)
+    run.step('SwapReadFolio', t1, then=473)
+    run.step('MapFolioKeepCache', t1, then=516)
+    run.step('WbFolioExists', k1, then=445)
+    run.step('ShrinkDone', k1, then=106)
 
 
 def test_walk_153(system_for: SystemFactory) -> None:
@@ -5107,33 +5107,33 @@ def test_walk_153(system_for: SystemFactory) -> None:
     t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; t1 ends its walk; k1's writeback fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=351)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=397)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=449)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=211)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=260)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('WbAllocFail', k1, then=351)
+    run.step('ChargeOk', t1, then=397)
+    run.step('AddToSwapCache', t1, then=449)
+    run.step('ShrinkDone', k1, then=211)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('LruIsolate', k1, then=317)
+    run.step('SwapReadFolio', t1, then=367)
+    run.step('MapFolio', t1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('WbAllocFail', k1, then=260)
 
 
 def test_walk_154(system_for: SystemFactory) -> None:
@@ -5147,34 +5147,34 @@ def test_walk_154(system_for: SystemFactory) -> None:
     isolates the LRU head; k1 isolates the LRU head; k1's writeback skips the pinned slot;
     k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=151)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', t1, then=204)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=260)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=292)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=344)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=392)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=351)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=399)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=174)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=232)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', k1, then=151)
+    run.step('WbAllocFail', t1, then=204)
+    run.step('ShrinkDone', t1, then=260)
+    run.step('ChargeOk', t1, then=292)
+    run.step('AddToSwapCache', t1, then=344)
+    run.step('SwapReadFolio', t1, then=392)
+    run.step('MapFolio', t1, then=199)
+    run.step('SwapOut', s=s1, v=v1, then=254)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('WbSkipBusy', k1, then=351)
+    run.step('ChargeReclaim', t1, then=399)
+    run.step('LruIsolate', t1, then=174)
+    run.step('LruIsolate', k1, then=215)
+    run.step('WbSkipBusy', k1, then=232)
+    run.step('ShrinkDone', k1, then=50)
 
 
 def test_walk_155(system_for: SystemFactory) -> None:
@@ -5185,27 +5185,27 @@ def test_walk_155(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's
     writeback skips the pinned slot; k1 isolates the LRU head; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=260)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=27)
+    run.step('LruIsolate', t1, then=50)
+    run.step('ShrinkWorker', k1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', t1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('WbSkipBusy', k1, then=260)
+    run.step('LruIsolate', k1, then=295)
+    run.step('ChargeFail', t1, then=8)
 
 
 def test_walk_156(system_for: SystemFactory) -> None:
@@ -5214,20 +5214,20 @@ def test_walk_156(system_for: SystemFactory) -> None:
     LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; k1's writeback fails to allocate a folio; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=397)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeOk', t1, then=349)
+    run.step('WbAllocFail', k1, then=397)
+    run.step('ShrinkDone', k1, then=159)
 
 
 def test_walk_157(system_for: SystemFactory) -> None:
@@ -5240,35 +5240,35 @@ def test_walk_157(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1's charge fails; k1's writeback fails to allocate a folio; t1
     faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=41)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=112)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=168)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=146)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=193)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=244)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=146)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=41)
+    run.step('ChargeOk', t1, then=71)
+    run.step('WbAllocFail', k1, then=112)
+    run.step('ShrinkDone', k1, then=159)
+    run.step('AddToSwapCache', t1, then=211)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('LruIsolate', k1, then=317)
+    run.step('SwapReadFolio', t1, then=367)
+    run.step('MapFolio', t1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('ChargeFail', t1, then=556)
+    run.step('WbAllocFail', k1, then=146)
+    run.step('StartFault', t1, s=s1, then=193)
+    run.step('SwapcachePrepare', t1, then=244)
+    run.step('ChargeFail', t1, then=146)
+    run.step('LruIsolate', k1, then=8)
 
 
 def test_walk_158(system_for: SystemFactory) -> None:
@@ -5280,27 +5280,27 @@ def test_walk_158(system_for: SystemFactory) -> None:
     page in; t1 maps the page and leaves its folio in the swap cache; k1's writeback finds a
     folio (-EEXIST); k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=397)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=159)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=211)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=265)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=317)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=367)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=420)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=470)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeOk', t1, then=349)
+    run.step('WbSkipBusy', k1, then=397)
+    run.step('ShrinkDone', k1, then=159)
+    run.step('AddToSwapCache', t1, then=211)
+    run.step('ShrinkWorker', k1, then=265)
+    run.step('LruIsolate', k1, then=317)
+    run.step('SwapReadFolio', t1, then=367)
+    run.step('MapFolioKeepCache', t1, then=420)
+    run.step('WbFolioExists', k1, then=470)
+    run.step('ShrinkDone', k1, then=127)
 
 
 def test_walk_159(system_for: SystemFactory) -> None:
@@ -5310,22 +5310,22 @@ def test_walk_159(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; k1's writeback finds a folio
     (-EEXIST); t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=396)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=449)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=421)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeOk', t1, then=349)
+    run.step('AddToSwapCache', t1, then=396)
+    run.step('WbFolioExists', k1, then=449)
+    run.step('SwapReadFolio', t1, then=421)
+    run.step('ShrinkDone', k1, then=83)
 
 
 def test_walk_160(system_for: SystemFactory) -> None:
@@ -5333,14 +5333,14 @@ def test_walk_160(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeOk', t1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=103)
+    run.step('ShrinkDone', k1, then=67)
 
 
 def test_walk_161(system_for: SystemFactory) -> None:
@@ -5349,18 +5349,18 @@ def test_walk_161(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; k1 ends its walk; t1 adds its folio to the swap
     cache; t1 reads the page in."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=182)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=38)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=67)  # SwapReadFolio Zswap.tla:485
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeOk', t1, then=154)
+    run.step('WbAllocFail', k1, then=182)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('AddToSwapCache', t1, then=38)
+    run.step('SwapReadFolio', t1, then=67)
 
 
 def test_walk_162(system_for: SystemFactory) -> None:
@@ -5373,33 +5373,33 @@ def test_walk_162(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page and leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=182)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=91)  # WbSkipBusy Zswap.tla:696
-    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=396)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=448)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=494)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeOk', t1, then=154)
+    run.step('WbSkipBusy', k1, then=182)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('LruIsolate', k1, then=55)
+    run.step('WbSkipBusy', k1, then=91)
+    run.step('AddToSwapCache', t1, then=135)
+    run.step('ShrinkDone', k1, then=186)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=343)
+    run.step('MapFolio', t1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeOk', t1, then=349)
+    run.step('AddToSwapCache', t1, then=396)
+    run.step('SwapReadFolio', t1, then=448)
+    run.step('MapFolioKeepCache', t1, then=494)
+    run.step('DropCleanFolio', s=s1, then=145)
 
 
 def test_walk_163(system_for: SystemFactory) -> None:
@@ -5412,33 +5412,33 @@ def test_walk_163(system_for: SystemFactory) -> None:
     out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback
     fails to allocate a folio; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=349)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=396)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=448)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=421)  # WbFolioExists Zswap.tla:662
-    run.step('MapFolio', t1, then=199)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=399)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=162)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeOk', t1, then=349)
+    run.step('AddToSwapCache', t1, then=396)
+    run.step('SwapReadFolio', t1, then=448)
+    run.step('WbFolioExists', k1, then=421)
+    run.step('MapFolio', t1, then=199)
+    run.step('SwapOut', s=s1, v=v1, then=254)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('WbAllocFail', k1, then=399)
+    run.step('ShrinkDone', k1, then=162)
 
 
 def test_walk_164(system_for: SystemFactory) -> None:
@@ -5452,34 +5452,34 @@ def test_walk_164(system_for: SystemFactory) -> None:
     pinned slot; t1 ends its walk; k1's writeback skips the pinned slot; k1 ends its walk;
     k1 starts a shrink walk; k1 isolates the LRU head; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=41)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=72)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=114)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=162)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=216)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=270)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=322)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=114)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=160)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=319)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=369)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', t1, then=422)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=174)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=215)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=269)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=338)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=176)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=41)
+    run.step('ChargeReclaim', t1, then=72)
+    run.step('WbAllocFail', k1, then=114)
+    run.step('ShrinkDone', k1, then=162)
+    run.step('ShrinkWorker', k1, then=216)
+    run.step('LruIsolate', k1, then=270)
+    run.step('WbAllocFail', k1, then=322)
+    run.step('LruIsolate', k1, then=72)
+    run.step('WbAllocFail', k1, then=114)
+    run.step('LruIsolate', t1, then=160)
+    run.step('ShrinkDone', k1, then=213)
+    run.step('ShrinkWorker', k1, then=267)
+    run.step('LruIsolate', k1, then=319)
+    run.step('WbSkipBusy', k1, then=369)
+    run.step('WbAllocFail', t1, then=422)
+    run.step('LruIsolate', t1, then=174)
+    run.step('LruIsolate', k1, then=215)
+    run.step('WbSkipBusy', t1, then=269)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('WbSkipBusy', k1, then=338)
+    run.step('ShrinkDone', k1, then=128)
+    run.step('ShrinkWorker', k1, then=176)
+    run.step('LruIsolate', k1, then=229)
+    run.step('ChargeFail', t1, then=120)
 
 
 def test_walk_165(system_for: SystemFactory) -> None:
@@ -5493,35 +5493,35 @@ def test_walk_165(system_for: SystemFactory) -> None:
     t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback skips the
     pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=598)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=631)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:780
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=399)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('WbAllocFolio', k1, then=598)
+    run.step('FreeSlot', s=s1, then=631)
+    run.step('WbEntryGone', k1, then=199)
+    run.step('SwapOut', s=s1, v=v1, then=254)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('WbSkipBusy', k1, then=399)
 
 
 def test_walk_166(system_for: SystemFactory) -> None:
@@ -5531,19 +5531,19 @@ def test_walk_166(system_for: SystemFactory) -> None:
     in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=235)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=185)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=237)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=29)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeOk', t1, then=154)
+    run.step('AddToSwapCache', t1, then=206)
+    run.step('WbFolioExists', k1, then=235)
+    run.step('SwapReadFolio', t1, then=185)
+    run.step('MapFolioKeepCache', t1, then=237)
+    run.step('DropCleanFolio', s=s1, then=29)
 
 
 def test_walk_167(system_for: SystemFactory) -> None:
@@ -5554,26 +5554,26 @@ def test_walk_167(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=314)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=21)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=206)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=185)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeOk', t1, then=154)
+    run.step('AddToSwapCache', t1, then=206)
+    run.step('SwapReadFolio', t1, then=261)
+    run.step('MapFolioKeepCache', t1, then=314)
+    run.step('DropCleanFolio', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeOk', t1, then=154)
+    run.step('AddToSwapCache', t1, then=206)
+    run.step('SwapReadFolio', t1, then=261)
+    run.step('WbFolioExists', k1, then=185)
+    run.step('ShrinkDone', k1, then=67)
 
 
 def test_walk_168(system_for: SystemFactory) -> None:
@@ -5585,27 +5585,27 @@ def test_walk_168(system_for: SystemFactory) -> None:
     isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; k1's
     writeback finds a folio (-EEXIST)."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=183)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=68)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=292)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=185)  # WbFolioExists Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('WbAllocFail', k1, then=183)
+    run.step('ShrinkDone', k1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('WbSkipBusy', t1, then=68)
+    run.step('ShrinkWorker', k1, then=105)
+    run.step('LruIsolate', k1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeOk', t1, then=239)
+    run.step('WbAllocFail', k1, then=292)
+    run.step('LruIsolate', k1, then=55)
+    run.step('AddToSwapCache', t1, then=90)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('WbFolioExists', k1, then=185)
 
 
 def test_walk_169(system_for: SystemFactory) -> None:
@@ -5618,30 +5618,30 @@ def test_walk_169(system_for: SystemFactory) -> None:
     head; t1 ends its walk; k1's writeback fails to allocate a folio; k1 isolates the LRU
     head; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=183)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=92)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=138)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=190)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=236)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:572
-    run.step('WbAllocFail', t1, then=105)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=260)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('WbSkipBusy', k1, then=183)
+    run.step('ShrinkDone', k1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', k1, then=56)
+    run.step('LruIsolate', t1, then=92)
+    run.step('WbAllocFail', t1, then=138)
+    run.step('LruIsolate', t1, then=190)
+    run.step('WbSkipBusy', k1, then=236)
+    run.step('ShrinkDone', k1, then=39)
+    run.step('ShrinkWorker', k1, then=66)
+    run.step('WbAllocFail', t1, then=105)
+    run.step('LruIsolate', k1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('WbAllocFail', k1, then=260)
+    run.step('LruIsolate', k1, then=295)
+    run.step('ChargeFail', t1, then=8)
 
 
 def test_walk_170(system_for: SystemFactory) -> None:
@@ -5653,29 +5653,29 @@ def test_walk_170(system_for: SystemFactory) -> None:
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
     k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=174)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbSkipBusy', k1, then=174)
 
 
 def test_walk_171(system_for: SystemFactory) -> None:
@@ -5688,33 +5688,33 @@ def test_walk_171(system_for: SystemFactory) -> None:
     k1 isolates the LRU head; t1 ends its walk; k1's writeback skips the pinned slot; k1
     isolates the LRU head; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=236)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:572
-    run.step('WbSkipBusy', t1, then=105)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=152)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=260)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbSkipBusy', k1, then=236)
+    run.step('ShrinkDone', k1, then=39)
+    run.step('ShrinkWorker', k1, then=66)
+    run.step('WbSkipBusy', t1, then=105)
+    run.step('LruIsolate', k1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('WbSkipBusy', k1, then=260)
+    run.step('LruIsolate', k1, then=295)
+    run.step('ChargeFail', t1, then=8)
 
 
 def test_walk_172(system_for: SystemFactory) -> None:
@@ -5725,24 +5725,24 @@ def test_walk_172(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; k1 isolates the LRU head; t1 ends its walk;
     t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=450)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', k1, then=228)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbSkipBusy', t1, then=450)
+    run.step('WbAllocFail', k1, then=228)
+    run.step('LruIsolate', k1, then=269)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('ChargeFail', t1, then=11)
 
 
 def test_walk_173(system_for: SystemFactory) -> None:
@@ -5756,35 +5756,35 @@ def test_walk_173(system_for: SystemFactory) -> None:
     allocate a folio; k1's writeback skips the pinned slot; k1 isolates the LRU head; t1
     ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=262)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', k1, then=290)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=105)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=153)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=187)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=238)  # AddToSwapCache Zswap.tla:466
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=269)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=321)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbSkipBusy', t1, then=262)
+    run.step('WbAllocFail', k1, then=290)
+    run.step('ShrinkDone', k1, then=68)
+    run.step('ShrinkWorker', k1, then=105)
+    run.step('ShrinkDone', t1, then=153)
+    run.step('ChargeOk', t1, then=187)
+    run.step('AddToSwapCache', t1, then=238)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=343)
+    run.step('MapFolio', t1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('WbSkipBusy', k1, then=228)
+    run.step('LruIsolate', k1, then=269)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('ChargeFail', t1, then=11)
 
 
 def test_walk_174(system_for: SystemFactory) -> None:
@@ -5799,36 +5799,36 @@ def test_walk_174(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds a folio (-EEXIST); s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=290)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=153)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=536)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=579)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=448)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=494)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=470)  # WbFolioExists Zswap.tla:662
-    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('WbSkipBusy', k1, then=290)
+    run.step('ShrinkDone', k1, then=68)
+    run.step('ShrinkDone', t1, then=107)
+    run.step('ShrinkWorker', k1, then=153)
+    run.step('LruIsolate', k1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeOk', t1, then=536)
+    run.step('AddToSwapCache', t1, then=579)
+    run.step('SwapReadFolio', t1, then=448)
+    run.step('MapFolioKeepCache', t1, then=494)
+    run.step('WbFolioExists', k1, then=470)
+    run.step('DropCleanFolio', s=s1, then=199)
 
 
 def test_walk_175(system_for: SystemFactory) -> None:
@@ -5840,30 +5840,30 @@ def test_walk_175(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; k1's
     writeback fails to allocate a folio; k1 isolates the LRU head; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=199)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=285)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=321)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('WbSlotFreed', k1, then=199)
+    run.step('SwapOut', s=s1, v=v1, then=254)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('WbAllocFail', k1, then=285)
+    run.step('LruIsolate', k1, then=321)
+    run.step('ChargeFail', t1, then=11)
 
 
 def test_walk_176(system_for: SystemFactory) -> None:
@@ -5874,23 +5874,23 @@ def test_walk_176(system_for: SystemFactory) -> None:
     page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=417)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=261)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=314)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=237)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeOk', t1, then=365)
+    run.step('AddToSwapCache', t1, then=417)
+    run.step('SwapReadFolio', t1, then=261)
+    run.step('MapFolioKeepCache', t1, then=314)
+    run.step('WbFolioExists', k1, then=237)
+    run.step('ShrinkDone', k1, then=106)
 
 
 def test_walk_177(system_for: SystemFactory) -> None:
@@ -5903,33 +5903,33 @@ def test_walk_177(system_for: SystemFactory) -> None:
     t1's writeback fails to allocate a folio; t1 ends its walk; k1's writeback skips the
     pinned slot; k1 isolates the LRU head; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=342)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=153)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=285)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=321)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('WbAllocFail', k1, then=342)
+    run.step('ShrinkDone', k1, then=107)
+    run.step('ShrinkWorker', k1, then=153)
+    run.step('LruIsolate', k1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('WbSkipBusy', k1, then=285)
+    run.step('LruIsolate', k1, then=321)
+    run.step('ChargeFail', t1, then=11)
 
 
 def test_walk_178(system_for: SystemFactory) -> None:
@@ -5942,35 +5942,35 @@ def test_walk_178(system_for: SystemFactory) -> None:
     fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins
     the slot; t1's charge fails; k1's writeback fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=342)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=153)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=169)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('WbSkipBusy', k1, then=342)
+    run.step('ShrinkDone', k1, then=107)
+    run.step('ShrinkWorker', k1, then=153)
+    run.step('LruIsolate', k1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('ChargeFail', t1, then=535)
+    run.step('WbAllocFail', k1, then=169)
 
 
 def test_walk_179(system_for: SystemFactory) -> None:
@@ -5982,31 +5982,31 @@ def test_walk_179(system_for: SystemFactory) -> None:
     t1's writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; t1 faults
     on s1; t1 pins the slot; t1's charge fails; k1's writeback fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=169)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=218)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=271)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=169)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFail', k1, then=169)
+    run.step('StartFault', t1, s=s1, then=218)
+    run.step('SwapcachePrepare', t1, then=271)
+    run.step('ChargeFail', t1, then=169)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('ChargeFail', t1, then=364)
+    run.step('WbAllocFail', k1, then=16)
 
 
 def test_walk_180(system_for: SystemFactory) -> None:
@@ -6017,27 +6017,27 @@ def test_walk_180(system_for: SystemFactory) -> None:
     folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; s1 is
     freed; k1's writeback finds the entry gone; v1 is swapped out to s1; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=578)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=617)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=199)  # WbEntryGone Zswap.tla:780
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('WbAllocFolio', k1, then=578)
+    run.step('FreeSlot', s=s1, then=617)
+    run.step('WbEntryGone', k1, then=199)
+    run.step('SwapOut', s=s1, v=v1, then=254)
+    run.step('ShrinkDone', k1, then=33)
 
 
 def test_walk_181(system_for: SystemFactory) -> None:
@@ -6048,25 +6048,25 @@ def test_walk_181(system_for: SystemFactory) -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; k1's writeback fails to
     allocate a folio; k1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=218)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('WbAllocFail', k1, then=218)
+    run.step('LruIsolate', k1, then=22)
 
 
 def test_walk_182(system_for: SystemFactory) -> None:
@@ -6077,26 +6077,26 @@ def test_walk_182(system_for: SystemFactory) -> None:
     allocate a folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio;
     s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=41)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=416)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=467)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=41)
+    run.step('ChargeOk', t1, then=71)
+    run.step('AddToSwapCache', t1, then=111)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('WbAllocFolio', k1, then=416)
+    run.step('FreeSlot', s=s1, then=467)
+    run.step('WbEntryGone', k1, then=29)
 
 
 def test_walk_183(system_for: SystemFactory) -> None:
@@ -6109,33 +6109,33 @@ def test_walk_183(system_for: SystemFactory) -> None:
     k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 isolates the LRU
     head; t1's writeback skips the pinned slot; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=57)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=93)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=137)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=189)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=151)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=190)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=242)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=295)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=57)
+    run.step('ChargeReclaim', t1, then=93)
+    run.step('LruIsolate', t1, then=137)
+    run.step('WbAllocFail', t1, then=189)
+    run.step('LruIsolate', t1, then=236)
+    run.step('ShrinkDone', k1, then=39)
+    run.step('ShrinkWorker', k1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbSkipBusy', k1, then=151)
+    run.step('LruIsolate', k1, then=190)
+    run.step('WbSkipBusy', t1, then=242)
+    run.step('ShrinkDone', t1, then=295)
+    run.step('ChargeFail', t1, then=8)
 
 
 def test_walk_184(system_for: SystemFactory) -> None:
@@ -6147,28 +6147,28 @@ def test_walk_184(system_for: SystemFactory) -> None:
     folio; t1 finds the folio in the swap cache; k1's writeback finds the entry gone; t1
     retries the fault; k1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=616)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=644)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=575)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=169)  # RetryFault Zswap.tla:308
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('WbAllocFolio', k1, then=616)
+    run.step('SwapCacheHit', t1, then=644)
+    run.step('WbEntryGone', k1, then=575)
+    run.step('RetryFault', t1, then=169)
+    run.step('LruIsolate', k1, then=11)
 
 
 def test_walk_185(system_for: SystemFactory) -> None:
@@ -6178,23 +6178,23 @@ def test_walk_185(system_for: SystemFactory) -> None:
     charge fails; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in
     the swap cache; k1's writeback finds the entry gone; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=466)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=511)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=418)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=16)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('WbAllocFolio', k1, then=466)
+    run.step('SwapCacheHit', t1, then=511)
+    run.step('WbEntryGone', k1, then=418)
+    run.step('RetryFault', t1, then=16)
 
 
 def test_walk_186(system_for: SystemFactory) -> None:
@@ -6206,30 +6206,30 @@ def test_walk_186(system_for: SystemFactory) -> None:
     charge succeeds; k1's writeback fails to allocate a folio; k1 isolates the LRU head; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=536)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=318)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('ChargeOk', t1, then=536)
+    run.step('WbAllocFail', k1, then=318)
+    run.step('LruIsolate', k1, then=71)
+    run.step('AddToSwapCache', t1, then=111)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('MapFolio', t1, then=21)
 
 
 def test_walk_187(system_for: SystemFactory) -> None:
@@ -6239,22 +6239,22 @@ def test_walk_187(system_for: SystemFactory) -> None:
     charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's writeback
     fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('ChargeOk', t1, then=365)
+    run.step('WbAllocFail', k1, then=91)
 
 
 def test_walk_188(system_for: SystemFactory) -> None:
@@ -6267,33 +6267,33 @@ def test_walk_188(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1's
     writeback fails to allocate a folio; t1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=55)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:686
-    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=660)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=369)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', t1, then=422)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeOk', t1, then=55)
+    run.step('WbAllocFail', k1, then=91)
+    run.step('AddToSwapCache', t1, then=135)
+    run.step('ShrinkDone', k1, then=186)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=343)
+    run.step('MapFolio', t1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('ChargeReclaim', t1, then=643)
+    run.step('LruIsolate', t1, then=660)
+    run.step('WbAllocFail', k1, then=369)
+    run.step('WbSkipBusy', t1, then=422)
 
 
 def test_walk_189(system_for: SystemFactory) -> None:
@@ -6306,32 +6306,32 @@ def test_walk_189(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; t1 isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=553)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=137)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', t1, then=189)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=241)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=294)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=346)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=393)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=138)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=189)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('ChargeReclaim', t1, then=510)
+    run.step('LruIsolate', t1, then=553)
+    run.step('WbAllocFail', k1, then=137)
+    run.step('WbSkipBusy', t1, then=189)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=294)
+    run.step('LruIsolate', k1, then=346)
+    run.step('WbAllocFail', k1, then=393)
+    run.step('LruIsolate', k1, then=138)
+    run.step('WbAllocFail', k1, then=189)
+    run.step('LruIsolate', t1, then=236)
+    run.step('ShrinkDone', k1, then=39)
 
 
 def test_walk_190(system_for: SystemFactory) -> None:
@@ -6344,33 +6344,33 @@ def test_walk_190(system_for: SystemFactory) -> None:
     charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=152)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=318)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('ShrinkWorker', k1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbSkipBusy', t1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('WbAllocFail', k1, then=271)
+    run.step('ChargeOk', t1, then=318)
+    run.step('LruIsolate', k1, then=71)
+    run.step('AddToSwapCache', t1, then=111)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('MapFolio', t1, then=21)
 
 
 def test_walk_191(system_for: SystemFactory) -> None:
@@ -6383,31 +6383,31 @@ def test_walk_191(system_for: SystemFactory) -> None:
     head; k1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its
     walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=240)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=294)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('WbAllocFail', k1, then=57)
+    run.step('ShrinkDone', k1, then=94)
+    run.step('ShrinkWorker', k1, then=140)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('LruIsolate', t1, then=240)
+    run.step('WbAllocFail', t1, then=294)
+    run.step('LruIsolate', t1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', t1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeFail', t1, then=99)
 
 
 def test_walk_192(system_for: SystemFactory) -> None:
@@ -6421,34 +6421,34 @@ def test_walk_192(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; t1's writeback skips the pinned slot;
     k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=271)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=322)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=369)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=113)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=160)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=213)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=267)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=319)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=370)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', k1, then=422)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('WbSkipBusy', k1, then=271)
+    run.step('ChargeReclaim', t1, then=322)
+    run.step('LruIsolate', t1, then=369)
+    run.step('LruIsolate', k1, then=113)
+    run.step('WbSkipBusy', k1, then=160)
+    run.step('ShrinkDone', k1, then=213)
+    run.step('ShrinkWorker', k1, then=267)
+    run.step('LruIsolate', k1, then=319)
+    run.step('WbSkipBusy', t1, then=370)
+    run.step('WbSkipBusy', k1, then=422)
 
 
 def test_walk_193(system_for: SystemFactory) -> None:
@@ -6460,30 +6460,30 @@ def test_walk_193(system_for: SystemFactory) -> None:
     succeeds; k1's writeback skips the pinned slot; k1 isolates the LRU head; t1 adds its
     folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=57)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:591
-    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=292)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('WbSkipBusy', k1, then=57)
+    run.step('ShrinkDone', k1, then=94)
+    run.step('ShrinkWorker', k1, then=140)
+    run.step('LruIsolate', k1, then=192)
+    run.step('ChargeOk', t1, then=239)
+    run.step('WbSkipBusy', k1, then=292)
+    run.step('LruIsolate', k1, then=55)
+    run.step('AddToSwapCache', t1, then=90)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolio', t1, then=14)
 
 
 def test_walk_194(system_for: SystemFactory) -> None:
@@ -6493,22 +6493,22 @@ def test_walk_194(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; t1 retries the fault; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=390)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=444)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=46)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=78)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFolio', k1, then=390)
+    run.step('WbWrite', k1, then=444)
+    run.step('RetryFault', t1, then=46)
+    run.step('FreeSlot', s=s1, then=78)
 
 
 def test_walk_195(system_for: SystemFactory) -> None:
@@ -6521,32 +6521,32 @@ def test_walk_195(system_for: SystemFactory) -> None:
     head; k1's writeback fails to allocate a folio; t1 isolates the LRU head; k1 ends its
     walk; t1's writeback skips the pinned slot; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=93)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=191)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=243)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=296)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=93)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=137)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', t1, then=241)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('ChargeReclaim', t1, then=510)
+    run.step('WbAllocFail', k1, then=93)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('ShrinkWorker', k1, then=191)
+    run.step('LruIsolate', k1, then=243)
+    run.step('WbAllocFail', k1, then=296)
+    run.step('LruIsolate', k1, then=56)
+    run.step('WbAllocFail', k1, then=93)
+    run.step('LruIsolate', t1, then=137)
+    run.step('ShrinkDone', k1, then=188)
+    run.step('WbSkipBusy', t1, then=241)
+    run.step('LruIsolate', t1, then=39)
 
 
 def test_walk_196(system_for: SystemFactory) -> None:
@@ -6558,29 +6558,29 @@ def test_walk_196(system_for: SystemFactory) -> None:
     charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's
     writeback fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=322)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('ShrinkWorker', k1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', t1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('ChargeReclaim', t1, then=643)
+    run.step('WbAllocFail', k1, then=322)
 
 
 def test_walk_197(system_for: SystemFactory) -> None:
@@ -6591,27 +6591,27 @@ def test_walk_197(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; t1 isolates the LRU head; k1 ends its walk; k1 starts a
     shrink walk; t1's writeback skips the pinned slot; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=93)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=137)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:572
-    run.step('WbSkipBusy', t1, then=294)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('ChargeReclaim', t1, then=510)
+    run.step('WbSkipBusy', k1, then=93)
+    run.step('LruIsolate', t1, then=137)
+    run.step('ShrinkDone', k1, then=188)
+    run.step('ShrinkWorker', k1, then=240)
+    run.step('WbSkipBusy', t1, then=294)
+    run.step('LruIsolate', t1, then=66)
 
 
 def test_walk_198(system_for: SystemFactory) -> None:
@@ -6623,29 +6623,29 @@ def test_walk_198(system_for: SystemFactory) -> None:
     t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's
     writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=322)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', t1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('ChargeReclaim', t1, then=643)
+    run.step('WbSkipBusy', k1, then=322)
 
 
 def test_walk_199(system_for: SystemFactory) -> None:
@@ -6658,32 +6658,32 @@ def test_walk_199(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1's
     writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=553)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=594)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=553)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=137)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('ChargeReclaim', t1, then=510)
+    run.step('LruIsolate', t1, then=553)
+    run.step('WbAllocFail', t1, then=594)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('ChargeReclaim', t1, then=510)
+    run.step('LruIsolate', t1, then=553)
+    run.step('WbSkipBusy', k1, then=137)
 
 
 def test_walk_200(system_for: SystemFactory) -> None:
@@ -6693,20 +6693,20 @@ def test_walk_200(system_for: SystemFactory) -> None:
     LRU head; k1's writeback skips the pinned slot; t1's writeback fails to allocate a
     folio; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=56)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=92)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=137)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=293)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=345)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', t1, then=393)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=151)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeReclaim', t1, then=56)
+    run.step('LruIsolate', t1, then=92)
+    run.step('WbAllocFail', k1, then=137)
+    run.step('ShrinkDone', k1, then=188)
+    run.step('ShrinkWorker', k1, then=240)
+    run.step('LruIsolate', k1, then=293)
+    run.step('WbSkipBusy', k1, then=345)
+    run.step('WbAllocFail', t1, then=393)
+    run.step('LruIsolate', t1, then=151)
 
 
 def test_walk_201(system_for: SystemFactory) -> None:
@@ -6717,26 +6717,26 @@ def test_walk_201(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback skips the pinned slot; k1's writeback fails to allocate a
     folio; t1 isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=553)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=594)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', k1, then=189)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('ChargeReclaim', t1, then=510)
+    run.step('LruIsolate', t1, then=553)
+    run.step('WbSkipBusy', t1, then=594)
+    run.step('WbAllocFail', k1, then=189)
+    run.step('LruIsolate', t1, then=236)
+    run.step('ShrinkDone', k1, then=39)
 
 
 def test_walk_202(system_for: SystemFactory) -> None:
@@ -6748,31 +6748,31 @@ def test_walk_202(system_for: SystemFactory) -> None:
     charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
     the LRU head; t1's writeback fails to allocate a folio; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=660)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=670)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('ShrinkWorker', k1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', t1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('ChargeReclaim', t1, then=643)
+    run.step('LruIsolate', t1, then=660)
+    run.step('WbAllocFail', t1, then=670)
+    run.step('LruIsolate', t1, then=398)
 
 
 def test_walk_203(system_for: SystemFactory) -> None:
@@ -6785,32 +6785,32 @@ def test_walk_203(system_for: SystemFactory) -> None:
     k1 isolates the LRU head; t1's writeback skips the pinned slot; k1's writeback skips the
     pinned slot; t1 isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=660)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=369)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=113)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=161)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=232)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('ChargeReclaim', t1, then=643)
+    run.step('LruIsolate', t1, then=660)
+    run.step('WbSkipBusy', k1, then=369)
+    run.step('LruIsolate', k1, then=113)
+    run.step('WbSkipBusy', t1, then=161)
+    run.step('WbSkipBusy', k1, then=214)
+    run.step('LruIsolate', t1, then=232)
+    run.step('ShrinkDone', k1, then=50)
 
 
 def test_walk_204(system_for: SystemFactory) -> None:
@@ -6823,34 +6823,34 @@ def test_walk_204(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio
     is dropped; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=82)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=193)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=247)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=27)
+    run.step('LruIsolate', t1, then=50)
+    run.step('ShrinkWorker', k1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', t1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('WbAllocFail', k1, then=193)
+    run.step('LruIsolate', k1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=60)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('SwapcachePrepare', t1, then=144)
+    run.step('ChargeOk', t1, then=196)
+    run.step('ShrinkDone', k1, then=247)
 
 
 def test_walk_205(system_for: SystemFactory) -> None:
@@ -6861,26 +6861,26 @@ def test_walk_205(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback fails to allocate a folio; k1's writeback skips the pinned
     slot; t1 isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=415)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=465)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=510)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=553)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=594)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=189)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('StartFault', t1, s=s1, then=415)
+    run.step('SwapcachePrepare', t1, then=465)
+    run.step('ChargeReclaim', t1, then=510)
+    run.step('LruIsolate', t1, then=553)
+    run.step('WbAllocFail', t1, then=594)
+    run.step('WbSkipBusy', k1, then=189)
+    run.step('LruIsolate', t1, then=236)
+    run.step('ShrinkDone', k1, then=39)
 
 
 def test_walk_206(system_for: SystemFactory) -> None:
@@ -6893,31 +6893,31 @@ def test_walk_206(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback skips the pinned slot; k1's writeback fails to allocate a
     folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=660)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=670)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', k1, then=422)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('ShrinkWorker', k1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', t1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('ChargeReclaim', t1, then=643)
+    run.step('LruIsolate', t1, then=660)
+    run.step('WbSkipBusy', t1, then=670)
+    run.step('WbAllocFail', k1, then=422)
 
 
 def test_walk_207(system_for: SystemFactory) -> None:
@@ -6930,32 +6930,32 @@ def test_walk_207(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=416)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=466)  # StartFault Zswap.tla:286
-    run.step('WbEntryGone', k1, then=31)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=58)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=95)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=141)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=194)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=394)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=446)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=493)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('WbAllocFolio', k1, then=416)
+    run.step('StartFault', t1, s=s1, then=466)
+    run.step('WbEntryGone', k1, then=31)
+    run.step('ShrinkDone', k1, then=58)
+    run.step('ShrinkWorker', k1, then=95)
+    run.step('LruIsolate', k1, then=141)
+    run.step('WbAllocFolio', k1, then=194)
+    run.step('WbWrite', k1, then=246)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('SwapcachePrepare', t1, then=347)
+    run.step('ChargeOk', t1, then=394)
+    run.step('AddToSwapCache', t1, then=446)
+    run.step('SwapReadFolio', t1, then=493)
+    run.step('MapFolio', t1, then=307)
 
 
 def test_walk_208(system_for: SystemFactory) -> None:
@@ -6969,33 +6969,33 @@ def test_walk_208(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; t1's writeback fails to allocate a folio; t1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=200)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=498)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=541)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=580)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=619)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=648)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=663)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=672)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=545)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=589)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=363)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', t1, then=414)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=464)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=502)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('FreeSlot', s=s1, then=200)
+    run.step('WbWrite', k1, then=255)
+    run.step('DropCleanFolio', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('StartFault', t1, s=s1, then=404)
+    run.step('SwapcachePrepare', t1, then=454)
+    run.step('ShrinkDone', k1, then=498)
+    run.step('ShrinkWorker', k1, then=541)
+    run.step('LruIsolate', k1, then=580)
+    run.step('ChargeReclaim', t1, then=619)
+    run.step('WbSkipBusy', k1, then=648)
+    run.step('LruIsolate', t1, then=663)
+    run.step('WbAllocFail', t1, then=672)
+    run.step('LruIsolate', t1, then=545)
+    run.step('LruIsolate', k1, then=589)
+    run.step('WbSkipBusy', k1, then=363)
+    run.step('WbAllocFail', t1, then=414)
+    run.step('ShrinkDone', t1, then=464)
+    run.step('ChargeOk', t1, then=502)
 
 
 def test_walk_209(system_for: SystemFactory) -> None:
@@ -7004,20 +7004,20 @@ def test_walk_209(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge fails; k1's writeback allocates a folio; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=364)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=416)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=16)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=364)
+    run.step('WbAllocFolio', k1, then=416)
+    run.step('WbEntryGone', k1, then=16)
 
 
 def test_walk_210(system_for: SystemFactory) -> None:
@@ -7029,28 +7029,28 @@ def test_walk_210(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=577)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=615)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=643)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=660)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=670)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=422)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('StartFault', t1, s=s1, then=577)
+    run.step('SwapcachePrepare', t1, then=615)
+    run.step('ChargeReclaim', t1, then=643)
+    run.step('LruIsolate', t1, then=660)
+    run.step('WbAllocFail', t1, then=670)
+    run.step('WbSkipBusy', k1, then=422)
 
 
 def test_walk_211(system_for: SystemFactory) -> None:
@@ -7059,19 +7059,19 @@ def test_walk_211(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 ends its walk; t1's
     charge succeeds; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=91)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeOk', t1, then=365)
+    run.step('WbSkipBusy', k1, then=91)
 
 
 def test_walk_212(system_for: SystemFactory) -> None:
@@ -7085,35 +7085,35 @@ def test_walk_212(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio
     in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=55)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:686
-    run.step('AddToSwapCache', t1, then=135)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=145)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=578)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=616)  # StartFault Zswap.tla:286
-    run.step('WbEntryGone', k1, then=218)  # WbEntryGone Zswap.tla:780
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=117)  # SwapCacheHit Zswap.tla:315
-    run.step('ShrinkDone', k1, then=165)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeOk', t1, then=55)
+    run.step('WbAllocFail', k1, then=91)
+    run.step('AddToSwapCache', t1, then=135)
+    run.step('ShrinkDone', k1, then=186)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=343)
+    run.step('MapFolio', t1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('WbAllocFolio', k1, then=578)
+    run.step('StartFault', t1, s=s1, then=616)
+    run.step('WbEntryGone', k1, then=218)
+    run.step('LruIsolate', k1, then=22)
+    run.step('WbAllocFolio', k1, then=43)
+    run.step('WbWrite', k1, then=76)
+    run.step('SwapCacheHit', t1, then=117)
+    run.step('ShrinkDone', k1, then=165)
 
 
 def test_walk_213(system_for: SystemFactory) -> None:
@@ -7126,29 +7126,29 @@ def test_walk_213(system_for: SystemFactory) -> None:
     finds a folio (-EEXIST); s1's clean folio is dropped; v1 is swapped out to s1; k1 ends
     its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=108)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=207)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=262)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=365)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=417)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=135)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=186)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=291)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=343)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=391)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=445)  # WbFolioExists Zswap.tla:662
-    run.step('DropCleanFolio', s=s1, then=199)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=254)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=108)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbAllocFail', t1, then=262)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeOk', t1, then=365)
+    run.step('AddToSwapCache', t1, then=417)
+    run.step('WbFolioExists', k1, then=135)
+    run.step('ShrinkDone', k1, then=186)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=343)
+    run.step('MapFolioKeepCache', t1, then=391)
+    run.step('WbFolioExists', k1, then=445)
+    run.step('DropCleanFolio', s=s1, then=199)
+    run.step('SwapOut', s=s1, v=v1, then=254)
+    run.step('ShrinkDone', k1, then=33)
 
 
 def test_walk_214(system_for: SystemFactory) -> None:
@@ -7159,25 +7159,25 @@ def test_walk_214(system_for: SystemFactory) -> None:
     folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; k1's
     writeback finds the entry gone; k1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=535)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=578)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=169)  # WbEntryGone Zswap.tla:780
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeFail', t1, then=535)
+    run.step('WbAllocFolio', k1, then=578)
+    run.step('WbEntryGone', k1, then=169)
+    run.step('LruIsolate', k1, then=11)
 
 
 def test_walk_215(system_for: SystemFactory) -> None:
@@ -7187,22 +7187,22 @@ def test_walk_215(system_for: SystemFactory) -> None:
     starts a shrink walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
     the page and leaves its folio in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=89)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=133)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=103)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=150)  # MapFolioKeepCache Zswap.tla:530
-    run.step('ShrinkDone', k1, then=106)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('WbEntryGone', k1, then=89)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ShrinkDone', k1, then=10)
+    run.step('ChargeOk', t1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=103)
+    run.step('MapFolioKeepCache', t1, then=150)
+    run.step('ShrinkDone', k1, then=106)
 
 
 def test_walk_216(system_for: SystemFactory) -> None:
@@ -7211,17 +7211,17 @@ def test_walk_216(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; t1
     retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('RetryFault', t1, then=1)
 
 
 def test_walk_217(system_for: SystemFactory) -> None:
@@ -7233,30 +7233,30 @@ def test_walk_217(system_for: SystemFactory) -> None:
     charge succeeds; k1's writeback skips the pinned slot; k1 isolates the LRU head; t1 adds
     its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=536)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=318)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=111)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', t1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeOk', t1, then=536)
+    run.step('WbSkipBusy', k1, then=318)
+    run.step('LruIsolate', k1, then=71)
+    run.step('AddToSwapCache', t1, then=111)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('MapFolio', t1, then=21)
 
 
 def test_walk_218(system_for: SystemFactory) -> None:
@@ -7265,19 +7265,19 @@ def test_walk_218(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('RetryFault', t1, then=8)
 
 
 def test_walk_219(system_for: SystemFactory) -> None:
@@ -7290,28 +7290,28 @@ def test_walk_219(system_for: SystemFactory) -> None:
     maps the page and leaves its folio in the swap cache; k1's writeback finds a folio
     (-EEXIST)."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=302)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=350)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=398)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=450)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=495)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=536)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=579)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=368)  # WbFolioExists Zswap.tla:662
-    run.step('LruIsolate', k1, then=111)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=157)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=209)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=264)  # WbFolioExists Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('SwapcachePrepare', t1, then=302)
+    run.step('ChargeReclaim', t1, then=350)
+    run.step('LruIsolate', t1, then=398)
+    run.step('WbAllocFail', t1, then=450)
+    run.step('ShrinkDone', t1, then=495)
+    run.step('ChargeOk', t1, then=536)
+    run.step('AddToSwapCache', t1, then=579)
+    run.step('WbFolioExists', k1, then=368)
+    run.step('LruIsolate', k1, then=111)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('MapFolioKeepCache', t1, then=209)
+    run.step('WbFolioExists', k1, then=264)
 
 
 def test_walk_220(system_for: SystemFactory) -> None:
@@ -7320,18 +7320,18 @@ def test_walk_220(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 ends its walk; k1
     starts a shrink walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('RetryFault', t1, then=3)
 
 
 def test_walk_221(system_for: SystemFactory) -> None:
@@ -7343,27 +7343,27 @@ def test_walk_221(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; t1's charge enters reclaim; k1's writeback skips the
     pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=304)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=303)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=351)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=270)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=322)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', t1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('WbAllocFolio', k1, then=304)
+    run.step('WbEntryGone', k1, then=303)
+    run.step('SwapcachePrepare', t1, then=351)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('ShrinkWorker', k1, then=163)
+    run.step('LruIsolate', k1, then=217)
+    run.step('ChargeReclaim', t1, then=270)
+    run.step('WbSkipBusy', k1, then=322)
 
 
 def test_walk_222(system_for: SystemFactory) -> None:
@@ -7373,21 +7373,21 @@ def test_walk_222(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; k1 ends its walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=33)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFail', k1, then=418)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('RetryFault', t1, then=33)
 
 
 def test_walk_223(system_for: SystemFactory) -> None:
@@ -7399,27 +7399,27 @@ def test_walk_223(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=251)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=304)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=352)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=400)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=576)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=614)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=492)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=534)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=123)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('StartFault', t1, s=s1, then=251)
+    run.step('WbAllocFolio', k1, then=304)
+    run.step('SwapCacheHit', t1, then=352)
+    run.step('WbEntryGone', k1, then=400)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('ShrinkWorker', k1, then=490)
+    run.step('LruIsolate', k1, then=533)
+    run.step('WbAllocFolio', k1, then=576)
+    run.step('WbWrite', k1, then=614)
+    run.step('ShrinkDone', k1, then=492)
+    run.step('DropCleanFolio', s=s1, then=534)
+    run.step('RetryFault', t1, then=123)
 
 
 def test_walk_224(system_for: SystemFactory) -> None:
@@ -7431,28 +7431,28 @@ def test_walk_224(system_for: SystemFactory) -> None:
     dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=419)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=17)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=32)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=100)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFolio', k1, then=419)
+    run.step('RetryFault', t1, then=17)
+    run.step('StartFault', t1, s=s1, then=32)
+    run.step('WbWrite', k1, then=60)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('SwapcachePrepare', t1, then=144)
+    run.step('ChargeOk', t1, then=196)
+    run.step('AddToSwapCache', t1, then=249)
+    run.step('SwapReadFolio', t1, then=301)
+    run.step('MapFolio', t1, then=100)
 
 
 def test_walk_225(system_for: SystemFactory) -> None:
@@ -7465,32 +7465,32 @@ def test_walk_225(system_for: SystemFactory) -> None:
     ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge fails;
     k1's writeback allocates a folio; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=149)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=203)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=259)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=361)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=410)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=460)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=506)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=551)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=593)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=627)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=650)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=464)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=509)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=552)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=593)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=496)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=540)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('SwapOut', s=s1, v=v2, then=149)
+    run.step('StartFault', t1, s=s1, then=203)
+    run.step('SwapcachePrepare', t1, then=259)
+    run.step('ChargeReclaim', t1, then=313)
+    run.step('ShrinkDone', k1, then=361)
+    run.step('ShrinkWorker', k1, then=410)
+    run.step('LruIsolate', t1, then=460)
+    run.step('LruIsolate', k1, then=506)
+    run.step('WbAllocFail', t1, then=551)
+    run.step('ShrinkDone', t1, then=593)
+    run.step('WbSkipBusy', k1, then=627)
+    run.step('LruIsolate', k1, then=650)
+    run.step('WbAllocFail', k1, then=464)
+    run.step('ShrinkDone', k1, then=509)
+    run.step('ShrinkWorker', k1, then=552)
+    run.step('LruIsolate', k1, then=593)
+    run.step('ChargeFail', t1, then=496)
+    run.step('WbAllocFolio', k1, then=540)
+    run.step('WbWrite', k1, then=225)
 
 
 def test_walk_226(system_for: SystemFactory) -> None:
@@ -7501,24 +7501,24 @@ def test_walk_226(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=280)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=331)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=521)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=565)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=608)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=484)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('WbWrite', k1, then=225)
+    run.step('FreeSlot', s=s1, then=280)
+    run.step('DropCleanFolio', s=s1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('StartFault', t1, s=s1, then=429)
+    run.step('SwapcachePrepare', t1, then=477)
+    run.step('ChargeOk', t1, then=521)
+    run.step('AddToSwapCache', t1, then=565)
+    run.step('SwapReadFolio', t1, then=608)
+    run.step('ShrinkDone', k1, then=484)
 
 
 def test_walk_227(system_for: SystemFactory) -> None:
@@ -7533,36 +7533,36 @@ def test_walk_227(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=99)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=253)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=304)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=352)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=400)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=443)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=490)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=533)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=576)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=614)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=642)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=534)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFail', k1, then=418)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('ShrinkWorker', k1, then=512)
+    run.step('LruIsolate', k1, then=554)
+    run.step('RetryFault', t1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('WbAllocFolio', k1, then=253)
+    run.step('StartFault', t1, s=s1, then=304)
+    run.step('SwapCacheHit', t1, then=352)
+    run.step('WbEntryGone', k1, then=400)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('ShrinkWorker', k1, then=490)
+    run.step('LruIsolate', k1, then=533)
+    run.step('WbAllocFolio', k1, then=576)
+    run.step('WbWrite', k1, then=614)
+    run.step('DropCleanFolio', s=s1, then=642)
+    run.step('ShrinkDone', k1, then=534)
 
 
 def test_walk_228(system_for: SystemFactory) -> None:
@@ -7574,28 +7574,28 @@ def test_walk_228(system_for: SystemFactory) -> None:
     LRU head; s1 is freed; v2 is swapped out to s1; k1's writeback allocates a folio; k1's
     writeback finds the entry gone; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=61)  # RetryFault Zswap.tla:308
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=145)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=198)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=253)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=252)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFail', k1, then=418)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('ShrinkWorker', k1, then=512)
+    run.step('RetryFault', t1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('FreeSlot', s=s1, then=145)
+    run.step('SwapOut', s=s1, v=v2, then=198)
+    run.step('WbAllocFolio', k1, then=253)
+    run.step('WbEntryGone', k1, then=252)
+    run.step('ShrinkDone', k1, then=44)
 
 
 def test_walk_229(system_for: SystemFactory) -> None:
@@ -7609,46 +7609,46 @@ def test_walk_229(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; t1 retries the fault; k1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=630)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=653)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=595)  # WbEntryGone Zswap.tla:780
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=595)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=146)  # RetryFault Zswap.tla:308
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('WbAllocFolio', k1, then=630)
+    run.step('SwapCacheHit', t1, then=653)
+    run.step('WbEntryGone', k1, then=595)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFail', k1, then=418)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('ShrinkWorker', k1, then=512)
+    run.step('LruIsolate', k1, then=554)
+    run.step('WbAllocFail', k1, then=595)
+    run.step('RetryFault', t1, then=146)
+    run.step('LruIsolate', k1, then=8)
 
 
 def test_walk_230(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=62)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('FreeSlot', s=s1, then=62)
 
 
 def test_walk_231(system_for: SystemFactory) -> None:
@@ -7659,24 +7659,24 @@ def test_walk_231(system_for: SystemFactory) -> None:
     folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=596)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=147)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFail', k1, then=418)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('ShrinkWorker', k1, then=512)
+    run.step('LruIsolate', k1, then=554)
+    run.step('WbAllocFolio', k1, then=596)
+    run.step('RetryFault', t1, then=147)
 
 
 def test_walk_232(system_for: SystemFactory) -> None:
@@ -7690,33 +7690,33 @@ def test_walk_232(system_for: SystemFactory) -> None:
     its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
     in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=194)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=246)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=394)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=446)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=493)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=255)  # MapFolioKeepCache Zswap.tla:530
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=499)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=542)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=584)  # ShrinkWorker Zswap.tla:572
-    run.step('AddToSwapCache', t1, then=622)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=505)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=550)  # MapFolioKeepCache Zswap.tla:530
-    run.step('ShrinkDone', k1, then=508)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('StartFault', t1, s=s1, then=194)
+    run.step('WbWrite', k1, then=246)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('SwapcachePrepare', t1, then=347)
+    run.step('ChargeOk', t1, then=394)
+    run.step('AddToSwapCache', t1, then=446)
+    run.step('SwapReadFolio', t1, then=493)
+    run.step('MapFolioKeepCache', t1, then=255)
+    run.step('DropCleanFolio', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('StartFault', t1, s=s1, then=404)
+    run.step('SwapcachePrepare', t1, then=454)
+    run.step('ChargeOk', t1, then=499)
+    run.step('ShrinkDone', k1, then=542)
+    run.step('ShrinkWorker', k1, then=584)
+    run.step('AddToSwapCache', t1, then=622)
+    run.step('SwapReadFolio', t1, then=505)
+    run.step('MapFolioKeepCache', t1, then=550)
+    run.step('ShrinkDone', k1, then=508)
 
 
 def test_walk_233(system_for: SystemFactory) -> None:
@@ -7728,27 +7728,27 @@ def test_walk_233(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1
     retries the fault; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=596)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=628)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=651)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=256)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=102)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFail', k1, then=418)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('ShrinkWorker', k1, then=512)
+    run.step('LruIsolate', k1, then=554)
+    run.step('WbAllocFolio', k1, then=596)
+    run.step('WbWrite', k1, then=628)
+    run.step('DropCleanFolio', s=s1, then=651)
+    run.step('RetryFault', t1, then=256)
+    run.step('ShrinkDone', k1, then=102)
 
 
 def test_walk_234(system_for: SystemFactory) -> None:
@@ -7759,25 +7759,25 @@ def test_walk_234(system_for: SystemFactory) -> None:
     folio; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=418)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=596)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=628)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=201)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFail', k1, then=418)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('ShrinkWorker', k1, then=512)
+    run.step('LruIsolate', k1, then=554)
+    run.step('WbAllocFolio', k1, then=596)
+    run.step('WbWrite', k1, then=628)
+    run.step('RetryFault', t1, then=201)
 
 
 def test_walk_235(system_for: SystemFactory) -> None:
@@ -7789,30 +7789,30 @@ def test_walk_235(system_for: SystemFactory) -> None:
     t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=256)  # DropCleanFolio Zswap.tla:866
-    run.step('StartFault', t1, s=s1, then=298)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=395)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=447)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=256)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=298)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=395)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=447)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=394)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=446)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=493)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=348)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolioKeepCache', t1, then=101)  # MapFolioKeepCache Zswap.tla:530
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('WbWrite', k1, then=201)
+    run.step('DropCleanFolio', s=s1, then=256)
+    run.step('StartFault', t1, s=s1, then=298)
+    run.step('SwapcachePrepare', t1, then=347)
+    run.step('ChargeReclaim', t1, then=395)
+    run.step('ShrinkDone', t1, then=447)
+    run.step('ChargeFail', t1, then=256)
+    run.step('StartFault', t1, s=s1, then=298)
+    run.step('SwapcachePrepare', t1, then=347)
+    run.step('ChargeReclaim', t1, then=395)
+    run.step('ShrinkDone', t1, then=447)
+    run.step('ChargeOk', t1, then=394)
+    run.step('AddToSwapCache', t1, then=446)
+    run.step('SwapReadFolio', t1, then=493)
+    run.step('ShrinkDone', k1, then=348)
+    run.step('MapFolioKeepCache', t1, then=101)
 
 
 def test_walk_236(system_for: SystemFactory) -> None:
@@ -7824,28 +7824,28 @@ def test_walk_236(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=419)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=469)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=513)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=63)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=97)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=62)  # MapFolioKeepCache Zswap.tla:530
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFolio', k1, then=419)
+    run.step('WbWrite', k1, then=469)
+    run.step('DropCleanFolio', s=s1, then=513)
+    run.step('RetryFault', t1, then=63)
+    run.step('StartFault', t1, s=s1, then=97)
+    run.step('SwapcachePrepare', t1, then=144)
+    run.step('ChargeOk', t1, then=196)
+    run.step('AddToSwapCache', t1, then=249)
+    run.step('SwapReadFolio', t1, then=301)
+    run.step('MapFolioKeepCache', t1, then=62)
 
 
 def test_walk_237(system_for: SystemFactory) -> None:
@@ -7856,23 +7856,23 @@ def test_walk_237(system_for: SystemFactory) -> None:
     writes the entry back; t1 retries the fault; k1 ends its walk; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=419)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=469)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=35)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=102)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFolio', k1, then=419)
+    run.step('WbWrite', k1, then=469)
+    run.step('RetryFault', t1, then=35)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('DropCleanFolio', s=s1, then=102)
 
 
 def test_walk_238(system_for: SystemFactory) -> None:
@@ -7883,23 +7883,23 @@ def test_walk_238(system_for: SystemFactory) -> None:
     writes the entry back; k1 ends its walk; s1's clean folio is dropped; t1 retries the
     fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=109)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=419)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=469)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=514)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=555)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=102)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFolio', k1, then=419)
+    run.step('WbWrite', k1, then=469)
+    run.step('ShrinkDone', k1, then=514)
+    run.step('DropCleanFolio', s=s1, then=555)
+    run.step('RetryFault', t1, then=102)
 
 
 def test_walk_239(system_for: SystemFactory) -> None:
@@ -7909,22 +7909,22 @@ def test_walk_239(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=156)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=208)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=316)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=366)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=419)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=469)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=513)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=555)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=70)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapCacheHit', t1, then=156)
+    run.step('WbEntryGone', k1, then=208)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=316)
+    run.step('LruIsolate', k1, then=366)
+    run.step('WbAllocFolio', k1, then=419)
+    run.step('WbWrite', k1, then=469)
+    run.step('DropCleanFolio', s=s1, then=513)
+    run.step('ShrinkDone', k1, then=555)
 
 
 def test_walk_240(system_for: SystemFactory) -> None:
@@ -7933,20 +7933,20 @@ def test_walk_240(system_for: SystemFactory) -> None:
     gone; k1 ends its walk; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; k1
     isolates the LRU head; t1's charge enters reclaim; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=54)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=18)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=56)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=93)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=70)
+    run.step('WbEntryGone', k1, then=54)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ShrinkWorker', k1, then=18)
+    run.step('LruIsolate', k1, then=30)
+    run.step('ChargeReclaim', t1, then=56)
+    run.step('WbSkipBusy', k1, then=93)
 
 
 def test_walk_241(system_for: SystemFactory) -> None:
@@ -7955,20 +7955,20 @@ def test_walk_241(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=118)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=325)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=43)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=118)
+    run.step('SwapcachePrepare', t1, then=167)
+    run.step('ChargeFail', t1, then=79)
+    run.step('StartFault', t1, s=s1, then=118)
+    run.step('SwapcachePrepare', t1, then=167)
+    run.step('ChargeOk', t1, then=221)
+    run.step('AddToSwapCache', t1, then=276)
+    run.step('ShrinkDone', k1, then=325)
 
 
 def test_walk_242(system_for: SystemFactory) -> None:
@@ -7976,16 +7976,16 @@ def test_walk_242(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=275)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=43)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=118)
+    run.step('SwapcachePrepare', t1, then=167)
+    run.step('ChargeReclaim', t1, then=222)
+    run.step('ShrinkDone', k1, then=275)
 
 
 def test_walk_243(system_for: SystemFactory) -> None:
@@ -7993,16 +7993,16 @@ def test_walk_243(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=220)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=43)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=118)
+    run.step('SwapcachePrepare', t1, then=167)
+    run.step('ShrinkDone', k1, then=220)
+    run.step('ChargeReclaim', t1, then=275)
 
 
 def test_walk_244(system_for: SystemFactory) -> None:
@@ -8010,16 +8010,16 @@ def test_walk_244(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=274)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=43)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=118)
+    run.step('SwapcachePrepare', t1, then=167)
+    run.step('ChargeOk', t1, then=221)
+    run.step('ShrinkDone', k1, then=274)
 
 
 def test_walk_245(system_for: SystemFactory) -> None:
@@ -8028,18 +8028,18 @@ def test_walk_245(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=327)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=121)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=43)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=118)
+    run.step('SwapcachePrepare', t1, then=167)
+    run.step('ChargeOk', t1, then=221)
+    run.step('AddToSwapCache', t1, then=276)
+    run.step('SwapReadFolio', t1, then=327)
+    run.step('MapFolio', t1, then=121)
 
 
 def test_walk_246(system_for: SystemFactory) -> None:
@@ -8053,36 +8053,36 @@ def test_walk_246(system_for: SystemFactory) -> None:
     slot; t1's charge enters reclaim; k1 ends its walk; t1 isolates the LRU head; t1's
     writeback skips the pinned slot; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=172)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=227)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=284)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=337)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=383)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=435)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=483)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=528)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=572)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=613)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=641)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=655)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=667)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=608)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=331)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=376)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=429)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=477)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=522)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=564)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=607)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=638)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=437)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('SwapOut', s=s1, v=v1, then=172)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeReclaim', t1, then=337)
+    run.step('ShrinkDone', k1, then=383)
+    run.step('ShrinkWorker', k1, then=435)
+    run.step('LruIsolate', t1, then=483)
+    run.step('LruIsolate', k1, then=528)
+    run.step('WbSkipBusy', t1, then=572)
+    run.step('ShrinkDone', t1, then=613)
+    run.step('WbAllocFail', k1, then=641)
+    run.step('ChargeOk', t1, then=655)
+    run.step('AddToSwapCache', t1, then=667)
+    run.step('SwapReadFolio', t1, then=608)
+    run.step('MapFolio', t1, then=331)
+    run.step('SwapOut', s=s1, v=v1, then=376)
+    run.step('StartFault', t1, s=s1, then=429)
+    run.step('SwapcachePrepare', t1, then=477)
+    run.step('ChargeReclaim', t1, then=522)
+    run.step('ShrinkDone', k1, then=564)
+    run.step('LruIsolate', t1, then=607)
+    run.step('WbSkipBusy', t1, then=638)
+    run.step('LruIsolate', t1, then=437)
 
 
 def test_walk_247(system_for: SystemFactory) -> None:
@@ -8096,35 +8096,35 @@ def test_walk_247(system_for: SystemFactory) -> None:
     pins the slot; k1 isolates the LRU head; k1's writeback skips the pinned slot; t1's
     charge enters reclaim; k1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=283)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=335)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=383)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=437)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=483)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=528)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=572)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=613)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=641)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=659)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=487)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=531)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=573)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeFail', t1, then=475)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=519)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=562)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=600)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=634)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=657)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=479)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('StartFault', t1, s=s1, then=283)
+    run.step('SwapcachePrepare', t1, then=335)
+    run.step('ChargeReclaim', t1, then=383)
+    run.step('LruIsolate', t1, then=437)
+    run.step('ShrinkWorker', k1, then=483)
+    run.step('LruIsolate', k1, then=528)
+    run.step('WbAllocFail', t1, then=572)
+    run.step('ShrinkDone', t1, then=613)
+    run.step('WbSkipBusy', k1, then=641)
+    run.step('LruIsolate', k1, then=659)
+    run.step('WbAllocFail', k1, then=487)
+    run.step('ShrinkDone', k1, then=531)
+    run.step('ShrinkWorker', k1, then=573)
+    run.step('ChargeFail', t1, then=475)
+    run.step('StartFault', t1, s=s1, then=519)
+    run.step('SwapcachePrepare', t1, then=562)
+    run.step('LruIsolate', k1, then=600)
+    run.step('WbSkipBusy', k1, then=634)
+    run.step('ChargeReclaim', t1, then=657)
+    run.step('LruIsolate', k1, then=479)
 
 
 def test_walk_248(system_for: SystemFactory) -> None:
@@ -8138,33 +8138,33 @@ def test_walk_248(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; t1 ends its walk; k1's writeback skips the pinned slot;
     t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=479)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=525)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=569)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=607)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=637)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=656)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=668)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', t1, then=675)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=566)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=609)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=640)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=659)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=487)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeFail', t1, then=379)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('ChargeReclaim', t1, then=479)
+    run.step('LruIsolate', t1, then=525)
+    run.step('WbAllocFail', k1, then=569)
+    run.step('ShrinkDone', k1, then=607)
+    run.step('ShrinkWorker', k1, then=637)
+    run.step('LruIsolate', k1, then=656)
+    run.step('WbSkipBusy', k1, then=668)
+    run.step('WbSkipBusy', t1, then=675)
+    run.step('LruIsolate', t1, then=566)
+    run.step('LruIsolate', k1, then=609)
+    run.step('WbSkipBusy', t1, then=640)
+    run.step('ShrinkDone', t1, then=659)
+    run.step('WbSkipBusy', k1, then=487)
+    run.step('ChargeFail', t1, then=379)
 
 
 def test_walk_249(system_for: SystemFactory) -> None:
@@ -8178,34 +8178,34 @@ def test_walk_249(system_for: SystemFactory) -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1
     isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=379)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=431)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=480)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=562)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=600)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=633)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=656)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=669)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', k1, then=675)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=566)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=610)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=641)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=560)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=601)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=634)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=430)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('WbAllocFail', k1, then=379)
+    run.step('StartFault', t1, s=s1, then=431)
+    run.step('SwapcachePrepare', t1, then=480)
+    run.step('ShrinkDone', k1, then=520)
+    run.step('ShrinkWorker', k1, then=562)
+    run.step('LruIsolate', k1, then=600)
+    run.step('ChargeReclaim', t1, then=633)
+    run.step('LruIsolate', t1, then=656)
+    run.step('WbSkipBusy', t1, then=669)
+    run.step('WbSkipBusy', k1, then=675)
+    run.step('LruIsolate', t1, then=566)
+    run.step('WbAllocFail', t1, then=610)
+    run.step('ShrinkDone', t1, then=641)
+    run.step('ChargeFail', t1, then=560)
+    run.step('StartFault', t1, s=s1, then=601)
+    run.step('SwapcachePrepare', t1, then=634)
+    run.step('LruIsolate', k1, then=430)
 
 
 def test_walk_250(system_for: SystemFactory) -> None:
@@ -8218,32 +8218,32 @@ def test_walk_250(system_for: SystemFactory) -> None:
     fails to allocate a folio; t1 ends its walk; k1 isolates the LRU head; t1's charge
     fails; k1's writeback allocates a folio; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=45)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=78)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=121)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=226)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=282)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=378)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=430)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=480)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=520)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=562)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=605)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=637)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=658)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=483)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=529)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=573)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', k1, then=613)  # LruIsolate Zswap.tla:591
-    run.step('ChargeFail', t1, then=518)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=561)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=45)
+    run.step('WbWrite', k1, then=78)
+    run.step('DropCleanFolio', s=s1, then=121)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('SwapOut', s=s1, v=v1, then=226)
+    run.step('ShrinkWorker', k1, then=282)
+    run.step('LruIsolate', k1, then=333)
+    run.step('StartFault', t1, s=s1, then=378)
+    run.step('SwapcachePrepare', t1, then=430)
+    run.step('WbAllocFail', k1, then=480)
+    run.step('ShrinkDone', k1, then=520)
+    run.step('ShrinkWorker', k1, then=562)
+    run.step('ChargeReclaim', t1, then=605)
+    run.step('LruIsolate', t1, then=637)
+    run.step('WbSkipBusy', t1, then=658)
+    run.step('LruIsolate', t1, then=483)
+    run.step('WbAllocFail', t1, then=529)
+    run.step('ShrinkDone', t1, then=573)
+    run.step('LruIsolate', k1, then=613)
+    run.step('ChargeFail', t1, then=518)
+    run.step('WbAllocFolio', k1, then=561)
+    run.step('WbWrite', k1, then=201)
 
 
 def test_walk_251(system_for: SystemFactory) -> None:
@@ -8256,33 +8256,33 @@ def test_walk_251(system_for: SystemFactory) -> None:
     reclaim; k1 ends its walk; t1 isolates the LRU head; k1 starts a shrink walk; t1's
     writeback skips the pinned slot; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=255)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=499)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=544)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=588)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=307)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=500)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=543)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=587)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkWorker', k1, then=623)  # ShrinkWorker Zswap.tla:572
-    run.step('WbSkipBusy', t1, then=649)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=460)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('WbWrite', k1, then=201)
+    run.step('FreeSlot', s=s1, then=255)
+    run.step('DropCleanFolio', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('StartFault', t1, s=s1, then=404)
+    run.step('SwapcachePrepare', t1, then=454)
+    run.step('ChargeOk', t1, then=499)
+    run.step('AddToSwapCache', t1, then=544)
+    run.step('SwapReadFolio', t1, then=588)
+    run.step('MapFolio', t1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('StartFault', t1, s=s1, then=404)
+    run.step('SwapcachePrepare', t1, then=454)
+    run.step('ChargeReclaim', t1, then=500)
+    run.step('ShrinkDone', k1, then=543)
+    run.step('LruIsolate', t1, then=587)
+    run.step('ShrinkWorker', k1, then=623)
+    run.step('WbSkipBusy', t1, then=649)
+    run.step('LruIsolate', t1, then=460)
 
 
 def test_walk_252(system_for: SystemFactory) -> None:
@@ -8295,32 +8295,32 @@ def test_walk_252(system_for: SystemFactory) -> None:
     charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates
     the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=310)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=359)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=410)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=460)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=507)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=552)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=452)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=497)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=541)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=580)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=620)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeFail', t1, then=539)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=581)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=620)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=648)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=456)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=310)
+    run.step('SwapcachePrepare', t1, then=359)
+    run.step('ChargeReclaim', t1, then=410)
+    run.step('LruIsolate', t1, then=460)
+    run.step('WbAllocFail', t1, then=507)
+    run.step('ShrinkDone', t1, then=552)
+    run.step('ChargeFail', t1, then=452)
+    run.step('StartFault', t1, s=s1, then=497)
+    run.step('SwapcachePrepare', t1, then=541)
+    run.step('LruIsolate', k1, then=580)
+    run.step('WbAllocFail', k1, then=620)
+    run.step('ChargeFail', t1, then=539)
+    run.step('StartFault', t1, s=s1, then=581)
+    run.step('SwapcachePrepare', t1, then=620)
+    run.step('ChargeReclaim', t1, then=648)
+    run.step('LruIsolate', k1, then=456)
 
 
 def test_walk_253(system_for: SystemFactory) -> None:
@@ -8334,33 +8334,33 @@ def test_walk_253(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; t1 ends its walk; k1's writeback skips the pinned slot;
     t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=356)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=405)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=456)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=503)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=548)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=587)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=623)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=647)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=663)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', t1, then=672)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=545)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=589)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=626)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', t1, then=650)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=464)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeFail', t1, then=357)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('StartFault', t1, s=s1, then=356)
+    run.step('SwapcachePrepare', t1, then=405)
+    run.step('ChargeReclaim', t1, then=456)
+    run.step('LruIsolate', t1, then=503)
+    run.step('WbAllocFail', k1, then=548)
+    run.step('ShrinkDone', k1, then=587)
+    run.step('ShrinkWorker', k1, then=623)
+    run.step('LruIsolate', k1, then=647)
+    run.step('WbSkipBusy', k1, then=663)
+    run.step('WbSkipBusy', t1, then=672)
+    run.step('LruIsolate', t1, then=545)
+    run.step('LruIsolate', k1, then=589)
+    run.step('WbSkipBusy', t1, then=626)
+    run.step('ShrinkDone', t1, then=650)
+    run.step('WbSkipBusy', k1, then=464)
+    run.step('ChargeFail', t1, then=357)
 
 
 def test_walk_254(system_for: SystemFactory) -> None:
@@ -8374,34 +8374,34 @@ def test_walk_254(system_for: SystemFactory) -> None:
     head; k1 isolates the LRU head; t1's writeback skips the pinned slot; k1's writeback
     skips the pinned slot; t1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=62)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=100)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=202)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=309)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=357)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=406)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=457)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=498)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=541)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=580)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=620)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=405)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=457)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=498)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=541)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=585)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=623)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=647)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=664)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', k1, then=672)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=545)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbWrite', k1, then=62)
+    run.step('DropCleanFolio', s=s1, then=100)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapOut', s=s1, v=v2, then=202)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', k1, then=309)
+    run.step('WbAllocFail', k1, then=357)
+    run.step('StartFault', t1, s=s1, then=406)
+    run.step('SwapcachePrepare', t1, then=457)
+    run.step('ShrinkDone', k1, then=498)
+    run.step('ShrinkWorker', k1, then=541)
+    run.step('LruIsolate', k1, then=580)
+    run.step('WbSkipBusy', k1, then=620)
+    run.step('LruIsolate', k1, then=405)
+    run.step('WbAllocFail', k1, then=457)
+    run.step('ShrinkDone', k1, then=498)
+    run.step('ShrinkWorker', k1, then=541)
+    run.step('ChargeReclaim', t1, then=585)
+    run.step('LruIsolate', t1, then=623)
+    run.step('LruIsolate', k1, then=647)
+    run.step('WbSkipBusy', t1, then=664)
+    run.step('WbSkipBusy', k1, then=672)
+    run.step('LruIsolate', t1, then=545)
 
 
 def test_walk_255(system_for: SystemFactory) -> None:
@@ -8414,31 +8414,31 @@ def test_walk_255(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=200)  # FreeSlot Zswap.tla:850
-    run.step('WbWrite', k1, then=255)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=307)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=354)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=404)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=454)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=500)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=545)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=590)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=627)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=539)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=581)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=620)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=646)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=662)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=588)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=461)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('FreeSlot', s=s1, then=200)
+    run.step('WbWrite', k1, then=255)
+    run.step('DropCleanFolio', s=s1, then=307)
+    run.step('SwapOut', s=s1, v=v2, then=354)
+    run.step('StartFault', t1, s=s1, then=404)
+    run.step('SwapcachePrepare', t1, then=454)
+    run.step('ChargeReclaim', t1, then=500)
+    run.step('LruIsolate', t1, then=545)
+    run.step('WbAllocFail', t1, then=590)
+    run.step('ShrinkDone', t1, then=627)
+    run.step('ChargeFail', t1, then=539)
+    run.step('StartFault', t1, s=s1, then=581)
+    run.step('SwapcachePrepare', t1, then=620)
+    run.step('ChargeOk', t1, then=646)
+    run.step('AddToSwapCache', t1, then=662)
+    run.step('SwapReadFolio', t1, then=588)
+    run.step('ShrinkDone', k1, then=461)
 
 
 def test_walk_256(system_for: SystemFactory) -> None:
@@ -8447,18 +8447,18 @@ def test_walk_256(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=327)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=78)  # MapFolioKeepCache Zswap.tla:530
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=43)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=118)
+    run.step('SwapcachePrepare', t1, then=167)
+    run.step('ChargeOk', t1, then=221)
+    run.step('AddToSwapCache', t1, then=276)
+    run.step('SwapReadFolio', t1, then=327)
+    run.step('MapFolioKeepCache', t1, then=78)
 
 
 def test_walk_257(system_for: SystemFactory) -> None:
@@ -8469,25 +8469,25 @@ def test_walk_257(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=43)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=79)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=118)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=221)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=327)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=372)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=43)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=118)
+    run.step('SwapcachePrepare', t1, then=167)
+    run.step('ChargeReclaim', t1, then=222)
+    run.step('ShrinkDone', t1, then=277)
+    run.step('ChargeFail', t1, then=79)
+    run.step('StartFault', t1, s=s1, then=118)
+    run.step('SwapcachePrepare', t1, then=167)
+    run.step('ChargeReclaim', t1, then=222)
+    run.step('ShrinkDone', t1, then=277)
+    run.step('ChargeOk', t1, then=221)
+    run.step('AddToSwapCache', t1, then=276)
+    run.step('SwapReadFolio', t1, then=327)
+    run.step('ShrinkDone', k1, then=372)
 
 
 def test_walk_258(system_for: SystemFactory) -> None:
@@ -8499,30 +8499,30 @@ def test_walk_258(system_for: SystemFactory) -> None:
     charge succeeds; k1's writeback fails to allocate a folio; k1 isolates the LRU head; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=557)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=292)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('ChargeOk', t1, then=557)
+    run.step('WbAllocFail', k1, then=292)
+    run.step('LruIsolate', k1, then=55)
+    run.step('AddToSwapCache', t1, then=90)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolio', t1, then=14)
 
 
 def test_walk_259(system_for: SystemFactory) -> None:
@@ -8533,23 +8533,23 @@ def test_walk_259(system_for: SystemFactory) -> None:
     writes the entry back; k1 ends its walk; t1 retries the fault; s1's clean folio is
     dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=390)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=444)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=492)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=80)  # RetryFault Zswap.tla:308
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFolio', k1, then=390)
+    run.step('WbWrite', k1, then=444)
+    run.step('ShrinkDone', k1, then=492)
+    run.step('RetryFault', t1, then=80)
+    run.step('DropCleanFolio', s=s1, then=123)
 
 
 def test_walk_260(system_for: SystemFactory) -> None:
@@ -8561,28 +8561,28 @@ def test_walk_260(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 isolates the LRU head; k1's writeback fails to allocate a
     folio; t1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=665)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=345)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', t1, then=393)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('ChargeReclaim', t1, then=652)
+    run.step('LruIsolate', t1, then=665)
+    run.step('WbAllocFail', k1, then=345)
+    run.step('WbSkipBusy', t1, then=393)
 
 
 def test_walk_261(system_for: SystemFactory) -> None:
@@ -8594,30 +8594,30 @@ def test_walk_261(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; t1's charge succeeds; k1 isolates the LRU head; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=292)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('ChargeOk', t1, then=292)
+    run.step('LruIsolate', k1, then=55)
+    run.step('AddToSwapCache', t1, then=90)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolio', t1, then=14)
 
 
 def test_walk_262(system_for: SystemFactory) -> None:
@@ -8627,22 +8627,22 @@ def test_walk_262(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=87)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=132)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=181)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=289)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=341)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=390)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=444)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=491)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=534)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=53)
+    run.step('StartFault', t1, s=s1, then=87)
+    run.step('SwapCacheHit', t1, then=132)
+    run.step('WbEntryGone', k1, then=181)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', k1, then=341)
+    run.step('WbAllocFolio', k1, then=390)
+    run.step('WbWrite', k1, then=444)
+    run.step('DropCleanFolio', s=s1, then=491)
+    run.step('ShrinkDone', k1, then=534)
 
 
 def test_walk_263(system_for: SystemFactory) -> None:
@@ -8656,34 +8656,34 @@ def test_walk_263(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; t1's writeback skips the pinned slot;
     k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=244)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=296)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=345)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=92)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=137)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=293)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=346)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', k1, then=393)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('WbSkipBusy', k1, then=244)
+    run.step('ChargeReclaim', t1, then=296)
+    run.step('LruIsolate', t1, then=345)
+    run.step('LruIsolate', k1, then=92)
+    run.step('WbSkipBusy', k1, then=137)
+    run.step('ShrinkDone', k1, then=188)
+    run.step('ShrinkWorker', k1, then=240)
+    run.step('LruIsolate', k1, then=293)
+    run.step('WbSkipBusy', t1, then=346)
+    run.step('WbSkipBusy', k1, then=393)
 
 
 def test_walk_264(system_for: SystemFactory) -> None:
@@ -8694,26 +8694,26 @@ def test_walk_264(system_for: SystemFactory) -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1's writeback fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=296)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('ChargeReclaim', t1, then=652)
+    run.step('WbAllocFail', k1, then=296)
 
 
 def test_walk_265(system_for: SystemFactory) -> None:
@@ -8724,26 +8724,26 @@ def test_walk_265(system_for: SystemFactory) -> None:
     folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=296)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('ChargeReclaim', t1, then=652)
+    run.step('WbSkipBusy', k1, then=296)
 
 
 def test_walk_266(system_for: SystemFactory) -> None:
@@ -8757,36 +8757,36 @@ def test_walk_266(system_for: SystemFactory) -> None:
     walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     t1 isolates the LRU head; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=665)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=673)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=665)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=345)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('ChargeReclaim', t1, then=652)
+    run.step('LruIsolate', t1, then=665)
+    run.step('WbAllocFail', t1, then=673)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('ChargeReclaim', t1, then=652)
+    run.step('LruIsolate', t1, then=665)
+    run.step('WbSkipBusy', k1, then=345)
 
 
 def test_walk_267(system_for: SystemFactory) -> None:
@@ -8799,32 +8799,32 @@ def test_walk_267(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=56)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=92)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=137)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=188)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=240)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=293)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=345)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=92)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=138)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', k1, then=189)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=66)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=205)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=99)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=101)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeReclaim', t1, then=56)
+    run.step('LruIsolate', t1, then=92)
+    run.step('WbAllocFail', k1, then=137)
+    run.step('ShrinkDone', k1, then=188)
+    run.step('ShrinkWorker', k1, then=240)
+    run.step('LruIsolate', k1, then=293)
+    run.step('WbAllocFail', k1, then=345)
+    run.step('LruIsolate', k1, then=92)
+    run.step('WbSkipBusy', t1, then=138)
+    run.step('WbSkipBusy', k1, then=189)
+    run.step('LruIsolate', t1, then=236)
+    run.step('ShrinkDone', k1, then=39)
+    run.step('ShrinkWorker', k1, then=66)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbAllocFail', t1, then=152)
+    run.step('ShrinkDone', t1, then=205)
+    run.step('ChargeFail', t1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('WbWrite', k1, then=201)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('FreeSlot', s=s1, then=101)
 
 
 def test_walk_268(system_for: SystemFactory) -> None:
@@ -8836,28 +8836,28 @@ def test_walk_268(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
     k1's writeback fails to allocate a folio."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=665)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=673)  # WbSkipBusy Zswap.tla:696
-    run.step('WbAllocFail', k1, then=393)  # WbAllocFail Zswap.tla:686
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('ChargeReclaim', t1, then=652)
+    run.step('LruIsolate', t1, then=665)
+    run.step('WbSkipBusy', t1, then=673)
+    run.step('WbAllocFail', k1, then=393)
 
 
 def test_walk_269(system_for: SystemFactory) -> None:
@@ -8869,28 +8869,28 @@ def test_walk_269(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=597)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=629)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=652)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=665)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=673)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=393)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('StartFault', t1, s=s1, then=597)
+    run.step('SwapcachePrepare', t1, then=629)
+    run.step('ChargeReclaim', t1, then=652)
+    run.step('LruIsolate', t1, then=665)
+    run.step('WbAllocFail', t1, then=673)
+    run.step('WbSkipBusy', k1, then=393)
 
 
 def test_walk_270(system_for: SystemFactory) -> None:
@@ -8901,26 +8901,26 @@ def test_walk_270(system_for: SystemFactory) -> None:
     folio; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; t1 faults
     on s1; k1's writeback finds the entry gone; k1 isolates the LRU head."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=598)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=630)  # StartFault Zswap.tla:286
-    run.step('WbEntryGone', k1, then=193)  # WbEntryGone Zswap.tla:780
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('WbAllocFolio', k1, then=598)
+    run.step('StartFault', t1, s=s1, then=630)
+    run.step('WbEntryGone', k1, then=193)
+    run.step('LruIsolate', k1, then=15)
 
 
 def test_walk_271(system_for: SystemFactory) -> None:
@@ -8931,25 +8931,25 @@ def test_walk_271(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=60)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=63)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=97)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=196)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=249)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=348)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=60)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('SwapcachePrepare', t1, then=144)
+    run.step('ChargeReclaim', t1, then=197)
+    run.step('ShrinkDone', t1, then=250)
+    run.step('ChargeFail', t1, then=63)
+    run.step('StartFault', t1, s=s1, then=97)
+    run.step('SwapcachePrepare', t1, then=144)
+    run.step('ChargeReclaim', t1, then=197)
+    run.step('ShrinkDone', t1, then=250)
+    run.step('ChargeOk', t1, then=196)
+    run.step('AddToSwapCache', t1, then=249)
+    run.step('SwapReadFolio', t1, then=301)
+    run.step('ShrinkDone', k1, then=348)
 
 
 def test_walk_272(system_for: SystemFactory) -> None:
@@ -8963,34 +8963,34 @@ def test_walk_272(system_for: SystemFactory) -> None:
     the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
     succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=556)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=598)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=60)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=144)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=197)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeFail', t1, then=556)
+    run.step('WbAllocFolio', k1, then=598)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('StartFault', t1, s=s1, then=60)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('SwapcachePrepare', t1, then=144)
+    run.step('ChargeReclaim', t1, then=197)
+    run.step('ShrinkDone', t1, then=250)
+    run.step('ShrinkDone', k1, then=300)
+    run.step('ChargeOk', t1, then=247)
 
 
 def test_walk_273(system_for: SystemFactory) -> None:
@@ -9003,31 +9003,31 @@ def test_walk_273(system_for: SystemFactory) -> None:
     maps the page; v2 is swapped out to s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=557)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=292)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=55)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=90)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=53)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=52)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeOk', t1, then=557)
+    run.step('WbSkipBusy', k1, then=292)
+    run.step('LruIsolate', k1, then=55)
+    run.step('AddToSwapCache', t1, then=90)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=53)
+    run.step('WbEntryGone', k1, then=52)
+    run.step('ShrinkDone', k1, then=2)
 
 
 def test_walk_274(system_for: SystemFactory) -> None:
@@ -9040,28 +9040,28 @@ def test_walk_274(system_for: SystemFactory) -> None:
     maps the page and leaves its folio in the swap cache; k1's writeback finds a folio
     (-EEXIST)."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=328)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=374)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=426)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=474)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=517)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=557)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=599)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=344)  # WbFolioExists Zswap.tla:662
-    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=184)  # MapFolioKeepCache Zswap.tla:530
-    run.step('WbFolioExists', k1, then=237)  # WbFolioExists Zswap.tla:662
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('SwapcachePrepare', t1, then=328)
+    run.step('ChargeReclaim', t1, then=374)
+    run.step('LruIsolate', t1, then=426)
+    run.step('WbAllocFail', t1, then=474)
+    run.step('ShrinkDone', t1, then=517)
+    run.step('ChargeOk', t1, then=557)
+    run.step('AddToSwapCache', t1, then=599)
+    run.step('WbFolioExists', k1, then=344)
+    run.step('LruIsolate', k1, then=90)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolioKeepCache', t1, then=184)
+    run.step('WbFolioExists', k1, then=237)
 
 
 def test_walk_275(system_for: SystemFactory) -> None:
@@ -9076,36 +9076,36 @@ def test_walk_275(system_for: SystemFactory) -> None:
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim;
     k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=329)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=306)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=353)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=244)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=57)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=244)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=57)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=140)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=192)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=243)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=296)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('WbAllocFolio', k1, then=329)
+    run.step('WbEntryGone', k1, then=306)
+    run.step('SwapcachePrepare', t1, then=353)
+    run.step('ShrinkDone', k1, then=94)
+    run.step('ShrinkWorker', k1, then=140)
+    run.step('LruIsolate', k1, then=192)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('LruIsolate', k1, then=30)
+    run.step('WbAllocFail', k1, then=57)
+    run.step('ShrinkDone', k1, then=94)
+    run.step('ShrinkWorker', k1, then=140)
+    run.step('LruIsolate', k1, then=192)
+    run.step('WbSkipBusy', k1, then=244)
+    run.step('LruIsolate', k1, then=30)
+    run.step('WbSkipBusy', k1, then=57)
+    run.step('ShrinkDone', k1, then=94)
+    run.step('ShrinkWorker', k1, then=140)
+    run.step('LruIsolate', k1, then=192)
+    run.step('ChargeReclaim', t1, then=243)
+    run.step('WbSkipBusy', k1, then=296)
 
 
 def test_walk_276(system_for: SystemFactory) -> None:
@@ -9117,27 +9117,27 @@ def test_walk_276(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
     fault; t1 faults on s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=278)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=329)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=375)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=427)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=596)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=628)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=514)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=64)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=98)  # StartFault Zswap.tla:286
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('StartFault', t1, s=s1, then=278)
+    run.step('WbAllocFolio', k1, then=329)
+    run.step('SwapCacheHit', t1, then=375)
+    run.step('WbEntryGone', k1, then=427)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('ShrinkWorker', k1, then=512)
+    run.step('LruIsolate', k1, then=554)
+    run.step('WbAllocFolio', k1, then=596)
+    run.step('WbWrite', k1, then=628)
+    run.step('ShrinkDone', k1, then=514)
+    run.step('RetryFault', t1, then=64)
+    run.step('StartFault', t1, s=s1, then=98)
 
 
 def test_walk_277(system_for: SystemFactory) -> None:
@@ -9149,26 +9149,26 @@ def test_walk_277(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=279)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=329)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=375)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=427)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=468)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=512)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=554)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=596)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=628)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=651)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=555)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('WbAllocFolio', k1, then=279)
+    run.step('StartFault', t1, s=s1, then=329)
+    run.step('SwapCacheHit', t1, then=375)
+    run.step('WbEntryGone', k1, then=427)
+    run.step('ShrinkDone', k1, then=468)
+    run.step('ShrinkWorker', k1, then=512)
+    run.step('LruIsolate', k1, then=554)
+    run.step('WbAllocFolio', k1, then=596)
+    run.step('WbWrite', k1, then=628)
+    run.step('DropCleanFolio', s=s1, then=651)
+    run.step('ShrinkDone', k1, then=555)
 
 
 def test_walk_278(system_for: SystemFactory) -> None:
@@ -9180,41 +9180,41 @@ def test_walk_278(system_for: SystemFactory) -> None:
     s1; s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends
     its walk; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=44)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=120)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=168)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=223)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=279)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=254)  # WbEntryGone Zswap.tla:780
-    run.step('ShrinkDone', k1, then=33)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=147)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=201)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=298)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=347)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=395)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=447)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('ShrinkDone', k1, then=44)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=120)
+    run.step('FreeSlot', s=s1, then=168)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('WbAllocFolio', k1, then=279)
+    run.step('WbEntryGone', k1, then=254)
+    run.step('ShrinkDone', k1, then=33)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbAllocFolio', k1, then=147)
+    run.step('WbWrite', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=246)
+    run.step('DropCleanFolio', s=s1, then=298)
+    run.step('SwapcachePrepare', t1, then=347)
+    run.step('ChargeReclaim', t1, then=395)
+    run.step('ShrinkDone', t1, then=447)
+    run.step('ShrinkDone', k1, then=300)
 
 
 def test_walk_279(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=122)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=46)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('FreeSlot', s=s1, then=122)
 
 
 def test_walk_280(system_for: SystemFactory) -> None:
@@ -9223,18 +9223,18 @@ def test_walk_280(system_for: SystemFactory) -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=46)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=76)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=118)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=167)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=222)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=277)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=326)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=46)
+    run.step('StartFault', t1, s=s1, then=76)
+    run.step('DropCleanFolio', s=s1, then=118)
+    run.step('SwapcachePrepare', t1, then=167)
+    run.step('ChargeReclaim', t1, then=222)
+    run.step('ShrinkDone', t1, then=277)
+    run.step('ShrinkDone', k1, then=326)
+    run.step('ChargeOk', t1, then=274)
 
 
 def test_walk_281(system_for: SystemFactory) -> None:
@@ -9242,15 +9242,15 @@ def test_walk_281(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page and leaves its folio in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=47)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=81)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=124)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolioKeepCache', t1, then=173)  # MapFolioKeepCache Zswap.tla:530
-    run.step('ShrinkDone', k1, then=127)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeOk', t1, then=47)
+    run.step('AddToSwapCache', t1, then=81)
+    run.step('SwapReadFolio', t1, then=124)
+    run.step('MapFolioKeepCache', t1, then=173)
+    run.step('ShrinkDone', k1, then=127)
 
 
 def test_walk_282(system_for: SystemFactory) -> None:
@@ -9259,20 +9259,20 @@ def test_walk_282(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; t1 ends its walk; t1's charge fails; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=48)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=119)  # StartFault Zswap.tla:286
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeReclaim', t1, then=48)
+    run.step('LruIsolate', t1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', t1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('WbWrite', k1, then=225)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('StartFault', t1, s=s1, then=119)
 
 
 def test_walk_283(system_for: SystemFactory) -> None:
@@ -9282,24 +9282,24 @@ def test_walk_283(system_for: SystemFactory) -> None:
     a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is dropped; t1 pins
     the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', k1, then=125)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=175)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=229)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=120)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFolio', k1, then=170)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=225)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=273)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=371)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=424)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=472)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=326)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=27)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('LruIsolate', t1, then=82)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbAllocFail', t1, then=175)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeFail', t1, then=120)
+    run.step('WbAllocFolio', k1, then=170)
+    run.step('WbWrite', k1, then=225)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('DropCleanFolio', s=s1, then=324)
+    run.step('SwapcachePrepare', t1, then=371)
+    run.step('ChargeReclaim', t1, then=424)
+    run.step('ShrinkDone', t1, then=472)
+    run.step('ShrinkDone', k1, then=326)
 
 
 def test_walk_284(system_for: SystemFactory) -> None:
@@ -9311,22 +9311,22 @@ def test_walk_284(system_for: SystemFactory) -> None:
     k1 isolates the LRU head; t1's charge enters reclaim; k1's writeback skips the pinned
     slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=25)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=41)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=73)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:686
-    run.step('LruIsolate', k1, then=41)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=73)  # WbSkipBusy Zswap.tla:696
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=163)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=217)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=271)  # WbSkipBusy Zswap.tla:696
-    run.step('LruIsolate', k1, then=41)  # LruIsolate Zswap.tla:591
-    run.step('ChargeReclaim', t1, then=72)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=114)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ShrinkWorker', k1, then=25)
+    run.step('LruIsolate', k1, then=41)
+    run.step('WbAllocFail', k1, then=73)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('ShrinkWorker', k1, then=163)
+    run.step('LruIsolate', k1, then=217)
+    run.step('WbAllocFail', k1, then=271)
+    run.step('LruIsolate', k1, then=41)
+    run.step('WbSkipBusy', k1, then=73)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('ShrinkWorker', k1, then=163)
+    run.step('LruIsolate', k1, then=217)
+    run.step('WbSkipBusy', k1, then=271)
+    run.step('LruIsolate', k1, then=41)
+    run.step('ChargeReclaim', t1, then=72)
+    run.step('WbSkipBusy', k1, then=114)

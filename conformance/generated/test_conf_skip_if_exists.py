@@ -33,24 +33,24 @@ v2 = ModelValue('v2')
 def test_walk_001(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_002(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_003(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_004(system_for: SystemFactory) -> None:
@@ -59,20 +59,20 @@ def test_walk_004(system_for: SystemFactory) -> None:
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=53)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeFail', t1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('WbSlotFreed', k1, then=29)
+    run.step('SwapOut', s=s1, v=v2, then=53)
+    run.step('FreeSlot', s=s1, then=29)
+    run.step('WbPutback', k1, then=55)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_005(system_for: SystemFactory) -> None:
@@ -80,14 +80,14 @@ def test_walk_005(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge fails; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeFail', t1, then=16)
+    run.step('FreeSlot', s=s1, then=29)
 
 
 def test_walk_006(system_for: SystemFactory) -> None:
@@ -97,23 +97,23 @@ def test_walk_006(system_for: SystemFactory) -> None:
     t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeFail', t1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('StartFault', t1, s=s1, then=31)
+    run.step('WbPutback', k1, then=59)
+    run.step('ShrinkDone', k1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeFail', t1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbEntryGone', k1, then=29)
 
 
 def test_walk_007(system_for: SystemFactory) -> None:
@@ -125,32 +125,32 @@ def test_walk_007(system_for: SystemFactory) -> None:
     v1 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1;
     k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=28)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=53)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=121)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=53)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=33)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=45)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeFail', t1, then=28)
+    run.step('WbAllocFail', k1, then=53)
+    run.step('StartFault', t1, s=s1, then=86)
+    run.step('SwapcachePrepare', t1, then=121)
+    run.step('ChargeFail', t1, then=53)
+    run.step('WbPutback', k1, then=45)
+    run.step('FreeSlot', s=s1, then=55)
+    run.step('SwapOut', s=s1, v=v1, then=33)
+    run.step('FreeSlot', s=s1, then=55)
+    run.step('SwapOut', s=s1, v=v2, then=45)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('FreeSlot', s=s1, then=34)
 
 
 def test_walk_008(system_for: SystemFactory) -> None:
@@ -161,26 +161,26 @@ def test_walk_008(system_for: SystemFactory) -> None:
     is freed; k1's writeback finds the slot freed; v1 is swapped out to s1; s1 is freed; k1
     puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=86)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=75)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=41)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=70)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=41)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFail', k1, then=86)
+    run.step('WbPutback', k1, then=75)
+    run.step('ShrinkDone', k1, then=6)
+    run.step('ShrinkWorker', k1, then=12)
+    run.step('LruIsolate', k1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('ChargeFail', t1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('WbSlotFreed', k1, then=41)
+    run.step('SwapOut', s=s1, v=v1, then=70)
+    run.step('FreeSlot', s=s1, then=41)
+    run.step('WbPutback', k1, then=55)
 
 
 def test_walk_009(system_for: SystemFactory) -> None:
@@ -188,16 +188,16 @@ def test_walk_009(system_for: SystemFactory) -> None:
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=53)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('RetryFault', t1, then=53)
 
 
 def test_walk_010(system_for: SystemFactory) -> None:
@@ -209,29 +209,29 @@ def test_walk_010(system_for: SystemFactory) -> None:
     folio; k1 puts the entry back on the LRU; k1 ends its walk; t1 puts the entry back on
     the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=185)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', t1, then=214)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=118)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=119)
+    run.step('AddToSwapCache', t1, then=151)
+    run.step('SwapReadFolio', t1, then=183)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbAllocFail', k1, then=185)
+    run.step('WbAllocFail', t1, then=214)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=84)
+    run.step('WbPutback', t1, then=118)
+    run.step('ShrinkDone', t1, then=150)
+    run.step('ChargeFail', t1, then=2)
 
 
 def test_walk_011(system_for: SystemFactory) -> None:
@@ -239,17 +239,17 @@ def test_walk_011(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
     a folio; t1 pins the slot; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=74)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=41)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeFail', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=74)
+    run.step('ChargeFail', t1, then=23)
+    run.step('FreeSlot', s=s1, then=41)
 
 
 def test_walk_012(system_for: SystemFactory) -> None:
@@ -258,18 +258,18 @@ def test_walk_012(system_for: SystemFactory) -> None:
     allocate a folio; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=121)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=184)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=213)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('WbAllocFail', k1, then=121)
+    run.step('ChargeOk', t1, then=152)
+    run.step('AddToSwapCache', t1, then=184)
+    run.step('SwapReadFolio', t1, then=213)
+    run.step('MapFolio', t1, then=29)
 
 
 def test_walk_013(system_for: SystemFactory) -> None:
@@ -280,24 +280,24 @@ def test_walk_013(system_for: SystemFactory) -> None:
     back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk;
     t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=121)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=154)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=185)  # LruIsolate Zswap.tla:591
-    run.step('WbPutback', k1, then=175)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=84)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=118)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('WbSkipBusy', k1, then=121)
+    run.step('ChargeReclaim', t1, then=154)
+    run.step('LruIsolate', t1, then=185)
+    run.step('WbPutback', k1, then=175)
+    run.step('ShrinkDone', k1, then=51)
+    run.step('WbAllocFail', t1, then=84)
+    run.step('WbPutback', t1, then=118)
+    run.step('ShrinkWorker', k1, then=149)
+    run.step('LruIsolate', k1, then=181)
+    run.step('ShrinkDone', t1, then=107)
+    run.step('ChargeFail', t1, then=11)
 
 
 def test_walk_014(system_for: SystemFactory) -> None:
@@ -310,33 +310,33 @@ def test_walk_014(system_for: SystemFactory) -> None:
     faults on s1; t1 pins the slot; t1's charge fails; k1 puts the entry back on the LRU; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=75)  # WbPutback Zswap.tla:816
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=45)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=75)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=109)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=141)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=173)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=81)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=105)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=139)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=40)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=70)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=103)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=137)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=33)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('WbPutback', k1, then=75)
+    run.step('SwapcachePrepare', t1, then=109)
+    run.step('ChargeFail', t1, then=45)
+    run.step('StartFault', t1, s=s1, then=75)
+    run.step('SwapcachePrepare', t1, then=109)
+    run.step('ChargeOk', t1, then=141)
+    run.step('AddToSwapCache', t1, then=173)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('ShrinkWorker', k1, then=81)
+    run.step('LruIsolate', k1, then=105)
+    run.step('SwapReadFolio', t1, then=139)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeFail', t1, then=40)
+    run.step('WbAllocFail', k1, then=70)
+    run.step('StartFault', t1, s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=137)
+    run.step('ChargeFail', t1, then=70)
+    run.step('WbPutback', k1, then=33)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_015(system_for: SystemFactory) -> None:
@@ -345,20 +345,20 @@ def test_walk_015(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=141)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=50)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=83)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=119)
+    run.step('WbAllocFail', k1, then=152)
+    run.step('WbPutback', k1, then=141)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('AddToSwapCache', t1, then=50)
+    run.step('SwapReadFolio', t1, then=83)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_016(system_for: SystemFactory) -> None:
@@ -366,15 +366,15 @@ def test_walk_016(system_for: SystemFactory) -> None:
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=152)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=119)
+    run.step('WbSkipBusy', k1, then=152)
 
 
 def test_walk_017(system_for: SystemFactory) -> None:
@@ -383,19 +383,19 @@ def test_walk_017(system_for: SystemFactory) -> None:
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=184)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=203)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=119)
+    run.step('AddToSwapCache', t1, then=151)
+    run.step('WbFolioExists', k1, then=184)
+    run.step('WbPutback', k1, then=173)
+    run.step('SwapReadFolio', t1, then=203)
+    run.step('MapFolio', t1, then=55)
 
 
 def test_walk_018(system_for: SystemFactory) -> None:
@@ -407,30 +407,30 @@ def test_walk_018(system_for: SystemFactory) -> None:
     faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head; k1's
     writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=154)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=175)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=204)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=231)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=41)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('WbAllocFail', k1, then=154)
+    run.step('WbPutback', k1, then=143)
+    run.step('LruIsolate', t1, then=175)
+    run.step('WbAllocFail', t1, then=204)
+    run.step('WbPutback', t1, then=231)
+    run.step('ShrinkDone', k1, then=118)
+    run.step('ShrinkWorker', k1, then=149)
+    run.step('ShrinkDone', t1, then=182)
+    run.step('ChargeFail', t1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=46)
+    run.step('WbEntryGone', k1, then=41)
 
 
 def test_walk_019(system_for: SystemFactory) -> None:
@@ -443,33 +443,33 @@ def test_walk_019(system_for: SystemFactory) -> None:
     LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed;
     v1 is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=154)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=51)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=84)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=118)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=212)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=142)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('WbSkipBusy', k1, then=154)
+    run.step('WbPutback', k1, then=143)
+    run.step('ShrinkDone', k1, then=27)
+    run.step('LruIsolate', t1, then=51)
+    run.step('WbSkipBusy', t1, then=84)
+    run.step('WbPutback', t1, then=118)
+    run.step('ShrinkWorker', k1, then=149)
+    run.step('LruIsolate', k1, then=181)
+    run.step('WbAllocFail', k1, then=212)
+    run.step('ShrinkDone', t1, then=142)
+    run.step('ChargeFail', t1, then=23)
+    run.step('WbPutback', k1, then=45)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=71)
+    run.step('FreeSlot', s=s1, then=46)
 
 
 def test_walk_020(system_for: SystemFactory) -> None:
@@ -479,20 +479,20 @@ def test_walk_020(system_for: SystemFactory) -> None:
     allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
     fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', k1, then=214)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=241)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=267)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=53)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbAllocFail', t1, then=186)
+    run.step('WbAllocFail', k1, then=214)
+    run.step('WbPutback', t1, then=241)
+    run.step('ShrinkDone', t1, then=267)
+    run.step('ChargeFail', t1, then=53)
 
 
 def test_walk_021(system_for: SystemFactory) -> None:
@@ -501,17 +501,17 @@ def test_walk_021(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback skips the
     pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=185)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', t1, then=214)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbSkipBusy', k1, then=185)
+    run.step('WbSkipBusy', t1, then=214)
 
 
 def test_walk_022(system_for: SystemFactory) -> None:
@@ -522,25 +522,25 @@ def test_walk_022(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=186)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=28)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=214)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbSkipBusy', t1, then=186)
+    run.step('WbPutback', t1, then=215)
+    run.step('ShrinkDone', t1, then=242)
+    run.step('ChargeFail', t1, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbAllocFail', t1, then=186)
+    run.step('WbSkipBusy', k1, then=214)
 
 
 def test_walk_023(system_for: SystemFactory) -> None:
@@ -550,22 +550,22 @@ def test_walk_023(system_for: SystemFactory) -> None:
     on the LRU; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
     t1 ends its walk; t1's charge fails; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:816
-    run.step('WbAllocFail', k1, then=241)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=45)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbAllocFail', t1, then=186)
+    run.step('WbPutback', t1, then=215)
+    run.step('WbAllocFail', k1, then=241)
+    run.step('WbPutback', k1, then=231)
+    run.step('ShrinkDone', t1, then=174)
+    run.step('ChargeFail', t1, then=45)
+    run.step('ShrinkDone', k1, then=2)
 
 
 def test_walk_024(system_for: SystemFactory) -> None:
@@ -578,33 +578,33 @@ def test_walk_024(system_for: SystemFactory) -> None:
     reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the
     entry back on the LRU; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=103)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('SwapcachePrepare', t1, then=92)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=59)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=92)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=125)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=157)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=38)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=65)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=88)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=123)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:816
-    run.step('WbSkipBusy', k1, then=241)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFail', k1, then=103)
+    run.step('WbPutback', k1, then=59)
+    run.step('SwapcachePrepare', t1, then=92)
+    run.step('ChargeFail', t1, then=33)
+    run.step('StartFault', t1, s=s1, then=59)
+    run.step('SwapcachePrepare', t1, then=92)
+    run.step('ChargeOk', t1, then=125)
+    run.step('AddToSwapCache', t1, then=157)
+    run.step('ShrinkDone', k1, then=38)
+    run.step('ShrinkWorker', k1, then=65)
+    run.step('LruIsolate', k1, then=88)
+    run.step('SwapReadFolio', t1, then=123)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbAllocFail', t1, then=186)
+    run.step('WbPutback', t1, then=215)
+    run.step('WbSkipBusy', k1, then=241)
 
 
 def test_walk_025(system_for: SystemFactory) -> None:
@@ -615,24 +615,24 @@ def test_walk_025(system_for: SystemFactory) -> None:
     t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
     the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=119)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=151)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=183)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=213)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbAllocFail', t1, then=186)
+    run.step('WbPutback', t1, then=215)
+    run.step('ShrinkDone', t1, then=242)
+    run.step('ChargeOk', t1, then=119)
+    run.step('AddToSwapCache', t1, then=151)
+    run.step('SwapReadFolio', t1, then=183)
+    run.step('WbFolioExists', k1, then=213)
+    run.step('WbPutback', k1, then=203)
+    run.step('ShrinkDone', k1, then=83)
 
 
 def test_walk_026(system_for: SystemFactory) -> None:
@@ -642,20 +642,20 @@ def test_walk_026(system_for: SystemFactory) -> None:
     on the LRU; t1 ends its walk; k1's writeback fails to allocate a folio; t1's charge
     succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=267)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=152)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbAllocFail', t1, then=186)
+    run.step('WbPutback', t1, then=215)
+    run.step('ShrinkDone', t1, then=242)
+    run.step('WbAllocFail', k1, then=267)
+    run.step('ChargeOk', t1, then=152)
 
 
 def test_walk_027(system_for: SystemFactory) -> None:
@@ -665,21 +665,21 @@ def test_walk_027(system_for: SystemFactory) -> None:
     on the LRU; t1 ends its walk; k1's writeback skips the pinned slot; k1 puts the entry
     back on the LRU; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=85)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=120)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=153)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=186)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=215)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=242)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=267)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=141)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbAllocFail', t1, then=186)
+    run.step('WbPutback', t1, then=215)
+    run.step('ShrinkDone', t1, then=242)
+    run.step('WbSkipBusy', k1, then=267)
+    run.step('WbPutback', k1, then=174)
+    run.step('ChargeOk', t1, then=141)
 
 
 def test_walk_028(system_for: SystemFactory) -> None:
@@ -690,26 +690,26 @@ def test_walk_028(system_for: SystemFactory) -> None:
     ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1's writeback
     finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=86)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=121)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=143)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=49)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=73)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=72)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=105)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=140)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=172)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('WbEntryGone', k1, then=86)
+    run.step('SwapcachePrepare', t1, then=121)
+    run.step('WbPutback', k1, then=109)
+    run.step('ChargeReclaim', t1, then=143)
+    run.step('ShrinkDone', k1, then=27)
+    run.step('ShrinkWorker', k1, then=49)
+    run.step('LruIsolate', k1, then=73)
+    run.step('ShrinkDone', t1, then=107)
+    run.step('ChargeOk', t1, then=72)
+    run.step('AddToSwapCache', t1, then=105)
+    run.step('WbFolioExists', k1, then=140)
+    run.step('SwapReadFolio', t1, then=172)
+    run.step('MapFolio', t1, then=41)
 
 
 def test_walk_029(system_for: SystemFactory) -> None:
@@ -721,27 +721,27 @@ def test_walk_029(system_for: SystemFactory) -> None:
     allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
     gone; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=45)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=70)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('RetryFault', t1, then=45)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('RetryFault', t1, then=70)
 
 
 def test_walk_030(system_for: SystemFactory) -> None:
@@ -750,18 +750,18 @@ def test_walk_030(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('RetryFault', t1, then=2)
 
 
 def test_walk_031(system_for: SystemFactory) -> None:
@@ -773,29 +773,29 @@ def test_walk_031(system_for: SystemFactory) -> None:
     folio; k1 puts the entry back on the LRU; k1 ends its walk; t1 puts the entry back on
     the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=200)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', t1, then=228)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=189)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=101)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeOk', t1, then=135)
+    run.step('AddToSwapCache', t1, then=167)
+    run.step('SwapReadFolio', t1, then=198)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbAllocFail', k1, then=200)
+    run.step('WbAllocFail', t1, then=228)
+    run.step('WbPutback', k1, then=189)
+    run.step('ShrinkDone', k1, then=68)
+    run.step('WbPutback', t1, then=101)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('ChargeFail', t1, then=1)
 
 
 def test_walk_032(system_for: SystemFactory) -> None:
@@ -807,29 +807,29 @@ def test_walk_032(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the swap
     cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=137)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=199)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=227)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=243)
+    run.step('LruIsolate', k1, then=268)
+    run.step('RetryFault', t1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('WbAllocFail', k1, then=137)
+    run.step('ChargeOk', t1, then=168)
+    run.step('AddToSwapCache', t1, then=199)
+    run.step('SwapReadFolio', t1, then=227)
+    run.step('MapFolio', t1, then=41)
 
 
 def test_walk_033(system_for: SystemFactory) -> None:
@@ -843,35 +843,35 @@ def test_walk_033(system_for: SystemFactory) -> None:
     allocate a folio; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
     isolates the LRU head; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:308
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=137)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=200)  # LruIsolate Zswap.tla:591
-    run.step('WbPutback', k1, then=159)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=68)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=101)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=133)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=243)
+    run.step('RetryFault', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('WbSkipBusy', k1, then=137)
+    run.step('ChargeReclaim', t1, then=170)
+    run.step('LruIsolate', t1, then=200)
+    run.step('WbPutback', k1, then=159)
+    run.step('ShrinkDone', k1, then=39)
+    run.step('WbAllocFail', t1, then=68)
+    run.step('WbPutback', t1, then=101)
+    run.step('ShrinkWorker', k1, then=133)
+    run.step('LruIsolate', k1, then=165)
+    run.step('ShrinkDone', t1, then=90)
+    run.step('ChargeFail', t1, then=8)
 
 
 def test_walk_034(system_for: SystemFactory) -> None:
@@ -883,26 +883,26 @@ def test_walk_034(system_for: SystemFactory) -> None:
     slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 puts the entry back
     on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=293)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=23)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=74)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=106)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=140)  # AddToSwapCache Zswap.tla:466
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=243)
+    run.step('LruIsolate', k1, then=268)
+    run.step('WbAllocFail', k1, then=293)
+    run.step('RetryFault', t1, then=23)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('SwapcachePrepare', t1, then=74)
+    run.step('ChargeOk', t1, then=106)
+    run.step('AddToSwapCache', t1, then=140)
+    run.step('WbPutback', k1, then=173)
 
 
 def test_walk_035(system_for: SystemFactory) -> None:
@@ -915,32 +915,32 @@ def test_walk_035(system_for: SystemFactory) -> None:
     swapped out to s1; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; s1 is
     freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=294)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=24)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=44)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=76)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=110)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=113)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=235)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=243)
+    run.step('LruIsolate', k1, then=268)
+    run.step('WbAllocFolio', k1, then=294)
+    run.step('RetryFault', t1, then=24)
+    run.step('StartFault', t1, s=s1, then=44)
+    run.step('SwapCacheHit', t1, then=76)
+    run.step('WbWrite', k1, then=110)
+    run.step('MapFolio', t1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('FreeSlot', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('FreeSlot', s=s1, then=235)
+    run.step('ShrinkDone', k1, then=147)
 
 
 def test_walk_036(system_for: SystemFactory) -> None:
@@ -953,34 +953,34 @@ def test_walk_036(system_for: SystemFactory) -> None:
     the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=237)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=259)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=258)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=282)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=113)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=284)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=308)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=260)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=282)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('StartFault', t1, s=s1, then=210)
+    run.step('ShrinkWorker', k1, then=237)
+    run.step('LruIsolate', k1, then=259)
+    run.step('SwapcachePrepare', t1, then=283)
+    run.step('ChargeFail', t1, then=236)
+    run.step('FreeSlot', s=s1, then=258)
+    run.step('WbSlotFreed', k1, then=282)
+    run.step('WbPutback', k1, then=113)
+    run.step('SwapOut', s=s1, v=v1, then=148)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('WbAllocFail', k1, then=284)
+    run.step('SwapcachePrepare', t1, then=308)
+    run.step('ChargeFail', t1, then=260)
+    run.step('FreeSlot', s=s1, then=282)
 
 
 def test_walk_037(system_for: SystemFactory) -> None:
@@ -992,28 +992,28 @@ def test_walk_037(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=293)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=294)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=315)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=333)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=78)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=243)
+    run.step('LruIsolate', k1, then=268)
+    run.step('WbAllocFail', k1, then=293)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=243)
+    run.step('LruIsolate', k1, then=268)
+    run.step('WbAllocFolio', k1, then=294)
+    run.step('WbWrite', k1, then=315)
+    run.step('DropCleanFolio', s=s1, then=333)
+    run.step('RetryFault', t1, then=78)
 
 
 def test_walk_038(system_for: SystemFactory) -> None:
@@ -1025,31 +1025,31 @@ def test_walk_038(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=262)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=260)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=284)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=261)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=286)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=282)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('StartFault', t1, s=s1, then=237)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('ChargeFail', t1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('WbAllocFail', k1, then=260)
+    run.step('StartFault', t1, s=s1, then=284)
+    run.step('WbPutback', k1, then=180)
+    run.step('ShrinkDone', k1, then=210)
+    run.step('SwapcachePrepare', t1, then=238)
+    run.step('ChargeFail', t1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('WbAllocFolio', k1, then=261)
+    run.step('FreeSlot', s=s1, then=286)
+    run.step('WbEntryGone', k1, then=282)
 
 
 def test_walk_039(system_for: SystemFactory) -> None:
@@ -1059,22 +1059,22 @@ def test_walk_039(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=294)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=315)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=47)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=243)
+    run.step('LruIsolate', k1, then=268)
+    run.step('WbAllocFolio', k1, then=294)
+    run.step('WbWrite', k1, then=315)
+    run.step('RetryFault', t1, then=47)
 
 
 def test_walk_040(system_for: SystemFactory) -> None:
@@ -1086,29 +1086,29 @@ def test_walk_040(system_for: SystemFactory) -> None:
     to s1; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=285)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=309)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=93)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=96)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=221)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('ShrinkDone', k1, then=114)
+    run.step('FreeSlot', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('WbAllocFolio', k1, then=285)
+    run.step('SwapCacheHit', t1, then=309)
+    run.step('WbWrite', k1, then=93)
+    run.step('MapFolio', t1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('FreeSlot', s=s1, then=221)
+    run.step('ShrinkDone', k1, then=131)
 
 
 def test_walk_041(system_for: SystemFactory) -> None:
@@ -1121,34 +1121,34 @@ def test_walk_041(system_for: SystemFactory) -> None:
     the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=223)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=246)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=222)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=245)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=269)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=96)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=132)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=271)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=297)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=247)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=269)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('StartFault', t1, s=s1, then=195)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=246)
+    run.step('SwapcachePrepare', t1, then=270)
+    run.step('ChargeFail', t1, then=222)
+    run.step('FreeSlot', s=s1, then=245)
+    run.step('WbSlotFreed', k1, then=269)
+    run.step('WbPutback', k1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('StartFault', t1, s=s1, then=246)
+    run.step('WbAllocFail', k1, then=271)
+    run.step('SwapcachePrepare', t1, then=297)
+    run.step('ChargeFail', t1, then=247)
+    run.step('FreeSlot', s=s1, then=269)
 
 
 def test_walk_042(system_for: SystemFactory) -> None:
@@ -1159,24 +1159,24 @@ def test_walk_042(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=294)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=315)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=334)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=347)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=114)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=243)
+    run.step('LruIsolate', k1, then=268)
+    run.step('WbAllocFolio', k1, then=294)
+    run.step('WbWrite', k1, then=315)
+    run.step('ShrinkDone', k1, then=334)
+    run.step('DropCleanFolio', s=s1, then=347)
+    run.step('RetryFault', t1, then=114)
 
 
 def test_walk_043(system_for: SystemFactory) -> None:
@@ -1187,26 +1187,26 @@ def test_walk_043(system_for: SystemFactory) -> None:
     the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
     in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=145)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=114)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=306)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=325)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=342)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=258)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('ShrinkDone', k1, then=114)
+    run.step('StartFault', t1, s=s1, then=145)
+    run.step('SwapcachePrepare', t1, then=176)
+    run.step('ChargeFail', t1, then=114)
+    run.step('FreeSlot', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=283)
+    run.step('ChargeOk', t1, then=306)
+    run.step('AddToSwapCache', t1, then=325)
+    run.step('SwapReadFolio', t1, then=342)
+    run.step('MapFolio', t1, then=258)
 
 
 def test_walk_044(system_for: SystemFactory) -> None:
@@ -1217,23 +1217,23 @@ def test_walk_044(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=87)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=294)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=315)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=333)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=347)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=243)
+    run.step('LruIsolate', k1, then=268)
+    run.step('WbAllocFolio', k1, then=294)
+    run.step('WbWrite', k1, then=315)
+    run.step('DropCleanFolio', s=s1, then=333)
+    run.step('ShrinkDone', k1, then=347)
 
 
 def test_walk_045(system_for: SystemFactory) -> None:
@@ -1244,23 +1244,23 @@ def test_walk_045(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
     fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=87)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=122)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=155)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=243)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=268)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=294)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=315)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=334)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=80)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('StartFault', t1, s=s1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=243)
+    run.step('LruIsolate', k1, then=268)
+    run.step('WbAllocFolio', k1, then=294)
+    run.step('WbWrite', k1, then=315)
+    run.step('ShrinkDone', k1, then=334)
+    run.step('RetryFault', t1, then=80)
 
 
 def test_walk_046(system_for: SystemFactory) -> None:
@@ -1272,29 +1272,29 @@ def test_walk_046(system_for: SystemFactory) -> None:
     allocate a folio; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=114)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=307)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=236)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=308)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=326)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=343)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=352)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=282)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('DropCleanFolio', s=s1, then=114)
+    run.step('FreeSlot', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=283)
+    run.step('ChargeReclaim', t1, then=307)
+    run.step('ShrinkDone', t1, then=327)
+    run.step('ChargeFail', t1, then=236)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=283)
+    run.step('WbAllocFail', k1, then=308)
+    run.step('ChargeOk', t1, then=326)
+    run.step('AddToSwapCache', t1, then=343)
+    run.step('SwapReadFolio', t1, then=352)
+    run.step('MapFolio', t1, then=282)
 
 
 def test_walk_047(system_for: SystemFactory) -> None:
@@ -1302,13 +1302,13 @@ def test_walk_047(system_for: SystemFactory) -> None:
     is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=53)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbEntryGone', k1, then=53)
 
 
 def test_walk_048(system_for: SystemFactory) -> None:
@@ -1321,32 +1321,32 @@ def test_walk_048(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's
     writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=93)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=128)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=131)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=249)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=247)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=271)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=164)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=195)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=248)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=273)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=269)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('WbWrite', k1, then=93)
+    run.step('ShrinkDone', k1, then=128)
+    run.step('MapFolio', t1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('StartFault', t1, s=s1, then=223)
+    run.step('SwapcachePrepare', t1, then=249)
+    run.step('ChargeFail', t1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('WbAllocFail', k1, then=247)
+    run.step('StartFault', t1, s=s1, then=271)
+    run.step('WbPutback', k1, then=164)
+    run.step('ShrinkDone', k1, then=195)
+    run.step('SwapcachePrepare', t1, then=224)
+    run.step('ChargeFail', t1, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('WbAllocFolio', k1, then=248)
+    run.step('FreeSlot', s=s1, then=273)
+    run.step('WbEntryGone', k1, then=269)
 
 
 def test_walk_049(system_for: SystemFactory) -> None:
@@ -1354,16 +1354,16 @@ def test_walk_049(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=56)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=88)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=124)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=156)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeOk', t1, then=56)
+    run.step('AddToSwapCache', t1, then=88)
+    run.step('WbFolioExists', k1, then=124)
+    run.step('SwapReadFolio', t1, then=156)
+    run.step('MapFolio', t1, then=29)
 
 
 def test_walk_050(system_for: SystemFactory) -> None:
@@ -1372,19 +1372,19 @@ def test_walk_050(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 adds its folio to the swap cache; k1 puts
     the entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=57)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=56)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=89)  # WbAllocFail Zswap.tla:686
-    run.step('AddToSwapCache', t1, then=124)  # AddToSwapCache Zswap.tla:466
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=188)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeReclaim', t1, then=57)
+    run.step('ShrinkDone', t1, then=90)
+    run.step('ChargeOk', t1, then=56)
+    run.step('WbAllocFail', k1, then=89)
+    run.step('AddToSwapCache', t1, then=124)
+    run.step('WbPutback', k1, then=157)
+    run.step('SwapReadFolio', t1, then=188)
+    run.step('MapFolio', t1, then=55)
 
 
 def test_walk_051(system_for: SystemFactory) -> None:
@@ -1393,18 +1393,18 @@ def test_walk_051(system_for: SystemFactory) -> None:
     puts the entry back on the LRU; k1 ends its walk; t1 adds its folio to the swap cache;
     t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=58)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=89)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=38)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=67)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('WbAllocFail', k1, then=58)
+    run.step('ChargeOk', t1, then=89)
+    run.step('WbPutback', k1, then=125)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('AddToSwapCache', t1, then=38)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_052(system_for: SystemFactory) -> None:
@@ -1418,36 +1418,36 @@ def test_walk_052(system_for: SystemFactory) -> None:
     pinned slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts
     the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=129)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=97)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=272)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=298)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=110)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=308)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=328)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=344)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=260)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=148)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=129)
+    run.step('SwapcachePrepare', t1, then=160)
+    run.step('ChargeFail', t1, then=97)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('StartFault', t1, s=s1, then=246)
+    run.step('WbAllocFolio', k1, then=272)
+    run.step('SwapCacheHit', t1, then=298)
+    run.step('WbWrite', k1, then=110)
+    run.step('ShrinkDone', k1, then=144)
+    run.step('MapFolio', t1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=283)
+    run.step('WbSkipBusy', k1, then=308)
+    run.step('ChargeReclaim', t1, then=328)
+    run.step('ShrinkDone', t1, then=344)
+    run.step('ChargeFail', t1, then=260)
+    run.step('WbPutback', k1, then=148)
 
 
 def test_walk_053(system_for: SystemFactory) -> None:
@@ -1461,35 +1461,35 @@ def test_walk_053(system_for: SystemFactory) -> None:
     LRU head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback
     skips the pinned slot; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=179)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=307)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=328)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=240)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=266)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=290)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=331)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=346)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=179)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=259)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=283)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=307)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=328)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=240)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('SwapOut', s=s1, v=v1, then=148)
+    run.step('ShrinkDone', k1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=283)
+    run.step('ChargeReclaim', t1, then=307)
+    run.step('WbAllocFail', k1, then=328)
+    run.step('WbPutback', k1, then=240)
+    run.step('LruIsolate', t1, then=266)
+    run.step('ShrinkDone', k1, then=290)
+    run.step('WbAllocFail', t1, then=313)
+    run.step('WbPutback', t1, then=331)
+    run.step('ShrinkDone', t1, then=346)
+    run.step('ChargeFail', t1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=283)
+    run.step('ChargeReclaim', t1, then=307)
+    run.step('WbSkipBusy', k1, then=328)
+    run.step('WbPutback', k1, then=240)
 
 
 def test_walk_054(system_for: SystemFactory) -> None:
@@ -1503,35 +1503,35 @@ def test_walk_054(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST);
     k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=264)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=290)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=313)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=331)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=306)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=326)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=239)  # WbPutback Zswap.tla:816
-    run.step('AddToSwapCache', t1, then=265)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=289)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=310)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=343)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=265)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=291)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=113)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('SwapOut', s=s1, v=v1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ChargeReclaim', t1, then=240)
+    run.step('ShrinkDone', k1, then=264)
+    run.step('LruIsolate', t1, then=290)
+    run.step('WbSkipBusy', t1, then=313)
+    run.step('WbPutback', t1, then=331)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=353)
+    run.step('ShrinkDone', t1, then=327)
+    run.step('ChargeOk', t1, then=306)
+    run.step('WbAllocFail', k1, then=326)
+    run.step('WbPutback', k1, then=239)
+    run.step('AddToSwapCache', t1, then=265)
+    run.step('ShrinkDone', k1, then=289)
+    run.step('ShrinkWorker', k1, then=310)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbFolioExists', k1, then=343)
+    run.step('WbPutback', k1, then=265)
+    run.step('SwapReadFolio', t1, then=291)
+    run.step('MapFolio', t1, then=113)
 
 
 def test_walk_055(system_for: SystemFactory) -> None:
@@ -1545,36 +1545,36 @@ def test_walk_055(system_for: SystemFactory) -> None:
     the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
     in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=261)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=285)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=95)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=129)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=160)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=218)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=244)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=131)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=295)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=316)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=335)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=245)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('WbAllocFolio', k1, then=261)
+    run.step('StartFault', t1, s=s1, then=285)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=95)
+    run.step('DropCleanFolio', s=s1, then=129)
+    run.step('SwapcachePrepare', t1, then=160)
+    run.step('ChargeOk', t1, then=190)
+    run.step('AddToSwapCache', t1, then=218)
+    run.step('SwapReadFolio', t1, then=244)
+    run.step('MapFolio', t1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('StartFault', t1, s=s1, then=246)
+    run.step('SwapcachePrepare', t1, then=270)
+    run.step('ChargeOk', t1, then=295)
+    run.step('AddToSwapCache', t1, then=316)
+    run.step('SwapReadFolio', t1, then=335)
+    run.step('MapFolio', t1, then=245)
 
 
 def test_walk_056(system_for: SystemFactory) -> None:
@@ -1582,13 +1582,13 @@ def test_walk_056(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=93)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('SwapCacheHit', t1, then=93)
 
 
 def test_walk_057(system_for: SystemFactory) -> None:
@@ -1600,32 +1600,32 @@ def test_walk_057(system_for: SystemFactory) -> None:
     t1 pins the slot; k1's writeback fails to allocate a folio; t1's charge succeeds; t1
     adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=296)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=222)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=297)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=336)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=348)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=269)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeFail', t1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('StartFault', t1, s=s1, then=246)
+    run.step('SwapcachePrepare', t1, then=270)
+    run.step('ChargeReclaim', t1, then=296)
+    run.step('ShrinkDone', t1, then=318)
+    run.step('ChargeFail', t1, then=222)
+    run.step('StartFault', t1, s=s1, then=246)
+    run.step('SwapcachePrepare', t1, then=270)
+    run.step('WbAllocFail', k1, then=297)
+    run.step('ChargeOk', t1, then=317)
+    run.step('AddToSwapCache', t1, then=336)
+    run.step('SwapReadFolio', t1, then=348)
+    run.step('MapFolio', t1, then=269)
 
 
 def test_walk_058(system_for: SystemFactory) -> None:
@@ -1634,17 +1634,17 @@ def test_walk_058(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeOk', t1, then=161)
+    run.step('AddToSwapCache', t1, then=192)
+    run.step('ShrinkDone', k1, then=218)
 
 
 def test_walk_059(system_for: SystemFactory) -> None:
@@ -1653,19 +1653,19 @@ def test_walk_059(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=191)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=219)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=97)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=129)  # StartFault Zswap.tla:286
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', k1, then=191)
+    run.step('ShrinkDone', t1, then=219)
+    run.step('ChargeFail', t1, then=97)
+    run.step('StartFault', t1, s=s1, then=129)
 
 
 def test_walk_060(system_for: SystemFactory) -> None:
@@ -1673,16 +1673,16 @@ def test_walk_060(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=160)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ShrinkDone', k1, then=160)
+    run.step('ChargeReclaim', t1, then=191)
 
 
 def test_walk_061(system_for: SystemFactory) -> None:
@@ -1690,16 +1690,16 @@ def test_walk_061(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=190)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeOk', t1, then=161)
+    run.step('ShrinkDone', k1, then=190)
 
 
 def test_walk_062(system_for: SystemFactory) -> None:
@@ -1711,29 +1711,29 @@ def test_walk_062(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; t1's charge enters reclaim; t1 ends its walk; t1's
     charge fails; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=32)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=96)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbSkipBusy', k1, then=297)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=319)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=337)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=247)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=132)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('StartFault', t1, s=s1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeOk', t1, then=161)
+    run.step('AddToSwapCache', t1, then=192)
+    run.step('SwapReadFolio', t1, then=220)
+    run.step('MapFolio', t1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('StartFault', t1, s=s1, then=246)
+    run.step('SwapcachePrepare', t1, then=270)
+    run.step('WbSkipBusy', k1, then=297)
+    run.step('ChargeReclaim', t1, then=319)
+    run.step('ShrinkDone', t1, then=337)
+    run.step('ChargeFail', t1, then=247)
+    run.step('WbPutback', k1, then=132)
 
 
 def test_walk_063(system_for: SystemFactory) -> None:
@@ -1747,35 +1747,35 @@ def test_walk_063(system_for: SystemFactory) -> None:
     LRU head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback
     skips the pinned slot; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=132)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=296)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=319)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=226)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=253)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=277)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=302)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=322)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=163)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=246)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=270)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=296)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=319)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=226)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('ShrinkDone', k1, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('StartFault', t1, s=s1, then=246)
+    run.step('SwapcachePrepare', t1, then=270)
+    run.step('ChargeReclaim', t1, then=296)
+    run.step('WbAllocFail', k1, then=319)
+    run.step('WbPutback', k1, then=226)
+    run.step('LruIsolate', t1, then=253)
+    run.step('ShrinkDone', k1, then=277)
+    run.step('WbAllocFail', t1, then=302)
+    run.step('WbPutback', t1, then=322)
+    run.step('ShrinkDone', t1, then=339)
+    run.step('ChargeFail', t1, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('StartFault', t1, s=s1, then=246)
+    run.step('SwapcachePrepare', t1, then=270)
+    run.step('ChargeReclaim', t1, then=296)
+    run.step('WbSkipBusy', k1, then=319)
+    run.step('WbPutback', k1, then=226)
 
 
 def test_walk_064(system_for: SystemFactory) -> None:
@@ -1789,35 +1789,35 @@ def test_walk_064(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST);
     k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=132)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=251)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=277)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=302)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=322)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=338)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=349)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=295)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=317)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=225)  # WbPutback Zswap.tla:816
-    run.step('AddToSwapCache', t1, then=252)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=276)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=299)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=316)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=336)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=252)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=278)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=96)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ChargeReclaim', t1, then=226)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('LruIsolate', t1, then=277)
+    run.step('WbSkipBusy', t1, then=302)
+    run.step('WbPutback', t1, then=322)
+    run.step('ShrinkWorker', k1, then=338)
+    run.step('LruIsolate', k1, then=349)
+    run.step('ShrinkDone', t1, then=318)
+    run.step('ChargeOk', t1, then=295)
+    run.step('WbAllocFail', k1, then=317)
+    run.step('WbPutback', k1, then=225)
+    run.step('AddToSwapCache', t1, then=252)
+    run.step('ShrinkDone', k1, then=276)
+    run.step('ShrinkWorker', k1, then=299)
+    run.step('LruIsolate', k1, then=316)
+    run.step('WbFolioExists', k1, then=336)
+    run.step('WbPutback', k1, then=252)
+    run.step('SwapReadFolio', t1, then=278)
+    run.step('MapFolio', t1, then=96)
 
 
 def test_walk_065(system_for: SystemFactory) -> None:
@@ -1829,30 +1829,30 @@ def test_walk_065(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
     faults on s1; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=132)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=132)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=250)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=276)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=301)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=131)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=248)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=272)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ChargeFail', t1, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ChargeOk', t1, then=225)
+    run.step('ShrinkDone', k1, then=250)
+    run.step('AddToSwapCache', t1, then=276)
+    run.step('SwapReadFolio', t1, then=301)
+    run.step('MapFolio', t1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('WbAllocFolio', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=272)
+    run.step('WbWrite', k1, then=77)
 
 
 def test_walk_066(system_for: SystemFactory) -> None:
@@ -1863,24 +1863,24 @@ def test_walk_066(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=145)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=176)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=232)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=257)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=261)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('ShrinkDone', k1, then=145)
+    run.step('SwapcachePrepare', t1, then=176)
+    run.step('ChargeOk', t1, then=205)
+    run.step('AddToSwapCache', t1, then=232)
+    run.step('SwapReadFolio', t1, then=257)
+    run.step('MapFolio', t1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=236)
+    run.step('WbAllocFolio', k1, then=261)
+    run.step('WbWrite', k1, then=35)
 
 
 def test_walk_067(system_for: SystemFactory) -> None:
@@ -1892,32 +1892,32 @@ def test_walk_067(system_for: SystemFactory) -> None:
     charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk;
     t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=222)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=248)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=113)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=263)  # ShrinkDone Zswap.tla:626
-    run.step('AddToSwapCache', t1, then=289)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=312)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=147)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('ShrinkDone', k1, then=97)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=222)
+    run.step('WbAllocFolio', k1, then=248)
+    run.step('WbWrite', k1, then=47)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('DropCleanFolio', s=s1, then=113)
+    run.step('SwapOut', s=s1, v=v1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ChargeFail', t1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ChargeOk', t1, then=239)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('AddToSwapCache', t1, then=289)
+    run.step('SwapReadFolio', t1, then=312)
+    run.step('MapFolio', t1, then=147)
 
 
 def test_walk_068(system_for: SystemFactory) -> None:
@@ -1929,30 +1929,30 @@ def test_walk_068(system_for: SystemFactory) -> None:
     t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its walk; k1's writeback
     fails to allocate a folio; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=262)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=287)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=310)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=329)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=235)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=209)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=262)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=288)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=307)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=327)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=344)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=326)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('StartFault', t1, s=s1, then=237)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('ChargeOk', t1, then=287)
+    run.step('AddToSwapCache', t1, then=310)
+    run.step('SwapReadFolio', t1, then=329)
+    run.step('MapFolio', t1, then=235)
+    run.step('SwapOut', s=s1, v=v1, then=209)
+    run.step('StartFault', t1, s=s1, then=237)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('ChargeReclaim', t1, then=288)
+    run.step('LruIsolate', k1, then=307)
+    run.step('ShrinkDone', t1, then=327)
+    run.step('WbAllocFail', k1, then=344)
+    run.step('ChargeOk', t1, then=326)
 
 
 def test_walk_069(system_for: SystemFactory) -> None:
@@ -1960,16 +1960,16 @@ def test_walk_069(system_for: SystemFactory) -> None:
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback fails to allocate a folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=168)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=125)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeOk', t1, then=135)
+    run.step('WbAllocFail', k1, then=168)
+    run.step('WbPutback', k1, then=125)
 
 
 def test_walk_070(system_for: SystemFactory) -> None:
@@ -1977,15 +1977,15 @@ def test_walk_070(system_for: SystemFactory) -> None:
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
     writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=168)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeOk', t1, then=135)
+    run.step('WbSkipBusy', k1, then=168)
 
 
 def test_walk_071(system_for: SystemFactory) -> None:
@@ -1994,17 +1994,17 @@ def test_walk_071(system_for: SystemFactory) -> None:
     its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
     back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:466
-    run.step('WbFolioExists', k1, then=199)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeOk', t1, then=135)
+    run.step('AddToSwapCache', t1, then=167)
+    run.step('WbFolioExists', k1, then=199)
+    run.step('WbPutback', k1, then=157)
 
 
 def test_walk_072(system_for: SystemFactory) -> None:
@@ -2014,23 +2014,23 @@ def test_walk_072(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the
     LRU; k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=170)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=127)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=189)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=217)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=133)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('WbAllocFail', k1, then=170)
+    run.step('WbPutback', k1, then=127)
+    run.step('LruIsolate', t1, then=159)
+    run.step('WbAllocFail', t1, then=189)
+    run.step('WbPutback', t1, then=217)
+    run.step('ShrinkDone', k1, then=101)
+    run.step('ShrinkWorker', k1, then=133)
+    run.step('ShrinkDone', t1, then=166)
+    run.step('ChargeFail', t1, then=3)
 
 
 def test_walk_073(system_for: SystemFactory) -> None:
@@ -2041,24 +2041,24 @@ def test_walk_073(system_for: SystemFactory) -> None:
     puts the entry back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge
     fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=63)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=96)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=132)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=253)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=279)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=322)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=338)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=350)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=194)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('FreeSlot', s=s1, then=63)
+    run.step('DropCleanFolio', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ChargeReclaim', t1, then=226)
+    run.step('LruIsolate', t1, then=253)
+    run.step('WbAllocFail', t1, then=279)
+    run.step('ShrinkDone', k1, then=302)
+    run.step('WbPutback', t1, then=322)
+    run.step('ShrinkWorker', k1, then=338)
+    run.step('ShrinkDone', t1, then=350)
+    run.step('ChargeFail', t1, then=194)
 
 
 def test_walk_074(system_for: SystemFactory) -> None:
@@ -2070,30 +2070,30 @@ def test_walk_074(system_for: SystemFactory) -> None:
     t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its walk; k1's writeback
     fails to allocate a folio; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=131)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=249)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=299)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=320)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=221)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=194)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=249)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=296)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=337)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=317)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('StartFault', t1, s=s1, then=223)
+    run.step('SwapcachePrepare', t1, then=249)
+    run.step('ChargeOk', t1, then=274)
+    run.step('AddToSwapCache', t1, then=299)
+    run.step('SwapReadFolio', t1, then=320)
+    run.step('MapFolio', t1, then=221)
+    run.step('SwapOut', s=s1, v=v2, then=194)
+    run.step('StartFault', t1, s=s1, then=223)
+    run.step('SwapcachePrepare', t1, then=249)
+    run.step('ChargeReclaim', t1, then=275)
+    run.step('LruIsolate', k1, then=296)
+    run.step('ShrinkDone', t1, then=318)
+    run.step('WbAllocFail', k1, then=337)
+    run.step('ChargeOk', t1, then=317)
 
 
 def test_walk_075(system_for: SystemFactory) -> None:
@@ -2105,27 +2105,27 @@ def test_walk_075(system_for: SystemFactory) -> None:
     to allocate a folio; t1 ends its walk; t1's charge fails; k1 puts the entry back on the
     LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=170)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=127)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=68)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=101)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=133)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=197)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=126)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=33)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('WbSkipBusy', k1, then=170)
+    run.step('WbPutback', k1, then=127)
+    run.step('ShrinkDone', k1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('WbSkipBusy', t1, then=68)
+    run.step('WbPutback', t1, then=101)
+    run.step('ShrinkWorker', k1, then=133)
+    run.step('LruIsolate', k1, then=165)
+    run.step('WbAllocFail', k1, then=197)
+    run.step('ShrinkDone', t1, then=126)
+    run.step('ChargeFail', t1, then=16)
+    run.step('WbPutback', k1, then=33)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_076(system_for: SystemFactory) -> None:
@@ -2136,26 +2136,26 @@ def test_walk_076(system_for: SystemFactory) -> None:
     puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a
     shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=97)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=249)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=270)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=297)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=196)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=224)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=250)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=274)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=317)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('StartFault', t1, s=s1, then=223)
+    run.step('SwapcachePrepare', t1, then=249)
+    run.step('LruIsolate', k1, then=270)
+    run.step('WbAllocFail', k1, then=297)
+    run.step('WbPutback', k1, then=196)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('ChargeOk', t1, then=250)
+    run.step('ShrinkWorker', k1, then=274)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbSkipBusy', k1, then=317)
 
 
 def test_walk_077(system_for: SystemFactory) -> None:
@@ -2165,20 +2165,20 @@ def test_walk_077(system_for: SystemFactory) -> None:
     allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
     fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', k1, then=228)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=254)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=280)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=70)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbAllocFail', t1, then=201)
+    run.step('WbAllocFail', k1, then=228)
+    run.step('WbPutback', t1, then=254)
+    run.step('ShrinkDone', t1, then=280)
+    run.step('ChargeFail', t1, then=70)
 
 
 def test_walk_078(system_for: SystemFactory) -> None:
@@ -2187,17 +2187,17 @@ def test_walk_078(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback skips the
     pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=200)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', t1, then=228)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbSkipBusy', k1, then=200)
+    run.step('WbSkipBusy', t1, then=228)
 
 
 def test_walk_079(system_for: SystemFactory) -> None:
@@ -2208,25 +2208,25 @@ def test_walk_079(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
     folio; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=201)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=40)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=228)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbSkipBusy', t1, then=201)
+    run.step('WbPutback', t1, then=229)
+    run.step('ShrinkDone', t1, then=255)
+    run.step('ChargeFail', t1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbAllocFail', t1, then=201)
+    run.step('WbSkipBusy', k1, then=228)
 
 
 def test_walk_080(system_for: SystemFactory) -> None:
@@ -2236,22 +2236,22 @@ def test_walk_080(system_for: SystemFactory) -> None:
     on the LRU; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
     t1 ends its walk; t1's charge fails; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:816
-    run.step('WbAllocFail', k1, then=254)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=158)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbAllocFail', t1, then=201)
+    run.step('WbPutback', t1, then=229)
+    run.step('WbAllocFail', k1, then=254)
+    run.step('WbPutback', k1, then=217)
+    run.step('ShrinkDone', t1, then=158)
+    run.step('ChargeFail', t1, then=33)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_081(system_for: SystemFactory) -> None:
@@ -2262,25 +2262,25 @@ def test_walk_081(system_for: SystemFactory) -> None:
     LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU;
     k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=99)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:816
-    run.step('WbSkipBusy', k1, then=254)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeOk', t1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=99)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbAllocFail', t1, then=201)
+    run.step('WbPutback', t1, then=229)
+    run.step('WbSkipBusy', k1, then=254)
 
 
 def test_walk_082(system_for: SystemFactory) -> None:
@@ -2291,24 +2291,24 @@ def test_walk_082(system_for: SystemFactory) -> None:
     t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
     the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=167)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=198)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=227)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbAllocFail', t1, then=201)
+    run.step('WbPutback', t1, then=229)
+    run.step('ShrinkDone', t1, then=255)
+    run.step('ChargeOk', t1, then=135)
+    run.step('AddToSwapCache', t1, then=167)
+    run.step('SwapReadFolio', t1, then=198)
+    run.step('WbFolioExists', k1, then=227)
+    run.step('WbPutback', k1, then=188)
+    run.step('ShrinkDone', k1, then=67)
 
 
 def test_walk_083(system_for: SystemFactory) -> None:
@@ -2318,20 +2318,20 @@ def test_walk_083(system_for: SystemFactory) -> None:
     on the LRU; t1 ends its walk; k1's writeback fails to allocate a folio; t1's charge
     succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=280)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=168)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbAllocFail', t1, then=201)
+    run.step('WbPutback', t1, then=229)
+    run.step('ShrinkDone', t1, then=255)
+    run.step('WbAllocFail', k1, then=280)
+    run.step('ChargeOk', t1, then=168)
 
 
 def test_walk_084(system_for: SystemFactory) -> None:
@@ -2341,21 +2341,21 @@ def test_walk_084(system_for: SystemFactory) -> None:
     on the LRU; t1 ends its walk; k1's writeback skips the pinned slot; k1 puts the entry
     back on the LRU; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=102)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=136)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=169)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=201)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=229)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=255)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=280)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=125)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbAllocFail', t1, then=201)
+    run.step('WbPutback', t1, then=229)
+    run.step('ShrinkDone', t1, then=255)
+    run.step('WbSkipBusy', k1, then=280)
+    run.step('WbPutback', k1, then=158)
+    run.step('ChargeOk', t1, then=125)
 
 
 def test_walk_085(system_for: SystemFactory) -> None:
@@ -2365,23 +2365,23 @@ def test_walk_085(system_for: SystemFactory) -> None:
     enters reclaim; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback fails to allocate a folio; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=103)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=137)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=92)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=127)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=57)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=91)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=126)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=89)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('WbEntryGone', k1, then=103)
+    run.step('SwapcachePrepare', t1, then=137)
+    run.step('WbPutback', k1, then=92)
+    run.step('ChargeReclaim', t1, then=127)
+    run.step('ShrinkDone', k1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', k1, then=57)
+    run.step('WbAllocFail', k1, then=91)
+    run.step('ShrinkDone', t1, then=126)
+    run.step('ChargeOk', t1, then=89)
 
 
 def test_walk_086(system_for: SystemFactory) -> None:
@@ -2392,24 +2392,24 @@ def test_walk_086(system_for: SystemFactory) -> None:
     charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips
     the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=33)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=89)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('RetryFault', t1, then=33)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeOk', t1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('LruIsolate', k1, then=56)
+    run.step('WbSkipBusy', k1, then=89)
 
 
 def test_walk_087(system_for: SystemFactory) -> None:
@@ -2420,24 +2420,24 @@ def test_walk_087(system_for: SystemFactory) -> None:
     charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('RetryFault', t1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('ShrinkDone', k1, then=39)
 
 
 def test_walk_088(system_for: SystemFactory) -> None:
@@ -2451,36 +2451,36 @@ def test_walk_088(system_for: SystemFactory) -> None:
     t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:308
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=192)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=220)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=244)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=281)
+    run.step('RetryFault', t1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('StartFault', t1, s=s1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', t1, then=193)
+    run.step('ChargeFail', t1, then=62)
+    run.step('StartFault', t1, s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', t1, then=193)
+    run.step('ChargeOk', t1, then=161)
+    run.step('AddToSwapCache', t1, then=192)
+    run.step('SwapReadFolio', t1, then=220)
+    run.step('ShrinkDone', k1, then=244)
 
 
 def test_walk_089(system_for: SystemFactory) -> None:
@@ -2489,19 +2489,19 @@ def test_walk_089(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('RetryFault', t1, then=3)
 
 
 def test_walk_090(system_for: SystemFactory) -> None:
@@ -2515,33 +2515,33 @@ def test_walk_090(system_for: SystemFactory) -> None:
     t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=57)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=91)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=127)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=100)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=68)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=101)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=133)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=217)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=101)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=88)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=123)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=156)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', k1, then=57)
+    run.step('WbSkipBusy', k1, then=91)
+    run.step('WbPutback', k1, then=127)
+    run.step('ShrinkDone', k1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('WbAllocFail', t1, then=100)
+    run.step('ShrinkDone', k1, then=68)
+    run.step('WbPutback', t1, then=101)
+    run.step('ShrinkWorker', k1, then=133)
+    run.step('LruIsolate', k1, then=165)
+    run.step('WbSkipBusy', k1, then=197)
+    run.step('WbPutback', k1, then=217)
+    run.step('ShrinkDone', k1, then=101)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('ChargeOk', t1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('LruIsolate', k1, then=56)
+    run.step('AddToSwapCache', t1, then=88)
+    run.step('SwapReadFolio', t1, then=123)
+    run.step('WbFolioExists', k1, then=156)
+    run.step('WbPutback', k1, then=188)
 
 
 def test_walk_091(system_for: SystemFactory) -> None:
@@ -2553,27 +2553,27 @@ def test_walk_091(system_for: SystemFactory) -> None:
     slot; t1's charge enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU
     head; t1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=304)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=16)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=91)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=127)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=159)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=189)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFail', k1, then=304)
+    run.step('RetryFault', t1, then=16)
+    run.step('StartFault', t1, s=s1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=91)
+    run.step('WbPutback', k1, then=127)
+    run.step('LruIsolate', t1, then=159)
+    run.step('WbSkipBusy', t1, then=189)
 
 
 def test_walk_092(system_for: SystemFactory) -> None:
@@ -2583,21 +2583,21 @@ def test_walk_092(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=305)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=17)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=305)
+    run.step('RetryFault', t1, then=17)
 
 
 def test_walk_093(system_for: SystemFactory) -> None:
@@ -2609,29 +2609,29 @@ def test_walk_093(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
     its walk; k1 puts the entry back on the LRU; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=63)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=98)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=131)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=194)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=223)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=249)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=300)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=277)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=302)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=322)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=338)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=349)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=355)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=337)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=323)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=132)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('FreeSlot', s=s1, then=63)
+    run.step('ShrinkDone', k1, then=98)
+    run.step('DropCleanFolio', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('StartFault', t1, s=s1, then=223)
+    run.step('SwapcachePrepare', t1, then=249)
+    run.step('ChargeReclaim', t1, then=275)
+    run.step('LruIsolate', t1, then=300)
+    run.step('ShrinkDone', k1, then=277)
+    run.step('WbAllocFail', t1, then=302)
+    run.step('WbPutback', t1, then=322)
+    run.step('ShrinkWorker', k1, then=338)
+    run.step('LruIsolate', k1, then=349)
+    run.step('WbAllocFail', k1, then=355)
+    run.step('ShrinkDone', t1, then=337)
+    run.step('WbPutback', k1, then=323)
+    run.step('ChargeFail', t1, then=132)
 
 
 def test_walk_094(system_for: SystemFactory) -> None:
@@ -2643,27 +2643,27 @@ def test_walk_094(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; k1 puts the entry back on the LRU; t1 ends its walk;
     t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=132)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=164)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=196)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=226)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=253)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=279)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=303)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=322)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=338)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=349)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=355)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=303)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=323)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=225)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ChargeReclaim', t1, then=226)
+    run.step('LruIsolate', t1, then=253)
+    run.step('WbSkipBusy', t1, then=279)
+    run.step('WbPutback', t1, then=303)
+    run.step('ShrinkDone', k1, then=322)
+    run.step('ShrinkWorker', k1, then=338)
+    run.step('LruIsolate', k1, then=349)
+    run.step('WbSkipBusy', k1, then=355)
+    run.step('WbPutback', k1, then=303)
+    run.step('ShrinkDone', t1, then=323)
+    run.step('ChargeOk', t1, then=225)
 
 
 def test_walk_095(system_for: SystemFactory) -> None:
@@ -2677,34 +2677,34 @@ def test_walk_095(system_for: SystemFactory) -> None:
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends
     its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=304)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=305)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=324)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=340)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=62)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=130)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=193)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=219)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFail', k1, then=304)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=305)
+    run.step('WbWrite', k1, then=324)
+    run.step('DropCleanFolio', s=s1, then=340)
+    run.step('RetryFault', t1, then=62)
+    run.step('StartFault', t1, s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', t1, then=193)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ChargeOk', t1, then=190)
 
 
 def test_walk_096(system_for: SystemFactory) -> None:
@@ -2714,22 +2714,22 @@ def test_walk_096(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=305)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=324)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=35)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=305)
+    run.step('WbWrite', k1, then=324)
+    run.step('RetryFault', t1, then=35)
 
 
 def test_walk_097(system_for: SystemFactory) -> None:
@@ -2742,32 +2742,32 @@ def test_walk_097(system_for: SystemFactory) -> None:
     adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=98)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=131)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=251)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=275)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=300)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=321)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=302)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=322)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=339)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=250)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=274)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=295)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=316)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=335)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=348)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=278)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=301)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('FreeSlot', s=s1, then=98)
+    run.step('DropCleanFolio', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('StartFault', t1, s=s1, then=195)
+    run.step('SwapcachePrepare', t1, then=224)
+    run.step('ChargeReclaim', t1, then=251)
+    run.step('ShrinkWorker', k1, then=275)
+    run.step('LruIsolate', t1, then=300)
+    run.step('WbAllocFail', t1, then=321)
+    run.step('ShrinkDone', k1, then=302)
+    run.step('WbPutback', t1, then=322)
+    run.step('ShrinkDone', t1, then=339)
+    run.step('ChargeOk', t1, then=250)
+    run.step('ShrinkWorker', k1, then=274)
+    run.step('LruIsolate', k1, then=295)
+    run.step('AddToSwapCache', t1, then=316)
+    run.step('SwapReadFolio', t1, then=335)
+    run.step('WbFolioExists', k1, then=348)
+    run.step('WbPutback', k1, then=278)
+    run.step('ShrinkDone', k1, then=301)
 
 
 def test_walk_098(system_for: SystemFactory) -> None:
@@ -2778,24 +2778,24 @@ def test_walk_098(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=305)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=324)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=341)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=351)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=97)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=305)
+    run.step('WbWrite', k1, then=324)
+    run.step('ShrinkDone', k1, then=341)
+    run.step('DropCleanFolio', s=s1, then=351)
+    run.step('RetryFault', t1, then=97)
 
 
 def test_walk_099(system_for: SystemFactory) -> None:
@@ -2808,32 +2808,32 @@ def test_walk_099(system_for: SystemFactory) -> None:
     k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=97)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=131)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=163)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=195)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=224)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=249)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=275)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=300)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=321)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=338)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=350)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', k1, then=318)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=337)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=323)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=339)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=350)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=274)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=299)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=320)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=301)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('ShrinkDone', k1, then=97)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('StartFault', t1, s=s1, then=195)
+    run.step('SwapcachePrepare', t1, then=224)
+    run.step('ShrinkWorker', k1, then=249)
+    run.step('ChargeReclaim', t1, then=275)
+    run.step('LruIsolate', t1, then=300)
+    run.step('WbSkipBusy', t1, then=321)
+    run.step('WbPutback', t1, then=338)
+    run.step('ShrinkDone', t1, then=350)
+    run.step('LruIsolate', k1, then=318)
+    run.step('WbSkipBusy', k1, then=337)
+    run.step('WbPutback', k1, then=323)
+    run.step('ShrinkDone', k1, then=339)
+    run.step('ShrinkWorker', k1, then=350)
+    run.step('ChargeOk', t1, then=274)
+    run.step('AddToSwapCache', t1, then=299)
+    run.step('SwapReadFolio', t1, then=320)
+    run.step('ShrinkDone', k1, then=301)
 
 
 def test_walk_100(system_for: SystemFactory) -> None:
@@ -2844,23 +2844,23 @@ def test_walk_100(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=104)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=305)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=324)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=340)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=351)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=305)
+    run.step('WbWrite', k1, then=324)
+    run.step('DropCleanFolio', s=s1, then=340)
+    run.step('ShrinkDone', k1, then=351)
 
 
 def test_walk_101(system_for: SystemFactory) -> None:
@@ -2871,25 +2871,25 @@ def test_walk_101(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
     fault; t1 faults on s1; t1 finds the folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=171)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=230)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=281)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=305)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=324)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=341)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=64)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=95)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=128)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=71)
+    run.step('StartFault', t1, s=s1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=305)
+    run.step('WbWrite', k1, then=324)
+    run.step('ShrinkDone', k1, then=341)
+    run.step('RetryFault', t1, then=64)
+    run.step('StartFault', t1, s=s1, then=95)
+    run.step('SwapCacheHit', t1, then=128)
 
 
 def test_walk_102(system_for: SystemFactory) -> None:
@@ -2897,13 +2897,13 @@ def test_walk_102(system_for: SystemFactory) -> None:
     is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=71)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=70)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=71)
+    run.step('WbEntryGone', k1, then=70)
 
 
 def test_walk_103(system_for: SystemFactory) -> None:
@@ -2911,14 +2911,14 @@ def test_walk_103(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=112)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=145)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('ShrinkDone', k1, then=112)
+    run.step('DropCleanFolio', s=s1, then=145)
 
 
 def test_walk_104(system_for: SystemFactory) -> None:
@@ -2926,14 +2926,14 @@ def test_walk_104(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; k1
     puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=72)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=106)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=141)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('ChargeOk', t1, then=72)
+    run.step('WbAllocFail', k1, then=106)
+    run.step('WbPutback', k1, then=141)
 
 
 def test_walk_105(system_for: SystemFactory) -> None:
@@ -2941,15 +2941,15 @@ def test_walk_105(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge enters reclaim; k1's writeback fails to allocate a folio;
     t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=73)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=108)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=142)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=106)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('ChargeReclaim', t1, then=73)
+    run.step('WbAllocFail', k1, then=108)
+    run.step('ShrinkDone', t1, then=142)
+    run.step('ChargeOk', t1, then=106)
 
 
 def test_walk_106(system_for: SystemFactory) -> None:
@@ -2958,18 +2958,18 @@ def test_walk_106(system_for: SystemFactory) -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1
     isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbAllocFail', k1, then=74)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeReclaim', t1, then=108)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=49)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('WbAllocFail', k1, then=74)
+    run.step('ChargeReclaim', t1, then=108)
+    run.step('WbPutback', k1, then=143)
+    run.step('ShrinkDone', k1, then=27)
+    run.step('ShrinkWorker', k1, then=49)
+    run.step('LruIsolate', t1, then=82)
+    run.step('ShrinkDone', k1, then=51)
 
 
 def test_walk_107(system_for: SystemFactory) -> None:
@@ -2977,13 +2977,13 @@ def test_walk_107(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=110)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('SwapCacheHit', t1, then=110)
 
 
 def test_walk_108(system_for: SystemFactory) -> None:
@@ -2992,20 +2992,20 @@ def test_walk_108(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=78)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkDone', k1, then=232)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeFail', t1, then=78)
+    run.step('StartFault', t1, s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeOk', t1, then=177)
+    run.step('AddToSwapCache', t1, then=207)
+    run.step('ShrinkDone', k1, then=232)
 
 
 def test_walk_109(system_for: SystemFactory) -> None:
@@ -3018,34 +3018,34 @@ def test_walk_109(system_for: SystemFactory) -> None:
     LRU head; t1's writeback fails to allocate a folio; k1 ends its walk; t1 puts the entry
     back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=233)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=114)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=147)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=262)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=283)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=308)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=266)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=292)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=313)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=331)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=354)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=209)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeReclaim', t1, then=178)
+    run.step('ShrinkDone', k1, then=206)
+    run.step('ShrinkDone', t1, then=233)
+    run.step('ChargeFail', t1, then=114)
+    run.step('FreeSlot', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('StartFault', t1, s=s1, then=237)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('LruIsolate', k1, then=283)
+    run.step('WbAllocFail', k1, then=308)
+    run.step('WbPutback', k1, then=211)
+    run.step('ChargeReclaim', t1, then=240)
+    run.step('LruIsolate', t1, then=266)
+    run.step('WbAllocFail', t1, then=292)
+    run.step('ShrinkDone', k1, then=313)
+    run.step('WbPutback', t1, then=331)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('ShrinkDone', t1, then=354)
+    run.step('ChargeFail', t1, then=209)
 
 
 def test_walk_110(system_for: SystemFactory) -> None:
@@ -3059,36 +3059,36 @@ def test_walk_110(system_for: SystemFactory) -> None:
     the slot; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates
     the LRU head; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=78)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=113)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=147)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=237)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=262)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=288)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=311)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=290)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=331)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=356)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=344)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=332)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=148)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=238)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=263)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=287)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=306)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=326)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('StartFault', t1, s=s1, then=237)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('ChargeReclaim', t1, then=288)
+    run.step('LruIsolate', t1, then=311)
+    run.step('ShrinkDone', k1, then=290)
+    run.step('WbAllocFail', t1, then=313)
+    run.step('WbPutback', t1, then=331)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=353)
+    run.step('WbAllocFail', k1, then=356)
+    run.step('ShrinkDone', t1, then=344)
+    run.step('WbPutback', k1, then=332)
+    run.step('ChargeFail', t1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ShrinkDone', k1, then=238)
+    run.step('ChargeOk', t1, then=263)
+    run.step('ShrinkWorker', k1, then=287)
+    run.step('LruIsolate', k1, then=306)
+    run.step('WbSkipBusy', k1, then=326)
 
 
 def test_walk_111(system_for: SystemFactory) -> None:
@@ -3096,16 +3096,16 @@ def test_walk_111(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=176)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=206)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ShrinkDone', k1, then=176)
+    run.step('ChargeReclaim', t1, then=206)
 
 
 def test_walk_112(system_for: SystemFactory) -> None:
@@ -3113,16 +3113,16 @@ def test_walk_112(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeOk', t1, then=177)
+    run.step('ShrinkDone', k1, then=205)
 
 
 def test_walk_113(system_for: SystemFactory) -> None:
@@ -3135,32 +3135,32 @@ def test_walk_113(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry
     back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=113)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=148)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=180)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=211)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=240)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=266)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=292)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=314)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=331)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=345)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=353)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=356)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=314)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=332)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=239)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeOk', t1, then=177)
+    run.step('AddToSwapCache', t1, then=207)
+    run.step('SwapReadFolio', t1, then=234)
+    run.step('MapFolio', t1, then=113)
+    run.step('SwapOut', s=s1, v=v1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ChargeReclaim', t1, then=240)
+    run.step('LruIsolate', t1, then=266)
+    run.step('WbSkipBusy', t1, then=292)
+    run.step('WbPutback', t1, then=314)
+    run.step('ShrinkDone', k1, then=331)
+    run.step('ShrinkWorker', k1, then=345)
+    run.step('LruIsolate', k1, then=353)
+    run.step('WbSkipBusy', k1, then=356)
+    run.step('WbPutback', k1, then=314)
+    run.step('ShrinkDone', t1, then=332)
+    run.step('ChargeOk', t1, then=239)
 
 
 def test_walk_114(system_for: SystemFactory) -> None:
@@ -3171,25 +3171,25 @@ def test_walk_114(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=77)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=78)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=177)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=207)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=234)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=257)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeReclaim', t1, then=178)
+    run.step('ShrinkDone', t1, then=208)
+    run.step('ChargeFail', t1, then=78)
+    run.step('StartFault', t1, s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeReclaim', t1, then=178)
+    run.step('ShrinkDone', t1, then=208)
+    run.step('ChargeOk', t1, then=177)
+    run.step('AddToSwapCache', t1, then=207)
+    run.step('SwapReadFolio', t1, then=234)
+    run.step('ShrinkDone', k1, then=257)
 
 
 def test_walk_115(system_for: SystemFactory) -> None:
@@ -3202,32 +3202,32 @@ def test_walk_115(system_for: SystemFactory) -> None:
     adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=115)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=264)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=288)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=311)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=330)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=313)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=331)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=346)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=263)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=287)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=306)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=325)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=342)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=352)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=291)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=312)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('FreeSlot', s=s1, then=115)
+    run.step('DropCleanFolio', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('StartFault', t1, s=s1, then=210)
+    run.step('SwapcachePrepare', t1, then=238)
+    run.step('ChargeReclaim', t1, then=264)
+    run.step('ShrinkWorker', k1, then=288)
+    run.step('LruIsolate', t1, then=311)
+    run.step('WbAllocFail', t1, then=330)
+    run.step('ShrinkDone', k1, then=313)
+    run.step('WbPutback', t1, then=331)
+    run.step('ShrinkDone', t1, then=346)
+    run.step('ChargeOk', t1, then=263)
+    run.step('ShrinkWorker', k1, then=287)
+    run.step('LruIsolate', k1, then=306)
+    run.step('AddToSwapCache', t1, then=325)
+    run.step('SwapReadFolio', t1, then=342)
+    run.step('WbFolioExists', k1, then=352)
+    run.step('WbPutback', k1, then=291)
+    run.step('ShrinkDone', k1, then=312)
 
 
 def test_walk_116(system_for: SystemFactory) -> None:
@@ -3236,18 +3236,18 @@ def test_walk_116(system_for: SystemFactory) -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=77)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=146)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=178)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=208)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=205)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('StartFault', t1, s=s1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeReclaim', t1, then=178)
+    run.step('ShrinkDone', t1, then=208)
+    run.step('ShrinkDone', k1, then=233)
+    run.step('ChargeOk', t1, then=205)
 
 
 def test_walk_117(system_for: SystemFactory) -> None:
@@ -3260,32 +3260,32 @@ def test_walk_117(system_for: SystemFactory) -> None:
     k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=79)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=115)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=147)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=179)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=210)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=238)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=262)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=288)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=311)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=330)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=345)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=354)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', k1, then=327)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=344)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=332)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=346)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=354)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=287)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=310)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=329)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=312)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('DropCleanFolio', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('StartFault', t1, s=s1, then=210)
+    run.step('SwapcachePrepare', t1, then=238)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('ChargeReclaim', t1, then=288)
+    run.step('LruIsolate', t1, then=311)
+    run.step('WbSkipBusy', t1, then=330)
+    run.step('WbPutback', t1, then=345)
+    run.step('ShrinkDone', t1, then=354)
+    run.step('LruIsolate', k1, then=327)
+    run.step('WbSkipBusy', k1, then=344)
+    run.step('WbPutback', k1, then=332)
+    run.step('ShrinkDone', k1, then=346)
+    run.step('ShrinkWorker', k1, then=354)
+    run.step('ChargeOk', t1, then=287)
+    run.step('AddToSwapCache', t1, then=310)
+    run.step('SwapReadFolio', t1, then=329)
+    run.step('ShrinkDone', k1, then=312)
 
 
 def test_walk_118(system_for: SystemFactory) -> None:
@@ -3293,14 +3293,14 @@ def test_walk_118(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
     the folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=112)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=144)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapCacheHit', t1, then=144)
 
 
 def test_walk_119(system_for: SystemFactory) -> None:
@@ -3308,15 +3308,15 @@ def test_walk_119(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page; v1 is swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=48)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=81)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeOk', t1, then=48)
+    run.step('AddToSwapCache', t1, then=81)
+    run.step('SwapReadFolio', t1, then=116)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
 
 
 def test_walk_120(system_for: SystemFactory) -> None:
@@ -3330,34 +3330,34 @@ def test_walk_120(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 adds its
     folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=58)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=92)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=18)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=100)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=133)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=165)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=90)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=126)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=166)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=90)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=126)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=158)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=134)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=166)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=65)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=99)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('LruIsolate', k1, then=30)
+    run.step('WbSkipBusy', k1, then=58)
+    run.step('WbPutback', k1, then=92)
+    run.step('ShrinkDone', k1, then=10)
+    run.step('ShrinkWorker', k1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('WbSkipBusy', t1, then=100)
+    run.step('WbPutback', t1, then=133)
+    run.step('LruIsolate', k1, then=165)
+    run.step('ShrinkDone', t1, then=90)
+    run.step('WbAllocFail', k1, then=126)
+    run.step('WbPutback', k1, then=158)
+    run.step('ShrinkDone', k1, then=134)
+    run.step('ShrinkWorker', k1, then=166)
+    run.step('LruIsolate', k1, then=90)
+    run.step('WbSkipBusy', k1, then=126)
+    run.step('WbPutback', k1, then=158)
+    run.step('ShrinkDone', k1, then=134)
+    run.step('ShrinkWorker', k1, then=166)
+    run.step('ChargeOk', t1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=99)
+    run.step('ShrinkDone', k1, then=67)
 
 
 def test_walk_121(system_for: SystemFactory) -> None:
@@ -3366,16 +3366,16 @@ def test_walk_121(system_for: SystemFactory) -> None:
     k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's writeback skips the
     pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=49)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=73)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=108)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=143)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=175)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=204)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeReclaim', t1, then=49)
+    run.step('LruIsolate', k1, then=73)
+    run.step('WbSkipBusy', k1, then=108)
+    run.step('WbPutback', k1, then=143)
+    run.step('LruIsolate', t1, then=175)
+    run.step('WbSkipBusy', t1, then=204)
 
 
 def test_walk_122(system_for: SystemFactory) -> None:
@@ -3384,18 +3384,18 @@ def test_walk_122(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates
     the LRU head; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=42)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=74)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=109)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=106)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('LruIsolate', k1, then=42)
+    run.step('WbSkipBusy', k1, then=74)
+    run.step('WbPutback', k1, then=109)
+    run.step('ShrinkDone', k1, then=13)
+    run.step('ChargeOk', t1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('LruIsolate', k1, then=72)
+    run.step('WbSkipBusy', k1, then=106)
 
 
 def test_walk_123(system_for: SystemFactory) -> None:
@@ -3407,28 +3407,28 @@ def test_walk_123(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page
     in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=49)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=117)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=84)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=118)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=149)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=212)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=231)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=118)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=150)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:591
-    run.step('AddToSwapCache', t1, then=105)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=139)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=172)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=203)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=27)
+    run.step('ShrinkWorker', k1, then=49)
+    run.step('LruIsolate', t1, then=82)
+    run.step('WbAllocFail', t1, then=117)
+    run.step('ShrinkDone', k1, then=84)
+    run.step('WbPutback', t1, then=118)
+    run.step('ShrinkWorker', k1, then=149)
+    run.step('LruIsolate', k1, then=181)
+    run.step('WbSkipBusy', k1, then=212)
+    run.step('WbPutback', k1, then=231)
+    run.step('ShrinkDone', k1, then=118)
+    run.step('ShrinkDone', t1, then=150)
+    run.step('ChargeOk', t1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('LruIsolate', k1, then=72)
+    run.step('AddToSwapCache', t1, then=105)
+    run.step('SwapReadFolio', t1, then=139)
+    run.step('WbFolioExists', k1, then=172)
+    run.step('WbPutback', k1, then=203)
 
 
 def test_walk_124(system_for: SystemFactory) -> None:
@@ -3441,26 +3441,26 @@ def test_walk_124(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=25)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=49)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=117)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=149)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=107)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=142)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=182)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=107)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=142)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=182)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=48)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=81)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=116)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=83)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ShrinkWorker', k1, then=25)
+    run.step('ChargeReclaim', t1, then=49)
+    run.step('LruIsolate', t1, then=82)
+    run.step('WbSkipBusy', t1, then=117)
+    run.step('WbPutback', t1, then=149)
+    run.step('LruIsolate', k1, then=181)
+    run.step('ShrinkDone', t1, then=107)
+    run.step('WbAllocFail', k1, then=142)
+    run.step('WbPutback', k1, then=174)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('ShrinkWorker', k1, then=182)
+    run.step('LruIsolate', k1, then=107)
+    run.step('WbSkipBusy', k1, then=142)
+    run.step('WbPutback', k1, then=174)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('ShrinkWorker', k1, then=182)
+    run.step('ChargeOk', t1, then=48)
+    run.step('AddToSwapCache', t1, then=81)
+    run.step('SwapReadFolio', t1, then=116)
+    run.step('ShrinkDone', k1, then=83)

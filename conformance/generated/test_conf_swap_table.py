@@ -33,24 +33,24 @@ v2 = ModelValue('v2')
 def test_walk_001(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_002(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_003(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_004(system_for: SystemFactory) -> None:
@@ -59,20 +59,20 @@ def test_walk_004(system_for: SystemFactory) -> None:
     k1's writeback finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=29)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=53)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeFail', t1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('WbSlotFreed', k1, then=29)
+    run.step('SwapOut', s=s1, v=v2, then=53)
+    run.step('FreeSlot', s=s1, then=29)
+    run.step('WbPutback', k1, then=55)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_005(system_for: SystemFactory) -> None:
@@ -80,14 +80,14 @@ def test_walk_005(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge fails; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=31)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=29)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeFail', t1, then=16)
+    run.step('FreeSlot', s=s1, then=29)
 
 
 def test_walk_006(system_for: SystemFactory) -> None:
@@ -97,23 +97,23 @@ def test_walk_006(system_for: SystemFactory) -> None:
     t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=29)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeFail', t1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('StartFault', t1, s=s1, then=31)
+    run.step('WbPutback', k1, then=59)
+    run.step('ShrinkDone', k1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeFail', t1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=34)
+    run.step('WbEntryGone', k1, then=29)
 
 
 def test_walk_007(system_for: SystemFactory) -> None:
@@ -125,32 +125,32 @@ def test_walk_007(system_for: SystemFactory) -> None:
     v1 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1;
     k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=28)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=53)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=84)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=53)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=33)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=55)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=45)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=34)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeFail', t1, then=28)
+    run.step('WbAllocFail', k1, then=53)
+    run.step('StartFault', t1, s=s1, then=84)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeFail', t1, then=53)
+    run.step('WbPutback', k1, then=45)
+    run.step('FreeSlot', s=s1, then=55)
+    run.step('SwapOut', s=s1, v=v1, then=33)
+    run.step('FreeSlot', s=s1, then=55)
+    run.step('SwapOut', s=s1, v=v2, then=45)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('FreeSlot', s=s1, then=34)
 
 
 def test_walk_008(system_for: SystemFactory) -> None:
@@ -161,26 +161,26 @@ def test_walk_008(system_for: SystemFactory) -> None:
     is freed; k1's writeback finds the slot freed; v1 is swapped out to s1; s1 is freed; k1
     puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=84)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=74)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=22)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=41)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=69)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=41)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFail', k1, then=84)
+    run.step('WbPutback', k1, then=74)
+    run.step('ShrinkDone', k1, then=6)
+    run.step('ShrinkWorker', k1, then=12)
+    run.step('LruIsolate', k1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('ChargeFail', t1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('WbSlotFreed', k1, then=41)
+    run.step('SwapOut', s=s1, v=v1, then=69)
+    run.step('FreeSlot', s=s1, then=41)
+    run.step('WbPutback', k1, then=55)
 
 
 def test_walk_009(system_for: SystemFactory) -> None:
@@ -190,21 +190,21 @@ def test_walk_009(system_for: SystemFactory) -> None:
     faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the
     page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=53)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=84)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=146)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=175)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('RetryFault', t1, then=53)
+    run.step('StartFault', t1, s=s1, then=84)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeOk', t1, then=146)
+    run.step('SwapReadFolio', t1, then=175)
+    run.step('MapFolio', t1, then=29)
 
 
 def test_walk_010(system_for: SystemFactory) -> None:
@@ -215,28 +215,28 @@ def test_walk_010(system_for: SystemFactory) -> None:
     (-EEXIST); t1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=145)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=176)  # WbFolioExists Zswap.tla:662
-    run.step('WbFolioExists', t1, then=201)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=192)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=144)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeOk', t1, then=115)
+    run.step('SwapReadFolio', t1, then=145)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeReclaim', t1, then=116)
+    run.step('LruIsolate', t1, then=147)
+    run.step('WbFolioExists', k1, then=176)
+    run.step('WbFolioExists', t1, then=201)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=82)
+    run.step('WbPutback', t1, then=114)
+    run.step('ShrinkDone', t1, then=144)
+    run.step('ChargeFail', t1, then=2)
 
 
 def test_walk_011(system_for: SystemFactory) -> None:
@@ -244,17 +244,17 @@ def test_walk_011(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
     a folio; t1 pins the slot; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=43)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=41)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeFail', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeFail', t1, then=23)
+    run.step('FreeSlot', s=s1, then=41)
 
 
 def test_walk_012(system_for: SystemFactory) -> None:
@@ -267,33 +267,33 @@ def test_walk_012(system_for: SystemFactory) -> None:
     the entry back on the LRU; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins
     the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbFolioExists', k1, then=117)  # WbFolioExists Zswap.tla:662
-    run.step('ChargeReclaim', t1, then=148)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=176)  # LruIsolate Zswap.tla:591
-    run.step('WbPutback', k1, then=167)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:626
-    run.step('WbFolioExists', t1, then=82)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=104)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=23)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=74)  # WbPutback Zswap.tla:816
-    run.step('SwapcachePrepare', t1, then=106)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=45)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=74)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=106)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=26)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('WbFolioExists', k1, then=117)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('LruIsolate', t1, then=176)
+    run.step('WbPutback', k1, then=167)
+    run.step('ShrinkDone', k1, then=51)
+    run.step('WbFolioExists', t1, then=82)
+    run.step('WbPutback', t1, then=114)
+    run.step('ShrinkWorker', k1, then=143)
+    run.step('LruIsolate', k1, then=173)
+    run.step('ShrinkDone', t1, then=104)
+    run.step('ChargeFail', t1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('WbPutback', k1, then=74)
+    run.step('SwapcachePrepare', t1, then=106)
+    run.step('ChargeFail', t1, then=45)
+    run.step('StartFault', t1, s=s1, then=74)
+    run.step('SwapcachePrepare', t1, then=106)
+    run.step('ChargeOk', t1, then=135)
+    run.step('ShrinkDone', k1, then=26)
 
 
 def test_walk_013(system_for: SystemFactory) -> None:
@@ -306,35 +306,35 @@ def test_walk_013(system_for: SystemFactory) -> None:
     charge succeeds; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=102)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=40)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=69)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=100)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=69)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=33)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:420
-    run.step('WbFolioExists', k1, then=146)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=165)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('LruIsolate', k1, then=71)
+    run.step('SwapReadFolio', t1, then=102)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeFail', t1, then=40)
+    run.step('WbAllocFail', k1, then=69)
+    run.step('StartFault', t1, s=s1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeFail', t1, then=69)
+    run.step('WbPutback', k1, then=33)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeOk', t1, then=115)
+    run.step('WbFolioExists', k1, then=146)
+    run.step('WbPutback', k1, then=135)
+    run.step('SwapReadFolio', t1, then=165)
+    run.step('MapFolio', t1, then=55)
 
 
 def test_walk_014(system_for: SystemFactory) -> None:
@@ -346,30 +346,30 @@ def test_walk_014(system_for: SystemFactory) -> None:
     faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head; k1's
     writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:433
-    run.step('WbFolioExists', k1, then=148)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=137)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=167)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=192)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=216)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=41)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeReclaim', t1, then=116)
+    run.step('WbFolioExists', k1, then=148)
+    run.step('WbPutback', k1, then=137)
+    run.step('LruIsolate', t1, then=167)
+    run.step('WbFolioExists', t1, then=192)
+    run.step('WbPutback', t1, then=216)
+    run.step('ShrinkDone', k1, then=114)
+    run.step('ShrinkWorker', k1, then=143)
+    run.step('ShrinkDone', t1, then=174)
+    run.step('ChargeFail', t1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('FreeSlot', s=s1, then=46)
+    run.step('WbEntryGone', k1, then=41)
 
 
 def test_walk_015(system_for: SystemFactory) -> None:
@@ -383,48 +383,48 @@ def test_walk_015(system_for: SystemFactory) -> None:
     LRU head; k1's writeback finds a folio (-EEXIST); t1 ends its walk; t1's charge fails;
     k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:662
-    run.step('WbFolioExists', k1, then=201)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=225)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=249)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=53)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=84)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=106)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=137)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=51)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=82)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=200)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', t1, then=136)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=23)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=45)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeReclaim', t1, then=116)
+    run.step('LruIsolate', t1, then=147)
+    run.step('WbFolioExists', t1, then=177)
+    run.step('WbFolioExists', k1, then=201)
+    run.step('WbPutback', t1, then=225)
+    run.step('ShrinkDone', t1, then=249)
+    run.step('ChargeFail', t1, then=53)
+    run.step('StartFault', t1, s=s1, then=84)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('WbPutback', k1, then=106)
+    run.step('ChargeReclaim', t1, then=137)
+    run.step('ShrinkDone', k1, then=27)
+    run.step('LruIsolate', t1, then=51)
+    run.step('WbFolioExists', t1, then=82)
+    run.step('WbPutback', t1, then=114)
+    run.step('ShrinkWorker', k1, then=143)
+    run.step('LruIsolate', k1, then=173)
+    run.step('WbFolioExists', k1, then=200)
+    run.step('ShrinkDone', t1, then=136)
+    run.step('ChargeFail', t1, then=23)
+    run.step('WbPutback', k1, then=45)
+    run.step('ShrinkDone', k1, then=2)
 
 
 def test_walk_016(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=46)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=70)
+    run.step('FreeSlot', s=s1, then=46)
 
 
 def test_walk_017(system_for: SystemFactory) -> None:
@@ -436,30 +436,30 @@ def test_walk_017(system_for: SystemFactory) -> None:
     t1 puts the entry back on the LRU; k1's writeback finds a folio (-EEXIST); k1 puts the
     entry back on the LRU; t1 ends its walk; t1's charge fails; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=28)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:816
-    run.step('WbFolioExists', k1, then=225)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=216)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=166)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=45)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeReclaim', t1, then=116)
+    run.step('LruIsolate', t1, then=147)
+    run.step('WbFolioExists', t1, then=177)
+    run.step('WbPutback', t1, then=202)
+    run.step('ShrinkDone', t1, then=226)
+    run.step('ChargeFail', t1, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeReclaim', t1, then=116)
+    run.step('LruIsolate', t1, then=147)
+    run.step('WbFolioExists', t1, then=177)
+    run.step('WbPutback', t1, then=202)
+    run.step('WbFolioExists', k1, then=225)
+    run.step('WbPutback', k1, then=216)
+    run.step('ShrinkDone', t1, then=166)
+    run.step('ChargeFail', t1, then=45)
+    run.step('ShrinkDone', k1, then=2)
 
 
 def test_walk_018(system_for: SystemFactory) -> None:
@@ -468,20 +468,20 @@ def test_walk_018(system_for: SystemFactory) -> None:
     the entry back on the LRU; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins
     the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=100)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=59)  # WbPutback Zswap.tla:816
-    run.step('SwapcachePrepare', t1, then=90)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=59)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=90)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=120)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFail', k1, then=100)
+    run.step('WbPutback', k1, then=59)
+    run.step('SwapcachePrepare', t1, then=90)
+    run.step('ChargeFail', t1, then=33)
+    run.step('StartFault', t1, s=s1, then=59)
+    run.step('SwapcachePrepare', t1, then=90)
+    run.step('ChargeOk', t1, then=120)
+    run.step('ShrinkDone', k1, then=19)
 
 
 def test_walk_019(system_for: SystemFactory) -> None:
@@ -493,28 +493,28 @@ def test_walk_019(system_for: SystemFactory) -> None:
     finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps
     the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=145)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=175)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=165)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeOk', t1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('LruIsolate', k1, then=56)
+    run.step('SwapReadFolio', t1, then=86)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeReclaim', t1, then=116)
+    run.step('LruIsolate', t1, then=147)
+    run.step('WbFolioExists', t1, then=177)
+    run.step('WbPutback', t1, then=202)
+    run.step('ShrinkDone', t1, then=226)
+    run.step('ChargeOk', t1, then=115)
+    run.step('SwapReadFolio', t1, then=145)
+    run.step('WbFolioExists', k1, then=175)
+    run.step('WbPutback', k1, then=165)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_020(system_for: SystemFactory) -> None:
@@ -523,20 +523,20 @@ def test_walk_020(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
     the LRU; t1 ends its walk; k1's writeback finds a folio (-EEXIST); t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=83)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=116)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=147)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=177)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=202)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=226)  # ShrinkDone Zswap.tla:626
-    run.step('WbFolioExists', k1, then=249)  # WbFolioExists Zswap.tla:662
-    run.step('ChargeOk', t1, then=146)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeReclaim', t1, then=116)
+    run.step('LruIsolate', t1, then=147)
+    run.step('WbFolioExists', t1, then=177)
+    run.step('WbPutback', t1, then=202)
+    run.step('ShrinkDone', t1, then=226)
+    run.step('WbFolioExists', k1, then=249)
+    run.step('ChargeOk', t1, then=146)
 
 
 def test_walk_021(system_for: SystemFactory) -> None:
@@ -546,22 +546,22 @@ def test_walk_021(system_for: SystemFactory) -> None:
     head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends
     its walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=84)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=148)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=176)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=201)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=225)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=249)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=135)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('WbEntryGone', k1, then=84)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('LruIsolate', t1, then=176)
+    run.step('WbFolioExists', t1, then=201)
+    run.step('WbPutback', t1, then=225)
+    run.step('ShrinkDone', t1, then=249)
+    run.step('WbPutback', k1, then=166)
+    run.step('ChargeOk', t1, then=135)
 
 
 def test_walk_022(system_for: SystemFactory) -> None:
@@ -574,32 +574,32 @@ def test_walk_022(system_for: SystemFactory) -> None:
     gone; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
     reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=45)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=69)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=100)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=188)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('RetryFault', t1, then=45)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('RetryFault', t1, then=69)
+    run.step('StartFault', t1, s=s1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeOk', t1, then=161)
+    run.step('SwapReadFolio', t1, then=188)
+    run.step('MapFolio', t1, then=41)
 
 
 def test_walk_023(system_for: SystemFactory) -> None:
@@ -608,18 +608,18 @@ def test_walk_023(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('RetryFault', t1, then=2)
 
 
 def test_walk_024(system_for: SystemFactory) -> None:
@@ -630,28 +630,28 @@ def test_walk_024(system_for: SystemFactory) -> None:
     (-EEXIST); t1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
     ends its walk; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=130)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=160)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=131)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=189)  # WbFolioExists Zswap.tla:662
-    run.step('WbFolioExists', t1, then=213)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=179)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=98)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=129)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeOk', t1, then=130)
+    run.step('SwapReadFolio', t1, then=160)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeReclaim', t1, then=131)
+    run.step('LruIsolate', t1, then=162)
+    run.step('WbFolioExists', k1, then=189)
+    run.step('WbFolioExists', t1, then=213)
+    run.step('WbPutback', k1, then=179)
+    run.step('ShrinkDone', k1, then=67)
+    run.step('WbPutback', t1, then=98)
+    run.step('ShrinkDone', t1, then=129)
+    run.step('ChargeFail', t1, then=1)
 
 
 def test_walk_025(system_for: SystemFactory) -> None:
@@ -665,35 +665,35 @@ def test_walk_025(system_for: SystemFactory) -> None:
     (-EEXIST); t1 puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the
     LRU head; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbFolioExists', k1, then=132)  # WbFolioExists Zswap.tla:662
-    run.step('ChargeReclaim', t1, then=163)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=189)  # LruIsolate Zswap.tla:591
-    run.step('WbPutback', k1, then=152)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
-    run.step('WbFolioExists', t1, then=67)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=98)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=128)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=88)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('LruIsolate', k1, then=250)
+    run.step('RetryFault', t1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('WbFolioExists', k1, then=132)
+    run.step('ChargeReclaim', t1, then=163)
+    run.step('LruIsolate', t1, then=189)
+    run.step('WbPutback', k1, then=152)
+    run.step('ShrinkDone', k1, then=39)
+    run.step('WbFolioExists', t1, then=67)
+    run.step('WbPutback', t1, then=98)
+    run.step('ShrinkWorker', k1, then=128)
+    run.step('LruIsolate', k1, then=158)
+    run.step('ShrinkDone', t1, then=88)
+    run.step('ChargeFail', t1, then=8)
 
 
 def test_walk_026(system_for: SystemFactory) -> None:
@@ -705,29 +705,29 @@ def test_walk_026(system_for: SystemFactory) -> None:
     t1's charge succeeds; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
     the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:308
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=130)  # ChargeOk Zswap.tla:420
-    run.step('WbFolioExists', k1, then=161)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=150)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=55)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('RetryFault', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeOk', t1, then=130)
+    run.step('WbFolioExists', k1, then=161)
+    run.step('WbPutback', k1, then=120)
+    run.step('SwapReadFolio', t1, then=150)
+    run.step('MapFolio', t1, then=55)
 
 
 def test_walk_027(system_for: SystemFactory) -> None:
@@ -738,26 +738,26 @@ def test_walk_027(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the
     slot; t1's charge succeeds; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=273)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=23)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=73)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=103)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=134)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=41)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('LruIsolate', k1, then=250)
+    run.step('WbAllocFail', k1, then=273)
+    run.step('RetryFault', t1, then=23)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeOk', t1, then=103)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolio', t1, then=41)
 
 
 def test_walk_028(system_for: SystemFactory) -> None:
@@ -770,32 +770,32 @@ def test_walk_028(system_for: SystemFactory) -> None:
     swapped out to s1; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; s1 is
     freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=274)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=24)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=44)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=75)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=107)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=219)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('LruIsolate', k1, then=250)
+    run.step('WbAllocFolio', k1, then=274)
+    run.step('RetryFault', t1, then=24)
+    run.step('StartFault', t1, s=s1, then=44)
+    run.step('SwapCacheHit', t1, then=75)
+    run.step('WbWrite', k1, then=107)
+    run.step('MapFolio', t1, then=110)
+    run.step('ShrinkDone', k1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('FreeSlot', s=s1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('FreeSlot', s=s1, then=219)
+    run.step('ShrinkDone', k1, then=141)
 
 
 def test_walk_029(system_for: SystemFactory) -> None:
@@ -808,34 +808,34 @@ def test_walk_029(system_for: SystemFactory) -> None:
     the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=198)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=221)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=241)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=264)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=220)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=240)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=263)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=110)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=241)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=265)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=287)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=242)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=263)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('StartFault', t1, s=s1, then=198)
+    run.step('ShrinkWorker', k1, then=221)
+    run.step('LruIsolate', k1, then=241)
+    run.step('SwapcachePrepare', t1, then=264)
+    run.step('ChargeFail', t1, then=220)
+    run.step('FreeSlot', s=s1, then=240)
+    run.step('WbSlotFreed', k1, then=263)
+    run.step('WbPutback', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=142)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('LruIsolate', k1, then=220)
+    run.step('StartFault', t1, s=s1, then=241)
+    run.step('WbAllocFail', k1, then=265)
+    run.step('SwapcachePrepare', t1, then=287)
+    run.step('ChargeFail', t1, then=242)
+    run.step('FreeSlot', s=s1, then=263)
 
 
 def test_walk_030(system_for: SystemFactory) -> None:
@@ -847,28 +847,28 @@ def test_walk_030(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=273)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=274)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=293)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=309)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=77)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('LruIsolate', k1, then=250)
+    run.step('WbAllocFail', k1, then=273)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('LruIsolate', k1, then=250)
+    run.step('WbAllocFolio', k1, then=274)
+    run.step('WbWrite', k1, then=293)
+    run.step('DropCleanFolio', s=s1, then=309)
+    run.step('RetryFault', t1, then=77)
 
 
 def test_walk_031(system_for: SystemFactory) -> None:
@@ -880,31 +880,31 @@ def test_walk_031(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=171)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=244)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=197)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=242)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=265)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=198)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=222)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=171)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=243)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=267)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=263)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=142)
+    run.step('ShrinkDone', k1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('StartFault', t1, s=s1, then=221)
+    run.step('SwapcachePrepare', t1, then=244)
+    run.step('ChargeFail', t1, then=197)
+    run.step('LruIsolate', k1, then=220)
+    run.step('WbAllocFail', k1, then=242)
+    run.step('StartFault', t1, s=s1, then=265)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=198)
+    run.step('SwapcachePrepare', t1, then=222)
+    run.step('ChargeFail', t1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('LruIsolate', k1, then=220)
+    run.step('WbAllocFolio', k1, then=243)
+    run.step('FreeSlot', s=s1, then=267)
+    run.step('WbEntryGone', k1, then=263)
 
 
 def test_walk_032(system_for: SystemFactory) -> None:
@@ -914,22 +914,22 @@ def test_walk_032(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=274)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=293)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=47)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('LruIsolate', k1, then=250)
+    run.step('WbAllocFolio', k1, then=274)
+    run.step('WbWrite', k1, then=293)
+    run.step('RetryFault', t1, then=47)
 
 
 def test_walk_033(system_for: SystemFactory) -> None:
@@ -941,29 +941,29 @@ def test_walk_033(system_for: SystemFactory) -> None:
     to s1; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=111)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=241)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=266)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=288)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=91)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=94)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=126)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=207)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=126)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('ShrinkDone', k1, then=111)
+    run.step('FreeSlot', s=s1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('LruIsolate', k1, then=220)
+    run.step('StartFault', t1, s=s1, then=241)
+    run.step('WbAllocFolio', k1, then=266)
+    run.step('SwapCacheHit', t1, then=288)
+    run.step('WbWrite', k1, then=91)
+    run.step('MapFolio', t1, then=94)
+    run.step('ShrinkDone', k1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('FreeSlot', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('FreeSlot', s=s1, then=207)
+    run.step('ShrinkDone', k1, then=126)
 
 
 def test_walk_034(system_for: SystemFactory) -> None:
@@ -976,34 +976,34 @@ def test_walk_034(system_for: SystemFactory) -> None:
     the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the
     slot; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=126)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=209)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:591
-    run.step('SwapcachePrepare', t1, then=252)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=208)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=228)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=251)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=94)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=127)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=126)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=253)  # WbAllocFail Zswap.tla:686
-    run.step('SwapcachePrepare', t1, then=277)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=230)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=251)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('StartFault', t1, s=s1, then=185)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=229)
+    run.step('SwapcachePrepare', t1, then=252)
+    run.step('ChargeFail', t1, then=208)
+    run.step('FreeSlot', s=s1, then=228)
+    run.step('WbSlotFreed', k1, then=251)
+    run.step('WbPutback', k1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=127)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('LruIsolate', k1, then=208)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('WbAllocFail', k1, then=253)
+    run.step('SwapcachePrepare', t1, then=277)
+    run.step('ChargeFail', t1, then=230)
+    run.step('FreeSlot', s=s1, then=251)
 
 
 def test_walk_035(system_for: SystemFactory) -> None:
@@ -1017,36 +1017,36 @@ def test_walk_035(system_for: SystemFactory) -> None:
     LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads the page in;
     t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=274)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=293)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=321)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=111)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=139)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=168)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=111)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=241)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=264)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=285)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=302)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=240)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('LruIsolate', k1, then=250)
+    run.step('WbAllocFolio', k1, then=274)
+    run.step('WbWrite', k1, then=293)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('DropCleanFolio', s=s1, then=321)
+    run.step('RetryFault', t1, then=111)
+    run.step('StartFault', t1, s=s1, then=139)
+    run.step('SwapcachePrepare', t1, then=168)
+    run.step('ChargeFail', t1, then=111)
+    run.step('FreeSlot', s=s1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('LruIsolate', k1, then=220)
+    run.step('StartFault', t1, s=s1, then=241)
+    run.step('SwapcachePrepare', t1, then=264)
+    run.step('ChargeOk', t1, then=285)
+    run.step('SwapReadFolio', t1, then=302)
+    run.step('MapFolio', t1, then=240)
 
 
 def test_walk_036(system_for: SystemFactory) -> None:
@@ -1057,23 +1057,23 @@ def test_walk_036(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=85)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=274)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=293)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=309)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=321)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('LruIsolate', k1, then=250)
+    run.step('WbAllocFolio', k1, then=274)
+    run.step('WbWrite', k1, then=293)
+    run.step('DropCleanFolio', s=s1, then=309)
+    run.step('ShrinkDone', k1, then=321)
 
 
 def test_walk_037(system_for: SystemFactory) -> None:
@@ -1084,23 +1084,23 @@ def test_walk_037(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
     fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=85)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=118)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=149)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=178)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=227)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=250)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=274)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=293)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=79)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('StartFault', t1, s=s1, then=85)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=203)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('LruIsolate', k1, then=250)
+    run.step('WbAllocFolio', k1, then=274)
+    run.step('WbWrite', k1, then=293)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('RetryFault', t1, then=79)
 
 
 def test_walk_038(system_for: SystemFactory) -> None:
@@ -1111,28 +1111,28 @@ def test_walk_038(system_for: SystemFactory) -> None:
     walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1's writeback finds a folio
     (-EEXIST); t1's charge succeeds; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=79)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=111)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=241)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=264)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=286)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=304)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=220)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=241)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=264)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbFolioExists', k1, then=287)  # WbFolioExists Zswap.tla:662
-    run.step('ChargeOk', t1, then=303)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=317)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=263)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('ShrinkDone', k1, then=79)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('FreeSlot', s=s1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('LruIsolate', k1, then=220)
+    run.step('StartFault', t1, s=s1, then=241)
+    run.step('SwapcachePrepare', t1, then=264)
+    run.step('ChargeReclaim', t1, then=286)
+    run.step('ShrinkDone', t1, then=304)
+    run.step('ChargeFail', t1, then=220)
+    run.step('StartFault', t1, s=s1, then=241)
+    run.step('SwapcachePrepare', t1, then=264)
+    run.step('WbFolioExists', k1, then=287)
+    run.step('ChargeOk', t1, then=303)
+    run.step('SwapReadFolio', t1, then=317)
+    run.step('MapFolio', t1, then=263)
 
 
 def test_walk_039(system_for: SystemFactory) -> None:
@@ -1145,32 +1145,32 @@ def test_walk_039(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's
     writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=91)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=126)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=232)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=184)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=230)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=253)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=157)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=185)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=210)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=156)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=231)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=255)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=251)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('WbWrite', k1, then=91)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('MapFolio', t1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('StartFault', t1, s=s1, then=209)
+    run.step('SwapcachePrepare', t1, then=232)
+    run.step('ChargeFail', t1, then=184)
+    run.step('LruIsolate', k1, then=208)
+    run.step('WbAllocFail', k1, then=230)
+    run.step('StartFault', t1, s=s1, then=253)
+    run.step('WbPutback', k1, then=157)
+    run.step('ShrinkDone', k1, then=185)
+    run.step('SwapcachePrepare', t1, then=210)
+    run.step('ChargeFail', t1, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('LruIsolate', k1, then=208)
+    run.step('WbAllocFolio', k1, then=231)
+    run.step('FreeSlot', s=s1, then=255)
+    run.step('WbEntryGone', k1, then=251)
 
 
 def test_walk_040(system_for: SystemFactory) -> None:
@@ -1178,15 +1178,15 @@ def test_walk_040(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; k1's writeback finds a folio (-EEXIST); t1 reads
     the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=56)  # ChargeOk Zswap.tla:420
-    run.step('WbFolioExists', k1, then=87)  # WbFolioExists Zswap.tla:662
-    run.step('SwapReadFolio', t1, then=119)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=29)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeOk', t1, then=56)
+    run.step('WbFolioExists', k1, then=87)
+    run.step('SwapReadFolio', t1, then=119)
+    run.step('MapFolio', t1, then=29)
 
 
 def test_walk_041(system_for: SystemFactory) -> None:
@@ -1195,19 +1195,19 @@ def test_walk_041(system_for: SystemFactory) -> None:
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU; k1 ends its walk; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=57)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=88)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=56)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=119)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=150)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=38)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('ChargeReclaim', t1, then=57)
+    run.step('ShrinkDone', t1, then=88)
+    run.step('ChargeOk', t1, then=56)
+    run.step('SwapReadFolio', t1, then=86)
+    run.step('WbFolioExists', k1, then=119)
+    run.step('WbPutback', k1, then=150)
+    run.step('ShrinkDone', k1, then=38)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_042(system_for: SystemFactory) -> None:
@@ -1215,14 +1215,14 @@ def test_walk_042(system_for: SystemFactory) -> None:
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge succeeds; k1 puts
     the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=30)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbFolioExists', k1, then=58)  # WbFolioExists Zswap.tla:662
-    run.step('ChargeOk', t1, then=87)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=120)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SwapcachePrepare', t1, then=30)
+    run.step('WbFolioExists', k1, then=58)
+    run.step('ChargeOk', t1, then=87)
+    run.step('WbPutback', k1, then=120)
 
 
 def test_walk_043(system_for: SystemFactory) -> None:
@@ -1236,36 +1236,36 @@ def test_walk_043(system_for: SystemFactory) -> None:
     (-EEXIST); t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts the
     entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=124)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=153)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=95)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=254)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=278)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=107)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=138)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=241)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=264)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbFolioExists', k1, then=287)  # WbFolioExists Zswap.tla:662
-    run.step('ChargeReclaim', t1, then=305)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=242)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=142)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('ShrinkDone', k1, then=124)
+    run.step('SwapcachePrepare', t1, then=153)
+    run.step('ChargeFail', t1, then=95)
+    run.step('FreeSlot', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('LruIsolate', k1, then=208)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('WbAllocFolio', k1, then=254)
+    run.step('SwapCacheHit', t1, then=278)
+    run.step('WbWrite', k1, then=107)
+    run.step('ShrinkDone', k1, then=138)
+    run.step('MapFolio', t1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('LruIsolate', k1, then=220)
+    run.step('StartFault', t1, s=s1, then=241)
+    run.step('SwapcachePrepare', t1, then=264)
+    run.step('WbFolioExists', k1, then=287)
+    run.step('ChargeReclaim', t1, then=305)
+    run.step('ShrinkDone', t1, then=318)
+    run.step('ChargeFail', t1, then=242)
+    run.step('WbPutback', k1, then=142)
 
 
 def test_walk_044(system_for: SystemFactory) -> None:
@@ -1276,27 +1276,27 @@ def test_walk_044(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the
     entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=142)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=223)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=245)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=268)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=285)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=303)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=223)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=247)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=142)
+    run.step('StartFault', t1, s=s1, then=172)
+    run.step('SwapcachePrepare', t1, then=199)
+    run.step('ChargeFail', t1, then=142)
+    run.step('StartFault', t1, s=s1, then=172)
+    run.step('SwapcachePrepare', t1, then=199)
+    run.step('ChargeOk', t1, then=223)
+    run.step('ShrinkDone', k1, then=245)
+    run.step('ShrinkWorker', k1, then=268)
+    run.step('LruIsolate', k1, then=285)
+    run.step('WbFolioExists', k1, then=303)
+    run.step('WbPutback', k1, then=223)
+    run.step('SwapReadFolio', t1, then=247)
+    run.step('MapFolio', t1, then=110)
 
 
 def test_walk_045(system_for: SystemFactory) -> None:
@@ -1308,28 +1308,28 @@ def test_walk_045(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on s1; k1
     writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=248)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=271)  # ShrinkDone Zswap.tla:626
-    run.step('WbFolioExists', t1, then=291)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=307)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=320)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=171)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=243)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=266)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=142)
+    run.step('StartFault', t1, s=s1, then=172)
+    run.step('SwapcachePrepare', t1, then=199)
+    run.step('ChargeReclaim', t1, then=224)
+    run.step('LruIsolate', t1, then=248)
+    run.step('ShrinkDone', k1, then=271)
+    run.step('WbFolioExists', t1, then=291)
+    run.step('WbPutback', t1, then=307)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ChargeFail', t1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('LruIsolate', k1, then=220)
+    run.step('WbAllocFolio', k1, then=243)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('WbWrite', k1, then=61)
 
 
 def test_walk_046(system_for: SystemFactory) -> None:
@@ -1340,26 +1340,26 @@ def test_walk_046(system_for: SystemFactory) -> None:
     faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the
     page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=93)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=124)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=153)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=180)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=205)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=126)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=252)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=275)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=294)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=228)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=93)
+    run.step('DropCleanFolio', s=s1, then=124)
+    run.step('SwapcachePrepare', t1, then=153)
+    run.step('ChargeOk', t1, then=180)
+    run.step('SwapReadFolio', t1, then=205)
+    run.step('MapFolio', t1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('LruIsolate', k1, then=208)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SwapcachePrepare', t1, then=252)
+    run.step('ChargeOk', t1, then=275)
+    run.step('SwapReadFolio', t1, then=294)
+    run.step('MapFolio', t1, then=228)
 
 
 def test_walk_047(system_for: SystemFactory) -> None:
@@ -1367,13 +1367,13 @@ def test_walk_047(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=91)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('SwapCacheHit', t1, then=91)
 
 
 def test_walk_048(system_for: SystemFactory) -> None:
@@ -1385,31 +1385,31 @@ def test_walk_048(system_for: SystemFactory) -> None:
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge succeeds; t1 reads
     the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=125)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=127)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=156)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=252)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=276)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=296)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=208)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=252)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbFolioExists', k1, then=277)  # WbFolioExists Zswap.tla:662
-    run.step('ChargeOk', t1, then=295)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=311)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=251)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=125)
+    run.step('ChargeFail', t1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=127)
+    run.step('ShrinkDone', k1, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('LruIsolate', k1, then=208)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SwapcachePrepare', t1, then=252)
+    run.step('ChargeReclaim', t1, then=276)
+    run.step('ShrinkDone', t1, then=296)
+    run.step('ChargeFail', t1, then=208)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SwapcachePrepare', t1, then=252)
+    run.step('WbFolioExists', k1, then=277)
+    run.step('ChargeOk', t1, then=295)
+    run.step('SwapReadFolio', t1, then=311)
+    run.step('MapFolio', t1, then=251)
 
 
 def test_walk_049(system_for: SystemFactory) -> None:
@@ -1417,16 +1417,16 @@ def test_walk_049(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=125)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=180)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=125)
+    run.step('ChargeOk', t1, then=154)
+    run.step('ShrinkDone', k1, then=180)
 
 
 def test_walk_050(system_for: SystemFactory) -> None:
@@ -1435,19 +1435,19 @@ def test_walk_050(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; t1 faults on s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=125)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=181)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=206)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=95)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=124)  # StartFault Zswap.tla:286
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=125)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('ShrinkDone', k1, then=181)
+    run.step('ShrinkDone', t1, then=206)
+    run.step('ChargeFail', t1, then=95)
+    run.step('StartFault', t1, s=s1, then=124)
 
 
 def test_walk_051(system_for: SystemFactory) -> None:
@@ -1455,16 +1455,16 @@ def test_walk_051(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=32)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=125)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=153)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=181)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=125)
+    run.step('ShrinkDone', k1, then=153)
+    run.step('ChargeReclaim', t1, then=181)
 
 
 def test_walk_052(system_for: SystemFactory) -> None:
@@ -1476,31 +1476,31 @@ def test_walk_052(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the
     entry back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=32)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=61)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=125)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=182)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=94)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=127)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=127)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=211)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=256)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=275)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=295)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=211)  # WbPutback Zswap.tla:816
-    run.step('SwapReadFolio', t1, then=235)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=94)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('StartFault', t1, s=s1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=125)
+    run.step('ChargeOk', t1, then=154)
+    run.step('SwapReadFolio', t1, then=182)
+    run.step('MapFolio', t1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=127)
+    run.step('StartFault', t1, s=s1, then=157)
+    run.step('SwapcachePrepare', t1, then=186)
+    run.step('ChargeFail', t1, then=127)
+    run.step('StartFault', t1, s=s1, then=157)
+    run.step('SwapcachePrepare', t1, then=186)
+    run.step('ChargeOk', t1, then=211)
+    run.step('ShrinkDone', k1, then=233)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=275)
+    run.step('WbFolioExists', k1, then=295)
+    run.step('WbPutback', k1, then=211)
+    run.step('SwapReadFolio', t1, then=235)
+    run.step('MapFolio', t1, then=94)
 
 
 def test_walk_053(system_for: SystemFactory) -> None:
@@ -1513,32 +1513,32 @@ def test_walk_053(system_for: SystemFactory) -> None:
     a folio (-EEXIST); t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1
     puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=127)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=259)  # ShrinkDone Zswap.tla:626
-    run.step('WbFolioExists', t1, then=281)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=314)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=156)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=252)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbFolioExists', k1, then=277)  # WbFolioExists Zswap.tla:662
-    run.step('ChargeReclaim', t1, then=297)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=230)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=127)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=127)
+    run.step('StartFault', t1, s=s1, then=157)
+    run.step('SwapcachePrepare', t1, then=186)
+    run.step('ChargeReclaim', t1, then=212)
+    run.step('LruIsolate', t1, then=236)
+    run.step('ShrinkDone', k1, then=259)
+    run.step('WbFolioExists', t1, then=281)
+    run.step('WbPutback', t1, then=299)
+    run.step('ShrinkDone', t1, then=314)
+    run.step('ChargeFail', t1, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('LruIsolate', k1, then=208)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SwapcachePrepare', t1, then=252)
+    run.step('WbFolioExists', k1, then=277)
+    run.step('ChargeReclaim', t1, then=297)
+    run.step('ShrinkDone', t1, then=312)
+    run.step('ChargeFail', t1, then=230)
+    run.step('WbPutback', k1, then=127)
 
 
 def test_walk_054(system_for: SystemFactory) -> None:
@@ -1549,26 +1549,26 @@ def test_walk_054(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
     faults on s1; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=127)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=210)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=233)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=258)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=126)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=231)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=254)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=127)
+    run.step('StartFault', t1, s=s1, then=157)
+    run.step('SwapcachePrepare', t1, then=186)
+    run.step('ShrinkDone', k1, then=210)
+    run.step('ChargeOk', t1, then=233)
+    run.step('SwapReadFolio', t1, then=258)
+    run.step('MapFolio', t1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('LruIsolate', k1, then=208)
+    run.step('WbAllocFolio', k1, then=231)
+    run.step('StartFault', t1, s=s1, then=254)
+    run.step('WbWrite', k1, then=76)
 
 
 def test_walk_055(system_for: SystemFactory) -> None:
@@ -1578,23 +1578,23 @@ def test_walk_055(system_for: SystemFactory) -> None:
     the page; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; k1 writes the entry back."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcachePrepare', t1, then=168)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=193)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=217)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=220)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=243)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapcachePrepare', t1, then=168)
+    run.step('ChargeOk', t1, then=193)
+    run.step('SwapReadFolio', t1, then=217)
+    run.step('MapFolio', t1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('LruIsolate', k1, then=220)
+    run.step('WbAllocFolio', k1, then=243)
+    run.step('WbWrite', k1, then=35)
 
 
 def test_walk_056(system_for: SystemFactory) -> None:
@@ -1607,36 +1607,36 @@ def test_walk_056(system_for: SystemFactory) -> None:
     swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 reads the page in; t1 maps the page; v1 is swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=95)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=208)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=231)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=78)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=110)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=222)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=245)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=270)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=141)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=244)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=268)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=289)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=219)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=197)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('ShrinkDone', k1, then=95)
+    run.step('FreeSlot', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('LruIsolate', k1, then=208)
+    run.step('WbAllocFolio', k1, then=231)
+    run.step('WbWrite', k1, then=47)
+    run.step('FreeSlot', s=s1, then=78)
+    run.step('DropCleanFolio', s=s1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=142)
+    run.step('StartFault', t1, s=s1, then=172)
+    run.step('SwapcachePrepare', t1, then=199)
+    run.step('ShrinkDone', k1, then=222)
+    run.step('ChargeOk', t1, then=245)
+    run.step('SwapReadFolio', t1, then=270)
+    run.step('MapFolio', t1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('StartFault', t1, s=s1, then=221)
+    run.step('SwapcachePrepare', t1, then=244)
+    run.step('ChargeOk', t1, then=268)
+    run.step('SwapReadFolio', t1, then=289)
+    run.step('MapFolio', t1, then=219)
+    run.step('SwapOut', s=s1, v=v1, then=197)
 
 
 def test_walk_057(system_for: SystemFactory) -> None:
@@ -1650,34 +1650,34 @@ def test_walk_057(system_for: SystemFactory) -> None:
     charge succeeds; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts
     the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=141)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=244)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=269)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=286)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=305)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=224)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=271)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=291)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=307)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=319)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=304)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=285)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=302)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=317)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=270)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('StartFault', t1, s=s1, then=221)
+    run.step('SwapcachePrepare', t1, then=244)
+    run.step('ChargeReclaim', t1, then=269)
+    run.step('LruIsolate', k1, then=286)
+    run.step('WbFolioExists', k1, then=305)
+    run.step('WbPutback', k1, then=224)
+    run.step('ShrinkDone', k1, then=246)
+    run.step('LruIsolate', t1, then=271)
+    run.step('WbFolioExists', t1, then=291)
+    run.step('WbPutback', t1, then=307)
+    run.step('ShrinkWorker', k1, then=319)
+    run.step('LruIsolate', k1, then=325)
+    run.step('ShrinkDone', t1, then=304)
+    run.step('ChargeOk', t1, then=285)
+    run.step('SwapReadFolio', t1, then=302)
+    run.step('WbFolioExists', k1, then=317)
+    run.step('WbPutback', k1, then=247)
+    run.step('ShrinkDone', k1, then=270)
 
 
 def test_walk_058(system_for: SystemFactory) -> None:
@@ -1687,23 +1687,23 @@ def test_walk_058(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU;
     k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=131)  # ChargeReclaim Zswap.tla:433
-    run.step('WbFolioExists', k1, then=163)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=122)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=152)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=179)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=98)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=128)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=159)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeReclaim', t1, then=131)
+    run.step('WbFolioExists', k1, then=163)
+    run.step('WbPutback', k1, then=122)
+    run.step('LruIsolate', t1, then=152)
+    run.step('WbFolioExists', t1, then=179)
+    run.step('WbPutback', t1, then=204)
+    run.step('ShrinkDone', k1, then=98)
+    run.step('ShrinkWorker', k1, then=128)
+    run.step('ShrinkDone', t1, then=159)
+    run.step('ChargeFail', t1, then=3)
 
 
 def test_walk_059(system_for: SystemFactory) -> None:
@@ -1715,29 +1715,29 @@ def test_walk_059(system_for: SystemFactory) -> None:
     ends its walk; t1's charge succeeds; t1 reads the page in; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=63)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=94)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=127)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=234)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=259)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=281)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=313)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=322)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=296)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=275)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=294)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=311)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=235)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('FreeSlot', s=s1, then=63)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=127)
+    run.step('StartFault', t1, s=s1, then=157)
+    run.step('SwapcachePrepare', t1, then=186)
+    run.step('ChargeReclaim', t1, then=212)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('LruIsolate', t1, then=259)
+    run.step('WbFolioExists', t1, then=281)
+    run.step('WbPutback', t1, then=299)
+    run.step('ShrinkWorker', k1, then=313)
+    run.step('LruIsolate', k1, then=322)
+    run.step('ShrinkDone', t1, then=296)
+    run.step('ChargeOk', t1, then=275)
+    run.step('SwapReadFolio', t1, then=294)
+    run.step('WbFolioExists', k1, then=311)
+    run.step('WbPutback', k1, then=235)
+    run.step('ShrinkDone', k1, then=258)
 
 
 def test_walk_060(system_for: SystemFactory) -> None:
@@ -1751,35 +1751,35 @@ def test_walk_060(system_for: SystemFactory) -> None:
     LRU head; k1's writeback finds a folio (-EEXIST); t1 ends its walk; t1's charge fails;
     k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=131)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:662
-    run.step('WbFolioExists', k1, then=213)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=237)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=261)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=69)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=100)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbPutback', k1, then=90)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=122)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=67)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=98)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=128)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=187)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', t1, then=121)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=33)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeReclaim', t1, then=131)
+    run.step('LruIsolate', t1, then=162)
+    run.step('WbFolioExists', t1, then=190)
+    run.step('WbFolioExists', k1, then=213)
+    run.step('WbPutback', t1, then=237)
+    run.step('ShrinkDone', t1, then=261)
+    run.step('ChargeFail', t1, then=69)
+    run.step('StartFault', t1, s=s1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('WbPutback', k1, then=90)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('ShrinkDone', k1, then=20)
+    run.step('LruIsolate', t1, then=39)
+    run.step('WbFolioExists', t1, then=67)
+    run.step('WbPutback', t1, then=98)
+    run.step('ShrinkWorker', k1, then=128)
+    run.step('LruIsolate', k1, then=158)
+    run.step('WbFolioExists', k1, then=187)
+    run.step('ShrinkDone', t1, then=121)
+    run.step('ChargeFail', t1, then=16)
+    run.step('WbPutback', k1, then=33)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_061(system_for: SystemFactory) -> None:
@@ -1793,35 +1793,35 @@ def test_walk_061(system_for: SystemFactory) -> None:
     walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's
     charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=95)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=232)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=256)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=279)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=207)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=184)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=232)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=257)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=276)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=297)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=212)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=260)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=281)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=313)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=323)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=184)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('DropCleanFolio', s=s1, then=95)
+    run.step('FreeSlot', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('StartFault', t1, s=s1, then=209)
+    run.step('SwapcachePrepare', t1, then=232)
+    run.step('ChargeOk', t1, then=256)
+    run.step('SwapReadFolio', t1, then=279)
+    run.step('MapFolio', t1, then=207)
+    run.step('SwapOut', s=s1, v=v2, then=184)
+    run.step('StartFault', t1, s=s1, then=209)
+    run.step('SwapcachePrepare', t1, then=232)
+    run.step('ChargeReclaim', t1, then=257)
+    run.step('LruIsolate', k1, then=276)
+    run.step('WbFolioExists', k1, then=297)
+    run.step('WbPutback', k1, then=212)
+    run.step('LruIsolate', t1, then=236)
+    run.step('WbFolioExists', t1, then=260)
+    run.step('ShrinkDone', k1, then=281)
+    run.step('WbPutback', t1, then=299)
+    run.step('ShrinkWorker', k1, then=313)
+    run.step('ShrinkDone', t1, then=323)
+    run.step('ChargeFail', t1, then=184)
 
 
 def test_walk_062(system_for: SystemFactory) -> None:
@@ -1834,31 +1834,31 @@ def test_walk_062(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio
     (-EEXIST); t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=126)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=232)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=252)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=277)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=260)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=282)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=299)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=313)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=322)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=327)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=295)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('StartFault', t1, s=s1, then=209)
+    run.step('SwapcachePrepare', t1, then=232)
+    run.step('LruIsolate', k1, then=252)
+    run.step('WbFolioExists', k1, then=277)
+    run.step('WbPutback', k1, then=186)
+    run.step('ChargeReclaim', t1, then=212)
+    run.step('LruIsolate', t1, then=236)
+    run.step('WbFolioExists', t1, then=260)
+    run.step('WbPutback', t1, then=282)
+    run.step('ShrinkDone', k1, then=299)
+    run.step('ShrinkWorker', k1, then=313)
+    run.step('LruIsolate', k1, then=322)
+    run.step('WbFolioExists', k1, then=327)
+    run.step('ShrinkDone', t1, then=312)
+    run.step('ChargeOk', t1, then=295)
 
 
 def test_walk_063(system_for: SystemFactory) -> None:
@@ -1870,30 +1870,30 @@ def test_walk_063(system_for: SystemFactory) -> None:
     t1 puts the entry back on the LRU; k1's writeback finds a folio (-EEXIST); k1 puts the
     entry back on the LRU; t1 ends its walk; t1's charge fails; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=131)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=238)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=40)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=131)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:816
-    run.step('WbFolioExists', k1, then=237)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=151)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=33)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeReclaim', t1, then=131)
+    run.step('LruIsolate', t1, then=162)
+    run.step('WbFolioExists', t1, then=190)
+    run.step('WbPutback', t1, then=214)
+    run.step('ShrinkDone', t1, then=238)
+    run.step('ChargeFail', t1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeReclaim', t1, then=131)
+    run.step('LruIsolate', t1, then=162)
+    run.step('WbFolioExists', t1, then=190)
+    run.step('WbPutback', t1, then=214)
+    run.step('WbFolioExists', k1, then=237)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', t1, then=151)
+    run.step('ChargeFail', t1, then=33)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_064(system_for: SystemFactory) -> None:
@@ -1905,28 +1905,28 @@ def test_walk_064(system_for: SystemFactory) -> None:
     succeeds; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the
     entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=65)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=131)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=238)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=130)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=160)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=188)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=150)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeOk', t1, then=36)
+    run.step('SwapReadFolio', t1, then=65)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeReclaim', t1, then=131)
+    run.step('LruIsolate', t1, then=162)
+    run.step('WbFolioExists', t1, then=190)
+    run.step('WbPutback', t1, then=214)
+    run.step('ShrinkDone', t1, then=238)
+    run.step('ChargeOk', t1, then=130)
+    run.step('SwapReadFolio', t1, then=160)
+    run.step('WbFolioExists', k1, then=188)
+    run.step('WbPutback', k1, then=150)
 
 
 def test_walk_065(system_for: SystemFactory) -> None:
@@ -1935,20 +1935,20 @@ def test_walk_065(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
     the LRU; t1 ends its walk; k1's writeback finds a folio (-EEXIST); t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=99)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=131)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=162)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=190)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=214)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=238)  # ShrinkDone Zswap.tla:626
-    run.step('WbFolioExists', k1, then=261)  # WbFolioExists Zswap.tla:662
-    run.step('ChargeOk', t1, then=161)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeReclaim', t1, then=131)
+    run.step('LruIsolate', t1, then=162)
+    run.step('WbFolioExists', t1, then=190)
+    run.step('WbPutback', t1, then=214)
+    run.step('ShrinkDone', t1, then=238)
+    run.step('WbFolioExists', k1, then=261)
+    run.step('ChargeOk', t1, then=161)
 
 
 def test_walk_066(system_for: SystemFactory) -> None:
@@ -1958,22 +1958,22 @@ def test_walk_066(system_for: SystemFactory) -> None:
     head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends
     its walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=100)  # WbEntryGone Zswap.tla:780
-    run.step('SwapcachePrepare', t1, then=132)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=163)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=189)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=213)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=237)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=261)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=120)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('WbEntryGone', k1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeReclaim', t1, then=163)
+    run.step('LruIsolate', t1, then=189)
+    run.step('WbFolioExists', t1, then=213)
+    run.step('WbPutback', t1, then=237)
+    run.step('ShrinkDone', t1, then=261)
+    run.step('WbPutback', k1, then=151)
+    run.step('ChargeOk', t1, then=120)
 
 
 def test_walk_067(system_for: SystemFactory) -> None:
@@ -1983,22 +1983,22 @@ def test_walk_067(system_for: SystemFactory) -> None:
     the LRU; t1 retries the fault; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t1 reads the page in."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=33)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=38)  # SwapReadFolio Zswap.tla:485
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('RetryFault', t1, then=33)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeOk', t1, then=19)
+    run.step('SwapReadFolio', t1, then=38)
 
 
 def test_walk_068(system_for: SystemFactory) -> None:
@@ -2009,26 +2009,26 @@ def test_walk_068(system_for: SystemFactory) -> None:
     charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     finds a folio (-EEXIST); t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=10)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=20)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=57)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=89)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', t1, then=121)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=87)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('RetryFault', t1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', k1, then=57)
+    run.step('WbFolioExists', k1, then=89)
+    run.step('ShrinkDone', t1, then=121)
+    run.step('ChargeOk', t1, then=87)
 
 
 def test_walk_069(system_for: SystemFactory) -> None:
@@ -2041,35 +2041,35 @@ def test_walk_069(system_for: SystemFactory) -> None:
     walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge succeeds; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=239)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=262)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:308
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=92)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=125)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=62)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=92)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=125)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=154)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=182)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=205)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkWorker', k1, then=239)
+    run.step('LruIsolate', k1, then=262)
+    run.step('RetryFault', t1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('StartFault', t1, s=s1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=125)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('ShrinkDone', t1, then=183)
+    run.step('ChargeFail', t1, then=62)
+    run.step('StartFault', t1, s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=125)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('ShrinkDone', t1, then=183)
+    run.step('ChargeOk', t1, then=154)
+    run.step('SwapReadFolio', t1, then=182)
+    run.step('ShrinkDone', k1, then=205)
 
 
 def test_walk_070(system_for: SystemFactory) -> None:
@@ -2080,24 +2080,24 @@ def test_walk_070(system_for: SystemFactory) -> None:
     s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=239)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=39)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkWorker', k1, then=239)
+    run.step('RetryFault', t1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('ShrinkDone', k1, then=39)
 
 
 def test_walk_071(system_for: SystemFactory) -> None:
@@ -2107,21 +2107,21 @@ def test_walk_071(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback fails to allocate a folio; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=239)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=262)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=283)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=16)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkWorker', k1, then=239)
+    run.step('LruIsolate', k1, then=262)
+    run.step('WbAllocFail', k1, then=283)
+    run.step('RetryFault', t1, then=16)
 
 
 def test_walk_072(system_for: SystemFactory) -> None:
@@ -2135,34 +2135,34 @@ def test_walk_072(system_for: SystemFactory) -> None:
     head; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1's writeback
     allocates a folio; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=31)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=58)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=89)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=122)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=20)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=37)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=97)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=67)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=98)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=128)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=158)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=187)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=204)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=98)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=129)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=19)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=36)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=56)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=86)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=14)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=28)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=53)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('StartFault', t1, s=s1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('ChargeReclaim', t1, then=89)
+    run.step('WbPutback', k1, then=122)
+    run.step('ShrinkDone', k1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('WbFolioExists', t1, then=97)
+    run.step('ShrinkDone', k1, then=67)
+    run.step('WbPutback', t1, then=98)
+    run.step('ShrinkWorker', k1, then=128)
+    run.step('LruIsolate', k1, then=158)
+    run.step('WbFolioExists', k1, then=187)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=98)
+    run.step('ShrinkDone', t1, then=129)
+    run.step('ChargeOk', t1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('LruIsolate', k1, then=56)
+    run.step('SwapReadFolio', t1, then=86)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbEntryGone', k1, then=53)
 
 
 def test_walk_073(system_for: SystemFactory) -> None:
@@ -2172,21 +2172,21 @@ def test_walk_073(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=239)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=262)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=284)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=17)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkWorker', k1, then=239)
+    run.step('LruIsolate', k1, then=262)
+    run.step('WbAllocFolio', k1, then=284)
+    run.step('RetryFault', t1, then=17)
 
 
 def test_walk_074(system_for: SystemFactory) -> None:
@@ -2198,29 +2198,29 @@ def test_walk_074(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts
     the entry back on the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=63)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=96)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=126)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=184)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=209)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=232)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=257)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=280)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=259)  # ShrinkDone Zswap.tla:626
-    run.step('WbFolioExists', t1, then=281)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=313)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=322)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=327)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=282)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=127)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('FreeSlot', s=s1, then=63)
+    run.step('ShrinkDone', k1, then=96)
+    run.step('DropCleanFolio', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('ShrinkWorker', k1, then=184)
+    run.step('StartFault', t1, s=s1, then=209)
+    run.step('SwapcachePrepare', t1, then=232)
+    run.step('ChargeReclaim', t1, then=257)
+    run.step('LruIsolate', t1, then=280)
+    run.step('ShrinkDone', k1, then=259)
+    run.step('WbFolioExists', t1, then=281)
+    run.step('WbPutback', t1, then=299)
+    run.step('ShrinkWorker', k1, then=313)
+    run.step('LruIsolate', k1, then=322)
+    run.step('WbFolioExists', k1, then=327)
+    run.step('WbPutback', k1, then=282)
+    run.step('ShrinkDone', t1, then=300)
+    run.step('ChargeFail', t1, then=127)
 
 
 def test_walk_075(system_for: SystemFactory) -> None:
@@ -2230,22 +2230,22 @@ def test_walk_075(system_for: SystemFactory) -> None:
     t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back
     on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=94)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=127)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=157)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=186)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=212)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=236)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=260)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=282)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=300)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=211)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=127)
+    run.step('StartFault', t1, s=s1, then=157)
+    run.step('SwapcachePrepare', t1, then=186)
+    run.step('ChargeReclaim', t1, then=212)
+    run.step('LruIsolate', t1, then=236)
+    run.step('WbFolioExists', t1, then=260)
+    run.step('WbPutback', t1, then=282)
+    run.step('ShrinkDone', t1, then=300)
+    run.step('ChargeOk', t1, then=211)
 
 
 def test_walk_076(system_for: SystemFactory) -> None:
@@ -2259,34 +2259,34 @@ def test_walk_076(system_for: SystemFactory) -> None:
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends
     its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=239)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=262)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=283)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=239)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=262)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=284)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=301)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=315)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=62)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=92)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=125)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=155)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=206)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=180)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkWorker', k1, then=239)
+    run.step('LruIsolate', k1, then=262)
+    run.step('WbAllocFail', k1, then=283)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkWorker', k1, then=239)
+    run.step('LruIsolate', k1, then=262)
+    run.step('WbAllocFolio', k1, then=284)
+    run.step('WbWrite', k1, then=301)
+    run.step('DropCleanFolio', s=s1, then=315)
+    run.step('RetryFault', t1, then=62)
+    run.step('StartFault', t1, s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=125)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('ShrinkDone', t1, then=183)
+    run.step('ShrinkDone', k1, then=206)
+    run.step('ChargeOk', t1, then=180)
 
 
 def test_walk_077(system_for: SystemFactory) -> None:
@@ -2300,36 +2300,36 @@ def test_walk_077(system_for: SystemFactory) -> None:
     the LRU head; t1's writeback finds a folio (-EEXIST); k1 ends its walk; t1 puts the
     entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=239)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=262)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=284)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=301)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=35)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=64)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=96)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=126)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=210)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=234)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=280)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=298)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=281)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=299)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=314)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=233)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkWorker', k1, then=239)
+    run.step('LruIsolate', k1, then=262)
+    run.step('WbAllocFolio', k1, then=284)
+    run.step('WbWrite', k1, then=301)
+    run.step('RetryFault', t1, then=35)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('DropCleanFolio', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('StartFault', t1, s=s1, then=185)
+    run.step('SwapcachePrepare', t1, then=210)
+    run.step('ChargeReclaim', t1, then=234)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('LruIsolate', t1, then=280)
+    run.step('WbFolioExists', t1, then=298)
+    run.step('ShrinkDone', k1, then=281)
+    run.step('WbPutback', t1, then=299)
+    run.step('ShrinkDone', t1, then=314)
+    run.step('ChargeOk', t1, then=233)
 
 
 def test_walk_078(system_for: SystemFactory) -> None:
@@ -2340,24 +2340,24 @@ def test_walk_078(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=239)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=262)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=284)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=301)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=316)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=324)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=95)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkWorker', k1, then=239)
+    run.step('LruIsolate', k1, then=262)
+    run.step('WbAllocFolio', k1, then=284)
+    run.step('WbWrite', k1, then=301)
+    run.step('ShrinkDone', k1, then=316)
+    run.step('DropCleanFolio', s=s1, then=324)
+    run.step('RetryFault', t1, then=95)
 
 
 def test_walk_079(system_for: SystemFactory) -> None:
@@ -2370,31 +2370,31 @@ def test_walk_079(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 reads the
     page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=35)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=62)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=95)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=126)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=156)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=185)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=210)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=232)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=257)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=280)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=298)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=313)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=323)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', k1, then=296)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=312)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=300)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=314)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=323)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=256)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=279)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('ShrinkDone', k1, then=95)
+    run.step('FreeSlot', s=s1, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=156)
+    run.step('StartFault', t1, s=s1, then=185)
+    run.step('SwapcachePrepare', t1, then=210)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('ChargeReclaim', t1, then=257)
+    run.step('LruIsolate', t1, then=280)
+    run.step('WbFolioExists', t1, then=298)
+    run.step('WbPutback', t1, then=313)
+    run.step('ShrinkDone', t1, then=323)
+    run.step('LruIsolate', k1, then=296)
+    run.step('WbFolioExists', k1, then=312)
+    run.step('WbPutback', k1, then=300)
+    run.step('ShrinkDone', k1, then=314)
+    run.step('ShrinkWorker', k1, then=323)
+    run.step('ChargeOk', t1, then=256)
+    run.step('SwapReadFolio', t1, then=279)
+    run.step('ShrinkDone', k1, then=258)
 
 
 def test_walk_080(system_for: SystemFactory) -> None:
@@ -2405,23 +2405,23 @@ def test_walk_080(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=68)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=101)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=239)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=262)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=284)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=301)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=315)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=324)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkWorker', k1, then=239)
+    run.step('LruIsolate', k1, then=262)
+    run.step('WbAllocFolio', k1, then=284)
+    run.step('WbWrite', k1, then=301)
+    run.step('DropCleanFolio', s=s1, then=315)
+    run.step('ShrinkDone', k1, then=324)
 
 
 def test_walk_081(system_for: SystemFactory) -> None:
@@ -2432,25 +2432,25 @@ def test_walk_081(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
     fault; t1 faults on s1; t1 finds the folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=21)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:725
-    run.step('StartFault', t1, s=s1, then=101)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=133)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=164)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=191)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=239)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=262)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=284)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=301)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=316)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=64)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=93)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=123)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=70)
+    run.step('StartFault', t1, s=s1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkWorker', k1, then=239)
+    run.step('LruIsolate', k1, then=262)
+    run.step('WbAllocFolio', k1, then=284)
+    run.step('WbWrite', k1, then=301)
+    run.step('ShrinkDone', k1, then=316)
+    run.step('RetryFault', t1, then=64)
+    run.step('StartFault', t1, s=s1, then=93)
+    run.step('SwapCacheHit', t1, then=123)
 
 
 def test_walk_082(system_for: SystemFactory) -> None:
@@ -2458,14 +2458,14 @@ def test_walk_082(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=109)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=139)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('ShrinkDone', k1, then=109)
+    run.step('DropCleanFolio', s=s1, then=139)
 
 
 def test_walk_083(system_for: SystemFactory) -> None:
@@ -2473,14 +2473,14 @@ def test_walk_083(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge succeeds; k1's writeback finds a folio (-EEXIST); k1 puts
     the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:420
-    run.step('WbFolioExists', k1, then=103)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=135)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('ChargeOk', t1, then=71)
+    run.step('WbFolioExists', k1, then=103)
+    run.step('WbPutback', k1, then=135)
 
 
 def test_walk_084(system_for: SystemFactory) -> None:
@@ -2489,17 +2489,17 @@ def test_walk_084(system_for: SystemFactory) -> None:
     reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
     LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=72)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=104)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=71)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=102)  # SwapReadFolio Zswap.tla:485
-    run.step('WbFolioExists', k1, then=134)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=165)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('ChargeReclaim', t1, then=72)
+    run.step('ShrinkDone', t1, then=104)
+    run.step('ChargeOk', t1, then=71)
+    run.step('SwapReadFolio', t1, then=102)
+    run.step('WbFolioExists', k1, then=134)
+    run.step('WbPutback', k1, then=165)
 
 
 def test_walk_085(system_for: SystemFactory) -> None:
@@ -2507,15 +2507,15 @@ def test_walk_085(system_for: SystemFactory) -> None:
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge enters reclaim; t1
     ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=42)  # SwapcachePrepare Zswap.tla:330
-    run.step('WbFolioExists', k1, then=73)  # WbFolioExists Zswap.tla:662
-    run.step('ChargeReclaim', t1, then=105)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=136)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=103)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('WbFolioExists', k1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('ShrinkDone', t1, then=136)
+    run.step('ChargeOk', t1, then=103)
 
 
 def test_walk_086(system_for: SystemFactory) -> None:
@@ -2523,13 +2523,13 @@ def test_walk_086(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
     swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('SwapCacheHit', t1, then=107)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('SwapCacheHit', t1, then=107)
 
 
 def test_walk_087(system_for: SystemFactory) -> None:
@@ -2538,19 +2538,19 @@ def test_walk_087(system_for: SystemFactory) -> None:
     t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
     succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=140)
+    run.step('ChargeFail', t1, then=77)
+    run.step('StartFault', t1, s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=140)
+    run.step('ChargeOk', t1, then=169)
+    run.step('ShrinkDone', k1, then=193)
 
 
 def test_walk_088(system_for: SystemFactory) -> None:
@@ -2561,26 +2561,26 @@ def test_walk_088(system_for: SystemFactory) -> None:
     on s1; t1 pins the slot; k1 isolates the LRU head; k1's writeback finds a folio
     (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=194)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=218)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=111)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=141)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=197)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=244)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=264)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=287)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=199)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=140)
+    run.step('ChargeReclaim', t1, then=170)
+    run.step('ShrinkDone', k1, then=194)
+    run.step('ShrinkDone', t1, then=218)
+    run.step('ChargeFail', t1, then=111)
+    run.step('FreeSlot', s=s1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('StartFault', t1, s=s1, then=221)
+    run.step('SwapcachePrepare', t1, then=244)
+    run.step('LruIsolate', k1, then=264)
+    run.step('WbFolioExists', k1, then=287)
+    run.step('WbPutback', k1, then=199)
 
 
 def test_walk_089(system_for: SystemFactory) -> None:
@@ -2594,36 +2594,36 @@ def test_walk_089(system_for: SystemFactory) -> None:
     back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback finds
     a folio (-EEXIST); t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=248)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=272)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=291)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=307)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=319)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=326)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=197)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=221)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=244)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=269)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=290)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=271)  # ShrinkDone Zswap.tla:626
-    run.step('WbFolioExists', t1, then=291)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=307)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=319)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=328)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', t1, then=318)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=303)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=142)
+    run.step('StartFault', t1, s=s1, then=172)
+    run.step('SwapcachePrepare', t1, then=199)
+    run.step('ChargeReclaim', t1, then=224)
+    run.step('LruIsolate', t1, then=248)
+    run.step('WbFolioExists', t1, then=272)
+    run.step('ShrinkDone', k1, then=291)
+    run.step('WbPutback', t1, then=307)
+    run.step('ShrinkWorker', k1, then=319)
+    run.step('ShrinkDone', t1, then=326)
+    run.step('ChargeFail', t1, then=197)
+    run.step('StartFault', t1, s=s1, then=221)
+    run.step('SwapcachePrepare', t1, then=244)
+    run.step('ChargeReclaim', t1, then=269)
+    run.step('LruIsolate', t1, then=290)
+    run.step('ShrinkDone', k1, then=271)
+    run.step('WbFolioExists', t1, then=291)
+    run.step('WbPutback', t1, then=307)
+    run.step('ShrinkWorker', k1, then=319)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbFolioExists', k1, then=328)
+    run.step('ShrinkDone', t1, then=318)
+    run.step('ChargeOk', t1, then=303)
 
 
 def test_walk_090(system_for: SystemFactory) -> None:
@@ -2631,16 +2631,16 @@ def test_walk_090(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkDone', k1, then=168)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=194)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=140)
+    run.step('ShrinkDone', k1, then=168)
+    run.step('ChargeReclaim', t1, then=194)
 
 
 def test_walk_091(system_for: SystemFactory) -> None:
@@ -2648,17 +2648,17 @@ def test_walk_091(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=195)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=110)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=140)
+    run.step('ChargeOk', t1, then=169)
+    run.step('SwapReadFolio', t1, then=195)
+    run.step('MapFolio', t1, then=110)
 
 
 def test_walk_092(system_for: SystemFactory) -> None:
@@ -2672,35 +2672,35 @@ def test_walk_092(system_for: SystemFactory) -> None:
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
     the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=77)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=110)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=142)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=248)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=272)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=292)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=307)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=319)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=325)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=328)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=292)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=308)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=142)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=172)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=199)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=224)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=248)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=272)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=292)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=308)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=223)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=142)
+    run.step('StartFault', t1, s=s1, then=172)
+    run.step('SwapcachePrepare', t1, then=199)
+    run.step('ChargeReclaim', t1, then=224)
+    run.step('LruIsolate', t1, then=248)
+    run.step('WbFolioExists', t1, then=272)
+    run.step('WbPutback', t1, then=292)
+    run.step('ShrinkDone', k1, then=307)
+    run.step('ShrinkWorker', k1, then=319)
+    run.step('LruIsolate', k1, then=325)
+    run.step('WbFolioExists', k1, then=328)
+    run.step('WbPutback', k1, then=292)
+    run.step('ShrinkDone', t1, then=308)
+    run.step('ChargeFail', t1, then=142)
+    run.step('StartFault', t1, s=s1, then=172)
+    run.step('SwapcachePrepare', t1, then=199)
+    run.step('ChargeReclaim', t1, then=224)
+    run.step('LruIsolate', t1, then=248)
+    run.step('WbFolioExists', t1, then=272)
+    run.step('WbPutback', t1, then=292)
+    run.step('ShrinkDone', t1, then=308)
+    run.step('ChargeOk', t1, then=223)
 
 
 def test_walk_093(system_for: SystemFactory) -> None:
@@ -2710,24 +2710,24 @@ def test_walk_093(system_for: SystemFactory) -> None:
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's
     charge succeeds; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=22)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=44)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=76)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=77)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=195)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=217)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=140)
+    run.step('ChargeReclaim', t1, then=170)
+    run.step('ShrinkDone', t1, then=196)
+    run.step('ChargeFail', t1, then=77)
+    run.step('StartFault', t1, s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=140)
+    run.step('ChargeReclaim', t1, then=170)
+    run.step('ShrinkDone', t1, then=196)
+    run.step('ChargeOk', t1, then=169)
+    run.step('SwapReadFolio', t1, then=195)
+    run.step('ShrinkDone', k1, then=217)
 
 
 def test_walk_094(system_for: SystemFactory) -> None:
@@ -2738,25 +2738,25 @@ def test_walk_094(system_for: SystemFactory) -> None:
     finds a folio (-EEXIST); k1 ends its walk; t1 puts the entry back on the LRU; t1 ends
     its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=79)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=112)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=141)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=198)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=222)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=246)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=269)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=290)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=306)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=291)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=307)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=320)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=245)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('ShrinkDone', k1, then=79)
+    run.step('FreeSlot', s=s1, then=112)
+    run.step('DropCleanFolio', s=s1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('StartFault', t1, s=s1, then=198)
+    run.step('SwapcachePrepare', t1, then=222)
+    run.step('ChargeReclaim', t1, then=246)
+    run.step('ShrinkWorker', k1, then=269)
+    run.step('LruIsolate', t1, then=290)
+    run.step('WbFolioExists', t1, then=306)
+    run.step('ShrinkDone', k1, then=291)
+    run.step('WbPutback', t1, then=307)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ChargeOk', t1, then=245)
 
 
 def test_walk_095(system_for: SystemFactory) -> None:
@@ -2765,18 +2765,18 @@ def test_walk_095(system_for: SystemFactory) -> None:
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
     walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('StartFault', t1, s=s1, then=76)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=108)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t1, then=140)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=170)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=218)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=193)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('StartFault', t1, s=s1, then=76)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=140)
+    run.step('ChargeReclaim', t1, then=170)
+    run.step('ShrinkDone', t1, then=196)
+    run.step('ShrinkDone', k1, then=218)
+    run.step('ChargeOk', t1, then=193)
 
 
 def test_walk_096(system_for: SystemFactory) -> None:
@@ -2789,31 +2789,31 @@ def test_walk_096(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 reads the
     page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=78)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=112)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=141)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=171)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=198)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=222)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=244)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=269)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=290)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=306)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=319)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=326)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', k1, then=304)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=318)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=308)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=320)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=326)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=268)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=289)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=270)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('FreeSlot', s=s1, then=78)
+    run.step('ShrinkDone', k1, then=112)
+    run.step('DropCleanFolio', s=s1, then=141)
+    run.step('SwapOut', s=s1, v=v1, then=171)
+    run.step('StartFault', t1, s=s1, then=198)
+    run.step('SwapcachePrepare', t1, then=222)
+    run.step('ShrinkWorker', k1, then=244)
+    run.step('ChargeReclaim', t1, then=269)
+    run.step('LruIsolate', t1, then=290)
+    run.step('WbFolioExists', t1, then=306)
+    run.step('WbPutback', t1, then=319)
+    run.step('ShrinkDone', t1, then=326)
+    run.step('LruIsolate', k1, then=304)
+    run.step('WbFolioExists', k1, then=318)
+    run.step('WbPutback', k1, then=308)
+    run.step('ShrinkDone', k1, then=320)
+    run.step('ShrinkWorker', k1, then=326)
+    run.step('ChargeOk', t1, then=268)
+    run.step('SwapReadFolio', t1, then=289)
+    run.step('ShrinkDone', k1, then=270)
 
 
 def test_walk_097(system_for: SystemFactory) -> None:
@@ -2821,14 +2821,14 @@ def test_walk_097(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
     the folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=24)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=47)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=79)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=138)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('ShrinkDone', k1, then=79)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapCacheHit', t1, then=138)
 
 
 def test_walk_098(system_for: SystemFactory) -> None:
@@ -2842,34 +2842,34 @@ def test_walk_098(system_for: SystemFactory) -> None:
     its walk; k1 starts a shrink walk; t1's charge succeeds; t1 reads the page in; k1 ends
     its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=48)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=80)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=7)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=18)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=30)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=58)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=90)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=18)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=37)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=66)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=97)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=128)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=159)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', k1, then=88)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=121)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=151)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=129)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=159)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=36)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=65)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=38)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeOk', t1, then=48)
+    run.step('SwapReadFolio', t1, then=80)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('LruIsolate', k1, then=30)
+    run.step('WbFolioExists', k1, then=58)
+    run.step('WbPutback', k1, then=90)
+    run.step('ShrinkDone', k1, then=10)
+    run.step('ShrinkWorker', k1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('WbFolioExists', t1, then=97)
+    run.step('WbPutback', t1, then=128)
+    run.step('ShrinkDone', t1, then=159)
+    run.step('LruIsolate', k1, then=88)
+    run.step('WbFolioExists', k1, then=121)
+    run.step('WbPutback', k1, then=151)
+    run.step('ShrinkDone', k1, then=129)
+    run.step('ShrinkWorker', k1, then=159)
+    run.step('ChargeOk', t1, then=36)
+    run.step('SwapReadFolio', t1, then=65)
+    run.step('ShrinkDone', k1, then=38)
 
 
 def test_walk_099(system_for: SystemFactory) -> None:
@@ -2878,18 +2878,18 @@ def test_walk_099(system_for: SystemFactory) -> None:
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1
     isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=49)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=72)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=105)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=137)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=27)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=49)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=81)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=51)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('ChargeReclaim', t1, then=49)
+    run.step('LruIsolate', k1, then=72)
+    run.step('WbFolioExists', k1, then=105)
+    run.step('WbPutback', k1, then=137)
+    run.step('ShrinkDone', k1, then=27)
+    run.step('ShrinkWorker', k1, then=49)
+    run.step('LruIsolate', t1, then=81)
+    run.step('ShrinkDone', k1, then=51)
 
 
 def test_walk_100(system_for: SystemFactory) -> None:
@@ -2897,16 +2897,16 @@ def test_walk_100(system_for: SystemFactory) -> None:
     isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
     the LRU; k1 ends its walk; t1's charge succeeds; t1 reads the page in."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('LruIsolate', k1, then=42)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=73)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=106)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=50)  # SwapReadFolio Zswap.tla:485
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=25)
+    run.step('LruIsolate', k1, then=42)
+    run.step('WbFolioExists', k1, then=73)
+    run.step('WbPutback', k1, then=106)
+    run.step('ShrinkDone', k1, then=13)
+    run.step('ChargeOk', t1, then=26)
+    run.step('SwapReadFolio', t1, then=50)
 
 
 def test_walk_101(system_for: SystemFactory) -> None:
@@ -2918,29 +2918,29 @@ def test_walk_101(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v1 is swapped
     out to s1; k1's writeback allocates a folio; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=27)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=49)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=81)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=113)  # WbFolioExists Zswap.tla:662
-    run.step('ShrinkDone', k1, then=82)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=114)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=143)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=173)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=200)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=216)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=114)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=144)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=26)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=48)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=71)  # LruIsolate Zswap.tla:591
-    run.step('SwapReadFolio', t1, then=102)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=21)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=40)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=70)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=69)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=27)
+    run.step('ShrinkWorker', k1, then=49)
+    run.step('LruIsolate', t1, then=81)
+    run.step('WbFolioExists', t1, then=113)
+    run.step('ShrinkDone', k1, then=82)
+    run.step('WbPutback', t1, then=114)
+    run.step('ShrinkWorker', k1, then=143)
+    run.step('LruIsolate', k1, then=173)
+    run.step('WbFolioExists', k1, then=200)
+    run.step('WbPutback', k1, then=216)
+    run.step('ShrinkDone', k1, then=114)
+    run.step('ShrinkDone', t1, then=144)
+    run.step('ChargeOk', t1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('LruIsolate', k1, then=71)
+    run.step('SwapReadFolio', t1, then=102)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=70)
+    run.step('WbEntryGone', k1, then=69)
 
 
 def test_walk_102(system_for: SystemFactory) -> None:
@@ -2950,20 +2950,20 @@ def test_walk_102(system_for: SystemFactory) -> None:
     writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk;
     k1 starts a shrink walk; t1's charge succeeds; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ShrinkWorker', k1, then=25)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=49)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=81)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t1, then=113)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', t1, then=143)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', k1, then=104)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', k1, then=136)  # WbFolioExists Zswap.tla:662
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=144)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=174)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=48)  # ChargeOk Zswap.tla:420
-    run.step('SwapReadFolio', t1, then=80)  # SwapReadFolio Zswap.tla:485
-    run.step('ShrinkDone', k1, then=50)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ShrinkWorker', k1, then=25)
+    run.step('ChargeReclaim', t1, then=49)
+    run.step('LruIsolate', t1, then=81)
+    run.step('WbFolioExists', t1, then=113)
+    run.step('WbPutback', t1, then=143)
+    run.step('ShrinkDone', t1, then=174)
+    run.step('LruIsolate', k1, then=104)
+    run.step('WbFolioExists', k1, then=136)
+    run.step('WbPutback', k1, then=166)
+    run.step('ShrinkDone', k1, then=144)
+    run.step('ShrinkWorker', k1, then=174)
+    run.step('ChargeOk', t1, then=48)
+    run.step('SwapReadFolio', t1, then=80)
+    run.step('ShrinkDone', k1, then=50)

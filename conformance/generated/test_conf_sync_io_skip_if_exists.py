@@ -33,24 +33,24 @@ v2 = ModelValue('v2')
 def test_walk_001(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_002(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_003(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_004(system_for: SystemFactory) -> None:
@@ -60,21 +60,21 @@ def test_walk_004(system_for: SystemFactory) -> None:
     finds the slot freed; v2 is swapped out to s1; s1 is freed; k1 puts the entry back on
     the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:591
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=52)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=27)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v2, then=49)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=0)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('SyncSwapcachePrepare', t1, then=52)
+    run.step('ChargeFail', t1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('WbSlotFreed', k1, then=27)
+    run.step('SwapOut', s=s1, v=v2, then=49)
+    run.step('FreeSlot', s=s1, then=27)
+    run.step('WbPutback', k1, then=51)
+    run.step('ShrinkDone', k1, then=0)
 
 
 def test_walk_005(system_for: SystemFactory) -> None:
@@ -82,15 +82,15 @@ def test_walk_005(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
     t1 pins the slot for its private folio; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=29)  # WbAllocFail Zswap.tla:686
-    run.step('SkipSwapcache', t1, then=53)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=84)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=27)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFail', k1, then=29)
+    run.step('SkipSwapcache', t1, then=53)
+    run.step('SyncSwapcachePrepare', t1, then=84)
+    run.step('ChargeFail', t1, then=16)
+    run.step('FreeSlot', s=s1, then=27)
 
 
 def test_walk_006(system_for: SystemFactory) -> None:
@@ -103,30 +103,30 @@ def test_walk_006(system_for: SystemFactory) -> None:
     private folio; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head;
     k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=18)  # SkipSwapcache Zswap.tla:351
-    run.step('LruIsolate', k1, then=28)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=53)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=85)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=10)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=18)  # ShrinkWorker Zswap.tla:572
-    run.step('SyncSwapcachePrepare', t1, then=34)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=16)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
-    run.step('SkipSwapcache', t1, then=10)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=19)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=32)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=27)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SkipSwapcache', t1, then=18)
+    run.step('LruIsolate', k1, then=28)
+    run.step('WbAllocFail', k1, then=53)
+    run.step('WbPutback', k1, then=85)
+    run.step('ShrinkDone', k1, then=10)
+    run.step('ShrinkWorker', k1, then=18)
+    run.step('SyncSwapcachePrepare', t1, then=34)
+    run.step('ChargeFail', t1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFail', k1, then=16)
+    run.step('StartFault', t1, s=s1, then=29)
+    run.step('WbPutback', k1, then=55)
+    run.step('ShrinkDone', k1, then=4)
+    run.step('SkipSwapcache', t1, then=10)
+    run.step('SyncSwapcachePrepare', t1, then=19)
+    run.step('ChargeFail', t1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('FreeSlot', s=s1, then=32)
+    run.step('WbEntryGone', k1, then=27)
 
 
 def test_walk_007(system_for: SystemFactory) -> None:
@@ -139,34 +139,34 @@ def test_walk_007(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; s1 is freed; v1 is swapped out to s1; k1 isolates the LRU head;
     s1 is freed; v2 is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=49)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=80)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=112)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=145)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=49)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=42)  # WbPutback Zswap.tla:816
-    run.step('FreeSlot', s=s1, then=51)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=31)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=51)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=42)  # SwapOut Zswap.tla:836
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=7)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=32)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeFail', t1, then=26)
+    run.step('WbAllocFail', k1, then=49)
+    run.step('StartFault', t1, s=s1, then=80)
+    run.step('SkipSwapcache', t1, then=112)
+    run.step('SyncSwapcachePrepare', t1, then=145)
+    run.step('ChargeFail', t1, then=49)
+    run.step('WbPutback', k1, then=42)
+    run.step('FreeSlot', s=s1, then=51)
+    run.step('SwapOut', s=s1, v=v1, then=31)
+    run.step('FreeSlot', s=s1, then=51)
+    run.step('SwapOut', s=s1, v=v2, then=42)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('FreeSlot', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('FreeSlot', s=s1, then=32)
 
 
 def test_walk_008(system_for: SystemFactory) -> None:
@@ -178,27 +178,27 @@ def test_walk_008(system_for: SystemFactory) -> None:
     writeback finds the slot freed; v1 is swapped out to s1; s1 is freed; k1 puts the entry
     back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=80)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=70)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:591
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=67)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=38)  # WbSlotFreed Zswap.tla:671
-    run.step('SwapOut', s=s1, v=v1, then=65)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=38)  # FreeSlot Zswap.tla:850
-    run.step('WbPutback', k1, then=51)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFail', k1, then=80)
+    run.step('WbPutback', k1, then=70)
+    run.step('ShrinkDone', k1, then=6)
+    run.step('ShrinkWorker', k1, then=12)
+    run.step('LruIsolate', k1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('SyncSwapcachePrepare', t1, then=67)
+    run.step('ChargeFail', t1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('WbSlotFreed', k1, then=38)
+    run.step('SwapOut', s=s1, v=v1, then=65)
+    run.step('FreeSlot', s=s1, then=38)
+    run.step('WbPutback', k1, then=51)
 
 
 def test_walk_009(system_for: SystemFactory) -> None:
@@ -206,16 +206,16 @@ def test_walk_009(system_for: SystemFactory) -> None:
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=49)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('RetryFault', t1, then=49)
 
 
 def test_walk_010(system_for: SystemFactory) -> None:
@@ -226,22 +226,22 @@ def test_walk_010(system_for: SystemFactory) -> None:
     allocate a folio; t1 pins the slot for its private folio; t1's charge fails; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFail', k1, then=112)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=101)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=13)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=24)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=39)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=68)  # WbAllocFail Zswap.tla:686
-    run.step('SyncSwapcachePrepare', t1, then=100)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=22)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=38)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('WbAllocFail', k1, then=112)
+    run.step('WbPutback', k1, then=101)
+    run.step('ShrinkDone', k1, then=13)
+    run.step('ShrinkWorker', k1, then=24)
+    run.step('LruIsolate', k1, then=39)
+    run.step('WbAllocFail', k1, then=68)
+    run.step('SyncSwapcachePrepare', t1, then=100)
+    run.step('ChargeFail', t1, then=22)
+    run.step('FreeSlot', s=s1, then=38)
 
 
 def test_walk_011(system_for: SystemFactory) -> None:
@@ -253,26 +253,26 @@ def test_walk_011(system_for: SystemFactory) -> None:
     fails; t1 faults on s1; k1 ends its walk; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
     t1 pins the slot for its private folio; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=113)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapcacheBusy', t1, then=50)  # SwapcacheBusy Zswap.tla:385
-    run.step('StartFault', t1, s=s1, then=81)  # StartFault Zswap.tla:286
-    run.step('WbEntryGone', k1, then=80)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=70)  # WbPutback Zswap.tla:816
-    run.step('SkipSwapcache', t1, then=101)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=134)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=42)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=70)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:626
-    run.step('SkipSwapcache', t1, then=13)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=25)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('WbAllocFolio', k1, then=113)
+    run.step('SwapcacheBusy', t1, then=50)
+    run.step('StartFault', t1, s=s1, then=81)
+    run.step('WbEntryGone', k1, then=80)
+    run.step('WbPutback', k1, then=70)
+    run.step('SkipSwapcache', t1, then=101)
+    run.step('SyncSwapcachePrepare', t1, then=134)
+    run.step('ChargeFail', t1, then=42)
+    run.step('StartFault', t1, s=s1, then=70)
+    run.step('ShrinkDone', k1, then=6)
+    run.step('SkipSwapcache', t1, then=13)
+    run.step('SyncSwapcachePrepare', t1, then=25)
+    run.step('ChargeFail', t1, then=2)
 
 
 def test_walk_012(system_for: SystemFactory) -> None:
@@ -288,35 +288,35 @@ def test_walk_012(system_for: SystemFactory) -> None:
     the slot for its private folio; t1's charge fails; k1 puts the entry back on the LRU; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:572
-    run.step('SkipSwapcache', t1, then=24)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=45)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=40)  # WbAllocFail Zswap.tla:686
-    run.step('SkipSwapcache', t1, then=68)  # SkipSwapcache Zswap.tla:351
-    run.step('WbPutback', k1, then=101)  # WbPutback Zswap.tla:816
-    run.step('SyncSwapcachePrepare', t1, then=134)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=160)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=46)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=76)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=98)  # LruIsolate Zswap.tla:591
-    run.step('SyncMapFolio', t1, then=20)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=37)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=65)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=96)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=128)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=158)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=65)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=31)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('ShrinkWorker', k1, then=12)
+    run.step('SkipSwapcache', t1, then=24)
+    run.step('SyncSwapcachePrepare', t1, then=45)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SkipSwapcache', t1, then=68)
+    run.step('WbPutback', k1, then=101)
+    run.step('SyncSwapcachePrepare', t1, then=134)
+    run.step('ChargeOk', t1, then=160)
+    run.step('ShrinkDone', k1, then=46)
+    run.step('ShrinkWorker', k1, then=76)
+    run.step('LruIsolate', k1, then=98)
+    run.step('SyncMapFolio', t1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeFail', t1, then=37)
+    run.step('WbAllocFail', k1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('SkipSwapcache', t1, then=128)
+    run.step('SyncSwapcachePrepare', t1, then=158)
+    run.step('ChargeFail', t1, then=65)
+    run.step('WbPutback', k1, then=31)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_013(system_for: SystemFactory) -> None:
@@ -329,29 +329,29 @@ def test_walk_013(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=143)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=14)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=170)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=197)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', t1, then=223)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=213)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=142)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=168)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeOk', t1, then=143)
+    run.step('SyncMapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', k1, then=197)
+    run.step('WbAllocFail', t1, then=223)
+    run.step('WbPutback', k1, then=213)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('WbPutback', t1, then=142)
+    run.step('ShrinkDone', t1, then=168)
+    run.step('ChargeFail', t1, then=2)
 
 
 def test_walk_014(system_for: SystemFactory) -> None:
@@ -364,31 +364,31 @@ def test_walk_014(system_for: SystemFactory) -> None:
     t1's charge fails; s1 is freed; k1's writeback finds the slot freed; k1 puts the entry
     back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('LruIsolate', k1, then=21)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=41)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=71)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=103)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=106)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=217)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=193)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=219)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=242)  # LruIsolate Zswap.tla:591
-    run.step('SkipSwapcache', t1, then=265)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=287)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=218)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=241)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=264)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=106)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('LruIsolate', k1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('SwapCacheHit', t1, then=71)
+    run.step('WbWrite', k1, then=103)
+    run.step('MapFolio', t1, then=106)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('FreeSlot', s=s1, then=217)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('StartFault', t1, s=s1, then=193)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('LruIsolate', k1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('ChargeFail', t1, then=218)
+    run.step('FreeSlot', s=s1, then=241)
+    run.step('WbSlotFreed', k1, then=264)
+    run.step('WbPutback', k1, then=106)
 
 
 def test_walk_015(system_for: SystemFactory) -> None:
@@ -399,25 +399,25 @@ def test_walk_015(system_for: SystemFactory) -> None:
     allocate a folio; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
     private folio; t1's charge fails; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=242)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=266)  # WbAllocFail Zswap.tla:686
-    run.step('SkipSwapcache', t1, then=288)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=305)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=243)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=264)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('WbAllocFail', k1, then=266)
+    run.step('SkipSwapcache', t1, then=288)
+    run.step('SyncSwapcachePrepare', t1, then=305)
+    run.step('ChargeFail', t1, then=243)
+    run.step('FreeSlot', s=s1, then=264)
 
 
 def test_walk_016(system_for: SystemFactory) -> None:
@@ -426,17 +426,17 @@ def test_walk_016(system_for: SystemFactory) -> None:
     pins the slot for its private folio; k1's writeback fails to allocate a folio; t1's
     charge succeeds; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbAllocFail', k1, then=145)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=27)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('WbAllocFail', k1, then=145)
+    run.step('ChargeOk', t1, then=169)
+    run.step('SyncMapFolio', t1, then=27)
 
 
 def test_walk_017(system_for: SystemFactory) -> None:
@@ -449,29 +449,29 @@ def test_walk_017(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 faults on s1; k1 puts the entry back on the
     LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbSkipBusy', k1, then=145)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=171)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=197)  # LruIsolate Zswap.tla:591
-    run.step('WbPutback', k1, then=188)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=78)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=110)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=142)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=167)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=195)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=132)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=11)  # ChargeFail Zswap.tla:446
-    run.step('WbAllocFail', k1, then=22)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=40)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=70)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=6)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('WbSkipBusy', k1, then=145)
+    run.step('ChargeReclaim', t1, then=171)
+    run.step('LruIsolate', t1, then=197)
+    run.step('WbPutback', k1, then=188)
+    run.step('ShrinkDone', k1, then=78)
+    run.step('WbAllocFail', t1, then=110)
+    run.step('WbPutback', t1, then=142)
+    run.step('ShrinkWorker', k1, then=167)
+    run.step('LruIsolate', k1, then=195)
+    run.step('ShrinkDone', t1, then=132)
+    run.step('ChargeFail', t1, then=11)
+    run.step('WbAllocFail', k1, then=22)
+    run.step('StartFault', t1, s=s1, then=40)
+    run.step('WbPutback', k1, then=70)
+    run.step('ShrinkDone', k1, then=6)
 
 
 def test_walk_018(system_for: SystemFactory) -> None:
@@ -481,18 +481,18 @@ def test_walk_018(system_for: SystemFactory) -> None:
     LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
     gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=12)  # ShrinkWorker Zswap.tla:572
-    run.step('SkipSwapcache', t1, then=24)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=45)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=76)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=7)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=43)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=38)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('ShrinkWorker', k1, then=12)
+    run.step('SkipSwapcache', t1, then=24)
+    run.step('SyncSwapcachePrepare', t1, then=45)
+    run.step('ChargeOk', t1, then=76)
+    run.step('SyncMapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('FreeSlot', s=s1, then=43)
+    run.step('WbEntryGone', k1, then=38)
 
 
 def test_walk_019(system_for: SystemFactory) -> None:
@@ -502,18 +502,18 @@ def test_walk_019(system_for: SystemFactory) -> None:
     allocate a folio; k1 puts the entry back on the LRU; t1 reads into its private folio,
     maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=143)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=169)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=160)  # WbPutback Zswap.tla:816
-    run.step('SyncMapFolio', t1, then=51)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeOk', t1, then=143)
+    run.step('WbAllocFail', k1, then=169)
+    run.step('WbPutback', k1, then=160)
+    run.step('SyncMapFolio', t1, then=51)
 
 
 def test_walk_020(system_for: SystemFactory) -> None:
@@ -526,29 +526,29 @@ def test_walk_020(system_for: SystemFactory) -> None:
     head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=171)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=188)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=213)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=239)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=167)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=196)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=5)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=43)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('WbAllocFail', k1, then=171)
+    run.step('WbPutback', k1, then=162)
+    run.step('LruIsolate', t1, then=188)
+    run.step('WbAllocFail', t1, then=213)
+    run.step('WbPutback', t1, then=239)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('ShrinkWorker', k1, then=167)
+    run.step('ShrinkDone', t1, then=196)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('FreeSlot', s=s1, then=43)
 
 
 def test_walk_021(system_for: SystemFactory) -> None:
@@ -561,28 +561,28 @@ def test_walk_021(system_for: SystemFactory) -> None:
     folio; t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends
     its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=171)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=47)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=78)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=110)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=142)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=167)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=195)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=222)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=22)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=42)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('WbSkipBusy', k1, then=171)
+    run.step('WbPutback', k1, then=162)
+    run.step('ShrinkDone', k1, then=47)
+    run.step('LruIsolate', t1, then=78)
+    run.step('WbSkipBusy', t1, then=110)
+    run.step('WbPutback', t1, then=142)
+    run.step('ShrinkWorker', k1, then=167)
+    run.step('LruIsolate', k1, then=195)
+    run.step('WbAllocFail', k1, then=222)
+    run.step('ShrinkDone', t1, then=161)
+    run.step('ChargeFail', t1, then=22)
+    run.step('WbPutback', k1, then=42)
+    run.step('ShrinkDone', k1, then=2)
 
 
 def test_walk_022(system_for: SystemFactory) -> None:
@@ -595,32 +595,32 @@ def test_walk_022(system_for: SystemFactory) -> None:
     its walk; v2 is swapped out to s1; s1 is freed; v2 is swapped out to s1; k1 starts a
     shrink walk; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=96)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:816
-    run.step('SkipSwapcache', t1, then=85)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=118)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=31)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=55)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=15)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=30)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=56)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=87)  # WbWrite Zswap.tla:799
-    run.step('MapFolio', t1, then=90)  # MapFolio Zswap.tla:513
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('FreeSlot', s=s1, then=204)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFail', k1, then=96)
+    run.step('WbPutback', k1, then=55)
+    run.step('SkipSwapcache', t1, then=85)
+    run.step('SyncSwapcachePrepare', t1, then=118)
+    run.step('ChargeFail', t1, then=31)
+    run.step('StartFault', t1, s=s1, then=55)
+    run.step('ShrinkDone', k1, then=4)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('LruIsolate', k1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('SwapCacheHit', t1, then=56)
+    run.step('WbWrite', k1, then=87)
+    run.step('MapFolio', t1, then=90)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('FreeSlot', s=s1, then=204)
+    run.step('ShrinkDone', k1, then=123)
 
 
 def test_walk_023(system_for: SystemFactory) -> None:
@@ -635,36 +635,36 @@ def test_walk_023(system_for: SystemFactory) -> None:
     (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge fails; s1 is
     freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=179)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=206)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=229)  # LruIsolate Zswap.tla:591
-    run.step('SkipSwapcache', t1, then=253)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=276)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=205)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=228)  # FreeSlot Zswap.tla:850
-    run.step('WbSlotFreed', k1, then=252)  # WbSlotFreed Zswap.tla:671
-    run.step('WbPutback', k1, then=90)  # WbPutback Zswap.tla:816
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('WbAllocFail', k1, then=254)  # WbAllocFail Zswap.tla:686
-    run.step('SkipSwapcache', t1, then=277)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=298)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=230)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=252)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('ShrinkWorker', k1, then=206)
+    run.step('LruIsolate', k1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('ChargeFail', t1, then=205)
+    run.step('FreeSlot', s=s1, then=228)
+    run.step('WbSlotFreed', k1, then=252)
+    run.step('WbPutback', k1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('WbAllocFail', k1, then=254)
+    run.step('SkipSwapcache', t1, then=277)
+    run.step('SyncSwapcachePrepare', t1, then=298)
+    run.step('ChargeFail', t1, then=230)
+    run.step('FreeSlot', s=s1, then=252)
 
 
 def test_walk_024(system_for: SystemFactory) -> None:
@@ -674,21 +674,21 @@ def test_walk_024(system_for: SystemFactory) -> None:
     head; t1's writeback fails to allocate a folio; k1's writeback fails to allocate a
     folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=170)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=198)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', k1, then=223)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=249)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=273)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=49)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', t1, then=198)
+    run.step('WbAllocFail', k1, then=223)
+    run.step('WbPutback', t1, then=249)
+    run.step('ShrinkDone', t1, then=273)
+    run.step('ChargeFail', t1, then=49)
 
 
 def test_walk_025(system_for: SystemFactory) -> None:
@@ -697,18 +697,18 @@ def test_walk_025(system_for: SystemFactory) -> None:
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
     head; k1's writeback skips the pinned slot; t1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=170)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=197)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', t1, then=223)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbSkipBusy', k1, then=197)
+    run.step('WbSkipBusy', t1, then=223)
 
 
 def test_walk_026(system_for: SystemFactory) -> None:
@@ -721,27 +721,27 @@ def test_walk_026(system_for: SystemFactory) -> None:
     reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1's
     writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=170)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=198)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=224)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=26)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=170)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=198)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=223)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbSkipBusy', t1, then=198)
+    run.step('WbPutback', t1, then=224)
+    run.step('ShrinkDone', t1, then=250)
+    run.step('ChargeFail', t1, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', t1, then=198)
+    run.step('WbSkipBusy', k1, then=223)
 
 
 def test_walk_027(system_for: SystemFactory) -> None:
@@ -755,32 +755,32 @@ def test_walk_027(system_for: SystemFactory) -> None:
     folio; t1 finds the folio in the swap cache; k1's writeback finds the entry gone; t1
     retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=170)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=198)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=224)  # WbPutback Zswap.tla:816
-    run.step('WbAllocFail', k1, then=249)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=239)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=187)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=42)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('RetryFault', t1, then=65)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', t1, then=198)
+    run.step('WbPutback', t1, then=224)
+    run.step('WbAllocFail', k1, then=249)
+    run.step('WbPutback', k1, then=239)
+    run.step('ShrinkDone', t1, then=187)
+    run.step('ChargeFail', t1, then=42)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('RetryFault', t1, then=65)
 
 
 def test_walk_028(system_for: SystemFactory) -> None:
@@ -790,19 +790,19 @@ def test_walk_028(system_for: SystemFactory) -> None:
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1's
     writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=170)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=198)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=224)  # WbPutback Zswap.tla:816
-    run.step('WbSkipBusy', k1, then=249)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', t1, then=198)
+    run.step('WbPutback', t1, then=224)
+    run.step('WbSkipBusy', k1, then=249)
 
 
 def test_walk_029(system_for: SystemFactory) -> None:
@@ -812,21 +812,21 @@ def test_walk_029(system_for: SystemFactory) -> None:
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1
     ends its walk; t1's charge succeeds; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=170)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=198)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=224)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=143)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=169)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', t1, then=198)
+    run.step('WbPutback', t1, then=224)
+    run.step('ShrinkDone', t1, then=250)
+    run.step('ChargeOk', t1, then=143)
+    run.step('WbSkipBusy', k1, then=169)
 
 
 def test_walk_030(system_for: SystemFactory) -> None:
@@ -836,21 +836,21 @@ def test_walk_030(system_for: SystemFactory) -> None:
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1
     ends its walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=170)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=198)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=224)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=273)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=169)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', t1, then=198)
+    run.step('WbPutback', t1, then=224)
+    run.step('ShrinkDone', t1, then=250)
+    run.step('WbAllocFail', k1, then=273)
+    run.step('ChargeOk', t1, then=169)
 
 
 def test_walk_031(system_for: SystemFactory) -> None:
@@ -862,24 +862,24 @@ def test_walk_031(system_for: SystemFactory) -> None:
     t1's charge succeeds; k1 ends its walk; t1 reads into its private folio, maps it,
     unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=111)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=144)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=170)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=198)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=224)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=250)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=273)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=160)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=46)  # ShrinkDone Zswap.tla:626
-    run.step('SyncMapFolio', t1, then=0)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', t1, then=198)
+    run.step('WbPutback', t1, then=224)
+    run.step('ShrinkDone', t1, then=250)
+    run.step('WbSkipBusy', k1, then=273)
+    run.step('WbPutback', k1, then=187)
+    run.step('ChargeOk', t1, then=160)
+    run.step('ShrinkDone', k1, then=46)
+    run.step('SyncMapFolio', t1, then=0)
 
 
 def test_walk_032(system_for: SystemFactory) -> None:
@@ -891,25 +891,25 @@ def test_walk_032(system_for: SystemFactory) -> None:
     charge succeeds; k1's writeback fails to allocate a folio; t1 reads into its private
     folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=79)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=113)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=112)  # WbEntryGone Zswap.tla:780
-    run.step('SyncSwapcachePrepare', t1, then=145)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbPutback', k1, then=134)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=162)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=47)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=132)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=98)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=131)  # WbAllocFail Zswap.tla:686
-    run.step('SyncMapFolio', t1, then=38)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('WbAllocFolio', k1, then=113)
+    run.step('WbEntryGone', k1, then=112)
+    run.step('SyncSwapcachePrepare', t1, then=145)
+    run.step('WbPutback', k1, then=134)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', k1, then=47)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', k1, then=99)
+    run.step('ShrinkDone', t1, then=132)
+    run.step('ChargeOk', t1, then=98)
+    run.step('WbAllocFail', k1, then=131)
+    run.step('SyncMapFolio', t1, then=38)
 
 
 def test_walk_033(system_for: SystemFactory) -> None:
@@ -918,18 +918,18 @@ def test_walk_033(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; t1 retries the fault; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=42)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=2)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('RetryFault', t1, then=42)
+    run.step('ShrinkDone', k1, then=2)
 
 
 def test_walk_034(system_for: SystemFactory) -> None:
@@ -942,29 +942,29 @@ def test_walk_034(system_for: SystemFactory) -> None:
     in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on the
     LRU; k1 ends its walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFail', k1, then=128)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=85)  # WbPutback Zswap.tla:816
-    run.step('SyncSwapcachePrepare', t1, then=118)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=147)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('SyncMapFolio', t1, then=14)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('WbAllocFail', k1, then=128)
+    run.step('WbPutback', k1, then=85)
+    run.step('SyncSwapcachePrepare', t1, then=118)
+    run.step('ChargeOk', t1, then=147)
+    run.step('ShrinkDone', k1, then=35)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=82)
+    run.step('SyncMapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('RetryFault', t1, then=2)
 
 
 def test_walk_035(system_for: SystemFactory) -> None:
@@ -974,19 +974,19 @@ def test_walk_035(system_for: SystemFactory) -> None:
     s1; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=129)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapcacheBusy', t1, then=66)  # SwapcacheBusy Zswap.tla:385
-    run.step('StartFault', t1, s=s1, then=97)  # StartFault Zswap.tla:286
-    run.step('WbEntryGone', k1, then=96)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=55)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=4)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('WbAllocFolio', k1, then=129)
+    run.step('SwapcacheBusy', t1, then=66)
+    run.step('StartFault', t1, s=s1, then=97)
+    run.step('WbEntryGone', k1, then=96)
+    run.step('WbPutback', k1, then=55)
+    run.step('ShrinkDone', k1, then=4)
 
 
 def test_walk_036(system_for: SystemFactory) -> None:
@@ -998,26 +998,26 @@ def test_walk_036(system_for: SystemFactory) -> None:
     gone; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
     isolates the LRU head; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('ShrinkWorker', k1, then=9)  # ShrinkWorker Zswap.tla:572
-    run.step('SkipSwapcache', t1, then=18)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=34)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=61)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=7)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v1, then=3)  # SwapOut Zswap.tla:836
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=251)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=11)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('ShrinkWorker', k1, then=9)
+    run.step('SkipSwapcache', t1, then=18)
+    run.step('SyncSwapcachePrepare', t1, then=34)
+    run.step('ChargeOk', t1, then=61)
+    run.step('SyncMapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('RetryFault', t1, then=11)
 
 
 def test_walk_037(system_for: SystemFactory) -> None:
@@ -1030,29 +1030,29 @@ def test_walk_037(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=156)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=20)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=210)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', t1, then=236)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=200)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=126)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=155)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeOk', t1, then=156)
+    run.step('SyncMapFolio', t1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbAllocFail', k1, then=210)
+    run.step('WbAllocFail', t1, then=236)
+    run.step('WbPutback', k1, then=200)
+    run.step('ShrinkDone', k1, then=94)
+    run.step('WbPutback', t1, then=126)
+    run.step('ShrinkDone', t1, then=155)
+    run.step('ChargeFail', t1, then=1)
 
 
 def test_walk_038(system_for: SystemFactory) -> None:
@@ -1065,28 +1065,28 @@ def test_walk_038(system_for: SystemFactory) -> None:
     to allocate a folio; t1's charge succeeds; t1 reads into its private folio, maps it,
     unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=5)  # RetryFault Zswap.tla:308
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbAllocFail', k1, then=158)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=183)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=38)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('RetryFault', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('WbAllocFail', k1, then=158)
+    run.step('ChargeOk', t1, then=183)
+    run.step('SyncMapFolio', t1, then=38)
 
 
 def test_walk_039(system_for: SystemFactory) -> None:
@@ -1099,30 +1099,30 @@ def test_walk_039(system_for: SystemFactory) -> None:
     succeeds; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk;
     k1 isolates the LRU head; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=251)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=274)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=22)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=40)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=68)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=100)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=131)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=160)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=46)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=76)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=98)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=131)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFail', k1, then=274)
+    run.step('RetryFault', t1, then=22)
+    run.step('StartFault', t1, s=s1, then=40)
+    run.step('SkipSwapcache', t1, then=68)
+    run.step('SyncSwapcachePrepare', t1, then=100)
+    run.step('ChargeOk', t1, then=131)
+    run.step('WbPutback', k1, then=160)
+    run.step('ShrinkDone', k1, then=46)
+    run.step('ShrinkWorker', k1, then=76)
+    run.step('LruIsolate', k1, then=98)
+    run.step('WbSkipBusy', k1, then=131)
 
 
 def test_walk_040(system_for: SystemFactory) -> None:
@@ -1137,36 +1137,36 @@ def test_walk_040(system_for: SystemFactory) -> None:
     swap cache (SWP_SYNCHRONOUS_IO); k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=251)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=275)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=23)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=41)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=72)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=104)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=138)  # ShrinkDone Zswap.tla:626
-    run.step('SkipSwapcache', t1, then=163)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=189)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=107)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=219)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=245)  # SkipSwapcache Zswap.tla:351
-    run.step('LruIsolate', k1, then=265)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=288)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=194)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('RetryFault', t1, then=23)
+    run.step('StartFault', t1, s=s1, then=41)
+    run.step('WbWrite', k1, then=72)
+    run.step('DropCleanFolio', s=s1, then=104)
+    run.step('ShrinkDone', k1, then=138)
+    run.step('SkipSwapcache', t1, then=163)
+    run.step('SyncSwapcachePrepare', t1, then=189)
+    run.step('ChargeFail', t1, then=107)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('LruIsolate', k1, then=265)
+    run.step('WbAllocFail', k1, then=288)
+    run.step('WbPutback', k1, then=194)
 
 
 def test_walk_041(system_for: SystemFactory) -> None:
@@ -1180,33 +1180,33 @@ def test_walk_041(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
     is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=194)  # SkipSwapcache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=220)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=245)  # ShrinkWorker Zswap.tla:572
-    run.step('SyncSwapcachePrepare', t1, then=269)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=192)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=243)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=266)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=166)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=193)  # ShrinkDone Zswap.tla:626
-    run.step('SkipSwapcache', t1, then=220)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=246)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=165)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=244)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=268)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=264)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('ShrinkDone', k1, then=220)
+    run.step('ShrinkWorker', k1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('ChargeFail', t1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('WbAllocFail', k1, then=243)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('WbPutback', k1, then=166)
+    run.step('ShrinkDone', k1, then=193)
+    run.step('SkipSwapcache', t1, then=220)
+    run.step('SyncSwapcachePrepare', t1, then=246)
+    run.step('ChargeFail', t1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('WbAllocFolio', k1, then=244)
+    run.step('FreeSlot', s=s1, then=268)
+    run.step('WbEntryGone', k1, then=264)
 
 
 def test_walk_042(system_for: SystemFactory) -> None:
@@ -1218,28 +1218,28 @@ def test_walk_042(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
     folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=251)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=274)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=251)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=275)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=295)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=309)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=73)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFail', k1, then=274)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('WbWrite', k1, then=295)
+    run.step('DropCleanFolio', s=s1, then=309)
+    run.step('RetryFault', t1, then=73)
 
 
 def test_walk_043(system_for: SystemFactory) -> None:
@@ -1252,30 +1252,30 @@ def test_walk_043(system_for: SystemFactory) -> None:
     (SWP_SYNCHRONOUS_IO); k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=242)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=267)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=290)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=87)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=121)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=123)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=206)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=232)  # SkipSwapcache Zswap.tla:351
-    run.step('LruIsolate', k1, then=253)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=277)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=180)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('WbAllocFolio', k1, then=267)
+    run.step('SwapCacheHit', t1, then=290)
+    run.step('WbWrite', k1, then=87)
+    run.step('ShrinkDone', k1, then=121)
+    run.step('MapFolio', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('StartFault', t1, s=s1, then=206)
+    run.step('SkipSwapcache', t1, then=232)
+    run.step('LruIsolate', k1, then=253)
+    run.step('WbAllocFail', k1, then=277)
+    run.step('WbPutback', k1, then=180)
 
 
 def test_walk_044(system_for: SystemFactory) -> None:
@@ -1289,33 +1289,33 @@ def test_walk_044(system_for: SystemFactory) -> None:
     k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
     is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=153)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=180)  # SkipSwapcache Zswap.tla:351
-    run.step('ShrinkDone', k1, then=207)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=232)  # ShrinkWorker Zswap.tla:572
-    run.step('SyncSwapcachePrepare', t1, then=257)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=178)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=230)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=254)  # StartFault Zswap.tla:286
-    run.step('WbPutback', k1, then=153)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=179)  # ShrinkDone Zswap.tla:626
-    run.step('SkipSwapcache', t1, then=207)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=233)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=152)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=231)  # WbAllocFolio Zswap.tla:725
-    run.step('FreeSlot', s=s1, then=256)  # FreeSlot Zswap.tla:850
-    run.step('WbEntryGone', k1, then=252)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('ShrinkDone', k1, then=207)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('SyncSwapcachePrepare', t1, then=257)
+    run.step('ChargeFail', t1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('WbAllocFail', k1, then=230)
+    run.step('StartFault', t1, s=s1, then=254)
+    run.step('WbPutback', k1, then=153)
+    run.step('ShrinkDone', k1, then=179)
+    run.step('SkipSwapcache', t1, then=207)
+    run.step('SyncSwapcachePrepare', t1, then=233)
+    run.step('ChargeFail', t1, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('WbAllocFolio', k1, then=231)
+    run.step('FreeSlot', s=s1, then=256)
+    run.step('WbEntryGone', k1, then=252)
 
 
 def test_walk_045(system_for: SystemFactory) -> None:
@@ -1326,25 +1326,25 @@ def test_walk_045(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; t1 retries the fault; s1's clean
     folio is dropped; k1 ends its walk; t1 faults on s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=251)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=275)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=295)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=44)  # RetryFault Zswap.tla:308
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=107)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=138)  # StartFault Zswap.tla:286
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('WbWrite', k1, then=295)
+    run.step('RetryFault', t1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('ShrinkDone', k1, then=107)
+    run.step('StartFault', t1, s=s1, then=138)
 
 
 def test_walk_046(system_for: SystemFactory) -> None:
@@ -1354,20 +1354,20 @@ def test_walk_046(system_for: SystemFactory) -> None:
     folio is dropped; k1 ends its walk; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapcacheBusy', t1, then=17)  # SwapcacheBusy Zswap.tla:385
-    run.step('StartFault', t1, s=s1, then=30)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=57)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=88)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=122)  # ShrinkDone Zswap.tla:626
-    run.step('SkipSwapcache', t1, then=150)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=175)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=91)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('SwapcacheBusy', t1, then=17)
+    run.step('StartFault', t1, s=s1, then=30)
+    run.step('WbWrite', k1, then=57)
+    run.step('DropCleanFolio', s=s1, then=88)
+    run.step('ShrinkDone', k1, then=122)
+    run.step('SkipSwapcache', t1, then=150)
+    run.step('SyncSwapcachePrepare', t1, then=175)
+    run.step('ChargeFail', t1, then=91)
 
 
 def test_walk_047(system_for: SystemFactory) -> None:
@@ -1381,34 +1381,34 @@ def test_walk_047(system_for: SystemFactory) -> None:
     pinned and backs out; t1 faults on s1; k1 writes the entry back; k1 ends its walk; s1's
     clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=255)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=279)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=103)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=137)  # ShrinkDone Zswap.tla:626
-    run.step('MapFolio', t1, then=139)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=242)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=265)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=289)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapcacheBusy', t1, then=244)  # SwapcacheBusy Zswap.tla:385
-    run.step('StartFault', t1, s=s1, then=267)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=57)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=89)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=122)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('ShrinkDone', k1, then=91)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('WbAllocFolio', k1, then=255)
+    run.step('SwapCacheHit', t1, then=279)
+    run.step('WbWrite', k1, then=103)
+    run.step('ShrinkDone', k1, then=137)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('WbAllocFolio', k1, then=289)
+    run.step('SwapcacheBusy', t1, then=244)
+    run.step('StartFault', t1, s=s1, then=267)
+    run.step('WbWrite', k1, then=57)
+    run.step('ShrinkDone', k1, then=89)
+    run.step('DropCleanFolio', s=s1, then=122)
 
 
 def test_walk_048(system_for: SystemFactory) -> None:
@@ -1417,15 +1417,15 @@ def test_walk_048(system_for: SystemFactory) -> None:
     t1's charge succeeds; k1's writeback fails to allocate a folio; t1 reads into its
     private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=52)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=82)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=115)  # WbAllocFail Zswap.tla:686
-    run.step('SyncMapFolio', t1, then=27)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('SyncSwapcachePrepare', t1, then=52)
+    run.step('ChargeOk', t1, then=82)
+    run.step('WbAllocFail', k1, then=115)
+    run.step('SyncMapFolio', t1, then=27)
 
 
 def test_walk_049(system_for: SystemFactory) -> None:
@@ -1436,22 +1436,22 @@ def test_walk_049(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; t1's charge succeeds; k1 puts the entry back on the
     LRU; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=52)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=83)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=116)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=8)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=52)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbAllocFail', k1, then=84)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:420
-    run.step('WbPutback', k1, then=147)  # WbPutback Zswap.tla:816
-    run.step('SyncMapFolio', t1, then=51)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('SyncSwapcachePrepare', t1, then=52)
+    run.step('ChargeReclaim', t1, then=83)
+    run.step('ShrinkDone', t1, then=116)
+    run.step('ChargeFail', t1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('SyncSwapcachePrepare', t1, then=52)
+    run.step('WbAllocFail', k1, then=84)
+    run.step('ChargeOk', t1, then=115)
+    run.step('WbPutback', k1, then=147)
+    run.step('SyncMapFolio', t1, then=51)
 
 
 def test_walk_050(system_for: SystemFactory) -> None:
@@ -1464,29 +1464,29 @@ def test_walk_050(system_for: SystemFactory) -> None:
     folio; t1 finds the slot pinned and backs out; t1 faults on s1; k1 writes the entry
     back; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=150)  # ShrinkDone Zswap.tla:626
-    run.step('SyncSwapcachePrepare', t1, then=175)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=201)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=123)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=253)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=278)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapcacheBusy', t1, then=231)  # SwapcacheBusy Zswap.tla:385
-    run.step('StartFault', t1, s=s1, then=255)  # StartFault Zswap.tla:286
-    run.step('WbWrite', k1, then=72)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=105)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=138)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SyncSwapcachePrepare', t1, then=175)
+    run.step('ChargeOk', t1, then=201)
+    run.step('SyncMapFolio', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('WbAllocFolio', k1, then=278)
+    run.step('SwapcacheBusy', t1, then=231)
+    run.step('StartFault', t1, s=s1, then=255)
+    run.step('WbWrite', k1, then=72)
+    run.step('ShrinkDone', k1, then=105)
+    run.step('DropCleanFolio', s=s1, then=138)
 
 
 def test_walk_051(system_for: SystemFactory) -> None:
@@ -1494,15 +1494,15 @@ def test_walk_051(system_for: SystemFactory) -> None:
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=150)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('DropCleanFolio', s=s1, then=150)
 
 
 def test_walk_052(system_for: SystemFactory) -> None:
@@ -1514,25 +1514,25 @@ def test_walk_052(system_for: SystemFactory) -> None:
     (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; t1
     reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('SwapcacheBusy', t1, then=33)  # SwapcacheBusy Zswap.tla:385
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=253)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=276)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=296)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=228)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('SwapcacheBusy', t1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('ChargeOk', t1, then=296)
+    run.step('SyncMapFolio', t1, then=228)
 
 
 def test_walk_053(system_for: SystemFactory) -> None:
@@ -1541,18 +1541,18 @@ def test_walk_053(system_for: SystemFactory) -> None:
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
     folio; t1's charge fails; k1 ends its walk; t1 faults on s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:866
-    run.step('SyncSwapcachePrepare', t1, then=151)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=58)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('StartFault', t1, s=s1, then=122)  # StartFault Zswap.tla:286
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeFail', t1, then=58)
+    run.step('ShrinkDone', k1, then=91)
+    run.step('StartFault', t1, s=s1, then=122)
 
 
 def test_walk_054(system_for: SystemFactory) -> None:
@@ -1561,17 +1561,17 @@ def test_walk_054(system_for: SystemFactory) -> None:
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
     folio; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:866
-    run.step('SyncSwapcachePrepare', t1, then=151)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=176)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=201)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeOk', t1, then=176)
+    run.step('ShrinkDone', k1, then=201)
 
 
 def test_walk_055(system_for: SystemFactory) -> None:
@@ -1586,35 +1586,35 @@ def test_walk_055(system_for: SystemFactory) -> None:
     for its private folio; k1's writeback fails to allocate a folio; t1's charge succeeds;
     t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:866
-    run.step('SyncSwapcachePrepare', t1, then=151)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=177)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=202)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=227)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=91)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=253)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=276)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=297)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=205)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=253)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=276)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbAllocFail', k1, then=298)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=311)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=252)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeReclaim', t1, then=177)
+    run.step('ShrinkDone', k1, then=202)
+    run.step('ShrinkDone', t1, then=227)
+    run.step('ChargeFail', t1, then=91)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=297)
+    run.step('ShrinkDone', t1, then=312)
+    run.step('ChargeFail', t1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('WbAllocFail', k1, then=298)
+    run.step('ChargeOk', t1, then=311)
+    run.step('SyncMapFolio', t1, then=252)
 
 
 def test_walk_056(system_for: SystemFactory) -> None:
@@ -1626,26 +1626,26 @@ def test_walk_056(system_for: SystemFactory) -> None:
     starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds;
     k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbSkipBusy', k1, then=158)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=185)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=210)  # LruIsolate Zswap.tla:591
-    run.step('WbPutback', k1, then=174)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=63)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=94)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=126)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=154)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=116)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=82)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=115)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('WbSkipBusy', k1, then=158)
+    run.step('ChargeReclaim', t1, then=185)
+    run.step('LruIsolate', t1, then=210)
+    run.step('WbPutback', k1, then=174)
+    run.step('ShrinkDone', k1, then=63)
+    run.step('WbAllocFail', t1, then=94)
+    run.step('WbPutback', t1, then=126)
+    run.step('ShrinkWorker', k1, then=154)
+    run.step('LruIsolate', k1, then=181)
+    run.step('ShrinkDone', t1, then=116)
+    run.step('ChargeOk', t1, then=82)
+    run.step('WbSkipBusy', k1, then=115)
 
 
 def test_walk_057(system_for: SystemFactory) -> None:
@@ -1655,19 +1655,19 @@ def test_walk_057(system_for: SystemFactory) -> None:
     allocate a folio; k1 puts the entry back on the LRU; k1 ends its walk; t1 reads into its
     private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=156)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=183)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=147)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:626
-    run.step('SyncMapFolio', t1, then=0)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeOk', t1, then=156)
+    run.step('WbAllocFail', k1, then=183)
+    run.step('WbPutback', k1, then=147)
+    run.step('ShrinkDone', k1, then=35)
+    run.step('SyncMapFolio', t1, then=0)
 
 
 def test_walk_058(system_for: SystemFactory) -> None:
@@ -1681,33 +1681,33 @@ def test_walk_058(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 pins the
     slot for its private folio; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=185)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=149)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=174)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=200)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=226)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=126)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=154)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=182)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=3)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:866
-    run.step('SyncSwapcachePrepare', t1, then=151)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ShrinkDone', k1, then=175)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=202)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('WbAllocFail', k1, then=185)
+    run.step('WbPutback', k1, then=149)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbAllocFail', t1, then=200)
+    run.step('WbPutback', t1, then=226)
+    run.step('ShrinkDone', k1, then=126)
+    run.step('ShrinkWorker', k1, then=154)
+    run.step('ShrinkDone', t1, then=182)
+    run.step('ChargeFail', t1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ShrinkDone', k1, then=175)
+    run.step('ChargeReclaim', t1, then=202)
 
 
 def test_walk_059(system_for: SystemFactory) -> None:
@@ -1720,28 +1720,28 @@ def test_walk_059(system_for: SystemFactory) -> None:
     folio; t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends
     its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=185)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=149)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=36)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=63)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=94)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=126)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=154)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=209)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=16)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=31)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('WbSkipBusy', k1, then=185)
+    run.step('WbPutback', k1, then=149)
+    run.step('ShrinkDone', k1, then=36)
+    run.step('LruIsolate', t1, then=63)
+    run.step('WbSkipBusy', t1, then=94)
+    run.step('WbPutback', t1, then=126)
+    run.step('ShrinkWorker', k1, then=154)
+    run.step('LruIsolate', k1, then=181)
+    run.step('WbAllocFail', k1, then=209)
+    run.step('ShrinkDone', t1, then=148)
+    run.step('ChargeFail', t1, then=16)
+    run.step('WbPutback', k1, then=31)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_060(system_for: SystemFactory) -> None:
@@ -1753,25 +1753,25 @@ def test_walk_060(system_for: SystemFactory) -> None:
     t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 reads into its
     private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=15)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=28)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=54)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=119)  # DropCleanFolio Zswap.tla:866
-    run.step('SyncSwapcachePrepare', t1, then=151)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=177)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=58)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=88)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=119)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=151)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=177)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=176)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=90)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeReclaim', t1, then=177)
+    run.step('ShrinkDone', t1, then=203)
+    run.step('ChargeFail', t1, then=58)
+    run.step('StartFault', t1, s=s1, then=88)
+    run.step('SkipSwapcache', t1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeReclaim', t1, then=177)
+    run.step('ShrinkDone', t1, then=203)
+    run.step('ChargeOk', t1, then=176)
+    run.step('SyncMapFolio', t1, then=90)
 
 
 def test_walk_061(system_for: SystemFactory) -> None:
@@ -1786,34 +1786,34 @@ def test_walk_061(system_for: SystemFactory) -> None:
     enters reclaim; k1's writeback fails to allocate a folio; k1 puts the entry back on the
     LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=253)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=276)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbSkipBusy', k1, then=298)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=313)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=326)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=230)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=124)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=152)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=253)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=276)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=297)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=313)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=235)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('WbSkipBusy', k1, then=298)
+    run.step('ChargeReclaim', t1, then=313)
+    run.step('ShrinkDone', t1, then=326)
+    run.step('ChargeFail', t1, then=230)
+    run.step('WbPutback', k1, then=124)
+    run.step('ShrinkDone', k1, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=297)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('WbPutback', k1, then=235)
 
 
 def test_walk_062(system_for: SystemFactory) -> None:
@@ -1827,32 +1827,32 @@ def test_walk_062(system_for: SystemFactory) -> None:
     slot for its private folio; t1's charge enters reclaim; k1's writeback skips the pinned
     slot; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=153)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=180)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=208)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=235)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=260)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=315)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=328)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=152)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=253)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=276)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=297)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=313)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=235)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ChargeReclaim', t1, then=235)
+    run.step('LruIsolate', t1, then=260)
+    run.step('ShrinkDone', k1, then=282)
+    run.step('WbAllocFail', t1, then=300)
+    run.step('WbPutback', t1, then=315)
+    run.step('ShrinkDone', t1, then=328)
+    run.step('ChargeFail', t1, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=297)
+    run.step('WbSkipBusy', k1, then=313)
+    run.step('WbPutback', k1, then=235)
 
 
 def test_walk_063(system_for: SystemFactory) -> None:
@@ -1866,32 +1866,32 @@ def test_walk_063(system_for: SystemFactory) -> None:
     LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=153)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=180)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=208)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=235)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=259)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=282)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=300)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=315)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=296)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=311)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=234)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=258)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=280)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=296)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=311)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ChargeReclaim', t1, then=235)
+    run.step('ShrinkDone', k1, then=259)
+    run.step('LruIsolate', t1, then=282)
+    run.step('WbSkipBusy', t1, then=300)
+    run.step('WbPutback', t1, then=315)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('LruIsolate', k1, then=333)
+    run.step('ShrinkDone', t1, then=312)
+    run.step('ChargeOk', t1, then=296)
+    run.step('WbAllocFail', k1, then=311)
+    run.step('WbPutback', k1, then=234)
+    run.step('ShrinkDone', k1, then=258)
+    run.step('ShrinkWorker', k1, then=280)
+    run.step('LruIsolate', k1, then=296)
+    run.step('WbSkipBusy', k1, then=311)
 
 
 def test_walk_064(system_for: SystemFactory) -> None:
@@ -1901,21 +1901,21 @@ def test_walk_064(system_for: SystemFactory) -> None:
     head; t1's writeback fails to allocate a folio; k1's writeback fails to allocate a
     folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=211)  # WbAllocFail Zswap.tla:686
-    run.step('WbAllocFail', k1, then=236)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=261)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=284)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=65)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbAllocFail', t1, then=211)
+    run.step('WbAllocFail', k1, then=236)
+    run.step('WbPutback', t1, then=261)
+    run.step('ShrinkDone', t1, then=284)
+    run.step('ChargeFail', t1, then=65)
 
 
 def test_walk_065(system_for: SystemFactory) -> None:
@@ -1924,18 +1924,18 @@ def test_walk_065(system_for: SystemFactory) -> None:
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
     head; k1's writeback skips the pinned slot; t1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=210)  # WbSkipBusy Zswap.tla:696
-    run.step('WbSkipBusy', t1, then=236)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbSkipBusy', k1, then=210)
+    run.step('WbSkipBusy', t1, then=236)
 
 
 def test_walk_066(system_for: SystemFactory) -> None:
@@ -1948,27 +1948,27 @@ def test_walk_066(system_for: SystemFactory) -> None:
     reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1's
     writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=211)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=237)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=262)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=37)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=211)  # WbAllocFail Zswap.tla:686
-    run.step('WbSkipBusy', k1, then=236)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbSkipBusy', t1, then=211)
+    run.step('WbPutback', t1, then=237)
+    run.step('ShrinkDone', t1, then=262)
+    run.step('ChargeFail', t1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbAllocFail', t1, then=211)
+    run.step('WbSkipBusy', k1, then=236)
 
 
 def test_walk_067(system_for: SystemFactory) -> None:
@@ -1982,32 +1982,32 @@ def test_walk_067(system_for: SystemFactory) -> None:
     charge enters reclaim; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=211)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=237)  # WbPutback Zswap.tla:816
-    run.step('WbAllocFail', k1, then=261)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=226)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=173)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=31)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=18)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=34)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=62)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=83)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=117)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=148)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=115)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbAllocFail', t1, then=211)
+    run.step('WbPutback', t1, then=237)
+    run.step('WbAllocFail', k1, then=261)
+    run.step('WbPutback', k1, then=226)
+    run.step('ShrinkDone', t1, then=173)
+    run.step('ChargeFail', t1, then=31)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SkipSwapcache', t1, then=18)
+    run.step('SyncSwapcachePrepare', t1, then=34)
+    run.step('ChargeReclaim', t1, then=62)
+    run.step('LruIsolate', k1, then=83)
+    run.step('WbAllocFail', k1, then=117)
+    run.step('ShrinkDone', t1, then=148)
+    run.step('ChargeOk', t1, then=115)
 
 
 def test_walk_068(system_for: SystemFactory) -> None:
@@ -2017,19 +2017,19 @@ def test_walk_068(system_for: SystemFactory) -> None:
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1's
     writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=211)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=237)  # WbPutback Zswap.tla:816
-    run.step('WbSkipBusy', k1, then=261)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbAllocFail', t1, then=211)
+    run.step('WbPutback', t1, then=237)
+    run.step('WbSkipBusy', k1, then=261)
 
 
 def test_walk_069(system_for: SystemFactory) -> None:
@@ -2039,21 +2039,21 @@ def test_walk_069(system_for: SystemFactory) -> None:
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1
     ends its walk; t1's charge succeeds; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=211)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=237)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=262)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=156)  # ChargeOk Zswap.tla:420
-    run.step('WbSkipBusy', k1, then=183)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbAllocFail', t1, then=211)
+    run.step('WbPutback', t1, then=237)
+    run.step('ShrinkDone', t1, then=262)
+    run.step('ChargeOk', t1, then=156)
+    run.step('WbSkipBusy', k1, then=183)
 
 
 def test_walk_070(system_for: SystemFactory) -> None:
@@ -2063,21 +2063,21 @@ def test_walk_070(system_for: SystemFactory) -> None:
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1
     ends its walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=211)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=237)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=262)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=284)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=183)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbAllocFail', t1, then=211)
+    run.step('WbPutback', t1, then=237)
+    run.step('ShrinkDone', t1, then=262)
+    run.step('WbAllocFail', k1, then=284)
+    run.step('ChargeOk', t1, then=183)
 
 
 def test_walk_071(system_for: SystemFactory) -> None:
@@ -2089,26 +2089,26 @@ def test_walk_071(system_for: SystemFactory) -> None:
     t1's charge succeeds; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=127)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=157)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=184)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=211)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=237)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=262)  # ShrinkDone Zswap.tla:626
-    run.step('WbSkipBusy', k1, then=284)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:816
-    run.step('ChargeOk', t1, then=147)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=35)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('SyncMapFolio', t1, then=14)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('LruIsolate', t1, then=184)
+    run.step('WbAllocFail', t1, then=211)
+    run.step('WbPutback', t1, then=237)
+    run.step('ShrinkDone', t1, then=262)
+    run.step('WbSkipBusy', k1, then=284)
+    run.step('WbPutback', k1, then=173)
+    run.step('ChargeOk', t1, then=147)
+    run.step('ShrinkDone', k1, then=35)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=82)
+    run.step('SyncMapFolio', t1, then=14)
 
 
 def test_walk_072(system_for: SystemFactory) -> None:
@@ -2122,33 +2122,33 @@ def test_walk_072(system_for: SystemFactory) -> None:
     (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; t1
     reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=251)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=275)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=295)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=325)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=107)  # RetryFault Zswap.tla:308
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=242)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=265)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=287)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=303)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=241)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('WbWrite', k1, then=295)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('DropCleanFolio', s=s1, then=325)
+    run.step('RetryFault', t1, then=107)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('ChargeOk', t1, then=303)
+    run.step('SyncMapFolio', t1, then=241)
 
 
 def test_walk_073(system_for: SystemFactory) -> None:
@@ -2158,22 +2158,22 @@ def test_walk_073(system_for: SystemFactory) -> None:
     for its private folio; k1 puts the entry back on the LRU; t1's charge enters reclaim; k1
     ends its walk; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=95)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=129)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=128)  # WbEntryGone Zswap.tla:780
-    run.step('SyncSwapcachePrepare', t1, then=158)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:816
-    run.step('ChargeReclaim', t1, then=149)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=36)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=62)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=93)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=63)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('WbAllocFolio', k1, then=129)
+    run.step('WbEntryGone', k1, then=128)
+    run.step('SyncSwapcachePrepare', t1, then=158)
+    run.step('WbPutback', k1, then=118)
+    run.step('ChargeReclaim', t1, then=149)
+    run.step('ShrinkDone', k1, then=36)
+    run.step('ShrinkWorker', k1, then=62)
+    run.step('LruIsolate', t1, then=93)
+    run.step('ShrinkDone', k1, then=63)
 
 
 def test_walk_074(system_for: SystemFactory) -> None:
@@ -2182,18 +2182,18 @@ def test_walk_074(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; t1 retries the fault; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=31)  # RetryFault Zswap.tla:308
-    run.step('ShrinkDone', k1, then=1)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('RetryFault', t1, then=31)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_075(system_for: SystemFactory) -> None:
@@ -2206,27 +2206,27 @@ def test_walk_075(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=10)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=19)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=35)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('SyncMapFolio', t1, then=14)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=251)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=275)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=295)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=309)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=325)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SkipSwapcache', t1, then=10)
+    run.step('SyncSwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=35)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=82)
+    run.step('SyncMapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('WbWrite', k1, then=295)
+    run.step('DropCleanFolio', s=s1, then=309)
+    run.step('ShrinkDone', k1, then=325)
 
 
 def test_walk_076(system_for: SystemFactory) -> None:
@@ -2235,18 +2235,18 @@ def test_walk_076(system_for: SystemFactory) -> None:
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('RetryFault', t1, then=1)
 
 
 def test_walk_077(system_for: SystemFactory) -> None:
@@ -2260,31 +2260,31 @@ def test_walk_077(system_for: SystemFactory) -> None:
     charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads into its
     private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=10)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=19)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=36)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=62)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=83)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=117)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=149)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=36)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=62)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=93)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=125)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=126)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=154)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=209)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=226)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=126)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=155)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=35)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=61)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('SyncMapFolio', t1, then=14)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SkipSwapcache', t1, then=10)
+    run.step('SyncSwapcachePrepare', t1, then=19)
+    run.step('ChargeReclaim', t1, then=36)
+    run.step('ShrinkWorker', k1, then=62)
+    run.step('LruIsolate', k1, then=83)
+    run.step('WbSkipBusy', k1, then=117)
+    run.step('WbPutback', k1, then=149)
+    run.step('ShrinkDone', k1, then=36)
+    run.step('ShrinkWorker', k1, then=62)
+    run.step('LruIsolate', t1, then=93)
+    run.step('WbAllocFail', t1, then=125)
+    run.step('ShrinkDone', k1, then=94)
+    run.step('WbPutback', t1, then=126)
+    run.step('ShrinkWorker', k1, then=154)
+    run.step('LruIsolate', k1, then=181)
+    run.step('WbSkipBusy', k1, then=209)
+    run.step('WbPutback', k1, then=226)
+    run.step('ShrinkDone', k1, then=126)
+    run.step('ShrinkDone', t1, then=155)
+    run.step('ChargeOk', t1, then=35)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=82)
+    run.step('SyncMapFolio', t1, then=14)
 
 
 def test_walk_078(system_for: SystemFactory) -> None:
@@ -2295,23 +2295,23 @@ def test_walk_078(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
     fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=14)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=48)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=81)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=114)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=146)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=199)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=225)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=251)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=275)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=295)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=310)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=75)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('WbWrite', k1, then=295)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('RetryFault', t1, then=75)
 
 
 def test_walk_079(system_for: SystemFactory) -> None:
@@ -2324,29 +2324,29 @@ def test_walk_079(system_for: SystemFactory) -> None:
     for its private folio; k1's writeback fails to allocate a folio; t1's charge succeeds;
     t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=107)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=242)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=265)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=287)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=304)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=320)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=218)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=242)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=265)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=287)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbAllocFail', k1, then=305)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=319)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=264)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('ShrinkDone', k1, then=75)
+    run.step('DropCleanFolio', s=s1, then=107)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('ChargeReclaim', t1, then=304)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ChargeFail', t1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('WbAllocFail', k1, then=305)
+    run.step('ChargeOk', t1, then=319)
+    run.step('SyncMapFolio', t1, then=264)
 
 
 def test_walk_080(system_for: SystemFactory) -> None:
@@ -2360,34 +2360,34 @@ def test_walk_080(system_for: SystemFactory) -> None:
     t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
     private folio; t1's charge succeeds; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=263)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=8)  # RetryFault Zswap.tla:308
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=59)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=90)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=153)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=180)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=208)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=124)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=153)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=180)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=208)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=234)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=90)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('RetryFault', t1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('FreeSlot', s=s1, then=59)
+    run.step('DropCleanFolio', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ChargeFail', t1, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ChargeOk', t1, then=234)
+    run.step('SyncMapFolio', t1, then=90)
 
 
 def test_walk_081(system_for: SystemFactory) -> None:
@@ -2402,35 +2402,35 @@ def test_walk_081(system_for: SystemFactory) -> None:
     ends its walk; t1 pins the slot for its private folio; t1's charge succeeds; t1 reads
     into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=153)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=180)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=208)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=235)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=260)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=283)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=315)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=334)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=178)  # ChargeFail Zswap.tla:446
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=229)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=253)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=278)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=135)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=163)  # ShrinkDone Zswap.tla:626
-    run.step('SyncSwapcachePrepare', t1, then=189)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=214)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=139)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ChargeReclaim', t1, then=235)
+    run.step('LruIsolate', t1, then=260)
+    run.step('WbAllocFail', t1, then=283)
+    run.step('ShrinkDone', k1, then=300)
+    run.step('WbPutback', t1, then=315)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('ShrinkDone', t1, then=334)
+    run.step('ChargeFail', t1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('WbAllocFolio', k1, then=278)
+    run.step('WbWrite', k1, then=102)
+    run.step('DropCleanFolio', s=s1, then=135)
+    run.step('ShrinkDone', k1, then=163)
+    run.step('SyncSwapcachePrepare', t1, then=189)
+    run.step('ChargeOk', t1, then=214)
+    run.step('SyncMapFolio', t1, then=139)
 
 
 def test_walk_082(system_for: SystemFactory) -> None:
@@ -2445,34 +2445,34 @@ def test_walk_082(system_for: SystemFactory) -> None:
     enters reclaim; k1's writeback fails to allocate a folio; k1 puts the entry back on the
     LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=242)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=265)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=287)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbSkipBusy', k1, then=305)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=321)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=243)  # ChargeFail Zswap.tla:446
-    run.step('WbPutback', k1, then=140)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=165)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=242)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=265)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=287)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=304)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=321)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('WbSkipBusy', k1, then=305)
+    run.step('ChargeReclaim', t1, then=321)
+    run.step('ShrinkDone', t1, then=330)
+    run.step('ChargeFail', t1, then=243)
+    run.step('WbPutback', k1, then=140)
+    run.step('ShrinkDone', k1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('ChargeReclaim', t1, then=304)
+    run.step('WbAllocFail', k1, then=321)
+    run.step('WbPutback', k1, then=248)
 
 
 def test_walk_083(system_for: SystemFactory) -> None:
@@ -2486,32 +2486,32 @@ def test_walk_083(system_for: SystemFactory) -> None:
     slot for its private folio; t1's charge enters reclaim; k1's writeback skips the pinned
     slot; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=194)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=221)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=272)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=293)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=307)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=332)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=165)  # ChargeFail Zswap.tla:446
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=242)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=265)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=287)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=304)  # ChargeReclaim Zswap.tla:433
-    run.step('WbSkipBusy', k1, then=321)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=248)  # WbPutback Zswap.tla:816
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ChargeReclaim', t1, then=248)
+    run.step('LruIsolate', t1, then=272)
+    run.step('ShrinkDone', k1, then=293)
+    run.step('WbAllocFail', t1, then=307)
+    run.step('WbPutback', t1, then=323)
+    run.step('ShrinkDone', t1, then=332)
+    run.step('ChargeFail', t1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('ChargeReclaim', t1, then=304)
+    run.step('WbSkipBusy', k1, then=321)
+    run.step('WbPutback', k1, then=248)
 
 
 def test_walk_084(system_for: SystemFactory) -> None:
@@ -2525,32 +2525,32 @@ def test_walk_084(system_for: SystemFactory) -> None:
     LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=194)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=221)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=271)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', t1, then=293)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=307)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=331)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=335)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=320)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=303)  # ChargeOk Zswap.tla:420
-    run.step('WbAllocFail', k1, then=319)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=247)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=270)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=291)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=303)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=319)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ChargeReclaim', t1, then=248)
+    run.step('ShrinkDone', k1, then=271)
+    run.step('LruIsolate', t1, then=293)
+    run.step('WbSkipBusy', t1, then=307)
+    run.step('WbPutback', t1, then=323)
+    run.step('ShrinkWorker', k1, then=331)
+    run.step('LruIsolate', k1, then=335)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ChargeOk', t1, then=303)
+    run.step('WbAllocFail', k1, then=319)
+    run.step('WbPutback', k1, then=247)
+    run.step('ShrinkDone', k1, then=270)
+    run.step('ShrinkWorker', k1, then=291)
+    run.step('LruIsolate', k1, then=303)
+    run.step('WbSkipBusy', k1, then=319)
 
 
 def test_walk_085(system_for: SystemFactory) -> None:
@@ -2563,28 +2563,28 @@ def test_walk_085(system_for: SystemFactory) -> None:
     enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's
     writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('RetryFault', t1, then=3)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=9)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=18)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=34)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('LruIsolate', k1, then=52)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=84)  # WbSkipBusy Zswap.tla:696
-    run.step('ChargeReclaim', t1, then=117)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=149)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=174)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=200)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('RetryFault', t1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SkipSwapcache', t1, then=18)
+    run.step('SyncSwapcachePrepare', t1, then=34)
+    run.step('LruIsolate', k1, then=52)
+    run.step('WbSkipBusy', k1, then=84)
+    run.step('ChargeReclaim', t1, then=117)
+    run.step('WbPutback', k1, then=149)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbSkipBusy', t1, then=200)
 
 
 def test_walk_086(system_for: SystemFactory) -> None:
@@ -2596,26 +2596,26 @@ def test_walk_086(system_for: SystemFactory) -> None:
     swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 puts the
     entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=263)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=285)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=16)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=29)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=53)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=84)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbPutback', k1, then=118)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=19)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFail', k1, then=285)
+    run.step('RetryFault', t1, then=16)
+    run.step('StartFault', t1, s=s1, then=29)
+    run.step('SkipSwapcache', t1, then=53)
+    run.step('SyncSwapcachePrepare', t1, then=84)
+    run.step('WbPutback', k1, then=118)
+    run.step('ShrinkDone', k1, then=19)
 
 
 def test_walk_087(system_for: SystemFactory) -> None:
@@ -2630,32 +2630,32 @@ def test_walk_087(system_for: SystemFactory) -> None:
     swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=10)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=19)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ShrinkWorker', k1, then=34)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=62)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=93)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=125)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=154)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=181)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=116)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=148)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=155)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=182)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=116)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=148)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=173)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=155)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=182)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=61)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=82)  # LruIsolate Zswap.tla:591
-    run.step('SyncMapFolio', t1, then=14)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v2, then=26)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=50)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=49)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SkipSwapcache', t1, then=10)
+    run.step('SyncSwapcachePrepare', t1, then=19)
+    run.step('ShrinkWorker', k1, then=34)
+    run.step('ChargeReclaim', t1, then=62)
+    run.step('LruIsolate', t1, then=93)
+    run.step('WbSkipBusy', t1, then=125)
+    run.step('WbPutback', t1, then=154)
+    run.step('LruIsolate', k1, then=181)
+    run.step('ShrinkDone', t1, then=116)
+    run.step('WbAllocFail', k1, then=148)
+    run.step('WbPutback', k1, then=173)
+    run.step('ShrinkDone', k1, then=155)
+    run.step('ShrinkWorker', k1, then=182)
+    run.step('LruIsolate', k1, then=116)
+    run.step('WbSkipBusy', k1, then=148)
+    run.step('WbPutback', k1, then=173)
+    run.step('ShrinkDone', k1, then=155)
+    run.step('ShrinkWorker', k1, then=182)
+    run.step('ChargeOk', t1, then=61)
+    run.step('LruIsolate', k1, then=82)
+    run.step('SyncMapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbEntryGone', k1, then=49)
 
 
 def test_walk_088(system_for: SystemFactory) -> None:
@@ -2665,21 +2665,21 @@ def test_walk_088(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=263)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=286)  # WbAllocFolio Zswap.tla:725
-    run.step('RetryFault', t1, then=17)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFolio', k1, then=286)
+    run.step('RetryFault', t1, then=17)
 
 
 def test_walk_089(system_for: SystemFactory) -> None:
@@ -2692,31 +2692,31 @@ def test_walk_089(system_for: SystemFactory) -> None:
     (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1 writes the entry back; k1
     ends its walk; t1 finds the slot pinned and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=91)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=205)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=231)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=74)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=106)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=242)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=265)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=289)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=86)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=120)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcacheBusy', t1, then=60)  # SwapcacheBusy Zswap.tla:385
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('ShrinkDone', k1, then=60)
+    run.step('DropCleanFolio', s=s1, then=91)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('WbAllocFolio', k1, then=231)
+    run.step('WbWrite', k1, then=44)
+    run.step('FreeSlot', s=s1, then=74)
+    run.step('DropCleanFolio', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('WbAllocFolio', k1, then=289)
+    run.step('WbWrite', k1, then=86)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapcacheBusy', t1, then=60)
 
 
 def test_walk_090(system_for: SystemFactory) -> None:
@@ -2729,30 +2729,30 @@ def test_walk_090(system_for: SystemFactory) -> None:
     its private folio; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its
     walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=60)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=92)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=206)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=232)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=257)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=280)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=204)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v2, then=178)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=206)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=232)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=257)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=281)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=297)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=312)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=326)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=311)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('ShrinkDone', k1, then=60)
+    run.step('FreeSlot', s=s1, then=92)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('StartFault', t1, s=s1, then=206)
+    run.step('SkipSwapcache', t1, then=232)
+    run.step('SyncSwapcachePrepare', t1, then=257)
+    run.step('ChargeOk', t1, then=280)
+    run.step('SyncMapFolio', t1, then=204)
+    run.step('SwapOut', s=s1, v=v2, then=178)
+    run.step('StartFault', t1, s=s1, then=206)
+    run.step('SkipSwapcache', t1, then=232)
+    run.step('SyncSwapcachePrepare', t1, then=257)
+    run.step('ChargeReclaim', t1, then=281)
+    run.step('LruIsolate', k1, then=297)
+    run.step('ShrinkDone', t1, then=312)
+    run.step('WbAllocFail', k1, then=326)
+    run.step('ChargeOk', t1, then=311)
 
 
 def test_walk_091(system_for: SystemFactory) -> None:
@@ -2767,35 +2767,35 @@ def test_walk_091(system_for: SystemFactory) -> None:
     private folio; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's
     charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=263)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=285)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=263)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=286)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=302)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=317)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=58)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=88)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=119)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=151)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=177)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=203)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=227)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=201)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFail', k1, then=285)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFolio', k1, then=286)
+    run.step('WbWrite', k1, then=302)
+    run.step('DropCleanFolio', s=s1, then=317)
+    run.step('RetryFault', t1, then=58)
+    run.step('StartFault', t1, s=s1, then=88)
+    run.step('SkipSwapcache', t1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeReclaim', t1, then=177)
+    run.step('ShrinkDone', t1, then=203)
+    run.step('ShrinkDone', k1, then=227)
+    run.step('ChargeOk', t1, then=201)
 
 
 def test_walk_092(system_for: SystemFactory) -> None:
@@ -2806,24 +2806,24 @@ def test_walk_092(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; t1 retries the fault; t1 faults
     on s1; t1 finds the folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=263)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=286)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=302)  # WbWrite Zswap.tla:799
-    run.step('RetryFault', t1, then=33)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=57)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=87)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFolio', k1, then=286)
+    run.step('WbWrite', k1, then=302)
+    run.step('RetryFault', t1, then=33)
+    run.step('StartFault', t1, s=s1, then=57)
+    run.step('SwapCacheHit', t1, then=87)
 
 
 def test_walk_093(system_for: SystemFactory) -> None:
@@ -2838,36 +2838,36 @@ def test_walk_093(system_for: SystemFactory) -> None:
     allocate a folio; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
     succeeds; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=69)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapcacheBusy', t1, then=23)  # SwapcacheBusy Zswap.tla:385
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=75)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=108)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s1, then=139)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=218)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=244)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=59)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=92)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=123)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=206)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=232)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=257)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('LruIsolate', k1, then=276)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=298)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=208)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=233)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=258)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=123)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('SwapcacheBusy', t1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('ShrinkDone', k1, then=75)
+    run.step('FreeSlot', s=s1, then=108)
+    run.step('DropCleanFolio', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('WbAllocFolio', k1, then=244)
+    run.step('WbWrite', k1, then=33)
+    run.step('FreeSlot', s=s1, then=59)
+    run.step('ShrinkDone', k1, then=92)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('StartFault', t1, s=s1, then=206)
+    run.step('SkipSwapcache', t1, then=232)
+    run.step('SyncSwapcachePrepare', t1, then=257)
+    run.step('LruIsolate', k1, then=276)
+    run.step('WbAllocFail', k1, then=298)
+    run.step('WbPutback', k1, then=208)
+    run.step('ShrinkDone', k1, then=233)
+    run.step('ChargeOk', t1, then=258)
+    run.step('SyncMapFolio', t1, then=123)
 
 
 def test_walk_094(system_for: SystemFactory) -> None:
@@ -2880,30 +2880,30 @@ def test_walk_094(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
     its walk; k1 puts the entry back on the LRU; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=179)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=207)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=233)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=259)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=281)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=299)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=282)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=300)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=315)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=337)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=326)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=316)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=124)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('SkipSwapcache', t1, then=207)
+    run.step('SyncSwapcachePrepare', t1, then=233)
+    run.step('ChargeReclaim', t1, then=259)
+    run.step('ShrinkWorker', k1, then=281)
+    run.step('LruIsolate', t1, then=299)
+    run.step('ShrinkDone', k1, then=282)
+    run.step('WbAllocFail', t1, then=300)
+    run.step('WbPutback', t1, then=315)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('LruIsolate', k1, then=333)
+    run.step('WbAllocFail', k1, then=337)
+    run.step('ShrinkDone', t1, then=326)
+    run.step('WbPutback', k1, then=316)
+    run.step('ChargeFail', t1, then=124)
 
 
 def test_walk_095(system_for: SystemFactory) -> None:
@@ -2915,28 +2915,28 @@ def test_walk_095(system_for: SystemFactory) -> None:
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the
     pinned slot; k1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=124)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=153)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=180)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=208)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=235)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=260)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=283)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=301)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=315)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=327)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=333)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=337)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=301)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=316)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=234)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ChargeReclaim', t1, then=235)
+    run.step('LruIsolate', t1, then=260)
+    run.step('WbSkipBusy', t1, then=283)
+    run.step('WbPutback', t1, then=301)
+    run.step('ShrinkDone', k1, then=315)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('LruIsolate', k1, then=333)
+    run.step('WbSkipBusy', k1, then=337)
+    run.step('WbPutback', k1, then=301)
+    run.step('ShrinkDone', t1, then=316)
+    run.step('ChargeOk', t1, then=234)
 
 
 def test_walk_096(system_for: SystemFactory) -> None:
@@ -2949,28 +2949,28 @@ def test_walk_096(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=67)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=98)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=20)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=263)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=286)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=302)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=318)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=329)  # DropCleanFolio Zswap.tla:866
-    run.step('RetryFault', t1, then=91)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('SyncSwapcachePrepare', t1, then=67)
+    run.step('ChargeOk', t1, then=98)
+    run.step('SyncMapFolio', t1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFolio', k1, then=286)
+    run.step('WbWrite', k1, then=302)
+    run.step('ShrinkDone', k1, then=318)
+    run.step('DropCleanFolio', s=s1, then=329)
+    run.step('RetryFault', t1, then=91)
 
 
 def test_walk_097(system_for: SystemFactory) -> None:
@@ -2983,29 +2983,29 @@ def test_walk_097(system_for: SystemFactory) -> None:
     a shrink walk; t1's charge succeeds; t1 reads into its private folio, maps it, unpins;
     v2 is swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('FreeSlot', s=s1, then=123)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=179)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=207)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=233)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ShrinkWorker', k1, then=257)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=281)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=299)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=314)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=300)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=315)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=328)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=334)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=280)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=204)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v2, then=178)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('ShrinkDone', k1, then=91)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('SkipSwapcache', t1, then=207)
+    run.step('SyncSwapcachePrepare', t1, then=233)
+    run.step('ShrinkWorker', k1, then=257)
+    run.step('ChargeReclaim', t1, then=281)
+    run.step('LruIsolate', t1, then=299)
+    run.step('WbAllocFail', t1, then=314)
+    run.step('ShrinkDone', k1, then=300)
+    run.step('WbPutback', t1, then=315)
+    run.step('ShrinkDone', t1, then=328)
+    run.step('ShrinkWorker', k1, then=334)
+    run.step('ChargeOk', t1, then=280)
+    run.step('SyncMapFolio', t1, then=204)
+    run.step('SwapOut', s=s1, v=v2, then=178)
 
 
 def test_walk_098(system_for: SystemFactory) -> None:
@@ -3018,29 +3018,29 @@ def test_walk_098(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk;
     t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=3)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=8)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=33)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=58)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=90)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=123)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v2, then=152)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=178)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=206)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=232)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=257)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=281)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=299)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=314)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=327)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=334)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', k1, then=312)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=326)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=316)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=328)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=258)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('StartFault', t1, s=s1, then=206)
+    run.step('SkipSwapcache', t1, then=232)
+    run.step('SyncSwapcachePrepare', t1, then=257)
+    run.step('ChargeReclaim', t1, then=281)
+    run.step('LruIsolate', t1, then=299)
+    run.step('WbSkipBusy', t1, then=314)
+    run.step('WbPutback', t1, then=327)
+    run.step('ShrinkDone', t1, then=334)
+    run.step('LruIsolate', k1, then=312)
+    run.step('WbSkipBusy', k1, then=326)
+    run.step('WbPutback', k1, then=316)
+    run.step('ShrinkDone', k1, then=328)
+    run.step('ChargeOk', t1, then=258)
 
 
 def test_walk_099(system_for: SystemFactory) -> None:
@@ -3049,16 +3049,16 @@ def test_walk_099(system_for: SystemFactory) -> None:
     t1's charge enters reclaim; k1's writeback fails to allocate a folio; t1 ends its walk;
     t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=67)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=99)  # ChargeReclaim Zswap.tla:433
-    run.step('WbAllocFail', k1, then=133)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=161)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=131)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('SyncSwapcachePrepare', t1, then=67)
+    run.step('ChargeReclaim', t1, then=99)
+    run.step('WbAllocFail', k1, then=133)
+    run.step('ShrinkDone', t1, then=161)
+    run.step('ChargeOk', t1, then=131)
 
 
 def test_walk_100(system_for: SystemFactory) -> None:
@@ -3068,19 +3068,19 @@ def test_walk_100(system_for: SystemFactory) -> None:
     back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 isolates the LRU head; k1
     ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=67)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('WbAllocFail', k1, then=100)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeReclaim', t1, then=133)  # ChargeReclaim Zswap.tla:433
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=47)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=109)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=78)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('SyncSwapcachePrepare', t1, then=67)
+    run.step('WbAllocFail', k1, then=100)
+    run.step('ChargeReclaim', t1, then=133)
+    run.step('WbPutback', k1, then=162)
+    run.step('ShrinkDone', k1, then=47)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', t1, then=109)
+    run.step('ShrinkDone', k1, then=78)
 
 
 def test_walk_101(system_for: SystemFactory) -> None:
@@ -3088,15 +3088,15 @@ def test_walk_101(system_for: SystemFactory) -> None:
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=69)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=163)  # DropCleanFolio Zswap.tla:866
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('ShrinkDone', k1, then=136)
+    run.step('DropCleanFolio', s=s1, then=163)
 
 
 def test_walk_102(system_for: SystemFactory) -> None:
@@ -3105,16 +3105,16 @@ def test_walk_102(system_for: SystemFactory) -> None:
     writes the entry back; t1 finds the slot pinned and backs out; t1 faults on s1; t1 finds
     the folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=69)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('SwapcacheBusy', t1, then=44)  # SwapcacheBusy Zswap.tla:385
-    run.step('StartFault', t1, s=s1, then=72)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=103)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('SwapcacheBusy', t1, then=44)
+    run.step('StartFault', t1, s=s1, then=72)
+    run.step('SwapCacheHit', t1, then=103)
 
 
 def test_walk_103(system_for: SystemFactory) -> None:
@@ -3124,21 +3124,21 @@ def test_walk_103(system_for: SystemFactory) -> None:
     folio; t1's charge fails; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
     t1 pins the slot for its private folio; t1's charge succeeds; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=69)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=135)  # DropCleanFolio Zswap.tla:866
-    run.step('SyncSwapcachePrepare', t1, then=164)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=73)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=135)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=164)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkDone', k1, then=214)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('DropCleanFolio', s=s1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeFail', t1, then=73)
+    run.step('StartFault', t1, s=s1, then=104)
+    run.step('SkipSwapcache', t1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeOk', t1, then=190)
+    run.step('ShrinkDone', k1, then=214)
 
 
 def test_walk_104(system_for: SystemFactory) -> None:
@@ -3153,36 +3153,36 @@ def test_walk_104(system_for: SystemFactory) -> None:
     slot for its private folio; t1's charge enters reclaim; k1 isolates the LRU head; t1
     ends its walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=69)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=135)  # DropCleanFolio Zswap.tla:866
-    run.step('SyncSwapcachePrepare', t1, then=164)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', k1, then=215)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=240)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=107)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s1, then=139)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=219)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=245)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=269)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=291)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=217)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v1, then=192)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=219)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=245)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=269)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=292)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=304)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=320)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=330)  # WbAllocFail Zswap.tla:686
-    run.step('ChargeOk', t1, then=319)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('DropCleanFolio', s=s1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('ShrinkDone', t1, then=240)
+    run.step('ChargeFail', t1, then=107)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('ChargeOk', t1, then=291)
+    run.step('SyncMapFolio', t1, then=217)
+    run.step('SwapOut', s=s1, v=v1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('ChargeReclaim', t1, then=292)
+    run.step('LruIsolate', k1, then=304)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('WbAllocFail', k1, then=330)
+    run.step('ChargeOk', t1, then=319)
 
 
 def test_walk_105(system_for: SystemFactory) -> None:
@@ -3191,17 +3191,17 @@ def test_walk_105(system_for: SystemFactory) -> None:
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
     folio; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=69)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=135)  # DropCleanFolio Zswap.tla:866
-    run.step('SyncSwapcachePrepare', t1, then=164)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ShrinkDone', k1, then=189)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeReclaim', t1, then=215)  # ChargeReclaim Zswap.tla:433
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('DropCleanFolio', s=s1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ShrinkDone', k1, then=189)
+    run.step('ChargeReclaim', t1, then=215)
 
 
 def test_walk_106(system_for: SystemFactory) -> None:
@@ -3217,35 +3217,35 @@ def test_walk_106(system_for: SystemFactory) -> None:
     for its private folio; t1's charge succeeds; t1 reads into its private folio, maps it,
     unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=69)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=135)  # DropCleanFolio Zswap.tla:866
-    run.step('SyncSwapcachePrepare', t1, then=164)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=73)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=135)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=164)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=190)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=106)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=194)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=221)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeFail', t1, then=140)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=194)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=221)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=106)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('DropCleanFolio', s=s1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('ShrinkDone', t1, then=216)
+    run.step('ChargeFail', t1, then=73)
+    run.step('StartFault', t1, s=s1, then=104)
+    run.step('SkipSwapcache', t1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('ShrinkDone', t1, then=216)
+    run.step('ChargeOk', t1, then=190)
+    run.step('SyncMapFolio', t1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ChargeFail', t1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ChargeOk', t1, then=247)
+    run.step('SyncMapFolio', t1, then=106)
 
 
 def test_walk_107(system_for: SystemFactory) -> None:
@@ -3260,34 +3260,34 @@ def test_walk_107(system_for: SystemFactory) -> None:
     entry back on the LRU; k1 ends its walk; t1's charge succeeds; t1 reads into its private
     folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=194)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=221)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=272)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=294)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=307)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=331)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=192)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=219)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=245)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=269)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('LruIsolate', k1, then=287)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=305)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=221)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=246)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=270)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=139)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ChargeReclaim', t1, then=248)
+    run.step('LruIsolate', t1, then=272)
+    run.step('WbAllocFail', t1, then=294)
+    run.step('ShrinkDone', k1, then=307)
+    run.step('WbPutback', t1, then=323)
+    run.step('ShrinkWorker', k1, then=331)
+    run.step('ShrinkDone', t1, then=336)
+    run.step('ChargeFail', t1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('LruIsolate', k1, then=287)
+    run.step('WbAllocFail', k1, then=305)
+    run.step('WbPutback', k1, then=221)
+    run.step('ShrinkDone', k1, then=246)
+    run.step('ChargeOk', t1, then=270)
+    run.step('SyncMapFolio', t1, then=139)
 
 
 def test_walk_108(system_for: SystemFactory) -> None:
@@ -3300,30 +3300,30 @@ def test_walk_108(system_for: SystemFactory) -> None:
     shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
     its walk; k1 puts the entry back on the LRU; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=193)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=220)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=246)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=271)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=292)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=306)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', k1, then=293)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', t1, then=307)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=331)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=335)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', k1, then=338)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', t1, then=330)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', k1, then=324)  # WbPutback Zswap.tla:816
-    run.step('ChargeFail', t1, then=140)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('StartFault', t1, s=s1, then=193)
+    run.step('SkipSwapcache', t1, then=220)
+    run.step('SyncSwapcachePrepare', t1, then=246)
+    run.step('ChargeReclaim', t1, then=271)
+    run.step('ShrinkWorker', k1, then=292)
+    run.step('LruIsolate', t1, then=306)
+    run.step('ShrinkDone', k1, then=293)
+    run.step('WbAllocFail', t1, then=307)
+    run.step('WbPutback', t1, then=323)
+    run.step('ShrinkWorker', k1, then=331)
+    run.step('LruIsolate', k1, then=335)
+    run.step('WbAllocFail', k1, then=338)
+    run.step('ShrinkDone', t1, then=330)
+    run.step('WbPutback', k1, then=324)
+    run.step('ChargeFail', t1, then=140)
 
 
 def test_walk_109(system_for: SystemFactory) -> None:
@@ -3335,28 +3335,28 @@ def test_walk_109(system_for: SystemFactory) -> None:
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the
     pinned slot; k1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=140)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=166)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=194)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=221)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=248)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=272)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=294)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=308)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=323)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=331)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=335)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=338)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=308)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=324)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=247)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ChargeReclaim', t1, then=248)
+    run.step('LruIsolate', t1, then=272)
+    run.step('WbSkipBusy', t1, then=294)
+    run.step('WbPutback', t1, then=308)
+    run.step('ShrinkDone', k1, then=323)
+    run.step('ShrinkWorker', k1, then=331)
+    run.step('LruIsolate', k1, then=335)
+    run.step('WbSkipBusy', k1, then=338)
+    run.step('WbPutback', k1, then=308)
+    run.step('ShrinkDone', t1, then=324)
+    run.step('ChargeOk', t1, then=247)
 
 
 def test_walk_110(system_for: SystemFactory) -> None:
@@ -3366,19 +3366,19 @@ def test_walk_110(system_for: SystemFactory) -> None:
     folio; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
     succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=69)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=135)  # DropCleanFolio Zswap.tla:866
-    run.step('SyncSwapcachePrepare', t1, then=164)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=191)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkDone', t1, then=216)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', k1, then=240)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=214)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('DropCleanFolio', s=s1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('ShrinkDone', t1, then=216)
+    run.step('ShrinkDone', k1, then=240)
+    run.step('ChargeOk', t1, then=214)
 
 
 def test_walk_111(system_for: SystemFactory) -> None:
@@ -3387,17 +3387,17 @@ def test_walk_111(system_for: SystemFactory) -> None:
     writes the entry back; k1 ends its walk; t1 finds the slot pinned and backs out; t1
     faults on s1; t1 finds the folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=21)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=39)  # SkipSwapcache Zswap.tla:351
-    run.step('WbAllocFolio', k1, then=69)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=102)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=136)  # ShrinkDone Zswap.tla:626
-    run.step('SwapcacheBusy', t1, then=75)  # SwapcacheBusy Zswap.tla:385
-    run.step('StartFault', t1, s=s1, then=105)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=137)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('ShrinkDone', k1, then=136)
+    run.step('SwapcacheBusy', t1, then=75)
+    run.step('StartFault', t1, s=s1, then=105)
+    run.step('SwapCacheHit', t1, then=137)
 
 
 def test_walk_112(system_for: SystemFactory) -> None:
@@ -3410,29 +3410,29 @@ def test_walk_112(system_for: SystemFactory) -> None:
     a shrink walk; t1's charge succeeds; t1 reads into its private folio, maps it, unpins;
     v1 is swapped out to s1."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s1, then=74)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=108)  # ShrinkDone Zswap.tla:626
-    run.step('DropCleanFolio', s=s1, then=139)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=193)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=220)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=246)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ShrinkWorker', k1, then=269)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=292)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=306)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=322)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=307)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=323)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=332)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=336)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=291)  # ChargeOk Zswap.tla:420
-    run.step('SyncMapFolio', t1, then=217)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v1, then=192)  # SwapOut Zswap.tla:836
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('FreeSlot', s=s1, then=74)
+    run.step('ShrinkDone', k1, then=108)
+    run.step('DropCleanFolio', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('StartFault', t1, s=s1, then=193)
+    run.step('SkipSwapcache', t1, then=220)
+    run.step('SyncSwapcachePrepare', t1, then=246)
+    run.step('ShrinkWorker', k1, then=269)
+    run.step('ChargeReclaim', t1, then=292)
+    run.step('LruIsolate', t1, then=306)
+    run.step('WbAllocFail', t1, then=322)
+    run.step('ShrinkDone', k1, then=307)
+    run.step('WbPutback', t1, then=323)
+    run.step('ShrinkDone', t1, then=332)
+    run.step('ShrinkWorker', k1, then=336)
+    run.step('ChargeOk', t1, then=291)
+    run.step('SyncMapFolio', t1, then=217)
+    run.step('SwapOut', s=s1, v=v1, then=192)
 
 
 def test_walk_113(system_for: SystemFactory) -> None:
@@ -3445,29 +3445,29 @@ def test_walk_113(system_for: SystemFactory) -> None:
     writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk;
     t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=23)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=44)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=73)  # DropCleanFolio Zswap.tla:866
-    run.step('FreeSlot', s=s1, then=106)  # FreeSlot Zswap.tla:850
-    run.step('ShrinkDone', k1, then=139)  # ShrinkDone Zswap.tla:626
-    run.step('SwapOut', s=s1, v=v1, then=165)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=192)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=219)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=245)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=269)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=292)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=306)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=322)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=331)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=336)  # ShrinkDone Zswap.tla:626
-    run.step('LruIsolate', k1, then=320)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=330)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=324)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=332)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=270)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('ChargeReclaim', t1, then=292)
+    run.step('LruIsolate', t1, then=306)
+    run.step('WbSkipBusy', t1, then=322)
+    run.step('WbPutback', t1, then=331)
+    run.step('ShrinkDone', t1, then=336)
+    run.step('LruIsolate', k1, then=320)
+    run.step('WbSkipBusy', k1, then=330)
+    run.step('WbPutback', k1, then=324)
+    run.step('ShrinkDone', k1, then=332)
+    run.step('ChargeOk', t1, then=270)
 
 
 def test_walk_114(system_for: SystemFactory) -> None:
@@ -3476,17 +3476,17 @@ def test_walk_114(system_for: SystemFactory) -> None:
     reclaim; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the
     entry back on the LRU; t1 isolates the LRU head; t1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=24)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=45)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=77)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', k1, then=99)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=133)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=162)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', t1, then=188)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=213)  # WbSkipBusy Zswap.tla:696
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SkipSwapcache', t1, then=24)
+    run.step('SyncSwapcachePrepare', t1, then=45)
+    run.step('ChargeReclaim', t1, then=77)
+    run.step('LruIsolate', k1, then=99)
+    run.step('WbSkipBusy', k1, then=133)
+    run.step('WbPutback', k1, then=162)
+    run.step('LruIsolate', t1, then=188)
+    run.step('WbSkipBusy', t1, then=213)
 
 
 def test_walk_115(system_for: SystemFactory) -> None:
@@ -3500,32 +3500,32 @@ def test_walk_115(system_for: SystemFactory) -> None:
     walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
     back; s1's clean folio is dropped; k1 ends its walk."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('StartFault', t1, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=24)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=45)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('LruIsolate', k1, then=67)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=100)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=134)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=25)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=46)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=76)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=98)  # LruIsolate Zswap.tla:591
-    run.step('SyncMapFolio', t1, then=20)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=263)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=286)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=302)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s1, then=317)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', k1, then=329)  # ShrinkDone Zswap.tla:626
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SkipSwapcache', t1, then=24)
+    run.step('SyncSwapcachePrepare', t1, then=45)
+    run.step('LruIsolate', k1, then=67)
+    run.step('WbSkipBusy', k1, then=100)
+    run.step('WbPutback', k1, then=134)
+    run.step('ShrinkDone', k1, then=25)
+    run.step('ChargeOk', t1, then=46)
+    run.step('ShrinkWorker', k1, then=76)
+    run.step('LruIsolate', k1, then=98)
+    run.step('SyncMapFolio', t1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFolio', k1, then=286)
+    run.step('WbWrite', k1, then=302)
+    run.step('DropCleanFolio', s=s1, then=317)
+    run.step('ShrinkDone', k1, then=329)
 
 
 def test_walk_116(system_for: SystemFactory) -> None:
@@ -3537,26 +3537,26 @@ def test_walk_116(system_for: SystemFactory) -> None:
     its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates
     the LRU head; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=13)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=25)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=47)  # ChargeReclaim Zswap.tla:433
-    run.step('ShrinkWorker', k1, then=77)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', t1, then=109)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=141)  # WbAllocFail Zswap.tla:686
-    run.step('ShrinkDone', k1, then=110)  # ShrinkDone Zswap.tla:626
-    run.step('WbPutback', t1, then=142)  # WbPutback Zswap.tla:816
-    run.step('ShrinkWorker', k1, then=167)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=195)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=222)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=239)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=142)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkDone', t1, then=168)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=46)  # ChargeOk Zswap.tla:420
-    run.step('ShrinkWorker', k1, then=76)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=98)  # LruIsolate Zswap.tla:591
-    run.step('SyncMapFolio', t1, then=20)  # SyncMapFolio Zswap.tla:554
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SkipSwapcache', t1, then=13)
+    run.step('SyncSwapcachePrepare', t1, then=25)
+    run.step('ChargeReclaim', t1, then=47)
+    run.step('ShrinkWorker', k1, then=77)
+    run.step('LruIsolate', t1, then=109)
+    run.step('WbAllocFail', t1, then=141)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('WbPutback', t1, then=142)
+    run.step('ShrinkWorker', k1, then=167)
+    run.step('LruIsolate', k1, then=195)
+    run.step('WbSkipBusy', k1, then=222)
+    run.step('WbPutback', k1, then=239)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('ShrinkDone', t1, then=168)
+    run.step('ChargeOk', t1, then=46)
+    run.step('ShrinkWorker', k1, then=76)
+    run.step('LruIsolate', k1, then=98)
+    run.step('SyncMapFolio', t1, then=20)
 
 
 def test_walk_117(system_for: SystemFactory) -> None:
@@ -3567,25 +3567,25 @@ def test_walk_117(system_for: SystemFactory) -> None:
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
     fault; t1 faults on s1; t1 finds the folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=5)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=11)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=20)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=64)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=97)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=130)  # SwapCacheHit Zswap.tla:315
-    run.step('WbEntryGone', k1, then=159)  # WbEntryGone Zswap.tla:780
-    run.step('WbPutback', k1, then=186)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=212)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=238)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=263)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', k1, then=286)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', k1, then=302)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', k1, then=318)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=60)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=89)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=121)  # SwapCacheHit Zswap.tla:315
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFolio', k1, then=286)
+    run.step('WbWrite', k1, then=302)
+    run.step('ShrinkDone', k1, then=318)
+    run.step('RetryFault', t1, then=60)
+    run.step('StartFault', t1, s=s1, then=89)
+    run.step('SwapCacheHit', t1, then=121)
 
 
 def test_walk_118(system_for: SystemFactory) -> None:
@@ -3600,29 +3600,29 @@ def test_walk_118(system_for: SystemFactory) -> None:
     swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=13)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=25)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ShrinkWorker', k1, then=45)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeReclaim', t1, then=77)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=109)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=141)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=167)  # WbPutback Zswap.tla:816
-    run.step('LruIsolate', k1, then=195)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=132)  # ShrinkDone Zswap.tla:626
-    run.step('WbAllocFail', k1, then=161)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=168)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=132)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', k1, then=161)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', k1, then=187)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', k1, then=168)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=196)  # ShrinkWorker Zswap.tla:572
-    run.step('ChargeOk', t1, then=76)  # ChargeOk Zswap.tla:420
-    run.step('LruIsolate', k1, then=98)  # LruIsolate Zswap.tla:591
-    run.step('SyncMapFolio', t1, then=20)  # SyncMapFolio Zswap.tla:554
-    run.step('SwapOut', s=s1, v=v1, then=37)  # SwapOut Zswap.tla:836
-    run.step('WbAllocFolio', k1, then=66)  # WbAllocFolio Zswap.tla:725
-    run.step('WbEntryGone', k1, then=65)  # WbEntryGone Zswap.tla:780
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SkipSwapcache', t1, then=13)
+    run.step('SyncSwapcachePrepare', t1, then=25)
+    run.step('ShrinkWorker', k1, then=45)
+    run.step('ChargeReclaim', t1, then=77)
+    run.step('LruIsolate', t1, then=109)
+    run.step('WbSkipBusy', t1, then=141)
+    run.step('WbPutback', t1, then=167)
+    run.step('LruIsolate', k1, then=195)
+    run.step('ShrinkDone', t1, then=132)
+    run.step('WbAllocFail', k1, then=161)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=168)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('LruIsolate', k1, then=132)
+    run.step('WbSkipBusy', k1, then=161)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=168)
+    run.step('ShrinkWorker', k1, then=196)
+    run.step('ChargeOk', t1, then=76)
+    run.step('LruIsolate', k1, then=98)
+    run.step('SyncMapFolio', t1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbEntryGone', k1, then=65)

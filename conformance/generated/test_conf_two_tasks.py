@@ -33,15 +33,15 @@ v2 = ModelValue('v2')
 def test_walk_01(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_02(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; s1 is freed."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('FreeSlot', s=s1, then=0)  # FreeSlot Zswap.tla:850
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('FreeSlot', s=s1, then=0)
 
 
 def test_walk_03(system_for: SystemFactory) -> None:
@@ -52,28 +52,28 @@ def test_walk_03(system_for: SystemFactory) -> None:
     cache; t2 finds the folio in the swap cache; t1 reads the page in; t1 maps the page; t2
     retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=4)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t2, then=3)  # ChargeFail Zswap.tla:446
-    run.step('SwapcachePrepare', t1, then=8)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t2, then=1)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('RetryFault', t2, then=0)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeFail', t1, then=4)
+    run.step('StartFault', t1, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeFail', t2, then=3)
+    run.step('SwapcachePrepare', t1, then=8)
+    run.step('ChargeFail', t1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeFail', t2, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('RetryFault', t2, then=0)
 
 
 def test_walk_04(system_for: SystemFactory) -> None:
@@ -83,23 +83,23 @@ def test_walk_04(system_for: SystemFactory) -> None:
     pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
     page in; t1 maps the page; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=26)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=42)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=59)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=4)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('PteChanged', t2, then=0)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeReclaim', t1, then=26)
+    run.step('LruIsolate', t1, then=42)
+    run.step('WbAllocFail', t1, then=59)
+    run.step('WbPutback', t1, then=75)
+    run.step('ShrinkDone', t1, then=91)
+    run.step('ChargeFail', t1, then=4)
+    run.step('StartFault', t1, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('PteChanged', t2, then=0)
 
 
 def test_walk_05(system_for: SystemFactory) -> None:
@@ -107,17 +107,17 @@ def test_walk_05(system_for: SystemFactory) -> None:
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t2 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('RetryFault', t2, then=2)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('RetryFault', t2, then=2)
 
 
 def test_walk_06(system_for: SystemFactory) -> None:
@@ -128,28 +128,28 @@ def test_walk_06(system_for: SystemFactory) -> None:
     cache; t2 finds the folio in the swap cache; t1 reads the page in; t1 maps the page; t2
     retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=6)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t2, then=5)  # ChargeFail Zswap.tla:446
-    run.step('SwapcachePrepare', t1, then=11)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=12)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t2, then=2)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('RetryFault', t2, then=0)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeFail', t1, then=6)
+    run.step('StartFault', t1, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeFail', t2, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeFail', t1, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeFail', t2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('RetryFault', t2, then=0)
 
 
 def test_walk_07(system_for: SystemFactory) -> None:
@@ -162,33 +162,33 @@ def test_walk_07(system_for: SystemFactory) -> None:
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
     page; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('RetryFault', t2, then=5)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=34)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=67)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=6)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('PteChanged', t2, then=0)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('RetryFault', t2, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeReclaim', t1, then=34)
+    run.step('LruIsolate', t1, then=50)
+    run.step('WbAllocFail', t1, then=67)
+    run.step('WbPutback', t1, then=83)
+    run.step('ShrinkDone', t1, then=97)
+    run.step('ChargeFail', t1, then=6)
+    run.step('StartFault', t1, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('PteChanged', t2, then=0)
 
 
 def test_walk_08(system_for: SystemFactory) -> None:
@@ -200,30 +200,30 @@ def test_walk_08(system_for: SystemFactory) -> None:
     folio in the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to
     s1; t2 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=145)  # AddToSwapCache Zswap.tla:466
-    run.step('RetryFault', t2, then=37)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t2, s=s1, then=49)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('RetryFault', t2, then=1)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeFail', t1, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeOk', t1, then=129)
+    run.step('AddToSwapCache', t1, then=145)
+    run.step('RetryFault', t2, then=37)
+    run.step('StartFault', t2, s=s1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('RetryFault', t2, then=1)
 
 
 def test_walk_09(system_for: SystemFactory) -> None:
@@ -236,33 +236,33 @@ def test_walk_09(system_for: SystemFactory) -> None:
     the folio in the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out
     to s1; t1 faults on s1; t2 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t2, then=38)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t2, s=s1, then=50)  # StartFault Zswap.tla:286
-    run.step('WbSkipBusy', t1, then=67)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('RetryFault', t2, then=3)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=146)
+    run.step('RetryFault', t2, then=38)
+    run.step('StartFault', t2, s=s1, then=50)
+    run.step('WbSkipBusy', t1, then=67)
+    run.step('WbPutback', t1, then=83)
+    run.step('ShrinkDone', t1, then=97)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('RetryFault', t2, then=3)
 
 
 def test_walk_10(system_for: SystemFactory) -> None:
@@ -272,23 +272,23 @@ def test_walk_10(system_for: SystemFactory) -> None:
     the slot; t2 retries the fault; t1's charge succeeds; t1 adds its folio to the swap
     cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('RetryFault', t2, then=11)  # RetryFault Zswap.tla:308
-    run.step('ChargeOk', t1, then=21)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=37)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=53)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('RetryFault', t2, then=11)
+    run.step('ChargeOk', t1, then=21)
+    run.step('AddToSwapCache', t1, then=37)
+    run.step('SwapReadFolio', t1, then=53)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_11(system_for: SystemFactory) -> None:
@@ -301,34 +301,34 @@ def test_walk_11(system_for: SystemFactory) -> None:
     t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
     cache; t2 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:420
-    run.step('RetryFault', t2, then=21)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t2, s=s1, then=33)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=105)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=137)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=153)  # AddToSwapCache Zswap.tla:466
-    run.step('RetryFault', t2, then=29)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeOk', t1, then=129)
+    run.step('RetryFault', t2, then=21)
+    run.step('StartFault', t2, s=s1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeFail', t1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeOk', t1, then=137)
+    run.step('AddToSwapCache', t1, then=153)
+    run.step('RetryFault', t2, then=29)
 
 
 def test_walk_12(system_for: SystemFactory) -> None:
@@ -339,27 +339,27 @@ def test_walk_12(system_for: SystemFactory) -> None:
     in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t2 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=8)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=15)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=29)  # AddToSwapCache Zswap.tla:466
-    run.step('StartFault', t2, s=s1, then=41)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=145)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=161)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('RetryFault', t2, then=22)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('SwapcachePrepare', t1, then=8)
+    run.step('ChargeOk', t1, then=15)
+    run.step('AddToSwapCache', t1, then=29)
+    run.step('StartFault', t2, s=s1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeOk', t1, then=129)
+    run.step('AddToSwapCache', t1, then=145)
+    run.step('SwapReadFolio', t1, then=161)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('RetryFault', t2, then=22)
 
 
 def test_walk_13(system_for: SystemFactory) -> None:
@@ -370,26 +370,26 @@ def test_walk_13(system_for: SystemFactory) -> None:
     maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
     enters reclaim; t1 isolates the LRU head; t2 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=11)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=22)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=38)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=54)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t2, s=s1, then=67)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t2, then=30)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeReclaim', t1, then=22)
+    run.step('LruIsolate', t1, then=38)
+    run.step('WbAllocFail', t1, then=54)
+    run.step('StartFault', t2, s=s1, then=67)
+    run.step('WbPutback', t1, then=83)
+    run.step('ShrinkDone', t1, then=97)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeReclaim', t1, then=138)
+    run.step('LruIsolate', t1, then=154)
+    run.step('RetryFault', t2, then=30)
 
 
 def test_walk_14(system_for: SystemFactory) -> None:
@@ -401,30 +401,30 @@ def test_walk_14(system_for: SystemFactory) -> None:
     reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t2 retries
     the fault; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=8)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=16)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=30)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t2, s=s1, then=42)  # StartFault Zswap.tla:286
-    run.step('WbSkipBusy', t1, then=59)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=162)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t2, then=54)  # RetryFault Zswap.tla:308
-    run.step('WbPutback', t1, then=71)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=87)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=2)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('SwapcachePrepare', t1, then=8)
+    run.step('ChargeReclaim', t1, then=16)
+    run.step('LruIsolate', t1, then=30)
+    run.step('StartFault', t2, s=s1, then=42)
+    run.step('WbSkipBusy', t1, then=59)
+    run.step('WbPutback', t1, then=75)
+    run.step('ShrinkDone', t1, then=91)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=146)
+    run.step('WbAllocFail', t1, then=162)
+    run.step('RetryFault', t2, then=54)
+    run.step('WbPutback', t1, then=71)
+    run.step('ShrinkDone', t1, then=87)
+    run.step('ChargeFail', t1, then=2)
 
 
 def test_walk_15(system_for: SystemFactory) -> None:
@@ -434,23 +434,23 @@ def test_walk_15(system_for: SystemFactory) -> None:
     the slot; t2 retries the fault; t1's charge succeeds; t1 adds its folio to the swap
     cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('RetryFault', t2, then=8)  # RetryFault Zswap.tla:308
-    run.step('ChargeOk', t1, then=15)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=29)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=45)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('RetryFault', t2, then=8)
+    run.step('ChargeOk', t1, then=15)
+    run.step('AddToSwapCache', t1, then=29)
+    run.step('SwapReadFolio', t1, then=45)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_16(system_for: SystemFactory) -> None:
@@ -458,16 +458,16 @@ def test_walk_16(system_for: SystemFactory) -> None:
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
     reads the page in; t2 maps the page; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('RetryFault', t1, then=0)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('RetryFault', t1, then=0)
 
 
 def test_walk_17(system_for: SystemFactory) -> None:
@@ -477,23 +477,23 @@ def test_walk_17(system_for: SystemFactory) -> None:
     pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the
     page in; t2 maps the page; t1 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=28)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=44)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=62)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=3)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('PteChanged', t1, then=0)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeReclaim', t2, then=28)
+    run.step('LruIsolate', t2, then=44)
+    run.step('WbAllocFail', t2, then=62)
+    run.step('WbPutback', t2, then=78)
+    run.step('ShrinkDone', t2, then=94)
+    run.step('ChargeFail', t2, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('PteChanged', t1, then=0)
 
 
 def test_walk_18(system_for: SystemFactory) -> None:
@@ -507,36 +507,36 @@ def test_walk_18(system_for: SystemFactory) -> None:
     entry back on the LRU; t2 retries the fault; t2 faults on s1; t1 ends its walk; t1's
     charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=137)  # ChargeOk Zswap.tla:420
-    run.step('RetryFault', t2, then=15)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t2, s=s1, then=25)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=162)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t2, then=71)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t2, s=s1, then=83)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeOk', t1, then=137)
+    run.step('RetryFault', t2, then=15)
+    run.step('StartFault', t2, s=s1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=146)
+    run.step('WbSkipBusy', t1, then=162)
+    run.step('WbPutback', t1, then=173)
+    run.step('RetryFault', t2, then=71)
+    run.step('StartFault', t2, s=s1, then=83)
+    run.step('ShrinkDone', t1, then=97)
+    run.step('ChargeOk', t1, then=33)
 
 
 def test_walk_19(system_for: SystemFactory) -> None:
@@ -549,33 +549,33 @@ def test_walk_19(system_for: SystemFactory) -> None:
     fails to allocate a folio; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends
     its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=137)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=153)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=167)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:433
-    run.step('RetryFault', t2, then=16)  # RetryFault Zswap.tla:308
-    run.step('LruIsolate', t1, then=30)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=46)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t2, s=s1, then=59)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeOk', t1, then=137)
+    run.step('AddToSwapCache', t1, then=153)
+    run.step('SwapReadFolio', t1, then=167)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeReclaim', t1, then=138)
+    run.step('RetryFault', t2, then=16)
+    run.step('LruIsolate', t1, then=30)
+    run.step('WbAllocFail', t1, then=46)
+    run.step('StartFault', t2, s=s1, then=59)
+    run.step('WbPutback', t1, then=75)
+    run.step('ShrinkDone', t1, then=91)
+    run.step('ChargeOk', t1, then=25)
 
 
 def test_walk_20(system_for: SystemFactory) -> None:
@@ -589,35 +589,35 @@ def test_walk_20(system_for: SystemFactory) -> None:
     t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t2 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=57)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=73)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=162)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=101)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=162)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=129)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=145)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=161)  # SwapReadFolio Zswap.tla:485
-    run.step('RetryFault', t2, then=53)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=146)
+    run.step('WbAllocFail', t1, then=162)
+    run.step('WbPutback', t1, then=173)
+    run.step('ShrinkDone', t1, then=181)
+    run.step('ChargeFail', t1, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=146)
+    run.step('WbAllocFail', t1, then=162)
+    run.step('WbPutback', t1, then=173)
+    run.step('ShrinkDone', t1, then=181)
+    run.step('ChargeOk', t1, then=129)
+    run.step('AddToSwapCache', t1, then=145)
+    run.step('SwapReadFolio', t1, then=161)
+    run.step('RetryFault', t2, then=53)
 
 
 def test_walk_21(system_for: SystemFactory) -> None:
@@ -628,25 +628,25 @@ def test_walk_21(system_for: SystemFactory) -> None:
     allocate a folio; t2 retries the fault; t1 puts the entry back on the LRU; t1 ends its
     walk; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=11)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=21)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=37)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=53)  # SwapReadFolio Zswap.tla:485
-    run.step('StartFault', t2, s=s1, then=66)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t2, then=81)  # SwapCacheHit Zswap.tla:315
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=168)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t2, then=46)  # RetryFault Zswap.tla:308
-    run.step('WbPutback', t1, then=63)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=79)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=1)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeOk', t1, then=21)
+    run.step('AddToSwapCache', t1, then=37)
+    run.step('SwapReadFolio', t1, then=53)
+    run.step('StartFault', t2, s=s1, then=66)
+    run.step('SwapCacheHit', t2, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeReclaim', t1, then=138)
+    run.step('LruIsolate', t1, then=154)
+    run.step('WbAllocFail', t1, then=168)
+    run.step('RetryFault', t2, then=46)
+    run.step('WbPutback', t1, then=63)
+    run.step('ShrinkDone', t1, then=79)
+    run.step('ChargeFail', t1, then=1)
 
 
 def test_walk_22(system_for: SystemFactory) -> None:
@@ -660,36 +660,36 @@ def test_walk_22(system_for: SystemFactory) -> None:
     entry back on the LRU; t2 retries the fault; t2 faults on s1; t1 ends its walk; t1's
     charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('RetryFault', t1, then=2)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=168)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t2, then=63)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t2, s=s1, then=75)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('RetryFault', t1, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeReclaim', t1, then=138)
+    run.step('LruIsolate', t1, then=154)
+    run.step('WbSkipBusy', t1, then=168)
+    run.step('WbPutback', t1, then=177)
+    run.step('RetryFault', t2, then=63)
+    run.step('StartFault', t2, s=s1, then=75)
+    run.step('ShrinkDone', t1, then=91)
+    run.step('ChargeOk', t1, then=25)
 
 
 def test_walk_23(system_for: SystemFactory) -> None:
@@ -700,25 +700,25 @@ def test_walk_23(system_for: SystemFactory) -> None:
     allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t2 retries the
     fault; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('SwapCacheHit', t2, then=73)  # SwapCacheHit Zswap.tla:315
-    run.step('MapFolio', t1, then=89)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=101)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=109)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=117)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=130)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=146)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=162)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=173)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=181)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t2, then=87)  # RetryFault Zswap.tla:308
-    run.step('ChargeOk', t1, then=21)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('SwapCacheHit', t2, then=73)
+    run.step('MapFolio', t1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeReclaim', t1, then=130)
+    run.step('LruIsolate', t1, then=146)
+    run.step('WbAllocFail', t1, then=162)
+    run.step('WbPutback', t1, then=173)
+    run.step('ShrinkDone', t1, then=181)
+    run.step('RetryFault', t2, then=87)
+    run.step('ChargeOk', t1, then=21)
 
 
 def test_walk_24(system_for: SystemFactory) -> None:
@@ -732,35 +732,35 @@ def test_walk_24(system_for: SystemFactory) -> None:
     t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t2 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=11)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=21)  # ChargeOk Zswap.tla:420
-    run.step('StartFault', t2, s=s1, then=33)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=168)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=105)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=168)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=137)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=153)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=167)  # SwapReadFolio Zswap.tla:485
-    run.step('RetryFault', t2, then=45)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeOk', t1, then=21)
+    run.step('StartFault', t2, s=s1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeReclaim', t1, then=138)
+    run.step('LruIsolate', t1, then=154)
+    run.step('WbAllocFail', t1, then=168)
+    run.step('WbPutback', t1, then=177)
+    run.step('ShrinkDone', t1, then=183)
+    run.step('ChargeFail', t1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeReclaim', t1, then=138)
+    run.step('LruIsolate', t1, then=154)
+    run.step('WbAllocFail', t1, then=168)
+    run.step('WbPutback', t1, then=177)
+    run.step('ShrinkDone', t1, then=183)
+    run.step('ChargeOk', t1, then=137)
+    run.step('AddToSwapCache', t1, then=153)
+    run.step('SwapReadFolio', t1, then=167)
+    run.step('RetryFault', t2, then=45)
 
 
 def test_walk_25(system_for: SystemFactory) -> None:
@@ -768,16 +768,16 @@ def test_walk_25(system_for: SystemFactory) -> None:
     its folio to the swap cache; t1 reads the page in; t2 faults on s1; t1 maps the page; v2
     is swapped out to s1; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=8)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=15)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=29)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=45)  # SwapReadFolio Zswap.tla:485
-    run.step('StartFault', t2, s=s1, then=58)  # StartFault Zswap.tla:286
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('PteChanged', t2, then=2)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('SwapcachePrepare', t1, then=8)
+    run.step('ChargeOk', t1, then=15)
+    run.step('AddToSwapCache', t1, then=29)
+    run.step('SwapReadFolio', t1, then=45)
+    run.step('StartFault', t2, s=s1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('PteChanged', t2, then=2)
 
 
 def test_walk_26(system_for: SystemFactory) -> None:
@@ -790,32 +790,32 @@ def test_walk_26(system_for: SystemFactory) -> None:
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t2 finds
     the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t2, then=65)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t1, then=81)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=95)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=105)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=113)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=123)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=138)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=154)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=168)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=177)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=183)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t2, then=79)  # RetryFault Zswap.tla:308
-    run.step('ChargeOk', t1, then=15)  # ChargeOk Zswap.tla:420
-    run.step('StartFault', t2, s=s1, then=25)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('PteChanged', t2, then=5)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=65)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('ChargeReclaim', t1, then=138)
+    run.step('LruIsolate', t1, then=154)
+    run.step('WbAllocFail', t1, then=168)
+    run.step('WbPutback', t1, then=177)
+    run.step('ShrinkDone', t1, then=183)
+    run.step('RetryFault', t2, then=79)
+    run.step('ChargeOk', t1, then=15)
+    run.step('StartFault', t2, s=s1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('PteChanged', t2, then=5)
 
 
 def test_walk_27(system_for: SystemFactory) -> None:
@@ -829,36 +829,36 @@ def test_walk_27(system_for: SystemFactory) -> None:
     in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t2 finds the PTE changed
     and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('PteChanged', t2, then=1)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('RetryFault', t1, then=6)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('PteChanged', t2, then=3)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('PteChanged', t2, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('RetryFault', t1, then=6)
+    run.step('StartFault', t1, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('PteChanged', t2, then=3)
 
 
 def test_walk_28(system_for: SystemFactory) -> None:
@@ -869,29 +869,29 @@ def test_walk_28(system_for: SystemFactory) -> None:
     adds its folio to the swap cache; t1 retries the fault; t1 faults on s1; t1 finds the
     folio in the swap cache; t2 reads the page in; t2 maps the page; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t2, then=103)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=133)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=149)  # AddToSwapCache Zswap.tla:466
-    run.step('RetryFault', t1, then=39)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('RetryFault', t1, then=0)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeFail', t2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeOk', t2, then=133)
+    run.step('AddToSwapCache', t2, then=149)
+    run.step('RetryFault', t1, then=39)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('RetryFault', t1, then=0)
 
 
 def test_walk_29(system_for: SystemFactory) -> None:
@@ -899,15 +899,15 @@ def test_walk_29(system_for: SystemFactory) -> None:
     succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
     t1 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('PteChanged', t1, then=0)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('PteChanged', t1, then=0)
 
 
 def test_walk_30(system_for: SystemFactory) -> None:
@@ -918,25 +918,25 @@ def test_walk_30(system_for: SystemFactory) -> None:
     folio in the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to
     s1; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=36)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=52)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=70)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=5)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('RetryFault', t1, then=1)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeReclaim', t2, then=36)
+    run.step('LruIsolate', t2, then=52)
+    run.step('WbAllocFail', t2, then=70)
+    run.step('WbPutback', t2, then=86)
+    run.step('ShrinkDone', t2, then=100)
+    run.step('ChargeFail', t2, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('RetryFault', t1, then=1)
 
 
 def test_walk_31(system_for: SystemFactory) -> None:
@@ -949,33 +949,33 @@ def test_walk_31(system_for: SystemFactory) -> None:
     the folio in the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out
     to s1; t2 faults on s1; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=40)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=52)  # StartFault Zswap.tla:286
-    run.step('WbSkipBusy', t2, then=70)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('RetryFault', t1, then=4)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeReclaim', t2, then=134)
+    run.step('LruIsolate', t2, then=150)
+    run.step('RetryFault', t1, then=40)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbSkipBusy', t2, then=70)
+    run.step('WbPutback', t2, then=86)
+    run.step('ShrinkDone', t2, then=100)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('RetryFault', t1, then=4)
 
 
 def test_walk_32(system_for: SystemFactory) -> None:
@@ -985,23 +985,23 @@ def test_walk_32(system_for: SystemFactory) -> None:
     the slot; t1 retries the fault; t2's charge succeeds; t2 adds its folio to the swap
     cache; t2 reads the page in; t2 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('StartFault', t1, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('RetryFault', t1, then=12)  # RetryFault Zswap.tla:308
-    run.step('ChargeOk', t2, then=23)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=39)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=55)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('StartFault', t1, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('RetryFault', t1, then=12)
+    run.step('ChargeOk', t2, then=23)
+    run.step('AddToSwapCache', t2, then=39)
+    run.step('SwapReadFolio', t2, then=55)
+    run.step('MapFolio', t2, then=0)
 
 
 def test_walk_33(system_for: SystemFactory) -> None:
@@ -1013,33 +1013,33 @@ def test_walk_33(system_for: SystemFactory) -> None:
     folio in the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to
     s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t2, then=107)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=141)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=157)  # AddToSwapCache Zswap.tla:466
-    run.step('RetryFault', t1, then=31)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=133)  # ChargeOk Zswap.tla:420
-    run.step('RetryFault', t1, then=23)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeFail', t2, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeOk', t2, then=141)
+    run.step('AddToSwapCache', t2, then=157)
+    run.step('RetryFault', t1, then=31)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeOk', t2, then=133)
+    run.step('RetryFault', t1, then=23)
 
 
 def test_walk_34(system_for: SystemFactory) -> None:
@@ -1048,21 +1048,21 @@ def test_walk_34(system_for: SystemFactory) -> None:
     reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
     the slot; t2's charge enters reclaim; t2 isolates the LRU head; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=12)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=23)  # ChargeOk Zswap.tla:420
-    run.step('StartFault', t1, s=s1, then=35)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:591
-    run.step('RetryFault', t1, then=32)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeOk', t2, then=23)
+    run.step('StartFault', t1, s=s1, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=142)
+    run.step('LruIsolate', t2, then=158)
+    run.step('RetryFault', t1, then=32)
 
 
 def test_walk_35(system_for: SystemFactory) -> None:
@@ -1075,32 +1075,32 @@ def test_walk_35(system_for: SystemFactory) -> None:
     swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t1
     retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=18)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=32)  # LruIsolate Zswap.tla:591
-    run.step('StartFault', t1, s=s1, then=44)  # StartFault Zswap.tla:286
-    run.step('WbSkipBusy', t2, then=62)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=133)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=149)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=164)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('RetryFault', t1, then=24)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeReclaim', t2, then=18)
+    run.step('LruIsolate', t2, then=32)
+    run.step('StartFault', t1, s=s1, then=44)
+    run.step('WbSkipBusy', t2, then=62)
+    run.step('WbPutback', t2, then=78)
+    run.step('ShrinkDone', t2, then=94)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeOk', t2, then=133)
+    run.step('AddToSwapCache', t2, then=149)
+    run.step('SwapReadFolio', t2, then=164)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeReclaim', t2, then=134)
+    run.step('RetryFault', t1, then=24)
 
 
 def test_walk_36(system_for: SystemFactory) -> None:
@@ -1112,28 +1112,28 @@ def test_walk_36(system_for: SystemFactory) -> None:
     the fault; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
     in; t2 maps the page."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=12)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=24)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=40)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=56)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=70)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('RetryFault', t1, then=9)  # RetryFault Zswap.tla:308
-    run.step('ChargeOk', t2, then=17)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=31)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=47)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=0)  # MapFolio Zswap.tla:513
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeReclaim', t2, then=24)
+    run.step('LruIsolate', t2, then=40)
+    run.step('WbAllocFail', t2, then=56)
+    run.step('StartFault', t1, s=s1, then=70)
+    run.step('WbPutback', t2, then=86)
+    run.step('ShrinkDone', t2, then=100)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('RetryFault', t1, then=9)
+    run.step('ChargeOk', t2, then=17)
+    run.step('AddToSwapCache', t2, then=31)
+    run.step('SwapReadFolio', t2, then=47)
+    run.step('MapFolio', t2, then=0)
 
 
 def test_walk_37(system_for: SystemFactory) -> None:
@@ -1146,35 +1146,35 @@ def test_walk_37(system_for: SystemFactory) -> None:
     reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t1 retries
     the fault; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=141)  # ChargeOk Zswap.tla:420
-    run.step('RetryFault', t1, then=17)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=27)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=165)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=56)  # RetryFault Zswap.tla:308
-    run.step('WbPutback', t2, then=72)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=88)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=2)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeOk', t2, then=141)
+    run.step('RetryFault', t1, then=17)
+    run.step('StartFault', t1, s=s1, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeReclaim', t2, then=134)
+    run.step('LruIsolate', t2, then=150)
+    run.step('WbAllocFail', t2, then=165)
+    run.step('RetryFault', t1, then=56)
+    run.step('WbPutback', t2, then=72)
+    run.step('ShrinkDone', t2, then=88)
+    run.step('ChargeFail', t2, then=2)
 
 
 def test_walk_38(system_for: SystemFactory) -> None:
@@ -1185,27 +1185,27 @@ def test_walk_38(system_for: SystemFactory) -> None:
     in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's
     charge enters reclaim; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=141)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=157)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=170)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:433
-    run.step('RetryFault', t1, then=18)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeOk', t2, then=141)
+    run.step('AddToSwapCache', t2, then=157)
+    run.step('SwapReadFolio', t2, then=170)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=142)
+    run.step('RetryFault', t1, then=18)
 
 
 def test_walk_39(system_for: SystemFactory) -> None:
@@ -1218,31 +1218,31 @@ def test_walk_39(system_for: SystemFactory) -> None:
     the entry back on the LRU; t1 retries the fault; t1 faults on s1; t2 ends its walk; t2's
     charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=18)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=32)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=48)  # WbAllocFail Zswap.tla:686
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t2, then=165)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=72)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeReclaim', t2, then=18)
+    run.step('LruIsolate', t2, then=32)
+    run.step('WbAllocFail', t2, then=48)
+    run.step('StartFault', t1, s=s1, then=62)
+    run.step('WbPutback', t2, then=78)
+    run.step('ShrinkDone', t2, then=94)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeReclaim', t2, then=134)
+    run.step('LruIsolate', t2, then=150)
+    run.step('WbSkipBusy', t2, then=165)
+    run.step('WbPutback', t2, then=175)
+    run.step('RetryFault', t1, then=72)
+    run.step('StartFault', t1, s=s1, then=86)
+    run.step('ShrinkDone', t2, then=100)
+    run.step('ChargeOk', t2, then=35)
 
 
 def test_walk_40(system_for: SystemFactory) -> None:
@@ -1253,25 +1253,25 @@ def test_walk_40(system_for: SystemFactory) -> None:
     allocate a folio; t1 retries the fault; t2 puts the entry back on the LRU; t2 ends its
     walk; t2's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=171)  # WbAllocFail Zswap.tla:686
-    run.step('RetryFault', t1, then=48)  # RetryFault Zswap.tla:308
-    run.step('WbPutback', t2, then=64)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=80)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=1)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=142)
+    run.step('LruIsolate', t2, then=158)
+    run.step('WbAllocFail', t2, then=171)
+    run.step('RetryFault', t1, then=48)
+    run.step('WbPutback', t2, then=64)
+    run.step('ShrinkDone', t2, then=80)
+    run.step('ChargeFail', t2, then=1)
 
 
 def test_walk_41(system_for: SystemFactory) -> None:
@@ -1285,35 +1285,35 @@ def test_walk_41(system_for: SystemFactory) -> None:
     t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads
     the page in; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=60)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=76)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=165)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=103)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=165)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=133)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=149)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=164)  # SwapReadFolio Zswap.tla:485
-    run.step('RetryFault', t1, then=55)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeReclaim', t2, then=134)
+    run.step('LruIsolate', t2, then=150)
+    run.step('WbAllocFail', t2, then=165)
+    run.step('WbPutback', t2, then=175)
+    run.step('ShrinkDone', t2, then=182)
+    run.step('ChargeFail', t2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeReclaim', t2, then=134)
+    run.step('LruIsolate', t2, then=150)
+    run.step('WbAllocFail', t2, then=165)
+    run.step('WbPutback', t2, then=175)
+    run.step('ShrinkDone', t2, then=182)
+    run.step('ChargeOk', t2, then=133)
+    run.step('AddToSwapCache', t2, then=149)
+    run.step('SwapReadFolio', t2, then=164)
+    run.step('RetryFault', t1, then=55)
 
 
 def test_walk_42(system_for: SystemFactory) -> None:
@@ -1324,26 +1324,26 @@ def test_walk_42(system_for: SystemFactory) -> None:
     pinned slot; t2 puts the entry back on the LRU; t1 retries the fault; t1 faults on s1;
     t2 ends its walk; t2's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=12)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=23)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=39)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=55)  # SwapReadFolio Zswap.tla:485
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('SwapCacheHit', t1, then=84)  # SwapCacheHit Zswap.tla:315
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t2, then=171)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:816
-    run.step('RetryFault', t1, then=64)  # RetryFault Zswap.tla:308
-    run.step('StartFault', t1, s=s1, then=78)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeOk', t2, then=23)
+    run.step('AddToSwapCache', t2, then=39)
+    run.step('SwapReadFolio', t2, then=55)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapCacheHit', t1, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=142)
+    run.step('LruIsolate', t2, then=158)
+    run.step('WbSkipBusy', t2, then=171)
+    run.step('WbPutback', t2, then=179)
+    run.step('RetryFault', t1, then=64)
+    run.step('StartFault', t1, s=s1, then=78)
+    run.step('ShrinkDone', t2, then=94)
+    run.step('ChargeOk', t2, then=27)
 
 
 def test_walk_43(system_for: SystemFactory) -> None:
@@ -1354,25 +1354,25 @@ def test_walk_43(system_for: SystemFactory) -> None:
     allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t1 retries the
     fault; t2's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('SwapCacheHit', t1, then=76)  # SwapCacheHit Zswap.tla:315
-    run.step('MapFolio', t2, then=92)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=103)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=111)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=120)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=134)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=150)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=165)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=175)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=182)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=88)  # RetryFault Zswap.tla:308
-    run.step('ChargeOk', t2, then=23)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('SwapCacheHit', t1, then=76)
+    run.step('MapFolio', t2, then=92)
+    run.step('SwapOut', s=s1, v=v2, then=103)
+    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapcachePrepare', t2, then=120)
+    run.step('ChargeReclaim', t2, then=134)
+    run.step('LruIsolate', t2, then=150)
+    run.step('WbAllocFail', t2, then=165)
+    run.step('WbPutback', t2, then=175)
+    run.step('ShrinkDone', t2, then=182)
+    run.step('RetryFault', t1, then=88)
+    run.step('ChargeOk', t2, then=23)
 
 
 def test_walk_44(system_for: SystemFactory) -> None:
@@ -1386,35 +1386,35 @@ def test_walk_44(system_for: SystemFactory) -> None:
     t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads
     the page in; t1 retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=12)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=23)  # ChargeOk Zswap.tla:420
-    run.step('StartFault', t1, s=s1, then=35)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=171)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=107)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=171)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=141)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=157)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=170)  # SwapReadFolio Zswap.tla:485
-    run.step('RetryFault', t1, then=47)  # RetryFault Zswap.tla:308
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeOk', t2, then=23)
+    run.step('StartFault', t1, s=s1, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=142)
+    run.step('LruIsolate', t2, then=158)
+    run.step('WbAllocFail', t2, then=171)
+    run.step('WbPutback', t2, then=179)
+    run.step('ShrinkDone', t2, then=184)
+    run.step('ChargeFail', t2, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=142)
+    run.step('LruIsolate', t2, then=158)
+    run.step('WbAllocFail', t2, then=171)
+    run.step('WbPutback', t2, then=179)
+    run.step('ShrinkDone', t2, then=184)
+    run.step('ChargeOk', t2, then=141)
+    run.step('AddToSwapCache', t2, then=157)
+    run.step('SwapReadFolio', t2, then=170)
+    run.step('RetryFault', t1, then=47)
 
 
 def test_walk_45(system_for: SystemFactory) -> None:
@@ -1422,16 +1422,16 @@ def test_walk_45(system_for: SystemFactory) -> None:
     its folio to the swap cache; t2 reads the page in; t1 faults on s1; t2 maps the page; v2
     is swapped out to s1; t1 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=17)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=31)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=47)  # SwapReadFolio Zswap.tla:485
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:286
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('PteChanged', t1, then=2)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeOk', t2, then=17)
+    run.step('AddToSwapCache', t2, then=31)
+    run.step('SwapReadFolio', t2, then=47)
+    run.step('StartFault', t1, s=s1, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('PteChanged', t1, then=2)
 
 
 def test_walk_46(system_for: SystemFactory) -> None:
@@ -1444,32 +1444,32 @@ def test_walk_46(system_for: SystemFactory) -> None:
     reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t1 finds
     the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapCacheHit', t1, then=68)  # SwapCacheHit Zswap.tla:315
-    run.step('SwapReadFolio', t2, then=84)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=98)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=107)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=115)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=126)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=142)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=158)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=171)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=179)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=184)  # ShrinkDone Zswap.tla:626
-    run.step('RetryFault', t1, then=80)  # RetryFault Zswap.tla:308
-    run.step('ChargeOk', t2, then=17)  # ChargeOk Zswap.tla:420
-    run.step('StartFault', t1, s=s1, then=27)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('PteChanged', t1, then=6)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=68)
+    run.step('SwapReadFolio', t2, then=84)
+    run.step('MapFolio', t2, then=98)
+    run.step('SwapOut', s=s1, v=v1, then=107)
+    run.step('StartFault', t2, s=s1, then=115)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=142)
+    run.step('LruIsolate', t2, then=158)
+    run.step('WbAllocFail', t2, then=171)
+    run.step('WbPutback', t2, then=179)
+    run.step('ShrinkDone', t2, then=184)
+    run.step('RetryFault', t1, then=80)
+    run.step('ChargeOk', t2, then=17)
+    run.step('StartFault', t1, s=s1, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('PteChanged', t1, then=6)
 
 
 def test_walk_47(system_for: SystemFactory) -> None:
@@ -1479,21 +1479,21 @@ def test_walk_47(system_for: SystemFactory) -> None:
     folio to the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to
     s1; t1 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=12)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=24)  # ChargeReclaim Zswap.tla:433
-    run.step('StartFault', t1, s=s1, then=36)  # StartFault Zswap.tla:286
-    run.step('LruIsolate', t2, then=52)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=70)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('PteChanged', t1, then=1)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeReclaim', t2, then=24)
+    run.step('StartFault', t1, s=s1, then=36)
+    run.step('LruIsolate', t2, then=52)
+    run.step('WbAllocFail', t2, then=70)
+    run.step('WbPutback', t2, then=86)
+    run.step('ShrinkDone', t2, then=100)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('PteChanged', t1, then=1)
 
 
 def test_walk_48(system_for: SystemFactory) -> None:
@@ -1506,35 +1506,35 @@ def test_walk_48(system_for: SystemFactory) -> None:
     changed and backs out; t2 faults on s1; t1 reads the page in; t1 maps the page; v1 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=8)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=16)  # ChargeReclaim Zswap.tla:433
-    run.step('StartFault', t2, s=s1, then=26)  # StartFault Zswap.tla:286
-    run.step('LruIsolate', t1, then=42)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=59)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=131)  # AddToSwapCache Zswap.tla:466
-    run.step('PteChanged', t2, then=37)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t2, s=s1, then=49)  # StartFault Zswap.tla:286
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:446
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('SwapcachePrepare', t1, then=8)
+    run.step('ChargeReclaim', t1, then=16)
+    run.step('StartFault', t2, s=s1, then=26)
+    run.step('LruIsolate', t1, then=42)
+    run.step('WbAllocFail', t1, then=59)
+    run.step('WbPutback', t1, then=75)
+    run.step('ShrinkDone', t1, then=91)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeFail', t1, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeOk', t1, then=118)
+    run.step('AddToSwapCache', t1, then=131)
+    run.step('PteChanged', t2, then=37)
+    run.step('StartFault', t2, s=s1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeFail', t1, then=96)
 
 
 def test_walk_49(system_for: SystemFactory) -> None:
@@ -1547,34 +1547,34 @@ def test_walk_49(system_for: SystemFactory) -> None:
     changed and backs out; t1's writeback skips the pinned slot; t2 faults on s1; t1 puts
     the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=124)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=139)  # AddToSwapCache Zswap.tla:466
-    run.step('PteChanged', t2, then=29)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t2, s=s1, then=41)  # StartFault Zswap.tla:286
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:591
-    run.step('PteChanged', t2, then=38)  # PteChanged Zswap.tla:296
-    run.step('WbSkipBusy', t1, then=54)  # WbSkipBusy Zswap.tla:696
-    run.step('StartFault', t2, s=s1, then=67)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeOk', t1, then=124)
+    run.step('AddToSwapCache', t1, then=139)
+    run.step('PteChanged', t2, then=29)
+    run.step('StartFault', t2, s=s1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeReclaim', t1, then=119)
+    run.step('LruIsolate', t1, then=132)
+    run.step('PteChanged', t2, then=38)
+    run.step('WbSkipBusy', t1, then=54)
+    run.step('StartFault', t2, s=s1, then=67)
+    run.step('WbPutback', t1, then=83)
+    run.step('ShrinkDone', t1, then=97)
+    run.step('ChargeOk', t1, then=33)
 
 
 def test_walk_50(system_for: SystemFactory) -> None:
@@ -1587,32 +1587,32 @@ def test_walk_50(system_for: SystemFactory) -> None:
     the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 finds the PTE
     changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:591
-    run.step('PteChanged', t2, then=30)  # PteChanged Zswap.tla:296
-    run.step('WbSkipBusy', t1, then=46)  # WbSkipBusy Zswap.tla:696
-    run.step('StartFault', t2, s=s1, then=59)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('PteChanged', t2, then=11)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeReclaim', t1, then=125)
+    run.step('LruIsolate', t1, then=140)
+    run.step('PteChanged', t2, then=30)
+    run.step('WbSkipBusy', t1, then=46)
+    run.step('StartFault', t2, s=s1, then=59)
+    run.step('WbPutback', t1, then=75)
+    run.step('ShrinkDone', t1, then=91)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('PteChanged', t2, then=11)
 
 
 def test_walk_51(system_for: SystemFactory) -> None:
@@ -1625,33 +1625,33 @@ def test_walk_51(system_for: SystemFactory) -> None:
     t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge succeeds; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=11)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=22)  # ChargeReclaim Zswap.tla:433
-    run.step('StartFault', t2, s=s1, then=34)  # StartFault Zswap.tla:286
-    run.step('LruIsolate', t1, then=50)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=67)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('PteChanged', t2, then=8)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t2, s=s1, then=13)  # StartFault Zswap.tla:286
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:420
-    run.step('PteChanged', t2, then=21)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeReclaim', t1, then=22)
+    run.step('StartFault', t2, s=s1, then=34)
+    run.step('LruIsolate', t1, then=50)
+    run.step('WbAllocFail', t1, then=67)
+    run.step('WbPutback', t1, then=83)
+    run.step('ShrinkDone', t1, then=97)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('PteChanged', t2, then=8)
+    run.step('StartFault', t2, s=s1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeOk', t1, then=118)
+    run.step('PteChanged', t2, then=21)
 
 
 def test_walk_52(system_for: SystemFactory) -> None:
@@ -1664,35 +1664,35 @@ def test_walk_52(system_for: SystemFactory) -> None:
     in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=11)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=21)  # ChargeOk Zswap.tla:420
-    run.step('StartFault', t2, s=s1, then=33)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=124)  # ChargeOk Zswap.tla:420
-    run.step('PteChanged', t2, then=15)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t2, s=s1, then=25)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=131)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=147)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:433
-    run.step('PteChanged', t2, then=22)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeOk', t1, then=21)
+    run.step('StartFault', t2, s=s1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeOk', t1, then=124)
+    run.step('PteChanged', t2, then=15)
+    run.step('StartFault', t2, s=s1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeOk', t1, then=118)
+    run.step('AddToSwapCache', t1, then=131)
+    run.step('SwapReadFolio', t1, then=147)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeReclaim', t1, then=119)
+    run.step('PteChanged', t2, then=22)
 
 
 def test_walk_53(system_for: SystemFactory) -> None:
@@ -1703,25 +1703,25 @@ def test_walk_53(system_for: SystemFactory) -> None:
     t2's writeback fails to allocate a folio; t2 puts the entry back on the LRU; t2 ends its
     walk; t2's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('PteChanged', t1, then=4)  # PteChanged Zswap.tla:296
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=18)  # ChargeReclaim Zswap.tla:433
-    run.step('StartFault', t1, s=s1, then=28)  # StartFault Zswap.tla:286
-    run.step('LruIsolate', t2, then=44)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=62)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('PteChanged', t1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeReclaim', t2, then=18)
+    run.step('StartFault', t1, s=s1, then=28)
+    run.step('LruIsolate', t2, then=44)
+    run.step('WbAllocFail', t2, then=62)
+    run.step('WbPutback', t2, then=78)
+    run.step('ShrinkDone', t2, then=94)
+    run.step('ChargeOk', t2, then=27)
 
 
 def test_walk_54(system_for: SystemFactory) -> None:
@@ -1734,35 +1734,35 @@ def test_walk_54(system_for: SystemFactory) -> None:
     faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap
     cache; t1 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t2, then=93)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=121)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=135)  # AddToSwapCache Zswap.tla:466
-    run.step('PteChanged', t1, then=39)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t1, s=s1, then=51)  # StartFault Zswap.tla:286
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeFail', t2, then=99)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=127)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=143)  # AddToSwapCache Zswap.tla:466
-    run.step('PteChanged', t1, then=31)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeFail', t2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeOk', t2, then=121)
+    run.step('AddToSwapCache', t2, then=135)
+    run.step('PteChanged', t1, then=39)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeFail', t2, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeOk', t2, then=127)
+    run.step('AddToSwapCache', t2, then=143)
+    run.step('PteChanged', t1, then=31)
 
 
 def test_walk_55(system_for: SystemFactory) -> None:
@@ -1773,25 +1773,25 @@ def test_walk_55(system_for: SystemFactory) -> None:
     pinned slot; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its walk; t2's
     charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=17)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=31)  # AddToSwapCache Zswap.tla:466
-    run.step('StartFault', t1, s=s1, then=43)  # StartFault Zswap.tla:286
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:591
-    run.step('PteChanged', t1, then=40)  # PteChanged Zswap.tla:296
-    run.step('WbSkipBusy', t2, then=56)  # WbSkipBusy Zswap.tla:696
-    run.step('StartFault', t1, s=s1, then=70)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeOk', t2, then=17)
+    run.step('AddToSwapCache', t2, then=31)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeReclaim', t2, then=122)
+    run.step('LruIsolate', t2, then=136)
+    run.step('PteChanged', t1, then=40)
+    run.step('WbSkipBusy', t2, then=56)
+    run.step('StartFault', t1, s=s1, then=70)
+    run.step('WbPutback', t2, then=86)
+    run.step('ShrinkDone', t2, then=100)
+    run.step('ChargeOk', t2, then=35)
 
 
 def test_walk_56(system_for: SystemFactory) -> None:
@@ -1804,32 +1804,32 @@ def test_walk_56(system_for: SystemFactory) -> None:
     the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t1 finds the PTE
     changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:591
-    run.step('PteChanged', t1, then=32)  # PteChanged Zswap.tla:296
-    run.step('WbSkipBusy', t2, then=48)  # WbSkipBusy Zswap.tla:696
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('PteChanged', t1, then=12)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeReclaim', t2, then=128)
+    run.step('LruIsolate', t2, then=144)
+    run.step('PteChanged', t1, then=32)
+    run.step('WbSkipBusy', t2, then=48)
+    run.step('StartFault', t1, s=s1, then=62)
+    run.step('WbPutback', t2, then=78)
+    run.step('ShrinkDone', t2, then=94)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('PteChanged', t1, then=12)
 
 
 def test_walk_57(system_for: SystemFactory) -> None:
@@ -1840,28 +1840,28 @@ def test_walk_57(system_for: SystemFactory) -> None:
     t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2
     pins the slot; t2's charge succeeds; t1 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=12)  # SwapcachePrepare Zswap.tla:330
-    run.step('StartFault', t1, s=s1, then=20)  # StartFault Zswap.tla:286
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('PteChanged', t1, then=9)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t1, s=s1, then=14)  # StartFault Zswap.tla:286
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=121)  # ChargeOk Zswap.tla:420
-    run.step('PteChanged', t1, then=23)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('StartFault', t1, s=s1, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('PteChanged', t1, then=9)
+    run.step('StartFault', t1, s=s1, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeOk', t2, then=121)
+    run.step('PteChanged', t1, then=23)
 
 
 def test_walk_58(system_for: SystemFactory) -> None:
@@ -1874,35 +1874,35 @@ def test_walk_58(system_for: SystemFactory) -> None:
     in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's
     charge enters reclaim; t1 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=12)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=23)  # ChargeOk Zswap.tla:420
-    run.step('StartFault', t1, s=s1, then=35)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=127)  # ChargeOk Zswap.tla:420
-    run.step('PteChanged', t1, then=17)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t1, s=s1, then=27)  # StartFault Zswap.tla:286
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=121)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=135)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=151)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:433
-    run.step('PteChanged', t1, then=24)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeOk', t2, then=23)
+    run.step('StartFault', t1, s=s1, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeOk', t2, then=127)
+    run.step('PteChanged', t1, then=17)
+    run.step('StartFault', t1, s=s1, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeOk', t2, then=121)
+    run.step('AddToSwapCache', t2, then=135)
+    run.step('SwapReadFolio', t2, then=151)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeReclaim', t2, then=122)
+    run.step('PteChanged', t1, then=24)
 
 
 def test_walk_59(system_for: SystemFactory) -> None:
@@ -1915,32 +1915,32 @@ def test_walk_59(system_for: SystemFactory) -> None:
     backs out; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its walk; t2's
     charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=127)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=143)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=159)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=160)  # WbAllocFail Zswap.tla:686
-    run.step('PteChanged', t1, then=48)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t1, s=s1, then=62)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t2, then=78)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeOk', t2, then=127)
+    run.step('AddToSwapCache', t2, then=143)
+    run.step('SwapReadFolio', t2, then=159)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeReclaim', t2, then=128)
+    run.step('LruIsolate', t2, then=144)
+    run.step('WbAllocFail', t2, then=160)
+    run.step('PteChanged', t1, then=48)
+    run.step('StartFault', t1, s=s1, then=62)
+    run.step('WbPutback', t2, then=78)
+    run.step('ShrinkDone', t2, then=94)
+    run.step('ChargeOk', t2, then=27)
 
 
 def test_walk_60(system_for: SystemFactory) -> None:
@@ -1954,36 +1954,36 @@ def test_walk_60(system_for: SystemFactory) -> None:
     charge enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot;
     t2 puts the entry back on the LRU; t1 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('PteChanged', t1, then=56)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t1, s=s1, then=70)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t2, then=86)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t2, then=160)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:816
-    run.step('PteChanged', t1, then=64)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeReclaim', t2, then=122)
+    run.step('LruIsolate', t2, then=136)
+    run.step('WbAllocFail', t2, then=152)
+    run.step('PteChanged', t1, then=56)
+    run.step('StartFault', t1, s=s1, then=70)
+    run.step('WbPutback', t2, then=86)
+    run.step('ShrinkDone', t2, then=100)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeReclaim', t2, then=128)
+    run.step('LruIsolate', t2, then=144)
+    run.step('WbSkipBusy', t2, then=160)
+    run.step('WbPutback', t2, then=172)
+    run.step('PteChanged', t1, then=64)
 
 
 def test_walk_61(system_for: SystemFactory) -> None:
@@ -1995,30 +1995,30 @@ def test_walk_61(system_for: SystemFactory) -> None:
     t2's writeback skips the pinned slot; t2 puts the entry back on the LRU; t1 finds the
     PTE changed and backs out; t1 faults on s1; t2 ends its walk; t2's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=18)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=32)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=48)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=64)  # WbPutback Zswap.tla:816
-    run.step('StartFault', t1, s=s1, then=78)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', t2, then=94)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t2, then=152)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:816
-    run.step('PteChanged', t1, then=72)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t1, s=s1, then=86)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', t2, then=100)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeReclaim', t2, then=18)
+    run.step('LruIsolate', t2, then=32)
+    run.step('WbAllocFail', t2, then=48)
+    run.step('WbPutback', t2, then=64)
+    run.step('StartFault', t1, s=s1, then=78)
+    run.step('ShrinkDone', t2, then=94)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeReclaim', t2, then=122)
+    run.step('LruIsolate', t2, then=136)
+    run.step('WbSkipBusy', t2, then=152)
+    run.step('WbPutback', t2, then=166)
+    run.step('PteChanged', t1, then=72)
+    run.step('StartFault', t1, s=s1, then=86)
+    run.step('ShrinkDone', t2, then=100)
+    run.step('ChargeOk', t2, then=35)
 
 
 def test_walk_62(system_for: SystemFactory) -> None:
@@ -2032,34 +2032,34 @@ def test_walk_62(system_for: SystemFactory) -> None:
     adds its folio to the swap cache; t2 reads the page in; t1 finds the PTE changed and
     backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=20)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=160)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=99)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=160)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=127)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=143)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=159)  # SwapReadFolio Zswap.tla:485
-    run.step('PteChanged', t1, then=47)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeReclaim', t2, then=128)
+    run.step('LruIsolate', t2, then=144)
+    run.step('WbAllocFail', t2, then=160)
+    run.step('WbPutback', t2, then=172)
+    run.step('ShrinkDone', t2, then=180)
+    run.step('ChargeFail', t2, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeReclaim', t2, then=128)
+    run.step('LruIsolate', t2, then=144)
+    run.step('WbAllocFail', t2, then=160)
+    run.step('WbPutback', t2, then=172)
+    run.step('ShrinkDone', t2, then=180)
+    run.step('ChargeOk', t2, then=127)
+    run.step('AddToSwapCache', t2, then=143)
+    run.step('SwapReadFolio', t2, then=159)
+    run.step('PteChanged', t1, then=47)
 
 
 def test_walk_63(system_for: SystemFactory) -> None:
@@ -2073,34 +2073,34 @@ def test_walk_63(system_for: SystemFactory) -> None:
     adds its folio to the swap cache; t2 reads the page in; t1 finds the PTE changed and
     backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=17)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=31)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=47)  # SwapReadFolio Zswap.tla:485
-    run.step('StartFault', t1, s=s1, then=61)  # StartFault Zswap.tla:286
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=93)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t2, then=121)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=135)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=151)  # SwapReadFolio Zswap.tla:485
-    run.step('PteChanged', t1, then=55)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeOk', t2, then=17)
+    run.step('AddToSwapCache', t2, then=31)
+    run.step('SwapReadFolio', t2, then=47)
+    run.step('StartFault', t1, s=s1, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeReclaim', t2, then=122)
+    run.step('LruIsolate', t2, then=136)
+    run.step('WbAllocFail', t2, then=152)
+    run.step('WbPutback', t2, then=166)
+    run.step('ShrinkDone', t2, then=176)
+    run.step('ChargeFail', t2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeReclaim', t2, then=122)
+    run.step('LruIsolate', t2, then=136)
+    run.step('WbAllocFail', t2, then=152)
+    run.step('WbPutback', t2, then=166)
+    run.step('ShrinkDone', t2, then=176)
+    run.step('ChargeOk', t2, then=121)
+    run.step('AddToSwapCache', t2, then=135)
+    run.step('SwapReadFolio', t2, then=151)
+    run.step('PteChanged', t1, then=55)
 
 
 def test_walk_64(system_for: SystemFactory) -> None:
@@ -2111,25 +2111,25 @@ def test_walk_64(system_for: SystemFactory) -> None:
     on the LRU; t2 ends its walk; t1 finds the PTE changed and backs out; t1 faults on s1;
     t2's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=12)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=23)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=39)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=55)  # SwapReadFolio Zswap.tla:485
-    run.step('StartFault', t1, s=s1, then=69)  # StartFault Zswap.tla:286
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=144)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=160)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=172)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=180)  # ShrinkDone Zswap.tla:626
-    run.step('PteChanged', t1, then=80)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t1, s=s1, then=94)  # StartFault Zswap.tla:286
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeOk', t2, then=23)
+    run.step('AddToSwapCache', t2, then=39)
+    run.step('SwapReadFolio', t2, then=55)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeReclaim', t2, then=128)
+    run.step('LruIsolate', t2, then=144)
+    run.step('WbAllocFail', t2, then=160)
+    run.step('WbPutback', t2, then=172)
+    run.step('ShrinkDone', t2, then=180)
+    run.step('PteChanged', t1, then=80)
+    run.step('StartFault', t1, s=s1, then=94)
+    run.step('ChargeOk', t2, then=27)
 
 
 def test_walk_65(system_for: SystemFactory) -> None:
@@ -2142,33 +2142,33 @@ def test_walk_65(system_for: SystemFactory) -> None:
     maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge
     enters reclaim; t1 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t2, then=27)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=43)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=61)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=77)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=93)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=104)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=112)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=122)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=136)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t2, then=152)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t2, then=166)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t2, then=176)  # ShrinkDone Zswap.tla:626
-    run.step('PteChanged', t1, then=88)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t1, s=s1, then=100)  # StartFault Zswap.tla:286
-    run.step('ChargeOk', t2, then=35)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t2, then=51)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t2, then=69)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t2, then=85)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=99)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s1, then=108)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=116)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=128)  # ChargeReclaim Zswap.tla:433
-    run.step('PteChanged', t1, then=18)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=77)
+    run.step('SwapOut', s=s1, v=v2, then=93)
+    run.step('StartFault', t2, s=s1, then=104)
+    run.step('SwapcachePrepare', t2, then=112)
+    run.step('ChargeReclaim', t2, then=122)
+    run.step('LruIsolate', t2, then=136)
+    run.step('WbAllocFail', t2, then=152)
+    run.step('WbPutback', t2, then=166)
+    run.step('ShrinkDone', t2, then=176)
+    run.step('PteChanged', t1, then=88)
+    run.step('StartFault', t1, s=s1, then=100)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=69)
+    run.step('MapFolio', t2, then=85)
+    run.step('SwapOut', s=s1, v=v1, then=99)
+    run.step('StartFault', t2, s=s1, then=108)
+    run.step('SwapcachePrepare', t2, then=116)
+    run.step('ChargeReclaim', t2, then=128)
+    run.step('PteChanged', t1, then=18)
 
 
 def test_walk_66(system_for: SystemFactory) -> None:
@@ -2181,32 +2181,32 @@ def test_walk_66(system_for: SystemFactory) -> None:
     backs out; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its walk; t1's
     charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=11)  # SwapcachePrepare Zswap.tla:330
-    run.step('StartFault', t2, s=s1, then=19)  # StartFault Zswap.tla:286
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=124)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=139)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=155)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=156)  # WbAllocFail Zswap.tla:686
-    run.step('PteChanged', t2, then=46)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t2, s=s1, then=59)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t1, then=75)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('StartFault', t2, s=s1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeOk', t1, then=124)
+    run.step('AddToSwapCache', t1, then=139)
+    run.step('SwapReadFolio', t1, then=155)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeReclaim', t1, then=125)
+    run.step('LruIsolate', t1, then=140)
+    run.step('WbAllocFail', t1, then=156)
+    run.step('PteChanged', t2, then=46)
+    run.step('StartFault', t2, s=s1, then=59)
+    run.step('WbPutback', t1, then=75)
+    run.step('ShrinkDone', t1, then=91)
+    run.step('ChargeOk', t1, then=25)
 
 
 def test_walk_67(system_for: SystemFactory) -> None:
@@ -2220,36 +2220,36 @@ def test_walk_67(system_for: SystemFactory) -> None:
     charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
     t1 puts the entry back on the LRU; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=148)  # WbAllocFail Zswap.tla:686
-    run.step('PteChanged', t2, then=54)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t2, s=s1, then=67)  # StartFault Zswap.tla:286
-    run.step('WbPutback', t1, then=83)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=156)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:816
-    run.step('PteChanged', t2, then=63)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeReclaim', t1, then=119)
+    run.step('LruIsolate', t1, then=132)
+    run.step('WbAllocFail', t1, then=148)
+    run.step('PteChanged', t2, then=54)
+    run.step('StartFault', t2, s=s1, then=67)
+    run.step('WbPutback', t1, then=83)
+    run.step('ShrinkDone', t1, then=97)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeReclaim', t1, then=125)
+    run.step('LruIsolate', t1, then=140)
+    run.step('WbSkipBusy', t1, then=156)
+    run.step('WbPutback', t1, then=169)
+    run.step('PteChanged', t2, then=63)
 
 
 def test_walk_68(system_for: SystemFactory) -> None:
@@ -2261,30 +2261,30 @@ def test_walk_68(system_for: SystemFactory) -> None:
     t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t2 finds the
     PTE changed and backs out; t2 faults on s1; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=8)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=16)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=30)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=46)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=63)  # WbPutback Zswap.tla:816
-    run.step('StartFault', t2, s=s1, then=75)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', t1, then=91)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:591
-    run.step('WbSkipBusy', t1, then=148)  # WbSkipBusy Zswap.tla:696
-    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:816
-    run.step('PteChanged', t2, then=71)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t2, s=s1, then=83)  # StartFault Zswap.tla:286
-    run.step('ShrinkDone', t1, then=97)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('SwapcachePrepare', t1, then=8)
+    run.step('ChargeReclaim', t1, then=16)
+    run.step('LruIsolate', t1, then=30)
+    run.step('WbAllocFail', t1, then=46)
+    run.step('WbPutback', t1, then=63)
+    run.step('StartFault', t2, s=s1, then=75)
+    run.step('ShrinkDone', t1, then=91)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeReclaim', t1, then=119)
+    run.step('LruIsolate', t1, then=132)
+    run.step('WbSkipBusy', t1, then=148)
+    run.step('WbPutback', t1, then=163)
+    run.step('PteChanged', t2, then=71)
+    run.step('StartFault', t2, s=s1, then=83)
+    run.step('ShrinkDone', t1, then=97)
+    run.step('ChargeOk', t1, then=33)
 
 
 def test_walk_69(system_for: SystemFactory) -> None:
@@ -2298,34 +2298,34 @@ def test_walk_69(system_for: SystemFactory) -> None:
     adds its folio to the swap cache; t1 reads the page in; t2 finds the PTE changed and
     backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=10)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=19)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=156)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=96)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=156)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=124)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=139)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=155)  # SwapReadFolio Zswap.tla:485
-    run.step('PteChanged', t2, then=45)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeReclaim', t1, then=125)
+    run.step('LruIsolate', t1, then=140)
+    run.step('WbAllocFail', t1, then=156)
+    run.step('WbPutback', t1, then=169)
+    run.step('ShrinkDone', t1, then=178)
+    run.step('ChargeFail', t1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeReclaim', t1, then=125)
+    run.step('LruIsolate', t1, then=140)
+    run.step('WbAllocFail', t1, then=156)
+    run.step('WbPutback', t1, then=169)
+    run.step('ShrinkDone', t1, then=178)
+    run.step('ChargeOk', t1, then=124)
+    run.step('AddToSwapCache', t1, then=139)
+    run.step('SwapReadFolio', t1, then=155)
+    run.step('PteChanged', t2, then=45)
 
 
 def test_walk_70(system_for: SystemFactory) -> None:
@@ -2339,34 +2339,34 @@ def test_walk_70(system_for: SystemFactory) -> None:
     adds its folio to the swap cache; t1 reads the page in; t2 finds the PTE changed and
     backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=8)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=15)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=29)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=45)  # SwapReadFolio Zswap.tla:485
-    run.step('StartFault', t2, s=s1, then=58)  # StartFault Zswap.tla:286
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=148)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t1, then=90)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=148)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=118)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=131)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=147)  # SwapReadFolio Zswap.tla:485
-    run.step('PteChanged', t2, then=53)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('SwapcachePrepare', t1, then=8)
+    run.step('ChargeOk', t1, then=15)
+    run.step('AddToSwapCache', t1, then=29)
+    run.step('SwapReadFolio', t1, then=45)
+    run.step('StartFault', t2, s=s1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeReclaim', t1, then=119)
+    run.step('LruIsolate', t1, then=132)
+    run.step('WbAllocFail', t1, then=148)
+    run.step('WbPutback', t1, then=163)
+    run.step('ShrinkDone', t1, then=174)
+    run.step('ChargeFail', t1, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeReclaim', t1, then=119)
+    run.step('LruIsolate', t1, then=132)
+    run.step('WbAllocFail', t1, then=148)
+    run.step('WbPutback', t1, then=163)
+    run.step('ShrinkDone', t1, then=174)
+    run.step('ChargeOk', t1, then=118)
+    run.step('AddToSwapCache', t1, then=131)
+    run.step('SwapReadFolio', t1, then=147)
+    run.step('PteChanged', t2, then=53)
 
 
 def test_walk_71(system_for: SystemFactory) -> None:
@@ -2377,25 +2377,25 @@ def test_walk_71(system_for: SystemFactory) -> None:
     on the LRU; t1 ends its walk; t2 finds the PTE changed and backs out; t2 faults on s1;
     t1's charge succeeds."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=5)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=11)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=21)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=37)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=53)  # SwapReadFolio Zswap.tla:485
-    run.step('StartFault', t2, s=s1, then=66)  # StartFault Zswap.tla:286
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=140)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=156)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=169)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=178)  # ShrinkDone Zswap.tla:626
-    run.step('PteChanged', t2, then=79)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t2, s=s1, then=91)  # StartFault Zswap.tla:286
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeOk', t1, then=21)
+    run.step('AddToSwapCache', t1, then=37)
+    run.step('SwapReadFolio', t1, then=53)
+    run.step('StartFault', t2, s=s1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeReclaim', t1, then=125)
+    run.step('LruIsolate', t1, then=140)
+    run.step('WbAllocFail', t1, then=156)
+    run.step('WbPutback', t1, then=169)
+    run.step('ShrinkDone', t1, then=178)
+    run.step('PteChanged', t2, then=79)
+    run.step('StartFault', t2, s=s1, then=91)
+    run.step('ChargeOk', t1, then=25)
 
 
 def test_walk_72(system_for: SystemFactory) -> None:
@@ -2408,30 +2408,30 @@ def test_walk_72(system_for: SystemFactory) -> None:
     maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
     enters reclaim; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=3)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s1, then=7)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=13)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=25)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=41)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=58)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=74)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v2, then=90)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=102)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=110)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=119)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=132)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=148)  # WbAllocFail Zswap.tla:686
-    run.step('WbPutback', t1, then=163)  # WbPutback Zswap.tla:816
-    run.step('ShrinkDone', t1, then=174)  # ShrinkDone Zswap.tla:626
-    run.step('PteChanged', t2, then=87)  # PteChanged Zswap.tla:296
-    run.step('StartFault', t2, s=s1, then=97)  # StartFault Zswap.tla:286
-    run.step('ChargeOk', t1, then=33)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=49)  # AddToSwapCache Zswap.tla:466
-    run.step('SwapReadFolio', t1, then=66)  # SwapReadFolio Zswap.tla:485
-    run.step('MapFolio', t1, then=82)  # MapFolio Zswap.tla:513
-    run.step('SwapOut', s=s1, v=v1, then=96)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=106)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=114)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=125)  # ChargeReclaim Zswap.tla:433
-    run.step('PteChanged', t2, then=16)  # PteChanged Zswap.tla:296
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=74)
+    run.step('SwapOut', s=s1, v=v2, then=90)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeReclaim', t1, then=119)
+    run.step('LruIsolate', t1, then=132)
+    run.step('WbAllocFail', t1, then=148)
+    run.step('WbPutback', t1, then=163)
+    run.step('ShrinkDone', t1, then=174)
+    run.step('PteChanged', t2, then=87)
+    run.step('StartFault', t2, s=s1, then=97)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=66)
+    run.step('MapFolio', t1, then=82)
+    run.step('SwapOut', s=s1, v=v1, then=96)
+    run.step('StartFault', t1, s=s1, then=106)
+    run.step('SwapcachePrepare', t1, then=114)
+    run.step('ChargeReclaim', t1, then=125)
+    run.step('PteChanged', t2, then=16)

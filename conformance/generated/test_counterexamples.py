@@ -137,11 +137,11 @@ def test_none_reaches_the_bad_state(system_for: SystemFactory) -> None:
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_CONFIG), NONE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=2)
+    run.step('SwapcachePrepare', t1, then=3)
+    run.step('ChargeReclaim', t1, then=4)
+    run.step('LruIsolate', t1, then=5)
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -314,16 +314,16 @@ def test_none_abba_reaches_the_bad_state(system_for: SystemFactory) -> None:
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_ABBA_CONFIG), NONE_ABBA_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:433
-    run.step('SwapOut', s=s2, v=v2, then=5)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s2, then=6)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=7)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=8)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=9)  # LruIsolate Zswap.tla:591
-    run.step('LruIsolate', t1, then=10)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=2)
+    run.step('SwapcachePrepare', t1, then=3)
+    run.step('ChargeReclaim', t1, then=4)
+    run.step('SwapOut', s=s2, v=v2, then=5)
+    run.step('StartFault', t2, s=s2, then=6)
+    run.step('SwapcachePrepare', t2, then=7)
+    run.step('ChargeReclaim', t2, then=8)
+    run.step('LruIsolate', t2, then=9)
+    run.step('LruIsolate', t1, then=10)
     assert badness_holds('wait_cycle', run.system, None)
 
 
@@ -440,11 +440,11 @@ def test_bug_a65b0e7607cc_reaches_the_bad_state(system_for: SystemFactory) -> No
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_A65B0E7607CC_CONFIG), BUG_A65B0E7607CC_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=2)
+    run.step('SwapcachePrepare', t1, then=3)
+    run.step('ChargeReclaim', t1, then=4)
+    run.step('LruIsolate', t1, then=5)
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -615,18 +615,18 @@ def test_bug_04fc7816089c_reaches_the_bad_state(system_for: SystemFactory) -> No
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_04FC7816089C_CONFIG), BUG_04FC7816089C_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=3)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=4)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=5)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=6)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=7)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=8)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=9)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=2)
+    run.step('LruIsolate', k1, then=3)
+    run.step('FreeSlot', s=s1, then=4)
+    run.step('SwapOut', s=s1, v=v2, then=5)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('WbAllocFolio', k1, then=7)
+    run.step('SwapCacheHit', t1, then=8)
+    run.step('WbWrite', k1, then=9)
     # property:NoStaleData is an action property: the bad step is the last one.
     assert badness_holds('stale_data', run.system, BUG_04FC7816089C_STEPS[-1])
-    run.step('MapFolio', t1, then=10)  # MapFolio Zswap.tla:513
+    run.step('MapFolio', t1, then=10)
 
 
 
@@ -843,22 +843,22 @@ def test_bug_27d3969b47cc_reaches_the_bad_state(system_for: SystemFactory) -> No
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_27D3969B47CC_CONFIG), BUG_27D3969B47CC_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeOk', t1, then=4)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=5)  # AddToSwapCache Zswap.tla:466
-    run.step('ShrinkWorker', k1, then=6)  # ShrinkWorker Zswap.tla:572
-    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:591
-    run.step('WbFolioExists', t2, then=12)  # WbFolioExists Zswap.tla:662
-    run.step('LruIsolate', k1, then=13)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=2)
+    run.step('SwapcachePrepare', t1, then=3)
+    run.step('ChargeOk', t1, then=4)
+    run.step('AddToSwapCache', t1, then=5)
+    run.step('ShrinkWorker', k1, then=6)
+    run.step('SwapOut', s=s2, v=v2, then=7)
+    run.step('StartFault', t2, s=s2, then=8)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeReclaim', t2, then=10)
+    run.step('LruIsolate', t2, then=11)
+    run.step('WbFolioExists', t2, then=12)
+    run.step('LruIsolate', k1, then=13)
     # property:WalkCursorLive is an action property: the bad step is the last one.
     assert badness_holds('cursor_freed', run.system, BUG_27D3969B47CC_STEPS[-1])
-    run.step('WbPutback', t2, then=14)  # WbPutback Zswap.tla:816
+    run.step('WbPutback', t2, then=14)
 
 
 
@@ -972,11 +972,11 @@ def test_bug_a65b0e7607cc_rotate_reaches_the_bad_state(system_for: SystemFactory
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_A65B0E7607CC_ROTATE_CONFIG), BUG_A65B0E7607CC_ROTATE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=2)
+    run.step('SwapcachePrepare', t1, then=3)
+    run.step('ChargeReclaim', t1, then=4)
+    run.step('LruIsolate', t1, then=5)
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -1170,20 +1170,20 @@ def test_bug_04fc7816089c_rotate_reaches_the_bad_state(system_for: SystemFactory
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(BUG_04FC7816089C_ROTATE_CONFIG), BUG_04FC7816089C_ROTATE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('ShrinkWorker', k1, then=2)  # ShrinkWorker Zswap.tla:572
-    run.step('ShrinkDone', k1, then=3)  # ShrinkDone Zswap.tla:626
-    run.step('ShrinkWorker', k1, then=4)  # ShrinkWorker Zswap.tla:572
-    run.step('LruIsolate', k1, then=5)  # LruIsolate Zswap.tla:591
-    run.step('FreeSlot', s=s1, then=6)  # FreeSlot Zswap.tla:850
-    run.step('SwapOut', s=s1, v=v2, then=7)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=8)  # StartFault Zswap.tla:286
-    run.step('WbAllocFolio', k1, then=9)  # WbAllocFolio Zswap.tla:725
-    run.step('SwapCacheHit', t1, then=10)  # SwapCacheHit Zswap.tla:315
-    run.step('WbWrite', k1, then=11)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=2)
+    run.step('ShrinkDone', k1, then=3)
+    run.step('ShrinkWorker', k1, then=4)
+    run.step('LruIsolate', k1, then=5)
+    run.step('FreeSlot', s=s1, then=6)
+    run.step('SwapOut', s=s1, v=v2, then=7)
+    run.step('StartFault', t1, s=s1, then=8)
+    run.step('WbAllocFolio', k1, then=9)
+    run.step('SwapCacheHit', t1, then=10)
+    run.step('WbWrite', k1, then=11)
     # property:NoStaleData is an action property: the bad step is the last one.
     assert badness_holds('stale_data', run.system, BUG_04FC7816089C_ROTATE_STEPS[-1])
-    run.step('MapFolio', t1, then=12)  # MapFolio Zswap.tla:513
+    run.step('MapFolio', t1, then=12)
 
 
 
@@ -1310,12 +1310,12 @@ def test_sync_io_lru_remove_reaches_the_bad_state(system_for: SystemFactory) -> 
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(SYNC_IO_LRU_REMOVE_CONFIG), SYNC_IO_LRU_REMOVE_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:286
-    run.step('SkipSwapcache', t1, then=3)  # SkipSwapcache Zswap.tla:351
-    run.step('SyncSwapcachePrepare', t1, then=4)  # SyncSwapcachePrepare Zswap.tla:367
-    run.step('ChargeReclaim', t1, then=5)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=6)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=2)
+    run.step('SkipSwapcache', t1, then=3)
+    run.step('SyncSwapcachePrepare', t1, then=4)
+    run.step('ChargeReclaim', t1, then=5)
+    run.step('LruIsolate', t1, then=6)
     assert badness_holds('self_wait', run.system, None)
 
 
@@ -1544,23 +1544,23 @@ def test_witness_rotate_lru_stop_reaches_the_bad_state(system_for: SystemFactory
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(WITNESS_ROTATE_LRU_STOP_CONFIG), WITNESS_ROTATE_LRU_STOP_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v1, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t1, then=3)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t1, then=4)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t1, then=5)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFail', t1, then=6)  # WbAllocFail Zswap.tla:686
-    run.step('SwapOut', s=s2, v=v2, then=7)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s2, then=8)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=9)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=10)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=11)  # LruIsolate Zswap.tla:591
-    run.step('ShrinkDone', t1, then=12)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeOk', t1, then=13)  # ChargeOk Zswap.tla:420
-    run.step('AddToSwapCache', t1, then=14)  # AddToSwapCache Zswap.tla:466
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=2)
+    run.step('SwapcachePrepare', t1, then=3)
+    run.step('ChargeReclaim', t1, then=4)
+    run.step('LruIsolate', t1, then=5)
+    run.step('WbAllocFail', t1, then=6)
+    run.step('SwapOut', s=s2, v=v2, then=7)
+    run.step('StartFault', t2, s=s2, then=8)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeReclaim', t2, then=10)
+    run.step('LruIsolate', t2, then=11)
+    run.step('ShrinkDone', t1, then=12)
+    run.step('ChargeOk', t1, then=13)
+    run.step('AddToSwapCache', t1, then=14)
     # property:NoEarlyLruStop is an action property: the bad step is the last one.
     assert badness_holds('lru_stop', run.system, WITNESS_ROTATE_LRU_STOP_STEPS[-1])
-    run.step('WbFolioExists', t2, then=15)  # WbFolioExists Zswap.tla:662
+    run.step('WbFolioExists', t2, then=15)
 
 
 
@@ -1672,12 +1672,12 @@ def test_none_liveness_reaches_the_bad_state(system_for: SystemFactory) -> None:
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(NONE_LIVENESS_CONFIG), NONE_LIVENESS_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s2, v=v2, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s2, then=2)  # StartFault Zswap.tla:286
-    run.step('StartFault', t2, s=s2, then=3)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=4)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=5)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=6)  # LruIsolate Zswap.tla:591
+    run.step('SwapOut', s=s2, v=v2, then=1)
+    run.step('StartFault', t1, s=s2, then=2)
+    run.step('StartFault', t2, s=s2, then=3)
+    run.step('SwapcachePrepare', t2, then=4)
+    run.step('ChargeReclaim', t2, then=5)
+    run.step('LruIsolate', t2, then=6)
     assert badness_holds('fault_never_completes', run.system, None)
 
 
@@ -2189,46 +2189,46 @@ def test_skip_if_exists_starvation_reaches_the_bad_state(system_for: SystemFacto
     # A counterexample is one path: TLC did not list the other steps of its states, so only
     # the states are checked (the walks of the small models check enabled() too).
     run = Replay(system_for(SKIP_IF_EXISTS_STARVATION_CONFIG), SKIP_IF_EXISTS_STARVATION_STATES.__getitem__, lambda _: None, 0)
-    run.step('SwapOut', s=s1, v=v2, then=1)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t1, s=s1, then=2)  # StartFault Zswap.tla:286
-    run.step('SwapOut', s=s2, v=v3, then=3)  # SwapOut Zswap.tla:836
-    run.step('StartFault', t2, s=s2, then=4)  # StartFault Zswap.tla:286
-    run.step('SwapcachePrepare', t2, then=5)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=6)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=7)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', t2, then=8)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', t2, then=9)  # WbWrite Zswap.tla:799
-    run.step('ShrinkDone', t2, then=10)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=11)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=12)  # StartFault Zswap.tla:286
-    run.step('DropCleanFolio', s=s1, then=13)  # DropCleanFolio Zswap.tla:866
-    run.step('SwapcachePrepare', t2, then=14)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=15)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=16)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', t2, then=17)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', t2, then=18)  # WbWrite Zswap.tla:799
-    run.step('DropCleanFolio', s=s2, then=19)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', t2, then=20)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=21)  # ChargeFail Zswap.tla:446
-    run.step('FreeSlot', s=s2, then=22)  # FreeSlot Zswap.tla:850
-    run.step('StartFault', t2, s=s1, then=23)  # StartFault Zswap.tla:286
-    run.step('SwapOut', s=s2, v=v1, then=24)  # SwapOut Zswap.tla:836
-    run.step('SwapcachePrepare', t2, then=25)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=26)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=27)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', t2, then=28)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', t2, then=29)  # WbWrite Zswap.tla:799
-    run.step('FreeSlot', s=s2, then=30)  # FreeSlot Zswap.tla:850
-    run.step('DropCleanFolio', s=s2, then=31)  # DropCleanFolio Zswap.tla:866
-    run.step('ShrinkDone', t2, then=32)  # ShrinkDone Zswap.tla:626
-    run.step('ChargeFail', t2, then=33)  # ChargeFail Zswap.tla:446
-    run.step('StartFault', t2, s=s1, then=34)  # StartFault Zswap.tla:286
-    run.step('SwapOut', s=s2, v=v3, then=35)  # SwapOut Zswap.tla:836
-    run.step('SwapcachePrepare', t2, then=36)  # SwapcachePrepare Zswap.tla:330
-    run.step('ChargeReclaim', t2, then=37)  # ChargeReclaim Zswap.tla:433
-    run.step('LruIsolate', t2, then=38)  # LruIsolate Zswap.tla:591
-    run.step('WbAllocFolio', t2, then=39)  # WbAllocFolio Zswap.tla:725
-    run.step('WbWrite', t2, then=40)  # WbWrite Zswap.tla:799
+    run.step('SwapOut', s=s1, v=v2, then=1)
+    run.step('StartFault', t1, s=s1, then=2)
+    run.step('SwapOut', s=s2, v=v3, then=3)
+    run.step('StartFault', t2, s=s2, then=4)
+    run.step('SwapcachePrepare', t2, then=5)
+    run.step('ChargeReclaim', t2, then=6)
+    run.step('LruIsolate', t2, then=7)
+    run.step('WbAllocFolio', t2, then=8)
+    run.step('WbWrite', t2, then=9)
+    run.step('ShrinkDone', t2, then=10)
+    run.step('ChargeFail', t2, then=11)
+    run.step('StartFault', t2, s=s1, then=12)
+    run.step('DropCleanFolio', s=s1, then=13)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeReclaim', t2, then=15)
+    run.step('LruIsolate', t2, then=16)
+    run.step('WbAllocFolio', t2, then=17)
+    run.step('WbWrite', t2, then=18)
+    run.step('DropCleanFolio', s=s2, then=19)
+    run.step('ShrinkDone', t2, then=20)
+    run.step('ChargeFail', t2, then=21)
+    run.step('FreeSlot', s=s2, then=22)
+    run.step('StartFault', t2, s=s1, then=23)
+    run.step('SwapOut', s=s2, v=v1, then=24)
+    run.step('SwapcachePrepare', t2, then=25)
+    run.step('ChargeReclaim', t2, then=26)
+    run.step('LruIsolate', t2, then=27)
+    run.step('WbAllocFolio', t2, then=28)
+    run.step('WbWrite', t2, then=29)
+    run.step('FreeSlot', s=s2, then=30)
+    run.step('DropCleanFolio', s=s2, then=31)
+    run.step('ShrinkDone', t2, then=32)
+    run.step('ChargeFail', t2, then=33)
+    run.step('StartFault', t2, s=s1, then=34)
+    run.step('SwapOut', s=s2, v=v3, then=35)
+    run.step('SwapcachePrepare', t2, then=36)
+    run.step('ChargeReclaim', t2, then=37)
+    run.step('LruIsolate', t2, then=38)
+    run.step('WbAllocFolio', t2, then=39)
+    run.step('WbWrite', t2, then=40)
     # The lasso's loop: states 18 to 40 (the last is state 18 again).
     assert starves_in_loop(SKIP_IF_EXISTS_STARVATION_STATES, SKIP_IF_EXISTS_STARVATION_STEPS, 18)
 

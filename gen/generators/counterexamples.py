@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from conformance.steps import Step
 from conformance.values import TlaValue
 from gen.bridge import paths
 from gen.bridge.errors import BridgeError
-from gen.generators.describe import action_lines, describe_walk
+from gen.generators.describe import describe_walk
 from gen.generators.edges import recover_step
 from gen.generators.render import render
 
@@ -200,11 +200,10 @@ def generate() -> dict[Path, str]:
     return {GENERATED / "test_counterexamples.py": render_counterexamples(found)}
 
 
-def render_counterexamples(found: Sequence[FoundTrace], lines: Mapping[str, int] | None = None) -> str:
-    """The test module for these traces (``lines``: each action's line in spec/Zswap.tla; default: read it)."""
+def render_counterexamples(found: Sequence[FoundTrace]) -> str:
+    """The test module for these traces."""
     from gen.generators.render import py_identifier
 
-    lines = action_lines() if lines is None else lines
     cases = []
     names: set[str] = set()
     for trace in found:
@@ -245,7 +244,7 @@ def render_counterexamples(found: Sequence[FoundTrace], lines: Mapping[str, int]
                 "config": config,
                 "variables": variables,
                 "states": states,
-                "steps": [{"label": s, "then": i, "line": lines[s.name]} for i, s in enumerate(steps, 1)],
+                "steps": [{"label": s, "then": i} for i, s in enumerate(steps, 1)],
                 "summary": describe_walk(steps, ends_stuck=False),
                 "bad_sentence": textwrap.fill(
                     (

@@ -307,9 +307,7 @@ def render_walk_modules(
     walks = []
     width = len(str(len(cover.walks)))
     for number, walk in enumerate(cover.walks, 1):
-        walk_steps: list[dict[str, Any]] = [
-            {"label": graph.edges[e][2], "then": graph.edges[e][1], "line": lines[graph.edges[e][2].name]} for e in walk
-        ]
+        walk_steps: list[dict[str, Any]] = [{"label": graph.edges[e][2], "then": graph.edges[e][1]} for e in walk]
         last = graph.edges[walk[-1]][1]
         walks.append(
             {

@@ -48,7 +48,7 @@ def rendered_counterexamples() -> str:
         )
         for trace in json.loads((DATA / "counterexamples_traces.json").read_text())
     ]
-    return render_counterexamples(found, lines=json.loads((DATA / "golden_lines.json").read_text()))
+    return render_counterexamples(found)
 
 
 def rendered_itf_test() -> str:
