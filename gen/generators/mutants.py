@@ -16,8 +16,10 @@ Two kinds of breakage, each run as its own pytest of conformance/generated:
     .venv/bin/python -m gen.generators.mutants --by-module   # which module kills what (~10 min)
 
 A breakage is *caught* when at least one generated test fails (pytest
-stops at the first: the table names it).  The exit status is 1 if any
-breakage survived.  ``--by-module`` runs every test under every breakage
+stops at the first: the table names it).  A mutant whose failure is that it
+is not valid code (a syntax error, a name that does not exist, a module that
+does not import: pytest's collection error) is *broken*, not caught: it
+tested nothing.  The exit status is 1 if any breakage survived or broke.  ``--by-module`` runs every test under every breakage
 (no stop at the first failure) and says, per generated module, how many
 breakages it kills and how many only it kills: which tests carry weight.
 """
@@ -248,6 +250,14 @@ class SuiteRun:
     passed: int
     first_failing_test: str  # ``file.py::name``, or "" when none failed
     failing_modules: frozenset[str]  # ``test_conf_none.py``, ...
+    broken: str = ""  # the first failure that says the code itself is invalid, or ""
+
+
+# Failures that say the mutated code is not a program at all (pytest's junit
+# `message`), rather than a program that behaves differently.
+BROKEN_CODE = re.compile(
+    r"^(?:SyntaxError|IndentationError|NameError|ImportError|ModuleNotFoundError)\b|^collection failure$"
+)
 
 
 def run_suite(
@@ -293,18 +303,23 @@ def run_suite(
 def _junit_counts(report: Path) -> SuiteRun:
     """The counts, the first failing test and the failing modules from pytest's --junitxml report."""
     failed = passed = 0
-    first = ""
+    first = broken = ""
     modules: set[str] = set()
     for case in ElementTree.parse(report).iter("testcase"):
-        if case.find("failure") is not None or case.find("error") is not None:
+        problem = case.find("failure")
+        problem = case.find("error") if problem is None else problem
+        if problem is not None:
             failed += 1
+            message = problem.get("message", "")
+            if not broken and BROKEN_CODE.search(message):
+                broken = f"{case.get('name', '')}: {message}"
             module = f"{case.get('classname', '').rsplit('.', 1)[-1]}.py"
             modules.add(module)
             if not first:
                 first = f"{module}::{case.get('name', '')}"
         elif case.find("skipped") is None:
             passed += 1
-    return SuiteRun(failed, passed, first, frozenset(modules))
+    return SuiteRun(failed, passed, first, frozenset(modules), broken)
 
 
 @dataclass(frozen=True)
@@ -315,6 +330,12 @@ class Row:
     name: str
     failed: int
     first_failing_test: str
+    broken: str = ""  # why the breakage is not valid code (then it is not caught), or ""
+
+    @property
+    def verdict(self) -> str:
+        """The table's "caught" column."""
+        return "BROKEN" if self.broken else "yes" if self.failed else "NO"
 
 
 TABLE_WIDTH = 80
@@ -331,7 +352,7 @@ def format_table(rows: list[Row], width: int = TABLE_WIDTH) -> str:
     lines = [f"{'breakage':{name_width}} caught first failing test"]
     for row in rows:
         pieces = _wrap_test_id(row.first_failing_test, room) or [""]
-        lines.append(f"{row.name:{name_width}} {'yes' if row.failed else 'NO':6} {pieces[0]}".rstrip())
+        lines.append(f"{row.name:{name_width}} {row.verdict:6} {pieces[0]}".rstrip())
         lines.extend(" " * indent + piece for piece in pieces[1:])
     mutants = [row.name for row in rows if row.kind == "mutant"]
     if mutants:
@@ -415,18 +436,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"baseline: {baseline.passed} generated tests pass ({time.monotonic() - started:.0f}s)")
     runs = _breakage_runs(only, base_env, stop_at_first=not by_module)
-    rows = [Row(kind, name, run.failed, run.first_failing_test) for kind, name, run in runs]
+    rows = [Row(kind, name, run.failed, run.first_failing_test, run.broken) for kind, name, run in runs]
     print()
     print(format_table(rows))
     if by_module:
         modules = sorted(path.name for path in (PACKAGE / "generated").glob("test_*.py"))
         print()
         print(format_module_table({name: run.failing_modules for _, name, run in runs}, modules))
-    survivors = [row.name for row in rows if not row.failed]
-    print(f"\n{len(rows) - len(survivors)}/{len(rows)} caught ({time.monotonic() - started:.0f}s)")
+    survivors = [row.name for row in rows if row.verdict == "NO"]
+    broken = [row for row in rows if row.verdict == "BROKEN"]
+    caught = len(rows) - len(survivors) - len(broken)
+    print(f"\n{caught}/{len(rows)} caught ({time.monotonic() - started:.0f}s)")
     for name in survivors:
         print(f"SURVIVED: {name}")
-    return 1 if survivors else 0
+    for row in broken:
+        print(f"BROKEN (not valid code, fix its text in gen/generators/mutants.py): {row.name}: {row.broken}")
+    return 1 if survivors or broken else 0
 
 
 if __name__ == "__main__":

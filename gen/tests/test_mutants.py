@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,10 @@ from gen.generators.mutants import (
     Mutant,
     Row,
     _junit_counts,
+    apply_mutant,
     format_module_table,
     format_table,
+    run_suite,
 )
 
 LONG_TEST = "test_itf_traces.py::test_itf_walk[itf_skip_if_exists_2slots-6]"
@@ -78,3 +82,30 @@ def test_every_mutant_still_applies_to_the_implementation(mutant: Mutant) -> Non
     """A mutant whose text the implementation no longer has would stop `make mutants` half way."""
     text = (REPO / "conformance" / mutant.file).read_text()
     assert text.count(mutant.old) == 1, f"{mutant.name}: update its text in gen/generators/mutants.py"
+
+
+def test_junit_failures_that_say_the_code_is_invalid_mark_the_breakage_broken(tmp_path: Path) -> None:
+    report = tmp_path / "report.xml"
+    report.write_text(
+        '<testsuites><testsuite name="pytest">'
+        '<testcase classname="conformance.generated.test_conf_none" name="test_walk_001">'
+        '<failure message="AssertionError: enabled() differs"/></testcase>'
+        '<testcase classname="conformance.generated.test_conf_none" name="test_walk_002">'
+        "<failure message=\"NameError: name 'entry' is not defined\"/></testcase>"
+        "</testsuite></testsuites>"
+    )
+    run = _junit_counts(report)
+    assert run.failed == 2 and run.broken == "test_walk_002: NameError: name 'entry' is not defined"
+    row = Row("mutant", MUTANTS[0].name, run.failed, run.first_failing_test, run.broken)
+    assert row.verdict == "BROKEN"
+    assert format_table([row]).splitlines()[1].split()[:2] == [MUTANTS[0].name, "BROKEN"]
+
+
+def test_a_mutant_that_does_not_compile_is_broken_not_caught(tmp_path: Path) -> None:
+    """The real run: pytest's collection error under a mutant with a syntax error is no kill."""
+    bad = Mutant(MUTANTS[0].name, MUTANTS[0].file, MUTANTS[0].old, MUTANTS[0].old + "\n    (((", "does not compile")
+    shutil.copytree(REPO / "conformance", tmp_path / "conformance", ignore=shutil.ignore_patterns("__pycache__"))
+    apply_mutant(bad, tmp_path)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO)]), PYTHONDONTWRITEBYTECODE="1")
+    run = run_suite(tmp_path / "conformance" / "generated", env)
+    assert run.failed and run.broken, run
