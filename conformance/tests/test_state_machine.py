@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import Phase, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from conformance.config import Config
@@ -11,12 +11,25 @@ from conformance.tests.machine import ACTION_PROPERTIES, STATE_PROPERTIES, Prope
 
 SHRINKERS = ("k1",)
 RANDOM = settings(max_examples=40, stateful_step_count=30, deadline=None)
-# Hunts are always derandomized: whether a bug is found within the budget must not be luck.
-HUNT = settings(max_examples=150, stateful_step_count=10, derandomize=True, deadline=None)
+# Hunts are always derandomized, and Hypothesis' two clocks are off (the too_slow health
+# check; the 10 s it keeps looking for other bugs after the first).  Derandomized is not
+# enough: the seed is a hash of the machine class's *source* (hypothesis function_digest),
+# so any edit of conformance/tests/machine.py picks other schedules.  A budget must
+# therefore find the bug for most seeds, not for today's one.
+HUNT = settings(
+    max_examples=150,
+    stateful_step_count=10,
+    derandomize=True,
+    deadline=None,
+    report_multiple_bugs=False,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 # Stale data needs 10 steps; finding them is quick, shrinking them is not, and the test
-# needs only the race's shape, not the shortest schedule.  (Schedules of up to 20 steps:
-# with 14, adding the WbAllocFail rule moved the derandomized search off every hit.)
-HUNT_LONG = settings(max_examples=300, stateful_step_count=20, derandomize=True, deadline=None, phases=[Phase.generate])
+# needs only the race's shape, not the shortest schedule.  The search stops at the first
+# hit.  Measured with seeds 0-9 (schedules of up to 20 steps): 300 examples found it for
+# 6 of 10 seeds (and for none after last session's machine.py edits: the "flaky under
+# load" failures), 3,000 for all 10, in 0.1-12 s.
+HUNT_LONG = settings(HUNT, max_examples=3000, stateful_step_count=20, phases=[Phase.generate])
 
 # What each fixed variant is known to give up (/work/shared/docs/zswap-protocol.md, section 4
 # "What must be checkable"; the properties are in spec/README.md, "Properties").
