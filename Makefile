@@ -31,8 +31,8 @@ lint: $(STAMP)   ## ruff (lint and format) and mypy, as configured in pyproject.
 test: lint       ## make lint, then the test suite: bridge, reference implementation, generated conformance tests
 	$(PY) -m pytest
 
-gen: $(STAMP)    ## regenerate conformance/generated/ from TLC's graphs and counterexamples (~2 min; ~3 s with TLC's results in build/cache/); CI: make gen && git diff --exit-code
-	$(PY) -m gen gen
+gen: $(STAMP)    ## regenerate conformance/generated/ from TLC's graphs and counterexamples (~2 min; ~3 s with TLC's results in build/cache/; FRESH=1: ignore the cache); CI: make gen && git diff --exit-code
+	$(PY) -m gen gen $(if $(FRESH),--fresh)
 
 mutants: $(STAMP) ## run the generated suite against bug switches, variant none and implementation mutants; print the table (~2 min)
 	$(PY) -m gen.generators.mutants

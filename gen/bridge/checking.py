@@ -93,6 +93,10 @@ def run_options(
     )
 
 
+# TLC checks liveness once, after the whole graph (see liveness_switches for why).
+LIVENESS_AT_END = ("-lncheck", "final")
+
+
 def liveness_switches(model: Model) -> tuple[str, ...]:
     """``-lncheck final`` for a model with properties: one liveness check after the whole graph.
 
@@ -104,7 +108,7 @@ def liveness_switches(model: Model) -> tuple[str, ...]:
     """
     if model.mode != "exhaustive" or "-lncheck" in model.extra_args or not config_properties(model.config):
         return ()
-    return ("-lncheck", "final")
+    return LIVENESS_AT_END
 
 
 def default_jobs() -> int:

@@ -31,6 +31,7 @@ from conformance.config import Config
 from conformance.steps import Step
 from conformance.values import TlaValue
 from gen.bridge import paths
+from gen.bridge.checking import LIVENESS_AT_END
 from gen.bridge.errors import BridgeError
 from gen.generators.describe import describe_walk
 from gen.generators.edges import recover_step
@@ -97,7 +98,9 @@ def counterexample_config_text(cfg_text: str) -> str:
     return "\n".join(line for line in cfg_text.splitlines() if not line.strip().startswith("SYMMETRY")) + "\n"
 
 
-def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str, TlaValue]], list[Step], str]:
+def find_trace(
+    example: Counterexample, *, fresh: bool = False
+) -> tuple[tuple[str, ...], list[dict[str, TlaValue]], list[Step], str]:
     """Run TLC; return variables, states, recovered steps and the violation's verdict.
 
     A lasso that goes back to state k gets its loop step appended, so the
@@ -120,7 +123,7 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
 
     entries = {model.name: model for model in load_manifest().models}
     check_deadlock = entries[example.model].check_deadlock if example.model in entries else True
-    # `-lncheck final`: TLC 2.15 otherwise checks liveness on a timer while it explores, so which
+    # Liveness checked at the end: TLC 2.15 otherwise checks it on a timer while it explores, so which
     # lasso it reports depends on how far it got by then, and regeneration would not give the same bytes.
     run = cached_run(
         RunOptions(
@@ -128,10 +131,11 @@ def find_trace(example: Counterexample) -> tuple[tuple[str, ...], list[dict[str,
             config=derived,
             workers=1,
             check_deadlock=check_deadlock,
-            extra_args=("-lncheck", "final"),
+            extra_args=LIVENESS_AT_END,
             label=f"cex-{example.model}",
         ),
         scratch_root=SCRATCH / "tlc",
+        fresh=fresh,
     )
     trace = run.output.trace
     if trace is None:
@@ -190,11 +194,12 @@ class FoundTrace:
     verdict: str
 
 
-def generate() -> dict[Path, str]:
-    """Run TLC on every counterexample model and render conformance/generated/test_counterexamples.py."""
+def generate(*, fresh: bool = False) -> dict[Path, str]:
+    """Run TLC on every counterexample model (``fresh``: past the cache) and render
+    conformance/generated/test_counterexamples.py."""
     found = []
     for example in COUNTEREXAMPLES:
-        variables, states, steps, verdict = find_trace(example)
+        variables, states, steps, verdict = find_trace(example, fresh=fresh)
         config = Config.from_cfg(MODELS / f"{example.model}.cfg")
         found.append(FoundTrace(example, config, variables, states, steps, verdict))
     return {GENERATED / "test_counterexamples.py": render_counterexamples(found)}
