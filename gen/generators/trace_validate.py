@@ -320,12 +320,15 @@ def _near_new(
     return None
 
 
-def _hops_to_new(graph: Graph, left: list[int]) -> dict[int, tuple[Step, int]]:
-    """For each state with no edge left to take, the first edge of a shortest way to a state that has one.
+def _hops_to_new(graph: Graph, left: list[int]) -> tuple[dict[int, tuple[Step, int]], frozenset[int]]:
+    """For each state with no edge left to take, the first edge of a shortest way to a state that has one;
+    and the states that had one (the search's sources).
 
     One breadth-first search backwards from every state with an edge not
-    taken yet (O(edges)); the hops go stale as edges are taken, and are
-    computed again only when they lead nowhere new.
+    taken yet (O(edges)).  Edges are only ever taken, so a state that was
+    neither a source nor reached can reach no new edge later either: it
+    needs no new search.  The hops go stale as sources run out, and are
+    computed again only when they lead to a former source.
     """
     sources = [i for i, count in enumerate(left) if count]
     seen = set(sources)
@@ -338,7 +341,7 @@ def _hops_to_new(graph: Graph, left: list[int]) -> dict[int, tuple[Step, int]]:
                 seen.add(source)
                 hops[source] = (step, target)
                 queue.append(source)
-    return hops
+    return hops, frozenset(sources)
 
 
 def validate(
@@ -367,6 +370,7 @@ def validate(
     left = [len(out) for out in graph.leaving]  # each state's edges not taken yet
     new_left = choose == "cover"
     hops: dict[int, tuple[Step, int]] | None = None
+    hop_sources: frozenset[int] = frozenset()
     validator = TraceValidator(graph, exe)
     start = time.monotonic()
     try:
@@ -380,16 +384,24 @@ def validate(
             while len(plan) < room and graph.leaving[state]:
                 path: list[tuple[Step, int]] | None = None
                 if new_left:
-                    fresh = [edge for edge in graph.leaving[state] if (state, edge[0]) not in taken]
-                    path = [rng.choice(fresh)] if fresh else _near_new(graph, state, taken, left)
-                    if path is None:  # far: one step along the global search's way
-                        if hops is None or state not in hops:
-                            hops = _hops_to_new(graph, left)
-                        hop = hops.get(state)
-                        path = None if hop is None else [hop]
+                    fresh = (
+                        [edge for edge in graph.leaving[state] if (state, edge[0]) not in taken] if left[state] else []
+                    )
+                    if fresh:
+                        path = [rng.choice(fresh)]
+                    elif hops is not None and state in hops:  # one step along the global search's way
+                        path = [hops[state]]
+                    else:  # near (a bounded search), else a new global search
+                        path = _near_new(graph, state, taken, left)
+                        if path is None and (hops is None or state in hop_sources):
+                            hops, hop_sources = _hops_to_new(graph, left)
+                        if path is None and hops is not None and state in hops:
+                            path = [hops[state]]
                     if path is None:
                         new_left = len(taken) < graph.edge_count
                         stuck = new_left  # new edges left, but none reachable from here: start again
+                        if stuck and not plan and not validator.trace:
+                            new_left = stuck = False  # none reachable from the start either: go random
                         if stuck:
                             break
                 for edge in path or [rng.choice(graph.leaving[state])]:
