@@ -43,7 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tier", choices=("fast", "deep", "all"), default="fast", help="which models (default: fast)")
     parser.add_argument("--only", metavar="NAME", help="run this one model (any tier)")
     parser.add_argument("--json", action="store_true", help="print the results as a JSON array instead of the table")
-    parser.add_argument("--workers", type=int, help="TLC workers, 1 or more (default 1: TLC's depth varies with more)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="TLC workers for every model, 1 or more (default: each model's \"workers\", else 1: TLC's depth varies with more)",
+    )
     parser.add_argument(
         "--jobs",
         type=int,

@@ -37,7 +37,7 @@ from gen.bridge.distributed import (
 )
 from gen.bridge.errors import BridgeError
 from gen.bridge.files import write_json_atomically
-from gen.bridge.manifest import Model, load_manifest
+from gen.bridge.manifest import Model, count_matches, format_count, load_manifest
 from gen.bridge.outcomes import Success, counts_are_partial
 from gen.bridge.progress import Progress
 from gen.bridge.tlc import default_scratch_root, format_command
@@ -86,8 +86,10 @@ def compare_distributed(model: Model, result: DistributedRun) -> CheckResult:
     if outcome.verdict != model.expected.result:
         problems.append(f"expected {model.expected.result}, TLC says {outcome.verdict}")
     elif isinstance(outcome, Success) and model.expected.distinct_states is not None and not _has_view(model):
-        if stats.distinct != model.expected.distinct_states:
-            problems.append(f"distinct states {stats.distinct}, expected {model.expected.distinct_states:,}")
+        if not count_matches(stats.distinct, model.expected.distinct_states):
+            problems.append(
+                f"distinct states {stats.distinct}, expected {format_count(model.expected.distinct_states)}"
+            )
     return CheckResult(
         model=model.name,
         expected=model.expected.result,

@@ -46,7 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-deadlock", action="store_true", help="do not check for deadlock (TLC -deadlock)")
     parser.add_argument("--simulate", metavar="DEPTH,TRACES,SEED", help="simulate instead of exhaustive search")
     parser.add_argument("--timeout", type=float, help="seconds before TLC is stopped (default: the manifest's)")
-    parser.add_argument("--workers", type=int, help="TLC workers, 1 or more (default: one per core; 1 for --model)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help='TLC workers, 1 or more (default: one per core; the model\'s "workers", else 1, for --model)',
+    )
     parser.add_argument(
         "--library-path",
         action="append",

@@ -251,6 +251,27 @@ FaultPathNoLruWorkFolded ==
     [][zswap_lru' = zswap_lru \/
        \A t \in Tasks : FaultStep(t) => SwapReadFolio(t) \/ ChargeReclaim(t)]_vars
 
+(* 4. LRU_STOP with the walk's return (cfg: LruStop <- LruStopReturning;   *)
+(*    the rotate deep model and its reduced_* models).  LruStop leaves the *)
+(*    walk frame on top with budget 0; the actor's one step from there is  *)
+(*    ShrinkDone (LruIsolate needs budget > 0), always enabled, and at      *)
+(*    budget 0 it rotates nothing and writes only the actor's stack: the    *)
+(*    same step that fold 1 merges into WbWrite and the other failures.     *)
+(*    The skipped state differs from the one after only in the actor's top  *)
+(*    frames (a walk frame at budget 0 or the charge frame at               *)
+(*    "charge_retry": same Holds and BlockedOn).  With SCAN_BUDGET = 1 the  *)
+(*    walk's budget is 0 already when its writeback fails, so LRU_STOP and  *)
+(*    LRU_RETRY leave the same stack and this is fold 1 on the LRU_STOP     *)
+(*    branch.  WalkStopsAtSwapCacheFolded below is WalkStopsAtSwapCache    *)
+(*    with the walk frame gone counting as stopped.                         *)
+LruStopReturning(a) == [stack EXCEPT ![a] = WalkReturn(a)]
+
+\* WalkStopsAtSwapCache (Zswap.tla) where LRU_STOP carries the walk's return.
+WalkStopsAtSwapCacheFolded ==
+    [][\A a \in Actors : Rotate /\ WbFolioExists(a) /\ ScanWalk(a, Len(stack[a]) - 1) =>
+          \/ Len(stack'[a]) < Len(stack[a]) - 1
+          \/ stack'[a][Len(stack'[a])].budget = 0]_vars
+
 (* An abstraction for the rotate deep model: no entry is ever referenced   *)
 (* (cfg: EntryReferenced <- NeverReferenced), so a walk never gives a      *)
 (* second chance and writes the head back at once.  An over-approximation *)

@@ -647,12 +647,13 @@ WbTop(a, pc) == TopIs(a, "zswap_writeback_entry") /\ Top(a).pc = pc
 \* where only zswap_shrinker_scan() (reclaim: ScanWalk) passes the flag:
 \* [6.12 mm/zswap.c:1244-1245] "shrink_ret = list_lru_shrink_walk(&zswap_list_lru, sc, &shrink_memcg_cb, &encountered_page_in_swapcache);"
 \* LRU_STOP ends the walk ([6.12 mm/list_lru.c:262-264] "case LRU_STOP:" ... "goto out;"):
-\* its budget goes to 0.
+\* its budget goes to 0 (LruStop; the deep models fold the walk's return in).
+LruStop(a) ==
+    LET walk == Popped(a) IN [stack EXCEPT ![a] = [walk EXCEPT ![Len(walk)].budget = 0]]
 WbFailed(a, eexist, keep_cursor) ==
     IF Rotate
-    THEN LET walk == Popped(a) IN
-         IF eexist /\ ScanWalk(a, Len(walk))
-         THEN [stack EXCEPT ![a] = [walk EXCEPT ![Len(walk)].budget = 0]]
+    THEN IF eexist /\ ScanWalk(a, Len(Popped(a)))
+         THEN LruStop(a)
          ELSE PopTop(a)
     ELSE SetTop(a, [Top(a) EXCEPT !.pc = "putback",
                                   !.cursor = IF keep_cursor THEN @ ELSE NoEntry])

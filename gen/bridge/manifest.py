@@ -13,6 +13,7 @@ Format (paths relative to the manifest's folder)::
        "check_deadlock": false,             # optional, default true; false -> -deadlock
        "timeout_seconds": 300,              # optional, default 600; at most 86400
        "extra_args": [],                    # optional extra TLC 2.15 switches (gen/bridge/switches.py)
+       "workers": 1,                        # optional, default 1: TLC worker threads (cores) for this model
        "expected": {"result": "success", "distinct_states": 1234, "depth": 41},
        "runtime": {"seconds": 12, "states": 1234}}  # optional: what a run took when measured
     ]}
@@ -20,7 +21,12 @@ Format (paths relative to the manifest's folder)::
 ``expected.result`` is ``success``, ``deadlock``, ``invariant:<Name>``,
 ``property:<Name>`` (temporal and action properties) or ``error:<kind>``.
 ``distinct_states`` and ``depth`` are required for an exhaustive success and
-compared only there.  Every problem is a :class:`gen.bridge.errors.ManifestError`
+compared only there: each a number, or a range ``{"min": N, "max": M}`` for a
+count that depends on the order of exploration.  With ``workers`` > 1 it
+does: TLC 2.15's depth varies from run to run, and with a ``VIEW`` the
+distinct-state count too (the view merges states after the symmetry has
+chosen a representative, so which state of a class TLC reaches first decides
+which classes it merges); such a model must give those counts as ranges.  Every problem is a :class:`gen.bridge.errors.ManifestError`
 naming the model and the field.  ``spec/models.schema.json`` states the same
 rules for other tools (``make check`` validates against it first).
 """
@@ -33,7 +39,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeAlias, TypeVar
 
 from gen.bridge import paths
 from gen.bridge.errors import ManifestError, ManifestMissing
@@ -49,7 +55,7 @@ _RESULT = re.compile(r"success|deadlock|(invariant|property):[A-Za-z_][A-Za-z0-9
 Fail = Callable[[str, str], ManifestError]
 
 _REQUIRED = ("name", "summary", "spec", "config", "tier", "mode", "expected")
-_OPTIONAL = ("simulate", "check_deadlock", "timeout_seconds", "extra_args", "runtime", "distributed_runs")
+_OPTIONAL = ("simulate", "check_deadlock", "timeout_seconds", "extra_args", "workers", "runtime", "distributed_runs")
 Tier = Literal["fast", "deep", "distributed"]
 Mode = Literal["exhaustive", "simulate"]
 TIERS: tuple[Tier, ...] = ("fast", "deep", "distributed")
@@ -75,7 +81,11 @@ _RESERVED_SWITCHES = {
     "-seed": "use simulate.seed",
     "-dump": "state graphs go under build/ (gen.bridge.tlc.RunOptions.dump_dot), never beside the spec",
     "-fp": "the bridge fixes the fingerprint polynomial so traces are reproducible",
+    "-workers": 'use "workers" (the check also counts them as cores in use)',
 }
+
+# A cfg line that opens a VIEW section (cfg comments start with \*).
+_VIEW_LINE = re.compile(r"^\s*VIEW\b", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -86,10 +96,38 @@ class Simulation:
 
 
 @dataclass(frozen=True)
+class CountRange:
+    """A count that varies from run to run (several TLC workers, a VIEW): any value from low to high."""
+
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return f"{self.low:,}..{self.high:,}"
+
+
+Count: TypeAlias = int | CountRange
+
+
+def count_matches(actual: int | None, expected: Count | None) -> bool:
+    """Whether TLC's ``actual`` count is the ``expected`` number or lies in its range."""
+    if isinstance(expected, CountRange):
+        return actual is not None and expected.low <= actual <= expected.high
+    return actual == expected
+
+
+def format_count(count: Count | None) -> str:
+    """``1,234``, ``1,200..1,300`` or ``none``."""
+    if count is None:
+        return "none"
+    return str(count) if isinstance(count, CountRange) else f"{count:,}"
+
+
+@dataclass(frozen=True)
 class Expected:
     result: str
-    distinct_states: int | None = None
-    depth: int | None = None
+    distinct_states: Count | None = None
+    depth: Count | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +153,7 @@ class Model:
     extra_args: tuple[str, ...]
     expected: Expected
     runtime: Runtime | None = None  # what a run took when the entry was last measured
+    workers: int = 1  # TLC worker threads; the check counts them as cores in use
 
 
 @dataclass(frozen=True)
@@ -210,8 +249,11 @@ def _model(path: Path, index: int, entry: Any) -> Model:
     if wrong is not None:
         raise fail("extra_args", wrong)
 
+    workers = _integer(entry, "workers", fail, minimum=1, required=False) or 1
     # A distributed model has not been run to the end on one machine: no counts to compare yet.
     expected = _expected(entry["expected"], mode, fail, counts_required=tier != "distributed")
+    if workers > 1:
+        _counts_vary(expected, has_view=bool(_VIEW_LINE.search(config.read_text(encoding="utf-8"))), fail=fail)
     if "distributed_runs" in entry and not isinstance(entry["distributed_runs"], list):
         raise fail("distributed_runs", "must be a list of measured runs (spec/models.schema.json)")
     runtime = _runtime(entry["runtime"], fail) if "runtime" in entry else None
@@ -228,7 +270,22 @@ def _model(path: Path, index: int, entry: Any) -> Model:
         extra_args=tuple(extra_args),
         expected=expected,
         runtime=runtime,
+        workers=workers,
     )
+
+
+def _counts_vary(expected: Expected, *, has_view: bool, fail: Fail) -> None:
+    """With several workers the depth, and with a VIEW the distinct states too, must be ranges."""
+    if expected.depth is not None and not isinstance(expected.depth, CountRange):
+        raise fail(
+            "expected.depth",
+            'with "workers" > 1 TLC 2.15\'s depth varies from run to run: give {"min": N, "max": M}',
+        )
+    if has_view and expected.distinct_states is not None and not isinstance(expected.distinct_states, CountRange):
+        raise fail(
+            "expected.distinct_states",
+            'with "workers" > 1 and a VIEW the count depends on the order of exploration: give {"min": N, "max": M}',
+        )
 
 
 def _runtime(raw: Any, fail: Fail) -> Runtime:
@@ -254,12 +311,24 @@ def _expected(raw: Any, mode: str, fail: Fail, *, counts_required: bool = True) 
             "expected.result",
             f"{result!r} is not one of: success, deadlock, invariant:<Name>, property:<Name>, error:<kind>",
         )
-    distinct = _integer(raw, "distinct_states", fail, minimum=1, prefix="expected.", required=False)
-    depth = _integer(raw, "depth", fail, minimum=1, prefix="expected.", required=False)
+    distinct = _count(raw, "distinct_states", fail)
+    depth = _count(raw, "depth", fail)
     if counts_required and mode == "exhaustive" and result == "success" and (distinct is None or depth is None):
         missing = "distinct_states" if distinct is None else "depth"
         raise fail(f"expected.{missing}", "required for an exhaustive success (TLC's counts are compared)")
     return Expected(result, distinct, depth)
+
+
+def _count(raw: Mapping[str, Any], key: str, fail: Fail) -> Count | None:
+    """expected.KEY: absent, a whole number >= 1, or a range {"min": N, "max": M} with 1 <= N <= M."""
+    value = raw.get(key)
+    if not isinstance(value, dict):
+        return _integer(raw, key, fail, minimum=1, prefix="expected.", required=False)
+    if sorted(value) != ["max", "min"]:
+        raise fail(f"expected.{key}", 'a range is {"min": N, "max": M}')
+    low = _required_integer(value, "min", fail, minimum=1, prefix=f"expected.{key}.")
+    high = _required_integer(value, "max", fail, minimum=low, prefix=f"expected.{key}.")
+    return CountRange(low, high)
 
 
 def _string(entry: Mapping[str, Any], key: str, fail: Fail) -> str:

@@ -6,15 +6,16 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from gen.bridge.checking import CheckResult, compare, format_table, merged_rows
+from gen.bridge.checking import CheckResult, _Cores, compare, format_table, merged_rows, run_options
 from gen.bridge.files import write_json_atomically
-from gen.bridge.manifest import Model, load_manifest
+from gen.bridge.manifest import CountRange, Model, load_manifest
 from gen.bridge.tlc import TlcRun
 from gen.bridge.tool_output import parse_tool_output
 
@@ -58,6 +59,53 @@ def test_changed_state_count_is_a_mismatch() -> None:
     result = compare(model("lock_order_no_deadlock_check"), recorded_run("passing", 0))
     assert not result.matches
     assert "distinct states 20, expected 9" in result.why and "depth 5, expected 5" not in result.why
+
+
+def test_counts_in_their_range_match_and_outside_it_say_the_range() -> None:
+    slot_pin = model("slot_pin")
+    ranged = replace(
+        slot_pin,
+        workers=2,
+        expected=replace(slot_pin.expected, distinct_states=CountRange(18, 22), depth=CountRange(4, 6)),
+    )
+    assert compare(ranged, recorded_run("passing", 0)).matches
+    narrow = replace(ranged, expected=replace(ranged.expected, distinct_states=CountRange(21, 22)))
+    result = compare(narrow, recorded_run("passing", 0))
+    assert not result.matches and "distinct states 20, expected 21..22" in result.why
+
+
+def test_a_model_runs_with_its_own_workers_unless_the_command_line_says() -> None:
+    two = replace(model("slot_pin"), workers=2)
+    assert run_options(two).workers == 2
+    assert run_options(two, workers=1).workers == 1
+    assert run_options(model("slot_pin")).workers == 1
+
+
+def test_the_core_budget_holds_a_run_with_two_workers_alone_and_stops_waiters_on_close() -> None:
+    cores = _Cores(2)
+    order: list[str] = []
+    started = threading.Event()
+
+    def one_core(name: str) -> None:
+        try:
+            with cores.taking(1):
+                order.append(name)
+        except RuntimeError:
+            order.append(f"{name} stopped")
+
+    with cores.taking(2):
+        waiter = threading.Thread(target=one_core, args=("after",))
+        waiter.start()
+        started.wait(0.2)  # the waiter cannot get a core while both are held
+        assert order == []
+    waiter.join(5)
+    assert order == ["after"]
+    with cores.taking(2):
+        late = threading.Thread(target=one_core, args=("late",))
+        late.start()
+        cores.close()
+        late.join(5)
+    assert order == ["after", "late stopped"]
 
 
 def test_parse_error_says_where() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from gen.bridge.errors import ManifestError, ManifestMissing
-from gen.bridge.manifest import DEFAULT_TIMEOUT_SECONDS, load_manifest
+from gen.bridge.manifest import DEFAULT_TIMEOUT_SECONDS, CountRange, count_matches, format_count, load_manifest
 
 SPECS = Path(__file__).parent / "data" / "specs"
 
@@ -67,6 +67,7 @@ def test_optional_fields_have_defaults(tmp_path: Path) -> None:
     assert model.check_deadlock is True
     assert model.timeout_seconds == DEFAULT_TIMEOUT_SECONDS
     assert model.extra_args == ()
+    assert model.workers == 1
 
 
 def test_missing_manifest(tmp_path: Path) -> None:
@@ -89,7 +90,20 @@ BAD_ENTRIES: list[tuple[dict[str, Any], str, str]] = [
     ({"runtime": {"seconds": float("nan"), "states": 1}}, "runtime.seconds", "number of seconds"),
     ({"extra_args": ["-bogus"]}, "extra_args", "'-bogus' is not a TLC 2.15 switch"),
     ({"extra_args": ["-lncheck"]}, "extra_args", "-lncheck takes a value"),
-    ({"extra_args": ["-workers", "-continue"]}, "extra_args", "-workers takes a value"),
+    ({"extra_args": ["-maxSetSize", "-continue"]}, "extra_args", "-maxSetSize takes a value"),
+    ({"extra_args": ["-workers", "2"]}, "extra_args", 'use "workers"'),
+    ({"workers": 0}, "workers", "integer >= 1"),
+    (
+        {"expected": {"result": "success", "distinct_states": {"min": 20}, "depth": 5}},
+        "expected.distinct_states",
+        "min",
+    ),
+    (
+        {"expected": {"result": "success", "distinct_states": 20, "depth": {"min": 6, "max": 5}}},
+        "expected.depth.max",
+        "integer >= 6",
+    ),
+    ({"workers": 2}, "expected.depth", "varies from run to run"),
     ({"extra_args": "-coverage 1"}, "extra_args", "list of strings"),
     ({"extra_args": ["-deadlock"]}, "extra_args", "check_deadlock"),
     ({"extra_args": ["-dump", "dot", "g"]}, "extra_args", "under build/"),
@@ -120,7 +134,7 @@ def test_bad_entry_names_model_and_field(tmp_path: Path, changes: dict[str, Any]
 
 
 def test_tlc_switches_with_their_values_are_accepted(tmp_path: Path) -> None:
-    args = ["-lncheck", "final", "-continue", "-workers", "2", "-maxSetSize", "100000"]
+    args = ["-lncheck", "final", "-continue", "-maxSetSize", "100000"]
     (model,) = load_manifest(write(tmp_path, [entry(extra_args=args)])).models
     assert model.extra_args == tuple(args)
 
@@ -160,3 +174,41 @@ def test_simulation_without_counts_is_fine(tmp_path: Path) -> None:
     sim = entry(mode="simulate", simulate={"depth": 100, "traces": 1000, "seed": 1}, expected={"result": "success"})
     (model,) = load_manifest(write(tmp_path, [sim])).models
     assert model.simulate is not None and model.simulate.traces == 1000
+
+
+def test_counts_can_be_ranges(tmp_path: Path) -> None:
+    expected = {"result": "success", "distinct_states": {"min": 18, "max": 22}, "depth": {"min": 5, "max": 7}}
+    (model,) = load_manifest(write(tmp_path, [entry(workers=2, expected=expected)])).models
+    assert model.workers == 2
+    assert model.expected.distinct_states == CountRange(18, 22) and model.expected.depth == CountRange(5, 7)
+    assert format_count(model.expected.distinct_states) == "18..22" and format_count(20) == "20"
+    assert [count_matches(n, CountRange(18, 22)) for n in (17, 18, 22, 23, None)] == [False, True, True, False, False]
+
+
+def test_several_workers_need_a_range_for_the_depth_and_with_a_view_for_the_states(tmp_path: Path) -> None:
+    # No VIEW: several workers find the same states (symmetry is a canonical form), so one number is fine.
+    exact_states = {"result": "success", "distinct_states": 20, "depth": {"min": 5, "max": 7}}
+    (model,) = load_manifest(write(tmp_path, [entry(workers=2, expected=exact_states)])).models
+    assert model.expected.distinct_states == 20
+    path = write(tmp_path, [entry(workers=2, expected=exact_states)])
+    (tmp_path / "passing.cfg").write_text((SPECS / "passing.cfg").read_text() + "\nVIEW vars\n")
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert caught.value.field == "expected.distinct_states" and "order of exploration" in str(caught.value)
+
+
+def test_the_schema_takes_ranges_and_workers(tmp_path: Path) -> None:
+    schema = Path(__file__).parent.parent.parent / "spec" / "models.schema.json"
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    good = {"result": "success", "distinct_states": {"min": 18, "max": 22}, "depth": {"min": 5, "max": 7}}
+    for expected, workers, ok in (
+        (good, 2, True),
+        ({**good, "depth": {"min": 5}}, 2, False),
+        ({**good, "depth": {"min": 5, "max": 7, "mid": 6}}, 2, False),
+        (good, 0, False),
+    ):
+        path = write(tmp_path, [entry(workers=workers, expected=expected)])
+        done = subprocess.run(
+            [str(checker), "--schemafile", str(schema), str(path)], capture_output=True, text=True, check=False
+        )
+        assert (done.returncode == 0) == ok, (expected, workers, done.stdout)
