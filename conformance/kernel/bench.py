@@ -76,7 +76,8 @@ def main() -> None:
     trial_time = 0.0
     while steps < args.steps:
         system.observe()
-        ksys._TRIALS_MEMO.clear()
+        ksys._NODES.clear()  # memo off for the timing: every state explored afresh
+        ksys._INITIAL.clear()
         enabled = system.enabled()
         if not enabled or len(system._log) > 60:
             system.reset()

@@ -30,7 +30,8 @@
  *   observe       -> the state (JSON, internal shapes; system.py converts)
  *   mapped        -> [[task, version], ...] the data each task last mapped
  *   key           -> the state key (kc_key: the whole state, canonical)
- *   explore V ... -> trials and environment steps, each with the key and state it leads to (JSON)
+ *   explore first|any -> trials and environment steps, each with the key and state it
+ *                 leads to (JSON, one line)
  *   fork          -> ok: a copy of this state answers from now on
  *   exit          -> ok: (in a copy) it ends; the state it was forked from answers
  */
@@ -700,6 +701,9 @@ static bool faults_on(int s)
 	return false;
 }
 
+/* Where observe() and kc_key() write: stdout, or a trial's record (explore). */
+static FILE *kc_out;
+
 /* ---- observation ---------------------------------------------------------- */
 
 /* The folio a fault found has left the swap cache (the spec's pc "hit_gone"):
@@ -725,33 +729,33 @@ static const char *pc_of(struct kc_actor *a)
 
 static void observe(void)
 {
-	printf("{\"swap_map\":[");
+	fprintf(kc_out, "{\"swap_map\":[");
 	for (int s = 0; s < n_slots; s++)
-		printf("%s[%d,%d]", s ? "," : "", swap_count[s], swap_has_cache[s]);
-	printf("],\"swapped_page\":[");
+		fprintf(kc_out, "%s[%d,%d]", s ? "," : "", swap_count[s], swap_has_cache[s]);
+	fprintf(kc_out, "],\"swapped_page\":[");
 	for (int s = 0; s < n_slots; s++)
-		printf("%s%d", s ? "," : "", pte[s]);
-	printf("],\"swap_cache\":[");
+		fprintf(kc_out, "%s%d", s ? "," : "", pte[s]);
+	fprintf(kc_out, "],\"swap_cache\":[");
 	for (int s = 0; s < n_slots; s++) {
 		struct folio *f = swap_cache[s];
 
 		if (f)
-			printf("%s[%d,%d,%d]", s ? "," : "", folio_test_locked(f), folio_test_uptodate(f),
+			fprintf(kc_out, "%s[%d,%d,%d]", s ? "," : "", folio_test_locked(f), folio_test_uptodate(f),
 			       kc_decode(f->data));
 		else
-			printf("%snull", s ? "," : "");
+			fprintf(kc_out, "%snull", s ? "," : "");
 	}
-	printf("],\"zswap_tree\":[");
+	fprintf(kc_out, "],\"zswap_tree\":[");
 	for (int s = 0; s < n_slots; s++) {
 		struct zswap_entry *e = xa_load(swap_zswap_tree(swp_entry(0, s)), s);
 
 		if (e)
-			printf("%s[%lu,%d,%d]", s ? "," : "", swp_offset(e->swpentry),
+			fprintf(kc_out, "%s[%lu,%d,%d]", s ? "," : "", swp_offset(e->swpentry),
 			       kc_decode((u8 *)e->handle), e->referenced);
 		else
-			printf("%snull", s ? "," : "");
+			fprintf(kc_out, "%snull", s ? "," : "");
 	}
-	printf("],\"zswap_lru\":[");
+	fprintf(kc_out, "],\"zswap_lru\":[");
 	{
 		struct list_head *head = &zswap_list_lru.node[0].lru.list, *p;
 		bool first = true;
@@ -759,21 +763,21 @@ static void observe(void)
 		for (p = head->next; p != head; p = p->next) {
 			struct zswap_entry *e = kc_entry_of(p);
 
-			printf("%s[%lu,%d]", first ? "" : ",", swp_offset(e->swpentry), kc_decode((u8 *)e->handle));
+			fprintf(kc_out, "%s[%lu,%d]", first ? "" : ",", swp_offset(e->swpentry), kc_decode((u8 *)e->handle));
 			first = false;
 		}
 	}
-	printf("],\"swap_device\":[");
+	fprintf(kc_out, "],\"swap_device\":[");
 	for (int s = 0; s < n_slots; s++)
-		printf("%s%d", s ? "," : "", kc_decode(swap_device[s]));
-	printf("],\"stack\":[");
+		fprintf(kc_out, "%s%d", s ? "," : "", kc_decode(swap_device[s]));
+	fprintf(kc_out, "],\"stack\":[");
 	for (int i = 0; i < n_actors; i++) {
 		struct kc_actor *a = &actors[i];
 		bool first = true;
 
-		printf("%s[", i ? "," : "");
+		fprintf(kc_out, "%s[", i ? "," : "");
 		if (a->is_task && a->fault_active) {
-			printf("[\"do_swap_page\",%d,%d,\"%s\"]", a->slot, a->page, pc_of(a));
+			fprintf(kc_out, "[\"do_swap_page\",%d,%d,\"%s\"]", a->slot, a->page, pc_of(a));
 			first = false;
 		}
 		if (a->in_walk) {
@@ -783,15 +787,15 @@ static void observe(void)
 				budget = (a->stop_flag && *a->stop_flag) ? 0 : a->sc->nr_to_scan;
 			else
 				budget = a->budget;
-			printf("%s[\"shrink_memcg_cb\",%lu]", first ? "" : ",", budget);
+			fprintf(kc_out, "%s[\"shrink_memcg_cb\",%lu]", first ? "" : ",", budget);
 			first = false;
 		}
 		if (a->wb_active)
-			printf("%s[\"zswap_writeback_entry\",%d,%d,\"%s\"]", first ? "" : ",", a->wb_slot, a->wb_data,
+			fprintf(kc_out, "%s[\"zswap_writeback_entry\",%d,%d,\"%s\"]", first ? "" : ",", a->wb_slot, a->wb_data,
 			       a->point == P_WB_WRITE ? "write" : "prepare");
-		printf("]");
+		fprintf(kc_out, "]");
 	}
-	printf("]}\n");
+	fprintf(kc_out, "]}\n");
 }
 
 /* ---- the state key ---------------------------------------------------------- */
@@ -822,7 +826,7 @@ static void kc_key_data(const u8 *page, size_t len)
 	if (len == PAGE_SIZE)
 		for (int v = 1; v <= n_versions; v++)
 			if (!memcmp(page, kc_version_page[v], PAGE_SIZE)) {
-				printf("v%d", v);
+				fprintf(kc_out, "v%d", v);
 				return;
 			}
 	for (size_t i = 0; i < len; i++) {
@@ -832,9 +836,9 @@ static void kc_key_data(const u8 *page, size_t len)
 	/* bytes of no version are a kernel BUG that observe() reports; a hash
 	 * keeps the key short if a private folio holds some */
 	if (zero)
-		printf("z%zu", len);
+		fprintf(kc_out, "z%zu", len);
 	else
-		printf("x%zu.%llx", len, (unsigned long long)h);
+		fprintf(kc_out, "x%zu.%llx", len, (unsigned long long)h);
 }
 
 /* Whether the object at p is live heap memory we may read (else: freed). */
@@ -859,21 +863,21 @@ static void kc_key_folio(const struct folio *f)
 	int id;
 
 	if (!f) {
-		printf("-");
+		fprintf(kc_out, "-");
 		return;
 	}
 	id = kc_seen(kc_seen_folio, &kc_n_folios, f);
 	if (id >= 0) {
-		printf("f%d", id);
+		fprintf(kc_out, "f%d", id);
 		return;
 	}
 	if (!kc_live(f, sizeof(*f)) || !kc_live(f->data, PAGE_SIZE)) {
-		printf("f%d(freed)", -1 - id);
+		fprintf(kc_out, "f%d(freed)", -1 - id);
 		return;
 	}
-	printf("f%d(%lx,%d,%d,%lx,", -1 - id, f->flags, f->refcount, f->mapcount, f->swap.val);
+	fprintf(kc_out, "f%d(%lx,%d,%d,%lx,", -1 - id, f->flags, f->refcount, f->mapcount, f->swap.val);
 	kc_key_data(f->data, PAGE_SIZE);
-	printf(")");
+	fprintf(kc_out, ")");
 }
 
 static void kc_key_entry(const struct zswap_entry *e)
@@ -881,25 +885,25 @@ static void kc_key_entry(const struct zswap_entry *e)
 	int id;
 
 	if (!e) {
-		printf("-");
+		fprintf(kc_out, "-");
 		return;
 	}
 	id = kc_seen(kc_seen_entry, &kc_n_entries, e);
 	if (id >= 0) {
-		printf("e%d", id);
+		fprintf(kc_out, "e%d", id);
 		return;
 	}
 	if (!kc_live(e, sizeof(*e))) {
-		printf("e%d(freed)", -1 - id);
+		fprintf(kc_out, "e%d(freed)", -1 - id);
 		return;
 	}
-	printf("e%d(%lx,%u,%d,%d,%lx,%d,", -1 - id, e->swpentry.val, e->length, e->referenced,
+	fprintf(kc_out, "e%d(%lx,%u,%d,%d,%lx,%d,", -1 - id, e->swpentry.val, e->length, e->referenced,
 	       e->pool == &kc_pool, (unsigned long)e->objcg, !list_empty(&e->lru));
 	if (e->handle && kc_live((void *)e->handle, e->length))
 		kc_key_data((const u8 *)e->handle, e->length);
 	else
-		printf("h%lx", e->handle ? 1UL : 0UL);
-	printf(")");
+		fprintf(kc_out, "h%lx", e->handle ? 1UL : 0UL);
+	fprintf(kc_out, ")");
 }
 
 static void kc_key(bool newline)
@@ -907,71 +911,71 @@ static void kc_key(bool newline)
 	struct list_head *head = &zswap_list_lru.node[0].lru.list, *p;
 
 	kc_n_folios = kc_n_entries = 0;
-	printf("S");
+	fprintf(kc_out, "S");
 	for (int s = 0; s < n_slots; s++)
-		printf("%s%d.%d.%d", s ? "," : "", swap_count[s], swap_has_cache[s], pte[s]);
-	printf(";C");
+		fprintf(kc_out, "%s%d.%d.%d", s ? "," : "", swap_count[s], swap_has_cache[s], pte[s]);
+	fprintf(kc_out, ";C");
 	for (int s = 0; s < n_slots; s++) {
-		printf(s ? "," : "");
+		fprintf(kc_out, s ? "," : "");
 		kc_key_folio(swap_cache[s]);
 	}
-	printf(";D");
+	fprintf(kc_out, ";D");
 	for (int s = 0; s < n_slots; s++) {
-		printf(s ? "," : "");
+		fprintf(kc_out, s ? "," : "");
 		kc_key_data(swap_device[s], PAGE_SIZE);
 	}
-	printf(";T");
+	fprintf(kc_out, ";T");
 	for (int s = 0; s < n_slots; s++) {
-		printf(s ? "," : "");
+		fprintf(kc_out, s ? "," : "");
 		kc_key_entry(xa_load(swap_zswap_tree(swp_entry(0, s)), s));
 	}
-	printf(";L");
+	fprintf(kc_out, ";L");
 	for (p = head->next; p != head; p = p->next) {
 		kc_key_entry(kc_entry_of(p));
-		printf(",");
+		fprintf(kc_out, ",");
 	}
 	/* kc_lru_node.nr_items is left out: nothing reads it (list_lru_count_node() is not in
 	 * the build), and it drifts below zero (README, finding 3) */
-	printf("%ld.%d.%d%d%d", kc_lru_node.lru.nr_items, kc_lru_node.lock.held,
+	fprintf(kc_out, "%ld.%d.%d%d%d", kc_lru_node.lru.nr_items, kc_lru_node.lock.held,
 	       zswap_pool_reached_full, zswap_enabled, zswap_shrinker_enabled);
 	for (int i = 0; i < n_actors; i++) {
 		struct kc_actor *a = &actors[i];
 
-		printf(";A%d.%d", i, a->point);
+		fprintf(kc_out, ";A%d.%d", i, a->point);
 		if (a->fault_active) {
-			printf(".F%d.%d", a->slot, a->page);
+			fprintf(kc_out, ".F%d.%d", a->slot, a->page);
 			/* read only by the charge's loop: live while the fault is in it */
 			if (a->point == P_CHARGE || a->point == P_CHARGE_RETRY || a->in_walk)
-				printf(".r%d", a->reclaimed);
+				fprintf(kc_out, ".r%d", a->reclaimed);
 			if (a->point == P_HIT_WAIT) {
-				printf(".h");
+				fprintf(kc_out, ".h");
 				kc_key_folio(a->hit_folio);
 			}
 			if (a->own_folio) {
-				printf(".o");
+				fprintf(kc_out, ".o");
 				kc_key_folio(a->own_folio);
 			}
 		}
 		if (a->in_walk) {
-			printf(".W");
+			fprintf(kc_out, ".W");
 			if (a->is_task)
-				printf("%lu.%lu.%d", a->reclaim_budget, a->sc->nr_to_scan,
+				fprintf(kc_out, "%lu.%lu.%d", a->reclaim_budget, a->sc->nr_to_scan,
 				       a->stop_flag ? *a->stop_flag : -1);
 			else
-				printf("%lu", a->budget);
-			printf(".%d", a->walk_stopped);
+				fprintf(kc_out, "%lu", a->budget);
+			fprintf(kc_out, ".%d", a->walk_stopped);
 			if (a->relock)
-				printf(".R%d", a->wb_result);
+				fprintf(kc_out, ".R%d", a->wb_result);
 			if (a->wb_active) {
-				printf(".B%d.%d.", a->wb_slot, a->wb_data);
+				fprintf(kc_out, ".B%d.%d.", a->wb_slot, a->wb_data);
 				kc_key_entry(a->wb_entry);
-				printf(".");
+				fprintf(kc_out, ".");
 				kc_key_folio(a->wb_folio);
 			}
 		}
 	}
 	if (newline)
-		printf("\n");
+		fprintf(kc_out, "\n");
 }
 
 /* ---- the protocol --------------------------------------------------------- */
@@ -1077,9 +1081,62 @@ static void trials(void)
 static bool env_allowed(const char *name, int s);
 static bool kc_env_guard_refcount;	/* KC_ENV_GUARD=refcount */
 
-/* explore: each trial of "explore" runs in a fork()ed child: its segment (or
- * the environment step), and unless it is no step, the state key and the
- * observed state it leads to, written to a pipe.  Crashes as in trials. */
+/* ---- explore: the trials, with the states they lead to, and the states beyond ---- */
+
+/* The spec's fresh versions (Zswap.tla Referenced(v)): those no part of the
+ * observed state holds; SwapOut is tried with these (the first only when the
+ * model says FRESH first). */
+static void kc_fresh_versions(bool first, bool *fresh)
+{
+	bool used[KC_MAX_VERSIONS + 1] = { false };
+
+	for (int s = 0; s < n_slots; s++) {
+		struct zswap_entry *e = xa_load(swap_zswap_tree(swp_entry(0, s)), s);
+
+		used[pte[s]] = true;
+		used[kc_decode(swap_device[s])] = true;
+		if (e)
+			used[kc_decode((u8 *)e->handle)] = true;
+		if (swap_cache[s])
+			used[kc_decode(swap_cache[s]->data)] = true;
+	}
+	for (struct list_head *h = &zswap_list_lru.node[0].lru.list, *p = h->next; p != h; p = p->next)
+		used[kc_decode((u8 *)kc_entry_of(p)->handle)] = true;
+	for (int i = 0; i < n_actors; i++) {
+		if (actors[i].is_task && actors[i].fault_active)
+			used[actors[i].page] = true;
+		if (actors[i].in_walk && actors[i].wb_active)
+			used[actors[i].wb_data] = true;
+	}
+	for (int v = 1; v <= n_versions; v++) {
+		fresh[v] = !used[v];
+		if (fresh[v] && first) {
+			for (int w = v + 1; w <= n_versions; w++)
+				fresh[w] = false;
+			break;
+		}
+	}
+}
+
+/* The key and the observed state, as strings (malloc'ed, no newline). */
+static char *kc_capture(void (*print)(void), size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
+
+	kc_out = m;
+	print();
+	kc_out = stdout;
+	fclose(m);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	*len = n;
+	return buf;
+}
+
+static void kc_key_line(void) { kc_key(false); }
+
 struct kc_trial {
 	int actor, input, s, v;
 	const char *env;
@@ -1087,19 +1144,25 @@ struct kc_trial {
 	int fd;
 };
 
+/* One trial in a fork()ed child: its segment (or environment step) and,
+ * unless it is no step, the key and state it leads to, written to a pipe. */
 static void explore_start(struct kc_trial *t)
 {
 	int fds[2];
 
 	if (pipe(fds))
 		kc_bug("pipe", __FILE__, __LINE__);
-	fflush(stdout);
+	fflush(NULL);
 	t->pid = fork();
 	if (t->pid < 0)
 		kc_bug("fork", __FILE__, __LINE__);
 	if (t->pid == 0) {
+		char *key, *state;
+		size_t key_len, state_len;
+
 		close(fds[0]);
 		dup2(fds[1], 1);
+		close(fds[1]);
 		alarm(10);	/* a runaway loop in the code under test */
 		if (t->env) {
 			kc_current = &env_actor;
@@ -1125,10 +1188,9 @@ static void explore_start(struct kc_trial *t)
 			}
 			printf(",\"");
 		}
-		kc_key(false);
-		printf(t->env ? "\",\"state\":" : "\",");
-		observe();
-		printf(t->env ? "}" : "]");
+		key = kc_capture(kc_key_line, &key_len);
+		state = kc_capture(observe, &state_len);
+		printf("%s%s%s%s", key, t->env ? "\",\"state\":" : "\",", state, t->env ? "}" : "]");
 		fflush(stdout);
 		_exit(0);
 	}
@@ -1136,7 +1198,7 @@ static void explore_start(struct kc_trial *t)
 	t->fd = fds[0];
 }
 
-static void explore_finish(struct kc_trial *t, bool *first)
+static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 {
 	static char buf[1 << 16];
 	size_t got = 0;
@@ -1150,85 +1212,85 @@ static void explore_finish(struct kc_trial *t, bool *first)
 	if (got >= sizeof(buf) - 1)
 		kc_bug("explore: a trial's answer does not fit its buffer", __FILE__, __LINE__);
 	buf[got] = 0;
-	printf("%s", *first ? "" : ",");
+	fprintf(rec, "%s", *first ? "" : ",");
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
 		if (t->env)
-			printf("{\"env\":[\"%s\",%d,%d],\"crash\":%d}", t->env, t->s, t->v, code);
+			fprintf(rec, "{\"env\":[\"%s\",%d,%d],\"crash\":%d}", t->env, t->s, t->v, code);
 		else
-			printf("{\"actor\":%d,\"input\":%d,\"crash\":%d}", t->actor, t->input, code);
+			fprintf(rec, "{\"actor\":%d,\"input\":%d,\"crash\":%d}", t->actor, t->input, code);
 	} else {
-		for (size_t i = 0; i < got; i++)
-			if (buf[i] == '\n')
-				buf[i] = ' ';
-		printf("%s", buf);
+		fprintf(rec, "%s", buf);
 	}
 	*first = false;
 }
 
-/* One trial at a time: forking them all first and reading them afterwards
- * was slower (measured: README, Benchmarks), likely because every fork()
- * after the first write-protects pages again that the parent then copies. */
-static void explore_all(struct kc_trial *t, int n, bool *first)
+/* One trial at a time: forking a state's trials all at once and reading them
+ * afterwards was slower (README, Benchmarks), and so was letting each trial
+ * child explore the state it reached in turn (deep fork chains). */
+static void explore_all(struct kc_trial *t, int n, FILE *rec)
 {
+	bool first = true;
+
 	for (int i = 0; i < n; i++) {
 		explore_start(&t[i]);
-		explore_finish(&t[i], first);
+		explore_finish(&t[i], rec, &first);
 	}
 }
 
-/* explore V...: every actor's trials and every environment step its guard
- * allows (SwapOut only with the versions given: the spec's freshness is the
- * caller's), each with the state key and state it leads to:
- * {"trials":[[actor,input,start,end,events,block_slot,key|null,state|null],...],
- *  "env":[[name,s],...], "envsucc":[{"env":[name,s,v],"key":...,"state":...},...]} */
+/* explore first|any: this state's record, one line:
+ * {"key":..., "trials":[[actor,input,start,end,events,block_slot,key|null,state|null],...],
+ *  "env":[[name,s],...], "envsucc":[{"env":[name,s,v],"key":...,"state":...},...]}
+ * (SwapOut is tried with the fresh versions, or the first of them) */
 static void explore(const char *args)
 {
 	static const char *const env_names[] = { "SwapOut", "FreeSlot", "DropCleanFolio" };
-	static struct kc_trial t[KC_MAX_ACTORS * (KC_MAX_SLOTS + 4) + KC_MAX_SLOTS * (KC_MAX_VERSIONS + 2)];
-	bool wanted[KC_MAX_VERSIONS + 1] = { false };
+	struct kc_trial t[KC_MAX_ACTORS * (KC_MAX_SLOTS + 4) + KC_MAX_SLOTS * (KC_MAX_VERSIONS + 2)];
+	bool fresh[KC_MAX_VERSIONS + 1] = { false };
+	char *buf = NULL, *key;
+	size_t len = 0, key_len;
+	FILE *rec;
 	bool first = true;
-	int v, used, n = 0;
+	int n = 0;
 
-	while (sscanf(args, "%d%n", &v, &used) == 1) {
-		if (v >= 1 && v <= n_versions)
-			wanted[v] = true;
-		args += used;
-	}
+	key = kc_capture(kc_key_line, &key_len);
+	kc_fresh_versions(!strncmp(args + strspn(args, " "), "first", 5), fresh);
 	for (int i = 0; i < n_actors; i++) {
 		int in[KC_MAX_SLOTS + 4], k = inputs_of(&actors[i], in);
 
 		for (int j = 0; j < k; j++)
 			t[n++] = (struct kc_trial){ .actor = i, .input = in[j] };
 	}
-	printf("{\"trials\":[");
-	explore_all(t, n, &first);
-	printf("],\"env\":[");
-	first = true;
-	for (int s = 0; s < n_slots; s++)
-		for (int e = 0; e < 3; e++)
-			if (env_allowed(env_names[e], s)) {
-				printf("%s[\"%s\",%d]", first ? "" : ",", env_names[e], s);
-				first = false;
-			}
-	printf("],\"envsucc\":[");
-	first = true;
+	rec = open_memstream(&buf, &len);
+	fprintf(rec, "{\"key\":\"%s\",\"trials\":[", key);
+	free(key);
+	explore_all(t, n, rec);
+	fprintf(rec, "],\"env\":[");
 	n = 0;
 	for (int s = 0; s < n_slots; s++)
 		for (int e = 0; e < 3; e++) {
 			if (!env_allowed(env_names[e], s))
 				continue;
+			fprintf(rec, "%s[\"%s\",%d]", first ? "" : ",", env_names[e], s);
+			first = false;
 			if (e == 0) {
-				for (v = 1; v <= n_versions; v++)
-					if (wanted[v])
+				for (int v = 1; v <= n_versions; v++)
+					if (fresh[v])
 						t[n++] = (struct kc_trial){ .actor = -1, .env = env_names[e], .s = s, .v = v };
 			} else {
 				t[n++] = (struct kc_trial){ .actor = -1, .env = env_names[e], .s = s };
 			}
 		}
-	explore_all(t, n, &first);
-	printf("]}\n");
+	fprintf(rec, "],\"envsucc\":[");
+	explore_all(t, n, rec);
+	fprintf(rec, "]}");
+	fclose(rec);
+	for (size_t i = 0; i < len; i++)	/* observe()'s newlines: the answer is one line */
+		if (buf[i] == '\n')
+			buf[i] = ' ';
+	printf("%s\n", buf);
+	free(buf);
 }
 
 /* succ: every successor of this state, each computed in a fork()ed child:
@@ -1367,6 +1429,7 @@ int main(void)
 	char line[256];
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	kc_out = stdout;
 	kc_env_guard_refcount = getenv("KC_ENV_GUARD") && !strcmp(getenv("KC_ENV_GUARD"), "refcount");
 	kc_xa_setup();
 	while (fgets(line, sizeof(line), stdin)) {

@@ -18,6 +18,7 @@ process and not ctypes/cffi: see README.md.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
@@ -129,6 +130,24 @@ class HarnessError(KernelBug):
 # Harness processes standing at a config's initial state, idle (see _Harness).
 _IDLE: dict[tuple[str, str, str], list[tuple[subprocess.Popen[str], Any]]] = {}
 _IDLE_LIMIT = 4
+
+
+def shutdown_idle() -> None:
+    """End the idle harness processes (and wait for them: their CPU time is then the caller's children's)."""
+    for procs in _IDLE.values():
+        for proc, stderr in procs:
+            try:
+                proc.stdin.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+            proc.wait()
+            proc.stdout.close()  # type: ignore[union-attr]
+            stderr.close()
+    _IDLE.clear()
+
+
+# registered before any system's finalizer, so it runs after them (atexit runs last-in, first-out)
+atexit.register(shutdown_idle)
 
 
 class _Harness:
@@ -321,7 +340,7 @@ class _Node:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
         self.state: dict[str, TlaValue] | None = None  # converted once
-        self.explored: Any = None  # the harness's `explore` answer (JSON), once asked
+        self.explored: Any = None  # the harness's `explore` record of this state (JSON), once asked
         self.steps: list[tuple[Step, int, int]] = []
         self.blocked: dict[int, str] = {}
         self.env_ok: list[tuple[str, int]] = []
@@ -506,7 +525,7 @@ class KernelSystem:
                 name, slot, v = row["env"]
                 if name == "SwapOut":
                     if fresh is None:
-                        fresh = self._fresh_versions()
+                        fresh = self._fresh_of(self._raw())
                     if self.versions[v - 1] not in fresh:
                         continue
                     step = Step(name, None, (("s", self.slots[slot]), ("v", self.versions[v - 1])))
@@ -565,9 +584,6 @@ class KernelSystem:
         return {t: (self.versions[v - 1] if v else NO_DATA) for t, v in zip(self.tasks, values)}
 
     # -- the scheduler's view ------------------------------------------------
-    def _successor_key(self, command: str, key: str | None) -> str:
-        return key if self.memo == "state" and key is not None else f"{self._key}\n{command}"
-
     def _explored(self) -> _Node:
         """This state's node, explored: every trial and environment step with the state it leads to."""
         node = self._node()
@@ -575,38 +591,50 @@ class KernelSystem:
             if node.crash is not None:
                 raise HarnessError(node.crash)
             return node
-        fresh = self._fresh_versions()
-        versions = " ".join(str(self._version_index[v]) for v in fresh)
-        [text] = self._materialize([f"explore {versions}"])
-        data = json.loads(text)
+        fresh = "first" if self.config.fresh_version == "first" else "any"
+        [text] = self._materialize([f"explore {fresh}"])
+        record = json.loads(text)
+        key = record.pop("key")
+        if self.memo == "state" and key != self._key:
+            raise KernelBug(
+                f"explore: the harness stands in the state with key\n  {key}\nnot this system's\n"
+                f"  {self._key}\nthe C is not deterministic, or the state key misses some of its state"
+            )
         if node.explored is not None:  # KC_MEMO_CHECK: the same state key must explore the same
-            if data != node.explored:
+            if record != node.explored:
                 raise KernelBug(
                     "KC_MEMO_CHECK: this state's trials differ from those memoized for its state key "
                     f"(another history): the state key misses some of the C's state\n  key: {self._key}\n"
-                    f"  now: {text}\n  memo: {json.dumps(node.explored)}"
+                    f"  now: {json.dumps(record)}\n  memo: {json.dumps(node.explored)}"
                 )
             return node
+        self._attach(self._key, node, record)
+        if node.crash is not None:
+            raise HarnessError(node.crash)
+        return node
+
+    def _attach(self, key: str, node: _Node, data: dict[str, Any]) -> None:
+        """Record what ``explore`` found in state ``key``: its steps, whether it is blocked, its edges."""
         node.explored = data
         steps: list[tuple[Step, int, int]] = []
         blocked: dict[int, str] = {}
         seen: set[Step] = set()
+        error = self._harness_error() if self._proc is not None else ""
         for row in data["trials"]:
             if isinstance(row, dict):
-                node.crash = (
+                node.crash = node.crash or (
                     f"trying {self.actors[row['actor']].name} with input {row['input']} "
-                    f"crashed the kernel code (exit {row['crash']}) at "
-                    f"{self.describe(self.actors[row['actor']])}:\n{self._harness_error()}"
+                    f"crashed the kernel code (exit {row['crash']}) in the state with key {key}:\n{error}"
                 )
-                raise HarnessError(node.crash)
-            number, value, start, end, events, _, key, raw = row
+                continue
+            number, value, start, end, events, _, target, raw = row
             name = classify(start, end, events)
             if name is None:
                 if end == "BLOCKED":
                     blocked[number] = start
                 continue
             command = f"run {number} {value}"
-            self._add_edge(node, command, f"{start} {end} {events}", key, raw)
+            self._add_edge(key, node, command, f"{start} {end} {events}", target, raw)
             args = (("s", self.slots[value]),) if name == "StartFault" else ()
             step = Step(name, self.actors[number], args)
             if step not in seen:
@@ -615,19 +643,20 @@ class KernelSystem:
         for row in data["envsucc"]:
             name, slot, v = row["env"]
             if "crash" in row:
-                node.crash = (
+                node.crash = node.crash or (
                     f"the environment step {name} on slot {slot} crashed the kernel code "
-                    f"(exit {row['crash']}):\n{self._harness_error()}"
+                    f"(exit {row['crash']}) in the state with key {key}:\n{error}"
                 )
-                raise HarnessError(node.crash)
+                continue
             command = f"env {name} {slot}" + (f" {v}" if name == "SwapOut" else "")
-            self._add_edge(node, command, "ok", row["key"], row["state"])
+            self._add_edge(key, node, command, "ok", row["key"], row["state"])
         # a blocked actor is one that can do nothing at all
         for number in list(blocked):
             if any(n == number for _, n, _ in steps):
                 del blocked[number]
         node.steps, node.blocked = steps, blocked
         node.env_ok = [(name, slot) for name, slot in data["env"]]
+        fresh = self._fresh_of(node.raw)
         env_steps: list[Step] = []
         for name, slot in node.env_ok:
             s = self.slots[slot]
@@ -637,10 +666,11 @@ class KernelSystem:
                 env_steps.append(Step(name, None, (("s", s),)))
         node.env_steps = env_steps
         node.enabled = [step for step, _, _ in steps] + env_steps
-        return node
 
-    def _add_edge(self, node: _Node, command: str, answer: str, key: str | None, raw: dict[str, Any]) -> None:
-        target = self._successor_key(command, key)
+    def _add_edge(
+        self, source: str, node: _Node, command: str, answer: str, key: str | None, raw: dict[str, Any]
+    ) -> None:
+        target = key if self.memo == "state" and key is not None else f"{source}\n{command}"
         node.edges[command] = (answer, target)
         if target not in self._nodes:
             if len(self._nodes) >= _NODES_LIMIT:  # a bound on memory; every live system's own node stays
@@ -655,9 +685,8 @@ class KernelSystem:
         node = self._explored()
         return node.steps, node.blocked, node.env_ok
 
-    def _referenced_versions(self) -> set[ModelValue]:
+    def _referenced_versions(self, raw: dict[str, Any]) -> set[ModelValue]:
         """The spec's Referenced(v): versions the state refers to anywhere."""
-        raw = self._raw()
         used: set[int] = set(raw["swapped_page"]) | set(raw["swap_device"])
         used |= {e[1] for e in raw["zswap_tree"] if e is not None}
         used |= {f[2] for f in raw["swap_cache"] if f is not None}
@@ -668,8 +697,8 @@ class KernelSystem:
                     used.add(f[2])
         return {self.versions[v - 1] for v in used if v}
 
-    def _fresh_versions(self) -> list[ModelValue]:
-        used = self._referenced_versions()
+    def _fresh_of(self, raw: dict[str, Any]) -> list[ModelValue]:
+        used = self._referenced_versions(raw)
         fresh = [v for v in self.versions if v not in used]
         return fresh[:1] if self.config.fresh_version == "first" else fresh
 
@@ -731,7 +760,7 @@ class KernelSystem:
         return edge[0]
 
     def _learn(self, node: _Node, command: str, answer: str, key: str, raw: str) -> tuple[str, str]:
-        self._add_edge(node, command, answer, key, json.loads(raw))
+        self._add_edge(self._key, node, command, answer, key, json.loads(raw))
         return node.edges[command]
 
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None:
