@@ -11,9 +11,15 @@ process and not ctypes/cffi: see README.md.
   The environment's guards (SwapOut, FreeSlot, DropCleanFolio) come from the
   harness too, except the spec's version freshness, a property of the model's
   values that is computed here from the observed state.
-* ``step()``: the chosen (actor, input) runs for real in the harness.
-* ``copy()``: a new harness process that replays the step log (deterministic).
-  Results of ``trials`` are memoized by the step log, shared among copies.
+* Memo: ``explore`` answers a state's trials and environment steps, each with
+  the state key and observed state it leads to.  Explorations are memoized by
+  the C's state key (``KC_MEMO=state``, README "The state key"; ``log``: by
+  the step log that made the state, a patched build's default), shared by
+  every system of the session.
+* ``step()``: moves along a memoized edge; the harness process is made only
+  when a state must be explored (or ``mapped``/``successors`` asked), and then
+  replays the system's log, each answer and the key checked against the memo.
+* ``copy()``: the same log and key, no process until one is needed.
 """
 
 from __future__ import annotations
