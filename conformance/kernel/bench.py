@@ -1,10 +1,18 @@
 """Benchmarks of the kernel harness (numbers to quote; nothing asserts on time).
 
     python -m conformance.kernel.bench [--steps N] [--seed S]
+    python -m conformance.kernel.bench --suite 3 [--base DIR]
 
 * build: extraction from the tarball, then a rebuild from the extracted tree
 * steps/s of KernelSystem on a random schedule (step + observe + enabled per step)
 * the snapshot choices: a fork()ed trial, a fresh process, replay per step
+* ``--suite N``: the generated rotate suite against the Python reference and
+  against the C, alternately, N times each (``--base DIR``: also against the
+  C of another checkout, e.g. the commit before a change, in the same
+  rounds): pytest's time, the wall time and the CPU time of each run (the
+  harness processes' included), the load average before each, and the ratio
+  to the reference run next to it.  The machine may be shared: compare
+  ratios measured side by side, not times from different moments.
 
 Trace validation's checked steps a minute are printed by the command itself
 (``python -m gen.generators.trace_validate --model conf_rotate --steps 100000
@@ -14,9 +22,15 @@ Trace validation's checked steps a minute are printed by the command itself
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import re
+import resource
 import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from conformance.config import Config
 
@@ -45,12 +59,61 @@ def _drop_idle() -> None:
     ksys._IDLE.clear()
 
 
+SUITE = "conformance/generated/test_conf_rotate.py"
+
+
+def _timed_pytest(cwd: Path, extra: list[str]) -> tuple[float, float, float, float, str]:
+    """One pytest run of the suite: (pytest's own seconds, wall, CPU seconds of it and its children, load, tail)."""
+    load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra, SUITE],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-200:]
+    found = re.search(r"in ([0-9.]+)s", last)
+    if run.returncode != 0 or found is None:
+        raise SystemExit(f"pytest {' '.join(extra)} in {cwd} failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}")
+    return float(found.group(1)), wall, cpu, load, last
+
+
+def suite(rounds: int, base: Path | None) -> None:
+    """The reference and the C (and the base checkout's C), alternately; a row per run."""
+    root = kbuild.ROOT
+    kbuild.build()
+    runs: list[tuple[str, Path, list[str]]] = [("reference", root, []), ("C", root, ["--impl=kernel"])]
+    if base is not None:
+        runs.append((f"C at {base.name}", base, ["--impl=kernel"]))
+    print(
+        f"{'round':>5}  {'what':<22} {'load':>5} {'pytest s':>8} {'wall s':>7} {'CPU s':>6}  x reference (pytest, CPU)"
+    )
+    for n in range(1, rounds + 1):
+        reference: tuple[float, float] | None = None
+        for name, cwd, extra in runs:
+            took, wall, cpu, load, _ = _timed_pytest(cwd, extra)
+            if reference is None:
+                reference = (took, cpu)
+            ratio = f"{took / reference[0]:.2f}, {cpu / reference[1]:.2f}"
+            print(f"{n:>5}  {name:<22} {load:5.1f} {took:8.2f} {wall:7.2f} {cpu:6.2f}  {ratio}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--build", action="store_true", help="also time a build from scratch")
+    parser.add_argument("--suite", type=int, default=0, metavar="N", help="only: N rounds of the suite comparison")
+    parser.add_argument("--base", type=Path, help="with --suite: a checkout whose C runs in the same rounds")
     args = parser.parse_args()
+    if args.suite:
+        suite(args.suite, args.base)
+        return
     if args.build:
         shutil.rmtree(kbuild.BUILD, ignore_errors=True)
         t = time.monotonic()
@@ -76,7 +139,8 @@ def main() -> None:
     trial_time = 0.0
     while steps < args.steps:
         system.observe()
-        ksys._TRIALS_MEMO.clear()
+        ksys._NODES.clear()  # memo off for the timing: every state explored afresh
+        ksys._INITIAL.clear()
         enabled = system.enabled()
         if not enabled or len(system._log) > 60:
             system.reset()

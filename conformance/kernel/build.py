@@ -30,6 +30,10 @@ CC = os.environ.get("CC", "gcc")
 SAN = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
 
 
+# the build directory of 6.12 as released (no --kernel-patch, no --kernel-src)
+RELEASED_NAME = "612"
+
+
 class BuildError(RuntimeError):
     pass
 
@@ -62,7 +66,7 @@ def _cc(args: list[str], cwd: Path) -> None:
 
 def harness_name(patches: list[Path], kernel_src: Path | None) -> str:
     if not patches and kernel_src is None:
-        return "612"
+        return RELEASED_NAME
     h = hashlib.sha256()
     for p in patches:
         h.update(p.read_bytes())

@@ -83,6 +83,7 @@ TAKE: list[tuple[str, str, str]] = [
     ("mm/zswap.c", "fn", "zswap_entry_cache_free"),
     ("mm/zswap.c", "fn", "zswap_entry_free"),
     ("mm/zswap.c", "fn", "zswap_writeback_entry"),
+    ("include", "", "kc_wb_hook.h"),
     ("mm/zswap.c", "fn", "shrink_memcg_cb"),
     ("mm/zswap.c", "fn", "zswap_shrinker_scan"),
     ("mm/zswap.c", "fn", "shrink_memcg"),

@@ -29,6 +29,9 @@
  *   envok         -> [[name, s], ...] the environment steps the kernel side allows
  *   observe       -> the state (JSON, internal shapes; system.py converts)
  *   mapped        -> [[task, version], ...] the data each task last mapped
+ *   key           -> the state key (kc_key: the whole state, canonical)
+ *   explore first|any -> trials and environment steps, each with the key and state it
+ *                 leads to (JSON, one line)
  *   fork          -> ok: a copy of this state answers from now on
  *   exit          -> ok: (in a copy) it ends; the state it was forked from answers
  */
@@ -38,6 +41,7 @@
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 
 #include "kc_stubs.h"
@@ -102,6 +106,14 @@ struct kc_actor {
 	bool wb_active;
 	int wb_slot, wb_data;
 	int block_slot;
+	/* What the suspended stack holds beyond the spec's frames, for the
+	 * state key (kc_key; README "The state key"): */
+	struct folio *own_folio;	/* a task's new_folio in __read_swap_cache_async (charge to map) */
+	struct zswap_entry *wb_entry;	/* shrink_memcg_cb's `entry` (from its unlock) */
+	struct folio *wb_folio;		/* writeback's new_folio (at P_WB_WRITE) */
+	unsigned long reclaim_budget;	/* kc_task_reclaim's budget at the current zswap_shrinker_scan */
+	bool relock;			/* P_WALK is shrink_memcg_cb's re-lock, not a walk's start */
+	int wb_result;			/* zswap_writeback_entry()'s result, as shrink_memcg_cb got it (kc_wb_hook.h) */
 };
 
 struct kc_actor *kc_current;
@@ -170,7 +182,11 @@ void kc_spin_lock(spinlock_t *l, const char *site)
 	/* [6.12 mm/zswap.c:1228] "spin_lock(lock);" after writeback: the walk goes on */
 	if (a && !strcmp(site, "shrink_memcg_cb")) {
 		a->wb_active = false;
+		a->wb_entry = NULL;
+		a->wb_folio = NULL;
+		a->relock = true;
 		kc_yield(P_WALK);
+		a->relock = false;
 	}
 	if (l->held)
 		kc_bug("spin_lock of a held lock (one CPU: a deadlock)", site, 0);
@@ -198,10 +214,18 @@ void kc_spin_unlock(spinlock_t *l, const char *site)
 		struct zswap_entry *e = kc_entry_of(tail);
 
 		a->wb_active = true;
+		a->wb_entry = e;
 		a->wb_slot = (int)swp_offset(kc_entry_swp(e));
 		a->wb_data = kc_decode(kc_entry_data(e));
 		kc_yield(P_WB_PREPARE);
 	}
+}
+
+/* kc_wb_hook.h: shrink_memcg_cb() gets zswap_writeback_entry()'s result. */
+int kc_note_wb_result(int result)
+{
+	kc_current->wb_result = result;
+	return result;
 }
 
 /* zswap_shrinker_scan()'s walk: its flag is live only during the walk. */
@@ -282,7 +306,8 @@ static void kc_folio_lock(struct folio *f, int slot)
  * AddToSwapCache (a task) or WbAllocFolio (writeback). */
 void folio_add_lru(struct folio *f)
 {
-	(void)f;
+	if (kc_current->in_walk)
+		kc_current->wb_folio = f;
 	kc_yield(kc_current->in_walk ? P_WB_WRITE : P_READ);
 }
 
@@ -430,6 +455,7 @@ int mem_cgroup_swapin_charge_folio(struct folio *f, struct mm_struct *mm, gfp_t 
 	(void)f; (void)mm; (void)gfp; (void)e;
 	if (a->in_walk)
 		return 0;
+	a->own_folio = f;
 	kc_yield(P_CHARGE);
 	for (;;) {
 		switch (a->input) {
@@ -476,19 +502,19 @@ static void kc_task_reclaim(struct kc_actor *a)
 {
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = 0, .memcg = NULL };
 	struct shrinker shrinker = { 0 };
-	unsigned long budget = scan_budget;
-
+	/* the budget is the actor's, not a local: the state key reads it */
+	a->reclaim_budget = scan_budget;
 	a->in_walk = true;
 	a->sc = &sc;
 	a->stop_flag = NULL;
-	sc.nr_to_scan = budget;
+	sc.nr_to_scan = a->reclaim_budget;
 	kc_yield(P_WALK);
-	while (budget) {
-		sc.nr_to_scan = budget;
+	while (a->reclaim_budget) {
+		sc.nr_to_scan = a->reclaim_budget;
 		zswap_shrinker_scan(&shrinker, &sc);
-		if (a->walk_stopped || sc.nr_to_scan == budget)
+		if (a->walk_stopped || sc.nr_to_scan == a->reclaim_budget)
 			break;
-		budget = sc.nr_to_scan;
+		a->reclaim_budget = sc.nr_to_scan;
 	}
 	a->in_walk = false;
 	a->sc = NULL;
@@ -593,6 +619,7 @@ static void task_main(void)
 		a->reclaimed = false;
 		kc_do_swap_page(a);
 		a->fault_active = false;
+		a->own_folio = NULL;
 	}
 }
 
@@ -674,6 +701,9 @@ static bool faults_on(int s)
 	return false;
 }
 
+/* Where observe() and kc_key() write: stdout, or a trial's record (explore). */
+static FILE *kc_out;
+
 /* ---- observation ---------------------------------------------------------- */
 
 /* The folio a fault found has left the swap cache (the spec's pc "hit_gone"):
@@ -699,33 +729,33 @@ static const char *pc_of(struct kc_actor *a)
 
 static void observe(void)
 {
-	printf("{\"swap_map\":[");
+	fprintf(kc_out, "{\"swap_map\":[");
 	for (int s = 0; s < n_slots; s++)
-		printf("%s[%d,%d]", s ? "," : "", swap_count[s], swap_has_cache[s]);
-	printf("],\"swapped_page\":[");
+		fprintf(kc_out, "%s[%d,%d]", s ? "," : "", swap_count[s], swap_has_cache[s]);
+	fprintf(kc_out, "],\"swapped_page\":[");
 	for (int s = 0; s < n_slots; s++)
-		printf("%s%d", s ? "," : "", pte[s]);
-	printf("],\"swap_cache\":[");
+		fprintf(kc_out, "%s%d", s ? "," : "", pte[s]);
+	fprintf(kc_out, "],\"swap_cache\":[");
 	for (int s = 0; s < n_slots; s++) {
 		struct folio *f = swap_cache[s];
 
 		if (f)
-			printf("%s[%d,%d,%d]", s ? "," : "", folio_test_locked(f), folio_test_uptodate(f),
+			fprintf(kc_out, "%s[%d,%d,%d]", s ? "," : "", folio_test_locked(f), folio_test_uptodate(f),
 			       kc_decode(f->data));
 		else
-			printf("%snull", s ? "," : "");
+			fprintf(kc_out, "%snull", s ? "," : "");
 	}
-	printf("],\"zswap_tree\":[");
+	fprintf(kc_out, "],\"zswap_tree\":[");
 	for (int s = 0; s < n_slots; s++) {
 		struct zswap_entry *e = xa_load(swap_zswap_tree(swp_entry(0, s)), s);
 
 		if (e)
-			printf("%s[%lu,%d,%d]", s ? "," : "", swp_offset(e->swpentry),
+			fprintf(kc_out, "%s[%lu,%d,%d]", s ? "," : "", swp_offset(e->swpentry),
 			       kc_decode((u8 *)e->handle), e->referenced);
 		else
-			printf("%snull", s ? "," : "");
+			fprintf(kc_out, "%snull", s ? "," : "");
 	}
-	printf("],\"zswap_lru\":[");
+	fprintf(kc_out, "],\"zswap_lru\":[");
 	{
 		struct list_head *head = &zswap_list_lru.node[0].lru.list, *p;
 		bool first = true;
@@ -733,21 +763,21 @@ static void observe(void)
 		for (p = head->next; p != head; p = p->next) {
 			struct zswap_entry *e = kc_entry_of(p);
 
-			printf("%s[%lu,%d]", first ? "" : ",", swp_offset(e->swpentry), kc_decode((u8 *)e->handle));
+			fprintf(kc_out, "%s[%lu,%d]", first ? "" : ",", swp_offset(e->swpentry), kc_decode((u8 *)e->handle));
 			first = false;
 		}
 	}
-	printf("],\"swap_device\":[");
+	fprintf(kc_out, "],\"swap_device\":[");
 	for (int s = 0; s < n_slots; s++)
-		printf("%s%d", s ? "," : "", kc_decode(swap_device[s]));
-	printf("],\"stack\":[");
+		fprintf(kc_out, "%s%d", s ? "," : "", kc_decode(swap_device[s]));
+	fprintf(kc_out, "],\"stack\":[");
 	for (int i = 0; i < n_actors; i++) {
 		struct kc_actor *a = &actors[i];
 		bool first = true;
 
-		printf("%s[", i ? "," : "");
+		fprintf(kc_out, "%s[", i ? "," : "");
 		if (a->is_task && a->fault_active) {
-			printf("[\"do_swap_page\",%d,%d,\"%s\"]", a->slot, a->page, pc_of(a));
+			fprintf(kc_out, "[\"do_swap_page\",%d,%d,\"%s\"]", a->slot, a->page, pc_of(a));
 			first = false;
 		}
 		if (a->in_walk) {
@@ -757,15 +787,195 @@ static void observe(void)
 				budget = (a->stop_flag && *a->stop_flag) ? 0 : a->sc->nr_to_scan;
 			else
 				budget = a->budget;
-			printf("%s[\"shrink_memcg_cb\",%lu]", first ? "" : ",", budget);
+			fprintf(kc_out, "%s[\"shrink_memcg_cb\",%lu]", first ? "" : ",", budget);
 			first = false;
 		}
 		if (a->wb_active)
-			printf("%s[\"zswap_writeback_entry\",%d,%d,\"%s\"]", first ? "" : ",", a->wb_slot, a->wb_data,
+			fprintf(kc_out, "%s[\"zswap_writeback_entry\",%d,%d,\"%s\"]", first ? "" : ",", a->wb_slot, a->wb_data,
 			       a->point == P_WB_WRITE ? "write" : "prepare");
-		printf("]");
+		fprintf(kc_out, "]");
 	}
-	printf("]}\n");
+	fprintf(kc_out, "]}\n");
+}
+
+/* ---- the state key ---------------------------------------------------------- */
+
+/* kc_key(): the whole state of the C that its future behaviour depends on,
+ * as one line of text, canonical up to the addresses of heap objects: two
+ * states with the same key behave the same under every command (README.md,
+ * "The state key", says why each part is there and why nothing else is
+ * needed).  Folios and zswap entries are named by the order in which a fixed
+ * traversal first meets them (slots' swap-cache folios, the tree's entries,
+ * the LRU, then each actor's references) and their fields are printed at
+ * that first meeting; later meetings print the name only, so which root
+ * shares which object is part of the key.  A reference to freed memory (ASan
+ * poisons it) is printed as such, never followed.  Left out, because nothing
+ * reads them: the statistics counters (zswap_stored_pages,
+ * zswap_written_back_pages, zswap_reject_*: only incremented or decremented),
+ * each task's `mapped` (an output of the "mapped" command only). */
+static u8 *kc_version_page[KC_MAX_VERSIONS + 1];	/* the exact bytes of each version (built at init) */
+static const void *kc_seen_folio[4 * KC_MAX_SLOTS + 4 * KC_MAX_ACTORS];
+static const void *kc_seen_entry[4 * KC_MAX_SLOTS + 4 * KC_MAX_ACTORS];
+static int kc_n_folios, kc_n_entries;
+
+static void kc_key_data(const u8 *page, size_t len)
+{
+	bool zero = true;
+	u64 h = 1469598103934665603ULL;
+
+	if (len == PAGE_SIZE)
+		for (int v = 1; v <= n_versions; v++)
+			if (!memcmp(page, kc_version_page[v], PAGE_SIZE)) {
+				fprintf(kc_out, "v%d", v);
+				return;
+			}
+	for (size_t i = 0; i < len; i++) {
+		zero &= !page[i];
+		h = (h ^ page[i]) * 1099511628211ULL;
+	}
+	/* bytes of no version are a kernel BUG that observe() reports; a hash
+	 * keeps the key short if a private folio holds some */
+	if (zero)
+		fprintf(kc_out, "z%zu", len);
+	else
+		fprintf(kc_out, "x%zu.%llx", len, (unsigned long long)h);
+}
+
+/* Whether the object at p is live heap memory we may read (else: freed). */
+static bool kc_live(const void *p, size_t size)
+{
+	return !__asan_region_is_poisoned((void *)p, size);
+}
+
+static int kc_seen(const void **seen, int *n, const void *p)
+{
+	for (int i = 0; i < *n; i++)
+		if (seen[i] == p)
+			return i;
+	if (*n == 4 * KC_MAX_SLOTS + 4 * KC_MAX_ACTORS)
+		kc_bug("state key: too many objects", __FILE__, __LINE__);
+	seen[*n] = p;
+	return -1 - (*n)++;	/* new: -1 - its number */
+}
+
+static void kc_key_folio(const struct folio *f)
+{
+	int id;
+
+	if (!f) {
+		fprintf(kc_out, "-");
+		return;
+	}
+	id = kc_seen(kc_seen_folio, &kc_n_folios, f);
+	if (id >= 0) {
+		fprintf(kc_out, "f%d", id);
+		return;
+	}
+	if (!kc_live(f, sizeof(*f)) || !kc_live(f->data, PAGE_SIZE)) {
+		fprintf(kc_out, "f%d(freed)", -1 - id);
+		return;
+	}
+	fprintf(kc_out, "f%d(%lx,%d,%d,%lx,", -1 - id, f->flags, f->refcount, f->mapcount, f->swap.val);
+	kc_key_data(f->data, PAGE_SIZE);
+	fprintf(kc_out, ")");
+}
+
+static void kc_key_entry(const struct zswap_entry *e)
+{
+	int id;
+
+	if (!e) {
+		fprintf(kc_out, "-");
+		return;
+	}
+	id = kc_seen(kc_seen_entry, &kc_n_entries, e);
+	if (id >= 0) {
+		fprintf(kc_out, "e%d", id);
+		return;
+	}
+	if (!kc_live(e, sizeof(*e))) {
+		fprintf(kc_out, "e%d(freed)", -1 - id);
+		return;
+	}
+	fprintf(kc_out, "e%d(%lx,%u,%d,%d,%lx,%d,", -1 - id, e->swpentry.val, e->length, e->referenced,
+	       e->pool == &kc_pool, (unsigned long)e->objcg, !list_empty(&e->lru));
+	if (e->handle && kc_live((void *)e->handle, e->length))
+		kc_key_data((const u8 *)e->handle, e->length);
+	else
+		fprintf(kc_out, "h%lx", e->handle ? 1UL : 0UL);
+	fprintf(kc_out, ")");
+}
+
+static void kc_key(bool newline)
+{
+	struct list_head *head = &zswap_list_lru.node[0].lru.list, *p;
+
+	kc_n_folios = kc_n_entries = 0;
+	fprintf(kc_out, "S");
+	for (int s = 0; s < n_slots; s++)
+		fprintf(kc_out, "%s%d.%d.%d", s ? "," : "", swap_count[s], swap_has_cache[s], pte[s]);
+	fprintf(kc_out, ";C");
+	for (int s = 0; s < n_slots; s++) {
+		fprintf(kc_out, s ? "," : "");
+		kc_key_folio(swap_cache[s]);
+	}
+	fprintf(kc_out, ";D");
+	for (int s = 0; s < n_slots; s++) {
+		fprintf(kc_out, s ? "," : "");
+		kc_key_data(swap_device[s], PAGE_SIZE);
+	}
+	fprintf(kc_out, ";T");
+	for (int s = 0; s < n_slots; s++) {
+		fprintf(kc_out, s ? "," : "");
+		kc_key_entry(xa_load(swap_zswap_tree(swp_entry(0, s)), s));
+	}
+	fprintf(kc_out, ";L");
+	for (p = head->next; p != head; p = p->next) {
+		kc_key_entry(kc_entry_of(p));
+		fprintf(kc_out, ",");
+	}
+	/* kc_lru_node.nr_items is left out: nothing reads it (list_lru_count_node() is not in
+	 * the build), and it drifts below zero (README, finding 3) */
+	fprintf(kc_out, "%ld.%d.%d%d%d", kc_lru_node.lru.nr_items, kc_lru_node.lock.held,
+	       zswap_pool_reached_full, zswap_enabled, zswap_shrinker_enabled);
+	for (int i = 0; i < n_actors; i++) {
+		struct kc_actor *a = &actors[i];
+
+		fprintf(kc_out, ";A%d.%d", i, a->point);
+		if (a->fault_active) {
+			fprintf(kc_out, ".F%d.%d", a->slot, a->page);
+			/* read only by the charge's loop: live while the fault is in it */
+			if (a->point == P_CHARGE || a->point == P_CHARGE_RETRY || a->in_walk)
+				fprintf(kc_out, ".r%d", a->reclaimed);
+			if (a->point == P_HIT_WAIT) {
+				fprintf(kc_out, ".h");
+				kc_key_folio(a->hit_folio);
+			}
+			if (a->own_folio) {
+				fprintf(kc_out, ".o");
+				kc_key_folio(a->own_folio);
+			}
+		}
+		if (a->in_walk) {
+			fprintf(kc_out, ".W");
+			if (a->is_task)
+				fprintf(kc_out, "%lu.%lu.%d", a->reclaim_budget, a->sc->nr_to_scan,
+				       a->stop_flag ? *a->stop_flag : -1);
+			else
+				fprintf(kc_out, "%lu", a->budget);
+			fprintf(kc_out, ".%d", a->walk_stopped);
+			if (a->relock)
+				fprintf(kc_out, ".R%d", a->wb_result);
+			if (a->wb_active) {
+				fprintf(kc_out, ".B%d.%d.", a->wb_slot, a->wb_data);
+				kc_key_entry(a->wb_entry);
+				fprintf(kc_out, ".");
+				kc_key_folio(a->wb_folio);
+			}
+		}
+	}
+	if (newline)
+		fprintf(kc_out, "\n");
 }
 
 /* ---- the protocol --------------------------------------------------------- */
@@ -870,6 +1080,218 @@ static void trials(void)
 
 static bool env_allowed(const char *name, int s);
 static bool kc_env_guard_refcount;	/* KC_ENV_GUARD=refcount */
+
+/* ---- explore: the trials, with the states they lead to, and the states beyond ---- */
+
+/* The spec's fresh versions (Zswap.tla Referenced(v)): those no part of the
+ * observed state holds; SwapOut is tried with these (the first only when the
+ * model says FRESH first). */
+static void kc_fresh_versions(bool first, bool *fresh)
+{
+	bool used[KC_MAX_VERSIONS + 1] = { false };
+
+	for (int s = 0; s < n_slots; s++) {
+		struct zswap_entry *e = xa_load(swap_zswap_tree(swp_entry(0, s)), s);
+
+		used[pte[s]] = true;
+		used[kc_decode(swap_device[s])] = true;
+		if (e)
+			used[kc_decode((u8 *)e->handle)] = true;
+		if (swap_cache[s])
+			used[kc_decode(swap_cache[s]->data)] = true;
+	}
+	for (struct list_head *h = &zswap_list_lru.node[0].lru.list, *p = h->next; p != h; p = p->next)
+		used[kc_decode((u8 *)kc_entry_of(p)->handle)] = true;
+	for (int i = 0; i < n_actors; i++) {
+		if (actors[i].is_task && actors[i].fault_active)
+			used[actors[i].page] = true;
+		if (actors[i].in_walk && actors[i].wb_active)
+			used[actors[i].wb_data] = true;
+	}
+	for (int v = 1; v <= n_versions; v++) {
+		fresh[v] = !used[v];
+		if (fresh[v] && first) {
+			for (int w = v + 1; w <= n_versions; w++)
+				fresh[w] = false;
+			break;
+		}
+	}
+}
+
+/* The key and the observed state, as strings (malloc'ed, no newline). */
+static char *kc_capture(void (*print)(void), size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
+
+	kc_out = m;
+	print();
+	kc_out = stdout;
+	fclose(m);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	*len = n;
+	return buf;
+}
+
+static void kc_key_line(void) { kc_key(false); }
+
+struct kc_trial {
+	int actor, input, s, v;
+	const char *env;
+	pid_t pid;
+	int fd;
+};
+
+/* One trial in a fork()ed child: its segment (or environment step) and,
+ * unless it is no step, the key and state it leads to, written to a pipe. */
+static void explore_start(struct kc_trial *t)
+{
+	int fds[2];
+
+	if (pipe(fds))
+		kc_bug("pipe", __FILE__, __LINE__);
+	fflush(NULL);
+	t->pid = fork();
+	if (t->pid < 0)
+		kc_bug("fork", __FILE__, __LINE__);
+	if (t->pid == 0) {
+		char *key, *state;
+		size_t key_len, state_len;
+
+		close(fds[0]);
+		dup2(fds[1], 1);
+		close(fds[1]);
+		alarm(10);	/* a runaway loop in the code under test */
+		if (t->env) {
+			kc_current = &env_actor;
+			if (!strcmp(t->env, "SwapOut"))
+				env_swap_out(t->s, t->v);
+			else if (!strcmp(t->env, "FreeSlot"))
+				env_free_slot(t->s);
+			else
+				env_drop_clean_folio(t->s);
+			kc_current = NULL;
+			printf("{\"env\":[\"%s\",%d,%d],\"key\":\"", t->env, t->s, t->v);
+		} else {
+			struct kc_actor *a = &actors[t->actor];
+			enum kc_point start = a->point;
+
+			kc_run(a, t->input);
+			printf("[%d,%d,\"%s\",\"%s\",%u,%d", t->actor, t->input, point_name[start],
+			       point_name[a->point], a->events, a->block_slot);
+			if (a->point == P_BLOCKED || (a->events & E_NOSTEP)) {
+				printf(",null,null]");
+				fflush(stdout);
+				_exit(0);
+			}
+			printf(",\"");
+		}
+		key = kc_capture(kc_key_line, &key_len);
+		state = kc_capture(observe, &state_len);
+		printf("%s%s%s%s", key, t->env ? "\",\"state\":" : "\",", state, t->env ? "}" : "]");
+		fflush(stdout);
+		_exit(0);
+	}
+	close(fds[1]);
+	t->fd = fds[0];
+}
+
+static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
+{
+	static char buf[1 << 16];
+	size_t got = 0;
+	ssize_t r;
+	int status;
+
+	while ((r = read(t->fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += r;
+	close(t->fd);
+	waitpid(t->pid, &status, 0);
+	if (got >= sizeof(buf) - 1)
+		kc_bug("explore: a trial's answer does not fit its buffer", __FILE__, __LINE__);
+	buf[got] = 0;
+	fprintf(rec, "%s", *first ? "" : ",");
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+		if (t->env)
+			fprintf(rec, "{\"env\":[\"%s\",%d,%d],\"crash\":%d}", t->env, t->s, t->v, code);
+		else
+			fprintf(rec, "{\"actor\":%d,\"input\":%d,\"crash\":%d}", t->actor, t->input, code);
+	} else {
+		fprintf(rec, "%s", buf);
+	}
+	*first = false;
+}
+
+/* One trial at a time: forking a state's trials all at once and reading them
+ * afterwards was slower (README, Benchmarks), and so was letting each trial
+ * child explore the state it reached in turn (deep fork chains). */
+static void explore_all(struct kc_trial *t, int n, FILE *rec)
+{
+	bool first = true;
+
+	for (int i = 0; i < n; i++) {
+		explore_start(&t[i]);
+		explore_finish(&t[i], rec, &first);
+	}
+}
+
+/* explore first|any: this state's record, one line:
+ * {"key":..., "trials":[[actor,input,start,end,events,block_slot,key|null,state|null],...],
+ *  "env":[[name,s],...], "envsucc":[{"env":[name,s,v],"key":...,"state":...},...]}
+ * (SwapOut is tried with the fresh versions, or the first of them) */
+static void explore(const char *args)
+{
+	static const char *const env_names[] = { "SwapOut", "FreeSlot", "DropCleanFolio" };
+	struct kc_trial t[KC_MAX_ACTORS * (KC_MAX_SLOTS + 4) + KC_MAX_SLOTS * (KC_MAX_VERSIONS + 2)];
+	bool fresh[KC_MAX_VERSIONS + 1] = { false };
+	char *buf = NULL, *key;
+	size_t len = 0, key_len;
+	FILE *rec;
+	bool first = true;
+	int n = 0;
+
+	key = kc_capture(kc_key_line, &key_len);
+	kc_fresh_versions(!strncmp(args + strspn(args, " "), "first", 5), fresh);
+	for (int i = 0; i < n_actors; i++) {
+		int in[KC_MAX_SLOTS + 4], k = inputs_of(&actors[i], in);
+
+		for (int j = 0; j < k; j++)
+			t[n++] = (struct kc_trial){ .actor = i, .input = in[j] };
+	}
+	rec = open_memstream(&buf, &len);
+	fprintf(rec, "{\"key\":\"%s\",\"trials\":[", key);
+	free(key);
+	explore_all(t, n, rec);
+	fprintf(rec, "],\"env\":[");
+	n = 0;
+	for (int s = 0; s < n_slots; s++)
+		for (int e = 0; e < 3; e++) {
+			if (!env_allowed(env_names[e], s))
+				continue;
+			fprintf(rec, "%s[\"%s\",%d]", first ? "" : ",", env_names[e], s);
+			first = false;
+			if (e == 0) {
+				for (int v = 1; v <= n_versions; v++)
+					if (fresh[v])
+						t[n++] = (struct kc_trial){ .actor = -1, .env = env_names[e], .s = s, .v = v };
+			} else {
+				t[n++] = (struct kc_trial){ .actor = -1, .env = env_names[e], .s = s };
+			}
+		}
+	fprintf(rec, "],\"envsucc\":[");
+	explore_all(t, n, rec);
+	fprintf(rec, "]}");
+	fclose(rec);
+	for (size_t i = 0; i < len; i++)	/* observe()'s newlines: the answer is one line */
+		if (buf[i] == '\n')
+			buf[i] = ' ';
+	printf("%s\n", buf);
+	free(buf);
+}
 
 /* succ: every successor of this state, each computed in a fork()ed child:
  * the actors' segments (as trials) and the environment's steps, each with
@@ -1007,6 +1429,7 @@ int main(void)
 	char line[256];
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	kc_out = stdout;
 	kc_env_guard_refcount = getenv("KC_ENV_GUARD") && !strcmp(getenv("KC_ENV_GUARD"), "refcount");
 	kc_xa_setup();
 	while (fgets(line, sizeof(line), stdin)) {
@@ -1034,6 +1457,10 @@ int main(void)
 			zswap_swapon(0, n_slots);
 			for (int s = 0; s < n_slots; s++)
 				swap_device[s] = calloc(1, PAGE_SIZE);
+			for (int v = 1; v <= n_versions; v++) {
+				kc_version_page[v] = malloc(PAGE_SIZE);
+				kc_fill(kc_version_page[v], v);
+			}
 			n_actors = n_tasks + nsh;
 			for (int i = 0; i < n_actors; i++)
 				kc_init_actor(&actors[i], i, i < n_tasks);
@@ -1095,6 +1522,10 @@ int main(void)
 			_exit(0);
 		} else if (!strcmp(cmd, "succ")) {
 			succ();
+		} else if (!strcmp(cmd, "explore")) {
+			explore(line + n);
+		} else if (!strcmp(cmd, "key")) {
+			kc_key(true);
 		} else if (!strcmp(cmd, "envok")) {
 			envok();
 		} else if (!strcmp(cmd, "observe")) {

@@ -136,6 +136,13 @@ def main() -> int:
         default="conformance/generated/test_conf_rotate.py",
         help="what runs against each mutant (pytest arguments, space-separated)",
     )
+    parser.add_argument(
+        "--memo",
+        choices=("state", "log"),
+        default="state",
+        help="how the suite memoizes trials (KC_MEMO): by the C's state key (default here: the fast path, whose "
+        "power to kill is what is measured) or by step log (a patched build's default)",
+    )
     args = parser.parse_args()
     build()
     tree = BUILD / "src" / "linux-source-6.12"
@@ -161,7 +168,7 @@ def main() -> int:
             cwd=ROOT,
             capture_output=True,
             text=True,
-            env={**os.environ, "KERNEL_GRAPHS": "all"},
+            env={**os.environ, "KERNEL_GRAPHS": "all", "KC_MEMO": args.memo},
         )
         tail = [line for line in run.stdout.splitlines() if "passed" in line or "failed" in line or "error" in line]
         how = "killed" if run.returncode == 1 else ("SURVIVED" if run.returncode == 0 else f"error {run.returncode}")

@@ -11,13 +11,20 @@ process and not ctypes/cffi: see README.md.
   The environment's guards (SwapOut, FreeSlot, DropCleanFolio) come from the
   harness too, except the spec's version freshness, a property of the model's
   values that is computed here from the observed state.
-* ``step()``: the chosen (actor, input) runs for real in the harness.
-* ``copy()``: a new harness process that replays the step log (deterministic).
-  Results of ``trials`` are memoized by the step log, shared among copies.
+* Memo: ``explore`` answers a state's trials and environment steps, each with
+  the state key and observed state it leads to.  Explorations are memoized by
+  the C's state key (``KC_MEMO=state``, README "The state key"; ``log``: by
+  the step log that made the state, a patched build's default), shared by
+  every system of the session.
+* ``step()``: moves along a memoized edge; the harness process is made only
+  when a state must be explored (or ``mapped``/``successors`` asked), and then
+  replays the system's log, each answer and the key checked against the memo.
+* ``copy()``: the same log and key, no process until one is needed.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
@@ -129,6 +136,24 @@ class HarnessError(KernelBug):
 # Harness processes standing at a config's initial state, idle (see _Harness).
 _IDLE: dict[tuple[str, str, str], list[tuple[subprocess.Popen[str], Any]]] = {}
 _IDLE_LIMIT = 4
+
+
+def shutdown_idle() -> None:
+    """End the idle harness processes (and wait for them: their CPU time is then the caller's children's)."""
+    for procs in _IDLE.values():
+        for proc, stderr in procs:
+            try:
+                proc.stdin.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+            proc.wait()
+            proc.stdout.close()  # type: ignore[union-attr]
+            stderr.close()
+    _IDLE.clear()
+
+
+# registered before any system's finalizer, so it runs after them (atexit runs last-in, first-out)
+atexit.register(shutdown_idle)
 
 
 class _Harness:
@@ -289,19 +314,58 @@ class _Harness:
         return answers
 
 
-# (harness, init line), step log -> the harness's JSON answers to `trials` and `envok`
-_TRIALS_MEMO: dict[tuple[tuple[str, str], tuple[str, ...]], tuple[list[Any], list[tuple[Any, ...]]]] = {}
-_MEMO_LIMIT = 200_000
+# What is known of each state of the C, by memo scope (harness, init line, KC_ENV_GUARD, memo mode), then by
+# state key (README "The state key"): shared by every system of the scope, for the whole session.
+_NODES: dict[tuple[str, str, str, str], dict[str, _Node]] = {}
+_INITIAL: dict[tuple[str, str, str, str], str] = {}  # scope -> the initial state's key
+_NODES_LIMIT = 200_000
 
 
-def _remember(key: tuple, memo: tuple) -> None:  # type: ignore[type-arg]
-    if len(_TRIALS_MEMO) >= _MEMO_LIMIT:
-        _TRIALS_MEMO.clear()
-    _TRIALS_MEMO[key] = memo
+def memo_mode(exe: Path) -> str:
+    """How trials are memoized: ``state`` (by the C's state key) or ``log`` (by the step log that made the state).
+
+    ``KC_MEMO`` chooses; by default 6.12 as released uses the state key, whose completeness README.md argues
+    for that code, and a harness built with ``--kernel-patch`` or ``--kernel-src`` the step log: a patch may
+    keep state across a step boundary that the key does not see.
+    """
+    mode = os.environ.get("KC_MEMO", "")
+    if mode in ("state", "log"):
+        return mode
+    if mode:
+        raise ValueError(f"KC_MEMO={mode!r}: use KC_MEMO=state or KC_MEMO=log")
+    from .build import RELEASED_NAME
+
+    return "state" if Path(exe).parent.name == RELEASED_NAME else "log"
+
+
+class _Node:
+    """One state of the C: what it observes, and once explored, its trials and the edges out of it."""
+
+    __slots__ = ("raw", "state", "explored", "steps", "blocked", "env_ok", "env_steps", "enabled", "edges", "crash")
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.state: dict[str, TlaValue] | None = None  # converted once
+        self.explored: Any = None  # the harness's `explore` record of this state (JSON), once asked
+        self.steps: list[tuple[Step, int, int]] = []
+        self.blocked: dict[int, str] = {}
+        self.env_ok: list[tuple[str, int]] = []
+        self.env_steps: list[Step] = []
+        self.enabled: list[Step] = []
+        # harness command -> (its answer, the key of the state it leads to)
+        self.edges: dict[str, tuple[str, str]] = {}
+        self.crash: str | None = None
 
 
 class KernelSystem:
-    """The kernel's own C under the driving contract of :class:`conformance.system.System`."""
+    """The kernel's own C under the driving contract of :class:`conformance.system.System`.
+
+    A system is its step log and the key of the state it stands in; what the
+    C does from a state comes from :data:`_NODES` (explored once per key, in
+    fork()ed trials).  Its harness process is made lazily, only when a state
+    must be explored or a command run for real, and it catches up with the
+    log then (checking every answer and the key against the memo's).
+    """
 
     def __init__(self, config: Config, exe: Path | None = None) -> None:
         if exe is None:
@@ -321,45 +385,97 @@ class KernelSystem:
         self._init = f"init {len(self.slots)} {len(self.tasks)} {len(self.shrinkers)} {config.scan_budget} " + " ".join(
             v.name for v in self.versions
         )
-        self._memo_key = (str(self.exe), self._init)
+        self.memo = memo_mode(self.exe)
+        # KC_MEMO_CHECK=1: every memoized answer is computed again in this system's own harness and compared
+        self._check = os.environ.get("KC_MEMO_CHECK", "") == "1"
+        self._scope = (str(self.exe), self._init, os.environ.get("KC_ENV_GUARD", ""), self.memo)
+        self._nodes = _NODES.setdefault(self._scope, {})
+        self._proc: _Harness | None = None
         self.reset()
 
     # -- state ---------------------------------------------------------------
     def reset(self) -> None:
-        previous: _Harness | None = getattr(self, "_harness", None)
-        if previous is not None:
-            previous.close()
-        self._harness = _Harness(self.exe, self._init)
+        if self._proc is not None:
+            self._proc.close()
+        self._proc = None
+        self._hlen = 0  # how many commands of the log the harness process has run
         self._log: list[str] = []  # the commands that made this state
-        self._cached: dict[str, Any] = {}
-        self._ahead: tuple | None = None  # type: ignore[type-arg]  # the memo key whose trials were sent ahead
+        self._answers: list[str] = []  # their answers (from the trials that foresaw them)
+        key = _INITIAL.get(self._scope)
+        if key is None:
+            self._key = ""
+            key_line, raw = self._materialize(["key", "observe"])
+            key = key_line if self.memo == "state" else ""
+            self._nodes.setdefault(key, _Node(json.loads(raw)))
+            _INITIAL[self._scope] = key
+        self._key = key
 
     def close(self) -> None:
-        self._harness.close()
+        if self._proc is not None:
+            self._proc.close()
 
     def copy(self) -> KernelSystem:
-        """An independent system in the same state: a new harness process replaying the step log."""
+        """An independent system in the same state (its harness process, if one is needed, replays the log)."""
         other = KernelSystem.__new__(KernelSystem)
         other.__dict__.update(self.__dict__)
-        other._harness = _Harness(self.exe, self._init)
-        other._ahead = None
-        other._replay_log(self._log)
+        other._proc = None
+        other._hlen = 0
         other._log = list(self._log)
-        other._cached = dict(self._cached)
+        other._answers = list(self._answers)
         return other
 
+    @property
+    def _harness(self) -> _Harness:
+        """The harness process, at this system's state.  Commands sent to it directly move it on behind the
+        system's back: only :meth:`reset` makes the system usable again after that."""
+        self._materialize()
+        assert self._proc is not None
+        return self._proc
+
+    def _materialize(self, extra: Sequence[str] = ()) -> list[str]:
+        """Bring the harness process to this system's state (started from the fork server if there is none,
+        then the log's commands not run yet, in one round trip), then run ``extra``; their answers.
+
+        Each command's answer must be what the memo says it is, and the state reached must have this
+        system's key: else the C is not deterministic, or the state key misses some of the C's state."""
+        proc = self._proc
+        if proc is None:
+            proc = self._proc = _Harness(self.exe, self._init)
+            self._hlen = 0
+        todo = self._log[self._hlen :]
+        check_key = self.memo == "state" and bool(todo)
+        lines = [*todo, *(["key"] if check_key else []), *extra]
+        answers: list[str] = []
+        for start in range(0, len(lines), 500):  # a few round trips, each well within the pipes
+            answers += proc.ask_all(lines[start : start + 500])
+        for n, (command, got) in enumerate(zip(todo, answers), self._hlen):
+            if got != self._answers[n]:
+                raise KernelBug(
+                    f"replayed in a fresh harness process, step {n + 1} (`{command}`) answered {got!r}, "
+                    f"its trial {self._answers[n]!r}: the C is not deterministic, or the state key misses "
+                    f"some of its state (KC_MEMO=log keys trials by step log)"
+                )
+        if check_key and answers[len(todo)] != self._key:
+            raise KernelBug(
+                f"replayed in a fresh harness process, this system's {len(self._log)} steps reach the state key\n"
+                f"  {answers[len(todo)]}\nnot the one its trials foresaw\n  {self._key}\n"
+                f"the C is not deterministic, or the state key misses some of its state"
+            )
+        self._hlen = len(self._log)
+        return answers[len(todo) + check_key :]
+
+    def _node(self) -> _Node:
+        return self._nodes[self._key]
+
     def _raw(self) -> dict[str, Any]:
-        raw = self._cached.get("observe")
-        if raw is None:
-            raw = self._cached["observe"] = json.loads(self._harness.ask("observe"))
-        return cast(dict[str, Any], raw)
+        return self._node().raw
 
     def observe(self) -> dict[str, TlaValue]:
         """The state as the spec's variables: ``{name: TLA+ value}``."""
-        state = self._cached.get("state")
-        if state is None:  # converted once a state: refusals' messages read the stack again and again
-            state = self._cached["state"] = self._convert(self._raw())
-        return dict(state)
+        node = self._node()
+        if node.state is None:  # converted once a state: refusals' messages read the stack again and again
+            node.state = self._convert(node.raw)
+        return dict(node.state)
 
     def _convert(self, raw: dict[str, Any]) -> dict[str, TlaValue]:
         slots, actors = self.slots, self.actors
@@ -415,7 +531,7 @@ class KernelSystem:
                 name, slot, v = row["env"]
                 if name == "SwapOut":
                     if fresh is None:
-                        fresh = self._fresh_versions()
+                        fresh = self._fresh_of(self._raw())
                     if self.versions[v - 1] not in fresh:
                         continue
                     step = Step(name, None, (("s", self.slots[slot]), ("v", self.versions[v - 1])))
@@ -434,12 +550,14 @@ class KernelSystem:
     def replay(self, log: list[str]) -> None:
         """Reset, then run these harness commands (a ``log`` of another system of this config)."""
         self.reset()
-        self._replay_log(log)
+        answers = self._materialize([*log, "key", "observe"])
         self._log = list(log)
-
-    def _replay_log(self, log: list[str]) -> None:
-        for start in range(0, len(log), 500):  # a few round trips, each well within the pipes
-            self._harness.ask_all(log[start : start + 500])
+        self._answers = answers[: len(log)]
+        self._hlen = len(log)
+        key = answers[len(log)] if self.memo == "state" else "\n".join(log)
+        if key not in self._nodes:
+            self._nodes[key] = _Node(json.loads(answers[len(log) + 1]))
+        self._key = key
 
     def _env_command(self, name: str, args: Mapping[str, TlaValue]) -> str:
         """The harness command of environment step ``name`` (its arguments already checked)."""
@@ -451,8 +569,7 @@ class KernelSystem:
         """The harness command that takes ``step`` from the current state."""
         if step.actor is None:
             return self._env_command(step.name, dict(step.args))
-        steps, _, _ = self._trials()
-        for candidate, n, value in steps:
+        for candidate, n, value in self._explored().steps:
             if candidate == step:
                 return f"run {n} {value}"
         raise NotEnabled(str(step), "not enabled")
@@ -469,55 +586,113 @@ class KernelSystem:
 
     def mapped(self) -> dict[ModelValue, ModelValue]:
         """The data each task mapped by its last completed fault (NoData: none yet)."""
-        values = json.loads(self._harness.ask("mapped"))
+        values = json.loads(self._materialize(["mapped"])[0])
         return {t: (self.versions[v - 1] if v else NO_DATA) for t, v in zip(self.tasks, values)}
 
     # -- the scheduler's view ------------------------------------------------
-    def _trials(self) -> tuple[list[tuple[Step, int, int]], dict[int, str], list[tuple[str, int]]]:
-        """([(step, actor number, input)], {blocked actor number: why}, [(env step, slot)])."""
-        cached = self._cached.get("trials")
-        if cached is not None:
-            return cast(tuple[list[tuple[Step, int, int]], dict[int, str], list[tuple[str, int]]], cached)
-        self._absorb()
-        key = (self._memo_key, tuple(self._log))
-        memo = _TRIALS_MEMO.get(key)
-        if memo is None:
-            rows_text, env_text = self._harness.ask_all(["trials", "envok"])
-            memo = (json.loads(rows_text), [tuple(x) for x in json.loads(env_text)])
-            _remember(key, memo)
-        rows, env = memo
+    def _explored(self) -> _Node:
+        """This state's node, explored: every trial and environment step with the state it leads to."""
+        node = self._node()
+        if node.explored is not None and not self._check:
+            if node.crash is not None:
+                raise HarnessError(node.crash)
+            return node
+        fresh = "first" if self.config.fresh_version == "first" else "any"
+        [text] = self._materialize([f"explore {fresh}"])
+        record = json.loads(text)
+        key = record.pop("key")
+        if self.memo == "state" and key != self._key:
+            raise KernelBug(
+                f"explore: the harness stands in the state with key\n  {key}\nnot this system's\n"
+                f"  {self._key}\nthe C is not deterministic, or the state key misses some of its state"
+            )
+        if node.explored is not None:  # KC_MEMO_CHECK: the same state key must explore the same
+            if record != node.explored:
+                raise KernelBug(
+                    "KC_MEMO_CHECK: this state's trials differ from those memoized for its state key "
+                    f"(another history): the state key misses some of the C's state\n  key: {self._key}\n"
+                    f"  now: {json.dumps(record)}\n  memo: {json.dumps(node.explored)}"
+                )
+            return node
+        self._attach(self._key, node, record)
+        if node.crash is not None:
+            raise HarnessError(node.crash)
+        return node
+
+    def _attach(self, key: str, node: _Node, data: dict[str, Any]) -> None:
+        """Record what ``explore`` found in state ``key``: its steps, whether it is blocked, its edges."""
+        node.explored = data
         steps: list[tuple[Step, int, int]] = []
         blocked: dict[int, str] = {}
         seen: set[Step] = set()
-        for row in rows:
+        error = self._harness_error() if self._proc is not None else ""
+        for row in data["trials"]:
             if isinstance(row, dict):
-                raise HarnessError(
+                node.crash = node.crash or (
                     f"trying {self.actors[row['actor']].name} with input {row['input']} "
-                    f"crashed the kernel code (exit {row['crash']}) at "
-                    f"{self.describe(self.actors[row['actor']])}:\n{self._harness.error_text()}"
+                    f"crashed the kernel code (exit {row['crash']}) in the state with key {key}:\n{error}"
                 )
-            number, value, start, end, events, _ = row
+                continue
+            number, value, start, end, events, _, target, raw = row
             name = classify(start, end, events)
             if name is None:
                 if end == "BLOCKED":
                     blocked[number] = start
                 continue
+            command = f"run {number} {value}"
+            self._add_edge(key, node, command, f"{start} {end} {events}", target, raw)
             args = (("s", self.slots[value]),) if name == "StartFault" else ()
             step = Step(name, self.actors[number], args)
             if step not in seen:
                 seen.add(step)
                 steps.append((step, number, value))
+        for row in data["envsucc"]:
+            name, slot, v = row["env"]
+            if "crash" in row:
+                node.crash = node.crash or (
+                    f"the environment step {name} on slot {slot} crashed the kernel code "
+                    f"(exit {row['crash']}) in the state with key {key}:\n{error}"
+                )
+                continue
+            command = f"env {name} {slot}" + (f" {v}" if name == "SwapOut" else "")
+            self._add_edge(key, node, command, "ok", row["key"], row["state"])
         # a blocked actor is one that can do nothing at all
         for number in list(blocked):
             if any(n == number for _, n, _ in steps):
                 del blocked[number]
-        result = (steps, blocked, [(name, slot) for name, slot in env])
-        self._cached["trials"] = result
-        return result
+        node.steps, node.blocked = steps, blocked
+        node.env_ok = [(name, slot) for name, slot in data["env"]]
+        fresh = self._fresh_of(node.raw)
+        env_steps: list[Step] = []
+        for name, slot in node.env_ok:
+            s = self.slots[slot]
+            if name == "SwapOut":
+                env_steps += [Step(name, None, (("s", s), ("v", v))) for v in fresh]
+            else:
+                env_steps.append(Step(name, None, (("s", s),)))
+        node.env_steps = env_steps
+        node.enabled = [step for step, _, _ in steps] + env_steps
 
-    def _referenced_versions(self) -> set[ModelValue]:
+    def _add_edge(
+        self, source: str, node: _Node, command: str, answer: str, key: str | None, raw: dict[str, Any]
+    ) -> None:
+        target = key if self.memo == "state" and key is not None else f"{source}\n{command}"
+        node.edges[command] = (answer, target)
+        if target not in self._nodes:
+            if len(self._nodes) >= _NODES_LIMIT:  # a bound on memory; every live system's own node stays
+                self._nodes.clear()
+            self._nodes[target] = _Node(raw)
+
+    def _harness_error(self) -> str:
+        return self._proc.error_text() if self._proc is not None else ""
+
+    def _trials(self) -> tuple[list[tuple[Step, int, int]], dict[int, str], list[tuple[str, int]]]:
+        """([(step, actor number, input)], {blocked actor number: why}, [(env step, slot)])."""
+        node = self._explored()
+        return node.steps, node.blocked, node.env_ok
+
+    def _referenced_versions(self, raw: dict[str, Any]) -> set[ModelValue]:
         """The spec's Referenced(v): versions the state refers to anywhere."""
-        raw = self._raw()
         used: set[int] = set(raw["swapped_page"]) | set(raw["swap_device"])
         used |= {e[1] for e in raw["zswap_tree"] if e is not None}
         used |= {f[2] for f in raw["swap_cache"] if f is not None}
@@ -528,31 +703,24 @@ class KernelSystem:
                     used.add(f[2])
         return {self.versions[v - 1] for v in used if v}
 
-    def _fresh_versions(self) -> list[ModelValue]:
-        used = self._referenced_versions()
+    def _fresh_of(self, raw: dict[str, Any]) -> list[ModelValue]:
+        used = self._referenced_versions(raw)
         fresh = [v for v in self.versions if v not in used]
         return fresh[:1] if self.config.fresh_version == "first" else fresh
 
     def _env_steps(self) -> list[Step]:
-        _, _, env = self._trials()
-        out = []
-        fresh = self._fresh_versions()
-        for name, slot in env:
-            s = self.slots[slot]
-            if name == "SwapOut":
-                out += [Step(name, None, (("s", s), ("v", v))) for v in fresh]
-            else:
-                out.append(Step(name, None, (("s", s),)))
-        return out
+        return self._explored().env_steps
 
     def enabled(self) -> list[Step]:
         """Every step that can happen now: actors' steps (in actor order), then the environment's."""
-        steps, _, _ = self._trials()
-        return [step for step, _, _ in steps] + self._env_steps()
+        return list(self._explored().enabled)
 
     def _frames(self, actor: ModelValue) -> tuple[FnValue, ...]:
         """The actor's call stack as observed, bottom first."""
-        stack = self.observe()["stack"]
+        node = self._node()
+        if node.state is None:
+            node.state = self._convert(node.raw)
+        stack = node.state["stack"]
         assert isinstance(stack, FnValue)
         return cast(tuple[FnValue, ...], stack[actor])
 
@@ -583,25 +751,23 @@ class KernelSystem:
         return f"in {top['fn']}({_frame_slot(top).name}) at pc {top['pc']}"
 
     # -- stepping ------------------------------------------------------------
-    def _run(self, command: str) -> str:
-        """Run a step's command; the state it leads to comes back in the same round trip (every step is
-        observed), and unless memoized the new state's trials are sent ahead: the harness forks them while
-        the caller checks the state."""
-        self._absorb()
-        key = (self._memo_key, (*self._log, command))
-        ahead = key not in _TRIALS_MEMO
-        answer, state = self._harness.send([command, "observe", *(["trials", "envok"] if ahead else [])], now=2)
+    def _take(self, node: _Node, command: str) -> str:
+        """Move along the edge ``command`` out of this state (run for real if no trial foresaw it)."""
+        edge = node.edges.get(command)
+        if edge is None:
+            answer, key, raw = self._materialize([command, "key", "observe"])
+            edge = self._learn(node, command, answer, key, raw)
+            self._hlen += 1
         self._log.append(command)
-        self._cached = {"observe": json.loads(state)}
-        self._ahead = key if ahead else None
-        return answer
+        self._answers.append(edge[0])
+        self._key = edge[1]
+        if self._check:
+            self._materialize()  # the real C, run again here, must answer as the memo and reach the key
+        return edge[0]
 
-    def _absorb(self) -> None:
-        """Memoize the trials sent ahead, if any (before anything else is asked of the harness)."""
-        if self._ahead is not None:
-            key, self._ahead = self._ahead, None
-            rows_text, env_text = self._harness.take_early(2)
-            _remember(key, (json.loads(rows_text), [tuple(x) for x in json.loads(env_text)]))
+    def _learn(self, node: _Node, command: str, answer: str, key: str, raw: str) -> tuple[str, str]:
+        self._add_edge(self._key, node, command, answer, key, json.loads(raw))
+        return node.edges[command]
 
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None:
         """Carry out one step, or raise a StepRefused subclass and change nothing."""
@@ -621,14 +787,14 @@ class KernelSystem:
             if key == "v" and value not in self._version_index:
                 raise BadArguments(label, f"v = {value!r} is not in Versions")
             values[key] = value
+        node = self._explored()
         if name in ENV_STEPS:
             if actor is not None:
                 raise UnknownActor(label, f"{name} is the environment's step: call it without an actor")
             want = Step(name, None, tuple(sorted(values.items())))
-            if want not in self._env_steps():
+            if want not in node.env_steps:
                 raise NotEnabled(label, "its guard is false in this state")
-            command = self._env_command(name, values)
-            self._run(command)
+            self._take(node, self._env_command(name, values))
             return
         if actor is None:
             raise UnknownActor(label, f"{name} is an actor's step: say which actor takes it")
@@ -637,15 +803,13 @@ class KernelSystem:
         if number is None:
             raise UnknownActor(label, f"{who!r} is not an actor")
         want = Step(name, who, tuple(sorted(values.items())))
-        steps, blocked, _ = self._trials()
-        for step, n, value in steps:  # noqa: B007 (the matching trial's n and value are used below)
+        for step, n, value in node.steps:  # noqa: B007 (the matching trial's n and value are used below)
             if step == want:
                 break
         else:
-            why = "it is blocked" if number in blocked else "the real code does not take it here"
+            why = "it is blocked" if number in node.blocked else "the real code does not take it here"
             raise NotEnabled(label, f"{who.name} {self.describe(who)}: {why}")
-        command = f"run {n} {value}"
-        start, end, events = self._run(command).split()
+        start, end, events = self._take(node, f"run {n} {value}").split()
         if classify(start, end, int(events)) != name:
             raise KernelBug(f"{label}: the real run did {start} -> {end} (events {events}), not what its trial did")
 
