@@ -153,15 +153,24 @@ def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible[None]:
             return
         mm.set_pc(task, 0, "sync_read")
 
-    # pc == "sync_read".  One step, as in the spec (SyncMapFolio): while the pin is held nothing
-    # changes the slot's entry or device bytes.
-    yield offer("SyncMapFolio")
+    # pc == "sync_read".  One step, as in the spec (SyncMapFolio, SyncPteChanged): while the pin is
+    # held nothing changes the slot's entry or device bytes.  Whether the PTE still holds the entry
+    # at the check is the environment's choice (a UFFDIO_MOVE of the swap PTE; spec: SyncPteChanged).
+    choice = yield offer("SyncMapFolio", "SyncPteChanged")
     # [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);" into the private
-    # folio: 6.12's load leaves the entry in the tree (zswap.zswap_load, swapcache=False).
+    # folio: the load leaves the entry in the tree (zswap.zswap_load, swapcache=False).
     data = zswap.zswap_load(mm, slot, swapcache=False)
     if data is None:
         data = mm.swap_device[slot]  # swap_readpage_bdev_sync()
     assert data is not None, "the bypass read a slot with no data"
+    if choice.name == "SyncPteChanged":
+        # [6.12 mm/memory.c:4418-4419] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))
+        # goto out_nomap;" then out_page/out_release free the private folio and its data, and
+        # [6.12 mm/memory.c:4641-4642] "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);"
+        # drops the pin; the slot keeps its use count (the entry moved to another PTE).
+        swap_state.swapcache_clear(mm, slot)
+        mm.pop_frame(task)
+        return
     # set_pte_at() maps the private folio; [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);" then
     # [6.12 mm/memory.c:4622-4623] "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);" frees the slot.
     swap_state.swap_free(mm, slot)

@@ -52,6 +52,9 @@ STEPS: dict[str, StepKind] = {
         StepKind("SwapcacheBusy", "task", (), "do_swap_page", "{a} finds the slot pinned and backs out"),
         StepKind("SyncMapFolio", "task", (), "do_swap_page", "{a} reads into its private folio, maps it, unpins"),
         StepKind(
+            "SyncPteChanged", "task", (), "do_swap_page", "{a} reads, finds the PTE changed, drops its folio, unpins"
+        ),
+        StepKind(
             "MapFolioKeepCache", "task", (), "do_swap_page", "{a} maps the page and leaves its folio in the swap cache"
         ),
         StepKind("ShrinkWorker", "shrinker", (), "shrink_worker", "{a} starts a shrink walk"),

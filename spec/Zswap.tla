@@ -39,7 +39,7 @@ CONSTANTS
 ASSUME VARIANT \in {"none", "lru_remove", "skip_if_exists", "swap_table", "rotate"}
 ASSUME PUTBACK \in {"tail", "head"}
 ASSUME SCAN_BUDGET \in Nat \ {0}
-ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc"}
+ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc", "25cd241408a2"}
 ASSUME FAIRNESS \in {"weak", "strong"}
 ASSUME WORKER_CHARGE_RECLAIM \in BOOLEAN
 ASSUME Tasks \cap Shrinkers = {}
@@ -105,6 +105,14 @@ NoEntryRecheck == "04fc7816089c" \in BUGS
 (* swap_table has no bypass (ASSUME below).                               *)
 SyncIO == FALSE
 ASSUME ~(SyncIO /\ VARIANT = "swap_table")
+(* Bug 25cd241408a2: zswap_load() into the bypass's private folio is       *)
+(* exclusive, as every load was before that fix (v6.5 .. v6.9-rc, with    *)
+(* exclusive loads on): [patch <20240324210447.956973-1-hannes@cmpxchg.org> mm/zswap.c] *)
+(* "zswap_rb_erase(&tree->rbroot, entry);" is what the fix made           *)
+(* conditional on the folio being in the swap cache.  Without the bug the *)
+(* load leaves the entry in the tree, for every variant (the fix went to  *)
+(* stable 6.5+, so v6.8.y has it too).                                    *)
+ExclusiveBypassLoad == "25cd241408a2" \in BUGS
 LruSkipBug     == "27d3969b47cc" \in BUGS
 
 (***************************************************************************)
@@ -541,15 +549,16 @@ MapFolioKeepCache(t) ==
 \* [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);"
 \* into the private folio, then [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);"
 \* and [6.12 mm/memory.c:4621-4623] "/* Clear the swap cache pin for direct swapin after PTL unlock */ if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);"
-\* which frees the slot (zswap_invalidate).  In 6.12 the load is not
-\* exclusive: [6.12 mm/zswap.c:1621-1624] "if (swapcache) entry = xa_erase(tree, offset); else entry = xa_load(tree, offset);"
+\* which frees the slot (zswap_invalidate).  The load is not exclusive:
+\* [6.12 mm/zswap.c:1621-1624] "if (swapcache) entry = xa_erase(tree, offset); else entry = xa_load(tree, offset);"
 \* so the entry stays in the tree until swapcache_clear() frees the slot
 \* ([6.12 mm/swapfile.c:1520-1521] "if (!usage) free_swap_slot(entry);");
-\* v6.8's exclusive load frees it at the read: the same end state.  One
-\* step is sound: while the pin is held nothing changes the slot's tree
-\* entry or device bytes (writeback can neither pin nor find a folio,
-\* FreeSlot waits for the fault, SwapOut for the pin), so the read gives
-\* the same data at the map, and the private folio is seen by nobody.
+\* bug 25cd241408a2's exclusive load frees it at the read: the same end
+\* state here (SyncPteChanged is where they differ).  One step is sound:
+\* while the pin is held nothing changes the slot's tree entry or device
+\* bytes (writeback can neither pin nor find a folio, FreeSlot waits for
+\* the fault, SwapOut for the pin), so the read gives the same data at the
+\* map, and the private folio is seen by nobody.
 SyncReadData(s) == IF zswap_tree[s] # NoEntry THEN zswap_tree[s].data ELSE swap_device[s]
 SyncMapFolio(t) ==
     LET s == Top(t).slot IN
@@ -561,6 +570,41 @@ SyncMapFolio(t) ==
     /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
     /\ stack' = PopTop(t)
     /\ UNCHANGED swap_cache
+
+\* The bypass read into its private folio, but the PTE no longer holds the
+\* entry: [6.12 mm/memory.c:4418-4419] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte))) goto out_nomap;"
+\* then [6.12 mm/memory.c:4633-4642] "out_page: folio_unlock(folio); out_release: folio_put(folio);" ...
+\* "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);": the private
+\* folio is freed with the data it read, the pin goes, and the slot, still
+\* in use, keeps its use count (v6.8 the same: [v6.8 13ddaf26be32 mm/memory.c]
+\* "if (need_clear_cache) swapcache_clear(si, entry);").
+\* Who changed the PTE while the slot stays in use (the environment's
+\* choice here, as should_try_to_free_swap() is for MapFolioKeepCache):
+\* UFFDIO_MOVE of the swap PTE to another address (v6.8+, under mmap_lock
+\* for read or the VMA locks, so while the fault runs):
+\* [6.12 mm/userfaultfd.c:1129-1133] "orig_src_pte = ptep_get_and_clear(mm, src_addr, src_pte);" ... "set_pte_at(mm, dst_addr, dst_pte, orig_src_pte);"
+\* The entry moves, the use count and the data do not; a fault at the new
+\* address is a new StartFault on the same slot.  6.12 refuses the move
+\* while SWAP_HAS_CACHE is set ([6.12 mm/userfaultfd.c:1123-1126]
+\* "if (READ_ONCE(si->swap_map[swp_offset(entry)]) & SWAP_HAS_CACHE) { double_pt_unlock(dst_ptl, src_ptl); return -EAGAIN; }"),
+\* so there it happens before the bypass's swapcache_prepare() (6.12 pins
+\* after the charge); v6.8's move_swap_pte() had no such check.  The model
+\* has no PTE addresses, so the move's only effect in its state is this
+\* failed check, which is where the choice is made.  (A zap under
+\* mmap_lock for read, MADV_DONTNEED, also fails the check, but drops the
+\* use count: the data are no longer wanted, nothing to lose.)
+\* Bug 25cd241408a2: the load was exclusive, the entry is gone with the
+\* folio, and the slot in use has its data nowhere (NoDataLoss).
+SyncPteChanged(t) ==
+    LET s == Top(t).slot IN
+    /\ TopIs(t, "do_swap_page")
+    /\ Top(t).pc = "sync_read"
+    /\ swap_map' = SetPin(s, FALSE)
+    /\ IF ExclusiveBypassLoad /\ zswap_tree[s] # NoEntry
+       THEN Invalidate(s)
+       ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced>>
+    /\ stack' = PopTop(t)
+    /\ UNCHANGED <<swapped_page, swap_cache, swap_device>>
 
 (***************************************************************************)
 (* Writeback: shrink_worker / zswap_shrinker_scan -> list_lru_walk_one ->  *)
@@ -885,6 +929,7 @@ FaultStep(t) ==
     \/ ChargeOk(t) \/ ChargeReclaim(t) \/ ChargeFail(t) \/ AddToSwapCache(t)
     \/ SwapReadFolio(t) \/ MapFolio(t) \/ MapFolioKeepCache(t)
     \/ SkipSwapcache(t) \/ SyncSwapcachePrepare(t) \/ SwapcacheBusy(t) \/ SyncMapFolio(t)
+    \/ SyncPteChanged(t)
 
 \* The steps of a reclaim walk and its writeback, in any actor.
 WalkStep(a) ==
@@ -996,7 +1041,8 @@ WritebackGivesUpOnlyOnOwnPin ==
 
 \* No fault step except the zswap load itself changes the zswap LRU (Yosry).
 FaultPathNoLruWork ==
-    [][zswap_lru' = zswap_lru \/ \A t \in Tasks : FaultStep(t) => SwapReadFolio(t) \/ SyncMapFolio(t)]_vars
+    [][zswap_lru' = zswap_lru \/
+       \A t \in Tasks : FaultStep(t) => SwapReadFolio(t) \/ SyncMapFolio(t) \/ SyncPteChanged(t)]_vars
 
 \* Right after a failed writeback's put-back, the walk's next pick (the LRU head) is another entry if there is one.
 WalkMakesProgress ==
