@@ -113,6 +113,23 @@ ASSUME ~(SyncIO /\ VARIANT = "swap_table")
 (* load leaves the entry in the tree, for every variant (the fix went to  *)
 (* stable 6.5+, so v6.8.y has it too).                                    *)
 ExclusiveBypassLoad == "25cd241408a2" \in BUGS
+
+(* A swap entry shared by two PTEs (the page was shared after fork): use   *)
+(* count 2.  Off here; a model turns it on with `SwapShared <- SwapSharedOn` *)
+(* (MCZswap.tla).  The PTEs are anonymous: a fault is on some PTE that     *)
+(* holds the slot, so two concurrent faults may be on one PTE (threads) or *)
+(* on both (parent and child).  The model lets both map, the second taking *)
+(* the other PTE's reference: the same end state as that fault backing out *)
+(* and the other process unmapping (FreeSlot), which the model has too.    *)
+(* SwapDuplicate makes the second reference, FreeSlot drops one, a fault's *)
+(* swap_free drops its own; the slot is freed (and zswap_invalidate runs)  *)
+(* only when the last goes.  spec/README.md, "Use count above 1".          *)
+SwapShared == FALSE
+MaxSwapCount == IF SwapShared THEN 2 ELSE 1
+\* The slot is in use: some PTE holds its swap entry.
+InUse(s) == swap_map[s].count > 0
+\* A fault on s that misses the swap cache takes the SWP_SYNCHRONOUS_IO bypass.
+Bypasses(s) == SyncIO /\ swap_map[s].count = 1
 LruSkipBug     == "27d3969b47cc" \in BUGS
 
 (***************************************************************************)
@@ -258,10 +275,10 @@ BlockedOn(a, s) ==
     /\ stack[a] # <<>>
     /\ LET f == Top(a) IN
          \/ /\ f.fn = "do_swap_page" /\ f.slot = s /\ PageUnchanged(f)
-            /\ \/ f.pc = "lookup" /\ swap_cache[s] = NoFolio /\ swap_map[s].has_cache /\ ~SyncIO
+            /\ \/ f.pc = "lookup" /\ swap_cache[s] = NoFolio /\ swap_map[s].has_cache /\ ~Bypasses(s)
                \/ f.pc = "hit_wait" /\ swap_cache[s] # NoFolio /\ swap_cache[s].locked
          \/ /\ f.fn = "zswap_writeback_entry" /\ f.entry.slot = s /\ f.pc = "prepare"
-            /\ swap_cache[s] = NoFolio /\ swap_map[s].count = 1
+            /\ swap_cache[s] = NoFolio /\ InUse(s)
             /\ swap_map[s].has_cache /\ ~SkipIfExists
 
 WaitsOn(a, b) == \E s \in Slots : BlockedOn(a, s) /\ Holds(b, s)
@@ -293,7 +310,7 @@ Init ==
 \* remember which page it is.
 StartFault(t, s) ==
     /\ stack[t] = <<>>
-    /\ swap_map[s].count = 1
+    /\ InUse(s)
     /\ stack' = [stack EXCEPT ![t] = <<[fn |-> "do_swap_page", slot |-> s,
                     page |-> swapped_page[s], pc |-> "lookup",
                     lru_removed |-> FALSE]>>]
@@ -341,7 +358,7 @@ SwapcachePrepare(t) ==
     IN
     /\ TopIs(t, "do_swap_page")
     /\ f.pc = "lookup"
-    /\ ~SyncIO
+    /\ ~Bypasses(s)
     /\ PageUnchanged(f)
     /\ swap_cache[s] = NoFolio
     /\ ~swap_map[s].has_cache
@@ -352,6 +369,7 @@ SwapcachePrepare(t) ==
     /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 \* SyncIO: [6.12 mm/memory.c:4288-4290] "if (!folio) { if (data_race(si->flags & SWP_SYNCHRONOUS_IO) && __swap_count(entry) == 1) {"
+\* (SwapShared: a slot with use count 2 takes the swap cache.)
 \* the lookup missed, the fault skips the swap cache (no
 \* __read_swap_cache_async(): lru_remove's removal is not on this path).
 \* 6.12 (rotate) allocates and charges first ("sync_alloc"); v6.8 pins
@@ -360,7 +378,7 @@ SkipSwapcache(t) ==
     LET f == Top(t) IN
     /\ TopIs(t, "do_swap_page")
     /\ f.pc = "lookup"
-    /\ SyncIO
+    /\ Bypasses(f.slot)
     /\ PageUnchanged(f)
     /\ swap_cache[f.slot] = NoFolio
     /\ stack' = SetTop(t, [f EXCEPT !.pc = IF Rotate THEN "sync_alloc" ELSE "sync_prepare"])
@@ -518,15 +536,25 @@ CanMap(t) ==
 \* [6.12 mm/memory.c:4535-4537] do_swap_page(): "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
 \* The page is mapped with the folio's data; the slot is freed
 \* (zswap_invalidate), the folio leaves the swap cache and the pin goes.
+\* SwapShared, another PTE still holding the entry: swap_free drops this
+\* PTE's reference only, and [6.12 mm/swapfile.c:1874-1875] folio_free_swap():
+\* "if (folio_swapped(folio)) return false;" keeps the folio in the swap
+\* cache, unlocked, with SWAP_HAS_CACHE, for the other PTE's fault; the
+\* slot is not free, so no zswap_invalidate.
 MapFolio(t) ==
     LET s == Top(t).slot IN
     /\ CanMap(t)
-    /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
-    /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 0, has_cache |-> FALSE]]
-    /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
-    /\ Invalidate(s)
-    /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
-    /\ stack' = FolioLeaves(PopTop(t), s)
+    /\ IF swap_map[s].count > 1
+       THEN /\ swap_cache' = [swap_cache EXCEPT ![s].locked = FALSE]
+            /\ swap_map' = [swap_map EXCEPT ![s].count = @ - 1]
+            /\ stack' = PopTop(t)
+            /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+       ELSE /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
+            /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 0, has_cache |-> FALSE]]
+            /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
+            /\ Invalidate(s)
+            /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+            /\ stack' = FolioLeaves(PopTop(t), s)
 
 \* rotate: [6.12 mm/memory.c:3931-3947] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == (1 + folio_nr_pages(folio));"
 \* is false (a read fault with swap not full, the environment's choice):
@@ -539,6 +567,7 @@ MapFolioKeepCache(t) ==
     LET s == Top(t).slot IN
     /\ Rotate
     /\ CanMap(t)
+    /\ swap_map[s].count = 1   \* SwapShared: with another reference MapFolio keeps the folio anyway
     /\ swap_cache' = [swap_cache EXCEPT ![s].locked = FALSE]
     /\ swap_map' = [swap_map EXCEPT ![s].count = 0]
     /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
@@ -730,7 +759,7 @@ WbSlotFreed(a) ==
 WbAllocFail(a) ==
     /\ WbTop(a, "prepare")
     /\ swap_cache[TopSlot(a)] = NoFolio
-    /\ swap_map[TopSlot(a)].count = 1
+    /\ InUse(TopSlot(a))
     /\ ~swap_map[TopSlot(a)].has_cache \/ SkipIfExists
     /\ stack' = WbFailed(a, FALSE, FALSE)
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
@@ -740,7 +769,7 @@ WbAllocFail(a) ==
 WbSkipBusy(a) ==
     /\ WbTop(a, "prepare")
     /\ swap_cache[TopSlot(a)] = NoFolio
-    /\ swap_map[TopSlot(a)].count = 1
+    /\ InUse(TopSlot(a))
     /\ swap_map[TopSlot(a)].has_cache
     /\ SkipIfExists
     /\ stack' = WbFailed(a, FALSE, FALSE)
@@ -770,7 +799,7 @@ WbAllocFolio(a) ==
     LET s == TopSlot(a) IN
     /\ WbTop(a, "prepare")
     /\ swap_cache[s] = NoFolio
-    /\ swap_map[s].count = 1
+    /\ InUse(s)
     /\ ~swap_map[s].has_cache
     /\ swap_map' = SetPin(s, TRUE)
     /\ swap_cache' = IF WorkerCharges(a) THEN swap_cache
@@ -891,26 +920,52 @@ SwapOut(s, v) ==
 \* [6.12 mm/memory.c:1654] zap_nonpresent_ptes(): "free_swap_and_cache_nr(entry, nr);"
 \* the owner unmaps a swapped-out page.  munmap holds mmap_lock for write,
 \* a fault holds it for read: not while a task faults on the slot.
+\* SwapShared: one of two PTEs goes (the other process exits or unmaps it,
+\* whoever faults), and the slot stays in use until the last one goes.
 FreeSlot(s) ==
+    /\ InUse(s)
+    /\ swap_map[s].count > 1 \/ \A t \in Tasks : ~FaultsOn(t, s)
+    /\ swap_map' = [swap_map EXCEPT ![s].count = @ - 1]
+    /\ IF swap_map[s].count > 1
+       THEN UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+       ELSE /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
+            /\ IF InvalidatesNow(s)
+               THEN /\ Invalidate(s)
+                    /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+               ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+    /\ UNCHANGED <<swap_cache, stack>>
+
+\* SwapShared: fork copies a swapped-out PTE into the child,
+\* [6.12 mm/memory.c:805] copy_nonpresent_pte(): "if (swap_duplicate(entry) < 0)"
+\* fails not: the entry's use count goes to 2.  fork holds the parent's
+\* mmap_lock for write: not while a task faults on the slot.
+SwapDuplicate(s) ==
+    /\ SwapShared
     /\ swap_map[s].count = 1
     /\ \A t \in Tasks : ~FaultsOn(t, s)
-    /\ swap_map' = [swap_map EXCEPT ![s].count = 0]
-    /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
-    /\ IF InvalidatesNow(s)
-       THEN /\ Invalidate(s)
-            /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
-       ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
-    /\ UNCHANGED <<swap_cache, stack>>
+    /\ swap_map' = [swap_map EXCEPT ![s].count = 2]
+    /\ UNCHANGED <<swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device, stack>>
 
 \* [6.12 mm/vmscan.c:771-774] __remove_mapping(): "__delete_from_swap_cache(folio, swap, shadow);" ... "put_swap_folio(folio, swap);"
 \* (under shrink_folio_list()): reclaim drops a clean folio that no fault
 \* holds a reference to ([6.12 mm/vmscan.c:757-759] "refcount = 1 + folio_nr_pages(folio); if (!folio_ref_freeze(folio, refcount)) goto cannot_free;"):
 \* none at pc "hit_wait" on the slot (one at "hit_gone" holds an older folio).  rotate: if the use count is gone too, the slot is freed now
 \* ([6.12 mm/swapfile.c:1672-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);").
+\* SwapShared: a folio that a shared fault loaded exclusively and mapped is
+\* the other PTE's only copy, and dirty ([6.12 mm/zswap.c:1634-1636]
+\* "if (swapcache) { zswap_entry_free(entry); folio_mark_dirty(folio);"):
+\* reclaim would write it out again (zswap_store into the same slot, not
+\* modelled) before it drops it.  The model keeps it until the slot is
+\* free.  (Without SwapShared every unlocked, uptodate folio of a slot in
+\* use is written back: clean.)
+FolioClean(s) ==
+    \/ swap_device[s] = swap_cache[s].data
+    \/ zswap_tree[s] # NoEntry /\ zswap_tree[s].data = swap_cache[s].data
 DropCleanFolio(s) ==
     /\ swap_cache[s] # NoFolio
     /\ ~swap_cache[s].locked
     /\ swap_cache[s].uptodate
+    /\ SwapShared /\ InUse(s) => FolioClean(s)
     /\ \A t \in Tasks : ~(stack[t] # <<>> /\ Top(t).fn = "do_swap_page"
                           /\ Top(t).slot = s /\ Top(t).pc = "hit_wait")
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
@@ -945,7 +1000,7 @@ ActorNext(a) ==
 
 Environment ==
     \/ \E s \in Slots, v \in Versions : SwapOut(s, v)
-    \/ \E s \in Slots : FreeSlot(s) \/ DropCleanFolio(s)
+    \/ \E s \in Slots : FreeSlot(s) \/ DropCleanFolio(s) \/ SwapDuplicate(s)
 
 \* Written out so that TLC labels every edge with the step's own name.
 Next ==
@@ -972,7 +1027,7 @@ Spec == Init /\ [][Next]_vars /\ Fairness
 
 \* Every variable has the shape the contract gives it.
 TypeOK ==
-    /\ swap_map \in [Slots -> [count : {0, 1}, has_cache : BOOLEAN]]
+    /\ swap_map \in [Slots -> [count : 0..MaxSwapCount, has_cache : BOOLEAN]]
     /\ swapped_page \in [Slots -> Data]
     /\ swap_cache \in [Slots -> Folio \cup {NoFolio}]
     /\ zswap_tree \in [Slots -> Entry \cup {NoEntry}]
@@ -1009,7 +1064,7 @@ NoCrossWaitCycle ==
 
 \* A swapped-out page's data is in zswap, on the device, or in an uptodate swap-cache folio.
 NoDataLoss ==
-    \A s \in Slots : swap_map[s].count = 1 =>
+    \A s \in Slots : InUse(s) =>
         \/ zswap_tree[s] # NoEntry /\ zswap_tree[s].data = swapped_page[s]
         \/ swap_device[s] = swapped_page[s]
         \/ swap_cache[s] # NoFolio /\ swap_cache[s].uptodate
@@ -1110,7 +1165,7 @@ BlockedActorsWait ==
 \* freed slot fails: __swap_duplicate()'s -ENOENT).
 PinOnlyInUse ==
     [][\A s \in Slots : ~swap_map[s].has_cache /\ swap_map'[s].has_cache =>
-          swap_map[s].count = 1]_vars
+          InUse(s)]_vars
 
 \* A walk's budget (nr_to_walk) only goes down: a walk never restarts in place.
 WalkBudgetNeverGrows ==
