@@ -58,6 +58,7 @@ STEPS: dict[str, StepKind] = {
             "MapFolioKeepCache", "task", (), "do_swap_page", "{a} maps the page and leaves its folio in the swap cache"
         ),
         StepKind("ShrinkWorker", "shrinker", (), "shrink_worker", "{a} starts a shrink walk"),
+        StepKind("SwapDuplicate", "environment", ("s",), "copy_nonpresent_pte", "fork shares {s}: use count 2"),
         StepKind("LruIsolate", "actor", (), "shrink_memcg_cb", "{a} isolates the LRU head"),
         StepKind("ShrinkDone", "actor", (), "shrink_memcg", "{a} ends its walk"),
         StepKind("WbFolioExists", "actor", (), "zswap_writeback_entry", "{a}'s writeback finds a folio (-EEXIST)"),
