@@ -18,8 +18,8 @@
 (* 6.9 .. 6.12 as 6.12.118 has it; the other variants are v6.8's code.     *)
 (*                                                                         *)
 (* Abstracted away (README "What is abstracted away"): one memcg, one swap *)
-(* device, one pool, no readahead, no swapoff, use count 0/1, exclusive    *)
-(* loads, one reclaim per fault.                                           *)
+(* device, one pool, no readahead, no swapoff, use count 0/1 (2 with     *)
+(* SwapShared), exclusive loads, one reclaim per fault.                    *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences
 
