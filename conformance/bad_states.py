@@ -91,6 +91,11 @@ def badness_holds(badness: str, system: Any, next_step: Step | None) -> bool:
         if any(step[1] is not None for step in system.enabled()):
             return False
         return any(frames for task, frames in state["stack"].items() if task in system.tasks)
+    if badness == "data_loss":
+        # NoDataLoss: a slot in use whose page's data is in zswap, on the device and in the swap cache
+        # nowhere (bug 25cd241408a2's exclusive load into a private folio the fault then dropped).
+        state = system.observe()
+        return any(_data_lost(state, slot) for slot in state["swap_map"])
     if next_step is None or next_step.actor is None:
         return False
     state = system.observe()
@@ -113,3 +118,15 @@ def badness_holds(badness: str, system: Any, next_step: Step | None) -> bool:
             return False
         return top["cursor"] != ModelValue("NoEntry") and top["cursor"] not in state["zswap_lru"]
     raise ValueError(f"unknown bad state {badness!r}")
+
+
+def _data_lost(state: Mapping[str, Any], slot: TlaValue) -> bool:
+    """The spec's NoDataLoss fails at ``slot``."""
+    if state["swap_map"][slot]["count"] == 0:
+        return False
+    page = state["swapped_page"][slot]
+    entry = state["zswap_tree"][slot]
+    folio = state["swap_cache"][slot]
+    in_zswap = isinstance(entry, FnValue) and entry["data"] == page
+    in_cache = isinstance(folio, FnValue) and folio["uptodate"] is True and folio["data"] == page
+    return not (in_zswap or state["swap_device"][slot] == page or in_cache)

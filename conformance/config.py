@@ -45,6 +45,8 @@ class Config:
     # The SWP_SYNCHRONOUS_IO swap-cache bypass (a model with `SyncIO <- SyncIOOn`, spec/MCZswap.tla).
     # Generated modules name it only when it is on (gen/generators/render.py).
     sync_io: bool = field(default=False, metadata={"render_only_if_set": True})
+    # Use count 2: a page shared after fork, two PTEs (a model with `SwapShared <- SwapSharedOn`).
+    swap_shared: bool = field(default=False, metadata={"render_only_if_set": True})
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -104,6 +106,10 @@ class Config:
         if sync_io not in (None, "SyncIOOn"):
             raise ConfigError(f"SyncIO <- {sync_io}: the implementation knows only SyncIOOn")
         constants["__sync_io__"] = sync_io is not None
+        shared = substitutions.get("SwapShared")
+        if shared not in (None, "SwapSharedOn"):
+            raise ConfigError(f"SwapShared <- {shared}: the implementation knows only SwapSharedOn")
+        constants["__swap_shared__"] = shared is not None
         return cls.from_constants(constants)
 
     @classmethod
@@ -138,4 +144,5 @@ class Config:
             worker_charge_reclaim=bool(constants.get("WORKER_CHARGE_RECLAIM", False)),
             fresh_version=str(constants.get("__fresh_version__", "any")),
             sync_io=bool(constants.get("__sync_io__", False)),
+            swap_shared=bool(constants.get("__swap_shared__", False)),
         )

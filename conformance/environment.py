@@ -30,11 +30,14 @@ def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
     swap_out: list[tuple[str, Args]] = []
     free: list[tuple[str, Args]] = []
     drop: list[tuple[str, Args]] = []
+    dup: list[tuple[str, Args]] = []
     referenced: set[str] | None = None
     for slot, entry in enumerate(mm.swap_map):
         if entry.count:
-            if slot not in faulting:
+            if slot not in faulting or entry.count > 1:
                 free.append(("FreeSlot", (("s", slot),)))
+            if mm.cfg.swap_shared and entry.count == 1 and slot not in faulting:
+                dup.append(("SwapDuplicate", (("s", slot),)))
         elif not entry.has_cache:
             if referenced is None:
                 referenced = mm.referenced_versions()
@@ -43,9 +46,28 @@ def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
                 fresh = fresh[:1]
             swap_out += [("SwapOut", (("s", slot), ("v", v))) for v in fresh]
         folio = mm.swap_cache[slot]
-        if folio is not None and not folio.locked and folio.uptodate and not faulting.get(slot, False):
+        if (
+            folio is not None
+            and not folio.locked
+            and folio.uptodate
+            and not faulting.get(slot, False)
+            and not _dirty_shared(mm, slot)
+        ):
             drop.append(("DropCleanFolio", (("s", slot),)))
-    return swap_out + free + drop
+    return swap_out + free + drop + dup
+
+
+def _dirty_shared(mm: MM, slot: int) -> bool:
+    """SwapShared: the slot's folio holds data that neither zswap nor the device has, and a PTE still needs it.
+
+    A shared fault's exclusive load marks it dirty ([6.12 mm/zswap.c:1634-1636] "if (swapcache) {
+    zswap_entry_free(entry); folio_mark_dirty(folio);"): reclaim would write it out again before dropping it.
+    """
+    folio = mm.swap_cache[slot]
+    if not mm.cfg.swap_shared or folio is None or not mm.swap_map[slot].count:
+        return False
+    entry = mm.zswap_tree[slot]
+    return folio.data != mm.swap_device[slot] and (entry is None or entry.data != folio.data)
 
 
 def swap_out_refusal(mm: MM, slot: int, version: str, referenced: set[str] | None = None) -> str | None:
@@ -73,14 +95,32 @@ def swap_out(mm: MM, slot: int, version: str) -> None:
 def free_slot_refusal(mm: MM, slot: int) -> str | None:
     if not mm.swap_map[slot].count:
         return "the slot is not in use"
-    if _faults_on(mm, slot):
+    if _faults_on(mm, slot) and mm.swap_map[slot].count == 1:
         return "a task is faulting on the slot (it holds mmap_lock for read)"
     return None
 
 
 def free_slot(mm: MM, slot: int) -> None:
-    """munmap: zap_pte_range() -> free_swap_and_cache() -> swap_free() -> zswap_invalidate()."""
+    """munmap: zap_pte_range() -> free_swap_and_cache() -> swap_free() -> zswap_invalidate().
+
+    A shared slot: one of its two PTEs goes (the other process's, whoever faults), the slot stays in use.
+    """
     swap_state.swap_free(mm, slot)
+
+
+def swap_duplicate_refusal(mm: MM, slot: int) -> str | None:
+    if not mm.cfg.swap_shared:
+        return "this model has no shared swap entries (SwapShared)"
+    if mm.swap_map[slot].count != 1:
+        return "only a slot with use count 1 is duplicated here (use count 0, or 2 already)"
+    if _faults_on(mm, slot):
+        return "a task is faulting on the slot (fork holds the parent's mmap_lock for write)"
+    return None
+
+
+def swap_duplicate(mm: MM, slot: int) -> None:
+    """fork: [6.12 mm/memory.c:805] copy_nonpresent_pte(): "if (swap_duplicate(entry) < 0)" fails not: use count 2."""
+    mm.set_swap_map(slot, count=2)
 
 
 def drop_clean_folio_refusal(mm: MM, slot: int) -> str | None:
@@ -91,6 +131,8 @@ def drop_clean_folio_refusal(mm: MM, slot: int) -> str | None:
         return "the folio is not clean (locked or not uptodate)"
     if any(frame.pc == "hit_wait" for frame in _faults_on(mm, slot)):
         return "a faulting task holds a reference to the folio (pc hit_wait)"
+    if _dirty_shared(mm, slot):
+        return "the folio is dirty: the other PTE's only copy of the page (SwapShared)"
     return None
 
 

@@ -35,7 +35,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible[None]:
         yield offer("PteChanged")  # another task brought the page in: nothing to do
         mm.pop_frame(task)
         return
-    if pc in SYNC_IO_PCS or (pc == "lookup" and mm.cfg.sync_io and swap_state.filemap_get_folio(mm, slot) is None):
+    if pc in SYNC_IO_PCS or (pc == "lookup" and bypasses(mm, slot) and swap_state.filemap_get_folio(mm, slot) is None):
         yield from do_swap_page_skip_swapcache(mm, task)
         return
     if pc in ("lookup", "lru_remove", "charge", "charge_retry", "add"):
@@ -76,7 +76,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible[None]:
         swap_read_folio(mm, slot)
         mm.set_pc(task, 0, "map")
 
-    if zswap.rotating(mm):
+    if zswap.rotating(mm) and mm.swap_map[slot].count == 1:
         # [6.12 mm/memory.c:4535-4537] "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
         # whether it is true (a write fault, swap full, mlocked) is the environment's choice.
         choice = yield offer("MapFolio", "MapFolioKeepCache")
@@ -84,13 +84,24 @@ def do_swap_page(mm: MM, task: int) -> Preemptible[None]:
         choice = yield offer("MapFolio")
     # set_pte_at() maps the folio's data; swap_free(); folio_free_swap(); folio_unlock()
     swap_state.swap_free(mm, slot)
-    if choice.name == "MapFolio":
+    if choice.name == "MapFolio" and not mm.swap_map[slot].count:
         swap_state.delete_from_swap_cache(mm, slot)
+    elif choice.name == "MapFolio":
+        # A shared slot's other PTE still holds the entry: [6.12 mm/swapfile.c:1874-1875] folio_free_swap():
+        # "if (folio_swapped(folio)) return false;" the folio stays in the swap cache for that PTE's fault.
+        folio = mm.swap_cache[slot]
+        assert folio is not None, "MapFolio without the fault's folio"
+        mm.set_folio(slot, folio._replace(locked=False))
     else:  # the folio stays in the swap cache, SWAP_HAS_CACHE set, until reclaim drops it
         folio = mm.swap_cache[slot]
         assert folio is not None, "MapFolioKeepCache without the fault's folio"
         mm.set_folio(slot, folio._replace(locked=False))
     mm.pop_frame(task)
+
+
+def bypasses(mm: MM, slot: int) -> bool:
+    """A fault on ``slot`` that misses the swap cache takes the SWP_SYNCHRONOUS_IO bypass: ``__swap_count(entry) == 1``."""
+    return mm.cfg.sync_io and mm.swap_map[slot].count == 1
 
 
 # The pcs of the SWP_SYNCHRONOUS_IO bypass (spec/README.md, "Frames").
@@ -153,15 +164,24 @@ def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible[None]:
             return
         mm.set_pc(task, 0, "sync_read")
 
-    # pc == "sync_read".  One step, as in the spec (SyncMapFolio): while the pin is held nothing
-    # changes the slot's entry or device bytes.
-    yield offer("SyncMapFolio")
+    # pc == "sync_read".  One step, as in the spec (SyncMapFolio, SyncPteChanged): while the pin is
+    # held nothing changes the slot's entry or device bytes.  Whether the PTE still holds the entry
+    # at the check is the environment's choice (a UFFDIO_MOVE of the swap PTE; spec: SyncPteChanged).
+    choice = yield offer("SyncMapFolio", "SyncPteChanged")
     # [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);" into the private
-    # folio: 6.12's load leaves the entry in the tree (zswap.zswap_load, swapcache=False).
+    # folio: the load leaves the entry in the tree (zswap.zswap_load, swapcache=False).
     data = zswap.zswap_load(mm, slot, swapcache=False)
     if data is None:
         data = mm.swap_device[slot]  # swap_readpage_bdev_sync()
     assert data is not None, "the bypass read a slot with no data"
+    if choice.name == "SyncPteChanged":
+        # [6.12 mm/memory.c:4418-4419] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))
+        # goto out_nomap;" then out_page/out_release free the private folio and its data, and
+        # [6.12 mm/memory.c:4641-4642] "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);"
+        # drops the pin; the slot keeps its use count (the entry moved to another PTE).
+        swap_state.swapcache_clear(mm, slot)
+        mm.pop_frame(task)
+        return
     # set_pte_at() maps the private folio; [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);" then
     # [6.12 mm/memory.c:4622-4623] "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);" frees the slot.
     swap_state.swap_free(mm, slot)

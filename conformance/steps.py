@@ -52,9 +52,13 @@ STEPS: dict[str, StepKind] = {
         StepKind("SwapcacheBusy", "task", (), "do_swap_page", "{a} finds the slot pinned and backs out"),
         StepKind("SyncMapFolio", "task", (), "do_swap_page", "{a} reads into its private folio, maps it, unpins"),
         StepKind(
+            "SyncPteChanged", "task", (), "do_swap_page", "{a} reads, finds the PTE changed, drops its folio, unpins"
+        ),
+        StepKind(
             "MapFolioKeepCache", "task", (), "do_swap_page", "{a} maps the page and leaves its folio in the swap cache"
         ),
         StepKind("ShrinkWorker", "shrinker", (), "shrink_worker", "{a} starts a shrink walk"),
+        StepKind("SwapDuplicate", "environment", ("s",), "copy_nonpresent_pte", "fork shares {s}: use count 2"),
         StepKind("LruIsolate", "actor", (), "shrink_memcg_cb", "{a} isolates the LRU head"),
         StepKind("ShrinkDone", "actor", (), "shrink_memcg", "{a} ends its walk"),
         StepKind("WbFolioExists", "actor", (), "zswap_writeback_entry", "{a}'s writeback finds a folio (-EEXIST)"),

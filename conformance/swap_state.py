@@ -53,7 +53,12 @@ def swap_free(mm: MM, slot: int) -> None:
 
     v6.8 invalidates at once; 6.12 (rotate) only when the slot is really
     free, i.e. no folio holds SWAP_HAS_CACHE ([6.12 mm/swapfile.c:1520-1521] "if (!usage) free_swap_slot(entry);").
+    A shared slot (use count 2, SwapShared) loses this PTE's reference only: the other PTE still holds it.
     """
+    count = mm.swap_map[slot].count
+    if count > 1:
+        mm.set_swap_map(slot, count=count - 1)
+        return
     mm.set_swap_map(slot, count=0)
     mm.set_swapped_page(slot, None)
     if not zswap.rotating(mm) or not mm.swap_map[slot].has_cache:

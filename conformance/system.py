@@ -297,6 +297,9 @@ class System:
         elif name == "FreeSlot":
             why = environment.free_slot_refusal(mm, slot)
             change = lambda m: environment.free_slot(m, slot)  # noqa: E731
+        elif name == "SwapDuplicate":
+            why = environment.swap_duplicate_refusal(mm, slot)
+            change = lambda m: environment.swap_duplicate(m, slot)  # noqa: E731
         else:
             why = environment.drop_clean_folio_refusal(mm, slot)
             change = lambda m: environment.drop_clean_folio(m, slot)  # noqa: E731

@@ -20,6 +20,7 @@ from .state import MM, WalkFrame, WritebackFrame, ZswapEntry
 # Commit ids of bugs the config may reintroduce (Config.bugs).
 BUG_NO_ENTRY_RECHECK = contract.BUG_NO_ENTRY_RECHECK
 BUG_LRU_SKIP_CURSOR = contract.BUG_LRU_SKIP_CURSOR
+BUG_SYNC_EXCLUSIVE_LOAD = contract.BUG_SYNC_EXCLUSIVE_LOAD
 
 
 def rotating(mm: MM) -> bool:
@@ -77,15 +78,16 @@ def zswap_store(mm: MM, slot: int, data: str) -> None:
 def zswap_load(mm: MM, slot: int, swapcache: bool = True) -> str | None:
     """The slot's data if zswap holds it, else None.  Exclusive (v6.9+): the entry is freed.
 
-    6.12 (rotate) keeps the entry when the folio is not in the swap cache (the
-    SWP_SYNCHRONOUS_IO bypass's private folio): [6.12 mm/zswap.c:1621-1624]
+    Not when the folio is not in the swap cache (the SWP_SYNCHRONOUS_IO bypass's private
+    folio, which the fault may free): [6.12 mm/zswap.c:1621-1624]
     "if (swapcache) entry = xa_erase(tree, offset); else entry = xa_load(tree, offset);"
-    The v6.8 variants' loads are all exclusive (spec/README.md, "What is abstracted away").
+    (25cd241408a2, in stable 6.5+: every variant).  Bug 25cd241408a2 erases it anyway:
+    [patch <20240324210447.956973-1-hannes@cmpxchg.org> mm/zswap.c] "zswap_rb_erase(&tree->rbroot, entry);"
     """
     entry = mm.zswap_tree[slot]
     if entry is None:
         return None
-    if swapcache or not rotating(mm):
+    if swapcache or BUG_SYNC_EXCLUSIVE_LOAD in mm.cfg.bugs:
         zswap_entry_free(mm, entry)
     return entry.data
 

@@ -55,6 +55,10 @@ FirstFreshVersion(v) ==
 (* swap-in that misses the swap cache skips it (Zswap.tla, SyncIO).       *)
 SyncIOOn == TRUE
 
+(* Use count 2 on (cfg: SwapShared <- SwapSharedOn): a page shared after   *)
+(* fork, two PTEs (Zswap.tla, SwapShared; spec/README.md "Use count above 1"). *)
+SwapSharedOn == TRUE
+
 ForgetFreedDevice(s) == NoData
 ForgetDeviceWrite(s, d) == IF swap_map[s].count = 1 THEN d ELSE NoData
 
@@ -313,4 +317,15 @@ WaitGraph ==
     [blocked |-> {p \in Actors \X Slots : BlockedOn(p[1], p[2])},
      holds   |-> {p \in Actors \X Slots : Holds(p[1], p[2])}]
 WaitGraphPrinted == PrintT(<<"wait-graph", vars, WaitGraph>>)
+
+(* A witness for SwapShared (witness_shared_handoff): the state in which  *)
+(* the folio a shared slot's first fault mapped and left in the swap cache *)
+(* is the only copy of the other PTE's page (the load was exclusive, the   *)
+(* device has no copy).  TLC's trace to it shows the shared fault taking   *)
+(* the swap cache with SyncIO on.                                         *)
+NoSharedFolioHandoff ==
+    ~\E s \in Slots :
+        /\ swap_map[s].count = 1 /\ swap_cache[s] # NoFolio /\ ~swap_cache[s].locked
+        /\ zswap_tree[s] = NoEntry /\ swap_device[s] # swapped_page[s]
+
 =============================================================================

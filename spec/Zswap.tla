@@ -18,8 +18,8 @@
 (* 6.9 .. 6.12 as 6.12.118 has it; the other variants are v6.8's code.     *)
 (*                                                                         *)
 (* Abstracted away (README "What is abstracted away"): one memcg, one swap *)
-(* device, one pool, no readahead, no swapoff, use count 0/1, exclusive    *)
-(* loads, one reclaim per fault.                                           *)
+(* device, one pool, no readahead, no swapoff, use count 0/1 (2 with     *)
+(* SwapShared), exclusive loads, one reclaim per fault.                    *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences
 
@@ -39,7 +39,7 @@ CONSTANTS
 ASSUME VARIANT \in {"none", "lru_remove", "skip_if_exists", "swap_table", "rotate"}
 ASSUME PUTBACK \in {"tail", "head"}
 ASSUME SCAN_BUDGET \in Nat \ {0}
-ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc"}
+ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc", "25cd241408a2"}
 ASSUME FAIRNESS \in {"weak", "strong"}
 ASSUME WORKER_CHARGE_RECLAIM \in BOOLEAN
 ASSUME Tasks \cap Shrinkers = {}
@@ -105,6 +105,31 @@ NoEntryRecheck == "04fc7816089c" \in BUGS
 (* swap_table has no bypass (ASSUME below).                               *)
 SyncIO == FALSE
 ASSUME ~(SyncIO /\ VARIANT = "swap_table")
+(* Bug 25cd241408a2: zswap_load() into the bypass's private folio is       *)
+(* exclusive, as every load was before that fix (v6.5 .. v6.9-rc, with    *)
+(* exclusive loads on): [patch <20240324210447.956973-1-hannes@cmpxchg.org> mm/zswap.c] *)
+(* "zswap_rb_erase(&tree->rbroot, entry);" is what the fix made           *)
+(* conditional on the folio being in the swap cache.  Without the bug the *)
+(* load leaves the entry in the tree, for every variant (the fix went to  *)
+(* stable 6.5+, so v6.8.y has it too).                                    *)
+ExclusiveBypassLoad == "25cd241408a2" \in BUGS
+
+(* A swap entry shared by two PTEs (the page was shared after fork): use   *)
+(* count 2.  Off here; a model turns it on with `SwapShared <- SwapSharedOn` *)
+(* (MCZswap.tla).  The PTEs are anonymous: a fault is on some PTE that     *)
+(* holds the slot, so two concurrent faults may be on one PTE (threads) or *)
+(* on both (parent and child).  The model lets both map, the second taking *)
+(* the other PTE's reference: the same end state as that fault backing out *)
+(* and the other process unmapping (FreeSlot), which the model has too.    *)
+(* SwapDuplicate makes the second reference, FreeSlot drops one, a fault's *)
+(* swap_free drops its own; the slot is freed (and zswap_invalidate runs)  *)
+(* only when the last goes.  spec/README.md, "Use count above 1".          *)
+SwapShared == FALSE
+MaxSwapCount == IF SwapShared THEN 2 ELSE 1
+\* The slot is in use: some PTE holds its swap entry.
+InUse(s) == swap_map[s].count > 0
+\* A fault on s that misses the swap cache takes the SWP_SYNCHRONOUS_IO bypass.
+Bypasses(s) == SyncIO /\ swap_map[s].count = 1
 LruSkipBug     == "27d3969b47cc" \in BUGS
 
 (***************************************************************************)
@@ -250,10 +275,10 @@ BlockedOn(a, s) ==
     /\ stack[a] # <<>>
     /\ LET f == Top(a) IN
          \/ /\ f.fn = "do_swap_page" /\ f.slot = s /\ PageUnchanged(f)
-            /\ \/ f.pc = "lookup" /\ swap_cache[s] = NoFolio /\ swap_map[s].has_cache /\ ~SyncIO
+            /\ \/ f.pc = "lookup" /\ swap_cache[s] = NoFolio /\ swap_map[s].has_cache /\ ~Bypasses(s)
                \/ f.pc = "hit_wait" /\ swap_cache[s] # NoFolio /\ swap_cache[s].locked
          \/ /\ f.fn = "zswap_writeback_entry" /\ f.entry.slot = s /\ f.pc = "prepare"
-            /\ swap_cache[s] = NoFolio /\ swap_map[s].count = 1
+            /\ swap_cache[s] = NoFolio /\ InUse(s)
             /\ swap_map[s].has_cache /\ ~SkipIfExists
 
 WaitsOn(a, b) == \E s \in Slots : BlockedOn(a, s) /\ Holds(b, s)
@@ -285,7 +310,7 @@ Init ==
 \* remember which page it is.
 StartFault(t, s) ==
     /\ stack[t] = <<>>
-    /\ swap_map[s].count = 1
+    /\ InUse(s)
     /\ stack' = [stack EXCEPT ![t] = <<[fn |-> "do_swap_page", slot |-> s,
                     page |-> swapped_page[s], pc |-> "lookup",
                     lru_removed |-> FALSE]>>]
@@ -333,7 +358,7 @@ SwapcachePrepare(t) ==
     IN
     /\ TopIs(t, "do_swap_page")
     /\ f.pc = "lookup"
-    /\ ~SyncIO
+    /\ ~Bypasses(s)
     /\ PageUnchanged(f)
     /\ swap_cache[s] = NoFolio
     /\ ~swap_map[s].has_cache
@@ -344,6 +369,7 @@ SwapcachePrepare(t) ==
     /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 \* SyncIO: [6.12 mm/memory.c:4288-4290] "if (!folio) { if (data_race(si->flags & SWP_SYNCHRONOUS_IO) && __swap_count(entry) == 1) {"
+\* (SwapShared: a slot with use count 2 takes the swap cache.)
 \* the lookup missed, the fault skips the swap cache (no
 \* __read_swap_cache_async(): lru_remove's removal is not on this path).
 \* 6.12 (rotate) allocates and charges first ("sync_alloc"); v6.8 pins
@@ -352,7 +378,7 @@ SkipSwapcache(t) ==
     LET f == Top(t) IN
     /\ TopIs(t, "do_swap_page")
     /\ f.pc = "lookup"
-    /\ SyncIO
+    /\ Bypasses(f.slot)
     /\ PageUnchanged(f)
     /\ swap_cache[f.slot] = NoFolio
     /\ stack' = SetTop(t, [f EXCEPT !.pc = IF Rotate THEN "sync_alloc" ELSE "sync_prepare"])
@@ -510,15 +536,25 @@ CanMap(t) ==
 \* [6.12 mm/memory.c:4535-4537] do_swap_page(): "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
 \* The page is mapped with the folio's data; the slot is freed
 \* (zswap_invalidate), the folio leaves the swap cache and the pin goes.
+\* SwapShared, another PTE still holding the entry: swap_free drops this
+\* PTE's reference only, and [6.12 mm/swapfile.c:1874-1875] folio_free_swap():
+\* "if (folio_swapped(folio)) return false;" keeps the folio in the swap
+\* cache, unlocked, with SWAP_HAS_CACHE, for the other PTE's fault; the
+\* slot is not free, so no zswap_invalidate.
 MapFolio(t) ==
     LET s == Top(t).slot IN
     /\ CanMap(t)
-    /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
-    /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 0, has_cache |-> FALSE]]
-    /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
-    /\ Invalidate(s)
-    /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
-    /\ stack' = FolioLeaves(PopTop(t), s)
+    /\ IF swap_map[s].count > 1
+       THEN /\ swap_cache' = [swap_cache EXCEPT ![s].locked = FALSE]
+            /\ swap_map' = [swap_map EXCEPT ![s].count = @ - 1]
+            /\ stack' = PopTop(t)
+            /\ UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+       ELSE /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
+            /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 0, has_cache |-> FALSE]]
+            /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
+            /\ Invalidate(s)
+            /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+            /\ stack' = FolioLeaves(PopTop(t), s)
 
 \* rotate: [6.12 mm/memory.c:3931-3947] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == (1 + folio_nr_pages(folio));"
 \* is false (a read fault with swap not full, the environment's choice):
@@ -531,6 +567,7 @@ MapFolioKeepCache(t) ==
     LET s == Top(t).slot IN
     /\ Rotate
     /\ CanMap(t)
+    /\ swap_map[s].count = 1   \* SwapShared: with another reference MapFolio keeps the folio anyway
     /\ swap_cache' = [swap_cache EXCEPT ![s].locked = FALSE]
     /\ swap_map' = [swap_map EXCEPT ![s].count = 0]
     /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
@@ -541,15 +578,16 @@ MapFolioKeepCache(t) ==
 \* [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);"
 \* into the private folio, then [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);"
 \* and [6.12 mm/memory.c:4621-4623] "/* Clear the swap cache pin for direct swapin after PTL unlock */ if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);"
-\* which frees the slot (zswap_invalidate).  In 6.12 the load is not
-\* exclusive: [6.12 mm/zswap.c:1621-1624] "if (swapcache) entry = xa_erase(tree, offset); else entry = xa_load(tree, offset);"
+\* which frees the slot (zswap_invalidate).  The load is not exclusive:
+\* [6.12 mm/zswap.c:1621-1624] "if (swapcache) entry = xa_erase(tree, offset); else entry = xa_load(tree, offset);"
 \* so the entry stays in the tree until swapcache_clear() frees the slot
 \* ([6.12 mm/swapfile.c:1520-1521] "if (!usage) free_swap_slot(entry);");
-\* v6.8's exclusive load frees it at the read: the same end state.  One
-\* step is sound: while the pin is held nothing changes the slot's tree
-\* entry or device bytes (writeback can neither pin nor find a folio,
-\* FreeSlot waits for the fault, SwapOut for the pin), so the read gives
-\* the same data at the map, and the private folio is seen by nobody.
+\* bug 25cd241408a2's exclusive load frees it at the read: the same end
+\* state here (SyncPteChanged is where they differ).  One step is sound:
+\* while the pin is held nothing changes the slot's tree entry or device
+\* bytes (writeback can neither pin nor find a folio, FreeSlot waits for
+\* the fault, SwapOut for the pin), so the read gives the same data at the
+\* map, and the private folio is seen by nobody.
 SyncReadData(s) == IF zswap_tree[s] # NoEntry THEN zswap_tree[s].data ELSE swap_device[s]
 SyncMapFolio(t) ==
     LET s == Top(t).slot IN
@@ -561,6 +599,41 @@ SyncMapFolio(t) ==
     /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
     /\ stack' = PopTop(t)
     /\ UNCHANGED swap_cache
+
+\* The bypass read into its private folio, but the PTE no longer holds the
+\* entry: [6.12 mm/memory.c:4418-4419] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte))) goto out_nomap;"
+\* then [6.12 mm/memory.c:4633-4642] "out_page: folio_unlock(folio); out_release: folio_put(folio);" ...
+\* "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);": the private
+\* folio is freed with the data it read, the pin goes, and the slot, still
+\* in use, keeps its use count (v6.8 the same: [v6.8 13ddaf26be32 mm/memory.c]
+\* "if (need_clear_cache) swapcache_clear(si, entry);").
+\* Who changed the PTE while the slot stays in use (the environment's
+\* choice here, as should_try_to_free_swap() is for MapFolioKeepCache):
+\* UFFDIO_MOVE of the swap PTE to another address (v6.8+, under mmap_lock
+\* for read or the VMA locks, so while the fault runs):
+\* [6.12 mm/userfaultfd.c:1129-1133] "orig_src_pte = ptep_get_and_clear(mm, src_addr, src_pte);" ... "set_pte_at(mm, dst_addr, dst_pte, orig_src_pte);"
+\* The entry moves, the use count and the data do not; a fault at the new
+\* address is a new StartFault on the same slot.  6.12 refuses the move
+\* while SWAP_HAS_CACHE is set ([6.12 mm/userfaultfd.c:1123-1126]
+\* "if (READ_ONCE(si->swap_map[swp_offset(entry)]) & SWAP_HAS_CACHE) { double_pt_unlock(dst_ptl, src_ptl); return -EAGAIN; }"),
+\* so there it happens before the bypass's swapcache_prepare() (6.12 pins
+\* after the charge); v6.8's move_swap_pte() had no such check.  The model
+\* has no PTE addresses, so the move's only effect in its state is this
+\* failed check, which is where the choice is made.  (A zap under
+\* mmap_lock for read, MADV_DONTNEED, also fails the check, but drops the
+\* use count: the data are no longer wanted, nothing to lose.)
+\* Bug 25cd241408a2: the load was exclusive, the entry is gone with the
+\* folio, and the slot in use has its data nowhere (NoDataLoss).
+SyncPteChanged(t) ==
+    LET s == Top(t).slot IN
+    /\ TopIs(t, "do_swap_page")
+    /\ Top(t).pc = "sync_read"
+    /\ swap_map' = SetPin(s, FALSE)
+    /\ IF ExclusiveBypassLoad /\ zswap_tree[s] # NoEntry
+       THEN Invalidate(s)
+       ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced>>
+    /\ stack' = PopTop(t)
+    /\ UNCHANGED <<swapped_page, swap_cache, swap_device>>
 
 (***************************************************************************)
 (* Writeback: shrink_worker / zswap_shrinker_scan -> list_lru_walk_one ->  *)
@@ -687,7 +760,7 @@ WbSlotFreed(a) ==
 WbAllocFail(a) ==
     /\ WbTop(a, "prepare")
     /\ swap_cache[TopSlot(a)] = NoFolio
-    /\ swap_map[TopSlot(a)].count = 1
+    /\ InUse(TopSlot(a))
     /\ ~swap_map[TopSlot(a)].has_cache \/ SkipIfExists
     /\ stack' = WbFailed(a, FALSE, FALSE)
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
@@ -697,7 +770,7 @@ WbAllocFail(a) ==
 WbSkipBusy(a) ==
     /\ WbTop(a, "prepare")
     /\ swap_cache[TopSlot(a)] = NoFolio
-    /\ swap_map[TopSlot(a)].count = 1
+    /\ InUse(TopSlot(a))
     /\ swap_map[TopSlot(a)].has_cache
     /\ SkipIfExists
     /\ stack' = WbFailed(a, FALSE, FALSE)
@@ -727,7 +800,7 @@ WbAllocFolio(a) ==
     LET s == TopSlot(a) IN
     /\ WbTop(a, "prepare")
     /\ swap_cache[s] = NoFolio
-    /\ swap_map[s].count = 1
+    /\ InUse(s)
     /\ ~swap_map[s].has_cache
     /\ swap_map' = SetPin(s, TRUE)
     /\ swap_cache' = IF WorkerCharges(a) THEN swap_cache
@@ -848,26 +921,52 @@ SwapOut(s, v) ==
 \* [6.12 mm/memory.c:1654] zap_nonpresent_ptes(): "free_swap_and_cache_nr(entry, nr);"
 \* the owner unmaps a swapped-out page.  munmap holds mmap_lock for write,
 \* a fault holds it for read: not while a task faults on the slot.
+\* SwapShared: one of two PTEs goes (the other process exits or unmaps it,
+\* whoever faults), and the slot stays in use until the last one goes.
 FreeSlot(s) ==
+    /\ InUse(s)
+    /\ swap_map[s].count > 1 \/ \A t \in Tasks : ~FaultsOn(t, s)
+    /\ swap_map' = [swap_map EXCEPT ![s].count = @ - 1]
+    /\ IF swap_map[s].count > 1
+       THEN UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+       ELSE /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
+            /\ IF InvalidatesNow(s)
+               THEN /\ Invalidate(s)
+                    /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+               ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+    /\ UNCHANGED <<swap_cache, stack>>
+
+\* SwapShared: fork copies a swapped-out PTE into the child,
+\* [6.12 mm/memory.c:805] copy_nonpresent_pte(): "if (swap_duplicate(entry) < 0)"
+\* fails not: the entry's use count goes to 2.  fork holds the parent's
+\* mmap_lock for write: not while a task faults on the slot.
+SwapDuplicate(s) ==
+    /\ SwapShared
     /\ swap_map[s].count = 1
     /\ \A t \in Tasks : ~FaultsOn(t, s)
-    /\ swap_map' = [swap_map EXCEPT ![s].count = 0]
-    /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
-    /\ IF InvalidatesNow(s)
-       THEN /\ Invalidate(s)
-            /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
-       ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
-    /\ UNCHANGED <<swap_cache, stack>>
+    /\ swap_map' = [swap_map EXCEPT ![s].count = 2]
+    /\ UNCHANGED <<swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device, stack>>
 
 \* [6.12 mm/vmscan.c:771-774] __remove_mapping(): "__delete_from_swap_cache(folio, swap, shadow);" ... "put_swap_folio(folio, swap);"
 \* (under shrink_folio_list()): reclaim drops a clean folio that no fault
 \* holds a reference to ([6.12 mm/vmscan.c:757-759] "refcount = 1 + folio_nr_pages(folio); if (!folio_ref_freeze(folio, refcount)) goto cannot_free;"):
 \* none at pc "hit_wait" on the slot (one at "hit_gone" holds an older folio).  rotate: if the use count is gone too, the slot is freed now
 \* ([6.12 mm/swapfile.c:1672-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);").
+\* SwapShared: a folio that a shared fault loaded exclusively and mapped is
+\* the other PTE's only copy, and dirty ([6.12 mm/zswap.c:1634-1636]
+\* "if (swapcache) { zswap_entry_free(entry); folio_mark_dirty(folio);"):
+\* reclaim would write it out again (zswap_store into the same slot, not
+\* modelled) before it drops it.  The model keeps it until the slot is
+\* free.  (Without SwapShared every unlocked, uptodate folio of a slot in
+\* use is written back: clean.)
+FolioClean(s) ==
+    \/ swap_device[s] = swap_cache[s].data
+    \/ zswap_tree[s] # NoEntry /\ zswap_tree[s].data = swap_cache[s].data
 DropCleanFolio(s) ==
     /\ swap_cache[s] # NoFolio
     /\ ~swap_cache[s].locked
     /\ swap_cache[s].uptodate
+    /\ SwapShared /\ InUse(s) => FolioClean(s)
     /\ \A t \in Tasks : ~(stack[t] # <<>> /\ Top(t).fn = "do_swap_page"
                           /\ Top(t).slot = s /\ Top(t).pc = "hit_wait")
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
@@ -886,6 +985,7 @@ FaultStep(t) ==
     \/ ChargeOk(t) \/ ChargeReclaim(t) \/ ChargeFail(t) \/ AddToSwapCache(t)
     \/ SwapReadFolio(t) \/ MapFolio(t) \/ MapFolioKeepCache(t)
     \/ SkipSwapcache(t) \/ SyncSwapcachePrepare(t) \/ SwapcacheBusy(t) \/ SyncMapFolio(t)
+    \/ SyncPteChanged(t)
 
 \* The steps of a reclaim walk and its writeback, in any actor.
 WalkStep(a) ==
@@ -901,7 +1001,7 @@ ActorNext(a) ==
 
 Environment ==
     \/ \E s \in Slots, v \in Versions : SwapOut(s, v)
-    \/ \E s \in Slots : FreeSlot(s) \/ DropCleanFolio(s)
+    \/ \E s \in Slots : FreeSlot(s) \/ DropCleanFolio(s) \/ SwapDuplicate(s)
 
 \* Written out so that TLC labels every edge with the step's own name.
 Next ==
@@ -928,7 +1028,7 @@ Spec == Init /\ [][Next]_vars /\ Fairness
 
 \* Every variable has the shape the contract gives it.
 TypeOK ==
-    /\ swap_map \in [Slots -> [count : {0, 1}, has_cache : BOOLEAN]]
+    /\ swap_map \in [Slots -> [count : 0..MaxSwapCount, has_cache : BOOLEAN]]
     /\ swapped_page \in [Slots -> Data]
     /\ swap_cache \in [Slots -> Folio \cup {NoFolio}]
     /\ zswap_tree \in [Slots -> Entry \cup {NoEntry}]
@@ -965,7 +1065,7 @@ NoCrossWaitCycle ==
 
 \* A swapped-out page's data is in zswap, on the device, or in an uptodate swap-cache folio.
 NoDataLoss ==
-    \A s \in Slots : swap_map[s].count = 1 =>
+    \A s \in Slots : InUse(s) =>
         \/ zswap_tree[s] # NoEntry /\ zswap_tree[s].data = swapped_page[s]
         \/ swap_device[s] = swapped_page[s]
         \/ swap_cache[s] # NoFolio /\ swap_cache[s].uptodate
@@ -997,7 +1097,8 @@ WritebackGivesUpOnlyOnOwnPin ==
 
 \* No fault step except the zswap load itself changes the zswap LRU (Yosry).
 FaultPathNoLruWork ==
-    [][zswap_lru' = zswap_lru \/ \A t \in Tasks : FaultStep(t) => SwapReadFolio(t) \/ SyncMapFolio(t)]_vars
+    [][zswap_lru' = zswap_lru \/
+       \A t \in Tasks : FaultStep(t) => SwapReadFolio(t) \/ SyncMapFolio(t) \/ SyncPteChanged(t)]_vars
 
 \* Right after a failed writeback's put-back, the walk's next pick (the LRU head) is another entry if there is one.
 WalkMakesProgress ==
@@ -1065,7 +1166,7 @@ BlockedActorsWait ==
 \* freed slot fails: __swap_duplicate()'s -ENOENT).
 PinOnlyInUse ==
     [][\A s \in Slots : ~swap_map[s].has_cache /\ swap_map'[s].has_cache =>
-          swap_map[s].count = 1]_vars
+          InUse(s)]_vars
 
 \* A walk's budget (nr_to_walk) only goes down: a walk never restarts in place.
 WalkBudgetNeverGrows ==

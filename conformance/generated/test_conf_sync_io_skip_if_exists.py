@@ -8,9 +8,9 @@ Each test is one walk from the initial state, one line per step; at every
 state the implementation's observe() must equal TLC's state and its
 enabled() steps must equal TLC's outgoing edges.
 
-The 118 walks take 2320 steps for 836 edges (2.78 steps per edge). No walk
-is longer than 30 steps (cap 30): the fewest steps possible are 2087 (lower
-bound 1632), in walks too long to read, so the cap costs 233 steps of
+The 116 walks take 2331 steps for 864 edges (2.70 steps per edge). No walk
+is longer than 30 steps (cap 30): the fewest steps possible are 2111 (lower
+bound 1668), in walks too long to read, so the cap costs 220 steps of
 starting again.
 """
 
@@ -447,7 +447,9 @@ def test_walk_017(system_for: SystemFactory) -> None:
     walk; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1
     starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge fails;
     k1's writeback fails to allocate a folio; t1 faults on s1; k1 puts the entry back on the
-    LRU; k1 ends its walk."""
+    LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 skips the
+    swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; t1 finds the slot
+    pinned and backs out; s1 is freed; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -472,35 +474,23 @@ def test_walk_017(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=40)
     run.step('WbPutback', k1, then=70)
     run.step('ShrinkDone', k1, then=6)
-
-
-def test_walk_018(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; t1
-    reads into its private folio, maps it, unpins; v2 is swapped out to s1; k1 isolates the
-    LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
-    gone."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=6)
     run.step('ShrinkWorker', k1, then=12)
-    run.step('SkipSwapcache', t1, then=24)
-    run.step('SyncSwapcachePrepare', t1, then=45)
-    run.step('ChargeOk', t1, then=76)
-    run.step('SyncMapFolio', t1, then=7)
-    run.step('SwapOut', s=s1, v=v2, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
+    run.step('LruIsolate', k1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('SwapcacheBusy', t1, then=23)
     run.step('FreeSlot', s=s1, then=43)
     run.step('WbEntryGone', k1, then=38)
 
 
-def test_walk_019(system_for: SystemFactory) -> None:
+def test_walk_018(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge succeeds; k1's writeback fails to
-    allocate a folio; k1 puts the entry back on the LRU; t1 reads into its private folio,
-    maps it, unpins."""
+    pins the slot for its private folio; t1's charge succeeds; t1 reads, finds the PTE
+    changed, drops its folio, unpins; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; k1's
+    writeback fails to allocate a folio; t1 reads, finds the PTE changed, drops its folio,
+    unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -511,20 +501,22 @@ def test_walk_019(system_for: SystemFactory) -> None:
     run.step('SkipSwapcache', t1, then=79)
     run.step('SyncSwapcachePrepare', t1, then=111)
     run.step('ChargeOk', t1, then=143)
+    run.step('SyncPteChanged', t1, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeOk', t1, then=143)
     run.step('WbAllocFail', k1, then=169)
-    run.step('WbPutback', k1, then=160)
-    run.step('SyncMapFolio', t1, then=51)
+    run.step('SyncPteChanged', t1, then=49)
 
 
-def test_walk_020(system_for: SystemFactory) -> None:
+def test_walk_019(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; k1's writeback fails to
     allocate a folio; k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's
     writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; k1 isolates the LRU
-    head; s1 is freed; v1 is swapped out to s1; k1's writeback allocates a folio; s1 is
-    freed."""
+    walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -544,14 +536,77 @@ def test_walk_020(system_for: SystemFactory) -> None:
     run.step('ShrinkWorker', k1, then=167)
     run.step('ShrinkDone', t1, then=196)
     run.step('ChargeFail', t1, then=5)
+
+
+def test_walk_020(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
+    dropped; k1 ends its walk; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the
+    slot for its private folio; t1's charge fails; s1 is freed; v1 is swapped out to s1; k1
+    starts a shrink walk; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1
+    isolates the LRU head; k1's writeback fails to allocate a folio; k1 puts the entry back
+    on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 pins the slot for its private
+    folio; t1's charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a
+    folio; t1 faults on s1; k1 puts the entry back on the LRU."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('WbAllocFolio', k1, then=66)
-    run.step('FreeSlot', s=s1, then=43)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('StartFault', t1, s=s1, then=41)
+    run.step('WbWrite', k1, then=72)
+    run.step('DropCleanFolio', s=s1, then=104)
+    run.step('ShrinkDone', k1, then=138)
+    run.step('SkipSwapcache', t1, then=163)
+    run.step('SyncSwapcachePrepare', t1, then=189)
+    run.step('ChargeFail', t1, then=107)
+    run.step('FreeSlot', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('LruIsolate', k1, then=265)
+    run.step('WbAllocFail', k1, then=288)
+    run.step('WbPutback', k1, then=194)
+    run.step('ShrinkDone', k1, then=220)
+    run.step('ShrinkWorker', k1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('ChargeFail', t1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('WbAllocFail', k1, then=243)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('WbPutback', k1, then=166)
 
 
 def test_walk_021(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; k1 ends its walk; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge fails; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is
+    freed; k1's writeback finds the entry gone."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('ShrinkDone', k1, then=193)
+    run.step('SkipSwapcache', t1, then=220)
+    run.step('SyncSwapcachePrepare', t1, then=246)
+    run.step('ChargeFail', t1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('WbAllocFolio', k1, then=244)
+    run.step('FreeSlot', s=s1, then=268)
+    run.step('WbEntryGone', k1, then=264)
+
+
+def test_walk_022(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; k1's writeback skips
@@ -559,7 +614,8 @@ def test_walk_021(system_for: SystemFactory) -> None:
     LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1
     starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
     folio; t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends
-    its walk."""
+    its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1 is swapped
+    out to s1; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -583,9 +639,119 @@ def test_walk_021(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=22)
     run.step('WbPutback', k1, then=42)
     run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('FreeSlot', s=s1, then=43)
 
 
-def test_walk_022(system_for: SystemFactory) -> None:
+def test_walk_023(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
+    pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
+    head; t1's writeback fails to allocate a folio; k1's writeback fails to allocate a
+    folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', t1, then=198)
+    run.step('WbAllocFail', k1, then=223)
+    run.step('WbPutback', t1, then=249)
+    run.step('ShrinkDone', t1, then=273)
+    run.step('ChargeFail', t1, then=49)
+
+
+def test_walk_024(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
+    pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
+    head; k1's writeback skips the pinned slot; t1's writeback skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbSkipBusy', k1, then=197)
+    run.step('WbSkipBusy', t1, then=223)
+
+
+def test_walk_025(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
+    pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
+    head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends
+    its walk; t1's charge fails; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
+    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1's
+    writeback skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbSkipBusy', t1, then=198)
+    run.step('WbPutback', t1, then=224)
+    run.step('ShrinkDone', t1, then=250)
+    run.step('ChargeFail', t1, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', t1, then=198)
+    run.step('WbSkipBusy', k1, then=223)
+
+
+def test_walk_026(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
+    pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
+    head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1's
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 ends its
+    walk; t1's charge fails; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SkipSwapcache', t1, then=79)
+    run.step('SyncSwapcachePrepare', t1, then=111)
+    run.step('ChargeReclaim', t1, then=144)
+    run.step('LruIsolate', t1, then=170)
+    run.step('WbAllocFail', t1, then=198)
+    run.step('WbPutback', t1, then=224)
+    run.step('WbAllocFail', k1, then=249)
+    run.step('WbPutback', k1, then=239)
+    run.step('ShrinkDone', t1, then=187)
+    run.step('ChargeFail', t1, then=42)
+    run.step('ShrinkDone', k1, then=2)
+
+
+def test_walk_027(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 puts
     the entry back on the LRU; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the
@@ -623,7 +789,7 @@ def test_walk_022(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=123)
 
 
-def test_walk_023(system_for: SystemFactory) -> None:
+def test_walk_028(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v2 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1
@@ -667,123 +833,7 @@ def test_walk_023(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=252)
 
 
-def test_walk_024(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback fails to allocate a folio; k1's writeback fails to allocate a
-    folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('SkipSwapcache', t1, then=79)
-    run.step('SyncSwapcachePrepare', t1, then=111)
-    run.step('ChargeReclaim', t1, then=144)
-    run.step('LruIsolate', t1, then=170)
-    run.step('WbAllocFail', t1, then=198)
-    run.step('WbAllocFail', k1, then=223)
-    run.step('WbPutback', t1, then=249)
-    run.step('ShrinkDone', t1, then=273)
-    run.step('ChargeFail', t1, then=49)
-
-
-def test_walk_025(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; k1's writeback skips the pinned slot; t1's writeback skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('SkipSwapcache', t1, then=79)
-    run.step('SyncSwapcachePrepare', t1, then=111)
-    run.step('ChargeReclaim', t1, then=144)
-    run.step('LruIsolate', t1, then=170)
-    run.step('WbSkipBusy', k1, then=197)
-    run.step('WbSkipBusy', t1, then=223)
-
-
-def test_walk_026(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t1 ends
-    its walk; t1's charge fails; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1's
-    writeback skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('SkipSwapcache', t1, then=79)
-    run.step('SyncSwapcachePrepare', t1, then=111)
-    run.step('ChargeReclaim', t1, then=144)
-    run.step('LruIsolate', t1, then=170)
-    run.step('WbSkipBusy', t1, then=198)
-    run.step('WbPutback', t1, then=224)
-    run.step('ShrinkDone', t1, then=250)
-    run.step('ChargeFail', t1, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('SkipSwapcache', t1, then=79)
-    run.step('SyncSwapcachePrepare', t1, then=111)
-    run.step('ChargeReclaim', t1, then=144)
-    run.step('LruIsolate', t1, then=170)
-    run.step('WbAllocFail', t1, then=198)
-    run.step('WbSkipBusy', k1, then=223)
-
-
-def test_walk_027(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1's
-    writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 ends its
-    walk; t1's charge fails; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback allocates a
-    folio; t1 finds the folio in the swap cache; k1's writeback finds the entry gone; t1
-    retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('SkipSwapcache', t1, then=79)
-    run.step('SyncSwapcachePrepare', t1, then=111)
-    run.step('ChargeReclaim', t1, then=144)
-    run.step('LruIsolate', t1, then=170)
-    run.step('WbAllocFail', t1, then=198)
-    run.step('WbPutback', t1, then=224)
-    run.step('WbAllocFail', k1, then=249)
-    run.step('WbPutback', k1, then=239)
-    run.step('ShrinkDone', t1, then=187)
-    run.step('ChargeFail', t1, then=42)
-    run.step('ShrinkDone', k1, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('RetryFault', t1, then=65)
-
-
-def test_walk_028(system_for: SystemFactory) -> None:
+def test_walk_029(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -805,12 +855,13 @@ def test_walk_028(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', k1, then=249)
 
 
-def test_walk_029(system_for: SystemFactory) -> None:
+def test_walk_030(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1
-    ends its walk; t1's charge succeeds; k1's writeback skips the pinned slot."""
+    ends its walk; t1's charge succeeds; k1's writeback skips the pinned slot; k1 puts the
+    entry back on the LRU; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -827,9 +878,11 @@ def test_walk_029(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', t1, then=250)
     run.step('ChargeOk', t1, then=143)
     run.step('WbSkipBusy', k1, then=169)
+    run.step('WbPutback', k1, then=160)
+    run.step('SyncMapFolio', t1, then=51)
 
 
-def test_walk_030(system_for: SystemFactory) -> None:
+def test_walk_031(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -853,14 +906,16 @@ def test_walk_030(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=169)
 
 
-def test_walk_031(system_for: SystemFactory) -> None:
+def test_walk_032(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1
     ends its walk; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU;
-    t1's charge succeeds; k1 ends its walk; t1 reads into its private folio, maps it,
-    unpins."""
+    t1's charge succeeds; t1 reads, finds the PTE changed, drops its folio, unpins; k1 ends
+    its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1 is swapped
+    out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the
+    swap cache; k1's writeback finds the entry gone; t1 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -878,18 +933,30 @@ def test_walk_031(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', k1, then=273)
     run.step('WbPutback', k1, then=187)
     run.step('ChargeOk', t1, then=160)
-    run.step('ShrinkDone', k1, then=46)
-    run.step('SyncMapFolio', t1, then=0)
+    run.step('SyncPteChanged', t1, then=42)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('RetryFault', t1, then=65)
 
 
-def test_walk_032(system_for: SystemFactory) -> None:
+def test_walk_033(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
     k1's writeback allocates a folio; k1's writeback finds the entry gone; t1 pins the slot
     for its private folio; k1 puts the entry back on the LRU; t1's charge enters reclaim; k1
     ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
-    charge succeeds; k1's writeback fails to allocate a folio; t1 reads into its private
-    folio, maps it, unpins."""
+    charge succeeds; t1 reads, finds the PTE changed, drops its folio, unpins; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
+    k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 pins the
+    slot for its private folio; t1's charge succeeds; k1 ends its walk; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -908,15 +975,30 @@ def test_walk_032(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=99)
     run.step('ShrinkDone', t1, then=132)
     run.step('ChargeOk', t1, then=98)
-    run.step('WbAllocFail', k1, then=131)
-    run.step('SyncMapFolio', t1, then=38)
+    run.step('SyncPteChanged', t1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('WbAllocFail', k1, then=128)
+    run.step('WbPutback', k1, then=85)
+    run.step('SyncSwapcachePrepare', t1, then=118)
+    run.step('ChargeOk', t1, then=147)
+    run.step('ShrinkDone', k1, then=35)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('LruIsolate', k1, then=82)
+    run.step('SyncMapFolio', t1, then=14)
 
 
-def test_walk_033(system_for: SystemFactory) -> None:
+def test_walk_034(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; t1 retries the fault; k1 ends its walk."""
+    the LRU; t1 retries the fault; k1 ends its walk; k1 starts a shrink walk; k1 isolates
+    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 skips the swap
+    cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; t1 finds the slot pinned
+    and backs out; t1 faults on s1; k1's writeback finds the entry gone; k1 puts the entry
+    back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -930,51 +1012,6 @@ def test_walk_033(system_for: SystemFactory) -> None:
     run.step('WbPutback', k1, then=172)
     run.step('RetryFault', t1, then=42)
     run.step('ShrinkDone', k1, then=2)
-
-
-def test_walk_034(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 pins the
-    slot for its private folio; t1's charge succeeds; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 reads into its private folio, maps it, unpins; v2 is
-    swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio
-    in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on the
-    LRU; k1 ends its walk; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('SkipSwapcache', t1, then=95)
-    run.step('WbAllocFail', k1, then=128)
-    run.step('WbPutback', k1, then=85)
-    run.step('SyncSwapcachePrepare', t1, then=118)
-    run.step('ChargeOk', t1, then=147)
-    run.step('ShrinkDone', k1, then=35)
-    run.step('ShrinkWorker', k1, then=61)
-    run.step('LruIsolate', k1, then=82)
-    run.step('SyncMapFolio', t1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('WbAllocFolio', k1, then=81)
-    run.step('SwapCacheHit', t1, then=114)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=199)
-    run.step('RetryFault', t1, then=2)
-
-
-def test_walk_035(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    k1's writeback allocates a folio; t1 finds the slot pinned and backs out; t1 faults on
-    s1; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1 ends its
-    walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=20)
@@ -989,23 +1026,86 @@ def test_walk_035(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=4)
 
 
-def test_walk_036(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; t1
-    reads into its private folio, maps it, unpins; v1 is swapped out to s1; k1 isolates the
-    LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
-    gone; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
-    isolates the LRU head; t1 retries the fault."""
+def test_walk_035(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1 isolates the LRU head;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; t1 finds
+    the slot pinned and backs out; t1 faults on s1; k1 writes the entry back; s1's clean
+    folio is dropped; k1 ends its walk; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
+    pins the slot for its private folio; t1's charge fails; s1 is freed; v2 is swapped out
+    to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); k1 isolates the LRU head; k1's writeback fails to allocate a
+    folio; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1
+    pins the slot for its private folio; t1's charge fails; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; t1 faults on s1; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=4)
     run.step('ShrinkWorker', k1, then=9)
-    run.step('SkipSwapcache', t1, then=18)
-    run.step('SyncSwapcachePrepare', t1, then=34)
-    run.step('ChargeOk', t1, then=61)
-    run.step('SyncMapFolio', t1, then=7)
-    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('LruIsolate', k1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('SwapcacheBusy', t1, then=17)
+    run.step('StartFault', t1, s=s1, then=30)
+    run.step('WbWrite', k1, then=57)
+    run.step('DropCleanFolio', s=s1, then=88)
+    run.step('ShrinkDone', k1, then=122)
+    run.step('SkipSwapcache', t1, then=150)
+    run.step('SyncSwapcachePrepare', t1, then=175)
+    run.step('ChargeFail', t1, then=91)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('StartFault', t1, s=s1, then=206)
+    run.step('SkipSwapcache', t1, then=232)
+    run.step('LruIsolate', k1, then=253)
+    run.step('WbAllocFail', k1, then=277)
+    run.step('WbPutback', k1, then=180)
+    run.step('ShrinkDone', k1, then=207)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('SyncSwapcachePrepare', t1, then=257)
+    run.step('ChargeFail', t1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('WbAllocFail', k1, then=230)
+    run.step('StartFault', t1, s=s1, then=254)
+    run.step('WbPutback', k1, then=153)
+
+
+def test_walk_036(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; k1 ends its walk; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge fails; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is
+    freed; k1's writeback finds the entry gone."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('ShrinkDone', k1, then=179)
+    run.step('SkipSwapcache', t1, then=207)
+    run.step('SyncSwapcachePrepare', t1, then=233)
+    run.step('ChargeFail', t1, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('WbAllocFolio', k1, then=231)
+    run.step('FreeSlot', s=s1, then=256)
+    run.step('WbEntryGone', k1, then=252)
+
+
+def test_walk_037(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=26)
@@ -1015,12 +1115,10 @@ def test_walk_036(system_for: SystemFactory) -> None:
     run.step('WbEntryGone', k1, then=146)
     run.step('WbPutback', k1, then=172)
     run.step('ShrinkDone', k1, then=199)
-    run.step('ShrinkWorker', k1, then=225)
-    run.step('LruIsolate', k1, then=251)
-    run.step('RetryFault', t1, then=11)
+    run.step('RetryFault', t1, then=2)
 
 
-def test_walk_037(system_for: SystemFactory) -> None:
+def test_walk_038(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge succeeds; t1 reads into its private
@@ -1055,15 +1153,51 @@ def test_walk_037(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=1)
 
 
-def test_walk_038(system_for: SystemFactory) -> None:
+def test_walk_039(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
+    the fault; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 skips the swap
+    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1's writeback fails
+    to allocate a folio; t1's charge succeeds; t1 reads into its private folio, maps it,
+    unpins."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('RetryFault', t1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('WbAllocFail', k1, then=158)
+    run.step('ChargeOk', t1, then=183)
+    run.step('SyncMapFolio', t1, then=38)
+
+
+def test_walk_040(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates
     the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 skips the swap
-    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1's writeback fails
-    to allocate a folio; t1's charge succeeds; t1 reads into its private folio, maps it,
-    unpins."""
+    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1's writeback skips
+    the pinned slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry
+    back on the LRU; k1 ends its walk; t1's writeback fails to allocate a folio; t1 puts the
+    entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its
+    walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1084,20 +1218,27 @@ def test_walk_038(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=64)
     run.step('SkipSwapcache', t1, then=95)
     run.step('SyncSwapcachePrepare', t1, then=127)
-    run.step('WbAllocFail', k1, then=158)
-    run.step('ChargeOk', t1, then=183)
-    run.step('SyncMapFolio', t1, then=38)
+    run.step('WbSkipBusy', k1, then=158)
+    run.step('ChargeReclaim', t1, then=185)
+    run.step('LruIsolate', t1, then=210)
+    run.step('WbPutback', k1, then=174)
+    run.step('ShrinkDone', k1, then=63)
+    run.step('WbAllocFail', t1, then=94)
+    run.step('WbPutback', t1, then=126)
+    run.step('ShrinkWorker', k1, then=154)
+    run.step('LruIsolate', k1, then=181)
+    run.step('ShrinkDone', t1, then=116)
+    run.step('ChargeFail', t1, then=8)
 
 
-def test_walk_039(system_for: SystemFactory) -> None:
+def test_walk_041(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 skips the
     swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge
-    succeeds; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk;
-    k1 isolates the LRU head; k1's writeback skips the pinned slot."""
+    succeeds; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1118,24 +1259,18 @@ def test_walk_039(system_for: SystemFactory) -> None:
     run.step('SkipSwapcache', t1, then=68)
     run.step('SyncSwapcachePrepare', t1, then=100)
     run.step('ChargeOk', t1, then=131)
-    run.step('WbPutback', k1, then=160)
-    run.step('ShrinkDone', k1, then=46)
-    run.step('ShrinkWorker', k1, then=76)
-    run.step('LruIsolate', k1, then=98)
-    run.step('WbSkipBusy', k1, then=131)
+    run.step('SyncMapFolio', t1, then=38)
 
 
-def test_walk_040(system_for: SystemFactory) -> None:
+def test_walk_042(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; t1 retries the fault; t1 faults on s1; k1 writes the entry
-    back; s1's clean folio is dropped; k1 ends its walk; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge fails; s1 is
-    freed; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the
-    swap cache (SWP_SYNCHRONOUS_IO); k1 isolates the LRU head; k1's writeback fails to
-    allocate a folio; k1 puts the entry back on the LRU."""
+    writeback allocates a folio; t1 retries the fault; k1 writes the entry back; s1's clean
+    folio is dropped; s1 is freed; k1 ends its walk; v1 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback allocates a
+    folio; t1 finds the folio in the swap cache; k1 writes the entry back."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1152,71 +1287,70 @@ def test_walk_040(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=251)
     run.step('WbAllocFolio', k1, then=275)
     run.step('RetryFault', t1, then=23)
-    run.step('StartFault', t1, s=s1, then=41)
-    run.step('WbWrite', k1, then=72)
-    run.step('DropCleanFolio', s=s1, then=104)
-    run.step('ShrinkDone', k1, then=138)
-    run.step('SkipSwapcache', t1, then=163)
-    run.step('SyncSwapcachePrepare', t1, then=189)
-    run.step('ChargeFail', t1, then=107)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('StartFault', t1, s=s1, then=219)
-    run.step('SkipSwapcache', t1, then=245)
-    run.step('LruIsolate', k1, then=265)
-    run.step('WbAllocFail', k1, then=288)
-    run.step('WbPutback', k1, then=194)
-
-
-def test_walk_041(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    k1 ends its walk; k1 starts a shrink walk; t1 pins the slot for its private folio; t1's
-    charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1
-    faults on s1; k1 puts the entry back on the LRU; k1 ends its walk; t1 skips the swap
-    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge fails;
-    k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
-    is freed; k1's writeback finds the entry gone."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=73)
     run.step('FreeSlot', s=s1, then=106)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=166)
-    run.step('SkipSwapcache', t1, then=194)
-    run.step('ShrinkDone', k1, then=220)
-    run.step('ShrinkWorker', k1, then=245)
-    run.step('SyncSwapcachePrepare', t1, then=269)
-    run.step('ChargeFail', t1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('WbAllocFail', k1, then=243)
-    run.step('StartFault', t1, s=s1, then=266)
-    run.step('WbPutback', k1, then=166)
-    run.step('ShrinkDone', k1, then=193)
-    run.step('SkipSwapcache', t1, then=220)
-    run.step('SyncSwapcachePrepare', t1, then=246)
-    run.step('ChargeFail', t1, then=165)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
     run.step('ShrinkWorker', k1, then=192)
     run.step('LruIsolate', k1, then=218)
-    run.step('WbAllocFolio', k1, then=244)
-    run.step('FreeSlot', s=s1, then=268)
-    run.step('WbEntryGone', k1, then=264)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('WbAllocFolio', k1, then=267)
+    run.step('SwapCacheHit', t1, then=290)
+    run.step('WbWrite', k1, then=87)
 
 
-def test_walk_042(system_for: SystemFactory) -> None:
+def test_walk_043(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
+    entry back; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback allocates a
+    folio; t1 finds the folio in the swap cache; k1 writes the entry back; k1 ends its walk;
+    t1 maps the page; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback
+    allocates a folio; t1 finds the slot pinned and backs out; t1 faults on s1; k1 writes
+    the entry back; k1 ends its walk; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('SwapCacheHit', t1, then=56)
+    run.step('WbWrite', k1, then=87)
+    run.step('ShrinkDone', k1, then=121)
+    run.step('MapFolio', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('WbAllocFolio', k1, then=255)
+    run.step('SwapCacheHit', t1, then=279)
+    run.step('WbWrite', k1, then=103)
+    run.step('ShrinkDone', k1, then=137)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('WbAllocFolio', k1, then=289)
+    run.step('SwapcacheBusy', t1, then=244)
+    run.step('StartFault', t1, s=s1, then=267)
+    run.step('WbWrite', k1, then=57)
+    run.step('ShrinkDone', k1, then=89)
+    run.step('DropCleanFolio', s=s1, then=122)
+
+
+def test_walk_044(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
-    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
+    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault; k1
+    ends its walk; t1 faults on s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1240,82 +1374,8 @@ def test_walk_042(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=295)
     run.step('DropCleanFolio', s=s1, then=309)
     run.step('RetryFault', t1, then=73)
-
-
-def test_walk_043(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap
-    cache; k1 writes the entry back; k1 ends its walk; t1 maps the page; v2 is swapped out
-    to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=73)
-    run.step('FreeSlot', s=s1, then=106)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('StartFault', t1, s=s1, then=242)
-    run.step('WbAllocFolio', k1, then=267)
-    run.step('SwapCacheHit', t1, then=290)
-    run.step('WbWrite', k1, then=87)
-    run.step('ShrinkDone', k1, then=121)
-    run.step('MapFolio', t1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('StartFault', t1, s=s1, then=206)
-    run.step('SkipSwapcache', t1, then=232)
-    run.step('LruIsolate', k1, then=253)
-    run.step('WbAllocFail', k1, then=277)
-    run.step('WbPutback', k1, then=180)
-
-
-def test_walk_044(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    k1 ends its walk; k1 starts a shrink walk; t1 pins the slot for its private folio; t1's
-    charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1
-    faults on s1; k1 puts the entry back on the LRU; k1 ends its walk; t1 skips the swap
-    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge fails;
-    k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1
-    is freed; k1's writeback finds the entry gone."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=58)
-    run.step('FreeSlot', s=s1, then=90)
-    run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=153)
-    run.step('SkipSwapcache', t1, then=180)
-    run.step('ShrinkDone', k1, then=207)
-    run.step('ShrinkWorker', k1, then=232)
-    run.step('SyncSwapcachePrepare', t1, then=257)
-    run.step('ChargeFail', t1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('WbAllocFail', k1, then=230)
-    run.step('StartFault', t1, s=s1, then=254)
-    run.step('WbPutback', k1, then=153)
-    run.step('ShrinkDone', k1, then=179)
-    run.step('SkipSwapcache', t1, then=207)
-    run.step('SyncSwapcachePrepare', t1, then=233)
-    run.step('ChargeFail', t1, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('WbAllocFolio', k1, then=231)
-    run.step('FreeSlot', s=s1, then=256)
-    run.step('WbEntryGone', k1, then=252)
+    run.step('ShrinkDone', k1, then=107)
+    run.step('StartFault', t1, s=s1, then=138)
 
 
 def test_walk_045(system_for: SystemFactory) -> None:
@@ -1323,8 +1383,11 @@ def test_walk_045(system_for: SystemFactory) -> None:
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; s1's clean
-    folio is dropped; k1 ends its walk; t1 faults on s1."""
+    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; s1 is
+    freed; s1's clean folio is dropped; k1 ends its walk; v1 is swapped out to s1; k1 starts
+    a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; t1
+    reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1342,80 +1405,123 @@ def test_walk_045(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=275)
     run.step('WbWrite', k1, then=295)
     run.step('RetryFault', t1, then=44)
-    run.step('DropCleanFolio', s=s1, then=73)
-    run.step('ShrinkDone', k1, then=107)
-    run.step('StartFault', t1, s=s1, then=138)
-
-
-def test_walk_046(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; t1 finds
-    the slot pinned and backs out; t1 faults on s1; k1 writes the entry back; s1's clean
-    folio is dropped; k1 ends its walk; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('SkipSwapcache', t1, then=28)
-    run.step('WbAllocFolio', k1, then=54)
-    run.step('SwapcacheBusy', t1, then=17)
-    run.step('StartFault', t1, s=s1, then=30)
-    run.step('WbWrite', k1, then=57)
-    run.step('DropCleanFolio', s=s1, then=88)
-    run.step('ShrinkDone', k1, then=122)
-    run.step('SkipSwapcache', t1, then=150)
-    run.step('SyncSwapcachePrepare', t1, then=175)
-    run.step('ChargeFail', t1, then=91)
-
-
-def test_walk_047(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap
-    cache; k1 writes the entry back; k1 ends its walk; t1 maps the page; v1 is swapped out
-    to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the
-    swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; t1 finds the slot
-    pinned and backs out; t1 faults on s1; k1 writes the entry back; k1 ends its walk; s1's
-    clean folio is dropped."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=58)
-    run.step('ShrinkDone', k1, then=91)
-    run.step('FreeSlot', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('WbAllocFolio', k1, then=255)
-    run.step('SwapCacheHit', t1, then=279)
-    run.step('WbWrite', k1, then=103)
-    run.step('ShrinkDone', k1, then=137)
-    run.step('MapFolio', t1, then=139)
+    run.step('FreeSlot', s=s1, then=74)
+    run.step('DropCleanFolio', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
     run.step('SwapOut', s=s1, v=v1, then=165)
     run.step('ShrinkWorker', k1, then=192)
     run.step('LruIsolate', k1, then=218)
     run.step('StartFault', t1, s=s1, then=242)
     run.step('SkipSwapcache', t1, then=265)
-    run.step('WbAllocFolio', k1, then=289)
-    run.step('SwapcacheBusy', t1, then=244)
-    run.step('StartFault', t1, s=s1, then=267)
-    run.step('WbWrite', k1, then=57)
-    run.step('ShrinkDone', k1, then=89)
-    run.step('DropCleanFolio', s=s1, then=122)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('ChargeOk', t1, then=303)
+    run.step('SyncMapFolio', t1, then=241)
+
+
+def test_walk_046(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
+    folio is dropped; t1 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('WbWrite', k1, then=295)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('DropCleanFolio', s=s1, then=325)
+    run.step('RetryFault', t1, then=107)
+
+
+def test_walk_047(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
+    ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('WbWrite', k1, then=295)
+    run.step('DropCleanFolio', s=s1, then=309)
+    run.step('ShrinkDone', k1, then=325)
 
 
 def test_walk_048(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
+    fault; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=114)
+    run.step('WbEntryGone', k1, then=146)
+    run.step('WbPutback', k1, then=172)
+    run.step('ShrinkDone', k1, then=199)
+    run.step('ShrinkWorker', k1, then=225)
+    run.step('LruIsolate', k1, then=251)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('WbWrite', k1, then=295)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('RetryFault', t1, then=75)
+    run.step('DropCleanFolio', s=s1, then=107)
+
+
+def test_walk_049(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
+    gone."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbEntryGone', k1, then=49)
+
+
+def test_walk_050(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
-    t1's charge succeeds; k1's writeback fails to allocate a folio; t1 reads into its
-    private folio, maps it, unpins."""
+    t1's charge succeeds; t1 reads, finds the PTE changed, drops its folio, unpins; t1
+    faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
+    private folio; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1's
+    writeback fails to allocate a folio; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1424,17 +1530,22 @@ def test_walk_048(system_for: SystemFactory) -> None:
     run.step('SkipSwapcache', t1, then=28)
     run.step('SyncSwapcachePrepare', t1, then=52)
     run.step('ChargeOk', t1, then=82)
+    run.step('SyncPteChanged', t1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('SyncSwapcachePrepare', t1, then=52)
+    run.step('ChargeReclaim', t1, then=83)
+    run.step('ShrinkDone', t1, then=116)
+    run.step('ChargeOk', t1, then=82)
     run.step('WbAllocFail', k1, then=115)
     run.step('SyncMapFolio', t1, then=27)
 
 
-def test_walk_049(system_for: SystemFactory) -> None:
+def test_walk_051(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
-    t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1
-    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1's
-    writeback fails to allocate a folio; t1's charge succeeds; k1 puts the entry back on the
-    LRU; t1 reads into its private folio, maps it, unpins."""
+    k1's writeback fails to allocate a folio; t1's charge succeeds; t1 reads, finds the PTE
+    changed, drops its folio, unpins; k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1442,19 +1553,14 @@ def test_walk_049(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('SkipSwapcache', t1, then=28)
     run.step('SyncSwapcachePrepare', t1, then=52)
-    run.step('ChargeReclaim', t1, then=83)
-    run.step('ShrinkDone', t1, then=116)
-    run.step('ChargeFail', t1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('SkipSwapcache', t1, then=28)
-    run.step('SyncSwapcachePrepare', t1, then=52)
     run.step('WbAllocFail', k1, then=84)
     run.step('ChargeOk', t1, then=115)
-    run.step('WbPutback', k1, then=147)
-    run.step('SyncMapFolio', t1, then=51)
+    run.step('SyncPteChanged', t1, then=16)
+    run.step('WbPutback', k1, then=31)
+    run.step('ShrinkDone', k1, then=1)
 
 
-def test_walk_050(system_for: SystemFactory) -> None:
+def test_walk_052(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; k1 ends its walk; t1 pins the slot
@@ -1489,7 +1595,7 @@ def test_walk_050(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=138)
 
 
-def test_walk_051(system_for: SystemFactory) -> None:
+def test_walk_053(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
@@ -1505,7 +1611,7 @@ def test_walk_051(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=150)
 
 
-def test_walk_052(system_for: SystemFactory) -> None:
+def test_walk_054(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; t1 finds the slot pinned and backs out; s1's clean folio is
@@ -1535,7 +1641,7 @@ def test_walk_052(system_for: SystemFactory) -> None:
     run.step('SyncMapFolio', t1, then=228)
 
 
-def test_walk_053(system_for: SystemFactory) -> None:
+def test_walk_055(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
@@ -1555,105 +1661,14 @@ def test_walk_053(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=122)
 
 
-def test_walk_054(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
-    writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
-    folio; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('SkipSwapcache', t1, then=28)
-    run.step('WbAllocFolio', k1, then=54)
-    run.step('WbWrite', k1, then=86)
-    run.step('DropCleanFolio', s=s1, then=119)
-    run.step('SyncSwapcachePrepare', t1, then=151)
-    run.step('ChargeOk', t1, then=176)
-    run.step('ShrinkDone', k1, then=201)
-
-
-def test_walk_055(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
-    writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
-    folio; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's charge
-    fails; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the
-    slot for its private folio; t1's charge enters reclaim; t1 ends its walk; t1's charge
-    fails; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
-    for its private folio; k1's writeback fails to allocate a folio; t1's charge succeeds;
-    t1 reads into its private folio, maps it, unpins."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('SkipSwapcache', t1, then=28)
-    run.step('WbAllocFolio', k1, then=54)
-    run.step('WbWrite', k1, then=86)
-    run.step('DropCleanFolio', s=s1, then=119)
-    run.step('SyncSwapcachePrepare', t1, then=151)
-    run.step('ChargeReclaim', t1, then=177)
-    run.step('ShrinkDone', k1, then=202)
-    run.step('ShrinkDone', t1, then=227)
-    run.step('ChargeFail', t1, then=91)
-    run.step('FreeSlot', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SkipSwapcache', t1, then=253)
-    run.step('SyncSwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=297)
-    run.step('ShrinkDone', t1, then=312)
-    run.step('ChargeFail', t1, then=205)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SkipSwapcache', t1, then=253)
-    run.step('SyncSwapcachePrepare', t1, then=276)
-    run.step('WbAllocFail', k1, then=298)
-    run.step('ChargeOk', t1, then=311)
-    run.step('SyncMapFolio', t1, then=252)
-
-
 def test_walk_056(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; k1's writeback skips the pinned slot; t1's charge
-    enters reclaim; t1 isolates the LRU head; k1 puts the entry back on the LRU; k1 ends its
-    walk; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1
-    starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds;
-    k1's writeback skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('SkipSwapcache', t1, then=95)
-    run.step('SyncSwapcachePrepare', t1, then=127)
-    run.step('WbSkipBusy', k1, then=158)
-    run.step('ChargeReclaim', t1, then=185)
-    run.step('LruIsolate', t1, then=210)
-    run.step('WbPutback', k1, then=174)
-    run.step('ShrinkDone', k1, then=63)
-    run.step('WbAllocFail', t1, then=94)
-    run.step('WbPutback', t1, then=126)
-    run.step('ShrinkWorker', k1, then=154)
-    run.step('LruIsolate', k1, then=181)
-    run.step('ShrinkDone', t1, then=116)
-    run.step('ChargeOk', t1, then=82)
-    run.step('WbSkipBusy', k1, then=115)
-
-
-def test_walk_057(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge succeeds; k1's writeback fails to
-    allocate a folio; k1 puts the entry back on the LRU; k1 ends its walk; t1 reads into its
-    private folio, maps it, unpins."""
+    pins the slot for its private folio; t1's charge succeeds; t1 reads, finds the PTE
+    changed, drops its folio, unpins; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; k1's
+    writeback fails to allocate a folio; t1 reads, finds the PTE changed, drops its folio,
+    unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -1664,13 +1679,16 @@ def test_walk_057(system_for: SystemFactory) -> None:
     run.step('SkipSwapcache', t1, then=95)
     run.step('SyncSwapcachePrepare', t1, then=127)
     run.step('ChargeOk', t1, then=156)
+    run.step('SyncPteChanged', t1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeOk', t1, then=156)
     run.step('WbAllocFail', k1, then=183)
-    run.step('WbPutback', k1, then=147)
-    run.step('ShrinkDone', k1, then=35)
-    run.step('SyncMapFolio', t1, then=0)
+    run.step('SyncPteChanged', t1, then=65)
 
 
-def test_walk_058(system_for: SystemFactory) -> None:
+def test_walk_057(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; k1's writeback fails to
@@ -1679,7 +1697,8 @@ def test_walk_058(system_for: SystemFactory) -> None:
     walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; k1 isolates the LRU
     head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 pins the
-    slot for its private folio; k1 ends its walk; t1's charge enters reclaim."""
+    slot for its private folio; t1's charge succeeds; k1 ends its walk; t1 reads, finds the
+    PTE changed, drops its folio, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -1706,19 +1725,22 @@ def test_walk_058(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=86)
     run.step('DropCleanFolio', s=s1, then=119)
     run.step('SyncSwapcachePrepare', t1, then=151)
-    run.step('ShrinkDone', k1, then=175)
-    run.step('ChargeReclaim', t1, then=202)
+    run.step('ChargeOk', t1, then=176)
+    run.step('ShrinkDone', k1, then=201)
+    run.step('SyncPteChanged', t1, then=91)
 
 
-def test_walk_059(system_for: SystemFactory) -> None:
+def test_walk_058(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; k1's writeback skips
     the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1 isolates the
     LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1
     starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends
-    its walk."""
+    folio; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
+    reclaim; t1 ends its walk; t1's charge succeeds; k1 puts the entry back on the LRU; t1
+    reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -1740,161 +1762,17 @@ def test_walk_059(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=209)
     run.step('ShrinkDone', t1, then=148)
     run.step('ChargeFail', t1, then=16)
-    run.step('WbPutback', k1, then=31)
-    run.step('ShrinkDone', k1, then=1)
+    run.step('StartFault', t1, s=s1, then=29)
+    run.step('SkipSwapcache', t1, then=53)
+    run.step('SyncSwapcachePrepare', t1, then=84)
+    run.step('ChargeReclaim', t1, then=117)
+    run.step('ShrinkDone', t1, then=148)
+    run.step('ChargeOk', t1, then=115)
+    run.step('WbPutback', k1, then=147)
+    run.step('SyncMapFolio', t1, then=51)
 
 
-def test_walk_060(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
-    writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
-    folio; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
-    t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 reads into its
-    private folio, maps it, unpins."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('SkipSwapcache', t1, then=28)
-    run.step('WbAllocFolio', k1, then=54)
-    run.step('WbWrite', k1, then=86)
-    run.step('DropCleanFolio', s=s1, then=119)
-    run.step('SyncSwapcachePrepare', t1, then=151)
-    run.step('ChargeReclaim', t1, then=177)
-    run.step('ShrinkDone', t1, then=203)
-    run.step('ChargeFail', t1, then=58)
-    run.step('StartFault', t1, s=s1, then=88)
-    run.step('SkipSwapcache', t1, then=119)
-    run.step('SyncSwapcachePrepare', t1, then=151)
-    run.step('ChargeReclaim', t1, then=177)
-    run.step('ShrinkDone', t1, then=203)
-    run.step('ChargeOk', t1, then=176)
-    run.step('SyncMapFolio', t1, then=90)
-
-
-def test_walk_061(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
-    for its private folio; k1's writeback skips the pinned slot; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the
-    swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge
-    enters reclaim; k1's writeback fails to allocate a folio; k1 puts the entry back on the
-    LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=58)
-    run.step('FreeSlot', s=s1, then=90)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SkipSwapcache', t1, then=253)
-    run.step('SyncSwapcachePrepare', t1, then=276)
-    run.step('WbSkipBusy', k1, then=298)
-    run.step('ChargeReclaim', t1, then=313)
-    run.step('ShrinkDone', t1, then=326)
-    run.step('ChargeFail', t1, then=230)
-    run.step('WbPutback', k1, then=124)
-    run.step('ShrinkDone', k1, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SkipSwapcache', t1, then=253)
-    run.step('SyncSwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=297)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('WbPutback', k1, then=235)
-
-
-def test_walk_062(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; k1 ends its walk; t1's writeback fails to allocate a folio; t1 puts the entry back
-    on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates
-    the LRU head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the
-    slot for its private folio; t1's charge enters reclaim; k1's writeback skips the pinned
-    slot; k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=58)
-    run.step('FreeSlot', s=s1, then=90)
-    run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=153)
-    run.step('SkipSwapcache', t1, then=180)
-    run.step('SyncSwapcachePrepare', t1, then=208)
-    run.step('ChargeReclaim', t1, then=235)
-    run.step('LruIsolate', t1, then=260)
-    run.step('ShrinkDone', k1, then=282)
-    run.step('WbAllocFail', t1, then=300)
-    run.step('WbPutback', t1, then=315)
-    run.step('ShrinkDone', t1, then=328)
-    run.step('ChargeFail', t1, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SkipSwapcache', t1, then=253)
-    run.step('SyncSwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=297)
-    run.step('WbSkipBusy', k1, then=313)
-    run.step('WbPutback', k1, then=235)
-
-
-def test_walk_063(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; k1 ends its walk; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
-    charge succeeds; k1's writeback fails to allocate a folio; k1 puts the entry back on the
-    LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=58)
-    run.step('FreeSlot', s=s1, then=90)
-    run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=153)
-    run.step('SkipSwapcache', t1, then=180)
-    run.step('SyncSwapcachePrepare', t1, then=208)
-    run.step('ChargeReclaim', t1, then=235)
-    run.step('ShrinkDone', k1, then=259)
-    run.step('LruIsolate', t1, then=282)
-    run.step('WbSkipBusy', t1, then=300)
-    run.step('WbPutback', t1, then=315)
-    run.step('ShrinkWorker', k1, then=327)
-    run.step('LruIsolate', k1, then=333)
-    run.step('ShrinkDone', t1, then=312)
-    run.step('ChargeOk', t1, then=296)
-    run.step('WbAllocFail', k1, then=311)
-    run.step('WbPutback', k1, then=234)
-    run.step('ShrinkDone', k1, then=258)
-    run.step('ShrinkWorker', k1, then=280)
-    run.step('LruIsolate', k1, then=296)
-    run.step('WbSkipBusy', k1, then=311)
-
-
-def test_walk_064(system_for: SystemFactory) -> None:
+def test_walk_059(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -1918,7 +1796,7 @@ def test_walk_064(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=65)
 
 
-def test_walk_065(system_for: SystemFactory) -> None:
+def test_walk_060(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -1938,7 +1816,7 @@ def test_walk_065(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', t1, then=236)
 
 
-def test_walk_066(system_for: SystemFactory) -> None:
+def test_walk_061(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -1971,16 +1849,17 @@ def test_walk_066(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', k1, then=236)
 
 
-def test_walk_067(system_for: SystemFactory) -> None:
+def test_walk_062(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1's
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 ends its
-    walk; t1's charge fails; k1 ends its walk; k1 starts a shrink walk; t1 faults on s1; t1
-    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
-    charge enters reclaim; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; t1 ends its walk; t1's charge succeeds."""
+    walk; t1's charge fails; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 pins the
+    slot for its private folio; t1's charge enters reclaim; k1 ends its walk; t1 ends its
+    walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2000,17 +1879,20 @@ def test_walk_067(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=31)
     run.step('ShrinkDone', k1, then=1)
     run.step('ShrinkWorker', k1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SkipSwapcache', t1, then=18)
-    run.step('SyncSwapcachePrepare', t1, then=34)
-    run.step('ChargeReclaim', t1, then=62)
-    run.step('LruIsolate', k1, then=83)
-    run.step('WbAllocFail', k1, then=117)
-    run.step('ShrinkDone', t1, then=148)
-    run.step('ChargeOk', t1, then=115)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeReclaim', t1, then=177)
+    run.step('ShrinkDone', k1, then=202)
+    run.step('ShrinkDone', t1, then=227)
+    run.step('ChargeFail', t1, then=91)
 
 
-def test_walk_068(system_for: SystemFactory) -> None:
+def test_walk_063(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -2032,12 +1914,17 @@ def test_walk_068(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', k1, then=261)
 
 
-def test_walk_069(system_for: SystemFactory) -> None:
+def test_walk_064(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1
-    ends its walk; t1's charge succeeds; k1's writeback skips the pinned slot."""
+    ends its walk; t1's charge succeeds; k1's writeback skips the pinned slot; k1 puts the
+    entry back on the LRU; t1 reads, finds the PTE changed, drops its folio, unpins; k1 ends
+    its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips
+    the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1 writes the
+    entry back; s1's clean folio is dropped; t1 pins the slot for its private folio; k1 ends
+    its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2054,9 +1941,22 @@ def test_walk_069(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', t1, then=262)
     run.step('ChargeOk', t1, then=156)
     run.step('WbSkipBusy', k1, then=183)
+    run.step('WbPutback', k1, then=147)
+    run.step('SyncPteChanged', t1, then=31)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ShrinkDone', k1, then=175)
+    run.step('ChargeReclaim', t1, then=202)
 
 
-def test_walk_070(system_for: SystemFactory) -> None:
+def test_walk_065(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -2080,14 +1980,14 @@ def test_walk_070(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=183)
 
 
-def test_walk_071(system_for: SystemFactory) -> None:
+def test_walk_066(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
     head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1
     ends its walk; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU;
-    t1's charge succeeds; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 reads into its private folio, maps it, unpins."""
+    t1's charge succeeds; k1 ends its walk; t1 reads into its private folio, maps it,
+    unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2106,57 +2006,17 @@ def test_walk_071(system_for: SystemFactory) -> None:
     run.step('WbPutback', k1, then=173)
     run.step('ChargeOk', t1, then=147)
     run.step('ShrinkDone', k1, then=35)
-    run.step('ShrinkWorker', k1, then=61)
-    run.step('LruIsolate', k1, then=82)
-    run.step('SyncMapFolio', t1, then=14)
+    run.step('SyncMapFolio', t1, then=0)
 
 
-def test_walk_072(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
-    folio is dropped; t1 retries the fault; s1 is freed; v1 is swapped out to s1; k1 starts
-    a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; t1
-    reads into its private folio, maps it, unpins."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('WbAllocFolio', k1, then=81)
-    run.step('SwapCacheHit', t1, then=114)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=199)
-    run.step('ShrinkWorker', k1, then=225)
-    run.step('LruIsolate', k1, then=251)
-    run.step('WbAllocFolio', k1, then=275)
-    run.step('WbWrite', k1, then=295)
-    run.step('ShrinkDone', k1, then=310)
-    run.step('DropCleanFolio', s=s1, then=325)
-    run.step('RetryFault', t1, then=107)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('StartFault', t1, s=s1, then=242)
-    run.step('SkipSwapcache', t1, then=265)
-    run.step('SyncSwapcachePrepare', t1, then=287)
-    run.step('ChargeOk', t1, then=303)
-    run.step('SyncMapFolio', t1, then=241)
-
-
-def test_walk_073(system_for: SystemFactory) -> None:
+def test_walk_067(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
     k1's writeback allocates a folio; k1's writeback finds the entry gone; t1 pins the slot
     for its private folio; k1 puts the entry back on the LRU; t1's charge enters reclaim; k1
-    ends its walk; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its walk."""
+    ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails
+    to allocate a folio; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
+    shrink walk; t1 isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2172,11 +2032,16 @@ def test_walk_073(system_for: SystemFactory) -> None:
     run.step('ChargeReclaim', t1, then=149)
     run.step('ShrinkDone', k1, then=36)
     run.step('ShrinkWorker', k1, then=62)
+    run.step('LruIsolate', k1, then=83)
+    run.step('WbAllocFail', k1, then=117)
+    run.step('WbPutback', k1, then=149)
+    run.step('ShrinkDone', k1, then=36)
+    run.step('ShrinkWorker', k1, then=62)
     run.step('LruIsolate', t1, then=93)
     run.step('ShrinkDone', k1, then=63)
 
 
-def test_walk_074(system_for: SystemFactory) -> None:
+def test_walk_068(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2196,44 +2061,58 @@ def test_walk_074(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=1)
 
 
-def test_walk_075(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge succeeds; k1 starts a shrink walk; k1
-    isolates the LRU head; t1 reads into its private folio, maps it, unpins; v2 is swapped
-    out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the
-    swap cache; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1
-    ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk."""
+def test_walk_069(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
+    writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
+    folio; t1's charge succeeds; t1 reads into its private folio, maps it, unpins; k1 ends
+    its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
+    private folio; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1
+    faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
+    private folio; k1's writeback fails to allocate a folio; t1's charge succeeds; t1 reads
+    into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t1, s=s1, then=4)
-    run.step('SkipSwapcache', t1, then=10)
-    run.step('SyncSwapcachePrepare', t1, then=19)
-    run.step('ChargeOk', t1, then=35)
-    run.step('ShrinkWorker', k1, then=61)
-    run.step('LruIsolate', k1, then=82)
-    run.step('SyncMapFolio', t1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('WbAllocFolio', k1, then=81)
-    run.step('SwapCacheHit', t1, then=114)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=199)
-    run.step('ShrinkWorker', k1, then=225)
-    run.step('LruIsolate', k1, then=251)
-    run.step('WbAllocFolio', k1, then=275)
-    run.step('WbWrite', k1, then=295)
-    run.step('DropCleanFolio', s=s1, then=309)
-    run.step('ShrinkDone', k1, then=325)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeOk', t1, then=176)
+    run.step('SyncMapFolio', t1, then=90)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=297)
+    run.step('ShrinkDone', t1, then=312)
+    run.step('ChargeFail', t1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('WbAllocFail', k1, then=298)
+    run.step('ChargeOk', t1, then=311)
+    run.step('SyncMapFolio', t1, then=252)
 
 
-def test_walk_076(system_for: SystemFactory) -> None:
+def test_walk_070(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 retries the fault."""
+    the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 skips the swap
+    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge
+    succeeds; t1 reads, finds the PTE changed, drops its folio, unpins; t1 faults on s1; t1
+    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
+    charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    skips the pinned slot; k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's
+    writeback skips the pinned slot."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2247,20 +2126,11 @@ def test_walk_076(system_for: SystemFactory) -> None:
     run.step('WbPutback', k1, then=186)
     run.step('ShrinkDone', k1, then=212)
     run.step('RetryFault', t1, then=1)
-
-
-def test_walk_077(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge enters reclaim; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry
-    back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 isolates the LRU head;
-    t1's writeback fails to allocate a folio; k1 ends its walk; t1 puts the entry back on
-    the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the
-    pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1 ends its walk; t1's
-    charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads into its
-    private folio, maps it, unpins."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SkipSwapcache', t1, then=10)
+    run.step('SyncSwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=35)
+    run.step('SyncPteChanged', t1, then=1)
     run.step('StartFault', t1, s=s1, then=4)
     run.step('SkipSwapcache', t1, then=10)
     run.step('SyncSwapcachePrepare', t1, then=19)
@@ -2269,96 +2139,21 @@ def test_walk_077(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=83)
     run.step('WbSkipBusy', k1, then=117)
     run.step('WbPutback', k1, then=149)
-    run.step('ShrinkDone', k1, then=36)
-    run.step('ShrinkWorker', k1, then=62)
-    run.step('LruIsolate', t1, then=93)
-    run.step('WbAllocFail', t1, then=125)
-    run.step('ShrinkDone', k1, then=94)
-    run.step('WbPutback', t1, then=126)
-    run.step('ShrinkWorker', k1, then=154)
-    run.step('LruIsolate', k1, then=181)
-    run.step('WbSkipBusy', k1, then=209)
-    run.step('WbPutback', k1, then=226)
-    run.step('ShrinkDone', k1, then=126)
-    run.step('ShrinkDone', t1, then=155)
-    run.step('ChargeOk', t1, then=35)
-    run.step('ShrinkWorker', k1, then=61)
-    run.step('LruIsolate', k1, then=82)
-    run.step('SyncMapFolio', t1, then=14)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbSkipBusy', t1, then=200)
 
 
-def test_walk_078(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
-    fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('WbAllocFolio', k1, then=81)
-    run.step('SwapCacheHit', t1, then=114)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=199)
-    run.step('ShrinkWorker', k1, then=225)
-    run.step('LruIsolate', k1, then=251)
-    run.step('WbAllocFolio', k1, then=275)
-    run.step('WbWrite', k1, then=295)
-    run.step('ShrinkDone', k1, then=310)
-    run.step('RetryFault', t1, then=75)
-
-
-def test_walk_079(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
-    dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the
-    slot for its private folio; t1's charge enters reclaim; t1 ends its walk; t1's charge
-    fails; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
-    for its private folio; k1's writeback fails to allocate a folio; t1's charge succeeds;
-    t1 reads into its private folio, maps it, unpins."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('ShrinkDone', k1, then=75)
-    run.step('DropCleanFolio', s=s1, then=107)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('StartFault', t1, s=s1, then=242)
-    run.step('SkipSwapcache', t1, then=265)
-    run.step('SyncSwapcachePrepare', t1, then=287)
-    run.step('ChargeReclaim', t1, then=304)
-    run.step('ShrinkDone', t1, then=320)
-    run.step('ChargeFail', t1, then=218)
-    run.step('StartFault', t1, s=s1, then=242)
-    run.step('SkipSwapcache', t1, then=265)
-    run.step('SyncSwapcachePrepare', t1, then=287)
-    run.step('WbAllocFail', k1, then=305)
-    run.step('ChargeOk', t1, then=319)
-    run.step('SyncMapFolio', t1, then=264)
-
-
-def test_walk_080(system_for: SystemFactory) -> None:
+def test_walk_071(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
     the fault; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
-    clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 skips the swap
-    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge fails;
-    t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
-    private folio; t1's charge succeeds; t1 reads into its private folio, maps it, unpins."""
+    clean folio is dropped; k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1's writeback skips the
+    pinned slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts
+    the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2378,29 +2173,31 @@ def test_walk_080(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=33)
     run.step('FreeSlot', s=s1, then=59)
     run.step('DropCleanFolio', s=s1, then=90)
-    run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=153)
-    run.step('SkipSwapcache', t1, then=180)
-    run.step('SyncSwapcachePrepare', t1, then=208)
-    run.step('ChargeFail', t1, then=124)
-    run.step('StartFault', t1, s=s1, then=153)
-    run.step('SkipSwapcache', t1, then=180)
-    run.step('SyncSwapcachePrepare', t1, then=208)
-    run.step('ChargeOk', t1, then=234)
-    run.step('SyncMapFolio', t1, then=90)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('WbSkipBusy', k1, then=298)
+    run.step('ChargeReclaim', t1, then=313)
+    run.step('ShrinkDone', t1, then=326)
+    run.step('ChargeFail', t1, then=230)
+    run.step('WbPutback', k1, then=124)
 
 
-def test_walk_081(system_for: SystemFactory) -> None:
+def test_walk_072(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback fails to allocate a folio; k1 ends its walk; t1 puts the entry back
-    on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; k1 isolates
-    the LRU head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's
-    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
-    ends its walk; t1 pins the slot for its private folio; t1's charge succeeds; t1 reads
-    into its private folio, maps it, unpins."""
+    v2 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
+    for its private folio; t1's charge enters reclaim; k1's writeback fails to allocate a
+    folio; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its walk;
+    t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1 ends its
+    walk; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on
+    s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
+    writes the entry back."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2410,158 +2207,75 @@ def test_walk_081(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=58)
     run.step('FreeSlot', s=s1, then=90)
     run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=153)
-    run.step('SkipSwapcache', t1, then=180)
-    run.step('SyncSwapcachePrepare', t1, then=208)
-    run.step('ChargeReclaim', t1, then=235)
+    run.step('ShrinkDone', k1, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=297)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('WbPutback', k1, then=235)
     run.step('LruIsolate', t1, then=260)
-    run.step('WbAllocFail', t1, then=283)
-    run.step('ShrinkDone', k1, then=300)
+    run.step('ShrinkDone', k1, then=282)
+    run.step('WbAllocFail', t1, then=300)
     run.step('WbPutback', t1, then=315)
-    run.step('ShrinkWorker', k1, then=327)
-    run.step('ShrinkDone', t1, then=334)
-    run.step('ChargeFail', t1, then=178)
+    run.step('ShrinkDone', t1, then=328)
+    run.step('ChargeFail', t1, then=152)
+    run.step('ShrinkWorker', k1, then=178)
     run.step('LruIsolate', k1, then=205)
     run.step('StartFault', t1, s=s1, then=229)
     run.step('SkipSwapcache', t1, then=253)
     run.step('WbAllocFolio', k1, then=278)
+    run.step('WbWrite', k1, then=102)
+
+
+def test_walk_073(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
+    writes the entry back; s1's clean folio is dropped; k1 ends its walk; t1 pins the slot
+    for its private folio; t1's charge succeeds; t1 reads into its private folio, maps it,
+    unpins; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
+    private folio; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1
+    faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
+    private folio; k1's writeback fails to allocate a folio; t1's charge succeeds; t1 reads
+    into its private folio, maps it, unpins."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
     run.step('WbWrite', k1, then=102)
     run.step('DropCleanFolio', s=s1, then=135)
     run.step('ShrinkDone', k1, then=163)
     run.step('SyncSwapcachePrepare', t1, then=189)
     run.step('ChargeOk', t1, then=214)
     run.step('SyncMapFolio', t1, then=139)
-
-
-def test_walk_082(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
-    for its private folio; k1's writeback skips the pinned slot; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the
-    swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge
-    enters reclaim; k1's writeback fails to allocate a folio; k1 puts the entry back on the
-    LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=73)
-    run.step('FreeSlot', s=s1, then=106)
-    run.step('ShrinkDone', k1, then=139)
     run.step('SwapOut', s=s1, v=v1, then=165)
     run.step('ShrinkWorker', k1, then=192)
     run.step('LruIsolate', k1, then=218)
     run.step('StartFault', t1, s=s1, then=242)
     run.step('SkipSwapcache', t1, then=265)
     run.step('SyncSwapcachePrepare', t1, then=287)
-    run.step('WbSkipBusy', k1, then=305)
-    run.step('ChargeReclaim', t1, then=321)
-    run.step('ShrinkDone', t1, then=330)
-    run.step('ChargeFail', t1, then=243)
-    run.step('WbPutback', k1, then=140)
-    run.step('ShrinkDone', k1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('StartFault', t1, s=s1, then=242)
-    run.step('SkipSwapcache', t1, then=265)
-    run.step('SyncSwapcachePrepare', t1, then=287)
     run.step('ChargeReclaim', t1, then=304)
-    run.step('WbAllocFail', k1, then=321)
-    run.step('WbPutback', k1, then=248)
-
-
-def test_walk_083(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; k1 ends its walk; t1's writeback fails to allocate a folio; t1 puts the entry back
-    on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates
-    the LRU head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the
-    slot for its private folio; t1's charge enters reclaim; k1's writeback skips the pinned
-    slot; k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=73)
-    run.step('FreeSlot', s=s1, then=106)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=166)
-    run.step('SkipSwapcache', t1, then=194)
-    run.step('SyncSwapcachePrepare', t1, then=221)
-    run.step('ChargeReclaim', t1, then=248)
-    run.step('LruIsolate', t1, then=272)
-    run.step('ShrinkDone', k1, then=293)
-    run.step('WbAllocFail', t1, then=307)
-    run.step('WbPutback', t1, then=323)
-    run.step('ShrinkDone', t1, then=332)
-    run.step('ChargeFail', t1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('StartFault', t1, s=s1, then=242)
-    run.step('SkipSwapcache', t1, then=265)
-    run.step('SyncSwapcachePrepare', t1, then=287)
-    run.step('ChargeReclaim', t1, then=304)
-    run.step('WbSkipBusy', k1, then=321)
-    run.step('WbPutback', k1, then=248)
-
-
-def test_walk_084(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; k1 ends its walk; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
-    charge succeeds; k1's writeback fails to allocate a folio; k1 puts the entry back on the
-    LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=73)
-    run.step('FreeSlot', s=s1, then=106)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=166)
-    run.step('SkipSwapcache', t1, then=194)
-    run.step('SyncSwapcachePrepare', t1, then=221)
-    run.step('ChargeReclaim', t1, then=248)
-    run.step('ShrinkDone', k1, then=271)
-    run.step('LruIsolate', t1, then=293)
-    run.step('WbSkipBusy', t1, then=307)
-    run.step('WbPutback', t1, then=323)
-    run.step('ShrinkWorker', k1, then=331)
-    run.step('LruIsolate', k1, then=335)
     run.step('ShrinkDone', t1, then=320)
-    run.step('ChargeOk', t1, then=303)
-    run.step('WbAllocFail', k1, then=319)
-    run.step('WbPutback', k1, then=247)
-    run.step('ShrinkDone', k1, then=270)
-    run.step('ShrinkWorker', k1, then=291)
-    run.step('LruIsolate', k1, then=303)
-    run.step('WbSkipBusy', k1, then=319)
+    run.step('ChargeFail', t1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('WbAllocFail', k1, then=305)
+    run.step('ChargeOk', t1, then=319)
+    run.step('SyncMapFolio', t1, then=264)
 
 
-def test_walk_085(system_for: SystemFactory) -> None:
+def test_walk_074(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; t1 faults on
-    s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private
-    folio; k1 isolates the LRU head; k1's writeback skips the pinned slot; t1's charge
-    enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's
-    writeback skips the pinned slot."""
+    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2576,28 +2290,25 @@ def test_walk_085(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=212)
     run.step('ShrinkWorker', k1, then=238)
     run.step('RetryFault', t1, then=3)
+
+
+def test_walk_075(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; t1
+    reads into its private folio, maps it, unpins; v2 is swapped out to s1; k1 isolates the
+    LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback
+    allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
+    gone; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
+    isolates the LRU head; k1's writeback fails to allocate a folio; t1 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
     run.step('StartFault', t1, s=s1, then=9)
     run.step('SkipSwapcache', t1, then=18)
     run.step('SyncSwapcachePrepare', t1, then=34)
-    run.step('LruIsolate', k1, then=52)
-    run.step('WbSkipBusy', k1, then=84)
-    run.step('ChargeReclaim', t1, then=117)
-    run.step('WbPutback', k1, then=149)
-    run.step('LruIsolate', t1, then=174)
-    run.step('WbSkipBusy', t1, then=200)
-
-
-def test_walk_086(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 skips the
-    swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 puts the
-    entry back on the LRU; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
+    run.step('ChargeOk', t1, then=61)
+    run.step('SyncMapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=20)
     run.step('SwapOut', s=s1, v=v1, then=37)
@@ -2611,59 +2322,15 @@ def test_walk_086(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=263)
     run.step('WbAllocFail', k1, then=285)
     run.step('RetryFault', t1, then=16)
-    run.step('StartFault', t1, s=s1, then=29)
-    run.step('SkipSwapcache', t1, then=53)
-    run.step('SyncSwapcachePrepare', t1, then=84)
-    run.step('WbPutback', k1, then=118)
-    run.step('ShrinkDone', k1, then=19)
 
 
-def test_walk_087(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; k1 starts a shrink walk; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the
-    entry back on the LRU; k1 isolates the LRU head; t1 ends its walk; k1's writeback fails
-    to allocate a folio; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the
-    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds;
-    k1 isolates the LRU head; t1 reads into its private folio, maps it, unpins; v2 is
-    swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
-    gone."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t1, s=s1, then=4)
-    run.step('SkipSwapcache', t1, then=10)
-    run.step('SyncSwapcachePrepare', t1, then=19)
-    run.step('ShrinkWorker', k1, then=34)
-    run.step('ChargeReclaim', t1, then=62)
-    run.step('LruIsolate', t1, then=93)
-    run.step('WbSkipBusy', t1, then=125)
-    run.step('WbPutback', t1, then=154)
-    run.step('LruIsolate', k1, then=181)
-    run.step('ShrinkDone', t1, then=116)
-    run.step('WbAllocFail', k1, then=148)
-    run.step('WbPutback', k1, then=173)
-    run.step('ShrinkDone', k1, then=155)
-    run.step('ShrinkWorker', k1, then=182)
-    run.step('LruIsolate', k1, then=116)
-    run.step('WbSkipBusy', k1, then=148)
-    run.step('WbPutback', k1, then=173)
-    run.step('ShrinkDone', k1, then=155)
-    run.step('ShrinkWorker', k1, then=182)
-    run.step('ChargeOk', t1, then=61)
-    run.step('LruIsolate', k1, then=82)
-    run.step('SyncMapFolio', t1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('WbAllocFolio', k1, then=50)
-    run.step('WbEntryGone', k1, then=49)
-
-
-def test_walk_088(system_for: SystemFactory) -> None:
+def test_walk_076(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; t1 retries the fault."""
+    writeback allocates a folio; t1 retries the fault; k1 writes the entry back; k1 ends its
+    walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2680,92 +2347,19 @@ def test_walk_088(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=263)
     run.step('WbAllocFolio', k1, then=286)
     run.step('RetryFault', t1, then=17)
-
-
-def test_walk_089(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
-    dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
-    LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
-    clean folio is dropped; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1 writes the entry back; k1
-    ends its walk; t1 finds the slot pinned and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=33)
     run.step('ShrinkDone', k1, then=60)
     run.step('DropCleanFolio', s=s1, then=91)
-    run.step('FreeSlot', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('WbAllocFolio', k1, then=231)
-    run.step('WbWrite', k1, then=44)
-    run.step('FreeSlot', s=s1, then=74)
-    run.step('DropCleanFolio', s=s1, then=106)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('StartFault', t1, s=s1, then=242)
-    run.step('SkipSwapcache', t1, then=265)
-    run.step('WbAllocFolio', k1, then=289)
-    run.step('WbWrite', k1, then=86)
-    run.step('ShrinkDone', k1, then=120)
-    run.step('SwapcacheBusy', t1, then=60)
 
 
-def test_walk_090(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
-    folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
-    charge succeeds; t1 reads into its private folio, maps it, unpins; v2 is swapped out to
-    s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for
-    its private folio; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its
-    walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('ShrinkDone', k1, then=60)
-    run.step('FreeSlot', s=s1, then=92)
-    run.step('DropCleanFolio', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('StartFault', t1, s=s1, then=206)
-    run.step('SkipSwapcache', t1, then=232)
-    run.step('SyncSwapcachePrepare', t1, then=257)
-    run.step('ChargeOk', t1, then=280)
-    run.step('SyncMapFolio', t1, then=204)
-    run.step('SwapOut', s=s1, v=v2, then=178)
-    run.step('StartFault', t1, s=s1, then=206)
-    run.step('SkipSwapcache', t1, then=232)
-    run.step('SyncSwapcachePrepare', t1, then=257)
-    run.step('ChargeReclaim', t1, then=281)
-    run.step('LruIsolate', k1, then=297)
-    run.step('ShrinkDone', t1, then=312)
-    run.step('WbAllocFail', k1, then=326)
-    run.step('ChargeOk', t1, then=311)
-
-
-def test_walk_091(system_for: SystemFactory) -> None:
+def test_walk_077(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
-    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault; t1
-    faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
-    private folio; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's
-    charge succeeds."""
+    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2789,6 +2383,38 @@ def test_walk_091(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=302)
     run.step('DropCleanFolio', s=s1, then=317)
     run.step('RetryFault', t1, then=58)
+
+
+def test_walk_078(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
+    s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private
+    folio; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
+    t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 reads, finds the
+    PTE changed, drops its folio, unpins; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
+    reclaim; t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('StartFault', t1, s=s1, then=88)
+    run.step('SkipSwapcache', t1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeReclaim', t1, then=177)
+    run.step('ShrinkDone', t1, then=203)
+    run.step('ChargeFail', t1, then=58)
+    run.step('StartFault', t1, s=s1, then=88)
+    run.step('SkipSwapcache', t1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeReclaim', t1, then=177)
+    run.step('ShrinkDone', t1, then=203)
+    run.step('ChargeOk', t1, then=176)
+    run.step('SyncPteChanged', t1, then=58)
     run.step('StartFault', t1, s=s1, then=88)
     run.step('SkipSwapcache', t1, then=119)
     run.step('SyncSwapcachePrepare', t1, then=151)
@@ -2798,7 +2424,7 @@ def test_walk_091(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=201)
 
 
-def test_walk_092(system_for: SystemFactory) -> None:
+def test_walk_079(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2826,59 +2452,144 @@ def test_walk_092(system_for: SystemFactory) -> None:
     run.step('SwapCacheHit', t1, then=87)
 
 
-def test_walk_093(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; t1 finds
-    the slot pinned and backs out; k1 writes the entry back; k1 ends its walk; s1 is freed;
-    s1's clean folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1
-    isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is
-    freed; k1 ends its walk; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts
-    a shrink walk; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins
-    the slot for its private folio; k1 isolates the LRU head; k1's writeback fails to
-    allocate a folio; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
-    succeeds; t1 reads into its private folio, maps it, unpins."""
+def test_walk_080(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
+    folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('SkipSwapcache', t1, then=39)
-    run.step('WbAllocFolio', k1, then=69)
-    run.step('SwapcacheBusy', t1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('ShrinkDone', k1, then=75)
-    run.step('FreeSlot', s=s1, then=108)
-    run.step('DropCleanFolio', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('WbAllocFolio', k1, then=244)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFolio', k1, then=286)
+    run.step('WbWrite', k1, then=302)
+    run.step('ShrinkDone', k1, then=318)
+    run.step('DropCleanFolio', s=s1, then=329)
+    run.step('RetryFault', t1, then=91)
+
+
+def test_walk_081(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
+    ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFolio', k1, then=286)
+    run.step('WbWrite', k1, then=302)
+    run.step('DropCleanFolio', s=s1, then=317)
+    run.step('ShrinkDone', k1, then=329)
+
+
+def test_walk_082(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
+    fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=212)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('LruIsolate', k1, then=263)
+    run.step('WbAllocFolio', k1, then=286)
+    run.step('WbWrite', k1, then=302)
+    run.step('ShrinkDone', k1, then=318)
+    run.step('RetryFault', t1, then=60)
+
+
+def test_walk_083(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
+    folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
+    charge succeeds; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1
+    reads, finds the PTE changed, drops its folio, unpins; t1 faults on s1; t1 skips the
+    swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 puts the
+    entry back on the LRU; t1's charge fails; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; k1
+    ends its walk; k1 starts a shrink walk; t1 reads into its private folio, maps it,
+    unpins; v2 is swapped out to s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=33)
-    run.step('FreeSlot', s=s1, then=59)
-    run.step('ShrinkDone', k1, then=92)
+    run.step('ShrinkDone', k1, then=60)
+    run.step('FreeSlot', s=s1, then=92)
     run.step('DropCleanFolio', s=s1, then=123)
     run.step('SwapOut', s=s1, v=v2, then=152)
     run.step('ShrinkWorker', k1, then=178)
     run.step('StartFault', t1, s=s1, then=206)
     run.step('SkipSwapcache', t1, then=232)
     run.step('SyncSwapcachePrepare', t1, then=257)
-    run.step('LruIsolate', k1, then=276)
-    run.step('WbAllocFail', k1, then=298)
+    run.step('ChargeOk', t1, then=280)
+    run.step('LruIsolate', k1, then=296)
+    run.step('WbAllocFail', k1, then=311)
+    run.step('SyncPteChanged', t1, then=230)
+    run.step('StartFault', t1, s=s1, then=254)
+    run.step('SkipSwapcache', t1, then=277)
+    run.step('SyncSwapcachePrepare', t1, then=298)
     run.step('WbPutback', k1, then=208)
-    run.step('ShrinkDone', k1, then=233)
-    run.step('ChargeOk', t1, then=258)
-    run.step('SyncMapFolio', t1, then=123)
+    run.step('ChargeFail', t1, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ChargeOk', t1, then=234)
+    run.step('ShrinkDone', k1, then=258)
+    run.step('ShrinkWorker', k1, then=280)
+    run.step('SyncMapFolio', t1, then=204)
+    run.step('SwapOut', s=s1, v=v2, then=178)
 
 
-def test_walk_094(system_for: SystemFactory) -> None:
+def test_walk_084(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
-    reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its walk; t1's
-    writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
-    its walk; k1 puts the entry back on the LRU; t1's charge fails."""
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
+    charge enters reclaim; k1 isolates the LRU head; k1's writeback skips the pinned slot;
+    k1 puts the entry back on the LRU; k1 ends its walk; t1 isolates the LRU head; t1's
+    writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds; k1's writeback
+    skips the pinned slot; k1 puts the entry back on the LRU; t1 reads into its private
+    folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2888,6 +2599,97 @@ def test_walk_094(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=58)
     run.step('FreeSlot', s=s1, then=90)
     run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('StartFault', t1, s=s1, then=206)
+    run.step('SkipSwapcache', t1, then=232)
+    run.step('SyncSwapcachePrepare', t1, then=257)
+    run.step('ChargeReclaim', t1, then=281)
+    run.step('LruIsolate', k1, then=297)
+    run.step('WbSkipBusy', k1, then=313)
+    run.step('WbPutback', k1, then=235)
+    run.step('ShrinkDone', k1, then=259)
+    run.step('LruIsolate', t1, then=282)
+    run.step('WbSkipBusy', t1, then=300)
+    run.step('WbPutback', t1, then=315)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('LruIsolate', k1, then=333)
+    run.step('ShrinkDone', t1, then=312)
+    run.step('ChargeOk', t1, then=296)
+    run.step('WbSkipBusy', k1, then=311)
+    run.step('WbPutback', k1, then=234)
+    run.step('SyncMapFolio', t1, then=90)
+
+
+def test_walk_085(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
+    t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
+    head; t1's writeback fails to allocate a folio; k1 ends its walk; t1 puts the entry back
+    on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; t1 faults on
+    s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private
+    folio; k1 isolates the LRU head; t1's charge enters reclaim; t1 ends its walk; k1's
+    writeback fails to allocate a folio; t1's charge succeeds; k1 puts the entry back on the
+    LRU; t1 reads, finds the PTE changed, drops its folio, unpins."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ChargeReclaim', t1, then=235)
+    run.step('LruIsolate', t1, then=260)
+    run.step('WbAllocFail', t1, then=283)
+    run.step('ShrinkDone', k1, then=300)
+    run.step('WbPutback', t1, then=315)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('ShrinkDone', t1, then=334)
+    run.step('ChargeFail', t1, then=178)
+    run.step('StartFault', t1, s=s1, then=206)
+    run.step('SkipSwapcache', t1, then=232)
+    run.step('SyncSwapcachePrepare', t1, then=257)
+    run.step('LruIsolate', k1, then=276)
+    run.step('ChargeReclaim', t1, then=297)
+    run.step('ShrinkDone', t1, then=312)
+    run.step('WbAllocFail', k1, then=326)
+    run.step('ChargeOk', t1, then=311)
+    run.step('WbPutback', k1, then=234)
+    run.step('SyncPteChanged', t1, then=124)
+
+
+def test_walk_086(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
+    t1 pins the slot for its private folio; k1 ends its walk; t1's charge succeeds; t1 reads
+    into its private folio, maps it, unpins; v2 is swapped out to s1; t1 faults on s1; t1
+    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
+    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
+    walk; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
+    folio; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ShrinkDone', k1, then=233)
+    run.step('ChargeOk', t1, then=258)
+    run.step('SyncMapFolio', t1, then=123)
     run.step('SwapOut', s=s1, v=v2, then=152)
     run.step('StartFault', t1, s=s1, then=179)
     run.step('SkipSwapcache', t1, then=207)
@@ -2906,14 +2708,15 @@ def test_walk_094(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=124)
 
 
-def test_walk_095(system_for: SystemFactory) -> None:
+def test_walk_087(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
     t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
     head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 ends
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the
-    pinned slot; k1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
+    pinned slot; k1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds;
+    k1 ends its walk; t1 reads, finds the PTE changed, drops its folio, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2937,51 +2740,19 @@ def test_walk_095(system_for: SystemFactory) -> None:
     run.step('WbPutback', k1, then=301)
     run.step('ShrinkDone', t1, then=316)
     run.step('ChargeOk', t1, then=234)
+    run.step('ShrinkDone', k1, then=258)
+    run.step('SyncPteChanged', t1, then=152)
 
 
-def test_walk_096(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
-    t1's charge succeeds; t1 reads into its private folio, maps it, unpins; v1 is swapped
-    out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the
-    swap cache; k1's writeback finds the entry gone; k1 puts the entry back on the LRU; k1
-    ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
-    dropped; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('SkipSwapcache', t1, then=39)
-    run.step('SyncSwapcachePrepare', t1, then=67)
-    run.step('ChargeOk', t1, then=98)
-    run.step('SyncMapFolio', t1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=186)
-    run.step('ShrinkDone', k1, then=212)
-    run.step('ShrinkWorker', k1, then=238)
-    run.step('LruIsolate', k1, then=263)
-    run.step('WbAllocFolio', k1, then=286)
-    run.step('WbWrite', k1, then=302)
-    run.step('ShrinkDone', k1, then=318)
-    run.step('DropCleanFolio', s=s1, then=329)
-    run.step('RetryFault', t1, then=91)
-
-
-def test_walk_097(system_for: SystemFactory) -> None:
+def test_walk_088(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
     (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 starts a shrink walk;
     t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; k1 ends its walk; t1 puts the entry back on the LRU; t1 ends its walk; k1 starts
-    a shrink walk; t1's charge succeeds; t1 reads into its private folio, maps it, unpins;
-    v2 is swapped out to s1."""
+    folio; k1 ends its walk; t1 puts the entry back on the LRU; t1 ends its walk; t1's
+    charge succeeds; k1 starts a shrink walk; t1 reads, finds the PTE changed, drops its
+    folio, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2989,8 +2760,8 @@ def test_walk_097(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=33)
     run.step('DropCleanFolio', s=s1, then=58)
-    run.step('ShrinkDone', k1, then=91)
-    run.step('FreeSlot', s=s1, then=123)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('ShrinkDone', k1, then=123)
     run.step('SwapOut', s=s1, v=v2, then=152)
     run.step('StartFault', t1, s=s1, then=179)
     run.step('SkipSwapcache', t1, then=207)
@@ -3002,21 +2773,22 @@ def test_walk_097(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=300)
     run.step('WbPutback', t1, then=315)
     run.step('ShrinkDone', t1, then=328)
-    run.step('ShrinkWorker', k1, then=334)
-    run.step('ChargeOk', t1, then=280)
-    run.step('SyncMapFolio', t1, then=204)
-    run.step('SwapOut', s=s1, v=v2, then=178)
+    run.step('ChargeOk', t1, then=258)
+    run.step('ShrinkWorker', k1, then=280)
+    run.step('SyncPteChanged', t1, then=178)
 
 
-def test_walk_098(system_for: SystemFactory) -> None:
+def test_walk_089(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
     skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
     t1 puts the entry back on the LRU; t1 ends its walk; k1 isolates the LRU head; k1's
-    writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk;
-    t1's charge succeeds."""
+    writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; k1
+    starts a shrink walk; t1's charge succeeds; k1 isolates the LRU head; t1 reads, finds
+    the PTE changed, drops its folio, unpins; k1's writeback allocates a folio; k1 writes
+    the entry back."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -3040,14 +2812,134 @@ def test_walk_098(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', k1, then=326)
     run.step('WbPutback', k1, then=316)
     run.step('ShrinkDone', k1, then=328)
-    run.step('ChargeOk', t1, then=258)
+    run.step('ShrinkWorker', k1, then=334)
+    run.step('ChargeOk', t1, then=280)
+    run.step('LruIsolate', k1, then=296)
+    run.step('SyncPteChanged', t1, then=205)
+    run.step('WbAllocFolio', k1, then=231)
+    run.step('WbWrite', k1, then=44)
 
 
-def test_walk_099(system_for: SystemFactory) -> None:
+def test_walk_090(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
+    folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
+    for its private folio; k1's writeback skips the pinned slot; t1's charge enters reclaim;
+    t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the
+    swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge
+    enters reclaim; k1's writeback fails to allocate a folio; k1 puts the entry back on the
+    LRU."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('ShrinkDone', k1, then=75)
+    run.step('FreeSlot', s=s1, then=108)
+    run.step('DropCleanFolio', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('WbSkipBusy', k1, then=305)
+    run.step('ChargeReclaim', t1, then=321)
+    run.step('ShrinkDone', t1, then=330)
+    run.step('ChargeFail', t1, then=243)
+    run.step('WbPutback', k1, then=140)
+    run.step('ShrinkDone', k1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('ChargeReclaim', t1, then=304)
+    run.step('WbAllocFail', k1, then=321)
+    run.step('WbPutback', k1, then=248)
+
+
+def test_walk_091(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
+    t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
+    head; k1 ends its walk; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates
+    the LRU head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's
+    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 finds the
+    slot pinned and backs out; t1 faults on s1; t1 finds the folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ChargeReclaim', t1, then=248)
+    run.step('LruIsolate', t1, then=272)
+    run.step('ShrinkDone', k1, then=293)
+    run.step('WbAllocFail', t1, then=307)
+    run.step('WbPutback', t1, then=323)
+    run.step('ShrinkDone', t1, then=332)
+    run.step('ChargeFail', t1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('WbAllocFolio', k1, then=289)
+    run.step('WbWrite', k1, then=86)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapcacheBusy', t1, then=60)
+    run.step('StartFault', t1, s=s1, then=89)
+    run.step('SwapCacheHit', t1, then=121)
+
+
+def test_walk_092(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
+    gone."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbEntryGone', k1, then=65)
+
+
+def test_walk_093(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
+    t1's charge succeeds; k1's writeback fails to allocate a folio; t1 reads, finds the PTE
+    changed, drops its folio, unpins."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('SyncSwapcachePrepare', t1, then=67)
+    run.step('ChargeOk', t1, then=98)
+    run.step('WbAllocFail', k1, then=131)
+    run.step('SyncPteChanged', t1, then=22)
+
+
+def test_walk_094(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
     t1's charge enters reclaim; k1's writeback fails to allocate a folio; t1 ends its walk;
-    t1's charge succeeds."""
+    t1's charge succeeds; k1 puts the entry back on the LRU; k1 ends its walk; t1 reads into
+    its private folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3059,9 +2951,12 @@ def test_walk_099(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=133)
     run.step('ShrinkDone', t1, then=161)
     run.step('ChargeOk', t1, then=131)
+    run.step('WbPutback', k1, then=160)
+    run.step('ShrinkDone', k1, then=46)
+    run.step('SyncMapFolio', t1, then=0)
 
 
-def test_walk_100(system_for: SystemFactory) -> None:
+def test_walk_095(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
     k1's writeback fails to allocate a folio; t1's charge enters reclaim; k1 puts the entry
@@ -3083,7 +2978,7 @@ def test_walk_100(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=78)
 
 
-def test_walk_101(system_for: SystemFactory) -> None:
+def test_walk_096(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
@@ -3099,7 +2994,7 @@ def test_walk_101(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=163)
 
 
-def test_walk_102(system_for: SystemFactory) -> None:
+def test_walk_097(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; t1 finds the slot pinned and backs out; t1 faults on s1; t1 finds
@@ -3117,12 +3012,13 @@ def test_walk_102(system_for: SystemFactory) -> None:
     run.step('SwapCacheHit', t1, then=103)
 
 
-def test_walk_103(system_for: SystemFactory) -> None:
+def test_walk_098(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
     folio; t1's charge fails; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge succeeds; k1 ends its walk."""
+    t1 pins the slot for its private folio; t1's charge succeeds; k1 ends its walk; t1
+    reads, finds the PTE changed, drops its folio, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3139,19 +3035,15 @@ def test_walk_103(system_for: SystemFactory) -> None:
     run.step('SyncSwapcachePrepare', t1, then=164)
     run.step('ChargeOk', t1, then=190)
     run.step('ShrinkDone', k1, then=214)
+    run.step('SyncPteChanged', t1, then=107)
 
 
-def test_walk_104(system_for: SystemFactory) -> None:
+def test_walk_099(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
     folio; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's charge
-    fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
-    t1's charge succeeds; t1 reads into its private folio, maps it, unpins; v1 is swapped
-    out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the
-    slot for its private folio; t1's charge enters reclaim; k1 isolates the LRU head; t1
-    ends its walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
+    fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3166,26 +3058,9 @@ def test_walk_104(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=215)
     run.step('ShrinkDone', t1, then=240)
     run.step('ChargeFail', t1, then=107)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('StartFault', t1, s=s1, then=219)
-    run.step('SkipSwapcache', t1, then=245)
-    run.step('SyncSwapcachePrepare', t1, then=269)
-    run.step('ChargeOk', t1, then=291)
-    run.step('SyncMapFolio', t1, then=217)
-    run.step('SwapOut', s=s1, v=v1, then=192)
-    run.step('StartFault', t1, s=s1, then=219)
-    run.step('SkipSwapcache', t1, then=245)
-    run.step('SyncSwapcachePrepare', t1, then=269)
-    run.step('ChargeReclaim', t1, then=292)
-    run.step('LruIsolate', k1, then=304)
-    run.step('ShrinkDone', t1, then=320)
-    run.step('WbAllocFail', k1, then=330)
-    run.step('ChargeOk', t1, then=319)
 
 
-def test_walk_105(system_for: SystemFactory) -> None:
+def test_walk_100(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
@@ -3204,18 +3079,11 @@ def test_walk_105(system_for: SystemFactory) -> None:
     run.step('ChargeReclaim', t1, then=215)
 
 
-def test_walk_106(system_for: SystemFactory) -> None:
+def test_walk_101(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
-    folio; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
-    t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 reads into its
-    private folio, maps it, unpins; v1 is swapped out to s1; t1 faults on s1; t1 skips the
-    swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge
-    fails; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
-    for its private folio; t1's charge succeeds; t1 reads into its private folio, maps it,
-    unpins."""
+    folio; t1's charge succeeds; t1 reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3226,29 +3094,98 @@ def test_walk_106(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=102)
     run.step('DropCleanFolio', s=s1, then=135)
     run.step('SyncSwapcachePrepare', t1, then=164)
-    run.step('ChargeReclaim', t1, then=191)
-    run.step('ShrinkDone', t1, then=216)
-    run.step('ChargeFail', t1, then=73)
-    run.step('StartFault', t1, s=s1, then=104)
-    run.step('SkipSwapcache', t1, then=135)
-    run.step('SyncSwapcachePrepare', t1, then=164)
-    run.step('ChargeReclaim', t1, then=191)
-    run.step('ShrinkDone', t1, then=216)
     run.step('ChargeOk', t1, then=190)
     run.step('SyncMapFolio', t1, then=106)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=166)
-    run.step('SkipSwapcache', t1, then=194)
-    run.step('SyncSwapcachePrepare', t1, then=221)
+
+
+def test_walk_102(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
+    charge succeeds; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1
+    reads, finds the PTE changed, drops its folio, unpins; t1 faults on s1; t1 skips the
+    swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 puts the
+    entry back on the LRU; t1's charge fails; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; k1
+    ends its walk; k1 starts a shrink walk; t1 reads into its private folio, maps it,
+    unpins; v1 is swapped out to s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('ChargeOk', t1, then=291)
+    run.step('LruIsolate', k1, then=303)
+    run.step('WbAllocFail', k1, then=319)
+    run.step('SyncPteChanged', t1, then=243)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('SkipSwapcache', t1, then=288)
+    run.step('SyncSwapcachePrepare', t1, then=305)
+    run.step('WbPutback', k1, then=221)
     run.step('ChargeFail', t1, then=140)
     run.step('StartFault', t1, s=s1, then=166)
     run.step('SkipSwapcache', t1, then=194)
     run.step('SyncSwapcachePrepare', t1, then=221)
     run.step('ChargeOk', t1, then=247)
+    run.step('ShrinkDone', k1, then=270)
+    run.step('ShrinkWorker', k1, then=291)
+    run.step('SyncMapFolio', t1, then=217)
+    run.step('SwapOut', s=s1, v=v1, then=192)
+
+
+def test_walk_103(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
+    charge enters reclaim; k1 isolates the LRU head; k1's writeback skips the pinned slot;
+    k1 puts the entry back on the LRU; k1 ends its walk; t1 isolates the LRU head; t1's
+    writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds; k1's writeback
+    skips the pinned slot; k1 puts the entry back on the LRU; t1 reads into its private
+    folio, maps it, unpins."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('ChargeReclaim', t1, then=292)
+    run.step('LruIsolate', k1, then=304)
+    run.step('WbSkipBusy', k1, then=321)
+    run.step('WbPutback', k1, then=248)
+    run.step('ShrinkDone', k1, then=271)
+    run.step('LruIsolate', t1, then=293)
+    run.step('WbSkipBusy', t1, then=307)
+    run.step('WbPutback', t1, then=323)
+    run.step('ShrinkWorker', k1, then=331)
+    run.step('LruIsolate', k1, then=335)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ChargeOk', t1, then=303)
+    run.step('WbSkipBusy', k1, then=319)
+    run.step('WbPutback', k1, then=247)
     run.step('SyncMapFolio', t1, then=106)
 
 
-def test_walk_107(system_for: SystemFactory) -> None:
+def test_walk_104(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
@@ -3256,9 +3193,9 @@ def test_walk_107(system_for: SystemFactory) -> None:
     head; t1's writeback fails to allocate a folio; k1 ends its walk; t1 puts the entry back
     on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; t1 faults on
     s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private
-    folio; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 puts the
-    entry back on the LRU; k1 ends its walk; t1's charge succeeds; t1 reads into its private
-    folio, maps it, unpins."""
+    folio; k1 isolates the LRU head; t1's charge enters reclaim; t1 ends its walk; k1's
+    writeback fails to allocate a folio; t1's charge succeeds; k1 puts the entry back on the
+    LRU; t1 reads, finds the PTE changed, drops its folio, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3283,22 +3220,25 @@ def test_walk_107(system_for: SystemFactory) -> None:
     run.step('SkipSwapcache', t1, then=245)
     run.step('SyncSwapcachePrepare', t1, then=269)
     run.step('LruIsolate', k1, then=287)
-    run.step('WbAllocFail', k1, then=305)
-    run.step('WbPutback', k1, then=221)
-    run.step('ShrinkDone', k1, then=246)
-    run.step('ChargeOk', t1, then=270)
-    run.step('SyncMapFolio', t1, then=139)
+    run.step('ChargeReclaim', t1, then=304)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('WbAllocFail', k1, then=330)
+    run.step('ChargeOk', t1, then=319)
+    run.step('WbPutback', k1, then=247)
+    run.step('SyncPteChanged', t1, then=140)
 
 
-def test_walk_108(system_for: SystemFactory) -> None:
+def test_walk_105(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
-    reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its walk; t1's
-    writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
-    its walk; k1 puts the entry back on the LRU; t1's charge fails."""
+    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
+    t1 pins the slot for its private folio; k1 ends its walk; t1's charge succeeds; t1 reads
+    into its private folio, maps it, unpins; v1 is swapped out to s1; t1 faults on s1; t1
+    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
+    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
+    walk; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
+    folio; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3307,7 +3247,13 @@ def test_walk_108(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=73)
     run.step('FreeSlot', s=s1, then=106)
-    run.step('ShrinkDone', k1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ShrinkDone', k1, then=246)
+    run.step('ChargeOk', t1, then=270)
+    run.step('SyncMapFolio', t1, then=139)
     run.step('SwapOut', s=s1, v=v1, then=165)
     run.step('StartFault', t1, s=s1, then=193)
     run.step('SkipSwapcache', t1, then=220)
@@ -3326,14 +3272,15 @@ def test_walk_108(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=140)
 
 
-def test_walk_109(system_for: SystemFactory) -> None:
+def test_walk_106(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
     t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
     head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 ends
     its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the
-    pinned slot; k1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
+    pinned slot; k1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds;
+    k1 ends its walk; t1 reads, finds the PTE changed, drops its folio, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3357,67 +3304,28 @@ def test_walk_109(system_for: SystemFactory) -> None:
     run.step('WbPutback', k1, then=308)
     run.step('ShrinkDone', t1, then=324)
     run.step('ChargeOk', t1, then=247)
+    run.step('ShrinkDone', k1, then=270)
+    run.step('SyncPteChanged', t1, then=165)
 
 
-def test_walk_110(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
-    writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
-    folio; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
-    succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('SkipSwapcache', t1, then=39)
-    run.step('WbAllocFolio', k1, then=69)
-    run.step('WbWrite', k1, then=102)
-    run.step('DropCleanFolio', s=s1, then=135)
-    run.step('SyncSwapcachePrepare', t1, then=164)
-    run.step('ChargeReclaim', t1, then=191)
-    run.step('ShrinkDone', t1, then=216)
-    run.step('ShrinkDone', k1, then=240)
-    run.step('ChargeOk', t1, then=214)
-
-
-def test_walk_111(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
-    writes the entry back; k1 ends its walk; t1 finds the slot pinned and backs out; t1
-    faults on s1; t1 finds the folio in the swap cache."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('SkipSwapcache', t1, then=39)
-    run.step('WbAllocFolio', k1, then=69)
-    run.step('WbWrite', k1, then=102)
-    run.step('ShrinkDone', k1, then=136)
-    run.step('SwapcacheBusy', t1, then=75)
-    run.step('StartFault', t1, s=s1, then=105)
-    run.step('SwapCacheHit', t1, then=137)
-
-
-def test_walk_112(system_for: SystemFactory) -> None:
+def test_walk_107(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
-    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
     (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 starts a shrink walk;
     t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; k1 ends its walk; t1 puts the entry back on the LRU; t1 ends its walk; k1 starts
-    a shrink walk; t1's charge succeeds; t1 reads into its private folio, maps it, unpins;
-    v1 is swapped out to s1."""
+    folio; k1 ends its walk; t1 puts the entry back on the LRU; t1 ends its walk; t1's
+    charge succeeds; k1 starts a shrink walk; t1 reads, finds the PTE changed, drops its
+    folio, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=23)
     run.step('WbWrite', k1, then=44)
-    run.step('FreeSlot', s=s1, then=74)
-    run.step('ShrinkDone', k1, then=108)
-    run.step('DropCleanFolio', s=s1, then=139)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
     run.step('SwapOut', s=s1, v=v1, then=165)
     run.step('StartFault', t1, s=s1, then=193)
     run.step('SkipSwapcache', t1, then=220)
@@ -3429,21 +3337,22 @@ def test_walk_112(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=307)
     run.step('WbPutback', t1, then=323)
     run.step('ShrinkDone', t1, then=332)
-    run.step('ShrinkWorker', k1, then=336)
-    run.step('ChargeOk', t1, then=291)
-    run.step('SyncMapFolio', t1, then=217)
-    run.step('SwapOut', s=s1, v=v1, then=192)
+    run.step('ChargeOk', t1, then=270)
+    run.step('ShrinkWorker', k1, then=291)
+    run.step('SyncPteChanged', t1, then=192)
 
 
-def test_walk_113(system_for: SystemFactory) -> None:
+def test_walk_108(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
     skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
     t1 puts the entry back on the LRU; t1 ends its walk; k1 isolates the LRU head; k1's
-    writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk;
-    t1's charge succeeds."""
+    writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; k1
+    starts a shrink walk; t1's charge succeeds; k1 isolates the LRU head; t1 reads, finds
+    the PTE changed, drops its folio, unpins; k1's writeback allocates a folio; k1 writes
+    the entry back; s1 is freed; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3467,7 +3376,165 @@ def test_walk_113(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', k1, then=330)
     run.step('WbPutback', k1, then=324)
     run.step('ShrinkDone', k1, then=332)
-    run.step('ChargeOk', t1, then=270)
+    run.step('ShrinkWorker', k1, then=336)
+    run.step('ChargeOk', t1, then=291)
+    run.step('LruIsolate', k1, then=303)
+    run.step('SyncPteChanged', t1, then=218)
+    run.step('WbAllocFolio', k1, then=244)
+    run.step('WbWrite', k1, then=33)
+    run.step('FreeSlot', s=s1, then=59)
+    run.step('ShrinkDone', k1, then=92)
+
+
+def test_walk_109(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
+    writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
+    folio; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
+    t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 reads, finds the
+    PTE changed, drops its folio, unpins; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
+    reclaim; t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('DropCleanFolio', s=s1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('ShrinkDone', t1, then=216)
+    run.step('ChargeFail', t1, then=73)
+    run.step('StartFault', t1, s=s1, then=104)
+    run.step('SkipSwapcache', t1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('ShrinkDone', t1, then=216)
+    run.step('ChargeOk', t1, then=190)
+    run.step('SyncPteChanged', t1, then=73)
+    run.step('StartFault', t1, s=s1, then=104)
+    run.step('SkipSwapcache', t1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('ShrinkDone', t1, then=216)
+    run.step('ShrinkDone', k1, then=240)
+    run.step('ChargeOk', t1, then=214)
+
+
+def test_walk_110(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
+    writes the entry back; k1 ends its walk; t1 finds the slot pinned and backs out; t1
+    faults on s1; t1 finds the folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('ShrinkDone', k1, then=136)
+    run.step('SwapcacheBusy', t1, then=75)
+    run.step('StartFault', t1, s=s1, then=105)
+    run.step('SwapCacheHit', t1, then=137)
+
+
+def test_walk_111(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('FreeSlot', s=s1, then=74)
+    run.step('ShrinkDone', k1, then=108)
+
+
+def test_walk_112(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; t1
+    reads into its private folio, maps it, unpins; v1 is swapped out to s1; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
+    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
+    isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink
+    walk; t1 reads, finds the PTE changed, drops its folio, unpins."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SkipSwapcache', t1, then=24)
+    run.step('SyncSwapcachePrepare', t1, then=45)
+    run.step('ChargeOk', t1, then=76)
+    run.step('SyncMapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SkipSwapcache', t1, then=18)
+    run.step('SyncSwapcachePrepare', t1, then=34)
+    run.step('ChargeReclaim', t1, then=62)
+    run.step('LruIsolate', t1, then=93)
+    run.step('WbAllocFail', t1, then=125)
+    run.step('ShrinkDone', k1, then=94)
+    run.step('WbPutback', t1, then=126)
+    run.step('ShrinkWorker', k1, then=154)
+    run.step('LruIsolate', k1, then=181)
+    run.step('WbSkipBusy', k1, then=209)
+    run.step('WbPutback', k1, then=226)
+    run.step('ShrinkDone', k1, then=126)
+    run.step('ShrinkDone', t1, then=155)
+    run.step('ChargeOk', t1, then=35)
+    run.step('ShrinkWorker', k1, then=61)
+    run.step('SyncPteChanged', t1, then=3)
+
+
+def test_walk_113(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 isolates the LRU head;
+    k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head;
+    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 isolates the
+    LRU head; t1 ends its walk; k1's writeback fails to allocate a folio; k1 puts the entry
+    back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
+    k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; t1's charge succeeds; k1 isolates the LRU head; k1's
+    writeback skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SkipSwapcache', t1, then=18)
+    run.step('SyncSwapcachePrepare', t1, then=34)
+    run.step('LruIsolate', k1, then=52)
+    run.step('WbSkipBusy', k1, then=84)
+    run.step('WbPutback', k1, then=118)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('ShrinkWorker', k1, then=34)
+    run.step('ChargeReclaim', t1, then=62)
+    run.step('LruIsolate', t1, then=93)
+    run.step('WbSkipBusy', t1, then=125)
+    run.step('WbPutback', t1, then=154)
+    run.step('LruIsolate', k1, then=181)
+    run.step('ShrinkDone', t1, then=116)
+    run.step('WbAllocFail', k1, then=148)
+    run.step('WbPutback', k1, then=173)
+    run.step('ShrinkDone', k1, then=155)
+    run.step('ShrinkWorker', k1, then=182)
+    run.step('LruIsolate', k1, then=116)
+    run.step('WbSkipBusy', k1, then=148)
+    run.step('WbPutback', k1, then=173)
+    run.step('ShrinkDone', k1, then=155)
+    run.step('ShrinkWorker', k1, then=182)
+    run.step('ChargeOk', t1, then=61)
+    run.step('LruIsolate', k1, then=82)
+    run.step('WbSkipBusy', k1, then=115)
 
 
 def test_walk_114(system_for: SystemFactory) -> None:
@@ -3490,54 +3557,22 @@ def test_walk_114(system_for: SystemFactory) -> None:
 
 
 def test_walk_115(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 isolates the LRU head;
-    k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
-    walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads
-    into its private folio, maps it, unpins; v1 is swapped out to s1; t1 faults on s1; k1's
-    writeback allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds
-    the entry gone; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
-    back; s1's clean folio is dropped; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('StartFault', t1, s=s1, then=12)
-    run.step('SkipSwapcache', t1, then=24)
-    run.step('SyncSwapcachePrepare', t1, then=45)
-    run.step('LruIsolate', k1, then=67)
-    run.step('WbSkipBusy', k1, then=100)
-    run.step('WbPutback', k1, then=134)
-    run.step('ShrinkDone', k1, then=25)
-    run.step('ChargeOk', t1, then=46)
-    run.step('ShrinkWorker', k1, then=76)
-    run.step('LruIsolate', k1, then=98)
-    run.step('SyncMapFolio', t1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=186)
-    run.step('ShrinkDone', k1, then=212)
-    run.step('ShrinkWorker', k1, then=238)
-    run.step('LruIsolate', k1, then=263)
-    run.step('WbAllocFolio', k1, then=286)
-    run.step('WbWrite', k1, then=302)
-    run.step('DropCleanFolio', s=s1, then=317)
-    run.step('ShrinkDone', k1, then=329)
-
-
-def test_walk_116(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge enters reclaim; k1 starts a shrink
-    walk; t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1 ends its
-    walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU
-    head; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends
-    its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates
-    the LRU head; t1 reads into its private folio, maps it, unpins."""
+    pins the slot for its private folio; t1's charge succeeds; t1 reads, finds the PTE
+    changed, drops its folio, unpins; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
+    reclaim; k1 starts a shrink walk; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the
+    entry back on the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1
+    starts a shrink walk; t1 reads, finds the PTE changed, drops its folio, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SkipSwapcache', t1, then=13)
+    run.step('SyncSwapcachePrepare', t1, then=25)
+    run.step('ChargeOk', t1, then=46)
+    run.step('SyncPteChanged', t1, then=2)
     run.step('StartFault', t1, s=s1, then=6)
     run.step('SkipSwapcache', t1, then=13)
     run.step('SyncSwapcachePrepare', t1, then=25)
@@ -3555,55 +3590,30 @@ def test_walk_116(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', t1, then=168)
     run.step('ChargeOk', t1, then=46)
     run.step('ShrinkWorker', k1, then=76)
-    run.step('LruIsolate', k1, then=98)
-    run.step('SyncMapFolio', t1, then=20)
+    run.step('SyncPteChanged', t1, then=5)
 
 
-def test_walk_117(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
-    fault; t1 faults on s1; t1 finds the folio in the swap cache."""
+def test_walk_116(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 isolates the LRU head;
+    k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head;
+    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 isolates the
+    LRU head; t1 ends its walk; k1's writeback fails to allocate a folio; k1 puts the entry
+    back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
+    k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; t1's charge succeeds; k1 isolates the LRU head; k1's
+    writeback skips the pinned slot."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=186)
-    run.step('ShrinkDone', k1, then=212)
-    run.step('ShrinkWorker', k1, then=238)
-    run.step('LruIsolate', k1, then=263)
-    run.step('WbAllocFolio', k1, then=286)
-    run.step('WbWrite', k1, then=302)
-    run.step('ShrinkDone', k1, then=318)
-    run.step('RetryFault', t1, then=60)
-    run.step('StartFault', t1, s=s1, then=89)
-    run.step('SwapCacheHit', t1, then=121)
-
-
-def test_walk_118(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; k1 starts a shrink walk; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the
-    entry back on the LRU; k1 isolates the LRU head; t1 ends its walk; k1's writeback fails
-    to allocate a folio; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the
-    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds;
-    k1 isolates the LRU head; t1 reads into its private folio, maps it, unpins; v1 is
-    swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
-    gone."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=6)
-    run.step('SkipSwapcache', t1, then=13)
-    run.step('SyncSwapcachePrepare', t1, then=25)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SkipSwapcache', t1, then=24)
+    run.step('SyncSwapcachePrepare', t1, then=45)
+    run.step('LruIsolate', k1, then=67)
+    run.step('WbSkipBusy', k1, then=100)
+    run.step('WbPutback', k1, then=134)
+    run.step('ShrinkDone', k1, then=25)
     run.step('ShrinkWorker', k1, then=45)
     run.step('ChargeReclaim', t1, then=77)
     run.step('LruIsolate', t1, then=109)
@@ -3622,7 +3632,4 @@ def test_walk_118(system_for: SystemFactory) -> None:
     run.step('ShrinkWorker', k1, then=196)
     run.step('ChargeOk', t1, then=76)
     run.step('LruIsolate', k1, then=98)
-    run.step('SyncMapFolio', t1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('WbAllocFolio', k1, then=66)
-    run.step('WbEntryGone', k1, then=65)
+    run.step('WbSkipBusy', k1, then=131)

@@ -20,6 +20,9 @@ from conformance.steps import WORKER_CHARGE_STEPS, Step
 from conformance.system import ACTOR_STEPS, ENV_STEPS, ROTATE_ONLY_STEPS, System
 from conformance.tests import properties as p
 
+# Steps with a rule only in the machines of configs that can take them (see ProtocolMachine).
+GATED_STEPS = frozenset({"SyncPteChanged", "SwapDuplicate"})
+
 
 class PropertyViolated(AssertionError):
     """A property failed; carries the schedule that led there."""
@@ -149,7 +152,8 @@ class ProtocolMachine(RuleBasedStateMachine):
     # can never fire would still shift Hypothesis's choices, and the
     # derandomized hunts of the other variants must keep their schedules.
     # (So do the worker's charge steps: only with WORKER_CHARGE_RECLAIM.)
-    for _name in sorted((ACTOR_STEPS | ENV_STEPS) - ROTATE_ONLY_STEPS - WORKER_CHARGE_STEPS):
+    # Likewise the steps only a SyncIO or a SwapShared model can take (added after the hunts were tuned).
+    for _name in sorted((ACTOR_STEPS | ENV_STEPS) - ROTATE_ONLY_STEPS - WORKER_CHARGE_STEPS - GATED_STEPS):
         locals()[_name] = _rule_for(_name)
     del _name
 
@@ -161,6 +165,10 @@ def machine_for(
     rules = {n: _rule_for(n) for n in sorted(ROTATE_ONLY_STEPS)} if config.variant == "rotate" else {}
     if config.worker_charge_reclaim:
         rules.update({n: _rule_for(n) for n in sorted(WORKER_CHARGE_STEPS)})
+    if config.sync_io:
+        rules["SyncPteChanged"] = _rule_for("SyncPteChanged")
+    if config.swap_shared:
+        rules["SwapDuplicate"] = _rule_for("SwapDuplicate")
     return type(
         name, (ProtocolMachine,), {"config": config, "violates": violates, "excluded_steps": excluded_steps, **rules}
     )

@@ -173,8 +173,13 @@ def writeback_gives_up_only_on_own_pin(before: State, step: Step, after: State) 
     return step.name != "WbSkipBusy" or holds(before, _actor(step), _slot_of(_top(before, step.actor)))
 
 
-# The steps of a task's own fault (spec FaultStep), but the zswap load, which may free an entry.
-FAULT_STEPS = frozenset(name for name, kind in STEPS.items() if kind.actor == "task") - {"SwapReadFolio"}
+# The steps of a task's own fault (spec FaultStep), but those with the zswap load, which may free an
+# entry (the bypass's: the slot freed at the map, or bug 25cd241408a2's exclusive load).
+FAULT_STEPS = frozenset(name for name, kind in STEPS.items() if kind.actor == "task") - {
+    "SwapReadFolio",
+    "SyncMapFolio",
+    "SyncPteChanged",
+}
 
 
 def fault_path_no_lru_work(before: State, step: Step, after: State) -> bool:

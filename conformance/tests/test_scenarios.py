@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TypedDict, Unpack
 
+import pytest
+
 from conformance.config import Config
 from conformance.system import System
 from conformance.tests import properties as p
@@ -24,6 +26,7 @@ class _Knobs(TypedDict, total=False):
     bugs: frozenset[str]
     sync_io: bool
     worker_charge_reclaim: bool
+    swap_shared: bool
 
 
 def config(variant: str, **kw: Unpack[_Knobs]) -> Config:
@@ -422,3 +425,73 @@ def test_sync_io_rotate_load_is_not_exclusive() -> None:
     assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and function_of(state, "swap_map")[s1] == FnValue(
         {"count": 0, "has_cache": False}
     )
+
+
+# The read, then the PTE no longer holds the entry (a UFFDIO_MOVE of the swap PTE): out_nomap frees the
+# private folio and swapcache_clear() drops the pin; the slot keeps its use count (spec: SyncPteChanged).
+SYNC_READ_V6_8 = "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) SyncSwapcachePrepare(t1) ChargeOk(t1)"
+
+
+@pytest.mark.parametrize("variant", ["skip_if_exists", "rotate"])
+def test_sync_io_pte_changed_keeps_the_entry(variant: str) -> None:
+    start = (
+        SYNC_READ_V6_8
+        if variant != "rotate"
+        else "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) ChargeOk(t1) SyncSwapcachePrepare(t1)"
+    )
+    system, _ = run(config(variant, sync_io=True), start + " SyncPteChanged(t1)")
+    state = system.observe()
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 1, "has_cache": False})
+    assert function_of(state, "zswap_tree")[s1] == ENTRY_S1 and sequence_of(state, "zswap_lru") == (ENTRY_S1,)
+    assert function_of(state, "stack")[t1] == () and system.holders(s1) == frozenset()
+    # the fault at the entry's new address reads it again
+    system, _ = run(config(variant, sync_io=True), start + " SyncPteChanged(t1) StartFault(t1, s=s1)")
+    assert "SkipSwapcache(t1)" in names(system)
+
+
+def test_bug_25cd241408a2_pte_changed_loses_the_data() -> None:
+    # Before 25cd241408a2 the load into the private folio was exclusive: the folio goes, and with it the data.
+    system, _ = run(config("skip_if_exists", sync_io=True, bugs=frozenset({"25cd241408a2"})), SYNC_READ_V6_8)
+    assert function_of(system.observe(), "zswap_tree")[s1] == ENTRY_S1  # not read yet: the read is in the step
+    system, _ = run(
+        config("skip_if_exists", sync_io=True, bugs=frozenset({"25cd241408a2"})), SYNC_READ_V6_8 + " SyncPteChanged(t1)"
+    )
+    state = system.observe()
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 1, "has_cache": False})
+    assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and function_of(state, "swap_device")[s1] == NO_DATA
+    assert function_of(state, "swap_cache")[s1] == ModelValue("NoFolio")
+
+
+# Use count 2 (SwapShared): the shared fault takes the swap cache although SyncIO is on, maps, and leaves its
+# folio, the other PTE's only copy, in the swap cache; the second fault maps it and the slot is freed.
+SHARED_FIRST = (
+    "SwapOut(s=s1, v=v1) SwapDuplicate(s=s1) StartFault(t1, s=s1) SwapcachePrepare(t1) ChargeOk(t1) "
+    "AddToSwapCache(t1) SwapReadFolio(t1) MapFolio(t1)"
+)
+
+
+@pytest.mark.parametrize("variant", ["skip_if_exists", "rotate"])
+def test_shared_slot_hands_its_folio_to_the_other_pte(variant: str) -> None:
+    shared = config(variant, sync_io=True, swap_shared=True)
+    system, _ = run(shared, "SwapOut(s=s1, v=v1) SwapDuplicate(s=s1) StartFault(t1, s=s1)")
+    assert "SkipSwapcache(t1)" not in names(system) and "SwapcachePrepare(t1)" in names(system)
+    system, _ = run(shared, SHARED_FIRST)
+    state = system.observe()
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 1, "has_cache": True})
+    assert function_of(state, "swap_cache")[s1] == FnValue({"locked": False, "uptodate": True, "data": v1})
+    assert function_of(state, "zswap_tree")[s1] == NO_ENTRY and function_of(state, "swapped_page")[s1] == v1
+    assert "DropCleanFolio(s=s1)" not in names(system)  # dirty: the other PTE's only copy
+    system, _ = run(shared, SHARED_FIRST + " StartFault(t2, s=s1) SwapCacheHit(t2) MapFolio(t2)")
+    state = system.observe()
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 0, "has_cache": False})
+    assert function_of(state, "swap_cache")[s1] == ModelValue("NoFolio")
+
+
+def test_shared_slot_free_drops_one_reference() -> None:
+    shared = config("rotate", sync_io=True, swap_shared=True)
+    # the other process unmaps while t1 faults: one reference goes, the slot stays in use
+    system, _ = run(shared, "SwapOut(s=s1, v=v1) SwapDuplicate(s=s1) StartFault(t1, s=s1) FreeSlot(s=s1)")
+    state = system.observe()
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 1, "has_cache": False})
+    assert function_of(state, "zswap_tree")[s1] == ENTRY_S1 and function_of(state, "swapped_page")[s1] == v1
+    assert "FreeSlot(s=s1)" not in names(system)  # the last reference: not while t1 faults on it

@@ -62,6 +62,9 @@ COUNTEREXAMPLES = (
     # The same two bugs on 6.12's code (variant rotate).
     Counterexample("bug_a65b0e7607cc_rotate", "self_wait", (("6.12", {"bugs": []}),)),
     Counterexample("bug_04fc7816089c_rotate", "stale_data", (("6.12", {"bugs": []}),)),
+    # 25cd241408a2: the bypass's exclusive load, on v6.8's order and on 6.12's.
+    Counterexample("bug_25cd241408a2", "data_loss", (("25cd241408a2_fixed", {"bugs": []}),)),
+    Counterexample("bug_25cd241408a2_rotate", "data_loss", (("6.12", {"bugs": []}),)),
     # lru_remove on the SWP_SYNCHRONOUS_IO bypass (v6.8's order): its LRU removal is not on that path.
     Counterexample("sync_io_lru_remove", "self_wait", (("skip_if_exists", {"variant": "skip_if_exists"}),)),
     # Not a bug: a witness trace through LRU_STOP, which no conformance graph reaches.
@@ -78,6 +81,7 @@ BADNESS_WORDS = {
     "self_wait": "an actor waits on a pin it holds itself (NoSelfWait)",
     "wait_cycle": "two actors wait on each other's pins (NoCrossWaitCycle)",
     "stale_data": "MapFolio maps data other than the page's (NoStaleData)",
+    "data_loss": "a slot in use has its page's data in zswap, on the device and in the swap cache nowhere (NoDataLoss)",
     "cursor_freed": "WbPutback continues the walk from a cursor no longer on the LRU (WalkCursorLive)",
     "lru_stop": "a task's walk with budget left meets a swap-cache folio and stops (LRU_STOP; NoEarlyLruStop)",
     "fault_never_completes": "no actor can move while a task is still faulting (FaultCompletes: the lasso stutters)",

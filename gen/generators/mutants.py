@@ -228,6 +228,13 @@ MUTANTS = (
         '        choice = yield offer("MapFolio")',
         "rotate: do_swap_page always frees the swap cache (should_try_to_free_swap always true)",
     ),
+    Mutant(
+        "sync_exclusive_load",
+        "zswap.py",
+        "    if swapcache or BUG_SYNC_EXCLUSIVE_LOAD in mm.cfg.bugs:",
+        "    if True:",
+        "zswap_load() into the SWP_SYNCHRONOUS_IO bypass's private folio frees the entry (25cd241408a2 undone)",
+    ),
 )
 
 CONFIGURATIONS = (
@@ -235,6 +242,7 @@ CONFIGURATIONS = (
     ("bug 04fc7816089c", {"bugs": ["04fc7816089c"]}),
     ("bug a65b0e7607cc", {"bugs": ["a65b0e7607cc"]}),
     ("bug 27d3969b47cc", {"bugs": ["27d3969b47cc"]}),
+    ("bug 25cd241408a2", {"bugs": ["25cd241408a2"]}),
 )
 
 

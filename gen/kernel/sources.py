@@ -73,6 +73,7 @@ KERNEL_PATHS: tuple[tuple[str, str], ...] = (
     ("mm/list_lru.c", "list_lru_walk_one, the isolate callbacks' contract"),
     ("mm/memcontrol.c", "mem_cgroup_swapin_charge_folio, try_charge_memcg"),
     ("mm/vmscan.c", "PF_MEMALLOC in direct reclaim and kswapd, __remove_mapping"),
+    ("mm/userfaultfd.c", "move_swap_pte: UFFDIO_MOVE moves a swap PTE under a fault (SyncPteChanged)"),
     ("mm/swap.h", "the swap-state prototypes"),
     ("mm/internal.h", "mm-internal helpers"),
     ("include/linux/list_lru.h", "enum lru_status: LRU_ROTATE, LRU_STOP, ..."),
