@@ -45,6 +45,11 @@ class Config:
     # The SWP_SYNCHRONOUS_IO swap-cache bypass (a model with `SyncIO <- SyncIOOn`, spec/MCZswap.tla).
     # Generated modules name it only when it is on (gen/generators/render.py).
     sync_io: bool = field(default=False, metadata={"render_only_if_set": True})
+    # v6.8's zswap.exclusive_loads off (a model with `ExclusiveLoads <- ExclusiveLoadsOff`): a load keeps
+    # the entry and rotates it to the LRU tail; zswap_invalidate waits for the slot to be fully free.
+    shared_loads: bool = field(default=False, metadata={"render_only_if_set": True})
+    # The duplicate store (a model with `Redirty <- RedirtyOn`): SwapOutAgain, SwapOutAgainRejected.
+    redirty: bool = field(default=False, metadata={"render_only_if_set": True})
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -55,6 +60,8 @@ class Config:
             raise ConfigError(f"fresh_version {self.fresh_version!r} unknown: use 'any' or 'first'")
         if self.sync_io and self.variant == "swap_table":
             raise ConfigError("sync_io: the swap table has no swap-cache bypass (spec/Zswap.tla, SyncIO)")
+        if self.shared_loads and self.variant not in ("none", "lru_remove", "skip_if_exists"):
+            raise ConfigError(f"shared_loads: {self.variant} has only exclusive loads (spec/Zswap.tla, ExclusiveLoads)")
         if self.scan_budget < 1:
             raise ConfigError(f"SCAN_BUDGET must be >= 1, got {self.scan_budget}")
         unknown = set(self.bugs) - KNOWN_BUGS
@@ -104,6 +111,14 @@ class Config:
         if sync_io not in (None, "SyncIOOn"):
             raise ConfigError(f"SyncIO <- {sync_io}: the implementation knows only SyncIOOn")
         constants["__sync_io__"] = sync_io is not None
+        exclusive = substitutions.get("ExclusiveLoads")
+        if exclusive not in (None, "ExclusiveLoadsOff"):
+            raise ConfigError(f"ExclusiveLoads <- {exclusive}: the implementation knows only ExclusiveLoadsOff")
+        constants["__shared_loads__"] = exclusive is not None
+        redirty = substitutions.get("Redirty")
+        if redirty not in (None, "RedirtyOn"):
+            raise ConfigError(f"Redirty <- {redirty}: the implementation knows only RedirtyOn")
+        constants["__redirty__"] = redirty is not None
         return cls.from_constants(constants)
 
     @classmethod
@@ -138,4 +153,6 @@ class Config:
             worker_charge_reclaim=bool(constants.get("WORKER_CHARGE_RECLAIM", False)),
             fresh_version=str(constants.get("__fresh_version__", "any")),
             sync_io=bool(constants.get("__sync_io__", False)),
+            shared_loads=bool(constants.get("__shared_loads__", False)),
+            redirty=bool(constants.get("__redirty__", False)),
         )

@@ -76,12 +76,10 @@ def do_swap_page(mm: MM, task: int) -> Preemptible[None]:
         swap_read_folio(mm, slot)
         mm.set_pc(task, 0, "map")
 
-    if zswap.rotating(mm):
-        # [6.12 mm/memory.c:4535-4537] "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
-        # whether it is true (a write fault, swap full, mlocked) is the environment's choice.
-        choice = yield offer("MapFolio", "MapFolioKeepCache")
-    else:
-        choice = yield offer("MapFolio")
+    # [6.12 mm/memory.c:4535-4537] "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
+    # whether it is true (a write fault, swap full, mlocked) is the environment's choice.  v6.8 has the same test:
+    # [v6.8 c145e0b47c77 mm/memory.c] "swap_free(entry); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
+    choice = yield offer("MapFolio", "MapFolioKeepCache")
     # set_pte_at() maps the folio's data; swap_free(); folio_free_swap(); folio_unlock()
     swap_state.swap_free(mm, slot)
     if choice.name == "MapFolio":
