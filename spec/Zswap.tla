@@ -19,7 +19,8 @@
 (*                                                                         *)
 (* Abstracted away (README "What is abstracted away"): one memcg, one swap *)
 (* device, one pool, no readahead, no swapoff, use count 0/1, exclusive    *)
-(* loads, one reclaim per fault.                                           *)
+(* loads unless a v6.8 model turns them off (ExclusiveLoads), one reclaim   *)
+(* per fault.                                                              *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences
 

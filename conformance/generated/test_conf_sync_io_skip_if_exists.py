@@ -8,9 +8,9 @@ Each test is one walk from the initial state, one line per step; at every
 state the implementation's observe() must equal TLC's state and its
 enabled() steps must equal TLC's outgoing edges.
 
-The 118 walks take 2320 steps for 836 edges (2.78 steps per edge). No walk
-is longer than 30 steps (cap 30): the fewest steps possible are 2087 (lower
-bound 1632), in walks too long to read, so the cap costs 233 steps of
+The 119 walks take 2317 steps for 840 edges (2.76 steps per edge). No walk
+is longer than 30 steps (cap 30): the fewest steps possible are 2079 (lower
+bound 1628), in walks too long to read, so the cap costs 238 steps of
 starting again.
 """
 
@@ -1247,10 +1247,11 @@ def test_walk_043(system_for: SystemFactory) -> None:
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap
-    cache; k1 writes the entry back; k1 ends its walk; t1 maps the page; v2 is swapped out
-    to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 puts the entry back on the LRU."""
+    cache; k1 writes the entry back; t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped; k1 ends its walk; v2 is swapped out to s1; k1 starts
+    a shrink walk; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1
+    isolates the LRU head; k1's writeback fails to allocate a folio; k1 puts the entry back
+    on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -1267,8 +1268,9 @@ def test_walk_043(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=267)
     run.step('SwapCacheHit', t1, then=290)
     run.step('WbWrite', k1, then=87)
-    run.step('ShrinkDone', k1, then=121)
-    run.step('MapFolio', t1, then=123)
+    run.step('MapFolioKeepCache', t1, then=59)
+    run.step('DropCleanFolio', s=s1, then=90)
+    run.step('ShrinkDone', k1, then=123)
     run.step('SwapOut', s=s1, v=v2, then=152)
     run.step('ShrinkWorker', k1, then=178)
     run.step('StartFault', t1, s=s1, then=206)
@@ -1352,7 +1354,10 @@ def test_walk_046(system_for: SystemFactory) -> None:
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; t1 finds
     the slot pinned and backs out; t1 faults on s1; k1 writes the entry back; s1's clean
     folio is dropped; k1 ends its walk; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge fails."""
+    pins the slot for its private folio; t1's charge fails; s1 is freed; v2 is swapped out
+    to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's
+    writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry
+    back; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1368,26 +1373,6 @@ def test_walk_046(system_for: SystemFactory) -> None:
     run.step('SkipSwapcache', t1, then=150)
     run.step('SyncSwapcachePrepare', t1, then=175)
     run.step('ChargeFail', t1, then=91)
-
-
-def test_walk_047(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback allocates a folio; t1 finds the folio in the swap
-    cache; k1 writes the entry back; k1 ends its walk; t1 maps the page; v1 is swapped out
-    to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the
-    swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; t1 finds the slot
-    pinned and backs out; t1 faults on s1; k1 writes the entry back; k1 ends its walk; s1's
-    clean folio is dropped."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=58)
-    run.step('ShrinkDone', k1, then=91)
     run.step('FreeSlot', s=s1, then=123)
     run.step('SwapOut', s=s1, v=v2, then=152)
     run.step('ShrinkWorker', k1, then=178)
@@ -1396,8 +1381,25 @@ def test_walk_047(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=255)
     run.step('SwapCacheHit', t1, then=279)
     run.step('WbWrite', k1, then=103)
-    run.step('ShrinkDone', k1, then=137)
-    run.step('MapFolio', t1, then=139)
+    run.step('MapFolioKeepCache', t1, then=74)
+
+
+def test_walk_047(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback
+    allocates a folio; t1 finds the slot pinned and backs out; t1 faults on s1; k1 writes
+    the entry back; k1 ends its walk; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('FreeSlot', s=s1, then=74)
+    run.step('DropCleanFolio', s=s1, then=106)
+    run.step('ShrinkDone', k1, then=139)
     run.step('SwapOut', s=s1, v=v1, then=165)
     run.step('ShrinkWorker', k1, then=192)
     run.step('LruIsolate', k1, then=218)
@@ -1575,6 +1577,87 @@ def test_walk_054(system_for: SystemFactory) -> None:
 
 
 def test_walk_055(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
+    pins the slot for its private folio; k1's writeback skips the pinned slot; t1's charge
+    enters reclaim; t1 isolates the LRU head; k1 puts the entry back on the LRU; k1 ends its
+    walk; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds;
+    k1's writeback skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('WbSkipBusy', k1, then=158)
+    run.step('ChargeReclaim', t1, then=185)
+    run.step('LruIsolate', t1, then=210)
+    run.step('WbPutback', k1, then=174)
+    run.step('ShrinkDone', k1, then=63)
+    run.step('WbAllocFail', t1, then=94)
+    run.step('WbPutback', t1, then=126)
+    run.step('ShrinkWorker', k1, then=154)
+    run.step('LruIsolate', k1, then=181)
+    run.step('ShrinkDone', t1, then=116)
+    run.step('ChargeOk', t1, then=82)
+    run.step('WbSkipBusy', k1, then=115)
+
+
+def test_walk_056(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
+    pins the slot for its private folio; t1's charge succeeds; k1's writeback fails to
+    allocate a folio; k1 puts the entry back on the LRU; k1 ends its walk; t1 reads into its
+    private folio, maps it, unpins."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeOk', t1, then=156)
+    run.step('WbAllocFail', k1, then=183)
+    run.step('WbPutback', k1, then=147)
+    run.step('ShrinkDone', k1, then=35)
+    run.step('SyncMapFolio', t1, then=0)
+
+
+def test_walk_057(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
+    pins the slot for its private folio; t1's charge enters reclaim; k1's writeback fails to
+    allocate a folio; k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's
+    writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SkipSwapcache', t1, then=95)
+    run.step('SyncSwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('WbAllocFail', k1, then=185)
+    run.step('WbPutback', k1, then=149)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbAllocFail', t1, then=200)
+    run.step('WbPutback', t1, then=226)
+    run.step('ShrinkDone', k1, then=126)
+    run.step('ShrinkWorker', k1, then=154)
+    run.step('ShrinkDone', t1, then=182)
+    run.step('ChargeFail', t1, then=3)
+
+
+def test_walk_058(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
@@ -1617,99 +1700,6 @@ def test_walk_055(system_for: SystemFactory) -> None:
     run.step('SyncMapFolio', t1, then=252)
 
 
-def test_walk_056(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; k1's writeback skips the pinned slot; t1's charge
-    enters reclaim; t1 isolates the LRU head; k1 puts the entry back on the LRU; k1 ends its
-    walk; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1
-    starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds;
-    k1's writeback skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('SkipSwapcache', t1, then=95)
-    run.step('SyncSwapcachePrepare', t1, then=127)
-    run.step('WbSkipBusy', k1, then=158)
-    run.step('ChargeReclaim', t1, then=185)
-    run.step('LruIsolate', t1, then=210)
-    run.step('WbPutback', k1, then=174)
-    run.step('ShrinkDone', k1, then=63)
-    run.step('WbAllocFail', t1, then=94)
-    run.step('WbPutback', t1, then=126)
-    run.step('ShrinkWorker', k1, then=154)
-    run.step('LruIsolate', k1, then=181)
-    run.step('ShrinkDone', t1, then=116)
-    run.step('ChargeOk', t1, then=82)
-    run.step('WbSkipBusy', k1, then=115)
-
-
-def test_walk_057(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge succeeds; k1's writeback fails to
-    allocate a folio; k1 puts the entry back on the LRU; k1 ends its walk; t1 reads into its
-    private folio, maps it, unpins."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('SkipSwapcache', t1, then=95)
-    run.step('SyncSwapcachePrepare', t1, then=127)
-    run.step('ChargeOk', t1, then=156)
-    run.step('WbAllocFail', k1, then=183)
-    run.step('WbPutback', k1, then=147)
-    run.step('ShrinkDone', k1, then=35)
-    run.step('SyncMapFolio', t1, then=0)
-
-
-def test_walk_058(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
-    pins the slot for its private folio; t1's charge enters reclaim; k1's writeback fails to
-    allocate a folio; k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's
-    writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; k1 isolates the LRU
-    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 pins the
-    slot for its private folio; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('SkipSwapcache', t1, then=95)
-    run.step('SyncSwapcachePrepare', t1, then=127)
-    run.step('ChargeReclaim', t1, then=157)
-    run.step('WbAllocFail', k1, then=185)
-    run.step('WbPutback', k1, then=149)
-    run.step('LruIsolate', t1, then=174)
-    run.step('WbAllocFail', t1, then=200)
-    run.step('WbPutback', t1, then=226)
-    run.step('ShrinkDone', k1, then=126)
-    run.step('ShrinkWorker', k1, then=154)
-    run.step('ShrinkDone', t1, then=182)
-    run.step('ChargeFail', t1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('SkipSwapcache', t1, then=28)
-    run.step('WbAllocFolio', k1, then=54)
-    run.step('WbWrite', k1, then=86)
-    run.step('DropCleanFolio', s=s1, then=119)
-    run.step('SyncSwapcachePrepare', t1, then=151)
-    run.step('ShrinkDone', k1, then=175)
-    run.step('ChargeReclaim', t1, then=202)
-
-
 def test_walk_059(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
@@ -1748,10 +1738,7 @@ def test_walk_060(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
-    folio; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
-    t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 reads into its
-    private folio, maps it, unpins."""
+    folio; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1762,139 +1749,11 @@ def test_walk_060(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=86)
     run.step('DropCleanFolio', s=s1, then=119)
     run.step('SyncSwapcachePrepare', t1, then=151)
-    run.step('ChargeReclaim', t1, then=177)
-    run.step('ShrinkDone', t1, then=203)
-    run.step('ChargeFail', t1, then=58)
-    run.step('StartFault', t1, s=s1, then=88)
-    run.step('SkipSwapcache', t1, then=119)
-    run.step('SyncSwapcachePrepare', t1, then=151)
-    run.step('ChargeReclaim', t1, then=177)
-    run.step('ShrinkDone', t1, then=203)
-    run.step('ChargeOk', t1, then=176)
-    run.step('SyncMapFolio', t1, then=90)
+    run.step('ShrinkDone', k1, then=175)
+    run.step('ChargeReclaim', t1, then=202)
 
 
 def test_walk_061(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
-    for its private folio; k1's writeback skips the pinned slot; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the
-    swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge
-    enters reclaim; k1's writeback fails to allocate a folio; k1 puts the entry back on the
-    LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=58)
-    run.step('FreeSlot', s=s1, then=90)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SkipSwapcache', t1, then=253)
-    run.step('SyncSwapcachePrepare', t1, then=276)
-    run.step('WbSkipBusy', k1, then=298)
-    run.step('ChargeReclaim', t1, then=313)
-    run.step('ShrinkDone', t1, then=326)
-    run.step('ChargeFail', t1, then=230)
-    run.step('WbPutback', k1, then=124)
-    run.step('ShrinkDone', k1, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SkipSwapcache', t1, then=253)
-    run.step('SyncSwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=297)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('WbPutback', k1, then=235)
-
-
-def test_walk_062(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; k1 ends its walk; t1's writeback fails to allocate a folio; t1 puts the entry back
-    on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates
-    the LRU head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the
-    slot for its private folio; t1's charge enters reclaim; k1's writeback skips the pinned
-    slot; k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=58)
-    run.step('FreeSlot', s=s1, then=90)
-    run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=153)
-    run.step('SkipSwapcache', t1, then=180)
-    run.step('SyncSwapcachePrepare', t1, then=208)
-    run.step('ChargeReclaim', t1, then=235)
-    run.step('LruIsolate', t1, then=260)
-    run.step('ShrinkDone', k1, then=282)
-    run.step('WbAllocFail', t1, then=300)
-    run.step('WbPutback', t1, then=315)
-    run.step('ShrinkDone', t1, then=328)
-    run.step('ChargeFail', t1, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('LruIsolate', k1, then=205)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SkipSwapcache', t1, then=253)
-    run.step('SyncSwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=297)
-    run.step('WbSkipBusy', k1, then=313)
-    run.step('WbPutback', k1, then=235)
-
-
-def test_walk_063(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; k1 ends its walk; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
-    charge succeeds; k1's writeback fails to allocate a folio; k1 puts the entry back on the
-    LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=58)
-    run.step('FreeSlot', s=s1, then=90)
-    run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=153)
-    run.step('SkipSwapcache', t1, then=180)
-    run.step('SyncSwapcachePrepare', t1, then=208)
-    run.step('ChargeReclaim', t1, then=235)
-    run.step('ShrinkDone', k1, then=259)
-    run.step('LruIsolate', t1, then=282)
-    run.step('WbSkipBusy', t1, then=300)
-    run.step('WbPutback', t1, then=315)
-    run.step('ShrinkWorker', k1, then=327)
-    run.step('LruIsolate', k1, then=333)
-    run.step('ShrinkDone', t1, then=312)
-    run.step('ChargeOk', t1, then=296)
-    run.step('WbAllocFail', k1, then=311)
-    run.step('WbPutback', k1, then=234)
-    run.step('ShrinkDone', k1, then=258)
-    run.step('ShrinkWorker', k1, then=280)
-    run.step('LruIsolate', k1, then=296)
-    run.step('WbSkipBusy', k1, then=311)
-
-
-def test_walk_064(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -1918,7 +1777,7 @@ def test_walk_064(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=65)
 
 
-def test_walk_065(system_for: SystemFactory) -> None:
+def test_walk_062(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -1938,7 +1797,7 @@ def test_walk_065(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', t1, then=236)
 
 
-def test_walk_066(system_for: SystemFactory) -> None:
+def test_walk_063(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -1971,7 +1830,7 @@ def test_walk_066(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', k1, then=236)
 
 
-def test_walk_067(system_for: SystemFactory) -> None:
+def test_walk_064(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -2010,7 +1869,7 @@ def test_walk_067(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=115)
 
 
-def test_walk_068(system_for: SystemFactory) -> None:
+def test_walk_065(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -2032,7 +1891,7 @@ def test_walk_068(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', k1, then=261)
 
 
-def test_walk_069(system_for: SystemFactory) -> None:
+def test_walk_066(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -2056,7 +1915,7 @@ def test_walk_069(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', k1, then=183)
 
 
-def test_walk_070(system_for: SystemFactory) -> None:
+def test_walk_067(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -2080,7 +1939,7 @@ def test_walk_070(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=183)
 
 
-def test_walk_071(system_for: SystemFactory) -> None:
+def test_walk_068(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
@@ -2111,7 +1970,7 @@ def test_walk_071(system_for: SystemFactory) -> None:
     run.step('SyncMapFolio', t1, then=14)
 
 
-def test_walk_072(system_for: SystemFactory) -> None:
+def test_walk_069(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2151,7 +2010,7 @@ def test_walk_072(system_for: SystemFactory) -> None:
     run.step('SyncMapFolio', t1, then=241)
 
 
-def test_walk_073(system_for: SystemFactory) -> None:
+def test_walk_070(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
     k1's writeback allocates a folio; k1's writeback finds the entry gone; t1 pins the slot
@@ -2176,7 +2035,7 @@ def test_walk_073(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=63)
 
 
-def test_walk_074(system_for: SystemFactory) -> None:
+def test_walk_071(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2196,7 +2055,7 @@ def test_walk_074(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=1)
 
 
-def test_walk_075(system_for: SystemFactory) -> None:
+def test_walk_072(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge succeeds; k1 starts a shrink walk; k1
     isolates the LRU head; t1 reads into its private folio, maps it, unpins; v2 is swapped
@@ -2229,7 +2088,7 @@ def test_walk_075(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=325)
 
 
-def test_walk_076(system_for: SystemFactory) -> None:
+def test_walk_073(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2249,7 +2108,7 @@ def test_walk_076(system_for: SystemFactory) -> None:
     run.step('RetryFault', t1, then=1)
 
 
-def test_walk_077(system_for: SystemFactory) -> None:
+def test_walk_074(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; k1 starts a shrink
     walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry
@@ -2287,7 +2146,7 @@ def test_walk_077(system_for: SystemFactory) -> None:
     run.step('SyncMapFolio', t1, then=14)
 
 
-def test_walk_078(system_for: SystemFactory) -> None:
+def test_walk_075(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2314,7 +2173,7 @@ def test_walk_078(system_for: SystemFactory) -> None:
     run.step('RetryFault', t1, then=75)
 
 
-def test_walk_079(system_for: SystemFactory) -> None:
+def test_walk_076(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
@@ -2349,16 +2208,15 @@ def test_walk_079(system_for: SystemFactory) -> None:
     run.step('SyncMapFolio', t1, then=264)
 
 
-def test_walk_080(system_for: SystemFactory) -> None:
+def test_walk_077(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
-    the fault; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
-    clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 skips the swap
-    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge fails;
-    t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
-    private folio; t1's charge succeeds; t1 reads into its private folio, maps it, unpins."""
+    the fault; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 pins the
+    slot for its private folio; t1's charge enters reclaim; t1 ends its walk; t1's charge
+    fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2374,33 +2232,71 @@ def test_walk_080(system_for: SystemFactory) -> None:
     run.step('ShrinkWorker', k1, then=238)
     run.step('LruIsolate', k1, then=263)
     run.step('RetryFault', t1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('SkipSwapcache', t1, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbWrite', k1, then=86)
+    run.step('DropCleanFolio', s=s1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeReclaim', t1, then=177)
+    run.step('ShrinkDone', t1, then=203)
+    run.step('ChargeFail', t1, then=58)
+
+
+def test_walk_078(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
+    s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private
+    folio; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 reads into
+    its private folio, maps it, unpins; v2 is swapped out to s1; k1 ends its walk; k1 starts
+    a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1's writeback skips the
+    pinned slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts
+    the entry back on the LRU; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=33)
-    run.step('FreeSlot', s=s1, then=59)
-    run.step('DropCleanFolio', s=s1, then=90)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('StartFault', t1, s=s1, then=88)
+    run.step('SkipSwapcache', t1, then=119)
+    run.step('SyncSwapcachePrepare', t1, then=151)
+    run.step('ChargeReclaim', t1, then=177)
+    run.step('ShrinkDone', t1, then=203)
+    run.step('ChargeOk', t1, then=176)
+    run.step('SyncMapFolio', t1, then=90)
     run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('ShrinkDone', k1, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('WbSkipBusy', k1, then=298)
+    run.step('ChargeReclaim', t1, then=313)
+    run.step('ShrinkDone', t1, then=326)
+    run.step('ChargeFail', t1, then=230)
+    run.step('WbPutback', k1, then=124)
     run.step('StartFault', t1, s=s1, then=153)
     run.step('SkipSwapcache', t1, then=180)
     run.step('SyncSwapcachePrepare', t1, then=208)
     run.step('ChargeFail', t1, then=124)
-    run.step('StartFault', t1, s=s1, then=153)
-    run.step('SkipSwapcache', t1, then=180)
-    run.step('SyncSwapcachePrepare', t1, then=208)
-    run.step('ChargeOk', t1, then=234)
-    run.step('SyncMapFolio', t1, then=90)
 
 
-def test_walk_081(system_for: SystemFactory) -> None:
+def test_walk_079(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback fails to allocate a folio; k1 ends its walk; t1 puts the entry back
-    on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; k1 isolates
-    the LRU head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's
-    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
-    ends its walk; t1 pins the slot for its private folio; t1's charge succeeds; t1 reads
-    into its private folio, maps it, unpins."""
+    t1 pins the slot for its private folio; t1's charge succeeds; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
+    folio; k1 puts the entry back on the LRU; t1 reads into its private folio, maps it,
+    unpins; v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
+    reclaim; t1 isolates the LRU head; k1 ends its walk; t1's writeback fails to allocate a
+    folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2413,147 +2309,66 @@ def test_walk_081(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=153)
     run.step('SkipSwapcache', t1, then=180)
     run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ChargeOk', t1, then=234)
+    run.step('ShrinkDone', k1, then=258)
+    run.step('ShrinkWorker', k1, then=280)
+    run.step('LruIsolate', k1, then=296)
+    run.step('WbAllocFail', k1, then=311)
+    run.step('WbPutback', k1, then=234)
+    run.step('SyncMapFolio', t1, then=90)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
     run.step('ChargeReclaim', t1, then=235)
     run.step('LruIsolate', t1, then=260)
-    run.step('WbAllocFail', t1, then=283)
-    run.step('ShrinkDone', k1, then=300)
+    run.step('ShrinkDone', k1, then=282)
+    run.step('WbAllocFail', t1, then=300)
     run.step('WbPutback', t1, then=315)
-    run.step('ShrinkWorker', k1, then=327)
-    run.step('ShrinkDone', t1, then=334)
-    run.step('ChargeFail', t1, then=178)
+    run.step('ShrinkDone', t1, then=328)
+    run.step('ChargeFail', t1, then=152)
+
+
+def test_walk_080(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
+    for its private folio; t1's charge enters reclaim; k1's writeback fails to allocate a
+    folio; k1 puts the entry back on the LRU; k1 ends its walk; t1 isolates the LRU head;
+    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds; k1's
+    writeback skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=58)
+    run.step('FreeSlot', s=s1, then=90)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
     run.step('LruIsolate', k1, then=205)
     run.step('StartFault', t1, s=s1, then=229)
     run.step('SkipSwapcache', t1, then=253)
-    run.step('WbAllocFolio', k1, then=278)
-    run.step('WbWrite', k1, then=102)
-    run.step('DropCleanFolio', s=s1, then=135)
-    run.step('ShrinkDone', k1, then=163)
-    run.step('SyncSwapcachePrepare', t1, then=189)
-    run.step('ChargeOk', t1, then=214)
-    run.step('SyncMapFolio', t1, then=139)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=297)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('WbPutback', k1, then=235)
+    run.step('ShrinkDone', k1, then=259)
+    run.step('LruIsolate', t1, then=282)
+    run.step('WbSkipBusy', t1, then=300)
+    run.step('WbPutback', t1, then=315)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('LruIsolate', k1, then=333)
+    run.step('ShrinkDone', t1, then=312)
+    run.step('ChargeOk', t1, then=296)
+    run.step('WbSkipBusy', k1, then=311)
 
 
-def test_walk_082(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
-    for its private folio; k1's writeback skips the pinned slot; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the
-    swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge
-    enters reclaim; k1's writeback fails to allocate a folio; k1 puts the entry back on the
-    LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=73)
-    run.step('FreeSlot', s=s1, then=106)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('StartFault', t1, s=s1, then=242)
-    run.step('SkipSwapcache', t1, then=265)
-    run.step('SyncSwapcachePrepare', t1, then=287)
-    run.step('WbSkipBusy', k1, then=305)
-    run.step('ChargeReclaim', t1, then=321)
-    run.step('ShrinkDone', t1, then=330)
-    run.step('ChargeFail', t1, then=243)
-    run.step('WbPutback', k1, then=140)
-    run.step('ShrinkDone', k1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('StartFault', t1, s=s1, then=242)
-    run.step('SkipSwapcache', t1, then=265)
-    run.step('SyncSwapcachePrepare', t1, then=287)
-    run.step('ChargeReclaim', t1, then=304)
-    run.step('WbAllocFail', k1, then=321)
-    run.step('WbPutback', k1, then=248)
-
-
-def test_walk_083(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; k1 ends its walk; t1's writeback fails to allocate a folio; t1 puts the entry back
-    on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates
-    the LRU head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the
-    slot for its private folio; t1's charge enters reclaim; k1's writeback skips the pinned
-    slot; k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=73)
-    run.step('FreeSlot', s=s1, then=106)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=166)
-    run.step('SkipSwapcache', t1, then=194)
-    run.step('SyncSwapcachePrepare', t1, then=221)
-    run.step('ChargeReclaim', t1, then=248)
-    run.step('LruIsolate', t1, then=272)
-    run.step('ShrinkDone', k1, then=293)
-    run.step('WbAllocFail', t1, then=307)
-    run.step('WbPutback', t1, then=323)
-    run.step('ShrinkDone', t1, then=332)
-    run.step('ChargeFail', t1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=218)
-    run.step('StartFault', t1, s=s1, then=242)
-    run.step('SkipSwapcache', t1, then=265)
-    run.step('SyncSwapcachePrepare', t1, then=287)
-    run.step('ChargeReclaim', t1, then=304)
-    run.step('WbSkipBusy', k1, then=321)
-    run.step('WbPutback', k1, then=248)
-
-
-def test_walk_084(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; k1 ends its walk; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
-    charge succeeds; k1's writeback fails to allocate a folio; k1 puts the entry back on the
-    LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=73)
-    run.step('FreeSlot', s=s1, then=106)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=166)
-    run.step('SkipSwapcache', t1, then=194)
-    run.step('SyncSwapcachePrepare', t1, then=221)
-    run.step('ChargeReclaim', t1, then=248)
-    run.step('ShrinkDone', k1, then=271)
-    run.step('LruIsolate', t1, then=293)
-    run.step('WbSkipBusy', t1, then=307)
-    run.step('WbPutback', t1, then=323)
-    run.step('ShrinkWorker', k1, then=331)
-    run.step('LruIsolate', k1, then=335)
-    run.step('ShrinkDone', t1, then=320)
-    run.step('ChargeOk', t1, then=303)
-    run.step('WbAllocFail', k1, then=319)
-    run.step('WbPutback', k1, then=247)
-    run.step('ShrinkDone', k1, then=270)
-    run.step('ShrinkWorker', k1, then=291)
-    run.step('LruIsolate', k1, then=303)
-    run.step('WbSkipBusy', k1, then=319)
-
-
-def test_walk_085(system_for: SystemFactory) -> None:
+def test_walk_081(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2587,7 +2402,7 @@ def test_walk_085(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', t1, then=200)
 
 
-def test_walk_086(system_for: SystemFactory) -> None:
+def test_walk_082(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2618,7 +2433,7 @@ def test_walk_086(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=19)
 
 
-def test_walk_087(system_for: SystemFactory) -> None:
+def test_walk_083(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; k1 starts a shrink walk; t1's charge enters
     reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the
@@ -2658,7 +2473,7 @@ def test_walk_087(system_for: SystemFactory) -> None:
     run.step('WbEntryGone', k1, then=49)
 
 
-def test_walk_088(system_for: SystemFactory) -> None:
+def test_walk_084(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2682,80 +2497,186 @@ def test_walk_088(system_for: SystemFactory) -> None:
     run.step('RetryFault', t1, then=17)
 
 
-def test_walk_089(system_for: SystemFactory) -> None:
+def test_walk_085(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
-    dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
-    LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
-    clean folio is dropped; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1 writes the entry back; k1
-    ends its walk; t1 finds the slot pinned and backs out."""
+    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
+    folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
+    for its private folio; t1's charge enters reclaim; k1's writeback skips the pinned slot;
+    k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a
+    shrink walk; t1 ends its walk; t1's charge fails; k1 isolates the LRU head; t1 faults on
+    s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
+    writes the entry back."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=33)
-    run.step('ShrinkDone', k1, then=60)
-    run.step('DropCleanFolio', s=s1, then=91)
-    run.step('FreeSlot', s=s1, then=123)
+    run.step('FreeSlot', s=s1, then=59)
+    run.step('ShrinkDone', k1, then=92)
+    run.step('DropCleanFolio', s=s1, then=123)
     run.step('SwapOut', s=s1, v=v2, then=152)
     run.step('ShrinkWorker', k1, then=178)
     run.step('LruIsolate', k1, then=205)
-    run.step('WbAllocFolio', k1, then=231)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('SyncSwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=297)
+    run.step('WbSkipBusy', k1, then=313)
+    run.step('WbPutback', k1, then=235)
+    run.step('LruIsolate', t1, then=260)
+    run.step('WbAllocFail', t1, then=283)
+    run.step('ShrinkDone', k1, then=300)
+    run.step('WbPutback', t1, then=315)
+    run.step('ShrinkWorker', k1, then=327)
+    run.step('ShrinkDone', t1, then=334)
+    run.step('ChargeFail', t1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('StartFault', t1, s=s1, then=229)
+    run.step('SkipSwapcache', t1, then=253)
+    run.step('WbAllocFolio', k1, then=278)
+    run.step('WbWrite', k1, then=102)
+
+
+def test_walk_086(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
+    writes the entry back; s1's clean folio is dropped; k1 ends its walk; t1 pins the slot
+    for its private folio; t1's charge succeeds; t1 reads into its private folio, maps it,
+    unpins; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its
+    private folio; k1's writeback skips the pinned slot; t1's charge enters reclaim; t1 ends
+    its walk; t1's charge fails; k1 puts the entry back on the LRU."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('DropCleanFolio', s=s1, then=135)
+    run.step('ShrinkDone', k1, then=163)
+    run.step('SyncSwapcachePrepare', t1, then=189)
+    run.step('ChargeOk', t1, then=214)
+    run.step('SyncMapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('WbSkipBusy', k1, then=305)
+    run.step('ChargeReclaim', t1, then=321)
+    run.step('ShrinkDone', t1, then=330)
+    run.step('ChargeFail', t1, then=243)
+    run.step('WbPutback', k1, then=140)
+
+
+def test_walk_087(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
+    for its private folio; t1's charge enters reclaim; k1's writeback fails to allocate a
+    folio; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its walk;
+    t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; t1 ends its
+    walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
     run.step('WbWrite', k1, then=44)
-    run.step('FreeSlot', s=s1, then=74)
-    run.step('DropCleanFolio', s=s1, then=106)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('ShrinkDone', k1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('ChargeReclaim', t1, then=304)
+    run.step('WbAllocFail', k1, then=321)
+    run.step('WbPutback', k1, then=248)
+    run.step('LruIsolate', t1, then=272)
+    run.step('ShrinkDone', k1, then=293)
+    run.step('WbAllocFail', t1, then=307)
+    run.step('WbPutback', t1, then=323)
+    run.step('ShrinkDone', t1, then=332)
+    run.step('ChargeFail', t1, then=165)
+
+
+def test_walk_088(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
+    for its private folio; t1's charge enters reclaim; k1's writeback skips the pinned slot;
+    k1 puts the entry back on the LRU."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
     run.step('ShrinkDone', k1, then=139)
     run.step('SwapOut', s=s1, v=v1, then=165)
     run.step('ShrinkWorker', k1, then=192)
     run.step('LruIsolate', k1, then=218)
     run.step('StartFault', t1, s=s1, then=242)
     run.step('SkipSwapcache', t1, then=265)
-    run.step('WbAllocFolio', k1, then=289)
-    run.step('WbWrite', k1, then=86)
-    run.step('ShrinkDone', k1, then=120)
-    run.step('SwapcacheBusy', t1, then=60)
+    run.step('SyncSwapcachePrepare', t1, then=287)
+    run.step('ChargeReclaim', t1, then=304)
+    run.step('WbSkipBusy', k1, then=321)
+    run.step('WbPutback', k1, then=248)
+
+
+def test_walk_089(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
+    t1 pins the slot for its private folio; t1's charge enters reclaim; k1 ends its walk; t1
+    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
+    the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
+    charge succeeds; k1's writeback fails to allocate a folio; k1 puts the entry back on the
+    LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ChargeReclaim', t1, then=248)
+    run.step('ShrinkDone', k1, then=271)
+    run.step('LruIsolate', t1, then=293)
+    run.step('WbSkipBusy', t1, then=307)
+    run.step('WbPutback', t1, then=323)
+    run.step('ShrinkWorker', k1, then=331)
+    run.step('LruIsolate', k1, then=335)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ChargeOk', t1, then=303)
+    run.step('WbAllocFail', k1, then=319)
+    run.step('WbPutback', k1, then=247)
+    run.step('ShrinkDone', k1, then=270)
+    run.step('ShrinkWorker', k1, then=291)
+    run.step('LruIsolate', k1, then=303)
+    run.step('WbSkipBusy', k1, then=319)
 
 
 def test_walk_090(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
-    folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
-    charge succeeds; t1 reads into its private folio, maps it, unpins; v2 is swapped out to
-    s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for
-    its private folio; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its
-    walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('ShrinkDone', k1, then=60)
-    run.step('FreeSlot', s=s1, then=92)
-    run.step('DropCleanFolio', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=152)
-    run.step('ShrinkWorker', k1, then=178)
-    run.step('StartFault', t1, s=s1, then=206)
-    run.step('SkipSwapcache', t1, then=232)
-    run.step('SyncSwapcachePrepare', t1, then=257)
-    run.step('ChargeOk', t1, then=280)
-    run.step('SyncMapFolio', t1, then=204)
-    run.step('SwapOut', s=s1, v=v2, then=178)
-    run.step('StartFault', t1, s=s1, then=206)
-    run.step('SkipSwapcache', t1, then=232)
-    run.step('SyncSwapcachePrepare', t1, then=257)
-    run.step('ChargeReclaim', t1, then=281)
-    run.step('LruIsolate', k1, then=297)
-    run.step('ShrinkDone', t1, then=312)
-    run.step('WbAllocFail', k1, then=326)
-    run.step('ChargeOk', t1, then=311)
-
-
-def test_walk_091(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2798,13 +2719,12 @@ def test_walk_091(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=201)
 
 
-def test_walk_092(system_for: SystemFactory) -> None:
+def test_walk_091(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; t1 faults
-    on s1; t1 finds the folio in the swap cache."""
+    writeback allocates a folio; k1 writes the entry back; t1 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2822,21 +2742,91 @@ def test_walk_092(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=286)
     run.step('WbWrite', k1, then=302)
     run.step('RetryFault', t1, then=33)
-    run.step('StartFault', t1, s=s1, then=57)
-    run.step('SwapCacheHit', t1, then=87)
+
+
+def test_walk_092(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
+    dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
+    LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
+    ends its walk; s1's clean folio is dropped; v1 is swapped out to s1; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1 writes the entry back; k1
+    ends its walk; t1 finds the slot pinned and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('ShrinkDone', k1, then=60)
+    run.step('DropCleanFolio', s=s1, then=91)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('LruIsolate', k1, then=205)
+    run.step('WbAllocFolio', k1, then=231)
+    run.step('WbWrite', k1, then=44)
+    run.step('FreeSlot', s=s1, then=74)
+    run.step('ShrinkDone', k1, then=108)
+    run.step('DropCleanFolio', s=s1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('LruIsolate', k1, then=218)
+    run.step('StartFault', t1, s=s1, then=242)
+    run.step('SkipSwapcache', t1, then=265)
+    run.step('WbAllocFolio', k1, then=289)
+    run.step('WbWrite', k1, then=86)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('SwapcacheBusy', t1, then=60)
 
 
 def test_walk_093(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
+    folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
+    charge succeeds; t1 reads into its private folio, maps it, unpins; v2 is swapped out to
+    s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for
+    its private folio; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its
+    walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('ShrinkDone', k1, then=60)
+    run.step('FreeSlot', s=s1, then=92)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=152)
+    run.step('ShrinkWorker', k1, then=178)
+    run.step('StartFault', t1, s=s1, then=206)
+    run.step('SkipSwapcache', t1, then=232)
+    run.step('SyncSwapcachePrepare', t1, then=257)
+    run.step('ChargeOk', t1, then=280)
+    run.step('SyncMapFolio', t1, then=204)
+    run.step('SwapOut', s=s1, v=v2, then=178)
+    run.step('StartFault', t1, s=s1, then=206)
+    run.step('SkipSwapcache', t1, then=232)
+    run.step('SyncSwapcachePrepare', t1, then=257)
+    run.step('ChargeReclaim', t1, then=281)
+    run.step('LruIsolate', k1, then=297)
+    run.step('ShrinkDone', t1, then=312)
+    run.step('WbAllocFail', k1, then=326)
+    run.step('ChargeOk', t1, then=311)
+
+
+def test_walk_094(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; t1 finds
     the slot pinned and backs out; k1 writes the entry back; k1 ends its walk; s1 is freed;
     s1's clean folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1
-    isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; s1 is
-    freed; k1 ends its walk; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts
-    a shrink walk; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins
-    the slot for its private folio; k1 isolates the LRU head; k1's writeback fails to
-    allocate a folio; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
-    succeeds; t1 reads into its private folio, maps it, unpins."""
+    isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back; t1
+    faults on s1; t1 finds the folio in the swap cache; k1 ends its walk; t1 maps the page;
+    v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap
+    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 isolates the LRU
+    head; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2854,9 +2844,10 @@ def test_walk_093(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=218)
     run.step('WbAllocFolio', k1, then=244)
     run.step('WbWrite', k1, then=33)
-    run.step('FreeSlot', s=s1, then=59)
-    run.step('ShrinkDone', k1, then=92)
-    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('StartFault', t1, s=s1, then=57)
+    run.step('SwapCacheHit', t1, then=87)
+    run.step('ShrinkDone', k1, then=121)
+    run.step('MapFolio', t1, then=123)
     run.step('SwapOut', s=s1, v=v2, then=152)
     run.step('ShrinkWorker', k1, then=178)
     run.step('StartFault', t1, s=s1, then=206)
@@ -2865,20 +2856,19 @@ def test_walk_093(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=276)
     run.step('WbAllocFail', k1, then=298)
     run.step('WbPutback', k1, then=208)
-    run.step('ShrinkDone', k1, then=233)
-    run.step('ChargeOk', t1, then=258)
-    run.step('SyncMapFolio', t1, then=123)
 
 
-def test_walk_094(system_for: SystemFactory) -> None:
+def test_walk_095(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
-    reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its walk; t1's
-    writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
-    its walk; k1 puts the entry back on the LRU; t1's charge fails."""
+    v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
+    t1 pins the slot for its private folio; k1 ends its walk; t1's charge succeeds; t1 reads
+    into its private folio, maps it, unpins; v2 is swapped out to s1; t1 faults on s1; t1
+    skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
+    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
+    walk; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a
+    folio; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2887,7 +2877,13 @@ def test_walk_094(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=33)
     run.step('DropCleanFolio', s=s1, then=58)
     run.step('FreeSlot', s=s1, then=90)
-    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=153)
+    run.step('SkipSwapcache', t1, then=180)
+    run.step('SyncSwapcachePrepare', t1, then=208)
+    run.step('ShrinkDone', k1, then=233)
+    run.step('ChargeOk', t1, then=258)
+    run.step('SyncMapFolio', t1, then=123)
     run.step('SwapOut', s=s1, v=v2, then=152)
     run.step('StartFault', t1, s=s1, then=179)
     run.step('SkipSwapcache', t1, then=207)
@@ -2906,7 +2902,7 @@ def test_walk_094(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=124)
 
 
-def test_walk_095(system_for: SystemFactory) -> None:
+def test_walk_096(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
@@ -2939,7 +2935,7 @@ def test_walk_095(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=234)
 
 
-def test_walk_096(system_for: SystemFactory) -> None:
+def test_walk_097(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
     t1's charge succeeds; t1 reads into its private folio, maps it, unpins; v1 is swapped
@@ -2973,7 +2969,7 @@ def test_walk_096(system_for: SystemFactory) -> None:
     run.step('RetryFault', t1, then=91)
 
 
-def test_walk_097(system_for: SystemFactory) -> None:
+def test_walk_098(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
@@ -3008,7 +3004,7 @@ def test_walk_097(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=178)
 
 
-def test_walk_098(system_for: SystemFactory) -> None:
+def test_walk_099(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
@@ -3043,7 +3039,7 @@ def test_walk_098(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=258)
 
 
-def test_walk_099(system_for: SystemFactory) -> None:
+def test_walk_100(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
     t1's charge enters reclaim; k1's writeback fails to allocate a folio; t1 ends its walk;
@@ -3061,7 +3057,7 @@ def test_walk_099(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=131)
 
 
-def test_walk_100(system_for: SystemFactory) -> None:
+def test_walk_101(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
     k1's writeback fails to allocate a folio; t1's charge enters reclaim; k1 puts the entry
@@ -3083,7 +3079,7 @@ def test_walk_100(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=78)
 
 
-def test_walk_101(system_for: SystemFactory) -> None:
+def test_walk_102(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; k1 ends its walk; s1's clean folio is dropped."""
@@ -3099,11 +3095,17 @@ def test_walk_101(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=163)
 
 
-def test_walk_102(system_for: SystemFactory) -> None:
+def test_walk_103(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; t1 finds the slot pinned and backs out; t1 faults on s1; t1 finds
-    the folio in the swap cache."""
+    the folio in the swap cache; k1 ends its walk; t1 maps the page; v1 is swapped out to
+    s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; t1
+    reads into its private folio, maps it, unpins; v1 is swapped out to s1; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
+    t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its walk; k1's writeback
+    fails to allocate a folio; t1's charge succeeds."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3115,9 +3117,27 @@ def test_walk_102(system_for: SystemFactory) -> None:
     run.step('SwapcacheBusy', t1, then=44)
     run.step('StartFault', t1, s=s1, then=72)
     run.step('SwapCacheHit', t1, then=103)
+    run.step('ShrinkDone', k1, then=137)
+    run.step('MapFolio', t1, then=139)
+    run.step('SwapOut', s=s1, v=v1, then=165)
+    run.step('ShrinkWorker', k1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('ChargeOk', t1, then=291)
+    run.step('SyncMapFolio', t1, then=217)
+    run.step('SwapOut', s=s1, v=v1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('ChargeReclaim', t1, then=292)
+    run.step('LruIsolate', k1, then=304)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('WbAllocFail', k1, then=330)
+    run.step('ChargeOk', t1, then=319)
 
 
-def test_walk_103(system_for: SystemFactory) -> None:
+def test_walk_104(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
@@ -3141,17 +3161,14 @@ def test_walk_103(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=214)
 
 
-def test_walk_104(system_for: SystemFactory) -> None:
+def test_walk_105(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
     folio; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's charge
-    fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
-    t1's charge succeeds; t1 reads into its private folio, maps it, unpins; v1 is swapped
-    out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the
-    slot for its private folio; t1's charge enters reclaim; k1 isolates the LRU head; t1
-    ends its walk; k1's writeback fails to allocate a folio; t1's charge succeeds."""
+    fails; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
+    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge succeeds; t1
+    reads into its private folio, maps it, unpins."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3168,137 +3185,24 @@ def test_walk_104(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=107)
     run.step('FreeSlot', s=s1, then=139)
     run.step('SwapOut', s=s1, v=v1, then=165)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('StartFault', t1, s=s1, then=219)
-    run.step('SkipSwapcache', t1, then=245)
-    run.step('SyncSwapcachePrepare', t1, then=269)
-    run.step('ChargeOk', t1, then=291)
-    run.step('SyncMapFolio', t1, then=217)
-    run.step('SwapOut', s=s1, v=v1, then=192)
-    run.step('StartFault', t1, s=s1, then=219)
-    run.step('SkipSwapcache', t1, then=245)
-    run.step('SyncSwapcachePrepare', t1, then=269)
-    run.step('ChargeReclaim', t1, then=292)
-    run.step('LruIsolate', k1, then=304)
-    run.step('ShrinkDone', t1, then=320)
-    run.step('WbAllocFail', k1, then=330)
-    run.step('ChargeOk', t1, then=319)
-
-
-def test_walk_105(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
-    writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
-    folio; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('SkipSwapcache', t1, then=39)
-    run.step('WbAllocFolio', k1, then=69)
-    run.step('WbWrite', k1, then=102)
-    run.step('DropCleanFolio', s=s1, then=135)
-    run.step('SyncSwapcachePrepare', t1, then=164)
-    run.step('ShrinkDone', k1, then=189)
-    run.step('ChargeReclaim', t1, then=215)
-
-
-def test_walk_106(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
-    writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
-    folio; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio;
-    t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 reads into its
-    private folio, maps it, unpins; v1 is swapped out to s1; t1 faults on s1; t1 skips the
-    swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge
-    fails; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot
-    for its private folio; t1's charge succeeds; t1 reads into its private folio, maps it,
-    unpins."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('SkipSwapcache', t1, then=39)
-    run.step('WbAllocFolio', k1, then=69)
-    run.step('WbWrite', k1, then=102)
-    run.step('DropCleanFolio', s=s1, then=135)
-    run.step('SyncSwapcachePrepare', t1, then=164)
-    run.step('ChargeReclaim', t1, then=191)
-    run.step('ShrinkDone', t1, then=216)
-    run.step('ChargeFail', t1, then=73)
-    run.step('StartFault', t1, s=s1, then=104)
-    run.step('SkipSwapcache', t1, then=135)
-    run.step('SyncSwapcachePrepare', t1, then=164)
-    run.step('ChargeReclaim', t1, then=191)
-    run.step('ShrinkDone', t1, then=216)
-    run.step('ChargeOk', t1, then=190)
-    run.step('SyncMapFolio', t1, then=106)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=166)
-    run.step('SkipSwapcache', t1, then=194)
-    run.step('SyncSwapcachePrepare', t1, then=221)
-    run.step('ChargeFail', t1, then=140)
-    run.step('StartFault', t1, s=s1, then=166)
-    run.step('SkipSwapcache', t1, then=194)
-    run.step('SyncSwapcachePrepare', t1, then=221)
-    run.step('ChargeOk', t1, then=247)
-    run.step('SyncMapFolio', t1, then=106)
-
-
-def test_walk_107(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback fails to allocate a folio; k1 ends its walk; t1 puts the entry back
-    on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; t1 faults on
-    s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private
-    folio; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1 puts the
-    entry back on the LRU; k1 ends its walk; t1's charge succeeds; t1 reads into its private
-    folio, maps it, unpins."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=73)
-    run.step('FreeSlot', s=s1, then=106)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=166)
-    run.step('SkipSwapcache', t1, then=194)
-    run.step('SyncSwapcachePrepare', t1, then=221)
-    run.step('ChargeReclaim', t1, then=248)
-    run.step('LruIsolate', t1, then=272)
-    run.step('WbAllocFail', t1, then=294)
-    run.step('ShrinkDone', k1, then=307)
-    run.step('WbPutback', t1, then=323)
-    run.step('ShrinkWorker', k1, then=331)
-    run.step('ShrinkDone', t1, then=336)
-    run.step('ChargeFail', t1, then=192)
-    run.step('StartFault', t1, s=s1, then=219)
-    run.step('SkipSwapcache', t1, then=245)
-    run.step('SyncSwapcachePrepare', t1, then=269)
-    run.step('LruIsolate', k1, then=287)
-    run.step('WbAllocFail', k1, then=305)
-    run.step('WbPutback', k1, then=221)
-    run.step('ShrinkDone', k1, then=246)
+    run.step('StartFault', t1, s=s1, then=193)
+    run.step('SkipSwapcache', t1, then=220)
+    run.step('SyncSwapcachePrepare', t1, then=246)
     run.step('ChargeOk', t1, then=270)
     run.step('SyncMapFolio', t1, then=139)
 
 
-def test_walk_108(system_for: SystemFactory) -> None:
+def test_walk_106(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
     (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
     reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its walk; t1's
     writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
-    its walk; k1 puts the entry back on the LRU; t1's charge fails."""
+    shrink walk; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 skips the swap
+    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 isolates the LRU
+    head; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1's
+    charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3319,21 +3223,28 @@ def test_walk_108(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', t1, then=307)
     run.step('WbPutback', t1, then=323)
     run.step('ShrinkWorker', k1, then=331)
-    run.step('LruIsolate', k1, then=335)
-    run.step('WbAllocFail', k1, then=338)
-    run.step('ShrinkDone', t1, then=330)
-    run.step('WbPutback', k1, then=324)
+    run.step('ShrinkDone', t1, then=336)
+    run.step('ChargeFail', t1, then=192)
+    run.step('StartFault', t1, s=s1, then=219)
+    run.step('SkipSwapcache', t1, then=245)
+    run.step('SyncSwapcachePrepare', t1, then=269)
+    run.step('LruIsolate', k1, then=287)
+    run.step('WbAllocFail', k1, then=305)
+    run.step('WbPutback', k1, then=221)
     run.step('ChargeFail', t1, then=140)
 
 
-def test_walk_109(system_for: SystemFactory) -> None:
+def test_walk_107(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
-    t1 pins the slot for its private folio; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; k1 ends
-    its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the
-    pinned slot; k1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
+    t1 pins the slot for its private folio; t1's charge succeeds; t1 reads into its private
+    folio, maps it, unpins; v1 is swapped out to s1; t1 faults on s1; t1 skips the swap
+    cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
+    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1 ends its
+    walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU
+    head; k1's writeback fails to allocate a folio; t1 ends its walk; k1 puts the entry back
+    on the LRU; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3346,25 +3257,86 @@ def test_walk_109(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=166)
     run.step('SkipSwapcache', t1, then=194)
     run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ChargeOk', t1, then=247)
+    run.step('SyncMapFolio', t1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
     run.step('ChargeReclaim', t1, then=248)
     run.step('LruIsolate', t1, then=272)
-    run.step('WbSkipBusy', t1, then=294)
-    run.step('WbPutback', t1, then=308)
-    run.step('ShrinkDone', k1, then=323)
+    run.step('WbAllocFail', t1, then=294)
+    run.step('ShrinkDone', k1, then=307)
+    run.step('WbPutback', t1, then=323)
+    run.step('ShrinkWorker', k1, then=331)
+    run.step('LruIsolate', k1, then=335)
+    run.step('WbAllocFail', k1, then=338)
+    run.step('ShrinkDone', t1, then=330)
+    run.step('WbPutback', k1, then=324)
+    run.step('ChargeFail', t1, then=140)
+
+
+def test_walk_108(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO);
+    t1 pins the slot for its private folio; k1 ends its walk; k1 starts a shrink walk; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
+    isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('FreeSlot', s=s1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ShrinkDone', k1, then=246)
+    run.step('ShrinkWorker', k1, then=269)
+    run.step('ChargeReclaim', t1, then=292)
+    run.step('LruIsolate', t1, then=306)
+    run.step('WbAllocFail', t1, then=322)
+    run.step('ShrinkDone', k1, then=307)
+    run.step('WbPutback', t1, then=323)
     run.step('ShrinkWorker', k1, then=331)
     run.step('LruIsolate', k1, then=335)
     run.step('WbSkipBusy', k1, then=338)
     run.step('WbPutback', k1, then=308)
-    run.step('ShrinkDone', t1, then=324)
-    run.step('ChargeOk', t1, then=247)
+    run.step('ShrinkDone', k1, then=323)
+    run.step('ShrinkDone', t1, then=332)
+    run.step('ChargeOk', t1, then=270)
+
+
+def test_walk_109(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
+    writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
+    folio; k1 ends its walk; t1's charge enters reclaim."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('DropCleanFolio', s=s1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ShrinkDone', k1, then=189)
+    run.step('ChargeReclaim', t1, then=215)
 
 
 def test_walk_110(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
     writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
-    folio; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
-    succeeds."""
+    folio; t1's charge enters reclaim; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3377,73 +3349,59 @@ def test_walk_110(system_for: SystemFactory) -> None:
     run.step('SyncSwapcachePrepare', t1, then=164)
     run.step('ChargeReclaim', t1, then=191)
     run.step('ShrinkDone', t1, then=216)
-    run.step('ShrinkDone', k1, then=240)
-    run.step('ChargeOk', t1, then=214)
+    run.step('ChargeFail', t1, then=73)
 
 
 def test_walk_111(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
-    writes the entry back; k1 ends its walk; t1 finds the slot pinned and backs out; t1
-    faults on s1; t1 finds the folio in the swap cache."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('SkipSwapcache', t1, then=39)
-    run.step('WbAllocFolio', k1, then=69)
-    run.step('WbWrite', k1, then=102)
-    run.step('ShrinkDone', k1, then=136)
-    run.step('SwapcacheBusy', t1, then=75)
-    run.step('StartFault', t1, s=s1, then=105)
-    run.step('SwapCacheHit', t1, then=137)
-
-
-def test_walk_112(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
-    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 skips the swap cache
-    (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 starts a shrink walk;
-    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; k1 ends its walk; t1 puts the entry back on the LRU; t1 ends its walk; k1 starts
-    a shrink walk; t1's charge succeeds; t1 reads into its private folio, maps it, unpins;
-    v1 is swapped out to s1."""
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
+    s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private
+    folio; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 reads into
+    its private folio, maps it, unpins; v1 is swapped out to s1; t1 faults on s1; t1 skips
+    the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge
+    enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts
+    the entry back on the LRU; t1 ends its walk; k1 ends its walk; k1 starts a shrink walk;
+    t1's charge succeeds; t1 reads into its private folio, maps it, unpins; v1 is swapped
+    out to s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=23)
     run.step('WbWrite', k1, then=44)
-    run.step('FreeSlot', s=s1, then=74)
-    run.step('ShrinkDone', k1, then=108)
-    run.step('DropCleanFolio', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=165)
-    run.step('StartFault', t1, s=s1, then=193)
-    run.step('SkipSwapcache', t1, then=220)
-    run.step('SyncSwapcachePrepare', t1, then=246)
-    run.step('ShrinkWorker', k1, then=269)
-    run.step('ChargeReclaim', t1, then=292)
-    run.step('LruIsolate', t1, then=306)
-    run.step('WbAllocFail', t1, then=322)
-    run.step('ShrinkDone', k1, then=307)
-    run.step('WbPutback', t1, then=323)
-    run.step('ShrinkDone', t1, then=332)
+    run.step('DropCleanFolio', s=s1, then=73)
+    run.step('StartFault', t1, s=s1, then=104)
+    run.step('SkipSwapcache', t1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('ShrinkDone', t1, then=216)
+    run.step('ChargeOk', t1, then=190)
+    run.step('SyncMapFolio', t1, then=106)
+    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('StartFault', t1, s=s1, then=166)
+    run.step('SkipSwapcache', t1, then=194)
+    run.step('SyncSwapcachePrepare', t1, then=221)
+    run.step('ChargeReclaim', t1, then=248)
+    run.step('LruIsolate', t1, then=272)
+    run.step('WbSkipBusy', t1, then=294)
+    run.step('WbPutback', t1, then=308)
+    run.step('ShrinkDone', t1, then=324)
+    run.step('ShrinkDone', k1, then=332)
     run.step('ShrinkWorker', k1, then=336)
     run.step('ChargeOk', t1, then=291)
     run.step('SyncMapFolio', t1, then=217)
     run.step('SwapOut', s=s1, v=v1, then=192)
 
 
-def test_walk_113(system_for: SystemFactory) -> None:
+def test_walk_112(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
     skips the swap cache (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
     t1 puts the entry back on the LRU; t1 ends its walk; k1 isolates the LRU head; k1's
-    writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk;
-    t1's charge succeeds."""
+    writeback skips the pinned slot; k1 puts the entry back on the LRU; t1's charge
+    succeeds."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3466,11 +3424,53 @@ def test_walk_113(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=320)
     run.step('WbSkipBusy', k1, then=330)
     run.step('WbPutback', k1, then=324)
-    run.step('ShrinkDone', k1, then=332)
-    run.step('ChargeOk', t1, then=270)
+    run.step('ChargeOk', t1, then=247)
+
+
+def test_walk_113(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
+    writes the entry back; s1's clean folio is dropped; t1 pins the slot for its private
+    folio; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
+    succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('DropCleanFolio', s=s1, then=135)
+    run.step('SyncSwapcachePrepare', t1, then=164)
+    run.step('ChargeReclaim', t1, then=191)
+    run.step('ShrinkDone', t1, then=216)
+    run.step('ShrinkDone', k1, then=240)
+    run.step('ChargeOk', t1, then=214)
 
 
 def test_walk_114(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 skips the swap cache (SWP_SYNCHRONOUS_IO); k1's writeback allocates a folio; k1
+    writes the entry back; k1 ends its walk; t1 finds the slot pinned and backs out; t1
+    faults on s1; t1 finds the folio in the swap cache; t1 maps the page and leaves its
+    folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('SkipSwapcache', t1, then=39)
+    run.step('WbAllocFolio', k1, then=69)
+    run.step('WbWrite', k1, then=102)
+    run.step('ShrinkDone', k1, then=136)
+    run.step('SwapcacheBusy', t1, then=75)
+    run.step('StartFault', t1, s=s1, then=105)
+    run.step('SwapCacheHit', t1, then=137)
+    run.step('MapFolioKeepCache', t1, then=108)
+
+
+def test_walk_115(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
     (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; t1's charge enters
     reclaim; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the
@@ -3489,7 +3489,7 @@ def test_walk_114(system_for: SystemFactory) -> None:
     run.step('WbSkipBusy', t1, then=213)
 
 
-def test_walk_115(system_for: SystemFactory) -> None:
+def test_walk_116(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 skips the swap cache
     (SWP_SYNCHRONOUS_IO); t1 pins the slot for its private folio; k1 isolates the LRU head;
     k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
@@ -3528,7 +3528,7 @@ def test_walk_115(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=329)
 
 
-def test_walk_116(system_for: SystemFactory) -> None:
+def test_walk_117(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; t1's charge enters reclaim; k1 starts a shrink
     walk; t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1 ends its
@@ -3559,13 +3559,14 @@ def test_walk_116(system_for: SystemFactory) -> None:
     run.step('SyncMapFolio', t1, then=20)
 
 
-def test_walk_117(system_for: SystemFactory) -> None:
+def test_walk_118(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
-    fault; t1 faults on s1; t1 finds the folio in the swap cache."""
+    fault; t1 faults on s1; t1 finds the folio in the swap cache; t1 maps the page and
+    leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3586,9 +3587,10 @@ def test_walk_117(system_for: SystemFactory) -> None:
     run.step('RetryFault', t1, then=60)
     run.step('StartFault', t1, s=s1, then=89)
     run.step('SwapCacheHit', t1, then=121)
+    run.step('MapFolioKeepCache', t1, then=92)
 
 
-def test_walk_118(system_for: SystemFactory) -> None:
+def test_walk_119(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 skips the swap cache (SWP_SYNCHRONOUS_IO); t1
     pins the slot for its private folio; k1 starts a shrink walk; t1's charge enters
     reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the
